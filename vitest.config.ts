@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/fixtures/**', 'node_modules/**'],
+    setupFiles: ['./node/polyfill.ts'],
+    // isolated-vm asks for --no-node-snapshot on Node 20+.
+    pool: 'forks',
+    execArgv: ['--no-node-snapshot'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
