@@ -1,0 +1,265 @@
+/**
+ * In-memory TypeScript compilation for `gopkgr publish` (see DESIGN.md, "Tarballs").
+ *
+ * A tarball carries a package's `.ts` sources plus the `.js` and `.d.ts` that tsc
+ * emits beside each one (no outDir), so consumers run it with plain `node` and
+ * type-check it with `tsc`. This module only compiles: it reads the package
+ * directory through the TypeScript compiler host and never writes to it; every
+ * output is captured by a custom `writeFile`.
+ *
+ * Options: the package's own tsconfig.json (if any) supplies the options that
+ * change meaning (strictness, jsx, lib, types, paths, decorators, ...). These are
+ * forced, each for the reason next to it in `forcedOptions`:
+ *   target ES2022, module/moduleResolution NodeNext, declaration, no outDir/outFile/
+ *   rootDir/declarationDir, no source or declaration maps, no build info, LF newlines,
+ *   no BOM, rewriteRelativeImportExtensions.
+ * Output format follows NodeNext: a `.ts` file is ESM when the nearest package.json
+ * says `"type": "module"` (CommonJS otherwise, as tsc itself does), `.mts` is ESM,
+ * `.cts` is CommonJS.
+ */
+import path from 'node:path';
+import ts from 'typescript';
+import { GopkgrError } from '../node/errors.ts';
+
+/** How many diagnostics the PACK_COMPILE_ERROR message lists; the rest are counted. */
+const MAX_REPORTED_DIAGNOSTICS = 5;
+
+/** A `.ts`/`.tsx`/`.mts`/`.cts` file that is not a declaration file. */
+export function isTsSource(rel: string): boolean {
+  return /\.(?:[cm]?ts|tsx)$/.test(rel) && !isDeclarationFile(rel);
+}
+
+/** `x.d.ts`, `x.d.mts`, `x.d.cts`, and TS 5's arbitrary-extension `x.d.css.ts`. */
+export function isDeclarationFile(rel: string): boolean {
+  return /\.d\.(?:[^/.]+\.)?[cm]?ts$/.test(rel);
+}
+
+/**
+ * The two files tsc emits for a source with our options: `.ts`/`.tsx` give `.js` +
+ * `.d.ts`, `.mts` gives `.mjs` + `.d.mts`, `.cts` gives `.cjs` + `.d.cts`.
+ * (With the package's own `jsx: preserve` a `.tsx` emits `.jsx`; the packer takes
+ * whatever tsc actually writes, this is only what "already built" looks for.)
+ */
+export function expectedOutputs(rel: string): { js: string; dts: string } {
+  const m = /\.([cm]?)tsx?$/.exec(rel);
+  if (m === null) throw new GopkgrError('PACK_INTERNAL', `${rel} is not a TypeScript source`);
+  const stem = rel.slice(0, m.index);
+  const flavour = m[1] ?? '';
+  return { js: `${stem}.${flavour}js`, dts: `${stem}.d.${flavour}ts` };
+}
+
+export interface CompileInput {
+  /** Absolute package directory. */
+  dir: string;
+  /** Package-relative POSIX paths of every TypeScript file the program should see as a root. */
+  roots: readonly string[];
+  /** Package-relative POSIX paths of the sources to emit (a subset of roots). */
+  emit: readonly string[];
+}
+
+/** An emitted file: package-relative POSIX path, its text, and the source it came from. */
+export interface EmittedFile {
+  path: string;
+  text: string;
+  source: string;
+}
+
+/**
+ * Type-check and emit `input.emit` in memory. Throws PACK_TSCONFIG_INVALID for a
+ * broken tsconfig.json and PACK_COMPILE_ERROR (first few diagnostics as
+ * `file:line:col: message`) for errors in the emitted sources. Sources not being
+ * emitted (already shipped built) are loaded for types but not reported on.
+ * Returns the outputs sorted by path.
+ */
+export function compileSources(input: CompileInput): EmittedFile[] {
+  const dir = path.resolve(input.dir);
+  if (input.emit.length === 0) return [];
+  const options = compilerOptions(dir);
+  const host = ts.createCompilerHost(options);
+  const outputs = new Map<string, EmittedFile>();
+  let currentSource = '';
+  host.writeFile = (fileName: string, text: string): void => {
+    const rel = toRel(dir, fileName);
+    // Anything outside the package would mean an option we failed to neutralise.
+    if (rel === null) throw new GopkgrError('PACK_INTERNAL', `the compiler tried to write ${fileName}, outside the package`);
+    outputs.set(rel, { path: rel, text, source: currentSource });
+  };
+
+  const program = ts.createProgram({
+    rootNames: input.roots.map((rel) => path.join(dir, rel)),
+    options,
+    host,
+  });
+
+  const emitFiles = [...input.emit].sort(compareBytes).map((rel) => {
+    const sf = program.getSourceFile(path.join(dir, rel));
+    if (sf === undefined) throw new GopkgrError('PACK_INTERNAL', `the compiler did not load ${rel}`);
+    return { rel, sf };
+  });
+
+  // Cheap, program-wide checks first; then per-file syntax, types, declarations.
+  const diagnostics: ts.Diagnostic[] = [
+    // TS5055 "would overwrite input file": with allowJs a plain .js file in the
+    // program would be re-emitted over itself by a whole-program emit. We emit only
+    // the chosen TS sources, into memory, so it never applies.
+    ...program.getOptionsDiagnostics().filter((d) => d.code !== 5055),
+    ...program.getGlobalDiagnostics(),
+  ];
+  for (const { sf } of emitFiles) diagnostics.push(...program.getSyntacticDiagnostics(sf));
+  if (!hasErrors(diagnostics)) {
+    for (const { sf } of emitFiles) {
+      diagnostics.push(...program.getSemanticDiagnostics(sf), ...program.getDeclarationDiagnostics(sf));
+    }
+  }
+  throwOnErrors(dir, diagnostics);
+
+  const transformers: ts.CustomTransformers = { afterDeclarations: [rewriteDeclarationSpecifiers] };
+  for (const { rel, sf } of emitFiles) {
+    currentSource = rel;
+    const result = program.emit(sf, undefined, undefined, false, transformers);
+    throwOnErrors(dir, result.diagnostics);
+  }
+  return [...outputs.values()].sort((a, b) => compareBytes(a.path, b.path));
+}
+
+function compilerOptions(dir: string): ts.CompilerOptions {
+  let base: ts.CompilerOptions = {
+    // No tsconfig.json: the defaults `tsc --init` suggests for a Node package.
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    forceConsistentCasingInFileNames: true,
+  };
+  const configPath = path.join(dir, 'tsconfig.json');
+  if (ts.sys.fileExists(configPath)) {
+    const read = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
+    if (read.error !== undefined) throw configError(dir, [read.error]);
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, undefined, configPath);
+    // 18003 "No inputs were found": we choose the files, not the config's include.
+    const errors = parsed.errors.filter((d) => d.code !== 18003 && d.category === ts.DiagnosticCategory.Error);
+    if (errors.length > 0) throw configError(dir, errors);
+    base = parsed.options;
+  }
+  return { ...base, ...forcedOptions() };
+}
+
+function forcedOptions(): ts.CompilerOptions {
+  return {
+    // What consumers run is plain `node` (>= 20): ES2022 syntax runs there unchanged.
+    target: ts.ScriptTarget.ES2022,
+    // NodeNext is the only setting whose output node runs as is; it also makes tsc
+    // demand explicit extensions on relative imports, as node does.
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    // The tarball layout is "outputs beside sources".
+    declaration: true,
+    noEmit: false,
+    emitDeclarationOnly: false,
+    outDir: undefined,
+    outFile: undefined,
+    rootDir: undefined,
+    declarationDir: undefined,
+    // Maps embed paths and add files nobody asked for; keep output a function of the sources.
+    sourceMap: false,
+    inlineSourceMap: false,
+    inlineSources: false,
+    declarationMap: false,
+    composite: false,
+    incremental: false,
+    tsBuildInfoFile: undefined,
+    // ts.sys.newLine is CRLF on Windows; the same sources must give the same bytes.
+    newLine: ts.NewLineKind.LineFeed,
+    emitBOM: false,
+    // `import './x.ts'` (this project's own style) must become './x.js' to run.
+    rewriteRelativeImportExtensions: true,
+    // We decide on errors ourselves, per emitted file, before emitting.
+    noEmitOnError: false,
+    noCheck: false,
+  };
+}
+
+/**
+ * tsc rewrites `./x.ts` to `./x.js` in JavaScript output only; declaration output
+ * keeps `./x.ts` (checked with 5.9.3). Rewrite it in `.d.ts` too so a declaration
+ * file names the same module the `.js` beside it imports.
+ */
+const rewriteDeclarationSpecifiers: ts.TransformerFactory<ts.SourceFile | ts.Bundle> = (context) => {
+  const { factory } = context;
+  const literal = (node: ts.Expression): ts.StringLiteral | undefined => {
+    if (!ts.isStringLiteral(node)) return undefined;
+    const rewritten = rewriteSpecifier(node.text);
+    return rewritten === node.text ? undefined : factory.createStringLiteral(rewritten);
+  };
+  const visit = (node: ts.Node): ts.Node => {
+    if (ts.isImportDeclaration(node)) {
+      const spec = literal(node.moduleSpecifier);
+      if (spec !== undefined) return factory.updateImportDeclaration(node, node.modifiers, node.importClause, spec, node.attributes);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined) {
+      const spec = literal(node.moduleSpecifier);
+      if (spec !== undefined) return factory.updateExportDeclaration(node, node.modifiers, node.isTypeOnly, node.exportClause, spec, node.attributes);
+    } else if (ts.isExternalModuleReference(node)) {
+      const spec = literal(node.expression);
+      if (spec !== undefined) return factory.updateExternalModuleReference(node, spec);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      const spec = literal(node.argument.literal);
+      if (spec !== undefined) {
+        const argument = factory.updateLiteralTypeNode(node.argument, spec);
+        const updated = factory.updateImportTypeNode(node, argument, node.attributes, node.qualifier, node.typeArguments, node.isTypeOf);
+        return ts.visitEachChild(updated, visit, context);
+      }
+    }
+    return ts.visitEachChild(node, visit, context);
+  };
+  return (node) => (ts.isSourceFile(node) ? ts.visitEachChild(node, visit, context) : node);
+};
+
+/** The rule tsc applies to JavaScript output: relative, a TS extension, not a declaration file. */
+export function rewriteSpecifier(spec: string): string {
+  if (!/^\.\.?\//.test(spec) || isDeclarationFile(spec)) return spec;
+  const m = /\.([cm]?)tsx?$/.exec(spec);
+  return m === null ? spec : `${spec.slice(0, m.index)}.${m[1] ?? ''}js`;
+}
+
+function hasErrors(diagnostics: readonly ts.Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error);
+}
+
+function throwOnErrors(dir: string, diagnostics: readonly ts.Diagnostic[]): void {
+  const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length === 0) return;
+  throw new GopkgrError('PACK_COMPILE_ERROR', formatDiagnostics(dir, errors), {
+    hint: 'fix these TypeScript errors (`npx tsc --noEmit -p .` lists them all), or ship a built .js and .d.ts beside each source',
+  });
+}
+
+function configError(dir: string, diagnostics: readonly ts.Diagnostic[]): GopkgrError {
+  return new GopkgrError('PACK_TSCONFIG_INVALID', formatDiagnostics(dir, diagnostics), {
+    hint: 'gopkgr reads compiler options from tsconfig.json; fix it or remove it to use the defaults',
+  });
+}
+
+/** `file:line:col: message (TSnnnn)` per diagnostic, the first few, then a count of the rest. */
+export function formatDiagnostics(dir: string, diagnostics: readonly ts.Diagnostic[]): string {
+  const lines = diagnostics.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => {
+    const message = `${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (TS${d.code})`;
+    if (d.file === undefined || d.start === undefined) return message;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    const file = toRel(dir, d.file.fileName) ?? d.file.fileName;
+    return `${file}:${line + 1}:${character + 1}: ${message}`;
+  });
+  const rest = diagnostics.length - lines.length;
+  if (rest > 0) lines.push(`(and ${rest} more)`);
+  return lines.join('\n');
+}
+
+/** Package-relative POSIX path, or null when `file` is outside `dir`. */
+function toRel(dir: string, file: string): string | null {
+  const rel = path.relative(dir, path.resolve(file));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep).join('/');
+}
+
+/** Bytewise (UTF-8) order, the same on every machine and locale. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
