@@ -1,0 +1,100 @@
+/** The CLI's side of the node's HTTP API: calls, coded errors, signed tx submission. */
+import {
+  GopkgrError, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTxType, type UnsignedTx,
+} from '../node/index.ts';
+
+export interface NodeStatus {
+  chainId: string;
+  network: string;
+  height: number;
+  head: string;
+  txWorkBits: number;
+  peerId: string | null;
+  addresses: string[];
+  peers: number;
+  mempool: number;
+}
+
+export interface TxReceipt {
+  id: string;
+  status: 'pending' | 'confirmed' | 'known';
+  block?: string;
+  height?: number;
+}
+
+export class NodeClient {
+  constructor(readonly url: string) {}
+
+  async request<T>(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.url + path, { method, body, headers: contentType ? { 'content-type': contentType } : undefined });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
+        hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
+      });
+    }
+    const type = res.headers.get('content-type') ?? '';
+    if (!type.startsWith('application/json')) {
+      if (!res.ok) throw new GopkgrError('HTTP_ERROR', `${method} ${path}: HTTP ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer()) as T;
+    }
+    const json = (await res.json()) as { error?: { code: string; message: string; hint?: string } };
+    if (!res.ok || json.error !== undefined) {
+      throw new GopkgrError(json.error?.code ?? 'HTTP_ERROR', json.error?.message ?? `HTTP ${res.status}`, { hint: json.error?.hint, status: res.status });
+    }
+    return json as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  async getOptional<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path);
+    } catch (err) {
+      if (err instanceof GopkgrError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  status(): Promise<NodeStatus> {
+    return this.get<NodeStatus>('/v1/status');
+  }
+
+  putBlob(sha256: string, bytes: Uint8Array): Promise<{ stored: boolean }> {
+    return this.request('PUT', `/v1/blobs/${sha256}`, bytes, 'application/octet-stream');
+  }
+
+  getBlob(sha256: string): Promise<Uint8Array> {
+    return this.request('GET', `/v1/blobs/${sha256}`);
+  }
+
+  /** Sign a tx with the next nonce and submit it. */
+  async submit<K extends SignedTxType>(key: KeyPair, type: K, body: BodyByType[K]): Promise<TxReceipt> {
+    const status = await this.status();
+    const identity = `id:${toHex(key.publicKey)}`;
+    const account = await this.get<{ nextNonce: number }>(`/v1/accounts/${identity}`);
+    const tx = signTx({ type, from: key.publicKey, nonce: account.nextNonce, body } as Omit<UnsignedTx, 'stamp' | 'v'>, key.secretKey, fromHex(status.chainId), status.txWorkBits);
+    return this.request<TxReceipt>('POST', '/v1/txs', encodeTx(tx), 'application/cbor');
+  }
+
+  /** Wait until a tx is in a block on the main chain. */
+  async waitForTx(id: string, timeoutMs: number, onWait?: (elapsedMs: number) => void): Promise<TxReceipt> {
+    const start = Date.now();
+    for (;;) {
+      const receipt = await this.get<TxReceipt>(`/v1/txs/${id}`);
+      if (receipt.status === 'confirmed') return receipt;
+      const elapsed = Date.now() - start;
+      if (elapsed > timeoutMs) {
+        throw new GopkgrError('TX_NOT_MINED', `tx ${id.slice(0, 16)} is still pending after ${Math.round(timeoutMs / 1000)} s`, {
+          hint: 'is a miner running? (`gopkgr node --dev --mine` or `gopkgr mine`); the tx stays in the pool',
+        });
+      }
+      onWait?.(elapsed);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { DEV_PARAMS, FullNode, GopkgrError, createApi, listenApi, readParamsFile, toHex, type Logger } from '../../node/index.ts';
+import { Miner, localSource } from '../../miner/index.ts';
+import { intOption, parse, usageError } from '../args.ts';
+import { loadIdentity } from '../context.ts';
+import type { Command } from '../command.ts';
+
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT]';
+
+export function parseHostPort(text: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw usageError(`--api must be HOST:PORT, got "${text}"`, usage);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function stderrLogger(): Logger {
+  const line = (level: string, msg: string): void => {
+    process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
+  };
+  return { info: (m) => line('info', m), warn: (m) => line('warn', m) };
+}
+
+export const node: Command = {
+  name: 'node',
+  summary: 'run a full node (and optionally mine)',
+  usage,
+  async run(args, ctx) {
+    const { values } = parse(args, {
+      dev: { type: 'boolean' }, genesis: { type: 'string' }, mine: { type: 'boolean' },
+      threads: { type: 'string' }, api: { type: 'string' },
+    }, usage);
+    if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
+    if (values.dev !== true && values.genesis === undefined) {
+      throw new GopkgrError('USAGE', 'no chain chosen', { hint: 'pass --dev for a local development chain, or --genesis FILE' });
+    }
+    const params = values.dev === true ? DEV_PARAMS : readParamsFile(values.genesis as string);
+    const threads = intOption(values.threads, 'threads', 1, 256);
+    const { host, port } = parseHostPort((values.api as string | undefined) ?? '127.0.0.1:7357');
+    const minerKey = values.mine === true ? (await loadIdentity(ctx.dataDir)).publicKey : undefined;
+    const log = stderrLogger();
+
+    const full = await FullNode.open({ dataDir: ctx.dataDir, params, log });
+    const server = createApi(full);
+    let address;
+    try {
+      address = await listenApi(server, host, port);
+    } catch (err) {
+      await full.close();
+      throw err;
+    }
+    const api = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    const head = full.chain.head;
+    const ready = { chainId: full.chainId, network: params.name, api, height: head.height, head: head.id, dataDir: ctx.dataDir, mining: minerKey !== undefined };
+    if (ctx.json) ctx.out(JSON.stringify(ready));
+    else {
+      ctx.out(`gopkgr node: chain ${params.name} ${full.chainId.slice(0, 16)}…, height ${head.height}`);
+      ctx.out(`  API ${api}   data ${ctx.dataDir}`);
+    }
+
+    let miner: Miner | undefined;
+    if (minerKey !== undefined) {
+      miner = new Miner(localSource(full), { minerKey, threads, pace: values.dev === true, log });
+      let lastReport = 0;
+      miner.start((b) => {
+        const now = Date.now();
+        // Mining progress: every block that carries txs, and at most one line a second otherwise.
+        if (b.txs > 0 || now - lastReport > 1000) {
+          lastReport = now;
+          log.info(`mined block ${b.height} ${b.id.slice(0, 16)} (${b.txs} txs, ${(miner!.hashRate() / 1e3).toFixed(0)} kH/s)`);
+        }
+      });
+      log.info(`mining to id:${toHex(minerKey)} on ${threads ?? 'all'} thread(s)`);
+    }
+
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    log.info('stopping');
+    await miner?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await full.close();
+    return 0;
+  },
+};

@@ -1,0 +1,72 @@
+/** What every command gets: output that respects --json, the data dir, the node URL, the identity. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { GopkgrError, fromHex, keyPairFromSecret, toHex, type KeyPair } from '../node/index.ts';
+
+export const DEFAULT_NODE = 'http://127.0.0.1:7357';
+
+export interface Context {
+  json: boolean;
+  dataDir: string;
+  nodeUrl: string;
+  /** machine-readable result (stdout) */
+  out(line: string): void;
+  /** human-readable information: stdout without --json, stderr with it */
+  info(line: string): void;
+  /** progress and warnings: stderr */
+  err(line: string): void;
+  /** stderr is a terminal: progress bars may redraw */
+  tty: boolean;
+}
+
+export function makeContext(values: Record<string, unknown>): Context {
+  const json = values.json === true;
+  const dataDir = (values.data as string | undefined) ?? process.env.GOPKGR_HOME ?? join(homedir(), '.gopkgr');
+  const nodeUrl = ((values.node as string | undefined) ?? process.env.GOPKGR_NODE ?? DEFAULT_NODE).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/.test(nodeUrl)) throw new GopkgrError('USAGE', `--node must be an http(s) URL, got "${nodeUrl}"`);
+  return {
+    json,
+    dataDir,
+    nodeUrl,
+    out: (line) => process.stdout.write(line + '\n'),
+    info: (line) => (json ? process.stderr : process.stdout).write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    tty: process.stderr.isTTY === true && !json,
+  };
+}
+
+interface KeyFile {
+  identity: string;
+  publicKey: string;
+  secretKey: string;
+}
+
+export function keyPath(dataDir: string): string {
+  return join(dataDir, 'key.json');
+}
+
+export async function loadIdentity(dataDir: string): Promise<KeyPair> {
+  let text: string;
+  try {
+    text = await readFile(keyPath(dataDir), 'utf8');
+  } catch {
+    throw new GopkgrError('NO_IDENTITY', `no identity in ${dataDir}`, { hint: 'run `gopkgr init` first (or pass --data DIR)' });
+  }
+  try {
+    const file = JSON.parse(text) as KeyFile;
+    const pair = keyPairFromSecret(fromHex(file.secretKey, 'secretKey', 32));
+    if (toHex(pair.publicKey) !== file.publicKey) throw new Error('public key does not match the secret key');
+    return pair;
+  } catch (err) {
+    throw new GopkgrError('IDENTITY_CORRUPT', `the key file ${keyPath(dataDir)} is damaged: ${(err as Error).message}`);
+  }
+}
+
+export async function saveIdentity(dataDir: string, pair: KeyPair): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const file: KeyFile = { identity: `id:${toHex(pair.publicKey)}`, publicKey: toHex(pair.publicKey), secretKey: toHex(pair.secretKey) };
+  // 'wx': never overwrite an existing key.
+  await writeFile(keyPath(dataDir), JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  await chmod(keyPath(dataDir), 0o600);
+}

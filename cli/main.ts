@@ -1,0 +1,63 @@
+/**
+ * `gopkgr`: dispatch to one command, print errors as one line (or as
+ * {"error":{"code","message"}} under --json), exit with the command's code.
+ */
+import '../node/polyfill.ts';
+import { asGopkgrError, GopkgrError } from '../node/index.ts';
+import { makeContext, type Context } from './context.ts';
+import { commands } from './commands/index.ts';
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'gopkgr: a TypeScript package ledger with no registry',
+    '',
+    'usage: gopkgr <command> [options]   (every command takes --json, --node URL, --data DIR)',
+    '',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+function printError(err: unknown, ctx: Pick<Context, 'json'>): number {
+  const e = asGopkgrError(err);
+  if (ctx.json) process.stdout.write(JSON.stringify({ error: e.toObject() }) + '\n');
+  else process.stderr.write(`gopkgr: ${e.message} (${e.code})${e.hint ? `; ${e.hint}` : ''}\n`);
+  if (e.code === 'INTERNAL' && process.env.GOPKGR_DEBUG) process.stderr.write(String((err as Error).stack) + '\n');
+  return e.code === 'USAGE' ? 2 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const name = argv[0];
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write('gopkgr 0.1.0\n');
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) {
+    return printError(new GopkgrError('USAGE', `unknown command "${name}"`, { hint: 'run `gopkgr --help` for the list' }), { json });
+  }
+  let ctx: Context;
+  try {
+    const values: Record<string, unknown> = {};
+    for (let i = 1; i < argv.length; i++) {
+      if (argv[i] === '--json') values.json = true;
+      else if ((argv[i] === '--node' || argv[i] === '--data') && argv[i + 1] !== undefined) values[argv[i]!.slice(2)] = argv[i + 1];
+      else if (argv[i]!.startsWith('--node=') || argv[i]!.startsWith('--data=')) values[argv[i]!.slice(2, 6)] = argv[i]!.slice(7);
+    }
+    ctx = makeContext(values);
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
+      return 0;
+    }
+    return await command.run(argv.slice(1), ctx);
+  } catch (err) {
+    return printError(err, { json });
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

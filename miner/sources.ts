@@ -1,0 +1,62 @@
+/** Where a miner gets work from: a node in this process, or one over HTTP. */
+import { GopkgrError, fromHex, validateParams, type FullNode, type Work } from '../node/index.ts';
+import type { WorkSource } from './miner.ts';
+
+export function localSource(node: FullNode): WorkSource {
+  return {
+    getWork: async () => node.work(),
+    submit: async (bytes) => {
+      const r = await node.submitBlock(bytes);
+      return { status: r.status, height: r.height, id: r.id };
+    },
+    subscribe: (listener) => {
+      const onHead = (): void => listener('head');
+      const onTx = (): void => listener('tx');
+      node.on('head', onHead);
+      node.on('tx', onTx);
+      return () => {
+        node.off('head', onHead);
+        node.off('tx', onTx);
+      };
+    },
+  };
+}
+
+interface WorkJson extends Omit<Work, 'txs' | 'params'> {
+  txs: string[];
+  params: unknown;
+}
+
+async function call<T>(url: string, init?: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    throw new GopkgrError('NODE_UNREACHABLE', `cannot reach the node at ${new URL(url).origin}: ${(err as Error).message}`, { hint: 'start one with `gopkgr node --dev` or pass --node URL' });
+  }
+  const body = (await res.json()) as { error?: { code: string; message: string } } & T;
+  if (!res.ok) throw new GopkgrError(body.error?.code ?? 'HTTP_ERROR', body.error?.message ?? `HTTP ${res.status}`, { status: res.status });
+  return body;
+}
+
+/** Polls the node's /v1/work; a changed parent or pool is reported as new work. */
+export function httpSource(nodeUrl: string, pollMs = 250): WorkSource {
+  let last = '';
+  return {
+    getWork: async () => {
+      const w = await call<WorkJson>(`${nodeUrl}/v1/work`);
+      last = `${w.parent}:${w.txs.length}`;
+      return { ...w, txs: w.txs.map((t) => fromHex(t)), params: validateParams(w.params) };
+    },
+    submit: (bytes) => call(`${nodeUrl}/v1/blocks`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes }),
+    subscribe: (listener) => {
+      const timer = setInterval(() => {
+        call<WorkJson>(`${nodeUrl}/v1/work`).then((w) => {
+          const now = `${w.parent}:${w.txs.length}`;
+          if (now !== last) listener(w.parent !== last.split(':')[0] ? 'head' : 'tx');
+        }, () => undefined);
+      }, pollMs);
+      return () => clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Block templates: the node's pending txs (already in an order that applies
+ * cleanly), the reward that pays this miner and the block's testers, a header
+ * whose nonce the proof-of-work search fills in.
+ */
+import {
+  assembleBlock, buildRewardTx, decodeTx, encodeTx, encodeHeader, fromHex, merkleRoot, txId, NONCE_BYTES, MAX_BLOCK_BYTES, MAX_BLOCK_TXS,
+  type BlockHeader, type DecodedBlock, type Tx, type Work,
+} from '../node/index.ts';
+
+export interface Candidate {
+  header: BlockHeader;
+  txs: Tx[];
+  /** encoded header; the nonce is its last NONCE_BYTES bytes */
+  headerBytes: Uint8Array;
+  nonceOffset: number;
+}
+
+/** Room left in a block for the header, the reward and CBOR framing. */
+const BLOCK_OVERHEAD = 64 * 1024;
+
+export function buildCandidate(work: Work, minerKey: Uint8Array, now: number): Candidate {
+  const txs: Tx[] = [];
+  let bytes = 0;
+  // A prefix of the pool's order always applies; stop at the first tx that does not fit.
+  for (const raw of work.txs) {
+    if (txs.length + 1 >= MAX_BLOCK_TXS || bytes + raw.length > MAX_BLOCK_BYTES - BLOCK_OVERHEAD) break;
+    txs.push(decodeTx(raw));
+    bytes += raw.length;
+  }
+  const all: Tx[] = [buildRewardTx(work.height, minerKey, txs, work.params), ...txs];
+  const ids = all.map((tx, i) => (i === 0 ? txId(encodeTx(tx)) : txId(work.txs[i - 1]!)));
+  const header: BlockHeader = {
+    v: 1,
+    height: work.height,
+    parent: fromHex(work.parent),
+    txRoot: merkleRoot(ids),
+    time: Math.max(now, work.minTime + 1),
+    target: fromHex(work.target),
+    nonce: new Uint8Array(NONCE_BYTES),
+  };
+  const headerBytes = encodeHeader(header);
+  return { header, txs: all, headerBytes, nonceOffset: headerBytes.length - NONCE_BYTES };
+}
+
+export function sealCandidate(candidate: Candidate, nonce: Uint8Array): DecodedBlock {
+  return assembleBlock({ ...candidate.header, nonce }, candidate.txs);
+}

@@ -1,0 +1,67 @@
+/**
+ * Content-addressed blob store for tarballs: `<dir>/<first two hex>/<sha256 hex>`.
+ * A blob is verified against its hash before it is written, written to a temp
+ * file and renamed into place, so a reader never sees a partial blob and a crash
+ * leaves at most a stray temp file (removed on open).
+ */
+import { mkdir, readFile, rename, rm, stat, writeFile, readdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { GopkgrError } from './errors.ts';
+import { sha256Hex } from './crypto.ts';
+import { MAX_BLOB_BYTES } from './constants.ts';
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+export function checkBlobHash(hash: string): void {
+  if (!HASH_RE.test(hash)) throw new GopkgrError('BLOB_BAD_HASH', `"${hash.slice(0, 80)}" is not a sha256 (64 lowercase hex digits)`);
+}
+
+export class BlobStore {
+  constructor(readonly dir: string, readonly maxBytes = MAX_BLOB_BYTES) {}
+
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const name of await readdir(this.dir)) if (name.startsWith('tmp-')) await rm(join(this.dir, name), { force: true });
+  }
+
+  pathOf(hash: string): string {
+    checkBlobHash(hash);
+    return join(this.dir, hash.slice(0, 2), hash);
+  }
+
+  async has(hash: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(hash));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async get(hash: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.pathOf(hash)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Store bytes under their hash; rejects bytes that do not hash to `hash`. */
+  async put(hash: string, bytes: Uint8Array): Promise<{ stored: boolean }> {
+    checkBlobHash(hash);
+    if (bytes.length > this.maxBytes) throw new GopkgrError('BLOB_TOO_LARGE', `blob is ${bytes.length} bytes, more than ${this.maxBytes}`, { status: 413 });
+    const actual = sha256Hex(bytes);
+    if (actual !== hash) throw new GopkgrError('BLOB_HASH_MISMATCH', `blob bytes hash to ${actual}, not ${hash}`);
+    if (await this.has(hash)) return { stored: false };
+    await mkdir(join(this.dir, hash.slice(0, 2)), { recursive: true });
+    const tmp = join(this.dir, `tmp-${randomBytes(8).toString('hex')}`);
+    await writeFile(tmp, bytes);
+    const fh = await open(tmp, 'r');
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, this.pathOf(hash));
+    return { stored: true };
+  }
+}

@@ -1,0 +1,368 @@
+/**
+ * The chain: block index, fork choice by cumulative work, and reorganisations of
+ * any depth that restore state exactly.
+ *
+ * Import runs the cheap checks first (decode, proof of work, parent, header
+ * context, tx root) and the costly ones last (signatures, then state). A block
+ * that extends a branch with less work than the main chain is stored without
+ * state checks; its txs are checked when its branch becomes the heaviest. A
+ * reorg is computed in memory (undo the old branch, apply the new one on
+ * stacked overlays) and written as one atomic batch, so a crash leaves either
+ * the old head and its state or the new head and its state.
+ */
+import { EventEmitter } from 'node:events';
+import { GopkgrError } from './errors.ts';
+import { bytesEqual, fromHex, toHex, type Canonical } from './encoding.ts';
+import { decodeBlock, bytesToBigInt, meetsTarget, merkleRoot, workOf, type DecodedBlock } from './block.ts';
+import { medianTimePast, nextTarget, type TimedTarget } from './difficulty.ts';
+import { MAX_FUTURE_BLOCK_MS } from './constants.ts';
+import { genesisBlock, type ChainParams } from './params.ts';
+import { StateOverlay, type StateReader, type StateValue } from './state.ts';
+import { applyBlockTxs, NO_HOOKS, type RuleHooks } from './rules.ts';
+import { checkStamp, type SignatureCheck, type SignedTx } from './tx.ts';
+import { verify } from './crypto.ts';
+import { ChainStore, del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
+
+export interface SignatureVerifier {
+  /** true for each check whose signature verifies */
+  verifyAll(checks: SignatureCheck[]): Promise<boolean[]>;
+}
+
+export const inlineVerifier: SignatureVerifier = {
+  async verifyAll(checks) {
+    return checks.map((c) => verify(c.sig, c.message, c.publicKey));
+  },
+};
+
+export type ImportStatus = 'connected' | 'reorg' | 'side' | 'duplicate';
+
+export interface ImportResult {
+  status: ImportStatus;
+  id: string;
+  height: number;
+  /** blocks taken off the main chain by a reorg, newest first */
+  disconnected: DecodedBlock[];
+  /** blocks put on the main chain, oldest first */
+  connected: DecodedBlock[];
+}
+
+export interface ChainOptions {
+  params: ChainParams;
+  hooks?: RuleHooks;
+  verifier?: SignatureVerifier;
+  /** the local clock, for the future-time rule only */
+  now?: () => number;
+}
+
+/** A small async mutex: imports and reorgs run one at a time. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class Chain extends EventEmitter {
+  readonly params: ChainParams;
+  readonly chainId: Uint8Array;
+  readonly chainIdHex: string;
+  private readonly hooks: RuleHooks;
+  private readonly verifier: SignatureVerifier;
+  private readonly now: () => number;
+  private readonly serial = new Serial();
+  private index = new Map<string, BlockIndexEntry>();
+  private state = new Map<string, StateValue>();
+  private main: string[] = [];
+
+  constructor(readonly store: ChainStore, opts: ChainOptions) {
+    super();
+    this.params = opts.params;
+    this.hooks = opts.hooks ?? NO_HOOKS;
+    this.verifier = opts.verifier ?? inlineVerifier;
+    this.now = opts.now ?? Date.now;
+    const genesis = genesisBlock(opts.params);
+    this.chainId = genesis.id;
+    this.chainIdHex = toHex(genesis.id);
+  }
+
+  /** Load the index, state and main chain; write genesis on first start. */
+  async open(): Promise<void> {
+    this.index = await this.store.loadIndex();
+    if (this.index.size === 0) {
+      const genesis = genesisBlock(this.params);
+      const entry: BlockIndexEntry = {
+        id: this.chainIdHex, parent: toHex(genesis.header.parent), height: 0, time: genesis.header.time,
+        target: toHex(genesis.header.target), work: workOf(bytesToBigInt(genesis.header.target)).toString(16), status: 'valid',
+      };
+      await this.store.write([
+        putRaw(`b:${entry.id}`, genesis.bytes), put(`i:${entry.id}`, entry), put(heightKey(0), entry.id),
+        put('u:' + entry.id, []), put('meta:head', entry.id), put('meta:chain', this.chainIdHex),
+      ]);
+      this.index.set(entry.id, entry);
+    } else {
+      const stored = await this.store.getValue<string>('meta:chain');
+      if (stored !== this.chainIdHex) {
+        throw new GopkgrError('CHAIN_MISMATCH', `the data dir holds chain ${String(stored).slice(0, 16)}…, not ${this.chainIdHex.slice(0, 16)}…`, {
+          hint: 'use another --data dir for another chain',
+          status: 500,
+        });
+      }
+    }
+    this.state = await this.store.loadState();
+    const head = (await this.store.getValue<string>('meta:head'))!;
+    this.main = [];
+    for (let e = this.index.get(head); e !== undefined; e = this.index.get(e.parent)) this.main[e.height] = e.id;
+    // A crash can leave a stored branch heavier than the head (stored, not yet switched to).
+    await this.serial.run(() => this.switchToBest());
+  }
+
+  get head(): BlockIndexEntry {
+    return this.index.get(this.main[this.main.length - 1]!)!;
+  }
+
+  get height(): number {
+    return this.main.length - 1;
+  }
+
+  /** Read access to the current registry state. */
+  get stateReader(): StateReader {
+    return { get: (key) => this.state.get(key) };
+  }
+
+  entry(id: string): BlockIndexEntry | undefined {
+    return this.index.get(id);
+  }
+
+  mainIdAt(height: number): string | undefined {
+    return this.main[height];
+  }
+
+  isOnMain(id: string): boolean {
+    const e = this.index.get(id);
+    return e !== undefined && this.main[e.height] === id;
+  }
+
+  async getBlockBytes(id: string): Promise<Uint8Array | undefined> {
+    return this.store.getRaw(`b:${id}`);
+  }
+
+  async getBlock(id: string): Promise<DecodedBlock | undefined> {
+    const bytes = await this.getBlockBytes(id);
+    return bytes === undefined ? undefined : decodeBlock(bytes);
+  }
+
+  async txLocation(idHex: string): Promise<TxLocation | undefined> {
+    return this.store.getValue<TxLocation>(`t:${idHex}`);
+  }
+
+  /** Time and target of `id` and up to `count - 1` ancestors, oldest first. */
+  ancestry(id: string, count: number): TimedTarget[] {
+    const out: TimedTarget[] = [];
+    for (let e = this.index.get(id); e !== undefined && out.length < count; e = this.index.get(e.parent)) {
+      out.push({ time: e.time, target: fromHex(e.target) });
+    }
+    return out.reverse();
+  }
+
+  /** The target a child of `parentId` must carry. */
+  targetAfter(parentId: string): Uint8Array {
+    return nextTarget(this.ancestry(parentId, this.params.retargetWindow + 1), this.params);
+  }
+
+  /** A child of `parentId` must be later than this. */
+  medianTimeAfter(parentId: string): number {
+    return medianTimePast(this.ancestry(parentId, 11));
+  }
+
+  importBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
+    return this.serial.run(() => this.importUnlocked(input));
+  }
+
+  private async importUnlocked(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
+    const block = input instanceof Uint8Array ? decodeBlock(input) : input;
+    const id = toHex(block.id);
+    const h = block.header;
+    const known = this.index.get(id);
+    if (known !== undefined) {
+      if (known.status === 'invalid') throw new GopkgrError('BLOCK_KNOWN_INVALID', `block ${id.slice(0, 16)} was already found invalid: ${known.reason ?? ''}`);
+      return { status: 'duplicate', id, height: known.height, disconnected: [], connected: [] };
+    }
+    // Rule: the block id meets the target its header claims (cheap; stops junk early).
+    if (!meetsTarget(block.id, h.target)) throw new GopkgrError('BLOCK_BAD_POW', `block ${id.slice(0, 16)} does not meet its target`);
+    const parent = this.index.get(toHex(h.parent));
+    // Rule: the parent is known (the network layer keeps orphans until it is).
+    if (parent === undefined) throw new GopkgrError('BLOCK_PARENT_UNKNOWN', `parent ${toHex(h.parent).slice(0, 16)} of block ${id.slice(0, 16)} is unknown`);
+    if (parent.status === 'invalid') throw new GopkgrError('BLOCK_PARENT_INVALID', `parent of block ${id.slice(0, 16)} is invalid`);
+    // Rule: heights count up by one.
+    if (h.height !== parent.height + 1) throw new GopkgrError('BLOCK_BAD_HEIGHT', `block height ${h.height} does not follow parent height ${parent.height}`);
+    // Rule: the target is the one retargeting gives after the parent.
+    if (!bytesEqual(h.target, this.targetAfter(parent.id))) throw new GopkgrError('BLOCK_BAD_TARGET', `block ${id.slice(0, 16)} carries the wrong target`);
+    // Rule: time is after the median of the last 11 blocks, and not far in the future.
+    if (h.time <= this.medianTimeAfter(parent.id)) throw new GopkgrError('BLOCK_TIME_TOO_OLD', `block time ${h.time} is not after the median time of its ancestors`);
+    if (h.time > this.now() + MAX_FUTURE_BLOCK_MS) throw new GopkgrError('BLOCK_TIME_TOO_NEW', `block time ${h.time} is more than 2 hours ahead of this node's clock`);
+    // Rule: the header commits to exactly these txs, each once.
+    if (!bytesEqual(h.txRoot, merkleRoot(block.txIds))) throw new GopkgrError('BLOCK_BAD_TX_ROOT', `tx root of block ${id.slice(0, 16)} does not match its txs`);
+    const seen = new Set<string>();
+    for (const txid of block.txIds) {
+      const hex = toHex(txid);
+      if (seen.has(hex)) throw new GopkgrError('BLOCK_DUPLICATE_TX', `block ${id.slice(0, 16)} holds tx ${hex.slice(0, 16)} twice`);
+      seen.add(hex);
+    }
+    await this.checkSignatures(block);
+    const entry: BlockIndexEntry = {
+      id, parent: parent.id, height: h.height, time: h.time, target: toHex(h.target),
+      work: (BigInt('0x' + parent.work) + workOf(bytesToBigInt(h.target))).toString(16), status: 'valid',
+    };
+    const storeOps: BatchOp[] = [putRaw(`b:${id}`, block.bytes), put(`i:${id}`, entry)];
+    this.index.set(id, entry);
+    if (BigInt('0x' + entry.work) <= BigInt('0x' + this.head.work)) {
+      await this.store.write(storeOps);
+      return { status: 'side', id, height: entry.height, disconnected: [], connected: [] };
+    }
+    const result = await this.reorgTo(entry, storeOps, block);
+    if (result === null) {
+      const reason = this.index.get(id)?.reason ?? 'invalid';
+      const code = /^([A-Z_]+):/.exec(reason)?.[1] ?? 'BLOCK_INVALID';
+      throw new GopkgrError(code, reason.replace(/^[A-Z_]+: /, ''));
+    }
+    return { ...result, id, height: entry.height };
+  }
+
+  /** Stateless tx checks: work stamps inline, signatures through the verifier. */
+  private async checkSignatures(block: DecodedBlock): Promise<void> {
+    const checks: SignatureCheck[] = [];
+    const where: number[] = [];
+    block.txs.forEach((tx, i) => {
+      if (tx.type === 'reward') return;
+      try {
+        checks.push(checkStamp(tx as SignedTx, this.chainId, this.params.txWorkBits));
+      } catch (err) {
+        throw new GopkgrError((err as GopkgrError).code, `tx ${i}: ${(err as Error).message}`);
+      }
+      where.push(i);
+    });
+    const ok = await this.verifier.verifyAll(checks);
+    const bad = ok.indexOf(false);
+    if (bad >= 0) throw new GopkgrError('TX_BAD_SIGNATURE', `tx ${where[bad]} of block ${toHex(block.id).slice(0, 16)}: signature does not verify against tx.from`);
+  }
+
+  /** Switch the main chain to the heaviest valid stored tip, if it is not the head. */
+  private async switchToBest(): Promise<void> {
+    for (;;) {
+      let best = this.head;
+      for (const e of this.index.values()) {
+        if (e.status === 'valid' && BigInt('0x' + e.work) > BigInt('0x' + best.work)) best = e;
+      }
+      if (best.id === this.head.id) return;
+      await this.reorgTo(best, []);
+    }
+  }
+
+  /**
+   * Make `tip` the head: undo the main chain down to the fork point, apply the
+   * branch up to tip, write it all in one batch. Returns null (and marks the
+   * failing block and its descendants invalid) if a branch block breaks a rule.
+   */
+  private async reorgTo(tip: BlockIndexEntry, extraOps: BatchOp[], tipBlock?: DecodedBlock): Promise<Omit<ImportResult, 'id' | 'height'> | null> {
+    const branch: BlockIndexEntry[] = [];
+    let fork = tip;
+    while (this.main[fork.height] !== fork.id) {
+      branch.push(fork);
+      fork = this.index.get(fork.parent)!;
+    }
+    branch.reverse();
+    const ops: BatchOp[] = [...extraOps];
+    const base: StateReader = this.stateReader;
+    let layer = new StateOverlay(base);
+    const disconnected: DecodedBlock[] = [];
+    for (let height = this.height; height > fork.height; height--) {
+      const id = this.main[height]!;
+      const undo = (await this.store.getValue<Array<[string, StateValue | null]>>(`u:${id}`)) ?? [];
+      for (const [key, value] of undo) {
+        if (value === null) layer.delete(key);
+        else layer.set(key, value);
+      }
+      const block = (await this.getBlock(id))!;
+      disconnected.push(block);
+      ops.push(del(`u:${id}`), del(heightKey(height)));
+      block.txIds.forEach((txid) => ops.push(del(`t:${toHex(txid)}`)));
+      layer = new StateOverlay(layer);
+    }
+    const connected: DecodedBlock[] = [];
+    for (const e of branch) {
+      const block = tipBlock !== undefined && e.id === tip.id ? tipBlock : (await this.getBlock(e.id))!;
+      try {
+        applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id }, this.hooks);
+      } catch (err) {
+        const error = err instanceof GopkgrError ? err : new GopkgrError('BLOCK_INVALID', String(err));
+        await this.markInvalid(e, `${error.code}: ${error.message}`, extraOps);
+        return null;
+      }
+      ops.push(put(`u:${e.id}`, layer.undo() as unknown as Canonical), put(heightKey(e.height), e.id));
+      block.txIds.forEach((txid, index) => ops.push(put(`t:${toHex(txid)}`, { block: e.id, height: e.height, index })));
+      connected.push(block);
+      layer = new StateOverlay(layer);
+    }
+    // Flatten the overlays into the final writes against the state we started from.
+    const finalWrites = new Map<string, StateValue | null>();
+    for (let l: StateReader = layer; l instanceof StateOverlay; l = l.base) {
+      for (const [key, value] of l.writes) if (!finalWrites.has(key)) finalWrites.set(key, value);
+    }
+    for (const [key, value] of finalWrites) ops.push(value === null ? del(`s:${key}`) : put(`s:${key}`, value));
+    ops.push(put('meta:head', tip.id));
+    await this.store.write(ops);
+    for (const [key, value] of finalWrites) {
+      if (value === null) this.state.delete(key);
+      else this.state.set(key, value);
+    }
+    this.main.length = fork.height + 1;
+    for (const e of branch) this.main[e.height] = e.id;
+    const status: ImportStatus = disconnected.length > 0 ? 'reorg' : 'connected';
+    if (disconnected.length > 0) this.emit('reorg', { disconnected, connected });
+    for (const block of connected) this.emit('block', block);
+    return { status, disconnected, connected };
+  }
+
+  private async markInvalid(entry: BlockIndexEntry, reason: string, extraOps: BatchOp[]): Promise<void> {
+    const bad = new Set<string>([entry.id]);
+    // Descendants of an invalid block are invalid too.
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const e of this.index.values()) {
+        if (!bad.has(e.id) && bad.has(e.parent)) {
+          bad.add(e.id);
+          grew = true;
+        }
+      }
+    }
+    const ops: BatchOp[] = [...extraOps];
+    for (const id of bad) {
+      const e = { ...this.index.get(id)!, status: 'invalid' as const, reason: id === entry.id ? reason : `descends from invalid block ${entry.id.slice(0, 16)}` };
+      this.index.set(id, e);
+      ops.push(put(`i:${id}`, e));
+    }
+    await this.store.write(ops);
+  }
+
+  /** Rebuild the state from genesis by replaying the stored main chain (for checks and tests). */
+  async replayState(): Promise<Map<string, StateValue>> {
+    const layer = new StateOverlay({ get: () => undefined });
+    for (let height = 1; height <= this.height; height++) {
+      const id = this.main[height]!;
+      const block = (await this.getBlock(id))!;
+      applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height, blockId: id }, this.hooks);
+    }
+    const out = new Map<string, StateValue>();
+    for (const [k, v] of layer.writes) if (v !== null) out.set(k, v);
+    return out;
+  }
+
+  /** The current state, as a plain map (for checks and tests). */
+  snapshotState(): Map<string, StateValue> {
+    return new Map(this.state);
+  }
+}
+

@@ -1,0 +1,109 @@
+/**
+ * Canonical encoding: deterministic CBOR (RFC 8949 §4.2.1, "core deterministic
+ * encoding requirements") through cborg.
+ *
+ * The exact bytes:
+ * - integers in their shortest form; only safe integers (|n| < 2^53), no floats,
+ *   no bigints, no undefined, no tags, no indefinite lengths;
+ * - map keys are text strings, sorted bytewise by their encoded form;
+ * - byte strings are Uint8Array, text strings are UTF-8.
+ *
+ * Decoding is strict and then re-encodes: a byte string is accepted only if it is
+ * exactly the canonical encoding of what it decodes to. So every value has one
+ * encoding, and two different byte strings never decode to the same value.
+ */
+import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
+import { GopkgrError } from './errors.ts';
+
+export type Canonical =
+  | null
+  | boolean
+  | number
+  | string
+  | Uint8Array
+  | Canonical[]
+  | { [key: string]: Canonical };
+
+const DECODE_OPTIONS = {
+  strict: true,
+  rejectDuplicateMapKeys: true,
+  allowIndefinite: false,
+  allowUndefined: false,
+  allowInfinity: false,
+  allowNaN: false,
+  allowBigInt: false,
+  useMaps: false,
+} as const;
+
+/** Largest input the decoder looks at; bigger messages are rejected unread. */
+export const MAX_DECODE_BYTES = 4 * 1024 * 1024;
+const MAX_DEPTH = 32;
+
+function checkValue(value: unknown, depth: number, path: string): void {
+  if (depth > MAX_DEPTH) throw new GopkgrError('ENCODE_ERROR', `value nested deeper than ${MAX_DEPTH} at ${path}`);
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new GopkgrError('ENCODE_ERROR', `${path} is ${value}: only safe integers can be encoded`);
+    return;
+  }
+  if (value instanceof Uint8Array) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => checkValue(item, depth + 1, `${path}[${i}]`));
+    return;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (item === undefined) throw new GopkgrError('ENCODE_ERROR', `${path}.${key} is undefined: omit the field instead`);
+      checkValue(item, depth + 1, `${path}.${key}`);
+    }
+    return;
+  }
+  throw new GopkgrError('ENCODE_ERROR', `${path} has a type that cannot be encoded (${typeof value})`);
+}
+
+export function encode(value: Canonical): Uint8Array {
+  checkValue(value, 0, '$');
+  return cborEncode(value, rfc8949EncodeOptions);
+}
+
+function decodeMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/^CBOR decode error: /, '');
+}
+
+export function decode(bytes: Uint8Array): Canonical {
+  if (!(bytes instanceof Uint8Array)) throw new GopkgrError('DECODE_ERROR', 'input is not a byte array');
+  if (bytes.length === 0) throw new GopkgrError('DECODE_ERROR', 'input is empty');
+  if (bytes.length > MAX_DECODE_BYTES) throw new GopkgrError('DECODE_ERROR', `input is ${bytes.length} bytes, more than ${MAX_DECODE_BYTES}`);
+  let value: unknown;
+  let again: Uint8Array;
+  try {
+    value = cborDecode(bytes, DECODE_OPTIONS);
+    checkValue(value, 0, '$');
+    again = cborEncode(value, rfc8949EncodeOptions);
+  } catch (err) {
+    throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
+  }
+  if (!bytesEqual(again, bytes)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
+  return value as Canonical;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+export function fromHex(hex: string, what = 'hex string', expectedBytes?: number): Uint8Array {
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) {
+    throw new GopkgrError('BAD_HEX', `${what} is not lowercase hex`);
+  }
+  if (expectedBytes !== undefined && hex.length !== expectedBytes * 2) {
+    throw new GopkgrError('BAD_HEX', `${what} must be ${expectedBytes} bytes (${expectedBytes * 2} hex digits), got ${hex.length / 2}`);
+  }
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}

@@ -1,0 +1,153 @@
+/**
+ * A full node: chain, mempool and blob store over one data dir, and the entry
+ * points that the HTTP API (and later the network) call. Everything that arrives
+ * from outside is validated here before it touches storage.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { GopkgrError } from './errors.ts';
+import { toHex } from './encoding.ts';
+import { Chain, type ImportResult, type SignatureVerifier } from './chain.ts';
+import { ChainStore } from './store.ts';
+import { BlobStore } from './blobs.ts';
+import { Mempool, senderOf, type PendingTx } from './mempool.ts';
+import { checkTxSignature, decodeTx, txId, type SignedTx } from './tx.ts';
+import type { DecodedBlock } from './block.ts';
+import type { ChainParams } from './params.ts';
+import type { RuleHooks } from './rules.ts';
+import { defaultHooks } from './hooks.ts';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const silentLogger: Logger = { info: () => {}, warn: () => {} };
+
+export interface FullNodeOptions {
+  dataDir: string;
+  params: ChainParams;
+  hooks?: RuleHooks;
+  verifier?: SignatureVerifier;
+  log?: Logger;
+  now?: () => number;
+}
+
+/** What a miner needs to build the next block. */
+export interface Work {
+  parent: string;
+  height: number;
+  target: string;
+  /** the new block's time must be greater than this */
+  minTime: number;
+  parentTime: number;
+  txs: Uint8Array[];
+  params: ChainParams;
+}
+
+export class FullNode extends EventEmitter {
+  readonly log: Logger;
+  private closed = false;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly chain: Chain,
+    readonly mempool: Mempool,
+    readonly blobs: BlobStore,
+    log: Logger,
+  ) {
+    super();
+    this.log = log;
+  }
+
+  static async open(opts: FullNodeOptions): Promise<FullNode> {
+    const hooks = opts.hooks ?? defaultHooks;
+    const chainDir = join(opts.dataDir, 'chains', opts.params.name);
+    await mkdir(chainDir, { recursive: true });
+    const store = new ChainStore(join(chainDir, 'db'));
+    await store.open();
+    const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier, now: opts.now });
+    try {
+      await chain.open();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const blobs = new BlobStore(join(opts.dataDir, 'blobs'));
+    await blobs.open();
+    const mempool = new Mempool({
+      params: opts.params,
+      chainId: chain.chainId,
+      state: () => chain.stateReader,
+      nextHeight: () => chain.height + 1,
+      hooks,
+    });
+    const node = new FullNode(opts.dataDir, chain, mempool, blobs, opts.log ?? silentLogger);
+    chain.on('reorg', (r: { disconnected: DecodedBlock[] }) => node.log.warn(`reorg: ${r.disconnected.length} block(s) replaced`));
+    return node;
+  }
+
+  get chainId(): string {
+    return this.chain.chainIdHex;
+  }
+
+  /** Validate a tx (shape, stamp, signature, state rules against everything pending) and pool it. */
+  async submitTx(bytes: Uint8Array): Promise<{ id: string; status: 'pending' | 'known' }> {
+    const tx = decodeTx(bytes);
+    if (tx.type === 'reward') throw new GopkgrError('TX_REWARD_NOT_ALLOWED', 'a reward tx only exists inside a block');
+    const id = toHex(txId(bytes));
+    if (this.mempool.has(id) || (await this.chain.txLocation(id)) !== undefined) return { id, status: 'known' };
+    checkTxSignature(tx, this.chain.chainId, this.chain.params.txWorkBits);
+    // Policy (not consensus): a node relays a publish only once it holds the tarball.
+    if (tx.type === 'publish') {
+      const hash = toHex(tx.body.contentHash);
+      if (!(await this.blobs.has(hash))) {
+        throw new GopkgrError('TX_BLOB_MISSING', `the tarball ${hash.slice(0, 16)}… of this publish is not on this node`, { hint: 'PUT it to /v1/blobs/<sha256> first' });
+      }
+    }
+    const pending: PendingTx = { id, tx: tx as SignedTx, bytes, sender: senderOf(tx as SignedTx) };
+    this.mempool.add(pending);
+    this.emit('tx', pending);
+    return { id, status: 'pending' };
+  }
+
+  /** Validate and import a block; on success the mempool follows the new head. */
+  async submitBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
+    const result = await this.chain.importBlock(input);
+    if (result.status === 'connected' || result.status === 'reorg') {
+      const returning: PendingTx[] = [];
+      for (const block of result.disconnected) {
+        block.txs.forEach((tx, i) => {
+          if (tx.type !== 'reward') returning.push({ id: toHex(block.txIds[i]!), tx, bytes: block.txBytes[i]!, sender: senderOf(tx) });
+        });
+      }
+      const included = new Set<string>();
+      for (const block of result.connected) for (const id of block.txIds) included.add(toHex(id));
+      this.mempool.reset(returning, included);
+      const head = this.chain.head;
+      this.log.info(`block ${head.height} ${head.id.slice(0, 16)} ${result.status} (${result.connected.at(-1)?.txs.length ?? 0} txs)`);
+      this.emit('head', head);
+    }
+    return result;
+  }
+
+  work(maxTxs = 2_000): Work {
+    const head = this.chain.head;
+    return {
+      parent: head.id,
+      height: head.height + 1,
+      target: toHex(this.chain.targetAfter(head.id)),
+      minTime: this.chain.medianTimeAfter(head.id),
+      parentTime: head.time,
+      txs: this.mempool.ordered().slice(0, maxTxs).map((p) => p.bytes),
+      params: this.chain.params,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain.store.close();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Chain parameters and the genesis block. The genesis header's txRoot is the
+ * sha256 of the canonical encoding of the parameters, so the chain id (the
+ * genesis block id) commits to every parameter: two chains with different rules
+ * can never share an id.
+ */
+import { readFileSync } from 'node:fs';
+import { GopkgrError } from './errors.ts';
+import { encode, toHex, type Canonical } from './encoding.ts';
+import { sha256 } from './crypto.ts';
+import { assembleBlock, bigIntToBytes32, BLOCK_VERSION, NONCE_BYTES, ZERO_HASH, type DecodedBlock } from './block.ts';
+
+export interface ChainParams {
+  name: string;
+  /** Target time between blocks. */
+  blockTimeMs: number;
+  /** Easiest allowed target (hex, 64 digits). */
+  powLimit: string;
+  /** First block's target (hex, 64 digits). */
+  initialTarget: string;
+  /** Blocks whose times steer the next target. */
+  retargetWindow: number;
+  /** Miner's reward per block and a tester's per included attestation. */
+  minerReward: number;
+  testerReward: number;
+  /** Leading zero bits each tx's signing digest must have (anti-spam stamp). */
+  txWorkBits: number;
+  genesisTime: number;
+}
+
+/** A local development chain: trivial work, fast blocks. */
+export const DEV_PARAMS: ChainParams = {
+  name: 'gopkgr-dev',
+  blockTimeMs: 1000,
+  powLimit: '0fff' + 'f'.repeat(60),
+  initialTarget: '0fff' + 'f'.repeat(60),
+  retargetWindow: 20,
+  minerReward: 50,
+  testerReward: 100,
+  txWorkBits: 4,
+  genesisTime: Date.UTC(2026, 0, 1),
+};
+
+export function validateParams(p: unknown): ChainParams {
+  const o = p as Record<string, unknown>;
+  const fail = (field: string, what: string): never => {
+    throw new GopkgrError('GENESIS_INVALID', `chain parameter "${field}" ${what}`);
+  };
+  if (typeof o !== 'object' || o === null) fail('(root)', 'must be an object');
+  if (typeof o.name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(o.name)) fail('name', 'must be a short lowercase name');
+  for (const k of ['blockTimeMs', 'retargetWindow', 'minerReward', 'testerReward', 'txWorkBits', 'genesisTime'] as const) {
+    if (typeof o[k] !== 'number' || !Number.isSafeInteger(o[k]) || (o[k] as number) < 0) fail(k, 'must be a non-negative integer');
+  }
+  if ((o.blockTimeMs as number) < 1 || (o.retargetWindow as number) < 1) fail('blockTimeMs/retargetWindow', 'must be at least 1');
+  if ((o.txWorkBits as number) > 24) fail('txWorkBits', 'must be at most 24');
+  for (const k of ['powLimit', 'initialTarget'] as const) {
+    if (typeof o[k] !== 'string' || !/^[0-9a-f]{64}$/.test(o[k] as string)) fail(k, 'must be 64 lowercase hex digits');
+  }
+  if (BigInt('0x' + o.initialTarget) > BigInt('0x' + o.powLimit)) fail('initialTarget', 'must not exceed powLimit');
+  return {
+    name: o.name as string,
+    blockTimeMs: o.blockTimeMs as number,
+    powLimit: o.powLimit as string,
+    initialTarget: o.initialTarget as string,
+    retargetWindow: o.retargetWindow as number,
+    minerReward: o.minerReward as number,
+    testerReward: o.testerReward as number,
+    txWorkBits: o.txWorkBits as number,
+    genesisTime: o.genesisTime as number,
+  };
+}
+
+export function readParamsFile(file: string): ChainParams {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new GopkgrError('GENESIS_NOT_FOUND', `cannot read genesis file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return validateParams(JSON.parse(text));
+  } catch (err) {
+    if (err instanceof GopkgrError) throw err;
+    throw new GopkgrError('GENESIS_INVALID', `genesis file ${file} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+export function genesisBlock(params: ChainParams): DecodedBlock {
+  return assembleBlock(
+    {
+      v: BLOCK_VERSION,
+      height: 0,
+      parent: ZERO_HASH,
+      txRoot: sha256(encode(params as unknown as Canonical)),
+      time: params.genesisTime,
+      target: bigIntToBytes32(BigInt('0x' + params.powLimit)),
+      nonce: new Uint8Array(NONCE_BYTES),
+    },
+    [],
+  );
+}
+
+export function chainIdOf(params: ChainParams): string {
+  return toHex(genesisBlock(params).id);
+}

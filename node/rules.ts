@@ -1,0 +1,354 @@
+/**
+ * The registry state machine: one function per transaction kind, each check
+ * commented with its rule, cheap checks first. Pure and deterministic: state comes
+ * in through a StateOverlay, the block context is passed in, nothing reads a clock,
+ * randomness or storage. Signatures and work stamps are checked before (tx.ts),
+ * because they need no state and can run in parallel.
+ */
+import { GopkgrError } from './errors.ts';
+import { bytesEqual, encode, toHex, type Canonical } from './encoding.ts';
+import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
+import { keys, getAccount, type AccountState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
+import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
+import { ROTATE_SIGN_DOMAIN } from './constants.ts';
+import { sha256, verify } from './crypto.ts';
+import type { ChainParams } from './params.ts';
+
+export interface TxContext {
+  params: ChainParams;
+  chainId: Uint8Array;
+  height: number;
+  /** id of the block being applied ("" while a tx waits in the mempool) */
+  blockId: string;
+  txId: string;
+}
+
+function reject(code: string, message: string): never {
+  throw new GopkgrError(code, message);
+}
+
+function namespaceOf(s: StateOverlay, ns: string): NamespaceState {
+  const state = s.get(keys.namespace(ns)) as NamespaceState | undefined;
+  if (state === undefined) reject('TX_UNKNOWN_NAMESPACE', `namespace ${ns} has not been claimed`);
+  return state;
+}
+
+function packageOf(s: StateOverlay, pkg: Uint8Array): PackageState {
+  const state = s.get(keys.pkg(toHex(pkg))) as PackageState | undefined;
+  if (state === undefined) reject('TX_UNKNOWN_PACKAGE', `no package has id ${toHex(pkg)}`);
+  return state;
+}
+
+function versionOf(s: StateOverlay, pkg: PackageState, version: string): VersionState {
+  const state = s.get(keys.version(pkg.id, version)) as VersionState | undefined;
+  if (state === undefined) reject('TX_UNKNOWN_VERSION', `${pkg.ns}/${pkg.name}@${version} has not been published`);
+  return state;
+}
+
+function isMaintainer(ns: NamespaceState, who: string): boolean {
+  return ns.owner === who || ns.maintainers.includes(who);
+}
+
+function requireMaintainer(ns: NamespaceState, who: string, action: string): void {
+  if (!isMaintainer(ns, who)) reject('TX_NOT_MAINTAINER', `id:${who} is not a maintainer of ${ns.ns} and cannot ${action}`);
+}
+
+function addOwned(s: StateOverlay, who: string, ns: string): void {
+  const list = (s.get(keys.owned(who)) as string[] | undefined) ?? [];
+  if (!list.includes(ns)) s.set(keys.owned(who), [...list, ns].sort());
+}
+
+function removeOwned(s: StateOverlay, who: string, ns: string): void {
+  const list = ((s.get(keys.owned(who)) as string[] | undefined) ?? []).filter((n) => n !== ns);
+  if (list.length === 0) s.delete(keys.owned(who));
+  else s.set(keys.owned(who), list);
+}
+
+function applyClaim(s: StateOverlay, from: string, body: ClaimBody, ctx: TxContext): void {
+  // Rule: a namespace is @ + lowercase letters, digits and dashes.
+  if (!isNamespace(body.ns)) reject('TX_BAD_NAME', `"${body.ns}" is not a valid namespace`);
+  // Rule: first come, first served.
+  if (s.get(keys.namespace(body.ns)) !== undefined) reject('TX_NAME_TAKEN', `namespace ${body.ns} is already claimed`);
+  s.set(keys.namespace(body.ns), { ns: body.ns, owner: from, maintainers: [], height: ctx.height, txId: ctx.txId });
+  addOwned(s, from, body.ns);
+}
+
+function applyMaintainer(s: StateOverlay, from: string, body: MaintainerBody): void {
+  const ns = namespaceOf(s, body.ns);
+  // Rule: only the namespace's owner changes its maintainers.
+  if (ns.owner !== from) reject('TX_NOT_OWNER', `only the owner of ${body.ns} can change its maintainers`);
+  const who = toHex(body.who);
+  if (body.op === 'add') {
+    if (isMaintainer(ns, who)) reject('TX_ALREADY_MAINTAINER', `id:${who} already maintains ${body.ns}`);
+    s.set(keys.namespace(body.ns), { ...ns, maintainers: [...ns.maintainers, who].sort() });
+    addOwned(s, who, body.ns);
+  } else {
+    // Rule: the owner stays; ownership moves only by key rotation.
+    if (who === ns.owner) reject('TX_CANNOT_REMOVE_OWNER', `id:${who} owns ${body.ns} and cannot be removed`);
+    if (!ns.maintainers.includes(who)) reject('TX_NOT_A_MAINTAINER', `id:${who} is not a maintainer of ${body.ns}`);
+    s.set(keys.namespace(body.ns), { ...ns, maintainers: ns.maintainers.filter((m) => m !== who) });
+    removeOwned(s, who, body.ns);
+  }
+}
+
+function applyCreate(s: StateOverlay, from: string, body: CreateBody, ctx: TxContext): void {
+  if (!isPackageName(body.name)) reject('TX_BAD_NAME', `"${body.name}" is not a valid package name`);
+  const ns = namespaceOf(s, body.ns);
+  // Rule: packages are created inside a namespace by its owner or maintainers.
+  requireMaintainer(ns, from, `create packages in ${body.ns}`);
+  const full = `${body.ns}/${body.name}`;
+  if (s.get(keys.name(full)) !== undefined) reject('TX_PACKAGE_EXISTS', `package ${full} already exists`);
+  // The package's permanent id is the id of the tx that created it.
+  s.set(keys.pkg(ctx.txId), { id: ctx.txId, ns: body.ns, name: body.name, creator: from, height: ctx.height, versions: [] });
+  s.set(keys.name(full), ctx.txId);
+}
+
+/** The hash the chain records for an API manifest (sha256 of its canonical encoding). */
+export function manifestHash(manifest: Canonical): Uint8Array {
+  return sha256(encode(manifest));
+}
+
+function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxContext, hooks: RuleHooks): void {
+  const pkg = packageOf(s, body.pkg);
+  const ns = namespaceOf(s, pkg.ns);
+  const full = `${pkg.ns}/${pkg.name}`;
+  // Rule: only maintainers of the package's namespace publish into it.
+  requireMaintainer(ns, from, `publish ${full}`);
+  // Rule: a version is immutable; it is published once.
+  if (pkg.versions.includes(body.version)) reject('TX_VERSION_EXISTS', `${full}@${body.version} is already published`);
+  // Rule: the manifest hash, when a manifest comes with it, is the hash of that manifest.
+  if (body.manifest !== undefined) {
+    if (body.apiHash === undefined || !bytesEqual(body.apiHash, manifestHash(body.manifest))) {
+      reject('TX_API_HASH_MISMATCH', `apiHash of ${full}@${body.version} is not the hash of its manifest`);
+    }
+  }
+  const latest = pkg.versions[pkg.versions.length - 1];
+  if (latest === undefined) {
+    // Rule: the first version is 1.0.0.
+    if (body.version !== '1.0.0') reject('TX_BAD_VERSION', `the first version of ${full} must be 1.0.0, not ${body.version}`);
+  } else {
+    // Rule: a new version is exactly one major, minor or patch step above the latest.
+    const bump = bumpBetween(latest, body.version);
+    if (bump === null) reject('TX_BAD_VERSION', `${body.version} is not one major, minor or patch step above ${full}@${latest}`);
+    // Rule (InfVer): when both versions carry API manifests, the step is the one they imply.
+    const prev = versionOf(s, pkg, latest);
+    const implied = hooks.impliedBump(prev.manifest, body.manifest);
+    if (implied !== null && implied !== bump) {
+      reject('TX_VERSION_MISMATCH', `${full}@${body.version} is a ${bump} step, but its API changed by a ${implied} step from ${latest}: publish ${bumpVersion(latest, implied)}`);
+    }
+  }
+  // Rule: every lock entry names a published version with that content hash.
+  const lock: Record<string, string> = {};
+  for (const [ref, hash] of Object.entries(body.lock)) {
+    const at = ref.lastIndexOf('@');
+    const depId = s.get(keys.name(ref.slice(0, at))) as string | undefined;
+    const dep = depId === undefined ? undefined : (s.get(keys.version(depId, ref.slice(at + 1))) as VersionState | undefined);
+    if (dep === undefined) reject('TX_LOCK_UNKNOWN', `lock entry ${ref} is not on chain`);
+    if (dep.contentHash !== toHex(hash)) reject('TX_LOCK_HASH_MISMATCH', `lock entry ${ref} has content hash ${toHex(hash)}, the chain has ${dep.contentHash}`);
+    lock[ref] = toHex(hash);
+  }
+  hooks.checkLock?.(s, body);
+  const version: VersionState = {
+    version: body.version,
+    contentHash: toHex(body.contentHash),
+    size: body.size,
+    deps: body.deps,
+    publishedDeps: body.deps,
+    lock,
+    deprecated: false,
+    publisher: from,
+    height: ctx.height,
+    block: ctx.blockId,
+    txId: ctx.txId,
+    bounds: [],
+    attestations: [],
+  };
+  if (body.apiHash !== undefined) version.apiHash = toHex(body.apiHash);
+  if (body.manifest !== undefined) version.manifest = body.manifest;
+  if (body.repo !== undefined) version.repo = body.repo;
+  if (body.commit !== undefined) version.commit = body.commit;
+  if (body.build !== undefined) version.build = body.build;
+  s.set(keys.version(pkg.id, body.version), version);
+  s.set(keys.pkg(pkg.id), { ...pkg, versions: [...pkg.versions, body.version] });
+}
+
+
+function applyDeprecate(s: StateOverlay, from: string, body: DeprecateBody): void {
+  const pkg = packageOf(s, body.pkg);
+  requireMaintainer(namespaceOf(s, pkg.ns), from, `deprecate ${pkg.ns}/${pkg.name}`);
+  const version = versionOf(s, pkg, body.version);
+  // Rule: deprecation is one-way; a deprecated version never becomes undeprecated.
+  if (!body.deprecated) reject('TX_UNDEPRECATE', `${pkg.ns}/${pkg.name}@${body.version} cannot be undeprecated: deprecation is permanent`);
+  if (version.deprecated) reject('TX_ALREADY_DEPRECATED', `${pkg.ns}/${pkg.name}@${body.version} is already deprecated`);
+  const next: VersionState = { ...version, deprecated: true };
+  if (body.reason !== undefined) next.deprecationReason = body.reason;
+  s.set(keys.version(pkg.id, body.version), next);
+}
+
+function applyBounds(s: StateOverlay, from: string, body: BoundsBody, ctx: TxContext): void {
+  const pkg = packageOf(s, body.pkg);
+  // Rule: only maintainers of the namespace amend a version's bounds.
+  requireMaintainer(namespaceOf(s, pkg.ns), from, `amend bounds of ${pkg.ns}/${pkg.name}`);
+  const version = versionOf(s, pkg, body.version);
+  // Rule: bounds edit ranges of dependencies the version already has; content never changes.
+  for (const dep of Object.keys(body.deps)) {
+    if (!(dep in version.deps)) reject('TX_BOUNDS_UNKNOWN_DEP', `${pkg.ns}/${pkg.name}@${body.version} has no dependency ${dep}`);
+  }
+  if (Object.keys(body.deps).length === 0) reject('TX_BOUNDS_EMPTY', 'a bounds edit must name at least one dependency');
+  s.set(keys.version(pkg.id, body.version), {
+    ...version,
+    deps: { ...version.deps, ...body.deps },
+    bounds: [...version.bounds, { deps: body.deps, by: from, height: ctx.height, txId: ctx.txId }],
+  });
+}
+
+/** The bytes a new key signs to accept a rotation: domain || chainId || old key || new key || nonce (8 bytes, big-endian). */
+export function rotationMessage(chainId: Uint8Array, oldKey: Uint8Array, newKey: Uint8Array, nonce: number): Uint8Array {
+  const domain = new TextEncoder().encode(ROTATE_SIGN_DOMAIN);
+  const out = new Uint8Array(domain.length + 32 + 33 + 33 + 8);
+  out.set(domain, 0);
+  out.set(chainId, domain.length);
+  out.set(oldKey, domain.length + 32);
+  out.set(newKey, domain.length + 65);
+  new DataView(out.buffer).setBigUint64(domain.length + 98, BigInt(nonce));
+  return out;
+}
+
+function applyRotate(s: StateOverlay, tx: SignedTx & { body: RotateBody }, from: string, account: AccountState, ctx: TxContext): void {
+  const to = toHex(tx.body.to);
+  if (to === from) reject('TX_ROTATE_SAME_KEY', 'a key cannot be rotated to itself');
+  // Rule: the new key proves possession by signing the rotation.
+  if (!verify(tx.body.proof, rotationMessage(ctx.chainId, tx.from, tx.body.to, tx.nonce), tx.body.to)) {
+    reject('TX_BAD_ROTATE_PROOF', 'the new key did not sign this rotation');
+  }
+  // Rule: the new history extends the old one: the new key has no history of its own.
+  const target = s.get(keys.account(to)) as AccountState | undefined;
+  if (target !== undefined || s.get(keys.owned(to)) !== undefined) reject('TX_ROTATE_TARGET_USED', `id:${to} already has a history on chain`);
+  // The new key continues the old key's nonce sequence and takes its balance and names.
+  s.set(keys.account(to), { nonce: account.nonce, balance: account.balance });
+  s.set(keys.account(from), { nonce: account.nonce, balance: 0, rotatedTo: to });
+  const owned = (s.get(keys.owned(from)) as string[] | undefined) ?? [];
+  for (const name of owned) {
+    const ns = s.get(keys.namespace(name)) as NamespaceState;
+    s.set(keys.namespace(name), {
+      ...ns,
+      owner: ns.owner === from ? to : ns.owner,
+      maintainers: ns.maintainers.map((m) => (m === from ? to : m)).sort(),
+    });
+  }
+  if (owned.length > 0) {
+    s.set(keys.owned(to), owned);
+    s.delete(keys.owned(from));
+  }
+}
+
+function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxContext): void {
+  const pkg = packageOf(s, body.pkg);
+  const version = versionOf(s, pkg, body.version);
+  // Rule: an attestation is bound to the content it tested.
+  if (version.contentHash !== toHex(body.contentHash)) reject('TX_ATTEST_HASH_MISMATCH', `attestation's content hash does not match ${pkg.ns}/${pkg.name}@${body.version}`);
+  // Rule: one attestation per tester per version.
+  if (version.attestations.some((a) => a.tester === from)) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${pkg.ns}/${pkg.name}@${body.version}`);
+  s.set(keys.version(pkg.id, body.version), {
+    ...version,
+    attestations: [
+      ...version.attestations,
+      {
+        tester: from,
+        contentHash: toHex(body.contentHash),
+        lockHash: toHex(body.lockHash),
+        passed: body.passed,
+        failed: body.failed,
+        skipped: body.skipped,
+        resultHash: toHex(body.resultHash),
+        runtimeMs: body.runtimeMs,
+        reward: ctx.params.testerReward,
+        height: ctx.height,
+        block: ctx.blockId,
+        txId: ctx.txId,
+      },
+    ],
+  });
+}
+
+/** Decisions that come from other parts (InfVer, the resolver), passed in to keep this file pure. */
+export interface RuleHooks {
+  /** The bump two manifests imply, or null when either is missing. */
+  impliedBump(prev: Canonical | undefined, next: Canonical | undefined): 'major' | 'minor' | 'patch' | null;
+  /** Further lock-tree checks (closure, ranges). Throw a GopkgrError to reject. */
+  checkLock?(s: StateOverlay, body: PublishBody): void;
+}
+
+export const NO_HOOKS: RuleHooks = { impliedBump: () => null };
+
+/** Apply one signed tx (signature already checked). Throws a coded GopkgrError. */
+export function applySignedTx(s: StateOverlay, tx: SignedTx, ctx: TxContext, hooks: RuleHooks = NO_HOOKS): void {
+  const from = toHex(tx.from);
+  const account = getAccount(s, from);
+  // Rule: a rotated-away key signs nothing more.
+  if (account.rotatedTo !== undefined) reject('TX_KEY_ROTATED', `id:${from} was rotated to id:${account.rotatedTo}`);
+  // Rule: per-identity nonces, each used once and in order.
+  if (tx.nonce !== account.nonce) reject('TX_BAD_NONCE', `nonce ${tx.nonce} of id:${from.slice(0, 16)}… is not the next one (${account.nonce})`);
+  if (tx.type === 'rotate') {
+    applyRotate(s, tx as SignedTx & { body: RotateBody }, from, { ...account, nonce: account.nonce + 1 }, ctx);
+    return;
+  }
+  s.set(keys.account(from), { ...account, nonce: account.nonce + 1 });
+  switch (tx.type) {
+    case 'claim': return applyClaim(s, from, tx.body, ctx);
+    case 'maintainer': return applyMaintainer(s, from, tx.body);
+    case 'create': return applyCreate(s, from, tx.body, ctx);
+    case 'publish': return applyPublish(s, from, tx.body, ctx, hooks);
+    case 'deprecate': return applyDeprecate(s, from, tx.body);
+    case 'bounds': return applyBounds(s, from, tx.body, ctx);
+    case 'attest': return applyAttest(s, from, tx.body, ctx);
+  }
+}
+
+/** The reward outputs a block must pay: the miner's first, then one per attestation, in block order. */
+export function expectedRewardAmounts(txs: readonly Tx[], params: ChainParams): Array<{ to?: Uint8Array; amount: number }> {
+  const out: Array<{ to?: Uint8Array; amount: number }> = [{ amount: params.minerReward }];
+  for (const tx of txs) if (tx.type === 'attest') out.push({ to: tx.from, amount: params.testerReward });
+  return out;
+}
+
+export function buildRewardTx(height: number, miner: Uint8Array, txs: readonly Tx[], params: ChainParams): RewardTx {
+  const outputs = expectedRewardAmounts(txs, params).map((o) => ({ to: o.to ?? miner, amount: o.amount }));
+  return { v: 1, type: 'reward', height, outputs };
+}
+
+function applyReward(s: StateOverlay, reward: RewardTx, txs: readonly Tx[], ctx: TxContext): void {
+  // Rule: the reward names this block's height, so each reward tx has its own id.
+  if (reward.height !== ctx.height) reject('BLOCK_BAD_REWARD', `reward is for height ${reward.height}, block is at ${ctx.height}`);
+  // Rule: the miner is paid its share, each included attestation's tester theirs, nothing else.
+  const expected = expectedRewardAmounts(txs, ctx.params);
+  if (reward.outputs.length !== expected.length) reject('BLOCK_BAD_REWARD', `reward has ${reward.outputs.length} outputs, expected ${expected.length}`);
+  reward.outputs.forEach((o, i) => {
+    const e = expected[i]!;
+    if (o.amount !== e.amount || (e.to !== undefined && !bytesEqual(e.to, o.to))) reject('BLOCK_BAD_REWARD', `reward output ${i} does not pay what the block earned`);
+    const who = toHex(o.to);
+    const account = getAccount(s, who);
+    s.set(keys.account(who), { ...account, balance: account.balance + o.amount });
+  });
+}
+
+/**
+ * Apply a whole block's txs (signatures already checked) on an overlay.
+ * Rule: the first tx is the block reward and no other tx is one.
+ */
+export function applyBlockTxs(s: StateOverlay, txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: Omit<TxContext, 'txId'>, hooks: RuleHooks = NO_HOOKS): void {
+  const first = txs[0];
+  if (first === undefined || first.type !== 'reward') reject('BLOCK_BAD_REWARD', 'the first tx of a block must be its reward');
+  for (let i = 1; i < txs.length; i++) {
+    const tx = txs[i]!;
+    if (tx.type === 'reward') reject('BLOCK_BAD_REWARD', `tx ${i} is a second reward`);
+    try {
+      applySignedTx(s, tx, { ...ctx, txId: toHex(txIds[i]!) }, hooks);
+    } catch (err) {
+      if (err instanceof GopkgrError) throw new GopkgrError(err.code, `tx ${i} (${toHex(txIds[i]!).slice(0, 16)}): ${err.message}`);
+      throw err;
+    }
+  }
+  applyReward(s, first, txs.slice(1), { ...ctx, txId: toHex(txIds[0]!) });
+}
+

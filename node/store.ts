@@ -1,0 +1,105 @@
+/**
+ * The node's database on `level`. Every key is a short prefix plus an id:
+ *   b:<id>          block bytes (every stored block, main chain or not)
+ *   i:<id>          BlockIndexEntry
+ *   m:<height>      main-chain block id at that height (height zero-padded to 10 digits)
+ *   u:<id>          undo data of a main-chain block: [[stateKey, previous value | null], ...]
+ *   s:<stateKey>    registry state (state.ts)
+ *   t:<txid>        where a main-chain tx is: { block, height, index }
+ *   meta:head       id of the main chain's tip
+ * Values are canonical CBOR. A block is connected, disconnected or reorganised
+ * in one atomic batch, so the state on disk always matches meta:head.
+ */
+import { Level } from 'level';
+import { GopkgrError } from './errors.ts';
+import { decode, encode, type Canonical } from './encoding.ts';
+import type { StateValue } from './state.ts';
+
+export interface BlockIndexEntry {
+  id: string;
+  parent: string;
+  height: number;
+  time: number;
+  target: string;
+  /** cumulative work from genesis to this block, hex */
+  work: string;
+  status: 'valid' | 'invalid';
+  /** why the block was found invalid */
+  reason?: string;
+}
+
+export interface TxLocation {
+  block: string;
+  height: number;
+  index: number;
+}
+
+export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+
+export const heightKey = (height: number): string => `m:${String(height).padStart(10, '0')}`;
+
+export class ChainStore {
+  readonly db: Level<string, Uint8Array>;
+
+  constructor(readonly path: string) {
+    this.db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  }
+
+  async open(): Promise<void> {
+    try {
+      await this.db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      throw new GopkgrError('STORE_LOCKED', `cannot open the database at ${this.path}: ${cause}`, {
+        hint: 'another gopkgr node may be using this data dir; stop it or pass --data DIR',
+        status: 500,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  async getRaw(key: string): Promise<Uint8Array | undefined> {
+    return this.db.get(key);
+  }
+
+  async getValue<T>(key: string): Promise<T | undefined> {
+    const raw = await this.db.get(key);
+    return raw === undefined ? undefined : (decode(raw) as T);
+  }
+
+  async *entries<T>(prefix: string): AsyncGenerator<[string, T]> {
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: end })) yield [key, decode(value) as T];
+  }
+
+  async loadIndex(): Promise<Map<string, BlockIndexEntry>> {
+    const index = new Map<string, BlockIndexEntry>();
+    for await (const [, entry] of this.entries<BlockIndexEntry>('i:')) index.set(entry.id, entry);
+    return index;
+  }
+
+  async loadState(): Promise<Map<string, StateValue>> {
+    const state = new Map<string, StateValue>();
+    for await (const [key, value] of this.entries<StateValue>('s:')) state.set(key.slice(2), value);
+    return state;
+  }
+
+  async write(ops: BatchOp[]): Promise<void> {
+    await this.db.batch(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key })));
+  }
+}
+
+export function put(key: string, value: Canonical | StateValue | BlockIndexEntry | TxLocation): BatchOp {
+  return { type: 'put', key, value: encode(value as Canonical) };
+}
+
+export function putRaw(key: string, value: Uint8Array): BatchOp {
+  return { type: 'put', key, value };
+}
+
+export function del(key: string): BatchOp {
+  return { type: 'del', key };
+}

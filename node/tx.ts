@@ -1,0 +1,343 @@
+/**
+ * Transactions: their shape, canonical bytes, ids, work stamps and signatures.
+ *
+ * A signed tx is the canonical CBOR map
+ *   { v: 1, type, from: <33-byte key>, nonce, stamp, body: {...}, sig: <64 bytes> }
+ * and a block reward is { v: 1, type: "reward", height, outputs: [{ to, amount }] }.
+ *
+ * Exact bytes:
+ *   txId      = sha256(encode(tx))                           (signature included)
+ *   sigDigest = sha256("gopkgr/tx/v1" || chainId || encode(tx without sig))
+ *   sig       = ECDSA-secp256k1(sigDigest), compact r||s, low-S
+ *   stamp     : sigDigest has at least params.txWorkBits leading zero bits
+ * The chain id in the signed bytes keeps a tx from being replayed on another chain.
+ *
+ * Everything here is stateless; the rules that read the registry are in rules.ts.
+ */
+import { GopkgrError } from './errors.ts';
+import { decode, encode, type Canonical } from './encoding.ts';
+import { isPublicKey, sha256, sign, verify } from './crypto.ts';
+import { MAX_DEPS, MAX_LOCK_ENTRIES, MAX_TX_BYTES, TX_SIGN_DOMAIN } from './constants.ts';
+import { isNamespace, isPackageName, isRange, isVersion } from './names.ts';
+
+export const TX_VERSION = 1;
+
+export interface ClaimBody { ns: string }
+export interface MaintainerBody { ns: string; op: 'add' | 'remove'; who: Uint8Array }
+export interface CreateBody { ns: string; name: string }
+export interface PublishBody {
+  pkg: Uint8Array;
+  version: string;
+  contentHash: Uint8Array;
+  size: number;
+  apiHash?: Uint8Array;
+  manifest?: Canonical;
+  deps: Record<string, string>;
+  /** `@ns/name@version` → content hash, closed over transitive deps */
+  lock: Record<string, Uint8Array>;
+  repo?: string;
+  commit?: string;
+  build?: string;
+}
+export interface DeprecateBody { pkg: Uint8Array; version: string; deprecated: boolean; reason?: string }
+export interface BoundsBody { pkg: Uint8Array; version: string; deps: Record<string, string> }
+export interface RotateBody { to: Uint8Array; proof: Uint8Array }
+export interface AttestBody {
+  pkg: Uint8Array;
+  version: string;
+  contentHash: Uint8Array;
+  lockHash: Uint8Array;
+  passed: number;
+  failed: number;
+  skipped: number;
+  resultHash: Uint8Array;
+  runtimeMs: number;
+}
+
+export interface BodyByType {
+  claim: ClaimBody;
+  maintainer: MaintainerBody;
+  create: CreateBody;
+  publish: PublishBody;
+  deprecate: DeprecateBody;
+  bounds: BoundsBody;
+  rotate: RotateBody;
+  attest: AttestBody;
+}
+export type SignedTxType = keyof BodyByType;
+export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest'];
+
+export type UnsignedTxOf<K extends SignedTxType> = { v: number; type: K; from: Uint8Array; nonce: number; stamp: number; body: BodyByType[K] };
+export type UnsignedTx = { [K in SignedTxType]: UnsignedTxOf<K> }[SignedTxType];
+export type SignedTx = UnsignedTx & { sig: Uint8Array };
+
+export interface RewardOutput { to: Uint8Array; amount: number }
+export interface RewardTx { v: number; type: 'reward'; height: number; outputs: RewardOutput[] }
+
+export type Tx = SignedTx | RewardTx;
+
+function bad(message: string): never {
+  throw new GopkgrError('TX_MALFORMED', message);
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array);
+}
+
+function onlyKeys(o: Obj, allowed: readonly string[], where: string): void {
+  for (const key of Object.keys(o)) if (!allowed.includes(key)) bad(`${where} has unknown field "${key}"`);
+}
+
+function bytesField(o: Obj, key: string, len: number, where: string): Uint8Array {
+  const v = o[key];
+  if (!(v instanceof Uint8Array) || v.length !== len) bad(`${where}.${key} must be ${len} bytes`);
+  return v;
+}
+
+function uintField(o: Obj, key: string, where: string, max = Number.MAX_SAFE_INTEGER): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) bad(`${where}.${key} must be an integer from 0 to ${max}`);
+  return v;
+}
+
+function stringField(o: Obj, key: string, where: string, maxLen: number): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v.length > maxLen) bad(`${where}.${key} must be a string of at most ${maxLen} characters`);
+  return v;
+}
+
+function optional<T>(o: Obj, key: string, read: () => T): T | undefined {
+  return o[key] === undefined ? undefined : read();
+}
+
+function publicKeyField(o: Obj, key: string, where: string): Uint8Array {
+  const v = bytesField(o, key, 33, where);
+  if (!isPublicKey(v)) bad(`${where}.${key} is not a compressed secp256k1 public key`);
+  return v;
+}
+
+function versionField(o: Obj, where: string): string {
+  const v = o.version;
+  if (!isVersion(v)) bad(`${where}.version must be MAJOR.MINOR.PATCH`);
+  return v;
+}
+
+function rangesField(o: Obj, key: string, where: string): Record<string, string> {
+  const deps = o[key];
+  if (!isObj(deps)) bad(`${where}.${key} must be a map of package name to range`);
+  const entries = Object.entries(deps);
+  if (entries.length > MAX_DEPS) bad(`${where}.${key} has ${entries.length} entries, more than ${MAX_DEPS}`);
+  for (const [name, range] of entries) {
+    const slash = name.indexOf('/');
+    if (slash < 0 || !isNamespace(name.slice(0, slash)) || !isPackageName(name.slice(slash + 1))) bad(`${where}.${key} names "${name}", which is not @ns/name`);
+    if (!isRange(range)) bad(`${where}.${key}["${name}"] is not a semver range`);
+  }
+  return deps as Record<string, string>;
+}
+
+function lockField(o: Obj, where: string): Record<string, Uint8Array> {
+  const lock = o.lock;
+  if (!isObj(lock)) bad(`${where}.lock must be a map of @ns/name@version to content hash`);
+  const entries = Object.entries(lock);
+  if (entries.length > MAX_LOCK_ENTRIES) bad(`${where}.lock has ${entries.length} entries, more than ${MAX_LOCK_ENTRIES}`);
+  for (const [ref, hash] of entries) {
+    const at = ref.lastIndexOf('@');
+    const name = at > 0 ? ref.slice(0, at) : '';
+    const slash = name.indexOf('/');
+    if (slash < 0 || !isNamespace(name.slice(0, slash)) || !isPackageName(name.slice(slash + 1)) || !isVersion(ref.slice(at + 1))) {
+      bad(`${where}.lock key "${ref}" is not @ns/name@version`);
+    }
+    if (!(hash instanceof Uint8Array) || hash.length !== 32) bad(`${where}.lock["${ref}"] must be a 32-byte content hash`);
+  }
+  return lock as Record<string, Uint8Array>;
+}
+
+function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
+  const w = 'body';
+  switch (type) {
+    case 'claim': {
+      onlyKeys(body, ['ns'], w);
+      const ns = stringField(body, 'ns', w, 40);
+      return { ns };
+    }
+    case 'maintainer': {
+      onlyKeys(body, ['ns', 'op', 'who'], w);
+      const op = body.op;
+      if (op !== 'add' && op !== 'remove') bad('body.op must be "add" or "remove"');
+      return { ns: stringField(body, 'ns', w, 40), op, who: publicKeyField(body, 'who', w) };
+    }
+    case 'create': {
+      onlyKeys(body, ['ns', 'name'], w);
+      return { ns: stringField(body, 'ns', w, 40), name: stringField(body, 'name', w, 214) };
+    }
+    case 'publish': {
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'size', 'apiHash', 'manifest', 'deps', 'lock', 'repo', 'commit', 'build'], w);
+      const out: PublishBody = {
+        pkg: bytesField(body, 'pkg', 32, w),
+        version: versionField(body, w),
+        contentHash: bytesField(body, 'contentHash', 32, w),
+        size: uintField(body, 'size', w),
+        deps: rangesField(body, 'deps', w),
+        lock: lockField(body, w),
+      };
+      const apiHash = optional(body, 'apiHash', () => bytesField(body, 'apiHash', 32, w));
+      if (apiHash !== undefined) out.apiHash = apiHash;
+      if (body.manifest !== undefined) out.manifest = body.manifest as Canonical;
+      const repo = optional(body, 'repo', () => stringField(body, 'repo', w, 512));
+      const commit = optional(body, 'commit', () => stringField(body, 'commit', w, 64));
+      const build = optional(body, 'build', () => stringField(body, 'build', w, 512));
+      if ((repo === undefined) !== (commit === undefined)) bad('body.commit is required exactly when body.repo is given');
+      if (commit !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) bad('body.commit must be a full git commit id (40 or 64 hex digits)');
+      if (repo !== undefined) out.repo = repo;
+      if (commit !== undefined) out.commit = commit;
+      if (build !== undefined) out.build = build;
+      return out;
+    }
+    case 'deprecate': {
+      onlyKeys(body, ['pkg', 'version', 'deprecated', 'reason'], w);
+      if (typeof body.deprecated !== 'boolean') bad('body.deprecated must be a boolean');
+      const out: DeprecateBody = { pkg: bytesField(body, 'pkg', 32, w), version: versionField(body, w), deprecated: body.deprecated };
+      const reason = optional(body, 'reason', () => stringField(body, 'reason', w, 1024));
+      if (reason !== undefined) out.reason = reason;
+      return out;
+    }
+    case 'bounds': {
+      onlyKeys(body, ['pkg', 'version', 'deps'], w);
+      return { pkg: bytesField(body, 'pkg', 32, w), version: versionField(body, w), deps: rangesField(body, 'deps', w) };
+    }
+    case 'rotate': {
+      onlyKeys(body, ['to', 'proof'], w);
+      return { to: publicKeyField(body, 'to', w), proof: bytesField(body, 'proof', 64, w) };
+    }
+    case 'attest': {
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs'], w);
+      return {
+        pkg: bytesField(body, 'pkg', 32, w),
+        version: versionField(body, w),
+        contentHash: bytesField(body, 'contentHash', 32, w),
+        lockHash: bytesField(body, 'lockHash', 32, w),
+        passed: uintField(body, 'passed', w, 1_000_000),
+        failed: uintField(body, 'failed', w, 1_000_000),
+        skipped: uintField(body, 'skipped', w, 1_000_000),
+        resultHash: bytesField(body, 'resultHash', 32, w),
+        runtimeMs: uintField(body, 'runtimeMs', w, 24 * 3600 * 1000),
+      };
+    }
+  }
+}
+
+/** Check the shape of a decoded tx and return it typed. Throws TX_MALFORMED. */
+export function readTx(value: Canonical): Tx {
+  if (!isObj(value)) bad('a tx must be a map');
+  if (value.v !== TX_VERSION) bad(`tx.v must be ${TX_VERSION}`);
+  if (value.type === 'reward') {
+    onlyKeys(value, ['v', 'type', 'height', 'outputs'], 'tx');
+    const height = uintField(value, 'height', 'tx');
+    const outputs = value.outputs;
+    if (!Array.isArray(outputs) || outputs.length === 0 || outputs.length > 10_000) bad('tx.outputs must be a non-empty list');
+    return {
+      v: TX_VERSION,
+      type: 'reward',
+      height,
+      outputs: outputs.map((o, i) => {
+        if (!isObj(o)) bad(`tx.outputs[${i}] must be a map`);
+        onlyKeys(o, ['to', 'amount'], `tx.outputs[${i}]`);
+        return { to: publicKeyField(o, 'to', `tx.outputs[${i}]`), amount: uintField(o, 'amount', `tx.outputs[${i}]`) };
+      }),
+    };
+  }
+  const type = value.type as SignedTxType;
+  if (!SIGNED_TX_TYPES.includes(type)) bad(`tx.type "${String(value.type).slice(0, 40)}" is not a transaction kind`);
+  onlyKeys(value, ['v', 'type', 'from', 'nonce', 'stamp', 'body', 'sig'], 'tx');
+  const body = value.body;
+  if (!isObj(body)) bad('tx.body must be a map');
+  return {
+    v: TX_VERSION,
+    type,
+    from: publicKeyField(value, 'from', 'tx'),
+    nonce: uintField(value, 'nonce', 'tx'),
+    stamp: uintField(value, 'stamp', 'tx', 0xffffffff),
+    body: readBody(type, body),
+    sig: bytesField(value, 'sig', 64, 'tx'),
+  } as SignedTx;
+}
+
+export function encodeTx(tx: Tx | UnsignedTx): Uint8Array {
+  return encode(tx as unknown as Canonical);
+}
+
+export function decodeTx(bytes: Uint8Array): Tx {
+  if (bytes.length > MAX_TX_BYTES) throw new GopkgrError('TX_TOO_LARGE', `tx is ${bytes.length} bytes, more than ${MAX_TX_BYTES}`);
+  return readTx(decode(bytes));
+}
+
+export function txId(encoded: Uint8Array): Uint8Array {
+  return sha256(encoded);
+}
+
+const DOMAIN = new TextEncoder().encode(TX_SIGN_DOMAIN);
+
+function unsignedOf(tx: SignedTx | UnsignedTx): UnsignedTx {
+  const { sig: _sig, ...unsigned } = tx as SignedTx;
+  return unsigned as UnsignedTx;
+}
+
+/** The bytes a signature covers (hashed with sha256 by the signature scheme). */
+export function signingMessage(tx: SignedTx | UnsignedTx, chainId: Uint8Array): Uint8Array {
+  const body = encodeTx(unsignedOf(tx));
+  const msg = new Uint8Array(DOMAIN.length + chainId.length + body.length);
+  msg.set(DOMAIN, 0);
+  msg.set(chainId, DOMAIN.length);
+  msg.set(body, DOMAIN.length + chainId.length);
+  return msg;
+}
+
+export function leadingZeroBits(hash: Uint8Array): number {
+  let bits = 0;
+  for (const byte of hash) {
+    if (byte === 0) {
+      bits += 8;
+      continue;
+    }
+    return bits + Math.clz32(byte) - 24;
+  }
+  return bits;
+}
+
+/** Find a stamp so that the signing digest has `workBits` leading zeros, then sign. */
+export function signTx(unsigned: Omit<UnsignedTx, 'stamp' | 'v'> & { v?: number }, secretKey: Uint8Array, chainId: Uint8Array, workBits: number): SignedTx {
+  const tx = { ...unsigned, v: TX_VERSION, stamp: 0 } as UnsignedTx;
+  for (;;) {
+    const msg = signingMessage(tx, chainId);
+    if (leadingZeroBits(sha256(msg)) >= workBits) return { ...tx, sig: sign(msg, secretKey) } as SignedTx;
+    tx.stamp++;
+    if (tx.stamp > 0xffffffff) throw new GopkgrError('TX_STAMP_FAILED', 'no work stamp found');
+  }
+}
+
+export interface SignatureCheck {
+  message: Uint8Array;
+  sig: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/** The stateless checks of a signed tx other than the signature itself: its work stamp. */
+export function checkStamp(tx: SignedTx, chainId: Uint8Array, workBits: number): SignatureCheck {
+  const message = signingMessage(tx, chainId);
+  if (workBits > 0 && leadingZeroBits(sha256(message)) < workBits) {
+    throw new GopkgrError('TX_BAD_STAMP', `tx work stamp has fewer than ${workBits} leading zero bits`);
+  }
+  return { message, sig: tx.sig, publicKey: tx.from };
+}
+
+/** Stamp and signature of a signed tx. Throws TX_BAD_STAMP / TX_BAD_SIGNATURE. */
+export function checkTxSignature(tx: SignedTx, chainId: Uint8Array, workBits: number): void {
+  const check = checkStamp(tx, chainId, workBits);
+  if (!verify(check.sig, check.message, check.publicKey)) throw new GopkgrError('TX_BAD_SIGNATURE', 'tx signature does not verify against tx.from');
+}
+
+export function isRewardTx(tx: Tx): tx is RewardTx {
+  return tx.type === 'reward';
+}

@@ -1,0 +1,80 @@
+/** JSON views of ledger objects for the HTTP API: bytes become hex, keys become identities. */
+import { toHex } from './encoding.ts';
+import type { DecodedBlock } from './block.ts';
+import type { Tx } from './tx.ts';
+import type { BlockIndexEntry } from './store.ts';
+import { keys, type NamespaceState, type PackageState, type StateReader, type VersionState } from './state.ts';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Bytes → hex, recursively. */
+export function jsonOf(value: unknown): Json {
+  if (value instanceof Uint8Array) return toHex(value);
+  if (Array.isArray(value)) return value.map(jsonOf);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = jsonOf(v);
+    return out;
+  }
+  return value as Json;
+}
+
+const identity = (hex: string): string => `id:${hex}`;
+
+export function txView(tx: Tx, id: Uint8Array): Json {
+  if (tx.type === 'reward') {
+    return { id: toHex(id), type: 'reward', height: tx.height, outputs: tx.outputs.map((o) => ({ to: identity(toHex(o.to)), amount: o.amount })) };
+  }
+  return { id: toHex(id), type: tx.type, from: identity(toHex(tx.from)), nonce: tx.nonce, body: jsonOf(tx.body) };
+}
+
+export function blockView(block: DecodedBlock, entry: BlockIndexEntry | undefined, onMain: boolean): Json {
+  const h = block.header;
+  return {
+    id: toHex(block.id),
+    height: h.height,
+    parent: toHex(h.parent),
+    time: h.time,
+    target: toHex(h.target),
+    nonce: toHex(h.nonce),
+    txRoot: toHex(h.txRoot),
+    work: entry?.work ?? null,
+    status: entry?.status ?? null,
+    main: onMain,
+    size: block.bytes.length,
+    txs: block.txs.map((tx, i) => txView(tx, block.txIds[i]!)),
+  };
+}
+
+export function versionView(v: VersionState): Json {
+  const agreeing = new Map<string, number>();
+  for (const a of v.attestations) agreeing.set(a.resultHash, (agreeing.get(a.resultHash) ?? 0) + 1);
+  return jsonOf({
+    ...v,
+    publisher: identity(v.publisher),
+    attestations: v.attestations.map((a) => ({ ...a, tester: identity(a.tester), agreeing: agreeing.get(a.resultHash) ?? 0 })),
+    bounds: v.bounds.map((b) => ({ ...b, by: identity(b.by) })),
+  });
+}
+
+export function packageView(state: StateReader, fullName: string): Json | undefined {
+  const id = state.get(keys.name(fullName)) as string | undefined;
+  if (id === undefined) return undefined;
+  const pkg = state.get(keys.pkg(id)) as PackageState;
+  const ns = state.get(keys.namespace(pkg.ns)) as NamespaceState;
+  return {
+    name: fullName,
+    id,
+    owner: identity(ns.owner),
+    maintainers: ns.maintainers.map(identity),
+    creator: identity(pkg.creator),
+    createdAt: pkg.height,
+    versions: pkg.versions.map((ver) => versionView(state.get(keys.version(id, ver)) as VersionState)),
+  };
+}
+
+export function namespaceView(state: StateReader, ns: string): Json | undefined {
+  const s = state.get(keys.namespace(ns)) as NamespaceState | undefined;
+  if (s === undefined) return undefined;
+  return { ns: s.ns, owner: identity(s.owner), maintainers: s.maintainers.map(identity), height: s.height, txId: s.txId };
+}
