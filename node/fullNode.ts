@@ -126,7 +126,7 @@ export class FullNode extends EventEmitter {
       for (const block of result.connected) for (const id of block.txIds) included.add(toHex(id));
       this.mempool.reset(returning, included);
       const head = this.chain.head;
-      this.log.info(`block ${head.height} ${head.id.slice(0, 16)} ${result.status} (${result.connected.at(-1)?.txs.length ?? 0} txs)`);
+      this.log.info(`block ${head.height} ${head.id.slice(0, 16)} ${result.status} (${Math.max(0, (result.connected.at(-1)?.txs.length ?? 1) - 1)} txs)`);
       this.emit('head', head);
     }
     return result;
