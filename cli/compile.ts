@@ -19,7 +19,7 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
-import { GopkgrError } from '../node/errors.ts';
+import { GopkgrError } from '../node/index.ts';
 
 /** How many diagnostics the PACK_COMPILE_ERROR message lists; the rest are counted. */
 const MAX_REPORTED_DIAGNOSTICS = 5;

@@ -47,8 +47,7 @@ import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
-import { GopkgrError } from '../node/errors.ts';
-import { sha256Hex } from '../node/crypto.ts';
+import { GopkgrError, sha256Hex } from '../node/index.ts';
 import { compareBytes, compileSources, expectedOutputs, isDeclarationFile, isTsSource } from './compile.ts';
 
 /** Uncompressed bytes of all packed files. npm's registry refuses far less; 64 MiB leaves room for data-heavy packages while bounding what a tester must fetch. */

@@ -20,8 +20,8 @@
  * top level of a script completes.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { GopkgrError } from '../node/errors.ts';
+import type { Worker } from 'node:worker_threads';
+import { GopkgrError, startWorker } from '../node/index.ts';
 import {
   meetsTarget,
   sha256dNative,
@@ -81,27 +81,6 @@ interface Pool {
 export function checkPow(header: Uint8Array, target: bigint): boolean {
   if (target < 0n) return false;
   return meetsTarget(sha256dNative(header), targetToBytes(target));
-}
-
-/**
- * How to start a thread. Node 20 ignores ESM loaders given in a Worker's
- * execArgv (nodejs/node#47747; fixed only in 22.2), so `--import tsx` cannot
- * work there. Instead the thread starts from a tiny CommonJS bootstrap (eval)
- * that registers tsx's ESM hooks with tsx's own API inside the thread and then
- * imports the TypeScript worker. tsx is resolved from this file, not from the
- * cwd or process.execArgv (which differ between `tsx`, vitest's forks and plain
- * node). If this file runs compiled to `.js`, `powWorker.js` is started directly.
- */
-function workerEntry(): { script: string | URL; eval: boolean } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { script: new URL('./powWorker.js', here), eval: false };
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const worker = new URL('./powWorker.ts', here).href;
-  const script =
-    `import(${JSON.stringify(tsxApi)})\n` +
-    `  .then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); })\n` +
-    `  .catch((err) => { setImmediate(() => { throw err; }); });\n`;
-  return { script, eval: true };
 }
 
 function checkJob(job: PowJob): void {
@@ -224,11 +203,10 @@ export class PowSearch {
 
   #startPool(): Pool {
     if (this.#pool !== null) return this.#pool;
-    const entry = workerEntry();
     const pool: Pool = { workers: [], samples: [], sampleMs: [] };
     for (let index = 0; index < this.threads; index++) {
       const data: PowWorkerData = { kind: 'gopkgr-pow', index, threads: this.threads, control: this.#controlBuffer };
-      const worker = new Worker(entry.script, { eval: entry.eval, execArgv: [], workerData: data });
+      const worker = startWorker(new URL('./powWorker.ts', import.meta.url), { workerData: data });
       worker.unref();
       pool.samples.push([]);
       pool.sampleMs.push(0);

@@ -14,7 +14,7 @@
  * Block    = canonical CBOR array [header, [tx, ...]], each tx a map (tx.ts).
  */
 import { GopkgrError } from './errors.ts';
-import { bytesEqual, decode, encode, type Canonical } from './encoding.ts';
+import { arrayHead, bytesEqual, decodeUnchecked, encode, type Canonical } from './encoding.ts';
 import { sha256, sha256d } from './crypto.ts';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS } from './constants.ts';
 import { encodeTx, readTx, txId, type Tx } from './tx.ts';
@@ -81,7 +81,7 @@ function readHeader(value: Canonical): BlockHeader {
 /** Decode and check a block's shape; compute its id and its txs' ids. Stateless. */
 export function decodeBlock(bytes: Uint8Array): DecodedBlock {
   if (bytes.length > MAX_BLOCK_BYTES) throw new GopkgrError('BLOCK_TOO_LARGE', `block is ${bytes.length} bytes, more than ${MAX_BLOCK_BYTES}`);
-  const value = decode(bytes);
+  const value = decodeUnchecked(bytes);
   if (!Array.isArray(value) || value.length !== 2) bad('a block must be [header, txs]');
   const header = readHeader(value[0] as Canonical);
   const rawTxs = value[1];
@@ -103,7 +103,12 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
     txBytes.push(encoded);
     txIds.push(txId(encoded));
   });
-  return { header, txs, id: blockId(encodeHeader(header)), bytes, txBytes, txIds };
+  // Canonical form: the block must be exactly its parts re-encoded.
+  const headerBytes = encodeHeader(header);
+  if (!bytesEqual(concat(arrayHead(2), headerBytes, arrayHead(txBytes.length), ...txBytes), bytes)) {
+    throw new GopkgrError('DECODE_ERROR', 'block is valid CBOR but not in canonical form');
+  }
+  return { header, txs, id: blockId(headerBytes), bytes, txBytes, txIds };
 }
 
 /** Build a DecodedBlock from parts we made ourselves (miner, genesis). */

@@ -72,20 +72,41 @@ function decodeMessage(err: unknown): string {
 }
 
 export function decode(bytes: Uint8Array): Canonical {
-  if (!(bytes instanceof Uint8Array)) throw new GopkgrError('DECODE_ERROR', 'input is not a byte array');
-  if (bytes.length === 0) throw new GopkgrError('DECODE_ERROR', 'input is empty');
-  if (bytes.length > MAX_DECODE_BYTES) throw new GopkgrError('DECODE_ERROR', `input is ${bytes.length} bytes, more than ${MAX_DECODE_BYTES}`);
-  let value: unknown;
+  const value = decodeUnchecked(bytes);
   let again: Uint8Array;
   try {
-    value = cborDecode(bytes, DECODE_OPTIONS);
-    checkValue(value, 0, '$');
     again = cborEncode(value, rfc8949EncodeOptions);
   } catch (err) {
     throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
   }
   if (!bytesEqual(again, bytes)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
-  return value as Canonical;
+  return value;
+}
+
+/**
+ * Strict decoding without the final canonical-form check. Only for callers that
+ * re-encode the parts themselves and compare (decodeBlock does, tx by tx, which
+ * saves encoding every block twice); everyone else uses decode().
+ */
+export function decodeUnchecked(bytes: Uint8Array): Canonical {
+  if (!(bytes instanceof Uint8Array)) throw new GopkgrError('DECODE_ERROR', 'input is not a byte array');
+  if (bytes.length === 0) throw new GopkgrError('DECODE_ERROR', 'input is empty');
+  if (bytes.length > MAX_DECODE_BYTES) throw new GopkgrError('DECODE_ERROR', `input is ${bytes.length} bytes, more than ${MAX_DECODE_BYTES}`);
+  try {
+    const value = cborDecode(bytes, DECODE_OPTIONS);
+    checkValue(value, 0, '$');
+    return value as Canonical;
+  } catch (err) {
+    throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
+  }
+}
+
+/** The canonical CBOR head of an array of n items (RFC 8949 §3.1, major type 4). */
+export function arrayHead(n: number): Uint8Array {
+  if (n < 24) return Uint8Array.of(0x80 + n);
+  if (n < 0x100) return Uint8Array.of(0x98, n);
+  if (n < 0x10000) return Uint8Array.of(0x99, n >> 8, n & 0xff);
+  return Uint8Array.of(0x9a, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

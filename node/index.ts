@@ -20,3 +20,5 @@ export { FullNode, silentLogger, type Logger, type Work, type FullNodeOptions } 
 export { createApi, listenApi, type ApiExtras } from './api.ts';
 export { jsonOf, packageView, blockView, type Json } from './views.ts';
 export { defaultHooks } from './hooks.ts';
+export { startWorker } from './workers.ts';
+export { WorkerVerifier } from './verifyPool.ts';
