@@ -94,6 +94,15 @@ export class FullNode extends EventEmitter {
 
   /** Validate a tx (shape, stamp, signature, state rules against everything pending) and pool it. */
   async submitTx(bytes: Uint8Array): Promise<{ id: string; status: 'pending' | 'known' }> {
+    try {
+      return await this.acceptTx(bytes);
+    } catch (err) {
+      if (err instanceof GopkgrError) this.log.warn(`rejected tx ${toHex(txId(bytes)).slice(0, 16)}: ${err.code} ${err.message}`);
+      throw err;
+    }
+  }
+
+  private async acceptTx(bytes: Uint8Array): Promise<{ id: string; status: 'pending' | 'known' }> {
     const tx = decodeTx(bytes);
     if (tx.type === 'reward') throw new GopkgrError('TX_REWARD_NOT_ALLOWED', 'a reward tx only exists inside a block');
     const id = toHex(txId(bytes));
@@ -114,7 +123,13 @@ export class FullNode extends EventEmitter {
 
   /** Validate and import a block; on success the mempool follows the new head. */
   async submitBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
-    const result = await this.chain.importBlock(input);
+    let result: ImportResult;
+    try {
+      result = await this.chain.importBlock(input);
+    } catch (err) {
+      if (err instanceof GopkgrError && err.code !== 'BLOCK_PARENT_UNKNOWN') this.log.warn(`rejected block: ${err.code} ${err.message}`);
+      throw err;
+    }
     if (result.status === 'connected' || result.status === 'reorg') {
       const returning: PendingTx[] = [];
       for (const block of result.disconnected) {
