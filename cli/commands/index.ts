@@ -9,5 +9,6 @@ import { publish } from './publish.ts';
 import { deprecate } from './deprecate.ts';
 import { bounds } from './bounds.ts';
 import { status } from './status.ts';
+import { infver } from './infver.ts';
 
-export const commands: Command[] = [init, node, mine, status, namespace, maintainer, publish, deprecate, bounds];
+export const commands: Command[] = [init, node, mine, status, namespace, maintainer, publish, deprecate, bounds, infver];

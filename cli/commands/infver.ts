@@ -1,0 +1,73 @@
+/**
+ * `gopkgr infver api DIR` and `gopkgr infver diff OLD_DIR NEW_DIR`.
+ *
+ * `api` prints every export with its kind, hash and canonical shape; `diff`
+ * prints the bump and, per changed export, why it is breaking or compatible.
+ * The bump printed is exactly `compareManifests(old, new).bump`, the rule
+ * nodes enforce on publish.
+ */
+import type { Command } from '../command.ts';
+import { GopkgrError, manifestHash, toHex, type Canonical } from '../../node/index.ts';
+import { canonicalShape, diffPackages, extractManifest } from '../../infver/index.ts';
+import { parse } from '../args.ts';
+
+export interface CommandContext {
+  json: boolean;
+  out: (line: string) => void;
+}
+
+export const usage = 'gopkgr infver api DIR | gopkgr infver diff OLD_DIR NEW_DIR';
+
+function usageError(message: string): GopkgrError {
+  return new GopkgrError('INFVER_USAGE', message, { hint: `usage: ${usage}` });
+}
+
+export async function run(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse(args, {}, usage);
+  const json = ctx.json || values.json === true;
+  const [sub, ...params] = positionals;
+  if (sub === 'api') {
+    if (params.length !== 1) throw usageError('infver api takes exactly one directory');
+    const manifest = await extractManifest(params[0]!);
+    if (json) {
+      ctx.out(
+        JSON.stringify({
+          name: manifest.name,
+          manifestHash: toHex(manifestHash(manifest as unknown as Canonical)),
+          exports: manifest.exports.map((e) => ({ name: e.name, kind: e.kind, hash: e.hash, shape: canonicalShape(e.name, e.decls) })),
+        }),
+      );
+      return 0;
+    }
+    ctx.out(`${manifest.name}: ${manifest.exports.length} export${manifest.exports.length === 1 ? '' : 's'}`);
+    for (const e of manifest.exports) {
+      ctx.out('');
+      ctx.out(`${e.name} (${e.kind}) ${e.hash}`);
+      for (const line of canonicalShape(e.name, e.decls).split('\n')) ctx.out(`  ${line}`);
+    }
+    if (manifest.internal.length > 0) {
+      ctx.out('');
+      ctx.out(`not exported but used by the API: ${manifest.internal.map((x) => x.name).join(', ')}`);
+    }
+    return 0;
+  }
+  if (sub === 'diff') {
+    if (params.length !== 2) throw usageError('infver diff takes two directories: the old version and the new one');
+    const { bump, changes } = await diffPackages(params[0]!, params[1]!);
+    if (json) {
+      ctx.out(JSON.stringify({ bump, changes: changes.map((c) => ({ export: c.export, kind: c.kind, detail: c.detail })) }));
+      return 0;
+    }
+    ctx.out(bump);
+    for (const c of changes) ctx.out(`- ${c.export}: ${c.kind}: ${c.detail}`);
+    return 0;
+  }
+  throw usageError(sub === undefined ? 'infver needs a subcommand' : `unknown infver subcommand '${sub}'`);
+}
+
+export const infver: Command = {
+  name: 'infver',
+  summary: "show a package's API manifest, or the version bump between two versions of it",
+  usage,
+  run,
+};

@@ -1,0 +1,64 @@
+/**
+ * InfVer: version numbers derived from the public TypeScript API.
+ *
+ * This module is what the ledger imports, so it must stay light: the
+ * manifest types and the pure comparison load nothing but node:crypto.
+ * Extraction needs ts-morph (and TypeScript, several MB and ~0.5 s to load),
+ * so it is reached only through `extractManifest`/`diffPackages`, which
+ * import it on first use. Consensus code never calls those.
+ */
+import { compareManifests } from './compareManifests.ts';
+import type { Comparison, Manifest } from './manifest.ts';
+import { nextVersion } from './nextVersion.ts';
+
+export type {
+  Bump,
+  Change,
+  ChangeKind,
+  Comparison,
+  Decl,
+  DeclKind,
+  EnumMember,
+  Manifest,
+  ManifestExport,
+  Member,
+  NamedDecls,
+  Param,
+  RefSource,
+  Signature,
+  TupleElement,
+  TypeNode,
+  TypeParam,
+} from './manifest.ts';
+export { MANIFEST_FORMAT } from './manifest.ts';
+export { validateManifest } from './validateManifest.ts';
+export { compareManifests, bumpOf } from './compareManifests.ts';
+export { nextVersion, parseVersion, FIRST_VERSION } from './nextVersion.ts';
+export { canonicalShape, typeText } from './canonicalShape.ts';
+export { hashExport } from './hashApi.ts';
+
+/**
+ * The version a publish must carry: 1.0.0 for a package's first version,
+ * otherwise the previous version bumped by what the two manifests imply.
+ */
+export function expectedVersion(prev: { version: string; manifest: Manifest } | null, next: Manifest): string {
+  if (prev === null) return nextVersion(null, 'patch');
+  return nextVersion(prev.version, compareManifests(prev.manifest, next).bump);
+}
+
+/** Extract the API manifest of the package in `dir` (loads ts-morph on first use). */
+export async function extractManifest(dir: string): Promise<Manifest> {
+  const { extractApi } = await import('./extractApi.ts');
+  return extractApi(dir);
+}
+
+/** Extract both packages and compare them: the bump `gopkgr infver diff` prints. */
+export async function diffPackages(
+  oldDir: string,
+  newDir: string,
+): Promise<Comparison & { oldManifest: Manifest; newManifest: Manifest }> {
+  const { extractApi } = await import('./extractApi.ts');
+  const oldManifest = extractApi(oldDir);
+  const newManifest = extractApi(newDir);
+  return { ...compareManifests(oldManifest, newManifest), oldManifest, newManifest };
+}
