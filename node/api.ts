@@ -12,7 +12,7 @@ import { checkBlobHash } from './blobs.ts';
 import { getAccount } from './state.ts';
 import { parseFullName, isNamespace } from './names.ts';
 import { parseIdentity } from './crypto.ts';
-import { blockView, jsonOf, namespaceView, packageView, type Json } from './views.ts';
+import { blockView, jsonOf, namespaceView, packageVersionView, packageView, type Json } from './views.ts';
 import type { FullNode } from './fullNode.ts';
 
 export interface ApiExtras {
@@ -102,6 +102,13 @@ export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
       const { ns, name } = parseFullName(m[1]!);
       const view = packageView(chain.stateReader, `${ns}/${name}`);
       if (view === undefined) throw notFound(`package ${ns}/${name}`);
+      send(res, 200, view);
+      return;
+    }
+    if (method === 'GET' && (m = /^\/v1\/packages\/(@[^/]+\/[^/]+)\/([^/]+)$/.exec(path)) !== null) {
+      const { ns, name } = parseFullName(m[1]!);
+      const view = packageVersionView(chain.stateReader, `${ns}/${name}`, m[2]!);
+      if (view === undefined) throw notFound(`${ns}/${name}@${m[2]}`);
       send(res, 200, view);
       return;
     }

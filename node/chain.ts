@@ -24,8 +24,12 @@ import { verify } from './crypto.ts';
 import { ChainStore, del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
 
 export interface SignatureVerifier {
-  /** true for each check whose signature verifies */
-  verifyAll(checks: SignatureCheck[]): Promise<boolean[]>;
+  /**
+   * true for each check whose signature verifies. `background`: the calling
+   * thread is busy with other work (a block verified ahead of its import), so
+   * leave it all to other threads where there are any.
+   */
+  verifyAll(checks: SignatureCheck[], opts?: { background?: boolean }): Promise<boolean[]>;
 }
 
 export const inlineVerifier: SignatureVerifier = {
@@ -75,6 +79,7 @@ export class Chain extends EventEmitter {
   private index = new Map<string, BlockIndexEntry>();
   private state = new Map<string, StateValue>();
   private main: string[] = [];
+  private readonly prepared = new WeakMap<DecodedBlock, Promise<void>>();
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
@@ -180,6 +185,22 @@ export class Chain extends EventEmitter {
     return this.serial.run(() => this.importUnlocked(input));
   }
 
+  /**
+   * Start a block's stateless checks (decode, stamps, signatures) ahead of its
+   * import, on other threads: a caller importing many blocks (sync, replay)
+   * prepares block n+1 while block n is applied, so signatures verify in
+   * parallel with state and storage work. importBlock reuses the result.
+   */
+  prepareBlock(input: Uint8Array | DecodedBlock): DecodedBlock {
+    const block = input instanceof Uint8Array ? decodeBlock(input) : input;
+    if (!this.prepared.has(block)) {
+      const checked = this.checkSignatures(block, true);
+      checked.catch(() => undefined); // reported when the block is imported
+      this.prepared.set(block, checked);
+    }
+    return block;
+  }
+
   private async importUnlocked(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
     const block = input instanceof Uint8Array ? decodeBlock(input) : input;
     const id = toHex(block.id);
@@ -210,7 +231,7 @@ export class Chain extends EventEmitter {
       if (seen.has(hex)) throw new GopkgrError('BLOCK_DUPLICATE_TX', `block ${id.slice(0, 16)} holds tx ${hex.slice(0, 16)} twice`);
       seen.add(hex);
     }
-    await this.checkSignatures(block);
+    await (this.prepared.get(block) ?? this.checkSignatures(block, false));
     const entry: BlockIndexEntry = {
       id, parent: parent.id, height: h.height, time: h.time, target: toHex(h.target),
       work: (BigInt('0x' + parent.work) + workOf(bytesToBigInt(h.target))).toString(16), status: 'valid',
@@ -231,7 +252,7 @@ export class Chain extends EventEmitter {
   }
 
   /** Stateless tx checks: work stamps inline, signatures through the verifier. */
-  private async checkSignatures(block: DecodedBlock): Promise<void> {
+  private async checkSignatures(block: DecodedBlock, background: boolean): Promise<void> {
     const checks: SignatureCheck[] = [];
     const where: number[] = [];
     block.txs.forEach((tx, i) => {
@@ -243,7 +264,7 @@ export class Chain extends EventEmitter {
       }
       where.push(i);
     });
-    const ok = await this.verifier.verifyAll(checks);
+    const ok = await this.verifier.verifyAll(checks, { background });
     const bad = ok.indexOf(false);
     if (bad >= 0) throw new GopkgrError('TX_BAD_SIGNATURE', `tx ${where[bad]} of block ${toHex(block.id).slice(0, 16)}: signature does not verify against tx.from`);
   }

@@ -147,6 +147,11 @@ export class FullNode extends EventEmitter {
     return result;
   }
 
+  /** See Chain.prepareBlock: verify a block's signatures ahead of submitBlock. */
+  prepareBlock(input: Uint8Array | DecodedBlock): DecodedBlock {
+    return this.chain.prepareBlock(input);
+  }
+
   work(maxTxs = 2_000): Work {
     const head = this.chain.head;
     return {

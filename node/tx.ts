@@ -254,7 +254,8 @@ export function readTx(value: Canonical): Tx {
     };
   }
   const type = value.type as SignedTxType;
-  if (!SIGNED_TX_TYPES.includes(type)) bad(`tx.type "${String(value.type).slice(0, 40)}" is not a transaction kind`);
+  // (typeof, not String(): a decoded map such as {toString: 1} cannot be turned into a string)
+  if (!SIGNED_TX_TYPES.includes(type)) bad(`tx.type ${typeof value.type === 'string' ? `"${value.type.slice(0, 40)}"` : `(a ${typeof value.type})`} is not a transaction kind`);
   onlyKeys(value, ['v', 'type', 'from', 'nonce', 'stamp', 'body', 'sig'], 'tx');
   const body = value.body;
   if (!isObj(body)) bad('tx.body must be a map');

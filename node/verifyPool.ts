@@ -48,20 +48,22 @@ export class WorkerVerifier implements SignatureVerifier {
     return this.workers;
   }
 
-  async verifyAll(checks: SignatureCheck[]): Promise<boolean[]> {
-    if (checks.length < INLINE_BELOW) return checks.map((c) => verify(c.sig, c.message, c.publicKey));
+  async verifyAll(checks: SignatureCheck[], opts: { background?: boolean } = {}): Promise<boolean[]> {
+    if (checks.length === 0 || (checks.length < INLINE_BELOW && opts.background !== true)) return checks.map((c) => verify(c.sig, c.message, c.publicKey));
     const workers = this.pool();
-    const share = Math.ceil(checks.length / (workers.length + 1));
+    // In the background the calling thread keeps no share: it is importing another block.
+    const helpers = opts.background === true ? 0 : 1;
+    const share = Math.ceil(checks.length / (workers.length + helpers));
     const jobs: Array<Promise<Uint8Array>> = [];
     workers.forEach((worker, w) => {
-      const part = checks.slice((w + 1) * share, (w + 2) * share);
+      const part = checks.slice((w + helpers) * share, (w + helpers + 1) * share);
       if (part.length === 0) return;
       const id = this.nextId++;
       jobs.push(new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject })));
       worker.ref();
       worker.postMessage({ id, messages: part.map((c) => c.message), sigs: part.map((c) => c.sig), keys: part.map((c) => c.publicKey) } satisfies VerifyRequest);
     });
-    const mine = checks.slice(0, share).map((c) => verify(c.sig, c.message, c.publicKey));
+    const mine = checks.slice(0, helpers * share).map((c) => verify(c.sig, c.message, c.publicKey));
     let theirs: Uint8Array[];
     try {
       theirs = await Promise.all(jobs);

@@ -46,11 +46,14 @@ export function blockView(block: DecodedBlock, entry: BlockIndexEntry | undefine
   };
 }
 
-export function versionView(v: VersionState): Json {
+/** A version as the API shows it; the API manifest (large) only when asked for. */
+export function versionView(v: VersionState, withManifest = false): Json {
   const agreeing = new Map<string, number>();
   for (const a of v.attestations) agreeing.set(a.resultHash, (agreeing.get(a.resultHash) ?? 0) + 1);
+  const { manifest, ...rest } = v;
   return jsonOf({
-    ...v,
+    ...rest,
+    ...(withManifest && manifest !== undefined ? { manifest } : {}),
     publisher: identity(v.publisher),
     attestations: v.attestations.map((a) => ({ ...a, tester: identity(a.tester), agreeing: agreeing.get(a.resultHash) ?? 0 })),
     bounds: v.bounds.map((b) => ({ ...b, by: identity(b.by) })),
@@ -71,6 +74,12 @@ export function packageView(state: StateReader, fullName: string): Json | undefi
     createdAt: pkg.height,
     versions: pkg.versions.map((ver) => versionView(state.get(keys.version(id, ver)) as VersionState)),
   };
+}
+
+export function packageVersionView(state: StateReader, fullName: string, version: string): Json | undefined {
+  const id = state.get(keys.name(fullName)) as string | undefined;
+  const v = id === undefined ? undefined : (state.get(keys.version(id, version)) as VersionState | undefined);
+  return v === undefined ? undefined : { name: fullName, id: id!, ...(versionView(v, true) as Record<string, Json>) };
 }
 
 export function namespaceView(state: StateReader, ns: string): Json | undefined {

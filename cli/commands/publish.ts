@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { GopkgrError, bumpVersion, fromHex, parseFullName, type Bump, type PublishBody } from '../../node/index.ts';
+import { GopkgrError, fromHex, manifestHash, toHex, parseFullName, type Canonical, type PublishBody } from '../../node/index.ts';
+import { compareManifests, extractManifest, nextVersion, validateManifest, type Comparison } from '../../infver/index.ts';
 import { parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
@@ -8,17 +9,15 @@ import { findPackage } from '../packages.ts';
 import { packPackage } from '../pack.ts';
 import { submitAndWait, WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr publish [DIR] [--bump major|minor|patch] [--no-wait]';
+const usage = 'gopkgr publish [DIR] [--no-wait]';
 
 export const publish: Command = {
   name: 'publish',
   summary: 'pack a package, upload its tarball and record the version on chain',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, bump: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, WAIT_OPTIONS, usage);
     if (positionals.length > 1) throw usageError('expected at most one directory', usage);
-    const bump = values.bump as string | undefined;
-    if (bump !== undefined && bump !== 'major' && bump !== 'minor' && bump !== 'patch') throw usageError(`--bump must be major, minor or patch, got "${bump}"`, usage);
     const dir = resolve(positionals[0] ?? '.');
     const key = await loadIdentity(ctx.dataDir);
     const client = new NodeClient(ctx.nodeUrl);
@@ -31,16 +30,19 @@ export const publish: Command = {
     const fullName = `${ns}/${name}`;
     ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`);
 
+    // InfVer: the version is the previous one bumped by how the public API changed.
+    const manifest = await extractManifest(dir);
     const existing = await findPackage(client, fullName);
     const latest = existing?.versions.at(-1)?.version;
-    let version: string;
-    if (latest === undefined) {
-      version = '1.0.0';
-    } else {
-      if (bump === undefined) {
-        throw new GopkgrError('PUBLISH_BUMP_REQUIRED', `${fullName} is at ${latest}: say which step this version takes`, { hint: 'pass --bump major|minor|patch' });
-      }
-      version = bumpVersion(latest, bump as Bump);
+    let comparison: Comparison | null = null;
+    if (latest !== undefined) {
+      const prev = await client.get<{ manifest?: unknown }>(`/v1/packages/${fullName}/${latest}`);
+      comparison = compareManifests(validateManifest(prev.manifest), manifest);
+    }
+    const version = latest === undefined ? nextVersion(null, 'patch') : nextVersion(latest, comparison!.bump);
+    if (comparison !== null) {
+      ctx.err(`API change from ${latest}: ${comparison.bump}`);
+      for (const c of comparison.changes) ctx.err(`  - ${c.export}: ${c.kind}: ${c.detail}`);
     }
 
     await client.putBlob(packed.sha256, packed.tarball);
@@ -53,10 +55,14 @@ export const publish: Command = {
     } else {
       pkgId = existing.id;
     }
-    const body: PublishBody = { pkg: fromHex(pkgId), version, contentHash: fromHex(packed.sha256), size: packed.tarball.length, deps: {}, lock: {} };
+    const body: PublishBody = {
+      pkg: fromHex(pkgId), version, contentHash: fromHex(packed.sha256), size: packed.tarball.length,
+      apiHash: manifestHash(manifest as unknown as Canonical), manifest: manifest as unknown as Canonical, deps: {}, lock: {},
+    };
     const receipt = await submitAndWait(ctx, client, key, 'publish', body, wait);
     report(ctx, {
-      name: fullName, id: pkgId, version, contentHash: packed.sha256, size: packed.tarball.length, files: packed.files,
+      name: fullName, id: pkgId, version, bump: comparison?.bump ?? null, changes: comparison?.changes ?? [], contentHash: packed.sha256,
+      apiHash: toHex(body.apiHash!), size: packed.tarball.length, files: packed.files,
       created: created !== null, tx: receipt.id, status: receipt.status, block: receipt.block ?? null, height: receipt.height ?? null,
     }, [`published ${fullName}@${version} (sha256 ${packed.sha256}) ${where(receipt)}`]);
     return 0;

@@ -1,0 +1,103 @@
+/**
+ * Protocol ids, topic names and limits of the peer-to-peer network, each with
+ * the reason for its value.
+ *
+ * Every id and topic carries the chain id (the genesis block id, hex), so nodes
+ * of different chains never mix messages: they fail protocol negotiation and
+ * subscribe to disjoint topics, and a peer that speaks none of our protocols is
+ * dropped after identify.
+ */
+import { MAX_BLOB_BYTES, MAX_BLOCK_BYTES, MAX_TX_BYTES } from '../constants.ts';
+
+export const PROTOCOL_PREFIX = '/gopkgr';
+
+/** Request/response protocols (one stream per request, lodestar style). */
+export const protocols = (chainId: string): { status: string; headers: string; blocks: string; blob: string } => ({
+  /** the peer's head: who is ahead, and by how much work */
+  status: `${PROTOCOL_PREFIX}/${chainId}/status/1`,
+  /** headers following a block locator on the peer's main chain (headers-first sync) */
+  headers: `${PROTOCOL_PREFIX}/${chainId}/headers/1`,
+  /** whole blocks by id, in batches */
+  blocks: `${PROTOCOL_PREFIX}/${chainId}/blocks/1`,
+  /** a tarball by sha256, in chunks */
+  blob: `${PROTOCOL_PREFIX}/${chainId}/blob/1`,
+});
+
+/** Gossip topics. Attestations have their own topic so testers can follow only them. */
+export const topics = (chainId: string): { blocks: string; txs: string; attestations: string } => ({
+  blocks: `${PROTOCOL_PREFIX}/${chainId}/blocks/1`,
+  txs: `${PROTOCOL_PREFIX}/${chainId}/txs/1`,
+  attestations: `${PROTOCOL_PREFIX}/${chainId}/attestations/1`,
+});
+
+// ---------------------------------------------------------------- framing limits
+
+/** A gossip message is one block or one tx; nothing bigger is decoded. */
+export const MAX_GOSSIP_BYTES = MAX_BLOCK_BYTES;
+/** A request is a small CBOR map (a locator of at most MAX_LOCATOR ids is the biggest). */
+export const MAX_REQUEST_BYTES = 8 * 1024;
+/** One response frame holds one block, one header list or one blob chunk; a block is the biggest. */
+export const MAX_FRAME_BYTES = MAX_BLOCK_BYTES + 1024;
+/** Blobs travel in chunks so no frame is larger than a block. */
+export const BLOB_CHUNK_BYTES = 1024 * 1024;
+/** Bytes a reader buffers before they are read: two frames, so a fast sender cannot balloon memory. */
+export const MAX_STREAM_BUFFER = 2 * MAX_FRAME_BYTES;
+/** A blob response can never be bigger than the largest blob. */
+export const MAX_BLOB_RESPONSE = MAX_BLOB_BYTES;
+/** A tx on gossip, checked before decoding. */
+export const MAX_GOSSIP_TX_BYTES = MAX_TX_BYTES;
+
+// ---------------------------------------------------------------- sync
+
+/** Locator: the last 10 main blocks, then exponentially sparser back to genesis (Bitcoin's shape): ~log2(height)+10 ids. */
+export const MAX_LOCATOR = 64;
+/** Headers per request: ~130 bytes each, so 2,000 is ~260 KiB, one frame, and many seconds of import work. */
+export const MAX_HEADERS = 2_000;
+/** Blocks per request: small enough to spread a sync over several peers, big enough to amortise a round trip. */
+export const BLOCKS_PER_REQUEST = 128;
+/** A server stops adding blocks to a response after this many bytes, so one answer stays bounded. */
+export const BLOCKS_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Block batches in flight at once: enough to keep the importer busy while the next batches download. */
+export const MAX_BATCHES_IN_FLIGHT = 6;
+/** Batches in flight per peer, so one fast peer does not take all the work. */
+export const MAX_BATCHES_PER_PEER = 3;
+
+// ---------------------------------------------------------------- timeouts
+
+/** Dialing a peer: loopback and LAN peers answer in milliseconds; remote ones within seconds. */
+export const DIAL_TIMEOUT_MS = 5_000;
+/** A small request (status, headers) answered within this, or the peer is stalling. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Between two frames of a response: a peer that stops sending mid-response is cut off after this. */
+export const FRAME_TIMEOUT_MS = 10_000;
+/** Fetching a tarball for a gossiped publish: bounded so validation never hangs. */
+export const BLOB_FETCH_TIMEOUT_MS = 20_000;
+
+// ---------------------------------------------------------------- peers
+
+/** Connection cap: enough for a D=8 mesh plus slack for syncing and inbound peers. */
+export const DEFAULT_MAX_CONNECTIONS = 48;
+/** Below this many connections, the node dials known peers from its peer book. */
+export const MIN_CONNECTIONS = 8;
+/** How often the peer manager redials and asks peers for their status. */
+export const MAINTENANCE_INTERVAL_MS = 2_000;
+/** Redial backoff per address: doubles from the first value up to the cap. */
+export const REDIAL_BACKOFF_MS = 1_000;
+export const REDIAL_BACKOFF_MAX_MS = 60_000;
+/** Peers remembered in peers.json; the oldest unseen ones are dropped first. */
+export const MAX_PEER_BOOK = 256;
+/** A banned peer may not reconnect for this long (gossipsub also keeps its bad score for an hour). */
+export const BAN_MS = 10 * 60 * 1000;
+/** A peer whose gossipsub score falls below this is disconnected and banned (three invalid blocks; see gossipScore.ts). */
+export const DISCONNECT_SCORE = -100;
+/** Orphans from one peer start at most one sync from it per this interval (orphan floods). */
+export const ORPHAN_SYNC_INTERVAL_MS = 1_000;
+
+// ---------------------------------------------------------------- gossipsub mesh
+
+/** Mesh degree: 8 peers per topic keeps a 16-node network within ~2 hops of any miner. */
+export const MESH_D = 8;
+export const MESH_D_LOW = 6;
+export const MESH_D_HIGH = 12;
+/** Heartbeat: 700 ms keeps meshes repaired quickly after reconnects (Ethereum uses 700 ms too). */
+export const HEARTBEAT_MS = 700;

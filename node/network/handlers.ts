@@ -1,0 +1,66 @@
+/**
+ * The responding side of the request/response protocols: what this node serves
+ * to peers. Everything is read from the chain and blob store as they are; no
+ * request can make the node do unbounded work (counts and bytes are capped).
+ */
+import { GopkgrError } from '../errors.ts';
+import { fromHex, toHex, type Canonical } from '../encoding.ts';
+import { decodeBlock, encodeHeader } from '../block.ts';
+import type { FullNode } from '../fullNode.ts';
+import { BLOB_CHUNK_BYTES, BLOCKS_RESPONSE_BYTES } from './constants.ts';
+import { forkHeight } from './locator.ts';
+import { encodeHeaders, encodeStatus, readBlobRequest, readBlocksRequest, readHeadersRequest, type StatusMessage } from './messages.ts';
+
+export function statusOf(node: FullNode): StatusMessage {
+  const head = node.chain.head;
+  return { head: fromHex(head.id), height: head.height, work: head.work };
+}
+
+export function statusResponder(node: FullNode): () => Iterable<Uint8Array> {
+  return () => [encodeStatus(statusOf(node))];
+}
+
+/** Headers of our main chain after the locator's fork point, at most `max`. */
+export function headersResponder(node: FullNode): (req: Canonical) => AsyncIterable<Uint8Array> {
+  return async function* headers(req) {
+    const { locator, max } = readHeadersRequest(req);
+    const chain = node.chain;
+    const from = forkHeight(chain, locator) + 1;
+    const to = Math.min(chain.height, from + max - 1);
+    const out: Uint8Array[] = [];
+    for (let h = from; h <= to; h++) {
+      const id = chain.mainIdAt(h);
+      const bytes = id === undefined ? undefined : await chain.getBlockBytes(id);
+      // A reorg while we read moves the main chain: answer with what is consistent so far.
+      if (bytes === undefined || chain.mainIdAt(h) !== id) break;
+      out.push(encodeHeader(decodeBlock(bytes).header));
+    }
+    yield encodeHeaders(out);
+  };
+}
+
+/** Blocks by id, in order, until one is unknown or the byte budget is spent. */
+export function blocksResponder(node: FullNode): (req: Canonical) => AsyncIterable<Uint8Array> {
+  return async function* blocks(req) {
+    const ids = readBlocksRequest(req);
+    let sent = 0;
+    for (const id of ids) {
+      const bytes = await node.chain.getBlockBytes(toHex(id));
+      if (bytes === undefined) return;
+      yield bytes;
+      sent += bytes.length;
+      if (sent >= BLOCKS_RESPONSE_BYTES) return;
+    }
+  };
+}
+
+/** A tarball in chunks, or NET_NOT_FOUND. */
+export function blobResponder(node: FullNode): (req: Canonical) => AsyncIterable<Uint8Array> {
+  return async function* blob(req) {
+    const hash = toHex(readBlobRequest(req));
+    const bytes = await node.blobs.get(hash);
+    if (bytes === undefined) throw new GopkgrError('NET_NOT_FOUND', `no blob ${hash.slice(0, 16)}… here`);
+    for (let o = 0; o < bytes.length; o += BLOB_CHUNK_BYTES) yield bytes.subarray(o, o + BLOB_CHUNK_BYTES);
+    if (bytes.length === 0) yield new Uint8Array(0);
+  };
+}

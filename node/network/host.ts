@@ -1,0 +1,83 @@
+/**
+ * The libp2p host: TCP, noise, yamux, identify, ping and gossipsub, with a
+ * connection cap and a gater that keeps banned peers out. The network's own
+ * protocols are registered on it by the services (network.ts).
+ */
+import { createHash } from 'node:crypto';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify, type Identify } from '@libp2p/identify';
+import { ping, type Ping } from '@libp2p/ping';
+import { gossipsub, type GossipSub, type Message } from '@libp2p/gossipsub';
+import type { PrivateKey } from '@libp2p/interface';
+import { HEARTBEAT_MS, MAX_GOSSIP_BYTES, MESH_D, MESH_D_HIGH, MESH_D_LOW, DIAL_TIMEOUT_MS } from './constants.ts';
+import { scoreParams, scoreThresholds } from './gossipScore.ts';
+
+// A type alias, not an interface: libp2p's ServiceMap wants an index signature.
+export type HostServices = {
+  identify: Identify;
+  ping: Ping;
+  pubsub: GossipSub;
+};
+
+export type Host = Libp2p<HostServices>;
+
+export interface HostOptions {
+  privateKey: PrivateKey;
+  listen: string[];
+  maxConnections: number;
+  topics: { blocks: string; txs: string; attestations: string };
+  /** peers refused at every stage of a connection */
+  isBanned: (peerId: string) => boolean;
+  /** the application-specific part of a peer's gossipsub score */
+  appScore: (peerId: string) => number;
+}
+
+/** Message ids are the sha256 of the data: the same block from two peers is one message. */
+function msgId(msg: Message): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(msg.data).digest());
+}
+
+export async function createHost(opts: HostOptions): Promise<Host> {
+  const denyPeer = (peerId: { toString(): string }): boolean => opts.isBanned(peerId.toString());
+  return createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: opts.maxConnections, dialTimeout: DIAL_TIMEOUT_MS },
+    connectionGater: {
+      denyDialPeer: denyPeer,
+      denyInboundEncryptedConnection: denyPeer,
+      denyOutboundEncryptedConnection: denyPeer,
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        D: MESH_D,
+        Dlo: MESH_D_LOW,
+        Dhi: MESH_D_HIGH,
+        heartbeatInterval: HEARTBEAT_MS,
+        // Messages carry no author signature: blocks and txs are authenticated by work and their own signatures.
+        globalSignaturePolicy: 'StrictNoSign',
+        msgIdFn: msgId,
+        // We decide forwarding after our own validation (lodestar style): reportMessageValidationResult.
+        asyncValidation: true,
+        // A lone node still mines and publishes; peers that join later sync.
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        // Our own blocks go to every connected peer at once, not only the mesh: the first hop matters most.
+        floodPublish: true,
+        // An RPC holds one block at most, plus framing.
+        maxInboundDataLength: MAX_GOSSIP_BYTES + 64 * 1024,
+        scoreParams: scoreParams(opts.topics, opts.appScore),
+        scoreThresholds,
+        doPX: false,
+      }),
+    },
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * The bytes of every request and response item (canonical CBOR, node/encoding.ts),
+ * with decoders that check each field where it enters: a peer's bytes become
+ * typed values here or a NET_BAD_MESSAGE error, nothing in between.
+ *
+ *   status request    {}
+ *   status item       {head: bytes32, height: uint, work: hex string (cumulative work)}
+ *   headers request   {locator: [bytes32, ...] (1..MAX_LOCATOR), max: uint (1..MAX_HEADERS)}
+ *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, block.ts)
+ *   blocks request    {ids: [bytes32, ...] (1..BLOCKS_PER_REQUEST)}
+ *   blocks items      one encoded block per item, in request order, stopping at the first one the peer lacks
+ *   blob request      {hash: bytes32}
+ *   blob items        consecutive chunks (≤ BLOB_CHUNK_BYTES) of the tarball
+ */
+import { GopkgrError } from '../errors.ts';
+import { decode, encode, type Canonical } from '../encoding.ts';
+import { BLOCK_VERSION, NONCE_BYTES, blockId, type BlockHeader } from '../block.ts';
+import { BLOCKS_PER_REQUEST, MAX_HEADERS, MAX_LOCATOR } from './constants.ts';
+
+function bad(message: string): never {
+  throw new GopkgrError('NET_BAD_MESSAGE', message);
+}
+
+function record(value: Canonical, what: string): { [key: string]: Canonical } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) bad(`${what} must be a map`);
+  return value;
+}
+
+function bytes32(value: Canonical | undefined, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== 32) bad(`${what} must be 32 bytes`);
+  return value;
+}
+
+function uint(value: Canonical | undefined, what: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) bad(`${what} must be an integer from 0 to ${max}`);
+  return value;
+}
+
+function list(value: Canonical | undefined, what: string, min: number, max: number): Canonical[] {
+  if (!Array.isArray(value) || value.length < min || value.length > max) bad(`${what} must be a list of ${min} to ${max} items`);
+  return value;
+}
+
+// ---------------------------------------------------------------- status
+
+export interface StatusMessage {
+  head: Uint8Array;
+  height: number;
+  /** cumulative work of the head, hex (as BlockIndexEntry.work) */
+  work: string;
+}
+
+export function encodeStatus(s: StatusMessage): Uint8Array {
+  return encode({ head: s.head, height: s.height, work: s.work });
+}
+
+export function decodeStatus(bytes: Uint8Array): StatusMessage {
+  const m = record(decode(bytes), 'status');
+  const work = m.work;
+  if (typeof work !== 'string' || !/^[0-9a-f]{1,64}$/.test(work)) bad('status.work must be 1 to 64 hex digits');
+  return { head: bytes32(m.head, 'status.head'), height: uint(m.height, 'status.height'), work };
+}
+
+// ---------------------------------------------------------------- headers
+
+export interface HeadersRequest {
+  locator: Uint8Array[];
+  max: number;
+}
+
+export function headersRequest(r: HeadersRequest): Canonical {
+  return { locator: r.locator, max: r.max };
+}
+
+export function readHeadersRequest(value: Canonical): HeadersRequest {
+  const m = record(value, 'headers request');
+  const locator = list(m.locator, 'locator', 1, MAX_LOCATOR).map((id, i) => bytes32(id, `locator[${i}]`));
+  const max = uint(m.max, 'max', MAX_HEADERS);
+  if (max === 0) bad('max must be at least 1');
+  return { locator, max };
+}
+
+/** A header as it arrived, with its id. */
+export interface WireHeader {
+  header: BlockHeader;
+  id: Uint8Array;
+}
+
+export function encodeHeaders(headerBytes: Uint8Array[]): Uint8Array {
+  return encode(headerBytes);
+}
+
+/**
+ * Decode one header: the 7-field array of block.ts, checked field by field. The
+ * encoding is canonical (decode re-encodes), so hashing the bytes as they came
+ * gives the block id.
+ */
+export function decodeHeader(bytes: Uint8Array): WireHeader {
+  const value = decode(bytes);
+  if (!Array.isArray(value) || value.length !== 7) bad('a header must be a list of 7 fields');
+  const [v, height, parent, txRoot, time, target, nonce] = value;
+  if (v !== BLOCK_VERSION) bad(`header version must be ${BLOCK_VERSION}`);
+  const header: BlockHeader = {
+    v,
+    height: uint(height, 'header height'),
+    parent: bytes32(parent, 'header parent'),
+    txRoot: bytes32(txRoot, 'header txRoot'),
+    time: uint(time, 'header time'),
+    target: bytes32(target, 'header target'),
+    nonce: nonce instanceof Uint8Array && nonce.length === NONCE_BYTES ? nonce : bad(`header nonce must be ${NONCE_BYTES} bytes`),
+  };
+  return { header, id: blockId(bytes) };
+}
+
+export function decodeHeaders(bytes: Uint8Array, max: number): WireHeader[] {
+  const items = list(decode(bytes), 'headers', 0, max);
+  return items.map((item, i) => {
+    if (!(item instanceof Uint8Array)) bad(`headers[${i}] must be bytes`);
+    return decodeHeader(item);
+  });
+}
+
+// ---------------------------------------------------------------- blocks
+
+export function blocksRequest(ids: Uint8Array[]): Canonical {
+  return { ids };
+}
+
+export function readBlocksRequest(value: Canonical): Uint8Array[] {
+  const m = record(value, 'blocks request');
+  return list(m.ids, 'ids', 1, BLOCKS_PER_REQUEST).map((id, i) => bytes32(id, `ids[${i}]`));
+}
+
+// ---------------------------------------------------------------- blobs
+
+export function blobRequest(hash: Uint8Array): Canonical {
+  return { hash };
+}
+
+export function readBlobRequest(value: Canonical): Uint8Array {
+  return bytes32(record(value, 'blob request').hash, 'hash');
+}

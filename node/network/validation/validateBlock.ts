@@ -1,0 +1,69 @@
+/**
+ * Gossip validation of a block (topic /gopkgr/<chain>/blocks/1). Cheap checks
+ * first, then the full import, which is the only way to know a block is valid;
+ * a block is forwarded only once this node has imported it.
+ *
+ * Rules, in order, with the verdict when they fail:
+ *  1. size ≤ MAX_GOSSIP_BYTES                          REJECT NET_TOO_LARGE
+ *  2. decodes as a canonical block                     REJECT (BLOCK_MALFORMED, DECODE_ERROR, …)
+ *  3. not already in our index                         IGNORE NET_DUPLICATE (REJECT BLOCK_KNOWN_INVALID if known bad)
+ *  4. id meets the header's target                     REJECT BLOCK_BAD_POW
+ *  5. parent known                                     IGNORE BLOCK_PARENT_UNKNOWN (the caller syncs from the sender)
+ *  6. imports (header context, txs, state)             REJECT with the chain's code;
+ *                                                      IGNORE BLOCK_TIME_TOO_NEW (depends on our clock)
+ *                                                      IGNORE on our own failures (5xx)
+ */
+import { toHex } from '../../encoding.ts';
+import { decodeBlock, meetsTarget, type DecodedBlock } from '../../block.ts';
+import type { FullNode } from '../../fullNode.ts';
+import { MAX_GOSSIP_BYTES } from '../constants.ts';
+import { accept, ignore, reject, verdictOf, type Verdict } from './verdict.ts';
+
+export interface BlockValidationContext {
+  node: FullNode;
+  /** called with the block's id right before it is imported (so the gossip layer does not publish it again) */
+  beforeImport?: (id: string, block: DecodedBlock) => void;
+}
+
+export interface BlockVerdict extends Verdict {
+  /** the block's id when it decoded */
+  id?: string;
+}
+
+/** Clock-dependent or not-yet-checkable: no fault of the sender. */
+const IGNORED_IMPORT_CODES: ReadonlySet<string> = new Set(['BLOCK_PARENT_UNKNOWN', 'BLOCK_TIME_TOO_NEW']);
+
+export async function validateGossipBlock(ctx: BlockValidationContext, data: Uint8Array): Promise<BlockVerdict> {
+  // 1. Size, before any decoding work.
+  if (data.length > MAX_GOSSIP_BYTES) return reject('NET_TOO_LARGE', `block message is ${data.length} bytes, more than ${MAX_GOSSIP_BYTES}`);
+  // 2. Shape: canonical encoding, header fields, tx shapes.
+  let block: DecodedBlock;
+  try {
+    block = decodeBlock(data);
+  } catch (err) {
+    return verdictOf(err, new Set());
+  }
+  const id = toHex(block.id);
+  const chain = ctx.node.chain;
+  // 3. Duplicates cost a map lookup.
+  const known = chain.entry(id);
+  if (known !== undefined) {
+    if (known.status === 'invalid') return { ...reject('BLOCK_KNOWN_INVALID', `block ${id.slice(0, 16)} was already found invalid`), id };
+    return { ...ignore('NET_DUPLICATE', `block ${id.slice(0, 16)} is already known`), id };
+  }
+  // 4. Proof of work: two hashes decide whether the sender spent work on it.
+  if (!meetsTarget(block.id, block.header.target)) return { ...reject('BLOCK_BAD_POW', `block ${id.slice(0, 16)} does not meet its target`), id };
+  // 5. Orphans are not kept (an orphan flood costs no memory); the caller asks the sender for the missing history.
+  if (chain.entry(toHex(block.header.parent)) === undefined) {
+    return { ...ignore('BLOCK_PARENT_UNKNOWN', `parent of block ${id.slice(0, 16)} is unknown`), id };
+  }
+  // 6. Full import.
+  ctx.beforeImport?.(id, block);
+  try {
+    const result = await ctx.node.submitBlock(block);
+    if (result.status === 'duplicate') return { ...ignore('NET_DUPLICATE', `block ${id.slice(0, 16)} is already known`), id };
+    return { ...accept(result.status), id };
+  } catch (err) {
+    return { ...verdictOf(err, IGNORED_IMPORT_CODES), id };
+  }
+}
