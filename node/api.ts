@@ -131,10 +131,14 @@ export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
       return;
     }
     if (method === 'GET' && (m = /^\/v1\/txs\/([0-9a-f]{64})$/.exec(path)) !== null) {
+      // The pool first: a tx leaves it only after its block is written, so this order never misses one in between.
+      if (node.mempool.has(m[1]!)) {
+        send(res, 200, { id: m[1]!, status: 'pending' });
+        return;
+      }
       const where = await chain.txLocation(m[1]!);
-      if (where !== undefined) send(res, 200, { id: m[1]!, status: 'confirmed', block: where.block, height: where.height, index: where.index, confirmations: chain.height - where.height + 1 });
-      else if (node.mempool.has(m[1]!)) send(res, 200, { id: m[1]!, status: 'pending' });
-      else throw notFound(`tx ${m[1]}`);
+      if (where === undefined) throw notFound(`tx ${m[1]}`);
+      send(res, 200, { id: m[1]!, status: 'confirmed', block: where.block, height: where.height, index: where.index, confirmations: chain.height - where.height + 1 });
       return;
     }
     if ((m = /^\/v1\/blobs\/([^/]+)$/.exec(path)) !== null && (method === 'GET' || method === 'PUT' || method === 'HEAD')) {

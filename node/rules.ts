@@ -121,6 +121,8 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     if (body.apiHash === undefined || !bytesEqual(body.apiHash, manifestHash(body.manifest))) {
       reject('TX_API_HASH_MISMATCH', `apiHash of ${full}@${body.version} is not the hash of its manifest`);
     }
+    // Rule (InfVer): the manifest is well formed.
+    hooks.checkManifest?.(body.manifest);
   }
   const latest = pkg.versions[pkg.versions.length - 1];
   if (latest === undefined) {
@@ -273,6 +275,8 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
 
 /** Decisions that come from other parts (InfVer, the resolver), passed in to keep this file pure. */
 export interface RuleHooks {
+  /** Check a published API manifest's structure. Throw a GopkgrError to reject. */
+  checkManifest?(manifest: Canonical): void;
   /** The bump two manifests imply, or null when either is missing. */
   impliedBump(prev: Canonical | undefined, next: Canonical | undefined): 'major' | 'minor' | 'patch' | null;
   /** Further lock-tree checks (closure, ranges). Throw a GopkgrError to reject. */

@@ -30,9 +30,14 @@ export const publish: Command = {
     const fullName = `${ns}/${name}`;
     ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`);
 
+    const existing = await findPackage(client, fullName);
+    // Re-publishing the same bytes as a new version would only add noise to the chain.
+    const same = existing?.versions.find((v) => v.contentHash === packed.sha256);
+    if (same !== undefined) {
+      throw new GopkgrError('PUBLISH_UNCHANGED', `${fullName}@${same.version} already has exactly this content (sha256 ${packed.sha256.slice(0, 16)}…)`, { hint: 'change the package before publishing a new version' });
+    }
     // InfVer: the version is the previous one bumped by how the public API changed.
     const manifest = await extractManifest(dir);
-    const existing = await findPackage(client, fullName);
     const latest = existing?.versions.at(-1)?.version;
     let comparison: Comparison | null = null;
     if (latest !== undefined) {
