@@ -72,7 +72,13 @@ export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      // A malformed %-escape is the client's error (400), not the node's (500).
+      throw new GopkgrError('BAD_REQUEST', `request path ${url.pathname.slice(0, 100)} is not valid percent-encoding`);
+    }
     const method = req.method ?? 'GET';
     let m: RegExpExecArray | null;
 

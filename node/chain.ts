@@ -15,7 +15,7 @@ import { GopkgrError } from './errors.ts';
 import { bytesEqual, fromHex, toHex, type Canonical } from './encoding.ts';
 import { decodeBlock, bytesToBigInt, meetsTarget, merkleRoot, workOf, type DecodedBlock } from './block.ts';
 import { medianTimePast, nextTarget, type TimedTarget } from './difficulty.ts';
-import { MAX_FUTURE_BLOCK_MS } from './constants.ts';
+import { MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES } from './constants.ts';
 import { genesisBlock, type ChainParams } from './params.ts';
 import { StateOverlay, type StateReader, type StateValue } from './state.ts';
 import { applyBlockTxs, NO_HOOKS, type RuleHooks } from './rules.ts';
@@ -231,6 +231,10 @@ export class Chain extends EventEmitter {
       if (seen.has(hex)) throw new GopkgrError('BLOCK_DUPLICATE_TX', `block ${id.slice(0, 16)} holds tx ${hex.slice(0, 16)} twice`);
       seen.add(hex);
     }
+    // Rule: every tx fits the tx size limit, in a block as in the mempool (decodeTx).
+    block.txBytes.forEach((bytes, i) => {
+      if (bytes.length > MAX_TX_BYTES) throw new GopkgrError('TX_TOO_LARGE', `tx ${i} of block ${id.slice(0, 16)} is ${bytes.length} bytes, more than ${MAX_TX_BYTES}`);
+    });
     await (this.prepared.get(block) ?? this.checkSignatures(block, false));
     const entry: BlockIndexEntry = {
       id, parent: parent.id, height: h.height, time: h.time, target: toHex(h.target),

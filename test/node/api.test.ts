@@ -1,0 +1,292 @@
+/**
+ * The node's HTTP API through a real FullNode (level store, blob store, mempool)
+ * and a real server on 127.0.0.1 (port 0), driven with fetch. Blocks are mined
+ * in-process the way the miner does it: node.work(), buildCandidate, a nonce
+ * loop, sealCandidate, then POST /v1/blocks. After every rejected request the
+ * test checks that the chain head, the registry state and the mempool are
+ * exactly as before.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import {
+  blockId, chainIdOf, createApi, encodeHeader, merkleRoot, DEV_PARAMS, encode, encodeTx, FullNode, listenApi, meetsTarget, sha256Hex, toHex, txId, buildRewardTx,
+  MAX_TX_BYTES, type DecodedBlock, type SignedTx,
+} from '../../node/index.ts';
+import { buildCandidate, sealCandidate } from '../../miner/template.ts';
+import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, signed, stateDump, tempDir, type Actor } from './helpers.ts';
+
+afterEach(closeAll);
+
+const ALICE = keyPair('alice');
+const BOB = keyPair('bob');
+
+interface Api {
+  node: FullNode;
+  url: string;
+  alice: Actor;
+  bob: Actor;
+}
+
+async function startNode(): Promise<Api> {
+  const dataDir = await tempDir('gopkgr-api-');
+  const node = await FullNode.open({ dataDir, params: DEV_PARAMS });
+  onClose(() => node.close());
+  const server: Server = createApi(node);
+  const addr = await listenApi(server, '127.0.0.1', 0);
+  onClose(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { node, url: `http://127.0.0.1:${addr.port}`, alice: actor(ALICE, node.chain.chainId), bob: actor(BOB, node.chain.chainId) };
+}
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function call(api: Api, method: string, path: string, body?: Uint8Array | string, type = 'application/octet-stream'): Promise<Reply> {
+  const res = await fetch(api.url + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': type },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : Buffer.from(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+function errorCode(r: Reply): unknown {
+  return (r.body.error as { code?: unknown } | undefined)?.code;
+}
+
+const postTx = (api: Api, tx: SignedTx | Uint8Array): Promise<Reply> => call(api, 'POST', '/v1/txs', tx instanceof Uint8Array ? tx : encodeTx(tx));
+
+/** Everything a rejected request must leave alone. */
+async function snapshot(api: Api): Promise<unknown> {
+  const c = api.node.chain;
+  return {
+    head: c.head.id,
+    height: c.height,
+    state: stateDump(c.snapshotState()),
+    stored: stateDump(await c.store.loadState()),
+    storedHead: await c.store.getValue<string>('meta:head'),
+    mempool: api.node.mempool.ordered().map((p) => p.id),
+    pending: api.node.mempool.size,
+  };
+}
+
+/** Expect a 4xx with `code`, and nothing changed. */
+async function expectRefused(api: Api, request: () => Promise<Reply>, status: number, code: string): Promise<Reply> {
+  const before = await snapshot(api);
+  const r = await request();
+  expect({ status: r.status, code: errorCode(r) }).toEqual({ status, code });
+  expect(typeof (r.body.error as { message?: unknown }).message).toBe('string');
+  expect(await snapshot(api)).toEqual(before);
+  return r;
+}
+
+/** Mine the node's current work as the miner does (template + nonce loop); returns the sealed block (not submitted). */
+function mineWork(api: Api, miner = MINER.publicKey): DecodedBlock {
+  const work = api.node.work();
+  const candidate = buildCandidate(work, miner, work.parentTime + DEV_PARAMS.blockTimeMs);
+  const header = candidate.headerBytes.slice();
+  const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
+  for (let n = 0n; ; n++) {
+    view.setBigUint64(0, n);
+    if (meetsTarget(blockId(header), candidate.header.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset));
+  }
+}
+
+async function mineAndPost(api: Api): Promise<{ block: DecodedBlock; reply: Reply }> {
+  const block = mineWork(api);
+  const reply = await call(api, 'POST', '/v1/blocks', block.bytes);
+  return { block, reply };
+}
+
+describe('HTTP API', () => {
+  let api: Api;
+  beforeEach(async () => {
+    api = await startNode();
+  });
+
+  it('GET /v1/status reports the chain, head and network fields', async () => {
+    const r = await call(api, 'GET', '/v1/status');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      chainId: chainIdOf(DEV_PARAMS), network: 'gopkgr-dev', height: 0, head: chainIdOf(DEV_PARAMS), mempool: 0, txWorkBits: DEV_PARAMS.txWorkBits,
+      peerId: null, addresses: [], peers: 0, time: DEV_PARAMS.genesisTime,
+    });
+    expect(r.body.work).toMatch(/^[0-9a-f]+$/);
+  });
+
+  it('the quick start: claim, create, upload, publish, mine; the package appears with 1.0.0, its content hash and its block', async () => {
+    const { alice } = api;
+    const tarball = new TextEncoder().encode('a deterministic tarball');
+    const hash = sha256Hex(tarball);
+    const claim = alice.tx('claim', { ns: '@acme' });
+    const create = alice.tx('create', { ns: '@acme', name: 'left-pad' });
+    const publish = alice.tx('publish', publishBody(idBytes(create), '1.0.0', { contentHash: Buffer.from(hash, 'hex'), size: tarball.length }));
+    expect(await postTx(api, claim)).toEqual({ status: 200, body: { id: toHex(txId(encodeTx(claim))), status: 'pending' } });
+    expect((await postTx(api, create)).body.status).toBe('pending');
+    const put = await call(api, 'PUT', `/v1/blobs/${hash}`, tarball);
+    expect(put).toEqual({ status: 201, body: { sha256: hash, size: tarball.length, stored: true } });
+    expect((await call(api, 'PUT', `/v1/blobs/${hash}`, tarball)).body.stored).toBe(false);
+    expect((await postTx(api, publish)).body.status).toBe('pending');
+    // The same tx again is known, not an error.
+    expect((await postTx(api, publish)).body.status).toBe('known');
+    expect((await call(api, 'GET', `/v1/txs/${toHex(txId(encodeTx(publish)))}`)).body).toEqual({ id: toHex(txId(encodeTx(publish))), status: 'pending' });
+    expect((await call(api, 'GET', '/v1/status')).body.mempool).toBe(3);
+
+    const { block, reply } = await mineAndPost(api);
+    expect(block.txs).toHaveLength(4);
+    expect(reply).toEqual({ status: 200, body: { id: toHex(block.id), height: 1, status: 'connected' } });
+    expect(api.node.mempool.size).toBe(0);
+
+    const pkg = await call(api, 'GET', '/v1/packages/@acme/left-pad');
+    expect(pkg.status).toBe(200);
+    expect(pkg.body).toMatchObject({ name: '@acme/left-pad', id: toHex(idBytes(create)), owner: `id:${alice.hex}`, maintainers: [] });
+    const versions = pkg.body.versions as Array<Record<string, unknown>>;
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).toMatchObject({ version: '1.0.0', contentHash: hash, deprecated: false, deps: {}, lock: {}, attestations: [], block: toHex(block.id), height: 1 });
+    expect((await call(api, 'GET', `/v1/txs/${toHex(txId(encodeTx(publish)))}`)).body).toMatchObject({ status: 'confirmed', block: toHex(block.id), height: 1, index: 3, confirmations: 1 });
+    const blob = await fetch(`${api.url}/v1/blobs/${hash}`);
+    expect(Buffer.from(await blob.arrayBuffer()).toString()).toBe('a deterministic tarball');
+    expect((await call(api, 'GET', '/v1/namespaces/@acme')).body).toMatchObject({ ns: '@acme', owner: `id:${alice.hex}` });
+    expect((await call(api, 'GET', '/v1/status')).body).toMatchObject({ height: 1, head: toHex(block.id), mempool: 0 });
+  });
+
+  it('GET /v1/blocks by height and by id, raw or as JSON; unknown ones are 404', async () => {
+    const { block } = await mineAndPost(api);
+    const id = toHex(block.id);
+    const byHeight = await call(api, 'GET', '/v1/blocks/1');
+    const byId = await call(api, 'GET', `/v1/blocks/${id}`);
+    expect(byHeight.status).toBe(200);
+    expect(byHeight.body).toEqual(byId.body);
+    expect(byId.body).toMatchObject({ id, height: 1, parent: chainIdOf(DEV_PARAMS), main: true, status: 'valid', size: block.bytes.length });
+    expect((byId.body.txs as Array<Record<string, unknown>>)[0]).toMatchObject({ type: 'reward', height: 1, outputs: [{ to: `id:${toHex(MINER.publicKey)}`, amount: DEV_PARAMS.minerReward }] });
+    expect((await call(api, 'GET', '/v1/blocks/0')).body.id).toBe(chainIdOf(DEV_PARAMS));
+    const raw = await fetch(`${api.url}/v1/blocks/1?format=raw`);
+    expect(raw.headers.get('content-type')).toBe('application/octet-stream');
+    expect(toHex(new Uint8Array(await raw.arrayBuffer()))).toBe(toHex(block.bytes));
+    await expectRefused(api, () => call(api, 'GET', '/v1/blocks/2'), 404, 'NOT_FOUND');
+    await expectRefused(api, () => call(api, 'GET', `/v1/blocks/${'ab'.repeat(32)}`), 404, 'NOT_FOUND');
+  });
+
+  it('GET /v1/accounts/:id counts pending txs in nextNonce', async () => {
+    const path = `/v1/accounts/id:${api.alice.hex}`;
+    expect((await call(api, 'GET', path)).body).toEqual({ identity: `id:${api.alice.hex}`, nonce: 0, nextNonce: 0, balance: 0, rotatedTo: null });
+    await postTx(api, api.alice.tx('claim', { ns: '@a' }));
+    await postTx(api, api.alice.tx('claim', { ns: '@b' }));
+    expect((await call(api, 'GET', path)).body).toMatchObject({ nonce: 0, nextNonce: 2 });
+    await mineAndPost(api);
+    expect((await call(api, 'GET', path)).body).toMatchObject({ nonce: 2, nextNonce: 2 });
+    expect((await call(api, 'GET', `/v1/accounts/id:${toHex(MINER.publicKey)}`)).body).toMatchObject({ balance: DEV_PARAMS.minerReward });
+    await expectRefused(api, () => call(api, 'GET', `/v1/accounts/id:${'02' + '00'.repeat(32)}`), 400, 'IDENTITY_INVALID');
+  });
+
+  it('POST /v1/txs with bad bytes is 400 DECODE_ERROR; bad JSON forms have their own codes', async () => {
+    await expectRefused(api, () => call(api, 'POST', '/v1/txs', new Uint8Array([0xff, 0x00, 0x01])), 400, 'DECODE_ERROR');
+    await expectRefused(api, () => call(api, 'POST', '/v1/txs', new Uint8Array(0)), 400, 'DECODE_ERROR');
+    const tx = encodeTx(api.alice.peek('claim', { ns: '@acme' }));
+    await expectRefused(api, () => call(api, 'POST', '/v1/txs', '{"tx":', 'application/json'), 400, 'BAD_JSON');
+    await expectRefused(api, () => call(api, 'POST', '/v1/txs', '{"transaction":"00"}', 'application/json'), 400, 'BAD_REQUEST');
+    await expectRefused(api, () => call(api, 'POST', '/v1/txs', JSON.stringify({ tx: toHex(tx).toUpperCase() }), 'application/json'), 400, 'BAD_HEX');
+    // The JSON form with good hex is accepted.
+    const ok = await call(api, 'POST', '/v1/txs', JSON.stringify({ tx: toHex(tx) }), 'application/json');
+    expect(ok.body.status).toBe('pending');
+  });
+
+  it('POST /v1/txs rejects malformed, badly signed, reward and state-breaking txs with their codes', async () => {
+    const { alice, bob } = api;
+    const claim = alice.peek('claim', { ns: '@acme' });
+    const malformed = encode({ ...(structuredClone(claim) as unknown as Record<string, never>), extra: 1 });
+    await expectRefused(api, () => postTx(api, malformed), 400, 'TX_MALFORMED');
+    const forged = signed({ ...BOB, publicKey: ALICE.publicKey }, 'claim', { ns: '@acme' }, 0, api.node.chain.chainId);
+    await expectRefused(api, () => postTx(api, forged), 400, 'TX_BAD_SIGNATURE');
+    await expectRefused(api, () => postTx(api, encodeTx(buildRewardTx(1, ALICE.publicKey, [], DEV_PARAMS))), 400, 'TX_REWARD_NOT_ALLOWED');
+    // A nonce inside the waiting window (< next + 64) would wait; one beyond it is refused.
+    await expectRefused(api, () => postTx(api, alice.at(64, 'claim', { ns: '@x' })), 400, 'TX_BAD_NONCE');
+    expect((await postTx(api, alice.tx('claim', { ns: '@acme' }))).status).toBe(200);
+    await expectRefused(api, () => postTx(api, bob.peek('claim', { ns: '@acme' })), 400, 'TX_NAME_TAKEN');
+    await expectRefused(api, () => postTx(api, bob.peek('create', { ns: '@acme', name: 'mine' })), 400, 'TX_NOT_MAINTAINER');
+    await expectRefused(api, () => postTx(api, alice.peek('claim', { ns: 'acme' })), 400, 'TX_BAD_NAME');
+    const big = alice.peek('publish', publishBody(new Uint8Array(32), '1.0.0', { manifest: 'x'.repeat(MAX_TX_BYTES) }));
+    await expectRefused(api, () => postTx(api, big), 400, 'TX_TOO_LARGE');
+  });
+
+  it('POST /v1/txs: a publish whose tarball the node does not hold is TX_BLOB_MISSING', async () => {
+    const { alice } = api;
+    await postTx(api, alice.tx('claim', { ns: '@acme' }));
+    const create = alice.tx('create', { ns: '@acme', name: 'lib' });
+    await postTx(api, create);
+    expect((await mineAndPost(api)).reply.body.status).toBe('connected');
+    const publish = alice.peek('publish', publishBody(idBytes(create), '1.0.0'));
+    await expectRefused(api, () => postTx(api, publish), 400, 'TX_BLOB_MISSING');
+    expect((await call(api, 'GET', '/v1/packages/@acme/lib')).body.versions).toEqual([]);
+  });
+
+  it('PUT /v1/blobs with bytes that do not hash to the name is BLOB_HASH_MISMATCH, and nothing is stored', async () => {
+    const bytes = new TextEncoder().encode('real bytes');
+    const claimed = sha256Hex(new TextEncoder().encode('other bytes'));
+    await expectRefused(api, () => call(api, 'PUT', `/v1/blobs/${claimed}`, bytes), 400, 'BLOB_HASH_MISMATCH');
+    expect(await api.node.blobs.has(claimed)).toBe(false);
+    expect(await api.node.blobs.has(sha256Hex(bytes))).toBe(false);
+    await expectRefused(api, () => call(api, 'GET', `/v1/blobs/${claimed}`), 404, 'NOT_FOUND');
+    await expectRefused(api, () => call(api, 'PUT', '/v1/blobs/not-a-hash', bytes), 400, 'BLOB_BAD_HASH');
+    await expectRefused(api, () => call(api, 'PUT', `/v1/blobs/${claimed.toUpperCase()}`, bytes), 400, 'BLOB_BAD_HASH');
+  });
+
+  it('an oversized body is 413 BODY_TOO_LARGE before it is read', async () => {
+    const tooBig = new Uint8Array(MAX_TX_BYTES * 2 + 65);
+    await expectRefused(api, () => postTx(api, tooBig), 413, 'BODY_TOO_LARGE');
+    // The server still answers afterwards.
+    expect((await call(api, 'GET', '/v1/status')).status).toBe(200);
+  });
+
+  it('GET of an unknown package is 404 NOT_FOUND; a bad name is 400 BAD_NAME; unknown routes are 404', async () => {
+    await expectRefused(api, () => call(api, 'GET', '/v1/packages/@acme/nothing'), 404, 'NOT_FOUND');
+    await expectRefused(api, () => call(api, 'GET', '/v1/packages/@ACME/x'), 400, 'BAD_NAME');
+    await expectRefused(api, () => call(api, 'GET', '/v1/namespaces/@nobody'), 404, 'NOT_FOUND');
+    await expectRefused(api, () => call(api, 'GET', '/v1/nothing'), 404, 'NOT_FOUND');
+    await expectRefused(api, () => call(api, 'DELETE', '/v1/status'), 404, 'NOT_FOUND');
+    await expectRefused(api, () => call(api, 'GET', `/v1/txs/${'00'.repeat(32)}`), 404, 'NOT_FOUND');
+  });
+
+  it('a path with a malformed %-escape is 400 BAD_REQUEST, not a 500', async () => {
+    await expectRefused(api, () => call(api, 'GET', '/v1/packages/%E0%A4%A'), 400, 'BAD_REQUEST');
+    await expectRefused(api, () => call(api, 'GET', '/v1/%ZZ'), 400, 'BAD_REQUEST');
+    // A well-formed escape is decoded: @acme%2Flib is @acme/lib.
+    await expectRefused(api, () => call(api, 'GET', '/v1/packages/@acme%2Flib'), 404, 'NOT_FOUND');
+  });
+
+  it('POST /v1/blocks rejects bad blocks with their codes and keeps the chain', async () => {
+    await postTx(api, api.alice.tx('claim', { ns: '@acme' }));
+    const good = mineWork(api);
+    await expectRefused(api, () => call(api, 'POST', '/v1/blocks', new Uint8Array([0x82, 0x00, 0x80])), 400, 'BLOCK_MALFORMED');
+    await expectRefused(api, () => call(api, 'POST', '/v1/blocks', good.bytes.subarray(0, 10)), 400, 'DECODE_ERROR');
+    expect((await call(api, 'POST', '/v1/blocks', good.bytes)).body.status).toBe('connected');
+    expect((await call(api, 'POST', '/v1/blocks', good.bytes)).body.status).toBe('duplicate');
+    // A block paying the miner too much is invalid; the chain stays at height 1.
+    const work = api.node.work();
+    const candidate = buildCandidate(work, MINER.publicKey, work.parentTime + 1000);
+    candidate.txs[0] = { ...buildRewardTx(2, MINER.publicKey, [], DEV_PARAMS), outputs: [{ to: MINER.publicKey, amount: 1_000_000 }] };
+    const reward = candidate.txs[0];
+    const header = { ...candidate.header, txRoot: merkleRoot([txId(encodeTx(reward))]) };
+    let sealed: DecodedBlock | undefined;
+    for (let n = 0; sealed === undefined; n++) {
+      const nonce = new Uint8Array(8);
+      new DataView(nonce.buffer).setUint32(4, n);
+      if (meetsTarget(blockId(encodeHeader({ ...header, nonce })), header.target)) sealed = sealCandidate({ ...candidate, header }, nonce);
+    }
+    await expectRefused(api, () => call(api, 'POST', '/v1/blocks', sealed!.bytes), 400, 'BLOCK_BAD_REWARD');
+    await expectRefused(api, () => call(api, 'POST', '/v1/blocks', sealed!.bytes), 400, 'BLOCK_KNOWN_INVALID');
+    expect(api.node.chain.height).toBe(1);
+  });
+
+  it('GET /v1/work describes the next block', async () => {
+    await postTx(api, api.alice.tx('claim', { ns: '@acme' }));
+    const r = await call(api, 'GET', '/v1/work');
+    expect(r.body).toMatchObject({ parent: chainIdOf(DEV_PARAMS), height: 1, target: DEV_PARAMS.powLimit, minTime: DEV_PARAMS.genesisTime });
+    expect((r.body.txs as string[]).length).toBe(1);
+  });
+});

@@ -1,0 +1,1225 @@
+/**
+ * Every ledger rule, one describe per rule family, each with the valid case
+ * accepted and every invalid variant rejected with its exact code:
+ *   - stateless tx checks (node/tx.ts: shape, size, stamp, signature);
+ *   - state rules (node/rules.ts) on a StateOverlay, the quick way, and through
+ *     real blocks on a Chain over level where it matters (state visible in
+ *     chain.stateReader; a rejected block leaves head and state unchanged);
+ *   - block checks of Chain.importBlock (node/chain.ts, node/block.ts);
+ *   - the mempool (node/mempool.ts) and difficulty (node/difficulty.ts).
+ * Tests are named after the code they show, as lodestar's are.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  applySignedTx, buildRewardTx, chainIdOf, defaultHooks, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex,
+  GopkgrError, leadingZeroBits, manifestHash, Mempool, medianTimePast, nextTarget, rotationMessage, sha256, sign, signingMessage, StateOverlay,
+  stateKeys, toHex, txId, bigIntToBytes32, bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEMPOOL_MAX_PER_SENDER,
+  type Canonical, type Chain, type ChainParams, type DecodedBlock, type KeyPair, type NamespaceState, type PackageState,
+  type PendingTx, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx, type VersionState,
+} from '../../node/index.ts';
+import { isPublicKey } from '../../node/crypto.ts';
+import type { AccountState } from '../../node/state.ts';
+import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
+import {
+  actor, closeAll, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed,
+  stateDump, txContext, type Actor,
+} from './helpers.ts';
+
+afterEach(closeAll);
+
+const CHAIN_ID = fromHex(chainIdOf(DEV_PARAMS));
+const G = DEV_PARAMS.genesisTime;
+
+const ALICE = keyPair('alice');
+const BOB = keyPair('bob');
+const CAROL = keyPair('carol');
+const DAVE = keyPair('dave');
+const hex = (k: KeyPair): string => toHex(k.publicKey);
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof GopkgrError ? err.code : `not a GopkgrError: ${String(err)}`;
+  }
+  return 'accepted';
+}
+
+function people(): { alice: Actor; bob: Actor; carol: Actor; dave: Actor } {
+  return { alice: actor(ALICE, CHAIN_ID), bob: actor(BOB, CHAIN_ID), carol: actor(CAROL, CHAIN_ID), dave: actor(DAVE, CHAIN_ID) };
+}
+
+/** A rotate body moving `from`'s history to `to`, the proof signed by `proofKey` over `proofNonce` (by default: right key, next nonce). */
+function rotateBody(from: Actor, to: KeyPair, proofNonce = from.nonce, proofKey: KeyPair = to): { to: Uint8Array; proof: Uint8Array } {
+  return { to: to.publicKey, proof: sign(rotationMessage(CHAIN_ID, from.key.publicKey, to.publicKey, proofNonce), proofKey.secretKey) };
+}
+
+// ------------------------------------------------------------------ stateless tx checks
+
+/** A tx re-encoded after `change` edits a deep copy of its canonical form. */
+function edited(tx: Tx, change: (o: Record<string, Canonical>) => void): Uint8Array {
+  const copy = structuredClone(tx) as unknown as Record<string, Canonical>;
+  change(copy);
+  return encode(copy);
+}
+
+/** Sign `tx` with a chosen stamp (no search), so the stamp can be made too weak. */
+function signWithStamp(unsigned: Omit<SignedTx, 'sig'>, key: KeyPair): SignedTx {
+  return { ...unsigned, sig: sign(signingMessage(unsigned as SignedTx, CHAIN_ID), key.secretKey) } as SignedTx;
+}
+
+describe('tx shape (decodeTx): TX_MALFORMED, TX_TOO_LARGE', () => {
+  const { alice } = people();
+  const claim = alice.at(0, 'claim', { ns: '@acme' });
+  const pkg = sha256(new Uint8Array([1]));
+  const publish = alice.at(0, 'publish', publishBody(pkg, '1.0.0', { deps: { '@acme/dep': '^1.0.0' }, repo: 'https://example.com/x.git', commit: 'a'.repeat(40) }));
+
+  it('accepts well-formed txs of every kind and round-trips them', () => {
+    const bodies: Array<[SignedTx['type'], unknown]> = [
+      ['claim', { ns: '@acme' }],
+      ['maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey }],
+      ['create', { ns: '@acme', name: 'lib' }],
+      ['publish', publishBody(pkg, '1.0.0', { apiHash: hashOf('api'), manifest: { exports: ['a'] }, build: 'npm run build' })],
+      ['deprecate', { pkg, version: '1.0.0', deprecated: true, reason: 'use 2.x' }],
+      ['bounds', { pkg, version: '1.0.0', deps: { '@acme/dep': '^1.2.0' } }],
+      ['rotate', { to: BOB.publicKey, proof: new Uint8Array(64) }],
+      ['attest', { pkg, version: '1.0.0', contentHash: hashOf('c'), lockHash: hashOf('l'), passed: 3, failed: 0, skipped: 1, resultHash: hashOf('r'), runtimeMs: 12 }],
+    ];
+    for (const [type, body] of bodies) {
+      const tx = alice.at(0, type, body as never);
+      expect(decodeTx(encodeTx(tx))).toEqual(tx);
+    }
+    expect(decodeTx(encodeTx(publish))).toEqual(publish);
+  });
+
+  const malformed: Array<[string, () => Uint8Array]> = [
+    ['an unknown top-level field', () => edited(claim, (o) => { o.extra = 1; })],
+    ['an unknown body field', () => edited(claim, (o) => { (o.body as Record<string, Canonical>).owner = 'x'; })],
+    ['a wrong type: nonce as text', () => edited(claim, (o) => { o.nonce = '0'; })],
+    ['a wrong type: negative nonce', () => edited(claim, (o) => { o.nonce = -1; })],
+    ['a wrong type: body.ns as a number', () => edited(claim, (o) => { o.body = { ns: 7 }; })],
+    ['a wrong type: body as a list', () => edited(claim, (o) => { o.body = ['@acme']; })],
+    ['a stamp above 2^32 - 1', () => edited(claim, (o) => { o.stamp = 2 ** 32; })],
+    ['tx version 2', () => edited(claim, (o) => { o.v = 2; })],
+    ['an unknown tx type', () => edited(claim, (o) => { o.type = 'transfer'; })],
+    ['a missing signature', () => edited(claim, (o) => { delete o.sig; })],
+    ['a 63-byte signature', () => edited(claim, (o) => { o.sig = new Uint8Array(63); })],
+    ['a bad key: from is 32 bytes', () => edited(claim, (o) => { o.from = new Uint8Array(32).fill(2); })],
+    ['a bad key: from has prefix 04', () => edited(claim, (o) => { const k = ALICE.publicKey.slice(); k[0] = 4; o.from = k; })],
+    ['a bad key: maintainer.who is not a key', () => edited(alice.at(0, 'maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey }), (o) => { (o.body as Record<string, Canonical>).who = new Uint8Array(33); })],
+    ['maintainer.op that is not add/remove', () => edited(alice.at(0, 'maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey }), (o) => { (o.body as Record<string, Canonical>).op = 'promote'; })],
+    ['a namespace longer than 40 characters', () => edited(claim, (o) => { o.body = { ns: '@' + 'a'.repeat(40) }; })],
+    ['publish repo without commit', () => edited(publish, (o) => { delete (o.body as Record<string, Canonical>).commit; })],
+    ['publish commit without repo', () => edited(publish, (o) => { delete (o.body as Record<string, Canonical>).repo; })],
+    ['publish commit that is not a full git id', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).commit = 'abc123'; })],
+    ['publish version that is not MAJOR.MINOR.PATCH', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).version = '1.0'; })],
+    ['publish version with a pre-release', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).version = '1.0.0-beta'; })],
+    ['publish contentHash of 31 bytes', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).contentHash = new Uint8Array(31); })],
+    ['publish without size', () => edited(publish, (o) => { delete (o.body as Record<string, Canonical>).size; })],
+    ['publish dep that is not @ns/name', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).deps = { 'left-pad': '^1.0.0' }; })],
+    ['publish dep range that is not semver', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).deps = { '@acme/dep': 'latest!' }; })],
+    ['publish lock key without a version', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).lock = { '@acme/dep': hashOf('x') }; })],
+    ['publish lock hash of 31 bytes', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).lock = { '@acme/dep@1.0.0': new Uint8Array(31) }; })],
+    ['publish apiHash that is text', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).apiHash = 'ab'; })],
+    ['deprecate.deprecated that is not a boolean', () => edited(alice.at(0, 'deprecate', { pkg, version: '1.0.0', deprecated: true }), (o) => { (o.body as Record<string, Canonical>).deprecated = 1; })],
+    ['rotate proof of 65 bytes', () => edited(alice.at(0, 'rotate', { to: BOB.publicKey, proof: new Uint8Array(64) }), (o) => { (o.body as Record<string, Canonical>).proof = new Uint8Array(65); })],
+    ['attest passed above 1e6', () => edited(alice.at(0, 'attest', { pkg, version: '1.0.0', contentHash: pkg, lockHash: pkg, passed: 1, failed: 0, skipped: 0, resultHash: pkg, runtimeMs: 1 }), (o) => { (o.body as Record<string, Canonical>).passed = 1_000_001; })],
+    ['a tx that is a list', () => encode([1, 'claim'])],
+    ['a reward with no outputs', () => encode({ v: 1, type: 'reward', height: 1, outputs: [] })],
+    ['a reward output with an unknown field', () => encode({ v: 1, type: 'reward', height: 1, outputs: [{ to: ALICE.publicKey, amount: 1, memo: 'x' }] })],
+    ['a reward with a signature', () => encode({ v: 1, type: 'reward', height: 1, outputs: [{ to: ALICE.publicKey, amount: 1 }], sig: new Uint8Array(64) })],
+  ];
+  for (const [name, make] of malformed) {
+    it(`TX_MALFORMED: ${name}`, () => {
+      expect(codeOf(() => decodeTx(make()))).toBe('TX_MALFORMED');
+    });
+  }
+
+  it('DECODE_ERROR: bytes that are not canonical CBOR', () => {
+    expect(codeOf(() => decodeTx(new Uint8Array([0xa1, 0x61])))).toBe('DECODE_ERROR');
+  });
+
+  it(`TX_TOO_LARGE: a tx over ${MAX_TX_BYTES} bytes (a big manifest), checked before decoding`, () => {
+    const big = alice.at(0, 'publish', publishBody(pkg, '1.0.0', { manifest: 'x'.repeat(MAX_TX_BYTES) }));
+    const bytes = encodeTx(big);
+    expect(bytes.length).toBeGreaterThan(MAX_TX_BYTES);
+    expect(codeOf(() => decodeTx(bytes))).toBe('TX_TOO_LARGE');
+    // A manifest that keeps the tx under the limit is fine.
+    const ok = alice.at(0, 'publish', publishBody(pkg, '1.0.0', { manifest: 'x'.repeat(MAX_TX_BYTES - 1024) }));
+    expect(codeOf(() => decodeTx(encodeTx(ok)))).toBe('accepted');
+  });
+});
+
+describe('tx signature and stamp (checkTxSignature): TX_BAD_SIGNATURE, TX_BAD_STAMP', () => {
+  const { alice } = people();
+
+  it('accepts a correctly signed and stamped tx', () => {
+    const tx = alice.at(0, 'claim', { ns: '@acme' });
+    expect(leadingZeroBits(sha256(signingMessage(tx, CHAIN_ID)))).toBeGreaterThanOrEqual(DEV_PARAMS.txWorkBits);
+    expect(codeOf(() => checkTxSignature(tx, CHAIN_ID, DEV_PARAMS.txWorkBits))).toBe('accepted');
+  });
+
+  it('TX_BAD_SIGNATURE: signed by another key than tx.from', () => {
+    const unsigned = { type: 'claim' as const, from: ALICE.publicKey, nonce: 0, body: { ns: '@acme' } };
+    // Bob's secret with Alice's key in `from`: the stamp is fine, the signature is not.
+    const forged = signed({ ...BOB, publicKey: ALICE.publicKey }, unsigned.type, unsigned.body, 0, CHAIN_ID);
+    expect(codeOf(() => checkTxSignature(forged, CHAIN_ID, DEV_PARAMS.txWorkBits))).toBe('TX_BAD_SIGNATURE');
+  });
+
+  it('TX_BAD_SIGNATURE: the high-S twin of a valid signature', () => {
+    const tx = alice.at(0, 'claim', { ns: '@acme' });
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = bytesToBigInt(tx.sig.subarray(32));
+    const sig = tx.sig.slice();
+    sig.set(bigIntToBytes32(n - s), 32);
+    expect(codeOf(() => checkTxSignature({ ...tx, sig }, CHAIN_ID, DEV_PARAMS.txWorkBits))).toBe('TX_BAD_SIGNATURE');
+  });
+
+  it('TX_BAD_SIGNATURE: a from key of the right form that is not on the curve (decode checks the form only)', () => {
+    let offCurve = new Uint8Array(33);
+    for (let x = 1n; ; x++) {
+      offCurve = new Uint8Array([2, ...bigIntToBytes32(x)]);
+      if (!isPublicKey(offCurve)) break;
+    }
+    const tx = decodeTx(encodeTx({ ...alice.at(0, 'claim', { ns: '@acme' }), from: offCurve })) as SignedTx;
+    expect(codeOf(() => checkTxSignature(tx, CHAIN_ID, 0))).toBe('TX_BAD_SIGNATURE');
+  });
+
+  it('TX_BAD_STAMP: a signing digest with fewer leading zero bits than txWorkBits', () => {
+    let stamp = 0;
+    const unsigned = (st: number): Omit<SignedTx, 'sig'> => ({ v: 1, type: 'claim', from: ALICE.publicKey, nonce: 0, stamp: st, body: { ns: '@acme' } }) as Omit<SignedTx, 'sig'>;
+    while (leadingZeroBits(sha256(signingMessage(unsigned(stamp) as SignedTx, CHAIN_ID))) >= DEV_PARAMS.txWorkBits) stamp++;
+    const weak = signWithStamp(unsigned(stamp), ALICE);
+    expect(codeOf(() => checkTxSignature(weak, CHAIN_ID, DEV_PARAMS.txWorkBits))).toBe('TX_BAD_STAMP');
+    // The signature itself is good: with no work required it passes.
+    expect(codeOf(() => checkTxSignature(weak, CHAIN_ID, 0))).toBe('accepted');
+  });
+
+  it('TX_BAD_SIGNATURE: a tx signed for another chain (replay), with the stamp requirement off', () => {
+    const other = fromHex(chainIdOf({ ...DEV_PARAMS, name: 'gopkgr-other' }));
+    const tx = signed(ALICE, 'claim', { ns: '@acme' }, 0, other, 0);
+    expect(codeOf(() => checkTxSignature(tx, CHAIN_ID, 0))).toBe('TX_BAD_SIGNATURE');
+    expect(codeOf(() => checkTxSignature(tx, other, 0))).toBe('accepted');
+  });
+});
+
+// ------------------------------------------------------------------ state rules on an overlay
+
+/**
+ * A registry state built by applying txs one by one (as the mempool does).
+ * `ok` applies a tx and expects success; `no` tries a tx on a throwaway layer and
+ * returns its error code, leaving this state untouched.
+ */
+class World {
+  readonly s = overlay();
+  height = 1;
+
+  ok(tx: SignedTx, hooks?: RuleHooks): void {
+    applySignedTx(this.s, tx, txContext(CHAIN_ID, tx, this.height), hooks);
+  }
+
+  no(tx: SignedTx, hooks?: RuleHooks): string {
+    const before = stateDump(new Map([...this.s.writes]));
+    const code = codeOf(() => applySignedTx(new StateOverlay(this.s), tx, txContext(CHAIN_ID, tx, this.height), hooks));
+    expect(stateDump(new Map([...this.s.writes]))).toEqual(before);
+    return code;
+  }
+
+  get<T>(key: string): T | undefined {
+    return this.s.get(key) as T | undefined;
+  }
+
+  ns(name: string): NamespaceState | undefined {
+    return this.get<NamespaceState>(stateKeys.namespace(name));
+  }
+
+  account(k: KeyPair): AccountState | undefined {
+    return this.get<AccountState>(stateKeys.account(hex(k)));
+  }
+
+  version(pkg: Uint8Array, v: string): VersionState | undefined {
+    return this.get<VersionState>(stateKeys.version(toHex(pkg), v));
+  }
+}
+
+/** @acme owned by alice with bob as maintainer, @acme/lib created, 1.0.0 published. */
+function acme(): { w: World; alice: Actor; bob: Actor; carol: Actor; dave: Actor; pkg: Uint8Array; v1: SignedTx } {
+  const p = people();
+  const w = new World();
+  w.ok(p.alice.tx('claim', { ns: '@acme' }));
+  w.ok(p.alice.tx('maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey }));
+  const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
+  w.ok(create);
+  const pkg = idBytes(create);
+  const v1 = p.alice.tx('publish', publishBody(pkg, '1.0.0', { deps: { '@acme/dep': '^1.0.0' } }));
+  w.ok(v1);
+  return { w, ...p, pkg, v1 };
+}
+
+describe('nonces and rotated keys: TX_BAD_NONCE, TX_KEY_ROTATED', () => {
+  it('accepts nonces 0, 1, 2 in order and counts them in the account', () => {
+    const { alice } = people();
+    const w = new World();
+    w.ok(alice.tx('claim', { ns: '@a' }));
+    w.ok(alice.tx('claim', { ns: '@b' }));
+    w.ok(alice.tx('claim', { ns: '@c' }));
+    expect(w.account(ALICE)?.nonce).toBe(3);
+  });
+
+  it('TX_BAD_NONCE: a nonce ahead of the next one, and a replayed (used) nonce', () => {
+    const { alice } = people();
+    const w = new World();
+    expect(w.no(alice.at(1, 'claim', { ns: '@a' }))).toBe('TX_BAD_NONCE');
+    const first = alice.tx('claim', { ns: '@a' });
+    w.ok(first);
+    expect(w.no(first)).toBe('TX_BAD_NONCE');
+    expect(w.no(alice.at(0, 'claim', { ns: '@b' }))).toBe('TX_BAD_NONCE');
+  });
+
+  it('TX_KEY_ROTATED: the old key signs nothing after a rotation, even with the right nonce', () => {
+    const { alice } = people();
+    const w = new World();
+    w.ok(alice.tx('claim', { ns: '@a' }));
+    w.ok(alice.tx('rotate', rotateBody(alice, DAVE)));
+    expect(w.account(ALICE)?.rotatedTo).toBe(hex(DAVE));
+    expect(w.no(alice.peek('claim', { ns: '@b' }))).toBe('TX_KEY_ROTATED');
+  });
+});
+
+describe('claim: TX_BAD_NAME, TX_NAME_TAKEN', () => {
+  it('accepts a first claim and records the owner and its owned list', () => {
+    const { alice } = people();
+    const w = new World();
+    const tx = alice.tx('claim', { ns: '@acme' });
+    w.ok(tx);
+    expect(w.ns('@acme')).toEqual({ ns: '@acme', owner: hex(ALICE), maintainers: [], height: 1, txId: idOf(tx) });
+    expect(w.get(stateKeys.owned(hex(ALICE)))).toEqual(['@acme']);
+  });
+
+  for (const ns of ['acme', '@Acme', '@-acme', '@acme-', '@a_b', '@', '@a.b', '@' + 'a'.repeat(40)]) {
+    it(`TX_BAD_NAME: "${ns}"`, () => {
+      const { alice } = people();
+      expect(new World().no(alice.tx('claim', { ns }))).toBe('TX_BAD_NAME');
+    });
+  }
+
+  it('accepts edge names: one character, 39 characters, inner dashes', () => {
+    const { alice } = people();
+    const w = new World();
+    for (const ns of ['@a', '@' + 'b'.repeat(39), '@a-b-c', '@0']) w.ok(alice.tx('claim', { ns }));
+  });
+
+  it('TX_NAME_TAKEN: by someone else, and by the owner again', () => {
+    const { alice, bob } = people();
+    const w = new World();
+    w.ok(alice.tx('claim', { ns: '@acme' }));
+    expect(w.no(bob.peek('claim', { ns: '@acme' }))).toBe('TX_NAME_TAKEN');
+    expect(w.no(alice.peek('claim', { ns: '@acme' }))).toBe('TX_NAME_TAKEN');
+  });
+});
+
+describe('maintainer add/remove: TX_UNKNOWN_NAMESPACE, TX_NOT_OWNER, TX_ALREADY_MAINTAINER, TX_NOT_A_MAINTAINER, TX_CANNOT_REMOVE_OWNER', () => {
+  it('the owner adds and removes a maintainer; the owned index follows', () => {
+    const { w, alice } = acme();
+    expect(w.ns('@acme')?.maintainers).toEqual([hex(BOB)]);
+    expect(w.get(stateKeys.owned(hex(BOB)))).toEqual(['@acme']);
+    w.ok(alice.tx('maintainer', { ns: '@acme', op: 'add', who: CAROL.publicKey }));
+    expect(w.ns('@acme')?.maintainers).toEqual([hex(BOB), hex(CAROL)].sort());
+    w.ok(alice.tx('maintainer', { ns: '@acme', op: 'remove', who: BOB.publicKey }));
+    expect(w.ns('@acme')?.maintainers).toEqual([hex(CAROL)]);
+    expect(w.get(stateKeys.owned(hex(BOB)))).toBeUndefined();
+  });
+
+  it('TX_UNKNOWN_NAMESPACE: a namespace nobody claimed', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('maintainer', { ns: '@nobody', op: 'add', who: CAROL.publicKey }))).toBe('TX_UNKNOWN_NAMESPACE');
+  });
+
+  it('TX_NOT_OWNER: a maintainer (not the owner) and an outsider try to change maintainers', () => {
+    const { w, bob, carol } = acme();
+    expect(w.no(bob.peek('maintainer', { ns: '@acme', op: 'add', who: CAROL.publicKey }))).toBe('TX_NOT_OWNER');
+    expect(w.no(carol.peek('maintainer', { ns: '@acme', op: 'add', who: CAROL.publicKey }))).toBe('TX_NOT_OWNER');
+    expect(w.no(carol.peek('maintainer', { ns: '@acme', op: 'remove', who: BOB.publicKey }))).toBe('TX_NOT_OWNER');
+  });
+
+  it('TX_ALREADY_MAINTAINER: adding a maintainer twice, or the owner', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey }))).toBe('TX_ALREADY_MAINTAINER');
+    expect(w.no(alice.peek('maintainer', { ns: '@acme', op: 'add', who: ALICE.publicKey }))).toBe('TX_ALREADY_MAINTAINER');
+  });
+
+  it('TX_NOT_A_MAINTAINER: removing someone who is not a maintainer', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('maintainer', { ns: '@acme', op: 'remove', who: CAROL.publicKey }))).toBe('TX_NOT_A_MAINTAINER');
+  });
+
+  it('TX_CANNOT_REMOVE_OWNER: the owner removing itself', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('maintainer', { ns: '@acme', op: 'remove', who: ALICE.publicKey }))).toBe('TX_CANNOT_REMOVE_OWNER');
+  });
+});
+
+describe('create: TX_BAD_NAME, TX_UNKNOWN_NAMESPACE, TX_NOT_MAINTAINER, TX_PACKAGE_EXISTS', () => {
+  it('owner and maintainer create packages; the package id is the create tx id', () => {
+    const { w, alice, bob } = acme();
+    const byBob = bob.tx('create', { ns: '@acme', name: 'tools.js' });
+    w.ok(byBob);
+    const state = w.get<PackageState>(stateKeys.pkg(idOf(byBob)));
+    expect(state).toEqual({ id: idOf(byBob), ns: '@acme', name: 'tools.js', creator: hex(BOB), height: 1, versions: [] });
+    expect(w.get(stateKeys.name('@acme/tools.js'))).toBe(idOf(byBob));
+    w.ok(alice.tx('create', { ns: '@acme', name: 'a-b_c' }));
+  });
+
+  for (const name of ['Lib', '.lib', '_lib', '-lib', 'a/b', '', 'a b', 'x'.repeat(215)]) {
+    it(`TX_BAD_NAME: package name "${name.length > 20 ? name.slice(0, 8) + '…' : name}"`, () => {
+      const { w, alice } = acme();
+      expect(w.no(alice.peek('create', { ns: '@acme', name }))).toBe('TX_BAD_NAME');
+    });
+  }
+
+  it('TX_UNKNOWN_NAMESPACE: creating in an unclaimed namespace', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('create', { ns: '@other', name: 'lib' }))).toBe('TX_UNKNOWN_NAMESPACE');
+  });
+
+  it('TX_NOT_MAINTAINER: creating in someone else\'s namespace', () => {
+    const { w, carol } = acme();
+    expect(w.no(carol.peek('create', { ns: '@acme', name: 'mine' }))).toBe('TX_NOT_MAINTAINER');
+  });
+
+  it('TX_PACKAGE_EXISTS: the same name twice, by anyone', () => {
+    const { w, alice, bob } = acme();
+    expect(w.no(alice.peek('create', { ns: '@acme', name: 'lib' }))).toBe('TX_PACKAGE_EXISTS');
+    expect(w.no(bob.peek('create', { ns: '@acme', name: 'lib' }))).toBe('TX_PACKAGE_EXISTS');
+  });
+});
+
+describe('publish: versions, manifests, locks', () => {
+  it('records the version with its fields and appends it to the package', () => {
+    const { w, pkg, v1, alice } = acme();
+    const v = w.version(pkg, '1.0.0')!;
+    expect(v).toMatchObject({
+      version: '1.0.0', contentHash: toHex(publishBody(pkg, '1.0.0').contentHash), size: 1000, deps: { '@acme/dep': '^1.0.0' },
+      publishedDeps: { '@acme/dep': '^1.0.0' }, lock: {}, deprecated: false, publisher: hex(ALICE), height: 1, txId: idOf(v1), bounds: [], attestations: [],
+    });
+    expect(w.get<PackageState>(stateKeys.pkg(toHex(pkg)))?.versions).toEqual(['1.0.0']);
+    // repo, commit, build and apiHash are kept when given
+    const manifest = { exports: { pad: 'function' } };
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { repo: 'https://x/y.git', commit: 'c'.repeat(64), build: 'tsc', apiHash: manifestHash(manifest), manifest })));
+    expect(w.version(pkg, '1.0.1')).toMatchObject({ repo: 'https://x/y.git', commit: 'c'.repeat(64), build: 'tsc', apiHash: toHex(manifestHash(manifest)), manifest });
+  });
+
+  it('a maintainer publishes; each of patch, minor and major steps is accepted', () => {
+    const { w, pkg, bob } = acme();
+    for (const v of ['1.0.1', '1.1.0', '2.0.0', '2.0.1', '3.0.0']) w.ok(bob.tx('publish', publishBody(pkg, v)));
+    expect(w.get<PackageState>(stateKeys.pkg(toHex(pkg)))?.versions).toEqual(['1.0.0', '1.0.1', '1.1.0', '2.0.0', '2.0.1', '3.0.0']);
+  });
+
+  it('TX_UNKNOWN_PACKAGE: publishing to a package id that no create made', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('publish', publishBody(hashOf('nope'), '1.0.0')))).toBe('TX_UNKNOWN_PACKAGE');
+  });
+
+  it('TX_NOT_MAINTAINER: publishing into someone else\'s namespace', () => {
+    const { w, pkg, carol } = acme();
+    expect(w.no(carol.peek('publish', publishBody(pkg, '1.0.1')))).toBe('TX_NOT_MAINTAINER');
+  });
+
+  it('TX_NOT_MAINTAINER: a removed maintainer can no longer publish', () => {
+    const { w, pkg, alice, bob } = acme();
+    w.ok(alice.tx('maintainer', { ns: '@acme', op: 'remove', who: BOB.publicKey }));
+    expect(w.no(bob.peek('publish', publishBody(pkg, '1.0.1')))).toBe('TX_NOT_MAINTAINER');
+  });
+
+  it('TX_VERSION_EXISTS: re-publishing a version, with the same or other content', () => {
+    const { w, pkg, v1, alice } = acme();
+    expect(w.no(alice.peek('publish', v1.body as never))).toBe('TX_VERSION_EXISTS');
+    expect(w.no(alice.peek('publish', publishBody(pkg, '1.0.0', { contentHash: hashOf('other') })))).toBe('TX_VERSION_EXISTS');
+  });
+
+  it('TX_BAD_VERSION: a first version other than 1.0.0', () => {
+    const { w, alice } = acme();
+    const create = alice.tx('create', { ns: '@acme', name: 'fresh' });
+    w.ok(create);
+    for (const v of ['0.1.0', '1.0.1', '2.0.0', '0.0.1']) expect(w.no(alice.peek('publish', publishBody(idBytes(create), v)))).toBe('TX_BAD_VERSION');
+    w.ok(alice.tx('publish', publishBody(idBytes(create), '1.0.0')));
+  });
+
+  it('TX_BAD_VERSION: skipping a step, going back, or a non-reset step', () => {
+    const { w, pkg, alice } = acme();
+    for (const v of ['1.0.2', '1.2.0', '3.0.0', '0.9.0', '1.1.1', '2.0.1', '2.1.0']) expect(w.no(alice.peek('publish', publishBody(pkg, v)))).toBe('TX_BAD_VERSION');
+  });
+
+  it('TX_VERSION_MISMATCH: the step differs from the bump the manifests imply (InfVer hook)', () => {
+    const { w, pkg, alice } = acme();
+    const hooks: RuleHooks = { impliedBump: (prev, next) => (prev !== undefined && next !== undefined ? 'minor' : null) };
+    const m1 = { v: 1 };
+    const m2 = { v: 2 };
+    const create = alice.tx('create', { ns: '@acme', name: 'typed' });
+    w.ok(create, hooks);
+    const id = idBytes(create);
+    w.ok(alice.tx('publish', publishBody(id, '1.0.0', { manifest: m1, apiHash: manifestHash(m1) })), hooks);
+    expect(w.no(alice.peek('publish', publishBody(id, '1.0.1', { manifest: m2, apiHash: manifestHash(m2) })), hooks)).toBe('TX_VERSION_MISMATCH');
+    expect(w.no(alice.peek('publish', publishBody(id, '2.0.0', { manifest: m2, apiHash: manifestHash(m2) })), hooks)).toBe('TX_VERSION_MISMATCH');
+    w.ok(alice.tx('publish', publishBody(id, '1.1.0', { manifest: m2, apiHash: manifestHash(m2) })), hooks);
+    // Without a manifest the hook implies nothing and any single step goes.
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1')), hooks);
+  });
+
+  it('TX_API_HASH_MISMATCH: a manifest with a wrong apiHash, or none', () => {
+    const { w, pkg, alice } = acme();
+    const manifest = { exports: ['a'] };
+    expect(w.no(alice.peek('publish', publishBody(pkg, '1.0.1', { manifest, apiHash: hashOf('wrong') })))).toBe('TX_API_HASH_MISMATCH');
+    expect(w.no(alice.peek('publish', publishBody(pkg, '1.0.1', { manifest })))).toBe('TX_API_HASH_MISMATCH');
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { manifest, apiHash: manifestHash(manifest) })));
+  });
+
+  it('accepts an apiHash without a manifest (the manifest stays off chain)', () => {
+    const { w, pkg, alice } = acme();
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { apiHash: hashOf('api') })));
+    expect(w.version(pkg, '1.0.1')?.apiHash).toBe(toHex(hashOf('api')));
+  });
+
+  it('accepts a lock whose every entry is on chain with its content hash', () => {
+    const { w, pkg, alice } = acme();
+    const create = alice.tx('create', { ns: '@acme', name: 'app' });
+    w.ok(create);
+    const libHash = publishBody(pkg, '1.0.0').contentHash;
+    w.ok(alice.tx('publish', publishBody(idBytes(create), '1.0.0', { deps: { '@acme/lib': '^1.0.0' }, lock: { '@acme/lib@1.0.0': libHash } })));
+    expect(w.version(idBytes(create), '1.0.0')?.lock).toEqual({ '@acme/lib@1.0.0': toHex(libHash) });
+  });
+
+  it('TX_LOCK_UNKNOWN: a lock entry whose package or version is not on chain', () => {
+    const { w, pkg, alice } = acme();
+    const libHash = publishBody(pkg, '1.0.0').contentHash;
+    expect(w.no(alice.peek('publish', publishBody(pkg, '1.0.1', { lock: { '@acme/nope@1.0.0': libHash } })))).toBe('TX_LOCK_UNKNOWN');
+    expect(w.no(alice.peek('publish', publishBody(pkg, '1.0.1', { lock: { '@acme/lib@9.9.9': libHash } })))).toBe('TX_LOCK_UNKNOWN');
+  });
+
+  it('TX_LOCK_HASH_MISMATCH: a lock entry with another content hash than the chain has', () => {
+    const { w, pkg, alice } = acme();
+    expect(w.no(alice.peek('publish', publishBody(pkg, '1.0.1', { lock: { '@acme/lib@1.0.0': hashOf('tampered') } })))).toBe('TX_LOCK_HASH_MISMATCH');
+  });
+
+  it('a checkLock hook can reject a lock tree with its own code', () => {
+    const { w, pkg, alice } = acme();
+    const hooks: RuleHooks = {
+      impliedBump: () => null,
+      checkLock: () => {
+        throw new GopkgrError('TX_LOCK_NOT_CLOSED', 'lock tree is not closed');
+      },
+    };
+    expect(w.no(alice.peek('publish', publishBody(pkg, '1.0.1')), hooks)).toBe('TX_LOCK_NOT_CLOSED');
+  });
+});
+
+describe('publish with the node\'s InfVer hooks (defaultHooks): TX_MANIFEST_INVALID, TX_VERSION_MISMATCH', () => {
+  const exported = (name: string, decls: Decl[]): ManifestExport => ({ name, decls, kind: decls.map((d) => d.kind).join('+'), hash: hashExport(name, decls) });
+  const str: Decl = { kind: 'variable', t: { k: 'kw', n: 'string' } };
+  const manifest = (...exports: ManifestExport[]): Canonical => ({ format: MANIFEST_FORMAT, name: '@acme/typed', exports, internal: [] }) as unknown as Canonical;
+  const withManifest = (pkg: Uint8Array, version: string, m: Canonical): PublishBody => publishBody(pkg, version, { manifest: m, apiHash: manifestHash(m) });
+
+  function typed(): { w: World; alice: Actor; id: Uint8Array } {
+    const { w, alice } = acme();
+    const create = alice.tx('create', { ns: '@acme', name: 'typed' });
+    w.ok(create, defaultHooks);
+    return { w, alice, id: idBytes(create) };
+  }
+
+  it('the step must be the one the manifests imply: added export minor, removed major, unchanged patch', () => {
+    const { w, alice, id } = typed();
+    const m1 = manifest(exported('a', [str]));
+    const m2 = manifest(exported('a', [str]), exported('b', [str]));
+    const m3 = manifest(exported('b', [str]));
+    w.ok(alice.tx('publish', withManifest(id, '1.0.0', m1)), defaultHooks);
+    expect(w.no(alice.peek('publish', withManifest(id, '1.0.1', m2)), defaultHooks)).toBe('TX_VERSION_MISMATCH');
+    expect(w.no(alice.peek('publish', withManifest(id, '2.0.0', m2)), defaultHooks)).toBe('TX_VERSION_MISMATCH');
+    w.ok(alice.tx('publish', withManifest(id, '1.1.0', m2)), defaultHooks);
+    expect(w.no(alice.peek('publish', withManifest(id, '1.2.0', m3)), defaultHooks)).toBe('TX_VERSION_MISMATCH');
+    w.ok(alice.tx('publish', withManifest(id, '2.0.0', m3)), defaultHooks);
+    expect(w.no(alice.peek('publish', withManifest(id, '2.1.0', m3)), defaultHooks)).toBe('TX_VERSION_MISMATCH');
+    w.ok(alice.tx('publish', withManifest(id, '2.0.1', m3)), defaultHooks);
+    expect(w.get<PackageState>(stateKeys.pkg(toHex(id)))?.versions).toEqual(['1.0.0', '1.1.0', '2.0.0', '2.0.1']);
+  });
+
+  it('TX_MANIFEST_INVALID: a manifest of the wrong shape, or whose export hash does not match its shape', () => {
+    const { w, alice, id } = typed();
+    const wrongShape = { format: MANIFEST_FORMAT, name: '@acme/typed', exports: 'none', internal: [] };
+    expect(w.no(alice.peek('publish', withManifest(id, '1.0.0', wrongShape)), defaultHooks)).toBe('TX_MANIFEST_INVALID');
+    const badHash = manifest({ ...exported('a', [str]), hash: `sha256:${'0'.repeat(64)}` });
+    expect(w.no(alice.peek('publish', withManifest(id, '1.0.0', badHash)), defaultHooks)).toBe('TX_MANIFEST_INVALID');
+    // The bare rules (no hooks) only check the apiHash.
+    w.ok(alice.tx('publish', withManifest(id, '1.0.0', badHash)));
+  });
+});
+
+describe('deprecate: TX_UNKNOWN_PACKAGE, TX_NOT_MAINTAINER, TX_UNKNOWN_VERSION, TX_UNDEPRECATE, TX_ALREADY_DEPRECATED', () => {
+  it('a maintainer deprecates a version with a reason', () => {
+    const { w, pkg, bob } = acme();
+    w.ok(bob.tx('deprecate', { pkg, version: '1.0.0', deprecated: true, reason: 'security' }));
+    expect(w.version(pkg, '1.0.0')).toMatchObject({ deprecated: true, deprecationReason: 'security' });
+  });
+
+  it('TX_UNKNOWN_PACKAGE', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('deprecate', { pkg: hashOf('x'), version: '1.0.0', deprecated: true }))).toBe('TX_UNKNOWN_PACKAGE');
+  });
+
+  it('TX_NOT_MAINTAINER: deprecation by a non-maintainer', () => {
+    const { w, pkg, carol } = acme();
+    expect(w.no(carol.peek('deprecate', { pkg, version: '1.0.0', deprecated: true }))).toBe('TX_NOT_MAINTAINER');
+  });
+
+  it('TX_UNKNOWN_VERSION', () => {
+    const { w, pkg, alice } = acme();
+    expect(w.no(alice.peek('deprecate', { pkg, version: '1.0.1', deprecated: true }))).toBe('TX_UNKNOWN_VERSION');
+  });
+
+  it('TX_UNDEPRECATE: deprecated false, on a deprecated version and on a live one', () => {
+    const { w, pkg, alice } = acme();
+    expect(w.no(alice.peek('deprecate', { pkg, version: '1.0.0', deprecated: false }))).toBe('TX_UNDEPRECATE');
+    w.ok(alice.tx('deprecate', { pkg, version: '1.0.0', deprecated: true }));
+    expect(w.no(alice.peek('deprecate', { pkg, version: '1.0.0', deprecated: false }))).toBe('TX_UNDEPRECATE');
+    expect(w.version(pkg, '1.0.0')?.deprecated).toBe(true);
+  });
+
+  it('TX_ALREADY_DEPRECATED', () => {
+    const { w, pkg, alice } = acme();
+    w.ok(alice.tx('deprecate', { pkg, version: '1.0.0', deprecated: true }));
+    expect(w.no(alice.peek('deprecate', { pkg, version: '1.0.0', deprecated: true, reason: 'again' }))).toBe('TX_ALREADY_DEPRECATED');
+  });
+});
+
+describe('bounds: TX_NOT_MAINTAINER, TX_UNKNOWN_VERSION, TX_BOUNDS_UNKNOWN_DEP, TX_BOUNDS_EMPTY', () => {
+  it('a maintainer narrows a dependency range; the edit is recorded and the published deps kept', () => {
+    const { w, pkg, bob } = acme();
+    const tx = bob.tx('bounds', { pkg, version: '1.0.0', deps: { '@acme/dep': '>=1.2.0 <2.0.0' } });
+    w.ok(tx);
+    const v = w.version(pkg, '1.0.0')!;
+    expect(v.deps).toEqual({ '@acme/dep': '>=1.2.0 <2.0.0' });
+    expect(v.publishedDeps).toEqual({ '@acme/dep': '^1.0.0' });
+    expect(v.bounds).toEqual([{ deps: { '@acme/dep': '>=1.2.0 <2.0.0' }, by: hex(BOB), height: 1, txId: idOf(tx) }]);
+    expect(v.contentHash).toBe(toHex(publishBody(pkg, '1.0.0').contentHash));
+  });
+
+  it('TX_NOT_MAINTAINER: a bounds edit by a non-maintainer', () => {
+    const { w, pkg, carol } = acme();
+    expect(w.no(carol.peek('bounds', { pkg, version: '1.0.0', deps: { '@acme/dep': '^1.2.0' } }))).toBe('TX_NOT_MAINTAINER');
+  });
+
+  it('TX_UNKNOWN_PACKAGE and TX_UNKNOWN_VERSION', () => {
+    const { w, pkg, alice } = acme();
+    expect(w.no(alice.peek('bounds', { pkg: hashOf('x'), version: '1.0.0', deps: { '@acme/dep': '^1.2.0' } }))).toBe('TX_UNKNOWN_PACKAGE');
+    expect(w.no(alice.peek('bounds', { pkg, version: '2.0.0', deps: { '@acme/dep': '^1.2.0' } }))).toBe('TX_UNKNOWN_VERSION');
+  });
+
+  it('TX_BOUNDS_UNKNOWN_DEP: adding a dependency the version does not have', () => {
+    const { w, pkg, alice } = acme();
+    expect(w.no(alice.peek('bounds', { pkg, version: '1.0.0', deps: { '@acme/other': '^1.0.0' } }))).toBe('TX_BOUNDS_UNKNOWN_DEP');
+  });
+
+  it('TX_BOUNDS_EMPTY: an edit naming no dependency', () => {
+    const { w, pkg, alice } = acme();
+    expect(w.no(alice.peek('bounds', { pkg, version: '1.0.0', deps: {} }))).toBe('TX_BOUNDS_EMPTY');
+  });
+});
+
+describe('rotate: TX_ROTATE_SAME_KEY, TX_BAD_ROTATE_PROOF, TX_ROTATE_TARGET_USED', () => {
+  it('moves ownership, maintainership, balance and the nonce sequence to the new key', () => {
+    const { w, alice, bob, pkg } = acme();
+    const newAlice = keyPair('alice-2');
+    const newBob = keyPair('bob-2');
+    w.ok(alice.tx('rotate', rotateBody(alice, newAlice)));
+    w.ok(bob.tx('rotate', rotateBody(bob, newBob)));
+    expect(w.ns('@acme')).toMatchObject({ owner: hex(newAlice), maintainers: [hex(newBob)] });
+    expect(w.get(stateKeys.owned(hex(newAlice)))).toEqual(['@acme']);
+    expect(w.get(stateKeys.owned(hex(ALICE)))).toBeUndefined();
+    // Alice used nonces 0..4 (claim, add, create, publish, rotate): the new key goes on at 5.
+    expect(w.account(newAlice)).toEqual({ nonce: 5, balance: 0 });
+    expect(w.account(ALICE)).toMatchObject({ nonce: 5, rotatedTo: hex(newAlice) });
+    const next = actor(newAlice, CHAIN_ID, 0);
+    expect(w.no(next.at(0, 'publish', publishBody(pkg, '1.0.1')))).toBe('TX_BAD_NONCE');
+    w.ok(next.at(5, 'publish', publishBody(pkg, '1.0.1')));
+    w.ok(actor(newBob, CHAIN_ID, 1).tx('publish', publishBody(pkg, '1.0.2')));
+    // The new owner runs the namespace; the old key is out.
+    expect(w.no(alice.peek('maintainer', { ns: '@acme', op: 'add', who: CAROL.publicKey }))).toBe('TX_KEY_ROTATED');
+    w.ok(next.at(6, 'maintainer', { ns: '@acme', op: 'add', who: CAROL.publicKey }));
+  });
+
+  it('TX_ROTATE_SAME_KEY', () => {
+    const { w, alice } = acme();
+    expect(w.no(alice.peek('rotate', rotateBody(alice, ALICE)))).toBe('TX_ROTATE_SAME_KEY');
+  });
+
+  it('TX_BAD_ROTATE_PROOF: proof signed by another key, for another nonce, or garbage', () => {
+    const { w, alice } = acme();
+    const target = keyPair('fresh');
+    expect(w.no(alice.peek('rotate', rotateBody(alice, target, alice.nonce, CAROL)))).toBe('TX_BAD_ROTATE_PROOF');
+    expect(w.no(alice.peek('rotate', rotateBody(alice, target, alice.nonce + 1)))).toBe('TX_BAD_ROTATE_PROOF');
+    expect(w.no(alice.peek('rotate', { to: target.publicKey, proof: new Uint8Array(64).fill(1) }))).toBe('TX_BAD_ROTATE_PROOF');
+  });
+
+  it('TX_ROTATE_TARGET_USED: a key with txs, and a key that is already a maintainer', () => {
+    const { w, alice, carol } = acme();
+    w.ok(carol.tx('claim', { ns: '@carol' }));
+    expect(w.no(alice.peek('rotate', rotateBody(alice, CAROL)))).toBe('TX_ROTATE_TARGET_USED');
+    // Bob never sent a tx (no account), but he maintains @acme: his key has a history.
+    expect(w.account(BOB)).toBeUndefined();
+    expect(w.no(alice.peek('rotate', rotateBody(alice, BOB)))).toBe('TX_ROTATE_TARGET_USED');
+  });
+});
+
+describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATCH, TX_DUPLICATE_ATTESTATION', () => {
+  const body = (pkg: Uint8Array, version = '1.0.0', contentHash = publishBody(pkg, '1.0.0').contentHash): SignedTx['body'] => ({
+    pkg, version, contentHash, lockHash: hashOf('lock'), passed: 10, failed: 1, skipped: 2, resultHash: hashOf('results'), runtimeMs: 345,
+  });
+
+  it('records an attestation by any tester, with the tester reward', () => {
+    const { w, pkg, carol } = acme();
+    const tx = carol.tx('attest', body(pkg) as never);
+    w.ok(tx);
+    expect(w.version(pkg, '1.0.0')?.attestations).toEqual([{
+      tester: hex(CAROL), contentHash: toHex(publishBody(pkg, '1.0.0').contentHash), lockHash: toHex(hashOf('lock')), passed: 10, failed: 1, skipped: 2,
+      resultHash: toHex(hashOf('results')), runtimeMs: 345, reward: DEV_PARAMS.testerReward, height: 1, block: '', txId: idOf(tx),
+    }]);
+  });
+
+  it('TX_UNKNOWN_PACKAGE and TX_UNKNOWN_VERSION', () => {
+    const { w, pkg, carol } = acme();
+    expect(w.no(carol.peek('attest', body(hashOf('x')) as never))).toBe('TX_UNKNOWN_PACKAGE');
+    expect(w.no(carol.peek('attest', body(pkg, '1.0.1') as never))).toBe('TX_UNKNOWN_VERSION');
+  });
+
+  it('TX_ATTEST_HASH_MISMATCH: attesting other content than the version has', () => {
+    const { w, pkg, carol } = acme();
+    expect(w.no(carol.peek('attest', body(pkg, '1.0.0', hashOf('other')) as never))).toBe('TX_ATTEST_HASH_MISMATCH');
+  });
+
+  it('TX_DUPLICATE_ATTESTATION: the same tester twice; another tester is fine', () => {
+    const { w, pkg, carol, dave } = acme();
+    w.ok(carol.tx('attest', body(pkg) as never));
+    expect(w.no(carol.peek('attest', body(pkg) as never))).toBe('TX_DUPLICATE_ATTESTATION');
+    w.ok(dave.tx('attest', body(pkg) as never));
+    expect(w.version(pkg, '1.0.0')?.attestations.map((a) => a.tester)).toEqual([hex(CAROL), hex(DAVE)]);
+  });
+});
+
+// ------------------------------------------------------------------ blocks on a real chain
+
+/** Import must fail with `code` and leave head, height, state and the stored head as they were. */
+async function expectRejected(chain: Chain, block: DecodedBlock | Uint8Array, code: string): Promise<GopkgrError> {
+  const head = chain.head.id;
+  const height = chain.height;
+  const state = stateDump(chain.snapshotState());
+  const storedHead = await chain.store.getValue<string>('meta:head');
+  const storedState = stateDump(await chain.store.loadState());
+  const err = await rejectsWith(chain.importBlock(block), code);
+  expect(chain.head.id).toBe(head);
+  expect(chain.height).toBe(height);
+  expect(stateDump(chain.snapshotState())).toEqual(state);
+  expect(await chain.store.getValue<string>('meta:head')).toBe(storedHead);
+  expect(stateDump(await chain.store.loadState())).toEqual(storedState);
+  return err;
+}
+
+/** A chain where alice has claimed @acme, created @acme/lib and published 1.0.0, in block 1. */
+async function acmeChain(opts: { now?: () => number } = {}): Promise<{ chain: Chain; alice: Actor; bob: Actor; carol: Actor; pkg: Uint8Array }> {
+  const { chain } = await openChain(undefined, { now: opts.now });
+  const p = people();
+  const claim = p.alice.tx('claim', { ns: '@acme' });
+  const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
+  const pkg = idBytes(create);
+  await extend(chain, [claim, create, p.alice.tx('publish', publishBody(pkg, '1.0.0'))]);
+  return { chain, ...p, pkg };
+}
+
+describe('blocks on a chain: valid blocks change the state', () => {
+  it('claim, create and publish in one block: connected, state visible, txs located, miner paid', async () => {
+    const { chain, pkg } = await acmeChain();
+    expect(chain.height).toBe(1);
+    const r = chain.stateReader;
+    expect((r.get(stateKeys.namespace('@acme')) as NamespaceState).owner).toBe(hex(ALICE));
+    expect(r.get(stateKeys.name('@acme/lib'))).toBe(toHex(pkg));
+    const v = r.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
+    expect(v.block).toBe(chain.head.id);
+    expect(v.height).toBe(1);
+    expect((r.get(stateKeys.account(hex(MINER))) as AccountState).balance).toBe(DEV_PARAMS.minerReward);
+    expect((r.get(stateKeys.account(hex(ALICE))) as AccountState).nonce).toBe(3);
+    const block = (await chain.getBlock(chain.head.id))!;
+    expect(await chain.txLocation(toHex(block.txIds[3]!))).toEqual({ block: chain.head.id, height: 1, index: 3 });
+  });
+
+  it('an empty block (reward only) is valid; importing it again is a duplicate', async () => {
+    const { chain } = await openChain();
+    const block = mineBlock(chain, []);
+    expect((await chain.importBlock(block.bytes)).status).toBe('connected');
+    expect((await chain.importBlock(block.bytes)).status).toBe('duplicate');
+    expect(chain.height).toBe(1);
+  });
+
+  it('a branch with no more work than the main chain is stored as side and changes nothing', async () => {
+    const { chain } = await openChain();
+    const main = await mineChain(chain, 2, { txsAt: (i) => (i === 0 ? [signed(ALICE, 'claim', { ns: '@main' }, 0, chain.chainId)] : []) });
+    const state = stateDump(chain.snapshotState());
+    const side = mineBlock(chain, [signed(BOB, 'claim', { ns: '@side' }, 0, chain.chainId)], { parent: toHex(main[0]!.id) });
+    expect((await chain.importBlock(side.bytes)).status).toBe('side');
+    expect(chain.head.id).toBe(toHex(main[1]!.id));
+    expect(stateDump(chain.snapshotState())).toEqual(state);
+    expect(chain.entry(toHex(side.id))?.status).toBe('valid');
+    expect(chain.isOnMain(toHex(side.id))).toBe(false);
+  });
+
+  it('a replayed tx in a later block is TX_BAD_NONCE; the block is then known invalid', async () => {
+    const { chain } = await openChain();
+    const claim = signed(ALICE, 'claim', { ns: '@acme' }, 0, chain.chainId);
+    await extend(chain, [claim]);
+    const replay = mineBlock(chain, [claim]);
+    await expectRejected(chain, replay.bytes, 'TX_BAD_NONCE');
+    await expectRejected(chain, replay.bytes, 'BLOCK_KNOWN_INVALID');
+  });
+
+  it('a state rule broken inside a block rejects the whole block (TX_NAME_TAKEN), earlier txs of it included', async () => {
+    const { chain } = await acmeChain();
+    const block = mineBlock(chain, [signed(CAROL, 'claim', { ns: '@carol' }, 0, chain.chainId), signed(BOB, 'claim', { ns: '@acme' }, 0, chain.chainId)]);
+    const err = await expectRejected(chain, block.bytes, 'TX_NAME_TAKEN');
+    expect(err.message).toMatch(/^tx 2 /);
+    expect(chain.stateReader.get(stateKeys.namespace('@carol'))).toBeUndefined();
+    expect((await chain.store.getValue<{ status: string }>(`i:${toHex(block.id)}`))?.status).toBe('invalid');
+  });
+
+  it('TX_BAD_SIGNATURE and TX_BAD_STAMP inside a block reject it before any state is touched', async () => {
+    const { chain } = await openChain();
+    const forged = signed({ ...BOB, publicKey: ALICE.publicKey }, 'claim', { ns: '@acme' }, 0, chain.chainId);
+    await expectRejected(chain, mineBlock(chain, [forged]).bytes, 'TX_BAD_SIGNATURE');
+    let stamp = 0;
+    const unsigned = (st: number): Omit<SignedTx, 'sig'> => ({ v: 1, type: 'claim', from: ALICE.publicKey, nonce: 0, stamp: st, body: { ns: '@acme' } }) as Omit<SignedTx, 'sig'>;
+    while (leadingZeroBits(sha256(signingMessage(unsigned(stamp) as SignedTx, CHAIN_ID))) >= DEV_PARAMS.txWorkBits) stamp++;
+    await expectRejected(chain, mineBlock(chain, [signWithStamp(unsigned(stamp), ALICE)]).bytes, 'TX_BAD_STAMP');
+  });
+
+  it('TX_MALFORMED inside a block is reported with its tx code', async () => {
+    const { chain } = await openChain();
+    const good = mineBlock(chain, [signed(ALICE, 'claim', { ns: '@acme' }, 0, chain.chainId)]);
+    const bad = structuredClone(good.txs[1]!) as unknown as Record<string, Canonical>;
+    bad.extra = 1;
+    const bytes = encode([[1, 1, good.header.parent, good.header.txRoot, good.header.time, good.header.target, good.header.nonce], [good.txs[0] as unknown as Canonical, bad]]);
+    await expectRejected(chain, bytes, 'TX_MALFORMED');
+  });
+
+  it('TX_TOO_LARGE inside a block: the tx size limit is consensus, not only mempool policy', async () => {
+    const { chain, alice, pkg } = await acmeChain();
+    const huge = 'x'.repeat(MAX_TX_BYTES);
+    const big = alice.peek('publish', publishBody(pkg, '1.0.1', { manifest: huge, apiHash: manifestHash(huge) }));
+    expect(encodeTx(big).length).toBeGreaterThan(MAX_TX_BYTES);
+    await expectRejected(chain, mineBlock(chain, [big]).bytes, 'TX_TOO_LARGE');
+    const large = 'x'.repeat(MAX_TX_BYTES - 1024);
+    const fits = alice.peek('publish', publishBody(pkg, '1.0.1', { manifest: large, apiHash: manifestHash(large) }));
+    await chain.importBlock(mineBlock(chain, [fits]).bytes);
+    expect(chain.height).toBe(2);
+  });
+
+  it('a rotation through blocks moves namespace ownership and continues the nonce', async () => {
+    const { chain, alice, pkg } = await acmeChain();
+    const next = keyPair('alice-next');
+    const proof = sign(rotationMessage(chain.chainId, ALICE.publicKey, next.publicKey, alice.nonce), next.secretKey);
+    await extend(chain, [alice.tx('rotate', { to: next.publicKey, proof })]);
+    const ns = chain.stateReader.get(stateKeys.namespace('@acme')) as NamespaceState;
+    expect(ns.owner).toBe(hex(next));
+    expect((chain.stateReader.get(stateKeys.account(hex(next))) as AccountState).nonce).toBe(4);
+    await expectRejected(chain, mineBlock(chain, [alice.tx('publish', publishBody(pkg, '1.0.1'))]), 'TX_KEY_ROTATED');
+    await extend(chain, [signed(next, 'publish', publishBody(pkg, '1.0.1'), 4, chain.chainId)]);
+    expect((chain.stateReader.get(stateKeys.pkg(toHex(pkg))) as PackageState).versions).toEqual(['1.0.0', '1.0.1']);
+  });
+});
+
+describe('block reward: BLOCK_BAD_REWARD', () => {
+  it('pays the miner and each attesting tester; balances follow', async () => {
+    const { chain, carol, pkg } = await acmeChain();
+    const attest = carol.tx('attest', {
+      pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: hashOf('l'), passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
+    });
+    const block = mineBlock(chain, [attest], { miner: BOB.publicKey });
+    expect((block.txs[0] as RewardTx).outputs.map((o) => [toHex(o.to), o.amount])).toEqual([[hex(BOB), DEV_PARAMS.minerReward], [hex(CAROL), DEV_PARAMS.testerReward]]);
+    await chain.importBlock(block.bytes);
+    expect((chain.stateReader.get(stateKeys.account(hex(CAROL))) as AccountState).balance).toBe(DEV_PARAMS.testerReward);
+    expect((chain.stateReader.get(stateKeys.account(hex(BOB))) as AccountState).balance).toBe(DEV_PARAMS.minerReward);
+    const v = chain.stateReader.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
+    expect(v.attestations[0]?.block).toBe(toHex(block.id));
+  });
+
+  const variants: Array<[string, (chain: Chain, txs: Tx[]) => DecodedBlock]> = [
+    ['missing reward', (chain, txs) => mineBlock(chain, txs, { reward: null })],
+    ['no txs at all', (chain) => mineBlock(chain, [], { allTxs: [] })],
+    ['wrong amount', (chain, txs) => mineBlock(chain, txs, { reward: { v: 1, type: 'reward', height: chain.height + 1, outputs: [{ to: MINER.publicKey, amount: DEV_PARAMS.minerReward + 1 }] } })],
+    ['a second reward', (chain, txs) => {
+      const r = buildRewardTx(chain.height + 1, MINER.publicKey, txs, DEV_PARAMS);
+      return mineBlock(chain, [], { allTxs: [r, ...txs, { ...r, outputs: [{ to: BOB.publicKey, amount: 1 }] }] });
+    }],
+    ['the reward not first', (chain, txs) => mineBlock(chain, [], { allTxs: [...txs, buildRewardTx(chain.height + 1, MINER.publicKey, txs, DEV_PARAMS)] })],
+    ['wrong height', (chain, txs) => mineBlock(chain, txs, { reward: buildRewardTx(chain.height + 2, MINER.publicKey, txs, DEV_PARAMS) })],
+    ['an extra output', (chain, txs) => mineBlock(chain, txs, { reward: { v: 1, type: 'reward', height: chain.height + 1, outputs: [{ to: MINER.publicKey, amount: 50 }, { to: BOB.publicKey, amount: 0 }] } })],
+  ];
+  for (const [name, make] of variants) {
+    it(`BLOCK_BAD_REWARD: ${name}`, async () => {
+      const { chain } = await openChain();
+      const block = make(chain, [signed(ALICE, 'claim', { ns: '@acme' }, 0, chain.chainId)]);
+      await expectRejected(chain, block.bytes, 'BLOCK_BAD_REWARD');
+    });
+  }
+
+  it('BLOCK_BAD_REWARD: a tester output missing, or paying someone other than the attester', async () => {
+    const { chain, carol, pkg } = await acmeChain();
+    const attest = carol.tx('attest', {
+      pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: hashOf('l'), passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
+    });
+    const h = chain.height + 1;
+    await expectRejected(chain, mineBlock(chain, [attest], { reward: buildRewardTx(h, MINER.publicKey, [], DEV_PARAMS) }).bytes, 'BLOCK_BAD_REWARD');
+    const wrongTester: RewardTx = { v: 1, type: 'reward', height: h, outputs: [{ to: MINER.publicKey, amount: DEV_PARAMS.minerReward }, { to: DAVE.publicKey, amount: DEV_PARAMS.testerReward }] };
+    await expectRejected(chain, mineBlock(chain, [attest], { reward: wrongTester }).bytes, 'BLOCK_BAD_REWARD');
+    await chain.importBlock(mineBlock(chain, [attest]).bytes);
+    expect(chain.height).toBe(2);
+  });
+});
+
+describe('block header checks', () => {
+  it('BLOCK_BAD_POW: an id above the target; the block is not stored', async () => {
+    const { chain } = await openChain();
+    const block = mineBlock(chain, [], { badPow: true });
+    await expectRejected(chain, block.bytes, 'BLOCK_BAD_POW');
+    expect(chain.entry(toHex(block.id))).toBeUndefined();
+    expect(await chain.getBlockBytes(toHex(block.id))).toBeUndefined();
+  });
+
+  it('BLOCK_PARENT_UNKNOWN', async () => {
+    const { chain } = await openChain();
+    await expectRejected(chain, mineBlock(chain, [], { header: { parent: hashOf('nowhere') } }).bytes, 'BLOCK_PARENT_UNKNOWN');
+  });
+
+  it('BLOCK_BAD_HEIGHT: skipping a height, or repeating the parent\'s', async () => {
+    const { chain } = await openChain();
+    await extend(chain);
+    for (const height of [3, 1, 0]) {
+      const txs = [buildRewardTx(height, MINER.publicKey, [], DEV_PARAMS)];
+      await expectRejected(chain, mineBlock(chain, [], { allTxs: txs, header: { height } }).bytes, 'BLOCK_BAD_HEIGHT');
+    }
+  });
+
+  it('BLOCK_BAD_TARGET: a harder or an easier target than retargeting gives', async () => {
+    const { chain } = await openChain();
+    const expected = bytesToBigInt(chain.targetAfter(chain.head.id));
+    await expectRejected(chain, mineBlock(chain, [], { header: { target: bigIntToBytes32(expected / 2n) } }).bytes, 'BLOCK_BAD_TARGET');
+    await expectRejected(chain, mineBlock(chain, [], { header: { target: bigIntToBytes32(expected * 2n) } }).bytes, 'BLOCK_BAD_TARGET');
+  });
+
+  it('BLOCK_TIME_TOO_OLD: at or before the median of the last 11 blocks; after it (even before the parent) is fine', async () => {
+    const { chain } = await openChain();
+    await expectRejected(chain, mineBlock(chain, [], { time: G }).bytes, 'BLOCK_TIME_TOO_OLD');
+    await expectRejected(chain, mineBlock(chain, [], { time: G - 1 }).bytes, 'BLOCK_TIME_TOO_OLD');
+    for (let i = 1; i <= 3; i++) await extend(chain, [], { time: G + i * 1000 });
+    // Times are G, G+1000, G+2000, G+3000: the median is G+2000.
+    expect(chain.medianTimeAfter(chain.head.id)).toBe(G + 2000);
+    await expectRejected(chain, mineBlock(chain, [], { time: G + 2000 }).bytes, 'BLOCK_TIME_TOO_OLD');
+    await chain.importBlock(mineBlock(chain, [], { time: G + 2001 }).bytes);
+    expect(chain.head.time).toBe(G + 2001);
+  });
+
+  it('BLOCK_TIME_TOO_NEW: more than 2 hours ahead of the node\'s clock (exactly 2 hours is fine)', async () => {
+    const now = G + 60_000;
+    const { chain } = await openChain(undefined, { now: () => now });
+    await expectRejected(chain, mineBlock(chain, [], { time: now + MAX_FUTURE_BLOCK_MS + 1 }).bytes, 'BLOCK_TIME_TOO_NEW');
+    await chain.importBlock(mineBlock(chain, [], { time: now + MAX_FUTURE_BLOCK_MS }).bytes);
+    expect(chain.height).toBe(1);
+  });
+
+  it('BLOCK_BAD_TX_ROOT: a root over other txs, or over the txs in another order', async () => {
+    const { chain } = await openChain();
+    const txs = [signed(ALICE, 'claim', { ns: '@a' }, 0, chain.chainId), signed(BOB, 'claim', { ns: '@b' }, 0, chain.chainId)];
+    await expectRejected(chain, mineBlock(chain, txs, { header: { txRoot: new Uint8Array(32) } }).bytes, 'BLOCK_BAD_TX_ROOT');
+    const good = mineBlock(chain, txs);
+    const swapped = mineBlock(chain, [], { allTxs: [good.txs[0]!, txs[1]!, txs[0]!], header: { txRoot: good.header.txRoot } });
+    await expectRejected(chain, swapped.bytes, 'BLOCK_BAD_TX_ROOT');
+    await chain.importBlock(good.bytes);
+  });
+
+  it('BLOCK_DUPLICATE_TX: the same tx twice in one block', async () => {
+    const { chain } = await openChain();
+    const claim = signed(ALICE, 'claim', { ns: '@a' }, 0, chain.chainId);
+    await expectRejected(chain, mineBlock(chain, [claim, claim]).bytes, 'BLOCK_DUPLICATE_TX');
+  });
+
+  it('BLOCK_MALFORMED: wrong shapes of block and header', async () => {
+    const { chain } = await openChain();
+    const good = mineBlock(chain, []);
+    const h = good.header;
+    const reward = good.txs[0] as unknown as Canonical;
+    const header = [1, h.height, h.parent, h.txRoot, h.time, h.target, h.nonce] as Canonical[];
+    const shapes: Array<[string, Canonical]> = [
+      ['a block that is a map', { header, txs: [reward] }],
+      ['a block of three parts', [header, [reward], 1]],
+      ['a header of six fields', [header.slice(0, 6), [reward]]],
+      ['header version 2', [[2, ...header.slice(1)], [reward]]],
+      ['a 7-byte nonce', [[...header.slice(0, 6), new Uint8Array(7)], [reward]]],
+      ['a 31-byte parent', [[1, h.height, new Uint8Array(31), ...header.slice(3)], [reward]]],
+      ['a negative height', [[1, -1, ...header.slice(2)], [reward]]],
+      ['a text time', [[...header.slice(0, 4), 'now', ...header.slice(5)], [reward]]],
+      ['txs that are not a list', [header, { 0: reward }]],
+    ];
+    for (const [name, value] of shapes) {
+      expect(codeOf(() => decodeBlock(encode(value))), name).toBe('BLOCK_MALFORMED');
+    }
+    await expectRejected(chain, encode(shapes[2]![1]), 'BLOCK_MALFORMED');
+    await chain.importBlock(good.bytes);
+  });
+
+  it('DECODE_ERROR: block bytes that are not canonical CBOR', async () => {
+    const { chain } = await openChain();
+    const good = mineBlock(chain, []);
+    await expectRejected(chain, new Uint8Array([...good.bytes, 0]), 'DECODE_ERROR');
+    await expectRejected(chain, good.bytes.subarray(0, good.bytes.length - 1), 'DECODE_ERROR');
+  });
+
+  it('DECODE_ERROR: a valid block re-sent with a tx map in non-canonical key order (same ids, other bytes)', async () => {
+    const { chain } = await openChain();
+    const good = mineBlock(chain, []);
+    const reward = good.txs[0] as RewardTx;
+    const text = (s: string): number[] => [0x60 + s.length, ...new TextEncoder().encode(s)];
+    // {type, v, height, outputs}: canonical order puts "v" (6176) before "type" (6474797065).
+    const unsortedReward = [0xa4, ...text('type'), ...text('reward'), ...text('v'), 0x01, ...text('height'), 0x01, ...text('outputs'), ...encode(reward.outputs as unknown as Canonical)];
+    const header = encodeHeader(good.header);
+    const bytes = new Uint8Array([0x82, ...header, 0x81, ...unsortedReward]);
+    expect(bytes.length).toBe(good.bytes.length);
+    expect(toHex(bytes)).not.toBe(toHex(good.bytes));
+    await expectRejected(chain, bytes, 'DECODE_ERROR');
+    await chain.importBlock(good.bytes);
+    expect(chain.height).toBe(1);
+  });
+
+  it(`BLOCK_TOO_LARGE: over ${MAX_BLOCK_BYTES} bytes, or over ${MAX_BLOCK_TXS} txs`, async () => {
+    const { chain } = await openChain();
+    await expectRejected(chain, new Uint8Array(MAX_BLOCK_BYTES + 1), 'BLOCK_TOO_LARGE');
+    const good = mineBlock(chain, []);
+    const h = good.header;
+    const many = encode([[1, h.height, h.parent, h.txRoot, h.time, h.target, h.nonce], Array.from({ length: MAX_BLOCK_TXS + 1 }, () => 0)]);
+    await expectRejected(chain, many, 'BLOCK_TOO_LARGE');
+  });
+
+  it('BLOCK_KNOWN_INVALID and BLOCK_PARENT_INVALID: a block that broke a state rule, and its children', async () => {
+    const t = await openChain();
+    const chain = t.chain;
+    const bad = mineBlock(chain, [signed(ALICE, 'claim', { ns: '@a' }, 5, chain.chainId)]);
+    await expectRejected(chain, bad.bytes, 'TX_BAD_NONCE');
+    expect(chain.entry(toHex(bad.id))?.status).toBe('invalid');
+    await expectRejected(chain, bad.bytes, 'BLOCK_KNOWN_INVALID');
+    const child = mineBlock(chain, [], { parent: toHex(bad.id) });
+    await expectRejected(chain, child.bytes, 'BLOCK_PARENT_INVALID');
+    // The invalid mark survives a restart.
+    await t.close();
+    const again = await openChain(t.dir);
+    expect(again.chain.entry(toHex(bad.id))?.status).toBe('invalid');
+    await expectRejected(again.chain, bad.bytes, 'BLOCK_KNOWN_INVALID');
+    // A good sibling still goes on.
+    await again.chain.importBlock(mineBlock(again.chain, []).bytes);
+    expect(again.chain.height).toBe(1);
+  });
+});
+
+// ------------------------------------------------------------------ mempool
+
+function pending(tx: SignedTx): PendingTx {
+  const bytes = encodeTx(tx);
+  return { id: toHex(txId(bytes)), tx, bytes, sender: toHex(tx.from) };
+}
+
+function pool(state: () => StateReader = () => ({ get: () => undefined }), nextHeight = (): number => 1): Mempool {
+  return new Mempool({ params: DEV_PARAMS, chainId: CHAIN_ID, state, nextHeight });
+}
+
+function poolCode(m: Mempool, tx: SignedTx): string {
+  return codeOf(() => m.add(pending(tx)));
+}
+
+describe('mempool', () => {
+  it('accepts a tx and orders a sender\'s txs by nonce', () => {
+    const m = pool();
+    const { alice } = people();
+    const a = alice.tx('claim', { ns: '@a' });
+    const b = alice.tx('claim', { ns: '@b' });
+    m.add(pending(a));
+    m.add(pending(b));
+    expect(m.ordered().map((p) => p.id)).toEqual([idOf(a), idOf(b)]);
+    expect(m.nextNonce(hex(ALICE))).toBe(2);
+    expect(m.has(idOf(a))).toBe(true);
+  });
+
+  it('TX_ALREADY_PENDING: the same tx twice', () => {
+    const m = pool();
+    const tx = signed(ALICE, 'claim', { ns: '@a' }, 0, CHAIN_ID);
+    m.add(pending(tx));
+    expect(poolCode(m, tx)).toBe('TX_ALREADY_PENDING');
+    expect(m.size).toBe(1);
+  });
+
+  it('a future-nonce tx waits, then is promoted when the gap fills', () => {
+    const m = pool();
+    const { alice } = people();
+    const t0 = alice.tx('claim', { ns: '@a' });
+    const t1 = alice.tx('claim', { ns: '@b' });
+    const t2 = alice.tx('claim', { ns: '@c' });
+    m.add(pending(t2));
+    m.add(pending(t1));
+    expect(m.size).toBe(2);
+    expect(m.ordered()).toEqual([]);
+    expect(m.nextNonce(hex(ALICE))).toBe(0);
+    m.add(pending(t0));
+    expect(m.ordered().map((p) => p.tx.nonce)).toEqual([0, 1, 2]);
+    expect(m.nextNonce(hex(ALICE))).toBe(3);
+  });
+
+  it('a waiting tx that no longer applies when its turn comes is dropped', () => {
+    const m = pool();
+    const { alice, bob } = people();
+    m.add(pending(bob.tx('claim', { ns: '@taken' })));
+    m.add(pending(alice.at(1, 'claim', { ns: '@taken' })));
+    m.add(pending(alice.at(0, 'claim', { ns: '@free' })));
+    expect(m.ordered().map((p) => p.sender)).toEqual([hex(BOB), hex(ALICE)]);
+    expect(m.size).toBe(2);
+  });
+
+  it('a tx depending on another pending tx is accepted; one conflicting with it is not', () => {
+    const m = pool();
+    const { alice, bob, carol } = people();
+    m.add(pending(alice.tx('claim', { ns: '@acme' })));
+    m.add(pending(alice.tx('maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey })));
+    const create = bob.tx('create', { ns: '@acme', name: 'lib' });
+    m.add(pending(create));
+    m.add(pending(bob.tx('publish', publishBody(idBytes(create), '1.0.0'))));
+    expect(m.size).toBe(4);
+    expect(poolCode(m, carol.tx('claim', { ns: '@acme' }))).toBe('TX_NAME_TAKEN');
+    expect(poolCode(m, carol.at(0, 'create', { ns: '@acme', name: 'x' }))).toBe('TX_NOT_MAINTAINER');
+    expect(poolCode(m, bob.tx('publish', publishBody(idBytes(create), '1.0.0')))).toBe('TX_VERSION_EXISTS');
+    expect(m.size).toBe(4);
+  });
+
+  it('TX_BAD_NONCE: a used nonce, or one beyond the waiting window', () => {
+    const m = pool();
+    const { alice } = people();
+    m.add(pending(alice.tx('claim', { ns: '@a' })));
+    expect(poolCode(m, alice.at(0, 'claim', { ns: '@b' }))).toBe('TX_BAD_NONCE');
+    expect(poolCode(m, alice.at(1 + MEMPOOL_MAX_PER_SENDER, 'claim', { ns: '@b' }))).toBe('TX_BAD_NONCE');
+  });
+
+  it(`MEMPOOL_SENDER_LIMIT: a sender's ${MEMPOOL_MAX_PER_SENDER + 1}th pending tx, waiting ones included`, () => {
+    const m = pool();
+    const { alice, bob } = people();
+    for (let i = 0; i < MEMPOOL_MAX_PER_SENDER - 1; i++) m.add(pending(alice.tx('claim', { ns: `@n${i}` })));
+    m.add(pending(alice.at(alice.nonce + 1, 'claim', { ns: '@waiting' })));
+    expect(m.size).toBe(MEMPOOL_MAX_PER_SENDER);
+    expect(poolCode(m, alice.tx('claim', { ns: '@one-more' }))).toBe('MEMPOOL_SENDER_LIMIT');
+    // Other senders are not affected.
+    m.add(pending(bob.tx('claim', { ns: '@bob' })));
+    expect(m.size).toBe(MEMPOOL_MAX_PER_SENDER + 1);
+  });
+
+  it('follows the chain: after a block, included txs leave and the rest still apply', async () => {
+    const { chain } = await openChain();
+    const m = pool(() => chain.stateReader, () => chain.height + 1);
+    const { alice } = people();
+    const t0 = alice.tx('claim', { ns: '@a' });
+    const t1 = alice.tx('claim', { ns: '@b' });
+    m.add(pending(t0));
+    m.add(pending(t1));
+    const block = await extend(chain, [t0]);
+    m.reset([], new Set(block.txIds.map(toHex)));
+    expect(m.ordered().map((p) => p.id)).toEqual([idOf(t1)]);
+    expect(m.nextNonce(hex(ALICE))).toBe(2);
+  });
+});
+
+// ------------------------------------------------------------------ difficulty
+
+describe('difficulty: nextTarget and medianTimePast', () => {
+  const params: ChainParams = { ...DEV_PARAMS, powLimit: 'f'.repeat(64), initialTarget: '0000ffff' + '0'.repeat(56), retargetWindow: 10, blockTimeMs: 1000 };
+  const T0 = bytesToBigInt(fromHex(params.initialTarget));
+  /** `n` ancestors with target t, `gap` ms apart. */
+  const ancestors = (n: number, gap: number, t = T0): Array<{ time: number; target: Uint8Array }> =>
+    Array.from({ length: n }, (_, i) => ({ time: G + i * gap, target: bigIntToBytes32(t) }));
+  const next = (a: Array<{ time: number; target: Uint8Array }>, p = params): bigint => bytesToBigInt(nextTarget(a, p));
+
+  it('genesis and the first block use the initial target', () => {
+    expect(next([])).toBe(T0);
+    expect(next(ancestors(1, 1000))).toBe(T0);
+  });
+
+  it('blocks on time keep the target', () => {
+    expect(next(ancestors(11, 1000))).toBe(T0);
+    expect(next(ancestors(3, 1000))).toBe(T0);
+  });
+
+  it('fast blocks lower the target (difficulty rises) in proportion', () => {
+    expect(next(ancestors(11, 500))).toBe(T0 / 2n);
+    expect(next(ancestors(11, 800))).toBe((T0 * 8000n) / 10000n);
+  });
+
+  it('slow blocks raise the target (difficulty falls) in proportion', () => {
+    expect(next(ancestors(11, 2000))).toBe(T0 * 2n);
+    expect(next(ancestors(11, 3000))).toBe(T0 * 3n);
+  });
+
+  it('clamps at 4x either way', () => {
+    expect(next(ancestors(11, 0))).toBe(T0 / 4n);
+    expect(next(ancestors(11, 1))).toBe(T0 / 4n);
+    expect(next(ancestors(11, 100_000))).toBe(T0 * 4n);
+  });
+
+  it('never goes easier than powLimit', () => {
+    const capped = { ...params, powLimit: '0000ffff' + 'f'.repeat(56) };
+    const limit = bytesToBigInt(fromHex(capped.powLimit));
+    expect(next(ancestors(11, 3000), capped)).toBe(limit);
+    // At DEV_PARAMS the initial target is the limit: slow blocks stay there.
+    expect(next(ancestors(21, 10_000, bytesToBigInt(fromHex(DEV_PARAMS.powLimit))), DEV_PARAMS)).toBe(bytesToBigInt(fromHex(DEV_PARAMS.powLimit)));
+  });
+
+  it('only the last retargetWindow spans count, and the mean target of the window is the base', () => {
+    const old = ancestors(5, 100_000);
+    const recent = ancestors(11, 1000).map((a) => ({ ...a, time: a.time + 10_000_000 }));
+    expect(next([...old, ...recent])).toBe(T0);
+    const mixed = ancestors(11, 1000).map((a, i) => ({ ...a, target: bigIntToBytes32(i % 2 === 0 ? T0 : T0 * 3n) }));
+    // targets of the 10 blocks after the first: five T0 and five 3*T0, mean 2*T0
+    expect(next(mixed)).toBe(2n * T0);
+  });
+
+  it('medianTimePast is the median of the last 11 times', () => {
+    expect(medianTimePast([])).toBe(0);
+    expect(medianTimePast([{ time: 5, target: new Uint8Array(32) }])).toBe(5);
+    const at = (ts: number[]): Array<{ time: number; target: Uint8Array }> => ts.map((time) => ({ time, target: new Uint8Array(32) }));
+    // unsorted input: 9,1,8,… sorted is 0..9,100 → the 6th is 5
+    expect(medianTimePast(at([9, 1, 8, 2, 7, 3, 6, 4, 5, 100, 0]))).toBe(5);
+    // only the last 11 count: with 1000 first, the median of 1..11 is 6 (of all 12 it would be 7)
+    expect(medianTimePast(at([1000, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]))).toBe(6);
+    // an even count takes the upper middle
+    expect(medianTimePast(at([10, 20, 30, 40]))).toBe(30);
+  });
+
+  it('through a chain: fast blocks make the next block carry a lower target, and the old target is refused', async () => {
+    const { chain } = await openChain();
+    const limit = bytesToBigInt(fromHex(DEV_PARAMS.powLimit));
+    // Three blocks at half the block time: targets L, L/2, 3L/8; the next is about 0.31 L.
+    for (let i = 1; i <= 3; i++) await extend(chain, [], { time: G + i * 500 });
+    const target = bytesToBigInt(chain.targetAfter(chain.head.id));
+    expect(target < limit).toBe(true);
+    expect(target >= limit / 4n).toBe(true);
+    await expectRejected(chain, mineBlock(chain, [], { header: { target: fromHex(DEV_PARAMS.powLimit) } }).bytes, 'BLOCK_BAD_TARGET');
+    await extend(chain);
+    expect(chain.height).toBe(4);
+    expect(chain.head.target).toBe(toHex(bigIntToBytes32(target)));
+  });
+});
+
+// Keep the header encoder honest about where the nonce sits (the miner relies on it).
+describe('sealHeader helper', () => {
+  it('finds a nonce that meets the dev target within a few dozen tries', () => {
+    const h = sealHeader({ v: 1, height: 1, parent: CHAIN_ID, txRoot: new Uint8Array(32), time: G + 1000, target: fromHex(DEV_PARAMS.powLimit) });
+    const bytes = encodeHeader(h);
+    expect(toHex(bytes.subarray(bytes.length - 8))).toBe(toHex(h.nonce));
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * Pinned vectors of the ledger's exact bytes. Any change to the canonical
+ * encoding, the tx or header layout, the signing domain, the merkle tree or the
+ * dev chain's parameters changes one of these hex strings and fails this file:
+ * that is its purpose (a change of consensus bytes must be deliberate, and
+ * comes with new vectors and a new chain id).
+ *
+ * How they were derived (once, with the code as of this commit, then pasted):
+ *   secret key   = 0x11 repeated 32 times        (keyPairFromSecret)
+ *   chain id     = chainIdOf(DEV_PARAMS)          (the genesis block id)
+ *   claim tx     = signTx({type:'claim', from, nonce:0, body:{ns:'@acme'}}, secret, chainId, 4)
+ *   publish tx   = signTx({type:'publish', from, nonce:2, body:{pkg: sha256("pkg"), version:'1.0.0',
+ *                  contentHash: sha256("tarball"), size:1234, deps:{'@acme/b':'^1.0.0','@acme/a':'~2.1.0'},
+ *                  lock:{}, repo:'https://example.com/r.git', commit:'ab'×20}}, secret, chainId, 4)
+ *   reward tx    = buildRewardTx(1, pub, [], DEV_PARAMS)
+ *   header       = {v:1, height:1, parent:chainId, txRoot:merkleRoot([rewardId, claimId]),
+ *                  time:genesisTime+1000, target:powLimit, nonce:0x0000000000000007}
+ *   merkle leaves= sha256([i]) for i = 0..4
+ * @noble/secp256k1 signs deterministically (RFC 6979), so the signatures, and
+ * with them the stamps and tx ids, are the same on every run. Where the bytes
+ * can be rebuilt independently (hash layouts, merkle shape) the test rebuilds
+ * them with noble's sha256 too, so the vectors are explained, not only pinned.
+ */
+import { describe, expect, it } from 'vitest';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import {
+  blockId, buildRewardTx, chainIdOf, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex, genesisBlock,
+  keyPairFromSecret, merkleRoot, rotationMessage, signingMessage, signTx, toHex, txId, type BlockHeader, type Canonical, type SignedTx,
+} from '../../node/index.ts';
+import { TX_SIGN_DOMAIN } from '../../node/constants.ts';
+
+const SECRET = fromHex('11'.repeat(32));
+const KEY = keyPairFromSecret(SECRET);
+const PUB_HEX = '034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa';
+
+const DEV_CHAIN_ID = '4394481ad7706cd354936dddf18c7cf0de21ac471f8f138349315212f712d43f';
+const DEV_PARAMS_ENCODING =
+  'a9646e616d656a676f706b67722d64657668706f774c696d69747840' + '30' + '66'.repeat(63) +
+  '6a7478576f726b42697473046b626c6f636b54696d654d731903e86b67656e6573697354696d651b0000019b76daa800' +
+  '6b6d696e657252657761726418326c74657374657252657761726418646d696e697469616c5461726765747840' + '30' + '66'.repeat(63) +
+  '6e726574617267657457696e646f7714';
+const GENESIS_BYTES =
+  '828701005820' + '00'.repeat(32) + '5820446e85122c67d1c425406dc87b70fcc86f866e56cc0b94517e2a5d2965924e07' +
+  '1b0000019b76daa800' + '58200fff' + 'ff'.repeat(30) + '48' + '00'.repeat(8) + '80';
+
+const CLAIM_ENCODING =
+  'a7617601637369675840009d11b5f5456e1ce85c7cd8206acab92959e6dda188db0d329b8b498aca11aa094fc321236062200188ecfe5af0d8' +
+  '22926bb0a83293236f22f08033c61ed1e464626f6479a1626e73654061636d656466726f6d5821' + PUB_HEX +
+  '647479706565636c61696d656e6f6e636500657374616d7001';
+const CLAIM_ID = '313499d15c4c1f8c1e9b1957a1097a70c1621c4613372d018b189b46d71fdd9f';
+const CLAIM_DIGEST = '01be04677347a2ab1dce4b3874a6e71da84c3e838d556ab8829f279ba80f189a';
+
+const PUBLISH_ENCODING =
+  'a761760163736967584001a2fcd3a8a56f9764622ab1d52570a3795d43190b28520ded9c8dd00430cb000129fe96a85ccad6a3bbf2c44342' +
+  'd6e7912fbd67b22eb46cec28679b5436cc4764626f6479a863706b675820e0ce1a7f3f76d7bfda0ffdae6e0226aa63b3009c4c4a770c3218' +
+  '76aecad0a6c16464657073a2674061636d652f61667e322e312e30674061636d652f62665e312e302e30646c6f636ba0647265706f7819' +
+  '68747470733a2f2f6578616d706c652e636f6d2f722e6769746473697a651904d266636f6d6d69747828' + '6162'.repeat(20) +
+  '6776657273696f6e65312e302e306b636f6e74656e74486173685820db4b4d0d1cb480bf9aeea253771c00febe627f236765fa37d6a5614f' +
+  '079a3aa06466726f6d5821' + PUB_HEX + '6474797065677075626c697368656e6f6e636502657374616d7007';
+const PUBLISH_ID = 'bc024c22f6688be9ba5825d0e11c96da190d39b4d4962c919aadfe30eee992d6';
+
+const REWARD_ENCODING = 'a46176016474797065667265776172646668656967687401676f75747075747381a262746f5821' + PUB_HEX + '66616d6f756e741832';
+const REWARD_ID = 'be7fcbee844cc237483198d58c919d130b4939a3e394eb241d06b81d39fd4b63';
+
+const TX_ROOT = 'd711847f99a2a08f9487797a50dd7d2c75881c15e8e144a197a6bb16cf3a62ad';
+const HEADER_ENCODING = '8701015820' + DEV_CHAIN_ID + '5820' + TX_ROOT + '1b0000019b76daabe8' + '58200fff' + 'ff'.repeat(30) + '480000000000000007';
+const BLOCK_ID = 'e3067784ddb688d10efbcf634595a0cde2d9439e40bba951bf6c054d046f5860';
+
+const MERKLE: Record<number, string> = {
+  0: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  1: 'd9de27625445003d8a9739a851e3ff8d41c0683630b4d63a88327a6aaa37c409',
+  2: '604d540f09268b91672ab011394d5266ccd7d4484d0d109411a55848126a1b2c',
+  3: 'd1f13800048f5909d4043fc0c152f6643280cba608b672715e56ce159a20629f',
+  4: '0dcc2b645c00dfa2338e1c7ac2c4b570beda5a476d58836e55e28bde55e6bee1',
+  5: '6b313b611b40676b9e1dfd70c4503f2379f88f0f1c2740fb7e1cacc32c113465',
+};
+
+const ROTATION_MESSAGE =
+  toHex(new TextEncoder().encode('gopkgr/rotate/v1')) + DEV_CHAIN_ID + PUB_HEX +
+  '02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27' + '0000000000000003';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(parts.flatMap((p) => [...p]));
+const nsha = (b: Uint8Array): Uint8Array => nobleSha256(b);
+
+function claimTx(chainId: Uint8Array): SignedTx {
+  return signTx({ type: 'claim', from: KEY.publicKey, nonce: 0, body: { ns: '@acme' } }, SECRET, chainId, DEV_PARAMS.txWorkBits);
+}
+
+function publishTx(chainId: Uint8Array): SignedTx {
+  return signTx({
+    type: 'publish', from: KEY.publicKey, nonce: 2,
+    body: {
+      pkg: nsha(enc('pkg')), version: '1.0.0', contentHash: nsha(enc('tarball')), size: 1234,
+      deps: { '@acme/b': '^1.0.0', '@acme/a': '~2.1.0' }, lock: {}, repo: 'https://example.com/r.git', commit: 'ab'.repeat(20),
+    },
+  }, SECRET, chainId, DEV_PARAMS.txWorkBits);
+}
+
+describe('vectors: the dev chain', () => {
+  it('DEV_PARAMS encode to pinned bytes and the genesis txRoot is their sha256', () => {
+    expect(toHex(encode(DEV_PARAMS as unknown as Canonical))).toBe(DEV_PARAMS_ENCODING);
+    expect(toHex(genesisBlock(DEV_PARAMS).header.txRoot)).toBe(toHex(nsha(fromHex(DEV_PARAMS_ENCODING))));
+  });
+
+  it('the dev chain id is the pinned genesis block id, the double sha256 of its header', () => {
+    const g = genesisBlock(DEV_PARAMS);
+    expect(chainIdOf(DEV_PARAMS)).toBe(DEV_CHAIN_ID);
+    expect(toHex(g.bytes)).toBe(GENESIS_BYTES);
+    expect(toHex(nsha(nsha(encodeHeader(g.header))))).toBe(DEV_CHAIN_ID);
+    expect(toHex(decodeBlock(fromHex(GENESIS_BYTES)).id)).toBe(DEV_CHAIN_ID);
+  });
+
+  it('any change of a parameter changes the chain id', () => {
+    expect(chainIdOf({ ...DEV_PARAMS, minerReward: 51 })).not.toBe(DEV_CHAIN_ID);
+    expect(chainIdOf({ ...DEV_PARAMS, name: 'gopkgr-other' })).not.toBe(DEV_CHAIN_ID);
+  });
+});
+
+describe('vectors: transactions', () => {
+  const chainId = fromHex(DEV_CHAIN_ID);
+
+  it('the fixed secret key gives the pinned public key', () => {
+    expect(toHex(KEY.publicKey)).toBe(PUB_HEX);
+  });
+
+  it('a claim tx has the pinned encoding, stamp, signing digest and id', () => {
+    const tx = claimTx(chainId);
+    expect(tx.stamp).toBe(1);
+    expect(toHex(encodeTx(tx))).toBe(CLAIM_ENCODING);
+    expect(toHex(txId(encodeTx(tx)))).toBe(CLAIM_ID);
+    // tx id = sha256(encoding, signature included)
+    expect(toHex(nsha(fromHex(CLAIM_ENCODING)))).toBe(CLAIM_ID);
+    // signing digest = sha256("gopkgr/tx/v1" || chainId || encoding without sig), with >= 4 leading zero bits
+    const { sig: _sig, ...unsigned } = tx;
+    const digest = nsha(cat(enc(TX_SIGN_DOMAIN), chainId, encode(unsigned as unknown as Canonical)));
+    expect(toHex(nsha(signingMessage(tx, chainId)))).toBe(CLAIM_DIGEST);
+    expect(toHex(digest)).toBe(CLAIM_DIGEST);
+    expect(digest[0]! >> 4).toBe(0);
+    // and it decodes back to the same tx, with a valid signature and stamp
+    const decoded = decodeTx(fromHex(CLAIM_ENCODING)) as SignedTx;
+    expect(decoded).toEqual(tx);
+    expect(() => checkTxSignature(decoded, chainId, DEV_PARAMS.txWorkBits)).not.toThrow();
+  });
+
+  it('a publish tx (deps, repo, commit) has the pinned encoding and id', () => {
+    const tx = publishTx(chainId);
+    expect(tx.stamp).toBe(7);
+    expect(toHex(encodeTx(tx))).toBe(PUBLISH_ENCODING);
+    expect(toHex(txId(encodeTx(tx)))).toBe(PUBLISH_ID);
+    expect(decodeTx(fromHex(PUBLISH_ENCODING))).toEqual(tx);
+  });
+
+  it('the same tx signed for another chain is different (replay protection)', () => {
+    const other = fromHex(chainIdOf({ ...DEV_PARAMS, name: 'gopkgr-other' }));
+    const tx = claimTx(other);
+    expect(toHex(encodeTx(tx))).not.toBe(CLAIM_ENCODING);
+    expect(() => checkTxSignature(claimTx(chainId), other, 0)).toThrow();
+  });
+
+  it('a reward tx has the pinned encoding and id', () => {
+    const reward = buildRewardTx(1, KEY.publicKey, [], DEV_PARAMS);
+    expect(toHex(encodeTx(reward))).toBe(REWARD_ENCODING);
+    expect(toHex(txId(encodeTx(reward)))).toBe(REWARD_ID);
+  });
+
+  it('a rotation proof message has the pinned layout: domain || chainId || old || new || u64 nonce', () => {
+    const next = keyPairFromSecret(fromHex('22'.repeat(32)));
+    expect(toHex(rotationMessage(chainId, KEY.publicKey, next.publicKey, 3))).toBe(ROTATION_MESSAGE);
+  });
+});
+
+describe('vectors: headers and blocks', () => {
+  const chainId = fromHex(DEV_CHAIN_ID);
+  const header = (): BlockHeader => ({
+    v: 1, height: 1, parent: chainId, txRoot: fromHex(TX_ROOT), time: DEV_PARAMS.genesisTime + 1000,
+    target: fromHex(DEV_PARAMS.powLimit), nonce: fromHex('0000000000000007'),
+  });
+
+  it('the tx root of [reward, claim] is pinned', () => {
+    expect(toHex(merkleRoot([fromHex(REWARD_ID), fromHex(CLAIM_ID)]))).toBe(TX_ROOT);
+    const leaf = (id: string): Uint8Array => nsha(cat(new Uint8Array([0]), fromHex(id)));
+    expect(toHex(nsha(cat(new Uint8Array([1]), leaf(REWARD_ID), leaf(CLAIM_ID))))).toBe(TX_ROOT);
+  });
+
+  it('a header has the pinned encoding, with the nonce as its last 8 bytes, and the pinned block id', () => {
+    const bytes = encodeHeader(header());
+    expect(toHex(bytes)).toBe(HEADER_ENCODING);
+    expect(toHex(bytes.subarray(bytes.length - 8))).toBe('0000000000000007');
+    expect(toHex(blockId(bytes))).toBe(BLOCK_ID);
+    expect(toHex(nsha(nsha(bytes)))).toBe(BLOCK_ID);
+  });
+
+  it('a whole block decodes to the pinned ids', () => {
+    const bytes = encode([
+      [1, 1, chainId, fromHex(TX_ROOT), DEV_PARAMS.genesisTime + 1000, fromHex(DEV_PARAMS.powLimit), fromHex('0000000000000007')],
+      [decodeTx(fromHex(REWARD_ENCODING)) as unknown as Canonical, decodeTx(fromHex(CLAIM_ENCODING)) as unknown as Canonical],
+    ]);
+    const block = decodeBlock(bytes);
+    expect(toHex(block.id)).toBe(BLOCK_ID);
+    expect(block.txIds.map(toHex)).toEqual([REWARD_ID, CLAIM_ID]);
+  });
+});
+
+describe('vectors: merkle roots (RFC 6962 shape)', () => {
+  const leaves = [0, 1, 2, 3, 4].map((i) => nsha(new Uint8Array([i])));
+  const L = (i: number): Uint8Array => nsha(cat(new Uint8Array([0]), leaves[i]!));
+  const N = (a: Uint8Array, b: Uint8Array): Uint8Array => nsha(cat(new Uint8Array([1]), a, b));
+
+  for (const n of [0, 1, 2, 3, 4, 5]) {
+    it(`${n} leaves: pinned root`, () => {
+      expect(toHex(merkleRoot(leaves.slice(0, n)))).toBe(MERKLE[n]);
+    });
+  }
+
+  it('the pinned roots have the RFC 6962 shape: split at the largest power of two below n', () => {
+    expect(MERKLE[0]).toBe(toHex(nsha(new Uint8Array(0))));
+    expect(MERKLE[1]).toBe(toHex(L(0)));
+    expect(MERKLE[2]).toBe(toHex(N(L(0), L(1))));
+    expect(MERKLE[3]).toBe(toHex(N(N(L(0), L(1)), L(2))));
+    expect(MERKLE[4]).toBe(toHex(N(N(L(0), L(1)), N(L(2), L(3)))));
+    expect(MERKLE[5]).toBe(toHex(N(N(N(L(0), L(1)), N(L(2), L(3))), L(4))));
+  });
+
+  it('a leaf is not confused with an inner node (domain separation) and order matters', () => {
+    expect(toHex(merkleRoot([leaves[0]!]))).not.toBe(toHex(leaves[0]!));
+    expect(toHex(merkleRoot([leaves[1]!, leaves[0]!]))).not.toBe(MERKLE[2]);
+  });
+});
