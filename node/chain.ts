@@ -363,11 +363,12 @@ export class Chain extends EventEmitter {
         }
       }
     }
-    const ops: BatchOp[] = [...extraOps];
+    // Only the verdict is kept: an invalid block's bytes would be disk filled for nothing.
+    const ops: BatchOp[] = extraOps.filter((op) => !op.key.startsWith('b:'));
     for (const id of bad) {
       const e = { ...this.index.get(id)!, status: 'invalid' as const, reason: id === entry.id ? reason : `descends from invalid block ${entry.id.slice(0, 16)}` };
       this.index.set(id, e);
-      ops.push(put(`i:${id}`, e));
+      ops.push(put(`i:${id}`, e), del(`b:${id}`));
     }
     await this.store.write(ops);
   }

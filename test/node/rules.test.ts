@@ -1009,6 +1009,8 @@ describe('block header checks', () => {
     const bad = mineBlock(chain, [signed(ALICE, 'claim', { ns: '@a' }, 5, chain.chainId)]);
     await expectRejected(chain, bad.bytes, 'TX_BAD_NONCE');
     expect(chain.entry(toHex(bad.id))?.status).toBe('invalid');
+    // Only the verdict is stored, not the invalid block's bytes.
+    expect(await chain.getBlockBytes(toHex(bad.id))).toBeUndefined();
     await expectRejected(chain, bad.bytes, 'BLOCK_KNOWN_INVALID');
     const child = mineBlock(chain, [], { parent: toHex(bad.id) });
     await expectRejected(chain, child.bytes, 'BLOCK_PARENT_INVALID');
