@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEV_PARAMS, FullNode, WorkerVerifier, assembleBlock, blockId, buildRewardTx, checkTxSignature, encodeHeader, encodeTx, generateKeyPair,
-  genesisBlock, meetsTarget, merkleRoot, nextTarget, signTx, signingMessage, txId, verify, inlineVerifier, type DecodedBlock, type KeyPair,
+  genesisBlock, manifestHash, meetsTarget, merkleRoot, nextTarget, signTx, signingMessage, txId, verify, inlineVerifier, type DecodedBlock, type KeyPair,
   type SignedTx, type SignatureVerifier, type Tx,
 } from '../node/index.ts';
 
@@ -36,6 +36,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** Every version carries an API manifest; an unchanged one makes each later version a patch step. */
+const MANIFEST = { format: 'infver/1', name: '@bench/pkg', exports: [], internal: [] };
+const MANIFEST_HASH = manifestHash(MANIFEST);
+
 /** The r-th tx of user u: claim, 20 creates, 20 first publishes, patch publishes, one deprecation. */
 function userTx(u: number, r: number, key: KeyPair, pkgIds: Uint8Array[], versions: number[]): SignedTx {
   const base = { from: key.publicKey, nonce: r };
@@ -49,7 +53,7 @@ function userTx(u: number, r: number, key: KeyPair, pkgIds: Uint8Array[], versio
     const version = `1.0.${versions[p]!}`;
     versions[p]!++;
     const contentHash = new Uint8Array(32).fill((u * 131 + r) & 0xff);
-    unsigned = { ...base, type: 'publish' as const, body: { pkg: pkgIds[p]!, version, contentHash, size: 1000 + r, deps: {}, lock: {} } };
+    unsigned = { ...base, type: 'publish' as const, body: { pkg: pkgIds[p]!, version, contentHash, size: 1000 + r, manifest: MANIFEST, apiHash: MANIFEST_HASH, deps: {}, lock: {} } };
   }
   const tx = signTx(unsigned, key.secretKey, chainId, params.txWorkBits);
   if (r >= 1 && r <= 20) pkgIds.push(txId(encodeTx(tx)));

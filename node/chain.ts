@@ -80,6 +80,7 @@ export class Chain extends EventEmitter {
   private state = new Map<string, StateValue>();
   private main: string[] = [];
   private readonly prepared = new WeakMap<DecodedBlock, Promise<void>>();
+  private lastFailure: GopkgrError | null = null;
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
@@ -248,9 +249,8 @@ export class Chain extends EventEmitter {
     }
     const result = await this.reorgTo(entry, storeOps, block);
     if (result === null) {
-      const reason = this.index.get(id)?.reason ?? 'invalid';
-      const code = /^([A-Z_]+):/.exec(reason)?.[1] ?? 'BLOCK_INVALID';
-      throw new GopkgrError(code, reason.replace(/^[A-Z_]+: /, ''));
+      // The failing block may be an ancestor on the branch: report its own reason.
+      throw this.lastFailure ?? new GopkgrError('BLOCK_INVALID', this.index.get(id)?.reason ?? 'invalid');
     }
     return { ...result, id, height: entry.height };
   }
@@ -323,6 +323,7 @@ export class Chain extends EventEmitter {
       } catch (err) {
         const error = err instanceof GopkgrError ? err : new GopkgrError('BLOCK_INVALID', String(err));
         await this.markInvalid(e, `${error.code}: ${error.message}`, extraOps);
+        this.lastFailure = error;
         return null;
       }
       ops.push(put(`u:${e.id}`, layer.undo() as unknown as Canonical), put(heightKey(e.height), e.id));

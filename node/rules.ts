@@ -116,14 +116,14 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
   requireMaintainer(ns, from, `publish ${full}`);
   // Rule: a version is immutable; it is published once.
   if (pkg.versions.includes(body.version)) reject('TX_VERSION_EXISTS', `${full}@${body.version} is already published`);
-  // Rule: the manifest hash, when a manifest comes with it, is the hash of that manifest.
-  if (body.manifest !== undefined) {
-    if (body.apiHash === undefined || !bytesEqual(body.apiHash, manifestHash(body.manifest))) {
-      reject('TX_API_HASH_MISMATCH', `apiHash of ${full}@${body.version} is not the hash of its manifest`);
-    }
-    // Rule (InfVer): the manifest is well formed.
-    hooks.checkManifest?.(body.manifest);
+  // Rule (InfVer): every version carries its API manifest, so the step of the next one can be checked.
+  if (body.manifest === undefined) reject('TX_MANIFEST_MISSING', `${full}@${body.version} carries no API manifest`);
+  // Rule: the manifest hash is the hash of that manifest.
+  if (body.apiHash === undefined || !bytesEqual(body.apiHash, manifestHash(body.manifest))) {
+    reject('TX_API_HASH_MISMATCH', `apiHash of ${full}@${body.version} is not the hash of its manifest`);
   }
+  // Rule (InfVer): the manifest is well formed.
+  hooks.checkManifest?.(body.manifest);
   const latest = pkg.versions[pkg.versions.length - 1];
   if (latest === undefined) {
     // Rule: the first version is 1.0.0.
@@ -165,8 +165,8 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     bounds: [],
     attestations: [],
   };
-  if (body.apiHash !== undefined) version.apiHash = toHex(body.apiHash);
-  if (body.manifest !== undefined) version.manifest = body.manifest;
+  version.apiHash = toHex(body.apiHash);
+  version.manifest = body.manifest;
   if (body.repo !== undefined) version.repo = body.repo;
   if (body.commit !== undefined) version.commit = body.commit;
   if (body.build !== undefined) version.build = body.build;

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   assembleBlock, blockId, buildRewardTx, Chain, ChainStore, DEV_PARAMS, encodeHeader, encodeTx, fromHex, GopkgrError,
-  keyPairFromSecret, meetsTarget, merkleRoot, NONCE_BYTES, sha256, signTx, StateOverlay, toHex, txId,
+  keyPairFromSecret, manifestHash, meetsTarget, merkleRoot, NONCE_BYTES, sha256, signTx, StateOverlay, toHex, txId,
   type BlockHeader, type BodyByType, type ChainParams, type DecodedBlock, type ImportResult, type KeyPair,
   type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type Tx, type TxContext,
 } from '../../node/index.ts';
@@ -129,9 +129,27 @@ export function hashOf(text: string): Uint8Array {
   return sha256(new TextEncoder().encode(text));
 }
 
-/** A publish body with sensible defaults (no deps, empty lock, contentHash of `pkg@version`). */
+/** The API manifest of a package with no exports (valid for InfVer; every publish needs one). */
+export const EMPTY_MANIFEST = { format: 'infver/1', name: '@test/empty', exports: [], internal: [] };
+
+/**
+ * The manifest of `export declare const a: string;` (extracted by InfVer): one
+ * export more than EMPTY_MANIFEST, so publishing it after that is a minor step.
+ */
+export const ONE_EXPORT_MANIFEST = {
+  format: 'infver/1', name: '@test/one', internal: [],
+  exports: [{
+    name: 'a', kind: 'variable', hash: 'sha256:b9087b52fe7e7cddd26be2a8c99081c39a7c81c02c59bc598fba479cd4c22e3b',
+    decls: [{ kind: 'variable', t: { k: 'kw', n: 'string' }, const: true }],
+  }],
+};
+
+/** A publish body with sensible defaults (empty API manifest, no deps, empty lock, contentHash of `pkg@version`). */
 export function publishBody(pkg: Uint8Array, version: string, extra: Partial<PublishBody> = {}): PublishBody {
-  return { pkg, version, contentHash: hashOf(`${toHex(pkg)}@${version}`), size: 1000, deps: {}, lock: {}, ...extra };
+  return {
+    pkg, version, contentHash: hashOf(`${toHex(pkg)}@${version}`), size: 1000,
+    manifest: EMPTY_MANIFEST, apiHash: manifestHash(EMPTY_MANIFEST), deps: {}, lock: {}, ...extra,
+  };
 }
 
 /**

@@ -7,13 +7,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  defaultHooks, GopkgrError, toHex,
+  defaultHooks, GopkgrError, manifestHash, toHex,
   type DecodedBlock, type NamespaceState, type PackageState, type VersionState,
 } from '../../node/index.ts';
 import type { AccountState } from '../../node/state.ts';
 import { heightKey, put, putRaw, type BlockIndexEntry } from '../../node/store.ts';
 import { bytesToBigInt, workOf } from '../../node/block.ts';
-import { closeAll, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, openChain, publishBody, rejectsWith, signed, stateDump, tempDir, type TestChain } from './helpers.ts';
+import { closeAll, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, ONE_EXPORT_MANIFEST, openChain, publishBody, rejectsWith, signed, stateDump, tempDir, type TestChain } from './helpers.ts';
 import { expectConsistent, mainBlocks, rotateTx, stateFromScratch } from './chainHelpers.ts';
 
 afterEach(closeAll);
@@ -84,7 +84,7 @@ describe('reorg between two branches with conflicting txs', () => {
     const createApp = signed(bob, 'create', { ns: '@contested', name: 'app' }, 2, id);
     const app = idBytes(createApp);
     const b1 = await add(t, p2.block, [signed(bob, 'claim', { ns: '@contested' }, 1, id)]);
-    const b2 = await add(t, b1.block, [signed(alice, 'publish', publishBody(lib, '1.1.0'), 3, id), createApp]);
+    const b2 = await add(t, b1.block, [signed(alice, 'publish', publishBody(lib, '1.1.0', { manifest: ONE_EXPORT_MANIFEST, apiHash: manifestHash(ONE_EXPORT_MANIFEST) }), 3, id), createApp]);
     const b3 = await add(t, b2.block, [
       signed(bob, 'publish', publishBody(app, '1.0.0', { deps: { '@base/lib': '^1.0.0' }, lock: { '@base/lib@1.0.0': hashOf(`${libId}@1.0.0`) } }), 3, id),
       signed(bob, 'maintainer', { ns: '@contested', op: 'add', who: erin.publicKey }, 4, id),

@@ -21,7 +21,7 @@ import { isPublicKey } from '../../node/crypto.ts';
 import type { AccountState } from '../../node/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
 import {
-  actor, closeAll, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed,
+  actor, closeAll, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed,
   stateDump, txContext, type Actor,
 } from './helpers.ts';
 
@@ -462,8 +462,9 @@ describe('publish: versions, manifests, locks', () => {
     expect(w.no(alice.peek('publish', publishBody(id, '1.0.1', { manifest: m2, apiHash: manifestHash(m2) })), hooks)).toBe('TX_VERSION_MISMATCH');
     expect(w.no(alice.peek('publish', publishBody(id, '2.0.0', { manifest: m2, apiHash: manifestHash(m2) })), hooks)).toBe('TX_VERSION_MISMATCH');
     w.ok(alice.tx('publish', publishBody(id, '1.1.0', { manifest: m2, apiHash: manifestHash(m2) })), hooks);
-    // Without a manifest the hook implies nothing and any single step goes.
-    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1')), hooks);
+    // Without a manifest there is nothing to check the step against: rejected.
+    const { manifest: _m, ...bare } = publishBody(id, '1.1.1');
+    expect(w.no(alice.peek('publish', bare), hooks)).toBe('TX_MANIFEST_MISSING');
   });
 
   it('TX_API_HASH_MISMATCH: a manifest with a wrong apiHash, or none', () => {
@@ -474,10 +475,12 @@ describe('publish: versions, manifests, locks', () => {
     w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { manifest, apiHash: manifestHash(manifest) })));
   });
 
-  it('accepts an apiHash without a manifest (the manifest stays off chain)', () => {
+  it('TX_MANIFEST_MISSING: an apiHash without its manifest', () => {
     const { w, pkg, alice } = acme();
-    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { apiHash: hashOf('api') })));
-    expect(w.version(pkg, '1.0.1')?.apiHash).toBe(toHex(hashOf('api')));
+    const { manifest: _m, ...bare } = publishBody(pkg, '1.0.1', { apiHash: hashOf('api') });
+    expect(w.no(alice.peek('publish', bare))).toBe('TX_MANIFEST_MISSING');
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1')));
+    expect(w.version(pkg, '1.0.1')?.apiHash).toBe(toHex(manifestHash(EMPTY_MANIFEST)));
   });
 
   it('accepts a lock whose every entry is on chain with its content hash', () => {
