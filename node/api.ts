@@ -14,6 +14,7 @@ import { parseFullName, isNamespace } from './names.ts';
 import { parseIdentity } from './crypto.ts';
 import { blockView, jsonOf, namespaceView, packageVersionView, packageView, type Json } from './views.ts';
 import type { FullNode } from './fullNode.ts';
+import { resolveRequest } from './resolver/index.ts';
 
 export interface ApiExtras {
   /** extra fields for /v1/status (network layer) */
@@ -162,6 +163,17 @@ export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
         res.writeHead(200, { 'content-length': blob.length });
         res.end();
       } else send(res, 200, blob);
+      return;
+    }
+    if (method === 'POST' && path === '/v1/resolve') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse((await readBody(req, MAX_TX_BYTES)).toString('utf8'));
+      } catch (err) {
+        if (err instanceof GopkgrError) throw err;
+        throw new GopkgrError('BAD_JSON', 'request body is not valid JSON');
+      }
+      send(res, 200, resolveRequest(chain.stateReader, parsed) as unknown as Json);
       return;
     }
     if (method === 'GET' && path === '/v1/work') {

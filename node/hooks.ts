@@ -3,11 +3,15 @@
  * decides the version step a publish must take. Kept apart from rules.ts so the
  * state machine stays free of other parts' code and tests can run it bare.
  * InfVer's comparison is pure and loads no TypeScript (infver/index.ts).
+ * The resolver checks that a published lock tree is a closed, in-range,
+ * one-version-per-package resolution (node/resolver/checkLockTree.ts).
  */
 import { compareManifests, validateManifest } from '../infver/index.ts';
 import { GopkgrError } from './errors.ts';
-import type { Canonical } from './encoding.ts';
+import { toHex, type Canonical } from './encoding.ts';
 import type { RuleHooks } from './rules.ts';
+import { keys, type PackageState } from './state.ts';
+import { checkLockTree, stateIndex } from './resolver/index.ts';
 
 function manifestOf(value: Canonical, which: string): ReturnType<typeof validateManifest> {
   try {
@@ -24,5 +28,11 @@ export const defaultHooks: RuleHooks = {
   impliedBump: (prev, next) => {
     if (prev === undefined || next === undefined) return null;
     return compareManifests(manifestOf(prev, 'the previous version\'s'), manifestOf(next, 'the')).bump;
+  },
+  checkLock: (s, body) => {
+    const pkg = s.get(keys.pkg(toHex(body.pkg))) as PackageState;
+    const lock: Record<string, string> = {};
+    for (const [ref, hash] of Object.entries(body.lock)) lock[ref] = toHex(hash);
+    checkLockTree(stateIndex(s), { name: `${pkg.ns}/${pkg.name}`, version: body.version, deps: body.deps }, lock);
   },
 };

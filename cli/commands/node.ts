@@ -1,10 +1,10 @@
-import { DEV_PARAMS, FullNode, GopkgrError, createApi, listenApi, readParamsFile, toHex, type Logger } from '../../node/index.ts';
+import { DEV_PARAMS, FullNode, GopkgrError, Network, createApi, listenApi, readParamsFile, toHex, type Logger } from '../../node/index.ts';
 import { Miner, localSource } from '../../miner/index.ts';
 import { intOption, parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
 
-const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT]';
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N]';
 
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
@@ -28,6 +28,7 @@ export const node: Command = {
     const { values } = parse(args, {
       dev: { type: 'boolean' }, genesis: { type: 'string' }, mine: { type: 'boolean' },
       threads: { type: 'string' }, api: { type: 'string' },
+      listen: { type: 'string', multiple: true }, peer: { type: 'string', multiple: true }, 'max-peers': { type: 'string' },
     }, usage);
     if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
     if (values.dev !== true && values.genesis === undefined) {
@@ -37,24 +38,44 @@ export const node: Command = {
     const threads = intOption(values.threads, 'threads', 1, 256);
     const { host, port } = parseHostPort((values.api as string | undefined) ?? '127.0.0.1:7357');
     const minerKey = values.mine === true ? (await loadIdentity(ctx.dataDir)).publicKey : undefined;
+    const maxConnections = intOption(values['max-peers'], 'max-peers', 1, 10_000);
     const log = stderrLogger();
 
     const full = await FullNode.open({ dataDir: ctx.dataDir, params, log });
-    const server = createApi(full);
+    let network: Network;
+    try {
+      network = await Network.create({
+        node: full, dataDir: ctx.dataDir, log, maxConnections,
+        listen: (values.listen as string[] | undefined) ?? undefined,
+        peers: (values.peer as string[] | undefined) ?? [],
+      });
+    } catch (err) {
+      await full.close();
+      throw err;
+    }
+    const server = createApi(full, { status: () => network.statusJson(), routes: network.apiRoutes() });
     let address;
     try {
       address = await listenApi(server, host, port);
+      await network.start();
     } catch (err) {
+      server.close();
+      await network.stop().catch(() => undefined);
       await full.close();
       throw err;
     }
     const api = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     const head = full.chain.head;
-    const ready = { chainId: full.chainId, network: params.name, api, height: head.height, head: head.id, dataDir: ctx.dataDir, mining: minerKey !== undefined };
+    const ready = {
+      chainId: full.chainId, network: params.name, api, height: head.height, head: head.id, dataDir: ctx.dataDir, mining: minerKey !== undefined,
+      peerId: network.peerId, addresses: network.addresses(),
+    };
     if (ctx.json) ctx.out(JSON.stringify(ready));
     else {
       ctx.out(`gopkgr node: chain ${params.name} ${full.chainId.slice(0, 16)}…, height ${head.height}`);
       ctx.out(`  API ${api}   data ${ctx.dataDir}`);
+      ctx.out(`  peer id ${network.peerId}`);
+      for (const a of network.addresses()) ctx.out(`  listening on ${a}`);
     }
 
     let miner: Miner | undefined;
@@ -85,6 +106,7 @@ export const node: Command = {
     await miner?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    await network.stop();
     await full.close();
     return 0;
   },

@@ -5,9 +5,9 @@
  * What counts:
  *  - P4, invalid messages: -20 × n² per topic (blocks weigh 1, txs 0.5), decaying
  *    by 1% a second (half-life ~70 s). One invalid block: -20 (below the gossip
- *    threshold: no more IHAVE to it); two: -80 (graylisted: its RPCs are
- *    ignored); three: -180, under DISCONNECT_SCORE (-100): the peer manager
- *    disconnects and bans it.
+ *    threshold: no more IHAVE to it); two: -80 (below the publish threshold);
+ *    three: -180, under DISCONNECT_SCORE (-100): the peer manager disconnects
+ *    and bans it.
  *  - P1/P2, time in mesh and first deliveries: small positive credit (≤ 8 in
  *    all) so good behaviour cannot buy room for more than a bad message or two.
  *  - P3, mesh delivery rate: off. Blocks come at the miners' pace, not a fixed
@@ -56,7 +56,10 @@ export function scoreParams(topics: { blocks: string; txs: string; attestations:
 export const scoreThresholds: Partial<PeerScoreThresholds> = {
   gossipThreshold: -10,
   publishThreshold: -50,
-  graylistThreshold: -80,
+  // Below DISCONNECT_SCORE (-100) on purpose: a misbehaving peer is cut off and banned by the peer
+  // manager before gossipsub would merely start ignoring it (a graylisted peer's further invalid
+  // messages would no longer lower its score).
+  graylistThreshold: -150,
   acceptPXThreshold: 100,
   opportunisticGraftThreshold: 5,
 };

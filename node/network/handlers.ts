@@ -7,9 +7,9 @@ import { GopkgrError } from '../errors.ts';
 import { fromHex, toHex, type Canonical } from '../encoding.ts';
 import { decodeBlock, encodeHeader } from '../block.ts';
 import type { FullNode } from '../fullNode.ts';
-import { BLOB_CHUNK_BYTES, BLOCKS_RESPONSE_BYTES } from './constants.ts';
+import { BLOB_CHUNK_BYTES, BLOCK_PACK_BYTES, BLOCKS_RESPONSE_BYTES } from './constants.ts';
 import { forkHeight } from './locator.ts';
-import { encodeHeaders, encodeStatus, readBlobRequest, readBlocksRequest, readHeadersRequest, type StatusMessage } from './messages.ts';
+import { encodeBlockPack, encodeHeaders, encodeStatus, readBlobRequest, readBlocksRequest, readHeadersRequest, type StatusMessage } from './messages.ts';
 
 export function statusOf(node: FullNode): StatusMessage {
   const head = node.chain.head;
@@ -18,6 +18,30 @@ export function statusOf(node: FullNode): StatusMessage {
 
 export function statusResponder(node: FullNode): () => Iterable<Uint8Array> {
   return () => [encodeStatus(statusOf(node))];
+}
+
+/** Bytes of a CBOR unsigned integer starting at `o` (RFC 8949 §3.1: 1, 2, 3, 5 or 9). */
+function uintLength(bytes: Uint8Array, o: number): number {
+  const ai = bytes[o]! & 0x1f;
+  return ai < 24 ? 1 : ai === 24 ? 2 : ai === 25 ? 3 : ai === 26 ? 5 : 9;
+}
+
+/**
+ * The encoded header inside a stored (so valid, canonical) block, sliced out
+ * without decoding the txs: [0x82][header = 0x87 v height parent txRoot time target nonce][txs].
+ * Byte strings of 32 bytes take 34 bytes (0x58 0x20 + data), the nonce 9 (0x48 + 8).
+ * Falls back to a full decode for anything unexpected.
+ */
+function headerOf(block: Uint8Array): Uint8Array {
+  if (block[0] === 0x82 && block[1] === 0x87 && block[2] === 0x01) {
+    let o = 3;
+    o += uintLength(block, o); // height
+    o += 34 + 34; // parent, txRoot
+    o += uintLength(block, o); // time
+    o += 34 + 9; // target, nonce
+    if (o <= block.length) return block.subarray(1, o);
+  }
+  return encodeHeader(decodeBlock(block).header);
 }
 
 /** Headers of our main chain after the locator's fork point, at most `max`. */
@@ -33,24 +57,33 @@ export function headersResponder(node: FullNode): (req: Canonical) => AsyncItera
       const bytes = id === undefined ? undefined : await chain.getBlockBytes(id);
       // A reorg while we read moves the main chain: answer with what is consistent so far.
       if (bytes === undefined || chain.mainIdAt(h) !== id) break;
-      out.push(encodeHeader(decodeBlock(bytes).header));
+      out.push(headerOf(bytes));
     }
     yield encodeHeaders(out);
   };
 }
 
-/** Blocks by id, in order, until one is unknown or the byte budget is spent. */
+/** Blocks by id, in order, packed (messages.ts), until one is unknown or the byte budget is spent. */
 export function blocksResponder(node: FullNode): (req: Canonical) => AsyncIterable<Uint8Array> {
   return async function* blocks(req) {
     const ids = readBlocksRequest(req);
     let sent = 0;
+    let pack: Uint8Array[] = [];
+    let packBytes = 0;
     for (const id of ids) {
       const bytes = await node.chain.getBlockBytes(toHex(id));
-      if (bytes === undefined) return;
-      yield bytes;
+      if (bytes === undefined) break;
+      if (pack.length > 0 && packBytes + bytes.length > BLOCK_PACK_BYTES) {
+        yield encodeBlockPack(pack);
+        pack = [];
+        packBytes = 0;
+      }
+      pack.push(bytes);
+      packBytes += bytes.length;
       sent += bytes.length;
-      if (sent >= BLOCKS_RESPONSE_BYTES) return;
+      if (sent >= BLOCKS_RESPONSE_BYTES) break;
     }
+    if (pack.length > 0) yield encodeBlockPack(pack);
   };
 }
 

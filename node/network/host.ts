@@ -12,7 +12,7 @@ import { identify, type Identify } from '@libp2p/identify';
 import { ping, type Ping } from '@libp2p/ping';
 import { gossipsub, type GossipSub, type Message } from '@libp2p/gossipsub';
 import type { PrivateKey } from '@libp2p/interface';
-import { HEARTBEAT_MS, MAX_GOSSIP_BYTES, MESH_D, MESH_D_HIGH, MESH_D_LOW, DIAL_TIMEOUT_MS } from './constants.ts';
+import { HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, MAX_GOSSIP_BYTES, MESH_D, MESH_D_HIGH, MESH_D_LOW, DIAL_TIMEOUT_MS } from './constants.ts';
 import { scoreParams, scoreThresholds } from './gossipScore.ts';
 
 // A type alias, not an interface: libp2p's ServiceMap wants an index signature.
@@ -48,7 +48,13 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: opts.maxConnections, dialTimeout: DIAL_TIMEOUT_MS },
+    connectionManager: {
+      maxConnections: opts.maxConnections,
+      dialTimeout: DIAL_TIMEOUT_MS,
+      // libp2p's default (5 a second per source IP) resets a burst of peers behind one address
+      // (a NAT, or many nodes on one host at start-up); the cap and the gater still apply.
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
+    },
     connectionGater: {
       denyDialPeer: denyPeer,
       denyInboundEncryptedConnection: denyPeer,

@@ -8,7 +8,8 @@
  *   headers request   {locator: [bytes32, ...] (1..MAX_LOCATOR), max: uint (1..MAX_HEADERS)}
  *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, block.ts)
  *   blocks request    {ids: [bytes32, ...] (1..BLOCKS_PER_REQUEST)}
- *   blocks items      one encoded block per item, in request order, stopping at the first one the peer lacks
+ *   blocks items      block packs, in request order, stopping at the first block the peer lacks;
+ *                     a pack is one or more [4-byte big-endian length][encoded block]
  *   blob request      {hash: bytes32}
  *   blob items        consecutive chunks (≤ BLOB_CHUNK_BYTES) of the tarball
  */
@@ -139,4 +140,32 @@ export function blobRequest(hash: Uint8Array): Canonical {
 
 export function readBlobRequest(value: Canonical): Uint8Array {
   return bytes32(record(value, 'blob request').hash, 'hash');
+}
+
+/** Blocks packed into one frame: each as [u32 big-endian length][bytes]. */
+export function encodeBlockPack(blocks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(blocks.reduce((n, b) => n + 4 + b.length, 0));
+  const view = new DataView(out.buffer);
+  let o = 0;
+  for (const b of blocks) {
+    view.setUint32(o, b.length);
+    out.set(b, o + 4);
+    o += 4 + b.length;
+  }
+  return out;
+}
+
+export function decodeBlockPack(pack: Uint8Array, maxBlock: number): Uint8Array[] {
+  const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
+  const out: Uint8Array[] = [];
+  let o = 0;
+  while (o < pack.length) {
+    if (o + 4 > pack.length) bad('block pack ends inside a length');
+    const len = view.getUint32(o);
+    if (len === 0 || len > maxBlock || o + 4 + len > pack.length) bad(`block pack entry of ${len} bytes does not fit`);
+    out.push(pack.subarray(o + 4, o + 4 + len));
+    o += 4 + len;
+  }
+  if (out.length === 0) bad('empty block pack');
+  return out;
 }

@@ -171,9 +171,10 @@ describe('gopkgr infver api', () => {
     const dir = join(FIXTURES, 'namespace-merged-with-function', 'new');
     expect(await run(['api', dir], { json: true, out: (l) => lines.push(l) })).toBe(0);
     expect(lines).toHaveLength(1);
-    const out = JSON.parse(lines[0]!) as { name: string; exports: Array<Record<string, string>> };
+    const out = JSON.parse(lines[0]!) as { name: string; manifestHash: string; exports: Array<Record<string, string>> };
     expect(out.name).toBe('fx-namespace-merged-with-function');
-    expect(out).not.toHaveProperty('manifestHash');
+    // The hash the chain records as the version's apiHash.
+    expect(out.manifestHash).toMatch(/^[0-9a-f]{64}$/);
     expect(out.exports).toEqual([
       {
         name: 'ajax',
