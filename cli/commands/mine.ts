@@ -1,4 +1,4 @@
-import { GopkgrError } from '../../node/index.ts';
+import { DEV_PARAMS, GopkgrError } from '../../node/index.ts';
 import { Miner, httpSource } from '../../miner/index.ts';
 import { intOption, parse } from '../args.ts';
 import { loadIdentity } from '../context.ts';
@@ -16,9 +16,11 @@ export const mine: Command = {
     const limit = intOption(values.blocks, 'blocks', 1, 1_000_000);
     const key = await loadIdentity(ctx.dataDir);
     const source = httpSource(ctx.nodeUrl);
-    await source.getWork(); // fail early, with a clear error, if the node is not there
+    const first = await source.getWork(); // fail early, with a clear error, if the node is not there
     const log = { info: (m: string) => ctx.err(m), warn: (m: string) => ctx.err(m) };
-    const miner = new Miner(source, { minerKey: key.publicKey, threads, log });
+    // On a dev chain blocks cost nothing: pace empty ones to the block time, as `node --dev --mine` does.
+    const pace = first.params.name === DEV_PARAMS.name;
+    const miner = new Miner(source, { minerKey: key.publicKey, threads, pace, log });
     const mined: Array<{ id: string; height: number; txs: number }> = [];
     await new Promise<void>((resolve) => {
       const stop = (): void => {

@@ -1,0 +1,122 @@
+/**
+ * The ledger commands through real processes: an external miner (`gopkgr mine`),
+ * maintainers, deprecation, bounds, and how bad input is reported.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { freePort, getJson, gopkgr, startNode, type RunningNode } from './cliProcess.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/gopkgr.js', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
+
+describe('ledger commands', () => {
+  let data: string;
+  let api: string;
+  let port: number;
+  let node: RunningNode | undefined;
+  let owner: Record<string, string>;
+  let other: Record<string, string>;
+  let otherId: string;
+
+  beforeAll(async () => {
+    data = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-commands-'));
+    port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    owner = { GOPKGR_HOME: join(data, 'owner'), GOPKGR_NODE: api };
+    other = { GOPKGR_HOME: join(data, 'other'), GOPKGR_NODE: api };
+    expect((await gopkgr(['init'], { env: owner })).code).toBe(0);
+    otherId = (await gopkgr(['init', '--json'], { env: other })).json.identity as string;
+    // A node that does not mine: blocks come from `gopkgr mine` below.
+    node = await startNode(['--dev', '--api', `127.0.0.1:${port}`], { env: owner });
+  });
+
+  afterAll(async () => {
+    node?.child.kill('SIGKILL');
+    await rm(data, { recursive: true, force: true });
+  });
+
+  it('mines blocks for a node over HTTP with `gopkgr mine`', async () => {
+    const submitted = await gopkgr(['namespace', 'claim', '@acme', '--no-wait', '--json'], { env: owner });
+    expect(submitted.json.status).toBe('pending');
+    const mined = await gopkgr(['mine', '--threads', '1', '--blocks', '2', '--json'], { env: owner });
+    expect(mined.code, mined.stderr).toBe(0);
+    const blocks = mined.json.mined as Array<{ height: number; txs: number }>;
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]!.txs).toBe(1);
+    const tx = await getJson<{ status: string }>(`${api}/v1/txs/${submitted.json.tx as string}`);
+    expect(tx.body.status).toBe('confirmed');
+  });
+
+  it('adds and removes maintainers; only maintainers publish, deprecate and amend bounds', async () => {
+    // From here on a miner runs in the background.
+    const miner = spawn(process.execPath, ['--no-node-snapshot', BIN, 'mine', '--threads', '1'], { env: { ...process.env, ...owner }, stdio: 'ignore' });
+    const denied = await gopkgr(['publish', PACKAGE_DIR, '--json'], { env: other });
+    expect(denied.code).toBe(1);
+    expect((denied.json.error as { code: string }).code).toBe('TX_NOT_MAINTAINER');
+
+    const added = await gopkgr(['maintainer', 'add', '@acme', otherId, '--json'], { env: owner });
+    expect(added.code, added.stderr).toBe(0);
+    const ns = await getJson<{ maintainers: string[] }>(`${api}/v1/namespaces/@acme`);
+    expect(ns.body.maintainers).toEqual([otherId]);
+
+    const published = await gopkgr(['publish', PACKAGE_DIR, '--json'], { env: other });
+    expect(published.code, published.stderr).toBe(0);
+    expect(published.json.version).toBe('1.0.0');
+
+    const again = await gopkgr(['publish', PACKAGE_DIR, '--json'], { env: other });
+    expect((again.json.error as { code: string }).code).toBe('PUBLISH_UNCHANGED');
+
+    const removed = await gopkgr(['maintainer', 'remove', '@acme', otherId, '--json'], { env: owner });
+    expect(removed.code).toBe(0);
+    const notAnymore = await gopkgr(['deprecate', '@acme/some-package@1.0.0', '--json'], { env: other });
+    expect((notAnymore.json.error as { code: string }).code).toBe('TX_NOT_MAINTAINER');
+
+    const deprecated = await gopkgr(['deprecate', '@acme/some-package@1.0.0', '--reason', 'use 2.x', '--json'], { env: owner });
+    expect(deprecated.code, deprecated.stderr).toBe(0);
+    const twice = await gopkgr(['deprecate', '@acme/some-package@1.0.0', '--json'], { env: owner });
+    expect((twice.json.error as { code: string }).code).toBe('TX_ALREADY_DEPRECATED');
+
+    const bounds = await gopkgr(['bounds', '@acme/some-package@1.0.0', '@acme/left-pad=^1.2.0', '--json'], { env: owner });
+    expect((bounds.json.error as { code: string }).code).toBe('TX_BOUNDS_UNKNOWN_DEP');
+
+    const pkg = await getJson<{ versions: Array<{ deprecated: boolean; deprecationReason?: string }> }>(`${api}/v1/packages/@acme/some-package`);
+    expect(pkg.body.versions[0]).toMatchObject({ deprecated: true, deprecationReason: 'use 2.x' });
+    miner.kill('SIGINT');
+    expect(await new Promise((resolve) => miner.on('close', resolve))).toBe(0);
+  }, 180_000);
+
+  it('reports bad input as one line with a code, or as {"error"} under --json', async () => {
+    const usage = await gopkgr(['namespace', 'grab', '@x'], { env: owner });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim().split('\n')).toHaveLength(1);
+    expect(usage.stderr).toMatch(/^gopkgr: .*\(USAGE\); usage: gopkgr namespace claim/);
+
+    const unknownFlag = await gopkgr(['status', '--frobnicate', '--json'], { env: owner });
+    expect(unknownFlag.code).toBe(2);
+    expect((unknownFlag.json.error as { code: string }).code).toBe('USAGE');
+
+    const badName = await gopkgr(['namespace', 'claim', 'acme', '--json'], { env: owner });
+    expect((badName.json.error as { code: string }).code).toBe('BAD_NAME');
+
+    const badId = await gopkgr(['maintainer', 'add', '@acme', 'id:1234', '--json'], { env: owner });
+    expect((badId.json.error as { code: string }).code).toBe('BAD_HEX');
+
+    const badRange = await gopkgr(['bounds', '@acme/some-package@1.0.0', '@acme/x=not a range'], { env: owner });
+    expect(badRange.stderr).toContain('(BAD_RANGE)');
+
+    const down = await gopkgr(['status'], { env: { ...owner, GOPKGR_NODE: 'http://127.0.0.1:9' } });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/cannot reach a gopkgr node at http:\/\/127\.0\.0\.1:9 .*\(NODE_UNREACHABLE\); start one with/);
+
+    const noKey = await gopkgr(['namespace', 'claim', '@nokey'], { env: { ...owner, GOPKGR_HOME: join(data, 'nobody') } });
+    expect(noKey.stderr).toContain('(NO_IDENTITY); run `gopkgr init` first');
+
+    const noChain = await gopkgr(['node'], { env: owner });
+    expect(noChain.code).toBe(2);
+    expect(noChain.stderr).toContain('pass --dev');
+  });
+});
