@@ -1,0 +1,276 @@
+/**
+ * The node's peer-to-peer network: one libp2p host, gossip of blocks, txs and
+ * attestations, headers-first sync, blob exchange and peer management, over one
+ * FullNode. `Network.create` builds it, `start`/`stop` run it; `status()` and
+ * `apiRoutes()` are what the HTTP API shows of it.
+ */
+import type { IncomingMessage } from 'node:http';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { GopkgrError } from '../errors.ts';
+import { checkBlobHash } from '../blobs.ts';
+import type { ApiExtras } from '../api.ts';
+import type { Json } from '../views.ts';
+import { silentLogger, type FullNode, type Logger } from '../fullNode.ts';
+import { DEFAULT_MAX_CONNECTIONS, DIAL_TIMEOUT_MS, protocols as protocolIds, topics as topicNames } from './constants.ts';
+import { loadOrCreatePeerKey } from './peerKey.ts';
+import { PeerBook } from './peerBook.ts';
+import { createHost, type Host } from './host.ts';
+import { serve } from './reqresp.ts';
+import { blobResponder, blocksResponder, headersResponder, statusResponder } from './handlers.ts';
+import { Gossip } from './gossip.ts';
+import { Sync, type SyncProgress } from './sync.ts';
+import { BlobFetcher } from './blobExchange.ts';
+import { PeerPenalties, type PenaltyKind } from './penalties.ts';
+import { PeerManager } from './peerManager.ts';
+import { stateDigest } from './stateDigest.ts';
+
+export interface NetworkOptions {
+  node: FullNode;
+  /** where the peer key and peers.json live (the node's data dir) */
+  dataDir: string;
+  /** multiaddrs to listen on (default: /ip4/127.0.0.1/tcp/0) */
+  listen?: string[];
+  /** bootstrap peers: multiaddrs, usually ending in /p2p/<peer id> */
+  peers?: string[];
+  maxConnections?: number;
+  log?: Logger;
+  /** use this key instead of the one in the data dir (in-process benches) */
+  privateKey?: PrivateKey;
+  /** keep peers.json (default true) */
+  persistPeers?: boolean;
+}
+
+export interface PeerView {
+  peerId: string;
+  address: string | null;
+  height: number | null;
+  score: number;
+}
+
+export interface NetworkStatus {
+  peerId: string;
+  addresses: string[];
+  peers: number;
+  peerList: PeerView[];
+  banned: number;
+  sync: SyncProgress;
+}
+
+export function parseMultiaddr(text: string, what: string): Multiaddr {
+  try {
+    return multiaddr(text);
+  } catch (err) {
+    throw new GopkgrError('NET_BAD_MULTIADDR', `${what} "${text}" is not a multiaddr: ${(err as Error).message}`, {
+      hint: 'write it like /ip4/127.0.0.1/tcp/4001 (and /p2p/<peer id> for a peer)',
+    });
+  }
+}
+
+export class Network {
+  readonly protocols: ReturnType<typeof protocolIds>;
+  readonly topics: ReturnType<typeof topicNames>;
+  readonly penalties = new PeerPenalties();
+  readonly gossip: Gossip;
+  readonly sync: Sync;
+  readonly blobs: BlobFetcher;
+  readonly peers: PeerManager;
+  private started = false;
+
+  private constructor(readonly node: FullNode, readonly host: Host, book: PeerBook | undefined, bootstrap: Multiaddr[], readonly log: Logger, managerRef: { current?: PeerManager }) {
+    this.protocols = protocolIds(node.chainId);
+    this.topics = topicNames(node.chainId);
+    const penalise = (peerId: string, kind: PenaltyKind): void => {
+      const score = this.penalties.add(peerId, kind);
+      log.warn(`peers: ${peerId.slice(-8)} penalised (${kind}), penalty now ${score.toFixed(0)}`);
+      this.peers.checkScore(peerId);
+    };
+    this.sync = new Sync({
+      host, node, log, penalise,
+      protocols: this.protocols,
+      markReceived: (id) => this.gossip.markReceived(id),
+    });
+    this.blobs = new BlobFetcher({ host, node, log, penalise, protocol: this.protocols.blob });
+    this.gossip = new Gossip({
+      host, node, log,
+      topics: this.topics,
+      fetchBlob: (hash, peerId) => this.blobs.fetch(hash, peerId),
+      events: {
+        accepted: (peerId, kind, id) => {
+          if (kind === 'block') this.sync.noteBlock(peerId, id);
+        },
+        orphan: (peerId) => this.onOrphan(peerId),
+        rejected: (peerId) => this.peers.checkScore(peerId),
+      },
+    });
+    this.peers = new PeerManager({
+      host, book, bootstrap, log,
+      statusProtocol: this.protocols.status,
+      score: (peerId) => this.gossip.score(peerId),
+      onPeer: (peer) => this.refreshPeer(peer),
+      onPeerGone: (peerId) => this.sync.peerGone(peerId),
+    });
+    managerRef.current = this.peers;
+  }
+
+  static async create(opts: NetworkOptions): Promise<Network> {
+    const log = opts.log ?? silentLogger;
+    const bootstrap = (opts.peers ?? []).map((p) => parseMultiaddr(p, '--peer'));
+    const listen = opts.listen ?? ['/ip4/127.0.0.1/tcp/0'];
+    for (const l of listen) parseMultiaddr(l, '--listen');
+    const privateKey = opts.privateKey ?? (await loadOrCreatePeerKey(opts.dataDir));
+    let book: PeerBook | undefined;
+    if (opts.persistPeers !== false) {
+      book = new PeerBook(PeerBook.pathIn(opts.dataDir));
+      await book.load();
+    }
+    const topics = topicNames(opts.node.chainId);
+    // The gater and the score function need the peer manager and penalties, which need the host: late-bound.
+    const managerRef: { current?: PeerManager } = {};
+    const penaltiesRef: { current?: PeerPenalties } = {};
+    let host: Host;
+    try {
+      host = await createHost({
+        privateKey,
+        listen,
+        maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+        topics,
+        isBanned: (peerId) => managerRef.current?.isBanned(peerId) ?? false,
+        appScore: (peerId) => penaltiesRef.current?.score(peerId) ?? 0,
+      });
+    } catch (err) {
+      throw new GopkgrError('NET_LISTEN_FAILED', `cannot start the p2p host on ${listen.join(', ')}: ${(err as Error).message}`, {
+        hint: 'another node may use this port; pass --listen /ip4/127.0.0.1/tcp/<other port>',
+        status: 500,
+      });
+    }
+    const network = new Network(opts.node, host, book, bootstrap, log, managerRef);
+    penaltiesRef.current = network.penalties;
+    return network;
+  }
+
+  get peerId(): string {
+    return this.host.peerId.toString();
+  }
+
+  /** Our listen addresses, each ending in /p2p/<peer id>. */
+  addresses(): string[] {
+    return this.host.getMultiaddrs().map((a) => a.toString());
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const node = this.node;
+    const onError = (peerId: string, err: GopkgrError): void => {
+      if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalties.add(peerId, 'malformed');
+    };
+    await this.host.handle(this.protocols.status, serve(statusResponder(node), onError));
+    await this.host.handle(this.protocols.headers, serve(headersResponder(node), onError));
+    await this.host.handle(this.protocols.blocks, serve(blocksResponder(node), onError));
+    await this.host.handle(this.protocols.blob, serve(blobResponder(node), onError));
+    this.gossip.start();
+    this.peers.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) {
+      await this.host.stop();
+      return;
+    }
+    this.started = false;
+    this.gossip.stop();
+    await this.peers.stop();
+    await this.sync.stop();
+    await this.host.stop();
+  }
+
+  private refreshPeer(peer: PeerId): void {
+    this.sync.refresh(peer).catch((err: unknown) => {
+      const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
+      if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalties.add(peer.toString(), 'malformed');
+    });
+  }
+
+  private readonly lastOrphanSync = new Map<string, number>();
+
+  /** An orphan from a peer: ask it for its head (at most once per ORPHAN_SYNC_INTERVAL_MS per peer). */
+  private onOrphan(peerId: string): void {
+    const now = Date.now();
+    if (now - (this.lastOrphanSync.get(peerId) ?? 0) < 1_000) return;
+    this.lastOrphanSync.set(peerId, now);
+    const peer = this.host.getPeers().find((p) => p.toString() === peerId);
+    if (peer !== undefined) this.refreshPeer(peer);
+  }
+
+  /** Fetch a tarball from peers (verified before it is stored). */
+  fetchBlob(hash: string): Promise<boolean> {
+    checkBlobHash(hash);
+    return this.blobs.fetch(hash);
+  }
+
+  status(): NetworkStatus {
+    const peerList: PeerView[] = this.host.getPeers().map((p) => {
+      const id = p.toString();
+      const conn = this.host.getConnections(p)[0];
+      return { peerId: id, address: conn?.remoteAddr.toString() ?? null, height: this.sync.peerHead(id)?.height ?? null, score: Math.round(this.gossip.score(id) * 100) / 100 };
+    });
+    return { peerId: this.peerId, addresses: this.addresses(), peers: peerList.length, peerList, banned: this.peers.bannedCount(), sync: this.sync.progress() };
+  }
+
+  /** Fields for /v1/status (ApiExtras.status). */
+  statusJson(): Record<string, Json> {
+    return { ...this.status() } as unknown as Record<string, Json>;
+  }
+
+  /** Routes for the HTTP API: peers, a state digest, and blobs fetched from peers when missing here. */
+  apiRoutes(): NonNullable<ApiExtras['routes']> {
+    return [
+      {
+        method: 'GET',
+        pattern: /^\/v1\/peers$/,
+        handle: async () => this.status().peerList as unknown as Json,
+      },
+      {
+        // Connect to a peer now (to heal a partition, or join a network without restarting).
+        method: 'POST',
+        pattern: /^\/v1\/peers$/,
+        handle: async (_req: IncomingMessage, _m: RegExpExecArray, body: () => Promise<Buffer>) => {
+          let addr: unknown;
+          try {
+            addr = (JSON.parse((await body()).toString('utf8')) as { addr?: unknown } | null)?.addr;
+          } catch {
+            throw new GopkgrError('BAD_JSON', 'request body is not valid JSON');
+          }
+          if (typeof addr !== 'string') throw new GopkgrError('BAD_REQUEST', 'request body needs "addr": multiaddr');
+          const ma = parseMultiaddr(addr, 'addr');
+          try {
+            const conn = await this.host.dial(ma, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+            return { peerId: conn.remotePeer.toString(), address: conn.remoteAddr.toString() };
+          } catch (err) {
+            throw new GopkgrError('NET_DIAL_FAILED', `cannot connect to ${addr}: ${(err as Error).message}`, { status: 502 });
+          }
+        },
+      },
+      {
+        method: 'GET',
+        pattern: /^\/v1\/state\/digest$/,
+        handle: async () => stateDigest(this.node.chain),
+      },
+      {
+        method: 'GET',
+        pattern: /^\/v1\/blobs\/([0-9a-f]{64})$/,
+        handle: async (_req: IncomingMessage, m: RegExpExecArray) => {
+          const hash = m[1]!;
+          const local = await this.node.blobs.get(hash);
+          if (local !== undefined) return local;
+          if (await this.fetchBlob(hash)) {
+            const fetched = await this.node.blobs.get(hash);
+            if (fetched !== undefined) return fetched;
+          }
+          throw new GopkgrError('NOT_FOUND', `blob ${hash} not found on this node or its peers`, { status: 404 });
+        },
+      },
+    ];
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Peer management: bootstrap peers (`--peer`), the persistent peer book,
+ * redialing with backoff (so nodes find each other again after restarts and
+ * partitions), the connection cap's floor (MIN_CONNECTIONS), and cutting off
+ * peers whose score says they misbehave (banned for BAN_MS, enforced by the
+ * host's connection gater).
+ *
+ * A peer is kept only if identify shows it speaks this chain's status protocol:
+ * nodes of other chains (or other software) are disconnected at once, so they
+ * never take a slot under the cap.
+ */
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { IdentifyResult, PeerId } from '@libp2p/interface';
+import type { Logger } from '../fullNode.ts';
+import { BAN_MS, DISCONNECT_SCORE, MAINTENANCE_INTERVAL_MS, MIN_CONNECTIONS, REDIAL_BACKOFF_MAX_MS, REDIAL_BACKOFF_MS } from './constants.ts';
+import type { PeerBook } from './peerBook.ts';
+import type { Host } from './host.ts';
+
+/** How often each connected peer is asked for its head, besides what it gossips. */
+const STATUS_REFRESH_MS = 10_000;
+/** Bootstrap peers are redialed sooner than book peers: the operator named them. */
+const BOOTSTRAP_BACKOFF_MAX_MS = 5_000;
+
+export interface PeerManagerOptions {
+  host: Host;
+  book: PeerBook | undefined;
+  bootstrap: Multiaddr[];
+  statusProtocol: string;
+  log: Logger;
+  /** the peer's combined score (gossipsub, with the application penalties in it) */
+  score(peerId: string): number;
+  /** a useful peer is connected (identify done): ask for its status */
+  onPeer(peer: PeerId): void;
+  onPeerGone(peerId: string): void;
+}
+
+interface Backoff {
+  next: number;
+  delay: number;
+}
+
+export class PeerManager {
+  private readonly bans = new Map<string, number>();
+  private readonly backoff = new Map<string, Backoff>();
+  private readonly lastStatus = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private dialing = new Set<string>();
+  private stopped = false;
+
+  constructor(private readonly opts: PeerManagerOptions) {}
+
+  isBanned(peerId: string): boolean {
+    const until = this.bans.get(peerId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.bans.delete(peerId);
+    return false;
+  }
+
+  bannedCount(): number {
+    for (const p of [...this.bans.keys()]) this.isBanned(p);
+    return this.bans.size;
+  }
+
+  start(): void {
+    const host = this.opts.host;
+    host.addEventListener('peer:identify', this.onIdentify);
+    host.addEventListener('peer:disconnect', this.onDisconnect);
+    this.timer = setInterval(() => this.tick(), MAINTENANCE_INTERVAL_MS);
+    this.timer.unref();
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.opts.host.removeEventListener('peer:identify', this.onIdentify);
+    this.opts.host.removeEventListener('peer:disconnect', this.onDisconnect);
+    await this.opts.book?.flush();
+  }
+
+  /** Disconnect and ban a peer now. */
+  ban(peerId: string, why: string): void {
+    if (this.isBanned(peerId)) return;
+    this.bans.set(peerId, Date.now() + BAN_MS);
+    this.opts.book?.forget(peerId);
+    this.opts.log.warn(`peers: banned ${peerId.slice(-8)} for ${BAN_MS / 60_000} min: ${why}`);
+    const peer = this.opts.host.getPeers().find((p) => p.toString() === peerId);
+    if (peer !== undefined) void this.opts.host.hangUp(peer).catch(() => undefined);
+  }
+
+  /** Cut off a peer whose score fell under DISCONNECT_SCORE. */
+  checkScore(peerId: string): void {
+    const score = this.opts.score(peerId);
+    if (score < DISCONNECT_SCORE) this.ban(peerId, `score ${score.toFixed(1)} < ${DISCONNECT_SCORE}`);
+  }
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols, listenAddrs } = evt.detail;
+    const id = peerId.toString();
+    if (!protocols.includes(this.opts.statusProtocol)) {
+      this.opts.log.warn(`peers: ${id.slice(-8)} does not speak this chain's protocols; disconnecting`);
+      void this.opts.host.hangUp(peerId).catch(() => undefined);
+      return;
+    }
+    // Only addresses another host can dial are worth remembering.
+    const addrs = listenAddrs.map((a) => a.toString()).filter((a) => a.includes('/tcp/') && !a.includes('/tcp/0'));
+    this.opts.book?.seen(id, addrs);
+    this.backoff.delete(id);
+    this.lastStatus.set(id, Date.now());
+    this.opts.onPeer(peerId);
+  };
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const id = evt.detail.toString();
+    this.lastStatus.delete(id);
+    this.opts.onPeerGone(id);
+  };
+
+  private tick(): void {
+    if (this.stopped) return;
+    const host = this.opts.host;
+    const now = Date.now();
+    const connected = host.getPeers();
+    const connectedIds = new Set(connected.map(String));
+    for (const peer of connected) {
+      const id = peer.toString();
+      this.checkScore(id);
+      const last = this.lastStatus.get(id);
+      if (last !== undefined && now - last > STATUS_REFRESH_MS && !this.isBanned(id)) {
+        this.lastStatus.set(id, now);
+        this.opts.onPeer(peer);
+      }
+    }
+    // Bootstrap peers are always redialed; book peers only while we are short of connections.
+    for (const addr of this.opts.bootstrap) {
+      const id = addr.getComponents().find((c) => c.name === 'p2p')?.value;
+      if (id !== undefined && connectedIds.has(id)) continue;
+      if (id === undefined && this.bootstrapConnected(addr)) continue;
+      this.dial(addr.toString(), addr, BOOTSTRAP_BACKOFF_MAX_MS);
+    }
+    if (connected.length < MIN_CONNECTIONS && this.opts.book !== undefined) {
+      let budget = MIN_CONNECTIONS - connected.length;
+      for (const record of this.opts.book.list()) {
+        if (budget <= 0) break;
+        if (connectedIds.has(record.peerId) || record.peerId === host.peerId.toString() || this.isBanned(record.peerId)) continue;
+        const addr = record.addrs[0];
+        if (addr === undefined) continue;
+        try {
+          if (this.dial(record.peerId, multiaddr(`${addr}/p2p/${record.peerId}`), REDIAL_BACKOFF_MAX_MS)) budget--;
+        } catch {
+          this.opts.book.forget(record.peerId);
+        }
+      }
+    }
+    void this.opts.book?.flush();
+  }
+
+  private bootstrapConnected(addr: Multiaddr): boolean {
+    const text = addr.toString();
+    return this.opts.host.getConnections().some((c) => c.remoteAddr.toString().startsWith(text));
+  }
+
+  /** Dial unless a dial is running or the key's backoff has not passed; returns whether it dialed. */
+  private dial(key: string, addr: Multiaddr, maxBackoff: number): boolean {
+    const now = Date.now();
+    const b = this.backoff.get(key);
+    if (this.dialing.has(key) || (b !== undefined && b.next > now)) return false;
+    this.dialing.add(key);
+    this.opts.host.dial(addr).then(
+      () => {
+        this.backoff.delete(key);
+      },
+      (err: unknown) => {
+        const delay = Math.min(maxBackoff, b === undefined ? REDIAL_BACKOFF_MS : b.delay * 2);
+        this.backoff.set(key, { next: Date.now() + delay, delay });
+        if (b === undefined) this.opts.log.warn(`peers: cannot dial ${addr.toString()}: ${(err as Error).message}`);
+      },
+    ).finally(() => this.dialing.delete(key));
+    return true;
+  }
+}

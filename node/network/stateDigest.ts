@@ -1,0 +1,14 @@
+/**
+ * A digest of the whole registry state, to compare two nodes in one request:
+ *   sha256(encode([[key, value], ...]))   keys sorted by code unit, values as stored
+ * (canonical CBOR), so equal states give equal digests on every machine.
+ */
+import { encode, toHex, type Canonical } from '../encoding.ts';
+import { sha256 } from '../crypto.ts';
+import type { Chain } from '../chain.ts';
+
+export function stateDigest(chain: Chain): { height: number; head: string; keys: number; digest: string } {
+  const entries = [...chain.snapshotState().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const digest = toHex(sha256(encode(entries as unknown as Canonical)));
+  return { height: chain.height, head: chain.head.id, keys: entries.length, digest };
+}

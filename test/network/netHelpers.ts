@@ -1,0 +1,180 @@
+/**
+ * Helpers for the network tests: nodes as real `gopkgr node` processes on
+ * loopback (through test/e2e/cliProcess.ts), a small in-process miner that
+ * builds blocks against a node's /v1/work and posts them (a dev-chain block costs
+ * ~16 hashes, and the header times step by the block time so the target stays
+ * at the easiest), chains pre-built into a data dir, and signed txs.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEV_PARAMS, FullNode, blockId, fromHex, meetsTarget, sha256, keyPairFromSecret, signTx, encodeTx, toHex,
+  type BodyByType, type KeyPair, type SignedTxType, type Work,
+} from '../../node/index.ts';
+import { buildCandidate, sealCandidate, httpSource } from '../../miner/index.ts';
+import { saveIdentity } from '../../cli/context.ts';
+import { freePort, getJson, startNode, waitFor, type RunningNode } from '../e2e/cliProcess.ts';
+
+export { freePort, getJson, waitFor };
+
+const dirs: string[] = [];
+const running = new Set<RunningNode>();
+
+export async function tempDir(prefix = 'gopkgr-net-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+export interface NetNode extends RunningNode {
+  name: string;
+  data: string;
+  peerId: string;
+  addr: string;
+  p2pPort: number;
+  apiPort: number;
+}
+
+/** Start `gopkgr node --dev` on a data dir (made when omitted), listening on loopback; waits for the ready line. */
+export async function spawnNode(name: string, opts: { data?: string; peers?: string[]; p2pPort?: number; apiPort?: number; extra?: string[] } = {}): Promise<NetNode> {
+  const data = opts.data ?? (await tempDir(`gopkgr-net-${name}-`));
+  const apiPort = opts.apiPort ?? (await freePort());
+  const p2pPort = opts.p2pPort ?? (await freePort());
+  const args = ['--dev', '--api', `127.0.0.1:${apiPort}`, '--listen', `/ip4/127.0.0.1/tcp/${p2pPort}`, ...(opts.peers ?? []).flatMap((p) => ['--peer', p]), ...(opts.extra ?? [])];
+  const node = await startNode(args, { env: { GOPKGR_HOME: data } });
+  running.add(node);
+  void node.exited.then(() => running.delete(node));
+  const addresses = node.ready.addresses as string[];
+  return { ...node, name, data, peerId: node.ready.peerId as string, addr: addresses[0]!, p2pPort, apiPort };
+}
+
+/** Stop a node (SIGTERM, then SIGKILL after 5 s) and wait for it to exit. */
+export async function stopNode(node: RunningNode): Promise<void> {
+  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
+  node.child.kill('SIGTERM');
+  const timer = setTimeout(() => node.child.kill('SIGKILL'), 5_000);
+  await node.exited;
+  clearTimeout(timer);
+}
+
+/** Kill every node started here and remove the temp dirs (afterAll). */
+export async function cleanup(): Promise<void> {
+  await Promise.all([...running].map((n) => stopNode(n)));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+export interface Status {
+  height: number;
+  head: string;
+  peers: number;
+  peerId: string;
+  peerList: Array<{ peerId: string; height: number | null; score: number }>;
+  banned: number;
+  sync: { syncing: boolean; targetHeight: number; last: { blocks: number; byPeer: Record<string, number> } | null };
+}
+
+export async function status(node: { api: string }): Promise<Status> {
+  return (await getJson<Status>(`${node.api}/v1/status`)).body;
+}
+
+export async function digest(node: { api: string }): Promise<{ head: string; height: number; digest: string; keys: number }> {
+  return (await getJson<{ head: string; height: number; digest: string; keys: number }>(`${node.api}/v1/state/digest`)).body;
+}
+
+/** Wait until every node reports the same head (and at least `minHeight`); returns that head's digest view. */
+export async function converged(nodes: Array<{ api: string; stderr?: () => string }>, minHeight: number, timeoutMs: number): Promise<{ head: string; height: number; digest: string }> {
+  try {
+    return await waitFor(async () => {
+      const views = await Promise.all(nodes.map(digest));
+      const first = views[0]!;
+      if (first.height < minHeight) return undefined;
+      return views.every((v) => v.head === first.head && v.digest === first.digest) ? first : undefined;
+    }, timeoutMs, `${nodes.length} nodes to converge at height ≥ ${minHeight}`);
+  } catch (err) {
+    // Say where each node stands, and what the laggards logged last.
+    const views = await Promise.all(nodes.map((n) => status(n).catch(() => undefined)));
+    const lines = views.map((v, i) => `node ${i}: height ${v?.height} head ${v?.head.slice(0, 12)} peers ${v?.peers} sync ${JSON.stringify(v?.sync)}\n${nodes[i]!.stderr?.().split('\n').slice(-8).join('\n') ?? ''}`);
+    throw new Error(`${(err as Error).message}\n${lines.join('\n')}`, { cause: err });
+  }
+}
+
+/** Ask `node` to connect to `addr` now. */
+export async function connect(node: { api: string }, addr: string): Promise<void> {
+  const res = await fetch(`${node.api}/v1/peers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addr }) });
+  if (!res.ok) throw new Error(`connect failed: ${res.status} ${await res.text()}`);
+}
+
+/** Wait until `node` has at least `n` peers. */
+export async function waitPeers(node: { api: string }, n: number, timeoutMs = 15_000): Promise<void> {
+  await waitFor(async () => ((await status(node)).peers >= n ? true : undefined), timeoutMs, `${n} peer(s)`);
+}
+
+// ---------------------------------------------------------------- mining in the test process
+
+/** A deterministic key: secret = sha256("gopkgr-net-test/" + seed). */
+export function testKey(seed: string): KeyPair {
+  return keyPairFromSecret(sha256(new TextEncoder().encode(`gopkgr-net-test/${seed}`)));
+}
+
+/** Find a nonce for a candidate built on `work` (header time steps by the block time). */
+export function mineOn(work: Work, minerKey: Uint8Array): Uint8Array {
+  const time = Math.max(work.parentTime + work.params.blockTimeMs, work.minTime + 1);
+  const candidate = buildCandidate(work, minerKey, time);
+  const header = candidate.headerBytes.slice();
+  const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
+  for (let n = 0n; ; n++) {
+    view.setBigUint64(0, n);
+    if (meetsTarget(blockId(header), candidate.header.target)) {
+      return sealCandidate(candidate, header.slice(candidate.nonceOffset)).bytes;
+    }
+  }
+}
+
+/** Mine `n` blocks on the node at `api` (its /v1/work), posting each one; returns their ids. */
+export async function mineVia(node: { api: string }, n: number, minerKey: Uint8Array = testKey('miner').publicKey): Promise<string[]> {
+  const source = httpSource(node.api);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const work = await source.getWork();
+    const r = await source.submit(mineOn(work, minerKey));
+    ids.push(r.id);
+  }
+  return ids;
+}
+
+/** Pre-build a chain of `n` blocks (empty but for the reward) into `dataDir`, in process. */
+export async function buildChain(dataDir: string, n: number, minerKey: Uint8Array = testKey('builder').publicKey): Promise<{ head: string; height: number }> {
+  const node = await FullNode.open({ dataDir, params: DEV_PARAMS });
+  try {
+    for (let i = 0; i < n; i++) await node.submitBlock(mineOn(node.work(), minerKey));
+    return { head: node.chain.head.id, height: node.chain.height };
+  } finally {
+    await node.close();
+  }
+}
+
+/** Give a data dir a gopkgr identity (what `gopkgr init` writes), for `--mine`. */
+export async function withIdentity(dataDir: string, seed: string): Promise<KeyPair> {
+  const key = testKey(seed);
+  await saveIdentity(dataDir, key);
+  return key;
+}
+
+// ---------------------------------------------------------------- txs
+
+/** A signed tx's bytes for the dev chain. */
+export function txBytes<K extends SignedTxType>(key: KeyPair, type: K, body: BodyByType[K], nonce: number, chainId: string): Uint8Array {
+  const tx = signTx({ type, from: key.publicKey, nonce, body } as Parameters<typeof signTx>[0], key.secretKey, fromHex(chainId), DEV_PARAMS.txWorkBits);
+  return encodeTx(tx);
+}
+
+/** POST a tx to a node; returns its id. */
+export async function submitTx(node: { api: string }, bytes: Uint8Array): Promise<string> {
+  const res = await fetch(`${node.api}/v1/txs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+  const body = (await res.json()) as { id?: string; error?: { code: string; message: string } };
+  if (!res.ok || body.id === undefined) throw new Error(`tx rejected: ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+export const hex = toHex;
