@@ -24,7 +24,8 @@ export function parse(args: string[], options: OptionSpec, usage: string): Parse
     const { values, positionals } = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
     return { values: values as Parsed['values'], positionals };
   } catch (err) {
-    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    // parseArgs explains at length over several lines; one line is what a person needs.
+    const message = ((err as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional argument.*$/s, '');
     throw new GopkgrError('USAGE', message, { hint: `usage: ${usage}` });
   }
 }
