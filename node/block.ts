@@ -14,7 +14,7 @@
  * Block    = canonical CBOR array [header, [tx, ...]], each tx a map (tx.ts).
  */
 import { GopkgrError } from './errors.ts';
-import { arrayHead, bytesEqual, decodeUnchecked, encode, type Canonical } from './encoding.ts';
+import { arrayHead, bytesEqual, concatBytes, decodeUnchecked, encode, type Canonical } from './encoding.ts';
 import { sha256, sha256d } from './crypto.ts';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS } from './constants.ts';
 import { encodeTx, readTx, txId, type Tx } from './tx.ts';
@@ -105,7 +105,7 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
   });
   // Canonical form: the block must be exactly its parts re-encoded.
   const headerBytes = encodeHeader(header);
-  if (!bytesEqual(concat(arrayHead(2), headerBytes, arrayHead(txBytes.length), ...txBytes), bytes)) {
+  if (!bytesEqual(concatBytes(arrayHead(2), headerBytes, arrayHead(txBytes.length), ...txBytes), bytes)) {
     throw new GopkgrError('DECODE_ERROR', 'block is valid CBOR but not in canonical form');
   }
   return { header, txs, id: blockId(headerBytes), bytes, txBytes, txIds };
@@ -122,15 +122,6 @@ export function assembleBlock(header: BlockHeader, txs: Tx[]): DecodedBlock {
 const LEAF = new Uint8Array([0]);
 const NODE = new Uint8Array([1]);
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /**
  * Merkle tree hash of RFC 6962 §2.1 (as Certificate Transparency and Go's sumdb):
@@ -140,7 +131,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
  */
 export function merkleRoot(ids: Uint8Array[]): Uint8Array {
   if (ids.length === 0) return sha256(new Uint8Array(0));
-  const level = ids.map((id) => sha256(concat(LEAF, id)));
+  const level = ids.map((id) => sha256(concatBytes(LEAF, id)));
   return subtreeRoot(level, 0, level.length);
 }
 
@@ -149,7 +140,7 @@ function subtreeRoot(leaves: Uint8Array[], start: number, end: number): Uint8Arr
   if (n === 1) return leaves[start]!;
   let k = 1;
   while (k * 2 < n) k *= 2;
-  return sha256(concat(NODE, subtreeRoot(leaves, start, start + k), subtreeRoot(leaves, start + k, end)));
+  return sha256(concatBytes(NODE, subtreeRoot(leaves, start, start + k), subtreeRoot(leaves, start + k, end)));
 }
 
 export function bytesToBigInt(bytes: Uint8Array): bigint {

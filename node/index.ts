@@ -2,7 +2,7 @@
 import './polyfill.ts';
 
 export { GopkgrError, isGopkgrError, asGopkgrError } from './errors.ts';
-export { encode, decode, toHex, fromHex, bytesEqual, type Canonical } from './encoding.ts';
+export { encode, decode, toHex, fromHex, bytesEqual, concatBytes, type Canonical } from './encoding.ts';
 export { sha256, sha256d, sha256Hex, generateKeyPair, keyPairFromSecret, sign, verify, verifyReference, identityOf, parseIdentity, type KeyPair } from './crypto.ts';
 export * from './constants.ts';
 export * from './names.ts';

@@ -3,6 +3,7 @@ import { Miner, httpSource } from '../../miner/index.ts';
 import { intOption, parse } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
+import { untilStopped } from '../signals.ts';
 
 const usage = 'gopkgr mine [--threads N] [--blocks N]';
 
@@ -22,14 +23,7 @@ export const mine: Command = {
     const pace = first.params.name === DEV_PARAMS.name;
     const miner = new Miner(source, { minerKey: key.publicKey, threads, pace, log });
     const mined: Array<{ id: string; height: number; txs: number }> = [];
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+    await untilStopped((stop) => {
       miner.start((b) => {
         mined.push({ id: b.id, height: b.height, txs: b.txs });
         if (!ctx.json) ctx.err(`mined block ${b.height} ${b.id.slice(0, 16)} (${b.txs} txs, ${(miner.hashRate() / 1e3).toFixed(0)} kH/s)`);

@@ -3,6 +3,7 @@ import { Miner, localSource } from '../../miner/index.ts';
 import { intOption, parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
+import { untilStopped } from '../signals.ts';
 
 const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N]';
 
@@ -93,15 +94,7 @@ export const node: Command = {
       log.info(`mining to id:${toHex(minerKey)} on ${threads ?? 'all'} thread(s)`);
     }
 
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped();
     log.info('stopping');
     await miner?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));

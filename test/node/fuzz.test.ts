@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
 import {
-  bigIntToBytes32, buildRewardTx, bytesEqual, decode, decodeBlock, decodeTx, defaultHooks, encode, encodeBlock, encodeTx,
+  bigIntToBytes32, buildRewardTx, bytesEqual, concatBytes, decode, decodeBlock, decodeTx, defaultHooks, encode, encodeBlock, encodeTx,
   fromHex, GopkgrError, manifestHash, toHex, DEV_PARAMS, MAX_BLOCK_BYTES, MAX_TX_BYTES, NONCE_BYTES,
   type Canonical, type DecodedBlock, type RewardTx, type SignedTx, type Tx,
 } from '../../node/index.ts';
@@ -69,15 +69,6 @@ function blockOf(txs: Tx[], height: number, r: Prng): Uint8Array {
 const CBOR_HEADS = [0x00, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1f, 0x20, 0x38, 0x3b, 0x40, 0x58, 0x5b, 0x5f, 0x60, 0x78, 0x7b, 0x7f,
   0x80, 0x98, 0x9b, 0x9f, 0xa0, 0xb8, 0xbb, 0xbf, 0xc0, 0xc2, 0xd8, 0xd9, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xff];
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** One random byte-level mutation of `input` (`other` for splices). */
 function mutateBytes(r: Prng, input: Uint8Array, other: Uint8Array): Uint8Array {
@@ -95,22 +86,22 @@ function mutateBytes(r: Prng, input: Uint8Array, other: Uint8Array): Uint8Array 
     case 2: // truncate
       return b.slice(0, r.int(b.length + 1));
     case 3: // append junk
-      return concat(b, r.bytes(1 + r.int(16)));
+      return concatBytes(b, r.bytes(1 + r.int(16)));
     case 4: { // insert junk
       const i = r.int(b.length + 1);
-      return concat(b.slice(0, i), r.bytes(1 + r.int(8)), b.slice(i));
+      return concatBytes(b.slice(0, i), r.bytes(1 + r.int(8)), b.slice(i));
     }
     case 5: { // delete a range
       const i = r.int(b.length + 1);
-      return concat(b.slice(0, i), b.slice(Math.min(b.length, i + 1 + r.int(8))));
+      return concatBytes(b.slice(0, i), b.slice(Math.min(b.length, i + 1 + r.int(8))));
     }
     case 6: { // splice with another valid encoding
-      return concat(b.slice(0, r.int(b.length + 1)), other.slice(r.int(other.length + 1)));
+      return concatBytes(b.slice(0, r.int(b.length + 1)), other.slice(r.int(other.length + 1)));
     }
     case 7: { // duplicate a range
       const i = r.int(b.length + 1);
       const j = Math.min(b.length, i + 1 + r.int(16));
-      return concat(b.slice(0, j), b.slice(i, j), b.slice(j));
+      return concatBytes(b.slice(0, j), b.slice(i, j), b.slice(j));
     }
     case 8: { // a CBOR head byte somewhere
       if (b.length > 0) b[at()] = r.pick(CBOR_HEADS);
@@ -124,9 +115,9 @@ function mutateBytes(r: Prng, input: Uint8Array, other: Uint8Array): Uint8Array 
       return b;
     }
     case 10: // CBOR-ish prefix before the input
-      return concat(new Uint8Array([r.pick(CBOR_HEADS)]), r.bytes(r.int(9)), b);
+      return concatBytes(new Uint8Array([r.pick(CBOR_HEADS)]), r.bytes(r.int(9)), b);
     default: // a short CBOR-ish string from scratch
-      return concat(new Uint8Array([r.pick(CBOR_HEADS)]), r.bytes(r.int(40)));
+      return concatBytes(new Uint8Array([r.pick(CBOR_HEADS)]), r.bytes(r.int(40)));
   }
 }
 
@@ -321,7 +312,7 @@ describe('decoding fuzz', () => {
     // A block whose header height 12 is written in two bytes (0x18 0x0c) instead of one.
     const block = blocks[0]!;
     expect(Array.from(block.subarray(0, 4))).toEqual([0x82, 0x87, 0x01, 0x0c]);
-    const long = concat(block.subarray(0, 3), Uint8Array.of(0x18, 0x0c), block.subarray(4));
+    const long = concatBytes(block.subarray(0, 3), Uint8Array.of(0x18, 0x0c), block.subarray(4));
     expect(codeOf(() => decodeBlock(long))).toBe('DECODE_ERROR');
     expect(codeOf(() => decode(long))).toBe('DECODE_ERROR');
   });
