@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
-import { GopkgrError, fromHex, manifestHash, toHex, parseFullName, type Canonical, type PublishBody } from '../../node/index.ts';
+import { join, resolve } from 'node:path';
+import { GopkgrError, checkLockTree, fromHex, manifestHash, mapIndex, toHex, parseFullName, type Canonical, type PublishBody } from '../../node/index.ts';
 import { compareManifests, extractManifest, nextVersion, validateManifest, type Comparison } from '../../infver/index.ts';
 import { parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
@@ -8,6 +8,31 @@ import { report, type Command } from '../command.ts';
 import { findPackage } from '../packages.ts';
 import { packPackage } from '../pack.ts';
 import { submitAndWait, WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
+import { collectRequirements, depsOf, scanSources } from '../tags/index.ts';
+import { LOCKFILE_NAME, readLockfile } from '../install/lockfile.ts';
+import { resolveProject } from '../install/resolveProject.ts';
+import type { NodeClient as Client } from '../client.ts';
+
+/**
+ * The dependency tree a publish records: deps from the package's own comment
+ * tags, lock = the closed resolution against the chain (preferring the versions
+ * in the package's gopkgr.lock, which are what the author built and tested with),
+ * checked locally with the same rules the nodes apply.
+ */
+async function dependencyTree(dir: string, fullName: string, version: string, client: Client): Promise<{ deps: Record<string, string>; lock: Record<string, string> }> {
+  const { requirements, chains } = collectRequirements(await scanSources(dir));
+  if (requirements.length === 0) return { deps: {}, lock: {} };
+  const local = await readLockfile(join(dir, LOCKFILE_NAME));
+  const { solution, index } = await resolveProject({ requirements, lock: local, client, chains, rootName: fullName, preferOnly: true });
+  if (solution.selected.has(fullName)) {
+    throw new GopkgrError('PUBLISH_SELF_DEPENDENCY', `${fullName} depends on itself through ${[...solution.selected.keys()].filter((n) => n !== fullName).join(', ')}`, { hint: 'break the cycle before publishing' });
+  }
+  const deps = depsOf(requirements);
+  const lock: Record<string, string> = {};
+  for (const [name, v] of solution.selected) lock[`${name}@${v.version}`] = v.contentHash;
+  checkLockTree(mapIndex(index), { name: fullName, version, deps }, lock);
+  return { deps, lock };
+}
 
 const usage = 'gopkgr publish [DIR] [--no-wait]';
 
@@ -50,6 +75,9 @@ export const publish: Command = {
       for (const c of comparison.changes) ctx.err(`  - ${c.export}: ${c.kind}: ${c.detail}`);
     }
 
+    const tree = await dependencyTree(dir, fullName, version, client);
+    if (Object.keys(tree.lock).length > 0) ctx.err(`dependency tree: ${Object.keys(tree.lock).join(', ')}`);
+
     await client.putBlob(packed.sha256, packed.tarball);
     let pkgId: string;
     let created: string | null = null;
@@ -62,12 +90,13 @@ export const publish: Command = {
     }
     const body: PublishBody = {
       pkg: fromHex(pkgId), version, contentHash: fromHex(packed.sha256), size: packed.tarball.length,
-      apiHash: manifestHash(manifest as unknown as Canonical), manifest: manifest as unknown as Canonical, deps: {}, lock: {},
+      apiHash: manifestHash(manifest as unknown as Canonical), manifest: manifest as unknown as Canonical,
+      deps: tree.deps, lock: Object.fromEntries(Object.entries(tree.lock).map(([ref, hash]) => [ref, fromHex(hash)])),
     };
     const receipt = await submitAndWait(ctx, client, key, 'publish', body, wait);
     report(ctx, {
       name: fullName, id: pkgId, version, bump: comparison?.bump ?? null, changes: comparison?.changes ?? [], contentHash: packed.sha256,
-      apiHash: toHex(body.apiHash!), size: packed.tarball.length, files: packed.files,
+      apiHash: toHex(body.apiHash!), size: packed.tarball.length, files: packed.files, deps: tree.deps, lock: tree.lock,
       created: created !== null, tx: receipt.id, status: receipt.status, block: receipt.block ?? null, height: receipt.height ?? null,
     }, [`published ${fullName}@${version} (sha256 ${packed.sha256}) ${where(receipt)}`]);
     return 0;

@@ -1,0 +1,114 @@
+/**
+ * `gopkgr get [SPEC...] [--offline]`: install what the project's comment tags
+ * (and SPECs, and deps added earlier) require. Scan the sources, resolve (from
+ * gopkgr.lock alone when it suffices, else against the node), fetch and verify
+ * the tarballs (cache first), lay them out in node_modules all or nothing, and
+ * write gopkgr.lock and import_map.json. A second run with nothing changed
+ * writes nothing.
+ */
+import path from 'node:path';
+import { GopkgrError, isGopkgrError, isRange, parseFullName, type Requirement } from '../../node/index.ts';
+import { parse } from '../args.ts';
+import { NodeClient } from '../client.ts';
+import { report, type Command } from '../command.ts';
+import { collectRequirements, scanSources } from '../tags/index.ts';
+import { buildImportMap } from '../install/buildImportMap.ts';
+import { fetchTarballs } from '../install/fetchTarballs.ts';
+import { commitInstall, planInstall } from '../install/installPackages.ts';
+import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
+import { resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
+import { TarballCache } from '../install/tarballCache.ts';
+
+const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR]';
+
+/** `@ns/name` or `@ns/name@range`. */
+function parseSpec(spec: string): { name: string; range?: string } {
+  const at = spec.indexOf('@', 1);
+  const { ns, name } = parseFullName(at < 0 ? spec : spec.slice(0, at));
+  if (at < 0) return { name: `${ns}/${name}` };
+  const range = spec.slice(at + 1);
+  if (!isRange(range)) throw new GopkgrError('BAD_RANGE', `"${range}" in ${spec} is not a semver range`, { hint: 'for example @acme/other@^2 or @acme/other@1.2.3' });
+  return { name: `${ns}/${name}`, range };
+}
+
+export const get: Command = {
+  name: 'get',
+  summary: 'install the packages the sources\' comment tags (and SPECs) require; write gopkgr.lock and import_map.json',
+  usage,
+  async run(args, ctx) {
+    const { values, positionals } = parse(args, { offline: { type: 'boolean' }, dir: { type: 'string' } }, usage);
+    const projectDir = path.resolve((values.dir as string | undefined) ?? '.');
+    const offline = values.offline === true;
+    const lockPath = path.join(projectDir, LOCKFILE_NAME);
+    const lock = await readLockfile(lockPath);
+
+    const imports = await scanSources(projectDir);
+    const { requirements, chains, untagged } = collectRequirements(imports);
+    const specs = positionals.map(parseSpec);
+    const added: Record<string, string> = { ...(lock?.added ?? {}) };
+    for (const s of specs) added[s.name] = s.range ?? '*';
+    const all: Requirement[] = [
+      ...requirements,
+      ...Object.entries(added).map(([name, range]) => ({ name, range, origin: specs.some((s) => s.name === name) ? `gopkgr get ${name}` : `${LOCKFILE_NAME} "added"` })),
+    ];
+    for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
+
+    const client = offline ? undefined : new NodeClient(ctx.nodeUrl);
+    let resolution;
+    try {
+      resolution = await resolveProject({ requirements: all, lock, client, chains, rootName: 'your project' });
+    } catch (err) {
+      if (isGopkgrError(err, 'NODE_UNREACHABLE') && lock !== undefined) {
+        throw new GopkgrError(err.code, err.message, { hint: `${err.hint ?? ''}; or run \`gopkgr get --offline\` to install from ${LOCKFILE_NAME} and the cache` });
+      }
+      throw err;
+    }
+    const { solution, index, sources } = resolution;
+    // A SPEC without a range records the caret of what was chosen, as npm does.
+    for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
+
+    const satisfying = satisfyingVersions(index, solution);
+    const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added, packages: {} };
+    for (const [name, v] of solution.selected) {
+      const chain = chains[name];
+      next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), satisfying: satisfying.get(name) ?? {} };
+    }
+
+    const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
+    const plan = await planInstall(projectDir, targets);
+    const tarballs = await fetchTarballs(
+      plan.toInstall.map((t) => ({ ...t, source: sources.get(t.name) })),
+      { cache: new TarballCache(ctx.dataDir), client, progress: ctx.tty },
+    );
+    const result = await commitInstall({
+      projectDir,
+      plan,
+      tarballs,
+      files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(entries) }),
+    });
+    // Only after a successful install: a tarball that failed extraction never enters the cache.
+    const cache = new TarballCache(ctx.dataDir);
+    for (const [hash, bytes] of tarballs) if ((await cache.get(hash)) === undefined) await cache.put(hash, bytes);
+
+    const lines: string[] = [];
+    const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;
+    lines.push(`resolved ${solution.selected.size} package${solution.selected.size === 1 ? '' : 's'} from ${where}`);
+    for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
+    for (const n of plan.toRemove) lines.push(`- ${n}`);
+    for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
+    for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
+    const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
+    lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
+    report(ctx, {
+      project: projectDir,
+      fromLockfile: resolution.fromLockfile,
+      packages: targets,
+      installed: plan.toInstall.map((t) => t.name),
+      removed: plan.toRemove,
+      added,
+      changed: result.changed,
+      written: result.written,
+    }, lines);
+    return 0;
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * Building the resolver's version index from nodes over HTTP: starting from the
+ * requested names, fetch `GET /v1/packages/@ns/name` for every name any version
+ * depends on, a wave at a time in parallel, until the set is closed. A package a
+ * comment tag names a chain URL for is asked there first, then the default node;
+ * where each package was found is kept so its tarballs come from the same node.
+ */
+import { GopkgrError, type IndexVersion } from '../../node/index.ts';
+import { NodeClient } from '../client.ts';
+import type { PackageJson } from '../packages.ts';
+
+export interface FetchedIndex {
+  /** name → versions (absent: on no node) */
+  packages: Map<string, IndexVersion[]>;
+  /** name → URL of the node that answered */
+  sources: Map<string, string>;
+}
+
+/** Parallel requests per wave: enough to hide latency without flooding one node. */
+const CONCURRENCY = 16;
+
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+async function lookup(name: string, clients: NodeClient[]): Promise<{ pkg: PackageJson; url: string } | undefined> {
+  let lastError: unknown;
+  for (const client of clients) {
+    try {
+      const pkg = await client.getOptional<PackageJson>(`/v1/packages/${name}`);
+      if (pkg !== undefined) return { pkg, url: client.url };
+    } catch (err) {
+      // A chain named by a tag may be down; the default node is still worth asking.
+      lastError = err;
+    }
+  }
+  if (lastError !== undefined && clients.length === 1) throw lastError;
+  return undefined;
+}
+
+export async function fetchIndex(roots: Iterable<string>, defaultNode: NodeClient, chains: Readonly<Record<string, string>> = {}): Promise<FetchedIndex> {
+  const packages = new Map<string, IndexVersion[]>();
+  const sources = new Map<string, string>();
+  const seen = new Set<string>();
+  let wave = [...new Set(roots)].sort();
+  while (wave.length > 0) {
+    for (const n of wave) seen.add(n);
+    const found = await mapLimit(wave, CONCURRENCY, (name) => {
+      const chain = chains[name];
+      const clients = chain !== undefined && /^https?:\/\//.test(chain) && chain.replace(/\/+$/, '') !== defaultNode.url
+        ? [new NodeClient(chain.replace(/\/+$/, '')), defaultNode]
+        : [defaultNode];
+      return lookup(name, clients);
+    });
+    const next = new Set<string>();
+    wave.forEach((name, i) => {
+      const hit = found[i];
+      if (hit === undefined) return;
+      if (!Array.isArray(hit.pkg.versions)) throw new GopkgrError('NODE_BAD_ANSWER', `${hit.url} answered /v1/packages/${name} without a versions list`);
+      packages.set(name, hit.pkg.versions.map((v) => ({ version: v.version, contentHash: v.contentHash, deps: v.deps ?? {}, deprecated: v.deprecated === true, lock: v.lock ?? {} })));
+      sources.set(name, hit.url);
+      for (const v of hit.pkg.versions) for (const dep of Object.keys(v.deps ?? {})) if (!seen.has(dep)) next.add(dep);
+    });
+    wave = [...next].sort();
+  }
+  return { packages, sources };
+}

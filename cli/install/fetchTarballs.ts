@@ -1,0 +1,63 @@
+/**
+ * Getting every tarball a resolution needs: from the local cache when it is
+ * there, else from the node that served the package's index, in parallel. Each
+ * download's sha256 is compared with the content hash on chain before anything
+ * is written; a mismatch (a tampered or damaged blob) aborts the install.
+ */
+import { GopkgrError, isGopkgrError } from '../../node/index.ts';
+import { NodeClient } from '../client.ts';
+import { mapLimit } from './fetchIndex.ts';
+import { ProgressBar } from './progressBar.ts';
+import { sha256Of, type TarballCache } from './tarballCache.ts';
+
+export interface TarballRequest {
+  name: string;
+  version: string;
+  contentHash: string;
+  /** node URL to ask first */
+  source?: string;
+}
+
+/** Parallel downloads: a few keep the link busy; more only queue on the node. */
+const DOWNLOADS_IN_PARALLEL = 8;
+
+export async function fetchTarballs(
+  wanted: readonly TarballRequest[],
+  opts: { cache: TarballCache; client?: NodeClient; progress: boolean },
+): Promise<Map<string, Uint8Array>> {
+  const bar = new ProgressBar(wanted.length, 'fetching', opts.progress);
+  const out = new Map<string, Uint8Array>();
+  try {
+    await mapLimit(wanted, DOWNLOADS_IN_PARALLEL, async (w) => {
+      const ref = `${w.name}@${w.version}`;
+      let bytes = await opts.cache.get(w.contentHash);
+      if (bytes === undefined) {
+        if (opts.client === undefined) {
+          throw new GopkgrError('OFFLINE_NOT_CACHED', `${ref} (sha256 ${w.contentHash.slice(0, 12)}…) is not in the local cache ${opts.cache.dir}`, {
+            hint: 'run `gopkgr get` once without --offline to fill the cache',
+          });
+        }
+        const client = w.source !== undefined && w.source !== opts.client.url ? new NodeClient(w.source) : opts.client;
+        try {
+          bytes = await client.getBlob(w.contentHash);
+        } catch (err) {
+          if (isGopkgrError(err, 'NOT_FOUND')) {
+            throw new GopkgrError('BLOB_MISSING', `the node at ${client.url} has no tarball for ${ref} (sha256 ${w.contentHash.slice(0, 12)}…)`, { hint: 'the publisher may not have uploaded it yet; try another node with --node' });
+          }
+          throw err;
+        }
+        const actual = sha256Of(bytes);
+        if (actual !== w.contentHash) {
+          throw new GopkgrError('BLOB_TAMPERED', `the tarball of ${ref} from ${client.url} hashes to ${actual.slice(0, 12)}…, but the chain records ${w.contentHash.slice(0, 12)}…; nothing was installed`, {
+            hint: 'that node serves a damaged or tampered blob; try another node with --node',
+          });
+        }
+      }
+      out.set(w.contentHash, bytes);
+      bar.tick(bytes.length);
+    });
+  } finally {
+    bar.finish();
+  }
+  return out;
+}

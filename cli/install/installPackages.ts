@@ -1,0 +1,178 @@
+/**
+ * Laying packages out in `node_modules/`, all or nothing.
+ *
+ * Layout: flat, one directory per package, `node_modules/@ns/name/` (the solver
+ * picks one version per package, so every import, from the project or from a
+ * package, finds its dependency by walking up, as Node and tsc do). No install
+ * script ever runs and no bin links are made.
+ *
+ * TypeScript sources: the packer ships `x.ts` beside the `x.js` and `x.d.ts` it
+ * emits. In `node_modules` a `.ts` file would win over its `.d.ts` when tsc
+ * resolves `./x.js` (tsc tries .ts, .tsx, then .d.ts), so a consumer's tsc would
+ * type-check the dependency's sources under the consumer's own options (and fail
+ * on e.g. `allowImportingTsExtensions`). So a `.ts`/`.tsx`/`.mts`/`.cts` source
+ * whose `.d.ts` sibling is in the tarball is not extracted: `node` runs the `.js`,
+ * `tsc` reads the `.d.ts`. The full tarball stays in the cache, byte for byte.
+ *
+ * All or nothing: new packages are extracted into a staging directory inside
+ * the project (same filesystem, so moves are renames); only when every package
+ * is staged does the commit move old directories to a trash directory and the new
+ * ones in, then write the state file, lockfile and import map atomically. Any
+ * failure undoes the moves in reverse order, so `node_modules` and the lockfile
+ * are left as they were.
+ */
+import { mkdir, mkdtemp, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { expectedOutputs, isTsSource } from '../compile.ts';
+import { entryOf } from './buildImportMap.ts';
+import { readTarball, writeEntries } from './extractTarball.ts';
+import { writeAtomic } from './writeAtomic.ts';
+
+export const STATE_FILE = '.gopkgr-state.json';
+
+export interface TargetPackage {
+  name: string;
+  version: string;
+  contentHash: string;
+}
+
+export interface InstallPlan {
+  toInstall: TargetPackage[];
+  toRemove: string[];
+  kept: TargetPackage[];
+}
+
+interface State {
+  packages: Record<string, string>;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readState(nodeModules: string): Promise<State> {
+  try {
+    const s = JSON.parse(await readFile(path.join(nodeModules, STATE_FILE), 'utf8')) as State;
+    return { packages: s.packages ?? {} };
+  } catch {
+    return { packages: {} };
+  }
+}
+
+/** What differs between `node_modules` and the target set. */
+export async function planInstall(projectDir: string, targets: readonly TargetPackage[]): Promise<InstallPlan> {
+  const nm = path.join(projectDir, 'node_modules');
+  const state = await readState(nm);
+  const plan: InstallPlan = { toInstall: [], toRemove: [], kept: [] };
+  for (const t of targets) {
+    if (state.packages[t.name] === t.contentHash && (await exists(path.join(nm, t.name, 'package.json')))) plan.kept.push(t);
+    else plan.toInstall.push(t);
+  }
+  const wanted = new Set(targets.map((t) => t.name));
+  plan.toRemove = Object.keys(state.packages).filter((n) => !wanted.has(n)).sort();
+  return plan;
+}
+
+/** Leave out TypeScript sources whose declarations are shipped beside them (see the header). */
+export function skipShadowingSource(rel: string, files: ReadonlySet<string>): boolean {
+  return isTsSource(rel) && files.has(expectedOutputs(rel).dts);
+}
+
+async function readEntry(dir: string): Promise<string> {
+  try {
+    return entryOf(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>);
+  } catch {
+    return 'index.js';
+  }
+}
+
+export interface CommitInput {
+  projectDir: string;
+  plan: InstallPlan;
+  /** tarball bytes by content hash, for every package in plan.toInstall (already verified) */
+  tarballs: ReadonlyMap<string, Uint8Array>;
+  /** files to write at the project root once node_modules is in place: name → bytes (undefined: leave alone) */
+  files: (entries: ReadonlyMap<string, string>) => Record<string, string>;
+  /** caps for extraction (tests) */
+  limits?: { maxBytes?: number; maxFiles?: number };
+}
+
+export interface CommitResult {
+  /** root files whose bytes changed */
+  written: string[];
+  changed: boolean;
+}
+
+export async function commitInstall(input: CommitInput): Promise<CommitResult> {
+  const { projectDir, plan } = input;
+  const nm = path.join(projectDir, 'node_modules');
+  const staging = await mkdtemp(path.join(projectDir, '.gopkgr-staging-'));
+  const trash = await mkdtemp(path.join(projectDir, '.gopkgr-trash-'));
+  const undo: Array<() => Promise<void>> = [];
+  const slot = (name: string): string => name.replace('/', '+');
+  try {
+    // Stage: check and extract every new package before touching node_modules.
+    const entries = new Map<string, string>();
+    for (const t of plan.toInstall) {
+      const bytes = input.tarballs.get(t.contentHash);
+      if (bytes === undefined) throw new Error(`internal: no tarball for ${t.name}@${t.version}`);
+      const label = `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
+      const opts = { label, skip: skipShadowingSource, ...input.limits };
+      await writeEntries(path.join(staging, slot(t.name)), await readTarball(bytes, opts), opts);
+      entries.set(t.name, await readEntry(path.join(staging, slot(t.name))));
+    }
+    for (const t of plan.kept) entries.set(t.name, await readEntry(path.join(nm, t.name)));
+
+    // The root files, computed before the commit so their bytes can be compared.
+    const files = input.files(entries);
+    const state: State = { packages: {} };
+    for (const t of [...plan.kept, ...plan.toInstall].sort((a, b) => (a.name < b.name ? -1 : 1))) state.packages[t.name] = t.contentHash;
+    const stateText = JSON.stringify(state, null, 2) + '\n';
+    const changes: Array<{ file: string; text: string }> = [];
+    for (const [name, text] of [...Object.entries(files), [path.join('node_modules', STATE_FILE), stateText] as const]) {
+      const file = path.join(projectDir, name);
+      const old = await readFile(file, 'utf8').catch(() => undefined);
+      if (old !== text) changes.push({ file, text });
+    }
+    const changed = plan.toInstall.length > 0 || plan.toRemove.length > 0 || changes.length > 0;
+    if (!changed) return { written: [], changed: false };
+
+    // Commit: renames only, each with its undo.
+    await mkdir(nm, { recursive: true });
+    const moveAside = async (name: string): Promise<void> => {
+      const dest = path.join(nm, name);
+      if (!(await exists(dest))) return;
+      const aside = path.join(trash, slot(name));
+      await rename(dest, aside);
+      undo.push(() => rename(aside, dest));
+    };
+    for (const t of plan.toInstall) {
+      const dest = path.join(nm, t.name);
+      await moveAside(t.name);
+      await mkdir(path.dirname(dest), { recursive: true });
+      await rename(path.join(staging, slot(t.name)), dest);
+      undo.push(() => rename(dest, path.join(staging, slot(t.name))));
+    }
+    for (const name of plan.toRemove) await moveAside(name);
+    for (const c of changes) {
+      const old = await readFile(c.file).catch(() => undefined);
+      await writeAtomic(c.file, c.text);
+      undo.push(() => (old === undefined ? rm(c.file, { force: true }) : writeAtomic(c.file, old)));
+    }
+    undo.length = 0;
+    // Namespace directories emptied by removals go too.
+    for (const name of plan.toRemove) await rmdir(path.join(nm, name.split('/')[0]!)).catch(() => undefined);
+    return { written: changes.map((c) => path.relative(projectDir, c.file)), changed: true };
+  } catch (err) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw err;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(trash, { recursive: true, force: true });
+  }
+}

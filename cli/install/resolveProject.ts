@@ -1,0 +1,70 @@
+/**
+ * Resolving a project's (or a package's) requirements: first over the versions
+ * its lockfile already knows (offline, no node needed; the locked versions are
+ * preferred, so an unchanged project resolves to exactly its lock), and only when
+ * that cannot satisfy the requirements, over the index fetched from the node,
+ * still preferring locked versions and reusing dependencies' recorded lock trees.
+ */
+import { GopkgrError, isGopkgrError, mapIndex, satisfies, solve, type IndexVersion, type Requirement, type Solution } from '../../node/index.ts';
+import type { NodeClient } from '../client.ts';
+import { fetchIndex } from './fetchIndex.ts';
+import { lockIndex, type LockedCandidate, type Lockfile } from './lockfile.ts';
+
+export interface ProjectResolution {
+  solution: Solution;
+  index: Map<string, IndexVersion[]>;
+  /** name → node URL the package's index came from (empty when solved from the lockfile) */
+  sources: Map<string, string>;
+  /** true when the lockfile alone was enough */
+  fromLockfile: boolean;
+}
+
+export interface ResolveProjectOptions {
+  requirements: readonly Requirement[];
+  lock?: Lockfile;
+  /** the node to ask; undefined means offline */
+  client?: NodeClient;
+  chains?: Readonly<Record<string, string>>;
+  rootName?: string;
+  /** use the lockfile only for preferences and always ask the node (publish: the chain must accept the tree) */
+  preferOnly?: boolean;
+}
+
+export async function resolveProject(opts: ResolveProjectOptions): Promise<ProjectResolution> {
+  const preferred: Record<string, string> = {};
+  for (const [name, p] of Object.entries(opts.lock?.packages ?? {})) preferred[name] = p.version;
+  const solveOpts = { preferred, rootName: opts.rootName };
+  if (opts.lock !== undefined && opts.preferOnly !== true) {
+    const index = lockIndex(opts.lock);
+    try {
+      return { solution: solve(mapIndex(index), opts.requirements, solveOpts), index, sources: new Map(), fromLockfile: true };
+    } catch (err) {
+      if (!isGopkgrError(err, 'RESOLVE_CONFLICT') || opts.client === undefined) {
+        if (isGopkgrError(err, 'RESOLVE_CONFLICT')) {
+          throw new GopkgrError('RESOLVE_OFFLINE', `the lockfile's versions cannot satisfy the requirements:\n${err.message}`, { hint: 'run `gopkgr get` without --offline to ask the node' });
+        }
+        throw err;
+      }
+    }
+  } else if (opts.client === undefined && opts.lock === undefined) {
+    throw new GopkgrError('OFFLINE_NO_LOCKFILE', 'there is no gopkgr.lock to install from offline', { hint: 'run `gopkgr get` once with a node reachable' });
+  }
+  const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
+  return { solution: solve(mapIndex(fetched.packages), opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false };
+}
+
+/** For each selected package, every version in `index` that meets all the ranges (and hashlocks) requiring it. */
+export function satisfyingVersions(index: ReadonlyMap<string, readonly IndexVersion[]>, solution: Solution): Map<string, Record<string, LockedCandidate>> {
+  const out = new Map<string, Record<string, LockedCandidate>>();
+  for (const name of solution.selected.keys()) {
+    const needs = solution.requiredBy.get(name) ?? [];
+    const ok: Record<string, LockedCandidate> = {};
+    for (const v of index.get(name) ?? []) {
+      if (needs.every((n) => satisfies(v.version, n.range) && (n.hash === undefined || n.hash === v.contentHash))) {
+        ok[v.version] = { contentHash: v.contentHash, deps: v.deps, ...(v.deprecated ? { deprecated: true } : {}) };
+      }
+    }
+    out.set(name, ok);
+  }
+  return out;
+}

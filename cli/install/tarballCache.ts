@@ -1,0 +1,45 @@
+/**
+ * The local content-addressed tarball cache: `<data dir>/cache/<sha256>`. A blob
+ * is stored only after its bytes hash to its name, and checked again when read
+ * (a damaged or edited cache file is dropped, never installed).
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { writeAtomic } from './writeAtomic.ts';
+
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export class TarballCache {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = path.join(dataDir, 'cache');
+  }
+
+  pathOf(hash: string): string {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`not a sha256: ${hash}`);
+    return path.join(this.dir, hash);
+  }
+
+  /** The cached bytes, if present and intact. */
+  async get(hash: string): Promise<Uint8Array | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(this.pathOf(hash)));
+    } catch {
+      return undefined;
+    }
+    if (sha256Of(bytes) === hash) return bytes;
+    await rm(this.pathOf(hash), { force: true });
+    return undefined;
+  }
+
+  /** Store bytes already verified against `hash`. */
+  async put(hash: string, bytes: Uint8Array): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeAtomic(this.pathOf(hash), bytes);
+  }
+}
