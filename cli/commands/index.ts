@@ -6,9 +6,10 @@ import { mine } from './mine.ts';
 import { namespace } from './namespace.ts';
 import { maintainer } from './maintainer.ts';
 import { publish } from './publish.ts';
+import { get } from './get.ts';
 import { deprecate } from './deprecate.ts';
 import { bounds } from './bounds.ts';
 import { status } from './status.ts';
 import { infver } from './infver.ts';
 
-export const commands: Command[] = [init, node, mine, status, namespace, maintainer, publish, deprecate, bounds, infver];
+export const commands: Command[] = [init, node, mine, status, namespace, maintainer, publish, get, deprecate, bounds, infver];
