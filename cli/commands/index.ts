@@ -11,5 +11,7 @@ import { deprecate } from './deprecate.ts';
 import { bounds } from './bounds.ts';
 import { status } from './status.ts';
 import { infver } from './infver.ts';
+import { test } from './test.ts';
+import { tester } from './tester.ts';
 
-export const commands: Command[] = [init, node, mine, status, namespace, maintainer, publish, get, deprecate, bounds, infver];
+export const commands: Command[] = [init, node, mine, status, namespace, maintainer, publish, get, deprecate, bounds, infver, test, tester];

@@ -1,0 +1,80 @@
+// Determinism: the same package gives the same resultHash in separate processes
+// (spawned `gopkgr test --json`), whatever order its files are handed in.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readPackageDir, resultHash, runTests } from '../../tester/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/tester/determinism/', import.meta.url));
+
+function gopkgrTest(dir: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--no-node-snapshot', 'bin/gopkgr.js', 'test', dir, '--json'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, TZ: 'Pacific/Chatham' } }, (err, stdout) => {
+      if (err && typeof err.code !== 'number') return reject(err);
+      resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout });
+    });
+  });
+}
+
+describe('determinism', () => {
+  it('two processes give the same resultHash', async () => {
+    const [a, b] = await Promise.all([gopkgrTest(FIXTURE), gopkgrTest(FIXTURE)]);
+    expect(a.code).toBe(1);
+    expect(b.code).toBe(1);
+    const ja = JSON.parse(a.stdout) as Record<string, unknown>;
+    const jb = JSON.parse(b.stdout) as Record<string, unknown>;
+    expect(Object.keys(ja)).toEqual(['passed', 'failed', 'skipped', 'tests', 'resultHash']);
+    expect(ja.resultHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(jb.resultHash).toBe(ja.resultHash);
+    expect(jb.tests).toEqual(ja.tests);
+    // and this process, in a different time zone, agrees
+    const here = await runTests({ files: await readPackageDir(FIXTURE) });
+    expect(here.resultHash).toBe(ja.resultHash);
+  });
+
+  it('pins what the clock, the seed and the timers give', async () => {
+    const outcome = await runTests({ files: await readPackageDir(FIXTURE) });
+    const byName = new Map(outcome.tests.map((t) => [t.name, t]));
+    expect(byName.get('test/random.spec.ts > the clock shows up in the failure message')?.error).toContain(
+      "'Sat Jan 01 2000 00:00:01 GMT+0000 (Coordinated Universal Time) 1234 1234' !== 'a real clock'",
+    );
+    expect(byName.get('test/random.spec.ts > local time reads as UTC')?.status).toBe('passed');
+    expect(byName.get('test/order.test.js > order is stable')?.status).toBe('passed');
+    expect(outcome.tests.map((t) => t.name)).toEqual([
+      'test/order.test.js > timer 30',
+      'test/order.test.js > timer 10',
+      'test/order.test.js > timer 20',
+      'test/order.test.js > order is stable',
+      'test/order.test.js > passes',
+      'test/random.spec.ts > random values show up in the failure message',
+      'test/random.spec.ts > shuffle is seeded',
+      'test/random.spec.ts > the clock shows up in the failure message',
+      'test/random.spec.ts > local time reads as UTC',
+    ]);
+  });
+
+  it('does not depend on the order files are handed in', async () => {
+    const files = await readPackageDir(FIXTURE);
+    const reversed = new Map([...files].reverse());
+    const [a, b] = await Promise.all([runTests({ files }), runTests({ files: reversed })]);
+    expect(b.resultHash).toBe(a.resultHash);
+  });
+
+  it('a different seed gives a different hash', async () => {
+    const files = await readPackageDir(FIXTURE);
+    const [a, b] = await Promise.all([runTests({ files }), runTests({ files, seed: 'other' })]);
+    expect(b.resultHash).not.toBe(a.resultHash);
+  });
+
+  it('hashes outcomes, not timings or output', () => {
+    const tests = [{ name: 'a', status: 'passed' as const }, { name: 'b', status: 'failed' as const, error: 'x' }];
+    // pinned: changing the hashed bytes must be a deliberate, versioned change
+    expect(resultHash(tests)).toBe(resultHash(tests.map((t) => ({ ...t }))));
+    expect(resultHash(tests)).not.toBe(resultHash(tests, 'SANDBOX_CPU_LIMIT'));
+    expect(resultHash(tests)).not.toBe(resultHash([...tests].reverse()));
+    expect(resultHash([])).toBe('c8a2e16aa694ed80a8bd4a19e8543f8524028cf6ab3dbeb7274aa4140c12b7a9');
+    // sha256 of ["gopkgr/test-outcome/v1",[["a","passed",null],["b","failed","x"]],null]
+    expect(resultHash(tests)).toBe('2fab61703db7937292cd29f1a9404ef15e906b46ab5b3c90531d185fff566a0d');
+  });
+});

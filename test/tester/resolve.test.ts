@@ -1,0 +1,78 @@
+// The sandbox's resolver: only the package's files and its locked dependencies.
+import { describe, expect, it } from 'vitest';
+import { findTestFiles, globToRegExp, Resolver, resolveExports } from '../../tester/index.ts';
+
+const files = new Map([
+  ['package.json', JSON.stringify({ name: '@me/pkg', exports: { '.': './src/index.ts', './feature/*': './src/features/*.ts' } })],
+  ['src/index.ts', ''],
+  ['src/a.ts', ''],
+  ['src/b.js', ''],
+  ['src/dir/index.ts', ''],
+  ['src/data.json', '{}'],
+  ['src/features/x.ts', ''],
+  ['test/a.test.ts', ''],
+  ['test/deep/b.test.js', ''],
+  ['test/helper.ts', ''],
+  ['test/types.d.ts', ''],
+]);
+const deps = new Map([
+  ['@acme/lib', new Map([['package.json', JSON.stringify({ name: '@acme/lib', main: 'lib/main.js' })], ['lib/main.js', ''], ['lib/util.js', '']])],
+  ['@acme/cond', new Map([['package.json', JSON.stringify({ exports: { require: './c.cjs', import: './m.js', default: './d.js' } })], ['m.js', ''], ['c.cjs', '']])],
+]);
+const r = new Resolver(files, deps);
+const from = 'pkg:test/a.test.ts';
+
+describe('Resolver', () => {
+  it('serves the shims', () => {
+    expect(r.resolve('node:test', from)).toBe('builtin:node:test');
+    expect(r.resolve('node:assert/strict', from)).toBe('builtin:node:assert/strict');
+    expect(r.resolve('assert', from)).toBe('builtin:node:assert');
+  });
+  it('maps NodeNext .js names to .ts sources, and omitted extensions', () => {
+    expect(r.resolve('../src/a.js', from)).toBe('pkg:src/a.ts');
+    expect(r.resolve('../src/a.ts', from)).toBe('pkg:src/a.ts');
+    expect(r.resolve('../src/a', from)).toBe('pkg:src/a.ts');
+    expect(r.resolve('../src/b.js', from)).toBe('pkg:src/b.js');
+    expect(r.resolve('../src/dir', from)).toBe('pkg:src/dir/index.ts');
+    expect(r.resolve('../src/data.json', from)).toBe('pkg:src/data.json');
+  });
+  it('refuses what is outside the package', () => {
+    expect(() => r.resolve('../../outside.js', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_OUTSIDE' }));
+    expect(() => r.resolve('./../../../etc/passwd', 'pkg:src/a.ts')).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_OUTSIDE' }));
+    for (const spec of ['/etc/passwd', 'file:///etc/passwd', 'node:fs', 'fs', 'fs/promises', 'node:child_process', 'data:text/javascript,1', 'https://x.test/a.js', 'worker_threads']) {
+      expect(() => r.resolve(spec, from), spec).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_DENIED' }));
+    }
+    expect(() => r.resolve('lodash', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_NOT_FOUND' }));
+    expect(() => r.resolve('./missing.js', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_NOT_FOUND' }));
+  });
+  it('a dependency cannot reach the package or other dependencies by path', () => {
+    expect(() => r.resolve('../../src/a.ts', 'dep:@acme/lib:lib/main.js')).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_OUTSIDE' }));
+    expect(r.resolve('./util.js', 'dep:@acme/lib:lib/main.js')).toBe('dep:@acme/lib:lib/util.js');
+  });
+  it('resolves dependencies through exports, main and self-reference', () => {
+    expect(r.resolve('@acme/lib', from)).toBe('dep:@acme/lib:lib/main.js');
+    expect(r.resolve('@acme/cond', from)).toBe('dep:@acme/cond:m.js');
+    expect(r.resolve('@me/pkg', from)).toBe('pkg:src/index.ts');
+    expect(r.resolve('@me/pkg/feature/x', from)).toBe('pkg:src/features/x.ts');
+    expect(() => r.resolve('@me/pkg/src/a.ts', from)).toThrow(/not exported/);
+  });
+  it('resolveExports follows Node for node/import/default', () => {
+    expect(resolveExports('./i.js', '.')).toBe('./i.js');
+    expect(resolveExports({ import: { node: './n.js', default: './d.js' } }, '.')).toBe('./n.js');
+    expect(resolveExports({ './a/*.js': './lib/*.js', './a/b/*.js': './deep/*.js' }, './a/b/c.js')).toBe('./deep/c.js');
+    expect(resolveExports({ '.': ['bad', './ok.js'] }, '.')).toBe('./ok.js');
+    expect(resolveExports({ '.': { require: './c.cjs' } }, '.')).toBeUndefined();
+  });
+});
+
+describe('test files', () => {
+  it('default globs find test/**/*.test.{ts,js}, sorted, without .d.ts', () => {
+    expect(findTestFiles(files)).toEqual(['test/a.test.ts', 'test/deep/b.test.js']);
+  });
+  it('globs', () => {
+    expect(globToRegExp('test/**/*.test.{ts,js}').test('test/a.test.ts')).toBe(true);
+    expect(globToRegExp('test/**/*.test.{ts,js}').test('test/x/y/a.test.js')).toBe(true);
+    expect(globToRegExp('test/*.ts').test('test/x/a.ts')).toBe(false);
+    expect(globToRegExp('src/?.ts').test('src/a.ts')).toBe(true);
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * Proof of Test: run a package's tests in an isolated-vm sandbox with node:test
+ * and node:assert shims, deterministically, and summarise the outcome with a hash
+ * every tester reproduces (DESIGN.md, "Proof of Test and InfVer").
+ */
+export { runTests, type RunTestsOptions } from './runTests.ts';
+export { summarise, resultHash, normaliseText, HASH_DOMAIN, type Outcome, type TestOutcome, type TestStatus } from './outcome.ts';
+export { DEFAULT_LIMITS, DEFAULT_SEED, SANDBOX_EPOCH_MS, resolveLimits, type SandboxLimits } from './options.ts';
+export { findTestFiles, testPatterns, globToRegExp, DEFAULT_TEST_PATTERNS } from './testFiles.ts';
+export { readPackageDir, readInstalledDeps, importedPackages } from './readPackage.ts';
+export { Resolver, resolveExports, type FileMap, type DepMap } from './resolve.ts';
+export { extractTarball } from './extract.ts';
+export { lockHash } from './lockHash.ts';

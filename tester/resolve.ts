@@ -1,0 +1,236 @@
+/**
+ * The sandbox's module resolver: it serves only the package's own files and the
+ * files of its locked dependencies, both handed in as maps of text. Nothing is
+ * read from disk, so a specifier can name nothing outside those maps.
+ *
+ * Module keys:
+ *   `pkg:<path>`              a file of the package under test
+ *   `dep:<@ns/name>:<path>`   a file of a locked dependency
+ *   `builtin:<name>`          a shim (node:test, node:assert, node:assert/strict)
+ *
+ * Rules (what a user of Node + tsx expects, minus the file system):
+ * - Relative specifiers resolve against the importing file and may not leave its
+ *   package (`../../outside.js` is SANDBOX_IMPORT_OUTSIDE). A relative import may
+ *   name the file, the `.js` name TypeScript's NodeNext convention uses for a
+ *   `.ts` source (`./a.js` → `./a.ts`), or omit the extension (`./a` → `./a.ts`,
+ *   `./a.js`, `./a/index.ts`, ...).
+ * - Absolute paths and URLs (`/etc/passwd`, `file:`, `data:`, `http:`) are
+ *   SANDBOX_IMPORT_DENIED.
+ * - `node:test`, `node:assert`, `node:assert/strict` (and `assert`,
+ *   `assert/strict`) are the shims; every other Node built-in is
+ *   SANDBOX_IMPORT_DENIED.
+ * - A bare name is the package itself (self-reference through its own
+ *   package.json `exports`) or a locked dependency, resolved through its
+ *   package.json `exports` (conditions node, import, default), else `main`, else
+ *   `index.js`. Anything else is SANDBOX_IMPORT_NOT_FOUND.
+ */
+import { builtinModules } from 'node:module';
+import { posix } from 'node:path';
+import { GopkgrError } from '../node/index.ts';
+
+export type FileMap = ReadonlyMap<string, string>;
+export type DepMap = ReadonlyMap<string, FileMap>;
+
+export const SHIMS: Record<string, string> = {
+  'node:test': 'builtin:node:test',
+  'node:assert': 'builtin:node:assert',
+  assert: 'builtin:node:assert',
+  'node:assert/strict': 'builtin:node:assert/strict',
+  'assert/strict': 'builtin:node:assert/strict',
+};
+
+/** Export conditions, in Node's order of preference for `import`. */
+const CONDITIONS = new Set(['node', 'import', 'default']);
+
+const JS_FOR_TS: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx'],
+  '.mjs': ['.mts'],
+  '.jsx': ['.tsx'],
+};
+const IMPLICIT = ['.ts', '.tsx', '.mts', '.js', '.mjs', '.json', '/index.ts', '/index.tsx', '/index.js', '/index.mjs'];
+
+export interface ParsedKey {
+  scope: 'pkg' | 'dep' | 'builtin';
+  /** the dependency's name for `dep` keys */
+  dep?: string;
+  path: string;
+}
+
+export function parseKey(key: string): ParsedKey {
+  if (key.startsWith('pkg:')) return { scope: 'pkg', path: key.slice(4) };
+  if (key.startsWith('builtin:')) return { scope: 'builtin', path: key.slice(8) };
+  const rest = key.slice(4);
+  // @ns/name:path — the name holds one '/', never ':'
+  const colon = rest.indexOf(':');
+  return { scope: 'dep', dep: rest.slice(0, colon), path: rest.slice(colon + 1) };
+}
+
+function keyOf(scope: 'pkg' | 'dep', dep: string | undefined, path: string): string {
+  return scope === 'pkg' ? `pkg:${path}` : `dep:${dep}:${path}`;
+}
+
+export class Resolver {
+  constructor(
+    private readonly files: FileMap,
+    private readonly deps: DepMap,
+  ) {}
+
+  /** The text of a module key (undefined for shims). */
+  source(key: string): string | undefined {
+    const k = parseKey(key);
+    if (k.scope === 'pkg') return this.files.get(k.path);
+    if (k.scope === 'dep') return this.deps.get(k.dep!)?.get(k.path);
+    return undefined;
+  }
+
+  resolve(specifier: string, referrer: string): string {
+    const shim = SHIMS[specifier];
+    if (shim !== undefined) return shim;
+    const from = parseKey(referrer);
+    const shown = `"${specifier}" (imported by ${describeKey(referrer)})`;
+    if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
+      const joined = posix.normalize(posix.join(posix.dirname(from.path), specifier));
+      if (joined === '..' || joined.startsWith('../') || posix.isAbsolute(joined)) {
+        throw new GopkgrError('SANDBOX_IMPORT_OUTSIDE', `import of ${shown} leaves the package`, { hint: 'tests may import only files of their own package and its locked dependencies' });
+      }
+      const scope = from.scope === 'dep' ? 'dep' : 'pkg';
+      const map = this.mapOf(scope, from.dep);
+      const found = lookup(map, joined, true);
+      if (found === undefined) throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find module ${shown}`);
+      return keyOf(scope, from.dep, found);
+    }
+    if (specifier.startsWith('/') || specifier.startsWith('\\') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(specifier)) {
+      throw new GopkgrError('SANDBOX_IMPORT_DENIED', `import of ${shown} is not allowed: absolute paths, URLs and Node built-ins other than node:test and node:assert are not in the sandbox`);
+    }
+    const bare = specifier.split('/')[0]!;
+    if (builtinModules.includes(specifier) || builtinModules.includes(bare)) {
+      throw new GopkgrError('SANDBOX_IMPORT_DENIED', `import of ${shown} is not allowed: Node built-ins other than node:test and node:assert are not in the sandbox`);
+    }
+    const { name, subpath } = splitBare(specifier);
+    const ownName = packageName(this.files);
+    if (name === ownName) return keyOf('pkg', undefined, this.entryOf(this.files, name, subpath, shown));
+    const dep = this.deps.get(name);
+    if (dep === undefined) {
+      throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find package ${shown}: it is not a locked dependency`, { hint: 'declare it with a comment tag and run `gopkgr get`' });
+    }
+    return keyOf('dep', name, this.entryOf(dep, name, subpath, shown));
+  }
+
+  private mapOf(scope: 'pkg' | 'dep', dep: string | undefined): FileMap {
+    return scope === 'pkg' ? this.files : (this.deps.get(dep!) ?? new Map());
+  }
+
+  private entryOf(map: FileMap, name: string, subpath: string, shown: string): string {
+    const pkg = readJson(map.get('package.json'));
+    let target: string | undefined;
+    if (pkg !== undefined && pkg.exports !== undefined && pkg.exports !== null) {
+      target = resolveExports(pkg.exports, subpath);
+      if (target === undefined) throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find module ${shown}: "${subpath}" is not exported by ${name}`);
+    } else if (subpath === '.') {
+      target = typeof pkg?.main === 'string' ? pkg.main : 'index.js';
+    } else {
+      target = subpath;
+    }
+    const path = posix.normalize(target.replace(/^\.\//, ''));
+    if (path.startsWith('../') || path === '..' || posix.isAbsolute(path)) {
+      throw new GopkgrError('SANDBOX_IMPORT_OUTSIDE', `${name}'s package.json points outside the package (${target})`);
+    }
+    const found = lookup(map, path, true);
+    if (found === undefined) throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find module ${shown}: ${name} has no file ${path}`);
+    return found;
+  }
+}
+
+export function describeKey(key: string): string {
+  const k = parseKey(key);
+  return k.scope === 'dep' ? `${k.dep}/${k.path}` : k.path;
+}
+
+function splitBare(specifier: string): { name: string; subpath: string } {
+  const parts = specifier.split('/');
+  const n = specifier.startsWith('@') ? 2 : 1;
+  const name = parts.slice(0, n).join('/');
+  const rest = parts.slice(n).join('/');
+  return { name, subpath: rest === '' ? '.' : `./${rest}` };
+}
+
+interface PackageJson {
+  name?: unknown;
+  main?: unknown;
+  exports?: unknown;
+}
+
+function readJson(text: string | undefined): PackageJson | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as PackageJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function packageName(files: FileMap): string | undefined {
+  const name = readJson(files.get('package.json'))?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Node's PACKAGE_EXPORTS_RESOLVE, for the conditions node/import/default. */
+export function resolveExports(exports: unknown, subpath: string): string | undefined {
+  let map: Record<string, unknown>;
+  if (typeof exports === 'string' || Array.isArray(exports)) map = { '.': exports };
+  else if (exports !== null && typeof exports === 'object') {
+    const keys = Object.keys(exports);
+    map = keys.length > 0 && keys.every((k) => k.startsWith('.')) ? (exports as Record<string, unknown>) : { '.': exports };
+  } else return undefined;
+  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return target(map[subpath], '');
+  // Patterns: the longest matching prefix wins.
+  let best: { key: string; match: string } | undefined;
+  for (const key of Object.keys(map)) {
+    const star = key.indexOf('*');
+    if (star < 0) continue;
+    const prefix = key.slice(0, star);
+    const suffix = key.slice(star + 1);
+    if (subpath.startsWith(prefix) && subpath.endsWith(suffix) && subpath.length >= key.length - 1) {
+      if (best === undefined || prefix.length > best.key.indexOf('*')) best = { key, match: subpath.slice(prefix.length, subpath.length - suffix.length) };
+    }
+  }
+  return best === undefined ? undefined : target(map[best.key], best.match);
+}
+
+function target(value: unknown, match: string): string | undefined {
+  if (typeof value === 'string') return value.startsWith('./') ? value.replaceAll('*', match) : undefined;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const t = target(v, match);
+      if (t !== undefined) return t;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [cond, v] of Object.entries(value)) {
+      if (!CONDITIONS.has(cond)) continue;
+      const t = target(v, match);
+      if (t !== undefined) return t;
+    }
+  }
+  return undefined;
+}
+
+/** The file a path names: as written, a `.ts` behind a `.js` name, or with an implied extension. */
+export function lookup(map: FileMap, path: string, implicit: boolean): string | undefined {
+  if (path === '.' || path === '') path = 'index';
+  if (map.has(path)) return path;
+  const ext = posix.extname(path);
+  for (const alt of JS_FOR_TS[ext] ?? []) {
+    const candidate = path.slice(0, -ext.length) + alt;
+    if (map.has(candidate)) return candidate;
+  }
+  if (implicit) {
+    for (const alt of IMPLICIT) {
+      const candidate = path + alt;
+      if (map.has(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}

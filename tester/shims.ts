@@ -1,0 +1,42 @@
+/**
+ * The sources that enter every sandbox context before package code: the runtime
+ * (tester/shims/runtime.js), the assert library (tester/shims/assert.js) and the
+ * ES modules that expose them as node:test, node:assert and node:assert/strict.
+ * The modules read `globalThis.__gopkgr_shim` once, when the host evaluates them;
+ * the host then deletes that global (runtime `seal()`), so package code never
+ * sees it.
+ */
+import { readFileSync } from 'node:fs';
+
+const read = (name: string): string => readFileSync(new URL(`./shims/${name}`, import.meta.url), 'utf8');
+
+/** A function expression: call it with the JSON text of a RuntimeConfig. */
+export const RUNTIME_SOURCE = `(${read('runtime.js').replace(/^\/\/.*\n/gm, '').trim().replace(/;$/, '')})`;
+/** Installs shim.assert, reading the shim object the runtime left on globalThis. */
+export const ASSERT_SOURCE = `(${read('assert.js').replace(/^\/\/.*\n/gm, '').trim().replace(/;$/, '')})(globalThis.__gopkgr_shim)`;
+
+const TEST_EXPORTS = ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach', 'skip', 'todo', 'only', 'mock'];
+const ASSERT_EXPORTS = ['ok', 'equal', 'notEqual', 'strictEqual', 'notStrictEqual', 'deepEqual', 'notDeepEqual', 'deepStrictEqual', 'notDeepStrictEqual', 'throws', 'doesNotThrow', 'rejects', 'doesNotReject', 'match', 'doesNotMatch', 'fail', 'ifError', 'AssertionError', 'strict'];
+
+function reexport(object: string, names: string[]): string {
+  return `export default ${object};\n` + names.map((n) => `export const ${n} = ${object}.${n};`).join('\n');
+}
+
+/** Module key → ES module source. `builtin:gopkgr:internal` is importable only by the host's entry modules. */
+export const SHIM_MODULES: ReadonlyMap<string, string> = new Map([
+  ['builtin:node:test', `const s = globalThis.__gopkgr_shim;\n${reexport('s.test', TEST_EXPORTS)}\nexport function run() { throw new Error('run() is not available in the gopkgr sandbox'); }`],
+  ['builtin:node:assert', `const a = globalThis.__gopkgr_shim.assert;\n${reexport('a', ASSERT_EXPORTS)}`],
+  ['builtin:node:assert/strict', `const a = globalThis.__gopkgr_shim.assert.strict;\n${reexport('a', ASSERT_EXPORTS)}`],
+  ['builtin:gopkgr:internal', `export const loaded = globalThis.__gopkgr_shim.loaded;`],
+]);
+
+export const INTERNAL_KEY = 'builtin:gopkgr:internal';
+
+/** What the runtime function is called with (JSON). */
+export interface RuntimeConfig {
+  file: string;
+  seed: string;
+  epochMs: number;
+  outputBytes: number;
+  virtualTimeMs: number;
+}

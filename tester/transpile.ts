@@ -1,0 +1,45 @@
+/**
+ * TypeScript to JavaScript before a module enters the sandbox. Only type syntax is
+ * removed (ts.transpileModule: one file at a time, no type checking, no module
+ * rewriting), so the import specifiers stay as written and the sandbox's resolver
+ * sees what `node --import tsx` would. `typescript` is loaded on first use: a
+ * JavaScript-only package never pays its ~0.3 s load.
+ */
+import { GopkgrError } from '../node/index.ts';
+
+type Ts = typeof import('typescript');
+let tsModule: Promise<Ts> | undefined;
+
+function loadTs(): Promise<Ts> {
+  tsModule ??= import('typescript').then((m) => ((m as { default?: Ts }).default ?? m) as Ts);
+  return tsModule;
+}
+
+export const TS_EXTENSIONS = ['.ts', '.mts', '.tsx'];
+
+export function isTypeScript(path: string): boolean {
+  return TS_EXTENSIONS.some((ext) => path.endsWith(ext)) && !path.endsWith('.d.ts');
+}
+
+export async function transpile(path: string, source: string): Promise<string> {
+  const ts = await loadTs();
+  try {
+    const result = ts.transpileModule(source, {
+      fileName: path,
+      reportDiagnostics: false,
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        jsx: ts.JsxEmit.ReactJSX,
+        isolatedModules: true,
+        verbatimModuleSyntax: false,
+        useDefineForClassFields: true,
+        sourceMap: false,
+        inlineSourceMap: false,
+      },
+    });
+    return result.outputText;
+  } catch (err) {
+    throw new GopkgrError('TEST_TRANSPILE', `${path}: TypeScript could not transpile it: ${(err as Error).message}`);
+  }
+}
