@@ -11,6 +11,7 @@ import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts
 import { keys, getAccount, type AccountState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
+import { lockHash } from './lockHash.ts';
 import { sha256, verify } from './crypto.ts';
 import type { ChainParams } from './params.ts';
 
@@ -249,6 +250,8 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   const version = versionOf(s, pkg, body.version);
   // Rule: an attestation is bound to the content it tested.
   if (version.contentHash !== toHex(body.contentHash)) reject('TX_ATTEST_HASH_MISMATCH', `attestation's content hash does not match ${pkg.ns}/${pkg.name}@${body.version}`);
+  // Rule: an attestation is bound to the dependency tree it tested (the version's lock).
+  if (!bytesEqual(body.lockHash, lockHash(version.lock))) reject('TX_ATTEST_LOCK_MISMATCH', `attestation's lock hash does not match the lock tree of ${pkg.ns}/${pkg.name}@${body.version}`);
   // Rule: one attestation per tester per version.
   if (version.attestations.some((a) => a.tester === from)) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${pkg.ns}/${pkg.name}@${body.version}`);
   s.set(keys.version(pkg.id, body.version), {

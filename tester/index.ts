@@ -10,4 +10,3 @@ export { findTestFiles, testPatterns, globToRegExp, DEFAULT_TEST_PATTERNS } from
 export { readPackageDir, readInstalledDeps, importedPackages } from './readPackage.ts';
 export { Resolver, resolveExports, type FileMap, type DepMap } from './resolve.ts';
 export { extractTarball } from './extract.ts';
-export { lockHash } from './lockHash.ts';

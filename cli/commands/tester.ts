@@ -12,8 +12,8 @@
  * the sandbox contains it, and any error is printed and the loop goes on.
  */
 import { availableParallelism } from 'node:os';
-import { fromHex, toHex } from '../../node/index.ts';
-import { extractTarball, lockHash, runTests, type Outcome } from '../../tester/index.ts';
+import { fromHex, lockHash, toHex } from '../../node/index.ts';
+import { extractTarball, runTests, type Outcome } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import type { Command } from '../command.ts';

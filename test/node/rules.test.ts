@@ -12,7 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   applySignedTx, buildRewardTx, chainIdOf, defaultHooks, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex,
-  GopkgrError, leadingZeroBits, manifestHash, Mempool, medianTimePast, nextTarget, rotationMessage, sha256, sign, signingMessage, StateOverlay,
+  GopkgrError, leadingZeroBits, lockHash, manifestHash, Mempool, medianTimePast, nextTarget, rotationMessage, sha256, sign, signingMessage, StateOverlay,
   stateKeys, toHex, txId, bigIntToBytes32, bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEMPOOL_MAX_PER_SENDER,
   type Canonical, type Chain, type ChainParams, type DecodedBlock, type KeyPair, type NamespaceState, type PackageState,
   type PendingTx, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx, type VersionState,
@@ -672,9 +672,12 @@ describe('rotate: TX_ROTATE_SAME_KEY, TX_BAD_ROTATE_PROOF, TX_ROTATE_TARGET_USED
   });
 });
 
-describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATCH, TX_DUPLICATE_ATTESTATION', () => {
+/** The lock hash of a version published with an empty lock tree. */
+const EMPTY_LOCK_HASH = lockHash({});
+
+describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATCH, TX_ATTEST_LOCK_MISMATCH, TX_DUPLICATE_ATTESTATION', () => {
   const body = (pkg: Uint8Array, version = '1.0.0', contentHash = publishBody(pkg, '1.0.0').contentHash): SignedTx['body'] => ({
-    pkg, version, contentHash, lockHash: hashOf('lock'), passed: 10, failed: 1, skipped: 2, resultHash: hashOf('results'), runtimeMs: 345,
+    pkg, version, contentHash, lockHash: EMPTY_LOCK_HASH, passed: 10, failed: 1, skipped: 2, resultHash: hashOf('results'), runtimeMs: 345,
   });
 
   it('records an attestation by any tester, with the tester reward', () => {
@@ -682,7 +685,7 @@ describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATC
     const tx = carol.tx('attest', body(pkg) as never);
     w.ok(tx);
     expect(w.version(pkg, '1.0.0')?.attestations).toEqual([{
-      tester: hex(CAROL), contentHash: toHex(publishBody(pkg, '1.0.0').contentHash), lockHash: toHex(hashOf('lock')), passed: 10, failed: 1, skipped: 2,
+      tester: hex(CAROL), contentHash: toHex(publishBody(pkg, '1.0.0').contentHash), lockHash: toHex(EMPTY_LOCK_HASH), passed: 10, failed: 1, skipped: 2,
       resultHash: toHex(hashOf('results')), runtimeMs: 345, reward: DEV_PARAMS.testerReward, height: 1, block: '', txId: idOf(tx),
     }]);
   });
@@ -691,6 +694,11 @@ describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATC
     const { w, pkg, carol } = acme();
     expect(w.no(carol.peek('attest', body(hashOf('x')) as never))).toBe('TX_UNKNOWN_PACKAGE');
     expect(w.no(carol.peek('attest', body(pkg, '1.0.1') as never))).toBe('TX_UNKNOWN_VERSION');
+  });
+
+  it('TX_ATTEST_LOCK_MISMATCH: attesting against another dependency tree than the version locked', () => {
+    const { w, pkg, carol } = acme();
+    expect(w.no(carol.peek('attest', { ...body(pkg), lockHash: lockHash({ '@acme/other@1.0.0': 'ab'.repeat(32) }) } as never))).toBe('TX_ATTEST_LOCK_MISMATCH');
   });
 
   it('TX_ATTEST_HASH_MISMATCH: attesting other content than the version has', () => {
@@ -839,7 +847,7 @@ describe('block reward: BLOCK_BAD_REWARD', () => {
   it('pays the miner and each attesting tester; balances follow', async () => {
     const { chain, carol, pkg } = await acmeChain();
     const attest = carol.tx('attest', {
-      pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: hashOf('l'), passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
+      pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: EMPTY_LOCK_HASH, passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
     });
     const block = mineBlock(chain, [attest], { miner: BOB.publicKey });
     expect((block.txs[0] as RewardTx).outputs.map((o) => [toHex(o.to), o.amount])).toEqual([[hex(BOB), DEV_PARAMS.minerReward], [hex(CAROL), DEV_PARAMS.testerReward]]);
@@ -873,7 +881,7 @@ describe('block reward: BLOCK_BAD_REWARD', () => {
   it('BLOCK_BAD_REWARD: a tester output missing, or paying someone other than the attester', async () => {
     const { chain, carol, pkg } = await acmeChain();
     const attest = carol.tx('attest', {
-      pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: hashOf('l'), passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
+      pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: EMPTY_LOCK_HASH, passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
     });
     const h = chain.height + 1;
     await expectRejected(chain, mineBlock(chain, [attest], { reward: buildRewardTx(h, MINER.publicKey, [], DEV_PARAMS) }).bytes, 'BLOCK_BAD_REWARD');

@@ -5,7 +5,8 @@
  * can recompute it from its VersionState (lock values there are hex) and check
  * the attestation tested that dependency tree.
  */
-import { encode, fromHex, sha256, type Canonical } from '../node/index.ts';
+import { encode, fromHex, type Canonical } from './encoding.ts';
+import { sha256 } from './crypto.ts';
 
 export function lockHash(lock: Readonly<Record<string, string>>): Uint8Array {
   const bytes: Record<string, Uint8Array> = {};
