@@ -13,6 +13,8 @@ export interface VersionJson {
   height: number;
   block: string;
   txId: string;
+  /** InfVer 2.0: set when a quorum of testers found the predecessor's tests fail against this version */
+  breakingByInference?: { prev: string; resultHash: string; testers: string[]; height: number };
 }
 
 export interface PackageJson {

@@ -23,6 +23,12 @@ export interface ChainParams {
   /** Miner's reward per block and a tester's per included attestation. */
   minerReward: number;
   testerReward: number;
+  /**
+   * InfVer 2.0: how many testers must agree (same predecessor result hash) that
+   * the previous version's tests fail against a new version before the chain
+   * marks that version breaking by inference.
+   */
+  breakQuorum: number;
   /** Leading zero bits each tx's signing digest must have (anti-spam stamp). */
   txWorkBits: number;
   genesisTime: number;
@@ -37,6 +43,7 @@ export const DEV_PARAMS: ChainParams = {
   retargetWindow: 20,
   minerReward: 50,
   testerReward: 100,
+  breakQuorum: 2,
   txWorkBits: 4,
   genesisTime: Date.UTC(2026, 0, 1),
 };
@@ -48,10 +55,11 @@ export function validateParams(p: unknown): ChainParams {
   };
   if (typeof o !== 'object' || o === null) fail('(root)', 'must be an object');
   if (typeof o.name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(o.name)) fail('name', 'must be a short lowercase name');
-  for (const k of ['blockTimeMs', 'retargetWindow', 'minerReward', 'testerReward', 'txWorkBits', 'genesisTime'] as const) {
+  for (const k of ['blockTimeMs', 'retargetWindow', 'minerReward', 'testerReward', 'breakQuorum', 'txWorkBits', 'genesisTime'] as const) {
     if (typeof o[k] !== 'number' || !Number.isSafeInteger(o[k]) || (o[k] as number) < 0) fail(k, 'must be a non-negative integer');
   }
   if ((o.blockTimeMs as number) < 1 || (o.retargetWindow as number) < 1) fail('blockTimeMs/retargetWindow', 'must be at least 1');
+  if ((o.breakQuorum as number) < 1) fail('breakQuorum', 'must be at least 1');
   if ((o.txWorkBits as number) > 24) fail('txWorkBits', 'must be at most 24');
   for (const k of ['powLimit', 'initialTarget'] as const) {
     if (typeof o[k] !== 'string' || !/^[0-9a-f]{64}$/.test(o[k] as string)) fail(k, 'must be 64 lowercase hex digits');
@@ -65,6 +73,7 @@ export function validateParams(p: unknown): ChainParams {
     retargetWindow: o.retargetWindow as number,
     minerReward: o.minerReward as number,
     testerReward: o.testerReward as number,
+    breakQuorum: o.breakQuorum as number,
     txWorkBits: o.txWorkBits as number,
     genesisTime: o.genesisTime as number,
   };

@@ -8,7 +8,7 @@
 import { GopkgrError } from './errors.ts';
 import { bytesEqual, encode, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
-import { keys, getAccount, type AccountState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
+import { keys, getAccount, type AccountState, type AttestationState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
 import { lockHash } from './lockHash.ts';
@@ -248,32 +248,52 @@ function applyRotate(s: StateOverlay, tx: SignedTx & { body: RotateBody }, from:
 function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxContext): void {
   const pkg = packageOf(s, body.pkg);
   const version = versionOf(s, pkg, body.version);
+  const full = `${pkg.ns}/${pkg.name}@${body.version}`;
   // Rule: an attestation is bound to the content it tested.
-  if (version.contentHash !== toHex(body.contentHash)) reject('TX_ATTEST_HASH_MISMATCH', `attestation's content hash does not match ${pkg.ns}/${pkg.name}@${body.version}`);
+  if (version.contentHash !== toHex(body.contentHash)) reject('TX_ATTEST_HASH_MISMATCH', `attestation's content hash does not match ${full}`);
   // Rule: an attestation is bound to the dependency tree it tested (the version's lock).
-  if (!bytesEqual(body.lockHash, lockHash(version.lock))) reject('TX_ATTEST_LOCK_MISMATCH', `attestation's lock hash does not match the lock tree of ${pkg.ns}/${pkg.name}@${body.version}`);
+  if (!bytesEqual(body.lockHash, lockHash(version.lock))) reject('TX_ATTEST_LOCK_MISMATCH', `attestation's lock hash does not match the lock tree of ${full}`);
   // Rule: one attestation per tester per version.
-  if (version.attestations.some((a) => a.tester === from)) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${pkg.ns}/${pkg.name}@${body.version}`);
-  s.set(keys.version(pkg.id, body.version), {
-    ...version,
-    attestations: [
-      ...version.attestations,
-      {
-        tester: from,
-        contentHash: toHex(body.contentHash),
-        lockHash: toHex(body.lockHash),
-        passed: body.passed,
-        failed: body.failed,
-        skipped: body.skipped,
-        resultHash: toHex(body.resultHash),
-        runtimeMs: body.runtimeMs,
-        reward: ctx.params.testerReward,
-        height: ctx.height,
-        block: ctx.blockId,
-        txId: ctx.txId,
-      },
-    ],
-  });
+  if (version.attestations.some((a) => a.tester === from)) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${full}`);
+  // Rule (InfVer 2.0): a predecessor run names the version published right before this one.
+  const at = pkg.versions.indexOf(body.version);
+  const before = at > 0 ? pkg.versions[at - 1] : undefined;
+  if (body.prev !== undefined && body.prev !== before) {
+    reject('TX_ATTEST_BAD_PREV', before === undefined
+      ? `${full} is the first version: it has no predecessor whose tests could run against it, but the attestation names ${body.prev}`
+      : `the attestation ran the tests of ${body.prev}, but the version published before ${full} is ${before}`);
+  }
+  const attestation: AttestationState = {
+    tester: from,
+    contentHash: toHex(body.contentHash),
+    lockHash: toHex(body.lockHash),
+    passed: body.passed,
+    failed: body.failed,
+    skipped: body.skipped,
+    resultHash: toHex(body.resultHash),
+    runtimeMs: body.runtimeMs,
+    reward: ctx.params.testerReward,
+    height: ctx.height,
+    block: ctx.blockId,
+    txId: ctx.txId,
+  };
+  if (body.prev !== undefined) {
+    attestation.prev = { version: body.prev, passed: body.prevPassed!, failed: body.prevFailed!, resultHash: toHex(body.prevResultHash!) };
+  }
+  const attestations = [...version.attestations, attestation];
+  const next: VersionState = { ...version, attestations };
+  // Rule (InfVer 2.0): when breakQuorum attestations report that the predecessor's
+  // tests fail against this version, all with the same predecessor result hash
+  // (so they saw the same failures), the version is breaking by inference. Set
+  // once; later attestations never clear or change it.
+  if (version.breakingByInference === undefined && attestation.prev !== undefined && attestation.prev.failed > 0) {
+    const hash = attestation.prev.resultHash;
+    const agreeing = attestations.filter((a) => a.prev !== undefined && a.prev.failed > 0 && a.prev.resultHash === hash);
+    if (agreeing.length >= ctx.params.breakQuorum) {
+      next.breakingByInference = { prev: attestation.prev.version, resultHash: hash, testers: agreeing.map((a) => a.tester), height: ctx.height };
+    }
+  }
+  s.set(keys.version(pkg.id, body.version), next);
 }
 
 /** Decisions that come from other parts (InfVer, the resolver), passed in to keep this file pure. */

@@ -48,6 +48,33 @@ export interface AttestationState {
   height: number;
   block: string;
   txId: string;
+  /** InfVer 2.0: the previous version's tests run against this version (attest tx `prev*` fields). */
+  prev?: PredecessorRun;
+}
+
+/** The outcome of running the previous version's test files against a version's sources. */
+export interface PredecessorRun {
+  /** the version whose tests ran (the one published right before) */
+  version: string;
+  passed: number;
+  failed: number;
+  resultHash: string;
+}
+
+/**
+ * A version that `breakQuorum` testers found breaks its predecessor's tests,
+ * agreeing on the outcome (same result hash): set once, by the attestation that
+ * completed the quorum.
+ */
+export interface BreakingByInference {
+  /** the predecessor whose tests fail */
+  prev: string;
+  /** the predecessor run's result hash the testers agree on */
+  resultHash: string;
+  /** the agreeing testers (public key hex), in the order their attestations were applied */
+  testers: string[];
+  /** height of the block that completed the quorum */
+  height: number;
 }
 
 export interface BoundsEdit {
@@ -78,6 +105,8 @@ export interface VersionState {
   txId: string;
   bounds: BoundsEdit[];
   attestations: AttestationState[];
+  /** InfVer 2.0: set when a quorum of testers found the previous version's tests fail against this one. */
+  breakingByInference?: BreakingByInference;
 }
 
 export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string;

@@ -52,6 +52,15 @@ export interface AttestBody {
   skipped: number;
   resultHash: Uint8Array;
   runtimeMs: number;
+  /**
+   * InfVer 2.0, all four or none: the previous version (`prev`, the one
+   * published right before this one) had its test files run against this
+   * version's sources; its outcome counts and result hash.
+   */
+  prev?: string;
+  prevPassed?: number;
+  prevFailed?: number;
+  prevResultHash?: Uint8Array;
 }
 
 export interface BodyByType {
@@ -159,6 +168,9 @@ function lockField(o: Obj, where: string): Record<string, Uint8Array> {
   return lock as Record<string, Uint8Array>;
 }
 
+/** The optional fields of an attestation that describe its predecessor run (InfVer 2.0). */
+const PREV_FIELDS = ['prev', 'prevPassed', 'prevFailed', 'prevResultHash'] as const;
+
 function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
   const w = 'body';
   switch (type) {
@@ -217,8 +229,8 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return { to: publicKeyField(body, 'to', w), proof: bytesField(body, 'proof', 64, w) };
     }
     case 'attest': {
-      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs'], w);
-      return {
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', 'prev', 'prevPassed', 'prevFailed', 'prevResultHash'], w);
+      const out: AttestBody = {
         pkg: bytesField(body, 'pkg', 32, w),
         version: versionField(body, w),
         contentHash: bytesField(body, 'contentHash', 32, w),
@@ -229,6 +241,18 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
         resultHash: bytesField(body, 'resultHash', 32, w),
         runtimeMs: uintField(body, 'runtimeMs', w, 24 * 3600 * 1000),
       };
+      // The predecessor run is described completely or not at all.
+      const given = PREV_FIELDS.filter((k) => body[k] !== undefined).length;
+      if (given !== 0 && given !== PREV_FIELDS.length) bad(`body.${PREV_FIELDS.join('/')} must be given all together or not at all`);
+      if (given === PREV_FIELDS.length) {
+        const prev = body.prev;
+        if (!isVersion(prev)) bad('body.prev must be MAJOR.MINOR.PATCH');
+        out.prev = prev;
+        out.prevPassed = uintField(body, 'prevPassed', w, 1_000_000);
+        out.prevFailed = uintField(body, 'prevFailed', w, 1_000_000);
+        out.prevResultHash = bytesField(body, 'prevResultHash', 32, w);
+      }
+      return out;
     }
   }
 }

@@ -57,6 +57,8 @@ export function versionView(v: VersionState, withManifest = false): Json {
     publisher: identity(v.publisher),
     attestations: v.attestations.map((a) => ({ ...a, tester: identity(a.tester), agreeing: agreeing.get(a.resultHash) ?? 0 })),
     bounds: v.bounds.map((b) => ({ ...b, by: identity(b.by) })),
+    // InfVer 2.0: present only when a quorum of testers found the predecessor's tests fail against this version.
+    ...(v.breakingByInference !== undefined ? { breakingByInference: { ...v.breakingByInference, testers: v.breakingByInference.testers.map(identity) } } : {}),
   });
 }
 

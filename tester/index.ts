@@ -10,3 +10,4 @@ export { findTestFiles, testPatterns, globToRegExp, DEFAULT_TEST_PATTERNS } from
 export { readPackageDir, readInstalledDeps, importedPackages } from './readPackage.ts';
 export { Resolver, resolveExports, type FileMap, type DepMap } from './resolve.ts';
 export { extractTarball } from './extract.ts';
+export { predecessorRunFiles, testSupportDir, type PredecessorRunFiles } from './predecessor.ts';

@@ -16,7 +16,7 @@ import { buildImportMap } from '../install/buildImportMap.ts';
 import { fetchTarballs } from '../install/fetchTarballs.ts';
 import { commitInstall, planInstall } from '../install/installPackages.ts';
 import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
-import { resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
+import { inferenceNotices, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
 import { TarballCache } from '../install/tarballCache.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR]';
@@ -96,6 +96,9 @@ export const get: Command = {
     for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
     for (const n of plan.toRemove) lines.push(`- ${n}`);
     for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
+    // InfVer 2.0: say why a newer version in range was not taken.
+    const notices = inferenceNotices(index, solution);
+    for (const n of notices) lines.push(`note: ${n}`);
     for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
     lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
@@ -108,6 +111,7 @@ export const get: Command = {
       added,
       changed: result.changed,
       written: result.written,
+      ...(notices.length > 0 ? { excluded: notices } : {}),
     }, lines);
     return 0;
   },

@@ -7,13 +7,18 @@
  * it fetches the tarball and every locked dependency (GET /v1/blobs/:sha256,
  * sha256 checked), extracts them in memory, runs the tests in the sandbox
  * (tester/index.ts) and submits a signed `attest` tx bound to the content hash
- * and the lock hash. Runs go in parallel, one per core; submissions one at a
+ * and the lock hash. InfVer 2.0: when the version has a predecessor (the version
+ * published right before it) with tests, it also runs those tests against the
+ * new version's sources (tester/predecessor.ts says which files) with the new
+ * version's locked deps, and reports that run in the attestation's `prev*`
+ * fields; a quorum of agreeing failing runs marks the version breaking by
+ * inference on chain. Runs go in parallel, one per core; submissions one at a
  * time (each takes the next nonce). A package that misbehaves costs one run:
  * the sandbox contains it, and any error is printed and the loop goes on.
  */
 import { availableParallelism } from 'node:os';
 import { fromHex, lockHash, toHex } from '../../node/index.ts';
-import { extractTarball, runTests, type Outcome } from '../../tester/index.ts';
+import { extractTarball, findTestFiles, predecessorRunFiles, runTests, type Outcome } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import type { Command } from '../command.ts';
@@ -37,6 +42,14 @@ interface VersionJson {
   lock: Record<string, string>;
   attestations: { tester: string }[];
 }
+interface PackageVersionsJson {
+  /** oldest first, in publish order */
+  versions: { version: string; contentHash: string }[];
+}
+interface PrevRun {
+  version: string;
+  outcome: Outcome;
+}
 interface Job {
   pkg: string;
   version: string;
@@ -57,7 +70,7 @@ export const tester: Command = {
     const pollMs = intOption(values['poll-ms'], 'poll-ms', 10, 3_600_000) ?? 2_000;
     let next = intOption(values.from, 'from', 0, 2 ** 31) ?? 0;
     const names = new Map<string, string>();
-    const results: { name: string; version: string; outcome?: Outcome; error?: string }[] = [];
+    const results: { name: string; version: string; outcome?: Outcome; prev?: PrevRun; error?: string }[] = [];
     let submitting: Promise<unknown> = Promise.resolve();
     const submit = <T>(f: () => Promise<T>): Promise<T> => {
       const p = submitting.then(f, f);
@@ -79,6 +92,18 @@ export const tester: Command = {
         const start = Date.now();
         const outcome = await runTests({ files, deps });
         const runtimeMs = Date.now() - start;
+        // InfVer 2.0: the predecessor's tests against this version's sources.
+        let prev: PrevRun | undefined;
+        const history = (await client.get<PackageVersionsJson>(`/v1/packages/${name}`)).versions;
+        const at = history.findIndex((x) => x.version === v.version);
+        const before = at > 0 ? history[at - 1] : undefined;
+        if (before !== undefined) {
+          const prevFiles = await extractTarball(await client.getBlob(before.contentHash), before.contentHash);
+          if (findTestFiles(prevFiles).length > 0) {
+            const run = predecessorRunFiles(prevFiles, files);
+            prev = { version: before.version, outcome: await runTests({ files: run.files, deps, testFiles: run.testFiles }) };
+          }
+        }
         const receipt = await submit(() =>
           client.submit(key, 'attest', {
             pkg: fromHex(v.id, 'package id', 32),
@@ -90,10 +115,17 @@ export const tester: Command = {
             skipped: outcome.skipped,
             resultHash: fromHex(outcome.resultHash, 'result hash', 32),
             runtimeMs,
+            ...(prev === undefined ? {} : {
+              prev: prev.version,
+              prevPassed: prev.outcome.passed,
+              prevFailed: prev.outcome.failed,
+              prevResultHash: fromHex(prev.outcome.resultHash, 'result hash', 32),
+            }),
           }),
         );
-        results.push({ name, version: v.version, outcome });
-        ctx.info(`${name}@${v.version}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${outcome.aborted ? ` (aborted: ${outcome.aborted})` : ''}, ${runtimeMs} ms; attest tx ${receipt.id}`);
+        results.push({ name, version: v.version, outcome, ...(prev === undefined ? {} : { prev }) });
+        const prevText = prev === undefined ? '' : `; ${prev.version}'s tests against it: ${prev.outcome.passed} passed, ${prev.outcome.failed} failed`;
+        ctx.info(`${name}@${v.version}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${outcome.aborted ? ` (aborted: ${outcome.aborted})` : ''}, ${runtimeMs} ms${prevText}; attest tx ${receipt.id}`);
       } catch (err) {
         const message = (err as Error).message;
         results.push({ name, version: job.version, error: message });
@@ -125,7 +157,7 @@ export const tester: Command = {
     }
     await submitting;
     if (ctx.json) {
-      ctx.out(JSON.stringify({ tester: me, height: next - 1, attested: results.filter((r) => r.outcome).map((r) => ({ name: r.name, version: r.version, passed: r.outcome!.passed, failed: r.outcome!.failed, skipped: r.outcome!.skipped, resultHash: r.outcome!.resultHash })), errors: results.filter((r) => r.error).map((r) => ({ name: r.name, version: r.version, error: r.error! })) }));
+      ctx.out(JSON.stringify({ tester: me, height: next - 1, attested: results.filter((r) => r.outcome).map((r) => ({ name: r.name, version: r.version, passed: r.outcome!.passed, failed: r.outcome!.failed, skipped: r.outcome!.skipped, resultHash: r.outcome!.resultHash, ...(r.prev === undefined ? {} : { prev: { version: r.prev.version, passed: r.prev.outcome.passed, failed: r.prev.outcome.failed, resultHash: r.prev.outcome.resultHash } }) })), errors: results.filter((r) => r.error).map((r) => ({ name: r.name, version: r.version, error: r.error! })) }));
     }
     return results.some((r) => r.error !== undefined) ? 1 : 0;
   },

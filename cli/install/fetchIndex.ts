@@ -66,7 +66,12 @@ export async function fetchIndex(roots: Iterable<string>, defaultNode: NodeClien
       const hit = found[i];
       if (hit === undefined) return;
       if (!Array.isArray(hit.pkg.versions)) throw new GopkgrError('NODE_BAD_ANSWER', `${hit.url} answered /v1/packages/${name} without a versions list`);
-      packages.set(name, hit.pkg.versions.map((v) => ({ version: v.version, contentHash: v.contentHash, deps: v.deps ?? {}, deprecated: v.deprecated === true, lock: v.lock ?? {} })));
+      packages.set(name, hit.pkg.versions.map((v) => {
+        const entry: IndexVersion = { version: v.version, contentHash: v.contentHash, deps: v.deps ?? {}, deprecated: v.deprecated === true, lock: v.lock ?? {} };
+        const b = v.breakingByInference;
+        if (b !== undefined && typeof b.prev === 'string' && Array.isArray(b.testers)) entry.breakingByInference = { prev: b.prev, testers: b.testers.map(String) };
+        return entry;
+      }));
       sources.set(name, hit.url);
       for (const v of hit.pkg.versions) for (const dep of Object.keys(v.deps ?? {})) if (!seen.has(dep)) next.add(dep);
     });

@@ -5,7 +5,8 @@
  * that cannot satisfy the requirements, over the index fetched from the node,
  * still preferring locked versions and reusing dependencies' recorded lock trees.
  */
-import { GopkgrError, isGopkgrError, mapIndex, satisfies, solve, type IndexVersion, type Requirement, type Solution } from '../../node/index.ts';
+import { admits, excludedByInference, GopkgrError, inferenceText, isGopkgrError, mapIndex, satisfies, solve, type IndexVersion, type Requirement, type Solution } from '../../node/index.ts';
+import semver from 'semver';
 import type { NodeClient } from '../client.ts';
 import { fetchIndex } from './fetchIndex.ts';
 import { lockIndex, type LockedCandidate, type Lockfile } from './lockfile.ts';
@@ -60,11 +61,32 @@ export function satisfyingVersions(index: ReadonlyMap<string, readonly IndexVers
     const needs = solution.requiredBy.get(name) ?? [];
     const ok: Record<string, LockedCandidate> = {};
     for (const v of index.get(name) ?? []) {
-      if (needs.every((n) => satisfies(v.version, n.range) && (n.hash === undefined || n.hash === v.contentHash))) {
+      // A hashlock pins its version; a range admits by semver minus InfVer 2.0's exclusions (as the solver does).
+      if (needs.every((n) => (n.hash === undefined ? admits(n.range, v) : satisfies(v.version, n.range) && n.hash === v.contentHash))) {
         ok[v.version] = { contentHash: v.contentHash, deps: v.deps, ...(v.deprecated ? { deprecated: true } : {}) };
       }
     }
     out.set(name, ok);
   }
   return out;
+}
+
+/**
+ * InfVer 2.0 notices: for each selected package, the versions newer than the
+ * chosen one that semver allows under every range requiring it, but that some of
+ * those ranges exclude as breaking by inference — the reason the solver did not
+ * take them. One sentence each ("@a/b@1.0.1 is excluded from ^1.0.0: 2 testers
+ * found that 1.0.0's tests fail against it (breaking by inference)").
+ */
+export function inferenceNotices(index: ReadonlyMap<string, readonly IndexVersion[]>, solution: Solution): string[] {
+  const out: string[] = [];
+  for (const [name, chosen] of solution.selected) {
+    const needs = (solution.requiredBy.get(name) ?? []).filter((n) => n.hash === undefined);
+    for (const v of index.get(name) ?? []) {
+      if (v.breakingByInference === undefined || !semver.gt(v.version, chosen.version)) continue;
+      if (!needs.every((n) => satisfies(v.version, n.range))) continue;
+      for (const n of needs) if (excludedByInference(n.range, v)) out.push(`${inferenceText(name, v, n.range)}${n.by === '' ? '' : `, which ${n.by.startsWith('@') ? n.by : `your project (${n.by})`} requires`}`);
+    }
+  }
+  return [...new Set(out)];
 }

@@ -5,6 +5,7 @@
  * English sentence that explanations are made of.
  */
 import { intersect, isUniversal, union, type Term, type Universe } from './versionSet.ts';
+import { inferenceText } from './versionIndex.ts';
 
 /** The virtual package standing for the project being resolved. */
 export const ROOT = '$root';
@@ -82,14 +83,26 @@ export function termText(t: Term, n: Names): string {
 export function unmetReason(name: string, range: string, hash: string | undefined, n: Names): string | undefined {
   const u = n.universe(name);
   if (!u.exists) return `${name} is not on chain`;
-  const inRange = u.maskOf(range);
+  const inRange = u.maskOf(range, hash !== undefined);
   const published = u.versions.map((v) => v.version).join(', ') || 'none';
-  if (inRange === 0n) return `no version of ${name} matches ${range} (published: ${published})`;
+  if (inRange === 0n) return `no version of ${name} matches ${range} (published: ${published}${exclusions(name, range, n).map((t) => `; ${t}`).join('')})`;
   if (hash !== undefined && (inRange & u.filter((v) => v.contentHash === hash)) === 0n) {
     const has = u.list(inRange).map((v) => `${v} has ${short(u.get(v)!.contentHash)}`).join(', ');
     return `no version of ${name} in that range has that hash (${has})`;
   }
   return undefined;
+}
+
+/** InfVer 2.0: why versions semver puts in `range` are left out of it (one sentence each). */
+export function exclusions(name: string, range: string, n: Names): string[] {
+  const u = n.universe(name);
+  return u.exists ? u.excludedFrom(range).map((v) => inferenceText(name, v, range)) : [];
+}
+
+/** `text`, followed by the InfVer 2.0 exclusions of `range` in parentheses when there are any (and `why` has not said them). */
+function withExclusions(text: string, name: string, range: string, why: string | undefined, n: Names): string {
+  const ex = why === undefined ? exclusions(name, range, n) : [];
+  return ex.length === 0 ? text : `${text} (${ex.join('; ')})`;
 }
 
 function requirementText(req: Requirement, n: Names): string {
@@ -98,7 +111,8 @@ function requirementText(req: Requirement, n: Names): string {
   const text = `${who} requires ${req.name} ${req.range}${hash}`;
   // When nothing on chain can meet the requirement, say why in the same sentence.
   const why = unmetReason(req.name, req.range, req.hash, n);
-  return why === undefined ? text : `${text}, but ${why}`;
+  if (req.hash !== undefined) return why === undefined ? text : `${text}, but ${why}`;
+  return why === undefined ? withExclusions(text, req.name, req.range, why, n) : `${text}, but ${why}`;
 }
 
 /** The incompatibility as one English clause (no final period). */
@@ -112,7 +126,8 @@ export function incompatText(inc: Incompat, n: Names): string {
     case 'dependency': {
       const dependent = inc.terms.find((t) => t.pkg === c.dependent)!;
       const why = unmetReason(c.dep, c.range, undefined, n);
-      return `${positive(dependent, n)} depends on ${c.dep} ${c.range}${why === undefined ? '' : `, but ${why}`}`;
+      const text = `${positive(dependent, n)} depends on ${c.dep} ${c.range}`;
+      return why === undefined ? withExclusions(text, c.dep, c.range, why, n) : `${text}, but ${why}`;
     }
     case 'unknown':
       return `${inc.terms[0]!.pkg} is not on chain`;

@@ -9,7 +9,10 @@
  * - hashlocks: a requirement with `hash` admits only the version with that content hash;
  * - deprecated versions are never chosen unless pinned (an exact-version or hashlock
  *   requirement, or a preferred version), as Cargo treats yanked crates;
- * - deps are the ranges amended on chain (the index carries them).
+ * - deps are the ranges amended on chain (the index carries them);
+ * - InfVer 2.0: a version breaking by inference is outside the ranges whose lowest
+ *   version is below it (versionIndex.ts `admits`), so `^1.0.0` skips a 1.0.1 that
+ *   broke 1.0.0's tests; explanations say so (incompatibility.ts).
  * Preferences, tried first when allowed: `preferred` (an existing lockfile), then
  * the versions a chosen package's recorded lock tree names, so a dependency's tree
  * from chain is reused whenever it fits the rest of the project.
@@ -83,7 +86,8 @@ export class Solver {
 
   private requirementMask(req: Requirement): bigint {
     const u = this.universe(req.name);
-    let mask = u.maskOf(req.range);
+    // A hashlock pins its version: the InfVer 2.0 exclusion does not apply to it.
+    let mask = u.maskOf(req.range, req.hash !== undefined);
     if (req.hash !== undefined) mask &= u.filter((v) => v.contentHash === req.hash);
     return mask;
   }

@@ -17,6 +17,16 @@ export interface IndexVersion {
   deprecated: boolean;
   /** the lock tree recorded on chain when this version was published (`@ns/name@version` → hash) */
   lock?: Record<string, string>;
+  /** InfVer 2.0: a quorum of testers found that `prev`'s tests fail against this version (see `admits`) */
+  breakingByInference?: InferredBreak;
+}
+
+/** Why a version is breaking by inference: whose tests fail against it, and who found so. */
+export interface InferredBreak {
+  /** the predecessor whose tests fail */
+  prev: string;
+  /** the agreeing testers (identities) */
+  testers: string[];
 }
 
 export interface VersionIndex {
@@ -41,7 +51,9 @@ export function stateIndex(state: StateReader): VersionIndex {
         const pkg = state.get(keys.pkg(id)) as PackageState;
         out = pkg.versions.map((v) => {
           const s = state.get(keys.version(id, v)) as VersionState;
-          return { version: s.version, contentHash: s.contentHash, deps: s.deps, deprecated: s.deprecated, lock: s.lock };
+          const entry: IndexVersion = { version: s.version, contentHash: s.contentHash, deps: s.deps, deprecated: s.deprecated, lock: s.lock };
+          if (s.breakingByInference !== undefined) entry.breakingByInference = { prev: s.breakingByInference.prev, testers: s.breakingByInference.testers.map((t) => `id:${t}`) };
+          return entry;
         });
       }
       memo.set(name, out);
@@ -76,4 +88,50 @@ export function rangeOf(range: string): semver.Range | null {
 export function satisfies(version: string, range: string): boolean {
   const r = rangeOf(range);
   return r !== null && r.test(version);
+}
+
+const minCache = new Map<string, string | null>();
+
+/** The lowest version a range admits (semver.minVersion), memoised; null for an invalid or empty range. */
+export function minVersionOf(range: string): string | null {
+  let m = minCache.get(range);
+  if (m === undefined) {
+    const r = rangeOf(range);
+    let min: semver.SemVer | null = null;
+    try {
+      min = r === null ? null : semver.minVersion(r);
+    } catch {
+      min = null;
+    }
+    m = min === null ? null : min.version;
+    if (minCache.size > 10_000) minCache.clear();
+    minCache.set(range, m);
+  }
+  return m;
+}
+
+/**
+ * InfVer 2.0: whether `range` leaves out `v` although semver admits it. A version
+ * that is breaking by inference (its predecessor's tests fail against it, by a
+ * quorum of testers) is outside every range whose lowest version is below it —
+ * `^1.0.0` and `~1.0.0` were written against 1.0.0's behaviour, which it broke.
+ * It stays inside a range that starts at or above it (`^1.0.1`, `>=1.0.1`, and
+ * the exact `1.0.1` / `=1.0.1`), and a hashlock pins it whatever its range.
+ */
+export function excludedByInference(range: string, v: IndexVersion): boolean {
+  if (v.breakingByInference === undefined || !satisfies(v.version, range)) return false;
+  const min = minVersionOf(range);
+  return min === null || semver.lt(min, v.version);
+}
+
+/** Whether `range` admits `v`: semver, minus versions that are breaking by inference for it. */
+export function admits(range: string, v: IndexVersion): boolean {
+  return satisfies(v.version, range) && !excludedByInference(range, v);
+}
+
+/** "@a/b@1.3.0 is excluded from ^1.2.0: 2 testers found that 1.2.0's tests fail against it (breaking by inference)" */
+export function inferenceText(name: string, v: IndexVersion, range: string): string {
+  const b = v.breakingByInference!;
+  const n = b.testers.length;
+  return `${name}@${v.version} is excluded from ${range}: ${n} tester${n === 1 ? '' : 's'} found that ${b.prev}'s tests fail against it (breaking by inference)`;
 }

@@ -9,7 +9,7 @@
  * is not selected at all". `P ∈ S` is (S, false); `not P ∈ S` is (U \ S, true).
  */
 import semver from 'semver';
-import { rangeOf } from './versionIndex.ts';
+import { excludedByInference, rangeOf } from './versionIndex.ts';
 import type { IndexVersion } from './versionIndex.ts';
 
 export interface Term {
@@ -41,13 +41,23 @@ export class Universe {
     return i === undefined ? undefined : this.versions[i];
   }
 
-  /** The versions satisfying `range`; remembers the range as a readable name for that set. */
-  maskOf(range: string): bigint {
+  /**
+   * The versions `range` admits (versionIndex.ts `admits`: semver, minus versions
+   * breaking by inference for this range); remembers the range as a readable
+   * name for that set. `semverOnly` skips the InfVer 2.0 exclusion (a hashlock
+   * pins its version whatever the range says).
+   */
+  maskOf(range: string, semverOnly = false): bigint {
     const r = rangeOf(range);
     let mask = 0n;
-    if (r !== null) this.versions.forEach((v, i) => { if (r.test(v.version)) mask |= 1n << BigInt(i); });
-    if (!this.labels.has(mask)) this.labels.set(mask, range);
+    if (r !== null) this.versions.forEach((v, i) => { if (r.test(v.version) && (semverOnly || !excludedByInference(range, v))) mask |= 1n << BigInt(i); });
+    if (!semverOnly && !this.labels.has(mask)) this.labels.set(mask, range);
     return mask;
+  }
+
+  /** Versions semver puts in `range` that the InfVer 2.0 exclusion leaves out. */
+  excludedFrom(range: string): IndexVersion[] {
+    return this.versions.filter((v) => excludedByInference(range, v));
   }
 
   /** Versions whose entries pass `keep`. */

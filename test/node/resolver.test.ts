@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  GopkgrError, mapIndex, solve, stateIndex, stateKeys, type IndexVersion, type Requirement, type StateReader, type StateValue, type VersionState,
+  admits, excludedByInference, GopkgrError, mapIndex, solve, stateIndex, stateKeys, type IndexVersion, type Requirement, type StateReader, type StateValue, type VersionState,
 } from '../../node/index.ts';
 
 type Spec = Record<string, Record<string, { deps?: Record<string, string>; deprecated?: boolean; lock?: Record<string, string> }>>;
@@ -198,6 +198,82 @@ describe('solve: preferences', () => {
 
   it('keeps the lockfile\'s versions while they fit', () => {
     expect(picked(idx, [req('@a/x', '^1.0.0')], { preferred: { '@a/y': '1.1.0' } })).toEqual({ '@a/x': '1.0.0', '@a/y': '1.1.0' });
+  });
+});
+
+describe('solve: InfVer 2.0, versions breaking by inference', () => {
+  const TESTERS = ['id:aa', 'id:bb'];
+  /** @a/b 1.2.0, 1.3.0 (breaks 1.2.0's tests, found by two testers), 1.3.1 (fine again); @a/old 1.0.0 depends on ^1.2.0. */
+  function idx(withFix = true): ReturnType<typeof mapIndex> {
+    const versions: IndexVersion[] = [
+      { version: '1.2.0', contentHash: hashOf('@a/b', '1.2.0'), deps: {}, deprecated: false },
+      { version: '1.3.0', contentHash: hashOf('@a/b', '1.3.0'), deps: {}, deprecated: false, breakingByInference: { prev: '1.2.0', testers: TESTERS } },
+    ];
+    if (withFix) versions.push({ version: '1.3.1', contentHash: hashOf('@a/b', '1.3.1'), deps: {}, deprecated: false });
+    return mapIndex(new Map([
+      ['@a/b', versions],
+      ['@a/old', [{ version: '1.0.0', contentHash: hashOf('@a/old', '1.0.0'), deps: { '@a/b': '^1.2.0' }, deprecated: false }]],
+      ['@a/new', [{ version: '1.0.0', contentHash: hashOf('@a/new', '1.0.0'), deps: { '@a/b': '>=1.3.0 <1.3.1' }, deprecated: false }]],
+    ]));
+  }
+
+  it('admits(): outside caret and tilde ranges that start below it; inside ranges that start at or above it', () => {
+    const v = idx().versions('@a/b')!.find((x) => x.version === '1.3.0')!;
+    expect(admits('^1.2.0', v)).toBe(false);
+    expect(admits('~1.2.0 || ^1.3.0', v)).toBe(false);
+    expect(admits('*', v)).toBe(false);
+    expect(admits('^1.3.0', v)).toBe(true);
+    expect(admits('~1.3.0', v)).toBe(true);
+    expect(admits('>=1.3.0', v)).toBe(true);
+    expect(admits('1.3.0', v)).toBe(true);
+    expect(admits('=1.3.0', v)).toBe(true);
+    expect(admits('^2.0.0', v)).toBe(false);
+    expect(excludedByInference('^1.2.0', v)).toBe(true);
+    expect(excludedByInference('^2.0.0', v)).toBe(false);
+  });
+
+  it('a caret range of an earlier version skips it: the newest other version in range is chosen', () => {
+    expect(picked(idx(), [req('@a/b', '^1.2.0')])).toEqual({ '@a/b': '1.3.1' });
+    expect(picked(idx(false), [req('@a/b', '^1.2.0')])).toEqual({ '@a/b': '1.2.0' });
+    expect(picked(idx(false), [req('@a/b', '~1.2.0 || ~1.3.0')])).toEqual({ '@a/b': '1.2.0' });
+    // A dependency's range excludes it the same way.
+    expect(picked(idx(false), [req('@a/old', '^1.0.0')])).toEqual({ '@a/b': '1.2.0', '@a/old': '1.0.0' });
+  });
+
+  it('an exact version, a range starting at it, or a hashlock selects it', () => {
+    expect(picked(idx(), [req('@a/b', '=1.3.0')])).toEqual({ '@a/b': '1.3.0' });
+    expect(picked(idx(), [req('@a/b', '>=1.3.0 <1.3.1')])).toEqual({ '@a/b': '1.3.0' });
+    expect(picked(idx(), [req('@a/b', '^1.2.0', { hash: hashOf('@a/b', '1.3.0') })])).toEqual({ '@a/b': '1.3.0' });
+  });
+
+  it('explains the exclusion when it makes the requirements impossible', () => {
+    const err = failure(() => solve(idx(false), [req('@a/b', '^1.2.0', { origin: 'src/a.ts:1' }), req('@a/new', '^1.0.0', { origin: 'src/b.ts:2' })]));
+    expect(err.code).toBe('RESOLVE_CONFLICT');
+    expect(err.message).toContain("@a/b@1.3.0 is excluded from ^1.2.0: 2 testers found that 1.2.0's tests fail against it (breaking by inference)");
+    expect(err.message).toContain('@a/new ^1.0.0 depends on @a/b >=1.3.0 <1.3.1');
+    // A range nothing else meets says it in the same sentence.
+    const only = failure(() => solve(mapIndex(new Map([['@a/b', [
+      { version: '1.0.0', contentHash: hashOf('@a/b', '1.0.0'), deps: {}, deprecated: true },
+      { version: '1.0.1', contentHash: hashOf('@a/b', '1.0.1'), deps: {}, deprecated: false, breakingByInference: { prev: '1.0.0', testers: TESTERS } },
+    ]]])), [req('@a/b', '~1.0.1 || ^1.0.0')]));
+    expect(only.message).toContain("@a/b@1.0.1 is excluded from ~1.0.1 || ^1.0.0: 2 testers found that 1.0.0's tests fail against it (breaking by inference)");
+  });
+
+  it('the state index carries the mark from the ledger state', () => {
+    const v1: VersionState = {
+      version: '1.0.0', contentHash: 'aa'.repeat(32), size: 1, deps: {}, publishedDeps: {}, lock: {}, deprecated: false, publisher: 'p', height: 1, block: '', txId: 't1', bounds: [], attestations: [],
+    };
+    const v2: VersionState = { ...v1, version: '1.0.1', contentHash: 'bb'.repeat(32), txId: 't2', breakingByInference: { prev: '1.0.0', resultHash: 'cc'.repeat(32), testers: ['aa', 'bb'], height: 3 } };
+    const map = new Map<string, StateValue>([
+      [stateKeys.name('@a/b'), 'id'],
+      [stateKeys.pkg('id'), { id: 'id', ns: '@a', name: 'b', creator: 'p', height: 1, versions: ['1.0.0', '1.0.1'] }],
+      [stateKeys.version('id', '1.0.0'), v1],
+      [stateKeys.version('id', '1.0.1'), v2],
+    ]);
+    const state: StateReader = { get: (k) => map.get(k) };
+    const versions = stateIndex(state).versions('@a/b')!;
+    expect(versions[1]!.breakingByInference).toEqual({ prev: '1.0.0', testers: ['id:aa', 'id:bb'] });
+    expect(picked(stateIndex(state), [req('@a/b', '^1.0.0')])).toEqual({ '@a/b': '1.0.0' });
   });
 });
 

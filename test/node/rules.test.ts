@@ -715,6 +715,103 @@ describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATC
   });
 });
 
+describe('attest, InfVer 2.0: predecessor runs, TX_ATTEST_BAD_PREV, breaking by inference', () => {
+  /** An attestation of `version` that ran `prev`'s tests against it with `prevFailed` failures and result `prevHash`. */
+  const body = (pkg: Uint8Array, version: string, prev?: { prev: string; prevFailed: number; prevHash: string }): SignedTx['body'] => ({
+    pkg, version, contentHash: publishBody(pkg, version).contentHash, lockHash: EMPTY_LOCK_HASH, passed: 3, failed: 0, skipped: 0, resultHash: hashOf('own'), runtimeMs: 10,
+    ...(prev === undefined ? {} : { prev: prev.prev, prevPassed: 2, prevFailed: prev.prevFailed, prevResultHash: hashOf(prev.prevHash) }),
+  });
+  /** @acme/lib 1.0.0 and 1.0.1 (published with an empty lock: the attestations' lock hash). */
+  const twoVersions = (): ReturnType<typeof acme> => {
+    const p = people();
+    const w = new World();
+    w.ok(p.alice.tx('claim', { ns: '@acme' }));
+    const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
+    w.ok(create);
+    const pkg = idBytes(create);
+    const v1 = p.alice.tx('publish', publishBody(pkg, '1.0.0'));
+    w.ok(v1);
+    w.ok(p.alice.tx('publish', publishBody(pkg, '1.0.1')));
+    return { w, ...p, pkg, v1 };
+  };
+
+  it('TX_MALFORMED: the prev fields come all together or not at all', () => {
+    const { pkg, carol } = twoVersions();
+    const partial = { ...body(pkg, '1.0.1'), prev: '1.0.0' };
+    const tx = carol.peek('attest', partial as never);
+    expect(codeOf(() => decodeTx(encodeTx(tx)))).toBe('TX_MALFORMED');
+    const full = carol.peek('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 1, prevHash: 'x' }) as never);
+    expect((decodeTx(encodeTx(full)) as SignedTx & { body: { prev?: string } }).body.prev).toBe('1.0.0');
+  });
+
+  it('records the predecessor run with the attestation', () => {
+    const { w, pkg, carol } = twoVersions();
+    w.ok(carol.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 0, prevHash: 'pass' }) as never));
+    const v = w.version(pkg, '1.0.1')!;
+    expect(v.attestations[0]!.prev).toEqual({ version: '1.0.0', passed: 2, failed: 0, resultHash: toHex(hashOf('pass')) });
+    expect(v.breakingByInference).toBeUndefined();
+  });
+
+  it('TX_ATTEST_BAD_PREV: a version that is not the one published right before, or a first version', () => {
+    const { w, pkg, alice, carol } = twoVersions();
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.2')));
+    // 1.0.0 is not 1.0.2's predecessor (1.0.1 is), whatever its tests say.
+    expect(w.no(carol.peek('attest', body(pkg, '1.0.2', { prev: '1.0.0', prevFailed: 1, prevHash: 'x' }) as never))).toBe('TX_ATTEST_BAD_PREV');
+    expect(w.no(carol.peek('attest', body(pkg, '1.0.2', { prev: '1.0.3', prevFailed: 1, prevHash: 'x' }) as never))).toBe('TX_ATTEST_BAD_PREV');
+    expect(w.no(carol.peek('attest', body(pkg, '1.0.0', { prev: '0.9.0', prevFailed: 1, prevHash: 'x' }) as never))).toBe('TX_ATTEST_BAD_PREV');
+    w.ok(carol.tx('attest', body(pkg, '1.0.2', { prev: '1.0.1', prevFailed: 1, prevHash: 'x' }) as never));
+  });
+
+  it('a quorum (breakQuorum = 2) of agreeing failing predecessor runs marks the version, once', () => {
+    const { w, pkg, carol, dave, bob } = twoVersions();
+    expect(DEV_PARAMS.breakQuorum).toBe(2);
+    w.ok(carol.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 1, prevHash: 'fails' }) as never));
+    // One tester is not a quorum.
+    expect(w.version(pkg, '1.0.1')!.breakingByInference).toBeUndefined();
+    w.height = 2;
+    w.ok(dave.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 1, prevHash: 'fails' }) as never));
+    const marked = w.version(pkg, '1.0.1')!.breakingByInference;
+    expect(marked).toEqual({ prev: '1.0.0', resultHash: toHex(hashOf('fails')), testers: [hex(CAROL), hex(DAVE)], height: 2 });
+    // A later attestation that disagrees changes nothing: the mark is set once.
+    w.height = 3;
+    w.ok(bob.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 0, prevHash: 'pass' }) as never));
+    expect(w.version(pkg, '1.0.1')!.breakingByInference).toEqual(marked);
+    // The predecessor is untouched.
+    expect(w.version(pkg, '1.0.0')!.breakingByInference).toBeUndefined();
+  });
+
+  it('disagreeing result hashes, passing runs and attestations without a predecessor run do not make a quorum', () => {
+    const { w, pkg, carol, dave, bob } = twoVersions();
+    w.ok(carol.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 1, prevHash: 'fails one way' }) as never));
+    w.ok(dave.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 2, prevHash: 'fails another way' }) as never));
+    w.ok(bob.tx('attest', body(pkg, '1.0.1') as never));
+    expect(w.version(pkg, '1.0.1')!.breakingByInference).toBeUndefined();
+    // Two agreeing runs that pass are no evidence of a break either.
+    const other = twoVersions();
+    other.w.ok(other.carol.tx('attest', body(other.pkg, '1.0.1', { prev: '1.0.0', prevFailed: 0, prevHash: 'pass' }) as never));
+    other.w.ok(other.dave.tx('attest', body(other.pkg, '1.0.1', { prev: '1.0.0', prevFailed: 0, prevHash: 'pass' }) as never));
+    expect(other.w.version(other.pkg, '1.0.1')!.breakingByInference).toBeUndefined();
+  });
+
+  it('a reorg that drops the quorum\'s block drops the mark', async () => {
+    const { chain, alice, carol, pkg } = await acmeChain();
+    const dave = actor(DAVE, CHAIN_ID);
+    await extend(chain, [alice.tx('publish', publishBody(pkg, '1.0.1'))]);
+    const fork = chain.head.id;
+    await extend(chain, [
+      carol.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 1, prevHash: 'fails' }) as never),
+      dave.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 1, prevHash: 'fails' }) as never),
+    ]);
+    const key = stateKeys.version(toHex(pkg), '1.0.1');
+    expect((chain.stateReader.get(key) as VersionState).breakingByInference).toMatchObject({ prev: '1.0.0', testers: [hex(CAROL), hex(DAVE)], height: 3 });
+    // A heavier branch from before the attestations: the mark goes with the block that made it.
+    await mineChain(chain, 2, { parent: fork });
+    expect(chain.height).toBe(4);
+    expect((chain.stateReader.get(key) as VersionState).breakingByInference).toBeUndefined();
+    expect((chain.stateReader.get(key) as VersionState).attestations).toEqual([]);
+  });
+});
+
 // ------------------------------------------------------------------ blocks on a real chain
 
 /** Import must fail with `code` and leave head, height, state and the stored head as they were. */

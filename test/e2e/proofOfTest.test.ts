@@ -1,0 +1,169 @@
+/**
+ * Proof of Test end to end, through real processes on loopback: a dev node that
+ * mines (its own identity and data dir), a publisher, and two testers with their
+ * own identities and data dirs (`gopkgr tester --once`). A published version
+ * collects both testers' attestations, which agree (same resultHash) and each
+ * carry the tester reward; the testers' balances show the credits, larger than
+ * the miner's share per block. InfVer 2.0: a patch release (API unchanged) whose
+ * behaviour breaks the previous version's tests is run by both testers against
+ * those tests, marked breaking by inference on chain, left out of `^1.0.0` by
+ * `gopkgr get`, which says why.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, getJson, gopkgr, REPO, startNode, waitFor, type RunningNode } from './cliProcess.ts';
+
+const FIXTURES = path.join(REPO, 'test/fixtures/e2e/pot');
+
+interface AttestationJson {
+  tester: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  resultHash: string;
+  agreeing: number;
+  reward: number;
+  height: number;
+}
+interface VersionJson {
+  version: string;
+  contentHash: string;
+  attestations: Array<AttestationJson & { prev?: { version: string; passed: number; failed: number; resultHash: string } }>;
+  breakingByInference?: { prev: string; resultHash: string; testers: string[]; height: number };
+}
+interface PackageJson {
+  versions: VersionJson[];
+}
+
+describe('Proof of Test end to end', () => {
+  let work: string;
+  let node: RunningNode | undefined;
+  let api: string;
+  let publisher: Record<string, string>;
+  const testers: Array<{ env: Record<string, string>; id: string }> = [];
+
+  const identity = async (home: string): Promise<string> => {
+    const r = await gopkgr(['init', '--json'], { env: { GOPKGR_HOME: home } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    return r.json.identity as string;
+  };
+
+  /** One pass of a tester over the chain (`--once`): attest every version it has not attested yet. */
+  const runTester = async (i: number): Promise<Record<string, unknown>> => {
+    const r = await gopkgr(['tester', '--once', '--concurrency', '1', '--json'], { env: testers[i]!.env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    return r.json;
+  };
+
+  const versionOf = async (version: string): Promise<VersionJson | undefined> => {
+    const { status, body } = await getJson<PackageJson>(`${api}/v1/packages/@pot/greet`);
+    return status === 200 ? body.versions.find((v) => v.version === version) : undefined;
+  };
+
+  const balanceOf = async (id: string): Promise<number> => (await getJson<{ balance: number }>(`${api}/v1/accounts/${id}`)).body.balance;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'gopkgr-e2e-pot-'));
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    const nodeData = path.join(work, 'node');
+    publisher = { GOPKGR_HOME: path.join(work, 'publisher'), GOPKGR_NODE: api };
+    for (const name of ['tester-a', 'tester-b']) testers.push({ env: { GOPKGR_HOME: path.join(work, name), GOPKGR_NODE: api }, id: '' });
+    const ids = await Promise.all([nodeData, publisher.GOPKGR_HOME!, ...testers.map((t) => t.env.GOPKGR_HOME!)].map(identity));
+    testers.forEach((t, i) => (t.id = ids[i + 2]!));
+    node = await startNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
+    const claimed = await gopkgr(['namespace', 'claim', '@pot', '--json'], { env: publisher });
+    expect(claimed.code, claimed.stdout + claimed.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    node?.child.kill('SIGKILL');
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('a published version collects two agreeing attestations, and the testers are paid', async () => {
+    // Published from the fixture directory itself: its test files type-check against the repo's @types/node.
+    const published = await gopkgr(['publish', path.join(FIXTURES, 'v1'), '--json'], { env: publisher });
+    expect(published.code, published.stdout + published.stderr).toBe(0);
+    expect(published.json.version).toBe('1.0.0');
+
+    const [a, b] = await Promise.all([runTester(0), runTester(1)]);
+    for (const [i, out] of [a, b].entries()) {
+      expect(out.tester).toBe(testers[i]!.id);
+      expect(out.errors).toEqual([]);
+      expect(out.attested).toEqual([expect.objectContaining({ name: '@pot/greet', version: '1.0.0', passed: 2, failed: 0, skipped: 0 })]);
+    }
+
+    const v = await waitFor(async () => {
+      const got = await versionOf('1.0.0');
+      return got !== undefined && got.attestations.length === 2 ? got : undefined;
+    }, 30_000, 'two attestations of @pot/greet@1.0.0 on chain');
+    expect(v.attestations.map((x) => x.tester).sort()).toEqual(testers.map((t) => t.id).sort());
+    const hash = (a.attested as Array<{ resultHash: string }>)[0]!.resultHash;
+    for (const att of v.attestations) {
+      // Both ran the same tests on the same content: they agree.
+      expect(att).toMatchObject({ passed: 2, failed: 0, skipped: 0, resultHash: hash, agreeing: 2, reward: 100 });
+    }
+
+    // Each tester earned the tester reward for its one attestation: more than a miner's 50 per block.
+    for (const t of testers) expect(await balanceOf(t.id)).toBe(100);
+    // The block that included an attestation pays its miner 50 and its tester 100.
+    for (const att of v.attestations) {
+      const { body: block } = await getJson<{ txs: Array<{ type: string; outputs?: Array<{ to: string; amount: number }> }> }>(`${api}/v1/blocks/${att.height}`);
+      const outputs = block.txs[0]!.outputs!;
+      expect(outputs[0]!.amount).toBe(50);
+      expect(outputs).toContainEqual({ to: att.tester, amount: 100 });
+      expect(att.reward).toBeGreaterThan(outputs[0]!.amount);
+    }
+
+    // A second pass finds nothing new to attest.
+    const again = await runTester(0);
+    expect(again.attested).toEqual([]);
+  });
+
+  it('InfVer 2.0: a version that fails its predecessor\'s tests is marked breaking by inference, and `gopkgr get` skips it for ^1.0.0 and says why', async () => {
+    // Same API, new behaviour: InfVer makes it a patch; its own tests pass, 1.0.0's do not.
+    const published = await gopkgr(['publish', path.join(FIXTURES, 'v2'), '--json'], { env: publisher });
+    expect(published.code, published.stdout + published.stderr).toBe(0);
+    expect(published.json.version).toBe('1.0.1');
+
+    const outs = await Promise.all([runTester(0), runTester(1)]);
+    for (const out of outs) {
+      expect(out.errors).toEqual([]);
+      expect(out.attested).toEqual([expect.objectContaining({ version: '1.0.1', passed: 2, failed: 0, prev: expect.objectContaining({ version: '1.0.0', passed: 0, failed: 2 }) })]);
+    }
+    const v = await waitFor(async () => {
+      const got = await versionOf('1.0.1');
+      return got?.breakingByInference !== undefined ? got : undefined;
+    }, 30_000, '@pot/greet@1.0.1 to be marked breaking by inference');
+    expect(v.attestations).toHaveLength(2);
+    const prevHash = v.attestations[0]!.prev!.resultHash;
+    for (const att of v.attestations) expect(att.prev).toEqual({ version: '1.0.0', passed: 0, failed: 2, resultHash: prevHash });
+    expect(v.breakingByInference).toMatchObject({ prev: '1.0.0', resultHash: prevHash });
+    expect([...v.breakingByInference!.testers].sort()).toEqual(testers.map((t) => t.id).sort());
+    expect((await versionOf('1.0.0'))!.breakingByInference).toBeUndefined();
+    for (const t of testers) expect(await balanceOf(t.id)).toBe(200);
+
+    // A consumer written against ^1.0.0 gets 1.0.0, and is told why not 1.0.1.
+    const app = path.join(work, 'app');
+    await mkdir(path.join(app, 'src'), { recursive: true });
+    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
+    await writeFile(path.join(app, 'src/main.ts'), "import { greet } from '@pot/greet'; // `ver:\"^1.0.0\"`\nconsole.log(greet('Ada'));\n");
+    const consumer = { GOPKGR_HOME: path.join(work, 'consumer'), GOPKGR_NODE: api };
+    const got = await gopkgr(['get'], { env: consumer, cwd: app });
+    expect(got.code, got.stdout + got.stderr).toBe(0);
+    expect(got.stdout).toContain('+ @pot/greet@1.0.0');
+    expect(got.stdout).toContain("note: @pot/greet@1.0.1 is excluded from ^1.0.0: 2 testers found that 1.0.0's tests fail against it (breaking by inference), which your project (src/main.ts:1) requires");
+    const lock = JSON.parse(await readFile(path.join(app, 'gopkgr.lock'), 'utf8')) as { packages: Record<string, { version: string; satisfying: Record<string, unknown> }> };
+    expect(lock.packages['@pot/greet']!.version).toBe('1.0.0');
+    expect(Object.keys(lock.packages['@pot/greet']!.satisfying)).toEqual(['1.0.0']);
+
+    // Asking for it by exact version still gets it.
+    await writeFile(path.join(app, 'src/main.ts'), "import { greet } from '@pot/greet'; // `ver:\"=1.0.1\"`\nconsole.log(greet('Ada'));\n");
+    const pinned = await gopkgr(['get', '--json'], { env: consumer, cwd: app });
+    expect(pinned.code, pinned.stdout + pinned.stderr).toBe(0);
+    expect(pinned.json.packages).toEqual([expect.objectContaining({ name: '@pot/greet', version: '1.0.1' })]);
+  });
+});
