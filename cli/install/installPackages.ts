@@ -25,7 +25,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, rmdir, stat } from 'node:fs/promi
 import path from 'node:path';
 import { expectedOutputs, isTsSource } from '../compile.ts';
 import { entryOf } from './buildImportMap.ts';
-import { readTarball, writeEntries } from './extractTarball.ts';
+import { readTarball, writeEntries, type TarEntry } from './extractTarball.ts';
 import { writeAtomic } from './writeAtomic.ts';
 
 export const STATE_FILE = '.gopkgr-state.json';
@@ -91,6 +91,17 @@ async function readEntry(dir: string): Promise<string> {
   }
 }
 
+/** The same as readEntry, from the package.json already in memory. */
+function entryFromTarball(tarEntries: readonly TarEntry[]): string {
+  const pj = tarEntries.find((e) => e.rel === 'package.json');
+  if (pj?.type !== 'file') return 'index.js';
+  try {
+    return entryOf(JSON.parse(Buffer.from(pj.data).toString('utf8')) as Record<string, unknown>);
+  } catch {
+    return 'index.js';
+  }
+}
+
 export interface CommitInput {
   projectDir: string;
   plan: InstallPlan;
@@ -123,8 +134,9 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
       if (bytes === undefined) throw new Error(`internal: no tarball for ${t.name}@${t.version}`);
       const label = `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
       const opts = { label, skip: skipShadowingSource, ...input.limits };
-      await writeEntries(path.join(staging, slot(t.name)), await readTarball(bytes, opts), opts);
-      entries.set(t.name, await readEntry(path.join(staging, slot(t.name))));
+      const tarEntries = await readTarball(bytes, opts);
+      await writeEntries(path.join(staging, slot(t.name)), tarEntries, opts);
+      entries.set(t.name, entryFromTarball(tarEntries));
     }
     for (const t of plan.kept) entries.set(t.name, await readEntry(path.join(nm, t.name)));
 
