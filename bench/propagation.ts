@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { DEV_PARAMS, FullNode, Network, blockId, decodeBlock, meetsTarget, sha256, keyPairFromSecret, toHex, type Work } from '../node/index.ts';
+import { DEV_PARAMS, FullNode, blockId, decodeBlock, meetsTarget, sha256, keyPairFromSecret, toHex, type Work } from '../node/index.ts';
+import { Network } from '../node/network/index.ts';
 import { buildCandidate, sealCandidate } from '../miner/index.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string' }, blocks: { type: 'string' } } });

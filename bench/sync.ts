@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { DEV_PARAMS, FullNode, Network, blockId, meetsTarget, sha256, keyPairFromSecret, type Work } from '../node/index.ts';
+import { DEV_PARAMS, FullNode, blockId, meetsTarget, sha256, keyPairFromSecret, type Work } from '../node/index.ts';
+import { Network } from '../node/network/index.ts';
 import { buildCandidate, sealCandidate } from '../miner/index.ts';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string' }, rounds: { type: 'string' } } });

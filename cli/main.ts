@@ -5,9 +5,10 @@
 import '../node/polyfill.ts';
 import { asGopkgrError, GopkgrError } from '../node/index.ts';
 import { makeContext, type Context } from './context.ts';
-import { commands } from './commands/index.ts';
+import { loadAllCommands, loadCommand } from './commands/index.ts';
 
-function help(): string {
+async function help(): Promise<string> {
+  const commands = await loadAllCommands();
   const width = Math.max(...commands.map((c) => c.usage.length));
   return [
     'gopkgr: a TypeScript package ledger with no registry',
@@ -30,14 +31,14 @@ async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const name = argv[0];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
+    process.stdout.write((await help()) + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === 'version') {
     process.stdout.write('gopkgr 0.1.0\n');
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (command === undefined) {
     return printError(new GopkgrError('USAGE', `unknown command "${name}"`, { hint: 'run `gopkgr --help` for the list' }), { json });
   }

@@ -1,17 +1,30 @@
-/** Every command, in the order `gopkgr --help` lists them. */
+/**
+ * Every command, in the order `gopkgr --help` lists them. Each is loaded only when
+ * it runs: the network stack (libp2p) and TypeScript take a second or more to load,
+ * and most commands need neither.
+ */
 import type { Command } from '../command.ts';
-import { init } from './init.ts';
-import { node } from './node.ts';
-import { mine } from './mine.ts';
-import { namespace } from './namespace.ts';
-import { maintainer } from './maintainer.ts';
-import { publish } from './publish.ts';
-import { get } from './get.ts';
-import { deprecate } from './deprecate.ts';
-import { bounds } from './bounds.ts';
-import { status } from './status.ts';
-import { infver } from './infver.ts';
-import { test } from './test.ts';
-import { tester } from './tester.ts';
 
-export const commands: Command[] = [init, node, mine, status, namespace, maintainer, publish, get, deprecate, bounds, infver, test, tester];
+export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['init', async () => (await import('./init.ts')).init],
+  ['node', async () => (await import('./node.ts')).node],
+  ['mine', async () => (await import('./mine.ts')).mine],
+  ['status', async () => (await import('./status.ts')).status],
+  ['namespace', async () => (await import('./namespace.ts')).namespace],
+  ['maintainer', async () => (await import('./maintainer.ts')).maintainer],
+  ['publish', async () => (await import('./publish.ts')).publish],
+  ['get', async () => (await import('./get.ts')).get],
+  ['deprecate', async () => (await import('./deprecate.ts')).deprecate],
+  ['bounds', async () => (await import('./bounds.ts')).bounds],
+  ['infver', async () => (await import('./infver.ts')).infver],
+  ['test', async () => (await import('./test.ts')).test],
+  ['tester', async () => (await import('./tester.ts')).tester],
+];
+
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return commandLoaders.find(([n]) => n === name)?.[1]();
+}
+
+export async function loadAllCommands(): Promise<Command[]> {
+  return Promise.all(commandLoaders.map(([, load]) => load()));
+}

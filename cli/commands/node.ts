@@ -1,4 +1,5 @@
-import { DEV_PARAMS, FullNode, GopkgrError, Network, createApi, listenApi, readParamsFile, toHex, type Logger } from '../../node/index.ts';
+import { DEV_PARAMS, FullNode, GopkgrError, createApi, listenApi, readParamsFile, toHex, type Logger } from '../../node/index.ts';
+import { Network } from '../../node/network/index.ts';
 import { Miner, localSource } from '../../miner/index.ts';
 import { intOption, parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';

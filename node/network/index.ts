@@ -1,4 +1,4 @@
-/** The network's public face (re-exported by node/index.ts). */
+/** The network's public face: a part of the node of its own, imported apart so that commands that never go online do not load libp2p. */
 export { Network, parseMultiaddr, type NetworkOptions, type NetworkStatus, type PeerView } from './network.ts';
 export { protocols as networkProtocols, topics as gossipTopics } from './constants.ts';
 export { validateGossipBlock, type BlockValidationContext, type BlockVerdict } from './validation/validateBlock.ts';

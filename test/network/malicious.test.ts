@@ -15,10 +15,8 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
-import {
-  DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, encodeHeader, fromHex, meetsTarget, merkleRoot, txId, encodeTx,
-  networkProtocols, gossipTopics, type DecodedBlock,
-} from '../../node/index.ts';
+import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, encodeHeader, fromHex, meetsTarget, merkleRoot, txId, encodeTx, type DecodedBlock } from '../../node/index.ts';
+import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitPeers } from './netHelpers.ts';
