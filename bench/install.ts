@@ -41,10 +41,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  blockId, encodeTx, fromHex, keyPairFromSecret, manifestHash, mapIndex, meetsTarget, sha256, signTx, solve, toHex, txId,
+  encodeTx, fromHex, keyPairFromSecret, manifestHash, mapIndex, sha256, signTx, solve, toHex, txId,
   type BodyByType, type Canonical, type KeyPair, type Requirement, type SignedTxType, type UnsignedTx, type Work,
 } from '../node/index.ts';
-import { buildCandidate, httpSource, sealCandidate, type WorkSource } from '../miner/index.ts';
+import { buildCandidate, httpSource, mineOnThisThread, type WorkSource } from '../miner/index.ts';
 import { MANIFEST_FORMAT } from '../infver/index.ts';
 import { packPackage } from '../cli/pack.ts';
 import { NodeClient } from '../cli/client.ts';
@@ -329,12 +329,7 @@ const MINER_KEY = keyPairFromSecret(sha256(new TextEncoder().encode('bench-insta
 
 function mineBlock(work: Work): Uint8Array {
   const candidate = buildCandidate(work, MINER_KEY, Math.max(Date.now(), work.minTime + 1));
-  const header = candidate.headerBytes.slice();
-  const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
-  for (let n = 0n; ; n++) {
-    view.setBigUint64(0, n);
-    if (meetsTarget(blockId(header), candidate.header.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset)).bytes;
-  }
+  return mineOnThisThread(candidate).bytes;
 }
 
 class ChainPublisher {

@@ -20,9 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { DEV_PARAMS, FullNode, blockId, decodeBlock, meetsTarget, sha256, keyPairFromSecret, toHex, type Work } from '../node/index.ts';
+import { DEV_PARAMS, FullNode, decodeBlock, sha256, keyPairFromSecret, toHex, type Work } from '../node/index.ts';
 import { Network } from '../node/network/index.ts';
-import { buildCandidate, sealCandidate } from '../miner/index.ts';
+import { buildCandidate, mineOnThisThread } from '../miner/index.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string' }, blocks: { type: 'string' } } });
 const NODES = Number(values.nodes ?? 16);
@@ -31,12 +31,7 @@ const MINER = keyPairFromSecret(sha256(new TextEncoder().encode('bench-propagati
 
 function mine(work: Work): Uint8Array {
   const candidate = buildCandidate(work, MINER, Math.max(Date.now(), work.minTime + 1));
-  const header = candidate.headerBytes.slice();
-  const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
-  for (let n = 0n; ; n++) {
-    view.setBigUint64(0, n);
-    if (meetsTarget(blockId(header), candidate.header.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset)).bytes;
-  }
+  return mineOnThisThread(candidate).bytes;
 }
 
 function percentile(xs: number[], p: number): number {

@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { DEV_PARAMS, FullNode, blockId, meetsTarget, sha256, keyPairFromSecret, type Work } from '../node/index.ts';
+import { DEV_PARAMS, FullNode, sha256, keyPairFromSecret, type Work } from '../node/index.ts';
 import { Network } from '../node/network/index.ts';
-import { buildCandidate, sealCandidate } from '../miner/index.ts';
+import { buildCandidate, mineOnThisThread } from '../miner/index.ts';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string' }, rounds: { type: 'string' } } });
 const BLOCKS = Number(values.blocks ?? 10_000);
@@ -35,12 +35,7 @@ const BIN = fileURLToPath(new URL('../bin/gopkgr.js', import.meta.url));
 /** A block on `work` whose time steps by the block time, so the target stays at the easiest. */
 function mine(work: Work): Uint8Array {
   const candidate = buildCandidate(work, MINER, Math.max(work.parentTime + work.params.blockTimeMs, work.minTime + 1));
-  const header = candidate.headerBytes.slice();
-  const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
-  for (let n = 0n; ; n++) {
-    view.setBigUint64(0, n);
-    if (meetsTarget(blockId(header), candidate.header.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset)).bytes;
-  }
+  return mineOnThisThread(candidate).bytes;
 }
 
 function median(xs: number[]): number {

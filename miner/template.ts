@@ -4,7 +4,7 @@
  * whose nonce the proof-of-work search fills in.
  */
 import {
-  assembleBlock, buildRewardTx, decodeTx, encodeTx, encodeHeader, fromHex, merkleRoot, txId, NONCE_BYTES, MAX_BLOCK_BYTES, MAX_BLOCK_TXS,
+  assembleBlock, blockId, buildRewardTx, decodeTx, encodeTx, encodeHeader, fromHex, merkleRoot, meetsTarget, txId, NONCE_BYTES, MAX_BLOCK_BYTES, MAX_BLOCK_TXS,
   type BlockHeader, type DecodedBlock, type Tx, type Work,
 } from '../node/index.ts';
 
@@ -41,6 +41,19 @@ export function buildCandidate(work: Work, minerKey: Uint8Array, now: number): C
   };
   const headerBytes = encodeHeader(header);
   return { header, txs: all, headerBytes, nonceOffset: headerBytes.length - NONCE_BYTES };
+}
+
+/**
+ * Find a nonce on the calling thread and seal the block. Only for trivial targets
+ * (dev chains in benchmarks and tests, ~16 hashes a block); real mining is PowSearch.
+ */
+export function mineOnThisThread(candidate: Candidate): DecodedBlock {
+  const header = candidate.headerBytes.slice();
+  const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, NONCE_BYTES);
+  for (let n = 0n; ; n++) {
+    view.setBigUint64(0, n);
+    if (meetsTarget(blockId(header), candidate.header.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset));
+  }
 }
 
 export function sealCandidate(candidate: Candidate, nonce: Uint8Array): DecodedBlock {

@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DEV_PARAMS, FullNode, blockId, fromHex, meetsTarget, sha256, keyPairFromSecret, signTx, encodeTx, toHex,
+  DEV_PARAMS, FullNode, fromHex, sha256, keyPairFromSecret, signTx, encodeTx, toHex,
   type BodyByType, type KeyPair, type SignedTxType, type Work,
 } from '../../node/index.ts';
-import { buildCandidate, sealCandidate, httpSource } from '../../miner/index.ts';
+import { buildCandidate, mineOnThisThread, httpSource } from '../../miner/index.ts';
 import { saveIdentity } from '../../cli/context.ts';
 import { freePort, getJson, startNode, waitFor, type RunningNode } from '../e2e/cliProcess.ts';
 
@@ -121,14 +121,7 @@ export function testKey(seed: string): KeyPair {
 export function mineOn(work: Work, minerKey: Uint8Array): Uint8Array {
   const time = Math.max(work.parentTime + work.params.blockTimeMs, work.minTime + 1);
   const candidate = buildCandidate(work, minerKey, time);
-  const header = candidate.headerBytes.slice();
-  const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
-  for (let n = 0n; ; n++) {
-    view.setBigUint64(0, n);
-    if (meetsTarget(blockId(header), candidate.header.target)) {
-      return sealCandidate(candidate, header.slice(candidate.nonceOffset)).bytes;
-    }
-  }
+  return mineOnThisThread(candidate).bytes;
 }
 
 /** Mine `n` blocks on the node at `api` (its /v1/work), posting each one; returns their ids. */
