@@ -55,6 +55,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       // (a NAT, or many nodes on one host at start-up); the cap and the gater still apply.
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
     },
+    // libp2p's monitor pings every connection in the same tick every 10 s: a burst of
+    // streams that stalls gossip behind it. Liveness comes from the peer manager instead,
+    // which asks only silent peers for their status, each at its own jittered time, and
+    // hangs up on those that do not answer (network.ts refreshPeer).
+    connectionMonitor: { enabled: false },
     connectionGater: {
       denyDialPeer: denyPeer,
       denyInboundEncryptedConnection: denyPeer,

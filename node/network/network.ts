@@ -97,7 +97,9 @@ export class Network {
       fetchBlob: (hash, peerId) => this.blobs.fetch(hash, peerId),
       events: {
         accepted: (peerId, kind, id) => {
-          if (kind === 'block') this.sync.noteBlock(peerId, id);
+          if (kind !== 'block') return;
+          this.sync.noteBlock(peerId, id);
+          this.peers.heard(peerId);
         },
         orphan: (peerId) => this.onOrphan(peerId),
         rejected: (peerId) => this.peers.checkScore(peerId),
@@ -189,6 +191,12 @@ export class Network {
     this.sync.refresh(peer).catch((err: unknown) => {
       const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
       if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalties.add(peer.toString(), 'malformed');
+      // No answer to a one-item request: the connection is dead or the peer stalls. Hang up;
+      // bootstrap and book peers are redialed with backoff.
+      if (code === 'NET_TIMEOUT' || code === 'NET_DIAL_FAILED' || code === 'NET_STREAM_ERROR') {
+        this.log.warn(`peers: ${peer.toString().slice(-8)} did not answer a status request (${code}); disconnecting`);
+        void this.host.hangUp(peer).catch(() => undefined);
+      }
     });
   }
 

@@ -16,8 +16,14 @@ import { BAN_MS, DISCONNECT_SCORE, MAINTENANCE_INTERVAL_MS, MIN_CONNECTIONS, RED
 import type { PeerBook } from './peerBook.ts';
 import type { Host } from './host.ts';
 
-/** How often each connected peer is asked for its head, besides what it gossips. */
+/**
+ * A peer we have heard nothing from (no status, no gossiped block) for this
+ * long is asked for its head. Each peer's deadline is spread over another
+ * STATUS_REFRESH_JITTER_MS: peers that connected together would otherwise all
+ * be asked in the same tick, a burst of streams that delays gossip behind it.
+ */
 const STATUS_REFRESH_MS = 10_000;
+const STATUS_REFRESH_JITTER_MS = 5_000;
 /** Bootstrap peers are redialed sooner than book peers: the operator named them. */
 const BOOTSTRAP_BACKOFF_MAX_MS = 5_000;
 
@@ -42,7 +48,8 @@ interface Backoff {
 export class PeerManager {
   private readonly bans = new Map<string, number>();
   private readonly backoff = new Map<string, Backoff>();
-  private readonly lastStatus = new Map<string, number>();
+  /** when each connected peer's head is next worth asking for */
+  private readonly statusDue = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private dialing = new Set<string>();
   private stopped = false;
@@ -107,15 +114,20 @@ export class PeerManager {
     const addrs = listenAddrs.map((a) => a.toString()).filter((a) => a.includes('/tcp/') && !a.includes('/tcp/0'));
     this.opts.book?.seen(id, addrs);
     this.backoff.delete(id);
-    this.lastStatus.set(id, Date.now());
+    this.heard(id);
     this.opts.onPeer(peerId);
   };
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString();
-    this.lastStatus.delete(id);
+    this.statusDue.delete(id);
     this.opts.onPeerGone(id);
   };
+
+  /** We learned a peer's head (a status answer or a block it gossiped): no need to ask it for a while. */
+  heard(peerId: string): void {
+    this.statusDue.set(peerId, Date.now() + STATUS_REFRESH_MS + Math.random() * STATUS_REFRESH_JITTER_MS);
+  }
 
   private tick(): void {
     if (this.stopped) return;
@@ -126,9 +138,9 @@ export class PeerManager {
     for (const peer of connected) {
       const id = peer.toString();
       this.checkScore(id);
-      const last = this.lastStatus.get(id);
-      if (last !== undefined && now - last > STATUS_REFRESH_MS && !this.isBanned(id)) {
-        this.lastStatus.set(id, now);
+      const due = this.statusDue.get(id);
+      if (due !== undefined && now > due && !this.isBanned(id)) {
+        this.heard(id);
         this.opts.onPeer(peer);
       }
     }

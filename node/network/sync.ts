@@ -185,10 +185,10 @@ export class Sync {
     const chain = this.opts.node.chain;
     const ours = BigInt('0x' + chain.head.work);
     let best: [string, PeerHead] | undefined;
-    const connected = new Set(this.opts.host.getPeers().map(String));
     for (const [peer, h] of this.heads) {
-      if (h.work <= ours || this.useless.get(peer) === h.head || !connected.has(peer)) continue;
-      if (chain.entry(h.head) !== undefined) continue;
+      if (h.work <= ours || this.useless.get(peer) === h.head || chain.entry(h.head) !== undefined) continue;
+      // Checked last: a connection lookup by id string, where getPeers() would decode every peer id.
+      if (this.opts.host.getConnections(peerIdFromString(peer)).length === 0) continue;
       if (best === undefined || h.work > best[1].work) best = [peer, h];
     }
     return best;
