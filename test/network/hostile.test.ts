@@ -7,6 +7,8 @@
  *  - stall mid-sync: claim a far heavier head, then never answer the headers
  *    request. v keeps following h's blocks while the request hangs, then gives
  *    the session up with NET_TIMEOUT and does not sync from that claim again;
+ *  - never answer a status request: v hangs up on it (this is how v finds dead
+ *    connections; libp2p's own ping monitor is off, see host.ts);
  *  - flood orphans: gossip hundreds of blocks with valid work on parents nobody
  *    has. v ignores them (no storage, no forwarding, no blame) and keeps up;
  *  - send malformed requests and oversized frames on every request protocol.
@@ -35,8 +37,11 @@ import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitP
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];
 
-/** A bare host that answers status with `claim` (so the victim keeps the connection after identify). */
-async function attacker(chainId: string, claim: { height: number; work: string }): Promise<Attacker> {
+/**
+ * A bare host that answers status with `claim` (so the victim keeps the connection after identify),
+ * or, with `claim` null, accepts status requests and never answers them.
+ */
+async function attacker(chainId: string, claim: { height: number; work: string } | null, held: Stream[] = []): Promise<Attacker> {
   const host: Attacker = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
@@ -45,6 +50,12 @@ async function attacker(chainId: string, claim: { height: number; work: string }
     services: { identify: identify(), pubsub: gossipsub({ globalSignaturePolicy: 'StrictNoSign', allowPublishToZeroTopicPeers: true }) },
   });
   attackers.push(host);
+  if (claim === null) {
+    await host.handle(networkProtocols(chainId).status, (stream) => {
+      held.push(stream);
+    });
+    return host;
+  }
   const head = sha256(new TextEncoder().encode(`a head nobody has ${claim.height}`));
   await host.handle(networkProtocols(chainId).status, serve(() => [encodeStatus({ head, height: claim.height, work: claim.work })]));
   return host;
@@ -101,15 +112,18 @@ describe('hostile peers', () => {
     await cleanup();
   });
 
-  it('a peer that stalls mid-sync does not stop the victim following honest blocks, and its session ends in NET_TIMEOUT', async () => {
+  it('peers that stall mid-sync or on status do not stop the victim following honest blocks; it times them out', async () => {
     const stalled: Stream[] = [];
     const a = await attacker(chainId, { height: 100_000, work: 'f'.repeat(40) });
     // Accept the headers request and never answer it.
     await a.handle(networkProtocols(chainId).headers, (stream) => {
       stalled.push(stream);
     });
+    const statusHeld: Stream[] = [];
+    const b = await attacker(chainId, null, statusHeld);
     await a.dial(multiaddr(v.addr));
-    await waitFor(async () => (stalled.length > 0 ? true : undefined), 10_000, 'the victim to ask the stalling peer for headers');
+    await b.dial(multiaddr(v.addr));
+    await waitFor(async () => (stalled.length > 0 && statusHeld.length > 0 ? true : undefined), 10_000, 'the victim to ask the stalling peers');
     expect((await status(v)).sync.syncing).toBe(true);
 
     // While that request hangs, honest blocks still arrive over gossip.
@@ -123,6 +137,9 @@ describe('hostile peers', () => {
     await waitFor(async () => (/sync from \w+ failed: NET_TIMEOUT/.test(v.stderr()) ? true : undefined), 20_000, 'the stalled sync to time out');
     await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), 5_000, 'the sync session to end');
     expect(stalled).toHaveLength(1);
+    // The peer that never answered its status request was hung up on.
+    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), 5_000, 'the victim to hang up on the silent peer');
+    expect(v.stderr()).toMatch(new RegExp(`${b.peerId.toString().slice(-8)} did not answer a status request \\(NET_TIMEOUT\\); disconnecting`));
     expect(v.child.exitCode).toBeNull();
   });
 
