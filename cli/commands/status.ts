@@ -20,7 +20,7 @@ interface SyncView {
 }
 
 /** /v1/status with the network's fields (node/network): absent on a node without them. */
-type FullStatus = NodeStatus & { peerList?: PeerView[]; sync?: SyncView; banned?: number };
+type FullStatus = NodeStatus & { peerList?: PeerView[]; sync?: SyncView; banned?: number; blobsMissing?: number };
 
 function fraction(s: SyncView): number {
   const span = s.targetHeight - s.startHeight;
@@ -62,6 +62,7 @@ export const status: Command = {
       `head     ${s.height} ${s.head}`,
       `mempool  ${s.mempool} tx(s)`,
       syncLine(s.sync),
+      ...(s.blobsMissing ? [`tarballs ${s.blobsMissing} referenced on chain still being fetched from peers`] : []),
       `node     ${s.peerId ?? 'no p2p'}`,
       ...(s.addresses ?? []).map((a) => `  listening on ${a}`),
       `peers    ${s.peers}${s.banned ? ` (${s.banned} banned)` : ''}`,

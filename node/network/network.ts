@@ -21,6 +21,7 @@ import { blobResponder, blocksResponder, headersResponder, statusResponder } fro
 import { Gossip } from './gossip.ts';
 import { Sync, type SyncProgress } from './sync.ts';
 import { BlobFetcher } from './blobExchange.ts';
+import { BlobBackfill } from './blobBackfill.ts';
 import { PeerPenalties, type PenaltyKind } from './penalties.ts';
 import { PeerManager } from './peerManager.ts';
 import { stateDigest } from './stateDigest.ts';
@@ -55,6 +56,8 @@ export interface NetworkStatus {
   peerList: PeerView[];
   banned: number;
   sync: SyncProgress;
+  /** tarballs referenced on chain that this node is still fetching from peers */
+  blobsMissing: number;
 }
 
 export function parseMultiaddr(text: string, what: string): Multiaddr {
@@ -74,6 +77,7 @@ export class Network {
   readonly gossip: Gossip;
   readonly sync: Sync;
   readonly blobs: BlobFetcher;
+  readonly backfill: BlobBackfill;
   readonly peers: PeerManager;
   private started = false;
 
@@ -91,6 +95,7 @@ export class Network {
       markReceived: (id) => this.gossip.markReceived(id),
     });
     this.blobs = new BlobFetcher({ host, node, log, penalise, protocol: this.protocols.blob });
+    this.backfill = new BlobBackfill({ node, log, fetch: (hash) => this.blobs.fetch(hash) });
     this.gossip = new Gossip({
       host, node, log,
       topics: this.topics,
@@ -109,7 +114,10 @@ export class Network {
       host, book, bootstrap, log,
       statusProtocol: this.protocols.status,
       score: (peerId) => this.gossip.score(peerId),
-      onPeer: (peer) => this.refreshPeer(peer),
+      onPeer: (peer) => {
+        this.refreshPeer(peer);
+        this.backfill.retry();
+      },
       onPeerGone: (peerId) => this.sync.peerGone(peerId),
     });
     managerRef.current = this.peers;
@@ -173,6 +181,7 @@ export class Network {
     await this.host.handle(this.protocols.blob, serve(blobResponder(node), onError));
     this.gossip.start();
     this.peers.start();
+    await this.backfill.start();
   }
 
   async stop(): Promise<void> {
@@ -182,6 +191,7 @@ export class Network {
     }
     this.started = false;
     this.gossip.stop();
+    this.backfill.stop();
     await this.peers.stop();
     await this.sync.stop();
     await this.host.stop();
@@ -223,7 +233,7 @@ export class Network {
       const conn = this.host.getConnections(p)[0];
       return { peerId: id, address: conn?.remoteAddr.toString() ?? null, height: this.sync.peerHead(id)?.height ?? null, score: Math.round(this.gossip.score(id) * 100) / 100 };
     });
-    return { peerId: this.peerId, addresses: this.addresses(), peers: peerList.length, peerList, banned: this.peers.bannedCount(), sync: this.sync.progress() };
+    return { peerId: this.peerId, addresses: this.addresses(), peers: peerList.length, peerList, banned: this.peers.bannedCount(), sync: this.sync.progress(), blobsMissing: this.backfill.missing() };
   }
 
   /** Fields for /v1/status (ApiExtras.status). */

@@ -71,6 +71,7 @@ export interface Status {
   peerId: string;
   peerList: Array<{ peerId: string; height: number | null; score: number }>;
   banned: number;
+  blobsMissing: number;
   sync: { syncing: boolean; targetHeight: number; last: { blocks: number; byPeer: Record<string, number> } | null };
 }
 

@@ -1,0 +1,98 @@
+/**
+ * Keeps a copy of every tarball the chain references. A publish that came by
+ * gossip brought its tarball with it (validation fetches it first), but blocks
+ * that arrive by sync, or carry publishes this node never saw as txs, name
+ * tarballs it lacks. Those are fetched from peers in the background, a few at a
+ * time, and verified by the blob store; hashes no peer could serve wait for the
+ * next peer to connect. Every node holding every tarball is what keeps a
+ * package installable when its publisher's node is gone.
+ */
+import type { DecodedBlock } from '../block.ts';
+import { toHex } from '../encoding.ts';
+import type { FullNode, Logger } from '../fullNode.ts';
+import type { VersionState } from '../state.ts';
+
+/** Tarballs fetched at once: enough to use a link, few enough to leave room for sync and gossip. */
+const CONCURRENT_FETCHES = 2;
+
+export interface BlobBackfillOptions {
+  node: FullNode;
+  log: Logger;
+  /** fetch a tarball from peers into the blob store; true once it is stored */
+  fetch(hash: string): Promise<boolean>;
+}
+
+export class BlobBackfill {
+  /** wanted hashes, fetched in insertion order */
+  private readonly wanted = new Set<string>();
+  /** hashes no peer could serve yet */
+  private readonly unavailable = new Set<string>();
+  private running = 0;
+  private started = false;
+
+  constructor(private readonly opts: BlobBackfillOptions) {}
+
+  /** Follow new blocks, and queue what the current state references but the store lacks. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.opts.node.chain.on('block', this.onBlock);
+    const hashes: string[] = [];
+    for (const [key, value] of this.opts.node.chain.snapshotState()) {
+      if (key.startsWith('ver:')) hashes.push((value as unknown as VersionState).contentHash);
+    }
+    const missing: string[] = [];
+    for (const hash of hashes) if (!(await this.opts.node.blobs.has(hash))) missing.push(hash);
+    if (missing.length > 0) this.opts.log.info(`blobs: ${missing.length} tarball(s) referenced on chain are missing here; fetching them from peers`);
+    for (const hash of missing) this.want(hash);
+  }
+
+  stop(): void {
+    this.started = false;
+    this.opts.node.chain.off('block', this.onBlock);
+  }
+
+  /** A peer connected: it may have what nobody had before. */
+  retry(): void {
+    for (const hash of this.unavailable) this.wanted.add(hash);
+    this.unavailable.clear();
+    this.pump();
+  }
+
+  /** Tarballs waiting to be fetched (including those no peer had). */
+  missing(): number {
+    return this.wanted.size + this.unavailable.size + this.running;
+  }
+
+  private readonly onBlock = (block: DecodedBlock): void => {
+    for (const tx of block.txs) if (tx.type === 'publish') this.want(toHex(tx.body.contentHash));
+  };
+
+  private want(hash: string): void {
+    if (this.unavailable.has(hash)) return;
+    this.wanted.add(hash);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.started && this.running < CONCURRENT_FETCHES && this.wanted.size > 0) {
+      const hash = this.wanted.values().next().value as string;
+      this.wanted.delete(hash);
+      this.running++;
+      void this.fetchOne(hash).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async fetchOne(hash: string): Promise<void> {
+    try {
+      if (await this.opts.node.blobs.has(hash)) return;
+      if (!(await this.opts.fetch(hash))) this.unavailable.add(hash);
+    } catch (err) {
+      this.unavailable.add(hash);
+      this.opts.log.warn(`blobs: cannot fetch ${hash.slice(0, 16)}…: ${(err as Error).message}`);
+    }
+  }
+}
