@@ -12,7 +12,7 @@ import { MAX_BLOB_BYTES, MAX_BLOCK_BYTES, MAX_TX_BYTES } from '../constants.ts';
 export const PROTOCOL_PREFIX = '/gopkgr';
 
 /** Request/response protocols (one stream per request, lodestar style). */
-export const protocols = (chainId: string): { status: string; headers: string; blocks: string; blob: string } => ({
+export const protocols = (chainId: string): { status: string; headers: string; blocks: string; blob: string; mempool: string } => ({
   /** the peer's head: who is ahead, and by how much work */
   status: `${PROTOCOL_PREFIX}/${chainId}/status/1`,
   /** headers following a block locator on the peer's main chain (headers-first sync) */
@@ -21,6 +21,8 @@ export const protocols = (chainId: string): { status: string; headers: string; b
   blocks: `${PROTOCOL_PREFIX}/${chainId}/blocks/1`,
   /** a tarball by sha256, in chunks */
   blob: `${PROTOCOL_PREFIX}/${chainId}/blob/1`,
+  /** the peer's pending txs, so a node that connects late still learns what was gossiped before */
+  mempool: `${PROTOCOL_PREFIX}/${chainId}/mempool/1`,
 });
 
 /** Gossip topics. Attestations have their own topic so testers can follow only them. */
@@ -67,6 +69,10 @@ export const BLOCKS_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const MAX_BATCHES_IN_FLIGHT = 6;
 /** Batches in flight per peer, so one fast peer does not take all the work. */
 export const MAX_BATCHES_PER_PEER = 3;
+
+/** Pending txs sent to a peer that asks: the front of the pool, bounded like a block (BIP 35 sends all). */
+export const MEMPOOL_RESPONSE_TXS = 2_000;
+export const MEMPOOL_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 // ---------------------------------------------------------------- timeouts
 

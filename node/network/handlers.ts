@@ -7,9 +7,9 @@ import { GopkgrError } from '../errors.ts';
 import { fromHex, toHex, type Canonical } from '../encoding.ts';
 import { decodeBlock, encodeHeader } from '../block.ts';
 import type { FullNode } from '../fullNode.ts';
-import { BLOB_CHUNK_BYTES, BLOCK_PACK_BYTES, BLOCKS_RESPONSE_BYTES } from './constants.ts';
+import { BLOB_CHUNK_BYTES, BLOCK_PACK_BYTES, BLOCKS_RESPONSE_BYTES, MEMPOOL_RESPONSE_BYTES, MEMPOOL_RESPONSE_TXS } from './constants.ts';
 import { forkHeight } from './locator.ts';
-import { encodeBlockPack, encodeHeaders, encodeStatus, readBlobRequest, readBlocksRequest, readHeadersRequest, type StatusMessage } from './messages.ts';
+import { encodeBlockPack, encodeHeaders, encodeStatus, readBlobRequest, readBlocksRequest, readEmptyRequest, readHeadersRequest, type StatusMessage } from './messages.ts';
 
 export function statusOf(node: FullNode): StatusMessage {
   const head = node.chain.head;
@@ -95,5 +95,18 @@ export function blobResponder(node: FullNode): (req: Canonical) => AsyncIterable
     if (bytes === undefined) throw new GopkgrError('NET_NOT_FOUND', `no blob ${hash.slice(0, 16)}… here`);
     for (let o = 0; o < bytes.length; o += BLOB_CHUNK_BYTES) yield bytes.subarray(o, o + BLOB_CHUNK_BYTES);
     if (bytes.length === 0) yield new Uint8Array(0);
+  };
+}
+
+/** The front of the pool, one tx per item, in an order that applies cleanly. */
+export function mempoolResponder(node: FullNode): (req: Canonical) => Iterable<Uint8Array> {
+  return function* mempool(req) {
+    readEmptyRequest(req, 'mempool request');
+    let bytes = 0;
+    for (const pending of node.mempool.ordered().slice(0, MEMPOOL_RESPONSE_TXS)) {
+      bytes += pending.bytes.length;
+      if (bytes > MEMPOOL_RESPONSE_BYTES) return;
+      yield pending.bytes;
+    }
   };
 }

@@ -12,6 +12,8 @@
  *                     a pack is one or more [4-byte big-endian length][encoded block]
  *   blob request      {hash: bytes32}
  *   blob items        consecutive chunks (≤ BLOB_CHUNK_BYTES) of the tarball
+ *   mempool request   {}
+ *   mempool items     one encoded tx each, in the pool's order
  */
 import { GopkgrError } from '../errors.ts';
 import { decode, encode, type Canonical } from '../encoding.ts';
@@ -168,4 +170,10 @@ export function decodeBlockPack(pack: Uint8Array, maxBlock: number): Uint8Array[
   }
   if (out.length === 0) bad('empty block pack');
   return out;
+}
+
+// ---------------------------------------------------------------- mempool
+
+export function readEmptyRequest(value: Canonical, what: string): void {
+  if (Object.keys(record(value, what)).length !== 0) bad(`${what} takes no fields`);
 }

@@ -17,7 +17,8 @@ import { loadOrCreatePeerKey } from './peerKey.ts';
 import { PeerBook } from './peerBook.ts';
 import { createHost, type Host } from './host.ts';
 import { serve } from './reqresp.ts';
-import { blobResponder, blocksResponder, headersResponder, statusResponder } from './handlers.ts';
+import { blobResponder, blocksResponder, headersResponder, mempoolResponder, statusResponder } from './handlers.ts';
+import { pullMempool } from './mempoolExchange.ts';
 import { Gossip } from './gossip.ts';
 import { Sync, type SyncProgress } from './sync.ts';
 import { BlobFetcher } from './blobExchange.ts';
@@ -80,6 +81,8 @@ export class Network {
   readonly backfill: BlobBackfill;
   readonly peers: PeerManager;
   private started = false;
+  /** peers whose pending txs we asked for on this connection */
+  private readonly mempoolPulled = new Set<string>();
 
   private constructor(readonly node: FullNode, readonly host: Host, book: PeerBook | undefined, bootstrap: Multiaddr[], readonly log: Logger, managerRef: { current?: PeerManager }) {
     this.protocols = protocolIds(node.chainId);
@@ -115,10 +118,21 @@ export class Network {
       statusProtocol: this.protocols.status,
       score: (peerId) => this.gossip.score(peerId),
       onPeer: (peer) => {
-        this.refreshPeer(peer);
+        const refreshed = this.refreshPeer(peer);
         this.backfill.retry();
+        const id = peer.toString();
+        if (this.mempoolPulled.has(id)) return;
+        this.mempoolPulled.add(id);
+        // Once we are on the same chain (our sync has caught up), its pending txs can apply here.
+        void refreshed.then(async (ok) => {
+          if (ok) await this.sync.idle();
+          if (ok && this.started) await this.pullMempoolFrom(peer);
+        });
       },
-      onPeerGone: (peerId) => this.sync.peerGone(peerId),
+      onPeerGone: (peerId) => {
+        this.sync.peerGone(peerId);
+        this.mempoolPulled.delete(peerId);
+      },
     });
     managerRef.current = this.peers;
   }
@@ -179,6 +193,7 @@ export class Network {
     await this.host.handle(this.protocols.headers, serve(headersResponder(node), onError));
     await this.host.handle(this.protocols.blocks, serve(blocksResponder(node), onError));
     await this.host.handle(this.protocols.blob, serve(blobResponder(node), onError));
+    await this.host.handle(this.protocols.mempool, serve(mempoolResponder(node), onError));
     this.gossip.start();
     this.peers.start();
     await this.backfill.start();
@@ -197,8 +212,9 @@ export class Network {
     await this.host.stop();
   }
 
-  private refreshPeer(peer: PeerId): void {
-    this.sync.refresh(peer).catch((err: unknown) => {
+  /** Ask a peer for its head (and sync from it if it is ahead); false when it did not answer properly. */
+  private refreshPeer(peer: PeerId): Promise<boolean> {
+    return this.sync.refresh(peer).then(() => true, (err: unknown) => {
       const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
       if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalties.add(peer.toString(), 'malformed');
       // No answer to a one-item request: the connection is dead or the peer stalls. Hang up;
@@ -207,7 +223,28 @@ export class Network {
         this.log.warn(`peers: ${peer.toString().slice(-8)} did not answer a status request (${code}); disconnecting`);
         void this.host.hangUp(peer).catch(() => undefined);
       }
+      return false;
     });
+  }
+
+  private async pullMempoolFrom(peer: PeerId): Promise<void> {
+    const id = peer.toString();
+    try {
+      const pulled = await pullMempool({
+        host: this.host, node: this.node, protocol: this.protocols.mempool,
+        markReceived: (txId) => this.gossip.markReceived(txId),
+        fetchBlob: (hash, from) => this.blobs.fetch(hash, from),
+      }, peer);
+      if (pulled.accepted > 0) this.log.info(`mempool: ${pulled.accepted} pending tx(s) from ${id.slice(-8)}`);
+      if (pulled.rejected !== undefined) {
+        this.log.warn(`mempool: ${id.slice(-8)} sent an invalid tx: ${pulled.rejected.reason} ${pulled.rejected.message}`);
+        this.penalties.add(id, 'invalidData');
+        this.peers.checkScore(id);
+      }
+    } catch (err) {
+      const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
+      if (code === 'NET_BAD_RESPONSE' || code === 'NET_FRAME_TOO_LARGE') this.penalties.add(id, 'malformed');
+    }
   }
 
   private readonly lastOrphanSync = new Map<string, number>();

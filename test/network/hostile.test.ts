@@ -176,15 +176,26 @@ describe('hostile peers', () => {
     await a.dial(multiaddr(v.addr));
     await waitFor(async () => ((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString()) ? true : undefined), 10_000, 'the victim to list the attacker');
 
-    // Bytes that are not CBOR.
-    expect(await rawRequest(a, v, p.status, lengthPrefixed(new TextEncoder().encode('hello')))).toMatch(/^error NET_BAD_REQUEST: unreadable request/);
-    // A frame that says it is 1 GiB long: refused before anything is buffered.
+    // All at once: the victim bans the sender at its next maintenance tick once the penalties add up,
+    // and a request sent after that could not be dialed.
     const huge = new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x04, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(await rawRequest(a, v, p.headers, huge)).toMatch(/^error NET_BAD_REQUEST: unreadable request/);
-    // Canonical CBOR of the wrong shape: a number where a map is expected.
-    expect(await rawRequest(a, v, p.blocks, lengthPrefixed(new Uint8Array([0x18, 0x2a])))).toMatch(/^error NET_BAD_(REQUEST|MESSAGE): /);
-    // A blob request whose hash is not 32 bytes.
-    expect(await rawRequest(a, v, p.blob, lengthPrefixed(new Uint8Array([0xa1, 0x64, 0x68, 0x61, 0x73, 0x68, 0x41, 0x00])))).toMatch(/^error NET_BAD_(REQUEST|MESSAGE): /);
+    const answers = await Promise.all([
+      // Bytes that are not CBOR.
+      rawRequest(a, v, p.status, lengthPrefixed(new TextEncoder().encode('hello'))),
+      // A frame that says it is 1 GiB long: refused before anything is buffered.
+      rawRequest(a, v, p.headers, huge),
+      // Canonical CBOR of the wrong shape: a number where a map is expected.
+      rawRequest(a, v, p.blocks, lengthPrefixed(new Uint8Array([0x18, 0x2a]))),
+      // A blob request whose hash is not 32 bytes.
+      rawRequest(a, v, p.blob, lengthPrefixed(new Uint8Array([0xa1, 0x64, 0x68, 0x61, 0x73, 0x68, 0x41, 0x00]))),
+      // A mempool request with a field it does not take: {"x": 0}.
+      rawRequest(a, v, p.mempool, lengthPrefixed(new Uint8Array([0xa1, 0x61, 0x78, 0x00]))),
+    ]);
+    expect(answers[0]).toMatch(/^error NET_BAD_REQUEST: unreadable request/);
+    expect(answers[1]).toMatch(/^error NET_BAD_REQUEST: unreadable request/);
+    expect(answers[2]).toMatch(/^error NET_BAD_MESSAGE: blocks request must be a map/);
+    expect(answers[3]).toMatch(/^error NET_BAD_MESSAGE: hash must be 32 bytes/);
+    expect(answers[4]).toMatch(/^error NET_BAD_MESSAGE: mempool request takes no fields/);
 
     await waitFor(async () => ((await status(v)).banned >= 1 ? true : undefined), 10_000, 'the victim to ban the sender');
     expect((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString())).toBe(false);

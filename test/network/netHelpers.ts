@@ -72,6 +72,7 @@ export interface Status {
   peerList: Array<{ peerId: string; height: number | null; score: number }>;
   banned: number;
   blobsMissing: number;
+  mempool: number;
   sync: { syncing: boolean; targetHeight: number; last: { blocks: number; byPeer: Record<string, number> } | null };
 }
 
