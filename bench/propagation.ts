@@ -7,21 +7,36 @@
  * and one process gives one clock for the timings. The cost is that every
  * node's validation runs on one thread, so the figure is pessimistic for a
  * real network where each node has its own CPU. Each node dials 3 random
- * others (plus a ring, so the graph is connected): degree ~6-8, the mesh size.
+ * others (plus a ring, so the graph is connected).
  * Node 0 mines 100 blocks, one at a time; the delay of a block is from the
  * moment its nonce is found to the moment the last of the 16 nodes has imported
  * it ('head' event). Prints p50 and p99 of those delays; goal p99 < 100 ms.
  *
+ * Baseline, in the same run: 16 bare libp2p hosts with the same transports and
+ * gossipsub settings but no validation and no node behind them, on the same
+ * graph, relay the same 100 blocks as opaque messages. The last line is the
+ * ratio of the two p99s: what validating and importing at every hop costs over
+ * gossip alone.
+ *
  *   npx tsx bench/propagation.ts [--nodes 16] [--blocks 100]
  */
 import '../node/polyfill.ts';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import { DEV_PARAMS, FullNode, decodeBlock, sha256, keyPairFromSecret, toHex, type Work } from '../node/index.ts';
 import { Network } from '../node/network/index.ts';
+import { HEARTBEAT_MS, MESH_D, MESH_D_HIGH, MESH_D_LOW } from '../node/network/constants.ts';
 import { PowSearch, buildCandidate, sealCandidate } from '../miner/index.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string' }, blocks: { type: 'string' } } });
@@ -44,6 +59,82 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
+/** A ring plus 3 random chords per node: degree ~6-8, a connected graph. */
+function randomGraph(n: number): Array<[number, number]> {
+  const edges = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const targets = new Set<number>([(i + 1) % n]);
+    while (targets.size < Math.min(4, n - 1)) {
+      const j = Math.floor(Math.random() * n);
+      if (j !== i) targets.add(j);
+    }
+    for (const j of targets) edges.add(i < j ? `${i}-${j}` : `${j}-${i}`);
+  }
+  return [...edges].map((e) => e.split('-').map(Number) as [number, number]);
+}
+
+interface Dialer {
+  dial(addr: Multiaddr): Promise<unknown>;
+  getMultiaddrs(): Multiaddr[];
+}
+
+async function connect(hosts: Dialer[], edges: Array<[number, number]>): Promise<void> {
+  await Promise.all(edges.map(async ([i, j]) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await hosts[i]!.dial(hosts[j]!.getMultiaddrs()[0]!);
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }));
+}
+
+/** The baseline: bare gossipsub hosts on `edges` relay `messages` from host 0; delays to reach all of them. */
+async function bareGossip(edges: Array<[number, number]>, messages: Uint8Array[]): Promise<number[]> {
+  const topic = 'bench/bare/1';
+  const hosts: Array<Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>> = [];
+  try {
+    for (let i = 0; i < NODES; i++) {
+      hosts.push(await createLibp2p({
+        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionMonitor: { enabled: false },
+        services: {
+          identify: identify(),
+          pubsub: gossipsub({
+            D: MESH_D, Dlo: MESH_D_LOW, Dhi: MESH_D_HIGH, heartbeatInterval: HEARTBEAT_MS,
+            globalSignaturePolicy: 'StrictNoSign', floodPublish: true, allowPublishToZeroTopicPeers: true,
+            msgIdFn: (msg) => new Uint8Array(createHash('sha256').update(msg.data).digest()),
+          }),
+        },
+      }));
+    }
+    for (const h of hosts) h.services.pubsub.subscribe(topic);
+    await connect(hosts, edges);
+    await new Promise((r) => setTimeout(r, 3_000));
+    let arrivals: number[] = [];
+    hosts.slice(1).forEach((h) => h.services.pubsub.addEventListener('message', () => arrivals.push(performance.now())));
+    const delays: number[] = [];
+    for (const data of messages) {
+      arrivals = [];
+      const sent = performance.now();
+      await hosts[0]!.services.pubsub.publish(topic, data);
+      const deadline = sent + 5_000;
+      while (arrivals.length < NODES - 1 && performance.now() < deadline) await new Promise((res) => setTimeout(res, 1));
+      if (arrivals.length === NODES - 1) delays.push(Math.max(...arrivals) - sent);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    return delays;
+  } finally {
+    await Promise.all(hosts.map(async (h) => h.stop()));
+  }
+}
+
 const root = await mkdtemp(join(tmpdir(), 'gopkgr-bench-prop-'));
 const nodes: FullNode[] = [];
 const nets: Network[] = [];
@@ -55,28 +146,8 @@ try {
     nodes.push(node);
     nets.push(net);
   }
-  // A ring plus 3 random chords per node.
-  const edges = new Set<string>();
-  for (let i = 0; i < NODES; i++) {
-    const targets = new Set<number>([(i + 1) % NODES]);
-    while (targets.size < Math.min(4, NODES - 1)) {
-      const j = Math.floor(Math.random() * NODES);
-      if (j !== i) targets.add(j);
-    }
-    for (const j of targets) edges.add(i < j ? `${i}-${j}` : `${j}-${i}`);
-  }
-  await Promise.all([...edges].map(async (e) => {
-    const [i, j] = e.split('-').map(Number) as [number, number];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await nets[i]!.host.dial(nets[j]!.host.getMultiaddrs()[0]!);
-        return;
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-  }));
+  const edges = randomGraph(NODES);
+  await connect(nets.map((n) => n.host), edges);
   // Let identify, subscriptions and the first heartbeats build the meshes.
   await new Promise((r) => setTimeout(r, 3_000));
   const degrees = nets.map((n) => n.host.getPeers().length);
@@ -88,10 +159,12 @@ try {
   }));
 
   const delays: number[] = [];
+  const relayed: Uint8Array[] = [];
   let lost = 0;
   for (let b = 0; b < BLOCKS; b++) {
     const bytes = await mine(nodes[0]!.work());
     const mined = performance.now();
+    relayed.push(bytes);
     const times: number[] = [];
     accepted.set(toHex(decodeBlock(bytes).id), times);
     await nodes[0]!.submitBlock(bytes);
@@ -103,10 +176,17 @@ try {
     await new Promise((res) => setTimeout(res, 20));
   }
   console.log(`nodes ${NODES}, peers per node ${Math.min(...degrees)}-${Math.max(...degrees)}, blocks ${BLOCKS}, not everywhere within 5 s: ${lost}`);
-  console.log(`propagation to all ${NODES} nodes: p50 ${percentile(delays, 50).toFixed(1)} ms, p99 ${percentile(delays, 99).toFixed(1)} ms (goal p99 < 100 ms)`);
+  await pow.close();
+  await Promise.all(nets.splice(0).map(async (n) => n.stop()));
+  const bare = await bareGossip(edges, relayed);
+  const p99 = percentile(delays, 99);
+  const bareP99 = percentile(bare, 99);
+  console.log(`baseline, bare gossipsub on the same graph (no validation, no import): p50 ${percentile(bare, 50).toFixed(1)} ms, p99 ${bareP99.toFixed(1)} ms`);
+  console.log(`propagation to all ${NODES} nodes: p50 ${percentile(delays, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (goal p99 < 100 ms)`);
+  console.log(`ratio p99 gopkgr/bare gossipsub: ${(p99 / bareP99).toFixed(2)}`);
 } finally {
   await pow.close();
-  await Promise.all(nets.map((n) => n.stop().catch(() => undefined)));
-  await Promise.all(nodes.map((n) => n.close().catch(() => undefined)));
+  await Promise.all(nets.map(async (n) => n.stop()));
+  await Promise.all(nodes.map(async (n) => n.close()));
   await rm(root, { recursive: true, force: true });
 }
