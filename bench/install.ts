@@ -21,7 +21,8 @@
  * 4. Three consumer projects: gopkgr (comment tags in src/app.ts), npm and pnpm
  *    (package.json). One online install each fills the caches and writes the
  *    lockfile; then, interleaved, `--runs` times each: delete node_modules and
- *    time the whole warm offline command as a user runs it.
+ *    time the whole warm offline command as a user runs it (gopkgr: `node
+ *    bin/gopkgr.js`, on the dist/ that npm install compiles, rebuilt first).
  * 5. Times the resolver alone, in this process, on the index fetched from the
  *    node (first call = cold).
  *
@@ -297,7 +298,7 @@ interface GopkgrNode {
 
 function startGopkgrNode(home: string, port: number): Promise<GopkgrNode> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', GOPKGR_BIN, 'node', '--dev', '--json', '--api', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0'], {
+    const child = spawn(process.execPath, [GOPKGR_BIN, 'node', '--dev', '--json', '--api', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0'], {
       cwd: REPO, env: { ...process.env, GOPKGR_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
@@ -566,8 +567,10 @@ try {
   const toolEnv = { npm_config_userconfig: userNpmrc, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
   const pnpmFlags = ['--store-dir', path.join(root, 'pnpm-store'), '--cache-dir', path.join(root, 'pnpm-cache'), '--reporter', 'silent'];
   const npmFlags = ['--cache', npmCache, '--omit-lockfile-registry-resolved=false', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel', 'error'];
-  const gopkgrArgs = (offline: boolean): string[] => ['--no-node-snapshot', GOPKGR_BIN, 'get', ...(offline ? ['--offline'] : [])];
+  const gopkgrArgs = (offline: boolean): string[] => [GOPKGR_BIN, 'get', ...(offline ? ['--offline'] : [])];
 
+  // The installed command runs the JavaScript npm compiles on install (scripts/build.mjs); make sure it is current.
+  await mustRun('build', process.execPath, [path.join(REPO, 'scripts/build.mjs')], { cwd: REPO, env: {} });
   const first = {
     gopkgr: await mustRun('gopkgr get', process.execPath, gopkgrArgs(false), { cwd: gApp, env: gEnv }),
     pnpm: await mustRun('pnpm install', tools.pnpm, ['install', ...pnpmFlags], { cwd: pApp, env: toolEnv }),

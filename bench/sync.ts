@@ -57,7 +57,7 @@ try {
   await cp(seedDir, seedCopy, { recursive: true });
 
   // The serving node: a real gopkgr process on the seed data dir.
-  server = spawn(process.execPath, ['--no-node-snapshot', BIN, 'node', '--dev', '--json', '--api', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0'], {
+  server = spawn(process.execPath, [BIN, 'node', '--dev', '--json', '--api', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0'], {
     env: { ...process.env, GOPKGR_HOME: seedDir },
     stdio: ['ignore', 'pipe', 'ignore'],
   });

@@ -18,35 +18,15 @@
  * `.cts` is CommonJS.
  */
 import path from 'node:path';
-import ts from 'typescript';
 import { GopkgrError } from '../node/index.ts';
+import { isDeclarationFile } from './sourceFiles.ts';
+import { typescript } from './typescript.ts';
+import type * as TS from 'typescript';
+
+const ts = typescript();
 
 /** How many diagnostics the PACK_COMPILE_ERROR message lists; the rest are counted. */
 const MAX_REPORTED_DIAGNOSTICS = 5;
-
-/** A `.ts`/`.tsx`/`.mts`/`.cts` file that is not a declaration file. */
-export function isTsSource(rel: string): boolean {
-  return /\.(?:[cm]?ts|tsx)$/.test(rel) && !isDeclarationFile(rel);
-}
-
-/** `x.d.ts`, `x.d.mts`, `x.d.cts`, and TS 5's arbitrary-extension `x.d.css.ts`. */
-export function isDeclarationFile(rel: string): boolean {
-  return /\.d\.(?:[^/.]+\.)?[cm]?ts$/.test(rel);
-}
-
-/**
- * The two files tsc emits for a source with our options: `.ts`/`.tsx` give `.js` +
- * `.d.ts`, `.mts` gives `.mjs` + `.d.mts`, `.cts` gives `.cjs` + `.d.cts`.
- * (With the package's own `jsx: preserve` a `.tsx` emits `.jsx`; the packer takes
- * whatever tsc actually writes, this is only what "already built" looks for.)
- */
-export function expectedOutputs(rel: string): { js: string; dts: string } {
-  const m = /\.([cm]?)tsx?$/.exec(rel);
-  if (m === null) throw new GopkgrError('PACK_INTERNAL', `${rel} is not a TypeScript source`);
-  const stem = rel.slice(0, m.index);
-  const flavour = m[1] ?? '';
-  return { js: `${stem}.${flavour}js`, dts: `${stem}.d.${flavour}ts` };
-}
 
 export interface CompileInput {
   /** Absolute package directory. */
@@ -98,7 +78,7 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   });
 
   // Cheap, program-wide checks first; then per-file syntax, types, declarations.
-  const diagnostics: ts.Diagnostic[] = [
+  const diagnostics: TS.Diagnostic[] = [
     // TS5055 "would overwrite input file": with allowJs a plain .js file in the
     // program would be re-emitted over itself by a whole-program emit. We emit only
     // the chosen TS sources, into memory, so it never applies.
@@ -113,7 +93,7 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   }
   throwOnErrors(dir, diagnostics);
 
-  const transformers: ts.CustomTransformers = { afterDeclarations: [rewriteDeclarationSpecifiers] };
+  const transformers: TS.CustomTransformers = { afterDeclarations: [rewriteDeclarationSpecifiers] };
   for (const { rel, sf } of emitFiles) {
     currentSource = rel;
     const result = program.emit(sf, undefined, undefined, false, transformers);
@@ -122,8 +102,8 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   return [...outputs.values()].sort((a, b) => compareBytes(a.path, b.path));
 }
 
-function compilerOptions(dir: string): ts.CompilerOptions {
-  let base: ts.CompilerOptions = {
+function compilerOptions(dir: string): TS.CompilerOptions {
+  let base: TS.CompilerOptions = {
     // No tsconfig.json: the defaults `tsc --init` suggests for a Node package.
     strict: true,
     esModuleInterop: true,
@@ -143,7 +123,7 @@ function compilerOptions(dir: string): ts.CompilerOptions {
   return { ...base, ...forcedOptions() };
 }
 
-function forcedOptions(): ts.CompilerOptions {
+function forcedOptions(): TS.CompilerOptions {
   return {
     // What consumers run is plain `node` (>= 20): ES2022 syntax runs there unchanged.
     target: ts.ScriptTarget.ES2022,
@@ -183,14 +163,14 @@ function forcedOptions(): ts.CompilerOptions {
  * keeps `./x.ts` (checked with 5.9.3). Rewrite it in `.d.ts` too so a declaration
  * file names the same module the `.js` beside it imports.
  */
-const rewriteDeclarationSpecifiers: ts.TransformerFactory<ts.SourceFile | ts.Bundle> = (context) => {
+const rewriteDeclarationSpecifiers: TS.TransformerFactory<TS.SourceFile | TS.Bundle> = (context) => {
   const { factory } = context;
-  const literal = (node: ts.Expression): ts.StringLiteral | undefined => {
+  const literal = (node: TS.Expression): TS.StringLiteral | undefined => {
     if (!ts.isStringLiteral(node)) return undefined;
     const rewritten = rewriteSpecifier(node.text);
     return rewritten === node.text ? undefined : factory.createStringLiteral(rewritten);
   };
-  const visit = (node: ts.Node): ts.Node => {
+  const visit = (node: TS.Node): TS.Node => {
     if (ts.isImportDeclaration(node)) {
       const spec = literal(node.moduleSpecifier);
       if (spec !== undefined) return factory.updateImportDeclaration(node, node.modifiers, node.importClause, spec, node.attributes);
@@ -220,11 +200,11 @@ export function rewriteSpecifier(spec: string): string {
   return m === null ? spec : `${spec.slice(0, m.index)}.${m[1] ?? ''}js`;
 }
 
-function hasErrors(diagnostics: readonly ts.Diagnostic[]): boolean {
+function hasErrors(diagnostics: readonly TS.Diagnostic[]): boolean {
   return diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error);
 }
 
-function throwOnErrors(dir: string, diagnostics: readonly ts.Diagnostic[]): void {
+function throwOnErrors(dir: string, diagnostics: readonly TS.Diagnostic[]): void {
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length === 0) return;
   throw new GopkgrError('PACK_COMPILE_ERROR', formatDiagnostics(dir, errors), {
@@ -232,14 +212,14 @@ function throwOnErrors(dir: string, diagnostics: readonly ts.Diagnostic[]): void
   });
 }
 
-function configError(dir: string, diagnostics: readonly ts.Diagnostic[]): GopkgrError {
+function configError(dir: string, diagnostics: readonly TS.Diagnostic[]): GopkgrError {
   return new GopkgrError('PACK_TSCONFIG_INVALID', formatDiagnostics(dir, diagnostics), {
     hint: 'gopkgr reads compiler options from tsconfig.json; fix it or remove it to use the defaults',
   });
 }
 
 /** `file:line:col: message (TSnnnn)` per diagnostic, the first few, then a count of the rest. */
-export function formatDiagnostics(dir: string, diagnostics: readonly ts.Diagnostic[]): string {
+export function formatDiagnostics(dir: string, diagnostics: readonly TS.Diagnostic[]): string {
   const lines = diagnostics.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => {
     const message = `${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (TS${d.code})`;
     if (d.file === undefined || d.start === undefined) return message;

@@ -48,7 +48,8 @@ import path from 'node:path';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 import { GopkgrError, sha256Hex } from '../node/index.ts';
-import { compareBytes, compileSources, expectedOutputs, isDeclarationFile, isTsSource } from './compile.ts';
+import { compareBytes, compileSources } from './compile.ts';
+import { expectedOutputs, isDeclarationFile, isTsSource } from './sourceFiles.ts';
 
 /** Uncompressed bytes of all packed files. npm's registry refuses far less; 64 MiB leaves room for data-heavy packages while bounding what a tester must fetch. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;

@@ -22,5 +22,5 @@ export { jsonOf, packageView, blockView, type Json } from './views.ts';
 export { defaultHooks } from './hooks.ts';
 export { startWorker } from './workers.ts';
 export { WorkerVerifier } from './verifyPool.ts';
-export { solve, Solver, checkLockTree, stateIndex, mapIndex, splitRef, satisfies, admits, excludedByInference, inferenceText, minVersionOf, resolveRequest, ROOT as RESOLVE_ROOT, type IndexVersion, type InferredBreak, type VersionIndex, type SolveOptions, type Solution, type Requirement, type LockSubject, type ResolveResponse } from './resolver/index.ts';
+export { solve, Solver, requiredByOf, checkLockTree, stateIndex, mapIndex, splitRef, satisfies, admits, excludedByInference, inferenceText, minVersionOf, resolveRequest, ROOT as RESOLVE_ROOT, type IndexVersion, type InferredBreak, type VersionIndex, type SolveOptions, type Solution, type Requirement, type LockSubject, type ResolveResponse } from './resolver/index.ts';
 export { lockHash } from './lockHash.ts';

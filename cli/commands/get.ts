@@ -11,10 +11,13 @@ import { GopkgrError, isGopkgrError, isRange, parseFullName, type Requirement } 
 import { parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
-import { collectRequirements, scanSources } from '../tags/index.ts';
+// Not through tags/index.ts, which also exports the parser: scanning loads TypeScript only when a file changed.
+import { collectRequirements } from '../tags/collectRequirements.ts';
+import { scanSources } from '../tags/scanSources.ts';
 import { buildImportMap } from '../install/buildImportMap.ts';
 import { fetchTarballs } from '../install/fetchTarballs.ts';
-import { commitInstall, planInstall } from '../install/installPackages.ts';
+import { commitInstall, planInstall, skipShadowingSource } from '../install/installPackages.ts';
+import { PackageStore } from '../install/packageStore.ts';
 import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
 import { inferenceNotices, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
 import { TarballCache } from '../install/tarballCache.ts';
@@ -42,7 +45,7 @@ export const get: Command = {
     const lockPath = path.join(projectDir, LOCKFILE_NAME);
     const lock = await readLockfile(lockPath);
 
-    const imports = await scanSources(projectDir);
+    const imports = await scanSources(projectDir, { cacheDir: ctx.dataDir });
     const { requirements, chains, untagged } = collectRequirements(imports);
     const specs = positionals.map(parseSpec);
     const added: Record<string, string> = { ...(lock?.added ?? {}) };
@@ -76,19 +79,26 @@ export const get: Command = {
 
     const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
     const plan = await planInstall(projectDir, targets);
+    // Tarballs are needed only for packages the store does not hold intact yet.
+    const store = new PackageStore(ctx.dataDir);
+    const unpack = plan.toInstall.filter((t) => store.check(t.contentHash) === undefined);
+    const cache = new TarballCache(ctx.dataDir);
     const tarballs = await fetchTarballs(
-      plan.toInstall.map((t) => ({ ...t, source: sources.get(t.name) })),
-      { cache: new TarballCache(ctx.dataDir), client, progress: ctx.tty },
+      unpack.map((t) => ({ ...t, source: sources.get(t.name) })),
+      { cache, client, progress: ctx.tty },
     );
+    for (const t of unpack) {
+      const label = `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
+      await store.add(t.contentHash, tarballs.bytes.get(t.contentHash)!, { label, skip: skipShadowingSource });
+    }
     const result = await commitInstall({
       projectDir,
       plan,
-      tarballs,
+      store,
       files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(entries) }),
     });
     // Only after a successful install: a tarball that failed extraction never enters the cache.
-    const cache = new TarballCache(ctx.dataDir);
-    for (const [hash, bytes] of tarballs) if ((await cache.get(hash)) === undefined) await cache.put(hash, bytes);
+    for (const hash of tarballs.downloaded) await cache.put(hash, tarballs.bytes.get(hash)!);
 
     const lines: string[] = [];
     const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;

@@ -18,15 +18,22 @@ export interface TarballRequest {
   source?: string;
 }
 
+export interface FetchedTarballs {
+  /** verified bytes by content hash */
+  bytes: Map<string, Uint8Array>;
+  /** hashes that came from a node, not the cache (cached once the install succeeds) */
+  downloaded: Set<string>;
+}
+
 /** Parallel downloads: a few keep the link busy; more only queue on the node. */
 const DOWNLOADS_IN_PARALLEL = 8;
 
 export async function fetchTarballs(
   wanted: readonly TarballRequest[],
   opts: { cache: TarballCache; client?: NodeClient; progress: boolean },
-): Promise<Map<string, Uint8Array>> {
+): Promise<FetchedTarballs> {
   const bar = new ProgressBar(wanted.length, 'fetching', opts.progress);
-  const out = new Map<string, Uint8Array>();
+  const out: FetchedTarballs = { bytes: new Map(), downloaded: new Set() };
   try {
     await mapLimit(wanted, DOWNLOADS_IN_PARALLEL, async (w) => {
       const ref = `${w.name}@${w.version}`;
@@ -52,8 +59,9 @@ export async function fetchTarballs(
             hint: 'that node serves a damaged or tampered blob; try another node with --node',
           });
         }
+        out.downloaded.add(w.contentHash);
       }
-      out.set(w.contentHash, bytes);
+      out.bytes.set(w.contentHash, bytes);
       bar.tick(bytes.length);
     });
   } finally {

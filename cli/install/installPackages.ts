@@ -14,18 +14,20 @@
  * whose `.d.ts` sibling is in the tarball is not extracted: `node` runs the `.js`,
  * `tsc` reads the `.d.ts`. The full tarball stays in the cache, byte for byte.
  *
- * All or nothing: new packages are extracted into a staging directory inside
- * the project (same filesystem, so moves are renames); only when every package
- * is staged does the commit move old directories to a trash directory and the new
- * ones in, then write the state file, lockfile and import map atomically. Any
- * failure undoes the moves in reverse order, so `node_modules` and the lockfile
- * are left as they were.
+ * All or nothing: new packages are linked from the package store
+ * (packageStore.ts; tarballs are checked and unpacked there first) into a staging
+ * directory inside the project (same filesystem, so moves are renames); only when
+ * every package is staged does the commit move old directories to a trash
+ * directory and the new ones in, then write the state file, lockfile and import
+ * map atomically. Any failure undoes the moves in reverse order, so
+ * `node_modules` and the lockfile are left as they were.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { mkdtemp, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { expectedOutputs, isTsSource } from '../compile.ts';
+import { expectedOutputs, isTsSource } from '../sourceFiles.ts';
 import { entryOf } from './buildImportMap.ts';
-import { readTarball, writeEntries, type TarEntry } from './extractTarball.ts';
+import type { PackageStore } from './packageStore.ts';
 import { writeAtomic } from './writeAtomic.ts';
 
 export const STATE_FILE = '.gopkgr-state.json';
@@ -46,15 +48,6 @@ interface State {
   packages: Record<string, string>;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readState(nodeModules: string): Promise<State> {
   try {
     const s = JSON.parse(await readFile(path.join(nodeModules, STATE_FILE), 'utf8')) as State;
@@ -70,7 +63,7 @@ export async function planInstall(projectDir: string, targets: readonly TargetPa
   const state = await readState(nm);
   const plan: InstallPlan = { toInstall: [], toRemove: [], kept: [] };
   for (const t of targets) {
-    if (state.packages[t.name] === t.contentHash && (await exists(path.join(nm, t.name, 'package.json')))) plan.kept.push(t);
+    if (state.packages[t.name] === t.contentHash && existsSync(path.join(nm, t.name, 'package.json'))) plan.kept.push(t);
     else plan.toInstall.push(t);
   }
   const wanted = new Set(targets.map((t) => t.name));
@@ -83,20 +76,10 @@ export function skipShadowingSource(rel: string, files: ReadonlySet<string>): bo
   return isTsSource(rel) && files.has(expectedOutputs(rel).dts);
 }
 
-async function readEntry(dir: string): Promise<string> {
+/** Synchronous, as the other per-package calls here: hundreds of small reads cost less than as many thread-pool round trips. */
+function readEntry(dir: string): string {
   try {
-    return entryOf(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>);
-  } catch {
-    return 'index.js';
-  }
-}
-
-/** The same as readEntry, from the package.json already in memory. */
-function entryFromTarball(tarEntries: readonly TarEntry[]): string {
-  const pj = tarEntries.find((e) => e.rel === 'package.json');
-  if (pj?.type !== 'file') return 'index.js';
-  try {
-    return entryOf(JSON.parse(Buffer.from(pj.data).toString('utf8')) as Record<string, unknown>);
+    return entryOf(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>);
   } catch {
     return 'index.js';
   }
@@ -105,12 +88,10 @@ function entryFromTarball(tarEntries: readonly TarEntry[]): string {
 export interface CommitInput {
   projectDir: string;
   plan: InstallPlan;
-  /** tarball bytes by content hash, for every package in plan.toInstall (already verified) */
-  tarballs: ReadonlyMap<string, Uint8Array>;
+  /** holds a checked entry (PackageStore.check or add) for every package in plan.toInstall */
+  store: PackageStore;
   /** files to write at the project root once node_modules is in place: name → bytes (undefined: leave alone) */
   files: (entries: ReadonlyMap<string, string>) => Record<string, string>;
-  /** caps for extraction (tests) */
-  limits?: { maxBytes?: number; maxFiles?: number };
 }
 
 export interface CommitResult {
@@ -127,18 +108,10 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
   const undo: Array<() => Promise<void>> = [];
   const slot = (name: string): string => name.replace('/', '+');
   try {
-    // Stage: check and extract every new package before touching node_modules.
+    // Stage every new package (hard links from the store) before touching node_modules.
     const entries = new Map<string, string>();
-    for (const t of plan.toInstall) {
-      const bytes = input.tarballs.get(t.contentHash);
-      if (bytes === undefined) throw new Error(`internal: no tarball for ${t.name}@${t.version}`);
-      const label = `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
-      const opts = { label, skip: skipShadowingSource, ...input.limits };
-      const tarEntries = await readTarball(bytes, opts);
-      await writeEntries(path.join(staging, slot(t.name)), tarEntries, opts);
-      entries.set(t.name, entryFromTarball(tarEntries));
-    }
-    for (const t of plan.kept) entries.set(t.name, await readEntry(path.join(nm, t.name)));
+    for (const t of plan.toInstall) entries.set(t.name, input.store.linkInto(t.contentHash, path.join(staging, slot(t.name))));
+    for (const t of plan.kept) entries.set(t.name, readEntry(path.join(nm, t.name)));
 
     // The root files, computed before the commit so their bytes can be compared.
     const files = input.files(entries);
@@ -154,23 +127,27 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     const changed = plan.toInstall.length > 0 || plan.toRemove.length > 0 || changes.length > 0;
     if (!changed) return { written: [], changed: false };
 
-    // Commit: renames only, each with its undo.
-    await mkdir(nm, { recursive: true });
-    const moveAside = async (name: string): Promise<void> => {
+    // Commit: renames only, each with its undo. Synchronous calls: hundreds of renames
+    // each awaited through libuv's thread pool cost more than the renames themselves.
+    mkdirSync(nm, { recursive: true });
+    const moveAside = (name: string): void => {
       const dest = path.join(nm, name);
-      if (!(await exists(dest))) return;
+      if (!existsSync(dest)) return;
       const aside = path.join(trash, slot(name));
-      await rename(dest, aside);
+      renameSync(dest, aside);
       undo.push(() => rename(aside, dest));
     };
+    const made = new Set<string>();
     for (const t of plan.toInstall) {
       const dest = path.join(nm, t.name);
-      await moveAside(t.name);
-      await mkdir(path.dirname(dest), { recursive: true });
-      await rename(path.join(staging, slot(t.name)), dest);
+      moveAside(t.name);
+      const parent = path.dirname(dest);
+      if (!made.has(parent)) mkdirSync(parent, { recursive: true });
+      made.add(parent);
+      renameSync(path.join(staging, slot(t.name)), dest);
       undo.push(() => rename(dest, path.join(staging, slot(t.name))));
     }
-    for (const name of plan.toRemove) await moveAside(name);
+    for (const name of plan.toRemove) moveAside(name);
     for (const c of changes) {
       const old = await readFile(c.file).catch(() => undefined);
       await writeAtomic(c.file, c.text);

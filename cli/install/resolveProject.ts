@@ -5,7 +5,7 @@
  * that cannot satisfy the requirements, over the index fetched from the node,
  * still preferring locked versions and reusing dependencies' recorded lock trees.
  */
-import { admits, excludedByInference, GopkgrError, inferenceText, isGopkgrError, mapIndex, satisfies, solve, type IndexVersion, type Requirement, type Solution } from '../../node/index.ts';
+import { admits, excludedByInference, GopkgrError, inferenceText, isGopkgrError, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type Solution } from '../../node/index.ts';
 import semver from 'semver';
 import type { NodeClient } from '../client.ts';
 import { fetchIndex } from './fetchIndex.ts';
@@ -38,7 +38,8 @@ export async function resolveProject(opts: ResolveProjectOptions): Promise<Proje
   if (opts.lock !== undefined && opts.preferOnly !== true) {
     const index = lockIndex(opts.lock);
     try {
-      return { solution: solve(mapIndex(index), opts.requirements, solveOpts), index, sources: new Map(), fromLockfile: true };
+      const solution = solutionFromLock(index, opts.lock, opts.requirements) ?? solve(mapIndex(index), opts.requirements, solveOpts);
+      return { solution, index, sources: new Map(), fromLockfile: true };
     } catch (err) {
       if (!isGopkgrError(err, 'RESOLVE_CONFLICT') || opts.client === undefined) {
         if (isGopkgrError(err, 'RESOLVE_CONFLICT')) {
@@ -52,6 +53,38 @@ export async function resolveProject(opts: ResolveProjectOptions): Promise<Proje
   }
   const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
   return { solution: solve(mapIndex(fetched.packages), opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false };
+}
+
+/**
+ * The locked versions, when they already meet every requirement and every
+ * dependency of each other: then they are what the solver would return (it
+ * tries locked versions first, deprecated or not), at a tenth of its cost. Only
+ * packages reachable from the requirements are selected, as the solver does.
+ * Undefined when anything is missing or out of range: the solver decides then.
+ */
+export function solutionFromLock(index: ReadonlyMap<string, readonly IndexVersion[]>, lock: Lockfile, requirements: readonly Requirement[]): Solution | undefined {
+  const locked = (name: string): IndexVersion | undefined => {
+    const version = lock.packages[name]?.version;
+    return version === undefined ? undefined : index.get(name)?.find((v) => v.version === version);
+  };
+  const meets = (v: IndexVersion, range: string, hash?: string): boolean => (hash === undefined ? admits(range, v) : satisfies(v.version, range) && v.contentHash === hash);
+  const selected = new Map<string, IndexVersion>();
+  const queue: IndexVersion[] = [];
+  const select = (name: string, range: string, hash?: string): boolean => {
+    const v = locked(name);
+    if (v === undefined || !meets(v, range, hash)) return false;
+    if (!selected.has(name)) {
+      selected.set(name, v);
+      queue.push(v);
+    }
+    return true;
+  };
+  for (const r of requirements) if (!select(r.name, r.range, r.hash)) return undefined;
+  for (let v = queue.pop(); v !== undefined; v = queue.pop()) {
+    for (const [dep, range] of Object.entries(v.deps)) if (!select(dep, range)) return undefined;
+  }
+  const sorted = new Map([...selected].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { selected: sorted, requiredBy: requiredByOf(requirements, sorted) };
 }
 
 /** For each selected package, every version in `index` that meets all the ranges (and hashlocks) requiring it. */

@@ -18,8 +18,11 @@
  * Unknown or repeated keys, bad values and a tag on an import that is not a
  * gopkgr package are TAG_MALFORMED errors naming file:line:col.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
 import { GopkgrError, isNamespace, isPackageName, isRange } from '../../node/index.ts';
+
+const ts = typescript();
 
 export interface Tag {
   ver?: string;
@@ -54,7 +57,7 @@ export function gopkgrSpecifier(specifier: string): { name: string; subpath: str
   return { name: `${parts[0]}/${parts[1]}`, subpath: parts.length > 2 ? `/${parts.slice(2).join('/')}` : '' };
 }
 
-function scriptKind(file: string): ts.ScriptKind {
+function scriptKind(file: string): TS.ScriptKind {
   if (file.endsWith('.tsx')) return ts.ScriptKind.TSX;
   if (file.endsWith('.ts') || file.endsWith('.mts') || file.endsWith('.cts')) return ts.ScriptKind.TS;
   return ts.ScriptKind.JS;
@@ -73,7 +76,7 @@ export function parseTags(file: string, text: string): TaggedImport[] {
   };
 
   for (const stmt of sf.statements) {
-    let spec: ts.Expression | undefined;
+    let spec: TS.Expression | undefined;
     let typeOnly = false;
     if (ts.isImportDeclaration(stmt)) {
       spec = stmt.moduleSpecifier;

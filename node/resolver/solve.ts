@@ -317,14 +317,7 @@ export class Solver {
     for (const [pkg, version] of [...this.decided].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (pkg !== ROOT) selected.set(pkg, this.universe(pkg).get(version)!);
     }
-    const requiredBy = new Map<string, Array<{ by: string; range: string; hash?: string }>>();
-    const need = (name: string, entry: { by: string; range: string; hash?: string }): void => {
-      const list = requiredBy.get(name) ?? [];
-      if (!list.some((e) => e.by === entry.by && e.range === entry.range && e.hash === entry.hash)) list.push(entry);
-      requiredBy.set(name, list);
-    };
-    for (const req of this.requirements) need(req.name, { by: req.origin ?? '', range: req.range, ...(req.hash !== undefined ? { hash: req.hash } : {}) });
-    for (const [pkg, v] of selected) for (const [dep, range] of Object.entries(v.deps)) need(dep, { by: `${pkg}@${v.version}`, range });
+    const requiredBy = requiredByOf(this.requirements, selected);
     return { selected, requiredBy };
   }
 
@@ -358,4 +351,17 @@ function hintFor(inc: Incompat, names: Names): string {
 /** Solve `requirements` over `index`; throws RESOLVE_CONFLICT with the explanation when impossible. */
 export function solve(index: VersionIndex, requirements: readonly Requirement[], opts: SolveOptions = {}): Solution {
   return new Solver(index, requirements, opts).solve();
+}
+
+/** For a chosen set of versions: who requires each package, with which range (root requirements first, then dependents in name order). */
+export function requiredByOf(requirements: readonly Requirement[], selected: ReadonlyMap<string, IndexVersion>): Solution['requiredBy'] {
+  const requiredBy: Solution['requiredBy'] = new Map();
+  const need = (name: string, entry: { by: string; range: string; hash?: string }): void => {
+    const list = requiredBy.get(name) ?? [];
+    if (!list.some((e) => e.by === entry.by && e.range === entry.range && e.hash === entry.hash)) list.push(entry);
+    requiredBy.set(name, list);
+  };
+  for (const req of requirements) need(req.name, { by: req.origin ?? '', range: req.range, ...(req.hash !== undefined ? { hash: req.hash } : {}) });
+  for (const [pkg, v] of selected) for (const [dep, range] of Object.entries(v.deps)) need(dep, { by: `${pkg}@${v.version}`, range });
+  return requiredBy;
 }

@@ -3,7 +3,7 @@
  * it ignores, and TAG_MALFORMED with file:line:col for each kind of broken tag.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GopkgrError } from '../../node/index.ts';
@@ -148,6 +148,40 @@ describe('scanSources and collectRequirements', () => {
       expect(depsOf(requirements)).toEqual({ '@acme/x': '^1.0.0 >=1.1.0' });
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with a cache dir, keeps each file\'s imports by its content hash and parses only what changed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gopkgr-tags-'));
+    const cacheDir = await mkdtemp(join(tmpdir(), 'gopkgr-tagcache-'));
+    try {
+      const t = (range: string): string => `import { a } from "@acme/x"; // \`ver:"${range}"\`\n`;
+      await mkdir(join(dir, 'src'), { recursive: true });
+      await writeFile(join(dir, 'src/a.ts'), t('^1.0.0'));
+      await writeFile(join(dir, 'src/b.ts'), t('^2.0.0'));
+      const first = await scanSources(dir, { cacheDir });
+      expect(await scanSources(dir)).toEqual(first);
+      const [cacheFile] = await readdir(join(cacheDir, 'tags'));
+      const cache = JSON.parse(await readFile(join(cacheDir, 'tags', cacheFile!), 'utf8')) as { files: Record<string, { sha256: string; imports: unknown[] }> };
+      expect(Object.keys(cache.files)).toEqual(['src/a.ts', 'src/b.ts']);
+
+      // The cache is what is read for an unchanged file: an entry edited in the cache shows through...
+      cache.files['src/b.ts']!.imports = [];
+      await writeFile(join(cacheDir, 'tags', cacheFile!), JSON.stringify(cache));
+      expect((await scanSources(dir, { cacheDir })).map((f) => f.tag?.ver)).toEqual(['^1.0.0']);
+      // ...and a changed file is parsed again, errors included.
+      await writeFile(join(dir, 'src/b.ts'), t('^3.0.0'));
+      expect((await scanSources(dir, { cacheDir })).map((f) => f.tag?.ver)).toEqual(['^1.0.0', '^3.0.0']);
+      await writeFile(join(dir, 'src/a.ts'), 'import { a } from "@acme/x"; // `ver:"not a range"`\n');
+      await expect(scanSources(dir, { cacheDir })).rejects.toThrow(/src\/a\.ts:1:\d+/);
+      // A deleted file leaves the cache too.
+      await rm(join(dir, 'src/a.ts'));
+      expect((await scanSources(dir, { cacheDir })).map((f) => f.file)).toEqual(['src/b.ts']);
+      const after = JSON.parse(await readFile(join(cacheDir, 'tags', cacheFile!), 'utf8')) as { files: Record<string, unknown> };
+      expect(Object.keys(after.files)).toEqual(['src/b.ts']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(cacheDir, { recursive: true, force: true });
     }
   });
 

@@ -16,7 +16,7 @@ export interface CliResult {
 /** Run one gopkgr command to completion; `json` is the last stdout line parsed (or {}). */
 export function gopkgr(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], {
+    const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? REPO,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,7 +63,7 @@ export interface RunningNode {
 /** Start `gopkgr node ... --json` and wait for its ready line. */
 export function startNode(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunningNode> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', BIN, 'node', '--json', ...args], {
+    const child = spawn(process.execPath, [BIN, 'node', '--json', ...args], {
       cwd: REPO,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

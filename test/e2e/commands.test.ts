@@ -53,7 +53,7 @@ describe('ledger commands', () => {
 
   it('adds and removes maintainers; only maintainers publish, deprecate and amend bounds', async () => {
     // From here on a miner runs in the background.
-    const miner = spawn(process.execPath, ['--no-node-snapshot', BIN, 'mine', '--threads', '1'], { env: { ...process.env, ...owner }, stdio: 'ignore' });
+    const miner = spawn(process.execPath, [BIN, 'mine', '--threads', '1'], { env: { ...process.env, ...owner }, stdio: 'ignore' });
     const denied = await gopkgr(['publish', PACKAGE_DIR, '--json'], { env: other });
     expect(denied.code).toBe(1);
     expect((denied.json.error as { code: string }).code).toBe('TX_NOT_MAINTAINER');

@@ -1,7 +1,7 @@
 /**
  * Helpers for end-to-end tests that drive the real `gopkgr` command in child
  * processes: spawn it from the repo root the way the installed bin runs
- * (`node --no-node-snapshot bin/gopkgr.js ...`), read the one JSON line a node
+ * (`node bin/gopkgr.js ...`), read the one JSON line a node
  * prints when it is ready, and kill every child a test started (`killAll`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ const live = new Set<ChildProcess>();
 
 /** Start `gopkgr ...args` (stdout and stderr piped). */
 export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GOPKGR_HOME: undefined, GOPKGR_NODE: undefined, ...env },

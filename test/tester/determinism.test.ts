@@ -10,7 +10,7 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/tester/determinism/', import.
 
 function gopkgrTest(dir: string): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--no-node-snapshot', 'bin/gopkgr.js', 'test', dir, '--json'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, TZ: 'Pacific/Chatham' } }, (err, stdout) => {
+    execFile(process.execPath, ['bin/gopkgr.js', 'test', dir, '--json'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, TZ: 'Pacific/Chatham' } }, (err, stdout) => {
       if (err && typeof err.code !== 'number') return reject(err);
       resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout });
     });

@@ -1,0 +1,52 @@
+// Compile gopkgr's TypeScript sources to plain JavaScript in dist/, one file per
+// source (no bundling), so the installed command starts without tsx: loading
+// tsx's hooks and sending every module through them cost ~0.5 s a run. Relative
+// `.ts` specifiers (imports and worker/parser URLs) become `.js`; the tester's
+// shims are copied. dist/build.json records each source's size and mtime:
+// bin/gopkgr.js uses dist/ only while every source still matches it, so an
+// edited checkout runs its sources through tsx and never stale JavaScript.
+//
+//   node scripts/build.mjs        (npm runs it on install, as "prepare")
+import { transform } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PARTS = ['cli', 'node', 'miner', 'tester', 'infver'];
+const out = path.join(root, 'dist');
+const tmp = path.join(root, `.dist-${process.pid}`);
+
+function sources(dir) {
+  const found = [];
+  for (const e of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) found.push(...sources(rel));
+    else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) found.push(rel);
+  }
+  return found;
+}
+
+/** `./x.ts` and `../y/z.ts` in string literals (import specifiers, new URL(...)) → `.js`. */
+function rewriteSpecifiers(code) {
+  return code.replace(/(["'])(\.\.?\/[^"'\n]*?)\.ts\1/g, '$1$2.js$1');
+}
+
+rmSync(tmp, { recursive: true, force: true });
+const stamp = {};
+for (const rel of PARTS.flatMap(sources)) {
+  const file = path.join(root, rel);
+  const st = statSync(file);
+  const { code } = await transform(readFileSync(file, 'utf8'), {
+    loader: 'ts', format: 'esm', target: 'node20', sourcefile: rel,
+  });
+  const dest = path.join(tmp, rel.replace(/\.ts$/, '.js'));
+  mkdirSync(path.dirname(dest), { recursive: true });
+  writeFileSync(dest, rewriteSpecifiers(code));
+  stamp[rel] = [st.size, st.mtimeMs];
+}
+cpSync(path.join(root, 'tester/shims'), path.join(tmp, 'tester/shims'), { recursive: true });
+writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp }));
+rmSync(out, { recursive: true, force: true });
+renameSync(tmp, out);
+console.log(`gopkgr: compiled ${Object.keys(stamp).length} sources to dist/`);

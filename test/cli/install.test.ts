@@ -1,0 +1,150 @@
+/**
+ * The install's fast paths, each against what it replaces:
+ * - the package store (cli/install/packageStore.ts): a package is unpacked once
+ *   and hard-linked into place; an unsafe tarball stores nothing; a store file
+ *   edited through node_modules is caught before it is linked again;
+ * - solutionFromLock (cli/install/resolveProject.ts): when the lockfile already
+ *   solves the requirements it gives exactly what the solver gives, and it steps
+ *   aside (undefined) whenever it does not.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { mapIndex, solve, type IndexVersion, type Requirement } from '../../node/index.ts';
+import { PackageStore } from '../../cli/install/packageStore.ts';
+import { skipShadowingSource } from '../../cli/install/installPackages.ts';
+import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';
+import { solutionFromLock, satisfyingVersions } from '../../cli/install/resolveProject.ts';
+
+async function tarball(files: Record<string, string>, extra: Array<{ name: string; type: 'symlink'; linkname: string }> = []): Promise<Uint8Array> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => p.on('end', () => r()));
+  for (const [name, body] of Object.entries(files)) {
+    await new Promise<void>((resolve, reject) => p.entry({ name: `package/${name}`, mode: name.endsWith('.sh') ? 0o755 : 0o644 }, body, (err) => (err ? reject(err) : resolve())));
+  }
+  for (const e of extra) await new Promise<void>((resolve, reject) => p.entry({ name: `package/${e.name}`, type: e.type, linkname: e.linkname }, (err) => (err ? reject(err) : resolve())));
+  p.finalize();
+  await done;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+const HASH = 'ab'.repeat(32);
+const opts = { label: '@acme/x@1.0.0', skip: skipShadowingSource };
+
+describe('PackageStore', () => {
+  let data: string;
+  let project: string;
+  beforeEach(async () => {
+    data = await mkdtemp(path.join(tmpdir(), 'gopkgr-store-'));
+    project = await mkdtemp(path.join(tmpdir(), 'gopkgr-project-'));
+  });
+  afterEach(async () => {
+    await rm(data, { recursive: true, force: true });
+    await rm(project, { recursive: true, force: true });
+  });
+
+  it('unpacks once, then hard-links every file (modes and symlinks kept, shadowed .ts sources left out)', async () => {
+    const store = new PackageStore(data);
+    expect(store.check(HASH)).toBeUndefined();
+    const bytes = await tarball({
+      'package.json': '{"name":"@acme/x","main":"lib/main.js"}', 'lib/main.js': 'export {}', 'lib/main.d.ts': 'export {}', 'lib/main.ts': 'export {}', 'bin/run.sh': '#!/bin/sh',
+    }, [{ name: 'lib/alias.js', type: 'symlink', linkname: 'main.js' }]);
+    await store.add(HASH, bytes, opts);
+    const fresh = new PackageStore(data);
+    expect(fresh.check(HASH)?.entry).toBe('lib/main.js');
+    const a = path.join(project, 'a');
+    const b = path.join(project, 'b');
+    expect(fresh.linkInto(HASH, a)).toBe('lib/main.js');
+    fresh.linkInto(HASH, b);
+    expect((await readdir(path.join(a, 'lib'))).sort()).toEqual(['alias.js', 'main.d.ts', 'main.js']);
+    const [sa, sb, ss] = await Promise.all([stat(path.join(a, 'lib/main.js')), stat(path.join(b, 'lib/main.js')), stat(path.join(data, 'store', HASH, 'lib/main.js'))]);
+    expect(sa.ino).toBe(ss.ino);
+    expect(sb.ino).toBe(ss.ino);
+    expect(sa.nlink).toBe(3);
+    expect((await stat(path.join(a, 'bin/run.sh'))).mode & 0o777).toBe(0o755);
+    expect(await readFile(path.join(a, 'lib/alias.js'), 'utf8')).toBe('export {}');
+  });
+
+  it('stores nothing of an unsafe tarball', async () => {
+    const store = new PackageStore(data);
+    const bad = await tarball({ '../escape.js': 'x' });
+    await expect(store.add(HASH, bad, opts)).rejects.toMatchObject({ code: 'TARBALL_UNSAFE' });
+    expect(store.check(HASH)).toBeUndefined();
+    expect(await readdir(path.join(data, 'store')).catch(() => [])).toEqual([]);
+  });
+
+  it('catches a store file edited through a hard link, and a new add restores it', async () => {
+    const bytes = await tarball({ 'package.json': '{"name":"@acme/x"}', 'index.js': 'export const a = 1;\n' });
+    await new PackageStore(data).add(HASH, bytes, opts);
+    const store = new PackageStore(data);
+    store.check(HASH);
+    const dest = path.join(project, 'x');
+    store.linkInto(HASH, dest);
+    await writeFile(path.join(dest, 'index.js'), 'export const a = 2; // edited in node_modules\n');
+    const next = new PackageStore(data);
+    expect(next.check(HASH)).toBeUndefined();
+    await next.add(HASH, bytes, opts);
+    next.linkInto(HASH, path.join(project, 'y'));
+    expect(await readFile(path.join(project, 'y/index.js'), 'utf8')).toBe('export const a = 1;\n');
+  });
+});
+
+describe('solutionFromLock', () => {
+  const v = (version: string, deps: Record<string, string> = {}, deprecated = false): IndexVersion => ({ version, contentHash: version.replace(/\./g, '').padStart(64, '0'), deps, deprecated });
+  // A diamond: app → a, b; a → c ^1; b → c ^1.1; plus a stray d in the index.
+  const index = new Map<string, IndexVersion[]>([
+    ['@t/a', [v('1.0.0', { '@t/c': '^1.0.0' }), v('1.1.0', { '@t/c': '^1.0.0' })]],
+    ['@t/b', [v('2.0.0', { '@t/c': '^1.1.0' })]],
+    ['@t/c', [v('1.0.0'), v('1.1.0'), v('1.2.0', {}, true), v('2.0.0')]],
+    ['@t/d', [v('1.0.0')]],
+  ]);
+  const requirements: Requirement[] = [{ name: '@t/a', range: '^1.0.0', origin: 'src/app.ts:1' }, { name: '@t/b', range: '^2.0.0', origin: 'src/app.ts:2' }];
+
+  function lockOf(reqs: Requirement[], extra: Record<string, string> = {}): Lockfile {
+    const solution = solve(mapIndex(index), reqs);
+    const satisfying = satisfyingVersions(index, solution);
+    const lock: Lockfile = { lockfileVersion: 1, added: {}, packages: {} } as Lockfile;
+    for (const [name, sel] of solution.selected) lock.packages[name] = { version: sel.version, contentHash: sel.contentHash, deps: sel.deps, satisfying: satisfying.get(name) ?? {} };
+    for (const [name, version] of Object.entries(extra)) {
+      const sel = index.get(name)!.find((x) => x.version === version)!;
+      lock.packages[name] = { version, contentHash: sel.contentHash, deps: sel.deps, satisfying: { [version]: { contentHash: sel.contentHash, deps: sel.deps } } };
+    }
+    return lock;
+  }
+
+  it('gives what the solver gives when the lock solves the requirements', () => {
+    const lock = lockOf(requirements, { '@t/d': '1.0.0' });
+    const li = lockIndex(lock);
+    const preferred = Object.fromEntries(Object.entries(lock.packages).map(([n, p]) => [n, p.version]));
+    const fast = solutionFromLock(li, lock, requirements);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(solve(mapIndex(li), requirements, { preferred }));
+    // Only what the requirements reach: the stray @t/d is not selected.
+    expect([...fast!.selected.keys()]).toEqual(['@t/a', '@t/b', '@t/c']);
+  });
+
+  it('keeps a locked deprecated version, as the solver does with a preferred one', () => {
+    const lock = lockOf([{ name: '@t/c', range: '1.2.0' }]);
+    const reqs: Requirement[] = [{ name: '@t/c', range: '^1.0.0' }];
+    const li = lockIndex(lock);
+    expect(solutionFromLock(li, lock, reqs)?.selected.get('@t/c')?.version).toBe('1.2.0');
+    expect(solve(mapIndex(li), reqs, { preferred: { '@t/c': '1.2.0' } }).selected.get('@t/c')?.version).toBe('1.2.0');
+  });
+
+  it('steps aside when a requirement, a dependency or a hashlock is not met by the lock', () => {
+    const lock = lockOf(requirements);
+    const li = lockIndex(lock);
+    expect(solutionFromLock(li, lock, [...requirements, { name: '@t/c', range: '^2.0.0' }])).toBeUndefined();
+    expect(solutionFromLock(li, lock, [...requirements, { name: '@t/d', range: '^1.0.0' }])).toBeUndefined();
+    expect(solutionFromLock(li, lock, [{ name: '@t/a', range: '^1.0.0', hash: 'ff'.repeat(32) }])).toBeUndefined();
+    const broken = structuredClone(lock);
+    broken.packages['@t/c']!.version = '2.0.0';
+    broken.packages['@t/c']!.satisfying['2.0.0'] = { contentHash: index.get('@t/c')![3]!.contentHash, deps: {} };
+    expect(solutionFromLock(lockIndex(broken), broken, requirements)).toBeUndefined();
+  });
+});
