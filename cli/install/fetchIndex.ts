@@ -47,11 +47,12 @@ async function lookup(name: string, clients: NodeClient[]): Promise<{ pkg: Packa
   return undefined;
 }
 
-export async function fetchIndex(roots: Iterable<string>, defaultNode: NodeClient, chains: Readonly<Record<string, string>> = {}): Promise<FetchedIndex> {
+/** `known`: packages whose versions the caller already has (a lockfile's): not asked for, and their deps not followed. */
+export async function fetchIndex(roots: Iterable<string>, defaultNode: NodeClient, chains: Readonly<Record<string, string>> = {}, known: ReadonlySet<string> = new Set()): Promise<FetchedIndex> {
   const packages = new Map<string, IndexVersion[]>();
   const sources = new Map<string, string>();
-  const seen = new Set<string>();
-  let wave = [...new Set(roots)].sort();
+  const seen = new Set<string>(known);
+  let wave = [...new Set(roots)].filter((n) => !known.has(n)).sort();
   while (wave.length > 0) {
     for (const n of wave) seen.add(n);
     const found = await mapLimit(wave, CONCURRENCY, (name) => {

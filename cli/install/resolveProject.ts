@@ -1,11 +1,13 @@
 /**
  * Resolving a project's (or a package's) requirements: first over the versions
  * its lockfile already knows (offline, no node needed; the locked versions are
- * preferred, so an unchanged project resolves to exactly its lock), and only when
- * that cannot satisfy the requirements, over the index fetched from the node,
- * still preferring locked versions and reusing dependencies' recorded lock trees.
+ * preferred, so an unchanged project resolves to exactly its lock); when that
+ * cannot satisfy the requirements, over the lockfile's candidates plus what the
+ * node says of the packages the lockfile cannot answer for; and only when that
+ * fails too, over the whole index fetched from the node. Locked versions are
+ * preferred throughout, and dependencies' recorded lock trees reused (solve.ts).
  */
-import { admits, excludedByInference, GopkgrError, inferenceText, isGopkgrError, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type Solution } from '../../node/index.ts';
+import { admits, excludedByInference, GopkgrError, inferenceText, isGopkgrError, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type SolveOptions, type Solution } from '../../node/index.ts';
 import semver from 'semver';
 import type { NodeClient } from '../client.ts';
 import { fetchIndex } from './fetchIndex.ts';
@@ -51,8 +53,32 @@ export async function resolveProject(opts: ResolveProjectOptions): Promise<Proje
   } else if (opts.client === undefined && opts.lock === undefined) {
     throw new GopkgrError('OFFLINE_NO_LOCKFILE', 'there is no gopkgr.lock to install from offline', { hint: 'run `gopkgr get` once with a node reachable' });
   }
+  if (opts.lock !== undefined && opts.preferOnly !== true) {
+    // Ask the node only for what the lockfile cannot answer: the packages no locked version
+    // satisfies (and what their new versions need); the rest keep their locked candidates.
+    const partial = await resolveWithLockfile(opts.lock, opts.requirements, opts.client!, opts.chains, solveOpts);
+    if (partial !== undefined) return partial;
+  }
   const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
   return { solution: solve(mapIndex(fetched.packages), opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false };
+}
+
+async function resolveWithLockfile(
+  lock: Lockfile, requirements: readonly Requirement[], client: NodeClient, chains: Readonly<Record<string, string>> | undefined, solveOpts: SolveOptions,
+): Promise<ProjectResolution | undefined> {
+  const locked = lockIndex(lock);
+  const unmet = [...new Set(requirements.filter((r) => !(locked.get(r.name) ?? []).some((v) => (r.hash === undefined ? admits(r.range, v) : satisfies(v.version, r.range) && v.contentHash === r.hash))).map((r) => r.name))];
+  if (unmet.length === 0) return undefined;
+  const known = new Set([...locked.keys()].filter((n) => !unmet.includes(n)));
+  const fetched = await fetchIndex(unmet, client, chains, known);
+  const index = new Map([...locked].filter(([n]) => known.has(n)).concat([...fetched.packages]));
+  try {
+    return { solution: solve(mapIndex(index), requirements, solveOpts), index, sources: fetched.sources, fromLockfile: false };
+  } catch (err) {
+    // The locked candidates of the other packages do not fit the new versions: ask for everything.
+    if (isGopkgrError(err, 'RESOLVE_CONFLICT')) return undefined;
+    throw err;
+  }
 }
 
 /**

@@ -5,7 +5,10 @@
  *   edited through node_modules is caught before it is linked again;
  * - solutionFromLock (cli/install/resolveProject.ts): when the lockfile already
  *   solves the requirements it gives exactly what the solver gives, and it steps
- *   aside (undefined) whenever it does not.
+ *   aside (undefined) whenever it does not;
+ * - resolveProject with a lockfile that falls short asks the node only for the
+ *   packages the lockfile cannot answer for, and for everything only when that
+ *   is not enough (a loopback HTTP server answering /v1/packages, counting asks).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -17,7 +20,9 @@ import { mapIndex, solve, type IndexVersion, type Requirement } from '../../node
 import { PackageStore } from '../../cli/install/packageStore.ts';
 import { skipShadowingSource } from '../../cli/install/installPackages.ts';
 import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';
-import { solutionFromLock, satisfyingVersions } from '../../cli/install/resolveProject.ts';
+import { resolveProject, solutionFromLock, satisfyingVersions } from '../../cli/install/resolveProject.ts';
+import { NodeClient } from '../../cli/client.ts';
+import { createServer, type Server } from 'node:http';
 
 async function tarball(files: Record<string, string>, extra: Array<{ name: string; type: 'symlink'; linkname: string }> = []): Promise<Uint8Array> {
   const p = pack();
@@ -146,5 +151,60 @@ describe('solutionFromLock', () => {
     broken.packages['@t/c']!.version = '2.0.0';
     broken.packages['@t/c']!.satisfying['2.0.0'] = { contentHash: index.get('@t/c')![3]!.contentHash, deps: {} };
     expect(solutionFromLock(lockIndex(broken), broken, requirements)).toBeUndefined();
+  });
+});
+
+describe('resolveProject with a lockfile that falls short', () => {
+  const v = (version: string, deps: Record<string, string> = {}): IndexVersion => ({ version, contentHash: version.replace(/\./g, '').padStart(64, '1'), deps, deprecated: false });
+  const chain = new Map<string, IndexVersion[]>([
+    ['@t/a', [v('1.0.0', { '@t/c': '^1.0.0' })]],
+    ['@t/b', [v('2.0.0')]],
+    ['@t/c', [v('1.0.0'), v('1.1.0')]],
+    ['@t/e', [v('1.0.0', { '@t/f': '^1.0.0' })]],
+    ['@t/f', [v('1.0.0')]],
+  ]);
+  let server: Server;
+  let url: string;
+  const asked: string[] = [];
+  beforeEach(async () => {
+    asked.length = 0;
+    server = createServer((req, res) => {
+      const name = decodeURIComponent(req.url!.replace('/v1/packages/', ''));
+      asked.push(name);
+      const versions = chain.get(name);
+      res.writeHead(versions === undefined ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(versions === undefined ? { error: { code: 'NOT_FOUND', message: name } } : { name, versions }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  async function lockFor(requirements: Requirement[]): Promise<Lockfile> {
+    const { solution, index } = await resolveProject({ requirements, client: new NodeClient(url) });
+    const satisfying = satisfyingVersions(index, solution);
+    const lock = { lockfileVersion: 1, added: {}, packages: {} } as Lockfile;
+    for (const [name, sel] of solution.selected) lock.packages[name] = { version: sel.version, contentHash: sel.contentHash, deps: sel.deps, satisfying: satisfying.get(name) ?? {} };
+    asked.length = 0;
+    return lock;
+  }
+
+  it('asks only for the new package and what it needs', async () => {
+    const base: Requirement[] = [{ name: '@t/a', range: '^1.0.0' }, { name: '@t/b', range: '^2.0.0' }];
+    const lock = await lockFor(base);
+    const r = await resolveProject({ requirements: [...base, { name: '@t/e', range: '^1.0.0' }], lock, client: new NodeClient(url) });
+    expect(asked.sort()).toEqual(['@t/e', '@t/f']);
+    expect(r.fromLockfile).toBe(false);
+    expect(Object.fromEntries([...r.solution.selected].map(([n, x]) => [n, x.version]))).toEqual({ '@t/a': '1.0.0', '@t/b': '2.0.0', '@t/c': '1.1.0', '@t/e': '1.0.0', '@t/f': '1.0.0' });
+  });
+
+  it('asks for everything when the lockfile\'s candidates do not fit, and still explains a conflict', async () => {
+    const lock = await lockFor([{ name: '@t/a', range: '^1.0.0' }]);
+    await expect(resolveProject({ requirements: [{ name: '@t/a', range: '^1.0.0' }, { name: '@t/c', range: '^2.0.0' }], lock, client: new NodeClient(url) }))
+      .rejects.toMatchObject({ code: 'RESOLVE_CONFLICT' });
+    expect(asked).toContain('@t/a');
+    expect(asked.filter((n) => n === '@t/c')).toHaveLength(2);
   });
 });
