@@ -61,6 +61,9 @@ export class Solver {
   private decided = new Map<string, string>();
   private level = 0;
   private readonly pinned = new Map<string, bigint>();
+  private readonly allowedMasks = new Map<string, bigint>();
+  /** decision candidates: every package's current term (and stale ones), fewest allowed versions first */
+  private open = new CandidateHeap();
   private readonly recorded = new Map<string, string>();
   private readonly rootName: string;
 
@@ -113,7 +116,18 @@ export class Solver {
 
   private assign(a: Assignment): void {
     this.assignments.push(a);
-    this.acc.set(a.term.pkg, intersect(this.accOf(a.term.pkg), a.term));
+    const t = intersect(this.accOf(a.term.pkg), a.term);
+    this.acc.set(a.term.pkg, t);
+    this.offer(a.term.pkg, t);
+  }
+
+  /** Queue a package's new term as a decision candidate (fewest allowed versions first, then by name). */
+  private offer(pkg: string, t: Term): void {
+    if (t.none) return;
+    const mask = pkg === ROOT ? t.mask : t.mask & this.allowed(pkg);
+    let count = 0;
+    for (let m = mask; m !== 0n; m &= m - 1n) count++;
+    this.open.push({ pkg, term: t, mask, count });
   }
 
   private relation(t: Term): 'satisfied' | 'contradicted' | 'inconclusive' {
@@ -145,6 +159,8 @@ export class Solver {
       this.acc.set(a.term.pkg, intersect(this.accOf(a.term.pkg), a.term));
       if (a.decision) this.decided.set(a.term.pkg, this.universe(a.term.pkg).list(a.term.mask)[0]!);
     }
+    this.open = new CandidateHeap();
+    for (const [pkg, t] of this.acc) this.offer(pkg, t);
   }
 
   private add(inc: Incompat): void {
@@ -241,19 +257,25 @@ export class Solver {
 
   // ------------------------------------------------------------- decisions
 
+  /** Versions a decision may pick: not deprecated, or pinned. Fixed for a solve, and asked for every open package at every decision. */
   private allowed(pkg: string): bigint {
-    const u = this.universe(pkg);
-    return u.filter((v) => !v.deprecated) | (this.pinned.get(pkg) ?? 0n);
+    let mask = this.allowedMasks.get(pkg);
+    if (mask === undefined) {
+      mask = this.universe(pkg).filter((v) => !v.deprecated) | (this.pinned.get(pkg) ?? 0n);
+      this.allowedMasks.set(pkg, mask);
+    }
+    return mask;
   }
 
   private decide(): string | null {
-    let best: { pkg: string; count: number; mask: bigint } | undefined;
-    for (const [pkg, t] of this.acc) {
-      if (t.none || this.decided.has(pkg)) continue;
-      const mask = pkg === ROOT ? t.mask : t.mask & this.allowed(pkg);
-      let count = 0;
-      for (let m = mask; m !== 0n; m &= m - 1n) count++;
-      if (best === undefined || count < best.count || (count === best.count && pkg < best.pkg)) best = { pkg, count, mask };
+    // The heap holds an entry per term a package has had; entries of replaced terms and of decided packages are dropped as they surface.
+    let best: Candidate | undefined;
+    for (let top = this.open.peek(); top !== undefined; top = this.open.peek()) {
+      if (this.acc.get(top.pkg) === top.term && !this.decided.has(top.pkg)) {
+        best = top;
+        break;
+      }
+      this.open.pop();
     }
     if (best === undefined) return null;
     const { pkg, mask } = best;
@@ -364,4 +386,60 @@ export function requiredByOf(requirements: readonly Requirement[], selected: Rea
   for (const req of requirements) need(req.name, { by: req.origin ?? '', range: req.range, ...(req.hash !== undefined ? { hash: req.hash } : {}) });
   for (const [pkg, v] of selected) for (const [dep, range] of Object.entries(v.deps)) need(dep, { by: `${pkg}@${v.version}`, range });
   return requiredBy;
+}
+
+interface Candidate {
+  pkg: string;
+  term: Term;
+  /** the versions a decision may pick */
+  mask: bigint;
+  count: number;
+}
+
+/**
+ * A binary min-heap of decision candidates by (count, name): picking the next
+ * package is then a peek, not a scan of every open package at every decision
+ * (quadratic in the size of the graph).
+ */
+class CandidateHeap {
+  private readonly items: Candidate[] = [];
+
+  private static less(a: Candidate, b: Candidate): boolean {
+    return a.count < b.count || (a.count === b.count && a.pkg < b.pkg);
+  }
+
+  peek(): Candidate | undefined {
+    return this.items[0];
+  }
+
+  push(c: Candidate): void {
+    const items = this.items;
+    items.push(c);
+    for (let i = items.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (!CandidateHeap.less(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): Candidate | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && CandidateHeap.less(items[l]!, items[m]!)) m = l;
+        if (r < items.length && CandidateHeap.less(items[r]!, items[m]!)) m = r;
+        if (m === i) break;
+        [items[i], items[m]] = [items[m]!, items[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
