@@ -26,6 +26,9 @@
  * 5. Times the resolver alone, in this process, on the index fetched from the
  *    node (first call = cold).
  *
+ * The seeded PRNG and the free-port helper are the tests' own (test/support,
+ * test/e2e/cliProcess.ts, neither of which loads the test runner).
+ *
  * Peer tools are never project dependencies: on first run they are installed into
  * .tmp/bench-tools (git-ignored) with `npm install --prefix`. Everything listens on
  * 127.0.0.1 only; child processes are killed in `finally`.
@@ -46,6 +49,8 @@ import {
   type BodyByType, type Canonical, type KeyPair, type Requirement, type SignedTxType, type UnsignedTx, type Work,
 } from '../node/index.ts';
 import { buildCandidate, httpSource, mineOnThisThread, type WorkSource } from '../miner/index.ts';
+import { prng } from '../test/support/prng.ts';
+import { freePort } from '../test/e2e/cliProcess.ts';
 import { MANIFEST_FORMAT } from '../infver/index.ts';
 import { packPackage } from '../cli/pack.ts';
 import { NodeClient } from '../cli/client.ts';
@@ -77,18 +82,6 @@ function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** mulberry32: a small seeded PRNG, so every run builds the same graph. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface RunResult {
@@ -129,18 +122,6 @@ async function mustRun(what: string, cmd: string, args: string[], o: { cwd: stri
   const r = await run(cmd, args, o);
   if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
   return r;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -202,7 +183,8 @@ const NOUN = ['parse', 'glob', 'path', 'color', 'date', 'hash', 'queue', 'cache'
 const PER_NAMESPACE = 20;
 
 function generateGraph(n: number): { pkgs: Pkg[]; tops: number[]; namespaces: string[] } {
-  const rand = rng(0x5eed + n);
+  // Seeded, so every run builds the same graph.
+  const rand = prng(0x5eed + n).next;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const nsCount = Math.ceil(n / PER_NAMESPACE);
   const namespaces = Array.from({ length: nsCount }, (_, i) => `@bench-${String(i).padStart(2, '0')}`);

@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../node/index.ts';
 import { MAX_DECODE_BYTES } from '../../node/encoding.ts';
+// Seeded, so failures reproduce.
+import { prng } from '../support/prng.ts';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -75,18 +77,6 @@ function shuffled(value: Canonical, rnd: () => number): Canonical {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomValue(rnd: () => number, depth: number): Canonical {
   const kind = Math.floor(rnd() * (depth > 3 ? 6 : 8));
   switch (kind) {
@@ -114,7 +104,7 @@ describe('canonical encoding: order independence and round trips', () => {
   });
 
   it('500 random nested values: shuffled key order gives identical bytes; decode(encode(v)) equals v', () => {
-    const rnd = prng(20260101);
+    const rnd = prng(20260101).next;
     for (let i = 0; i < 500; i++) {
       const v = randomValue(rnd, 0);
       const bytes = encode(v);
@@ -200,7 +190,7 @@ describe('canonical encoding: non-canonical and unsupported input is DECODE_ERRO
   });
 
   it('2000 random byte strings and 2000 mutations of valid encodings throw nothing but DECODE_ERROR', () => {
-    const rnd = prng(7);
+    const rnd = prng(7).next;
     const codes = new Set<string>();
     const tryDecode = (bytes: Uint8Array): void => {
       try {
