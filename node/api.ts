@@ -18,7 +18,7 @@ import type { FullNode } from './fullNode.ts';
 import type { PendingTx } from './mempool.ts';
 import type { DecodedBlock } from './block.ts';
 import { resolveRequest } from './resolver/index.ts';
-import { bodyChunks, checkDeclaredLength, readBody, tooLarge } from './api/body.ts';
+import { answerAfterBody, bodyChunks, checkDeclaredLength, readBody, tooLarge } from './api/body.ts';
 import { checkContentType, checkHost, checkOrigin, checkToken, hostNamesFor, mediaType, type ApiAccess } from './api/guard.ts';
 import { checkDialAddress } from './api/peers.ts';
 import { BlobQuota, DEFAULT_BLOB_QUOTA, type BlobQuotaOptions } from './api/blobQuota.ts';
@@ -87,8 +87,6 @@ function send(res: ServerResponse, status: number, body: Json | Uint8Array): voi
   res.end(text);
 }
 
-/** Bytes of a refused request's body read and thrown away before the connection is cut. */
-const DRAIN_LIMIT = 1024 * 1024;
 
 export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptions = {}): Server {
   const chain = node.chain;
@@ -111,8 +109,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     if (existing !== undefined) {
       // Already here: nothing is stored, so nothing counts; the body is not needed.
       await node.blobs.touch(hash);
-      req.resume();
-      send(res, 200, { sha256: hash, size: existing, stored: false });
+      answerAfterBody(req, res, () => send(res, 200, { sha256: hash, size: existing, stored: false }));
       return;
     }
     const declared = req.headers['content-length'] === undefined ? MAX_BLOB_BYTES : Number(req.headers['content-length']);
@@ -266,11 +263,9 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
         res.destroy();
         return;
       }
-      const unread = !req.complete;
-      // A body left unread would otherwise keep the connection busy: close it after the answer.
-      if (unread) res.setHeader('connection', 'close');
-      send(res, e.status, { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } });
-      if (unread) drain(req);
+      const answer = (): void => send(res, e.status, { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } });
+      if (req.complete || req.destroyed) answer();
+      else answerAfterBody(req, res, answer);
     });
   });
   server.on('close', () => {
@@ -280,16 +275,6 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
   return server;
 }
 
-/** Read and discard some of a refused body so the client sees the answer, then cut the connection. */
-function drain(req: IncomingMessage): void {
-  let drained = 0;
-  req.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > DRAIN_LIMIT) req.socket.destroy();
-  });
-  req.on('error', () => undefined);
-  req.resume();
-}
 
 export async function listenApi(server: Server, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {

@@ -3,8 +3,9 @@
  * mid-body is its own doing, not the node's (coded HTTP_CLIENT_ABORTED, never
  * logged as an internal error).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GopkgrError } from '../errors.ts';
+import { MAX_BLOB_BYTES } from '../constants.ts';
 
 export function tooLarge(limit: number, declared?: number): GopkgrError {
   return new GopkgrError('HTTP_BODY_TOO_LARGE', declared === undefined ? `request body is more than ${limit} bytes` : `request body is ${declared} bytes, more than ${limit}`, { status: 413 });
@@ -31,7 +32,8 @@ export async function* bodyChunks(req: IncomingMessage, limit: number): AsyncGen
   checkDeclaredLength(req, limit);
   let size = 0;
   try {
-    for await (const chunk of req) {
+    // An early stop must not destroy the request: the refusal still has to be answered on it.
+    for await (const chunk of req.iterator({ destroyOnReturn: false })) {
       size += (chunk as Buffer).length;
       if (size > limit) throw tooLarge(limit);
       yield chunk as Buffer;
@@ -48,4 +50,51 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   const chunks: Buffer[] = [];
   for await (const chunk of bodyChunks(req, limit)) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+/**
+ * Bytes of a refused request's body read and thrown away before the connection
+ * is cut. Closing at once would make the client's next write reset the
+ * connection, and a reset can destroy the answer before the client reads it;
+ * so a body up to the largest legitimate size is drained, and only more is cut.
+ */
+const DRAIN_LIMIT = MAX_BLOB_BYTES + 1024 * 1024;
+
+/**
+ * Answer a request (typically a refusal) only once its unread body is read and
+ * thrown away: the client is still writing it, and closing the connection under
+ * a writing client resets it, which can destroy the answer before the client
+ * reads it. A body longer than DRAIN_LIMIT is not waited for: answered and cut.
+ */
+export function answerAfterBody(req: IncomingMessage, res: ServerResponse, answer: () => void): void {
+  if (req.readableEnded) {
+    answer();
+    return;
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const cut = (): void => {
+    res.setHeader('connection', 'close');
+    answer();
+    res.once('finish', () => req.socket.destroy());
+  };
+  if (declared > DRAIN_LIMIT) {
+    cut();
+    return;
+  }
+  let drained = 0;
+  let answered = false;
+  const once = (fn: () => void): void => {
+    if (!answered) {
+      answered = true;
+      fn();
+    }
+  };
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) once(cut);
+  });
+  req.on('end', () => once(answer));
+  req.on('error', () => undefined);
+  req.on('close', () => once(() => res.destroy()));
+  req.resume();
 }
