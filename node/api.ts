@@ -87,7 +87,6 @@ function send(res: ServerResponse, status: number, body: Json | Uint8Array): voi
   res.end(text);
 }
 
-
 export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptions = {}): Server {
   const chain = node.chain;
   const access = opts.access ?? { host: '127.0.0.1' };

@@ -162,6 +162,9 @@ describe('a node whose API is reachable from other machines', () => {
     ]) {
       expect({ addr, ...(await post(addr)) }).toEqual({ addr, status: 400, code: 'PEER_ADDR_REFUSED' });
     }
+    // An oversized body is 413, not a JSON error.
+    const huge = await fetch(`${url}/v1/peers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ addr: 'x'.repeat(5 * MiB) }) });
+    expect({ status: huge.status, code: ((await huge.json()) as { error?: { code?: string } }).error?.code }).toEqual({ status: 413, code: 'HTTP_BODY_TOO_LARGE' });
     // The one accepted shape is dialed (here a closed port, so the dial itself fails).
     expect(await post(`/ip4/127.0.0.1/tcp/1/p2p/${peerId}`)).toEqual({ status: 502, code: 'NET_DIAL_FAILED' });
   }, 60_000);
