@@ -6,6 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { GopkgrError, asGopkgrError } from './errors.ts';
 import { fromHex, toHex } from './encoding.ts';
 import { MAX_BLOB_BYTES, MAX_BLOCK_BYTES, MAX_TX_BYTES } from './constants.ts';
@@ -223,12 +225,12 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
         await putBlob(req, res, hash);
         return;
       }
-      const blob = await node.blobs.get(hash);
-      if (blob === undefined) throw notFound(`blob ${hash}`);
-      if (method === 'HEAD') {
-        res.writeHead(200, { 'content-length': blob.length });
-        res.end();
-      } else send(res, 200, blob);
+      const size = await node.blobs.sizeOf(hash);
+      if (size === undefined) throw notFound(`blob ${hash}`);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+      if (method === 'HEAD') res.end();
+      // Streamed from disk: many parallel downloads must not hold tarballs in memory either.
+      else await pipeline(createReadStream(node.blobs.pathOf(hash)), res).catch(() => res.destroy());
       return;
     }
     if (method === 'POST' && path === '/v1/resolve') {

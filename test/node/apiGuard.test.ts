@@ -207,6 +207,11 @@ describe('API guard: tarballs no tx names', () => {
     const third = await putBlob(api, blob(), { localAddress: '127.0.0.3' });
     expect({ status: third.status, code: code(third) }).toEqual({ status: 429, code: 'BLOB_QUOTA_EXCEEDED' });
     expect(await tmpFiles(api)).toEqual([]);
+    // Stored uploads are served back (streamed from disk), HEAD with their size.
+    const head = await fetch(`http://127.0.0.1:${api.port}/v1/blobs/${sha256Hex(first)}`, { method: 'HEAD' });
+    expect({ status: head.status, length: head.headers.get('content-length') }).toEqual({ status: 200, length: String(first.length) });
+    const got = await fetch(`http://127.0.0.1:${api.port}/v1/blobs/${sha256Hex(first)}`);
+    expect(sha256Hex(new Uint8Array(await got.arrayBuffer()))).toBe(sha256Hex(first));
     // Re-sending a tarball the node already holds costs nothing.
     expect((await putBlob(api, first)).body).toMatchObject({ stored: false, size: first.length });
 
