@@ -11,6 +11,7 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   json: { type: 'boolean' },
   node: { type: 'string' },
   data: { type: 'string' },
+  'token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 

@@ -23,12 +23,16 @@ export interface TxReceipt {
 }
 
 export class NodeClient {
-  constructor(readonly url: string) {}
+  /** `token`: sent as a bearer token with every request (a node bound beyond loopback needs it for writes) */
+  constructor(readonly url: string, private readonly token?: string) {}
 
   async request<T>(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (contentType !== undefined) headers['content-type'] = contentType;
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     let res: Response;
     try {
-      res = await fetch(this.url + path, { method, body, headers: contentType ? { 'content-type': contentType } : undefined });
+      res = await fetch(this.url + path, { method, body, headers });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { GopkgrError, fromHex, keyPairFromSecret, toHex, type KeyPair } from '../node/index.ts';
 
 export const DEFAULT_NODE = 'http://127.0.0.1:7357';
@@ -10,6 +11,8 @@ export interface Context {
   json: boolean;
   dataDir: string;
   nodeUrl: string;
+  /** bearer token for the node's API (--token-file FILE, or GOPKGR_TOKEN itself) */
+  token?: string;
   /** machine-readable result (stdout) */
   out(line: string): void;
   /** human-readable information: stdout without --json, stderr with it */
@@ -29,11 +32,29 @@ export function makeContext(values: Record<string, unknown>): Context {
     json,
     dataDir,
     nodeUrl,
+    token: readToken(values['token-file'] as string | undefined),
     out: (line) => process.stdout.write(line + '\n'),
     info: (line) => (json ? process.stderr : process.stdout).write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
     tty: process.stderr.isTTY === true && !json,
   };
+}
+
+/** The API token: the first line of --token-file FILE, else the value of GOPKGR_TOKEN. */
+export function readToken(file: string | undefined): string | undefined {
+  if (file === undefined) {
+    const env = process.env.GOPKGR_TOKEN?.trim();
+    return env === undefined || env === '' ? undefined : env;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new GopkgrError('TOKEN_FILE_UNREADABLE', `cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const token = text.split('\n')[0]!.trim();
+  if (token === '') throw new GopkgrError('TOKEN_FILE_EMPTY', `the token file ${file} is empty`);
+  return token;
 }
 
 interface KeyFile {

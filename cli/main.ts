@@ -13,7 +13,7 @@ async function help(): Promise<string> {
   return [
     'gopkgr: a TypeScript package ledger with no registry',
     '',
-    'usage: gopkgr <command> [options]   (every command takes --json, --node URL, --data DIR)',
+    'usage: gopkgr <command> [options]   (every command takes --json, --node URL, --data DIR, --token-file FILE)',
     '',
     ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
   ].join('\n');
@@ -47,8 +47,8 @@ async function main(argv: string[]): Promise<number> {
     const values: Record<string, unknown> = {};
     for (let i = 1; i < argv.length; i++) {
       if (argv[i] === '--json') values.json = true;
-      else if ((argv[i] === '--node' || argv[i] === '--data') && argv[i + 1] !== undefined) values[argv[i]!.slice(2)] = argv[i + 1];
-      else if (argv[i]!.startsWith('--node=') || argv[i]!.startsWith('--data=')) values[argv[i]!.slice(2, 6)] = argv[i]!.slice(7);
+      else if ((argv[i] === '--node' || argv[i] === '--data' || argv[i] === '--token-file') && argv[i + 1] !== undefined) values[argv[i]!.slice(2)] = argv[i + 1];
+      else if (/^--(node|data|token-file)=/.test(argv[i]!)) values[argv[i]!.slice(2, argv[i]!.indexOf('='))] = argv[i]!.slice(argv[i]!.indexOf('=') + 1);
     }
     ctx = makeContext(values);
     if (argv.includes('--help') || argv.includes('-h')) {

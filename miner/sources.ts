@@ -40,18 +40,19 @@ async function call<T>(url: string, init?: RequestInit): Promise<T> {
 }
 
 /** Polls the node's /v1/work; a changed parent or pool is reported as new work. */
-export function httpSource(nodeUrl: string, pollMs = 250): WorkSource {
+export function httpSource(nodeUrl: string, pollMs = 250, token?: string): WorkSource {
+  const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   let last = '';
   return {
     getWork: async () => {
-      const w = await call<WorkJson>(`${nodeUrl}/v1/work`);
+      const w = await call<WorkJson>(`${nodeUrl}/v1/work`, { headers: auth });
       last = `${w.parent}:${w.txs.length}`;
       return { ...w, txs: w.txs.map((t) => fromHex(t)), params: validateParams(w.params) };
     },
-    submit: (bytes) => call(`${nodeUrl}/v1/blocks`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes }),
+    submit: (bytes) => call(`${nodeUrl}/v1/blocks`, { method: 'POST', headers: { ...auth, 'content-type': 'application/cbor' }, body: bytes }),
     subscribe: (listener) => {
       const timer = setInterval(() => {
-        call<WorkJson>(`${nodeUrl}/v1/work`).then((w) => {
+        call<WorkJson>(`${nodeUrl}/v1/work`, { headers: auth }).then((w) => {
           const now = `${w.parent}:${w.txs.length}`;
           if (now !== last) listener(w.parent !== last.split(':')[0] ? 'head' : 'tx');
         }, () => undefined);

@@ -1,10 +1,13 @@
 /**
  * The node's HTTP API (JSON; errors are {"error":{"code","message"}} with a 4xx
- * status). Bound to 127.0.0.1 unless told otherwise. Every body is size-capped
- * before it is read, and every handler validates before it acts.
+ * status). Bound to 127.0.0.1 unless told otherwise. Every request passes the
+ * access checks of api/guard.ts first; every body is size-capped before it is
+ * read, tarballs are streamed to disk, and every handler validates before it acts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { GopkgrError, asGopkgrError } from './errors.ts';
 import { fromHex, toHex } from './encoding.ts';
 import { MAX_BLOB_BYTES, MAX_BLOCK_BYTES, MAX_TX_BYTES } from './constants.ts';
@@ -14,7 +17,16 @@ import { parseFullName, isNamespace } from './names.ts';
 import { parseIdentity } from './crypto.ts';
 import { blockView, jsonOf, namespaceView, packageVersionView, packageView, type Json } from './views.ts';
 import type { FullNode } from './fullNode.ts';
+import type { PendingTx } from './mempool.ts';
+import type { DecodedBlock } from './block.ts';
 import { resolveRequest } from './resolver/index.ts';
+import { answerAfterBody, bodyChunks, checkDeclaredLength, readBody, tooLarge } from './api/body.ts';
+import { checkContentType, checkHost, checkOrigin, checkToken, hostNamesFor, mediaType, type ApiAccess } from './api/guard.ts';
+import { checkDialAddress } from './api/peers.ts';
+import { BlobQuota, DEFAULT_BLOB_QUOTA, type BlobQuotaOptions } from './api/blobQuota.ts';
+
+export { isLoopbackHost, type ApiAccess } from './api/guard.ts';
+export type { BlobQuotaOptions } from './api/blobQuota.ts';
 
 export interface ApiExtras {
   /** extra fields for /v1/status (network layer) */
@@ -23,27 +35,28 @@ export interface ApiExtras {
   routes?: Array<{ method: string; pattern: RegExp; handle: (req: IncomingMessage, match: RegExpExecArray, body: () => Promise<Buffer>) => Promise<Json | Uint8Array> }>;
 }
 
+export interface ApiOptions {
+  /** the bound host and the write token (default: 127.0.0.1, no token) */
+  access?: ApiAccess;
+  blobQuota?: BlobQuotaOptions;
+}
+
+/**
+ * Writes carry CBOR or JSON (application/octet-stream is taken as raw bytes too):
+ * none of these is a type a web page may send cross-site without a preflight,
+ * which this API never grants. text/plain, forms and a missing type are refused.
+ */
+const WRITE_TYPES = ['application/cbor', 'application/json', 'application/octet-stream'];
+/** A PUT always needs a preflight, so a tarball may also come without a type. */
+const BLOB_TYPES = ['application/octet-stream', 'application/cbor', ''];
+
 function notFound(what: string): GopkgrError {
   return new GopkgrError('NOT_FOUND', `${what} not found`, { status: 404 });
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new GopkgrError('BODY_TOO_LARGE', `request body is ${declared} bytes, more than ${limit}`, { status: 413 });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new GopkgrError('BODY_TOO_LARGE', `request body is more than ${limit} bytes`, { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** A body that is raw bytes (application/octet-stream or application/cbor) or JSON {"<field>": hex}. */
+/** A body that is raw bytes (application/cbor) or JSON {"<field>": hex}. */
 function bytesFrom(req: IncomingMessage, body: Buffer, field: string): Uint8Array {
-  const type = String(req.headers['content-type'] ?? '');
-  if (type.startsWith('application/json')) {
+  if (mediaType(req) === 'application/json') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -57,6 +70,14 @@ function bytesFrom(req: IncomingMessage, body: Buffer, field: string): Uint8Arra
   return new Uint8Array(body.buffer, body.byteOffset, body.length);
 }
 
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new GopkgrError('BAD_JSON', 'request body is not valid JSON');
+  }
+}
+
 function send(res: ServerResponse, status: number, body: Json | Uint8Array): void {
   if (body instanceof Uint8Array) {
     res.writeHead(status, { 'content-type': 'application/octet-stream', 'content-length': body.length });
@@ -68,10 +89,45 @@ function send(res: ServerResponse, status: number, body: Json | Uint8Array): voi
   res.end(text);
 }
 
-export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
+export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptions = {}): Server {
   const chain = node.chain;
+  const access = opts.access ?? { host: '127.0.0.1' };
+  const hostNames = hostNamesFor(access.host);
+  const quota = new BlobQuota(opts.blobQuota ?? DEFAULT_BLOB_QUOTA);
+  // Once a tx names an upload, it is the ledger's, not its uploader's.
+  const onTx = (p: PendingTx): void => {
+    if (p.tx.type === 'publish') quota.referenced(toHex(p.tx.body.contentHash));
+  };
+  const onBlock = (b: DecodedBlock): void => {
+    for (const tx of b.txs) if (tx.type === 'publish') quota.referenced(toHex(tx.body.contentHash));
+  };
+  node.on('tx', onTx);
+  chain.on('block', onBlock);
+
+  const putBlob = async (req: IncomingMessage, res: ServerResponse, hash: string): Promise<void> => {
+    checkDeclaredLength(req, MAX_BLOB_BYTES);
+    const existing = await node.blobs.sizeOf(hash);
+    if (existing !== undefined) {
+      // Already here: nothing is stored, so nothing counts; the body is not needed.
+      await node.blobs.touch(hash);
+      answerAfterBody(req, res, () => send(res, 200, { sha256: hash, size: existing, stored: false }));
+      return;
+    }
+    const declared = req.headers['content-length'] === undefined ? MAX_BLOB_BYTES : Number(req.headers['content-length']);
+    const reservation = quota.reserve(req.socket.remoteAddress ?? 'unknown', declared);
+    let result: { stored: boolean; size: number } | undefined;
+    try {
+      result = await node.blobs.putStream(hash, bodyChunks(req, declared), () => tooLarge(MAX_BLOB_BYTES));
+    } finally {
+      reservation.settle(result === undefined ? undefined : { ...result, hash });
+    }
+    send(res, result.stored ? 201 : 200, { sha256: hash, size: result.size, stored: result.stored });
+  };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const port = req.socket.localPort ?? 0;
+    checkHost(req, port, hostNames);
+    checkOrigin(req, port, hostNames);
     const url = new URL(req.url ?? '/', 'http://localhost');
     let path: string;
     try {
@@ -82,10 +138,24 @@ export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
     }
     const method = req.method ?? 'GET';
     let m: RegExpExecArray | null;
+    // Every write route is a POST or a PUT; other methods find no route (404).
+    if (method === 'POST' || method === 'PUT') {
+      // /v1/resolve is a query with a JSON body that changes nothing: neither a token nor a type is asked of it.
+      if (!(method === 'POST' && path === '/v1/resolve')) {
+        if (access.token !== undefined) checkToken(req, access.token);
+        checkContentType(req, method === 'PUT' && path.startsWith('/v1/blobs/') ? BLOB_TYPES : WRITE_TYPES);
+      }
+    }
 
     for (const r of extras.routes ?? []) {
       if (r.method === method && (m = r.pattern.exec(path)) !== null) {
-        send(res, 200, await r.handle(req, m, () => readBody(req, MAX_BLOCK_BYTES)));
+        let body: Promise<Buffer> | undefined;
+        const readOnce = (): Promise<Buffer> => (body ??= readBody(req, MAX_BLOCK_BYTES));
+        if (method === 'POST' && path === '/v1/peers') {
+          const addr = (parseJson(await readOnce()) as { addr?: unknown } | null)?.addr;
+          if (typeof addr === 'string') checkDialAddress(addr);
+        }
+        send(res, 200, await r.handle(req, m, readOnce));
         return;
       }
     }
@@ -152,27 +222,19 @@ export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
       const hash = m[1]!;
       checkBlobHash(hash);
       if (method === 'PUT') {
-        const body = await readBody(req, MAX_BLOB_BYTES);
-        const { stored } = await node.blobs.put(hash, new Uint8Array(body.buffer, body.byteOffset, body.length));
-        send(res, stored ? 201 : 200, { sha256: hash, size: body.length, stored });
+        await putBlob(req, res, hash);
         return;
       }
-      const blob = await node.blobs.get(hash);
-      if (blob === undefined) throw notFound(`blob ${hash}`);
-      if (method === 'HEAD') {
-        res.writeHead(200, { 'content-length': blob.length });
-        res.end();
-      } else send(res, 200, blob);
+      const size = await node.blobs.sizeOf(hash);
+      if (size === undefined) throw notFound(`blob ${hash}`);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+      if (method === 'HEAD') res.end();
+      // Streamed from disk: many parallel downloads must not hold tarballs in memory either.
+      else await pipeline(createReadStream(node.blobs.pathOf(hash)), res).catch(() => res.destroy());
       return;
     }
     if (method === 'POST' && path === '/v1/resolve') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse((await readBody(req, MAX_TX_BYTES)).toString('utf8'));
-      } catch (err) {
-        if (err instanceof GopkgrError) throw err;
-        throw new GopkgrError('BAD_JSON', 'request body is not valid JSON');
-      }
+      const parsed = parseJson(await readBody(req, MAX_TX_BYTES));
       send(res, 200, resolveRequest(chain.stateReader, parsed) as unknown as Json);
       return;
     }
@@ -190,17 +252,30 @@ export function createApi(node: FullNode, extras: ApiExtras = {}): Server {
     throw notFound(`${method} ${path}`);
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       const e = asGopkgrError(err);
-      if (e.status >= 500) node.log.warn(`api ${req.method} ${req.url}: ${e.code} ${e.message}`);
-      if (!res.headersSent) send(res, e.status, { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } });
-      else res.destroy();
-      // Drain what is left of a rejected upload so the client sees the answer.
-      req.resume();
+      if (e.code === 'HTTP_CLIENT_ABORTED') {
+        res.destroy();
+        return;
+      }
+      if (e.status >= 500) node.log.warn(`api ${req.method} ${String(req.url).slice(0, 200)}: ${e.code} ${e.message}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const answer = (): void => send(res, e.status, { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } });
+      if (req.complete || req.destroyed) answer();
+      else answerAfterBody(req, res, answer);
     });
   });
+  server.on('close', () => {
+    node.off('tx', onTx);
+    chain.off('block', onBlock);
+  });
+  return server;
 }
+
 
 export async function listenApi(server: Server, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {

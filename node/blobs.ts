@@ -2,11 +2,12 @@
  * Content-addressed blob store for tarballs: `<dir>/<first two hex>/<sha256 hex>`.
  * A blob is verified against its hash before it is written, written to a temp
  * file and renamed into place, so a reader never sees a partial blob and a crash
- * leaves at most a stray temp file (removed on open).
+ * leaves at most a stray temp file (removed on open). Uploads are streamed to
+ * the temp file while they are hashed, so a blob is never held in memory whole.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile, readdir, open } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile, readdir, open, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GopkgrError } from './errors.ts';
 import { sha256Hex } from './crypto.ts';
 import { MAX_BLOB_BYTES } from './constants.ts';
@@ -28,6 +29,15 @@ export class BlobStore {
   pathOf(hash: string): string {
     checkBlobHash(hash);
     return join(this.dir, hash.slice(0, 2), hash);
+  }
+
+  /** The stored blob's size in bytes, or undefined when it is not here. */
+  async sizeOf(hash: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.pathOf(hash))).size;
+    } catch {
+      return undefined;
+    }
   }
 
   async has(hash: string): Promise<boolean> {
@@ -63,5 +73,68 @@ export class BlobStore {
     await fh.close();
     await rename(tmp, this.pathOf(hash));
     return { stored: true };
+  }
+
+  /**
+   * Store a streamed blob: chunks go to a temp file while they are hashed and
+   * counted; it is renamed into place only when the bytes hash to `hash`. Any
+   * failure (too large, mismatch, the source erroring) removes the temp file.
+   */
+  async putStream(hash: string, chunks: AsyncIterable<Uint8Array>, tooLarge: () => Error): Promise<{ stored: boolean; size: number }> {
+    checkBlobHash(hash);
+    const tmp = join(this.dir, `tmp-${randomBytes(8).toString('hex')}`);
+    const fh = await open(tmp, 'wx');
+    let size = 0;
+    try {
+      const hasher = createHash('sha256');
+      for await (const chunk of chunks) {
+        size += chunk.length;
+        if (size > this.maxBytes) throw tooLarge();
+        hasher.update(chunk);
+        await fh.write(chunk);
+      }
+      const actual = hasher.digest('hex');
+      if (actual !== hash) throw new GopkgrError('BLOB_HASH_MISMATCH', `blob bytes hash to ${actual}, not ${hash}`);
+      if (await this.has(hash)) {
+        await this.touch(hash);
+        return { stored: false, size };
+      }
+      await fh.sync();
+      await fh.close();
+      await mkdir(join(this.dir, hash.slice(0, 2)), { recursive: true });
+      await rename(tmp, this.pathOf(hash));
+      return { stored: true, size };
+    } finally {
+      await fh.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** Mark a blob as just used (its age is what garbage collection goes by). */
+  async touch(hash: string): Promise<void> {
+    const now = new Date();
+    await utimes(this.pathOf(hash), now, now).catch(() => undefined);
+  }
+
+  /** Every stored blob with its size and last modification time. */
+  async list(): Promise<Array<{ hash: string; size: number; mtimeMs: number }>> {
+    const out: Array<{ hash: string; size: number; mtimeMs: number }> = [];
+    for (const sub of await readdir(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const name of await readdir(join(this.dir, sub)).catch(() => [] as string[])) {
+        if (!HASH_RE.test(name) || name.slice(0, 2) !== sub) continue;
+        try {
+          const st = await stat(join(this.dir, sub, name));
+          out.push({ hash: name, size: st.size, mtimeMs: st.mtimeMs });
+        } catch {
+          // removed meanwhile
+        }
+      }
+    }
+    return out;
+  }
+
+  async remove(hash: string): Promise<void> {
+    await rm(this.pathOf(hash), { force: true });
   }
 }

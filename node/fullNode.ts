@@ -17,6 +17,7 @@ import type { DecodedBlock } from './block.ts';
 import type { ChainParams } from './params.ts';
 import type { RuleHooks } from './rules.ts';
 import { defaultHooks } from './hooks.ts';
+import { BLOB_GRACE_MS, collectBlobs } from './blobGc.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -32,6 +33,8 @@ export interface FullNodeOptions {
   verifier?: SignatureVerifier;
   log?: Logger;
   now?: () => number;
+  /** unreferenced tarballs older than this are deleted (at open, then periodically) */
+  blobGraceMs?: number;
 }
 
 /** What a miner needs to build the next block. */
@@ -49,6 +52,9 @@ export interface Work {
 export class FullNode extends EventEmitter {
   readonly log: Logger;
   private closed = false;
+  private blobGraceMs = BLOB_GRACE_MS;
+  private blobGcTimer: NodeJS.Timeout | undefined;
+  private blobGcRunning: Promise<unknown> | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -85,6 +91,10 @@ export class FullNode extends EventEmitter {
     });
     const node = new FullNode(opts.dataDir, chain, mempool, blobs, opts.log ?? silentLogger);
     chain.on('reorg', (r: { disconnected: DecodedBlock[] }) => node.log.warn(`reorg: ${r.disconnected.length} block(s) replaced`));
+    node.blobGraceMs = opts.blobGraceMs ?? BLOB_GRACE_MS;
+    await node.collectBlobs();
+    node.blobGcTimer = setInterval(() => void node.collectBlobs().catch((err: unknown) => node.log.warn(`blob gc: ${(err as Error).message}`)), Math.min(node.blobGraceMs, BLOB_GRACE_MS));
+    node.blobGcTimer.unref();
     return node;
   }
 
@@ -165,9 +175,26 @@ export class FullNode extends EventEmitter {
     };
   }
 
+  /** Delete tarballs no version or pending publish names that are older than the grace period. */
+  async collectBlobs(): Promise<string[]> {
+    if (this.closed) return [];
+    while (this.blobGcRunning !== undefined) await this.blobGcRunning.catch(() => undefined);
+    const run = collectBlobs({ chain: this.chain, mempool: this.mempool, blobs: this.blobs, graceMs: this.blobGraceMs, now: Date.now() });
+    this.blobGcRunning = run;
+    try {
+      const { removed } = await run;
+      if (removed.length > 0) this.log.info(`blob gc: removed ${removed.length} tarball(s) no tx names`);
+      return removed;
+    } finally {
+      this.blobGcRunning = undefined;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.blobGcTimer);
+    await this.blobGcRunning?.catch(() => undefined);
     await this.chain.store.close();
   }
 }

@@ -27,7 +27,7 @@ export const bounds: Command = {
       deps[`${dep.ns}/${dep.name}`] = range;
     }
     const name = `${ref.ns}/${ref.name}`;
-    const client = new NodeClient(ctx.nodeUrl);
+    const client = new NodeClient(ctx.nodeUrl, ctx.token);
     const { id } = await requireVersion(client, name, ref.version);
     const key = await loadIdentity(ctx.dataDir);
     const receipt = await submitAndWait(ctx, client, key, 'bounds', { pkg: id, version: ref.version, deps }, waitOptions(values));

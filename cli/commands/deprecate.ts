@@ -17,7 +17,7 @@ export const deprecate: Command = {
     if (positionals.length !== 1) throw usageError('expected one @ns/name@version', usage);
     const ref = parseVersionRef(positionals[0]!);
     const name = `${ref.ns}/${ref.name}`;
-    const client = new NodeClient(ctx.nodeUrl);
+    const client = new NodeClient(ctx.nodeUrl, ctx.token);
     const { id } = await requireVersion(client, name, ref.version);
     const key = await loadIdentity(ctx.dataDir);
     const body = { pkg: id, version: ref.version, deprecated: true, ...(values.reason !== undefined ? { reason: values.reason as string } : {}) };

@@ -56,7 +56,7 @@ export const get: Command = {
     ];
     for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
 
-    const client = offline ? undefined : new NodeClient(ctx.nodeUrl);
+    const client = offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token);
     let resolution;
     try {
       resolution = await resolveProject({ requirements: all, lock, client, chains, rootName: 'your project' });

@@ -18,7 +18,7 @@ export const maintainer: Command = {
     if (!isNamespace(ns)) throw new GopkgrError('BAD_NAME', `"${ns}" is not a namespace`);
     const whoKey = parseIdentity(who);
     const key = await loadIdentity(ctx.dataDir);
-    const receipt = await submitAndWait(ctx, new NodeClient(ctx.nodeUrl), key, 'maintainer', { ns, op, who: whoKey }, waitOptions(values));
+    const receipt = await submitAndWait(ctx, new NodeClient(ctx.nodeUrl, ctx.token), key, 'maintainer', { ns, op, who: whoKey }, waitOptions(values));
     report(ctx, { namespace: ns, op, maintainer: who, tx: receipt.id, status: receipt.status, height: receipt.height ?? null }, [
       `${op === 'add' ? 'added' : 'removed'} ${who} ${op === 'add' ? 'to' : 'from'} ${ns} ${where(receipt)}`,
     ]);

@@ -16,7 +16,7 @@ export const mine: Command = {
     const threads = intOption(values.threads, 'threads', 1, 256);
     const limit = intOption(values.blocks, 'blocks', 1, 1_000_000);
     const key = await loadIdentity(ctx.dataDir);
-    const source = httpSource(ctx.nodeUrl);
+    const source = httpSource(ctx.nodeUrl, 250, ctx.token);
     const first = await source.getWork(); // fail early, with a clear error, if the node is not there
     const log = { info: (m: string) => ctx.err(m), warn: (m: string) => ctx.err(m) };
     // On a dev chain blocks cost nothing: pace empty ones to the block time, as `node --dev --mine` does.

@@ -17,7 +17,7 @@ export const namespace: Command = {
     if (verb !== 'claim' || ns === undefined || rest.length > 0) throw usageError('expected `namespace claim @ns`', usage);
     if (!isNamespace(ns)) throw new GopkgrError('BAD_NAME', `"${ns}" is not a namespace`, { hint: 'namespaces look like @acme: @ then lowercase letters, digits, dashes' });
     const key = await loadIdentity(ctx.dataDir);
-    const receipt = await submitAndWait(ctx, new NodeClient(ctx.nodeUrl), key, 'claim', { ns }, waitOptions(values));
+    const receipt = await submitAndWait(ctx, new NodeClient(ctx.nodeUrl, ctx.token), key, 'claim', { ns }, waitOptions(values));
     report(ctx, { namespace: ns, tx: receipt.id, status: receipt.status, block: receipt.block ?? null, height: receipt.height ?? null }, [`claimed ${ns} ${where(receipt)}`]);
     return 0;
   },

@@ -1,4 +1,6 @@
 import { DEV_PARAMS, FullNode, GopkgrError, createApi, listenApi, readParamsFile, toHex, type Logger } from '../../node/index.ts';
+import { isLoopbackHost } from '../../node/api.ts';
+import { readFile } from 'node:fs/promises';
 import { Network } from '../../node/network/index.ts';
 import { Miner, localSource } from '../../miner/index.ts';
 import { intOption, parse, usageError } from '../args.ts';
@@ -6,13 +8,32 @@ import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
 import { untilStopped } from '../signals.ts';
 
-const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N]';
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N]';
 
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) throw usageError(`--api must be HOST:PORT, got "${text}"`, usage);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** The token writes must carry: required when the API is reachable beyond this machine. */
+async function apiToken(file: string | undefined, host: string): Promise<string | undefined> {
+  if (file === undefined) {
+    if (isLoopbackHost(host)) return undefined;
+    throw new GopkgrError('API_TOKEN_REQUIRED', `--api ${host} is reachable from other machines, and writes to it would need no credentials`, {
+      hint: 'pass --api-token-file FILE (a file holding a long random token), or bind --api 127.0.0.1:PORT',
+    });
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new GopkgrError('API_TOKEN_UNREADABLE', `cannot read the API token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const token = text.split('\n')[0]!.trim();
+  if (token.length < 16 || /\s/.test(token)) throw new GopkgrError('API_TOKEN_WEAK', `the API token in ${file} must be one line of at least 16 characters without spaces`);
+  return token;
 }
 
 function stderrLogger(): Logger {
@@ -29,7 +50,7 @@ export const node: Command = {
   async run(args, ctx) {
     const { values } = parse(args, {
       dev: { type: 'boolean' }, genesis: { type: 'string' }, mine: { type: 'boolean' },
-      threads: { type: 'string' }, api: { type: 'string' },
+      threads: { type: 'string' }, api: { type: 'string' }, 'api-token-file': { type: 'string' },
       listen: { type: 'string', multiple: true }, peer: { type: 'string', multiple: true }, 'max-peers': { type: 'string' },
     }, usage);
     if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
@@ -39,6 +60,7 @@ export const node: Command = {
     const params = values.dev === true ? DEV_PARAMS : readParamsFile(values.genesis as string);
     const threads = intOption(values.threads, 'threads', 1, 256);
     const { host, port } = parseHostPort((values.api as string | undefined) ?? '127.0.0.1:7357');
+    const token = await apiToken(values['api-token-file'] as string | undefined, host);
     const minerKey = values.mine === true ? (await loadIdentity(ctx.dataDir)).publicKey : undefined;
     const maxConnections = intOption(values['max-peers'], 'max-peers', 1, 10_000);
     const log = stderrLogger();
@@ -55,7 +77,7 @@ export const node: Command = {
       await full.close();
       throw err;
     }
-    const server = createApi(full, { status: () => network.statusJson(), routes: network.apiRoutes() });
+    const server = createApi(full, { status: () => network.statusJson(), routes: network.apiRoutes() }, { access: { host, token } });
     let address;
     try {
       address = await listenApi(server, host, port);

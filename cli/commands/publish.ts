@@ -45,7 +45,7 @@ export const publish: Command = {
     if (positionals.length > 1) throw usageError('expected at most one directory', usage);
     const dir = resolve(positionals[0] ?? '.');
     const key = await loadIdentity(ctx.dataDir);
-    const client = new NodeClient(ctx.nodeUrl);
+    const client = new NodeClient(ctx.nodeUrl, ctx.token);
     const wait = waitOptions(values);
 
     const packed = await packPackage(dir);

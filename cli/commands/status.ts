@@ -45,7 +45,7 @@ export const status: Command = {
   usage,
   async run(args, ctx) {
     parse(args, {}, usage);
-    const client = new NodeClient(ctx.nodeUrl);
+    const client = new NodeClient(ctx.nodeUrl, ctx.token);
     let s = (await client.status()) as FullStatus;
     // On a terminal, follow a running sync with a redrawn progress bar until it ends.
     if (ctx.tty && s.sync?.syncing === true) {

@@ -236,9 +236,9 @@ describe('HTTP API', () => {
     await expectRefused(api, () => call(api, 'PUT', `/v1/blobs/${claimed.toUpperCase()}`, bytes), 400, 'BLOB_BAD_HASH');
   });
 
-  it('an oversized body is 413 BODY_TOO_LARGE before it is read', async () => {
+  it('an oversized body is 413 HTTP_BODY_TOO_LARGE before it is read', async () => {
     const tooBig = new Uint8Array(MAX_TX_BYTES * 2 + 65);
-    await expectRefused(api, () => postTx(api, tooBig), 413, 'BODY_TOO_LARGE');
+    await expectRefused(api, () => postTx(api, tooBig), 413, 'HTTP_BODY_TOO_LARGE');
     // The server still answers afterwards.
     expect((await call(api, 'GET', '/v1/status')).status).toBe(200);
   });

@@ -1,0 +1,43 @@
+/**
+ * Garbage collection of tarballs nothing refers to. A blob is kept while a
+ * version in the registry state or a pending publish names it; any other blob
+ * is removed once it is older than the grace period, which leaves an uploader
+ * time to submit the publish tx that names its upload.
+ */
+import type { Chain } from './chain.ts';
+import type { Mempool } from './mempool.ts';
+import type { BlobStore } from './blobs.ts';
+import type { VersionState } from './state.ts';
+import { toHex } from './encoding.ts';
+
+/** Ten minutes: far longer than a publish takes between its upload and its tx. */
+export const BLOB_GRACE_MS = 10 * 60_000;
+
+export function pendingBlobHashes(mempool: Mempool): Set<string> {
+  const out = new Set<string>();
+  for (const p of mempool.ordered()) if (p.tx.type === 'publish') out.add(toHex(p.tx.body.contentHash));
+  return out;
+}
+
+export function confirmedBlobHashes(chain: Chain): Set<string> {
+  const out = new Set<string>();
+  for (const [key, value] of chain.snapshotState()) if (key.startsWith('ver:')) out.add((value as VersionState).contentHash);
+  return out;
+}
+
+export async function collectBlobs(opts: { chain: Chain; mempool: Mempool; blobs: BlobStore; graceMs: number; now: number }): Promise<{ removed: string[]; kept: number }> {
+  const listed = await opts.blobs.list();
+  const cutoff = opts.now - opts.graceMs;
+  const old = listed.filter((b) => b.mtimeMs <= cutoff);
+  if (old.length === 0) return { removed: [], kept: listed.length };
+  const confirmed = confirmedBlobHashes(opts.chain);
+  // The pool is read last, so a publish accepted while the store was being listed still protects its tarball.
+  const pending = pendingBlobHashes(opts.mempool);
+  const removed: string[] = [];
+  for (const b of old) {
+    if (confirmed.has(b.hash) || pending.has(b.hash)) continue;
+    await opts.blobs.remove(b.hash);
+    removed.push(b.hash);
+  }
+  return { removed, kept: listed.length - removed.length };
+}
