@@ -59,9 +59,16 @@
     '[object Symbol]': uncurry(Symbol.prototype.valueOf),
   };
   const append = (arr, v) => defineProperty(arr, arr.length, { value: v, writable: true, enumerable: true, configurable: true });
-  const stringReplace = uncurry(String.prototype.replace);
-  // Node quotes strings in assertion messages: 'a' !== 'b'.
-  const quote = (s) => `'${stringReplace(stringReplace(stringReplace(s, /\\/g, '\\\\'), /'/g, "\\'"), /\n/g, '\\n')}'`;
+  // Node quotes strings in assertion messages: 'a' !== 'b'. By hand: a
+  // replaced RegExp.prototype.exec would make a regular expression loop.
+  const quote = (s) => {
+    let r = "'";
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      r += c === '\\' ? '\\\\' : c === "'" ? "\\'" : c === '\n' ? '\\n' : c;
+    }
+    return r + "'";
+  };
   const shimInspect = shim.inspect;
   const inspect = (v, depth) => (typeof v === 'string' ? quote(v) : shimInspect(v, depth));
 

@@ -112,8 +112,22 @@
       step(genNext, undefined);
     });
   }
-  /** Wait for what a test or hook returned the way Node's runner does (PromiseResolve, then then). */
+  /**
+   * Wait for what a test or hook returned. A native promise is followed through
+   * the captured `then`, never through its own `constructor` or `then`: Node's
+   * runner calls Promise.resolve(value) first, so a package that replaces
+   * Promise.prototype.constructor and .then can make Node see a rejected test
+   * promise as fulfilled; here it cannot. Anything else (a thenable, or a
+   * promise whose species lookup throws) is followed the way Promise.resolve
+   * would.
+   */
   function follow(value, ok, bad) {
+    try {
+      safeThen(value, () => ok(), (e) => bad(e));
+      return;
+    } catch {
+      /* not a native promise */
+    }
     try {
       const p = ReflectApply(PromiseResolveStatic, PromiseCtor, [value]);
       safeThen(p, () => ok(), (e) => bad(e));
@@ -345,8 +359,9 @@
   };
   G.queueMicrotask = function queueMicrotask(fn) {
     if (typeof fn !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
-    const owner = ownerNow();
-    safeThen(resolved(), () => { callOwned(fn, [], owner); });
+    // Node does not blame a test for a microtask callback that throws: the
+    // error fails the file, whichever test is running.
+    safeThen(resolved(), () => { callOwned(fn, [], null); });
   };
 
   function hasRefWork() {
@@ -358,8 +373,16 @@
   /** Run one macrotask: all queued immediates, else the earliest timer(s). */
   function macrotask() {
     if (immediates.length > 0) {
-      const batch = immediates;
-      immediates = [];
+      // The package's immediates run together, as in Node; one of the
+      // runner's (starting a test) runs alone, so an unhandled rejection the
+      // host reports after this tick has one owner.
+      let n = 0;
+      if (immediates[0].internal) n = 1;
+      else while (n < immediates.length && !immediates[n].internal) n++;
+      const batch = [];
+      const left = [];
+      for (let i = 0; i < immediates.length; i++) append(i < n ? batch : left, immediates[i]);
+      immediates = left;
       for (let i = 0; i < batch.length; i++) {
         const im = batch[i];
         if (im.cleared) continue;
@@ -404,46 +427,74 @@
 
   // A small util.inspect: everything guarded, depth-limited, bounded output, so
   // a hostile object (throwing getters, Proxies, cycles) cannot stop it; what
-  // still runs forever is stopped by the CPU limit.
+  // still runs forever is stopped by the CPU limit. It uses no regular
+  // expression and no replaceable prototype method: a package that replaces
+  // RegExp.prototype.exec or Array.prototype.join must not make it loop or lie.
+  const mapSize = uncurry(getOwnPropertyDescriptor(Map.prototype, 'size').get);
+  const setSize = uncurry(getOwnPropertyDescriptor(Set.prototype, 'size').get);
+  const regExpToString = uncurry(RegExp.prototype.toString);
+  const symbolToString = uncurry(Symbol.prototype.toString);
+  const RegExpCtor = RegExp;
+  function quote(str) {
+    let r = "'";
+    for (let i = 0; i < str.length; i++) {
+      const c = str[i];
+      r += c === '\\' ? '\\\\' : c === "'" ? "\\'" : c === '\n' ? '\\n' : c;
+    }
+    return r + "'";
+  }
+  function isIdentifier(k) {
+    if (k.length === 0) return false;
+    for (let i = 0; i < k.length; i++) {
+      const c = k[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || (i > 0 && c >= '0' && c <= '9'))) return false;
+    }
+    return true;
+  }
+  function join(items, sep) {
+    let r = '';
+    for (let i = 0; i < items.length; i++) r += (i > 0 ? sep : '') + items[i];
+    return r;
+  }
   function inspect(value, depth = 2, seen = []) {
     try {
       switch (typeof value) {
-        case 'string': return depth < 2 ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'` : value;
+        case 'string': return depth < 2 ? quote(value) : value;
         case 'number': return objectIs(value, -0) ? '-0' : StringCtor(value);
         case 'bigint': return StringCtor(value) + 'n';
         case 'undefined': case 'boolean': return StringCtor(value);
-        case 'symbol': return value.toString();
+        case 'symbol': return symbolToString(value);
         case 'function': return `[Function: ${safeName(value) || '(anonymous)'}]`;
       }
       if (value === null) return 'null';
-      if (seen.includes(value)) return '[Circular *]';
+      for (let i = 0; i < seen.length; i++) if (seen[i] === value) return '[Circular *]';
       if (value instanceof ErrorCtor) return errorText(value);
       if (value instanceof RealDate) return dateToISOString(value);
-      if (value instanceof RegExp) return value.toString();
+      if (value instanceof RegExpCtor) return regExpToString(value);
       if (depth < 0) return ArrayIsArray(value) ? '[Array]' : '[Object]';
-      const inner = seen.concat([value]);
+      const inner = [];
+      for (let i = 0; i < seen.length; i++) append(inner, seen[i]);
+      append(inner, value);
+      const items = [];
       if (ArrayIsArray(value)) {
-        const items = [];
-        for (let i = 0; i < value.length && i < 100; i++) items.push(inspect(value[i], depth - 1, inner));
-        if (value.length > 100) items.push(`... ${value.length - 100} more items`);
-        return `[ ${items.join(', ')} ]`.replace('[  ]', '[]');
+        for (let i = 0; i < value.length && i < 100; i++) append(items, inspect(value[i], depth - 1, inner));
+        if (value.length > 100) append(items, `... ${value.length - 100} more items`);
+        return items.length === 0 ? '[]' : `[ ${join(items, ', ')} ]`;
       }
-      if (value instanceof Map) {
-        const items = [];
-        for (const [k, v] of value) { if (items.length >= 100) break; items.push(`${inspect(k, depth - 1, inner)} => ${inspect(v, depth - 1, inner)}`); }
-        return `Map(${value.size}) { ${items.join(', ')} }`;
+      if (value instanceof MapCtor) {
+        mapForEach(value, (v, k) => { if (items.length < 100) append(items, `${inspect(k, depth - 1, inner)} => ${inspect(v, depth - 1, inner)}`); });
+        return `Map(${mapSize(value)}) { ${join(items, ', ')} }`;
       }
-      if (value instanceof Set) {
-        const items = [];
-        for (const v of value) { if (items.length >= 100) break; items.push(inspect(v, depth - 1, inner)); }
-        return `Set(${value.size}) { ${items.join(', ')} }`;
+      if (value instanceof SetCtor) {
+        setForEach(value, (v) => { if (items.length < 100) append(items, inspect(v, depth - 1, inner)); });
+        return `Set(${setSize(value)}) { ${join(items, ', ')} }`;
       }
-      const ks = objectKeys(value).slice(0, 100);
-      const body = ks.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k}'`}: ${inspect(value[k], depth - 1, inner)}`);
+      const ks = objectKeys(value);
+      for (let i = 0; i < ks.length && i < 100; i++) append(items, `${isIdentifier(ks[i]) ? ks[i] : `'${ks[i]}'`}: ${inspect(value[ks[i]], depth - 1, inner)}`);
       const proto = getPrototypeOf(value);
       const ctorName = proto === null ? '[Object: null prototype]' : proto === ObjectCtor.prototype ? '' : (safeName(proto.constructor) || '');
-      if (body.length === 0) return ctorName ? `${ctorName} {}` : '{}';
-      return `${ctorName ? ctorName + ' ' : ''}{ ${body.join(', ')} }`;
+      if (items.length === 0) return ctorName ? `${ctorName} {}` : '{}';
+      return `${ctorName ? ctorName + ' ' : ''}{ ${join(items, ', ')} }`;
     } catch {
       return '[object]';
     }
@@ -451,24 +502,26 @@
   function safeName(f) {
     try { const n = f.name; return typeof n === 'string' ? n : ''; } catch { return ''; }
   }
+  /** console.log's %s %d %i %f %j %o %O %c %% substitutions, scanned by hand. */
   function format(args) {
-    let first = args[0];
+    const first = args[0];
     let rest = 1;
     let text = '';
-    if (typeof first === 'string' && first.includes('%') && args.length > 1) {
-      text = first.replace(/%[sdifjoOc%]/g, (m) => {
-        if (m === '%%') return '%';
-        if (rest >= args.length) return m;
+    if (typeof first === 'string' && args.length > 1) {
+      for (let i = 0; i < first.length; i++) {
+        const c = first[i];
+        const m = i + 1 < first.length ? first[i + 1] : '';
+        if (c !== '%' || !(m === 's' || m === 'd' || m === 'i' || m === 'f' || m === 'j' || m === 'o' || m === 'O' || m === 'c' || m === '%')) { text += c; continue; }
+        i++;
+        if (m === '%') { text += '%'; continue; }
+        if (rest >= args.length) { text += '%' + m; continue; }
         const a = args[rest++];
-        switch (m) {
-          case 's': case '%s': return typeof a === 'string' ? a : inspect(a, 1);
-          case '%d': case '%i': return typeof a === 'object' ? 'NaN' : StringCtor(m === '%i' ? parseInt(a) : Number(a));
-          case '%f': return StringCtor(parseFloat(a));
-          case '%j': try { return JSONStringify(a); } catch { return '[Circular]'; }
-          case '%c': return '';
-          default: return inspect(a, 2);
-        }
-      });
+        if (m === 's') text += typeof a === 'string' ? a : inspect(a, 1);
+        else if (m === 'd' || m === 'i') text += typeof a === 'object' ? 'NaN' : StringCtor(m === 'i' ? parseInt(a) : NumberCtor(a));
+        else if (m === 'f') text += StringCtor(parseFloat(a));
+        else if (m === 'j') { try { text += JSONStringify(a); } catch { text += '[Circular]'; } }
+        else if (m !== 'c') text += inspect(a, 2);
+      }
     } else {
       text = typeof first === 'string' ? first : inspect(first);
     }
@@ -541,6 +594,7 @@
       chain: resolved(),
       failedChildren: 0,
       done: false,
+      cancel: null, // ends the running body at once: an uncaught error fails the test, as in Node
       hasUncaught: false,
       uncaught: '',
       beforeError: null,
@@ -661,13 +715,14 @@
   }
 
   /** Call fn, wait for it (promise or done callback), fail on timeout or stall. */
-  function invoke(fn, self, args, timeoutMs, callbackStyle) {
+  function invoke(fn, self, args, timeoutMs, callbackStyle, node) {
     return new SafePromise((resolve, reject) => {
       let settled = false;
       let timer;
       const settle = (err, ok) => {
         if (settled) return;
         settled = true;
+        if (node !== undefined) node.cancel = null;
         setDelete(stallers, onStall);
         if (timer !== undefined && mapGet(timers, timer.id) === timer) mapDelete(timers, timer.id);
         if (ok) resolve(undefined); else reject(err);
@@ -675,6 +730,7 @@
       const onStall = () => settle(new ErrorCtor(STALLED), false);
       if (stalled) return onStall();
       setAdd(stallers, onStall);
+      if (node !== undefined) node.cancel = () => settle(CANCELLED, false);
       if (timeoutMs !== Infinity) {
         // A ref'd timer: in virtual time a test waiting on nothing but its
         // timeout reaches it at once, as it would in Node after timeoutMs.
@@ -697,6 +753,9 @@
       }
     });
   }
+
+  const CANCELLED = { __proto__: null };
+  const nextTurn = () => new SafePromise((resolve) => { addImmediate(resolve, [], true); });
 
   function runHooks(hooks, ctx) { return co(runHooksGen, [hooks, ctx]); }
   function* runHooksGen(hooks, ctx) {
@@ -760,15 +819,18 @@
     // it prints, can turn a failure into a pass.
     let failed = false;
     let error = '';
-    const fail = (e) => { if (!failed) { failed = true; error = errorText(e); } };
+    const fail = (e) => { if (!failed) { failed = true; error = e === CANCELLED ? node.uncaught : errorText(e); } };
+    // Each test starts in a macrotask of its own: what the previous one left
+    // running cannot be blamed on it.
+    yield nextTurn();
     current = node;
     try {
       const before = eachHooks(node, 'beforeEach');
-      for (let i = 0; i < before.length; i++) yield invoke(before[i], ctx, [ctx], Infinity, false);
+      for (let i = 0; i < before.length; i++) yield invoke(before[i], ctx, [ctx], Infinity, false, node);
       if (typeof node.fn === 'function') {
         let style = false;
         try { style = node.fn.length >= 2; } catch { style = false; }
-        yield invoke(node.fn, ctx, [ctx], node.timeout, style);
+        yield invoke(node.fn, ctx, [ctx], node.timeout, style, node);
       }
     } catch (e) {
       fail(e);
@@ -814,6 +876,7 @@
     if (owner !== null && owner.kind === 'test') {
       if (!owner.done) {
         if (!owner.hasUncaught) { owner.hasUncaught = true; owner.uncaught = text; }
+        if (owner.cancel !== null) owner.cancel();
         return;
       }
       return lateError(`Error: Test "${owner.name}" generated asynchronous activity after the test ended. This activity created the error "${text}" and would have caused the test to fail, but instead triggered an ${event} event.`);
