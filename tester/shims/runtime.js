@@ -659,7 +659,12 @@
     if (kind === 'suite') collect(node);
     const p = safeThen(parent.chain, () => runNode(node));
     parent.chain = p;
-    return p;
+    // The caller gets a promise of its own: it may redefine `constructor` on
+    // what it holds, and the chain the runner waits on must not see that.
+    let fulfil;
+    const handed = new SafePromise((resolve) => { fulfil = resolve; });
+    safeThen(p, () => fulfil(undefined));
+    return handed;
   }
   function collect(suite) {
     const outer = collecting;
