@@ -7,7 +7,15 @@
  * tester/shims/runtime.js takes out), the shims, its own files and its locked
  * dependencies. No host function, Reference or Callback is ever passed in; the
  * host only calls into the context (tick, stall, pull, ...) and reads back
- * primitives and JSON text, which it validates (tester/outcome.ts).
+ * primitives and JSON text, which it validates (tester/outcome.ts). Every
+ * module that imports node:test or node:assert gets its own copy of that shim
+ * module, evaluated before any package code, so tampering with one copy's
+ * exports reaches neither the runner nor another module.
+ *
+ * Errors the package leaves unhandled: a callback that throws is reported by
+ * the runtime itself; an unhandled rejection makes the host's tick call fail,
+ * and the host hands it to the runtime, which blames the owner of the
+ * macrotask that just ran (the test that scheduled it), as `node --test` does.
  *
  * How a run ends:
  * - CPU time over the limit, or wall time over its limit: a host-side watchdog
