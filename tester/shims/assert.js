@@ -21,9 +21,6 @@
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
   const RegExpCtor = RegExp;
-  const MapCtor = Map;
-  const SetCtor = Set;
-  const ArrayBufferCtor = ArrayBuffer;
   const Uint8ArrayCtor = Uint8Array;
   const StringCtor = String;
   const SymbolCtor = Symbol;
@@ -52,12 +49,13 @@
   const setForEach = uncurry(Set.prototype.forEach);
   const valueOfs = {
     __proto__: null,
-    '[object Number]': uncurry(Number.prototype.valueOf),
-    '[object String]': uncurry(String.prototype.valueOf),
-    '[object Boolean]': uncurry(Boolean.prototype.valueOf),
-    '[object BigInt]': uncurry(BigInt.prototype.valueOf),
-    '[object Symbol]': uncurry(Symbol.prototype.valueOf),
+    number: uncurry(Number.prototype.valueOf),
+    string: uncurry(String.prototype.valueOf),
+    boolean: uncurry(Boolean.prototype.valueOf),
+    bigint: uncurry(BigInt.prototype.valueOf),
+    symbol: uncurry(Symbol.prototype.valueOf),
   };
+  const BOXED = ['number', 'string', 'boolean', 'bigint', 'symbol'];
   const append = (arr, v) => defineProperty(arr, arr.length, { value: v, writable: true, enumerable: true, configurable: true });
   // Node quotes strings in assertion messages: 'a' !== 'b'. By hand: a
   // replaced RegExp.prototype.exec would make a regular expression loop.
@@ -104,6 +102,24 @@
     for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
     return true;
   }
+  const typedName = getter(typedProto, SymbolCtor.toStringTag);
+  const brand = (check, v) => { try { check(v); return true; } catch { return false; } };
+  /**
+   * What a value is, by its internal slots (each captured getter throws on
+   * anything else), not by Symbol.toStringTag or instanceof, which the package
+   * can redefine: a Date must not pass for a plain object.
+   */
+  function kindOf(v) {
+    if (isArray(v)) return 'array';
+    if (isView(v)) { const t = typedName(v); return t === undefined ? 'DataView' : t; }
+    if (brand(dateGetTime, v)) return 'date';
+    if (v !== RegExpCtor.prototype && brand(regExpSource, v)) return 'regexp';
+    if (brand(mapSize, v)) return 'map';
+    if (brand(setSize, v)) return 'set';
+    if (brand(byteLengthOf, v)) return 'arraybuffer';
+    for (let i = 0; i < BOXED.length; i++) if (brand(valueOfs[BOXED[i]], v)) return BOXED[i];
+    return 'object';
+  }
   function deepEq(a, b, strict, memo) {
     if (strict ? objectIs(a, b) : a == b || (a !== a && b !== b)) {
       // == between an object and a primitive is not deep equality
@@ -116,40 +132,39 @@
     }
     if (typeof a === 'function' || typeof b === 'function') return false;
     if (strict && getPrototypeOf(a) !== getPrototypeOf(b)) return false;
-    const tag = tagOf(a);
-    if (tag !== tagOf(b)) return false;
+    if (tagOf(a) !== tagOf(b)) return false;
+    const kind = kindOf(a);
+    if (kind !== kindOf(b)) return false;
     for (let i = 0; i < memo.length; i++) if (memo[i][0] === a && memo[i][1] === b) return true;
     append(memo, [a, b]);
     try {
-      if (isArray(a)) {
-        if (!isArray(b) || a.length !== b.length) return false;
-      } else if (tag === '[object Date]') {
-        if (dateGetTime(a) !== dateGetTime(b)) return false;
-      } else if (a instanceof RegExpCtor) {
-        if (!(b instanceof RegExpCtor) || regExpSource(a) !== regExpSource(b) || regExpFlags(a) !== regExpFlags(b) || (strict && a.lastIndex !== b.lastIndex)) return false;
+      if (kind === 'array') {
+        if (a.length !== b.length) return false;
+      } else if (kind === 'date') {
+        if (!objectIs(dateGetTime(a), dateGetTime(b))) return false;
+      } else if (kind === 'regexp') {
+        if (regExpSource(a) !== regExpSource(b) || regExpFlags(a) !== regExpFlags(b) || (strict && a.lastIndex !== b.lastIndex)) return false;
       } else if (a instanceof ErrorCtor) {
         if (!(b instanceof ErrorCtor) || a.message !== b.message || a.name !== b.name) return false;
-      } else if (isView(a)) {
-        if (!isView(b)) return false;
-        const dv = tag === '[object DataView]';
+      } else if (kind !== 'object' && kind !== 'map' && kind !== 'set' && kind !== 'arraybuffer' && valueOfs[kind] === undefined) {
+        const dv = kind === 'DataView';
         const len = dv ? dvByteLength(a) : viewByteLength(a);
         if (len !== (dv ? dvByteLength(b) : viewByteLength(b))) return false;
         const x = new Uint8ArrayCtor(dv ? dvBuffer(a) : viewBuffer(a), dv ? dvByteOffset(a) : viewByteOffset(a), len);
         const y = new Uint8ArrayCtor(dv ? dvBuffer(b) : viewBuffer(b), dv ? dvByteOffset(b) : viewByteOffset(b), len);
-        if (tag === '[object Float32Array]' || tag === '[object Float64Array]') {
+        if (kind === 'Float32Array' || kind === 'Float64Array') {
           const n = viewLength(a);
           if (n !== viewLength(b)) return false;
           for (let i = 0; i < n; i++) if (!(strict ? objectIs(a[i], b[i]) || a[i] === b[i] : a[i] == b[i])) return false;
         } else if (!bytesEqual(x, y, len)) return false;
         if (!dv) return keysEq(a, b, strict, memo, true);
-      } else if (a instanceof ArrayBufferCtor) {
-        if (!(b instanceof ArrayBufferCtor)) return false;
+      } else if (kind === 'arraybuffer') {
         const len = byteLengthOf(a);
         if (len !== byteLengthOf(b) || !bytesEqual(new Uint8ArrayCtor(a), new Uint8ArrayCtor(b), len)) return false;
-      } else if (valueOfs[tag] !== undefined) {
-        if (!objectIs(valueOfs[tag](a), valueOfs[tag](b))) return false;
-      } else if (a instanceof MapCtor) {
-        if (!(b instanceof MapCtor) || mapSize(a) !== mapSize(b)) return false;
+      } else if (valueOfs[kind] !== undefined) {
+        if (!objectIs(valueOfs[kind](a), valueOfs[kind](b))) return false;
+      } else if (kind === 'map') {
+        if (mapSize(a) !== mapSize(b)) return false;
         // forEach, not for...of: the package may replace the iterators.
         const entriesB = [];
         mapForEach(b, (v, k) => append(entriesB, [k, v]));
@@ -161,8 +176,8 @@
           equal = false;
         });
         if (!equal) return false;
-      } else if (a instanceof SetCtor) {
-        if (!(b instanceof SetCtor) || setSize(a) !== setSize(b)) return false;
+      } else if (kind === 'set') {
+        if (setSize(a) !== setSize(b)) return false;
         const valuesB = [];
         setForEach(b, (v) => append(valuesB, v));
         let equal = true;
