@@ -166,4 +166,19 @@ test('t', (t) => {
       'Error: after,afterEach,before,beforeEach,constructor,diagnostic,fullName,name,runOnly,skip,test,todo | 0 | true | TypeError | TypeError | TypeError',
     );
   });
+
+  it('gives each importing module its own frozen node:assert and node:test', async () => {
+    const lib = `import assert from 'node:assert'; import test from 'node:test'; export { assert, test };`;
+    const body = `import assert from 'node:assert'; import strict from 'node:assert/strict'; import test, { it } from 'node:test'; import * as lib from '../src/lib.js';
+test('copies', () => {
+  const facts = [
+    lib.assert !== assert, lib.assert.strict !== assert.strict, lib.test !== test, lib.test.skip !== test.skip,
+    Object.isFrozen(assert), Object.isFrozen(assert.strict), Object.isFrozen(strict), Object.isFrozen(test), Object.isFrozen(test.skip), Object.isFrozen(it),
+    lib.assert.AssertionError === assert.AssertionError, Object.isFrozen(assert.AssertionError.prototype),
+  ];
+  throw new Error(facts.join(','));
+});`;
+    const outcome = await runTests({ files: new Map([['src/lib.js', lib], ['test/t.test.js', body]]) });
+    expect(outcome.tests[0]!.error).toBe('Error: ' + Array(12).fill('true').join(','));
+  });
 });
