@@ -334,6 +334,7 @@
         fail(v, null, undefined, 'ifError', `ifError got unwanted exception: ${inspect(v)}`);
       },
     };
+    defineProperty(methods.fail, 'name', { value: 'fail' });
     const names = objectKeys(methods);
     for (let i = 0; i < names.length; i++) defineProperty(assert, names[i], { value: methods[names[i]], writable: true, enumerable: true, configurable: true });
     return assert;
