@@ -288,6 +288,8 @@
   let callbackOwner = NO_OWNER; // the owner of the callback running now
   let lastOwner = null; // the owner of the last macrotask run, for rejections the host reports after it
   let lastInternal = true;
+  let lastStarted = null; // the test the last macrotask started, if the runner's own
+
   const ownerNow = () => (callbackOwner !== NO_OWNER ? callbackOwner : current);
   const recordOf = (self, kind) => {
     const r = weakGet(handles, self);
@@ -344,8 +346,9 @@
   G.setInterval = function setInterval(fn, delay) { return handleFor(addTimer(fn, delay, copyArgs(arguments, 2), true, false), TimeoutProto); };
   G.clearTimeout = function clearTimeout(t) { clearById(t); };
   G.clearInterval = function clearInterval(t) { clearById(t); };
-  function addImmediate(fn, args, internal) {
-    const im = { __proto__: null, kind: 'immediate', fn, args, cleared: false, ref: true, internal, owner: internal ? null : ownerNow() };
+  /** `starts`: for the runner's own immediate that starts a test, that test. */
+  function addImmediate(fn, args, internal, starts = null) {
+    const im = { __proto__: null, kind: 'immediate', fn, args, cleared: false, ref: true, internal, owner: internal ? null : ownerNow(), starts };
     append(immediates, im);
     return im;
   }
@@ -389,6 +392,7 @@
         im.cleared = true;
         lastOwner = im.owner;
         lastInternal = im.internal;
+        lastStarted = im.starts;
         callOwned(im.fn, im.args, im.owner);
       }
       return true;
@@ -400,6 +404,7 @@
     if (next.repeat) { next.at = now + next.delay; next.seq = ++timerSeq; } else mapDelete(timers, next.id);
     lastOwner = next.owner;
     lastInternal = next.internal;
+    lastStarted = null;
     callOwned(next.fn, next.args, next.owner);
     return true;
   }
@@ -760,7 +765,7 @@
   }
 
   const CANCELLED = { __proto__: null };
-  const nextTurn = () => new SafePromise((resolve) => { addImmediate(resolve, [], true); });
+  const nextTurn = (node) => new SafePromise((resolve) => { addImmediate(resolve, [], true, node); });
 
   function runHooks(hooks, ctx) { return co(runHooksGen, [hooks, ctx]); }
   function* runHooksGen(hooks, ctx) {
@@ -827,7 +832,7 @@
     const fail = (e) => { if (!failed) { failed = true; error = e === CANCELLED ? node.uncaught : errorText(e); } };
     // Each test starts in a macrotask of its own: what the previous one left
     // running cannot be blamed on it.
-    yield nextTurn();
+    yield nextTurn(node);
     current = node;
     try {
       const before = eachHooks(node, 'beforeEach');
@@ -956,6 +961,7 @@
         flags |= 1;
         lastOwner = null;
         lastInternal = true;
+        lastStarted = null;
         safeThen(co(finishRoot, []), undefined, (e) => uncaught(e, null, 'uncaughtException'));
       } else if (testsOver && rootFinished && (abandoned || !hasRefWork())) flags |= 2;
       // Like Node, the file ends when no ref'd timer is left, so a timer that
@@ -971,8 +977,12 @@
       if (!loaded) fileError('Error: ' + STALLED);
       setForEach(stallers, (s) => s());
     },
-    /** An unhandled rejection the host saw after the last tick: its owner is that macrotask's. */
-    uncaught(text) { uncaughtText(StringCtor(text), lastInternal ? current : lastOwner, 'unhandledRejection'); },
+    /**
+     * An unhandled rejection the host saw after the last tick: its owner is
+     * that macrotask's - for the runner's own, the test it ran (running still,
+     * or just ended: a synchronous test that left a rejection behind).
+     */
+    uncaught(text) { uncaughtText(StringCtor(text), !lastInternal ? lastOwner : current !== null ? current : lastStarted, 'unhandledRejection'); },
     loadError(message) { fileError(StringCtor(message)); },
     /** New outcomes and output as JSON text, built from strings only (no toJSON, no array methods). */
     pull() {
