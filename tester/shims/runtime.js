@@ -659,6 +659,11 @@
     return resolved();
   }
   function subtest(parent, kind, name, options, extra, fn) {
+    if (parent.done) {
+      // Like Node: a failure, reported at the top level of the file.
+      recordName(file + ' > ' + name, 'Error: test could not be started because its parent finished');
+      return resolved();
+    }
     const node = newNode(kind, parent, name, options, extra, fn);
     append(parent.children, node);
     if (kind === 'suite') collect(node);
