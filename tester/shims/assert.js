@@ -24,7 +24,7 @@
   const Uint8ArrayCtor = Uint8Array;
   const StringCtor = String;
   const SymbolCtor = Symbol;
-  const ErrorIsPrototypeOf = uncurry(ObjectProto.isPrototypeOf);
+  const isPrototypeOf = uncurry(ObjectProto.isPrototypeOf);
   const regExpExec = uncurry(RegExp.prototype.exec);
   const regExpTest = (re, s) => regExpExec(re, s) !== null;
   const getter = (proto, name) => uncurry(Object.getOwnPropertyDescriptor(proto, name).get);
@@ -235,7 +235,7 @@
     }
     if (typeof expected === 'function') {
       if (expected.prototype !== undefined && actual instanceof expected) return;
-      if (expected === ErrorCtor || ErrorIsPrototypeOf(ErrorCtor, expected)) throw actual;
+      if (expected === ErrorCtor || isPrototypeOf(ErrorCtor, expected)) throw actual;
       const r = ReflectApply(expected, {}, [actual]);
       if (r !== true) fail(actual, expected, message, fnName, `The ${expected.name ? `"${expected.name}" ` : ''}validation function is expected to return "true". Received ${inspect(r)}`);
       return;

@@ -15,7 +15,11 @@
 //     virtual time, fired one macrotask per host `tick()`;
 //  4. runs node:test's model (tests, suites, hooks, skip/todo) and records the
 //     outcomes, which the host pulls as JSON text; console output is buffered
-//     with a cap. No host function is ever handed in.
+//     with a cap. No host function is ever handed in. An error nothing caught
+//     is blamed as `node --test` blames it: on the test that scheduled the
+//     code while that test runs (ending it at once), else on the file ("...
+//     generated asynchronous activity after the test ended"), which fails the
+//     run even though every test passed.
 //
 // The package shares this realm, so it can replace any prototype method or
 // global, define setters on Object.prototype, or climb from anything it is
@@ -78,8 +82,6 @@
   const dateToISOString = uncurry(RealDate.prototype.toISOString);
   const stringSlice = uncurry(String.prototype.slice);
   const stringPadStart = uncurry(String.prototype.padStart);
-  /** Make every own property of `o` (recursively for the listed keys) read-only. */
-  const frozen = (o) => freeze(o);
 
   // The runner's own promises. `await` and `then` on an intrinsic Promise read
   // Promise.prototype.constructor / .then, which the package may replace; a
