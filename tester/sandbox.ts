@@ -7,7 +7,15 @@
  * tester/shims/runtime.js takes out), the shims, its own files and its locked
  * dependencies. No host function, Reference or Callback is ever passed in; the
  * host only calls into the context (tick, stall, pull, ...) and reads back
- * primitives and JSON text, which it validates (tester/outcome.ts).
+ * primitives and JSON text, which it validates (tester/outcome.ts). Every
+ * module that imports node:test or node:assert gets its own copy of that shim
+ * module, evaluated before any package code, so tampering with one copy's
+ * exports reaches neither the runner nor another module.
+ *
+ * Errors the package leaves unhandled: a callback that throws is reported by
+ * the runtime itself; an unhandled rejection makes the host's tick call fail,
+ * and the host hands it to the runtime, which blames the owner of the
+ * macrotask that just ran (the test that scheduled it), as `node --test` does.
  *
  * How a run ends:
  * - CPU time over the limit, or wall time over its limit: a host-side watchdog
@@ -73,6 +81,19 @@ class Abort extends Error {
   }
 }
 
+/**
+ * An isolate takes its local time zone from the host process (V8 and ICU read
+ * TZ), and some of its uses cannot be patched from JavaScript (Date.parse of a
+ * string without an offset, ICU's zone names). Node applies a change of
+ * process.env.TZ at once, and every isolate created afterwards reads UTC, so
+ * testers in Tokyo and in Lima compute the same outcomes. This sets the host
+ * process's zone too: a tester's own timestamps are ISO/UTC anyway. The locale
+ * cannot be changed after start-up; the runtime pins it inside the isolate.
+ */
+function useUtcTimeZone(): void {
+  if (process.env.TZ !== 'UTC') process.env.TZ = 'UTC';
+}
+
 type Called<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> {
@@ -81,6 +102,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
   const jsCache = new Map<string, Promise<string>>();
   const tests: RawTest[] = [];
   let abort: Abort | undefined;
+  useUtcTimeZone();
   const isolate = new ivm.Isolate({
     memoryLimit: limits.memoryMiB,
     onCatastrophicError: (message) => {
@@ -169,24 +191,24 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
       const seal = fn('seal');
       refs.push(runtimeFn, control);
 
-      const shims = new Map<string, ivm.Module>();
-      for (const [key, source] of SHIM_MODULES) {
-        const m = isolate.compileModuleSync(source, { filename: key });
+      // A shim module evaluated now, before any package code: one copy per
+      // importing module (tester/shims.ts), the internal one shared by the host's
+      // entry modules.
+      const shimModule = (key: string): ivm.Module => {
+        const m = isolate.compileModuleSync(SHIM_MODULES.get(key)!, { filename: key });
         m.instantiateSync(context, () => {
           throw new Error('shim modules have no imports');
         });
         m.evaluateSync();
-        shims.set(key, m);
-      }
-      seal.applySync(undefined, []);
+        return m;
+      };
+      const internal = shimModule(INTERNAL_KEY);
 
       // Package modules: compiled and linked by the host, each specifier resolved
       // before instantiation, so the link callback is a plain lookup.
       const byKey = new Map<string, ivm.Module>();
       const edges = new Map<ivm.Module, Map<string, ivm.Module>>();
       const load = async (key: string): Promise<ivm.Module> => {
-        const shim = shims.get(key);
-        if (shim !== undefined) return shim;
         const have = byKey.get(key);
         if (have !== undefined) return have;
         const code = await jsFor(key);
@@ -196,14 +218,23 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
         byKey.set(key, m);
         const links = new Map<string, ivm.Module>();
         edges.set(m, links);
-        for (const spec of m.dependencySpecifiers) links.set(spec, await load(resolver.resolve(spec, key)));
+        for (const spec of m.dependencySpecifiers) {
+          const dep = resolver.resolve(spec, key);
+          links.set(spec, SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY ? shimModule(dep) : await load(dep));
+        }
         return m;
       };
       let entry: ivm.Module | undefined;
       try {
-        const root = await load(`pkg:${file}`);
+        let root: ivm.Module;
+        try {
+          root = await load(`pkg:${file}`);
+        } finally {
+          // Every shim copy has read the shim object: take it away before package code runs.
+          if (!isolate.isDisposed) seal.applySync(undefined, []);
+        }
         const e = isolate.compileModuleSync(`import { loaded } from 'gopkgr:internal';\nimport 'gopkgr:file';\nloaded();\n`, { filename: 'gopkgr:entry' });
-        edges.set(e, new Map([['gopkgr:internal', shims.get(INTERNAL_KEY)!], ['gopkgr:file', root]]));
+        edges.set(e, new Map([['gopkgr:internal', internal], ['gopkgr:file', root]]));
         const linked = await call(() =>
           e.instantiate(context, (specifier, referrer) => {
             const m = edges.get(referrer)?.get(specifier);

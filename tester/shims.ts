@@ -2,9 +2,13 @@
  * The sources that enter every sandbox context before package code: the runtime
  * (tester/shims/runtime.js), the assert library (tester/shims/assert.js) and the
  * ES modules that expose them as node:test, node:assert and node:assert/strict.
- * The modules read `globalThis.__gopkgr_shim` once, when the host evaluates them;
- * the host then deletes that global (runtime `seal()`), so package code never
- * sees it.
+ *
+ * The host instantiates a separate copy of a shim module for every package
+ * module that imports it, and each copy asks the runtime for fresh, frozen
+ * exports (makeTest / makeAssert): a module that tampers with its node:assert
+ * or node:test cannot reach another module's, nor the runner's. The copies read
+ * `globalThis.__gopkgr_shim` when the host evaluates them, before any package
+ * code; the host then deletes that global (runtime `seal()`).
  */
 import { readFileSync } from 'node:fs';
 
@@ -12,7 +16,7 @@ const read = (name: string): string => readFileSync(new URL(`./shims/${name}`, i
 
 /** A function expression: call it with the JSON text of a RuntimeConfig. */
 export const RUNTIME_SOURCE = `(${read('runtime.js').replace(/^\/\/.*\n/gm, '').trim().replace(/;$/, '')})`;
-/** Installs shim.assert, reading the shim object the runtime left on globalThis. */
+/** Installs shim.makeAssert, reading the shim object the runtime left on globalThis. */
 export const ASSERT_SOURCE = `(${read('assert.js').replace(/^\/\/.*\n/gm, '').trim().replace(/;$/, '')})(globalThis.__gopkgr_shim)`;
 
 const TEST_EXPORTS = ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach', 'skip', 'todo', 'only', 'mock'];
@@ -24,9 +28,9 @@ function reexport(object: string, names: string[]): string {
 
 /** Module key → ES module source. `builtin:gopkgr:internal` is importable only by the host's entry modules. */
 export const SHIM_MODULES: ReadonlyMap<string, string> = new Map([
-  ['builtin:node:test', `const s = globalThis.__gopkgr_shim;\n${reexport('s.test', TEST_EXPORTS)}\nexport function run() { throw new Error('run() is not available in the gopkgr sandbox'); }`],
-  ['builtin:node:assert', `const a = globalThis.__gopkgr_shim.assert;\n${reexport('a', ASSERT_EXPORTS)}`],
-  ['builtin:node:assert/strict', `const a = globalThis.__gopkgr_shim.assert.strict;\n${reexport('a', ASSERT_EXPORTS)}`],
+  ['builtin:node:test', `const s = globalThis.__gopkgr_shim.makeTest();\n${reexport('s.test', TEST_EXPORTS)}\nexport const run = s.run;`],
+  ['builtin:node:assert', `const a = globalThis.__gopkgr_shim.makeAssert();\n${reexport('a', ASSERT_EXPORTS)}`],
+  ['builtin:node:assert/strict', `const a = globalThis.__gopkgr_shim.makeAssert().strict;\n${reexport('a', ASSERT_EXPORTS)}`],
   ['builtin:gopkgr:internal', `export const loaded = globalThis.__gopkgr_shim.loaded;`],
 ]);
 

@@ -1,7 +1,6 @@
 // The sandbox runtime. This file is one function expression, compiled once per
 // isolate and called once per test file in a fresh context, before any package
-// code runs (tester/sandbox.ts). It must not rely on anything the package can
-// reach later, so it captures the intrinsics it uses first.
+// code runs (tester/sandbox.ts).
 //
 // It does four jobs:
 //  1. takes out what escapes the isolate's limits: WebAssembly (its memory is
@@ -10,35 +9,60 @@
 //     counted either; 1 GiB was allocated under a 128 MiB limit), Atomics.wait
 //     (blocks the thread where the CPU limit never fires);
 //  2. makes runs deterministic: seeded Math.random, a virtual clock for Date
-//     and performance.now that only moves when a timer fires, UTC dates;
+//     and performance.now that only moves when a timer fires, local time read
+//     as UTC and the default locale en-US, whatever the host's TZ and LANG;
 //  3. provides the event loop the host drives: timers and immediates in
 //     virtual time, fired one macrotask per host `tick()`;
 //  4. runs node:test's model (tests, suites, hooks, skip/todo) and records the
 //     outcomes, which the host pulls as JSON text; console output is buffered
-//     with a cap. No host function is ever handed in.
+//     with a cap. No host function is ever handed in. An error nothing caught
+//     is blamed as `node --test` blames it: on the test that scheduled the
+//     code while that test runs (ending it at once), else on the file ("...
+//     generated asynchronous activity after the test ended"), which fails the
+//     run even though every test passed.
+//
+// The package shares this realm, so it can replace any prototype method or
+// global, define setters on Object.prototype, or climb from anything it is
+// handed. The runner's bookkeeping stays out of its reach:
+//  - every intrinsic the runner calls is captured here, before package code
+//    loads, and called through Reflect.apply (also captured);
+//  - internal records are null-prototype objects whose fields all exist from
+//    creation (an assignment never walks a prototype chain to a setter), kept
+//    in closures and WeakMaps, never handed out;
+//  - the runner never awaits an intrinsic Promise: its own flow runs on
+//    SafePromise (own, frozen `then`, `constructor` and species) driven by
+//    generators, so replacing Promise.prototype.then or .constructor cannot
+//    reorder or fake its steps;
+//  - what the package is handed (test functions, the context `t`, timer
+//    handles, assert) exposes only the documented API and is frozen; the
+//    node:test / node:assert modules are built fresh for every importer.
 (function gopkgrRuntime(configText) {
   'use strict';
   const config = JSON.parse(configText);
   const G = globalThis;
   const ObjectCtor = Object;
-  const { defineProperty, getPrototypeOf, getOwnPropertyNames, getOwnPropertySymbols, getOwnPropertyDescriptor, keys: objectKeys, is: objectIs } = Object;
+  const { defineProperty, getPrototypeOf, getOwnPropertyDescriptor, keys: objectKeys, is: objectIs, freeze, create: objectCreate } = Object;
   const ReflectApply = Reflect.apply;
   const ReflectConstruct = Reflect.construct;
   const PromiseCtor = Promise;
   const PromiseThen = Promise.prototype.then;
+  const PromiseResolveStatic = Promise.resolve;
   const JSONStringify = JSON.stringify;
   const StringCtor = String;
+  const NumberCtor = Number;
   const ErrorCtor = Error;
+  const TypeErrorCtor = TypeError;
   const ArrayIsArray = Array.isArray;
   const MathFloor = Math.floor;
-  const objectToString = Object.prototype.toString;
+  const MathImul = Math.imul;
   const RealDate = Date;
-  // The package may replace any prototype method (Array.prototype.push,
-  // Map.prototype.get, iterators, toJSON, ...): the paths that register tests
-  // and carry results out use only what was captured here, so tampering cannot
-  // hide a test's outcome.
-  const append = (arr, v) => defineProperty(arr, arr.length, { value: v, writable: true, enumerable: true, configurable: true });
+  const SymbolToPrimitive = Symbol.toPrimitive;
+  const SymbolSpecies = Symbol.species;
+  const GeneratorProto = getPrototypeOf(function* () {}).prototype;
+  const genNext = GeneratorProto.next;
+  const genThrow = GeneratorProto.throw;
   const uncurry = (f) => (self, ...args) => ReflectApply(f, self, args);
+  const append = (arr, v) => defineProperty(arr, arr.length, { value: v, writable: true, enumerable: true, configurable: true });
   const mapGet = uncurry(Map.prototype.get);
   const mapSet = uncurry(Map.prototype.set);
   const mapDelete = uncurry(Map.prototype.delete);
@@ -46,7 +70,73 @@
   const setAdd = uncurry(Set.prototype.add);
   const setDelete = uncurry(Set.prototype.delete);
   const setForEach = uncurry(Set.prototype.forEach);
-  const thenOf = (p, ok, bad) => ReflectApply(PromiseThen, p, [ok, bad]);
+  const weakGet = uncurry(WeakMap.prototype.get);
+  const weakSet = uncurry(WeakMap.prototype.set);
+  const MapCtor = Map;
+  const SetCtor = Set;
+  const WeakMapCtor = WeakMap;
+  const newMap = () => ReflectConstruct(MapCtor, []);
+  const newSet = () => ReflectConstruct(SetCtor, []);
+  const newWeakMap = () => ReflectConstruct(WeakMapCtor, []);
+  const dateGetTime = uncurry(RealDate.prototype.getTime);
+  const dateToISOString = uncurry(RealDate.prototype.toISOString);
+  const stringSlice = uncurry(String.prototype.slice);
+  const stringPadStart = uncurry(String.prototype.padStart);
+
+  // The runner's own promises. `await` and `then` on an intrinsic Promise read
+  // Promise.prototype.constructor / .then, which the package may replace; a
+  // SafePromise carries its own frozen copies, so chaining on it runs only the
+  // engine's code.
+  class SafePromise extends PromiseCtor {
+    constructor(executor) { super(executor); }
+  }
+  defineProperty(SafePromise.prototype, 'then', { value: PromiseThen });
+  defineProperty(SafePromise.prototype, 'constructor', { value: SafePromise });
+  defineProperty(SafePromise, SymbolSpecies, { value: SafePromise });
+  freeze(SafePromise.prototype);
+  freeze(SafePromise);
+  const safeThen = (p, ok, bad) => ReflectApply(PromiseThen, p, [ok, bad]);
+  const resolved = () => new SafePromise((r) => r(undefined));
+  /**
+   * Run a generator function as the runner's async function: every `yield` takes
+   * a SafePromise and gives back its value (or throws its reason).
+   */
+  function co(genFn, args) {
+    return new SafePromise((resolve, reject) => {
+      let g;
+      try { g = ReflectApply(genFn, undefined, args); } catch (e) { reject(e); return; }
+      const step = (method, arg) => {
+        let r;
+        try { r = ReflectApply(method, g, [arg]); } catch (e) { reject(e); return; }
+        if (r.done) resolve(undefined);
+        else safeThen(r.value, (v) => step(genNext, v), (e) => step(genThrow, e));
+      };
+      step(genNext, undefined);
+    });
+  }
+  /**
+   * Wait for what a test or hook returned. A native promise is followed through
+   * the captured `then`, never through its own `constructor` or `then`: Node's
+   * runner calls Promise.resolve(value) first, so a package that replaces
+   * Promise.prototype.constructor and .then can make Node see a rejected test
+   * promise as fulfilled; here it cannot. Anything else (a thenable, or a
+   * promise whose species lookup throws) is followed the way Promise.resolve
+   * would.
+   */
+  function follow(value, ok, bad) {
+    try {
+      safeThen(value, () => ok(), (e) => bad(e));
+      return;
+    } catch {
+      /* not a native promise */
+    }
+    try {
+      const p = ReflectApply(PromiseResolveStatic, PromiseCtor, [value]);
+      safeThen(p, () => ok(), (e) => bad(e));
+    } catch (e) {
+      bad(e);
+    }
+  }
 
   // ---- 1. hardening -------------------------------------------------------
   if (typeof G.SharedArrayBuffer === 'function') delete G.SharedArrayBuffer.prototype.grow;
@@ -66,12 +156,12 @@
   function xmur3(text) {
     let h = 1779033703 ^ text.length;
     for (let i = 0; i < text.length; i++) {
-      h = Math.imul(h ^ text.charCodeAt(i), 3432918353);
+      h = MathImul(h ^ text.charCodeAt(i), 3432918353);
       h = (h << 13) | (h >>> 19);
     }
     return () => {
-      h = Math.imul(h ^ (h >>> 16), 2246822507);
-      h = Math.imul(h ^ (h >>> 13), 3266489909);
+      h = MathImul(h ^ (h >>> 16), 2246822507);
+      h = MathImul(h ^ (h >>> 13), 3266489909);
       return (h ^= h >>> 16) >>> 0;
     };
   }
@@ -97,12 +187,11 @@
   let now = config.epochMs;
   const startMs = now;
   const DateProto = RealDate.prototype;
-  const realToISOString = DateProto.toISOString;
   function FakeDate(...args) {
     if (new.target === undefined) return fmtDate(new RealDate(now));
     // Component form (year, month, ...) is read as UTC, not the host's zone.
-    if (args.length >= 2) return ReflectConstruct(RealDate, [RealDate.UTC(...args)], new.target);
-    return ReflectConstruct(RealDate, args.length === 0 ? [now] : args, new.target);
+    if (args.length >= 2) return ReflectConstruct(RealDate, [ReflectApply(RealDate.UTC, RealDate, args)], new.target);
+    return ReflectConstruct(RealDate, args.length === 0 ? [now] : [args[0]], new.target);
   }
   FakeDate.prototype = DateProto;
   FakeDate.now = function now_() { return now; };
@@ -111,74 +200,177 @@
   defineProperty(DateProto, 'constructor', { value: FakeDate, writable: true, configurable: true });
   G.Date = FakeDate;
   // Local-time methods read as UTC: the host's time zone must not leak into
-  // outcomes (a tester in Tokyo and one in Lima must agree).
+  // outcomes (a tester in Tokyo and one in Lima must agree). The host also runs
+  // with TZ=UTC (tester/sandbox.ts), which covers what JavaScript cannot reach
+  // (Date.parse of a string without an offset).
   for (const part of ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds']) {
     const getUTC = DateProto['getUTC' + part];
     defineProperty(DateProto, 'get' + part, { value: function () { return ReflectApply(getUTC, this, []); }, writable: true, configurable: true });
     const setUTC = DateProto['setUTC' + part];
     if (setUTC) defineProperty(DateProto, 'set' + part, { value: function (...a) { return ReflectApply(setUTC, this, a); }, writable: true, configurable: true });
   }
-  defineProperty(DateProto, 'getTimezoneOffset', { value: function () { return 0; }, writable: true, configurable: true });
+  defineProperty(DateProto, 'getTimezoneOffset', { value: function () { dateGetTime(this); return 0; }, writable: true, configurable: true });
   const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const pad2 = (n) => (n < 10 ? '0' : '') + n;
+  const getUTCParts = ['getUTCFullYear', 'getUTCMonth', 'getUTCDate', 'getUTCDay', 'getUTCHours', 'getUTCMinutes', 'getUTCSeconds'];
+  const utc = { __proto__: null };
+  for (let i = 0; i < getUTCParts.length; i++) utc[getUTCParts[i]] = uncurry(DateProto[getUTCParts[i]]);
+  // Date#toString and friends with a fixed English, UTC text: V8 writes the
+  // zone's name in the host's language ("Japanische Normalzeit").
+  function fmtParts(d) {
+    const y = utc.getUTCFullYear(d);
+    return [`${DAYS[utc.getUTCDay(d)]} ${MONTHS[utc.getUTCMonth(d)]} ${pad2(utc.getUTCDate(d))} ${y < 0 ? '-' + stringPadStart(StringCtor(-y), 6, '0') : stringPadStart(StringCtor(y), 4, '0')}`,
+      `${pad2(utc.getUTCHours(d))}:${pad2(utc.getUTCMinutes(d))}:${pad2(utc.getUTCSeconds(d))} GMT+0000 (Coordinated Universal Time)`];
+  }
   function fmtDate(d) {
-    if (d.getTime() !== d.getTime()) return 'Invalid Date';
-    const y = d.getUTCFullYear();
-    return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad2(d.getUTCDate())} ${y < 0 ? '-' + StringCtor(-y).padStart(6, '0') : StringCtor(y).padStart(4, '0')} ` +
-      `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
+    const t = dateGetTime(d);
+    if (t !== t) return 'Invalid Date';
+    const p = fmtParts(d);
+    return p[0] + ' ' + p[1];
   }
   defineProperty(DateProto, 'toString', { value: function toString() { return fmtDate(this); }, writable: true, configurable: true });
-  for (const name of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) {
-    const real = DateProto[name];
-    defineProperty(DateProto, name, {
-      value: function (locales, options) {
-        return ReflectApply(real, this, [locales === undefined ? 'en-US' : locales, { timeZone: 'UTC', ...(options || {}) }]);
-      },
+  defineProperty(DateProto, 'toDateString', { value: function toDateString() { return dateGetTime(this) !== dateGetTime(this) ? 'Invalid Date' : fmtParts(this)[0]; }, writable: true, configurable: true });
+  defineProperty(DateProto, 'toTimeString', { value: function toTimeString() { return dateGetTime(this) !== dateGetTime(this) ? 'Invalid Date' : fmtParts(this)[1]; }, writable: true, configurable: true });
+  G.performance = { now() { return now - startMs; }, timeOrigin: startMs };
+
+  // Locale: V8 takes the default locale and time zone from the host (LANG,
+  // LC_ALL, TZ). Every locale-sensitive entry point gets en-US and UTC when the
+  // caller leaves them out, as it would on a tester configured that way.
+  const DEFAULT_LOCALE = 'en-US';
+  const localeOr = (locales) => (locales === undefined || (ArrayIsArray(locales) && locales.length === 0) ? DEFAULT_LOCALE : locales);
+  // Options inherit from the caller's object, so Intl reads the caller's own
+  // fields (getters included) exactly as it would have; only a missing timeZone
+  // is filled in.
+  const zoneOr = (options) => {
+    if (options === undefined) return { __proto__: null, timeZone: 'UTC' };
+    if (options === null || typeof options !== 'object') return options;
+    return options.timeZone === undefined ? { __proto__: options, timeZone: 'UTC' } : options;
+  };
+  function wrapIntl(name, withZone) {
+    const Real = G.Intl && G.Intl[name];
+    if (typeof Real !== 'function') return;
+    const Wrapped = function (locales, options) {
+      const args = [localeOr(locales), withZone ? zoneOr(options) : options];
+      return new.target === undefined ? ReflectApply(Real, undefined, args) : ReflectConstruct(Real, args, new.target);
+    };
+    defineProperty(Wrapped, 'name', { value: name });
+    defineProperty(Wrapped, 'length', { value: 0 });
+    defineProperty(Wrapped, 'prototype', { value: Real.prototype });
+    defineProperty(Wrapped, 'supportedLocalesOf', { value: Real.supportedLocalesOf, writable: true, configurable: true });
+    defineProperty(Real.prototype, 'constructor', { value: Wrapped, writable: true, configurable: true });
+    defineProperty(G.Intl, name, { value: Wrapped, writable: true, configurable: true });
+  }
+  wrapIntl('DateTimeFormat', true);
+  for (const name of ['NumberFormat', 'Collator', 'PluralRules', 'RelativeTimeFormat', 'ListFormat', 'DisplayNames', 'Segmenter', 'DurationFormat']) wrapIntl(name, false);
+  function wrapMethod(proto, name, fill) {
+    const real = proto[name];
+    if (typeof real !== 'function') return;
+    defineProperty(proto, name, {
+      value: { [name](...a) { return ReflectApply(real, this, fill(a)); } }[name],
       writable: true, configurable: true,
     });
   }
-  G.performance = { now() { return now - startMs; }, timeOrigin: startMs };
+  for (const name of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) wrapMethod(DateProto, name, (a) => [localeOr(a[0]), zoneOr(a[1])]);
+  wrapMethod(Number.prototype, 'toLocaleString', (a) => [localeOr(a[0]), a[1]]);
+  if (typeof BigInt === 'function') wrapMethod(BigInt.prototype, 'toLocaleString', (a) => [localeOr(a[0]), a[1]]);
+  wrapMethod(String.prototype, 'localeCompare', (a) => [a[0], localeOr(a[1]), a[2]]);
+  wrapMethod(String.prototype, 'toLocaleUpperCase', (a) => [localeOr(a[0])]);
+  wrapMethod(String.prototype, 'toLocaleLowerCase', (a) => [localeOr(a[0])]);
 
   // ---- 3. the event loop, in virtual time ----------------------------------
+  // A timer or immediate remembers the test that scheduled it (`owner`): an
+  // error it throws fails that test, or, once the test has ended, the file,
+  // the way Node attributes asynchronous errors by async context.
   let timerSeq = 0;
-  const timers = new Map(); // id -> { id, at, seq, delay, fn, args, repeat, ref }
+  const timers = newMap(); // id -> null-prototype timer record
   let immediates = [];
-  class Timeout {
-    constructor(id) { this._id = id; }
-    ref() { const t = mapGet(timers, this._id); if (t) t.ref = true; return this; }
-    unref() { const t = mapGet(timers, this._id); if (t) t.ref = false; return this; }
-    hasRef() { const t = mapGet(timers, this._id); return t ? t.ref : false; }
-    refresh() { const t = mapGet(timers, this._id); if (t) { t.at = now + t.delay; t.seq = ++timerSeq; } return this; }
-    close() { mapDelete(timers, this._id); return this; }
-    [Symbol.toPrimitive]() { return this._id; }
-  }
-  function addTimer(fn, delay, args, repeat) {
-    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
-    let ms = Number(delay);
+  const handles = newWeakMap(); // Timeout/Immediate handle -> its record
+  const NO_OWNER = { __proto__: null };
+  let callbackOwner = NO_OWNER; // the owner of the callback running now
+  let lastOwner = null; // the owner of the last macrotask run, for rejections the host reports after it
+  let lastInternal = true;
+  let lastStarted = null; // the test the last macrotask started, if the runner's own
+
+  const ownerNow = () => (callbackOwner !== NO_OWNER ? callbackOwner : current);
+  const recordOf = (self, kind) => {
+    const r = weakGet(handles, self);
+    if (r === undefined || r.kind !== kind) throw new TypeErrorCtor('Illegal invocation');
+    return r;
+  };
+  function Timeout() { throw new TypeErrorCtor('Illegal constructor'); }
+  const TimeoutProto = Timeout.prototype;
+  defineProperty(TimeoutProto, 'ref', { value: function ref() { recordOf(this, 'timer').ref = true; return this; } });
+  defineProperty(TimeoutProto, 'unref', { value: function unref() { recordOf(this, 'timer').ref = false; return this; } });
+  defineProperty(TimeoutProto, 'hasRef', { value: function hasRef() { const t = recordOf(this, 'timer'); return t.ref && mapGet(timers, t.id) === t; } });
+  defineProperty(TimeoutProto, 'refresh', {
+    value: function refresh() { const t = recordOf(this, 'timer'); if (mapGet(timers, t.id) === t) { t.at = now + t.delay; t.seq = ++timerSeq; } return this; },
+  });
+  defineProperty(TimeoutProto, 'close', { value: function close() { const t = recordOf(this, 'timer'); if (mapGet(timers, t.id) === t) mapDelete(timers, t.id); return this; } });
+  defineProperty(TimeoutProto, SymbolToPrimitive, { value: function () { return recordOf(this, 'timer').id; } });
+  freeze(TimeoutProto);
+  freeze(Timeout);
+  function Immediate() { throw new TypeErrorCtor('Illegal constructor'); }
+  const ImmediateProto = Immediate.prototype;
+  defineProperty(ImmediateProto, 'ref', { value: function ref() { recordOf(this, 'immediate').ref = true; return this; } });
+  defineProperty(ImmediateProto, 'unref', { value: function unref() { recordOf(this, 'immediate').ref = false; return this; } });
+  defineProperty(ImmediateProto, 'hasRef', { value: function hasRef() { const im = recordOf(this, 'immediate'); return im.ref && !im.cleared; } });
+  freeze(ImmediateProto);
+  freeze(Immediate);
+
+  /** Schedule a timer; internal ones (test timeouts) have no handle and cannot be cleared by id. */
+  function addTimer(fn, delay, args, repeat, internal) {
+    if (typeof fn !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
+    let ms = NumberCtor(delay);
     if (!(ms >= 1 && ms <= 2147483647)) ms = 1; // Node's rule: out of range means 1
     const id = ++timerSeq;
-    mapSet(timers, id, { id, at: now + MathFloor(ms), seq: id, delay: MathFloor(ms), fn, args, repeat, ref: true });
-    return new Timeout(id);
+    const t = { __proto__: null, kind: 'timer', id, at: now + MathFloor(ms), seq: id, delay: MathFloor(ms), fn, args, repeat, ref: true, internal, owner: internal ? null : ownerNow() };
+    mapSet(timers, id, t);
+    return t;
   }
-  const idOf = (t) => (t instanceof Timeout ? t._id : typeof t === 'number' ? t : undefined);
-  G.setTimeout = function setTimeout(fn, delay, ...args) { return addTimer(fn, delay, args, false); };
-  G.setInterval = function setInterval(fn, delay, ...args) { return addTimer(fn, delay, args, true); };
-  G.clearTimeout = G.clearInterval = function clearTimeout(t) { const id = idOf(t); if (id !== undefined) mapDelete(timers, id); };
-  G.setImmediate = function setImmediate(fn, ...args) {
-    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
-    const im = { fn, args, cleared: false, hasRef: () => !im.cleared, ref: () => im, unref: () => im };
+  function handleFor(record, proto) {
+    const h = objectCreate(proto);
+    weakSet(handles, h, record);
+    return h;
+  }
+  function clearById(value) {
+    let t;
+    if (value !== null && typeof value === 'object') t = weakGet(handles, value);
+    else if (typeof value === 'number' || typeof value === 'string') t = mapGet(timers, NumberCtor(value));
+    if (t !== undefined && t.kind === 'timer' && !t.internal && mapGet(timers, t.id) === t) mapDelete(timers, t.id);
+  }
+  const copyArgs = (args, from) => {
+    const out = [];
+    for (let i = from; i < args.length; i++) append(out, args[i]);
+    return out;
+  };
+  G.setTimeout = function setTimeout(fn, delay) { return handleFor(addTimer(fn, delay, copyArgs(arguments, 2), false, false), TimeoutProto); };
+  G.setInterval = function setInterval(fn, delay) { return handleFor(addTimer(fn, delay, copyArgs(arguments, 2), true, false), TimeoutProto); };
+  G.clearTimeout = function clearTimeout(t) { clearById(t); };
+  G.clearInterval = function clearInterval(t) { clearById(t); };
+  /** `starts`: for the runner's own immediate that starts a test, that test. */
+  function addImmediate(fn, args, internal, starts = null) {
+    const im = { __proto__: null, kind: 'immediate', fn, args, cleared: false, ref: true, internal, owner: internal ? null : ownerNow(), starts };
     append(immediates, im);
     return im;
+  }
+  G.setImmediate = function setImmediate(fn) {
+    if (typeof fn !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
+    return handleFor(addImmediate(fn, copyArgs(arguments, 1), false), ImmediateProto);
   };
-  G.clearImmediate = function clearImmediate(im) { if (im && typeof im === 'object') im.cleared = true; };
+  G.clearImmediate = function clearImmediate(h) {
+    const im = h !== null && typeof h === 'object' ? weakGet(handles, h) : undefined;
+    if (im !== undefined && im.kind === 'immediate') im.cleared = true;
+  };
   G.queueMicrotask = function queueMicrotask(fn) {
-    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
-    thenOf(PromiseCtor.resolve(), () => { try { fn(); } catch (e) { uncaught(e); } });
+    if (typeof fn !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
+    // Node does not blame a test for a microtask callback that throws: the
+    // error fails the file, whichever test is running.
+    safeThen(resolved(), () => { callOwned(fn, [], null); });
   };
 
   function hasRefWork() {
-    for (let i = 0; i < immediates.length; i++) if (!immediates[i].cleared) return true;
+    for (let i = 0; i < immediates.length; i++) if (!immediates[i].cleared && immediates[i].ref) return true;
     let ref = false;
     mapForEach(timers, (t) => { if (t.ref) ref = true; });
     return ref;
@@ -186,9 +378,25 @@
   /** Run one macrotask: all queued immediates, else the earliest timer(s). */
   function macrotask() {
     if (immediates.length > 0) {
-      const batch = immediates;
-      immediates = [];
-      for (let i = 0; i < batch.length; i++) if (!batch[i].cleared) callSafely(batch[i].fn, batch[i].args);
+      // The package's immediates run together, as in Node; one of the
+      // runner's (starting a test) runs alone, so an unhandled rejection the
+      // host reports after this tick has one owner.
+      let n = 0;
+      if (immediates[0].internal) n = 1;
+      else while (n < immediates.length && !immediates[n].internal) n++;
+      const batch = [];
+      const left = [];
+      for (let i = 0; i < immediates.length; i++) append(i < n ? batch : left, immediates[i]);
+      immediates = left;
+      for (let i = 0; i < batch.length; i++) {
+        const im = batch[i];
+        if (im.cleared) continue;
+        im.cleared = true;
+        lastOwner = im.owner;
+        lastInternal = im.internal;
+        lastStarted = im.starts;
+        callOwned(im.fn, im.args, im.owner);
+      }
       return true;
     }
     if (!hasRefWork()) return false;
@@ -196,11 +404,17 @@
     mapForEach(timers, (t) => { if (next === undefined || t.at < next.at || (t.at === next.at && t.seq < next.seq)) next = t; });
     if (next.at > now) now = next.at;
     if (next.repeat) { next.at = now + next.delay; next.seq = ++timerSeq; } else mapDelete(timers, next.id);
-    callSafely(next.fn, next.args);
+    lastOwner = next.owner;
+    lastInternal = next.internal;
+    lastStarted = null;
+    callOwned(next.fn, next.args, next.owner);
     return true;
   }
-  function callSafely(fn, args) {
-    try { ReflectApply(fn, undefined, args); } catch (e) { uncaught(e); }
+  function callOwned(fn, args, owner) {
+    const outer = callbackOwner;
+    callbackOwner = owner;
+    try { ReflectApply(fn, undefined, args); } catch (e) { uncaught(e, owner, 'uncaughtException'); }
+    callbackOwner = outer;
   }
 
   // ---- output ---------------------------------------------------------------
@@ -211,7 +425,7 @@
     if (outTruncated) return;
     if (outBytes + text.length > config.outputBytes) {
       outTruncated = true;
-      text = text.slice(0, Math.max(0, config.outputBytes - outBytes)) + '\n[output truncated: more than ' + config.outputBytes + ' bytes]';
+      text = stringSlice(text, 0, Math.max(0, config.outputBytes - outBytes)) + '\n[output truncated: more than ' + config.outputBytes + ' bytes]';
     }
     outBytes += text.length;
     append(out, [stream, text]);
@@ -220,46 +434,74 @@
 
   // A small util.inspect: everything guarded, depth-limited, bounded output, so
   // a hostile object (throwing getters, Proxies, cycles) cannot stop it; what
-  // still runs forever is stopped by the CPU limit.
+  // still runs forever is stopped by the CPU limit. It uses no regular
+  // expression and no replaceable prototype method: a package that replaces
+  // RegExp.prototype.exec or Array.prototype.join must not make it loop or lie.
+  const mapSize = uncurry(getOwnPropertyDescriptor(Map.prototype, 'size').get);
+  const setSize = uncurry(getOwnPropertyDescriptor(Set.prototype, 'size').get);
+  const regExpToString = uncurry(RegExp.prototype.toString);
+  const symbolToString = uncurry(Symbol.prototype.toString);
+  const RegExpCtor = RegExp;
+  function quote(str) {
+    let r = "'";
+    for (let i = 0; i < str.length; i++) {
+      const c = str[i];
+      r += c === '\\' ? '\\\\' : c === "'" ? "\\'" : c === '\n' ? '\\n' : c;
+    }
+    return r + "'";
+  }
+  function isIdentifier(k) {
+    if (k.length === 0) return false;
+    for (let i = 0; i < k.length; i++) {
+      const c = k[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || (i > 0 && c >= '0' && c <= '9'))) return false;
+    }
+    return true;
+  }
+  function join(items, sep) {
+    let r = '';
+    for (let i = 0; i < items.length; i++) r += (i > 0 ? sep : '') + items[i];
+    return r;
+  }
   function inspect(value, depth = 2, seen = []) {
     try {
       switch (typeof value) {
-        case 'string': return depth < 2 ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'` : value;
+        case 'string': return depth < 2 ? quote(value) : value;
         case 'number': return objectIs(value, -0) ? '-0' : StringCtor(value);
         case 'bigint': return StringCtor(value) + 'n';
         case 'undefined': case 'boolean': return StringCtor(value);
-        case 'symbol': return value.toString();
+        case 'symbol': return symbolToString(value);
         case 'function': return `[Function: ${safeName(value) || '(anonymous)'}]`;
       }
       if (value === null) return 'null';
-      if (seen.includes(value)) return '[Circular *]';
+      for (let i = 0; i < seen.length; i++) if (seen[i] === value) return '[Circular *]';
       if (value instanceof ErrorCtor) return errorText(value);
-      if (value instanceof RealDate) return ReflectApply(realToISOString, value, []);
-      if (value instanceof RegExp) return value.toString();
+      if (value instanceof RealDate) return dateToISOString(value);
+      if (value instanceof RegExpCtor) return regExpToString(value);
       if (depth < 0) return ArrayIsArray(value) ? '[Array]' : '[Object]';
-      const inner = seen.concat([value]);
+      const inner = [];
+      for (let i = 0; i < seen.length; i++) append(inner, seen[i]);
+      append(inner, value);
+      const items = [];
       if (ArrayIsArray(value)) {
-        const items = [];
-        for (let i = 0; i < value.length && i < 100; i++) items.push(inspect(value[i], depth - 1, inner));
-        if (value.length > 100) items.push(`... ${value.length - 100} more items`);
-        return `[ ${items.join(', ')} ]`.replace('[  ]', '[]');
+        for (let i = 0; i < value.length && i < 100; i++) append(items, inspect(value[i], depth - 1, inner));
+        if (value.length > 100) append(items, `... ${value.length - 100} more items`);
+        return items.length === 0 ? '[]' : `[ ${join(items, ', ')} ]`;
       }
-      if (value instanceof Map) {
-        const items = [];
-        for (const [k, v] of value) { if (items.length >= 100) break; items.push(`${inspect(k, depth - 1, inner)} => ${inspect(v, depth - 1, inner)}`); }
-        return `Map(${value.size}) { ${items.join(', ')} }`;
+      if (value instanceof MapCtor) {
+        mapForEach(value, (v, k) => { if (items.length < 100) append(items, `${inspect(k, depth - 1, inner)} => ${inspect(v, depth - 1, inner)}`); });
+        return `Map(${mapSize(value)}) { ${join(items, ', ')} }`;
       }
-      if (value instanceof Set) {
-        const items = [];
-        for (const v of value) { if (items.length >= 100) break; items.push(inspect(v, depth - 1, inner)); }
-        return `Set(${value.size}) { ${items.join(', ')} }`;
+      if (value instanceof SetCtor) {
+        setForEach(value, (v) => { if (items.length < 100) append(items, inspect(v, depth - 1, inner)); });
+        return `Set(${setSize(value)}) { ${join(items, ', ')} }`;
       }
-      const ks = objectKeys(value).slice(0, 100);
-      const body = ks.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k}'`}: ${inspect(value[k], depth - 1, inner)}`);
+      const ks = objectKeys(value);
+      for (let i = 0; i < ks.length && i < 100; i++) append(items, `${isIdentifier(ks[i]) ? ks[i] : `'${ks[i]}'`}: ${inspect(value[ks[i]], depth - 1, inner)}`);
       const proto = getPrototypeOf(value);
       const ctorName = proto === null ? '[Object: null prototype]' : proto === ObjectCtor.prototype ? '' : (safeName(proto.constructor) || '');
-      if (body.length === 0) return ctorName ? `${ctorName} {}` : '{}';
-      return `${ctorName ? ctorName + ' ' : ''}{ ${body.join(', ')} }`;
+      if (items.length === 0) return ctorName ? `${ctorName} {}` : '{}';
+      return `${ctorName ? ctorName + ' ' : ''}{ ${join(items, ', ')} }`;
     } catch {
       return '[object]';
     }
@@ -267,24 +509,26 @@
   function safeName(f) {
     try { const n = f.name; return typeof n === 'string' ? n : ''; } catch { return ''; }
   }
+  /** console.log's %s %d %i %f %j %o %O %c %% substitutions, scanned by hand. */
   function format(args) {
-    let first = args[0];
+    const first = args[0];
     let rest = 1;
     let text = '';
-    if (typeof first === 'string' && first.includes('%') && args.length > 1) {
-      text = first.replace(/%[sdifjoOc%]/g, (m) => {
-        if (m === '%%') return '%';
-        if (rest >= args.length) return m;
+    if (typeof first === 'string' && args.length > 1) {
+      for (let i = 0; i < first.length; i++) {
+        const c = first[i];
+        const m = i + 1 < first.length ? first[i + 1] : '';
+        if (c !== '%' || !(m === 's' || m === 'd' || m === 'i' || m === 'f' || m === 'j' || m === 'o' || m === 'O' || m === 'c' || m === '%')) { text += c; continue; }
+        i++;
+        if (m === '%') { text += '%'; continue; }
+        if (rest >= args.length) { text += '%' + m; continue; }
         const a = args[rest++];
-        switch (m) {
-          case 's': case '%s': return typeof a === 'string' ? a : inspect(a, 1);
-          case '%d': case '%i': return typeof a === 'object' ? 'NaN' : StringCtor(m === '%i' ? parseInt(a) : Number(a));
-          case '%f': return StringCtor(parseFloat(a));
-          case '%j': try { return JSONStringify(a); } catch { return '[Circular]'; }
-          case '%c': return '';
-          default: return inspect(a, 2);
-        }
-      });
+        if (m === 's') text += typeof a === 'string' ? a : inspect(a, 1);
+        else if (m === 'd' || m === 'i') text += typeof a === 'object' ? 'NaN' : StringCtor(m === 'i' ? parseInt(a) : NumberCtor(a));
+        else if (m === 'f') text += StringCtor(parseFloat(a));
+        else if (m === 'j') { try { text += JSONStringify(a); } catch { text += '[Circular]'; } }
+        else if (m !== 'c') text += inspect(a, 2);
+      }
     } else {
       text = typeof first === 'string' ? first : inspect(first);
     }
@@ -302,71 +546,85 @@
   // ---- 4. the test model (node:test) ----------------------------------------
   const STALLED = 'Promise resolution is still pending but the event loop has already resolved';
   const file = config.file;
-  const records = [];
+  const records = []; // null-prototype { name, status, error } in the order they finished
   let pulled = 0;
   let news = false;
   let loaded = false;
   let abandoned = false;
   let stalled = false;
-  const stallers = new Set();
-  let current = null; // the innermost test whose runTest is in progress
+  let lateReported = false;
+  const stallers = newSet();
+  let current = null; // the innermost test whose run is in progress
   let collecting = null; // the suite whose body is being collected
 
+  /** Always a string: what the recorded status is does not depend on it. */
   function errorText(e) {
-    try {
-      if (e === null || (typeof e !== 'object' && typeof e !== 'function')) return inspect(e);
-      let name;
-      let message;
-      try { name = e.name; } catch { name = undefined; }
-      try { message = e.message; } catch { message = '<message getter threw>'; }
-      if (typeof message !== 'string') message = message === undefined ? inspect(e, 1) : inspect(message, 1);
-      if (typeof name === 'string' && name !== '') {
-        let code;
-        try { code = e.code; } catch { code = undefined; }
-        return `${name}${typeof code === 'string' && name === 'AssertionError' ? ` [${code}]` : ''}: ${message}`;
-      }
-      return message;
-    } catch {
-      return '<unprintable error>';
+    let t;
+    try { t = errorTextOf(e); } catch { t = undefined; }
+    return typeof t === 'string' ? t : '<unprintable error>';
+  }
+  function errorTextOf(e) {
+    if (e === null || (typeof e !== 'object' && typeof e !== 'function')) return inspect(e);
+    let name;
+    let message;
+    try { name = e.name; } catch { name = undefined; }
+    try { message = e.message; } catch { message = '<message getter threw>'; }
+    if (typeof message !== 'string') message = message === undefined ? inspect(e, 1) : inspect(message, 1);
+    if (typeof name === 'string' && name !== '') {
+      let code;
+      try { code = e.code; } catch { code = undefined; }
+      return `${name}${typeof code === 'string' && name === 'AssertionError' ? ` [${code}]` : ''}: ${message}`;
     }
+    return message;
   }
 
-  class Node_ {
-    constructor(kind, parent, name, options, fn) {
-      this.kind = kind;
-      this.parent = parent;
-      this.name = name;
-      this.fn = fn;
-      this.children = [];
-      this.hooks = { before: [], after: [], beforeEach: [], afterEach: [] };
-      const inherited = parent && parent.mode;
-      this.mode = inherited || (options.skip !== undefined && options.skip !== false ? 'skip' : options.todo !== undefined && options.todo !== false ? 'todo' : null);
-      const timeout = Number(options.timeout);
-      this.timeout = timeout >= 0 && timeout < Infinity ? timeout : Infinity;
-      this.chain = PromiseCtor.resolve();
-      this.failedChildren = 0;
-      this.done = false;
-    }
-    path() {
-      const parts = [];
-      for (let n = this; n !== null; n = n.parent) append(parts, n.name);
-      let text = parts[parts.length - 1];
-      for (let i = parts.length - 2; i >= 0; i--) text += ' > ' + parts[i];
-      return text;
-    }
+  /** Read an option the way Node does: from the caller's object, unless a variant (test.skip) sets it. */
+  function optionOf(options, extra, key) {
+    if (extra !== null && extra[key] !== undefined) return extra[key];
+    return options === undefined ? undefined : options[key];
   }
-  const root = new Node_('suite', null, file, {}, undefined);
+  function newNode(kind, parent, name, options, extra, fn) {
+    let mode = parent !== null ? parent.mode : null;
+    if (mode === null) {
+      const skip = optionOf(options, extra, 'skip');
+      const todo = optionOf(options, extra, 'todo');
+      mode = skip !== undefined && skip !== false ? 'skip' : todo !== undefined && todo !== false ? 'todo' : null;
+    }
+    const timeout = NumberCtor(optionOf(options, extra, 'timeout'));
+    return {
+      __proto__: null,
+      kind, parent, name, fn, mode,
+      children: [],
+      hooks: { __proto__: null, before: [], after: [], beforeEach: [], afterEach: [] },
+      dynamicMode: null,
+      timeout: timeout >= 0 && timeout < Infinity ? timeout : Infinity,
+      chain: resolved(),
+      failedChildren: 0,
+      done: false,
+      cancel: null, // ends the running body at once: an uncaught error fails the test, as in Node
+      hasUncaught: false,
+      uncaught: '',
+      beforeError: null,
+      collected: null,
+      collectError: null,
+    };
+  }
+  function pathOf(node) {
+    let text = node.name;
+    for (let n = node.parent; n !== null; n = n.parent) text = n.name + ' > ' + text;
+    return text;
+  }
+  const root = newNode('suite', null, file, undefined, null, undefined);
   let rootIndex = 0;
   let rootRunning = false;
   let rootBeforeDone = false;
   let rootAfterDone = false;
+  let rootFinished = false;
 
   function record(node, status, error) {
     node.done = true;
-    if (status === 'failed' && node.parent) node.parent.failedChildren++;
-    const entry = { __proto__: null, name: node.path(), status };
-    if (error !== undefined) entry.error = error;
-    append(records, entry);
+    if (status === 'failed' && node.parent !== null) node.parent.failedChildren++;
+    append(records, { __proto__: null, name: pathOf(node), status, error: error === undefined ? null : error });
     news = true;
   }
   function recordName(name, error) {
@@ -383,33 +641,42 @@
       else if (a !== null && typeof a === 'object' && options === undefined && fn === undefined) options = a;
     }
     if (name === undefined) name = (fn && safeName(fn)) || '<anonymous>';
-    return { name, options: options || {}, fn };
+    return { __proto__: null, name, options, fn };
   }
 
   /** test()/it(): a child of the suite being collected, else of the running test, else of the file. */
   function register(kind, args, extra) {
-    const { name, options, fn } = parseArgs(args);
-    const opts = { ...options, ...extra };
+    const a = parseArgs(args);
     if (collecting !== null) {
-      const node = new Node_(kind, collecting, name, opts, fn);
+      const node = newNode(kind, collecting, a.name, a.options, extra, a.fn);
       append(collecting.children, node);
       if (kind === 'suite') collect(node);
-      return PromiseCtor.resolve();
+      return resolved();
     }
-    if (current !== null && current.kind === 'test') return subtest(current, kind, name, opts, fn);
-    const node = new Node_(kind, root, name, opts, fn);
+    if (current !== null && current.kind === 'test') return subtest(current, kind, a.name, a.options, extra, a.fn);
+    const node = newNode(kind, root, a.name, a.options, extra, a.fn);
     append(root.children, node);
     if (kind === 'suite') collect(node);
     startRoot();
-    return PromiseCtor.resolve();
+    return resolved();
   }
-  function subtest(parent, kind, name, opts, fn) {
-    const node = new Node_(kind, parent, name, opts, fn);
+  function subtest(parent, kind, name, options, extra, fn) {
+    if (parent.done) {
+      // Like Node: a failure, reported at the top level of the file.
+      recordName(file + ' > ' + name, 'Error: test could not be started because its parent finished');
+      return resolved();
+    }
+    const node = newNode(kind, parent, name, options, extra, fn);
     append(parent.children, node);
     if (kind === 'suite') collect(node);
-    const p = thenOf(parent.chain, () => runNode(node));
+    const p = safeThen(parent.chain, () => runNode(node));
     parent.chain = p;
-    return p;
+    // The caller gets a promise of its own: it may redefine `constructor` on
+    // what it holds, and the chain the runner waits on must not see that.
+    let fulfil;
+    const handed = new SafePromise((resolve) => { fulfil = resolve; });
+    safeThen(p, () => fulfil(undefined));
+    return handed;
   }
   function collect(suite) {
     const outer = collecting;
@@ -417,7 +684,9 @@
     try {
       if (typeof suite.fn === 'function') {
         const r = ReflectApply(suite.fn, { name: suite.name }, [{ name: suite.name }]);
-        if (r !== null && typeof r === 'object' && typeof r.then === 'function') suite.collected = thenOf(PromiseCtor.resolve(r), undefined, (e) => { suite.collectError = errorText(e); });
+        if (r !== null && (typeof r === 'object' || typeof r === 'function')) {
+          suite.collected = new SafePromise((resolve) => follow(r, resolve, (e) => { suite.collectError = errorText(e); resolve(undefined); }));
+        }
       }
     } catch (e) {
       suite.collectError = errorText(e);
@@ -426,8 +695,8 @@
     }
   }
   function addHook(kind, fn, target) {
-    if (typeof fn !== 'function') throw new TypeError(`The "fn" argument of ${kind}() must be a function`);
-    const owner = target || collecting || (current && current.kind === 'test' ? current : root);
+    if (typeof fn !== 'function') throw new TypeErrorCtor(`The "fn" argument of ${kind}() must be a function`);
+    const owner = target !== null ? target : collecting !== null ? collecting : current !== null && current.kind === 'test' ? current : root;
     append(owner.hooks[kind], fn);
   }
 
@@ -435,70 +704,79 @@
     if (rootRunning || abandoned) return;
     rootRunning = true;
     // Like Node, top-level tests start after the module's synchronous body.
-    G.setImmediate(() => { thenOf(runRoot(), undefined, uncaught); });
+    addImmediate(() => { safeThen(co(runRoot, []), undefined, (e) => uncaught(e, null, 'uncaughtException')); }, [], true);
   }
-  async function runRoot() {
+  function* runRoot() {
     try {
       if (!rootBeforeDone) {
         rootBeforeDone = true;
-        try { await runHooks(root.hooks.before, { name: file }); } catch (e) { root.beforeError = errorText(e); }
+        try { yield runHooks(root.hooks.before, { name: file }); } catch (e) { root.beforeError = errorText(e); }
       }
-      while (rootIndex < root.children.length && !abandoned) await runNode(root.children[rootIndex++]);
+      while (rootIndex < root.children.length && !abandoned) yield runNode(root.children[rootIndex++]);
     } finally {
       rootRunning = false;
     }
   }
-  async function finishRoot() {
-    if (rootAfterDone) return;
-    rootAfterDone = true;
-    try { await runHooks(root.hooks.after, { name: file }); } catch (e) { recordName(file + ' > after', errorText(e)); }
+  function* finishRoot() {
+    try {
+      try { yield runHooks(root.hooks.after, { name: file }); } catch (e) { recordName(file + ' > after', errorText(e)); }
+    } finally {
+      rootFinished = true;
+    }
   }
 
+  /** Run a test or suite; the promise always fulfils (a failure is recorded, not thrown). */
   function runNode(node) {
-    return node.kind === 'suite' ? runSuite(node) : runTest(node);
+    const p = co(node.kind === 'suite' ? runSuite : runTest, [node]);
+    return safeThen(p, undefined, (e) => { if (!node.done) record(node, 'failed', errorText(e)); });
   }
 
   /** Call fn, wait for it (promise or done callback), fail on timeout or stall. */
-  function invoke(fn, self, args, timeoutMs, callbackStyle) {
-    return new PromiseCtor((resolve, reject) => {
+  function invoke(fn, self, args, timeoutMs, callbackStyle, node) {
+    return new SafePromise((resolve, reject) => {
       let settled = false;
       let timer;
       const settle = (err, ok) => {
         if (settled) return;
         settled = true;
+        if (node !== undefined) node.cancel = null;
         setDelete(stallers, onStall);
-        if (timer !== undefined) mapDelete(timers, timer._id);
-        if (ok) resolve(); else reject(err);
+        if (timer !== undefined && mapGet(timers, timer.id) === timer) mapDelete(timers, timer.id);
+        if (ok) resolve(undefined); else reject(err);
       };
       const onStall = () => settle(new ErrorCtor(STALLED), false);
       if (stalled) return onStall();
       setAdd(stallers, onStall);
+      if (node !== undefined) node.cancel = () => settle(CANCELLED, false);
       if (timeoutMs !== Infinity) {
         // A ref'd timer: in virtual time a test waiting on nothing but its
         // timeout reaches it at once, as it would in Node after timeoutMs.
-        timer = addTimer(() => settle(new ErrorCtor(`test timed out after ${timeoutMs}ms`), false), timeoutMs, [], false);
+        timer = addTimer(() => settle(new ErrorCtor(`test timed out after ${timeoutMs}ms`), false), timeoutMs, [], false, true);
       }
       try {
         if (callbackStyle) {
           const done = (err) => (err ? settle(err, false) : settle(undefined, true));
-          const r = ReflectApply(fn, self, [...args, done]);
-          if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
-            settle(new ErrorCtor('passed a callback but also returned a Promise'), false);
-          }
+          const callArgs = copyArgs(args, 0);
+          append(callArgs, done);
+          const r = ReflectApply(fn, self, callArgs);
+          if (r !== null && typeof r === 'object' && typeof r.then === 'function') settle(new ErrorCtor('passed a callback but also returned a Promise'), false);
           return;
         }
         const r = ReflectApply(fn, self, args);
-        if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
-          thenOf(PromiseCtor.resolve(r), () => settle(undefined, true), (e) => settle(e, false));
-        } else settle(undefined, true);
+        if (r !== null && (typeof r === 'object' || typeof r === 'function')) follow(r, () => settle(undefined, true), (e) => settle(e, false));
+        else settle(undefined, true);
       } catch (e) {
         settle(e, false);
       }
     });
   }
 
-  async function runHooks(hooks, ctx) {
-    for (let i = 0; i < hooks.length; i++) await invoke(hooks[i], ctx, [ctx], Infinity);
+  const CANCELLED = { __proto__: null };
+  const nextTurn = (node) => new SafePromise((resolve) => { addImmediate(resolve, [], true, node); });
+
+  function runHooks(hooks, ctx) { return co(runHooksGen, [hooks, ctx]); }
+  function* runHooksGen(hooks, ctx) {
+    for (let i = 0; i < hooks.length; i++) yield invoke(hooks[i], ctx, [ctx], Infinity, false);
   }
   function eachHooks(node, kind) {
     const chain = [];
@@ -510,78 +788,122 @@
     return list;
   }
   function ancestorBeforeError(node) {
-    for (let n = node.parent; n !== null; n = n.parent) if (n.beforeError !== undefined) return n.beforeError;
-    return undefined;
+    for (let n = node.parent; n !== null; n = n.parent) if (n.beforeError !== null) return n.beforeError;
+    return null;
   }
 
-  class TestContext {
-    constructor(node) { this._node = node; }
-    get name() { return this._node.name; }
-    get fullName() { return this._node.path(); }
-    diagnostic(message) { write('stdout', '# ' + StringCtor(message) + '\n'); }
-    skip(message) { this._node.dynamicMode = 'skip'; }
-    todo(message) { this._node.dynamicMode = 'todo'; }
-    test(...args) { const { name, options, fn } = parseArgs(args); return subtest(this._node, 'test', name, options, fn); }
-    before(fn) { addHook('before', fn, this._node); }
-    after(fn) { addHook('after', fn, this._node); }
-    beforeEach(fn) { addHook('beforeEach', fn, this._node); }
-    afterEach(fn) { addHook('afterEach', fn, this._node); }
+  // The context `t`: node:test's documented API on a frozen prototype; which
+  // test a context stands for lives in a WeakMap the package cannot reach.
+  const contexts = newWeakMap();
+  function TestContext() { throw new TypeErrorCtor('Illegal constructor'); }
+  const TestContextProto = TestContext.prototype;
+  const nodeOf = (self) => {
+    const n = self !== null && typeof self === 'object' ? weakGet(contexts, self) : undefined;
+    if (n === undefined) throw new TypeErrorCtor('Illegal invocation');
+    return n;
+  };
+  const ctxMethods = {
+    __proto__: null,
+    diagnostic(message) { nodeOf(this); write('stdout', '# ' + StringCtor(message) + '\n'); },
+    skip(message) { nodeOf(this).dynamicMode = 'skip'; },
+    todo(message) { nodeOf(this).dynamicMode = 'todo'; },
+    test(...args) { const n = nodeOf(this); const a = parseArgs(args); return subtest(n, 'test', a.name, a.options, null, a.fn); },
+    before(fn) { addHook('before', fn, nodeOf(this)); },
+    after(fn) { addHook('after', fn, nodeOf(this)); },
+    beforeEach(fn) { addHook('beforeEach', fn, nodeOf(this)); },
+    afterEach(fn) { addHook('afterEach', fn, nodeOf(this)); },
+    runOnly(shouldRunOnlyTests) { nodeOf(this); },
+  };
+  for (const k of objectKeys(ctxMethods)) defineProperty(TestContextProto, k, { value: ctxMethods[k], writable: false, enumerable: false, configurable: false });
+  defineProperty(TestContextProto, 'name', { get: function name() { return nodeOf(this).name; }, enumerable: false, configurable: false });
+  defineProperty(TestContextProto, 'fullName', { get: function fullName() { return pathOf(nodeOf(this)); }, enumerable: false, configurable: false });
+  freeze(TestContextProto);
+  freeze(TestContext);
+  function contextFor(node) {
+    const ctx = objectCreate(TestContextProto);
+    weakSet(contexts, ctx, node);
+    return ctx;
   }
 
-  async function runTest(node) {
+  function* runTest(node) {
     if (stalled || abandoned) return record(node, 'failed', 'Error: ' + STALLED);
     const hookError = ancestorBeforeError(node);
-    if (hookError !== undefined) return record(node, 'failed', hookError);
+    if (hookError !== null) return record(node, 'failed', hookError);
     if (node.mode === 'skip') return record(node, 'skipped');
-    const ctx = new TestContext(node);
+    const ctx = contextFor(node);
     const outer = current;
-    let error;
+    // Whether it failed is kept apart from the text: no error value, however
+    // it prints, can turn a failure into a pass.
+    let failed = false;
+    let error = '';
+    const fail = (e) => { if (!failed) { failed = true; error = e === CANCELLED ? node.uncaught : errorText(e); } };
+    // Each test starts in a macrotask of its own: what the previous one left
+    // running cannot be blamed on it.
+    yield nextTurn(node);
+    current = node;
     try {
       const before = eachHooks(node, 'beforeEach');
-      for (let i = 0; i < before.length; i++) await invoke(before[i], ctx, [ctx], Infinity);
+      for (let i = 0; i < before.length; i++) yield invoke(before[i], ctx, [ctx], Infinity, false, node);
       if (typeof node.fn === 'function') {
         let style = false;
         try { style = node.fn.length >= 2; } catch { style = false; }
-        current = node;
-        await invoke(node.fn, ctx, [ctx], node.timeout, style);
+        yield invoke(node.fn, ctx, [ctx], node.timeout, style, node);
       }
     } catch (e) {
-      error = errorText(e);
+      fail(e);
     }
-    try { await node.chain; } catch { /* subtests record their own failures */ }
-    try { await runHooks(node.hooks.after, ctx); } catch (e) { if (error === undefined) error = errorText(e); }
-    try { await runHooks(eachHooks(node, 'afterEach'), ctx); } catch (e) { if (error === undefined) error = errorText(e); }
+    try { yield node.chain; } catch { /* subtests record their own failures */ }
+    try { yield runHooks(node.hooks.after, ctx); } catch (e) { fail(e); }
+    try { yield runHooks(eachHooks(node, 'afterEach'), ctx); } catch (e) { fail(e); }
     current = outer;
-    if (node.uncaught !== undefined && error === undefined) error = node.uncaught;
-    if (node.mode === 'todo' || node.dynamicMode === 'todo') return record(node, 'todo', error);
-    if (error !== undefined) return record(node, 'failed', error);
+    if (node.hasUncaught && !failed) { failed = true; error = node.uncaught; }
+    if (node.mode === 'todo' || node.dynamicMode === 'todo') return record(node, 'todo', failed ? error : undefined);
+    if (failed) return record(node, 'failed', error);
     if (node.failedChildren > 0) return record(node, 'failed', `${node.failedChildren} subtest${node.failedChildren === 1 ? '' : 's'} failed`);
     if (node.dynamicMode === 'skip') return record(node, 'skipped');
     return record(node, 'passed');
   }
 
-  async function runSuite(suite) {
+  function* runSuite(suite) {
     // Like Node, a skipped suite is reported once, as itself, not per test.
     if (suite.mode === 'skip') return record(suite, 'skipped');
-    if (suite.collected) await suite.collected;
-    if (suite.collectError !== undefined) recordName(suite.path(), suite.collectError);
+    if (suite.collected !== null) yield suite.collected;
+    if (suite.collectError !== null) recordName(pathOf(suite), suite.collectError);
     const hookError = ancestorBeforeError(suite);
-    if (hookError !== undefined) suite.beforeError = hookError;
+    if (hookError !== null) suite.beforeError = hookError;
     else if (suite.mode === null && !stalled && !abandoned) {
-      try { await runHooks(suite.hooks.before, { name: suite.name }); } catch (e) { suite.beforeError = errorText(e); }
+      try { yield runHooks(suite.hooks.before, { name: suite.name }); } catch (e) { suite.beforeError = errorText(e); }
     }
-    for (let i = 0; i < suite.children.length; i++) await runNode(suite.children[i]);
-    if (suite.mode === null && suite.beforeError === undefined && !stalled && !abandoned) {
-      try { await runHooks(suite.hooks.after, { name: suite.name }); } catch (e) { recordName(suite.path() + ' > after', errorText(e)); }
+    for (let i = 0; i < suite.children.length; i++) yield runNode(suite.children[i]);
+    if (suite.mode === null && suite.beforeError === null && !stalled && !abandoned) {
+      try { yield runHooks(suite.hooks.after, { name: suite.name }); } catch (e) { recordName(pathOf(suite) + ' > after', errorText(e)); }
     }
     suite.done = true;
   }
 
-  /** An error nothing caught: fails the running test, else the file. */
-  function uncaught(e) { uncaughtText(errorText(e)); }
-  function uncaughtText(text) {
+  /**
+   * An error nothing caught, from code `owner` (a test, or null for the file)
+   * scheduled: fails that test while it runs; after it ended, or from code no
+   * test scheduled, it fails the file - Node's "generated asynchronous activity
+   * after the test ended", which makes `node --test` fail the run.
+   */
+  function uncaught(e, owner, event) { uncaughtText(errorText(e), owner, event); }
+  function uncaughtText(text, owner, event) {
     if (!loaded) return fileError(text);
-    if (current !== null && !current.done) { if (current.uncaught === undefined) current.uncaught = text; return; }
+    if (owner !== null && owner.kind === 'test') {
+      if (!owner.done) {
+        if (!owner.hasUncaught) { owner.hasUncaught = true; owner.uncaught = text; }
+        if (owner.cancel !== null) owner.cancel();
+        return;
+      }
+      return lateError(`Error: Test "${owner.name}" generated asynchronous activity after the test ended. This activity created the error "${text}" and would have caused the test to fail, but instead triggered an ${event} event.`);
+    }
+    lateError(`Error: A resource generated asynchronous activity after the test ended. This activity created the error "${text}" which triggered an ${event} event, caught by the test runner.`);
+  }
+  function lateError(text) {
+    // Node fails the file once, however many late errors it saw.
+    if (lateReported) return;
+    lateReported = true;
     recordName(file, text);
   }
   function fileError(text) {
@@ -592,53 +914,66 @@
     setForEach(stallers, (s) => s());
   }
 
-  function isDone() {
-    return loaded && !rootRunning && (abandoned || rootIndex >= root.children.length) && rootAfterDone;
+  // ---- the shim API (read by the node:test / node:assert modules while the host sets up) ----
+  const SKIP = { __proto__: null, skip: true };
+  const TODO = { __proto__: null, todo: true };
+  const named = (name, f) => { defineProperty(f, 'name', { value: name }); return f; };
+  function flavour(kind, name, extra) {
+    return named(name, function (...args) { return register(kind, args, extra); });
   }
-
-  // ---- the shim API (read once by the node:test / node:assert modules) -------
-  function flavour(kind, extra) {
-    const f = function (...args) { return register(kind, args, extra); };
+  function withVariants(kind, name) {
+    const f = flavour(kind, name, null);
+    defineProperty(f, 'skip', { value: freeze(flavour(kind, 'skip', SKIP)), enumerable: true });
+    defineProperty(f, 'todo', { value: freeze(flavour(kind, 'todo', TODO)), enumerable: true });
+    // without --test-only, Node runs `only` tests like any other
+    defineProperty(f, 'only', { value: freeze(flavour(kind, 'only', null)), enumerable: true });
     return f;
   }
-  function withVariants(kind) {
-    const f = flavour(kind, {});
-    f.skip = flavour(kind, { skip: true });
-    f.todo = flavour(kind, { todo: true });
-    f.only = flavour(kind, {}); // without --test-only, Node runs `only` tests like any other
-    return f;
+  /** A fresh, frozen node:test export set for one importing module. */
+  function makeTest() {
+    const test = withVariants('test', 'test');
+    const describe = withVariants('suite', 'describe');
+    const hooks = { __proto__: null };
+    for (const kind of ['before', 'after', 'beforeEach', 'afterEach']) hooks[kind] = freeze(named(kind, function (fn) { addHook(kind, fn, null); }));
+    const run = freeze(named('run', function run() { throw new ErrorCtor('run() is not available in the gopkgr sandbox'); }));
+    // node:test's default export carries the other exports as properties.
+    const props = { __proto__: null, test, it: test, describe, suite: describe, before: hooks.before, after: hooks.after, beforeEach: hooks.beforeEach, afterEach: hooks.afterEach, run };
+    for (const k of objectKeys(props)) if (k !== 'test') defineProperty(test, k, { value: props[k], enumerable: true });
+    defineProperty(test, 'test', { value: test, enumerable: true });
+    freeze(describe);
+    freeze(test);
+    return freeze({ __proto__: null, ...props, skip: test.skip, todo: test.todo, only: test.only });
   }
-  const test = withVariants('test');
-  const describe = withVariants('suite');
   const shim = {
-    test, it: test, describe, suite: describe,
-    before: (fn) => addHook('before', fn),
-    after: (fn) => addHook('after', fn),
-    beforeEach: (fn) => addHook('beforeEach', fn),
-    afterEach: (fn) => addHook('afterEach', fn),
-    skip: test.skip, todo: test.todo, only: test.only,
+    __proto__: null,
+    makeTest,
     loaded() { loaded = true; },
     inspect,
     errorText,
   };
-  // node:test's default export carries the other exports as properties.
-  for (const k of ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach', 'mock']) if (k !== 'test') test[k] = shim[k];
-  test.test = test;
   defineProperty(G, '__gopkgr_shim', { value: shim, configurable: true, enumerable: false, writable: false });
 
   // ---- the control API (host side) ---------------------------------------------
   const VIRTUAL_LIMIT = config.virtualTimeMs;
   return {
+    __proto__: null,
     /** After the shim modules have read it: the package can no longer reach it. */
     seal() { delete G.__gopkgr_shim; },
     /** 1 ran a macrotask, 2 the file is done, 4 new results to pull, 8 virtual time ran out. */
     tick() {
       let flags = 0;
-      if (loaded && !rootRunning && (abandoned || rootIndex >= root.children.length) && !rootAfterDone) {
+      const testsOver = loaded && !rootRunning && (abandoned || rootIndex >= root.children.length);
+      if (testsOver && !rootAfterDone) {
+        rootAfterDone = true;
         flags |= 1;
-        thenOf(finishRoot(), undefined, uncaught);
-      } else if (isDone()) flags |= 2;
-      else if (now - startMs > VIRTUAL_LIMIT) flags |= 8;
+        lastOwner = null;
+        lastInternal = true;
+        lastStarted = null;
+        safeThen(co(finishRoot, []), undefined, (e) => uncaught(e, null, 'uncaughtException'));
+      } else if (testsOver && rootFinished && (abandoned || !hasRefWork())) flags |= 2;
+      // Like Node, the file ends when no ref'd timer is left, so a timer that
+      // throws after the tests is still run and still fails the file.
+      else if (now - startMs > VIRTUAL_LIMIT) flags |= testsOver && rootFinished ? 2 : 8;
       else if (macrotask()) flags |= 1;
       if (news) flags |= 4;
       return flags;
@@ -649,7 +984,12 @@
       if (!loaded) fileError('Error: ' + STALLED);
       setForEach(stallers, (s) => s());
     },
-    uncaught(text) { uncaughtText(StringCtor(text)); },
+    /**
+     * An unhandled rejection the host saw after the last tick: its owner is
+     * that macrotask's - for the runner's own, the test it ran (running still,
+     * or just ended: a synchronous test that left a rejection behind).
+     */
+    uncaught(text) { uncaughtText(StringCtor(text), !lastInternal ? lastOwner : current !== null ? current : lastStarted, 'unhandledRejection'); },
     loadError(message) { fileError(StringCtor(message)); },
     /** New outcomes and output as JSON text, built from strings only (no toJSON, no array methods). */
     pull() {
@@ -658,7 +998,7 @@
       let text = '{"tests":[';
       for (let i = pulled; i < records.length; i++) {
         const r = records[i];
-        text += (i > pulled ? ',' : '') + '{"name":' + q(r.name) + ',"status":' + q(r.status) + (r.error !== undefined ? ',"error":' + q(r.error) : '') + '}';
+        text += (i > pulled ? ',' : '') + '{"name":' + q(r.name) + ',"status":' + q(r.status) + (r.error !== null ? ',"error":' + q(r.error) : '') + '}';
       }
       pulled = records.length;
       text += '],"output":[';
