@@ -3,13 +3,17 @@
  * the hash every tester must agree on.
  *
  * resultHash = sha256 hex of the UTF-8 bytes of
- *   JSON.stringify(["gopkgr/test-outcome/v1", [[name, status, error|null], ...], abortedCode|null])
+ *   JSON.stringify(["gopkgr/test-outcome/v2", [[name, status, error|null], ...], abortedCode|null])
  * with the tests in run order (files sorted by path, tests in the order they
  * finished, which is deterministic: timers run in virtual time). Timings, output
  * and stack traces are left out; error texts are normalised (no ANSI colour,
  * LF line ends, no trailing blanks, at most MAX_ERROR_CHARS). An aborted run
  * hashes only its code (SANDBOX_CPU_LIMIT, ...), not the message, and which
  * tests finished before a CPU or wall-clock abort can differ between machines.
+ *
+ * v2: the sandbox pins UTC and en-US and fails a file on errors after a test
+ * ended, so v1 and v2 testers may record different outcomes for one version;
+ * the domain says which rules a hash was made under.
  */
 import { sha256Hex } from '../node/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';
@@ -36,7 +40,7 @@ export interface Outcome {
   aborted?: string;
 }
 
-export const HASH_DOMAIN = 'gopkgr/test-outcome/v1';
+export const HASH_DOMAIN = 'gopkgr/test-outcome/v2';
 
 export function normaliseText(text: string, max: number): string {
   let t = text

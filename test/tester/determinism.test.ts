@@ -73,8 +73,8 @@ describe('determinism', () => {
     expect(resultHash(tests)).toBe(resultHash(tests.map((t) => ({ ...t }))));
     expect(resultHash(tests)).not.toBe(resultHash(tests, 'SANDBOX_CPU_LIMIT'));
     expect(resultHash(tests)).not.toBe(resultHash([...tests].reverse()));
-    expect(resultHash([])).toBe('c8a2e16aa694ed80a8bd4a19e8543f8524028cf6ab3dbeb7274aa4140c12b7a9');
-    // sha256 of ["gopkgr/test-outcome/v1",[["a","passed",null],["b","failed","x"]],null]
-    expect(resultHash(tests)).toBe('2fab61703db7937292cd29f1a9404ef15e906b46ab5b3c90531d185fff566a0d');
+    expect(resultHash([])).toBe('8bb494e4dad13071dfa46ddab2acc761a57f3c7d035403565446165c09df7522');
+    // sha256 of ["gopkgr/test-outcome/v2",[["a","passed",null],["b","failed","x"]],null]
+    expect(resultHash(tests)).toBe('4d0e288447d14c68fe7c889f934d4e9eb8796d8af836bf0a14cf3cb5822667e1');
   });
 });
