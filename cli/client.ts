@@ -22,6 +22,9 @@ export interface TxReceipt {
   height?: number;
 }
 
+/** undici's codes for a connection that closed under a request it had not yet answered. */
+const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
+
 export class NodeClient {
   /** `token`: sent as a bearer token with every request (a node bound beyond loopback needs it for writes) */
   constructor(readonly url: string, private readonly token?: string) {}
@@ -30,14 +33,21 @@ export class NodeClient {
     const headers: Record<string, string> = {};
     if (contentType !== undefined) headers['content-type'] = contentType;
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    let res: Response;
-    try {
-      res = await fetch(this.url + path, { method, body, headers });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
-        hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
-      });
+    let res: Response | undefined;
+    for (let attempt = 1; res === undefined; attempt++) {
+      try {
+        res = await fetch(this.url + path, { method, body, headers });
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+        // A kept-alive socket the node closed while this process was busy (publish
+        // compiles for seconds between two requests) fails the next request before
+        // the node sees it. Every request here is safe to send twice: reads, blob
+        // PUTs by hash, and signed txs (a resent tx is answered as known).
+        if (attempt === 1 && STALE_SOCKET_CODES.has(cause)) continue;
+        throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
+          hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
+        });
+      }
     }
     const type = res.headers.get('content-type') ?? '';
     if (!type.startsWith('application/json')) {
