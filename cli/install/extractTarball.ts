@@ -15,7 +15,7 @@
  * - no entry twice; modes are 0644 or 0755, never setuid.
  * `skip(rel, all)` drops files the install does not want (see installPackages.ts).
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -54,6 +54,8 @@ function relPath(name: string, label: string): string {
   if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) unsafe(label, `entry "${name.slice(0, 200)}" has an absolute path`);
   const parts = name.split('/');
   if (parts.includes('..')) unsafe(label, `entry "${name.slice(0, 200)}" leaves the package directory (..)`);
+  // Windows reads `...` (and longer) as `..` once trailing dots are dropped.
+  if (parts.some((p) => /^\.{3,}$/.test(p))) unsafe(label, `entry "${name.slice(0, 200)}" has a path segment of dots only`);
   return parts.slice(1).filter((p) => p !== '' && p !== '.').join('/');
 }
 
@@ -126,25 +128,86 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
   return entries;
 }
 
-/** Links stay inside, nothing twice, nothing through a symlink. */
+/** Symlink hops one resolution may take before it counts as a loop (Linux allows 40). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * A path as a case-insensitive, normalization-insensitive filesystem (macOS,
+ * Windows) sees it: two entries that differ only here are one file there, so
+ * every check about symlinks compares these keys.
+ */
+function fold(rel: string): string {
+  return rel.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+}
+
+/**
+ * Where `target`, read by a symlink in directory `from`, ends up in the tree the
+ * tarball builds, following every symlink on the way (links to links, chains,
+ * `d -> .` repeated), as the kernel would. Returns the package-relative path, or
+ * undefined when it leaves the package or loops. A component that is no symlink
+ * of the package (a file, a directory, a missing name) is taken lexically: there
+ * the kernel either agrees or fails the lookup, so taking it lexically can only
+ * refuse more, never accept an escape.
+ */
+function resolveLink(from: readonly string[], target: string, symlinks: ReadonlyMap<string, string>): string | undefined {
+  const at = [...from];
+  const pending = target.split('/');
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (at.length === 0) return undefined;
+      at.pop();
+      continue;
+    }
+    const next = symlinks.get(fold([...at, part].join('/')));
+    if (next === undefined) {
+      at.push(part);
+      continue;
+    }
+    if (++hops > MAX_LINK_HOPS || isForeignTarget(next)) return undefined;
+    // A symlink's target is read from the directory holding the symlink: `at` already is it.
+    pending.unshift(...next.split('/'));
+  }
+  return at.join('/');
+}
+
+/** A link target that names something outside any relative tree: absolute, a drive, a UNC or backslash path, NUL. */
+function isForeignTarget(target: string): boolean {
+  return target === '' || target.startsWith('/') || /^[a-zA-Z]:/.test(target) || target.includes('\\') || target.includes('\0');
+}
+
+/** Links stay inside (followed through the whole tree), nothing twice, nothing through a symlink. */
 function checkEntries(entries: readonly TarEntry[], label: string): void {
   const seen = new Set<string>();
-  const links = new Set(entries.filter((e) => e.type === 'symlink').map((e) => e.rel));
+  const symlinks = new Map<string, string>();
+  for (const e of entries) if (e.type === 'symlink') symlinks.set(fold(e.rel), e.target);
+  const symlinkCount = entries.filter((e) => e.type === 'symlink').length;
+  if (symlinks.size !== symlinkCount) unsafe(label, 'two symlinks share a path (up to letter case)');
   for (const e of entries) {
     if (seen.has(e.rel)) unsafe(label, `entry "${e.rel}" appears twice`);
     seen.add(e.rel);
+    if (e.type !== 'symlink' && symlinks.has(fold(e.rel))) unsafe(label, `entry "${e.rel}" would replace the symlink of the same path (up to letter case)`);
+    if ((e.type === 'symlink' || e.type === 'link') && e.rel === '') unsafe(label, 'the package root is a link');
     const parts = e.rel.split('/');
     for (let i = 1; i < parts.length; i++) {
-      if (links.has(parts.slice(0, i).join('/'))) unsafe(label, `entry "${e.rel}" would be written through the symlink ${parts.slice(0, i).join('/')}`);
+      const dir = parts.slice(0, i).join('/');
+      if (symlinks.has(fold(dir))) unsafe(label, `entry "${e.rel}" would be written through the symlink ${dir}`);
     }
     if (e.type === 'symlink' || e.type === 'link') {
-      if (e.target === '' || e.target.startsWith('/') || /^[a-zA-Z]:/.test(e.target) || e.target.includes('\\') || e.target.includes('\0')) {
-        unsafe(label, `link "${e.rel}" points to "${e.target.slice(0, 200)}", outside the package`);
+      if (isForeignTarget(e.target)) unsafe(label, `link "${e.rel}" points to "${e.target.slice(0, 200)}", outside the package`);
+    }
+    if (e.type === 'symlink') {
+      const resolved = resolveLink(parts.slice(0, -1), e.target, symlinks);
+      if (resolved === undefined) unsafe(label, `symlink "${e.rel}" points to "${e.target.slice(0, 200)}", which resolves outside the package (or loops)`);
+    } else if (e.type === 'link') {
+      // A hard link's target is an archive path, and must name a regular file of the package itself.
+      const resolved = relPath(e.target, label);
+      if (!entries.some((f) => f.type === 'file' && f.rel === resolved)) unsafe(label, `hard link "${e.rel}" points to "${e.target}", which is not a file of the package`);
+      for (let i = 1, tp = resolved.split('/'); i < tp.length; i++) {
+        if (symlinks.has(fold(tp.slice(0, i).join('/')))) unsafe(label, `hard link "${e.rel}" points through the symlink ${tp.slice(0, i).join('/')}`);
       }
-      // A symlink resolves from its own directory; a hard link's target is an archive path.
-      const resolved = e.type === 'symlink' ? path.posix.normalize(path.posix.join(path.posix.dirname(e.rel), e.target)) : relPath(e.target, label);
-      if (resolved === '..' || resolved.startsWith('../') || resolved.startsWith('/')) unsafe(label, `link "${e.rel}" points to "${e.target}", outside the package`);
-      if (e.type === 'link' && !entries.some((f) => f.type === 'file' && f.rel === resolved)) unsafe(label, `hard link "${e.rel}" points to "${e.target}", which is not a file of the package`);
     }
   }
 }
@@ -176,12 +239,46 @@ export async function writeEntries(dir: string, entries: readonly TarEntry[], op
         if (target.type === 'file') writeFileSync(abs, target.data, { mode: target.mode, flag: 'wx' });
       }
     }
+    assertLinksInside(dir, kept, opts.label ?? 'the package');
     for (const e of kept) if (e.type !== 'directory') written.push(e.rel);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
   return written.sort();
+}
+
+/**
+ * Second line of defence, on the real tree just written: every symlink that
+ * resolves at all resolves inside `dir`. checkEntries already proved this on
+ * the entries; this catches what a model of the filesystem could miss.
+ */
+function assertLinksInside(dir: string, entries: readonly TarEntry[], label: string): void {
+  const root = realpathSync(dir);
+  for (const e of entries) {
+    if (e.type !== 'symlink') continue;
+    let real: string;
+    try {
+      real = realpathSync(path.join(dir, ...e.rel.split('/')));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue; // dangling: points nowhere, so nowhere outside
+      if (code === 'ELOOP') unsafe(label, `symlink "${e.rel}" loops`);
+      throw err;
+    }
+    if (real !== root && !real.startsWith(root + path.sep)) unsafe(label, `symlink "${e.rel}" resolves to ${real}, outside the package`);
+  }
+}
+
+/**
+ * The same rules for a layout read back from disk (the package store's index):
+ * an error naming the first entry that breaks one.
+ */
+export function checkLayout(entries: readonly TarEntry[], label: string): void {
+  for (const e of entries) {
+    if (e.rel === '' || relPath(`package/${e.rel}`, label) !== e.rel) unsafe(label, `entry "${e.rel.slice(0, 200)}" is not a plain package-relative path`);
+  }
+  checkEntries(entries, label);
 }
 
 /** Check, then write: a tarball that breaks a rule writes nothing. */
