@@ -8,8 +8,12 @@
  * - no absolute paths, drive letters, backslashes or NUL; no `..` segment;
  *   the first path segment (`package/`) is stripped, as npm does;
  * - regular files, directories and links only (no devices, FIFOs);
- * - a symlink or hard link must point inside the package, and nothing is
- *   extracted through a symlinked directory;
+ * - a symlink must resolve inside the package when followed through the tree
+ *   the tarball builds (links to links, `d -> .` chains; loops refused), a hard
+ *   link must name a file of the package, and nothing is extracted through a
+ *   symlinked directory; symlink checks ignore letter case and Unicode form, as
+ *   macOS and Windows filesystems do. Once written, every link is checked again
+ *   with realpath;
  * - at most `maxFiles` entries and `maxBytes` uncompressed bytes (the gzip stream
  *   itself is capped, so a decompression bomb stops at the cap);
  * - no entry twice; modes are 0644 or 0755, never setuid.
