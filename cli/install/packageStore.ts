@@ -18,11 +18,11 @@
  */
 import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { checkLayout, readTarball, writeEntries, type ExtractOptions, type TarEntry } from './extractTarball.ts';
 import { entryOf } from './buildImportMap.ts';
 import { writeAtomic } from './writeAtomic.ts';
+import { tempName, UNPACK_PREFIX } from './leftovers.ts';
 
 interface StoreIndex {
   /** the package's entry point, for import_map.json */
@@ -117,7 +117,7 @@ export class PackageStore {
   async add(hash: string, bytes: Uint8Array, opts: ExtractOptions): Promise<StoreIndex> {
     const entries = await readTarball(bytes, opts);
     const final = this.entryDir(hash);
-    const tmp = path.join(this.dir, `tmp-${randomBytes(8).toString('hex')}`);
+    const tmp = path.join(this.dir, tempName(UNPACK_PREFIX));
     mkdirSync(this.dir, { recursive: true });
     const written = await writeEntries(tmp, entries, opts);
     try {
