@@ -54,6 +54,7 @@ function unsafe(label: string, message: string): never {
 
 /** The package-relative path of an entry, or an error for a path that could leave the package. */
 function relPath(name: string, label: string): string {
+  if (name.length > MAX_PATH_CHARS) unsafe(label, `entry "${name.slice(0, 200)}…" has a path longer than ${MAX_PATH_CHARS} characters`);
   if (name.includes('\0') || name.includes('\\')) unsafe(label, `entry "${name.slice(0, 200)}" has a NUL or backslash in its path`);
   if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) unsafe(label, `entry "${name.slice(0, 200)}" has an absolute path`);
   const parts = name.split('/');
@@ -134,47 +135,91 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
 
 /** Symlink hops one resolution may take before it counts as a loop (Linux allows 40). */
 const MAX_LINK_HOPS = 40;
+/** Longest entry path or link target (Linux's PATH_MAX): longer ones are refused, and the checks stay linear. */
+const MAX_PATH_CHARS = 4096;
+/** Path components all link resolutions of one tarball may walk: bounds a tarball of many long chained links. */
+const MAX_RESOLVE_STEPS = 1_000_000;
 
 /**
- * A path as a case-insensitive, normalization-insensitive filesystem (macOS,
- * Windows) sees it: two entries that differ only here are one file there, so
- * every check about symlinks compares these keys.
+ * A path component as a case-insensitive, normalization-insensitive filesystem
+ * (macOS, Windows) sees it: two names that differ only here are one file there,
+ * so every check about symlinks compares these keys.
  */
-function fold(rel: string): string {
-  return rel.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+function fold(part: string): string {
+  return part.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+}
+
+/** The package's symlinks as a tree of folded path components: a lookup per component, never per whole path. */
+interface LinkNode {
+  children: Map<string, LinkNode>;
+  /** set when this path is a symlink */
+  target?: string;
+}
+
+function linkTree(entries: readonly TarEntry[], label: string): LinkNode {
+  const root: LinkNode = { children: new Map() };
+  for (const e of entries) {
+    if (e.type !== 'symlink') continue;
+    let node = root;
+    for (const part of e.rel.split('/')) {
+      const key = fold(part);
+      let child = node.children.get(key);
+      if (child === undefined) node.children.set(key, (child = { children: new Map() }));
+      node = child;
+    }
+    if (node.target !== undefined) unsafe(label, `symlink "${e.rel}" shares its path with another symlink (up to letter case)`);
+    node.target = e.target;
+  }
+  return root;
+}
+
+/** The first proper prefix of `rel` that is a symlink, if any. */
+function symlinkAbove(rel: string, links: LinkNode): string | undefined {
+  const parts = rel.split('/');
+  let node: LinkNode | undefined = links;
+  for (let i = 0; i < parts.length - 1 && node !== undefined; i++) {
+    node = node.children.get(fold(parts[i]!));
+    if (node?.target !== undefined) return parts.slice(0, i + 1).join('/');
+  }
+  return undefined;
 }
 
 /**
  * Where `target`, read by a symlink in directory `from`, ends up in the tree the
  * tarball builds, following every symlink on the way (links to links, chains,
- * `d -> .` repeated), as the kernel would. Returns the package-relative path, or
- * undefined when it leaves the package or loops. A component that is no symlink
- * of the package (a file, a directory, a missing name) is taken lexically: there
- * the kernel either agrees or fails the lookup, so taking it lexically can only
- * refuse more, never accept an escape.
+ * `d -> .` repeated), as the kernel would. Returns false when it leaves the
+ * package, loops, or exhausts the shared step budget. A component that is no
+ * symlink of the package (a file, a directory, a missing name) is taken
+ * lexically: there the kernel either agrees or fails the lookup, so taking it
+ * lexically can only refuse more, never accept an escape.
  */
-function resolveLink(from: readonly string[], target: string, symlinks: ReadonlyMap<string, string>): string | undefined {
-  const at = [...from];
-  const pending = target.split('/');
+function staysInside(from: readonly string[], target: string, links: LinkNode, budget: { steps: number }): boolean {
+  // The directories walked so far, each with its place in the link tree (undefined: no symlink below it).
+  const at: Array<LinkNode | undefined> = [];
+  let node: LinkNode | undefined = links;
+  for (const part of from) at.push((node = node?.children.get(fold(part))));
+  const pending = target.split('/').reverse();
   let hops = 0;
   while (pending.length > 0) {
-    const part = pending.shift()!;
+    if (--budget.steps < 0) return false;
+    const part = pending.pop()!;
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (at.length === 0) return undefined;
+      if (at.length === 0) return false;
       at.pop();
       continue;
     }
-    const next = symlinks.get(fold([...at, part].join('/')));
-    if (next === undefined) {
-      at.push(part);
+    const parent = at.length === 0 ? links : at[at.length - 1];
+    const here = parent?.children.get(fold(part));
+    if (here?.target === undefined) {
+      at.push(here);
       continue;
     }
-    if (++hops > MAX_LINK_HOPS || isForeignTarget(next)) return undefined;
+    if (++hops > MAX_LINK_HOPS || isForeignTarget(here.target) || here.target.length > MAX_PATH_CHARS) return false;
     // A symlink's target is read from the directory holding the symlink: `at` already is it.
-    pending.unshift(...next.split('/'));
+    for (const p of here.target.split('/').reverse()) pending.push(p);
   }
-  return at.join('/');
+  return true;
 }
 
 /** A link target that names something outside any relative tree: absolute, a drive, a UNC or backslash path, NUL. */
@@ -185,33 +230,34 @@ function isForeignTarget(target: string): boolean {
 /** Links stay inside (followed through the whole tree), nothing twice, nothing through a symlink. */
 function checkEntries(entries: readonly TarEntry[], label: string): void {
   const seen = new Set<string>();
-  const symlinks = new Map<string, string>();
-  for (const e of entries) if (e.type === 'symlink') symlinks.set(fold(e.rel), e.target);
-  const symlinkCount = entries.filter((e) => e.type === 'symlink').length;
-  if (symlinks.size !== symlinkCount) unsafe(label, 'two symlinks share a path (up to letter case)');
+  const links = linkTree(entries, label);
+  const files = new Set(entries.flatMap((e) => (e.type === 'file' ? [e.rel] : [])));
+  const budget = { steps: MAX_RESOLVE_STEPS };
   for (const e of entries) {
     if (seen.has(e.rel)) unsafe(label, `entry "${e.rel}" appears twice`);
     seen.add(e.rel);
-    if (e.type !== 'symlink' && symlinks.has(fold(e.rel))) unsafe(label, `entry "${e.rel}" would replace the symlink of the same path (up to letter case)`);
     if ((e.type === 'symlink' || e.type === 'link') && e.rel === '') unsafe(label, 'the package root is a link');
-    const parts = e.rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      if (symlinks.has(fold(dir))) unsafe(label, `entry "${e.rel}" would be written through the symlink ${dir}`);
+    const above = symlinkAbove(e.rel, links);
+    if (above !== undefined) unsafe(label, `entry "${e.rel}" would be written through the symlink ${above}`);
+    if (e.type !== 'symlink' && e.rel !== '') {
+      let node: LinkNode | undefined = links;
+      for (const part of e.rel.split('/')) node = node?.children.get(fold(part));
+      if (node?.target !== undefined) unsafe(label, `entry "${e.rel}" would replace the symlink of the same path (up to letter case)`);
     }
     if (e.type === 'symlink' || e.type === 'link') {
-      if (isForeignTarget(e.target)) unsafe(label, `link "${e.rel}" points to "${e.target.slice(0, 200)}", outside the package`);
+      if (isForeignTarget(e.target) || e.target.length > MAX_PATH_CHARS) unsafe(label, `link "${e.rel}" points to "${e.target.slice(0, 200)}", outside the package`);
     }
     if (e.type === 'symlink') {
-      const resolved = resolveLink(parts.slice(0, -1), e.target, symlinks);
-      if (resolved === undefined) unsafe(label, `symlink "${e.rel}" points to "${e.target.slice(0, 200)}", which resolves outside the package (or loops)`);
+      if (!staysInside(e.rel.split('/').slice(0, -1), e.target, links, budget)) {
+        if (budget.steps < 0) unsafe(label, `its symlinks take more than ${MAX_RESOLVE_STEPS} steps to resolve`);
+        unsafe(label, `symlink "${e.rel}" points to "${e.target.slice(0, 200)}", which resolves outside the package (or loops)`);
+      }
     } else if (e.type === 'link') {
       // A hard link's target is an archive path, and must name a regular file of the package itself.
       const resolved = relPath(e.target, label);
-      if (!entries.some((f) => f.type === 'file' && f.rel === resolved)) unsafe(label, `hard link "${e.rel}" points to "${e.target}", which is not a file of the package`);
-      for (let i = 1, tp = resolved.split('/'); i < tp.length; i++) {
-        if (symlinks.has(fold(tp.slice(0, i).join('/')))) unsafe(label, `hard link "${e.rel}" points through the symlink ${tp.slice(0, i).join('/')}`);
-      }
+      if (!files.has(resolved)) unsafe(label, `hard link "${e.rel}" points to "${e.target}", which is not a file of the package`);
+      const through = symlinkAbove(resolved, links);
+      if (through !== undefined) unsafe(label, `hard link "${e.rel}" points through the symlink ${through}`);
     }
   }
 }

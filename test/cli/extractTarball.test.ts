@@ -101,6 +101,10 @@ describe('extractTarball: rejected, nothing left on disk', () => {
   it('a symlink with backslashes', () => rejects([{ name: 'package/l', type: 'symlink', linkname: '..\\..\\x' }], /outside the package/));
   it('a segment of three dots (Windows reads it as ..)', () => rejects([{ name: 'package/.../evil.js', body: 'x' }], /dots only/));
 
+  it('links that would take too long to resolve (many long chained targets)', () =>
+    rejects(Array.from({ length: 1200 }, (_, i) => ({ name: `package/l${i}`, type: 'symlink' as const, linkname: 'x/'.repeat(1000) + 'f' })), /more than 1000000 steps/));
+  it('a path longer than PATH_MAX', () => rejects([{ name: `package/${'a/'.repeat(2100)}f.js`, body: 'x' }], /longer than 4096/));
+
   it('a gzip bomb stops at the cap', async () => {
     const dest = path.join(root, 'pkg');
     const bomb = await tarball([{ name: 'package/zeros', body: '\0'.repeat(2_000_000) }]);
