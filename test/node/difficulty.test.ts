@@ -11,11 +11,12 @@
  * picks whichever allowed time moves the next target furthest) and random ones,
  * with the clock advancing at random, per block or not at all.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   bigIntToBytes32, bytesToBigInt, DEV_PARAMS, fromHex, MAX_FUTURE_BLOCK_MS, MAX_RETARGET_FACTOR, MEDIAN_TIME_SPAN, medianTimePast, nextTarget, type ChainParams,
 } from '../../node/index.ts';
 import { prng, type Prng } from '../support/prng.ts';
+import { closeAll, extend, mineBlock, openChain } from './helpers.ts';
 
 interface Timed { time: number; target: Uint8Array }
 
@@ -153,5 +154,41 @@ describe('retarget bound: at most 4x per window, either way, under any allowed t
     expect(bytesToBigInt(nextTarget(ancestors, params))).toBe(4n * T);
     const fast = ancestors.map((a, i) => ({ time: params.genesisTime + i, target: bigIntToBytes32(i === 1 ? 64n * T : 8n * T) }));
     expect(bytesToBigInt(nextTarget(fast, params))).toBe(16n * T);
+  });
+});
+
+describe('retarget bound in Chain.importBlock (real LevelDB chain)', () => {
+  afterEach(closeAll);
+
+  it('accepts a time-warped chain only at targets within 4x of one window back, and rejects a block that claims an easier one', async () => {
+    // powLimit far above the initial target, so difficulty can fall as well as rise; work is trivial at these targets.
+    const params: ChainParams = { ...DEV_PARAMS, powLimit: 'f'.repeat(64), initialTarget: '3fff' + 'f'.repeat(60), retargetWindow: 5 };
+    let now = params.genesisTime;
+    const t = await openChain(undefined, { params, now: () => now });
+    const W = params.retargetWindow;
+    const targets: bigint[] = [];
+    const rand = prng(0xc4a1);
+    for (let h = 1; h <= W * 6; h++) {
+      now += rand.int(2 * params.blockTimeMs);
+      const mtp = t.chain.medianTimeAfter(t.chain.head.id);
+      // Warped: two windows at the future limit, one creeping at the median, repeated.
+      const warp = Math.floor((h - 1) / W) % 3 !== 2;
+      const time = warp ? Math.max(now + MAX_FUTURE_BLOCK_MS, mtp + 1) : mtp + 1;
+      now = Math.max(now, time - MAX_FUTURE_BLOCK_MS);
+      const block = await extend(t.chain, [], { time });
+      const target = bytesToBigInt(block.header.target);
+      targets.push(target);
+      const reference = h > W ? targets[h - W - 1]! : BigInt('0x' + params.initialTarget);
+      expect(target <= reference * MAX_RETARGET_FACTOR && target * MAX_RETARGET_FACTOR >= reference, `block ${h}`).toBe(true);
+    }
+    expect(t.chain.height).toBe(W * 6);
+    // The warp did push: some block sits at 4x the target one window before it.
+    expect(targets.some((x, i) => i >= W && x === targets[i - W]! * MAX_RETARGET_FACTOR)).toBe(true);
+
+    // Validation and block building use the same rule: one unit easier than it gives is refused.
+    const head = t.chain.head.id;
+    const allowed = bytesToBigInt(t.chain.targetAfter(head));
+    const tooEasy = mineBlock(t.chain, [], { header: { target: bigIntToBytes32(allowed + 1n) } });
+    await expect(t.chain.importBlock(tooEasy)).rejects.toMatchObject({ code: 'BLOCK_BAD_TARGET' });
   });
 });
