@@ -132,7 +132,7 @@ describe('gopkgr get end to end', () => {
       'run.mjs': `import { top } from '@acme/top'; // \`ver:"^1.0.0"\`\nconsole.log(top('x'));\n`,
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, include: ['src'] }),
     });
-  });
+  }, 300_000); // init, a node, four publishes and three installs: minutes on a loaded 2-core machine
 
   afterAll(async () => {
     node?.child.kill('SIGKILL');
