@@ -15,6 +15,12 @@
  * An entry appears whole or not at all: files are written into a temp directory
  * renamed into place, and the index (written last, atomically) is what marks
  * the entry complete.
+ *
+ * Nothing in the store is trusted to stay as written: an index read back must
+ * obey the extraction rules (plain relative paths, no file under a symlink,
+ * every symlink resolving inside), and every directory and file is lstat'ed as
+ * what the index says, so an edited index or a file swapped for a symlink makes
+ * the entry be unpacked again, never followed out of the store.
  */
 import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
