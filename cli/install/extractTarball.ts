@@ -146,7 +146,8 @@ const MAX_RESOLVE_STEPS = 1_000_000;
  * so every check about symlinks compares these keys.
  */
 function fold(part: string): string {
-  return part.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+  // Windows also drops trailing dots and spaces: `d.` and `d ` name `d`.
+  return part.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC').replace(/(?<=[^. ])[. ]+$/, '');
 }
 
 /** The package's symlinks as a tree of folded path components: a lookup per component, never per whole path. */
@@ -222,9 +223,13 @@ function staysInside(from: readonly string[], target: string, links: LinkNode, b
   return true;
 }
 
-/** A link target that names something outside any relative tree: absolute, a drive, a UNC or backslash path, NUL. */
+/**
+ * A link target that names something outside any relative tree, or that
+ * filesystems read differently: absolute, a drive, a UNC or backslash path, NUL,
+ * a segment of three or more dots (Windows drops trailing dots).
+ */
 function isForeignTarget(target: string): boolean {
-  return target === '' || target.startsWith('/') || /^[a-zA-Z]:/.test(target) || target.includes('\\') || target.includes('\0');
+  return target === '' || target.startsWith('/') || /^[a-zA-Z]:/.test(target) || target.includes('\\') || target.includes('\0') || /(^|\/)\.{3,}(\/|$)/.test(target);
 }
 
 /** Links stay inside (followed through the whole tree), nothing twice, nothing through a symlink. */

@@ -99,6 +99,8 @@ describe('extractTarball: rejected, nothing left on disk', () => {
   it('a drive-relative Windows path', () => rejects([{ name: 'c:evil.js', body: 'x' }], /absolute path/));
   it('a symlink to a Windows drive', () => rejects([{ name: 'package/l', type: 'symlink', linkname: 'C:/Windows' }], /outside the package/));
   it('a symlink with backslashes', () => rejects([{ name: 'package/l', type: 'symlink', linkname: '..\\..\\x' }], /outside the package/));
+  it('a symlink target with a segment of three dots', () => rejects([{ name: 'package/l', type: 'symlink', linkname: 'a/.../x' }], /outside the package/));
+  it('a file written through a symlink named with a trailing dot (Windows drops it)', () => rejects([{ name: 'package/d', type: 'symlink', linkname: '.' }, { name: 'package/d./x', body: 'x' }], /through the symlink/));
   it('a segment of three dots (Windows reads it as ..)', () => rejects([{ name: 'package/.../evil.js', body: 'x' }], /dots only/));
 
   it('links that would take too long to resolve (many long chained targets)', () =>
