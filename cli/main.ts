@@ -6,6 +6,7 @@ import '../node/polyfill.ts';
 import { asGopkgrError, GopkgrError } from '../node/index.ts';
 import { makeContext, type Context } from './context.ts';
 import { loadAllCommands, loadCommand } from './commands/index.ts';
+import { quietOnClosedOutput } from './signals.ts';
 
 async function help(): Promise<string> {
   const commands = await loadAllCommands();
@@ -61,4 +62,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that leaves early is no failure: the exit code stays the command's own.
+quietOnClosedOutput();
 process.exitCode = await main(process.argv.slice(2));

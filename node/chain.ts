@@ -15,7 +15,7 @@ import { GopkgrError } from './errors.ts';
 import { bytesEqual, fromHex, toHex, type Canonical } from './encoding.ts';
 import { decodeBlock, bytesToBigInt, meetsTarget, merkleRoot, workOf, type DecodedBlock } from './block.ts';
 import { medianTimePast, nextTarget, type TimedTarget } from './difficulty.ts';
-import { MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES } from './constants.ts';
+import { MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEDIAN_TIME_SPAN } from './constants.ts';
 import { genesisBlock, type ChainParams } from './params.ts';
 import { StateOverlay, type StateReader, type StateValue } from './state.ts';
 import { applyBlockTxs, NO_HOOKS, type RuleHooks } from './rules.ts';
@@ -179,7 +179,7 @@ export class Chain extends EventEmitter {
 
   /** A child of `parentId` must be later than this. */
   medianTimeAfter(parentId: string): number {
-    return medianTimePast(this.ancestry(parentId, 11));
+    return medianTimePast(this.ancestry(parentId, MEDIAN_TIME_SPAN));
   }
 
   importBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {

@@ -9,7 +9,7 @@ export * from './names.ts';
 export { encodeTx, decodeTx, txId, signTx, checkTxSignature, signingMessage, leadingZeroBits, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type SignedTxType, type BodyByType } from './tx.ts';
 export { encodeHeader, encodeBlock, decodeBlock, assembleBlock, blockId, merkleRoot, meetsTarget, workOf, bytesToBigInt, bigIntToBytes32, NONCE_BYTES, type Block, type BlockHeader, type DecodedBlock } from './block.ts';
 export { DEV_PARAMS, genesisBlock, chainIdOf, validateParams, readParamsFile, type ChainParams } from './params.ts';
-export { nextTarget, medianTimePast } from './difficulty.ts';
+export { nextTarget, medianTimePast, MAX_RETARGET_FACTOR } from './difficulty.ts';
 export { StateOverlay, keys as stateKeys, getAccount, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState } from './state.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type RuleHooks, type TxContext } from './rules.ts';
 export { Chain, inlineVerifier, type ImportResult, type SignatureVerifier } from './chain.ts';

@@ -16,7 +16,8 @@ import { collectRequirements } from '../tags/collectRequirements.ts';
 import { scanSources } from '../tags/scanSources.ts';
 import { buildImportMap } from '../install/buildImportMap.ts';
 import { fetchTarballs } from '../install/fetchTarballs.ts';
-import { commitInstall, planInstall, skipShadowingSource } from '../install/installPackages.ts';
+import { commitInstall, planInstall, removeProjectLeftovers, skipShadowingSource } from '../install/installPackages.ts';
+import { removeLeftovers } from '../install/leftovers.ts';
 import { PackageStore } from '../install/packageStore.ts';
 import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
 import { inferenceNotices, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
@@ -43,6 +44,9 @@ export const get: Command = {
     const projectDir = path.resolve((values.dir as string | undefined) ?? '.');
     const offline = values.offline === true;
     const lockPath = path.join(projectDir, LOCKFILE_NAME);
+    // First, what an earlier run that was killed left behind (its own interim state makes this run repair node_modules).
+    await removeProjectLeftovers(projectDir);
+    for (const sub of ['store', 'cache', 'tags']) await removeLeftovers(path.join(ctx.dataDir, sub));
     const lock = await readLockfile(lockPath);
 
     const imports = await scanSources(projectDir, { cacheDir: ctx.dataDir });

@@ -8,14 +8,18 @@
  * - no absolute paths, drive letters, backslashes or NUL; no `..` segment;
  *   the first path segment (`package/`) is stripped, as npm does;
  * - regular files, directories and links only (no devices, FIFOs);
- * - a symlink or hard link must point inside the package, and nothing is
- *   extracted through a symlinked directory;
+ * - a symlink must resolve inside the package when followed through the tree
+ *   the tarball builds (links to links, `d -> .` chains; loops refused), a hard
+ *   link must name a file of the package, and nothing is extracted through a
+ *   symlinked directory; symlink checks ignore letter case and Unicode form, as
+ *   macOS and Windows filesystems do. Once written, every link is checked again
+ *   with realpath;
  * - at most `maxFiles` entries and `maxBytes` uncompressed bytes (the gzip stream
  *   itself is capped, so a decompression bomb stops at the cap);
  * - no entry twice; modes are 0644 or 0755, never setuid.
  * `skip(rel, all)` drops files the install does not want (see installPackages.ts).
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -50,10 +54,13 @@ function unsafe(label: string, message: string): never {
 
 /** The package-relative path of an entry, or an error for a path that could leave the package. */
 function relPath(name: string, label: string): string {
+  if (name.length > MAX_PATH_CHARS) unsafe(label, `entry "${name.slice(0, 200)}…" has a path longer than ${MAX_PATH_CHARS} characters`);
   if (name.includes('\0') || name.includes('\\')) unsafe(label, `entry "${name.slice(0, 200)}" has a NUL or backslash in its path`);
   if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) unsafe(label, `entry "${name.slice(0, 200)}" has an absolute path`);
   const parts = name.split('/');
   if (parts.includes('..')) unsafe(label, `entry "${name.slice(0, 200)}" leaves the package directory (..)`);
+  // Windows reads `...` (and longer) as `..` once trailing dots are dropped.
+  if (parts.some((p) => /^\.{3,}$/.test(p))) unsafe(label, `entry "${name.slice(0, 200)}" has a path segment of dots only`);
   return parts.slice(1).filter((p) => p !== '' && p !== '.').join('/');
 }
 
@@ -126,25 +133,136 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
   return entries;
 }
 
-/** Links stay inside, nothing twice, nothing through a symlink. */
+/** Symlink hops one resolution may take before it counts as a loop (Linux allows 40). */
+const MAX_LINK_HOPS = 40;
+/** Longest entry path or link target (Linux's PATH_MAX): longer ones are refused, and the checks stay linear. */
+const MAX_PATH_CHARS = 4096;
+/** Path components all link resolutions of one tarball may walk: bounds a tarball of many long chained links. */
+const MAX_RESOLVE_STEPS = 1_000_000;
+
+/**
+ * A path component as a case-insensitive, normalization-insensitive filesystem
+ * (macOS, Windows) sees it: two names that differ only here are one file there,
+ * so every check about symlinks compares these keys.
+ */
+function fold(part: string): string {
+  // Windows also drops trailing dots and spaces: `d.` and `d ` name `d`.
+  return part.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC').replace(/(?<=[^. ])[. ]+$/, '');
+}
+
+/** The package's symlinks as a tree of folded path components: a lookup per component, never per whole path. */
+interface LinkNode {
+  children: Map<string, LinkNode>;
+  /** set when this path is a symlink */
+  target?: string;
+}
+
+function linkTree(entries: readonly TarEntry[], label: string): LinkNode {
+  const root: LinkNode = { children: new Map() };
+  for (const e of entries) {
+    if (e.type !== 'symlink') continue;
+    let node = root;
+    for (const part of e.rel.split('/')) {
+      const key = fold(part);
+      let child = node.children.get(key);
+      if (child === undefined) node.children.set(key, (child = { children: new Map() }));
+      node = child;
+    }
+    if (node.target !== undefined) unsafe(label, `symlink "${e.rel}" shares its path with another symlink (up to letter case)`);
+    node.target = e.target;
+  }
+  return root;
+}
+
+/** The first proper prefix of `rel` that is a symlink, if any. */
+function symlinkAbove(rel: string, links: LinkNode): string | undefined {
+  const parts = rel.split('/');
+  let node: LinkNode | undefined = links;
+  for (let i = 0; i < parts.length - 1 && node !== undefined; i++) {
+    node = node.children.get(fold(parts[i]!));
+    if (node?.target !== undefined) return parts.slice(0, i + 1).join('/');
+  }
+  return undefined;
+}
+
+/**
+ * Where `target`, read by a symlink in directory `from`, ends up in the tree the
+ * tarball builds, following every symlink on the way (links to links, chains,
+ * `d -> .` repeated), as the kernel would. Returns false when it leaves the
+ * package, loops, or exhausts the shared step budget. A component that is no
+ * symlink of the package (a file, a directory, a missing name) is taken
+ * lexically: there the kernel either agrees or fails the lookup, so taking it
+ * lexically can only refuse more, never accept an escape.
+ */
+function staysInside(from: readonly string[], target: string, links: LinkNode, budget: { steps: number }): boolean {
+  // The directories walked so far, each with its place in the link tree (undefined: no symlink below it).
+  const at: Array<LinkNode | undefined> = [];
+  let node: LinkNode | undefined = links;
+  for (const part of from) at.push((node = node?.children.get(fold(part))));
+  const pending = target.split('/').reverse();
+  let hops = 0;
+  while (pending.length > 0) {
+    if (--budget.steps < 0) return false;
+    const part = pending.pop()!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (at.length === 0) return false;
+      at.pop();
+      continue;
+    }
+    const parent = at.length === 0 ? links : at[at.length - 1];
+    const here = parent?.children.get(fold(part));
+    if (here?.target === undefined) {
+      at.push(here);
+      continue;
+    }
+    if (++hops > MAX_LINK_HOPS || isForeignTarget(here.target) || here.target.length > MAX_PATH_CHARS) return false;
+    // A symlink's target is read from the directory holding the symlink: `at` already is it.
+    for (const p of here.target.split('/').reverse()) pending.push(p);
+  }
+  return true;
+}
+
+/**
+ * A link target that names something outside any relative tree, or that
+ * filesystems read differently: absolute, a drive, a UNC or backslash path, NUL,
+ * a segment of three or more dots (Windows drops trailing dots).
+ */
+function isForeignTarget(target: string): boolean {
+  return target === '' || target.startsWith('/') || /^[a-zA-Z]:/.test(target) || target.includes('\\') || target.includes('\0') || /(^|\/)\.{3,}(\/|$)/.test(target);
+}
+
+/** Links stay inside (followed through the whole tree), nothing twice, nothing through a symlink. */
 function checkEntries(entries: readonly TarEntry[], label: string): void {
   const seen = new Set<string>();
-  const links = new Set(entries.filter((e) => e.type === 'symlink').map((e) => e.rel));
+  const links = linkTree(entries, label);
+  const files = new Set(entries.flatMap((e) => (e.type === 'file' ? [e.rel] : [])));
+  const budget = { steps: MAX_RESOLVE_STEPS };
   for (const e of entries) {
     if (seen.has(e.rel)) unsafe(label, `entry "${e.rel}" appears twice`);
     seen.add(e.rel);
-    const parts = e.rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      if (links.has(parts.slice(0, i).join('/'))) unsafe(label, `entry "${e.rel}" would be written through the symlink ${parts.slice(0, i).join('/')}`);
+    if ((e.type === 'symlink' || e.type === 'link') && e.rel === '') unsafe(label, 'the package root is a link');
+    const above = symlinkAbove(e.rel, links);
+    if (above !== undefined) unsafe(label, `entry "${e.rel}" would be written through the symlink ${above}`);
+    if (e.type !== 'symlink' && e.rel !== '') {
+      let node: LinkNode | undefined = links;
+      for (const part of e.rel.split('/')) node = node?.children.get(fold(part));
+      if (node?.target !== undefined) unsafe(label, `entry "${e.rel}" would replace the symlink of the same path (up to letter case)`);
     }
     if (e.type === 'symlink' || e.type === 'link') {
-      if (e.target === '' || e.target.startsWith('/') || /^[a-zA-Z]:/.test(e.target) || e.target.includes('\\') || e.target.includes('\0')) {
-        unsafe(label, `link "${e.rel}" points to "${e.target.slice(0, 200)}", outside the package`);
+      if (isForeignTarget(e.target) || e.target.length > MAX_PATH_CHARS) unsafe(label, `link "${e.rel}" points to "${e.target.slice(0, 200)}", outside the package`);
+    }
+    if (e.type === 'symlink') {
+      if (!staysInside(e.rel.split('/').slice(0, -1), e.target, links, budget)) {
+        if (budget.steps < 0) unsafe(label, `its symlinks take more than ${MAX_RESOLVE_STEPS} steps to resolve`);
+        unsafe(label, `symlink "${e.rel}" points to "${e.target.slice(0, 200)}", which resolves outside the package (or loops)`);
       }
-      // A symlink resolves from its own directory; a hard link's target is an archive path.
-      const resolved = e.type === 'symlink' ? path.posix.normalize(path.posix.join(path.posix.dirname(e.rel), e.target)) : relPath(e.target, label);
-      if (resolved === '..' || resolved.startsWith('../') || resolved.startsWith('/')) unsafe(label, `link "${e.rel}" points to "${e.target}", outside the package`);
-      if (e.type === 'link' && !entries.some((f) => f.type === 'file' && f.rel === resolved)) unsafe(label, `hard link "${e.rel}" points to "${e.target}", which is not a file of the package`);
+    } else if (e.type === 'link') {
+      // A hard link's target is an archive path, and must name a regular file of the package itself.
+      const resolved = relPath(e.target, label);
+      if (!files.has(resolved)) unsafe(label, `hard link "${e.rel}" points to "${e.target}", which is not a file of the package`);
+      const through = symlinkAbove(resolved, links);
+      if (through !== undefined) unsafe(label, `hard link "${e.rel}" points through the symlink ${through}`);
     }
   }
 }
@@ -176,12 +294,46 @@ export async function writeEntries(dir: string, entries: readonly TarEntry[], op
         if (target.type === 'file') writeFileSync(abs, target.data, { mode: target.mode, flag: 'wx' });
       }
     }
+    assertLinksInside(dir, kept, opts.label ?? 'the package');
     for (const e of kept) if (e.type !== 'directory') written.push(e.rel);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
   return written.sort();
+}
+
+/**
+ * Second line of defence, on the real tree just written: every symlink that
+ * resolves at all resolves inside `dir`. checkEntries already proved this on
+ * the entries; this catches what a model of the filesystem could miss.
+ */
+function assertLinksInside(dir: string, entries: readonly TarEntry[], label: string): void {
+  const root = realpathSync(dir);
+  for (const e of entries) {
+    if (e.type !== 'symlink') continue;
+    let real: string;
+    try {
+      real = realpathSync(path.join(dir, ...e.rel.split('/')));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue; // dangling: points nowhere, so nowhere outside
+      if (code === 'ELOOP') unsafe(label, `symlink "${e.rel}" loops`);
+      throw err;
+    }
+    if (real !== root && !real.startsWith(root + path.sep)) unsafe(label, `symlink "${e.rel}" resolves to ${real}, outside the package`);
+  }
+}
+
+/**
+ * The same rules for a layout read back from disk (the package store's index):
+ * an error naming the first entry that breaks one.
+ */
+export function checkLayout(entries: readonly TarEntry[], label: string): void {
+  for (const e of entries) {
+    if (e.rel === '' || relPath(`package/${e.rel}`, label) !== e.rel) unsafe(label, `entry "${e.rel.slice(0, 200)}" is not a plain package-relative path`);
+  }
+  checkEntries(entries, label);
 }
 
 /** Check, then write: a tarball that breaks a rule writes nothing. */

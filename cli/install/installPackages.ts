@@ -21,14 +21,21 @@
  * directory and the new ones in, then write the state file, lockfile and import
  * map atomically. Any failure undoes the moves in reverse order, so
  * `node_modules` and the lockfile are left as they were.
+ *
+ * A killed run cannot undo anything. So before its first move, the commit marks
+ * every package it moves as unknown in the state file (hash ""): whatever a kill
+ * leaves in `node_modules`, the next run reinstalls those packages and removes
+ * the unwanted ones, and removes the staging and trash directories the killed
+ * run left (removeProjectLeftovers).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expectedOutputs, isTsSource } from '../sourceFiles.ts';
 import { entryOf } from './buildImportMap.ts';
 import type { PackageStore } from './packageStore.ts';
 import { writeAtomic } from './writeAtomic.ts';
+import { removeLeftovers, STAGING_PREFIX, tempName, TRASH_PREFIX } from './leftovers.ts';
 
 export const STATE_FILE = '.gopkgr-state.json';
 
@@ -100,11 +107,18 @@ export interface CommitResult {
   changed: boolean;
 }
 
+/** Remove what a killed install left in the project: staging and trash directories, temp files of atomic writes. */
+export async function removeProjectLeftovers(projectDir: string): Promise<string[]> {
+  return [...await removeLeftovers(projectDir), ...(await removeLeftovers(path.join(projectDir, 'node_modules'))).map((n) => `node_modules/${n}`)];
+}
+
 export async function commitInstall(input: CommitInput): Promise<CommitResult> {
   const { projectDir, plan } = input;
   const nm = path.join(projectDir, 'node_modules');
-  const staging = await mkdtemp(path.join(projectDir, '.gopkgr-staging-'));
-  const trash = await mkdtemp(path.join(projectDir, '.gopkgr-trash-'));
+  const staging = path.join(projectDir, tempName(STAGING_PREFIX));
+  const trash = path.join(projectDir, tempName(TRASH_PREFIX));
+  await mkdir(staging);
+  await mkdir(trash);
   const undo: Array<() => Promise<void>> = [];
   const slot = (name: string): string => name.replace('/', '+');
   try {
@@ -118,18 +132,32 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     const state: State = { packages: {} };
     for (const t of [...plan.kept, ...plan.toInstall].sort((a, b) => (a.name < b.name ? -1 : 1))) state.packages[t.name] = t.contentHash;
     const stateText = JSON.stringify(state, null, 2) + '\n';
+    const stateFile = path.join(nm, STATE_FILE);
+    const moves = plan.toInstall.length > 0 || plan.toRemove.length > 0;
     const changes: Array<{ file: string; text: string }> = [];
     for (const [name, text] of [...Object.entries(files), [path.join('node_modules', STATE_FILE), stateText] as const]) {
       const file = path.join(projectDir, name);
       const old = await readFile(file, 'utf8').catch(() => undefined);
-      if (old !== text) changes.push({ file, text });
+      // After the interim state below, the final one is written even if its text is the old one.
+      if (old !== text || (moves && file === stateFile)) changes.push({ file, text });
     }
-    const changed = plan.toInstall.length > 0 || plan.toRemove.length > 0 || changes.length > 0;
+    const changed = moves || changes.length > 0;
     if (!changed) return { written: [], changed: false };
+
+    mkdirSync(nm, { recursive: true });
+    if (moves) {
+      // The interim state (see the header): what a kill between here and the final state leaves behind.
+      const interim: State = { packages: {} };
+      for (const t of plan.kept) interim.packages[t.name] = t.contentHash;
+      for (const t of plan.toInstall) interim.packages[t.name] = '';
+      for (const name of plan.toRemove) interim.packages[name] = '';
+      const old = await readFile(stateFile).catch(() => undefined);
+      await writeAtomic(stateFile, JSON.stringify(interim, null, 2) + '\n');
+      undo.push(() => (old === undefined ? rm(stateFile, { force: true }) : writeAtomic(stateFile, old)));
+    }
 
     // Commit: renames only, each with its undo. Synchronous calls: hundreds of renames
     // each awaited through libuv's thread pool cost more than the renames themselves.
-    mkdirSync(nm, { recursive: true });
     const moveAside = (name: string): void => {
       const dest = path.join(nm, name);
       if (!existsSync(dest)) return;

@@ -15,14 +15,20 @@
  * An entry appears whole or not at all: files are written into a temp directory
  * renamed into place, and the index (written last, atomically) is what marks
  * the entry complete.
+ *
+ * Nothing in the store is trusted to stay as written: an index read back must
+ * obey the extraction rules (plain relative paths, no file under a symlink,
+ * every symlink resolving inside), and every directory and file is lstat'ed as
+ * what the index says, so an edited index or a file swapped for a symlink makes
+ * the entry be unpacked again, never followed out of the store.
  */
-import { copyFileSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { readTarball, writeEntries, type ExtractOptions, type TarEntry } from './extractTarball.ts';
+import { checkLayout, readTarball, writeEntries, type ExtractOptions, type TarEntry } from './extractTarball.ts';
 import { entryOf } from './buildImportMap.ts';
 import { writeAtomic } from './writeAtomic.ts';
+import { tempName, UNPACK_PREFIX } from './leftovers.ts';
 
 interface StoreIndex {
   /** the package's entry point, for import_map.json */
@@ -47,7 +53,28 @@ function entryFromTarball(entries: readonly TarEntry[]): string {
 
 function isIndex(value: unknown): value is StoreIndex {
   const v = value as Partial<StoreIndex> | null;
-  return typeof v?.entry === 'string' && Array.isArray(v.dirs) && Array.isArray(v.files) && Array.isArray(v.symlinks);
+  return typeof v?.entry === 'string' && Array.isArray(v.dirs) && Array.isArray(v.files) && Array.isArray(v.symlinks)
+    && v.dirs.every((d) => typeof d === 'string')
+    && v.files.every((f) => Array.isArray(f) && typeof f[0] === 'string' && typeof f[2] === 'number' && typeof f[3] === 'number')
+    && v.symlinks.every((l) => Array.isArray(l) && typeof l[0] === 'string' && typeof l[1] === 'string');
+}
+
+/**
+ * The index obeys the extraction rules (plain relative paths, nothing through a
+ * symlink, every symlink resolving inside): an index edited on disk must not make
+ * linkInto write or point outside the destination.
+ */
+function isSafeLayout(index: StoreIndex): boolean {
+  try {
+    checkLayout([
+      ...index.dirs.map((rel) => ({ type: 'directory' as const, rel })),
+      ...index.files.map(([rel]) => ({ type: 'file' as const, rel, data: new Uint8Array(0), mode: 0o644 })),
+      ...index.symlinks.map(([rel, target]) => ({ type: 'symlink' as const, rel, target })),
+    ], 'a store entry');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class PackageStore {
@@ -74,15 +101,19 @@ export class PackageStore {
     } catch {
       return undefined;
     }
-    if (!isIndex(index)) return undefined;
+    if (!isIndex(index) || !isSafeLayout(index)) return undefined;
     const root = this.entryDir(hash);
-    for (const [rel, , size, mtimeMs] of index.files) {
-      try {
-        const st = statSync(path.join(root, rel));
-        if (st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
-      } catch {
-        return undefined;
+    // lstat, never stat: a file or directory of the entry swapped for a symlink
+    // would otherwise be hard-linked (or copied) from wherever it points.
+    try {
+      if (!lstatSync(root).isDirectory()) return undefined;
+      for (const d of index.dirs) if (!lstatSync(path.join(root, d)).isDirectory()) return undefined;
+      for (const [rel, , size, mtimeMs] of index.files) {
+        const st = lstatSync(path.join(root, rel));
+        if (!st.isFile() || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
       }
+    } catch {
+      return undefined;
     }
     this.verified.set(hash, index);
     return index;
@@ -92,7 +123,7 @@ export class PackageStore {
   async add(hash: string, bytes: Uint8Array, opts: ExtractOptions): Promise<StoreIndex> {
     const entries = await readTarball(bytes, opts);
     const final = this.entryDir(hash);
-    const tmp = path.join(this.dir, `tmp-${randomBytes(8).toString('hex')}`);
+    const tmp = path.join(this.dir, tempName(UNPACK_PREFIX));
     mkdirSync(this.dir, { recursive: true });
     const written = await writeEntries(tmp, entries, opts);
     try {

@@ -3,11 +3,12 @@
  * temp file beside it, fsync, rename over (pnpm's write-file-atomic, in a few lines).
  */
 import { open, rename, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { ATOMIC_MARK, tempName } from './leftovers.ts';
 
 export async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+  // Named so that a later run can tell it from the user's files and remove it if this process is killed.
+  const tmp = path.join(path.dirname(file), tempName(`.${path.basename(file)}${ATOMIC_MARK}`));
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {

@@ -5,13 +5,14 @@
  * a good one extracts with the .ts sources that have .d.ts siblings left out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, lstat, readlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, lstat, readlink, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { GopkgrError } from '../../node/index.ts';
-import { extractTarball } from '../../cli/install/extractTarball.ts';
+import { extractTarball, readTarball, writeEntries } from '../../cli/install/extractTarball.ts';
+import { prng } from '../support/prng.ts';
 import { skipShadowingSource } from '../../cli/install/installPackages.ts';
 
 type Entry = { name: string; body?: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'fifo'; linkname?: string; mode?: number };
@@ -66,6 +67,46 @@ describe('extractTarball: rejected, nothing left on disk', () => {
   it('more entries than the cap', () => rejects(Array.from({ length: 6 }, (_, i) => ({ name: `package/f${i}.js`, body: 'x' })), /more than 5 entries/, { maxFiles: 5 }));
   it('the same entry twice', () => rejects([{ name: 'package/a.js', body: '1' }, { name: 'package/a.js', body: '2' }], /appears twice/));
 
+  // Each link alone looks inside when read lexically; followed through the tree, each leaves.
+  it('the symlink chain of the issue: d -> . and e -> d/d/d/d/d/d/d/../../../../../..', () =>
+    rejects([{ name: 'package/d', type: 'symlink', linkname: '.' }, { name: 'package/e', type: 'symlink', linkname: 'd/d/d/d/d/d/d/../../../../../..' }], /symlink "e" .*resolves outside the package/));
+  it('the same chain with the links in the other order', () =>
+    rejects([{ name: 'package/e', type: 'symlink', linkname: 'd/d/d/../../..' }, { name: 'package/d', type: 'symlink', linkname: '.' }], /symlink "e"/));
+  it('a link to a link that climbs from a subdirectory', () =>
+    rejects([{ name: 'package/sub/up', type: 'symlink', linkname: '..' }, { name: 'package/sub/l', type: 'symlink', linkname: 'up/..' }], /symlink "sub\/l"/));
+  it('a link in a subdirectory through a dot link at the root', () =>
+    rejects([{ name: 'package/d', type: 'symlink', linkname: '.' }, { name: 'package/x/y', type: 'symlink', linkname: '../d/..' }], /symlink "x\/y"/));
+  it('a chain of three links, each one step', () =>
+    rejects([
+      { name: 'package/a/b/c/one', type: 'symlink', linkname: '../two' },
+      { name: 'package/a/b/two', type: 'symlink', linkname: '../three' },
+      { name: 'package/a/three', type: 'symlink', linkname: '../four/../..' },
+    ], /symlink "a\/b\/c\/one"|symlink "a\/b\/two"|symlink "a\/three"/));
+  it('links that loop', () => rejects([{ name: 'package/a', type: 'symlink', linkname: 'b' }, { name: 'package/b', type: 'symlink', linkname: 'a' }], /loops/));
+  it('a file written through a symlink to the parent (a -> .. then a/x)', () => rejects([{ name: 'package/a', type: 'symlink', linkname: '..' }, { name: 'package/a/x', body: 'pwned' }], /outside the package|through the symlink/));
+  it('a file written through a symlink named in another letter case', () => rejects([{ name: 'package/D', type: 'symlink', linkname: '.' }, { name: 'package/d/x', body: 'x' }], /through the symlink/));
+  it('a chain through a symlink named in another letter case', () =>
+    rejects([{ name: 'package/d', type: 'symlink', linkname: '.' }, { name: 'package/e', type: 'symlink', linkname: 'D/D/D/../../..' }], /symlink "e"/));
+  it('a duplicate entry replacing a directory with a link', () =>
+    rejects([{ name: 'package/lib/', type: 'directory' }, { name: 'package/lib/x.js', body: 'x' }, { name: 'package/lib', type: 'symlink', linkname: '.' }], /appears twice|through the symlink|replace the symlink/));
+  it('a file entry replacing a symlink', () => rejects([{ name: 'package/l', type: 'symlink', linkname: 'x' }, { name: 'package/L', body: 'x' }], /replace the symlink/));
+  it('a hard link to a file through a symlinked directory', () =>
+    rejects([{ name: 'package/d', type: 'symlink', linkname: '.' }, { name: 'package/f', body: 'x' }, { name: 'package/h', type: 'link', linkname: 'package/d/f' }], /hard link "h"/));
+  it('a hard link to something that is not a file', () => rejects([{ name: 'package/h', type: 'link', linkname: 'package/nothing' }], /hard link "h"/));
+  it('the package root as a symlink', () => rejects([{ name: 'package', type: 'symlink', linkname: '.' }], /root is a link/));
+  it('a Windows path with backslashes', () => rejects([{ name: 'package\\..\\..\\evil.js', body: 'x' }], /backslash/));
+  it('a Windows drive path', () => rejects([{ name: 'C:/evil.js', body: 'x' }], /absolute path/));
+  it('a drive-relative Windows path', () => rejects([{ name: 'c:evil.js', body: 'x' }], /absolute path/));
+  it('a symlink to a Windows drive', () => rejects([{ name: 'package/l', type: 'symlink', linkname: 'C:/Windows' }], /outside the package/));
+  it('a symlink with backslashes', () => rejects([{ name: 'package/l', type: 'symlink', linkname: '..\\..\\x' }], /outside the package/));
+  it('a symlink target with a segment of three dots', () => rejects([{ name: 'package/l', type: 'symlink', linkname: 'a/.../x' }], /outside the package/));
+  it('a file written through a symlink named with a trailing dot (Windows drops it)', () => rejects([{ name: 'package/d', type: 'symlink', linkname: '.' }, { name: 'package/d./x', body: 'x' }], /through the symlink/));
+  it('a segment of three dots (Windows reads it as ..)', () => rejects([{ name: 'package/.../evil.js', body: 'x' }], /dots only/));
+
+  it('links that would take too long to resolve (many long chained targets)', () =>
+    rejects(Array.from({ length: 1200 }, (_, i) => ({ name: `package/l${i}`, type: 'symlink' as const, linkname: 'x/'.repeat(1000) + 'f' })), /more than 1000000 steps/));
+  it('a path longer than PATH_MAX', () => rejects([{ name: `package/${'a/'.repeat(2100)}f.js`, body: 'x' }], /longer than 4096/));
+
   it('a gzip bomb stops at the cap', async () => {
     const dest = path.join(root, 'pkg');
     const bomb = await tarball([{ name: 'package/zeros', body: '\0'.repeat(2_000_000) }]);
@@ -96,5 +137,68 @@ describe('extractTarball: a good tarball', () => {
     expect((await lstat(path.join(dest, 'bin/cli.js'))).mode & 0o7777).toBe(0o755);
     expect(await readlink(path.join(dest, 'alias.js'))).toBe('index.js');
     expect(await readFile(path.join(dest, 'index.js'), 'utf8')).toBe('export const a = 1;');
+  });
+});
+
+describe('extractTarball: links that stay inside', () => {
+  it('accepts chains that resolve inside, and each resolves inside on disk', async () => {
+    const dest = path.join(root, 'pkg');
+    await extractTarball(await tarball([
+      { name: 'package/src/index.js', body: 'export {};' },
+      { name: 'package/lib', type: 'symlink', linkname: 'src' },
+      { name: 'package/alias.js', type: 'symlink', linkname: 'lib/index.js' },
+      { name: 'package/d', type: 'symlink', linkname: '.' },
+      { name: 'package/e', type: 'symlink', linkname: 'd/d/d/d/src/../lib/index.js' },
+      { name: 'package/src/up', type: 'symlink', linkname: '..' },
+      { name: 'package/dangling', type: 'symlink', linkname: 'nothing/here' },
+    ]), dest);
+    const inside = await realpath(dest);
+    for (const l of ['lib', 'alias.js', 'd', 'e', 'src/up']) expect((await realpath(path.join(dest, l))).startsWith(inside)).toBe(true);
+    expect(await readFile(path.join(dest, 'e'), 'utf8')).toBe('export {};');
+  });
+
+  /**
+   * Random trees of links over a tiny alphabet (so chains, loops and dot links are
+   * common): whatever the in-memory check accepts must, written to disk, resolve
+   * inside the package (writeEntries checks every link with realpath and throws
+   * otherwise). Both verdicts must occur, or the search proves nothing.
+   */
+  it('never accepts a tree of links that resolves outside on disk (random search)', async () => {
+    const rand = prng(0x5eed);
+    const names = ['a', 'b', 'd', 's/a', 's/b', 's/t/a'];
+    const segs = ['.', '..', 'a', 'b', 'd', 's', 't'];
+    let accepted = 0;
+    let refused = 0;
+    for (let round = 0; round < 300; round++) {
+      const used = new Set<string>();
+      const entries: Entry[] = [{ name: 'package/f.js', body: 'f' }];
+      for (let i = 1 + rand.int(4); i > 0; i--) {
+        const name = rand.pick(names);
+        if (used.has(name)) continue;
+        used.add(name);
+        const target = Array.from({ length: 1 + rand.int(6) }, () => rand.pick(segs)).join('/');
+        entries.push({ name: `package/${name}`, type: 'symlink', linkname: target });
+      }
+      const bytes = await tarball(entries);
+      const parsed = await readTarball(bytes).then((e) => e, (e: unknown) => e as GopkgrError);
+      if (parsed instanceof GopkgrError) {
+        expect(parsed.code).toBe('TARBALL_UNSAFE');
+        refused++;
+        continue;
+      }
+      const dest = path.join(root, `r${round}`);
+      await writeEntries(dest, parsed);
+      // Checked here again on its own, not only by writeEntries.
+      const inside = await realpath(dest);
+      for (const e of parsed) {
+        if (e.type !== 'symlink') continue;
+        const real = await realpath(path.join(dest, e.rel)).catch((err: NodeJS.ErrnoException) => err.code ?? 'error');
+        if (real === 'ELOOP') throw new Error(`accepted a looping link ${e.rel}`);
+        if (real !== 'ENOENT' && real !== 'ENOTDIR') expect(real === inside || real.startsWith(inside + path.sep), `${e.rel} -> ${e.target} resolves to ${real}`).toBe(true);
+      }
+      accepted++;
+    }
+    expect(accepted).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(20);
   });
 });

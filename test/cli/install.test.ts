@@ -11,7 +11,7 @@
  *   is not enough (a loopback HTTP server answering /v1/packages, counting asks).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -81,6 +81,42 @@ describe('PackageStore', () => {
     await expect(store.add(HASH, bad, opts)).rejects.toMatchObject({ code: 'TARBALL_UNSAFE' });
     expect(store.check(HASH)).toBeUndefined();
     expect(await readdir(path.join(data, 'store')).catch(() => [])).toEqual([]);
+  });
+
+  it('stores nothing of a tarball whose symlink chain resolves outside', async () => {
+    const store = new PackageStore(data);
+    const bad = await tarball({ 'package.json': '{}' }, [{ name: 'd', type: 'symlink', linkname: '.' }, { name: 'e', type: 'symlink', linkname: 'd/d/d/d/d/d/d/../../../../../..' }]);
+    await expect(store.add(HASH, bad, opts)).rejects.toMatchObject({ code: 'TARBALL_UNSAFE', message: expect.stringContaining('"e"') });
+    expect(store.check(HASH)).toBeUndefined();
+    expect(await readdir(path.join(data, 'store')).catch(() => [])).toEqual([]);
+  });
+
+  it('refuses an index edited on disk to point a symlink out, and never links it', async () => {
+    const bytes = await tarball({ 'package.json': '{}', 'index.js': 'export {}' }, [{ name: 'alias.js', type: 'symlink', linkname: 'index.js' }]);
+    await new PackageStore(data).add(HASH, bytes, opts);
+    const indexFile = path.join(data, 'store', `${HASH}.json`);
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { symlinks: Array<[string, string]>; files: Array<[string, number, number, number]> };
+    await writeFile(indexFile, JSON.stringify({ ...index, symlinks: [['d', '.'], ['alias.js', 'd/d/d/../../..']] }));
+    expect(new PackageStore(data).check(HASH)).toBeUndefined();
+    await writeFile(indexFile, JSON.stringify({ ...index, files: [...index.files, ['../../outside', 420, 0, 0]] }));
+    expect(new PackageStore(data).check(HASH)).toBeUndefined();
+  });
+
+  it('refuses a store file swapped for a symlink to a file elsewhere', async () => {
+    const bytes = await tarball({ 'package.json': '{}', 'index.js': 'export {}' });
+    await new PackageStore(data).add(HASH, bytes, opts);
+    const secret = path.join(project, 'secret');
+    await writeFile(secret, 'export {}'); // same size, so only the file type tells
+    const file = path.join(data, 'store', HASH, 'index.js');
+    const { mtimeMs } = await stat(file);
+    await rm(file);
+    await symlink(secret, file);
+    const index = JSON.parse(await readFile(path.join(data, 'store', `${HASH}.json`), 'utf8')) as { files: Array<[string, number, number, number]> };
+    // Even with the index agreeing on size and mtime of the link's target.
+    const secretStat = await stat(secret);
+    await writeFile(path.join(data, 'store', `${HASH}.json`), JSON.stringify({ ...index, files: index.files.map((f) => (f[0] === 'index.js' ? [f[0], f[1], secretStat.size, secretStat.mtimeMs] : f)) }));
+    expect(mtimeMs).toBeGreaterThan(0);
+    expect(new PackageStore(data).check(HASH)).toBeUndefined();
   });
 
   it('catches a store file edited through a hard link, and a new add restores it', async () => {

@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
+import { watch } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,8 @@ import { fromHex, keyPairFromSecret, manifestHash, type Canonical } from '../../
 import { MANIFEST_FORMAT } from '../../infver/index.ts';
 import { NodeClient } from '../../cli/client.ts';
 import { freePort, getJson, gopkgr, REPO, startNode, type RunningNode } from './cliProcess.ts';
+
+const BIN = path.join(REPO, 'bin/gopkgr.js');
 
 const run = promisify(execFile);
 const TSC = path.join(REPO, 'node_modules/.bin/tsc');
@@ -36,6 +39,24 @@ const pkgJson = (name: string): string => JSON.stringify({ name, type: 'module',
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
+
+type TarEntry = { name: string; body?: string; type?: 'symlink'; linkname?: string };
+
+function tarballOf(entries: TarEntry[]): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const ended = new Promise<Buffer>((r) => p.on('end', () => r(gzipSync(Buffer.concat(chunks)))));
+  for (const e of entries) {
+    if (e.type === 'symlink') p.entry({ name: e.name, type: 'symlink', linkname: e.linkname });
+    else p.entry({ name: e.name }, e.body ?? '');
+  }
+  p.finalize();
+  return ended;
+}
+
+/** Temp names an install makes (cli/install/leftovers.ts), wherever they are. */
+const isTemp = (rel: string): boolean => /(^|\/)\.gopkgr-(staging|trash|unpack)-|\.gopkgr-tmp-/.test(rel);
 
 /** What a directory holds, recursively, as sorted relative paths. */
 async function tree(dir: string): Promise<string[]> {
@@ -111,7 +132,7 @@ describe('gopkgr get end to end', () => {
       'run.mjs': `import { top } from '@acme/top'; // \`ver:"^1.0.0"\`\nconsole.log(top('x'));\n`,
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, include: ['src'] }),
     });
-  });
+  }, 300_000); // init, a node, four publishes and three installs: minutes on a loaded 2-core machine
 
   afterAll(async () => {
     node?.child.kill('SIGKILL');
@@ -200,31 +221,30 @@ describe('gopkgr get end to end', () => {
     }
   });
 
-  it('rejects a path-traversal tarball and leaves no file of it anywhere', async () => {
-    // Published by hand: the CLI's packer could never make this tarball.
-    const p = pack();
-    const chunks: Buffer[] = [];
-    p.on('data', (c: unknown) => chunks.push(c as Buffer));
-    const ended = new Promise<void>((r) => p.on('end', () => r()));
-    p.entry({ name: 'package/package.json' }, '{"name":"@acme/evil"}');
-    p.entry({ name: 'package/index.js' }, 'export {};');
-    p.entry({ name: 'package/../../evil-was-here.js' }, 'pwned');
-    p.finalize();
-    await ended;
-    const tarball = gzipSync(Buffer.concat(chunks));
+  /** Publish a tarball made by hand (the CLI's packer could never make these) as `@acme/<name>@1.0.0`; returns its hash. */
+  const publishByHand = async (name: string, entries: TarEntry[]): Promise<string> => {
+    const tarball = await tarballOf(entries);
     const hash = createHash('sha256').update(tarball).digest('hex');
     const keyFile = JSON.parse(await readFile(path.join(nodeHome, 'key.json'), 'utf8')) as { secretKey: string };
     const key = keyPairFromSecret(fromHex(keyFile.secretKey));
     const client = new NodeClient(`http://127.0.0.1:${port}`);
     await client.putBlob(hash, tarball);
-    const created = await client.submit(key, 'create', { ns: '@acme', name: 'evil' });
+    const created = await client.submit(key, 'create', { ns: '@acme', name });
     await client.waitForTx(created.id, 30_000);
-    const manifest = { format: MANIFEST_FORMAT, name: '@acme/evil', exports: [], internal: [] } as unknown as Canonical;
+    const manifest = { format: MANIFEST_FORMAT, name: `@acme/${name}`, exports: [], internal: [] } as unknown as Canonical;
     const published = await client.submit(key, 'publish', {
       pkg: fromHex(created.id), version: '1.0.0', contentHash: fromHex(hash), size: tarball.length, apiHash: manifestHash(manifest), manifest, deps: {}, lock: {},
     });
     await client.waitForTx(published.id, 30_000);
+    return hash;
+  };
 
+  it('rejects a path-traversal tarball and leaves no file of it anywhere', async () => {
+    const hash = await publishByHand('evil', [
+      { name: 'package/package.json', body: '{"name":"@acme/evil"}' },
+      { name: 'package/index.js', body: 'export {};' },
+      { name: 'package/../../evil-was-here.js', body: 'pwned' },
+    ]);
     const victim = path.join(work, 'victim');
     await write(victim, { 'app/main.mjs': "import '@acme/evil'; // `ver:\"^1.0.0\"`\n" });
     const project = path.join(victim, 'app');
@@ -235,6 +255,108 @@ describe('gopkgr get end to end', () => {
     expect(got.stderr).toContain('(TARBALL_UNSAFE)');
     expect(await tree(victim)).toEqual(['app', 'app/main.mjs']);
     expect(await exists(path.join(consumerEnv.GOPKGR_HOME!, 'cache', hash))).toBe(false);
+  });
+
+  it('rejects a tarball whose symlink chain resolves outside (d -> ., e -> d/d/…/..), storing nothing', async () => {
+    const hash = await publishByHand('chain', [
+      { name: 'package/package.json', body: '{"name":"@acme/chain"}' },
+      { name: 'package/index.js', body: 'export {};' },
+      { name: 'package/d', type: 'symlink', linkname: '.' },
+      { name: 'package/e', type: 'symlink', linkname: 'd/d/d/d/d/d/d/../../../../../..' },
+    ]);
+    const victim = path.join(work, 'victim-chain');
+    await write(victim, { 'app/main.mjs': "import '@acme/chain'; // `ver:\"^1.0.0\"`\n" });
+    const home = path.join(work, 'chain-home');
+    const got = await gopkgr(['get'], { env: { ...consumerEnv, GOPKGR_HOME: home }, cwd: path.join(victim, 'app') });
+    expect(got.code).toBe(1);
+    expect(got.stderr.trim().split('\n')).toHaveLength(1);
+    expect(got.stderr).toContain('tarball of @acme/chain@1.0.0');
+    expect(got.stderr).toContain('symlink "e"');
+    expect(got.stderr).toContain('(TARBALL_UNSAFE)');
+    expect(await tree(victim)).toEqual(['app', 'app/main.mjs']);
+    expect(await exists(path.join(home, 'cache', hash))).toBe(false);
+    expect(await tree(path.join(home, 'store'))).toEqual([]);
+  });
+
+  it('a later run removes what a killed run left (planted as a kill leaves them), and keeps a live run\'s', async () => {
+    const project = path.join(work, 'app-leftovers');
+    await cp(app, project, { recursive: true, filter: (src) => !src.includes('node_modules') });
+    const home = consumerEnv.GOPKGR_HOME!;
+    // A pid that is certainly dead: a process that has exited.
+    const dead = await new Promise<number>((resolve) => {
+      const c = spawn(process.execPath, ['-e', '0']);
+      c.on('exit', () => resolve(c.pid!));
+    });
+    const host = (await import('node:os')).hostname().toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 32);
+    const deadOwner = `${dead}@${host}`;
+    const liveOwner = `${process.pid}@${host}`;
+    const planted = [
+      `.gopkgr-staging-${deadOwner}-0123456789ab/@acme+top/index.js`,
+      `.gopkgr-trash-${deadOwner}-0123456789ab/@acme+base/index.js`,
+      '.gopkgr-staging-Ab12Cd/x.js', // named by an earlier version (mkdtemp)
+      `.gopkgr.lock.gopkgr-tmp-${deadOwner}-0123456789ab`,
+      'node_modules/.gopkgr-state.json.tmp-0123456789ab',
+    ];
+    const kept = [`.gopkgr-staging-${liveOwner}-0123456789ab/y.js`, 'notes.tmp-0123456789ab'];
+    for (const rel of [...planted, ...kept]) await write(project, { [rel]: 'leftover' });
+    await write(home, { [`store/.gopkgr-unpack-${deadOwner}-0123456789ab/index.js`]: 'x', [`cache/.${'ab'.repeat(32)}.gopkgr-tmp-${deadOwner}-0123456789ab`]: 'x' });
+
+    const got = await gopkgr(['get', '--json'], { env: consumerEnv, cwd: project });
+    expect(got.code, got.stdout + got.stderr).toBe(0);
+    const left = await tree(project);
+    for (const rel of planted) expect(left).not.toContain(rel.split('/')[0] === 'node_modules' ? rel : rel.split('/')[0]);
+    for (const rel of kept) expect(left).toContain(rel);
+    expect((await tree(path.join(home, 'store'))).filter(isTemp)).toEqual([]);
+    expect((await tree(path.join(home, 'cache'))).filter(isTemp)).toEqual([]);
+    const { stdout } = await run(process.execPath, ['run.mjs'], { cwd: project });
+    expect(stdout.trim()).toBe('left:base(xx)|right:base(xx)');
+  });
+
+  it('a get killed (SIGKILL) mid-install leaves nothing once the next run is done, and a working node_modules', async () => {
+    let killedMidInstall = 0;
+    for (let attempt = 0; attempt < 8 && killedMidInstall < 4; attempt++) {
+      const project = path.join(work, `app-killed-${attempt}`);
+      await cp(app, project, { recursive: true, filter: (src) => !src.includes('node_modules') });
+      // Half the attempts replace an install (the trash is used), half start from nothing.
+      if (attempt % 2 === 1) expect((await gopkgr(['get'], { env: consumerEnv, cwd: project })).code).toBe(0);
+      if (attempt % 2 === 1) await writeFile(path.join(project, 'node_modules/.gopkgr-state.json'), JSON.stringify({ packages: { '@acme/top': 'f'.repeat(64), '@acme/base': 'f'.repeat(64), '@acme/gone': 'f'.repeat(64) } }));
+      const home = path.join(work, `killed-home-${attempt}`);
+      const env = { ...consumerEnv, GOPKGR_HOME: home };
+      const child = spawn(process.execPath, [BIN, 'get'], { cwd: project, env: { ...process.env, ...env }, stdio: 'ignore' });
+      // Killed the moment the install makes its first temp name in the project
+      // (staging, before any move), or, replacing an install, at its first move
+      // in node_modules/@acme (in the middle of the moves: some packages are in
+      // the trash, some new ones in place, the state file not yet final).
+      const replacing = attempt % 2 === 1;
+      const watcher = watch(replacing ? path.join(project, 'node_modules/@acme') : project, (_event, name) => {
+        if (replacing || (name !== null && isTemp(String(name)))) child.kill('SIGKILL');
+      });
+      const ended = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      watcher.close();
+      const leftBehind = (await tree(project)).filter(isTemp);
+      if (ended === 'SIGKILL' && leftBehind.length > 0) killedMidInstall++;
+
+      const next = await gopkgr(['get', '--json'], { env, cwd: project });
+      expect(next.code, next.stdout + next.stderr).toBe(0);
+      expect((await tree(project)).filter(isTemp)).toEqual([]);
+      expect((await tree(path.join(home, 'store'))).filter(isTemp)).toEqual([]);
+      const state = JSON.parse(await readFile(path.join(project, 'node_modules/.gopkgr-state.json'), 'utf8')) as { packages: Record<string, string> };
+      expect(state.packages).toEqual({ '@acme/base': hashes.base, '@acme/left': hashes.left, '@acme/right': hashes.right, '@acme/top': hashes.top });
+      const { stdout } = await run(process.execPath, ['run.mjs'], { cwd: project });
+      expect(stdout.trim()).toBe('left:base(xx)|right:base(xx)');
+    }
+    // The kill did land mid-install (not before or after it), so the cleanup was tested.
+    expect(killedMidInstall).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('ends quietly when the reader of `status --json` goes away (no EPIPE stack trace)', async () => {
+    const child = spawn(process.execPath, [BIN, 'status', '--json'], { env: { ...process.env, ...consumerEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('reinstalls with --offline from the lockfile and the cache with the node stopped', async () => {
