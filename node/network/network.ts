@@ -87,11 +87,7 @@ export class Network {
   private constructor(readonly node: FullNode, readonly host: Host, book: PeerBook | undefined, bootstrap: Multiaddr[], readonly log: Logger, managerRef: { current?: PeerManager }) {
     this.protocols = protocolIds(node.chainId);
     this.topics = topicNames(node.chainId);
-    const penalise = (peerId: string, kind: PenaltyKind): void => {
-      const score = this.penalties.add(peerId, kind);
-      log.warn(`peers: ${peerId.slice(-8)} penalised (${kind}), penalty now ${score.toFixed(0)}`);
-      this.peers.checkScore(peerId);
-    };
+    const penalise = (peerId: string, kind: PenaltyKind): void => this.penalise(peerId, kind);
     this.sync = new Sync({
       host, node, log, penalise,
       protocols: this.protocols,
@@ -187,7 +183,7 @@ export class Network {
     this.started = true;
     const node = this.node;
     const onError = (peerId: string, err: GopkgrError): void => {
-      if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalties.add(peerId, 'malformed');
+      if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalise(peerId, 'malformed');
     };
     await this.host.handle(this.protocols.status, serve(statusResponder(node), onError));
     await this.host.handle(this.protocols.headers, serve(headersResponder(node), onError));
@@ -212,11 +208,18 @@ export class Network {
     await this.host.stop();
   }
 
+  /** Charge a peer for misbehaviour (logged), and cut it off if its score is now too low. */
+  penalise(peerId: string, kind: PenaltyKind): void {
+    const score = this.penalties.add(peerId, kind);
+    this.log.warn(`peers: ${peerId.slice(-8)} penalised (${kind}), penalty now ${score.toFixed(0)}`);
+    this.peers.checkScore(peerId);
+  }
+
   /** Ask a peer for its head (and sync from it if it is ahead); false when it did not answer properly. */
   private refreshPeer(peer: PeerId): Promise<boolean> {
     return this.sync.refresh(peer).then(() => true, (err: unknown) => {
       const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
-      if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalties.add(peer.toString(), 'malformed');
+      if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalise(peer.toString(), 'malformed');
       // No answer to a one-item request: the connection is dead or the peer stalls. Hang up;
       // bootstrap and book peers are redialed with backoff.
       if (code === 'NET_TIMEOUT' || code === 'NET_DIAL_FAILED' || code === 'NET_STREAM_ERROR') {
@@ -238,12 +241,11 @@ export class Network {
       if (pulled.accepted > 0) this.log.info(`mempool: ${pulled.accepted} pending tx(s) from ${id.slice(-8)}`);
       if (pulled.rejected !== undefined) {
         this.log.warn(`mempool: ${id.slice(-8)} sent an invalid tx: ${pulled.rejected.reason} ${pulled.rejected.message}`);
-        this.penalties.add(id, 'invalidData');
-        this.peers.checkScore(id);
+        this.penalise(id, 'invalidData');
       }
     } catch (err) {
       const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
-      if (code === 'NET_BAD_RESPONSE' || code === 'NET_FRAME_TOO_LARGE') this.penalties.add(id, 'malformed');
+      if (code === 'NET_BAD_RESPONSE' || code === 'NET_FRAME_TOO_LARGE') this.penalise(id, 'malformed');
     }
   }
 
