@@ -91,6 +91,15 @@ export const BLOB_FETCH_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_CONNECTIONS = 48;
 /** New inbound connections accepted per second from one IP: a restart burst of a small cluster, not a flood. */
 export const INBOUND_CONNECTIONS_PER_SECOND = 50;
+/**
+ * Inbound connections still in their handshake, at most (libp2p's default is
+ * 10): each is a socket that has not proven anything yet, and at the cap every
+ * new inbound connection is refused, so ten idle sockets would lock out every
+ * honest peer. Bounded in time too: INBOUND_UPGRADE_TIMEOUT_MS.
+ */
+export const MAX_PENDING_INBOUND = 64;
+/** A handshake (multistream, noise, yamux) takes milliseconds on a LAN and well under a second across the world; libp2p waits 10 s. */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000;
 /** Below this many connections, the node dials known peers from its peer book. */
 export const MIN_CONNECTIONS = 8;
 /** How often the peer manager redials and asks peers for their status. */

@@ -12,7 +12,9 @@ import { identify, type Identify } from '@libp2p/identify';
 import { ping, type Ping } from '@libp2p/ping';
 import { gossipsub, type GossipSub, type Message } from '@libp2p/gossipsub';
 import type { PrivateKey } from '@libp2p/interface';
-import { HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, MAX_GOSSIP_BYTES, MESH_D, MESH_D_HIGH, MESH_D_LOW, DIAL_TIMEOUT_MS } from './constants.ts';
+import {
+  DIAL_TIMEOUT_MS, HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, INBOUND_UPGRADE_TIMEOUT_MS, MAX_GOSSIP_BYTES, MAX_PENDING_INBOUND, MESH_D, MESH_D_HIGH, MESH_D_LOW,
+} from './constants.ts';
 import { scoreParams, scoreThresholds } from './gossipScore.ts';
 
 // A type alias, not an interface: libp2p's ServiceMap wants an index signature.
@@ -54,6 +56,9 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       // libp2p's default (5 a second per source IP) resets a burst of peers behind one address
       // (a NAT, or many nodes on one host at start-up); the cap and the gater still apply.
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
+      // Half-open sockets hold a pending slot until the upgrade times out: more slots, less time (constants.ts).
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
     },
     // libp2p's monitor pings every connection in the same tick every 10 s: a burst of
     // streams that stalls gossip behind it. Liveness comes from the peer manager instead,
