@@ -116,7 +116,7 @@ export class Gossip {
     void this.validate(msg.topic, msg.data, from).then(
       (verdict) => this.report(msgId, from, verdict),
       (err: unknown) => this.report(msgId, from, { result: 'ignore', reason: 'NET_INTERNAL', message: String(err) }),
-    );
+    ).catch((err: unknown) => this.opts.log.warn(`gossip: cannot report on a message from ${from.slice(-8)}: ${(err as Error).message}`));
   };
 
   private async validate(topic: string, data: Uint8Array, from: string): Promise<Verdict & { id?: string }> {

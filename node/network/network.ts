@@ -26,6 +26,7 @@ import { BlobBackfill } from './blobBackfill.ts';
 import { PeerPenalties, type PenaltyKind } from './penalties.ts';
 import { PeerManager } from './peerManager.ts';
 import { stateDigest } from './stateDigest.ts';
+import { guardAgainstSocketErrors } from './socketErrorGuard.ts';
 
 export interface NetworkOptions {
   node: FullNode;
@@ -120,10 +121,10 @@ export class Network {
         if (this.mempoolPulled.has(id)) return;
         this.mempoolPulled.add(id);
         // Once we are on the same chain (our sync has caught up), its pending txs can apply here.
-        void refreshed.then(async (ok) => {
+        refreshed.then(async (ok) => {
           if (ok) await this.sync.idle();
           if (ok && this.started) await this.pullMempoolFrom(peer);
-        });
+        }).catch((err: unknown) => this.log.warn(`mempool: cannot pull from ${id.slice(-8)}: ${(err as Error).message}`));
       },
       onPeerGone: (peerId) => {
         this.sync.peerGone(peerId);
@@ -181,6 +182,7 @@ export class Network {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    guardAgainstSocketErrors(this.log);
     const node = this.node;
     const onError = (peerId: string, err: GopkgrError): void => {
       if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalise(peerId, 'malformed');
