@@ -113,6 +113,21 @@ export const MAX_PEER_BOOK = 256;
 export const BAN_MS = 10 * 60 * 1000;
 /** A peer whose gossipsub score falls below this is disconnected and banned (three invalid blocks; see gossipScore.ts). */
 export const DISCONNECT_SCORE = -100;
+/**
+ * A gossiped block more than this beyond the chain's 2-hour future limit is
+ * rejected (its sender is penalised): no honest clock is that far off. Between
+ * the limit and this, the block is only ignored, since our clock may be the one
+ * that is off.
+ */
+export const FAR_FUTURE_SLACK_MS = 10 * 60 * 1000;
+/**
+ * An orphan whose target is this many times easier than our next block's is
+ * cheap: ignored, not chased, and its sender pays PENALTY.cheapOrphan. Honest
+ * difficulty moves at most 4x per retarget, so an honest orphan is this cheap
+ * only after a long gap (a partition healing, a crash of hash power): a few of
+ * those cost an honest peer little, a flood gets an attacker banned.
+ */
+export const CHEAP_ORPHAN_FACTOR = 16n;
 /** Orphans from one peer start at most one sync from it per this interval (orphan floods). */
 export const ORPHAN_SYNC_INTERVAL_MS = 1_000;
 

@@ -12,6 +12,7 @@ import { identify, type Identify } from '@libp2p/identify';
 import { ping, type Ping } from '@libp2p/ping';
 import { gossipsub, type GossipSub, type Message } from '@libp2p/gossipsub';
 import type { PrivateKey } from '@libp2p/interface';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import {
   DIAL_TIMEOUT_MS, HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, INBOUND_UPGRADE_TIMEOUT_MS, MAX_GOSSIP_BYTES, MAX_PENDING_INBOUND, MESH_D, MESH_D_HIGH, MESH_D_LOW,
 } from './constants.ts';
@@ -33,6 +34,9 @@ export interface HostOptions {
   topics: { blocks: string; txs: string; attestations: string };
   /** peers refused at every stage of a connection */
   isBanned: (peerId: string) => boolean;
+  /** banned addresses: not dialed, and (routable ones) refused before the handshake */
+  isDialBanned?: (addr: Multiaddr) => boolean;
+  isInboundBanned?: (addr: Multiaddr) => boolean;
   /** the application-specific part of a peer's gossipsub score */
   appScore: (peerId: string) => number;
 }
@@ -66,6 +70,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // hangs up on those that do not answer (network.ts refreshPeer).
     connectionMonitor: { enabled: false },
     connectionGater: {
+      denyDialMultiaddr: (addr: Multiaddr) => opts.isDialBanned?.(addr) ?? false,
+      denyInboundConnection: (conn: { remoteAddr: Multiaddr }) => opts.isInboundBanned?.(conn.remoteAddr) ?? false,
       denyDialPeer: denyPeer,
       denyInboundEncryptedConnection: denyPeer,
       denyOutboundEncryptedConnection: denyPeer,

@@ -108,12 +108,13 @@ export class Network {
         },
         orphan: (peerId) => this.onOrphan(peerId),
         rejected: (peerId) => this.peers.checkScore(peerId),
+        misbehaved: (peerId, kind) => this.penalise(peerId, kind),
       },
     });
     this.peers = new PeerManager({
       host, book, bootstrap, log,
       statusProtocol: this.protocols.status,
-      score: (peerId) => this.gossip.score(peerId),
+      score: (peerId) => this.score(peerId),
       onPeer: (peer) => {
         const refreshed = this.refreshPeer(peer);
         this.backfill.retry();
@@ -157,6 +158,8 @@ export class Network {
         maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
         topics,
         isBanned: (peerId) => managerRef.current?.isBanned(peerId) ?? false,
+        isDialBanned: (addr) => managerRef.current?.isDialBanned(addr) ?? false,
+        isInboundBanned: (addr) => managerRef.current?.isInboundBanned(addr) ?? false,
         appScore: (peerId) => penaltiesRef.current?.score(peerId) ?? 0,
       });
     } catch (err) {
@@ -185,7 +188,8 @@ export class Network {
     guardAgainstSocketErrors(this.log);
     const node = this.node;
     const onError = (peerId: string, err: GopkgrError): void => {
-      if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalise(peerId, 'malformed');
+      // Judged at the next maintenance tick: the requests already in flight still get their error frames.
+      if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalise(peerId, 'malformed', false);
     };
     await this.host.handle(this.protocols.status, serve(statusResponder(node), onError));
     await this.host.handle(this.protocols.headers, serve(headersResponder(node), onError));
@@ -210,11 +214,20 @@ export class Network {
     await this.host.stop();
   }
 
+  /**
+   * A peer's score: gossipsub's (which holds the application penalties), or the penalties alone when lower:
+   * gossip credit does not buy them off, and they still count once gossipsub has dropped the peer (after an
+   * oversized message it keeps no stats for it).
+   */
+  score(peerId: string): number {
+    return Math.min(this.gossip.score(peerId), this.penalties.score(peerId));
+  }
+
   /** Charge a peer for misbehaviour (logged), and cut it off if its score is now too low. */
-  penalise(peerId: string, kind: PenaltyKind): void {
+  penalise(peerId: string, kind: PenaltyKind, cutOffNow = true): void {
     const score = this.penalties.add(peerId, kind);
     this.log.warn(`peers: ${peerId.slice(-8)} penalised (${kind}), penalty now ${score.toFixed(0)}`);
-    this.peers.checkScore(peerId);
+    if (cutOffNow) this.peers.checkScore(peerId);
   }
 
   /** Ask a peer for its head (and sync from it if it is ahead); false when it did not answer properly. */
@@ -272,7 +285,7 @@ export class Network {
     const peerList: PeerView[] = this.host.getPeers().map((p) => {
       const id = p.toString();
       const conn = this.host.getConnections(p)[0];
-      return { peerId: id, address: conn?.remoteAddr.toString() ?? null, height: this.sync.peerHead(id)?.height ?? null, score: Math.round(this.gossip.score(id) * 100) / 100 };
+      return { peerId: id, address: conn?.remoteAddr.toString() ?? null, height: this.sync.peerHead(id)?.height ?? null, score: Math.round(this.score(id) * 100) / 100 };
     });
     return { peerId: this.peerId, addresses: this.addresses(), peers: peerList.length, peerList, banned: this.peers.bannedCount(), sync: this.sync.progress(), blobsMissing: this.backfill.missing() };
   }
