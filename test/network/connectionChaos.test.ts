@@ -196,7 +196,7 @@ describe('connection chaos', () => {
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
     await converged([h, v], 600, 30_000);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     for (const s of sockets) s.destroy();
@@ -265,7 +265,7 @@ describe('connection chaos', () => {
     const end = await converged([h, v], before + 3, 20_000);
     expect(end.height).toBe(before + 3);
     expect(v.stderr()).not.toMatch(/Uncaught|unhandled|ECONNRESET\n\s+at /i);
-  });
+  }, 150_000);
 
   it('peers that reset, hang or half-close when dialed (POST /v1/peers and --peer) do not crash the node', async () => {
     const hostile = await hostileServer(parked);
@@ -299,7 +299,7 @@ describe('connection chaos', () => {
       expect((await getJson(`${n.api}/v1/status`)).status).toBe(200);
     }
     expect(w.stderr()).toMatch(/cannot dial \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//);
-  });
+  }, 150_000);
 
   it('a dial whose connect fails with ECONNRESET is caught on every dial path', async () => {
     // The RST must arrive before this process's event loop sees the connection: the resetting

@@ -106,7 +106,7 @@ describe('hostile gossip scoring', () => {
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
     await converged([h, v], 24, 20_000);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(attackers.map(async (a) => a.stop()));
