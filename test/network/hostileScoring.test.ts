@@ -118,10 +118,22 @@ describe('hostile gossip scoring', () => {
     await join(a, v, chainId);
     const banned = (await status(v)).banned;
     const head = await status(v);
-    for (let i = 0; i < 40 && a.getConnections().length > 0; i++) {
-      const parent = toHex(sha256(new TextEncoder().encode(`no such parent ${i}`)));
-      await a.services.pubsub.publish(gossipTopics(chainId).blocks, cheapBlock(parent, head.height + 1, Date.now(), `cheap${i}`)).catch(() => undefined);
-    }
+    const send = async (from: number, to: number): Promise<void> => {
+      for (let i = from; i < to && a.getConnections().length > 0; i++) {
+        const parent = toHex(sha256(new TextEncoder().encode(`no such parent ${i}`)));
+        await a.services.pubsub.publish(gossipTopics(chainId).blocks, cheapBlock(parent, head.height + 1, Date.now(), `cheap${i}`)).catch(() => undefined);
+      }
+    };
+    // A few lower its score, still connected...
+    await send(0, 5);
+    const id = a.peerId.toString();
+    const lowered = await waitFor(async () => {
+      const view = (await status(v)).peerList.find((p) => p.peerId === id);
+      return view !== undefined && view.score <= -20 ? view.score : undefined;
+    }, 10_000, 'the attacker\'s score to fall');
+    expect(lowered).toBeGreaterThan(-100);
+    // ...and a flood gets it banned.
+    await send(5, 40);
     await gone(a, v);
     expect((await status(v)).banned).toBe(banned + 1);
     expect(v.stderr()).toMatch(new RegExp(`${a.peerId.toString().slice(-8)} penalised \\(cheapOrphan\\)`));
@@ -172,9 +184,10 @@ describe('hostile gossip scoring', () => {
     await gone(back, v);
     expect(v.stderr()).toMatch(new RegExp(`banned ${back.peerId.toString().slice(-8)}.*comes from 127\\.0\\.0\\.1#${port}, which is banned`));
     expect((await status(v)).banned).toBe(banned + 2);
-    // The victim will not dial that address either.
-    const res = await fetch(`${v.api}/v1/peers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addr: `/ip4/127.0.0.1/tcp/${port}/p2p/${back.peerId.toString()}` }) });
+    // The victim will not dial that address either, whoever answers there: the gater stops it before any handshake.
+    const res = await fetch(`${v.api}/v1/peers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addr: `/ip4/127.0.0.1/tcp/${port}` }) });
     expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/connection gater denied all addresses/);
 
     // The honest miner on the same IP is untouched and still followed.
     const s = await status(v);
