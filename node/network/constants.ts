@@ -91,6 +91,15 @@ export const BLOB_FETCH_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_CONNECTIONS = 48;
 /** New inbound connections accepted per second from one IP: a restart burst of a small cluster, not a flood. */
 export const INBOUND_CONNECTIONS_PER_SECOND = 50;
+/**
+ * Inbound connections still in their handshake, at most (libp2p's default is
+ * 10): each is a socket that has not proven anything yet, and at the cap every
+ * new inbound connection is refused, so ten idle sockets would lock out every
+ * honest peer. Bounded in time too: INBOUND_UPGRADE_TIMEOUT_MS.
+ */
+export const MAX_PENDING_INBOUND = 64;
+/** A handshake (multistream, noise, yamux) takes milliseconds on a LAN and well under a second across the world; libp2p waits 10 s. */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000;
 /** Below this many connections, the node dials known peers from its peer book. */
 export const MIN_CONNECTIONS = 8;
 /** How often the peer manager redials and asks peers for their status. */
@@ -104,6 +113,21 @@ export const MAX_PEER_BOOK = 256;
 export const BAN_MS = 10 * 60 * 1000;
 /** A peer whose gossipsub score falls below this is disconnected and banned (three invalid blocks; see gossipScore.ts). */
 export const DISCONNECT_SCORE = -100;
+/**
+ * A gossiped block more than this beyond the chain's 2-hour future limit is
+ * rejected (its sender is penalised): no honest clock is that far off. Between
+ * the limit and this, the block is only ignored, since our clock may be the one
+ * that is off.
+ */
+export const FAR_FUTURE_SLACK_MS = 10 * 60 * 1000;
+/**
+ * An orphan whose target is this many times easier than our next block's is
+ * cheap: ignored, not chased, and its sender pays PENALTY.cheapOrphan. Honest
+ * difficulty moves at most 4x per retarget, so an honest orphan is this cheap
+ * only after a long gap (a partition healing, a crash of hash power): a few of
+ * those cost an honest peer little, a flood gets an attacker banned.
+ */
+export const CHEAP_ORPHAN_FACTOR = 16n;
 /** Orphans from one peer start at most one sync from it per this interval (orphan floods). */
 export const ORPHAN_SYNC_INTERVAL_MS = 1_000;
 

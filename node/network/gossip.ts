@@ -48,6 +48,15 @@ export interface GossipEvents {
   orphan?(peerId: string): void;
   /** `peerId` sent something invalid (gossipsub already penalised it) */
   rejected?(peerId: string, verdict: Verdict): void;
+  /** `peerId` did something gossipsub does not score: a cheap orphan, a message over the size limit */
+  misbehaved?(peerId: string, kind: 'cheapOrphan' | 'oversized'): void;
+}
+
+/** it-length-prefixed's errors for a frame whose length is over the cap (or whose length prefix is). */
+const OVERSIZED_FRAME_ERRORS: ReadonlySet<string> = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError']);
+
+interface ReadStreamErrorHook {
+  handlePeerReadStreamError?: (err: unknown, peerId: { toString(): string }) => void;
 }
 
 export interface GossipOptions {
@@ -85,6 +94,7 @@ export class Gossip {
     this.started = true;
     const pubsub = this.opts.host.services.pubsub;
     pubsub.addEventListener('gossipsub:message', this.onMessage);
+    this.scoreOversizedMessages();
     for (const topic of Object.values(this.opts.topics)) pubsub.subscribe(topic);
     this.opts.node.chain.on('block', this.onBlock);
     this.opts.node.on('head', this.onHead);
@@ -99,6 +109,29 @@ export class Gossip {
     this.opts.node.chain.off('block', this.onBlock);
     this.opts.node.off('head', this.onHead);
     this.opts.node.off('tx', this.onTx);
+  }
+
+  /**
+   * gossipsub drops an RPC frame over maxInboundDataLength by ending the
+   * peer's inbound stream, and the peer loses no score for the megabytes we
+   * read: charge it here (gossipsub has no event for this; its own handler
+   * still runs).
+   */
+  private scoreOversizedMessages(): void {
+    const router = this.opts.host.services.pubsub as unknown as ReadStreamErrorHook;
+    const original = router.handlePeerReadStreamError;
+    if (typeof original !== 'function') {
+      this.opts.log.warn('gossip: this @libp2p/gossipsub has no handlePeerReadStreamError; oversized messages go unscored');
+      return;
+    }
+    router.handlePeerReadStreamError = (err, peerId) => {
+      const name = (err as Error | undefined)?.name ?? '';
+      if (OVERSIZED_FRAME_ERRORS.has(name)) {
+        this.opts.log.warn(`gossip: ${peerId.toString().slice(-8)} sent a message over the size limit: ${(err as Error).message}`);
+        this.opts.events?.misbehaved?.(peerId.toString(), 'oversized');
+      }
+      original.call(router, err, peerId);
+    };
   }
 
   /** Mark a block or tx as received from the network (sync uses this too). */
@@ -116,7 +149,7 @@ export class Gossip {
     void this.validate(msg.topic, msg.data, from).then(
       (verdict) => this.report(msgId, from, verdict),
       (err: unknown) => this.report(msgId, from, { result: 'ignore', reason: 'NET_INTERNAL', message: String(err) }),
-    );
+    ).catch((err: unknown) => this.opts.log.warn(`gossip: cannot report on a message from ${from.slice(-8)}: ${(err as Error).message}`));
   };
 
   private async validate(topic: string, data: Uint8Array, from: string): Promise<Verdict & { id?: string }> {
@@ -130,6 +163,7 @@ export class Gossip {
       this.blockQueue = run.catch(() => undefined).finally(() => this.blocksQueued--);
       const v = await run;
       if (v.reason === 'BLOCK_PARENT_UNKNOWN') this.opts.events?.orphan?.(from);
+      if (v.reason === 'BLOCK_ORPHAN_CHEAP') this.opts.events?.misbehaved?.(from, 'cheapOrphan');
       if (v.result === 'accept' && v.id !== undefined) this.opts.events?.accepted?.(from, 'block', v.id);
       return v;
     }

@@ -12,7 +12,10 @@ import { identify, type Identify } from '@libp2p/identify';
 import { ping, type Ping } from '@libp2p/ping';
 import { gossipsub, type GossipSub, type Message } from '@libp2p/gossipsub';
 import type { PrivateKey } from '@libp2p/interface';
-import { HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, MAX_GOSSIP_BYTES, MESH_D, MESH_D_HIGH, MESH_D_LOW, DIAL_TIMEOUT_MS } from './constants.ts';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import {
+  DIAL_TIMEOUT_MS, HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, INBOUND_UPGRADE_TIMEOUT_MS, MAX_GOSSIP_BYTES, MAX_PENDING_INBOUND, MESH_D, MESH_D_HIGH, MESH_D_LOW,
+} from './constants.ts';
 import { scoreParams, scoreThresholds } from './gossipScore.ts';
 
 // A type alias, not an interface: libp2p's ServiceMap wants an index signature.
@@ -31,6 +34,9 @@ export interface HostOptions {
   topics: { blocks: string; txs: string; attestations: string };
   /** peers refused at every stage of a connection */
   isBanned: (peerId: string) => boolean;
+  /** banned addresses: not dialed, and (routable ones) refused before the handshake */
+  isDialBanned?: (addr: Multiaddr) => boolean;
+  isInboundBanned?: (addr: Multiaddr) => boolean;
   /** the application-specific part of a peer's gossipsub score */
   appScore: (peerId: string) => number;
 }
@@ -54,6 +60,9 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       // libp2p's default (5 a second per source IP) resets a burst of peers behind one address
       // (a NAT, or many nodes on one host at start-up); the cap and the gater still apply.
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
+      // Half-open sockets hold a pending slot until the upgrade times out: more slots, less time (constants.ts).
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
     },
     // libp2p's monitor pings every connection in the same tick every 10 s: a burst of
     // streams that stalls gossip behind it. Liveness comes from the peer manager instead,
@@ -61,6 +70,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // hangs up on those that do not answer (network.ts refreshPeer).
     connectionMonitor: { enabled: false },
     connectionGater: {
+      denyDialMultiaddr: (addr: Multiaddr) => opts.isDialBanned?.(addr) ?? false,
+      denyInboundConnection: (conn: { remoteAddr: Multiaddr }) => opts.isInboundBanned?.(conn.remoteAddr) ?? false,
       denyDialPeer: denyPeer,
       denyInboundEncryptedConnection: denyPeer,
       denyOutboundEncryptedConnection: denyPeer,

@@ -26,6 +26,7 @@ import { BlobBackfill } from './blobBackfill.ts';
 import { PeerPenalties, type PenaltyKind } from './penalties.ts';
 import { PeerManager } from './peerManager.ts';
 import { stateDigest } from './stateDigest.ts';
+import { guardAgainstSocketErrors } from './socketErrorGuard.ts';
 
 export interface NetworkOptions {
   node: FullNode;
@@ -87,11 +88,7 @@ export class Network {
   private constructor(readonly node: FullNode, readonly host: Host, book: PeerBook | undefined, bootstrap: Multiaddr[], readonly log: Logger, managerRef: { current?: PeerManager }) {
     this.protocols = protocolIds(node.chainId);
     this.topics = topicNames(node.chainId);
-    const penalise = (peerId: string, kind: PenaltyKind): void => {
-      const score = this.penalties.add(peerId, kind);
-      log.warn(`peers: ${peerId.slice(-8)} penalised (${kind}), penalty now ${score.toFixed(0)}`);
-      this.peers.checkScore(peerId);
-    };
+    const penalise = (peerId: string, kind: PenaltyKind): void => this.penalise(peerId, kind);
     this.sync = new Sync({
       host, node, log, penalise,
       protocols: this.protocols,
@@ -111,12 +108,13 @@ export class Network {
         },
         orphan: (peerId) => this.onOrphan(peerId),
         rejected: (peerId) => this.peers.checkScore(peerId),
+        misbehaved: (peerId, kind) => this.penalise(peerId, kind),
       },
     });
     this.peers = new PeerManager({
       host, book, bootstrap, log,
       statusProtocol: this.protocols.status,
-      score: (peerId) => this.gossip.score(peerId),
+      score: (peerId) => this.score(peerId),
       onPeer: (peer) => {
         const refreshed = this.refreshPeer(peer);
         this.backfill.retry();
@@ -124,10 +122,10 @@ export class Network {
         if (this.mempoolPulled.has(id)) return;
         this.mempoolPulled.add(id);
         // Once we are on the same chain (our sync has caught up), its pending txs can apply here.
-        void refreshed.then(async (ok) => {
+        refreshed.then(async (ok) => {
           if (ok) await this.sync.idle();
           if (ok && this.started) await this.pullMempoolFrom(peer);
-        });
+        }).catch((err: unknown) => this.log.warn(`mempool: cannot pull from ${id.slice(-8)}: ${(err as Error).message}`));
       },
       onPeerGone: (peerId) => {
         this.sync.peerGone(peerId);
@@ -160,6 +158,8 @@ export class Network {
         maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
         topics,
         isBanned: (peerId) => managerRef.current?.isBanned(peerId) ?? false,
+        isDialBanned: (addr) => managerRef.current?.isDialBanned(addr) ?? false,
+        isInboundBanned: (addr) => managerRef.current?.isInboundBanned(addr) ?? false,
         appScore: (peerId) => penaltiesRef.current?.score(peerId) ?? 0,
       });
     } catch (err) {
@@ -185,9 +185,11 @@ export class Network {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    guardAgainstSocketErrors(this.log);
     const node = this.node;
     const onError = (peerId: string, err: GopkgrError): void => {
-      if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalties.add(peerId, 'malformed');
+      // Judged at the next maintenance tick: the requests already in flight still get their error frames.
+      if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalise(peerId, 'malformed', false);
     };
     await this.host.handle(this.protocols.status, serve(statusResponder(node), onError));
     await this.host.handle(this.protocols.headers, serve(headersResponder(node), onError));
@@ -212,11 +214,27 @@ export class Network {
     await this.host.stop();
   }
 
+  /**
+   * A peer's score: gossipsub's (which holds the application penalties), or the penalties alone when lower:
+   * gossip credit does not buy them off, and they still count once gossipsub has dropped the peer (after an
+   * oversized message it keeps no stats for it).
+   */
+  score(peerId: string): number {
+    return Math.min(this.gossip.score(peerId), this.penalties.score(peerId));
+  }
+
+  /** Charge a peer for misbehaviour (logged), and cut it off if its score is now too low. */
+  penalise(peerId: string, kind: PenaltyKind, cutOffNow = true): void {
+    const score = this.penalties.add(peerId, kind);
+    this.log.warn(`peers: ${peerId.slice(-8)} penalised (${kind}), penalty now ${score.toFixed(0)}`);
+    if (cutOffNow) this.peers.checkScore(peerId);
+  }
+
   /** Ask a peer for its head (and sync from it if it is ahead); false when it did not answer properly. */
   private refreshPeer(peer: PeerId): Promise<boolean> {
     return this.sync.refresh(peer).then(() => true, (err: unknown) => {
       const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
-      if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalties.add(peer.toString(), 'malformed');
+      if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalise(peer.toString(), 'malformed');
       // No answer to a one-item request: the connection is dead or the peer stalls. Hang up;
       // bootstrap and book peers are redialed with backoff.
       if (code === 'NET_TIMEOUT' || code === 'NET_DIAL_FAILED' || code === 'NET_STREAM_ERROR') {
@@ -238,12 +256,11 @@ export class Network {
       if (pulled.accepted > 0) this.log.info(`mempool: ${pulled.accepted} pending tx(s) from ${id.slice(-8)}`);
       if (pulled.rejected !== undefined) {
         this.log.warn(`mempool: ${id.slice(-8)} sent an invalid tx: ${pulled.rejected.reason} ${pulled.rejected.message}`);
-        this.penalties.add(id, 'invalidData');
-        this.peers.checkScore(id);
+        this.penalise(id, 'invalidData');
       }
     } catch (err) {
       const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
-      if (code === 'NET_BAD_RESPONSE' || code === 'NET_FRAME_TOO_LARGE') this.penalties.add(id, 'malformed');
+      if (code === 'NET_BAD_RESPONSE' || code === 'NET_FRAME_TOO_LARGE') this.penalise(id, 'malformed');
     }
   }
 
@@ -268,7 +285,7 @@ export class Network {
     const peerList: PeerView[] = this.host.getPeers().map((p) => {
       const id = p.toString();
       const conn = this.host.getConnections(p)[0];
-      return { peerId: id, address: conn?.remoteAddr.toString() ?? null, height: this.sync.peerHead(id)?.height ?? null, score: Math.round(this.gossip.score(id) * 100) / 100 };
+      return { peerId: id, address: conn?.remoteAddr.toString() ?? null, height: this.sync.peerHead(id)?.height ?? null, score: Math.round(this.score(id) * 100) / 100 };
     });
     return { peerId: this.peerId, addresses: this.addresses(), peers: peerList.length, peerList, banned: this.peers.bannedCount(), sync: this.sync.progress(), blobsMissing: this.backfill.missing() };
   }

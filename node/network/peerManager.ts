@@ -2,8 +2,9 @@
  * Peer management: bootstrap peers (`--peer`), the persistent peer book,
  * redialing with backoff (so nodes find each other again after restarts and
  * partitions), the connection cap's floor (MIN_CONNECTIONS), and cutting off
- * peers whose score says they misbehave (banned for BAN_MS, enforced by the
- * host's connection gater).
+ * peers whose score says they misbehave (banned for BAN_MS, by peer id and by
+ * address (addressBan.ts), enforced by the host's connection gater and, for a
+ * loopback peer's address, after identify).
  *
  * A peer is kept only if identify shows it speaks this chain's status protocol:
  * nodes of other chains (or other software) are disconnected at once, so they
@@ -15,6 +16,7 @@ import type { Logger } from '../fullNode.ts';
 import { BAN_MS, DISCONNECT_SCORE, MAINTENANCE_INTERVAL_MS, MIN_CONNECTIONS, REDIAL_BACKOFF_MAX_MS, REDIAL_BACKOFF_MS } from './constants.ts';
 import type { PeerBook } from './peerBook.ts';
 import type { Host } from './host.ts';
+import { AddressBans, addressKeys, dialKey, inboundKey } from './addressBan.ts';
 
 /**
  * A peer we have heard nothing from (no status, no gossiped block) for this
@@ -47,6 +49,9 @@ interface Backoff {
 
 export class PeerManager {
   private readonly bans = new Map<string, number>();
+  private readonly addressBans = new AddressBans();
+  /** where each identified peer says it listens: a ban covers those addresses too */
+  private readonly listenAddrs = new Map<string, Multiaddr[]>();
   private readonly backoff = new Map<string, Backoff>();
   /** when each connected peer's head is next worth asking for */
   private readonly statusDue = new Map<string, number>();
@@ -62,6 +67,16 @@ export class PeerManager {
     if (until > Date.now()) return true;
     this.bans.delete(peerId);
     return false;
+  }
+
+  /** A dial to `addr` would reach a banned address. */
+  isDialBanned(addr: Multiaddr): boolean {
+    return this.addressBans.has(dialKey(addr));
+  }
+
+  /** An inbound connection from `addr` comes from a banned (routable) address: refused before its handshake. */
+  isInboundBanned(addr: Multiaddr): boolean {
+    return this.addressBans.has(inboundKey(addr));
   }
 
   bannedCount(): number {
@@ -91,8 +106,11 @@ export class PeerManager {
     if (this.isBanned(peerId)) return;
     this.bans.set(peerId, Date.now() + BAN_MS);
     this.opts.book?.forget(peerId);
-    this.opts.log.warn(`peers: banned ${peerId.slice(-8)} for ${BAN_MS / 60_000} min: ${why}`);
     const peer = this.opts.host.getPeers().find((p) => p.toString() === peerId);
+    const remote = peer === undefined ? [] : this.opts.host.getConnections(peer).map((c) => c.remoteAddr);
+    const keys = addressKeys(remote, this.listenAddrs.get(peerId) ?? []);
+    this.addressBans.ban(keys, BAN_MS);
+    this.opts.log.warn(`peers: banned ${peerId.slice(-8)}${keys.length > 0 ? ` and ${keys.join(', ')}` : ''} for ${BAN_MS / 60_000} min: ${why}`);
     if (peer !== undefined) void this.opts.host.hangUp(peer).catch(() => undefined);
   }
 
@@ -110,6 +128,14 @@ export class PeerManager {
       void this.opts.host.hangUp(peerId).catch(() => undefined);
       return;
     }
+    this.listenAddrs.set(id, listenAddrs.slice(0, 8));
+    // A banned peer back under a new key: its address gives it away (loopback peers are only known by it here).
+    const remote = this.opts.host.getConnections(peerId).map((c) => c.remoteAddr);
+    const banned = this.addressBans.find(addressKeys(remote, listenAddrs));
+    if (banned !== undefined) {
+      this.ban(id, `it comes from ${banned}, which is banned`);
+      return;
+    }
     // Only addresses another host can dial are worth remembering.
     const addrs = listenAddrs.map((a) => a.toString()).filter((a) => a.includes('/tcp/') && !a.includes('/tcp/0'));
     this.opts.book?.seen(id, addrs);
@@ -121,6 +147,7 @@ export class PeerManager {
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString();
     this.statusDue.delete(id);
+    this.listenAddrs.delete(id);
     this.opts.onPeerGone(id);
   };
 

@@ -18,6 +18,10 @@ export const PENALTY = {
   timeout: -15,
   /** claimed a head it could not serve */
   uselessStatus: -10,
+  /** gossiped an orphan with a fraction of the work a block costs now (validateBlock.ts) */
+  cheapOrphan: -5,
+  /** sent a gossip message over the size limit: megabytes read for nothing, and no honest node makes one (a block is capped below it), so one is enough */
+  oversized: -120,
 } as const;
 
 export type PenaltyKind = keyof typeof PENALTY;

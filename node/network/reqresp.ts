@@ -34,6 +34,22 @@ function frame(kind: number, payload?: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Framing errors: the peer sent bytes that break the protocol (a length over the cap, a bad varint, a flood). */
+const FRAMING_ERRORS: ReadonlySet<string> = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'StreamBufferError', 'InvalidParametersError']);
+
+/**
+ * Why a request could not be read. Only framing that breaks the protocol is the
+ * peer's fault (NET_BAD_REQUEST, penalised); a stream that ends, resets or
+ * stays silent is what a peer that restarts or loses its link does
+ * (NET_STREAM_ERROR, not penalised).
+ */
+function requestReadError(err: unknown): GopkgrError {
+  const name = (err as Error | undefined)?.name ?? '';
+  const message = (err as Error | undefined)?.message ?? String(err);
+  if (FRAMING_ERRORS.has(name)) return new GopkgrError('NET_BAD_REQUEST', `unreadable request: ${message}`);
+  return new GopkgrError('NET_STREAM_ERROR', `no request read: ${name} ${message}`.trim());
+}
+
 /** Turn a responder into a libp2p stream handler that never throws. */
 export function serve(responder: Responder, onError?: (peerId: string, err: GopkgrError) => void): StreamHandler {
   return async (stream: Stream, connection): Promise<void> => {
@@ -41,9 +57,14 @@ export function serve(responder: Responder, onError?: (peerId: string, err: Gopk
     const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES, maxBufferSize: MAX_REQUEST_BYTES * 2 });
     try {
       let request: Canonical;
+      let raw: Uint8Array;
       try {
-        const raw = await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-        request = decode(raw.subarray());
+        raw = (await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray();
+      } catch (err) {
+        throw requestReadError(err);
+      }
+      try {
+        request = decode(raw);
       } catch (err) {
         throw new GopkgrError('NET_BAD_REQUEST', `unreadable request: ${(err as Error).message}`);
       }

@@ -138,7 +138,7 @@ describe('hostile peers', () => {
     await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), 5_000, 'the sync session to end');
     expect(stalled).toHaveLength(1);
     // The peer that never answered its status request was hung up on.
-    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), 5_000, 'the victim to hang up on the silent peer');
+    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), 15_000, 'the victim to hang up on the silent peer');
     expect(v.stderr()).toMatch(new RegExp(`${b.peerId.toString().slice(-8)} did not answer a status request \\(NET_TIMEOUT\\); disconnecting`));
     expect(v.child.exitCode).toBeNull();
   });

@@ -8,21 +8,30 @@
  *  2. decodes as a canonical block                     REJECT (BLOCK_MALFORMED, DECODE_ERROR, …)
  *  3. not already in our index                         IGNORE NET_DUPLICATE (REJECT BLOCK_KNOWN_INVALID if known bad)
  *  4. id meets the header's target                     REJECT BLOCK_BAD_POW
- *  5. parent known                                     IGNORE BLOCK_PARENT_UNKNOWN (the caller syncs from the sender)
- *  6. imports (header context, txs, state)             REJECT with the chain's code;
+ *  5. time ≤ our clock + 2 h + FAR_FUTURE_SLACK_MS      REJECT BLOCK_TIME_FAR_FUTURE (no clock is that far off;
+ *                                                      between 2 h and that, IGNORE at import: it may be our clock)
+ *  6. parent known                                     IGNORE BLOCK_PARENT_UNKNOWN (the caller syncs from the sender);
+ *                                                      IGNORE BLOCK_ORPHAN_CHEAP when its target is more than
+ *                                                      CHEAP_ORPHAN_FACTOR times easier than our next block's
+ *                                                      (the caller charges the sender a small penalty, and
+ *                                                      does not chase it)
+ *  7. imports (header context, txs, state)             REJECT with the chain's code;
  *                                                      IGNORE BLOCK_TIME_TOO_NEW (depends on our clock)
  *                                                      IGNORE on our own failures (5xx)
  */
 import { toHex } from '../../encoding.ts';
-import { decodeBlock, meetsTarget, type DecodedBlock } from '../../block.ts';
+import { bytesToBigInt, decodeBlock, meetsTarget, type DecodedBlock } from '../../block.ts';
 import type { FullNode } from '../../fullNode.ts';
-import { MAX_GOSSIP_BYTES } from '../constants.ts';
+import { MAX_FUTURE_BLOCK_MS } from '../../constants.ts';
+import { CHEAP_ORPHAN_FACTOR, FAR_FUTURE_SLACK_MS, MAX_GOSSIP_BYTES } from '../constants.ts';
 import { accept, ignore, reject, verdictOf, type Verdict } from './verdict.ts';
 
 export interface BlockValidationContext {
   node: FullNode;
   /** called with the block's id right before it is imported (so the gossip layer does not publish it again) */
   beforeImport?: (id: string, block: DecodedBlock) => void;
+  /** this node's clock (default Date.now) */
+  now?: () => number;
 }
 
 export interface BlockVerdict extends Verdict {
@@ -53,11 +62,21 @@ export async function validateGossipBlock(ctx: BlockValidationContext, data: Uin
   }
   // 4. Proof of work: two hashes decide whether the sender spent work on it.
   if (!meetsTarget(block.id, block.header.target)) return { ...reject('BLOCK_BAD_POW', `block ${id.slice(0, 16)} does not meet its target`), id };
-  // 5. Orphans are not kept (an orphan flood costs no memory); the caller asks the sender for the missing history.
+  // 5. A time no honest clock gives: the sender made it so (checked before the parent: orphans too).
+  const now = (ctx.now ?? Date.now)();
+  if (block.header.time > now + MAX_FUTURE_BLOCK_MS + FAR_FUTURE_SLACK_MS) {
+    return { ...reject('BLOCK_TIME_FAR_FUTURE', `block ${id.slice(0, 16)} is ${Math.round((block.header.time - now) / 60_000)} min ahead of this node's clock`), id };
+  }
+  // 6. Orphans are not kept (an orphan flood costs no memory); the caller asks the sender for the missing history,
+  // unless the orphan's work is a fraction of what a block costs now: a claim that cost its sender nothing.
   if (chain.entry(toHex(block.header.parent)) === undefined) {
+    const expected = bytesToBigInt(chain.targetAfter(chain.head.id));
+    if (bytesToBigInt(block.header.target) > expected * CHEAP_ORPHAN_FACTOR) {
+      return { ...ignore('BLOCK_ORPHAN_CHEAP', `orphan ${id.slice(0, 16)} carries less than 1/${CHEAP_ORPHAN_FACTOR} of the work of a block here`), id };
+    }
     return { ...ignore('BLOCK_PARENT_UNKNOWN', `parent of block ${id.slice(0, 16)} is unknown`), id };
   }
-  // 6. Full import.
+  // 7. Full import.
   ctx.beforeImport?.(id, block);
   try {
     const result = await ctx.node.submitBlock(block);

@@ -1,0 +1,58 @@
+/**
+ * An honest node that is killed and restarted again and again while it syncs
+ * is never banned by the peer it syncs from, and follows the chain within
+ * seconds of its last restart. Abrupt disconnects (SIGKILL: streams reset
+ * mid-request, mid-response and mid-gossip) are not misbehaviour.
+ *
+ * The miner serves a pre-built chain (long enough that a sync takes longer than
+ * the time between kills) and keeps mining while the syncing node is killed
+ * and restarted on the same data dir, peer key and ports ten times.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildChain, cleanup, converged, spawnNode, status, tempDir, waitFor, withIdentity, type NetNode } from './netHelpers.ts';
+import { prng } from '../support/prng.ts';
+
+const BLOCKS = 2_000;
+const RESTARTS = 10;
+
+describe('restart during sync', () => {
+  afterAll(cleanup);
+
+  it(`a node killed ${RESTARTS} times while syncing is never banned and ends on the miner's head`, async () => {
+    const minerDir = await tempDir('gopkgr-net-rsminer-');
+    const t0 = Date.now();
+    await buildChain(minerDir, BLOCKS);
+    console.log(`restart during sync: built ${BLOCKS} blocks in ${Date.now() - t0} ms`);
+    await withIdentity(minerDir, 'restart-miner');
+    const miner = await spawnNode('miner', { data: minerDir, extra: ['--mine', '--threads', '1'] });
+    const rand = prng(7);
+
+    let syncer: NetNode = await spawnNode('syncer', { peers: [miner.addr] });
+    const { data, p2pPort, apiPort, peerId } = syncer;
+    const heights: number[] = [];
+    for (let i = 0; i < RESTARTS; i++) {
+      // Kill it at a random point of its sync: before, during or after the first batches arrive.
+      await new Promise((r) => setTimeout(r, 300 + Math.floor(rand.next() * 1_200)));
+      heights.push((await status(syncer).catch(() => ({ height: -1 }))).height);
+      syncer.child.kill('SIGKILL');
+      await syncer.exited;
+      const m = await status(miner);
+      expect(m.banned, `miner banned someone after kill ${i + 1}:\n${miner.stderr().split('\n').filter((l) => /banned|penalised/.test(l)).join('\n')}`).toBe(0);
+      syncer = await spawnNode('syncer', { data, p2pPort, apiPort, peers: [miner.addr] });
+      expect(syncer.peerId).toBe(peerId);
+    }
+
+    // After its last restart it catches up with the (still mining) miner within seconds.
+    const restarted = Date.now();
+    const end = await converged([miner, syncer], BLOCKS, 60_000);
+    const took = Date.now() - restarted;
+    expect(end.height).toBeGreaterThanOrEqual(BLOCKS);
+    const m = await status(miner);
+    expect(m.banned).toBe(0);
+    expect(m.peerList.map((p) => p.peerId)).toContain(peerId);
+    // It made progress across restarts (the chain it had synced survived each kill).
+    expect(Math.max(...heights)).toBeGreaterThan(0);
+    expect(miner.stderr()).not.toMatch(/banned/);
+    console.log(`restart during sync: heights at kills ${heights.join(' ')}; caught up ${took} ms after the last restart`);
+  }, 180_000);
+});
