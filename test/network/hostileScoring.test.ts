@@ -21,6 +21,8 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEV_PARAMS, FullNode, decodeBlock, sha256, toHex } from '../../node/index.ts';
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
@@ -70,7 +72,12 @@ function cheapBlock(parent: string, height: number, time: number, seed: string):
   return mineOnThisThread(candidate).bytes;
 }
 
-/** A chain of `n` blocks 1 ms apart: each retarget makes the next block up to 4x harder. */
+/**
+ * A chain of `n` blocks 1 ms apart: the retarget makes blocks as much harder as it
+ * may, 4x per window (20 blocks on the dev chain), so 64 blocks end over 32x harder.
+ */
+const HARD_CHAIN_BLOCKS = 64;
+
 async function buildHardChain(dir: string, n: number): Promise<bigint> {
   const node = await FullNode.open({ dataDir: dir, params: DEV_PARAMS });
   try {
@@ -98,14 +105,14 @@ describe('hostile gossip scoring', () => {
 
   beforeAll(async () => {
     const dir = await tempDir('gopkgr-net-hard-');
-    const target = await buildHardChain(dir, 24);
+    const target = await buildHardChain(dir, HARD_CHAIN_BLOCKS);
     // The chain's blocks now cost far more than a block at the easiest target.
     expect(target * 32n).toBeLessThan(BigInt('0x' + DEV_PARAMS.powLimit));
     h = await spawnNode('honest', { data: dir });
     v = await spawnNode('victim', { peers: [h.addr] });
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
-    await converged([h, v], 24, 20_000);
+    await converged([h, v], HARD_CHAIN_BLOCKS, 30_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -184,8 +191,8 @@ describe('hostile gossip scoring', () => {
     await gone(back, v);
     expect(v.stderr()).toMatch(new RegExp(`banned ${back.peerId.toString().slice(-8)}.*comes from 127\\.0\\.0\\.1#${port}, which is banned`));
     expect((await status(v)).banned).toBe(banned + 2);
-    // The victim will not dial that address either, whoever answers there: the gater stops it before any handshake.
-    const res = await fetch(`${v.api}/v1/peers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addr: `/ip4/127.0.0.1/tcp/${port}` }) });
+    // The victim will not dial that address either, whoever answers there (a fresh peer id): the gater stops it before any handshake.
+    const res = await fetch(`${v.api}/v1/peers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addr: `/ip4/127.0.0.1/tcp/${port}/p2p/${peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()}` }) });
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/connection gater denied all addresses/);
 
