@@ -38,7 +38,7 @@
  */
 import ivm from 'isolated-vm';
 import { GopkgrError } from '../node/index.ts';
-import { MAX_ERROR_CHARS, MAX_PULL_CHARS, MAX_TESTS, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
+import { MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_PULL_CHARS, MAX_TESTS, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
 import { describeKey, parseKey, Resolver, type DepMap, type FileMap } from './resolve.ts';
 import { ASSERT_SOURCE, INTERNAL_KEY, RUNTIME_SOURCE, SHIM_MODULES, type RuntimeConfig } from './shims.ts';
 import { isTypeScript, transpile } from './transpile.ts';
@@ -55,6 +55,7 @@ const RAN = 1;
 const DONE = 2;
 const NEWS = 4;
 const VIRTUAL_TIME_OUT = 8;
+const STALLED_TEXT = 'Promise resolution is still pending but the event loop has already resolved';
 
 export interface SandboxInput {
   files: FileMap;
@@ -175,7 +176,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
     try {
       // Set-up runs only our code, before any package code: synchronous calls are safe.
       const runtimeFn = runtimeScript.runSync(context, { reference: true }) as ivm.Reference;
-      const config: RuntimeConfig = { file, seed: input.seed, epochMs: SANDBOX_EPOCH_MS, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs };
+      const config: RuntimeConfig = { file, seed: input.seed, epochMs: SANDBOX_EPOCH_MS, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs, maxNameChars: MAX_NAME_CHARS, maxErrorChars: MAX_ERROR_CHARS };
       const control = runtimeFn.applySync(undefined, [JSON.stringify(config)], { result: { reference: true } }) as ivm.Reference;
       assertScript.runSync(context);
       const fn = (name: string): ivm.Reference => {
@@ -187,6 +188,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
       const stall = fn('stall');
       const uncaught = fn('uncaught');
       const loadError = fn('loadError');
+      const end = fn('end');
       const pull = fn('pull');
       const seal = fn('seal');
       refs.push(runtimeFn, control);
@@ -254,17 +256,27 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
         if (!ran.ok) await call(() => loadError.apply(undefined, [ran.message]));
       }
 
+      // An Abort ends the whole run: stop() records it before it is thrown, so
+      // no catch on the way out can turn it into a clean, empty run.
+      const fatal = (code: string, message: string): never => {
+        stop(new Abort(code, message));
+        throw abort;
+      };
+      /** Pull until the runtime has nothing new: each answer is a bounded batch. */
       const drain = async (): Promise<void> => {
-        const r = await call(() => pull.apply(undefined, []));
-        if (!r.ok) return;
-        if (typeof r.value !== 'string' || r.value.length > MAX_PULL_CHARS) throw new Abort('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
-        const pulled = readPull(r.value);
-        if (pulled === undefined) throw new Abort('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
-        for (const [stream, text] of pulled.output) input.onOutput?.(stream, text);
-        for (const t of pulled.tests) {
-          if (tests.length >= MAX_TESTS) throw new Abort('SANDBOX_TOO_MANY_TESTS', `more than ${MAX_TESTS} tests`);
-          tests.push(t);
-          input.onTest?.(t);
+        for (;;) {
+          const r = await call(() => pull.apply(undefined, []));
+          if (!r.ok) return;
+          if (typeof r.value !== 'string' || r.value.length > MAX_PULL_CHARS) fatal('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
+          const pulled = readPull(r.value as string);
+          if (pulled === undefined) return fatal('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
+          for (const [stream, text] of pulled.output) input.onOutput?.(stream, text);
+          for (const t of pulled.tests) {
+            if (tests.length >= MAX_TESTS) fatal('SANDBOX_TOO_MANY_TESTS', `more than ${MAX_TESTS} tests`);
+            tests.push(t);
+            input.onTest?.(t);
+          }
+          if (pulled.tests.length === 0 && pulled.output.length === 0) return;
         }
       };
 
@@ -275,7 +287,11 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
         if (!r.ok) {
           // An unhandled rejection in the isolate makes the call reject: report it
           // to the runtime, which fails the running test (or the file).
-          if (++rejections > MAX_REJECTIONS) break;
+          if (++rejections > MAX_REJECTIONS) {
+            // Giving up must not hide the tests this file did not finish.
+            await call(() => end.apply(undefined, [`Error: more than ${MAX_REJECTIONS} unhandled rejections in a row`, true]));
+            break;
+          }
           await call(() => uncaught.apply(undefined, [r.message]));
           continue;
         }
@@ -287,7 +303,10 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
           stalls = 0;
           continue;
         }
-        if (++stalls > MAX_STALLS) break;
+        if (++stalls > MAX_STALLS) {
+          await call(() => end.apply(undefined, ['Error: ' + STALLED_TEXT, false]));
+          break;
+        }
         await call(() => stall.apply(undefined, []));
       }
       await drain();
@@ -315,7 +334,8 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
       if (abort !== undefined) break;
     }
   } catch (err) {
-    if (!(err instanceof Abort)) {
+    if (err instanceof Abort) abort ??= err;
+    else {
       // A synchronous set-up call hit a limit or the isolate went away.
       if (isolate.isDisposed && abort === undefined) {
         const message = (err as Error).message;

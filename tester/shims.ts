@@ -43,4 +43,7 @@ export interface RuntimeConfig {
   epochMs: number;
   outputBytes: number;
   virtualTimeMs: number;
+  /** caps on a record's name and error text, applied inside the isolate (the host applies them again) */
+  maxNameChars: number;
+  maxErrorChars: number;
 }

@@ -621,15 +621,43 @@
   let rootAfterDone = false;
   let rootFinished = false;
 
+  // Names and error texts are cut here, inside the isolate, so no record can
+  // make a pull too large for the host to take (the host normalises and cuts
+  // again to its own caps; twice those leaves room for what normalising drops).
+  const cut = (text, max) => (text.length > max * 2 ? stringSlice(text, 0, max * 2) + '…' : text);
   function record(node, status, error) {
     node.done = true;
     if (status === 'failed' && node.parent !== null) node.parent.failedChildren++;
-    append(records, { __proto__: null, name: pathOf(node), status, error: error === undefined ? null : error });
+    append(records, { __proto__: null, name: cut(pathOf(node), config.maxNameChars), status, error: error === undefined ? null : cut(error, config.maxErrorChars) });
     news = true;
   }
   function recordName(name, error) {
-    append(records, { __proto__: null, name, status: 'failed', error });
+    append(records, { __proto__: null, name: cut(name, config.maxNameChars), status: 'failed', error: cut(error, config.maxErrorChars) });
     news = true;
+  }
+  /**
+   * The file is ended before its tests could finish (virtual time ran out, the
+   * host gave up on a storm of rejections or on a loop that never settles):
+   * every test not yet recorded fails, subtests before their parents, so
+   * nothing the run did not finish can count as passed, todo or missing.
+   * Returns how many tests it failed.
+   */
+  function failUnfinished(node, text) {
+    let n = 0;
+    for (let i = 0; i < node.children.length; i++) n += failUnfinished(node.children[i], text);
+    if (node !== root && !node.done) {
+      if (node.kind === 'test') { record(node, 'failed', text); n++; } else node.done = true;
+    }
+    return n;
+  }
+  let ended = false;
+  function endFile(text, always) {
+    if (ended) return;
+    ended = true;
+    const failedNow = failUnfinished(root, text);
+    if (always || failedNow > 0 || !loaded) recordName(file, text);
+    loaded = true;
+    abandoned = true;
   }
 
   function parseArgs(args) {
@@ -955,6 +983,7 @@
 
   // ---- the control API (host side) ---------------------------------------------
   const VIRTUAL_LIMIT = config.virtualTimeMs;
+  const PULL_BATCH_CHARS = 4 * 1024 * 1024;
   return {
     __proto__: null,
     /** After the shim modules have read it: the package can no longer reach it. */
@@ -962,6 +991,7 @@
     /** 1 ran a macrotask, 2 the file is done, 4 new results to pull, 8 virtual time ran out. */
     tick() {
       let flags = 0;
+      if (ended) return 2 | (news ? 4 : 0);
       const testsOver = loaded && !rootRunning && (abandoned || rootIndex >= root.children.length);
       if (testsOver && !rootAfterDone) {
         rootAfterDone = true;
@@ -973,7 +1003,10 @@
       } else if (testsOver && rootFinished && (abandoned || !hasRefWork())) flags |= 2;
       // Like Node, the file ends when no ref'd timer is left, so a timer that
       // throws after the tests is still run and still fails the file.
-      else if (now - startMs > VIRTUAL_LIMIT) flags |= testsOver && rootFinished ? 2 : 8;
+      else if (now - startMs > VIRTUAL_LIMIT) {
+        if (!(testsOver && rootFinished)) endFile(`Error: the tests ran past ${VIRTUAL_LIMIT} ms of virtual time`, true);
+        flags |= 2 | 8;
+      }
       else if (macrotask()) flags |= 1;
       if (news) flags |= 4;
       return flags;
@@ -991,16 +1024,20 @@
      */
     uncaught(text) { uncaughtText(StringCtor(text), !lastInternal ? lastOwner : current !== null ? current : lastStarted, 'unhandledRejection'); },
     loadError(message) { fileError(StringCtor(message)); },
+    /** The host gives up on the file: fail what has not finished (and the file, when `always`). */
+    end(message, always) { endFile(StringCtor(message), always === true); },
     /** New outcomes and output as JSON text, built from strings only (no toJSON, no array methods). */
     pull() {
-      news = false;
       const q = (v) => JSONStringify(StringCtor(v));
       let text = '{"tests":[';
-      for (let i = pulled; i < records.length; i++) {
-        const r = records[i];
-        text += (i > pulled ? ',' : '') + '{"name":' + q(r.name) + ',"status":' + q(r.status) + (r.error !== null ? ',"error":' + q(r.error) : '') + '}';
+      // A bounded batch: the host pulls again while there is news.
+      const from = pulled;
+      while (pulled < records.length && text.length < PULL_BATCH_CHARS) {
+        const r = records[pulled];
+        text += (pulled > from ? ',' : '') + '{"name":' + q(r.name) + ',"status":' + q(r.status) + (r.error !== null ? ',"error":' + q(r.error) : '') + '}';
+        pulled++;
       }
-      pulled = records.length;
+      news = pulled < records.length;
       text += '],"output":[';
       for (let i = 0; i < out.length; i++) text += (i > 0 ? ',' : '') + '[' + q(out[i][0]) + ',' + q(out[i][1]) + ']';
       out.length = 0;
