@@ -87,6 +87,16 @@ export function resultHash(tests: readonly TestOutcome[], abortedCode?: string):
   return sha256Hex(new TextEncoder().encode(body));
 }
 
+/**
+ * The counts an attestation carries. A run a limit aborted (CPU, memory, wall
+ * time, protocol) counts as at least one failure: its tests did not pass, and
+ * the chain's breaking-by-inference rule looks at the failed count only. The
+ * resultHash already holds the abort code, so testers still agree.
+ */
+export function attestedCounts(outcome: Outcome): { passed: number; failed: number; skipped: number } {
+  return { passed: outcome.passed, failed: outcome.aborted !== undefined ? Math.max(outcome.failed, 1) : outcome.failed, skipped: outcome.skipped };
+}
+
 export function summarise(tests: TestOutcome[], aborted?: { code: string; message: string }): Outcome {
   let passed = 0;
   let failed = 0;

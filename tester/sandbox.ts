@@ -40,7 +40,8 @@ import ivm from 'isolated-vm';
 import { GopkgrError } from '../node/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_PULL_CHARS, MAX_TESTS, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
 import { describeKey, parseKey, Resolver, type DepMap, type FileMap } from './resolve.ts';
-import { ASSERT_SOURCE, INTERNAL_KEY, RUNTIME_SOURCE, SHIM_MODULES, type RuntimeConfig } from './shims.ts';
+import { ASSERT_SOURCE, INTERNAL_KEY, RUNTIME_SOURCE, SHIM_MODULES, TEST_SHIM_KEY, testShim, type RuntimeConfig } from './shims.ts';
+import { testSupportDir } from './predecessor.ts';
 import { isTypeScript, transpile } from './transpile.ts';
 import { readPull, type RawTest } from './outcome.ts';
 
@@ -111,6 +112,19 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
     },
   });
   const deadline = Date.now() + limits.wallTimeMs;
+  // Who may register tests and hooks: the run's test files and the test
+  // support trees they live in (the same trees a predecessor run takes from
+  // the old version), never library code nor dependencies.
+  const testFileSet = new Set(input.testFiles);
+  const supportDirs = new Set<string>();
+  for (const f of input.testFiles) {
+    const dir = testSupportDir(f);
+    if (dir !== undefined) supportDirs.add(dir);
+  }
+  const mayRegisterTests = (key: string): boolean => {
+    const { scope, path } = parseKey(key);
+    return scope === 'pkg' && (testFileSet.has(path) || [...supportDirs].some((d) => path.startsWith(d)));
+  };
 
   const stop = (reason: Abort): void => {
     abort ??= reason;
@@ -196,8 +210,9 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
       // A shim module evaluated now, before any package code: one copy per
       // importing module (tester/shims.ts), the internal one shared by the host's
       // entry modules.
-      const shimModule = (key: string): ivm.Module => {
-        const m = isolate.compileModuleSync(SHIM_MODULES.get(key)!, { filename: key });
+      const shimModule = (key: string, importer?: string): ivm.Module => {
+        const source = key === TEST_SHIM_KEY && importer !== undefined && !mayRegisterTests(importer) ? testShim(describeKey(importer)) : SHIM_MODULES.get(key)!;
+        const m = isolate.compileModuleSync(source, { filename: key });
         m.instantiateSync(context, () => {
           throw new Error('shim modules have no imports');
         });
@@ -222,7 +237,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
         edges.set(m, links);
         for (const spec of m.dependencySpecifiers) {
           const dep = resolver.resolve(spec, key);
-          links.set(spec, SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY ? shimModule(dep) : await load(dep));
+          links.set(spec, SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY ? shimModule(dep, key) : await load(dep));
         }
         return m;
       };
