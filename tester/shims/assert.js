@@ -68,6 +68,9 @@
     return r + "'";
   };
   const shimInspect = shim.inspect;
+  // Waits on the runner's own promises: `await p` on the caller's promise would
+  // read p.constructor and maybe call a replaced Promise.prototype.then.
+  const settleOf = shim.settle;
   const inspect = (v, depth) => (typeof v === 'string' ? quote(v) : shimInspect(v, depth));
 
   // One AssertionError for the whole file (instanceof must hold across
@@ -295,16 +298,21 @@
     // Like Node, a function that throws at once rejects assert.rejects itself.
     const p = typeof promiseFn === 'function' ? promiseFn() : promiseFn;
     if (!isObjectLike(p) || typeof p.then !== 'function') throw new TypeErrorCtor('The "promiseFn" argument must be a Promise or a function returning one');
-    try { await p; } catch (e) { actual = e; }
+    const s = await settleOf(p);
+    if (s.state === 'broken') fail(undefined, expected, message, 'rejects', `The promise could not be followed: ${shim.errorText(s.error)}`);
+    if (s.state === 'rejected') actual = s.error;
     if (actual === NO_EXCEPTION) fail(undefined, expected, message, 'rejects', 'Missing expected rejection' + (expected && expected.name ? ` (${expected.name}).` : '.'));
     checkError(actual, expected, message, 'rejects');
   }
   async function doesNotReject(promiseFn, expected, message) {
     if (typeof expected === 'string' && message === undefined) { message = expected; expected = undefined; }
-    try {
-      await (typeof promiseFn === 'function' ? promiseFn() : promiseFn);
-    } catch (e) {
-      fail(e, expected, message, 'doesNotReject', `Got unwanted rejection.\nActual message: "${e && e.message}"`);
+    const s = await settleOf(typeof promiseFn === 'function' ? promiseFn() : promiseFn);
+    if (s.state === 'broken') fail(undefined, expected, message, 'doesNotReject', `The promise could not be followed: ${shim.errorText(s.error)}`);
+    if (s.state === 'rejected') {
+      const e = s.error;
+      let text;
+      try { text = e && e.message; } catch { text = '<message getter threw>'; }
+      fail(e, expected, message, 'doesNotReject', `Got unwanted rejection.\nActual message: "${text}"`);
     }
   }
 

@@ -143,6 +143,28 @@
     }
     followThenable(value, ok, bad);
   }
+  /**
+   * How a value settles, for node:assert's rejects/doesNotReject: the same
+   * rules as follow(), so a replaced Promise.prototype.constructor or .then
+   * cannot turn the test's own rejected promise into a fulfilled one (or into
+   * a rejection with an error of the package's choosing). `broken`: `then`
+   * threw on something shaped like a native promise.
+   */
+  function settle(value) {
+    return new SafePromise((resolve) => {
+      const done = (state, error) => resolve({ __proto__: null, state, error });
+      if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return done('fulfilled', undefined);
+      let promiseShaped = false;
+      try { promiseShaped = getPrototypeOf(value) === PromiseProto && getOwnPropertyDescriptor(value, 'constructor') === undefined; } catch { promiseShaped = false; }
+      try {
+        safeThen(value, () => done('fulfilled', undefined), (e) => done('rejected', e));
+        return;
+      } catch (e) {
+        if (promiseShaped) return done('broken', e);
+      }
+      followThenable(value, () => done('fulfilled', undefined), (e) => done('rejected', e));
+    });
+  }
   /** Promise.resolve's handling of a thenable, with the runner's own once-only callbacks, a microtask later. */
   function followThenable(value, ok, bad) {
     let then;
@@ -1104,6 +1126,7 @@
     loaded() { loaded = true; },
     inspect,
     errorText,
+    settle,
   };
   defineProperty(G, '__gopkgr_shim', { value: shim, configurable: true, enumerable: false, writable: false });
 
