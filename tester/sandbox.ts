@@ -29,6 +29,17 @@
  *   file is not done and stalls the waiting tests, as Node's runner does
  *   ("Promise resolution is still pending but the event loop has already
  *   resolved") - deterministic, no waiting for a clock.
+ * - Virtual time used up, a storm of unhandled rejections, or stalls that free
+ *   nothing: the file ends and the runtime fails every test it had not
+ *   finished (and the file), so nothing unfinished is left unrecorded.
+ * - The isolate not speaking the protocol (a malformed or oversized pull, more
+ *   than MAX_TESTS tests): the run is aborted with that code, like a limit.
+ *   Names and error texts are cut inside the isolate and pulls come in bounded
+ *   batches, so no honest or hostile test record can cause this.
+ *
+ * Only the run's test files and the test support trees they live in
+ * (tester/predecessor.ts testSupportDir) get a node:test that registers tests
+ * and hooks; any other module's copy refuses and fails the file.
  *
  * isolated-vm 5 pitfalls (DEPENDENCIES.md) handled here: evaluate() is called
  * only on modules the host instantiated itself (each shim module, and one entry

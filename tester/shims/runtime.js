@@ -6,11 +6,15 @@
 //  1. takes out what escapes the isolate's limits: WebAssembly (its memory is
 //     not counted by the memory limit), SharedArrayBuffer and growable buffers
 //     (ArrayBuffer.prototype.resize, SharedArrayBuffer.prototype.grow: not
-//     counted either; 1 GiB was allocated under a 128 MiB limit), Atomics.wait
-//     (blocks the thread where the CPU limit never fires);
+//     counted either; 1 GiB was allocated under a 128 MiB limit), resizable
+//     ArrayBuffers at all (`maxByteLength` reserves address space the limit
+//     does not see; 40,000 of them crashed the host), Atomics.wait (blocks the
+//     thread where the CPU limit never fires);
 //  2. makes runs deterministic: seeded Math.random, a virtual clock for Date
 //     and performance.now that only moves when a timer fires, local time read
-//     as UTC and the default locale en-US, whatever the host's TZ and LANG;
+//     as UTC and the default locale en-US, whatever the host's TZ and LANG,
+//     and no garbage collection to observe (WeakRef holds strongly,
+//     FinalizationRegistry never calls back);
 //  3. provides the event loop the host drives: timers and immediates in
 //     virtual time, fired one macrotask per host `tick()`;
 //  4. runs node:test's model (tests, suites, hooks, skip/todo) and records the
