@@ -157,6 +157,32 @@ test('weakref', async () => {
     expect(hashes.size).toBe(1);
   });
 
+  it('leaves no way to a resizable or transferable buffer, and ordinary buffers still work', async () => {
+    const outcome = await runTests({
+      files: pkg({
+        'test/buffers.test.js': `import { test } from 'node:test';
+test('facts', () => {
+  const facts = [];
+  const tryIt = (f) => { try { return String(f()); } catch (e) { return e.name; } };
+  facts.push(tryIt(() => new ArrayBuffer(8, { maxByteLength: 16 }).resizable));
+  facts.push(tryIt(() => new ArrayBuffer(8, { get maxByteLength() { return 16; } }).resizable));
+  facts.push(tryIt(() => new ArrayBuffer(8, {}).byteLength), tryIt(() => new ArrayBuffer(8).resizable), tryIt(() => ArrayBuffer(8)));
+  class Sub extends ArrayBuffer {}
+  facts.push(tryIt(() => new Sub(4) instanceof Sub), tryIt(() => new Sub(4, { maxByteLength: 8 })));
+  const viaView = Object.getPrototypeOf(new Uint8Array(4).buffer).constructor;
+  facts.push(viaView === ArrayBuffer, tryIt(() => new viaView(1, { maxByteLength: 8 })));
+  facts.push(tryIt(() => new Uint8Array(4).buffer.slice(0, 2).byteLength), tryIt(() => ArrayBuffer.isView(new DataView(new ArrayBuffer(2)))));
+  for (const m of ['resize', 'transfer', 'transferToFixedLength']) facts.push(typeof ArrayBuffer.prototype[m]);
+  facts.push(typeof WebAssembly, typeof SharedArrayBuffer, typeof Atomics.wait, typeof Atomics.waitAsync);
+  throw new Error(facts.join(','));
+});`,
+      }),
+    });
+    expect(outcome.tests[0]!.error).toBe(
+      'Error: RangeError,RangeError,8,false,TypeError,true,RangeError,true,RangeError,2,true,undefined,undefined,undefined,undefined,undefined,undefined,undefined',
+    );
+  });
+
   it('survives 40,000 resizable ArrayBuffers of 4 GiB each: a RangeError, not a host crash', async () => {
     const dir = fileURLToPath(new URL('../fixtures/tester/reserve/', import.meta.url));
     const bin = fileURLToPath(new URL('../../bin/gopkgr.js', import.meta.url));
