@@ -1,6 +1,6 @@
 /**
- * Fetching tarballs from peers by sha256. The bytes are streamed into the
- * blob store, which checks them against the hash before it keeps them; a peer that sends other bytes
+ * Fetching tarballs from peers by sha256. The bytes are stored only through the
+ * blob store, which checks them against the hash; a peer that sends other bytes
  * is penalised and the next peer is asked. Concurrent fetches of one hash share
  * one attempt.
  */
@@ -8,6 +8,7 @@ import type { PeerId } from '@libp2p/interface';
 import { GopkgrError } from '../errors.ts';
 import { fromHex } from '../encoding.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
+import { MAX_BLOB_BYTES } from '../constants.ts';
 import { BLOB_CHUNK_BYTES, BLOB_FETCH_TIMEOUT_MS } from './constants.ts';
 import { blobRequest } from './messages.ts';
 import { request } from './reqresp.ts';
@@ -45,8 +46,9 @@ export class BlobFetcher {
     const ordered = [...peers.filter((p) => p.toString() === prefer), ...peers.filter((p) => p.toString() !== prefer)].slice(0, MAX_BLOB_PEERS);
     for (const peer of ordered) {
       try {
-        const { size } = await this.fetchFrom(peer, hash);
-        this.opts.log.info(`blob ${hash.slice(0, 16)}… fetched from ${peer.toString().slice(-8)} (${size} bytes)`);
+        const bytes = await this.fetchFrom(peer, hash);
+        await this.opts.node.blobs.put(hash, bytes);
+        this.opts.log.info(`blob ${hash.slice(0, 16)}… fetched from ${peer.toString().slice(-8)} (${bytes.length} bytes)`);
         return true;
       } catch (err) {
         const e = err instanceof GopkgrError ? err : new GopkgrError('NET_STREAM_ERROR', String(err));
@@ -58,12 +60,17 @@ export class BlobFetcher {
     return false;
   }
 
-  /** Chunks go to the store's temp file as they arrive, hashed and counted there: a tarball is never held whole. */
-  private fetchFrom(peer: PeerId, hash: string): Promise<{ stored: boolean; size: number }> {
-    const chunks = request(this.opts.host, peer, this.opts.protocol, blobRequest(fromHex(hash)), {
+  private async fetchFrom(peer: PeerId, hash: string): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of request(this.opts.host, peer, this.opts.protocol, blobRequest(fromHex(hash)), {
       maxFrame: BLOB_CHUNK_BYTES + 1,
       signal: AbortSignal.timeout(BLOB_FETCH_TIMEOUT_MS),
-    });
-    return this.opts.node.blobs.putStream(hash, chunks, () => new GopkgrError('BLOB_TOO_LARGE', `peer sent more than ${this.opts.node.blobs.maxBytes} bytes for blob ${hash.slice(0, 16)}…`));
+    })) {
+      size += chunk.length;
+      if (size > MAX_BLOB_BYTES) throw new GopkgrError('BLOB_TOO_LARGE', `peer sent more than ${MAX_BLOB_BYTES} bytes for blob ${hash.slice(0, 16)}…`);
+      chunks.push(chunk.slice());
+    }
+    return Buffer.concat(chunks);
   }
 }
