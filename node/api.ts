@@ -33,6 +33,8 @@ export interface ApiExtras {
   status?: () => Record<string, Json>;
   /** routes added by other parts (resolver, network), tried before the built-in ones */
   routes?: Array<{ method: string; pattern: RegExp; handle: (req: IncomingMessage, match: RegExpExecArray, body: () => Promise<Buffer>) => Promise<Json | Uint8Array> }>;
+  /** bring a tarball that is not here from elsewhere (the network's peers); true once it is stored */
+  fetchBlob?: (hash: string) => Promise<boolean>;
 }
 
 export interface ApiOptions {
@@ -225,7 +227,9 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
         await putBlob(req, res, hash);
         return;
       }
-      const size = await node.blobs.sizeOf(hash);
+      let size = await node.blobs.sizeOf(hash);
+      // HEAD looks at this node's store alone: it is how a caller asks whether a tarball is here.
+      if (size === undefined && method === 'GET' && extras.fetchBlob !== undefined && (await extras.fetchBlob(hash))) size = await node.blobs.sizeOf(hash);
       if (size === undefined) throw notFound(`blob ${hash}`);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
       if (method === 'HEAD') res.end();

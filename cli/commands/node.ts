@@ -77,7 +77,7 @@ export const node: Command = {
       await full.close();
       throw err;
     }
-    const server = createApi(full, { status: () => network.statusJson(), routes: network.apiRoutes() }, { access: { host, token } });
+    const server = createApi(full, { status: () => network.statusJson(), routes: network.apiRoutes(), fetchBlob: (hash) => network.fetchBlob(hash) }, { access: { host, token } });
     let address;
     try {
       address = await listenApi(server, host, port);

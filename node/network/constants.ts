@@ -98,6 +98,20 @@ export const INBOUND_CONNECTIONS_PER_SECOND = 50;
  * honest peer. Bounded in time too: INBOUND_UPGRADE_TIMEOUT_MS.
  */
 export const MAX_PENDING_INBOUND = 64;
+/**
+ * Of those, at most this many from one address (one IPv4 address, one IPv6
+ * /64, which one subscriber gets whole): an address that reopens sockets under
+ * the per-IP rate limit could otherwise hold all MAX_PENDING_INBOUND slots
+ * and lock every honest peer out. Eight is more than one honest host ever has
+ * in its handshake with us at once (a NAT of a few nodes restarting together).
+ */
+export const MAX_PENDING_INBOUND_PER_IP = 8;
+/**
+ * A loopback address is every local node's at once (a cluster on one host, the
+ * tests): they start together and dial each other in a burst, so it gets more,
+ * yet no more than half of all slots, so one local address still cannot hold them all.
+ */
+export const MAX_PENDING_INBOUND_PER_LOOPBACK_IP = MAX_PENDING_INBOUND / 2;
 /** A handshake (multistream, noise, yamux) takes milliseconds on a LAN and well under a second across the world; libp2p waits 10 s. */
 export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000;
 /** Below this many connections, the node dials known peers from its peer book. */

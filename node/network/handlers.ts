@@ -3,6 +3,7 @@
  * to peers. Everything is read from the chain and blob store as they are; no
  * request can make the node do unbounded work (counts and bytes are capped).
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import { GopkgrError } from '../errors.ts';
 import { fromHex, toHex, type Canonical } from '../encoding.ts';
 import { decodeBlock, encodeHeader } from '../block.ts';
@@ -87,14 +88,32 @@ export function blocksResponder(node: FullNode): (req: Canonical) => AsyncIterab
   };
 }
 
-/** A tarball in chunks, or NET_NOT_FOUND. */
+/** A tarball in chunks read from disk one at a time (peers fetching many at once hold none whole here), or NET_NOT_FOUND. */
 export function blobResponder(node: FullNode): (req: Canonical) => AsyncIterable<Uint8Array> {
   return async function* blob(req) {
     const hash = toHex(readBlobRequest(req));
-    const bytes = await node.blobs.get(hash);
-    if (bytes === undefined) throw new GopkgrError('NET_NOT_FOUND', `no blob ${hash.slice(0, 16)}… here`);
-    for (let o = 0; o < bytes.length; o += BLOB_CHUNK_BYTES) yield bytes.subarray(o, o + BLOB_CHUNK_BYTES);
-    if (bytes.length === 0) yield new Uint8Array(0);
+    let file: FileHandle;
+    try {
+      file = await open(node.blobs.pathOf(hash), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new GopkgrError('NET_NOT_FOUND', `no blob ${hash.slice(0, 16)}… here`);
+      throw err;
+    }
+    // Closed however the response ends: sent, or the requester gone (serve stops iterating).
+    try {
+      let sent = 0;
+      for (;;) {
+        const chunk = new Uint8Array(BLOB_CHUNK_BYTES);
+        const { bytesRead } = await file.read(chunk, 0, BLOB_CHUNK_BYTES, null);
+        if (bytesRead === 0) break;
+        sent += bytesRead;
+        yield chunk.subarray(0, bytesRead);
+      }
+      // An empty tarball is one empty chunk: the requester tells it from a peer that sent nothing.
+      if (sent === 0) yield new Uint8Array(0);
+    } finally {
+      await file.close();
+    }
   };
 }
 

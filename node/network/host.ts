@@ -1,6 +1,7 @@
 /**
  * The libp2p host: TCP, noise, yamux, identify, ping and gossipsub, with a
- * connection cap and a gater that keeps banned peers out. The network's own
+ * connection cap and a gater that keeps banned peers out and caps the
+ * handshakes in progress per address (pendingInbound.ts). The network's own
  * protocols are registered on it by the services (network.ts).
  */
 import { createHash } from 'node:crypto';
@@ -14,8 +15,10 @@ import { gossipsub, type GossipSub, type Message } from '@libp2p/gossipsub';
 import type { PrivateKey } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import {
-  DIAL_TIMEOUT_MS, HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, INBOUND_UPGRADE_TIMEOUT_MS, MAX_GOSSIP_BYTES, MAX_PENDING_INBOUND, MESH_D, MESH_D_HIGH, MESH_D_LOW,
+  DIAL_TIMEOUT_MS, HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, INBOUND_UPGRADE_TIMEOUT_MS, MAX_GOSSIP_BYTES, MAX_PENDING_INBOUND,
+  MAX_PENDING_INBOUND_PER_IP, MAX_PENDING_INBOUND_PER_LOOPBACK_IP, MESH_D, MESH_D_HIGH, MESH_D_LOW,
 } from './constants.ts';
+import { PendingInbound, type PendingConnection } from './pendingInbound.ts';
 import { scoreParams, scoreThresholds } from './gossipScore.ts';
 
 // A type alias, not an interface: libp2p's ServiceMap wants an index signature.
@@ -48,6 +51,11 @@ function msgId(msg: Message): Uint8Array {
 
 export async function createHost(opts: HostOptions): Promise<Host> {
   const denyPeer = (peerId: { toString(): string }): boolean => opts.isBanned(peerId.toString());
+  const pending = new PendingInbound({
+    perAddress: MAX_PENDING_INBOUND_PER_IP,
+    perLoopbackAddress: MAX_PENDING_INBOUND_PER_LOOPBACK_IP,
+    releaseAfterMs: INBOUND_UPGRADE_TIMEOUT_MS + 5_000,
+  });
   return createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
@@ -71,10 +79,16 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     connectionMonitor: { enabled: false },
     connectionGater: {
       denyDialMultiaddr: (addr: Multiaddr) => opts.isDialBanned?.(addr) ?? false,
-      denyInboundConnection: (conn: { remoteAddr: Multiaddr }) => opts.isInboundBanned?.(conn.remoteAddr) ?? false,
+      // libp2p has already counted the connection as pending when it asks; a refusal here frees that slot at once.
+      denyInboundConnection: (conn: PendingConnection) => (opts.isInboundBanned?.(conn.remoteAddr) ?? false) || !pending.admit(conn),
       denyDialPeer: denyPeer,
       denyInboundEncryptedConnection: denyPeer,
       denyOutboundEncryptedConnection: denyPeer,
+      // The last step of an inbound handshake: the connection is no longer pending.
+      denyInboundUpgradedConnection: (_peer: unknown, conn: object) => {
+        pending.upgraded(conn);
+        return false;
+      },
     },
     services: {
       identify: identify(),

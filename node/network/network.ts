@@ -295,7 +295,10 @@ export class Network {
     return { ...this.status() } as unknown as Record<string, Json>;
   }
 
-  /** Routes for the HTTP API: peers, a state digest, and blobs fetched from peers when missing here. */
+  /**
+   * Routes for the HTTP API: peers and a state digest. Tarballs are served by the API's own
+   * route, streamed from disk; it asks fetchBlob for one that is missing here (ApiExtras.fetchBlob).
+   */
   apiRoutes(): NonNullable<ApiExtras['routes']> {
     return [
       {
@@ -328,20 +331,6 @@ export class Network {
         method: 'GET',
         pattern: /^\/v1\/state\/digest$/,
         handle: async () => stateDigest(this.node.chain),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/v1\/blobs\/([0-9a-f]{64})$/,
-        handle: async (_req: IncomingMessage, m: RegExpExecArray) => {
-          const hash = m[1]!;
-          const local = await this.node.blobs.get(hash);
-          if (local !== undefined) return local;
-          if (await this.fetchBlob(hash)) {
-            const fetched = await this.node.blobs.get(hash);
-            if (fetched !== undefined) return fetched;
-          }
-          throw new GopkgrError('NOT_FOUND', `blob ${hash} not found on this node or its peers`, { status: 404 });
-        },
       },
     ];
   }

@@ -1,8 +1,8 @@
 /**
  * Every node keeps every tarball: a late joiner that syncs blocks carrying
  * publishes fetches their tarballs from peers in the background, verified,
- * without anyone asking it for them; and after a restart it resumes what is
- * still missing.
+ * without anyone asking it for them; after a restart it resumes what is
+ * still missing; and GET /v1/blobs of a tarball missing here fetches it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -57,5 +57,19 @@ describe('tarballs of synced blocks', () => {
     const c2 = await spawnNode('restarted', { data: c.data, peers: [b.addr] });
     await waitFor(async () => ((await head(c2, hashes[2]!)) === 200 ? true : undefined), 15_000, 'c to fetch the missing tarball again after its restart');
     expect(c2.stderr()).toMatch(/1 tarball\(s\) referenced on chain are missing here/);
+
+    // GET /v1/blobs of a tarball missing here (removed while the node runs) fetches it from a peer, then
+    // streams it from disk with its length; HEAD looks only here; a hash no peer holds is a 404.
+    await rm(join(c2.data, 'blobs', hashes[0]!.slice(0, 2), hashes[0]!), { force: false });
+    expect(await head(c2, hashes[0]!)).toBe(404);
+    const fetched = await fetch(`${c2.api}/v1/blobs/${hashes[0]}`);
+    expect(fetched.status).toBe(200);
+    const bytes = new Uint8Array(await fetched.arrayBuffer());
+    expect(fetched.headers.get('content-length')).toBe(String(bytes.length));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(hashes[0]);
+    expect(await head(c2, hashes[0]!)).toBe(200);
+    const unknown = await fetch(`${c2.api}/v1/blobs/${'ab'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 });
