@@ -18,9 +18,9 @@
  * timestamps whatsoever; the median-time-past and future-time rules then only
  * bound how long an attacker can keep pushing at that 4x-per-window pace.
  */
-import { bigIntToBytes32, bytesToBigInt } from './block.ts';
-import { MEDIAN_TIME_SPAN } from './constants.ts';
-import type { ChainParams } from './params.ts';
+import { bigIntToBytes32, bytesToBigInt } from '../ledger/block.ts';
+import { MEDIAN_TIME_SPAN } from '../ledger/constants.ts';
+import type { ChainParams } from '../ledger/params.ts';
 
 export interface TimedTarget {
   time: number;

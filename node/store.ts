@@ -11,9 +11,9 @@
  * in one atomic batch, so the state on disk always matches meta:head.
  */
 import { Level } from 'level';
-import { GopkgrError } from './errors.ts';
-import { decode, encode, type Canonical } from './encoding.ts';
-import type { StateValue } from './state.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { decode, encode, type Canonical } from '../ledger/encoding.ts';
+import type { StateValue } from '../ledger/state.ts';
 
 export interface BlockIndexEntry {
   id: string;

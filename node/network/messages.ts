@@ -1,5 +1,5 @@
 /**
- * The bytes of every request and response item (canonical CBOR, node/encoding.ts),
+ * The bytes of every request and response item (canonical CBOR, ledger/encoding.ts),
  * with decoders that check each field where it enters: a peer's bytes become
  * typed values here or a NET_BAD_MESSAGE error, nothing in between.
  *
@@ -15,9 +15,9 @@
  *   mempool request   {}
  *   mempool items     one encoded tx each, in the pool's order
  */
-import { GopkgrError } from '../errors.ts';
-import { decode, encode, type Canonical } from '../encoding.ts';
-import { BLOCK_VERSION, NONCE_BYTES, blockId, type BlockHeader } from '../block.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
+import { decode, encode, type Canonical } from '../../ledger/encoding.ts';
+import { BLOCK_VERSION, NONCE_BYTES, blockId, type BlockHeader } from '../../ledger/block.ts';
 import { BLOCKS_PER_REQUEST, MAX_HEADERS, MAX_LOCATOR } from './constants.ts';
 
 function bad(message: string): never {

@@ -1,5 +1,5 @@
 /**
- * Keys and signatures (node/crypto.ts). The hot-path verifier (`verify`, through
+ * Keys and signatures (ledger/crypto.ts). The hot-path verifier (`verify`, through
  * node:crypto/OpenSSL) must agree with the reference (`verifyReference`, noble)
  * on every input: valid signatures, tampered ones, malleated (high-S) ones and
  * garbage. OpenSSL alone accepts high-S signatures, so `verify` enforces low-S
@@ -13,7 +13,7 @@ import {
   generateKeyPair, identityOf, keyPairFromSecret, parseIdentity, sha256, sha256d, sha256Hex, sign, toHex, verify, verifyReference,
   GopkgrError, fromHex,
 } from '../../node/index.ts';
-import { isCanonicalSignature, isPublicKey } from '../../node/crypto.ts';
+import { isCanonicalSignature, isPublicKey } from '../../ledger/crypto.ts';
 import { keyPair } from './helpers.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

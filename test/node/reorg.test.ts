@@ -10,9 +10,9 @@ import {
   defaultHooks, GopkgrError, manifestHash, toHex,
   type DecodedBlock, type NamespaceState, type PackageState, type VersionState,
 } from '../../node/index.ts';
-import type { AccountState } from '../../node/state.ts';
+import type { AccountState } from '../../ledger/state.ts';
 import { heightKey, put, putRaw, type BlockIndexEntry } from '../../node/store.ts';
-import { bytesToBigInt, workOf } from '../../node/block.ts';
+import { bytesToBigInt, workOf } from '../../ledger/block.ts';
 import { closeAll, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, ONE_EXPORT_MANIFEST, openChain, publishBody, rejectsWith, signed, stateDump, tempDir, type TestChain } from './helpers.ts';
 import { expectConsistent, mainBlocks, rotateTx, stateFromScratch } from './chainHelpers.ts';
 

@@ -27,7 +27,7 @@ import {
   blockId, buildRewardTx, chainIdOf, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex, genesisBlock,
   keyPairFromSecret, merkleRoot, rotationMessage, signingMessage, signTx, toHex, txId, type BlockHeader, type Canonical, type SignedTx,
 } from '../../node/index.ts';
-import { TX_SIGN_DOMAIN } from '../../node/constants.ts';
+import { TX_SIGN_DOMAIN } from '../../ledger/constants.ts';
 
 const SECRET = fromHex('11'.repeat(32));
 const KEY = keyPairFromSecret(SECRET);
