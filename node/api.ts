@@ -20,7 +20,7 @@ import { blockView, jsonOf, namespaceView, packageVersionView, packageView, type
 import type { FullNode } from './fullNode.ts';
 import type { PendingTx } from './mempool.ts';
 import type { DecodedBlock } from '../ledger/block.ts';
-import { resolveRequest } from './resolver/index.ts';
+import { resolveRequest } from '../resolver/index.ts';
 import { answerAfterBody, bodyChunks, checkDeclaredLength, readBody, tooLarge } from './api/body.ts';
 import { checkContentType, checkHost, checkOrigin, checkToken, hostNamesFor, mediaType, type ApiAccess } from './api/guard.ts';
 import { checkDialAddress } from './api/peers.ts';

@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
 import { bytesEqual, fromHex, toHex, type Canonical } from '../ledger/encoding.ts';
 import { decodeBlock, bytesToBigInt, meetsTarget, merkleRoot, workOf, type DecodedBlock } from '../ledger/block.ts';
-import { medianTimePast, nextTarget, type TimedTarget } from './difficulty.ts';
+import { medianTimePast, nextTarget, type TimedTarget } from '../consensus/pow/difficulty.ts';
 import { MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEDIAN_TIME_SPAN } from '../ledger/constants.ts';
 import { genesisBlock, type ChainParams } from '../ledger/params.ts';
 import { StateOverlay, type StateReader, type StateValue } from '../ledger/state.ts';

@@ -4,14 +4,14 @@
  * state machine stays free of other parts' code and tests can run it bare.
  * InfVer's comparison is pure and loads no TypeScript (infver/index.ts).
  * The resolver checks that a published lock tree is a closed, in-range,
- * one-version-per-package resolution (node/resolver/checkLockTree.ts).
+ * one-version-per-package resolution (resolver/checkLockTree.ts).
  */
 import { compareManifests, validateManifest } from '../infver/index.ts';
 import { GopkgrError } from '../ledger/errors.ts';
 import { toHex, type Canonical } from '../ledger/encoding.ts';
 import type { RuleHooks } from '../ledger/rules.ts';
 import { keys, type PackageState } from '../ledger/state.ts';
-import { checkLockTree, stateIndex } from './resolver/index.ts';
+import { checkLockTree, stateIndex } from '../resolver/index.ts';
 
 function manifestOf(value: Canonical, which: string): ReturnType<typeof validateManifest> {
   try {

@@ -1,5 +1,5 @@
 /**
- * The retarget bound (node/difficulty.ts): under any timestamps the block rules
+ * The retarget bound (consensus/pow/difficulty.ts): under any timestamps the block rules
  * allow (later than the median of the last 11, at most MAX_FUTURE_BLOCK_MS ahead
  * of the validating node's clock), a block's target stays within
  * MAX_RETARGET_FACTOR of the target one retarget window earlier, either way.

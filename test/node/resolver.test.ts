@@ -1,5 +1,5 @@
 /**
- * The PubGrub solver (node/resolver/solve.ts) over small hand-made indexes:
+ * The PubGrub solver (resolver/solve.ts) over small hand-made indexes:
  * diamonds, backtracking, conflicts explained as a readable chain, deprecated
  * versions avoided unless pinned, hashlocks, bounds amended on chain (through the
  * state index), preferences (lockfile and recorded lock trees), and a 500-package

@@ -1,6 +1,6 @@
 /**
  * Lock trees in consensus: the node's checkLock hook (node/hooks.ts →
- * node/resolver/checkLockTree.ts) on real signed publish txs. One test per code.
+ * resolver/checkLockTree.ts) on real signed publish txs. One test per code.
  */
 import { describe, expect, it } from 'vitest';
 import { chainIdOf, defaultHooks, fromHex, GopkgrError, applySignedTx, DEV_PARAMS, StateOverlay, toHex, type PublishBody, type SignedTx } from '../../node/index.ts';

@@ -6,7 +6,7 @@
  *     real blocks on a Chain over level where it matters (state visible in
  *     chain.stateReader; a rejected block leaves head and state unchanged);
  *   - block checks of Chain.importBlock (node/chain.ts, ledger/block.ts);
- *   - the mempool (node/mempool.ts) and difficulty (node/difficulty.ts).
+ *   - the mempool (node/mempool.ts) and difficulty (consensus/pow/difficulty.ts).
  * Tests are named after the code they show, as lodestar's are.
  */
 import { afterEach, describe, expect, it } from 'vitest';

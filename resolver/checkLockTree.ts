@@ -12,7 +12,7 @@
  *                        amended by bounds edits, so amended bounds bind new trees)
  *   TX_LOCK_UNREACHABLE  every entry is required, directly or not, by the package
  */
-import { GopkgrError } from '../../ledger/errors.ts';
+import { GopkgrError } from '../ledger/errors.ts';
 import { satisfies, splitRef, type IndexVersion, type VersionIndex } from './versionIndex.ts';
 
 export interface LockSubject {
