@@ -1,10 +1,8 @@
 /** The full node's public face: what other parts (miner, tester, cli) may use. */
 import './polyfill.ts';
 
-export * from '../ledger/index.ts';
 export * from './constants.ts';
 export { readParamsFile } from './paramsFile.ts';
-export { nextTarget, medianTimePast, MAX_RETARGET_FACTOR } from '../consensus/pow/difficulty.ts';
 export { Chain, inlineVerifier, type ImportResult, type SignatureVerifier } from './chain.ts';
 export { ChainStore, type BlockIndexEntry } from './store.ts';
 export { BlobStore } from './blobs.ts';
@@ -15,4 +13,3 @@ export { jsonOf, packageView, blockView, type Json } from './views.ts';
 export { defaultHooks } from './hooks.ts';
 export { startWorker } from './workers.ts';
 export { WorkerVerifier } from './verifyPool.ts';
-export { solve, Solver, requiredByOf, checkLockTree, stateIndex, mapIndex, splitRef, satisfies, admits, excludedByInference, inferenceText, minVersionOf, resolveRequest, ROOT as RESOLVE_ROOT, type IndexVersion, type InferredBreak, type VersionIndex, type SolveOptions, type Solution, type Requirement, type LockSubject, type ResolveResponse } from '../resolver/index.ts';

@@ -15,7 +15,7 @@
  * ended, so v1 and v2 testers may record different outcomes for one version;
  * the domain says which rules a hash was made under.
  */
-import { sha256Hex } from '../node/index.ts';
+import { sha256Hex } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo';

@@ -10,9 +10,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as secp from '@noble/secp256k1';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import {
-  generateKeyPair, identityOf, keyPairFromSecret, parseIdentity, sha256, sha256d, sha256Hex, sign, toHex, verify, verifyReference,
-  GopkgrError, fromHex,
-} from '../../node/index.ts';
+  generateKeyPair, identityOf, keyPairFromSecret, parseIdentity, sha256, sha256d, sha256Hex, sign, toHex, verify, verifyReference, GopkgrError,
+  fromHex,
+} from '../../ledger/index.ts';
 import { isCanonicalSignature, isPublicKey } from '../../ledger/crypto.ts';
 import { keyPair } from './helpers.ts';
 

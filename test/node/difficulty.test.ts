@@ -12,9 +12,8 @@
  * with the clock advancing at random, per block or not at all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  bigIntToBytes32, bytesToBigInt, DEV_PARAMS, fromHex, MAX_FUTURE_BLOCK_MS, MAX_RETARGET_FACTOR, MEDIAN_TIME_SPAN, medianTimePast, nextTarget, type ChainParams,
-} from '../../node/index.ts';
+import { bigIntToBytes32, bytesToBigInt, DEV_PARAMS, fromHex, MAX_FUTURE_BLOCK_MS, MEDIAN_TIME_SPAN, type ChainParams } from '../../ledger/index.ts';
+import { MAX_RETARGET_FACTOR, medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
 import { prng, type Prng } from '../support/prng.ts';
 import { closeAll, extend, mineBlock, openChain } from './helpers.ts';
 

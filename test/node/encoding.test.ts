@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../node/index.ts';
+import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../ledger/index.ts';
 import { MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
 // Seeded, so failures reproduce.
 import { prng } from '../support/prng.ts';

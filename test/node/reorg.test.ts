@@ -6,10 +6,8 @@
  * reopened store gives back the same head and state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  defaultHooks, GopkgrError, manifestHash, toHex,
-  type DecodedBlock, type NamespaceState, type PackageState, type VersionState,
-} from '../../node/index.ts';
+import { GopkgrError, manifestHash, toHex, type DecodedBlock, type NamespaceState, type PackageState, type VersionState } from '../../ledger/index.ts';
+import { defaultHooks } from '../../node/index.ts';
 import type { AccountState } from '../../ledger/state.ts';
 import { heightKey, put, putRaw, type BlockIndexEntry } from '../../node/store.ts';
 import { bytesToBigInt, workOf } from '../../ledger/block.ts';

@@ -6,9 +6,8 @@
  * graph for speed.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  admits, excludedByInference, GopkgrError, mapIndex, solve, stateIndex, stateKeys, type IndexVersion, type Requirement, type StateReader, type StateValue, type VersionState,
-} from '../../node/index.ts';
+import { GopkgrError, stateKeys, type StateReader, type StateValue, type VersionState } from '../../ledger/index.ts';
+import { admits, excludedByInference, mapIndex, solve, stateIndex, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 
 type Spec = Record<string, Record<string, { deps?: Record<string, string>; deprecated?: boolean; lock?: Record<string, string> }>>;
 

@@ -11,12 +11,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  applySignedTx, buildRewardTx, chainIdOf, defaultHooks, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex,
-  GopkgrError, leadingZeroBits, lockHash, manifestHash, Mempool, medianTimePast, nextTarget, rotationMessage, sha256, sign, signingMessage, StateOverlay,
-  stateKeys, toHex, txId, bigIntToBytes32, bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEMPOOL_MAX_PER_SENDER,
-  type Canonical, type Chain, type ChainParams, type DecodedBlock, type KeyPair, type NamespaceState, type PackageState,
-  type PendingTx, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx, type VersionState,
-} from '../../node/index.ts';
+  applySignedTx, buildRewardTx, chainIdOf, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex, GopkgrError,
+  leadingZeroBits, lockHash, manifestHash, rotationMessage, sha256, sign, signingMessage, StateOverlay, stateKeys, toHex, txId, bigIntToBytes32,
+  bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, type Canonical, type ChainParams, type DecodedBlock, type KeyPair,
+  type NamespaceState, type PackageState, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx,
+  type VersionState,
+} from '../../ledger/index.ts';
+import { medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
+import { defaultHooks, Mempool, MEMPOOL_MAX_PER_SENDER, type Chain, type PendingTx } from '../../node/index.ts';
 import { isPublicKey } from '../../ledger/crypto.ts';
 import type { AccountState } from '../../ledger/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
