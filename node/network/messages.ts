@@ -6,7 +6,7 @@
  *   status request    {}
  *   status item       {head: bytes32, height: uint, work: hex string (cumulative work)}
  *   headers request   {locator: [bytes32, ...] (1..MAX_LOCATOR), max: uint (1..MAX_HEADERS)}
- *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, block.ts)
+ *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, ledger/block.ts)
  *   blocks request    {ids: [bytes32, ...] (1..BLOCKS_PER_REQUEST)}
  *   blocks items      block packs, in request order, stopping at the first block the peer lacks;
  *                     a pack is one or more [4-byte big-endian length][encoded block]
@@ -94,7 +94,7 @@ export function encodeHeaders(headerBytes: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Decode one header: the 7-field array of block.ts, checked field by field. The
+ * Decode one header: the 7-field array of ledger/block.ts, checked field by field. The
  * encoding is canonical (decode re-encodes), so hashing the bytes as they came
  * gives the block id.
  */
