@@ -13,8 +13,9 @@
  * bin/, test/, bench/ and scripts/ are not floors: they may import any floor (bin
  * starts the CLI, tests and benchmarks drive the CLI's code), and no floor imports
  * them. Type-only imports count too: a type from a higher floor is a dependency
- * on it all the same. Every import cycle between the project's modules fails,
- * and node/ must not load ts-morph or TypeScript when it starts (only InfVer's
+ * on it all the same. Every import cycle between the project's modules fails;
+ * ledger/, consensus/ and resolver/ read no clock or timer (time is an argument);
+ * node/ must not load ts-morph or TypeScript when it starts (only InfVer's
  * extraction does, through a dynamic import the CLI reaches).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -100,6 +101,32 @@ function importsOf(rel: string): Edge[] {
 }
 
 const folderOf = (rel: string): string => rel.split('/')[0]!;
+
+const CLOCKS = new Set(['Date', 'performance', 'process', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask']);
+
+/** `Date.UTC(...)`, `Date.parse(...)` and `new Date(x)` compute from their arguments; `Date.now()` and `new Date()` read the clock. */
+function pureDate(id: ts.Identifier): boolean {
+  if (id.text !== 'Date') return false;
+  const p = id.parent;
+  if (ts.isPropertyAccessExpression(p) && p.expression === id) return p.name.text === 'UTC' || p.name.text === 'parse';
+  return ts.isNewExpression(p) && p.expression === id && (p.arguments?.length ?? 0) > 0;
+}
+
+/** Uses of a clock, a timer or the process in one file's code (comments and strings aside). */
+function clockUses(rel: string): string[] {
+  const text = readFileSync(path.join(ROOT, rel), 'utf8');
+  const file = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true);
+  const uses: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && CLOCKS.has(node.text) && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) && !pureDate(node)) {
+      const { line } = file.getLineAndCharacterOfPosition(node.getStart(file));
+      uses.push(`${rel}:${line + 1} ${node.text}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return uses;
+}
 
 /** Why an import between project files breaks the floors, or null when it does not. */
 function floorViolation(from: string, to: string): string | null {
@@ -211,6 +238,12 @@ describe('the layout checks themselves', () => {
     expect(findCycles(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toEqual([]);
   });
 
+  it('see a clock in code and not in a comment or a property name', () => {
+    expect(clockUses('node/chain.ts').length).toBeGreaterThan(0);
+    expect(clockUses('ledger/rules.ts')).toEqual([]);
+    expect(clockUses('ledger/params.ts')).toEqual([]); // Date.UTC(2026, 0, 1) is arithmetic, not a clock
+  });
+
   it('read the real tree: every floor has files and the known imports are seen', () => {
     for (const dir of Object.keys(FLOORS)) expect(files.some((f) => folderOf(f) === dir), dir).toBe(true);
     expect(projectEdges).toContainEqual({ from: 'node/hooks.ts', to: 'infver/index.ts', kind: 'value', bare: false });
@@ -246,6 +279,12 @@ describe('layout', () => {
       .filter((e) => (e.bare ? !LEDGER_PACKAGES.some((p) => p.test(e.to)) : folderOf(e.to) !== 'ledger'))
       .map((e) => `${e.from} -> ${e.to}`);
     expect(outside).toEqual([]);
+  });
+
+  it('the pure floors (ledger, consensus, resolver) read no clock, timer or process state', () => {
+    // Consensus must come out the same on every node: time reaches these rules only as an argument.
+    const uses = files.filter((f) => ['ledger', 'consensus', 'resolver'].includes(folderOf(f))).flatMap(clockUses);
+    expect(uses).toEqual([]);
   });
 
   it('node never loads ts-morph or TypeScript when it starts', () => {
