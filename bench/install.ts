@@ -45,9 +45,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  encodeTx, fromHex, keyPairFromSecret, manifestHash, mapIndex, sha256, signTx, solve, toHex, txId,
-  type BodyByType, type Canonical, type KeyPair, type Requirement, type SignedTxType, type UnsignedTx, type Work,
-} from '../node/index.ts';
+  encodeTx, fromHex, keyPairFromSecret, manifestHash, sha256, signTx, toHex, txId, type BodyByType, type Canonical, type KeyPair, type SignedTxType,
+  type UnsignedTx,
+} from '../ledger/index.ts';
+import { mapIndex, solve, type Requirement } from '../resolver/index.ts';
+import type { Work } from '../node/index.ts';
 import { buildCandidate, httpSource, mineOnThisThread, type WorkSource } from '../miner/index.ts';
 import { prng } from '../test/support/prng.ts';
 import { freePort } from '../test/e2e/cliProcess.ts';

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { DEV_PARAMS, FullNode, sha256, keyPairFromSecret, type Work } from '../node/index.ts';
+import { DEV_PARAMS, sha256, keyPairFromSecret } from '../ledger/index.ts';
+import { FullNode, type Work } from '../node/index.ts';
 import { Network } from '../node/network/index.ts';
 import { buildCandidate, mineOnThisThread } from '../miner/index.ts';
 

@@ -17,10 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  DEV_PARAMS, FullNode, WorkerVerifier, assembleBlock, blockId, buildRewardTx, checkTxSignature, encodeHeader, encodeTx, generateKeyPair,
-  genesisBlock, manifestHash, meetsTarget, merkleRoot, nextTarget, signTx, signingMessage, txId, verify, inlineVerifier, type DecodedBlock, type KeyPair,
-  type SignedTx, type SignatureVerifier, type Tx,
-} from '../node/index.ts';
+  DEV_PARAMS, assembleBlock, blockId, buildRewardTx, checkTxSignature, encodeHeader, encodeTx, generateKeyPair, genesisBlock, manifestHash,
+  meetsTarget, merkleRoot, signTx, signingMessage, txId, verify, type DecodedBlock, type KeyPair, type SignedTx, type Tx,
+} from '../ledger/index.ts';
+import { nextTarget } from '../consensus/pow/difficulty.ts';
+import { FullNode, WorkerVerifier, inlineVerifier, type SignatureVerifier } from '../node/index.ts';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string' }, 'per-block': { type: 'string' } } });
 const BLOCKS = Number(values.blocks ?? 1000);

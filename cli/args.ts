@@ -3,7 +3,7 @@
  * missing values are errors), with the global options every command takes.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,7 +1,5 @@
 /** The CLI's side of the node's HTTP API: calls, coded errors, signed tx submission. */
-import {
-  GopkgrError, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTxType, type UnsignedTx,
-} from '../node/index.ts';
+import { GopkgrError, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTxType, type UnsignedTx } from '../ledger/index.ts';
 
 export interface NodeStatus {
   chainId: string;

@@ -18,7 +18,7 @@
  * `.cts` is CommonJS.
  */
 import path from 'node:path';
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import { isDeclarationFile } from './sourceFiles.ts';
 import { typescript } from './typescript.ts';
 import type * as TS from 'typescript';

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { GopkgrError, fromHex, keyPairFromSecret, toHex, type KeyPair } from '../node/index.ts';
+import { GopkgrError, fromHex, keyPairFromSecret, toHex, type KeyPair } from '../ledger/index.ts';
 
 export const DEFAULT_NODE = 'http://127.0.0.1:7357';
 

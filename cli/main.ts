@@ -3,7 +3,7 @@
  * {"error":{"code","message"}} under --json), exit with the command's code.
  */
 import '../node/polyfill.ts';
-import { asGopkgrError, GopkgrError } from '../node/index.ts';
+import { asGopkgrError, GopkgrError } from '../ledger/index.ts';
 import { makeContext, type Context } from './context.ts';
 import { loadAllCommands, loadCommand } from './commands/index.ts';
 import { quietOnClosedOutput } from './signals.ts';

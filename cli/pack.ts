@@ -47,7 +47,7 @@ import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
-import { GopkgrError, sha256Hex } from '../node/index.ts';
+import { GopkgrError, sha256Hex } from '../ledger/index.ts';
 import { compareBytes, compileSources } from './compile.ts';
 import { expectedOutputs, isDeclarationFile, isTsSource } from './sourceFiles.ts';
 

@@ -1,5 +1,5 @@
 /** Looking packages up on a node by name. */
-import { GopkgrError, fromHex } from '../node/index.ts';
+import { GopkgrError, fromHex } from '../ledger/index.ts';
 import type { NodeClient } from './client.ts';
 
 export interface VersionJson {

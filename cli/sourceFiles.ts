@@ -3,7 +3,7 @@
  * rules, kept apart from compile.ts so that installing (which needs them) never
  * loads the TypeScript compiler.
  */
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 
 /** A `.ts`/`.tsx`/`.mts`/`.cts` file that is not a declaration file. */
 export function isTsSource(rel: string): boolean {

@@ -1,5 +1,5 @@
 /** Sign, submit and (unless --no-wait) wait for a tx to be mined, with a progress line on a terminal. */
-import type { BodyByType, KeyPair, SignedTxType } from '../node/index.ts';
+import type { BodyByType, KeyPair, SignedTxType } from '../ledger/index.ts';
 import { NodeClient, type TxReceipt } from './client.ts';
 import type { Context } from './context.ts';
 

@@ -23,7 +23,7 @@
  */
 import { relative } from 'node:path';
 import { Project, ts } from 'ts-morph';
-import { GopkgrError } from '../node/errors.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import { compareText, exportKind, normaliseSet, sortDecls, sortMembers } from './canonicalShape.ts';
 import { hashExport } from './hashApi.ts';
 import { MANIFEST_FORMAT } from './manifest.ts';

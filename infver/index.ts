@@ -1,8 +1,9 @@
 /**
  * InfVer: version numbers derived from the public TypeScript API.
  *
- * This module is what the ledger imports, so it must stay light: the
- * manifest types and the pure comparison load nothing but node:crypto.
+ * This module is what the node's consensus hooks import (node/hooks.ts), so it
+ * must stay light: the manifest types and the pure comparison load nothing but
+ * node:crypto and the ledger.
  * Extraction needs ts-morph (and TypeScript, several MB and ~0.5 s to load),
  * so it is reached only through `extractManifest`/`diffPackages`, which
  * import it on first use. Consensus code never calls those.

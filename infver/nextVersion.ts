@@ -3,7 +3,7 @@
  * build metadata are out of scope and rejected), the first version is 1.0.0,
  * and a bump resets the lower parts (SemVer 2.0.0, items 6-8).
  */
-import { GopkgrError } from '../node/errors.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import type { Bump } from './manifest.ts';
 
 export const FIRST_VERSION = '1.0.0';

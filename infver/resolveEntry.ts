@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { GopkgrError } from '../node/errors.ts';
+import { GopkgrError } from '../ledger/index.ts';
 
 export interface PackageEntry {
   /** package.json `name`, or the directory's name when it has none */

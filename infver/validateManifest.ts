@@ -9,7 +9,7 @@
  * exhaust the stack: a real package's types nest a few levels, not dozens.
  * Every error names the bad field by its path (`exports[3].decls[0].s[1].r`).
  */
-import { GopkgrError } from '../node/errors.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import { compareText, exportKind } from './canonicalShape.ts';
 import { hashExport } from './hashApi.ts';
 import { MANIFEST_FORMAT } from './manifest.ts';

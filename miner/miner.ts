@@ -7,7 +7,8 @@
  * chain with empty blocks as fast as it can hash. With `pace`, a candidate with no
  * txs waits until the chain's block time has passed since its parent.
  */
-import { toHex, GopkgrError, type Logger, type Work } from '../node/index.ts';
+import { toHex, GopkgrError } from '../ledger/index.ts';
+import type { Logger, Work } from '../node/index.ts';
 import { PowSearch } from './pow.ts';
 import { buildCandidate, sealCandidate } from './template.ts';
 

@@ -21,7 +21,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { GopkgrError, startWorker } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
+import { startWorker } from '../node/index.ts';
 import {
   meetsTarget,
   sha256dNative,

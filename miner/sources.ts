@@ -1,5 +1,6 @@
 /** Where a miner gets work from: a node in this process, or one over HTTP. */
-import { GopkgrError, fromHex, validateParams, type FullNode, type Work } from '../node/index.ts';
+import { GopkgrError, fromHex, validateParams } from '../ledger/index.ts';
+import type { FullNode, Work } from '../node/index.ts';
 import type { WorkSource } from './miner.ts';
 
 export function localSource(node: FullNode): WorkSource {

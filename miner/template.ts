@@ -4,9 +4,10 @@
  * whose nonce the proof-of-work search fills in.
  */
 import {
-  assembleBlock, blockId, buildRewardTx, decodeTx, encodeTx, encodeHeader, fromHex, merkleRoot, meetsTarget, txId, NONCE_BYTES, MAX_BLOCK_BYTES, MAX_BLOCK_TXS,
-  type BlockHeader, type DecodedBlock, type Tx, type Work,
-} from '../node/index.ts';
+  assembleBlock, blockId, buildRewardTx, decodeTx, encodeTx, encodeHeader, fromHex, merkleRoot, meetsTarget, txId, NONCE_BYTES, MAX_BLOCK_BYTES,
+  MAX_BLOCK_TXS, type BlockHeader, type DecodedBlock, type Tx,
+} from '../ledger/index.ts';
+import type { Work } from '../node/index.ts';
 
 export interface Candidate {
   header: BlockHeader;

@@ -7,8 +7,8 @@
 import type { Chain } from './chain.ts';
 import type { Mempool } from './mempool.ts';
 import type { BlobStore } from './blobs.ts';
-import type { VersionState } from './state.ts';
-import { toHex } from './encoding.ts';
+import type { VersionState } from '../ledger/state.ts';
+import { toHex } from '../ledger/encoding.ts';
 
 /** Ten minutes: far longer than a publish takes between its upload and its tx. */
 export const BLOB_GRACE_MS = 10 * 60_000;

@@ -8,8 +8,8 @@
 import { mkdir, readFile, rename, rm, stat, writeFile, readdir, open, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { GopkgrError } from './errors.ts';
-import { sha256Hex } from './crypto.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { sha256Hex } from '../ledger/crypto.ts';
 import { MAX_BLOB_BYTES } from './constants.ts';
 
 const HASH_RE = /^[0-9a-f]{64}$/;

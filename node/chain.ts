@@ -11,16 +11,16 @@
  * the old head and its state or the new head and its state.
  */
 import { EventEmitter } from 'node:events';
-import { GopkgrError } from './errors.ts';
-import { bytesEqual, fromHex, toHex, type Canonical } from './encoding.ts';
-import { decodeBlock, bytesToBigInt, meetsTarget, merkleRoot, workOf, type DecodedBlock } from './block.ts';
-import { medianTimePast, nextTarget, type TimedTarget } from './difficulty.ts';
-import { MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEDIAN_TIME_SPAN } from './constants.ts';
-import { genesisBlock, type ChainParams } from './params.ts';
-import { StateOverlay, type StateReader, type StateValue } from './state.ts';
-import { applyBlockTxs, NO_HOOKS, type RuleHooks } from './rules.ts';
-import { checkStamp, type SignatureCheck, type SignedTx } from './tx.ts';
-import { verify } from './crypto.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { bytesEqual, fromHex, toHex, type Canonical } from '../ledger/encoding.ts';
+import { decodeBlock, bytesToBigInt, meetsTarget, merkleRoot, workOf, type DecodedBlock } from '../ledger/block.ts';
+import { medianTimePast, nextTarget, type TimedTarget } from '../consensus/pow/difficulty.ts';
+import { MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEDIAN_TIME_SPAN } from '../ledger/constants.ts';
+import { genesisBlock, type ChainParams } from '../ledger/params.ts';
+import { StateOverlay, type StateReader, type StateValue } from '../ledger/state.ts';
+import { applyBlockTxs, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
+import { checkStamp, type SignatureCheck, type SignedTx } from '../ledger/tx.ts';
+import { verify } from '../ledger/crypto.ts';
 import { ChainStore, del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
 
 export interface SignatureVerifier {

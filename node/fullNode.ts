@@ -6,16 +6,16 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { GopkgrError } from './errors.ts';
-import { toHex } from './encoding.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { toHex } from '../ledger/encoding.ts';
 import { Chain, type ImportResult, type SignatureVerifier } from './chain.ts';
 import { ChainStore } from './store.ts';
 import { BlobStore } from './blobs.ts';
 import { Mempool, senderOf, type PendingTx } from './mempool.ts';
-import { checkTxSignature, decodeTx, txId, type SignedTx } from './tx.ts';
-import type { DecodedBlock } from './block.ts';
-import type { ChainParams } from './params.ts';
-import type { RuleHooks } from './rules.ts';
+import { checkTxSignature, decodeTx, txId, type SignedTx } from '../ledger/tx.ts';
+import type { DecodedBlock } from '../ledger/block.ts';
+import type { ChainParams } from '../ledger/params.ts';
+import type { RuleHooks } from '../ledger/rules.ts';
 import { defaultHooks } from './hooks.ts';
 import { BLOB_GRACE_MS, collectBlobs } from './blobGc.ts';
 

@@ -1,17 +1,17 @@
 /**
  * The rule hooks a real node runs with: InfVer validates API manifests and
- * decides the version step a publish must take. Kept apart from rules.ts so the
+ * decides the version step a publish must take. Kept apart from ledger/rules.ts so the
  * state machine stays free of other parts' code and tests can run it bare.
  * InfVer's comparison is pure and loads no TypeScript (infver/index.ts).
  * The resolver checks that a published lock tree is a closed, in-range,
- * one-version-per-package resolution (node/resolver/checkLockTree.ts).
+ * one-version-per-package resolution (resolver/checkLockTree.ts).
  */
 import { compareManifests, validateManifest } from '../infver/index.ts';
-import { GopkgrError } from './errors.ts';
-import { toHex, type Canonical } from './encoding.ts';
-import type { RuleHooks } from './rules.ts';
-import { keys, type PackageState } from './state.ts';
-import { checkLockTree, stateIndex } from './resolver/index.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { toHex, type Canonical } from '../ledger/encoding.ts';
+import type { RuleHooks } from '../ledger/rules.ts';
+import { keys, type PackageState } from '../ledger/state.ts';
+import { checkLockTree, stateIndex } from '../resolver/index.ts';
 
 function manifestOf(value: Canonical, which: string): ReturnType<typeof validateManifest> {
   try {

@@ -6,13 +6,13 @@
  * accepted, a second claim of the same name is not. Txs whose nonce is ahead of
  * the sender's next one wait (per-sender cap) until the gap fills.
  */
-import { GopkgrError } from './errors.ts';
-import { toHex } from './encoding.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { toHex } from '../ledger/encoding.ts';
 import { MEMPOOL_MAX_PER_SENDER, MEMPOOL_MAX_TXS } from './constants.ts';
-import { StateOverlay, getAccount, type StateReader } from './state.ts';
-import { applySignedTx, NO_HOOKS, type RuleHooks } from './rules.ts';
-import type { SignedTx } from './tx.ts';
-import type { ChainParams } from './params.ts';
+import { StateOverlay, getAccount, type StateReader } from '../ledger/state.ts';
+import { applySignedTx, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
+import type { SignedTx } from '../ledger/tx.ts';
+import type { ChainParams } from '../ledger/params.ts';
 
 export interface PendingTx {
   id: string;

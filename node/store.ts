@@ -4,16 +4,16 @@
  *   i:<id>          BlockIndexEntry
  *   m:<height>      main-chain block id at that height (height zero-padded to 10 digits)
  *   u:<id>          undo data of a main-chain block: [[stateKey, previous value | null], ...]
- *   s:<stateKey>    registry state (state.ts)
+ *   s:<stateKey>    registry state (ledger/state.ts)
  *   t:<txid>        where a main-chain tx is: { block, height, index }
  *   meta:head       id of the main chain's tip
  * Values are canonical CBOR. A block is connected, disconnected or reorganised
  * in one atomic batch, so the state on disk always matches meta:head.
  */
 import { Level } from 'level';
-import { GopkgrError } from './errors.ts';
-import { decode, encode, type Canonical } from './encoding.ts';
-import type { StateValue } from './state.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { decode, encode, type Canonical } from '../ledger/encoding.ts';
+import type { StateValue } from '../ledger/state.ts';
 
 export interface BlockIndexEntry {
   id: string;

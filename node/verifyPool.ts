@@ -8,10 +8,10 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { verify } from './crypto.ts';
+import { verify } from '../ledger/crypto.ts';
 import { startWorker } from './workers.ts';
 import type { SignatureVerifier } from './chain.ts';
-import type { SignatureCheck } from './tx.ts';
+import type { SignatureCheck } from '../ledger/tx.ts';
 import type { VerifyRequest, VerifyResponse } from './verifyWorker.ts';
 
 const INLINE_BELOW = 64;

@@ -1,6 +1,6 @@
 /** Worker thread of the signature verification pool (verifyPool.ts). */
 import { parentPort } from 'node:worker_threads';
-import { verify } from './crypto.ts';
+import { verify } from '../ledger/crypto.ts';
 
 export interface VerifyRequest {
   id: number;

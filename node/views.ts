@@ -1,9 +1,9 @@
 /** JSON views of ledger objects for the HTTP API: bytes become hex, keys become identities. */
-import { toHex } from './encoding.ts';
-import type { DecodedBlock } from './block.ts';
-import type { Tx } from './tx.ts';
+import { toHex } from '../ledger/encoding.ts';
+import type { DecodedBlock } from '../ledger/block.ts';
+import type { Tx } from '../ledger/tx.ts';
 import type { BlockIndexEntry } from './store.ts';
-import { keys, type NamespaceState, type PackageState, type StateReader, type VersionState } from './state.ts';
+import { keys, type NamespaceState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

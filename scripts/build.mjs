@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['cli', 'node', 'miner', 'tester', 'infver'];
+const PARTS = ['cli', 'ledger', 'consensus', 'resolver', 'node', 'miner', 'tester', 'infver'];
 const out = path.join(root, 'dist');
 const tmp = path.join(root, `.dist-${process.pid}`);
 

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
-import { GopkgrError, sha256Hex } from '../node/index.ts';
+import { GopkgrError, sha256Hex } from '../ledger/index.ts';
 import { MAX_PACKAGE_BYTES, MAX_PACKAGE_FILES } from './readPackage.ts';
 
 export async function extractTarball(tgz: Uint8Array, expectedSha256?: string): Promise<Map<string, string>> {

@@ -21,7 +21,7 @@
  * WeakRef holds strongly, and names/errors are cut inside the isolate: v2 and
  * v3 testers record different outcomes for hostile packages.
  */
-import { sha256Hex } from '../node/index.ts';
+import { sha256Hex } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo';

@@ -15,7 +15,7 @@
  * Everything else — sources, package.json (exports, type), other data — is the
  * new version's. Dependencies are the new version's locked tree (the caller's).
  */
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import type { FileMap } from './resolve.ts';
 import { findTestFiles } from './testFiles.ts';
 

@@ -13,7 +13,7 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import { SHIMS, type FileMap } from './resolve.ts';
 
 export const MAX_PACKAGE_FILES = 10_000;

@@ -26,7 +26,7 @@
  */
 import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 
 export type FileMap = ReadonlyMap<string, string>;
 export type DepMap = ReadonlyMap<string, FileMap>;

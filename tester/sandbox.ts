@@ -48,7 +48,7 @@
  * returns, and nothing here calls process.exit.
  */
 import ivm from 'isolated-vm';
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_PULL_CHARS, MAX_TESTS, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
 import { describeKey, parseKey, Resolver, type DepMap, type FileMap } from './resolve.ts';
 import { ASSERT_SOURCE, INTERNAL_KEY, RUNTIME_SOURCE, SHIM_MODULES, TEST_SHIM_KEY, testShim, type RuntimeConfig } from './shims.ts';

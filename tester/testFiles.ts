@@ -4,7 +4,7 @@
  * segment), `**` (any depth, also none), `?` and `{a,b}`. Files run in
  * code-unit order of their paths, the same on every machine.
  */
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 import type { FileMap } from './resolve.ts';
 
 export const DEFAULT_TEST_PATTERNS = ['test/**/*.test.{ts,js}'];

@@ -6,7 +6,7 @@
  * JavaScript-only package never pays its ~0.3 s load.
  */
 import { createRequire } from 'node:module';
-import { GopkgrError } from '../node/index.ts';
+import { GopkgrError } from '../ledger/index.ts';
 
 type Ts = typeof import('typescript');
 let tsModule: Promise<Ts> | undefined;

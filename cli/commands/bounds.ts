@@ -1,4 +1,4 @@
-import { GopkgrError, isRange, parseFullName, parseVersionRef } from '../../node/index.ts';
+import { GopkgrError, isRange, parseFullName, parseVersionRef } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';

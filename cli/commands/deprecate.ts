@@ -1,4 +1,4 @@
-import { parseVersionRef } from '../../node/index.ts';
+import { parseVersionRef } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';

@@ -7,7 +7,8 @@
  * writes nothing.
  */
 import path from 'node:path';
-import { GopkgrError, isGopkgrError, isRange, parseFullName, type Requirement } from '../../node/index.ts';
+import { GopkgrError, isGopkgrError, isRange, parseFullName } from '../../ledger/index.ts';
+import type { Requirement } from '../../resolver/index.ts';
 import { parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';

@@ -7,7 +7,7 @@
  * nodes enforce on publish.
  */
 import type { Command } from '../command.ts';
-import { GopkgrError, manifestHash, toHex, type Canonical } from '../../node/index.ts';
+import { GopkgrError, manifestHash, toHex, type Canonical } from '../../ledger/index.ts';
 import { canonicalShape, diffPackages, extractManifest } from '../../infver/index.ts';
 import { parse } from '../args.ts';
 

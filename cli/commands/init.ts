@@ -1,4 +1,4 @@
-import { generateKeyPair, identityOf } from '../../node/index.ts';
+import { generateKeyPair, identityOf } from '../../ledger/index.ts';
 import { parse } from '../args.ts';
 import { keyPath, loadIdentity, saveIdentity } from '../context.ts';
 import { report, type Command } from '../command.ts';

@@ -1,4 +1,4 @@
-import { DEV_PARAMS, GopkgrError } from '../../node/index.ts';
+import { DEV_PARAMS, GopkgrError } from '../../ledger/index.ts';
 import { Miner, httpSource } from '../../miner/index.ts';
 import { intOption, parse } from '../args.ts';
 import { loadIdentity } from '../context.ts';

@@ -1,4 +1,4 @@
-import { GopkgrError, isNamespace } from '../../node/index.ts';
+import { GopkgrError, isNamespace } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';

@@ -1,4 +1,5 @@
-import { DEV_PARAMS, FullNode, GopkgrError, createApi, listenApi, readParamsFile, toHex, type Logger } from '../../node/index.ts';
+import { DEV_PARAMS, GopkgrError, toHex } from '../../ledger/index.ts';
+import { FullNode, createApi, listenApi, readParamsFile, type Logger } from '../../node/index.ts';
 import { isLoopbackHost } from '../../node/api.ts';
 import { readFile } from 'node:fs/promises';
 import { Network } from '../../node/network/index.ts';

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { GopkgrError, checkLockTree, fromHex, manifestHash, mapIndex, toHex, parseFullName, type Canonical, type PublishBody } from '../../node/index.ts';
+import { GopkgrError, fromHex, manifestHash, toHex, parseFullName, type Canonical, type PublishBody } from '../../ledger/index.ts';
+import { checkLockTree, mapIndex } from '../../resolver/index.ts';
 import { compareManifests, extractManifest, nextVersion, validateManifest, type Comparison } from '../../infver/index.ts';
 import { parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';

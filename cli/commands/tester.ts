@@ -17,7 +17,7 @@
  * the sandbox contains it, and any error is printed and the loop goes on.
  */
 import { availableParallelism } from 'node:os';
-import { fromHex, lockHash, toHex } from '../../node/index.ts';
+import { fromHex, lockHash, toHex } from '../../ledger/index.ts';
 import { attestedCounts, extractTarball, findTestFiles, predecessorRunFiles, runTests, type Outcome } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import { NodeClient } from '../client.ts';

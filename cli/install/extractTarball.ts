@@ -24,7 +24,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
-import { GopkgrError } from '../../node/index.ts';
+import { GopkgrError } from '../../ledger/index.ts';
 
 /** 256 MiB: four times what the packer lets in (cli/pack.ts DEFAULT_MAX_BYTES), for tarballs packed by other tools. */
 export const MAX_EXTRACT_BYTES = 256 * 1024 * 1024;

@@ -5,7 +5,8 @@
  * comment tag names a chain URL for is asked there first, then the default node;
  * where each package was found is kept so its tarballs come from the same node.
  */
-import { GopkgrError, type IndexVersion } from '../../node/index.ts';
+import { GopkgrError } from '../../ledger/index.ts';
+import type { IndexVersion } from '../../resolver/index.ts';
 import { NodeClient } from '../client.ts';
 import type { PackageJson } from '../packages.ts';
 

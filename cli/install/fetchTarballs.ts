@@ -4,7 +4,7 @@
  * download's sha256 is compared with the content hash on chain before anything
  * is written; a mismatch (a tampered or damaged blob) aborts the install.
  */
-import { GopkgrError, isGopkgrError } from '../../node/index.ts';
+import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
 import { NodeClient } from '../client.ts';
 import { mapLimit } from './fetchIndex.ts';
 import { ProgressBar } from './progressBar.ts';

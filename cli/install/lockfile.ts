@@ -22,7 +22,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import semver from 'semver';
-import { GopkgrError, isRange, isVersion, type IndexVersion } from '../../node/index.ts';
+import { GopkgrError, isRange, isVersion } from '../../ledger/index.ts';
+import type { IndexVersion } from '../../resolver/index.ts';
 import { writeAtomic } from './writeAtomic.ts';
 
 export const LOCKFILE_NAME = 'gopkgr.lock';

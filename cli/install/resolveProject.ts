@@ -7,7 +7,8 @@
  * fails too, over the whole index fetched from the node. Locked versions are
  * preferred throughout, and dependencies' recorded lock trees reused (solve.ts).
  */
-import { admits, excludedByInference, GopkgrError, inferenceText, isGopkgrError, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type SolveOptions, type Solution } from '../../node/index.ts';
+import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
+import { admits, excludedByInference, inferenceText, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type SolveOptions, type Solution } from '../../resolver/index.ts';
 import semver from 'semver';
 import type { NodeClient } from '../client.ts';
 import { fetchIndex } from './fetchIndex.ts';

@@ -5,7 +5,8 @@
  * of packages nobody tags are reported (they may be npm packages) but not resolved.
  * Two different hashlocks on one package are an error: only one tarball can win.
  */
-import { GopkgrError, type Requirement } from '../../node/index.ts';
+import { GopkgrError } from '../../ledger/index.ts';
+import type { Requirement } from '../../resolver/index.ts';
 import type { TaggedImport } from './parseTags.ts';
 
 export interface Collected {

@@ -20,7 +20,7 @@
  */
 import type * as TS from 'typescript';
 import { typescript } from '../typescript.ts';
-import { GopkgrError, isNamespace, isPackageName, isRange } from '../../node/index.ts';
+import { GopkgrError, isNamespace, isPackageName, isRange } from '../../ledger/index.ts';
 
 const ts = typescript();
 

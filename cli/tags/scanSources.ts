@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GopkgrError } from '../../node/index.ts';
+import { GopkgrError } from '../../ledger/index.ts';
 import type { TaggedImport } from './parseTags.ts';
 import { writeAtomic } from '../install/writeAtomic.ts';
 

@@ -8,7 +8,7 @@
  * them). Bytes of uploads still in flight count too, so parallel uploads cannot
  * overshoot.
  */
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 import { MAX_BLOB_BYTES } from '../constants.ts';
 
 export interface BlobQuotaOptions {

@@ -4,7 +4,7 @@
  * logged as an internal error).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 import { MAX_BLOB_BYTES } from '../constants.ts';
 
 export function tooLarge(limit: number, declared?: number): GopkgrError {

@@ -13,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 
 export interface ApiAccess {
   /** the host the API was told to bind (e.g. 127.0.0.1, ::1, 0.0.0.0, node.example.org) */

@@ -7,10 +7,10 @@
  * next peer to connect. Every node holding every tarball is what keeps a
  * package installable when its publisher's node is gone.
  */
-import type { DecodedBlock } from '../block.ts';
-import { toHex } from '../encoding.ts';
+import type { DecodedBlock } from '../../ledger/block.ts';
+import { toHex } from '../../ledger/encoding.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
-import type { VersionState } from '../state.ts';
+import type { VersionState } from '../../ledger/state.ts';
 
 /** Tarballs fetched at once: enough to use a link, few enough to leave room for sync and gossip. */
 const CONCURRENT_FETCHES = 2;

@@ -5,8 +5,8 @@
  * one attempt.
  */
 import type { PeerId } from '@libp2p/interface';
-import { GopkgrError } from '../errors.ts';
-import { fromHex } from '../encoding.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
+import { fromHex } from '../../ledger/encoding.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
 import { MAX_BLOB_BYTES } from '../constants.ts';
 import { BLOB_CHUNK_BYTES, BLOB_FETCH_TIMEOUT_MS } from './constants.ts';

@@ -7,7 +7,8 @@
  * subscribe to disjoint topics, and a peer that speaks none of our protocols is
  * dropped after identify.
  */
-import { MAX_BLOB_BYTES, MAX_BLOCK_BYTES, MAX_TX_BYTES } from '../constants.ts';
+import { MAX_BLOCK_BYTES, MAX_TX_BYTES } from '../../ledger/constants.ts';
+import { MAX_BLOB_BYTES } from '../constants.ts';
 
 export const PROTOCOL_PREFIX = '/gopkgr';
 

@@ -6,12 +6,12 @@
  * publisher of what this node makes itself (mined blocks, txs from its API).
  */
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage } from '@libp2p/gossipsub';
-import { toHex } from '../encoding.ts';
-import type { DecodedBlock } from '../block.ts';
+import { toHex } from '../../ledger/encoding.ts';
+import type { DecodedBlock } from '../../ledger/block.ts';
 import type { BlockIndexEntry } from '../store.ts';
 import type { PendingTx } from '../mempool.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 import { RecentSet } from './recentSet.ts';
 import { validateGossipBlock } from './validation/validateBlock.ts';
 import { validateGossipTx } from './validation/validateTx.ts';

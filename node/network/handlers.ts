@@ -4,9 +4,9 @@
  * request can make the node do unbounded work (counts and bytes are capped).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { GopkgrError } from '../errors.ts';
-import { fromHex, toHex, type Canonical } from '../encoding.ts';
-import { decodeBlock, encodeHeader } from '../block.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
+import { fromHex, toHex, type Canonical } from '../../ledger/encoding.ts';
+import { decodeBlock, encodeHeader } from '../../ledger/block.ts';
 import type { FullNode } from '../fullNode.ts';
 import { BLOB_CHUNK_BYTES, BLOCK_PACK_BYTES, BLOCKS_RESPONSE_BYTES, MEMPOOL_RESPONSE_BYTES, MEMPOOL_RESPONSE_TXS } from './constants.ts';
 import { forkHeight } from './locator.ts';

@@ -5,7 +5,7 @@
  * one round trip finds the fork point of two chains that share any history,
  * with at most ~log2(height) + 10 ids on the wire.
  */
-import { fromHex, toHex } from '../encoding.ts';
+import { fromHex, toHex } from '../../ledger/encoding.ts';
 import type { Chain } from '../chain.ts';
 import { MAX_LOCATOR } from './constants.ts';
 

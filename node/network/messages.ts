@@ -1,12 +1,12 @@
 /**
- * The bytes of every request and response item (canonical CBOR, node/encoding.ts),
+ * The bytes of every request and response item (canonical CBOR, ledger/encoding.ts),
  * with decoders that check each field where it enters: a peer's bytes become
  * typed values here or a NET_BAD_MESSAGE error, nothing in between.
  *
  *   status request    {}
  *   status item       {head: bytes32, height: uint, work: hex string (cumulative work)}
  *   headers request   {locator: [bytes32, ...] (1..MAX_LOCATOR), max: uint (1..MAX_HEADERS)}
- *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, block.ts)
+ *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, ledger/block.ts)
  *   blocks request    {ids: [bytes32, ...] (1..BLOCKS_PER_REQUEST)}
  *   blocks items      block packs, in request order, stopping at the first block the peer lacks;
  *                     a pack is one or more [4-byte big-endian length][encoded block]
@@ -15,9 +15,9 @@
  *   mempool request   {}
  *   mempool items     one encoded tx each, in the pool's order
  */
-import { GopkgrError } from '../errors.ts';
-import { decode, encode, type Canonical } from '../encoding.ts';
-import { BLOCK_VERSION, NONCE_BYTES, blockId, type BlockHeader } from '../block.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
+import { decode, encode, type Canonical } from '../../ledger/encoding.ts';
+import { BLOCK_VERSION, NONCE_BYTES, blockId, type BlockHeader } from '../../ledger/block.ts';
 import { BLOCKS_PER_REQUEST, MAX_HEADERS, MAX_LOCATOR } from './constants.ts';
 
 function bad(message: string): never {
@@ -94,7 +94,7 @@ export function encodeHeaders(headerBytes: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Decode one header: the 7-field array of block.ts, checked field by field. The
+ * Decode one header: the 7-field array of ledger/block.ts, checked field by field. The
  * encoding is canonical (decode re-encodes), so hashing the bytes as they came
  * gives the block id.
  */

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 import { checkBlobHash } from '../blobs.ts';
 import type { ApiExtras } from '../api.ts';
 import type { Json } from '../views.ts';

@@ -7,7 +7,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 
 export function peerKeyPath(dataDir: string): string {
   return join(dataDir, 'p2p-key');

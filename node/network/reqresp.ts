@@ -16,8 +16,8 @@
  */
 import { lpStream } from '@libp2p/utils';
 import type { Libp2p, PeerId, Stream, StreamHandler } from '@libp2p/interface';
-import { GopkgrError, asGopkgrError } from '../errors.ts';
-import { decode, encode, type Canonical } from '../encoding.ts';
+import { GopkgrError, asGopkgrError } from '../../ledger/errors.ts';
+import { decode, encode, type Canonical } from '../../ledger/encoding.ts';
 import { DIAL_TIMEOUT_MS, FRAME_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_REQUEST_BYTES, MAX_STREAM_BUFFER, REQUEST_TIMEOUT_MS } from './constants.ts';
 
 const ITEM = 0x00;

@@ -3,8 +3,8 @@
  *   sha256(encode([[key, value], ...]))   keys sorted by code unit, values as stored
  * (canonical CBOR), so equal states give equal digests on every machine.
  */
-import { encode, toHex, type Canonical } from '../encoding.ts';
-import { sha256 } from '../crypto.ts';
+import { encode, toHex, type Canonical } from '../../ledger/encoding.ts';
+import { sha256 } from '../../ledger/crypto.ts';
 import type { Chain } from '../chain.ts';
 
 export function stateDigest(chain: Chain): { height: number; head: string; keys: number; digest: string } {

@@ -24,11 +24,11 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerId } from '@libp2p/interface';
-import { GopkgrError } from '../errors.ts';
-import { fromHex, toHex } from '../encoding.ts';
-import { decodeBlock, meetsTarget, type DecodedBlock } from '../block.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
+import { fromHex, toHex } from '../../ledger/encoding.ts';
+import { decodeBlock, meetsTarget, type DecodedBlock } from '../../ledger/block.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
-import { MAX_BLOCK_BYTES } from '../constants.ts';
+import { MAX_BLOCK_BYTES } from '../../ledger/constants.ts';
 import { BLOCKS_PER_REQUEST, MAX_BATCHES_IN_FLIGHT, MAX_BATCHES_PER_PEER, MAX_HEADERS, MAX_LOCATOR, REQUEST_TIMEOUT_MS } from './constants.ts';
 import { buildLocator } from './locator.ts';
 import { blocksRequest, decodeBlockPack, decodeHeaders, decodeStatus, headersRequest } from './messages.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { GopkgrError } from '../../node/index.ts';
+import { GopkgrError } from '../../ledger/index.ts';
 import { extractTarball, readTarball, writeEntries } from '../../cli/install/extractTarball.ts';
 import { prng } from '../support/prng.ts';
 import { skipShadowingSource } from '../../cli/install/installPackages.ts';

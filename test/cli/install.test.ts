@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { mapIndex, solve, type IndexVersion, type Requirement } from '../../node/index.ts';
+import { mapIndex, solve, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 import { PackageStore } from '../../cli/install/packageStore.ts';
 import { skipShadowingSource } from '../../cli/install/installPackages.ts';
 import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';

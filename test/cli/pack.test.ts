@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACK_MTIME, packPackage, type PackedPackage } from '../../cli/pack.ts';
-import { isGopkgrError } from '../../node/errors.ts';
+import { isGopkgrError } from '../../ledger/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pack/', import.meta.url));
 const tempDirs: string[] = [];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GopkgrError } from '../../node/index.ts';
+import { GopkgrError } from '../../ledger/index.ts';
 import { collectRequirements, depsOf, parseTags, scanSources } from '../../cli/tags/index.ts';
 
 const HASH = 'ab'.repeat(32);

@@ -14,10 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import {
-  Chain, ChainStore, DEV_PARAMS, defaultHooks, encodeTx, fromHex, sha256Hex, toHex,
-  type KeyPair, type SignedTx, type VersionState,
-} from '../../node/index.ts';
+import { DEV_PARAMS, encodeTx, fromHex, sha256Hex, toHex, type KeyPair, type SignedTx, type VersionState } from '../../ledger/index.ts';
+import { Chain, ChainStore, defaultHooks } from '../../node/index.ts';
 import { idBytes, keyPair, publishBody, signed } from '../node/helpers.ts';
 import { expectConsistent, prng } from '../node/chainHelpers.ts';
 import { heightKey } from '../../node/store.ts';

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { pack } from 'tar-stream';
-import { fromHex, keyPairFromSecret, manifestHash, type Canonical } from '../../node/index.ts';
+import { fromHex, keyPairFromSecret, manifestHash, type Canonical } from '../../ledger/index.ts';
 import { MANIFEST_FORMAT } from '../../infver/index.ts';
 import { NodeClient } from '../../cli/client.ts';
 import { freePort, getJson, gopkgr, REPO, startNode, type RunningNode } from './cliProcess.ts';

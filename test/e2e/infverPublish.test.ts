@@ -8,7 +8,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeTx, fromHex, manifestHash, signTx, type Canonical } from '../../node/index.ts';
+import { encodeTx, fromHex, manifestHash, signTx, type Canonical } from '../../ledger/index.ts';
 import { extractManifest } from '../../infver/index.ts';
 import { loadIdentity } from '../../cli/context.ts';
 import { freePort, getJson, gopkgr, startNode, type RunningNode } from './cliProcess.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GopkgrError } from '../../node/errors.ts';
+import { GopkgrError } from '../../ledger/index.ts';
 import { run } from '../../cli/commands/infver.ts';
 import { extractManifest } from '../../infver/index.ts';
 

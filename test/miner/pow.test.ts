@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { PowSearch, checkPow, type PowJob, type PowResult } from '../../miner/pow.ts';
 import { REPORT_EVERY } from '../../miner/powWorker.ts';
-import { isGopkgrError } from '../../node/errors.ts';
+import { isGopkgrError } from '../../ledger/index.ts';
 
 function sha256dRef(data: Uint8Array): Uint8Array {
   return nobleSha256(nobleSha256(data));

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fromHex, toHex, txId } from '../../node/index.ts';
+import { fromHex, toHex, txId } from '../../ledger/index.ts';
 import { publishBody } from '../node/helpers.ts';
 import { cleanup, converged, mineVia, spawnNode, status, stopNode, submitTx, testKey, txBytes, waitFor, type NetNode } from './netHelpers.ts';
 

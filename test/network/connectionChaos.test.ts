@@ -31,7 +31,8 @@ import { identify } from '@libp2p/identify';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
-import { DEV_PARAMS, FullNode, fromHex } from '../../node/index.ts';
+import { DEV_PARAMS, fromHex } from '../../ledger/index.ts';
+import { FullNode } from '../../node/index.ts';
 import { Network, networkProtocols } from '../../node/network/index.ts';
 import { request, requestOne, serve } from '../../node/network/reqresp.ts';
 import { blocksRequest, encodeStatus, headersRequest } from '../../node/network/messages.ts';
@@ -282,7 +283,9 @@ describe('connection chaos', () => {
     expect(refused.body.error?.code).toBe('PEER_ADDR_REFUSED');
     // Forty dials through the API, twenty at a time; each fails with a coded error.
     for (let round = 0; round < 2; round++) {
-      const answers = await Promise.all(Array.from({ length: 20 }, () => dial(withId)));
+      // A fresh peer id for each dial: libp2p joins concurrent dials to one peer id into one connection.
+      const ids = await Promise.all(Array.from({ length: 20 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()));
+      const answers = await Promise.all(ids.map((id) => dial(`/ip4/127.0.0.1/tcp/${hostile.port}/p2p/${id}`)));
       for (const a of answers) {
         expect(a.status).toBe(502);
         expect(a.body.error?.code).toBe('NET_DIAL_FAILED');

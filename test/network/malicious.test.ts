@@ -15,7 +15,7 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
-import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, encodeHeader, fromHex, meetsTarget, merkleRoot, txId, encodeTx, type DecodedBlock } from '../../node/index.ts';
+import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, encodeHeader, fromHex, meetsTarget, merkleRoot, txId, encodeTx, type DecodedBlock } from '../../ledger/index.ts';
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';

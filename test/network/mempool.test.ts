@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { fromHex, toHex, txId } from '../../node/index.ts';
+import { fromHex, toHex, txId } from '../../ledger/index.ts';
 import { publishBody } from '../node/helpers.ts';
 import { cleanup, converged, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor } from './netHelpers.ts';
 

@@ -9,9 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DEV_PARAMS, FullNode, fromHex, sha256, keyPairFromSecret, signTx, encodeTx, toHex,
-  type BodyByType, type KeyPair, type SignedTxType, type Work,
-} from '../../node/index.ts';
+  DEV_PARAMS, fromHex, sha256, keyPairFromSecret, signTx, encodeTx, toHex, type BodyByType, type KeyPair, type SignedTxType,
+} from '../../ledger/index.ts';
+import { FullNode, type Work } from '../../node/index.ts';
 import { buildCandidate, mineOnThisThread, httpSource } from '../../miner/index.ts';
 import { saveIdentity } from '../../cli/context.ts';
 import { freePort, getJson, startNode, waitFor, type RunningNode } from '../e2e/cliProcess.ts';

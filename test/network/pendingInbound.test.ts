@@ -14,7 +14,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { multiaddr } from '@multiformats/multiaddr';
-import { fromHex } from '../../node/index.ts';
+import { fromHex } from '../../ledger/index.ts';
 import { networkProtocols } from '../../node/network/index.ts';
 import { requestOne, serve } from '../../node/network/reqresp.ts';
 import { decodeStatus, encodeStatus } from '../../node/network/messages.ts';

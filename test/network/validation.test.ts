@@ -4,7 +4,8 @@
  * a peer).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEV_PARAMS, FullNode, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, decodeTx, encodeHeader, encodeTx, fromHex, meetsTarget, merkleRoot, sha256, toHex, txId, MAX_BLOCK_BYTES, MAX_TX_BYTES, type BlockHeader, type DecodedBlock, type SignedTx, type Tx } from '../../node/index.ts';
+import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, decodeTx, encodeHeader, encodeTx, fromHex, meetsTarget, merkleRoot, sha256, toHex, txId, MAX_BLOCK_BYTES, MAX_TX_BYTES, type BlockHeader, type DecodedBlock, type SignedTx, type Tx } from '../../ledger/index.ts';
+import { FullNode } from '../../node/index.ts';
 import { validateGossipBlock, validateGossipTx } from '../../node/network/index.ts';
 import { cleanup, mineOn, tempDir, testKey, txBytes } from './netHelpers.ts';
 

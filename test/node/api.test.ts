@@ -9,9 +9,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import {
-  blockId, chainIdOf, createApi, encodeHeader, merkleRoot, DEV_PARAMS, encode, encodeTx, FullNode, listenApi, meetsTarget, sha256Hex, toHex, txId, buildRewardTx,
-  MAX_TX_BYTES, type DecodedBlock, type SignedTx,
-} from '../../node/index.ts';
+  blockId, chainIdOf, encodeHeader, merkleRoot, DEV_PARAMS, encode, encodeTx, meetsTarget, sha256Hex, toHex, txId, buildRewardTx, MAX_TX_BYTES,
+  type DecodedBlock, type SignedTx,
+} from '../../ledger/index.ts';
+import { createApi, FullNode, listenApi } from '../../node/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
 import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, signed, stateDump, tempDir, type Actor } from './helpers.ts';
 

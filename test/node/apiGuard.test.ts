@@ -10,10 +10,8 @@ import type { Server } from 'node:http';
 import { request } from 'node:http';
 import { readdir, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import {
-  blockId, createApi, DEV_PARAMS, encodeTx, FullNode, listenApi, meetsTarget, sha256Hex, toHex, MAX_BLOB_BYTES,
-  type DecodedBlock, type SignedTx,
-} from '../../node/index.ts';
+import { blockId, DEV_PARAMS, encodeTx, meetsTarget, sha256Hex, toHex, type DecodedBlock, type SignedTx } from '../../ledger/index.ts';
+import { createApi, FullNode, listenApi, MAX_BLOB_BYTES } from '../../node/index.ts';
 import type { ApiOptions } from '../../node/api.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
 import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, tempDir, type Actor } from './helpers.ts';

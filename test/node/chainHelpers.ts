@@ -4,7 +4,8 @@
  * chain's state with its replay and with a fresh chain fed the same blocks.
  */
 import { expect } from 'vitest';
-import { bytesToBigInt, defaultHooks, fromHex, rotationMessage, sign, toHex, workOf, type Chain, type ChainStore, type DecodedBlock, type KeyPair, type SignedTx } from '../../node/index.ts';
+import { bytesToBigInt, fromHex, rotationMessage, sign, toHex, workOf, type DecodedBlock, type KeyPair, type SignedTx } from '../../ledger/index.ts';
+import { defaultHooks, type Chain, type ChainStore } from '../../node/index.ts';
 import { heightKey, type BlockIndexEntry, type TxLocation } from '../../node/store.ts';
 import { openChain, signed, stateDump } from './helpers.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Keys and signatures (node/crypto.ts). The hot-path verifier (`verify`, through
+ * Keys and signatures (ledger/crypto.ts). The hot-path verifier (`verify`, through
  * node:crypto/OpenSSL) must agree with the reference (`verifyReference`, noble)
  * on every input: valid signatures, tampered ones, malleated (high-S) ones and
  * garbage. OpenSSL alone accepts high-S signatures, so `verify` enforces low-S
@@ -10,10 +10,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as secp from '@noble/secp256k1';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import {
-  generateKeyPair, identityOf, keyPairFromSecret, parseIdentity, sha256, sha256d, sha256Hex, sign, toHex, verify, verifyReference,
-  GopkgrError, fromHex,
-} from '../../node/index.ts';
-import { isCanonicalSignature, isPublicKey } from '../../node/crypto.ts';
+  generateKeyPair, identityOf, keyPairFromSecret, parseIdentity, sha256, sha256d, sha256Hex, sign, toHex, verify, verifyReference, GopkgrError,
+  fromHex,
+} from '../../ledger/index.ts';
+import { isCanonicalSignature, isPublicKey } from '../../ledger/crypto.ts';
 import { keyPair } from './helpers.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

@@ -1,5 +1,5 @@
 /**
- * The retarget bound (node/difficulty.ts): under any timestamps the block rules
+ * The retarget bound (consensus/pow/difficulty.ts): under any timestamps the block rules
  * allow (later than the median of the last 11, at most MAX_FUTURE_BLOCK_MS ahead
  * of the validating node's clock), a block's target stays within
  * MAX_RETARGET_FACTOR of the target one retarget window earlier, either way.
@@ -12,9 +12,8 @@
  * with the clock advancing at random, per block or not at all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  bigIntToBytes32, bytesToBigInt, DEV_PARAMS, fromHex, MAX_FUTURE_BLOCK_MS, MAX_RETARGET_FACTOR, MEDIAN_TIME_SPAN, medianTimePast, nextTarget, type ChainParams,
-} from '../../node/index.ts';
+import { bigIntToBytes32, bytesToBigInt, DEV_PARAMS, fromHex, MAX_FUTURE_BLOCK_MS, MEDIAN_TIME_SPAN, type ChainParams } from '../../ledger/index.ts';
+import { MAX_RETARGET_FACTOR, medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
 import { prng, type Prng } from '../support/prng.ts';
 import { closeAll, extend, mineBlock, openChain } from './helpers.ts';
 

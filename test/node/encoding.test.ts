@@ -1,5 +1,5 @@
 /**
- * Canonical encoding (node/encoding.ts): deterministic CBOR, RFC 8949 §4.2.1.
+ * Canonical encoding (ledger/encoding.ts): deterministic CBOR, RFC 8949 §4.2.1.
  *
  * The pinned vectors below are RFC 8949 Appendix A values where the RFC has them
  * (0, 1, 23, 24, 255(hex ff), 256, 65535, 65536, 2^32, -1, -25, "", "a", "ü",
@@ -9,8 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../node/index.ts';
-import { MAX_DECODE_BYTES } from '../../node/encoding.ts';
+import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../ledger/index.ts';
+import { MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
 // Seeded, so failures reproduce.
 import { prng } from '../support/prng.ts';
 

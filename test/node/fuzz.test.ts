@@ -10,10 +10,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
 import {
-  bigIntToBytes32, buildRewardTx, bytesEqual, concatBytes, decode, decodeBlock, decodeTx, defaultHooks, encode, encodeBlock, encodeTx,
-  fromHex, GopkgrError, manifestHash, toHex, DEV_PARAMS, MAX_BLOCK_BYTES, MAX_TX_BYTES, NONCE_BYTES,
-  type Canonical, type DecodedBlock, type RewardTx, type SignedTx, type Tx,
-} from '../../node/index.ts';
+  bigIntToBytes32, buildRewardTx, bytesEqual, concatBytes, decode, decodeBlock, decodeTx, encode, encodeBlock, encodeTx, fromHex, GopkgrError,
+  manifestHash, toHex, DEV_PARAMS, MAX_BLOCK_BYTES, MAX_TX_BYTES, NONCE_BYTES, type Canonical, type DecodedBlock, type RewardTx, type SignedTx,
+  type Tx,
+} from '../../ledger/index.ts';
+import { defaultHooks } from '../../node/index.ts';
 import { closeAll, extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from './helpers.ts';
 import { expectConsistent, prng, rotateTx, type Prng } from './chainHelpers.ts';
 

@@ -20,11 +20,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  assembleBlock, blockId, buildRewardTx, Chain, ChainStore, DEV_PARAMS, encodeHeader, encodeTx, fromHex, GopkgrError,
-  keyPairFromSecret, manifestHash, meetsTarget, merkleRoot, NONCE_BYTES, sha256, signTx, StateOverlay, toHex, txId,
-  type BlockHeader, type BodyByType, type ChainParams, type DecodedBlock, type ImportResult, type KeyPair,
-  type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type Tx, type TxContext,
-} from '../../node/index.ts';
+  assembleBlock, blockId, buildRewardTx, DEV_PARAMS, encodeHeader, encodeTx, fromHex, GopkgrError, keyPairFromSecret, manifestHash, meetsTarget,
+  merkleRoot, NONCE_BYTES, sha256, signTx, StateOverlay, toHex, txId, type BlockHeader, type BodyByType, type ChainParams, type DecodedBlock,
+  type KeyPair, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type Tx, type TxContext,
+} from '../../ledger/index.ts';
+import { Chain, ChainStore, type ImportResult } from '../../node/index.ts';
 
 // ---------------------------------------------------------------- cleanup
 

@@ -6,13 +6,11 @@
  * reopened store gives back the same head and state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  defaultHooks, GopkgrError, manifestHash, toHex,
-  type DecodedBlock, type NamespaceState, type PackageState, type VersionState,
-} from '../../node/index.ts';
-import type { AccountState } from '../../node/state.ts';
+import { GopkgrError, manifestHash, toHex, type DecodedBlock, type NamespaceState, type PackageState, type VersionState } from '../../ledger/index.ts';
+import { defaultHooks } from '../../node/index.ts';
+import type { AccountState } from '../../ledger/state.ts';
 import { heightKey, put, putRaw, type BlockIndexEntry } from '../../node/store.ts';
-import { bytesToBigInt, workOf } from '../../node/block.ts';
+import { bytesToBigInt, workOf } from '../../ledger/block.ts';
 import { closeAll, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, ONE_EXPORT_MANIFEST, openChain, publishBody, rejectsWith, signed, stateDump, tempDir, type TestChain } from './helpers.ts';
 import { expectConsistent, mainBlocks, rotateTx, stateFromScratch } from './chainHelpers.ts';
 

@@ -1,14 +1,13 @@
 /**
- * The PubGrub solver (node/resolver/solve.ts) over small hand-made indexes:
+ * The PubGrub solver (resolver/solve.ts) over small hand-made indexes:
  * diamonds, backtracking, conflicts explained as a readable chain, deprecated
  * versions avoided unless pinned, hashlocks, bounds amended on chain (through the
  * state index), preferences (lockfile and recorded lock trees), and a 500-package
  * graph for speed.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  admits, excludedByInference, GopkgrError, mapIndex, solve, stateIndex, stateKeys, type IndexVersion, type Requirement, type StateReader, type StateValue, type VersionState,
-} from '../../node/index.ts';
+import { GopkgrError, stateKeys, type StateReader, type StateValue, type VersionState } from '../../ledger/index.ts';
+import { admits, excludedByInference, mapIndex, solve, stateIndex, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 
 type Spec = Record<string, Record<string, { deps?: Record<string, string>; deprecated?: boolean; lock?: Record<string, string> }>>;
 

@@ -1,9 +1,10 @@
 /**
  * Lock trees in consensus: the node's checkLock hook (node/hooks.ts →
- * node/resolver/checkLockTree.ts) on real signed publish txs. One test per code.
+ * resolver/checkLockTree.ts) on real signed publish txs. One test per code.
  */
 import { describe, expect, it } from 'vitest';
-import { chainIdOf, defaultHooks, fromHex, GopkgrError, applySignedTx, DEV_PARAMS, StateOverlay, toHex, type PublishBody, type SignedTx } from '../../node/index.ts';
+import { chainIdOf, fromHex, GopkgrError, applySignedTx, DEV_PARAMS, StateOverlay, toHex, type PublishBody, type SignedTx } from '../../ledger/index.ts';
+import { defaultHooks } from '../../node/index.ts';
 import { actor, hashOf, idBytes, keyPair, overlay, publishBody, txContext } from './helpers.ts';
 
 const CHAIN_ID = fromHex(chainIdOf(DEV_PARAMS));

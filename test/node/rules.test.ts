@@ -1,24 +1,26 @@
 /**
  * Every ledger rule, one describe per rule family, each with the valid case
  * accepted and every invalid variant rejected with its exact code:
- *   - stateless tx checks (node/tx.ts: shape, size, stamp, signature);
- *   - state rules (node/rules.ts) on a StateOverlay, the quick way, and through
+ *   - stateless tx checks (ledger/tx.ts: shape, size, stamp, signature);
+ *   - state rules (ledger/rules.ts) on a StateOverlay, the quick way, and through
  *     real blocks on a Chain over level where it matters (state visible in
  *     chain.stateReader; a rejected block leaves head and state unchanged);
- *   - block checks of Chain.importBlock (node/chain.ts, node/block.ts);
- *   - the mempool (node/mempool.ts) and difficulty (node/difficulty.ts).
+ *   - block checks of Chain.importBlock (node/chain.ts, ledger/block.ts);
+ *   - the mempool (node/mempool.ts) and difficulty (consensus/pow/difficulty.ts).
  * Tests are named after the code they show, as lodestar's are.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  applySignedTx, buildRewardTx, chainIdOf, defaultHooks, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex,
-  GopkgrError, leadingZeroBits, lockHash, manifestHash, Mempool, medianTimePast, nextTarget, rotationMessage, sha256, sign, signingMessage, StateOverlay,
-  stateKeys, toHex, txId, bigIntToBytes32, bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEMPOOL_MAX_PER_SENDER,
-  type Canonical, type Chain, type ChainParams, type DecodedBlock, type KeyPair, type NamespaceState, type PackageState,
-  type PendingTx, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx, type VersionState,
-} from '../../node/index.ts';
-import { isPublicKey } from '../../node/crypto.ts';
-import type { AccountState } from '../../node/state.ts';
+  applySignedTx, buildRewardTx, chainIdOf, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex, GopkgrError,
+  leadingZeroBits, lockHash, manifestHash, rotationMessage, sha256, sign, signingMessage, StateOverlay, stateKeys, toHex, txId, bigIntToBytes32,
+  bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, type Canonical, type ChainParams, type DecodedBlock, type KeyPair,
+  type NamespaceState, type PackageState, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx,
+  type VersionState,
+} from '../../ledger/index.ts';
+import { medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
+import { defaultHooks, Mempool, MEMPOOL_MAX_PER_SENDER, type Chain, type PendingTx } from '../../node/index.ts';
+import { isPublicKey } from '../../ledger/crypto.ts';
+import type { AccountState } from '../../ledger/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
 import {
   actor, closeAll, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed,

@@ -26,8 +26,8 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import {
   blockId, buildRewardTx, chainIdOf, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex, genesisBlock,
   keyPairFromSecret, merkleRoot, rotationMessage, signingMessage, signTx, toHex, txId, type BlockHeader, type Canonical, type SignedTx,
-} from '../../node/index.ts';
-import { TX_SIGN_DOMAIN } from '../../node/constants.ts';
+} from '../../ledger/index.ts';
+import { TX_SIGN_DOMAIN } from '../../ledger/constants.ts';
 
 const SECRET = fromHex('11'.repeat(32));
 const KEY = keyPairFromSecret(SECRET);

@@ -2,7 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { encode, fromHex, lockHash, sha256Hex, toHex, type Canonical } from '../../node/index.ts';
+import { encode, fromHex, lockHash, sha256Hex, toHex, type Canonical } from '../../ledger/index.ts';
 import { attestedCounts, extractTarball, runTests } from '../../tester/index.ts';
 
 async function tarball(entries: Record<string, string>): Promise<Uint8Array> {

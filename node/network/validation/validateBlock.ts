@@ -19,10 +19,10 @@
  *                                                      IGNORE BLOCK_TIME_TOO_NEW (depends on our clock)
  *                                                      IGNORE on our own failures (5xx)
  */
-import { toHex } from '../../encoding.ts';
-import { bytesToBigInt, decodeBlock, meetsTarget, type DecodedBlock } from '../../block.ts';
+import { toHex } from '../../../ledger/encoding.ts';
+import { bytesToBigInt, decodeBlock, meetsTarget, type DecodedBlock } from '../../../ledger/block.ts';
 import type { FullNode } from '../../fullNode.ts';
-import { MAX_FUTURE_BLOCK_MS } from '../../constants.ts';
+import { MAX_FUTURE_BLOCK_MS } from '../../../ledger/constants.ts';
 import { CHEAP_ORPHAN_FACTOR, FAR_FUTURE_SLACK_MS, MAX_GOSSIP_BYTES } from '../constants.ts';
 import { accept, ignore, reject, verdictOf, type Verdict } from './verdict.ts';
 

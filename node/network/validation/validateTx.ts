@@ -15,8 +15,8 @@
  *  8. applies on the pool's state                     IGNORE (nonce gaps, taken names, full pool:
  *                                                     they depend on what this node has seen)
  */
-import { toHex } from '../../encoding.ts';
-import { checkTxSignature, decodeTx, txId, type SignedTx, type Tx } from '../../tx.ts';
+import { toHex } from '../../../ledger/encoding.ts';
+import { checkTxSignature, decodeTx, txId, type SignedTx, type Tx } from '../../../ledger/tx.ts';
 import type { FullNode } from '../../fullNode.ts';
 import { MAX_GOSSIP_TX_BYTES } from '../constants.ts';
 import { accept, ignore, reject, verdictOf, type Verdict } from './verdict.ts';

@@ -5,7 +5,7 @@
  *   reject  drop and blame the sender (gossipsub's P4 penalty; see gossipScore.ts).
  * `reason` is a stable code (a GopkgrError code or NET_*), for logs and tests.
  */
-import { GopkgrError } from '../../errors.ts';
+import { GopkgrError } from '../../../ledger/errors.ts';
 
 export type VerdictResult = 'accept' | 'ignore' | 'reject';
 

@@ -17,7 +17,7 @@
  * the versions a chosen package's recorded lock tree names, so a dependency's tree
  * from chain is reused whenever it fits the rest of the project.
  */
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../ledger/errors.ts';
 import { explainFailure } from './explainFailure.ts';
 import { incompat, priorCause, ROOT, type Incompat, type Names, type Requirement } from './incompatibility.ts';
 import { disjoint, intersect, isUniversal, negate, subset, term, Universe, type Term } from './versionSet.ts';

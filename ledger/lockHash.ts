@@ -1,6 +1,6 @@
 /**
  * The lock hash an attestation carries: sha256 of the canonical CBOR
- * (node/encoding.ts) of the version's lock map, `@ns/name@version` → content
+ * (ledger/encoding.ts) of the version's lock map, `@ns/name@version` → content
  * hash as 32 bytes — exactly the `lock` field of the publish tx body, so a node
  * can recompute it from its VersionState (lock values there are hex) and check
  * the attestation tested that dependency tree.

@@ -6,7 +6,7 @@
  * consumer of an index applies amended bounds without knowing about them.
  */
 import semver from 'semver';
-import { keys, type PackageState, type StateReader, type VersionState } from '../state.ts';
+import { keys, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
 
 export interface IndexVersion {
   version: string;

@@ -4,7 +4,6 @@
  * genesis block id) commits to every parameter: two chains with different rules
  * can never share an id.
  */
-import { readFileSync } from 'node:fs';
 import { GopkgrError } from './errors.ts';
 import { encode, toHex, type Canonical } from './encoding.ts';
 import { sha256 } from './crypto.ts';
@@ -77,21 +76,6 @@ export function validateParams(p: unknown): ChainParams {
     txWorkBits: o.txWorkBits as number,
     genesisTime: o.genesisTime as number,
   };
-}
-
-export function readParamsFile(file: string): ChainParams {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new GopkgrError('GENESIS_NOT_FOUND', `cannot read genesis file ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return validateParams(JSON.parse(text));
-  } catch (err) {
-    if (err instanceof GopkgrError) throw err;
-    throw new GopkgrError('GENESIS_INVALID', `genesis file ${file} is not JSON: ${(err as Error).message}`);
-  }
 }
 
 export function genesisBlock(params: ChainParams): DecodedBlock {

@@ -1,7 +1,7 @@
 /**
  * Per-block difficulty retargeting and block-time rules. Pure: callers pass the
  * ancestors' headers (newest last) and, for the future-time rule, the clock.
- * Chain validation (chain.ts targetAfter) and the miner's work (fullNode.ts,
+ * Chain validation (node/chain.ts targetAfter) and the miner's work (node/fullNode.ts,
  * through targetAfter) both use nextTarget, so they cannot disagree.
  *
  * Next target = mean target of the last W blocks × (time they took / W × block time),
@@ -18,9 +18,9 @@
  * timestamps whatsoever; the median-time-past and future-time rules then only
  * bound how long an attacker can keep pushing at that 4x-per-window pace.
  */
-import { bigIntToBytes32, bytesToBigInt } from './block.ts';
-import { MEDIAN_TIME_SPAN } from './constants.ts';
-import type { ChainParams } from './params.ts';
+import { bigIntToBytes32, bytesToBigInt } from '../../ledger/block.ts';
+import { MEDIAN_TIME_SPAN } from '../../ledger/constants.ts';
+import type { ChainParams } from '../../ledger/params.ts';
 
 export interface TimedTarget {
   time: number;

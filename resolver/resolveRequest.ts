@@ -5,10 +5,10 @@
  *   response {"resolved": {"@ns/name": {"version","contentHash","deps"}}, "lock": {"@ns/name@version": "<sha256 hex>"}}
  * A failure is RESOLVE_CONFLICT (409) with the explanation as its message.
  */
-import { GopkgrError } from '../errors.ts';
-import { MAX_DEPS } from '../constants.ts';
-import { isRange, parseFullName } from '../names.ts';
-import type { StateReader } from '../state.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { MAX_DEPS } from '../ledger/constants.ts';
+import { isRange, parseFullName } from '../ledger/names.ts';
+import type { StateReader } from '../ledger/state.ts';
 import type { Requirement } from './incompatibility.ts';
 import { solve } from './solve.ts';
 import { stateIndex } from './versionIndex.ts';

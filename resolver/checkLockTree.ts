@@ -1,7 +1,7 @@
 /**
  * The consensus rules for a lock tree recorded by a publish (DESIGN.md,
  * "Validation by consensus"), cheap checks before costly ones. The ledger rule
- * in rules.ts has already checked that every entry is on chain with its content
+ * in ledger/rules.ts has already checked that every entry is on chain with its content
  * hash; these rules make the tree a real, installable resolution:
  *   TX_LOCK_DUPLICATE    at most one version of a package (the install is flat)
  *   TX_LOCK_SELF         the package is not in its own tree (a cycle back to it is
@@ -12,7 +12,7 @@
  *                        amended by bounds edits, so amended bounds bind new trees)
  *   TX_LOCK_UNREACHABLE  every entry is required, directly or not, by the package
  */
-import { GopkgrError } from '../errors.ts';
+import { GopkgrError } from '../ledger/errors.ts';
 import { satisfies, splitRef, type IndexVersion, type VersionIndex } from './versionIndex.ts';
 
 export interface LockSubject {

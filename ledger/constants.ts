@@ -1,0 +1,18 @@
+/** Limits of the ledger, each with the reason for its size. */
+
+/** A tx carries at most a manifest and a lock tree; 256 KiB holds a large package's API. */
+export const MAX_TX_BYTES = 256 * 1024;
+/** A block is bounded so that a peer can validate it in about a second on one core. */
+export const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
+/** Enough for many txs per block while keeping a single block's validation short. */
+export const MAX_BLOCK_TXS = 5_000;
+/** Median of this many ancestors' timestamps bounds a new block's time from below (as Bitcoin). */
+export const MEDIAN_TIME_SPAN = 11;
+/** How far ahead of the local clock a block's time may be. */
+export const MAX_FUTURE_BLOCK_MS = 2 * 60 * 60 * 1000;
+/** Deps and lock entries per version: generous for real packages, bounded for validation cost. */
+export const MAX_DEPS = 512;
+export const MAX_LOCK_ENTRIES = 4_096;
+/** Domain separation for the bytes that get signed. */
+export const TX_SIGN_DOMAIN = 'gopkgr/tx/v1';
+export const ROTATE_SIGN_DOMAIN = 'gopkgr/rotate/v1';

@@ -1,0 +1,16 @@
+/**
+ * The ledger's public face: the pure rules every node agrees on (encoding,
+ * keys, names, txs, blocks, state, params). No I/O, no clock, no network: the
+ * floors above (resolver, consensus, infver, node, tester, miner, cli) build on it.
+ */
+export { GopkgrError, isGopkgrError, asGopkgrError } from './errors.ts';
+export { encode, decode, toHex, fromHex, bytesEqual, concatBytes, type Canonical } from './encoding.ts';
+export { sha256, sha256d, sha256Hex, generateKeyPair, keyPairFromSecret, sign, verify, verifyReference, identityOf, parseIdentity, type KeyPair } from './crypto.ts';
+export * from './constants.ts';
+export * from './names.ts';
+export { encodeTx, decodeTx, txId, signTx, checkTxSignature, signingMessage, leadingZeroBits, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type SignedTxType, type BodyByType } from './tx.ts';
+export { encodeHeader, encodeBlock, decodeBlock, assembleBlock, blockId, merkleRoot, meetsTarget, workOf, bytesToBigInt, bigIntToBytes32, NONCE_BYTES, type Block, type BlockHeader, type DecodedBlock } from './block.ts';
+export { DEV_PARAMS, genesisBlock, chainIdOf, validateParams, type ChainParams } from './params.ts';
+export { StateOverlay, keys as stateKeys, getAccount, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState } from './state.ts';
+export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type RuleHooks, type TxContext } from './rules.ts';
+export { lockHash } from './lockHash.ts';
