@@ -4,7 +4,7 @@
  * every tester reproduces (DESIGN.md, "Proof of Test and InfVer").
  */
 export { runTests, type RunTestsOptions } from './runTests.ts';
-export { summarise, resultHash, normaliseText, HASH_DOMAIN, type Outcome, type TestOutcome, type TestStatus } from './outcome.ts';
+export { summarise, attestedCounts, resultHash, normaliseText, HASH_DOMAIN, type Outcome, type TestOutcome, type TestStatus } from './outcome.ts';
 export { DEFAULT_LIMITS, DEFAULT_SEED, SANDBOX_EPOCH_MS, resolveLimits, type SandboxLimits } from './options.ts';
 export { findTestFiles, testPatterns, globToRegExp, DEFAULT_TEST_PATTERNS } from './testFiles.ts';
 export { readPackageDir, readInstalledDeps, importedPackages } from './readPackage.ts';

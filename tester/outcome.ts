@@ -3,7 +3,7 @@
  * the hash every tester must agree on.
  *
  * resultHash = sha256 hex of the UTF-8 bytes of
- *   JSON.stringify(["gopkgr/test-outcome/v2", [[name, status, error|null], ...], abortedCode|null])
+ *   JSON.stringify(["gopkgr/test-outcome/v3", [[name, status, error|null], ...], abortedCode|null])
  * with the tests in run order (files sorted by path, tests in the order they
  * finished, which is deterministic: timers run in virtual time). Timings, output
  * and stack traces are left out; error texts are normalised (no ANSI colour,
@@ -14,6 +14,12 @@
  * v2: the sandbox pins UTC and en-US and fails a file on errors after a test
  * ended, so v1 and v2 testers may record different outcomes for one version;
  * the domain says which rules a hash was made under.
+ *
+ * v3: tests and hooks registered by library code are refused (the file fails),
+ * a hook's `t` cannot mark its test todo/skip, options are read as own data
+ * properties, tests left unfinished by virtual time or a rejection storm fail,
+ * WeakRef holds strongly, and names/errors are cut inside the isolate: v2 and
+ * v3 testers record different outcomes for hostile packages.
  */
 import { sha256Hex } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';
@@ -40,7 +46,7 @@ export interface Outcome {
   aborted?: string;
 }
 
-export const HASH_DOMAIN = 'gopkgr/test-outcome/v2';
+export const HASH_DOMAIN = 'gopkgr/test-outcome/v3';
 
 export function normaliseText(text: string, max: number): string {
   let t = text
@@ -85,6 +91,16 @@ export function readPull(text: string): { tests: RawTest[]; output: ['stdout' | 
 export function resultHash(tests: readonly TestOutcome[], abortedCode?: string): string {
   const body = JSON.stringify([HASH_DOMAIN, tests.map((t) => [t.name, t.status, t.error ?? null]), abortedCode ?? null]);
   return sha256Hex(new TextEncoder().encode(body));
+}
+
+/**
+ * The counts an attestation carries. A run a limit aborted (CPU, memory, wall
+ * time, protocol) counts as at least one failure: its tests did not pass, and
+ * the chain's breaking-by-inference rule looks at the failed count only. The
+ * resultHash already holds the abort code, so testers still agree.
+ */
+export function attestedCounts(outcome: Outcome): { passed: number; failed: number; skipped: number } {
+  return { passed: outcome.passed, failed: outcome.aborted !== undefined ? Math.max(outcome.failed, 1) : outcome.failed, skipped: outcome.skipped };
 }
 
 export function summarise(tests: TestOutcome[], aborted?: { code: string; message: string }): Outcome {

@@ -29,6 +29,17 @@
  *   file is not done and stalls the waiting tests, as Node's runner does
  *   ("Promise resolution is still pending but the event loop has already
  *   resolved") - deterministic, no waiting for a clock.
+ * - Virtual time used up, a storm of unhandled rejections, or stalls that free
+ *   nothing: the file ends and the runtime fails every test it had not
+ *   finished (and the file), so nothing unfinished is left unrecorded.
+ * - The isolate not speaking the protocol (a malformed or oversized pull, more
+ *   than MAX_TESTS tests): the run is aborted with that code, like a limit.
+ *   Names and error texts are cut inside the isolate and pulls come in bounded
+ *   batches, so no honest or hostile test record can cause this.
+ *
+ * Only the run's test files and the test support trees they live in
+ * (tester/predecessor.ts testSupportDir) get a node:test that registers tests
+ * and hooks; any other module's copy refuses and fails the file.
  *
  * isolated-vm 5 pitfalls (DEPENDENCIES.md) handled here: evaluate() is called
  * only on modules the host instantiated itself (each shim module, and one entry
@@ -38,9 +49,10 @@
  */
 import ivm from 'isolated-vm';
 import { GopkgrError } from '../ledger/index.ts';
-import { MAX_ERROR_CHARS, MAX_PULL_CHARS, MAX_TESTS, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
+import { MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_PULL_CHARS, MAX_TESTS, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
 import { describeKey, parseKey, Resolver, type DepMap, type FileMap } from './resolve.ts';
-import { ASSERT_SOURCE, INTERNAL_KEY, RUNTIME_SOURCE, SHIM_MODULES, type RuntimeConfig } from './shims.ts';
+import { ASSERT_SOURCE, INTERNAL_KEY, RUNTIME_SOURCE, SHIM_MODULES, TEST_SHIM_KEY, testShim, type RuntimeConfig } from './shims.ts';
+import { testSupportDir } from './predecessor.ts';
 import { isTypeScript, transpile } from './transpile.ts';
 import { readPull, type RawTest } from './outcome.ts';
 
@@ -55,6 +67,7 @@ const RAN = 1;
 const DONE = 2;
 const NEWS = 4;
 const VIRTUAL_TIME_OUT = 8;
+const STALLED_TEXT = 'Promise resolution is still pending but the event loop has already resolved';
 
 export interface SandboxInput {
   files: FileMap;
@@ -110,6 +123,19 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
     },
   });
   const deadline = Date.now() + limits.wallTimeMs;
+  // Who may register tests and hooks: the run's test files and the test
+  // support trees they live in (the same trees a predecessor run takes from
+  // the old version), never library code nor dependencies.
+  const testFileSet = new Set(input.testFiles);
+  const supportDirs = new Set<string>();
+  for (const f of input.testFiles) {
+    const dir = testSupportDir(f);
+    if (dir !== undefined) supportDirs.add(dir);
+  }
+  const mayRegisterTests = (key: string): boolean => {
+    const { scope, path } = parseKey(key);
+    return scope === 'pkg' && (testFileSet.has(path) || [...supportDirs].some((d) => path.startsWith(d)));
+  };
 
   const stop = (reason: Abort): void => {
     abort ??= reason;
@@ -175,7 +201,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
     try {
       // Set-up runs only our code, before any package code: synchronous calls are safe.
       const runtimeFn = runtimeScript.runSync(context, { reference: true }) as ivm.Reference;
-      const config: RuntimeConfig = { file, seed: input.seed, epochMs: SANDBOX_EPOCH_MS, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs };
+      const config: RuntimeConfig = { file, seed: input.seed, epochMs: SANDBOX_EPOCH_MS, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs, maxNameChars: MAX_NAME_CHARS, maxErrorChars: MAX_ERROR_CHARS };
       const control = runtimeFn.applySync(undefined, [JSON.stringify(config)], { result: { reference: true } }) as ivm.Reference;
       assertScript.runSync(context);
       const fn = (name: string): ivm.Reference => {
@@ -187,6 +213,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
       const stall = fn('stall');
       const uncaught = fn('uncaught');
       const loadError = fn('loadError');
+      const end = fn('end');
       const pull = fn('pull');
       const seal = fn('seal');
       refs.push(runtimeFn, control);
@@ -194,8 +221,9 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
       // A shim module evaluated now, before any package code: one copy per
       // importing module (tester/shims.ts), the internal one shared by the host's
       // entry modules.
-      const shimModule = (key: string): ivm.Module => {
-        const m = isolate.compileModuleSync(SHIM_MODULES.get(key)!, { filename: key });
+      const shimModule = (key: string, importer?: string): ivm.Module => {
+        const source = key === TEST_SHIM_KEY && importer !== undefined && !mayRegisterTests(importer) ? testShim(describeKey(importer)) : SHIM_MODULES.get(key)!;
+        const m = isolate.compileModuleSync(source, { filename: key });
         m.instantiateSync(context, () => {
           throw new Error('shim modules have no imports');
         });
@@ -220,7 +248,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
         edges.set(m, links);
         for (const spec of m.dependencySpecifiers) {
           const dep = resolver.resolve(spec, key);
-          links.set(spec, SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY ? shimModule(dep) : await load(dep));
+          links.set(spec, SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY ? shimModule(dep, key) : await load(dep));
         }
         return m;
       };
@@ -254,17 +282,27 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
         if (!ran.ok) await call(() => loadError.apply(undefined, [ran.message]));
       }
 
+      // An Abort ends the whole run: stop() records it before it is thrown, so
+      // no catch on the way out can turn it into a clean, empty run.
+      const fatal = (code: string, message: string): never => {
+        stop(new Abort(code, message));
+        throw abort;
+      };
+      /** Pull until the runtime has nothing new: each answer is a bounded batch. */
       const drain = async (): Promise<void> => {
-        const r = await call(() => pull.apply(undefined, []));
-        if (!r.ok) return;
-        if (typeof r.value !== 'string' || r.value.length > MAX_PULL_CHARS) throw new Abort('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
-        const pulled = readPull(r.value);
-        if (pulled === undefined) throw new Abort('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
-        for (const [stream, text] of pulled.output) input.onOutput?.(stream, text);
-        for (const t of pulled.tests) {
-          if (tests.length >= MAX_TESTS) throw new Abort('SANDBOX_TOO_MANY_TESTS', `more than ${MAX_TESTS} tests`);
-          tests.push(t);
-          input.onTest?.(t);
+        for (;;) {
+          const r = await call(() => pull.apply(undefined, []));
+          if (!r.ok) return;
+          if (typeof r.value !== 'string' || r.value.length > MAX_PULL_CHARS) fatal('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
+          const pulled = readPull(r.value as string);
+          if (pulled === undefined) return fatal('SANDBOX_PROTOCOL', 'the sandbox returned a malformed result');
+          for (const [stream, text] of pulled.output) input.onOutput?.(stream, text);
+          for (const t of pulled.tests) {
+            if (tests.length >= MAX_TESTS) fatal('SANDBOX_TOO_MANY_TESTS', `more than ${MAX_TESTS} tests`);
+            tests.push(t);
+            input.onTest?.(t);
+          }
+          if (pulled.tests.length === 0 && pulled.output.length === 0) return;
         }
       };
 
@@ -275,7 +313,11 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
         if (!r.ok) {
           // An unhandled rejection in the isolate makes the call reject: report it
           // to the runtime, which fails the running test (or the file).
-          if (++rejections > MAX_REJECTIONS) break;
+          if (++rejections > MAX_REJECTIONS) {
+            // Giving up must not hide the tests this file did not finish.
+            await call(() => end.apply(undefined, [`Error: more than ${MAX_REJECTIONS} unhandled rejections in a row`, true]));
+            break;
+          }
           await call(() => uncaught.apply(undefined, [r.message]));
           continue;
         }
@@ -287,7 +329,10 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
           stalls = 0;
           continue;
         }
-        if (++stalls > MAX_STALLS) break;
+        if (++stalls > MAX_STALLS) {
+          await call(() => end.apply(undefined, ['Error: ' + STALLED_TEXT, false]));
+          break;
+        }
         await call(() => stall.apply(undefined, []));
       }
       await drain();
@@ -315,7 +360,8 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
       if (abort !== undefined) break;
     }
   } catch (err) {
-    if (!(err instanceof Abort)) {
+    if (err instanceof Abort) abort ??= err;
+    else {
       // A synchronous set-up call hit a limit or the isolate went away.
       if (isolate.isDisposed && abort === undefined) {
         const message = (err as Error).message;

@@ -28,13 +28,24 @@ function reexport(object: string, names: string[]): string {
 
 /** Module key → ES module source. `builtin:gopkgr:internal` is importable only by the host's entry modules. */
 export const SHIM_MODULES: ReadonlyMap<string, string> = new Map([
-  ['builtin:node:test', `const s = globalThis.__gopkgr_shim.makeTest();\n${reexport('s.test', TEST_EXPORTS)}\nexport const run = s.run;`],
+  ['builtin:node:test', testShim(null)],
   ['builtin:node:assert', `const a = globalThis.__gopkgr_shim.makeAssert();\n${reexport('a', ASSERT_EXPORTS)}`],
   ['builtin:node:assert/strict', `const a = globalThis.__gopkgr_shim.makeAssert().strict;\n${reexport('a', ASSERT_EXPORTS)}`],
   ['builtin:gopkgr:internal', `export const loaded = globalThis.__gopkgr_shim.loaded;`],
 ]);
 
 export const INTERNAL_KEY = 'builtin:gopkgr:internal';
+export const TEST_SHIM_KEY = 'builtin:node:test';
+
+/**
+ * node:test for one importer. `refusedFor` names an importer that is not a
+ * test file nor test support (library code): its test/describe/hooks register
+ * nothing and fail the file instead, so a library cannot add a hook that
+ * reaches every test's context.
+ */
+export function testShim(refusedFor: string | null): string {
+  return `const s = globalThis.__gopkgr_shim.makeTest(${JSON.stringify(refusedFor)});\n${reexport('s.test', TEST_EXPORTS)}\nexport const run = s.run;`;
+}
 
 /** What the runtime function is called with (JSON). */
 export interface RuntimeConfig {
@@ -43,4 +54,7 @@ export interface RuntimeConfig {
   epochMs: number;
   outputBytes: number;
   virtualTimeMs: number;
+  /** caps on a record's name and error text, applied inside the isolate (the host applies them again) */
+  maxNameChars: number;
+  maxErrorChars: number;
 }

@@ -18,7 +18,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { fromHex, lockHash, toHex } from '../../ledger/index.ts';
-import { extractTarball, findTestFiles, predecessorRunFiles, runTests, type Outcome } from '../../tester/index.ts';
+import { attestedCounts, extractTarball, findTestFiles, predecessorRunFiles, runTests, type Outcome } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import type { Command } from '../command.ts';
@@ -104,21 +104,24 @@ export const tester: Command = {
             prev = { version: before.version, outcome: await runTests({ files: run.files, deps, testFiles: run.testFiles }) };
           }
         }
+        // An aborted run attests at least one failure (attestedCounts).
+        const counts = attestedCounts(outcome);
+        const prevCounts = prev === undefined ? undefined : attestedCounts(prev.outcome);
         const receipt = await submit(() =>
           client.submit(key, 'attest', {
             pkg: fromHex(v.id, 'package id', 32),
             version: v.version,
             contentHash: fromHex(v.contentHash, 'content hash', 32),
             lockHash: lockHash(v.lock),
-            passed: outcome.passed,
-            failed: outcome.failed,
-            skipped: outcome.skipped,
+            passed: counts.passed,
+            failed: counts.failed,
+            skipped: counts.skipped,
             resultHash: fromHex(outcome.resultHash, 'result hash', 32),
             runtimeMs,
-            ...(prev === undefined ? {} : {
+            ...(prev === undefined || prevCounts === undefined ? {} : {
               prev: prev.version,
-              prevPassed: prev.outcome.passed,
-              prevFailed: prev.outcome.failed,
+              prevPassed: prevCounts.passed,
+              prevFailed: prevCounts.failed,
               prevResultHash: fromHex(prev.outcome.resultHash, 'result hash', 32),
             }),
           }),
@@ -157,7 +160,7 @@ export const tester: Command = {
     }
     await submitting;
     if (ctx.json) {
-      ctx.out(JSON.stringify({ tester: me, height: next - 1, attested: results.filter((r) => r.outcome).map((r) => ({ name: r.name, version: r.version, passed: r.outcome!.passed, failed: r.outcome!.failed, skipped: r.outcome!.skipped, resultHash: r.outcome!.resultHash, ...(r.prev === undefined ? {} : { prev: { version: r.prev.version, passed: r.prev.outcome.passed, failed: r.prev.outcome.failed, resultHash: r.prev.outcome.resultHash } }) })), errors: results.filter((r) => r.error).map((r) => ({ name: r.name, version: r.version, error: r.error! })) }));
+      ctx.out(JSON.stringify({ tester: me, height: next - 1, attested: results.filter((r) => r.outcome).map((r) => ({ name: r.name, version: r.version, ...attestedCounts(r.outcome!), resultHash: r.outcome!.resultHash, ...(r.prev === undefined ? {} : { prev: { version: r.prev.version, passed: r.prev.outcome.passed, failed: attestedCounts(r.prev.outcome).failed, resultHash: r.prev.outcome.resultHash } }) })), errors: results.filter((r) => r.error).map((r) => ({ name: r.name, version: r.version, error: r.error! })) }));
     }
     return results.some((r) => r.error !== undefined) ? 1 : 0;
   },

@@ -61,9 +61,11 @@ describe('limits', () => {
     const { outcome } = await attempt(`test('wasm', () => { const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); for (;;) m.grow(1024); });`);
     expect(errorOf(outcome)).toMatch(/WebAssembly is not defined/);
   });
-  it('resizable ArrayBuffer growth: resize is gone', async () => {
+  it('resizable ArrayBuffer growth: no resizable buffers, and resize is gone', async () => {
     const { outcome } = await attempt(`test('resize', () => { const b = new ArrayBuffer(1, { maxByteLength: 2 ** 31 }); b.resize(2 ** 31); });`);
-    expect(errorOf(outcome)).toMatch(/resize is not a function/);
+    expect(errorOf(outcome)).toMatch(/^RangeError: resizable ArrayBuffers \(maxByteLength\) are not available/);
+    const { outcome: detached } = await attempt(`test('resize', () => { const b = new ArrayBuffer(8); b.resize(16); });`);
+    expect(errorOf(detached)).toMatch(/resize is not a function/);
   });
   it('SharedArrayBuffer growth: SharedArrayBuffer is gone', async () => {
     const { outcome } = await attempt(`test('sab', () => { const b = new SharedArrayBuffer(1, { maxByteLength: 2 ** 31 }); b.grow(2 ** 31); });`);

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { encode, fromHex, lockHash, sha256Hex, toHex, type Canonical } from '../../ledger/index.ts';
-import { extractTarball, runTests } from '../../tester/index.ts';
+import { attestedCounts, extractTarball, runTests } from '../../tester/index.ts';
 
 async function tarball(entries: Record<string, string>): Promise<Uint8Array> {
   const p = pack();
@@ -29,6 +29,23 @@ describe('attestation inputs', () => {
     const files = await extractTarball(tgz, sha256Hex(tgz));
     expect([...files.keys()]).toEqual(['package.json', 'test/a.test.js']);
     expect((await runTests({ files })).passed).toBe(1);
+  });
+
+  it('attests an aborted run as at least one failure, so breaking-by-inference sees it', async () => {
+    // The red team's abort-hang: the library spins at load, the run is aborted
+    // by the CPU limit with no test recorded (failed 0).
+    const files = new Map([
+      ['package.json', '{"type":"module"}'],
+      ['src/add.js', `if (typeof process === 'undefined') for (;;) {}\nexport const add = (a, b) => a - b;`],
+      ['test/add.test.js', `import { test } from 'node:test'; import assert from 'node:assert/strict'; import { add } from '../src/add.js'; test('add adds', () => assert.equal(add(1, 2), 3));`],
+    ]);
+    const outcome = await runTests({ files, limits: { cpuTimeMs: 300 } });
+    expect(outcome.aborted).toMatch(/^SANDBOX_CPU_LIMIT: /);
+    expect(outcome.failed).toBe(0);
+    expect(attestedCounts(outcome)).toEqual({ passed: 0, failed: 1, skipped: 0 });
+    // a run that was not aborted attests its own counts
+    const honest = await runTests({ files: new Map([['test/a.test.js', `import { test } from 'node:test'; test('ok', () => {}); test.skip('later', () => {});`]]) });
+    expect(attestedCounts(honest)).toEqual({ passed: 1, failed: 0, skipped: 1 });
   });
 
   it('refuses a wrong hash and entries that leave the package', async () => {

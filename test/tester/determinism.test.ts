@@ -73,8 +73,8 @@ describe('determinism', () => {
     expect(resultHash(tests)).toBe(resultHash(tests.map((t) => ({ ...t }))));
     expect(resultHash(tests)).not.toBe(resultHash(tests, 'SANDBOX_CPU_LIMIT'));
     expect(resultHash(tests)).not.toBe(resultHash([...tests].reverse()));
-    expect(resultHash([])).toBe('8bb494e4dad13071dfa46ddab2acc761a57f3c7d035403565446165c09df7522');
-    // sha256 of ["gopkgr/test-outcome/v2",[["a","passed",null],["b","failed","x"]],null]
-    expect(resultHash(tests)).toBe('4d0e288447d14c68fe7c889f934d4e9eb8796d8af836bf0a14cf3cb5822667e1');
+    expect(resultHash([])).toBe('c524421906eff438e0a30d2bb5055e85b3343f5a3ed2fc54451e3cb702d03034');
+    // sha256 of ["gopkgr/test-outcome/v3",[["a","passed",null],["b","failed","x"]],null]
+    expect(resultHash(tests)).toBe('0740eb55f456b018204b6ed156223536f0c6d2f1014928d7a88081f5fa1729fd');
   });
 });

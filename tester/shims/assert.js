@@ -68,6 +68,9 @@
     return r + "'";
   };
   const shimInspect = shim.inspect;
+  // Waits on the runner's own promises: `await p` on the caller's promise would
+  // read p.constructor and maybe call a replaced Promise.prototype.then.
+  const settleOf = shim.settle;
   const inspect = (v, depth) => (typeof v === 'string' ? quote(v) : shimInspect(v, depth));
 
   // One AssertionError for the whole file (instanceof must hold across
@@ -92,7 +95,7 @@
   freeze(AssertionError);
 
   function fail(actual, expected, message, operator, defaultMessage) {
-    if (message instanceof ErrorCtor) throw message;
+    if (isError(message)) throw message;
     throw new AssertionError({ __proto__: null, actual, expected, operator, message: message !== undefined ? message : defaultMessage, generated: message === undefined });
   }
 
@@ -104,6 +107,28 @@
   }
   const typedName = getter(typedProto, SymbolCtor.toStringTag);
   const brand = (check, v) => { try { check(v); return true; } catch { return false; } };
+  // No `instanceof` on the realm's constructors anywhere here: the package can
+  // give Error or RegExp its own Symbol.hasInstance (() => false) and switch
+  // every check off. A RegExp is told by its internal slots (the captured
+  // `source` getter throws on anything else); an Error, which has no such
+  // getter in this engine, by its prototype chain (captured isPrototypeOf, no
+  // user code for ordinary objects) or its built-in tag: either one is enough,
+  // so a package can make an error count as an error but never stop one.
+  const RegExpProto = RegExpCtor.prototype;
+  const ErrorProto = ErrorCtor.prototype;
+  const isRegExp = (v) => isObjectLike(v) && v !== RegExpProto && brand(regExpSource, v);
+  function isError(v) {
+    if (!isObjectLike(v)) return false;
+    try { if (isPrototypeOf(ErrorProto, v)) return true; } catch { /* a Proxy's trap threw */ }
+    try { return tagOf(v) === '[object Error]'; } catch { return false; }
+  }
+  /** `actual instanceof expected` without Symbol.hasInstance: the prototype chain only. */
+  function inheritsFrom(actual, expected) {
+    if (!isObjectLike(actual)) return false;
+    const proto = expected.prototype;
+    if (!isObjectLike(proto)) return false;
+    try { return isPrototypeOf(proto, actual); } catch { return false; }
+  }
   /**
    * What a value is, by its internal slots (each captured getter throws on
    * anything else), not by Symbol.toStringTag or instanceof, which the package
@@ -113,7 +138,7 @@
     if (isArray(v)) return 'array';
     if (isView(v)) { const t = typedName(v); return t === undefined ? 'DataView' : t; }
     if (brand(dateGetTime, v)) return 'date';
-    if (v !== RegExpCtor.prototype && brand(regExpSource, v)) return 'regexp';
+    if (v !== RegExpProto && brand(regExpSource, v)) return 'regexp';
     if (brand(mapSize, v)) return 'map';
     if (brand(setSize, v)) return 'set';
     if (brand(byteLengthOf, v)) return 'arraybuffer';
@@ -144,8 +169,8 @@
         if (!objectIs(dateGetTime(a), dateGetTime(b))) return false;
       } else if (kind === 'regexp') {
         if (regExpSource(a) !== regExpSource(b) || regExpFlags(a) !== regExpFlags(b) || (strict && a.lastIndex !== b.lastIndex)) return false;
-      } else if (a instanceof ErrorCtor) {
-        if (!(b instanceof ErrorCtor) || a.message !== b.message || a.name !== b.name) return false;
+      } else if (isError(a) || isError(b)) {
+        if (!isError(a) || !isError(b) || a.message !== b.message || a.name !== b.name) return false;
       } else if (kind !== 'object' && kind !== 'map' && kind !== 'set' && kind !== 'arraybuffer' && valueOfs[kind] === undefined) {
         const dv = kind === 'DataView';
         const len = dv ? dvByteLength(a) : viewByteLength(a);
@@ -228,13 +253,13 @@
   function checkError(actual, expected, message, fnName) {
     if (expected === undefined) return;
     if (typeof expected === 'string') return; // the message argument in the 2-arg form
-    if (expected instanceof RegExpCtor) {
+    if (isRegExp(expected)) {
       const str = StringCtor(actual);
       if (regExpTest(expected, str)) return;
       fail(actual, expected, message, fnName, `The input did not match the regular expression ${inspect(expected)}. Input:\n\n${inspect(str)}\n`);
     }
     if (typeof expected === 'function') {
-      if (expected.prototype !== undefined && actual instanceof expected) return;
+      if (expected.prototype !== undefined && inheritsFrom(actual, expected)) return;
       if (expected === ErrorCtor || isPrototypeOf(ErrorCtor, expected)) throw actual;
       const r = ReflectApply(expected, {}, [actual]);
       if (r !== true) fail(actual, expected, message, fnName, `The ${expected.name ? `"${expected.name}" ` : ''}validation function is expected to return "true". Received ${inspect(r)}`);
@@ -242,12 +267,12 @@
     }
     if (isObjectLike(expected)) {
       const ks = objectKeys(expected);
-      if (expected instanceof ErrorCtor) { append(ks, 'name'); append(ks, 'message'); }
+      if (isError(expected)) { append(ks, 'name'); append(ks, 'message'); }
       for (let i = 0; i < ks.length; i++) {
         const k = ks[i];
         const want = expected[k];
         const got = isObjectLike(actual) ? actual[k] : undefined;
-        if (want instanceof RegExpCtor && typeof got === 'string' && regExpTest(want, got)) continue;
+        if (isRegExp(want) && typeof got === 'string' && regExpTest(want, got)) continue;
         if (!isDeepStrictEqual(got, want)) fail(actual, expected, message, fnName, `Expected values to be strictly deep-equal:\n${k}: ${inspect(got)} !== ${inspect(want)}`);
       }
     }
@@ -273,16 +298,21 @@
     // Like Node, a function that throws at once rejects assert.rejects itself.
     const p = typeof promiseFn === 'function' ? promiseFn() : promiseFn;
     if (!isObjectLike(p) || typeof p.then !== 'function') throw new TypeErrorCtor('The "promiseFn" argument must be a Promise or a function returning one');
-    try { await p; } catch (e) { actual = e; }
+    const s = await settleOf(p);
+    if (s.state === 'broken') fail(undefined, expected, message, 'rejects', `The promise could not be followed: ${shim.errorText(s.error)}`);
+    if (s.state === 'rejected') actual = s.error;
     if (actual === NO_EXCEPTION) fail(undefined, expected, message, 'rejects', 'Missing expected rejection' + (expected && expected.name ? ` (${expected.name}).` : '.'));
     checkError(actual, expected, message, 'rejects');
   }
   async function doesNotReject(promiseFn, expected, message) {
     if (typeof expected === 'string' && message === undefined) { message = expected; expected = undefined; }
-    try {
-      await (typeof promiseFn === 'function' ? promiseFn() : promiseFn);
-    } catch (e) {
-      fail(e, expected, message, 'doesNotReject', `Got unwanted rejection.\nActual message: "${e && e.message}"`);
+    const s = await settleOf(typeof promiseFn === 'function' ? promiseFn() : promiseFn);
+    if (s.state === 'broken') fail(undefined, expected, message, 'doesNotReject', `The promise could not be followed: ${shim.errorText(s.error)}`);
+    if (s.state === 'rejected') {
+      const e = s.error;
+      let text;
+      try { text = e && e.message; } catch { text = '<message getter threw>'; }
+      fail(e, expected, message, 'doesNotReject', `Got unwanted rejection.\nActual message: "${text}"`);
     }
   }
 
@@ -305,7 +335,7 @@
       },
       AssertionError,
       fail: function fail_(message) {
-        if (message instanceof ErrorCtor) throw message;
+        if (isError(message)) throw message;
         throw new AssertionError({ __proto__: null, message: message === undefined ? 'Failed' : message, operator: 'fail', generated: message === undefined });
       },
       equal: (a, b, m) => { if (!eq(a, b)) fail(a, b, m, strict ? 'strictEqual' : '==', `Expected values to be ${eqWord}:\n\n${inspect(a)} !== ${inspect(b)}\n`); },
@@ -321,16 +351,16 @@
       rejects,
       doesNotReject,
       match: (s, re, m) => {
-        if (!(re instanceof RegExpCtor)) throw new TypeErrorCtor('The "regexp" argument must be an instance of RegExp');
+        if (!isRegExp(re)) throw new TypeErrorCtor('The "regexp" argument must be an instance of RegExp');
         if (typeof s !== 'string' || !regExpTest(re, s)) fail(s, re, m, 'match', typeof s !== 'string' ? `The "string" argument must be of type string. Received ${inspect(s)}` : `The input did not match the regular expression ${inspect(re)}. Input:\n\n${inspect(s, 1)}\n`);
       },
       doesNotMatch: (s, re, m) => {
-        if (!(re instanceof RegExpCtor)) throw new TypeErrorCtor('The "regexp" argument must be an instance of RegExp');
+        if (!isRegExp(re)) throw new TypeErrorCtor('The "regexp" argument must be an instance of RegExp');
         if (typeof s !== 'string' || regExpTest(re, s)) fail(s, re, m, 'doesNotMatch', typeof s !== 'string' ? `The "string" argument must be of type string. Received ${inspect(s)}` : `The input was expected to not match the regular expression ${inspect(re)}. Input:\n\n${inspect(s, 1)}\n`);
       },
       ifError: (v) => {
         if (v === null || v === undefined) return;
-        if (v instanceof ErrorCtor) throw v;
+        if (isError(v)) throw v;
         fail(v, null, undefined, 'ifError', `ifError got unwanted exception: ${inspect(v)}`);
       },
     };

@@ -6,11 +6,15 @@
 //  1. takes out what escapes the isolate's limits: WebAssembly (its memory is
 //     not counted by the memory limit), SharedArrayBuffer and growable buffers
 //     (ArrayBuffer.prototype.resize, SharedArrayBuffer.prototype.grow: not
-//     counted either; 1 GiB was allocated under a 128 MiB limit), Atomics.wait
-//     (blocks the thread where the CPU limit never fires);
+//     counted either; 1 GiB was allocated under a 128 MiB limit), resizable
+//     ArrayBuffers at all (`maxByteLength` reserves address space the limit
+//     does not see; 40,000 of them crashed the host), Atomics.wait (blocks the
+//     thread where the CPU limit never fires);
 //  2. makes runs deterministic: seeded Math.random, a virtual clock for Date
 //     and performance.now that only moves when a timer fires, local time read
-//     as UTC and the default locale en-US, whatever the host's TZ and LANG;
+//     as UTC and the default locale en-US, whatever the host's TZ and LANG,
+//     and no garbage collection to observe (WeakRef holds strongly,
+//     FinalizationRegistry never calls back);
 //  3. provides the event loop the host drives: timers and immediates in
 //     virtual time, fired one macrotask per host `tick()`;
 //  4. runs node:test's model (tests, suites, hooks, skip/todo) and records the
@@ -46,18 +50,19 @@
   const ReflectConstruct = Reflect.construct;
   const PromiseCtor = Promise;
   const PromiseThen = Promise.prototype.then;
-  const PromiseResolveStatic = Promise.resolve;
   const JSONStringify = JSON.stringify;
   const StringCtor = String;
   const NumberCtor = Number;
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
+  const RangeErrorCtor = RangeError;
   const ArrayIsArray = Array.isArray;
   const MathFloor = Math.floor;
   const MathImul = Math.imul;
   const RealDate = Date;
   const SymbolToPrimitive = Symbol.toPrimitive;
   const SymbolSpecies = Symbol.species;
+  const SymbolToStringTag = Symbol.toStringTag;
   const GeneratorProto = getPrototypeOf(function* () {}).prototype;
   const genNext = GeneratorProto.next;
   const genThrow = GeneratorProto.throw;
@@ -114,28 +119,72 @@
       step(genNext, undefined);
     });
   }
+  const PromiseProto = PromiseCtor.prototype;
   /**
    * Wait for what a test or hook returned. A native promise is followed through
-   * the captured `then`, never through its own `constructor` or `then`: Node's
-   * runner calls Promise.resolve(value) first, so a package that replaces
-   * Promise.prototype.constructor and .then can make Node see a rejected test
-   * promise as fulfilled; here it cannot. Anything else (a thenable, or a
-   * promise whose species lookup throws) is followed the way Promise.resolve
-   * would.
+   * the captured `then` only, never through its own `constructor` or `then`
+   * nor Promise.resolve: Node's runner calls Promise.resolve(value) first, so a
+   * package that replaces Promise.prototype.constructor and .then can make
+   * Node see a rejected test promise as fulfilled; here it cannot.
+   *
+   * The captured `then` still reads `value.constructor` (its species lookup),
+   * which a getter on Promise.prototype can make throw. A value whose
+   * prototype is %Promise.prototype% and that has no own `constructor` - every
+   * promise an async test function returns; the package cannot reach those -
+   * is taken as a promise: if `then` throws on it, the test fails. Anything
+   * else that `then` refuses is not a native promise (an ordinary object, a
+   * thenable, or a promise whose prototype its creator changed, which that
+   * creator settles as it likes anyway) and is followed like a thenable.
    */
   function follow(value, ok, bad) {
+    let promiseShaped = false;
+    try { promiseShaped = getPrototypeOf(value) === PromiseProto && getOwnPropertyDescriptor(value, 'constructor') === undefined; } catch { promiseShaped = false; }
     try {
       safeThen(value, () => ok(), (e) => bad(e));
       return;
-    } catch {
-      /* not a native promise */
-    }
-    try {
-      const p = ReflectApply(PromiseResolveStatic, PromiseCtor, [value]);
-      safeThen(p, () => ok(), (e) => bad(e));
     } catch (e) {
-      bad(e);
+      if (promiseShaped) { bad(e); return; }
     }
+    followThenable(value, ok, bad);
+  }
+  /**
+   * How a value settles, for node:assert's rejects/doesNotReject: the same
+   * rules as follow(), so a replaced Promise.prototype.constructor or .then
+   * cannot turn the test's own rejected promise into a fulfilled one (or into
+   * a rejection with an error of the package's choosing). `broken`: `then`
+   * threw on something shaped like a native promise.
+   */
+  function settle(value) {
+    return new SafePromise((resolve) => {
+      const done = (state, error) => resolve({ __proto__: null, state, error });
+      if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return done('fulfilled', undefined);
+      let promiseShaped = false;
+      try { promiseShaped = getPrototypeOf(value) === PromiseProto && getOwnPropertyDescriptor(value, 'constructor') === undefined; } catch { promiseShaped = false; }
+      try {
+        safeThen(value, () => done('fulfilled', undefined), (e) => done('rejected', e));
+        return;
+      } catch (e) {
+        if (promiseShaped) return done('broken', e);
+      }
+      followThenable(value, () => done('fulfilled', undefined), (e) => done('rejected', e));
+    });
+  }
+  /** Promise.resolve's handling of a thenable, with the runner's own once-only callbacks, a microtask later. */
+  function followThenable(value, ok, bad) {
+    let then;
+    try { then = value.then; } catch (e) { bad(e); return; }
+    if (typeof then !== 'function') { ok(); return; }
+    let settled = false;
+    const onValue = (v) => {
+      if (settled) return;
+      settled = true;
+      if (v !== null && (typeof v === 'object' || typeof v === 'function')) follow(v, ok, bad);
+      else ok();
+    };
+    const onError = (e) => { if (!settled) { settled = true; bad(e); } };
+    safeThen(resolved(), () => {
+      try { ReflectApply(then, value, [onValue, onError]); } catch (e) { onError(e); }
+    });
   }
 
   // ---- 1. hardening -------------------------------------------------------
@@ -149,6 +198,68 @@
   delete ArrayBuffer.prototype.resize;
   delete ArrayBuffer.prototype.transfer;
   delete ArrayBuffer.prototype.transferToFixedLength;
+  // A resizable buffer reserves its maxByteLength of address space up front,
+  // outside the memory limit: 40,000 of 4 GiB each exhausted the host
+  // process's address space and V8 aborted the whole tester. Since resize is
+  // gone, `maxByteLength` is refused outright. The realm's own ArrayBuffer
+  // stays unreachable: typed arrays allocate through the engine, and
+  // `constructor` now points at the wrapper.
+  const RealArrayBuffer = ArrayBuffer;
+  const ArrayBufferProto = RealArrayBuffer.prototype;
+  const SafeArrayBuffer = function ArrayBuffer(length, options) {
+    if (new.target === undefined) throw new TypeErrorCtor("Constructor ArrayBuffer requires 'new'");
+    if (options !== null && typeof options === 'object' && options.maxByteLength !== undefined) {
+      throw new RangeErrorCtor('resizable ArrayBuffers (maxByteLength) are not available in the gopkgr sandbox');
+    }
+    return ReflectConstruct(RealArrayBuffer, [length], new.target);
+  };
+  defineProperty(SafeArrayBuffer, 'length', { value: 1 });
+  defineProperty(SafeArrayBuffer, 'prototype', { value: ArrayBufferProto });
+  defineProperty(SafeArrayBuffer, 'isView', { value: RealArrayBuffer.isView, writable: true, configurable: true });
+  defineProperty(SafeArrayBuffer, SymbolSpecies, getOwnPropertyDescriptor(RealArrayBuffer, SymbolSpecies));
+  defineProperty(ArrayBufferProto, 'constructor', { value: SafeArrayBuffer, writable: true, configurable: true });
+  defineProperty(G, 'ArrayBuffer', { value: SafeArrayBuffer, writable: true, configurable: true });
+
+  // GC timing is not deterministic (concurrent marking, machine load): a
+  // WeakRef that empties, or a finalizer that runs, would give testers
+  // different outcomes. Here a WeakRef holds its target strongly and a
+  // FinalizationRegistry never calls back, as if no collection ever happened.
+  const SymbolKeyFor = Symbol.keyFor;
+  const canBeHeldWeakly = (v) => (v !== null && (typeof v === 'object' || typeof v === 'function')) || (typeof v === 'symbol' && SymbolKeyFor(v) === undefined);
+  class WeakRef {
+    #target;
+    constructor(target) {
+      if (!canBeHeldWeakly(target)) throw new TypeErrorCtor('WeakRef: invalid target');
+      this.#target = target;
+    }
+    deref() { return this.#target; }
+  }
+  defineProperty(WeakRef.prototype, SymbolToStringTag, { value: 'WeakRef', configurable: true });
+  const mapHas = uncurry(Map.prototype.has);
+  class FinalizationRegistry {
+    #tokens = newMap(); // unregister token -> cells registered with it
+    constructor(cleanup) {
+      if (typeof cleanup !== 'function') throw new TypeErrorCtor('FinalizationRegistry: cleanup must be callable');
+    }
+    register(target, held, token) {
+      const tokens = this.#tokens;
+      if (!canBeHeldWeakly(target)) throw new TypeErrorCtor('FinalizationRegistry.prototype.register: invalid target');
+      if (objectIs(target, held)) throw new TypeErrorCtor('FinalizationRegistry.prototype.register: target and holdings must not be same');
+      if (token !== undefined) {
+        if (!canBeHeldWeakly(token)) throw new TypeErrorCtor('FinalizationRegistry.prototype.register: invalid unregister token');
+        mapSet(tokens, token, (mapHas(tokens, token) ? mapGet(tokens, token) : 0) + 1);
+      }
+      return undefined;
+    }
+    unregister(token) {
+      const tokens = this.#tokens;
+      if (!canBeHeldWeakly(token)) throw new TypeErrorCtor('Invalid unregisterToken');
+      return mapDelete(tokens, token);
+    }
+  }
+  defineProperty(FinalizationRegistry.prototype, SymbolToStringTag, { value: 'FinalizationRegistry', configurable: true });
+  defineProperty(G, 'WeakRef', { value: WeakRef, writable: true, configurable: true });
+  defineProperty(G, 'FinalizationRegistry', { value: FinalizationRegistry, writable: true, configurable: true });
 
   // ---- 2. determinism -----------------------------------------------------
   // sfc32 seeded through xmur3 of the seed text: small, fast and good enough
@@ -442,6 +553,11 @@
   const regExpToString = uncurry(RegExp.prototype.toString);
   const symbolToString = uncurry(Symbol.prototype.toString);
   const RegExpCtor = RegExp;
+  const regExpSource = uncurry(getOwnPropertyDescriptor(RegExp.prototype, 'source').get);
+  const objectIsPrototypeOf = uncurry(ObjectCtor.prototype.isPrototypeOf);
+  const ErrorProto = ErrorCtor.prototype;
+  const hasBrand = (check, v) => { try { check(v); return true; } catch { return false; } };
+  const isErrorLike = (v) => { try { return objectIsPrototypeOf(ErrorProto, v); } catch { return false; } };
   function quote(str) {
     let r = "'";
     for (let i = 0; i < str.length; i++) {
@@ -475,9 +591,10 @@
       }
       if (value === null) return 'null';
       for (let i = 0; i < seen.length; i++) if (seen[i] === value) return '[Circular *]';
-      if (value instanceof ErrorCtor) return errorText(value);
-      if (value instanceof RealDate) return dateToISOString(value);
-      if (value instanceof RegExpCtor) return regExpToString(value);
+      // Brand checks, not instanceof: Symbol.hasInstance is the package's to change.
+      if (isErrorLike(value)) return errorText(value);
+      if (hasBrand(dateGetTime, value)) return dateToISOString(value);
+      if (value !== RegExpCtor.prototype && hasBrand(regExpSource, value)) return regExpToString(value);
       if (depth < 0) return ArrayIsArray(value) ? '[Array]' : '[Object]';
       const inner = [];
       for (let i = 0; i < seen.length; i++) append(inner, seen[i]);
@@ -488,11 +605,11 @@
         if (value.length > 100) append(items, `... ${value.length - 100} more items`);
         return items.length === 0 ? '[]' : `[ ${join(items, ', ')} ]`;
       }
-      if (value instanceof MapCtor) {
+      if (hasBrand(mapSize, value)) {
         mapForEach(value, (v, k) => { if (items.length < 100) append(items, `${inspect(k, depth - 1, inner)} => ${inspect(v, depth - 1, inner)}`); });
         return `Map(${mapSize(value)}) { ${join(items, ', ')} }`;
       }
-      if (value instanceof SetCtor) {
+      if (hasBrand(setSize, value)) {
         setForEach(value, (v) => { if (items.length < 100) append(items, inspect(v, depth - 1, inner)); });
         return `Set(${setSize(value)}) { ${join(items, ', ')} }`;
       }
@@ -578,10 +695,18 @@
     return message;
   }
 
-  /** Read an option the way Node does: from the caller's object, unless a variant (test.skip) sets it. */
+  const hasOwnProperty = uncurry(ObjectCtor.prototype.hasOwnProperty);
+  /**
+   * Read an option from the caller's object, unless a variant (test.skip) sets
+   * it: an own data property only, so a getter on Object.prototype (or an
+   * accessor) cannot make every test that takes options todo or skipped.
+   */
   function optionOf(options, extra, key) {
     if (extra !== null && extra[key] !== undefined) return extra[key];
-    return options === undefined ? undefined : options[key];
+    if (options === undefined) return undefined;
+    let d;
+    try { d = getOwnPropertyDescriptor(options, key); } catch { return undefined; }
+    return d !== undefined && hasOwnProperty(d, 'value') ? d.value : undefined;
   }
   function newNode(kind, parent, name, options, extra, fn) {
     let mode = parent !== null ? parent.mode : null;
@@ -621,15 +746,43 @@
   let rootAfterDone = false;
   let rootFinished = false;
 
+  // Names and error texts are cut here, inside the isolate, so no record can
+  // make a pull too large for the host to take (the host normalises and cuts
+  // again to its own caps; twice those leaves room for what normalising drops).
+  const cut = (text, max) => (text.length > max * 2 ? stringSlice(text, 0, max * 2) + '…' : text);
   function record(node, status, error) {
     node.done = true;
     if (status === 'failed' && node.parent !== null) node.parent.failedChildren++;
-    append(records, { __proto__: null, name: pathOf(node), status, error: error === undefined ? null : error });
+    append(records, { __proto__: null, name: cut(pathOf(node), config.maxNameChars), status, error: error === undefined ? null : cut(error, config.maxErrorChars) });
     news = true;
   }
   function recordName(name, error) {
-    append(records, { __proto__: null, name, status: 'failed', error });
+    append(records, { __proto__: null, name: cut(name, config.maxNameChars), status: 'failed', error: cut(error, config.maxErrorChars) });
     news = true;
+  }
+  /**
+   * The file is ended before its tests could finish (virtual time ran out, the
+   * host gave up on a storm of rejections or on a loop that never settles):
+   * every test not yet recorded fails, subtests before their parents, so
+   * nothing the run did not finish can count as passed, todo or missing.
+   * Returns how many tests it failed.
+   */
+  function failUnfinished(node, text) {
+    let n = 0;
+    for (let i = 0; i < node.children.length; i++) n += failUnfinished(node.children[i], text);
+    if (node !== root && !node.done) {
+      if (node.kind === 'test') { record(node, 'failed', text); n++; } else node.done = true;
+    }
+    return n;
+  }
+  let ended = false;
+  function endFile(text, always) {
+    if (ended) return;
+    ended = true;
+    const failedNow = failUnfinished(root, text);
+    if (always || failedNow > 0 || !loaded) recordName(file, text);
+    loaded = true;
+    abandoned = true;
   }
 
   function parseArgs(args) {
@@ -805,8 +958,11 @@
   const ctxMethods = {
     __proto__: null,
     diagnostic(message) { nodeOf(this); write('stdout', '# ' + StringCtor(message) + '\n'); },
-    skip(message) { nodeOf(this).dynamicMode = 'skip'; },
-    todo(message) { nodeOf(this).dynamicMode = 'todo'; },
+    // From a hook's context these do nothing: a hook (or library code a hook
+    // hands `t` to) must not turn a failing test into a skipped or todo one.
+    // Node honours them there; the sandbox is stricter.
+    skip(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'skip'; },
+    todo(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'todo'; },
     test(...args) { const n = nodeOf(this); const a = parseArgs(args); return subtest(n, 'test', a.name, a.options, null, a.fn); },
     before(fn) { addHook('before', fn, nodeOf(this)); },
     after(fn) { addHook('after', fn, nodeOf(this)); },
@@ -819,9 +975,11 @@
   defineProperty(TestContextProto, 'fullName', { get: function fullName() { return pathOf(nodeOf(this)); }, enumerable: false, configurable: false });
   freeze(TestContextProto);
   freeze(TestContext);
-  function contextFor(node) {
+  const hookContexts = newWeakMap();
+  function contextFor(node, forHooks) {
     const ctx = objectCreate(TestContextProto);
     weakSet(contexts, ctx, node);
+    if (forHooks) weakSet(hookContexts, ctx, true);
     return ctx;
   }
 
@@ -830,7 +988,8 @@
     const hookError = ancestorBeforeError(node);
     if (hookError !== null) return record(node, 'failed', hookError);
     if (node.mode === 'skip') return record(node, 'skipped');
-    const ctx = contextFor(node);
+    const ctx = contextFor(node, false);
+    const hookCtx = contextFor(node, true);
     const outer = current;
     // Whether it failed is kept apart from the text: no error value, however
     // it prints, can turn a failure into a pass.
@@ -843,7 +1002,7 @@
     current = node;
     try {
       const before = eachHooks(node, 'beforeEach');
-      for (let i = 0; i < before.length; i++) yield invoke(before[i], ctx, [ctx], Infinity, false, node);
+      for (let i = 0; i < before.length; i++) yield invoke(before[i], hookCtx, [hookCtx], Infinity, false, node);
       if (typeof node.fn === 'function') {
         let style = false;
         try { style = node.fn.length >= 2; } catch { style = false; }
@@ -853,8 +1012,8 @@
       fail(e);
     }
     try { yield node.chain; } catch { /* subtests record their own failures */ }
-    try { yield runHooks(node.hooks.after, ctx); } catch (e) { fail(e); }
-    try { yield runHooks(eachHooks(node, 'afterEach'), ctx); } catch (e) { fail(e); }
+    try { yield runHooks(node.hooks.after, hookCtx); } catch (e) { fail(e); }
+    try { yield runHooks(eachHooks(node, 'afterEach'), hookCtx); } catch (e) { fail(e); }
     current = outer;
     if (node.hasUncaught && !failed) { failed = true; error = node.uncaught; }
     if (node.mode === 'todo' || node.dynamicMode === 'todo') return record(node, 'todo', failed ? error : undefined);
@@ -921,20 +1080,41 @@
   function flavour(kind, name, extra) {
     return named(name, function (...args) { return register(kind, args, extra); });
   }
-  function withVariants(kind, name) {
-    const f = flavour(kind, name, null);
-    defineProperty(f, 'skip', { value: freeze(flavour(kind, 'skip', SKIP)), enumerable: true });
-    defineProperty(f, 'todo', { value: freeze(flavour(kind, 'todo', TODO)), enumerable: true });
+  /**
+   * A registration from a module that is not a test file nor test support
+   * (sandbox.ts decides): it registers nothing and fails the file, once. The
+   * sandbox is stricter than Node here: a library's root beforeEach would reach
+   * every test's context (`t.todo()` on each), and a library's own tests would
+   * run in the predecessor's files.
+   */
+  let refusedReported = false;
+  function refuse(importer, what) {
+    if (!refusedReported) {
+      refusedReported = true;
+      recordName(file, `Error: ${importer} called node:test ${what}(), but it is not a test file nor under a test folder: only tests may register tests and hooks`);
+    }
+  }
+  function flavourOrRefuse(kind, name, extra, refusedFor, what) {
+    if (refusedFor === null) return flavour(kind, name, extra);
+    return named(name, function () { refuse(refusedFor, what); return resolved(); });
+  }
+  function withVariants(kind, name, refusedFor) {
+    const f = flavourOrRefuse(kind, name, null, refusedFor, name);
+    defineProperty(f, 'skip', { value: freeze(flavourOrRefuse(kind, 'skip', SKIP, refusedFor, name + '.skip')), enumerable: true });
+    defineProperty(f, 'todo', { value: freeze(flavourOrRefuse(kind, 'todo', TODO, refusedFor, name + '.todo')), enumerable: true });
     // without --test-only, Node runs `only` tests like any other
-    defineProperty(f, 'only', { value: freeze(flavour(kind, 'only', null)), enumerable: true });
+    defineProperty(f, 'only', { value: freeze(flavourOrRefuse(kind, 'only', null, refusedFor, name + '.only')), enumerable: true });
     return f;
   }
-  /** A fresh, frozen node:test export set for one importing module. */
-  function makeTest() {
-    const test = withVariants('test', 'test');
-    const describe = withVariants('suite', 'describe');
+  /** A fresh, frozen node:test export set for one importing module; `refusedFor`: the importer's path when it may not register. */
+  function makeTest(refusedFor) {
+    if (refusedFor !== null && typeof refusedFor !== 'string') refusedFor = null;
+    const test = withVariants('test', 'test', refusedFor);
+    const describe = withVariants('suite', 'describe', refusedFor);
     const hooks = { __proto__: null };
-    for (const kind of ['before', 'after', 'beforeEach', 'afterEach']) hooks[kind] = freeze(named(kind, function (fn) { addHook(kind, fn, null); }));
+    for (const kind of ['before', 'after', 'beforeEach', 'afterEach']) {
+      hooks[kind] = freeze(named(kind, refusedFor === null ? function (fn) { addHook(kind, fn, null); } : function () { refuse(refusedFor, kind); }));
+    }
     const run = freeze(named('run', function run() { throw new ErrorCtor('run() is not available in the gopkgr sandbox'); }));
     // node:test's default export carries the other exports as properties.
     const props = { __proto__: null, test, it: test, describe, suite: describe, before: hooks.before, after: hooks.after, beforeEach: hooks.beforeEach, afterEach: hooks.afterEach, run };
@@ -950,11 +1130,13 @@
     loaded() { loaded = true; },
     inspect,
     errorText,
+    settle,
   };
   defineProperty(G, '__gopkgr_shim', { value: shim, configurable: true, enumerable: false, writable: false });
 
   // ---- the control API (host side) ---------------------------------------------
   const VIRTUAL_LIMIT = config.virtualTimeMs;
+  const PULL_BATCH_CHARS = 4 * 1024 * 1024;
   return {
     __proto__: null,
     /** After the shim modules have read it: the package can no longer reach it. */
@@ -962,6 +1144,7 @@
     /** 1 ran a macrotask, 2 the file is done, 4 new results to pull, 8 virtual time ran out. */
     tick() {
       let flags = 0;
+      if (ended) return 2 | (news ? 4 : 0);
       const testsOver = loaded && !rootRunning && (abandoned || rootIndex >= root.children.length);
       if (testsOver && !rootAfterDone) {
         rootAfterDone = true;
@@ -973,7 +1156,10 @@
       } else if (testsOver && rootFinished && (abandoned || !hasRefWork())) flags |= 2;
       // Like Node, the file ends when no ref'd timer is left, so a timer that
       // throws after the tests is still run and still fails the file.
-      else if (now - startMs > VIRTUAL_LIMIT) flags |= testsOver && rootFinished ? 2 : 8;
+      else if (now - startMs > VIRTUAL_LIMIT) {
+        if (!(testsOver && rootFinished)) endFile(`Error: the tests ran past ${VIRTUAL_LIMIT} ms of virtual time`, true);
+        flags |= 2 | 8;
+      }
       else if (macrotask()) flags |= 1;
       if (news) flags |= 4;
       return flags;
@@ -991,16 +1177,20 @@
      */
     uncaught(text) { uncaughtText(StringCtor(text), !lastInternal ? lastOwner : current !== null ? current : lastStarted, 'unhandledRejection'); },
     loadError(message) { fileError(StringCtor(message)); },
+    /** The host gives up on the file: fail what has not finished (and the file, when `always`). */
+    end(message, always) { endFile(StringCtor(message), always === true); },
     /** New outcomes and output as JSON text, built from strings only (no toJSON, no array methods). */
     pull() {
-      news = false;
       const q = (v) => JSONStringify(StringCtor(v));
       let text = '{"tests":[';
-      for (let i = pulled; i < records.length; i++) {
-        const r = records[i];
-        text += (i > pulled ? ',' : '') + '{"name":' + q(r.name) + ',"status":' + q(r.status) + (r.error !== null ? ',"error":' + q(r.error) : '') + '}';
+      // A bounded batch: the host pulls again while there is news.
+      const from = pulled;
+      while (pulled < records.length && text.length < PULL_BATCH_CHARS) {
+        const r = records[pulled];
+        text += (pulled > from ? ',' : '') + '{"name":' + q(r.name) + ',"status":' + q(r.status) + (r.error !== null ? ',"error":' + q(r.error) : '') + '}';
+        pulled++;
       }
-      pulled = records.length;
+      news = pulled < records.length;
       text += '],"output":[';
       for (let i = 0; i < out.length; i++) text += (i > 0 ? ',' : '') + '[' + q(out[i][0]) + ',' + q(out[i][1]) + ']';
       out.length = 0;
