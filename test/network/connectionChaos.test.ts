@@ -23,21 +23,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
+import type { Libp2p } from 'libp2p';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { DEV_PARAMS, fromHex } from '../../ledger/index.ts';
 import { FullNode } from '../../node/index.ts';
 import { Network, networkProtocols } from '../../node/network/index.ts';
-import { request, requestOne, serve } from '../../node/network/reqresp.ts';
-import { blocksRequest, encodeStatus, headersRequest } from '../../node/network/messages.ts';
+import { request, requestOne } from '../../node/network/reqresp.ts';
+import { blocksRequest, headersRequest } from '../../node/network/messages.ts';
 import { prng, type Prng } from '../support/prng.ts';
-import { buildChain, cleanup, converged, getJson, mineVia, spawnNode, status, tempDir, waitFor, waitPeers, type NetNode } from './netHelpers.ts';
+import { buildChain, cleanup, converged, getJson, mineVia, spawnNode, status, tempDir, waitFor, waitPeers, type NetNode , chainClient } from './netHelpers.ts';
 
 const RAW_CLIENTS = 300;
 const PROXIED_SESSIONS = 60;
@@ -220,16 +216,7 @@ describe('connection chaos', () => {
     await waitFor(async () => (parked.every((x) => x.destroyed) ? true : undefined), 15_000, 'the node to drop idle half-open sockets');
 
     // A real libp2p client through a proxy that cuts after 0..100 KB: in the handshake, identify, gossip or mid-response.
-    client = await createLibp2p({
-      addresses: { listen: [] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionMonitor: { enabled: false },
-      services: { identify: identify() },
-    });
-    // Look like a node of this chain (a status handler), or the victim hangs up after identify.
-    await client.handle(networkProtocols(chainId).status, serve(() => [encodeStatus({ head: fromHex(chainId), height: 0, work: '1' })]));
+    client = await chainClient(chainId);
     const proxy = await resettingProxy(port, () => rand.int(100_000));
     const target = multiaddr(`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${v.peerId}`);
     const p = networkProtocols(chainId);

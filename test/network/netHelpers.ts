@@ -6,12 +6,20 @@
  * at the easiest), chains pre-built into a data dir, and signed txs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DEV_PARAMS, fromHex, sha256, keyPairFromSecret, signTx, encodeTx, toHex, type BodyByType, type KeyPair, type SignedTxType,
 } from '../../ledger/index.ts';
 import { FullNode, type Work } from '../../node/index.ts';
+import { networkProtocols } from '../../node/network/index.ts';
+import { serve } from '../../node/network/reqresp.ts';
+import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread, httpSource } from '../../miner/index.ts';
 import { saveIdentity } from '../../cli/context.ts';
 import { freePort, getJson, startNode, waitFor, type RunningNode } from '../e2e/cliProcess.ts';
@@ -173,3 +181,17 @@ export async function submitTx(node: { api: string }, bytes: Uint8Array): Promis
 }
 
 export const hex = toHex;
+
+/** A bare libp2p host (dials only) that answers status like a node of `chainId` at height 0, so a node keeps it connected after identify. */
+export async function chainClient(chainId: string): Promise<Libp2p> {
+  const client = await createLibp2p({
+    addresses: { listen: [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    services: { identify: identify() },
+  });
+  await client.handle(networkProtocols(chainId).status, serve(() => [encodeStatus({ head: fromHex(chainId), height: 0, work: '1' })]));
+  return client;
+}

@@ -8,19 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as netConnect, type Socket } from 'node:net';
-import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
+import type { Libp2p } from 'libp2p';
 import { multiaddr } from '@multiformats/multiaddr';
-import { fromHex } from '../../ledger/index.ts';
 import { networkProtocols } from '../../node/network/index.ts';
-import { requestOne, serve } from '../../node/network/reqresp.ts';
-import { decodeStatus, encodeStatus } from '../../node/network/messages.ts';
+import { requestOne } from '../../node/network/reqresp.ts';
+import { decodeStatus } from '../../node/network/messages.ts';
 import { MAX_PENDING_INBOUND, MAX_PENDING_INBOUND_PER_LOOPBACK_IP } from '../../node/network/constants.ts';
 import { pendingKey } from '../../node/network/pendingInbound.ts';
-import { cleanup, spawnNode, waitFor, type NetNode } from './netHelpers.ts';
+import { cleanup, spawnNode, waitFor, type NetNode , chainClient } from './netHelpers.ts';
 
 const ATTACKER = '127.0.0.2';
 /** Sockets per burst: under the node's 50-a-second per-IP limit, so only the pending caps refuse them. */
@@ -52,16 +47,7 @@ describe('pending inbound handshakes per address', () => {
   beforeAll(async () => {
     v = await spawnNode('victim');
     chainId = v.ready.chainId as string;
-    client = await createLibp2p({
-      addresses: { listen: [] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionMonitor: { enabled: false },
-      services: { identify: identify() },
-    });
-    // Look like a node of this chain (a status handler), or the victim hangs up after identify.
-    await client.handle(networkProtocols(chainId).status, serve(() => [encodeStatus({ head: fromHex(chainId), height: 0, work: '1' })]));
+    client = await chainClient(chainId);
   }, 60_000);
 
   afterAll(async () => {
