@@ -1,17 +1,20 @@
 /**
- * Blocks: header layout, ids, merkle roots and work.
+ * Blocks: header layout, ids and merkle roots, whatever the chain's consensus.
  *
- * Header = canonical CBOR array [v, height, parent, txRoot, time, target, nonce]
+ * Header = canonical CBOR array [v, height, parent, txRoot, time, ...seal]
  *   v       1
  *   height  uint
  *   parent  32 bytes (zeros for genesis)
  *   txRoot  32 bytes, RFC 6962 merkle root of the tx ids (see merkleRoot)
  *   time    uint, milliseconds since the Unix epoch
- *   target  32 bytes, big-endian: the block id read as a number must be <= target
- *   nonce   8 bytes; always the last 8 bytes of the encoding, so a miner can
- *           change it in place without re-encoding
+ *   seal    the consensus's own trailing fields, written and read by its
+ *           SealCodec (consensus/): proof of work's are [target, nonce], the
+ *           nonce last so a miner can change it in place without re-encoding
  * Block id = sha256(sha256(encode(header))).
  * Block    = canonical CBOR array [header, [tx, ...]], each tx a map (tx.ts).
+ *
+ * The ledger never looks inside a seal: which fields it has, and what makes it
+ * valid, is the business of the consensus named in the chain's params.
  */
 import { GopkgrError } from './errors.ts';
 import { arrayHead, bytesEqual, concatBytes, decodeUnchecked, encode, type Canonical } from './encoding.ts';
@@ -21,69 +24,88 @@ import { encodeTx, readTx, txId, type Tx } from './tx.ts';
 
 export const BLOCK_VERSION = 1;
 export const ZERO_HASH = new Uint8Array(32);
-export const NONCE_BYTES = 8;
+/** Header fields before the seal: v, height, parent, txRoot, time. */
+export const HEADER_NEUTRAL_FIELDS = 5;
 
-export interface BlockHeader {
+/** A header's consensus part; `kind` names the consensus (it is not encoded: the chain's params name it). */
+export interface Seal {
+  readonly kind: string;
+}
+
+/** How one consensus writes its seal into a header and reads it back. */
+export interface SealCodec<S extends Seal = Seal> {
+  readonly kind: S['kind'];
+  /** how many trailing header fields the seal takes */
+  readonly arity: number;
+  /** the seal's fields, in header order */
+  fields(seal: S): Canonical[];
+  /** the seal from exactly `arity` fields; throws BLOCK_MALFORMED naming the bad field */
+  read(fields: readonly Canonical[]): S;
+}
+
+export interface BlockHeader<S extends Seal = Seal> {
   v: number;
   height: number;
   parent: Uint8Array;
   txRoot: Uint8Array;
   time: number;
-  target: Uint8Array;
-  nonce: Uint8Array;
+  seal: S;
 }
 
-export interface Block {
-  header: BlockHeader;
+export interface Block<S extends Seal = Seal> {
+  header: BlockHeader<S>;
   txs: Tx[];
 }
 
 /** A block as it arrived, with the values every later step needs computed once. */
-export interface DecodedBlock extends Block {
+export interface DecodedBlock<S extends Seal = Seal> extends Block<S> {
   id: Uint8Array;
   bytes: Uint8Array;
   txBytes: Uint8Array[];
   txIds: Uint8Array[];
 }
 
-function headerArray(h: BlockHeader): Canonical {
-  return [h.v, h.height, h.parent, h.txRoot, h.time, h.target, h.nonce];
+function headerArray<S extends Seal>(h: BlockHeader<S>, codec: SealCodec<S>): Canonical {
+  return [h.v, h.height, h.parent, h.txRoot, h.time, ...codec.fields(h.seal)];
 }
 
-export function encodeHeader(h: BlockHeader): Uint8Array {
-  return encode(headerArray(h));
+export function encodeHeader<S extends Seal>(h: BlockHeader<S>, codec: SealCodec<S>): Uint8Array {
+  return encode(headerArray(h, codec));
 }
 
 export function blockId(headerBytes: Uint8Array): Uint8Array {
   return sha256d(headerBytes);
 }
 
-export function encodeBlock(block: Block): Uint8Array {
-  return encode([headerArray(block.header), block.txs as unknown as Canonical[]]);
+export function encodeBlock<S extends Seal>(block: Block<S>, codec: SealCodec<S>): Uint8Array {
+  return encode([headerArray(block.header, codec), block.txs as unknown as Canonical[]]);
 }
 
 function bad(message: string): never {
   throw new GopkgrError('BLOCK_MALFORMED', message);
 }
 
-function readHeader(value: Canonical): BlockHeader {
-  if (!Array.isArray(value) || value.length !== 7) bad('header must be a list of 7 fields');
-  const [v, height, parent, txRoot, time, target, nonce] = value;
+/** A header from its decoded CBOR value, every field checked; throws BLOCK_MALFORMED. */
+export function readHeader<S extends Seal>(value: Canonical, codec: SealCodec<S>): BlockHeader<S> {
+  const fields = HEADER_NEUTRAL_FIELDS + codec.arity;
+  if (!Array.isArray(value) || value.length !== fields) bad(`header must be a list of ${fields} fields`);
+  const [v, height, parent, txRoot, time] = value;
   if (v !== BLOCK_VERSION) bad(`header version must be ${BLOCK_VERSION}`);
   if (typeof height !== 'number' || height < 0) bad('header height must be an unsigned integer');
   if (typeof time !== 'number' || time < 0) bad('header time must be an unsigned integer');
-  for (const [name, field, len] of [['parent', parent, 32], ['txRoot', txRoot, 32], ['target', target, 32], ['nonce', nonce, NONCE_BYTES]] as const) {
-    if (!(field instanceof Uint8Array) || field.length !== len) bad(`header ${name} must be ${len} bytes`);
+  for (const [name, field] of [['parent', parent], ['txRoot', txRoot]] as const) {
+    if (!(field instanceof Uint8Array) || field.length !== 32) bad(`header ${name} must be 32 bytes`);
   }
-  return { v, height, parent: parent as Uint8Array, txRoot: txRoot as Uint8Array, time, target: target as Uint8Array, nonce: nonce as Uint8Array };
+  const seal = codec.read(value.slice(HEADER_NEUTRAL_FIELDS));
+  return { v, height, parent: parent as Uint8Array, txRoot: txRoot as Uint8Array, time, seal };
 }
 
 /** Decode and check a block's shape; compute its id and its txs' ids. Stateless. */
-export function decodeBlock(bytes: Uint8Array): DecodedBlock {
+export function decodeBlock<S extends Seal>(bytes: Uint8Array, codec: SealCodec<S>): DecodedBlock<S> {
   if (bytes.length > MAX_BLOCK_BYTES) throw new GopkgrError('BLOCK_TOO_LARGE', `block is ${bytes.length} bytes, more than ${MAX_BLOCK_BYTES}`);
   const value = decodeUnchecked(bytes);
   if (!Array.isArray(value) || value.length !== 2) bad('a block must be [header, txs]');
-  const header = readHeader(value[0] as Canonical);
+  const header = readHeader(value[0] as Canonical, codec);
   const rawTxs = value[1];
   if (!Array.isArray(rawTxs)) bad('block txs must be a list');
   if (rawTxs.length > MAX_BLOCK_TXS) throw new GopkgrError('BLOCK_TOO_LARGE', `block has ${rawTxs.length} txs, more than ${MAX_BLOCK_TXS}`);
@@ -104,7 +126,7 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
     txIds.push(txId(encoded));
   });
   // Canonical form: the block must be exactly its parts re-encoded.
-  const headerBytes = encodeHeader(header);
+  const headerBytes = encodeHeader(header, codec);
   if (!bytesEqual(concatBytes(arrayHead(2), headerBytes, arrayHead(txBytes.length), ...txBytes), bytes)) {
     throw new GopkgrError('DECODE_ERROR', 'block is valid CBOR but not in canonical form');
   }
@@ -112,11 +134,11 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
 }
 
 /** Build a DecodedBlock from parts we made ourselves (miner, genesis). */
-export function assembleBlock(header: BlockHeader, txs: Tx[]): DecodedBlock {
+export function assembleBlock<S extends Seal>(header: BlockHeader<S>, txs: Tx[], codec: SealCodec<S>): DecodedBlock<S> {
   const txBytes = txs.map(encodeTx);
   const txIds = txBytes.map(txId);
   const block = { header, txs };
-  return { ...block, id: blockId(encodeHeader(header)), bytes: encodeBlock(block), txBytes, txIds };
+  return { ...block, id: blockId(encodeHeader(header, codec)), bytes: encodeBlock(block, codec), txBytes, txIds };
 }
 
 const LEAF = new Uint8Array([0]);
@@ -157,19 +179,6 @@ export function bigIntToBytes32(n: bigint): Uint8Array {
     n >>= 8n;
   }
   return out;
-}
-
-/** Expected number of hashes to find a block at this target: 2^256 / (target + 1). */
-export function workOf(target: bigint): bigint {
-  return (1n << 256n) / (target + 1n);
-}
-
-export function meetsTarget(id: Uint8Array, target: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) {
-    if (id[i]! < target[i]!) return true;
-    if (id[i]! > target[i]!) return false;
-  }
-  return true;
 }
 
 export function sameId(a: Uint8Array, b: Uint8Array): boolean {

@@ -9,8 +9,11 @@ export { sha256, sha256d, sha256Hex, generateKeyPair, keyPairFromSecret, sign, v
 export * from './constants.ts';
 export * from './names.ts';
 export { encodeTx, decodeTx, txId, signTx, checkTxSignature, signingMessage, leadingZeroBits, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type SignedTxType, type BodyByType } from './tx.ts';
-export { encodeHeader, encodeBlock, decodeBlock, assembleBlock, blockId, merkleRoot, meetsTarget, workOf, bytesToBigInt, bigIntToBytes32, NONCE_BYTES, type Block, type BlockHeader, type DecodedBlock } from './block.ts';
-export { DEV_PARAMS, genesisBlock, chainIdOf, validateParams, type ChainParams } from './params.ts';
+export {
+  encodeHeader, encodeBlock, decodeBlock, readHeader, assembleBlock, blockId, merkleRoot, bytesToBigInt, bigIntToBytes32, BLOCK_VERSION, HEADER_NEUTRAL_FIELDS,
+  type Block, type BlockHeader, type DecodedBlock, type Seal, type SealCodec,
+} from './block.ts';
+export { DEV_PARAMS, genesisHeader, validateParams, type ChainParams, type ConsensusParams } from './params.ts';
 export { StateOverlay, keys as stateKeys, getAccount, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState } from './state.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type RuleHooks, type TxContext } from './rules.ts';
 export { lockHash } from './lockHash.ts';

@@ -1,13 +1,25 @@
 /**
- * Chain parameters and the genesis block. The genesis header's txRoot is the
+ * Chain parameters and the genesis header. The genesis header's txRoot is the
  * sha256 of the canonical encoding of the parameters, so the chain id (the
  * genesis block id) commits to every parameter: two chains with different rules
- * can never share an id.
+ * can never share an id. The genesis seal is the consensus's (consensus/
+ * genesisBlock, chainIdOf).
  */
 import { GopkgrError } from './errors.ts';
-import { encode, toHex, type Canonical } from './encoding.ts';
+import { encode, type Canonical } from './encoding.ts';
 import { sha256 } from './crypto.ts';
-import { assembleBlock, bigIntToBytes32, BLOCK_VERSION, NONCE_BYTES, ZERO_HASH, type DecodedBlock } from './block.ts';
+import { BLOCK_VERSION, ZERO_HASH, type BlockHeader, type Seal } from './block.ts';
+
+/**
+ * A consensus other than proof of work, named in the genesis (DESIGN.md "Consensus
+ * is a part of its own"). The ledger keeps it as written; consensus/ reads it.
+ * Absent: proof of work, its parameters the flat fields below (so the chains
+ * made before consensus had a name keep their ids).
+ */
+export interface ConsensusParams {
+  kind: string;
+  [field: string]: Canonical;
+}
 
 export interface ChainParams {
   name: string;
@@ -31,6 +43,7 @@ export interface ChainParams {
   /** Leading zero bits each tx's signing digest must have (anti-spam stamp). */
   txWorkBits: number;
   genesisTime: number;
+  consensus?: ConsensusParams;
 }
 
 /** A local development chain: trivial work, fast blocks. */
@@ -64,6 +77,12 @@ export function validateParams(p: unknown): ChainParams {
     if (typeof o[k] !== 'string' || !/^[0-9a-f]{64}$/.test(o[k] as string)) fail(k, 'must be 64 lowercase hex digits');
   }
   if (BigInt('0x' + o.initialTarget) > BigInt('0x' + o.powLimit)) fail('initialTarget', 'must not exceed powLimit');
+  const consensus = o.consensus;
+  if (consensus !== undefined) {
+    if (typeof consensus !== 'object' || consensus === null || Array.isArray(consensus) || consensus instanceof Uint8Array) fail('consensus', 'must be an object');
+    const kind = (consensus as Record<string, unknown>).kind;
+    if (typeof kind !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(kind)) fail('consensus.kind', 'must be a short lowercase name');
+  }
   return {
     name: o.name as string,
     blockTimeMs: o.blockTimeMs as number,
@@ -75,24 +94,19 @@ export function validateParams(p: unknown): ChainParams {
     breakQuorum: o.breakQuorum as number,
     txWorkBits: o.txWorkBits as number,
     genesisTime: o.genesisTime as number,
+    // Only when given: an absent key and a present one encode differently, and the chain id follows the encoding.
+    ...(consensus !== undefined ? { consensus: consensus as ConsensusParams } : {}),
   };
 }
 
-export function genesisBlock(params: ChainParams): DecodedBlock {
-  return assembleBlock(
-    {
-      v: BLOCK_VERSION,
-      height: 0,
-      parent: ZERO_HASH,
-      txRoot: sha256(encode(params as unknown as Canonical)),
-      time: params.genesisTime,
-      target: bigIntToBytes32(BigInt('0x' + params.powLimit)),
-      nonce: new Uint8Array(NONCE_BYTES),
-    },
-    [],
-  );
-}
-
-export function chainIdOf(params: ChainParams): string {
-  return toHex(genesisBlock(params).id);
+/** The genesis header with the consensus's genesis seal: its txRoot commits to every parameter. */
+export function genesisHeader<S extends Seal>(params: ChainParams, seal: S): BlockHeader<S> {
+  return {
+    v: BLOCK_VERSION,
+    height: 0,
+    parent: ZERO_HASH,
+    txRoot: sha256(encode(params as unknown as Canonical)),
+    time: params.genesisTime,
+    seal,
+  };
 }

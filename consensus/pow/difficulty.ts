@@ -1,8 +1,9 @@
 /**
  * Per-block difficulty retargeting and block-time rules. Pure: callers pass the
- * ancestors' headers (newest last) and, for the future-time rule, the clock.
- * Chain validation (node/chain.ts targetAfter) and the miner's work (node/fullNode.ts,
- * through targetAfter) both use nextTarget, so they cannot disagree.
+ * ancestors' times and targets (newest last).
+ * Header validation (rules.ts checkPowHeader) and the miner's work (rules.ts
+ * nextPowTerms, through Consensus.nextTerms) both use nextTarget, so they cannot
+ * disagree.
  *
  * Next target = mean target of the last W blocks × (time they took / W × block time),
  * the measured span clamped to [1/4, 4] of the expected one, and never easier

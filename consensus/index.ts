@@ -1,0 +1,44 @@
+/**
+ * The consensus floor's public face: the Consensus interface (types.ts) and
+ * consensusFor, which picks the kind the chain's params name. A chain's params
+ * without a `consensus` object are proof of work (every chain made before
+ * consensus had a name), so their ids stay what they were.
+ */
+import { GopkgrError } from '../ledger/errors.ts';
+import { assembleBlock, type DecodedBlock } from '../ledger/block.ts';
+import { toHex } from '../ledger/encoding.ts';
+import { genesisHeader, type ChainParams } from '../ledger/params.ts';
+import { powConsensus } from './pow/index.ts';
+import type { Consensus, ConsensusKind } from './types.ts';
+
+export type {
+  Consensus, ConsensusKind, ChainSeal, PowSeal, AuthoritySeal, PowParams, AuthorityParams, AnyConsensusParams, IndexedBlock, Ancestry,
+  HeaderContext, BlockTerms, PowTerms, AuthorityTerms, BlockTemplate, Producer,
+} from './types.ts';
+
+/** The kinds this build can run; `authority` is designed (types.ts) but not built yet. */
+export const BUILT_KINDS: readonly ConsensusKind[] = ['pow'];
+
+export function consensusKindOf(params: ChainParams): string {
+  return params.consensus?.kind ?? 'pow';
+}
+
+/** The consensus the params name; CONSENSUS_KIND_UNSUPPORTED for a kind this build does not run. */
+export function consensusFor(params: ChainParams): Consensus {
+  const kind = consensusKindOf(params);
+  if (kind === 'pow') return powConsensus(params);
+  const known = kind === 'authority' ? 'is not built yet' : 'is unknown';
+  throw new GopkgrError('CONSENSUS_KIND_UNSUPPORTED', `consensus kind "${kind}" ${known}; this build runs ${BUILT_KINDS.join(', ')}`, {
+    hint: 'use a genesis whose consensus kind this version of gopkgr supports',
+  });
+}
+
+/** The genesis block of the chain these params describe, sealed as its consensus seals it. */
+export function genesisBlock(params: ChainParams, consensus: Consensus = consensusFor(params)): DecodedBlock {
+  return assembleBlock(genesisHeader(params, consensus.genesisSeal()), [], consensus.seal);
+}
+
+/** The chain id: the genesis block id, which commits to every parameter. */
+export function chainIdOf(params: ChainParams): string {
+  return toHex(genesisBlock(params).id);
+}
