@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  DEV_PARAMS, assembleBlock, blockId, buildRewardTx, checkTxSignature, encodeHeader, encodeTx, generateKeyPair, genesisBlock, manifestHash,
-  meetsTarget, merkleRoot, signTx, signingMessage, txId, verify, type DecodedBlock, type KeyPair, type SignedTx, type Tx,
+  DEV_PARAMS, blockId, buildRewardTx, checkTxSignature, encodeTx, generateKeyPair, manifestHash,
+  merkleRoot, signTx, signingMessage, txId, verify, type DecodedBlock, type KeyPair, type SignedTx, type Tx,
 } from '../ledger/index.ts';
-import { nextTarget } from '../consensus/pow/difficulty.ts';
+import { assembleBlock, encodeHeader, genesisBlock, meetsTarget, nextTarget, type PowHeader } from '../consensus/pow/index.ts';
 import { FullNode, WorkerVerifier, inlineVerifier, type SignatureVerifier } from '../node/index.ts';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string' }, 'per-block': { type: 'string' } } });
@@ -68,20 +68,20 @@ function buildChain(): { blocks: DecodedBlock[]; txs: SignedTx[] } {
   for (let r = 0; r < TX_PER_USER; r++) users.forEach((user, u) => txs.push(userTx(u, r, user.key, user.pkgIds, user.versions)));
   const miner = generateKeyPair().publicKey;
   const blocks: DecodedBlock[] = [];
-  const ancestry = [{ time: genesis.header.time, target: genesis.header.target }];
+  const ancestry = [{ time: genesis.header.time, target: genesis.header.seal.target }];
   let parent = genesis.id;
   for (let h = 1; h <= BLOCKS; h++) {
     const body: Tx[] = txs.slice((h - 1) * PER_BLOCK, h * PER_BLOCK);
     const all: Tx[] = [buildRewardTx(h, miner, body, params), ...body];
-    const header = {
+    const header: PowHeader = {
       v: 1, height: h, parent, txRoot: merkleRoot(all.map((t) => txId(encodeTx(t)))), time: params.genesisTime + h * params.blockTimeMs,
-      target: nextTarget(ancestry.slice(-(params.retargetWindow + 1)), params), nonce: new Uint8Array(8),
+      seal: { kind: 'pow', target: nextTarget(ancestry.slice(-(params.retargetWindow + 1)), params), nonce: new Uint8Array(8) },
     };
-    const view = new DataView(header.nonce.buffer);
-    for (let n = 0; !meetsTarget(blockId(encodeHeader(header)), header.target); n++) view.setUint32(4, n);
+    const view = new DataView(header.seal.nonce.buffer);
+    for (let n = 0; !meetsTarget(blockId(encodeHeader(header)), header.seal.target); n++) view.setUint32(4, n);
     const block = assembleBlock(header, all);
     blocks.push(block);
-    ancestry.push({ time: header.time, target: header.target });
+    ancestry.push({ time: header.time, target: header.seal.target });
     parent = block.id;
   }
   return { blocks, txs };

@@ -13,7 +13,7 @@ import type { Consensus, ConsensusKind } from './types.ts';
 
 export type {
   Consensus, ConsensusKind, ChainSeal, PowSeal, AuthoritySeal, PowParams, AuthorityParams, AnyConsensusParams, IndexedBlock, Ancestry,
-  HeaderContext, BlockTerms, PowTerms, AuthorityTerms, BlockTemplate, Producer,
+  HeaderContext, BlockTerms, PowTerms, AuthorityTerms, PowTermsJson, WorkTermsJson, BlockTemplate, Producer,
 } from './types.ts';
 
 /** The kinds this build can run; `authority` is designed (types.ts) but not built yet. */

@@ -119,6 +119,18 @@ export interface AuthorityTerms {
 
 export type BlockTerms = PowTerms | AuthorityTerms;
 
+/**
+ * The terms as a node's /v1/work shows them, beside parent, height and minTime
+ * (Consensus.termsJson). /v1/work is the interface of an outside producer, the
+ * miner; an authority chain's producer is the node's own signer (`--sign`), so
+ * only proof of work's terms are served there.
+ */
+export interface PowTermsJson {
+  /** hex, 64 digits */
+  readonly target: string;
+}
+export type WorkTermsJson = PowTermsJson;
+
 /** A block before its seal: the header's neutral fields and the txs they commit to. */
 export interface BlockTemplate {
   readonly header: Omit<BlockHeader, 'seal'>;
@@ -178,12 +190,12 @@ export interface Consensus {
    * weight a block here costs now: a claim that cost its sender next to nothing,
    * not worth chasing. `terms` are nextTerms after our head.
    */
-  isCheapOrphan(header: BlockHeader, terms: BlockTerms, factor: number): boolean;
+  isCheapOrphan(header: BlockHeader, terms: BlockTerms, factor: bigint): boolean;
 
   /** What the producer of a child of the last ancestor must meet. */
   nextTerms(ctx: Ancestry): BlockTerms;
   /** The terms beside the other fields of the node's /v1/work (pow: {target} in hex; minTime is given apart). */
-  termsJson(terms: BlockTerms): Record<string, string | number>;
+  termsJson(terms: BlockTerms): WorkTermsJson;
 
   /**
    * The height of the newest final block on the branch ending with the last

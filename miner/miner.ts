@@ -1,6 +1,6 @@
 /**
- * The mining loop: take work, build a candidate, search for a nonce on all
- * worker threads, submit the block. A new head (or, for an empty candidate, a new
+ * The mining loop: take work, build a template, have the proof-of-work producer
+ * seal it (a nonce search on all worker threads), submit the block. A new head (or, for an empty candidate, a new
  * tx) aborts the search and starts over with fresh work.
  *
  * Pacing: on a dev chain blocks are nearly free, so an idle miner would fill the
@@ -9,8 +9,10 @@
  */
 import { toHex, GopkgrError } from '../ledger/index.ts';
 import type { Logger, Work } from '../node/index.ts';
+import type { BlockTemplate, PowTerms } from '../consensus/index.ts';
 import { PowSearch } from './pow.ts';
-import { buildCandidate, sealCandidate } from './template.ts';
+import { PowProducer } from './producer.ts';
+import { buildTemplate, workTerms } from './template.ts';
 
 export interface WorkSource {
   getWork(): Promise<Work>;
@@ -36,6 +38,7 @@ export interface MinedBlock {
 
 export class Miner {
   private readonly pow: PowSearch;
+  private readonly producer: PowProducer;
   private running = false;
   private loop: Promise<void> | null = null;
   private abort: AbortController | null = null;
@@ -46,6 +49,7 @@ export class Miner {
 
   constructor(private readonly source: WorkSource, private readonly opts: MinerOptions) {
     this.pow = new PowSearch({ threads: opts.threads });
+    this.producer = new PowProducer(this.pow);
   }
 
   start(onBlock?: (b: MinedBlock) => void): void {
@@ -79,8 +83,10 @@ export class Miner {
     const now = this.opts.now ?? Date.now;
     while (this.running) {
       let work: Work;
+      let terms: PowTerms;
       try {
         work = await this.source.getWork();
+        terms = workTerms(work);
       } catch (err) {
         this.opts.log?.warn(`miner: cannot get work: ${(err as Error).message}`);
         await this.sleep(1000);
@@ -94,16 +100,15 @@ export class Miner {
           continue;
         }
       }
-      const candidate = buildCandidate(work, this.opts.minerKey, now());
+      const template: BlockTemplate = buildTemplate(work, this.opts.minerKey, now());
       this.abort = new AbortController();
-      const found = await this.pow.search({ header: candidate.headerBytes, nonceOffset: candidate.nonceOffset, target: BigInt('0x' + work.target) }, this.abort.signal);
+      const block = await this.producer.seal(template, terms, this.abort.signal);
       this.abort = null;
-      if (found === null || !this.running) continue;
-      const block = sealCandidate(candidate, found.nonce);
+      if (block === null || !this.running) continue;
       try {
         const result = await this.source.submit(block.bytes);
         this.mined++;
-        onBlock?.({ id: toHex(block.id), height: result.height, txs: block.txs.length - 1, hashes: found.hashes });
+        onBlock?.({ id: toHex(block.id), height: result.height, txs: block.txs.length - 1, hashes: this.producer.lastHashes });
       } catch (err) {
         // Another block can win the race for the same parent; that is not an error.
         const code = err instanceof GopkgrError ? err.code : 'ERROR';

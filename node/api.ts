@@ -175,7 +175,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
       const block = id === undefined ? undefined : await chain.getBlock(id);
       if (block === undefined || id === undefined) throw notFound(`block ${m[1]}`);
       if (url.searchParams.get('format') === 'raw') send(res, 200, block.bytes);
-      else send(res, 200, blockView(block, chain.entry(id), chain.isOnMain(id)));
+      else send(res, 200, blockView(block, chain.entry(id), chain.isOnMain(id), chain.consensus));
       return;
     }
     if (method === 'GET' && (m = /^\/v1\/packages\/(@[^/]+\/[^/]+)$/.exec(path)) !== null) {

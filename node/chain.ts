@@ -1,10 +1,12 @@
 /**
- * The chain: block index, fork choice by cumulative work, and reorganisations of
- * any depth that restore state exactly.
+ * The chain: block index, fork choice by cumulative weight, and reorganisations
+ * of any depth that restore state exactly. Everything about seals (proof of work
+ * today) is the chain's consensus's (consensus/index.ts): the chain asks it
+ * whether a header is valid after its parent and how much weight a block adds.
  *
- * Import runs the cheap checks first (decode, proof of work, parent, header
- * context, tx root) and the costly ones last (signatures, then state). A block
- * that extends a branch with less work than the main chain is stored without
+ * Import runs the cheap checks first (decode, seal, parent, header context, tx
+ * root) and the costly ones last (signatures, then state). A block that
+ * extends a branch with less weight than the main chain is stored without
  * state checks; its txs are checked when its branch becomes the heaviest. A
  * reorg is computed in memory (undo the old branch, apply the new one on
  * stacked overlays) and written as one atomic batch, so a crash leaves either
@@ -12,11 +14,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
-import { bytesEqual, fromHex, toHex, type Canonical } from '../ledger/encoding.ts';
-import { decodeBlock, bytesToBigInt, meetsTarget, merkleRoot, workOf, type DecodedBlock } from '../ledger/block.ts';
-import { medianTimePast, nextTarget, type TimedTarget } from '../consensus/pow/difficulty.ts';
-import { MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, MEDIAN_TIME_SPAN } from '../ledger/constants.ts';
-import { genesisBlock, type ChainParams } from '../ledger/params.ts';
+import { bytesEqual, toHex, type Canonical } from '../ledger/encoding.ts';
+import { decodeBlock, merkleRoot, type DecodedBlock } from '../ledger/block.ts';
+import { consensusFor, genesisBlock, type BlockTerms, type Consensus } from '../consensus/index.ts';
+import { MAX_TX_BYTES } from '../ledger/constants.ts';
+import type { ChainParams } from '../ledger/params.ts';
 import { StateOverlay, type StateReader, type StateValue } from '../ledger/state.ts';
 import { applyBlockTxs, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import { checkStamp, type SignatureCheck, type SignedTx } from '../ledger/tx.ts';
@@ -54,6 +56,8 @@ export interface ChainOptions {
   params: ChainParams;
   hooks?: RuleHooks;
   verifier?: SignatureVerifier;
+  /** default: the one the params name (consensusFor) */
+  consensus?: Consensus;
   /** the local clock, for the future-time rule only */
   now?: () => number;
 }
@@ -70,6 +74,7 @@ class Serial {
 
 export class Chain extends EventEmitter {
   readonly params: ChainParams;
+  readonly consensus: Consensus;
   readonly chainId: Uint8Array;
   readonly chainIdHex: string;
   private readonly hooks: RuleHooks;
@@ -88,7 +93,8 @@ export class Chain extends EventEmitter {
     this.hooks = opts.hooks ?? NO_HOOKS;
     this.verifier = opts.verifier ?? inlineVerifier;
     this.now = opts.now ?? Date.now;
-    const genesis = genesisBlock(opts.params);
+    this.consensus = opts.consensus ?? consensusFor(opts.params);
+    const genesis = genesisBlock(opts.params, this.consensus);
     this.chainId = genesis.id;
     this.chainIdHex = toHex(genesis.id);
   }
@@ -97,10 +103,10 @@ export class Chain extends EventEmitter {
   async open(): Promise<void> {
     this.index = await this.store.loadIndex();
     if (this.index.size === 0) {
-      const genesis = genesisBlock(this.params);
+      const genesis = genesisBlock(this.params, this.consensus);
       const entry: BlockIndexEntry = {
         id: this.chainIdHex, parent: toHex(genesis.header.parent), height: 0, time: genesis.header.time,
-        target: toHex(genesis.header.target), work: workOf(bytesToBigInt(genesis.header.target)).toString(16), status: 'valid',
+        ...this.consensus.indexFields(genesis.header), work: this.consensus.weightOf(genesis.header).toString(16), status: 'valid',
       };
       await this.store.write([
         putRaw(`b:${entry.id}`, genesis.bytes), put(`i:${entry.id}`, entry), put(heightKey(0), entry.id),
@@ -156,30 +162,38 @@ export class Chain extends EventEmitter {
 
   async getBlock(id: string): Promise<DecodedBlock | undefined> {
     const bytes = await this.getBlockBytes(id);
-    return bytes === undefined ? undefined : decodeBlock(bytes);
+    return bytes === undefined ? undefined : this.decode(bytes);
+  }
+
+  /** A block's bytes, decoded with this chain's seal (stateless; see ledger/block.ts decodeBlock). */
+  decode(bytes: Uint8Array): DecodedBlock {
+    return decodeBlock(bytes, this.consensus.seal);
   }
 
   async txLocation(idHex: string): Promise<TxLocation | undefined> {
     return this.store.getValue<TxLocation>(`t:${idHex}`);
   }
 
-  /** Time and target of `id` and up to `count - 1` ancestors, oldest first. */
-  ancestry(id: string, count: number): TimedTarget[] {
-    const out: TimedTarget[] = [];
-    for (let e = this.index.get(id); e !== undefined && out.length < count; e = this.index.get(e.parent)) {
-      out.push({ time: e.time, target: fromHex(e.target) });
-    }
+  /** The index entries of `id` and of up to `count - 1` ancestors, oldest first (what the consensus reads). */
+  ancestry(id: string, count = this.consensus.ancestryDepth): BlockIndexEntry[] {
+    const out: BlockIndexEntry[] = [];
+    for (let e = this.index.get(id); e !== undefined && out.length < count; e = this.index.get(e.parent)) out.push(e);
     return out.reverse();
   }
 
-  /** The target a child of `parentId` must carry. */
-  targetAfter(parentId: string): Uint8Array {
-    return nextTarget(this.ancestry(parentId, this.params.retargetWindow + 1), this.params);
+  /** What a child of `parentId` must meet (pow: its target, and a time after minTime). */
+  nextTerms(parentId: string): BlockTerms {
+    return this.consensus.nextTerms({ ancestors: this.ancestry(parentId) });
   }
 
   /** A child of `parentId` must be later than this. */
   medianTimeAfter(parentId: string): number {
-    return medianTimePast(this.ancestry(parentId, MEDIAN_TIME_SPAN));
+    return this.nextTerms(parentId).minTime;
+  }
+
+  /** Height of the newest final block of the main chain (no reorg crosses it; 0 under proof of work). */
+  finalizedHeight(): number {
+    return this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) });
   }
 
   importBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
@@ -193,7 +207,7 @@ export class Chain extends EventEmitter {
    * parallel with state and storage work. importBlock reuses the result.
    */
   prepareBlock(input: Uint8Array | DecodedBlock): DecodedBlock {
-    const block = input instanceof Uint8Array ? decodeBlock(input) : input;
+    const block = input instanceof Uint8Array ? this.decode(input) : input;
     if (!this.prepared.has(block)) {
       const checked = this.checkSignatures(block, true);
       checked.catch(() => undefined); // reported when the block is imported
@@ -203,7 +217,7 @@ export class Chain extends EventEmitter {
   }
 
   private async importUnlocked(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
-    const block = input instanceof Uint8Array ? decodeBlock(input) : input;
+    const block = input instanceof Uint8Array ? this.decode(input) : input;
     const id = toHex(block.id);
     const h = block.header;
     const known = this.index.get(id);
@@ -211,19 +225,17 @@ export class Chain extends EventEmitter {
       if (known.status === 'invalid') throw new GopkgrError('BLOCK_KNOWN_INVALID', `block ${id.slice(0, 16)} was already found invalid: ${known.reason ?? ''}`);
       return { status: 'duplicate', id, height: known.height, disconnected: [], connected: [] };
     }
-    // Rule: the block id meets the target its header claims (cheap; stops junk early).
-    if (!meetsTarget(block.id, h.target)) throw new GopkgrError('BLOCK_BAD_POW', `block ${id.slice(0, 16)} does not meet its target`);
+    // Rule: the seal is sound on its own (pow: the id meets the header's target; cheap, stops junk early).
+    this.consensus.checkSeal(block.id, h);
     const parent = this.index.get(toHex(h.parent));
     // Rule: the parent is known (the network layer keeps orphans until it is).
     if (parent === undefined) throw new GopkgrError('BLOCK_PARENT_UNKNOWN', `parent ${toHex(h.parent).slice(0, 16)} of block ${id.slice(0, 16)} is unknown`);
     if (parent.status === 'invalid') throw new GopkgrError('BLOCK_PARENT_INVALID', `parent of block ${id.slice(0, 16)} is invalid`);
     // Rule: heights count up by one.
     if (h.height !== parent.height + 1) throw new GopkgrError('BLOCK_BAD_HEIGHT', `block height ${h.height} does not follow parent height ${parent.height}`);
-    // Rule: the target is the one retargeting gives after the parent.
-    if (!bytesEqual(h.target, this.targetAfter(parent.id))) throw new GopkgrError('BLOCK_BAD_TARGET', `block ${id.slice(0, 16)} carries the wrong target`);
-    // Rule: time is after the median of the last 11 blocks, and not far in the future.
-    if (h.time <= this.medianTimeAfter(parent.id)) throw new GopkgrError('BLOCK_TIME_TOO_OLD', `block time ${h.time} is not after the median time of its ancestors`);
-    if (h.time > this.now() + MAX_FUTURE_BLOCK_MS) throw new GopkgrError('BLOCK_TIME_TOO_NEW', `block time ${h.time} is more than 2 hours ahead of this node's clock`);
+    // Rules of the consensus after the parent (pow: the retarget's target; a time after the median of
+    // the last 11 blocks and not more than 2 hours ahead of our clock).
+    this.consensus.checkHeader(block.id, h, { ancestors: this.ancestry(parent.id), now: this.now() });
     // Rule: the header commits to exactly these txs, each once.
     if (!bytesEqual(h.txRoot, merkleRoot(block.txIds))) throw new GopkgrError('BLOCK_BAD_TX_ROOT', `tx root of block ${id.slice(0, 16)} does not match its txs`);
     const seen = new Set<string>();
@@ -238,8 +250,8 @@ export class Chain extends EventEmitter {
     });
     await (this.prepared.get(block) ?? this.checkSignatures(block, false));
     const entry: BlockIndexEntry = {
-      id, parent: parent.id, height: h.height, time: h.time, target: toHex(h.target),
-      work: (BigInt('0x' + parent.work) + workOf(bytesToBigInt(h.target))).toString(16), status: 'valid',
+      id, parent: parent.id, height: h.height, time: h.time, ...this.consensus.indexFields(h),
+      work: (BigInt('0x' + parent.work) + this.consensus.weightOf(h)).toString(16), status: 'valid',
     };
     const storeOps: BatchOp[] = [putRaw(`b:${id}`, block.bytes), put(`i:${id}`, entry)];
     this.index.set(id, entry);
@@ -273,7 +285,7 @@ export class Chain extends EventEmitter {
     if (bad >= 0) throw new GopkgrError('TX_BAD_SIGNATURE', `tx ${where[bad]} of block ${toHex(block.id).slice(0, 16)}: signature does not verify against tx.from`);
   }
 
-  /** Switch the main chain to the heaviest valid stored tip, if it is not the head. */
+  /** Switch the main chain to the heaviest (by weight) valid stored tip, if it is not the head. */
   private async switchToBest(): Promise<void> {
     for (;;) {
       let best = this.head;

@@ -15,6 +15,7 @@ import { Mempool, senderOf, type PendingTx } from './mempool.ts';
 import { checkTxSignature, decodeTx, txId, type SignedTx } from '../ledger/tx.ts';
 import type { DecodedBlock } from '../ledger/block.ts';
 import type { ChainParams } from '../ledger/params.ts';
+import type { WorkTermsJson } from '../consensus/index.ts';
 import type { RuleHooks } from '../ledger/rules.ts';
 import { defaultHooks } from './hooks.ts';
 import { BLOB_GRACE_MS, collectBlobs } from './blobGc.ts';
@@ -37,17 +38,16 @@ export interface FullNodeOptions {
   blobGraceMs?: number;
 }
 
-/** What a miner needs to build the next block. */
-export interface Work {
+/** What a miner needs to build the next block: the consensus's terms (pow: `target`, hex) and these. */
+export type Work = WorkTermsJson & {
   parent: string;
   height: number;
-  target: string;
   /** the new block's time must be greater than this */
   minTime: number;
   parentTime: number;
   txs: Uint8Array[];
   params: ChainParams;
-}
+};
 
 export class FullNode extends EventEmitter {
   readonly log: Logger;
@@ -164,11 +164,12 @@ export class FullNode extends EventEmitter {
 
   work(maxTxs = 2_000): Work {
     const head = this.chain.head;
+    const terms = this.chain.nextTerms(head.id);
     return {
       parent: head.id,
       height: head.height + 1,
-      target: toHex(this.chain.targetAfter(head.id)),
-      minTime: this.chain.medianTimeAfter(head.id),
+      ...this.chain.consensus.termsJson(terms),
+      minTime: terms.minTime,
       parentTime: head.time,
       txs: this.mempool.ordered().slice(0, maxTxs).map((p) => p.bytes),
       params: this.chain.params,

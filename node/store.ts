@@ -14,14 +14,18 @@ import { Level } from 'level';
 import { GopkgrError } from '../ledger/errors.ts';
 import { decode, encode, type Canonical } from '../ledger/encoding.ts';
 import type { StateValue } from '../ledger/state.ts';
+import type { IndexedBlock } from '../consensus/index.ts';
 
-export interface BlockIndexEntry {
+/**
+ * Besides these fields, an entry holds the seal's index fields the consensus
+ * asks for (Consensus.indexFields; proof of work: `target`, hex), stored flat.
+ */
+export interface BlockIndexEntry extends IndexedBlock {
   id: string;
   parent: string;
   height: number;
   time: number;
-  target: string;
-  /** cumulative work from genesis to this block, hex */
+  /** cumulative weight (Consensus.weightOf; pow: work) from genesis to this block, hex; named `work` on disk and in the API */
   work: string;
   status: 'valid' | 'invalid';
   /** why the block was found invalid */

@@ -3,6 +3,7 @@ import { toHex } from '../ledger/encoding.ts';
 import type { DecodedBlock } from '../ledger/block.ts';
 import type { Tx } from '../ledger/tx.ts';
 import type { BlockIndexEntry } from './store.ts';
+import type { Consensus } from '../consensus/index.ts';
 import { keys, type NamespaceState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -28,15 +29,15 @@ export function txView(tx: Tx, id: Uint8Array): Json {
   return { id: toHex(id), type: tx.type, from: identity(toHex(tx.from)), nonce: tx.nonce, body: jsonOf(tx.body) };
 }
 
-export function blockView(block: DecodedBlock, entry: BlockIndexEntry | undefined, onMain: boolean): Json {
+/** A block as the API shows it; the seal's fields (pow: target, nonce) sit where they are in the header. */
+export function blockView(block: DecodedBlock, entry: BlockIndexEntry | undefined, onMain: boolean, consensus: Consensus): Json {
   const h = block.header;
   return {
     id: toHex(block.id),
     height: h.height,
     parent: toHex(h.parent),
     time: h.time,
-    target: toHex(h.target),
-    nonce: toHex(h.nonce),
+    ...consensus.sealJson(h.seal),
     txRoot: toHex(h.txRoot),
     work: entry?.work ?? null,
     status: entry?.status ?? null,

@@ -60,6 +60,6 @@ export function powTermsOf(terms: BlockTerms): PowTerms {
 }
 
 /** An orphan whose target is more than `factor` times easier than the next block's here. */
-export function isCheapPowOrphan(header: BlockHeader, terms: BlockTerms, factor: number): boolean {
-  return bytesToBigInt(powSealOf(header.seal).target) > bytesToBigInt(powTermsOf(terms).target) * BigInt(factor);
+export function isCheapPowOrphan(header: BlockHeader, terms: BlockTerms, factor: bigint): boolean {
+  return bytesToBigInt(powSealOf(header.seal).target) > bytesToBigInt(powTermsOf(terms).target) * factor;
 }

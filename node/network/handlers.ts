@@ -6,7 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { fromHex, toHex, type Canonical } from '../../ledger/encoding.ts';
-import { decodeBlock, encodeHeader } from '../../ledger/block.ts';
+import { decodeBlock, encodeHeader, type SealCodec } from '../../ledger/block.ts';
 import type { FullNode } from '../fullNode.ts';
 import { BLOB_CHUNK_BYTES, BLOCK_PACK_BYTES, BLOCKS_RESPONSE_BYTES, MEMPOOL_RESPONSE_BYTES, MEMPOOL_RESPONSE_TXS } from './constants.ts';
 import { forkHeight } from './locator.ts';
@@ -21,28 +21,44 @@ export function statusResponder(node: FullNode): () => Iterable<Uint8Array> {
   return () => [encodeStatus(statusOf(node))];
 }
 
-/** Bytes of a CBOR unsigned integer starting at `o` (RFC 8949 §3.1: 1, 2, 3, 5 or 9). */
-function uintLength(bytes: Uint8Array, o: number): number {
+/**
+ * Bytes of the CBOR item at `o` when it is an unsigned integer (major type 0) or
+ * a byte string (major type 2) of definite length under 2^32 (RFC 8949 §3.1);
+ * -1 for anything else.
+ */
+function itemLength(bytes: Uint8Array, o: number): number {
+  const major = bytes[o]! >> 5;
   const ai = bytes[o]! & 0x1f;
-  return ai < 24 ? 1 : ai === 24 ? 2 : ai === 25 ? 3 : ai === 26 ? 5 : 9;
+  if (ai > 27 || (major !== 0 && major !== 2)) return -1;
+  const head = ai < 24 ? 1 : ai === 24 ? 2 : ai === 25 ? 3 : ai === 26 ? 5 : 9;
+  if (major === 0) return head;
+  if (ai === 27) return -1;
+  let length = ai < 24 ? ai : 0;
+  for (let i = 1; i < head; i++) length = length * 256 + (bytes[o + i] ?? 0);
+  return head + length;
 }
 
 /**
  * The encoded header inside a stored (so valid, canonical) block, sliced out
- * without decoding the txs: [0x82][header = 0x87 v height parent txRoot time target nonce][txs].
- * Byte strings of 32 bytes take 34 bytes (0x58 0x20 + data), the nonce 9 (0x48 + 8).
- * Falls back to a full decode for anything unexpected.
+ * without decoding the txs: [0x82][header = 0x80+n, then n uints and byte strings][txs]
+ * (every header field, the seal's included, is one or the other). Falls back to
+ * a full decode for anything unexpected.
  */
-function headerOf(block: Uint8Array): Uint8Array {
-  if (block[0] === 0x82 && block[1] === 0x87 && block[2] === 0x01) {
-    let o = 3;
-    o += uintLength(block, o); // height
-    o += 34 + 34; // parent, txRoot
-    o += uintLength(block, o); // time
-    o += 34 + 9; // target, nonce
+function headerOf(block: Uint8Array, codec: SealCodec): Uint8Array {
+  const fields = block[1]! & 0x1f;
+  if (block[0] === 0x82 && block[1]! >> 5 === 4 && fields < 24) {
+    let o = 2;
+    for (let i = 0; i < fields && o < block.length; i++) {
+      const length = itemLength(block, o);
+      if (length < 0) {
+        o = Infinity;
+        break;
+      }
+      o += length;
+    }
     if (o <= block.length) return block.subarray(1, o);
   }
-  return encodeHeader(decodeBlock(block).header);
+  return encodeHeader(decodeBlock(block, codec).header, codec);
 }
 
 /** Headers of our main chain after the locator's fork point, at most `max`. */
@@ -58,7 +74,7 @@ export function headersResponder(node: FullNode): (req: Canonical) => AsyncItera
       const bytes = id === undefined ? undefined : await chain.getBlockBytes(id);
       // A reorg while we read moves the main chain: answer with what is consistent so far.
       if (bytes === undefined || chain.mainIdAt(h) !== id) break;
-      out.push(headerOf(bytes));
+      out.push(headerOf(bytes, chain.consensus.seal));
     }
     yield encodeHeaders(out);
   };

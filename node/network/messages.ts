@@ -6,7 +6,8 @@
  *   status request    {}
  *   status item       {head: bytes32, height: uint, work: hex string (cumulative work)}
  *   headers request   {locator: [bytes32, ...] (1..MAX_LOCATOR), max: uint (1..MAX_HEADERS)}
- *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, ledger/block.ts)
+ *   headers item      [headerBytes, ...]   (one item; each entry is an encoded header, ledger/block.ts,
+ *                     its seal read by the chain's consensus codec)
  *   blocks request    {ids: [bytes32, ...] (1..BLOCKS_PER_REQUEST)}
  *   blocks items      block packs, in request order, stopping at the first block the peer lacks;
  *                     a pack is one or more [4-byte big-endian length][encoded block]
@@ -17,7 +18,7 @@
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import { decode, encode, type Canonical } from '../../ledger/encoding.ts';
-import { BLOCK_VERSION, NONCE_BYTES, blockId, type BlockHeader } from '../../ledger/block.ts';
+import { BLOCK_VERSION, HEADER_NEUTRAL_FIELDS, blockId, type BlockHeader, type Seal, type SealCodec } from '../../ledger/block.ts';
 import { BLOCKS_PER_REQUEST, MAX_HEADERS, MAX_LOCATOR } from './constants.ts';
 
 function bad(message: string): never {
@@ -84,8 +85,8 @@ export function readHeadersRequest(value: Canonical): HeadersRequest {
 }
 
 /** A header as it arrived, with its id. */
-export interface WireHeader {
-  header: BlockHeader;
+export interface WireHeader<S extends Seal = Seal> {
+  header: BlockHeader<S>;
   id: Uint8Array;
 }
 
@@ -93,33 +94,44 @@ export function encodeHeaders(headerBytes: Uint8Array[]): Uint8Array {
   return encode(headerBytes);
 }
 
+/** The seal's fields through the consensus codec; its complaint becomes this layer's NET_BAD_MESSAGE. */
+function readSeal<S extends Seal>(fields: Canonical[], codec: SealCodec<S>): S {
+  try {
+    return codec.read(fields);
+  } catch (err) {
+    if (err instanceof GopkgrError) bad(err.message);
+    throw err;
+  }
+}
+
 /**
- * Decode one header: the 7-field array of ledger/block.ts, checked field by field. The
- * encoding is canonical (decode re-encodes), so hashing the bytes as they came
- * gives the block id.
+ * Decode one header: the array of ledger/block.ts, its neutral fields checked
+ * here field by field, its seal by the consensus's codec. The encoding is
+ * canonical (decode re-encodes), so hashing the bytes as they came gives the
+ * block id.
  */
-export function decodeHeader(bytes: Uint8Array): WireHeader {
+export function decodeHeader<S extends Seal>(bytes: Uint8Array, codec: SealCodec<S>): WireHeader<S> {
   const value = decode(bytes);
-  if (!Array.isArray(value) || value.length !== 7) bad('a header must be a list of 7 fields');
-  const [v, height, parent, txRoot, time, target, nonce] = value;
+  const fields = HEADER_NEUTRAL_FIELDS + codec.arity;
+  if (!Array.isArray(value) || value.length !== fields) bad(`a header must be a list of ${fields} fields`);
+  const [v, height, parent, txRoot, time] = value;
   if (v !== BLOCK_VERSION) bad(`header version must be ${BLOCK_VERSION}`);
-  const header: BlockHeader = {
+  const header: BlockHeader<S> = {
     v,
     height: uint(height, 'header height'),
     parent: bytes32(parent, 'header parent'),
     txRoot: bytes32(txRoot, 'header txRoot'),
     time: uint(time, 'header time'),
-    target: bytes32(target, 'header target'),
-    nonce: nonce instanceof Uint8Array && nonce.length === NONCE_BYTES ? nonce : bad(`header nonce must be ${NONCE_BYTES} bytes`),
+    seal: readSeal(value.slice(HEADER_NEUTRAL_FIELDS), codec),
   };
   return { header, id: blockId(bytes) };
 }
 
-export function decodeHeaders(bytes: Uint8Array, max: number): WireHeader[] {
+export function decodeHeaders<S extends Seal>(bytes: Uint8Array, max: number, codec: SealCodec<S>): WireHeader<S>[] {
   const items = list(decode(bytes), 'headers', 0, max);
   return items.map((item, i) => {
     if (!(item instanceof Uint8Array)) bad(`headers[${i}] must be bytes`);
-    return decodeHeader(item);
+    return decodeHeader(item, codec);
   });
 }
 

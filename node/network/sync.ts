@@ -26,7 +26,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerId } from '@libp2p/interface';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { fromHex, toHex } from '../../ledger/encoding.ts';
-import { decodeBlock, meetsTarget, type DecodedBlock } from '../../ledger/block.ts';
+import type { DecodedBlock } from '../../ledger/block.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
 import { MAX_BLOCK_BYTES } from '../../ledger/constants.ts';
 import { BLOCKS_PER_REQUEST, MAX_BATCHES_IN_FLIGHT, MAX_BATCHES_PER_PEER, MAX_HEADERS, MAX_LOCATOR, REQUEST_TIMEOUT_MS } from './constants.ts';
@@ -262,7 +262,7 @@ export class Sync {
           return;
         }
         try {
-          const headers = decodeHeaders(item, MAX_HEADERS);
+          const headers = decodeHeaders(item, MAX_HEADERS, chain.consensus.seal);
           let prevId = headers.length > 0 ? toHex(headers[0]!.header.parent) : '';
           let prevHeight = -1;
           if (headers.length > 0) {
@@ -276,7 +276,11 @@ export class Sync {
             // Rules: each header links to the one before, heights count up, and the work is done.
             if (toHex(header.parent) !== prevId) throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)} does not link to the one before it`);
             if (header.height !== prevHeight + 1) throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)} has height ${header.height}, expected ${prevHeight + 1}`);
-            if (!meetsTarget(raw, header.target)) throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)} does not meet its target`);
+            try {
+              chain.consensus.checkSeal(raw, header);
+            } catch (err) {
+              throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)}: ${(err as Error).message}`);
+            }
             const known = chain.entry(id);
             if (known?.status === 'invalid') throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)} is of a block known to be invalid`);
             if (known === undefined) queue.push({ id, height: header.height, state: 'todo' });
@@ -322,7 +326,7 @@ export class Sync {
           for (const bytes of decodeBlockPack(pack, MAX_BLOCK_BYTES)) {
             const slot = batch[got];
             if (slot === undefined) throw new GopkgrError('NET_BAD_RESPONSE', 'more blocks than asked for');
-            const block = decodeBlock(bytes);
+            const block = chain.decode(bytes);
             // Rule: the block is the one its header promised.
             if (toHex(block.id) !== slot.id) throw new GopkgrError('SYNC_BAD_BLOCK', `peer sent block ${toHex(block.id).slice(0, 16)} for ${slot.id.slice(0, 16)}`);
             slot.block = block;

@@ -25,7 +25,7 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-function header(target: Uint8Array, nonce = new Uint8Array(NONCE_BYTES), time = DEV_PARAMS.genesisTime + 1000): PowHeader {
+function header(target: Uint8Array, nonce: Uint8Array = new Uint8Array(NONCE_BYTES), time = DEV_PARAMS.genesisTime + 1000): PowHeader {
   return { v: 1, height: 1, parent: genesis.id, txRoot: sha256(new Uint8Array(0)), time, seal: { kind: 'pow', target, nonce } };
 }
 
@@ -131,8 +131,8 @@ describe('consensus/pow: weight, orphans and finality', () => {
     const c = consensusFor(params);
     const terms = c.nextTerms({ ancestors: [{ ...GENESIS, target: params.powLimit }] });
     const next = bytesToBigInt(fromHex(params.initialTarget));
-    expect(c.isCheapOrphan(header(bigIntToBytes32(next * 8n)), terms, 8)).toBe(false);
-    expect(c.isCheapOrphan(header(bigIntToBytes32(next * 8n + 1n)), terms, 8)).toBe(true);
+    expect(c.isCheapOrphan(header(bigIntToBytes32(next * 8n)), terms, 8n)).toBe(false);
+    expect(c.isCheapOrphan(header(bigIntToBytes32(next * 8n + 1n)), terms, 8n)).toBe(true);
   });
 
   it('nothing is final under proof of work but genesis', () => {

@@ -15,7 +15,8 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
-import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, encodeHeader, fromHex, meetsTarget, merkleRoot, txId, encodeTx, type DecodedBlock } from '../../ledger/index.ts';
+import { DEV_PARAMS, bigIntToBytes32, blockId, buildRewardTx, fromHex, merkleRoot, txId, encodeTx, type DecodedBlock } from '../../ledger/index.ts';
+import { assembleBlock, encodeHeader, meetsTarget, type PowHeader } from '../../consensus/pow/index.ts';
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
@@ -24,14 +25,14 @@ import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitP
 /** A block on genesis whose id misses its target (bad work), distinct per `i`. */
 function badWorkBlock(chainId: string, i: number): DecodedBlock {
   const reward = buildRewardTx(1, testKey(`evil${i}`).publicKey, [], DEV_PARAMS);
-  const header = {
+  const header: PowHeader = {
     v: 1, height: 1, parent: fromHex(chainId), txRoot: merkleRoot([txId(encodeTx(reward))]), time: DEV_PARAMS.genesisTime + 1000 + i,
-    target: bigIntToBytes32(BigInt('0x' + DEV_PARAMS.powLimit)), nonce: new Uint8Array(8),
+    seal: { kind: 'pow', target: bigIntToBytes32(BigInt('0x' + DEV_PARAMS.powLimit)), nonce: new Uint8Array(8) },
   };
-  const view = new DataView(header.nonce.buffer);
+  const view = new DataView(header.seal.nonce.buffer);
   for (let n = 0n; ; n++) {
     view.setBigUint64(0, n);
-    if (!meetsTarget(blockId(encodeHeader(header)), header.target)) return assembleBlock({ ...header, nonce: header.nonce.slice() }, [reward]);
+    if (!meetsTarget(blockId(encodeHeader(header)), header.seal.target)) return assembleBlock({ ...header, seal: { ...header.seal, nonce: header.seal.nonce.slice() } }, [reward]);
   }
 }
 

@@ -4,26 +4,30 @@
  * a peer).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, decodeTx, encodeHeader, encodeTx, fromHex, meetsTarget, merkleRoot, sha256, toHex, txId, MAX_BLOCK_BYTES, MAX_TX_BYTES, type BlockHeader, type DecodedBlock, type SignedTx, type Tx } from '../../ledger/index.ts';
+import { DEV_PARAMS, bigIntToBytes32, blockId, buildRewardTx, decodeTx, encodeTx, fromHex, merkleRoot, sha256, toHex, txId, MAX_BLOCK_BYTES, MAX_TX_BYTES, type DecodedBlock, type SignedTx, type Tx } from '../../ledger/index.ts';
+import { assembleBlock, encodeHeader, meetsTarget, type PowHeader } from '../../consensus/pow/index.ts';
 import { FullNode } from '../../node/index.ts';
 import { validateGossipBlock, validateGossipTx } from '../../node/network/index.ts';
 import { cleanup, mineOn, tempDir, testKey, txBytes } from './netHelpers.ts';
 
 const MINER = testKey('unit-miner').publicKey;
 
+/** A header's fields with the proof-of-work seal's target beside them (the nonce is found by `seal`). */
+type HeaderFields = Omit<PowHeader, 'seal'> & { target: Uint8Array };
+
 /** Seal a header (any fields) with the first nonce that meets its target, or misses it with `miss`. */
-function seal(header: Omit<BlockHeader, 'nonce'>, txs: Tx[], miss = false): DecodedBlock {
+function seal({ target, ...header }: HeaderFields, txs: Tx[], miss = false): DecodedBlock {
   const nonce = new Uint8Array(8);
   const view = new DataView(nonce.buffer);
   for (let n = 0n; ; n++) {
     view.setBigUint64(0, n);
-    const h = { ...header, nonce: nonce.slice() };
-    if (meetsTarget(blockId(encodeHeader(h)), h.target) !== miss) return assembleBlock(h, txs);
+    const h: PowHeader = { ...header, seal: { kind: 'pow', target, nonce: nonce.slice() } };
+    if (meetsTarget(blockId(encodeHeader(h)), target) !== miss) return assembleBlock(h, txs);
   }
 }
 
 /** Header fields for a block on the node's head, as the chain expects them. */
-function nextHeader(node: FullNode, txs: Tx[]): Omit<BlockHeader, 'nonce'> {
+function nextHeader(node: FullNode, txs: Tx[]): HeaderFields {
   const w = node.work();
   return {
     v: 1, height: w.height, parent: fromHex(w.parent), txRoot: merkleRoot(txs.map((t) => txId(encodeTx(t)))),

@@ -9,10 +9,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import {
-  blockId, chainIdOf, encodeHeader, merkleRoot, DEV_PARAMS, encode, encodeTx, meetsTarget, sha256Hex, toHex, txId, buildRewardTx, MAX_TX_BYTES,
+  blockId, merkleRoot, DEV_PARAMS, encode, encodeTx, sha256Hex, toHex, txId, buildRewardTx, MAX_TX_BYTES,
   type DecodedBlock, type SignedTx,
 } from '../../ledger/index.ts';
 import { createApi, FullNode, listenApi } from '../../node/index.ts';
+import { chainIdOf } from '../../consensus/index.ts';
+import { encodeHeader, meetsTarget } from '../../consensus/pow/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
 import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, signed, stateDump, tempDir, type Actor } from './helpers.ts';
 
@@ -94,7 +96,7 @@ function mineWork(api: Api, miner = MINER.publicKey): DecodedBlock {
   const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
   for (let n = 0n; ; n++) {
     view.setBigUint64(0, n);
-    if (meetsTarget(blockId(header), candidate.header.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset));
+    if (meetsTarget(blockId(header), candidate.header.seal.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset));
   }
 }
 
@@ -277,7 +279,7 @@ describe('HTTP API', () => {
     for (let n = 0; sealed === undefined; n++) {
       const nonce = new Uint8Array(8);
       new DataView(nonce.buffer).setUint32(4, n);
-      if (meetsTarget(blockId(encodeHeader({ ...header, nonce })), header.target)) sealed = sealCandidate({ ...candidate, header }, nonce);
+      if (meetsTarget(blockId(encodeHeader({ ...header, seal: { ...header.seal, nonce } })), header.seal.target)) sealed = sealCandidate({ ...candidate, header }, nonce);
     }
     await expectRefused(api, () => call(api, 'POST', '/v1/blocks', sealed!.bytes), 400, 'BLOCK_BAD_REWARD');
     await expectRefused(api, () => call(api, 'POST', '/v1/blocks', sealed!.bytes), 400, 'BLOCK_KNOWN_INVALID');

@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import { request } from 'node:http';
 import { readdir, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { blockId, DEV_PARAMS, encodeTx, meetsTarget, sha256Hex, toHex, type DecodedBlock, type SignedTx } from '../../ledger/index.ts';
+import { meetsTarget } from '../../consensus/pow/index.ts';
+import { blockId, DEV_PARAMS, encodeTx, sha256Hex, toHex, type DecodedBlock, type SignedTx } from '../../ledger/index.ts';
 import { createApi, FullNode, listenApi, MAX_BLOB_BYTES } from '../../node/index.ts';
 import type { ApiOptions } from '../../node/api.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
@@ -73,7 +74,7 @@ function mineWork(node: FullNode): DecodedBlock {
   const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
   for (let n = 0n; ; n++) {
     view.setBigUint64(0, n);
-    if (meetsTarget(blockId(header), candidate.header.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset));
+    if (meetsTarget(blockId(header), candidate.header.seal.target)) return sealCandidate(candidate, header.slice(candidate.nonceOffset));
   }
 }
 

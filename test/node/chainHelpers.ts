@@ -4,7 +4,8 @@
  * chain's state with its replay and with a fresh chain fed the same blocks.
  */
 import { expect } from 'vitest';
-import { bytesToBigInt, fromHex, rotationMessage, sign, toHex, workOf, type DecodedBlock, type KeyPair, type SignedTx } from '../../ledger/index.ts';
+import { workOf } from '../../consensus/pow/index.ts';
+import { bytesToBigInt, fromHex, rotationMessage, sign, toHex, type DecodedBlock, type KeyPair, type SignedTx } from '../../ledger/index.ts';
 import { defaultHooks, type Chain, type ChainStore } from '../../node/index.ts';
 import { heightKey, type BlockIndexEntry, type TxLocation } from '../../node/store.ts';
 import { openChain, signed, stateDump } from './helpers.ts';
@@ -63,7 +64,7 @@ export async function expectConsistent(chain: Chain, store: ChainStore): Promise
       txs++;
     }
     // Cumulative work: the parent's plus this block's.
-    const own = workOf(bytesToBigInt(fromHex(entry!.target)));
+    const own = workOf(bytesToBigInt(fromHex(entry!.target as string)));
     expect(BigInt('0x' + entry!.work), `cumulative work of block ${h}`).toBe(h === 0 ? own : work + own);
     work = BigInt('0x' + entry!.work);
   }

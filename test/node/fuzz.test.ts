@@ -10,11 +10,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
 import {
-  bigIntToBytes32, buildRewardTx, bytesEqual, concatBytes, decode, decodeBlock, decodeTx, encode, encodeBlock, encodeTx, fromHex, GopkgrError,
-  manifestHash, toHex, DEV_PARAMS, MAX_BLOCK_BYTES, MAX_TX_BYTES, NONCE_BYTES, type Canonical, type DecodedBlock, type RewardTx, type SignedTx,
+  bigIntToBytes32, buildRewardTx, bytesEqual, concatBytes, decode, decodeTx, encode, encodeTx, fromHex, GopkgrError,
+  manifestHash, toHex, DEV_PARAMS, MAX_BLOCK_BYTES, MAX_TX_BYTES, type Canonical, type DecodedBlock, type RewardTx, type SignedTx,
   type Tx,
 } from '../../ledger/index.ts';
 import { defaultHooks } from '../../node/index.ts';
+import { decodeBlock, encodeBlock, NONCE_BYTES, type PowBlock } from '../../consensus/pow/index.ts';
 import { closeAll, extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from './helpers.ts';
 import { expectConsistent, prng, rotateTx, type Prng } from './chainHelpers.ts';
 
@@ -60,7 +61,7 @@ function validTxs(): Tx[] {
 
 function blockOf(txs: Tx[], height: number, r: Prng): Uint8Array {
   return encodeBlock({
-    header: { v: 1, height, parent: r.bytes(32), txRoot: r.bytes(32), time: DEV_PARAMS.genesisTime + height * 1000, target: bigIntToBytes32(BigInt('0x' + DEV_PARAMS.powLimit)), nonce: r.bytes(NONCE_BYTES) },
+    header: { v: 1, height, parent: r.bytes(32), txRoot: r.bytes(32), time: DEV_PARAMS.genesisTime + height * 1000, seal: { kind: 'pow', target: bigIntToBytes32(BigInt('0x' + DEV_PARAMS.powLimit)), nonce: r.bytes(NONCE_BYTES) } },
     txs,
   });
 }
@@ -327,8 +328,8 @@ describe('decoding fuzz', () => {
 
 describe('importing mutated blocks', () => {
   let t: TestChain;
-  let sibling: DecodedBlock;
-  let badChild: DecodedBlock;
+  let sibling: PowBlock;
+  let badChild: PowBlock;
   let goodChild: DecodedBlock;
   let goodTxs: SignedTx[];
 
@@ -383,7 +384,7 @@ describe('importing mutated blocks', () => {
       const nonce = r.bytes(NONCE_BYTES);
       const parent = toHex(base.header.parent);
       const again = mineBlock(t.chain, base.txs.slice(1) as SignedTx[], { parent, time: base.header.time + r.int(3) });
-      await tryImport(r.int(2) === 0 ? again.bytes : encodeBlock({ header: { ...base.header, nonce }, txs: base.txs }));
+      await tryImport(r.int(2) === 0 ? again.bytes : encodeBlock({ header: { ...base.header, seal: { ...base.header.seal, nonce } }, txs: base.txs }));
     }
 
     // 100 structured breakages of the valid child, each re-sealed with a proper proof of work.

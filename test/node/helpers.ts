@@ -20,11 +20,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  assembleBlock, blockId, buildRewardTx, DEV_PARAMS, encodeHeader, encodeTx, fromHex, GopkgrError, keyPairFromSecret, manifestHash, meetsTarget,
-  merkleRoot, NONCE_BYTES, sha256, signTx, StateOverlay, toHex, txId, type BlockHeader, type BodyByType, type ChainParams, type DecodedBlock,
+  blockId, buildRewardTx, DEV_PARAMS, encodeTx, fromHex, GopkgrError, keyPairFromSecret, manifestHash,
+  merkleRoot, sha256, signTx, StateOverlay, toHex, txId, type BodyByType, type ChainParams, type DecodedBlock,
   type KeyPair, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type Tx, type TxContext,
 } from '../../ledger/index.ts';
 import { Chain, ChainStore, type ImportResult } from '../../node/index.ts';
+import { assembleBlock, encodeHeader, meetsTarget, NONCE_BYTES, powTermsOf, type PowBlock, type PowHeader } from '../../consensus/pow/index.ts';
+
+/** A proof-of-work header's fields with the seal's target beside the others, as the helpers below take them. */
+export type HeaderFields = Omit<PowHeader, 'seal'> & { target: Uint8Array };
+
+/** The target the chain expects of a child of `parentId` (proof of work). */
+export function targetAfter(chain: Chain, parentId: string): Uint8Array {
+  return powTermsOf(chain.nextTerms(parentId)).target;
+}
 
 // ---------------------------------------------------------------- cleanup
 
@@ -213,7 +222,7 @@ export interface MineOptions {
   /** the exact tx list (reward included), instead of reward + txs */
   allTxs?: Tx[];
   /** override header fields (height, target, txRoot, v) to build invalid blocks */
-  header?: Partial<Omit<BlockHeader, 'nonce'>>;
+  header?: Partial<HeaderFields>;
   /** seal with a nonce whose id does NOT meet the target (for BLOCK_BAD_POW) */
   badPow?: boolean;
 }
@@ -222,13 +231,13 @@ export interface MineOptions {
 export const MINER = keyPair('miner');
 
 /** Find a nonce (counting up from 0 in the 8-byte big-endian nonce) so the header meets its target, or misses it with `miss`. */
-export function sealHeader(header: Omit<BlockHeader, 'nonce'>, miss = false): BlockHeader {
+export function sealHeader({ target, ...header }: HeaderFields, miss = false): PowHeader {
   const nonce = new Uint8Array(NONCE_BYTES);
   const view = new DataView(nonce.buffer);
   for (let n = 0n; ; n++) {
     view.setBigUint64(0, n);
-    const h: BlockHeader = { ...header, nonce: nonce.slice() };
-    if (meetsTarget(blockId(encodeHeader(h)), h.target) !== miss) return h;
+    const h: PowHeader = { ...header, seal: { kind: 'pow', target, nonce: nonce.slice() } };
+    if (meetsTarget(blockId(encodeHeader(h)), target) !== miss) return h;
     if (n > 1_000_000n) throw new GopkgrError('TEST_MINE_FAILED', 'no nonce in 1e6 tries: is the target that hard?');
   }
 }
@@ -239,7 +248,7 @@ export function sealHeader(header: Omit<BlockHeader, 'nonce'>, miss = false): Bl
  * carries the target and a time the chain expects after the parent, so the block
  * is valid unless `opts` says otherwise.
  */
-export function mineBlock(chain: Chain, txs: Tx[], opts: MineOptions = {}): DecodedBlock {
+export function mineBlock(chain: Chain, txs: Tx[], opts: MineOptions = {}): PowBlock {
   const parentId = opts.parent ?? chain.head.id;
   const parent = chain.entry(parentId);
   if (parent === undefined) throw new GopkgrError('TEST_PARENT_UNKNOWN', `mineBlock: parent ${parentId.slice(0, 16)} is not in the chain's index`);
@@ -257,14 +266,14 @@ export function mineBlock(chain: Chain, txs: Tx[], opts: MineOptions = {}): Deco
     parent: fromHex(parentId),
     txRoot: merkleRoot(all.map((tx) => txId(encodeTx(tx)))),
     time,
-    target: chain.targetAfter(parentId),
+    target: targetAfter(chain, parentId),
     ...opts.header,
   }, opts.badPow === true);
   return assembleBlock(header, all);
 }
 
 /** Mine and import one block on the head; returns the block. Throws if the chain rejects it. */
-export async function extend(chain: Chain, txs: Tx[] = [], opts: MineOptions = {}): Promise<DecodedBlock> {
+export async function extend(chain: Chain, txs: Tx[] = [], opts: MineOptions = {}): Promise<PowBlock> {
   const block = mineBlock(chain, txs, opts);
   await chain.importBlock(block);
   return block;
@@ -283,8 +292,8 @@ export async function importAll(chain: Chain, blocks: readonly (DecodedBlock | U
  * is stored as 'side'). `txsAt(i)` gives block i's txs; `timeStep` spaces the
  * headers' times (default: the chain's block time). Returns the blocks.
  */
-export async function mineChain(chain: Chain, n: number, opts: { parent?: string; miner?: Uint8Array; txsAt?: (i: number) => Tx[]; timeStep?: number } = {}): Promise<DecodedBlock[]> {
-  const out: DecodedBlock[] = [];
+export async function mineChain(chain: Chain, n: number, opts: { parent?: string; miner?: Uint8Array; txsAt?: (i: number) => Tx[]; timeStep?: number } = {}): Promise<PowBlock[]> {
+  const out: PowBlock[] = [];
   let parent = opts.parent ?? chain.head.id;
   for (let i = 0; i < n; i++) {
     const p = chain.entry(parent)!;

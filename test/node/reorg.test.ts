@@ -10,7 +10,8 @@ import { GopkgrError, manifestHash, toHex, type DecodedBlock, type NamespaceStat
 import { defaultHooks } from '../../node/index.ts';
 import type { AccountState } from '../../ledger/state.ts';
 import { heightKey, put, putRaw, type BlockIndexEntry } from '../../node/store.ts';
-import { bytesToBigInt, workOf } from '../../ledger/block.ts';
+import { bytesToBigInt } from '../../ledger/block.ts';
+import { powSealOf, workOf } from '../../consensus/pow/index.ts';
 import { closeAll, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, ONE_EXPORT_MANIFEST, openChain, publishBody, rejectsWith, signed, stateDump, tempDir, type TestChain } from './helpers.ts';
 import { expectConsistent, mainBlocks, rotateTx, stateFromScratch } from './chainHelpers.ts';
 
@@ -213,7 +214,7 @@ describe('reorg between two branches with conflicting txs', () => {
     // Same parent, same target, different txs: equal work.
     const x = mineBlock(t1.chain, [signed(alice, 'claim', { ns: '@same' }, 0, id)]);
     const y = mineBlock(t1.chain, [signed(bob, 'claim', { ns: '@same' }, 0, id)]);
-    expect(x.header.target).toEqual(y.header.target);
+    expect(x.header.seal.target).toEqual(y.header.seal.target);
     expect((await t1.chain.importBlock(x.bytes)).status).toBe('connected');
     expect((await t1.chain.importBlock(y.bytes)).status).toBe('side');
     expect((await t2.chain.importBlock(y.bytes)).status).toBe('connected');
@@ -342,8 +343,8 @@ describe('recovery on open', () => {
   async function storeOnly(t: TestChain, block: DecodedBlock): Promise<void> {
     const parent = t.chain.entry(toHex(block.header.parent))!;
     const entry: BlockIndexEntry = {
-      id: idHex(block), parent: parent.id, height: block.header.height, time: block.header.time, target: toHex(block.header.target),
-      work: (BigInt('0x' + parent.work) + workOf(bytesToBigInt(block.header.target))).toString(16), status: 'valid',
+      id: idHex(block), parent: parent.id, height: block.header.height, time: block.header.time, target: toHex(powSealOf(block.header.seal).target),
+      work: (BigInt('0x' + parent.work) + workOf(bytesToBigInt(powSealOf(block.header.seal).target))).toString(16), status: 'valid',
     };
     await t.store.write([putRaw(`b:${entry.id}`, block.bytes), put(`i:${entry.id}`, entry)]);
   }

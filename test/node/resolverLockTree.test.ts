@@ -3,7 +3,8 @@
  * resolver/checkLockTree.ts) on real signed publish txs. One test per code.
  */
 import { describe, expect, it } from 'vitest';
-import { chainIdOf, fromHex, GopkgrError, applySignedTx, DEV_PARAMS, StateOverlay, toHex, type PublishBody, type SignedTx } from '../../ledger/index.ts';
+import { chainIdOf } from '../../consensus/index.ts';
+import { fromHex, GopkgrError, applySignedTx, DEV_PARAMS, StateOverlay, toHex, type PublishBody, type SignedTx } from '../../ledger/index.ts';
 import { defaultHooks } from '../../node/index.ts';
 import { actor, hashOf, idBytes, keyPair, overlay, publishBody, txContext } from './helpers.ts';
 

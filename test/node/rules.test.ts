@@ -11,19 +11,21 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  applySignedTx, buildRewardTx, chainIdOf, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex, GopkgrError,
+  applySignedTx, buildRewardTx, checkTxSignature, decodeTx, DEV_PARAMS, encode, encodeTx, fromHex, GopkgrError,
   leadingZeroBits, lockHash, manifestHash, rotationMessage, sha256, sign, signingMessage, StateOverlay, stateKeys, toHex, txId, bigIntToBytes32,
   bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, type Canonical, type ChainParams, type DecodedBlock, type KeyPair,
   type NamespaceState, type PackageState, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx,
   type VersionState,
 } from '../../ledger/index.ts';
 import { medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
+import { chainIdOf } from '../../consensus/index.ts';
+import { decodeBlock, encodeHeader } from '../../consensus/pow/index.ts';
 import { defaultHooks, Mempool, MEMPOOL_MAX_PER_SENDER, type Chain, type PendingTx } from '../../node/index.ts';
 import { isPublicKey } from '../../ledger/crypto.ts';
 import type { AccountState } from '../../ledger/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
 import {
-  actor, closeAll, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed,
+  actor, closeAll, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed, targetAfter,
   stateDump, txContext, type Actor,
 } from './helpers.ts';
 
@@ -912,7 +914,7 @@ describe('blocks on a chain: valid blocks change the state', () => {
     const good = mineBlock(chain, [signed(ALICE, 'claim', { ns: '@acme' }, 0, chain.chainId)]);
     const bad = structuredClone(good.txs[1]!) as unknown as Record<string, Canonical>;
     bad.extra = 1;
-    const bytes = encode([[1, 1, good.header.parent, good.header.txRoot, good.header.time, good.header.target, good.header.nonce], [good.txs[0] as unknown as Canonical, bad]]);
+    const bytes = encode([[1, 1, good.header.parent, good.header.txRoot, good.header.time, good.header.seal.target, good.header.seal.nonce], [good.txs[0] as unknown as Canonical, bad]]);
     await expectRejected(chain, bytes, 'TX_MALFORMED');
   });
 
@@ -1016,7 +1018,7 @@ describe('block header checks', () => {
 
   it('BLOCK_BAD_TARGET: a harder or an easier target than retargeting gives', async () => {
     const { chain } = await openChain();
-    const expected = bytesToBigInt(chain.targetAfter(chain.head.id));
+    const expected = bytesToBigInt(targetAfter(chain, chain.head.id));
     await expectRejected(chain, mineBlock(chain, [], { header: { target: bigIntToBytes32(expected / 2n) } }).bytes, 'BLOCK_BAD_TARGET');
     await expectRejected(chain, mineBlock(chain, [], { header: { target: bigIntToBytes32(expected * 2n) } }).bytes, 'BLOCK_BAD_TARGET');
   });
@@ -1062,7 +1064,7 @@ describe('block header checks', () => {
     const good = mineBlock(chain, []);
     const h = good.header;
     const reward = good.txs[0] as unknown as Canonical;
-    const header = [1, h.height, h.parent, h.txRoot, h.time, h.target, h.nonce] as Canonical[];
+    const header = [1, h.height, h.parent, h.txRoot, h.time, h.seal.target, h.seal.nonce] as Canonical[];
     const shapes: Array<[string, Canonical]> = [
       ['a block that is a map', { header, txs: [reward] }],
       ['a block of three parts', [header, [reward], 1]],
@@ -1109,7 +1111,7 @@ describe('block header checks', () => {
     await expectRejected(chain, new Uint8Array(MAX_BLOCK_BYTES + 1), 'BLOCK_TOO_LARGE');
     const good = mineBlock(chain, []);
     const h = good.header;
-    const many = encode([[1, h.height, h.parent, h.txRoot, h.time, h.target, h.nonce], Array.from({ length: MAX_BLOCK_TXS + 1 }, () => 0)]);
+    const many = encode([[1, h.height, h.parent, h.txRoot, h.time, h.seal.target, h.seal.nonce], Array.from({ length: MAX_BLOCK_TXS + 1 }, () => 0)]);
     await expectRejected(chain, many, 'BLOCK_TOO_LARGE');
   });
 
@@ -1317,7 +1319,7 @@ describe('difficulty: nextTarget and medianTimePast', () => {
     const limit = bytesToBigInt(fromHex(DEV_PARAMS.powLimit));
     // Three blocks at half the block time: targets L, L/2, 3L/8; the next is about 0.31 L.
     for (let i = 1; i <= 3; i++) await extend(chain, [], { time: G + i * 500 });
-    const target = bytesToBigInt(chain.targetAfter(chain.head.id));
+    const target = bytesToBigInt(targetAfter(chain, chain.head.id));
     expect(target < limit).toBe(true);
     expect(target >= limit / 4n).toBe(true);
     await expectRejected(chain, mineBlock(chain, [], { header: { target: fromHex(DEV_PARAMS.powLimit) } }).bytes, 'BLOCK_BAD_TARGET');
@@ -1332,6 +1334,6 @@ describe('sealHeader helper', () => {
   it('finds a nonce that meets the dev target within a few dozen tries', () => {
     const h = sealHeader({ v: 1, height: 1, parent: CHAIN_ID, txRoot: new Uint8Array(32), time: G + 1000, target: fromHex(DEV_PARAMS.powLimit) });
     const bytes = encodeHeader(h);
-    expect(toHex(bytes.subarray(bytes.length - 8))).toBe(toHex(h.nonce));
+    expect(toHex(bytes.subarray(bytes.length - 8))).toBe(toHex(h.seal.nonce));
   });
 });

@@ -24,9 +24,11 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import {
-  blockId, buildRewardTx, chainIdOf, checkTxSignature, decodeBlock, decodeTx, DEV_PARAMS, encode, encodeHeader, encodeTx, fromHex, genesisBlock,
-  keyPairFromSecret, merkleRoot, rotationMessage, signingMessage, signTx, toHex, txId, type BlockHeader, type Canonical, type SignedTx,
+  blockId, buildRewardTx, checkTxSignature, decodeTx, DEV_PARAMS, encode, encodeTx, fromHex,
+  keyPairFromSecret, merkleRoot, rotationMessage, signingMessage, signTx, toHex, txId, type Canonical, type SignedTx,
 } from '../../ledger/index.ts';
+import { chainIdOf } from '../../consensus/index.ts';
+import { decodeBlock, encodeHeader, genesisBlock, type PowHeader as BlockHeader } from '../../consensus/pow/index.ts';
 import { TX_SIGN_DOMAIN } from '../../ledger/constants.ts';
 
 const SECRET = fromHex('11'.repeat(32));
@@ -178,7 +180,7 @@ describe('vectors: headers and blocks', () => {
   const chainId = fromHex(DEV_CHAIN_ID);
   const header = (): BlockHeader => ({
     v: 1, height: 1, parent: chainId, txRoot: fromHex(TX_ROOT), time: DEV_PARAMS.genesisTime + 1000,
-    target: fromHex(DEV_PARAMS.powLimit), nonce: fromHex('0000000000000007'),
+    seal: { kind: 'pow', target: fromHex(DEV_PARAMS.powLimit), nonce: fromHex('0000000000000007') },
   });
 
   it('the tx root of [reward, claim] is pinned', () => {

@@ -7,12 +7,15 @@
  *  1. size ≤ MAX_GOSSIP_BYTES                          REJECT NET_TOO_LARGE
  *  2. decodes as a canonical block                     REJECT (BLOCK_MALFORMED, DECODE_ERROR, …)
  *  3. not already in our index                         IGNORE NET_DUPLICATE (REJECT BLOCK_KNOWN_INVALID if known bad)
- *  4. id meets the header's target                     REJECT BLOCK_BAD_POW
+ *  4. the seal is sound on its own (consensus.checkSeal; REJECT BLOCK_BAD_POW
+ *     pow: the id meets the header's target)
  *  5. time ≤ our clock + 2 h + FAR_FUTURE_SLACK_MS      REJECT BLOCK_TIME_FAR_FUTURE (no clock is that far off;
  *                                                      between 2 h and that, IGNORE at import: it may be our clock)
  *  6. parent known                                     IGNORE BLOCK_PARENT_UNKNOWN (the caller syncs from the sender);
- *                                                      IGNORE BLOCK_ORPHAN_CHEAP when its target is more than
- *                                                      CHEAP_ORPHAN_FACTOR times easier than our next block's
+ *                                                      IGNORE BLOCK_ORPHAN_CHEAP when its seal claims less than
+ *                                                      1/CHEAP_ORPHAN_FACTOR of the weight of our next block
+ *                                                      (consensus.isCheapOrphan; pow: its target is more than
+ *                                                      CHEAP_ORPHAN_FACTOR times easier than our next block's)
  *                                                      (the caller charges the sender a small penalty, and
  *                                                      does not chase it)
  *  7. imports (header context, txs, state)             REJECT with the chain's code;
@@ -20,7 +23,7 @@
  *                                                      IGNORE on our own failures (5xx)
  */
 import { toHex } from '../../../ledger/encoding.ts';
-import { bytesToBigInt, decodeBlock, meetsTarget, type DecodedBlock } from '../../../ledger/block.ts';
+import type { DecodedBlock } from '../../../ledger/block.ts';
 import type { FullNode } from '../../fullNode.ts';
 import { MAX_FUTURE_BLOCK_MS } from '../../../ledger/constants.ts';
 import { CHEAP_ORPHAN_FACTOR, FAR_FUTURE_SLACK_MS, MAX_GOSSIP_BYTES } from '../constants.ts';
@@ -48,7 +51,7 @@ export async function validateGossipBlock(ctx: BlockValidationContext, data: Uin
   // 2. Shape: canonical encoding, header fields, tx shapes.
   let block: DecodedBlock;
   try {
-    block = decodeBlock(data);
+    block = ctx.node.chain.decode(data);
   } catch (err) {
     return verdictOf(err, new Set());
   }
@@ -60,8 +63,12 @@ export async function validateGossipBlock(ctx: BlockValidationContext, data: Uin
     if (known.status === 'invalid') return { ...reject('BLOCK_KNOWN_INVALID', `block ${id.slice(0, 16)} was already found invalid`), id };
     return { ...ignore('NET_DUPLICATE', `block ${id.slice(0, 16)} is already known`), id };
   }
-  // 4. Proof of work: two hashes decide whether the sender spent work on it.
-  if (!meetsTarget(block.id, block.header.target)) return { ...reject('BLOCK_BAD_POW', `block ${id.slice(0, 16)} does not meet its target`), id };
+  // 4. The seal (pow: two hashes decide whether the sender spent work on it).
+  try {
+    chain.consensus.checkSeal(block.id, block.header);
+  } catch (err) {
+    return { ...verdictOf(err, new Set()), id };
+  }
   // 5. A time no honest clock gives: the sender made it so (checked before the parent: orphans too).
   const now = (ctx.now ?? Date.now)();
   if (block.header.time > now + MAX_FUTURE_BLOCK_MS + FAR_FUTURE_SLACK_MS) {
@@ -70,8 +77,7 @@ export async function validateGossipBlock(ctx: BlockValidationContext, data: Uin
   // 6. Orphans are not kept (an orphan flood costs no memory); the caller asks the sender for the missing history,
   // unless the orphan's work is a fraction of what a block costs now: a claim that cost its sender nothing.
   if (chain.entry(toHex(block.header.parent)) === undefined) {
-    const expected = bytesToBigInt(chain.targetAfter(chain.head.id));
-    if (bytesToBigInt(block.header.target) > expected * CHEAP_ORPHAN_FACTOR) {
+    if (chain.consensus.isCheapOrphan(block.header, chain.nextTerms(chain.head.id), CHEAP_ORPHAN_FACTOR)) {
       return { ...ignore('BLOCK_ORPHAN_CHEAP', `orphan ${id.slice(0, 16)} carries less than 1/${CHEAP_ORPHAN_FACTOR} of the work of a block here`), id };
     }
     return { ...ignore('BLOCK_PARENT_UNKNOWN', `parent of block ${id.slice(0, 16)} is unknown`), id };
