@@ -16,7 +16,10 @@
  * on it all the same. Every import cycle between the project's modules fails;
  * ledger/, consensus/ and resolver/ read no clock or timer (time is an argument);
  * node/ must not load ts-morph or TypeScript when it starts (only InfVer's
- * extraction does, through a dynamic import the CLI reaches).
+ * extraction does, through a dynamic import the CLI reaches). Proof of work's
+ * own modules (consensus/pow/) are imported only inside consensus/ and by miner/
+ * (the proof-of-work producer): node/ reaches any consensus through the
+ * Consensus interface (consensus/index.ts), so a second kind has a place to go.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +44,8 @@ const TOOLS = ['bin', 'test', 'bench', 'scripts'];
 const SKIPPED = ['test/fixtures', 'tester/shims'];
 /** What the pure ledger may take from outside itself. */
 const LEDGER_PACKAGES = [/^cborg$/, /^semver$/, /^@noble\/(hashes|secp256k1)(\/.*)?$/, /^node:crypto$/];
+/** Outside consensus/ itself, the folders that may import proof of work's modules: the miner is its producer. */
+const POW_IMPORTERS = ['consensus', 'miner'];
 /** Deliberate exceptions to the floor rule, `from -> to` (none today; each needs a reason). */
 const ALLOWED_UPWARD: readonly string[] = [];
 
@@ -142,6 +147,14 @@ function floorViolation(from: string, to: string): string | null {
   return `${from} (${a}/, floor ${fa}) imports ${to} (${b}/, floor ${fb})`;
 }
 
+/** Why an import reaches into proof of work past the Consensus interface, or null when it does not. */
+function powLeak(from: string, to: string): string | null {
+  if (!to.startsWith('consensus/pow/')) return null;
+  const a = folderOf(from);
+  if (POW_IMPORTERS.includes(a) || TOOLS.includes(a)) return null;
+  return `${from} imports ${to}: outside consensus/ and miner/, proof of work is reached through consensus/index.ts`;
+}
+
 /** Each import cycle once, as `a -> b -> ... -> a` (one cycle per strongly connected group). */
 function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
   // Tarjan's strongly connected components, iteratively: deep import chains must not overflow the stack.
@@ -232,6 +245,16 @@ describe('the layout checks themselves', () => {
     expect(floorViolation('test/layout.test.ts', 'cli/main.ts')).toBeNull();
   });
 
+  it('reject an import of proof of work past the interface, and accept it from consensus/, miner/ and tools', () => {
+    expect(powLeak('node/chain.ts', 'consensus/pow/work.ts')).toContain('consensus/index.ts');
+    expect(powLeak('node/network/sync.ts', 'consensus/pow/index.ts')).toContain('node/network/sync.ts');
+    expect(powLeak('cli/commands/mine.ts', 'consensus/pow/index.ts')).not.toBeNull();
+    expect(powLeak('node/chain.ts', 'consensus/index.ts')).toBeNull();
+    expect(powLeak('consensus/index.ts', 'consensus/pow/index.ts')).toBeNull();
+    expect(powLeak('miner/template.ts', 'consensus/pow/index.ts')).toBeNull();
+    expect(powLeak('test/node/helpers.ts', 'consensus/pow/index.ts')).toBeNull();
+  });
+
   it('find a cycle and name its path, and find none in a tree', () => {
     const cyclic = new Map([['a', ['b']], ['b', ['c', 'd']], ['c', ['a']], ['d', []], ['e', ['e']]]);
     expect(findCycles(cyclic).sort()).toEqual(['a -> b -> c -> a', 'e -> e']);
@@ -265,6 +288,14 @@ describe('layout', () => {
       .map((e) => floorViolation(e.from, e.to))
       .filter((v): v is string => v !== null);
     expect(violations).toEqual([]);
+  });
+
+  it('proof of work is imported only by consensus/ and miner/ (node/ goes through the Consensus interface)', () => {
+    const leaks = projectEdges.map((e) => powLeak(e.from, e.to)).filter((v): v is string => v !== null);
+    expect(leaks).toEqual([]);
+    // The rule has something to hold: the interface does reach proof of work, and node reaches the interface.
+    expect(projectEdges.some((e) => e.from === 'consensus/index.ts' && e.to.startsWith('consensus/pow/'))).toBe(true);
+    expect(projectEdges.some((e) => folderOf(e.from) === 'node' && e.to === 'consensus/index.ts')).toBe(true);
   });
 
   it('no import cycles between the project modules', () => {
