@@ -7,7 +7,8 @@
  *
  *  1. headers: ask that peer for up to MAX_HEADERS headers after our block
  *     locator; check that they link to a block we have and to each other, that
- *     heights count up and that each meets its target (cheap: two hashes). The
+ *     heights count up and that each seal is sound (headerChain.ts, through the
+ *     chain's consensus: for proof of work, two hashes). The
  *     next request's locator starts at the last header, so headers keep
  *     streaming in while blocks download.
  *  2. blocks: split the headers we lack into batches of BLOCKS_PER_REQUEST and
@@ -18,35 +19,22 @@
  *     decides: a heavier branch (after a partition) becomes the main chain when
  *     its work passes ours, a lighter one stays a side branch.
  *
+ * Sync keeps what outlives a session (the peers' heads, who could not serve
+ * what it claimed) and runs one session at a time (syncSession.ts).
+ *
  * A peer that stalls (FRAME_TIMEOUT_MS between frames), lies or serves invalid
  * data is penalised and dropped from the session; its batches go to other
  * peers. Nothing a peer sends can throw out of a session.
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerId } from '@libp2p/interface';
-import { GopkgrError } from '../../ledger/errors.ts';
-import { fromHex, toHex } from '../../ledger/encoding.ts';
-import type { DecodedBlock } from '../../ledger/block.ts';
-import type { FullNode, Logger } from '../fullNode.ts';
-import { MAX_BLOCK_BYTES } from '../../ledger/constants.ts';
-import { BLOCKS_PER_REQUEST, MAX_BATCHES_IN_FLIGHT, MAX_BATCHES_PER_PEER, MAX_HEADERS, MAX_LOCATOR, REQUEST_TIMEOUT_MS } from './constants.ts';
-import { buildLocator } from './locator.ts';
-import { blocksRequest, decodeBlockPack, decodeHeaders, decodeStatus, headersRequest } from './messages.ts';
-import { request, requestOne } from './reqresp.ts';
-import { Notifier } from './notifier.ts';
-import type { PenaltyKind } from './penalties.ts';
-import type { Host } from './host.ts';
+import { toHex } from '../../ledger/encoding.ts';
+import { REQUEST_TIMEOUT_MS } from './constants.ts';
+import { decodeStatus } from './messages.ts';
+import { requestOne } from './reqresp.ts';
+import { asError, SyncSession, type PeerHead, type SessionHost, type SessionSummary, type SyncOptions } from './syncSession.ts';
 
-/** Headers fetched ahead of the importer: bounds memory while keeping the downloaders busy. */
-const HEADER_WINDOW = 2 * MAX_HEADERS;
-/** Blocks downloaded ahead of the importer. */
-const DOWNLOAD_WINDOW = BLOCKS_PER_REQUEST * MAX_BATCHES_IN_FLIGHT * 2;
-
-export interface PeerHead {
-  head: string;
-  height: number;
-  work: bigint;
-}
+export type { PeerHead, SessionSummary, SyncOptions } from './syncSession.ts';
 
 export interface SyncProgress {
   syncing: boolean;
@@ -61,43 +49,6 @@ export interface SyncProgress {
   last: SessionSummary | null;
 }
 
-export interface SessionSummary {
-  blocks: number;
-  ms: number;
-  byPeer: Record<string, number>;
-  error: string | null;
-}
-
-export interface SyncOptions {
-  host: Host;
-  node: FullNode;
-  protocols: { status: string; headers: string; blocks: string };
-  log: Logger;
-  penalise(peerId: string, kind: PenaltyKind): void;
-  /** a block id about to be imported from the network (not to be gossiped again) */
-  markReceived(id: string): void;
-}
-
-interface Slot {
-  id: string;
-  height: number;
-  state: 'todo' | 'fetching' | 'done';
-  block?: DecodedBlock;
-  from?: string;
-}
-
-function asError(err: unknown): GopkgrError {
-  return err instanceof GopkgrError ? err : new GopkgrError('SYNC_INTERNAL', err instanceof Error ? err.message : String(err), { status: 500 });
-}
-
-/** Which penalty a failed request earns. */
-function penaltyOf(err: GopkgrError): PenaltyKind | undefined {
-  if (err.code === 'NET_TIMEOUT') return 'timeout';
-  if (err.code === 'NET_BAD_RESPONSE' || err.code === 'NET_BAD_MESSAGE' || err.code === 'NET_FRAME_TOO_LARGE' || err.code === 'DECODE_ERROR') return 'malformed';
-  if (err.code.startsWith('SYNC_BAD_') || err.code.startsWith('BLOCK_')) return 'invalidData';
-  return undefined;
-}
-
 export class Sync {
   private readonly heads = new Map<string, PeerHead>();
   /** peer → the head it claimed but could not serve; ignored until it announces another */
@@ -105,7 +56,7 @@ export class Sync {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
-  private session: { peer: string; startHeight: number; targetHeight: number } | null = null;
+  private session: SyncSession | null = null;
   /** blocks imported by sync sessions, for logs and benches */
   imported = 0;
   private last: SessionSummary | null = null;
@@ -117,7 +68,7 @@ export class Sync {
     const s = this.session;
     return s === null
       ? { syncing: false, startHeight: height, targetHeight: Math.max(height, this.bestKnownHeight()), height, peer: null, last: this.last }
-      : { syncing: true, startHeight: s.startHeight, targetHeight: Math.max(s.targetHeight, height), height, peer: s.peer, last: this.last };
+      : { syncing: true, startHeight: s.startHeight, targetHeight: Math.max(s.targetHeight, height), height, peer: s.source, last: this.last };
   }
 
   peerHead(peerId: string): PeerHead | undefined {
@@ -218,210 +169,22 @@ export class Sync {
   }
 
   private async syncFrom(source: string, claim: PeerHead): Promise<void> {
-    const { node, host, protocols, log } = this.opts;
-    const chain = node.chain;
-    const sourceId = peerIdFromString(source);
-    const startHeight = chain.height;
-    this.session = { peer: source, startHeight, targetHeight: claim.height };
-    log.info(`sync: from ${source.slice(-8)}, our height ${startHeight}, theirs ${claim.height}`);
-    const started = Date.now();
-
-    const queue: Slot[] = [];
-    let next = 0;
-    let headersDone = false;
-    let failure: GopkgrError | undefined;
-    const wake = new Notifier();
-    const inFlightByPeer = new Map<string, number>();
-    let inFlight = 0;
-    const dropped = new Set<string>();
-    const byPeer: Record<string, number> = {};
-    const fail = (err: unknown, peer?: string): void => {
-      const e = asError(err);
-      if (peer !== undefined) {
-        const kind = penaltyOf(e);
-        if (kind !== undefined) this.opts.penalise(peer, kind);
-      }
-      failure ??= e;
-      wake.notify();
-    };
-    const finished = (): boolean => failure !== undefined || this.stopped || (headersDone && next >= queue.length);
-
-    const fetchHeaders = async (): Promise<void> => {
-      let locator = buildLocator(chain);
-      let lastId: string | undefined;
-      while (!headersDone && !finished()) {
-        if (queue.length - next >= HEADER_WINDOW) {
-          await wake.wait();
-          continue;
-        }
-        let item: Uint8Array;
-        try {
-          item = await requestOne(host, sourceId, protocols.headers, headersRequest({ locator, max: MAX_HEADERS }));
-        } catch (err) {
-          fail(err, source);
-          return;
-        }
-        try {
-          const headers = decodeHeaders(item, MAX_HEADERS, chain.consensus.seal);
-          let prevId = headers.length > 0 ? toHex(headers[0]!.header.parent) : '';
-          let prevHeight = -1;
-          if (headers.length > 0) {
-            const parent = chain.entry(prevId);
-            // Rule: the first header follows a block we have (or the last header of the previous answer).
-            if (parent === undefined && prevId !== lastId) throw new GopkgrError('SYNC_BAD_HEADERS', 'headers do not follow any block we know');
-            prevHeight = parent?.height ?? queue.at(-1)?.height ?? -1;
-          }
-          for (const { header, id: raw } of headers) {
-            const id = toHex(raw);
-            // Rules: each header links to the one before, heights count up, and the work is done.
-            if (toHex(header.parent) !== prevId) throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)} does not link to the one before it`);
-            if (header.height !== prevHeight + 1) throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)} has height ${header.height}, expected ${prevHeight + 1}`);
-            try {
-              chain.consensus.checkSeal(raw, header);
-            } catch (err) {
-              throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)}: ${(err as Error).message}`);
-            }
-            const known = chain.entry(id);
-            if (known?.status === 'invalid') throw new GopkgrError('SYNC_BAD_HEADERS', `header ${id.slice(0, 16)} is of a block known to be invalid`);
-            if (known === undefined) queue.push({ id, height: header.height, state: 'todo' });
-            prevId = id;
-            prevHeight = header.height;
-          }
-          if (headers.length > 0) {
-            lastId = prevId;
-            locator = [fromHex(prevId), ...locator].slice(0, MAX_LOCATOR);
-          }
-          if (headers.length < MAX_HEADERS) headersDone = true;
-          if (this.session !== null && prevHeight > this.session.targetHeight) this.session.targetHeight = prevHeight;
-          wake.notify();
-        } catch (err) {
-          fail(err, source);
-          return;
-        }
-      }
-    };
-
-    const pickPeer = (height: number): string | undefined => {
-      const connected = host.getPeers().map(String);
-      let best: string | undefined;
-      let bestLoad = Infinity;
-      for (const p of connected) {
-        if (dropped.has(p)) continue;
-        if (p !== source && (this.heads.get(p)?.height ?? -1) < height) continue;
-        const load = inFlightByPeer.get(p) ?? 0;
-        if (load >= MAX_BATCHES_PER_PEER) continue;
-        // The source is preferred on ties: it surely has these blocks.
-        if (load < bestLoad || (load === bestLoad && p === source)) {
-          best = p;
-          bestLoad = load;
-        }
-      }
-      return best;
-    };
-
-    const fetchBatch = async (peer: string, batch: Slot[]): Promise<void> => {
-      let got = 0;
-      try {
-        for await (const pack of request(host, peerIdFromString(peer), protocols.blocks, blocksRequest(batch.map((s) => fromHex(s.id))))) {
-          for (const bytes of decodeBlockPack(pack, MAX_BLOCK_BYTES)) {
-            const slot = batch[got];
-            if (slot === undefined) throw new GopkgrError('NET_BAD_RESPONSE', 'more blocks than asked for');
-            const block = chain.decode(bytes);
-            // Rule: the block is the one its header promised.
-            if (toHex(block.id) !== slot.id) throw new GopkgrError('SYNC_BAD_BLOCK', `peer sent block ${toHex(block.id).slice(0, 16)} for ${slot.id.slice(0, 16)}`);
-            slot.block = block;
-            slot.from = peer;
-            slot.state = 'done';
-            got++;
-          }
-          wake.notify();
-        }
-        // Fewer blocks than asked: the peer does not have them (another branch). Not a fault unless it is the source.
-        if (got < batch.length) {
-          dropped.add(peer);
-          if (peer === source) fail(new GopkgrError('SYNC_SOURCE_INCOMPLETE', 'the peer could not serve blocks of its own headers'), source);
-        }
-      } catch (err) {
-        const e = asError(err);
-        const kind = penaltyOf(e);
-        if (kind !== undefined) this.opts.penalise(peer, kind);
-        dropped.add(peer);
-        log.warn(`sync: batch from ${peer.slice(-8)} failed after ${got}/${batch.length} blocks: ${e.code} ${e.message}`);
-        if (peer === source && e.code !== 'NET_TIMEOUT') failure ??= e;
-      } finally {
-        for (const s of batch) if (s.state !== 'done') s.state = 'todo';
-      }
-    };
-
-    const dispatch = async (): Promise<void> => {
-      while (!finished()) {
-        if (inFlight >= MAX_BATCHES_IN_FLIGHT) {
-          await wake.wait();
-          continue;
-        }
-        // Re-check from the importer's position: a failed batch puts slots back to 'todo'.
-        let start = -1;
-        for (let i = next; i < Math.min(queue.length, next + DOWNLOAD_WINDOW); i++) {
-          if (queue[i]!.state === 'todo') {
-            start = i;
-            break;
-          }
-        }
-        if (start < 0) {
-          await wake.wait();
-          continue;
-        }
-        const peer = pickPeer(queue[start]!.height);
-        if (peer === undefined) {
-          if (inFlight === 0) {
-            fail(new GopkgrError('SYNC_NO_PEERS', 'no connected peer can serve the blocks we need'));
-            return;
-          }
-          await wake.wait();
-          continue;
-        }
-        const batch: Slot[] = [];
-        for (let i = start; i < queue.length && batch.length < BLOCKS_PER_REQUEST && queue[i]!.state === 'todo'; i++) batch.push(queue[i]!);
-        for (const s of batch) s.state = 'fetching';
-        inFlight++;
-        inFlightByPeer.set(peer, (inFlightByPeer.get(peer) ?? 0) + 1);
-        void fetchBatch(peer, batch).finally(() => {
-          inFlight--;
-          inFlightByPeer.set(peer, (inFlightByPeer.get(peer) ?? 1) - 1);
-          wake.notify();
-        });
-      }
-    };
-
-    const importBlocks = async (): Promise<void> => {
-      while (!finished()) {
-        const slot = queue[next];
-        if (slot === undefined || slot.state !== 'done') {
-          await wake.wait();
-          continue;
-        }
-        this.opts.markReceived(slot.id);
-        try {
-          await node.submitBlock(slot.block!);
-        } catch (err) {
-          fail(err, slot.from);
-          return;
-        }
-        if (slot.from !== undefined) byPeer[slot.from] = (byPeer[slot.from] ?? 0) + 1;
-        slot.block = undefined;
-        next++;
+    const { node, log } = this.opts;
+    const host: SessionHost = {
+      opts: this.opts,
+      heightOf: (peer) => this.heads.get(peer)?.height,
+      stopped: () => this.stopped,
+      imported: () => {
         this.imported++;
-        wake.notify();
-      }
+      },
     };
-
-    await Promise.all([fetchHeaders(), dispatch(), importBlocks()]);
-    // Let in-flight batches end before the session's state goes away.
-    while (inFlight > 0) await wake.wait(100);
-    const took = Date.now() - started;
-    this.last = { blocks: next, ms: took, byPeer, error: failure === undefined ? null : `${failure.code}: ${failure.message}` };
+    const session = new SyncSession(host, source, claim);
+    this.session = session;
+    log.info(`sync: from ${source.slice(-8)}, our height ${session.startHeight}, theirs ${claim.height}`);
+    const { summary, failure } = await session.run();
+    this.last = summary;
     if (failure !== undefined && !this.stopped) throw failure;
-    const spread = Object.entries(byPeer).map(([p, n]) => `${p.slice(-8)}=${n}`).join(' ');
-    log.info(`sync: ${next} block(s) in ${took} ms (${spread || 'none new'}), height ${chain.height}`);
+    const spread = Object.entries(summary.byPeer).map(([p, n]) => `${p.slice(-8)}=${n}`).join(' ');
+    log.info(`sync: ${summary.blocks} block(s) in ${summary.ms} ms (${spread || 'none new'}), height ${node.chain.height}`);
   }
 }
