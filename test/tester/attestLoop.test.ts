@@ -141,7 +141,7 @@ describe('attest loop against a real node', () => {
     expect(again.attested).toEqual([]);
     expect(again.failed.map((f) => f.name)).toEqual(['@acme/junk']);
     expect(w.node.mempool.size).toBe(0);
-  });
+  }, 180_000);
 
   it('polls from a height for versions published later, and stops on its signal', async () => {
     const w = await startWorld();
@@ -168,5 +168,5 @@ describe('attest loop against a real node', () => {
     expect(result.attested.map((a) => a.name)).toEqual(['@acme/add']);
     expect(result.height).toBeGreaterThanOrEqual(from);
     expect(w.node.mempool.size).toBe(1);
-  });
+  }, 180_000);
 });
