@@ -14,7 +14,7 @@ import { createApi, FullNode, listenApi } from '../../node/index.ts';
 import { attestLoop, extractTarball, runTests, predecessorRunFiles, type Attested } from '../../tester/index.ts';
 import { NodeClient } from '../../cli/client.ts';
 import { httpAttestNode } from '../../cli/commands/tester.ts';
-import { actor, closeAll, idBytes, idOf, keyPair, mineBlock, onClose, publishBody, tempDir, type Actor } from '../node/helpers.ts';
+import { actor, closeAll, idBytes, keyPair, mineBlock, onClose, publishBody, tempDir, type Actor } from '../node/helpers.ts';
 
 afterEach(closeAll);
 
