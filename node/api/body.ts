@@ -8,7 +8,7 @@ import { GopkgrError } from '../../ledger/errors.ts';
 import { MAX_BLOB_BYTES } from '../constants.ts';
 
 export function tooLarge(limit: number, declared?: number): GopkgrError {
-  return new GopkgrError('HTTP_BODY_TOO_LARGE', declared === undefined ? `request body is more than ${limit} bytes` : `request body is ${declared} bytes, more than ${limit}`, { status: 413 });
+  return new GopkgrError('HTTP_BODY_TOO_LARGE', declared === undefined ? `request body is more than ${limit} bytes` : `request body is ${declared} bytes, more than ${limit}`);
 }
 
 export function clientAborted(): GopkgrError {
