@@ -104,3 +104,25 @@ export function checkToken(req: IncomingMessage, token: string): void {
     throw new GopkgrError('UNAUTHORIZED', 'this node needs an API token for writes', { hint: 'pass --token-file FILE (or GOPKGR_TOKEN)' });
   }
 }
+
+/**
+ * Writes carry CBOR or JSON (application/octet-stream is taken as raw bytes too):
+ * none of these is a type a web page may send cross-site without a preflight,
+ * which this API never grants. text/plain, forms and a missing type are refused.
+ */
+const WRITE_TYPES = ['application/cbor', 'application/json', 'application/octet-stream'];
+/** A PUT always needs a preflight, so a tarball may also come without a type. */
+const BLOB_TYPES = ['application/octet-stream', 'application/cbor', ''];
+
+/**
+ * Every write (a POST or a PUT, whether a route answers it or not) needs the
+ * token when one is set, and a type a page cannot send cross-site. POST
+ * /v1/resolve is a query with a JSON body that changes nothing: neither is
+ * asked of it.
+ */
+export function checkWrite(req: IncomingMessage, method: string, path: string, access: ApiAccess): void {
+  if (method !== 'POST' && method !== 'PUT') return;
+  if (method === 'POST' && path === '/v1/resolve') return;
+  if (access.token !== undefined) checkToken(req, access.token);
+  checkContentType(req, method === 'PUT' && path.startsWith('/v1/blobs/') ? BLOB_TYPES : WRITE_TYPES);
+}
