@@ -271,7 +271,8 @@ export class Network {
     if (now - (this.lastOrphanSync.get(peerId) ?? 0) < 1_000) return;
     this.lastOrphanSync.set(peerId, now);
     const peer = this.host.getPeers().find((p) => p.toString() === peerId);
-    if (peer !== undefined) this.refreshPeer(peer);
+    // refreshPeer settles to false on any failure; nothing is left to handle here.
+    if (peer !== undefined) void this.refreshPeer(peer);
   }
 
   /** Fetch a tarball from peers (verified before it is stored). */
