@@ -165,7 +165,6 @@ export class Network {
     } catch (err) {
       throw new GopkgrError('NET_LISTEN_FAILED', `cannot start the p2p host on ${listen.join(', ')}: ${(err as Error).message}`, {
         hint: 'another node may use this port; pass --listen /ip4/127.0.0.1/tcp/<other port>',
-        status: 500,
       });
     }
     const network = new Network(opts.node, host, book, bootstrap, log, managerRef);
@@ -324,7 +323,7 @@ export class Network {
             const conn = await this.host.dial(ma, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
             return { peerId: conn.remotePeer.toString(), address: conn.remoteAddr.toString() };
           } catch (err) {
-            throw new GopkgrError('NET_DIAL_FAILED', `cannot connect to ${addr}: ${(err as Error).message}`, { status: 502 });
+            throw new GopkgrError('NET_DIAL_FAILED', `cannot connect to ${addr}: ${(err as Error).message}`);
           }
         },
       },
