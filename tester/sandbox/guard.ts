@@ -11,6 +11,7 @@
  * when they expired together (SIGSEGV in timer_thread_t::run_next, seen here).
  */
 import ivm from 'isolated-vm';
+import type { ErrorCode } from '../../ledger/index.ts';
 import { MAX_ERROR_CHARS, type SandboxLimits } from '../options.ts';
 
 /** How often the watchdog reads the isolate's CPU time: 25 ms keeps overshoot small at negligible cost. */
@@ -19,7 +20,7 @@ const WATCHDOG_MS = 25;
 /** What ends a run early: a limit, a crash, or the isolate not speaking the protocol. */
 export class Abort extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -66,7 +67,7 @@ export class IsolateGuard {
    * End the run and throw its Abort: stop() records it before it is thrown, so
    * no catch on the way out can turn it into a clean, empty run.
    */
-  fatal(code: string, message: string): never {
+  fatal(code: ErrorCode, message: string): never {
     this.stop(new Abort(code, message));
     throw this.abort;
   }
