@@ -5,8 +5,7 @@
  * release can be inspected, compared or submitted later.
  */
 import {
-  encodeTx, fromHex, manifestHash, signTx, toHex, txId,
-  type BodyByType, type Canonical, type KeyPair, type PublishBody, type SignedTx, type SignedTxType, type UnsignedTx,
+  encodeTx, fromHex, manifestHash, toHex, txId, type Canonical, type KeyPair, type PublishBody, type SignedTx,
 } from '../../ledger/index.ts';
 import type { Manifest } from '../../infver/index.ts';
 import type { NodeClient } from '../client.ts';
@@ -43,11 +42,7 @@ export function publishBody(pkgId: string, r: ReleaseFields): PublishBody {
 }
 
 export async function signRelease(client: NodeClient, key: KeyPair, r: ReleaseFields): Promise<SignedRelease> {
-  const status = await client.status();
-  const account = await client.get<{ nextNonce: number }>(`/v1/accounts/id:${toHex(key.publicKey)}`);
-  let nonce = account.nextNonce;
-  const sign = <K extends SignedTxType>(type: K, body: BodyByType[K]): SignedTx =>
-    signTx({ type, from: key.publicKey, nonce: nonce++, body } as Omit<UnsignedTx, 'stamp' | 'v'>, key.secretKey, fromHex(status.chainId), status.txWorkBits);
+  const sign = await client.signerFor(key);
   const create = r.existingId === undefined ? sign('create', { ns: r.ns, name: r.name }) : undefined;
   const pkgId = r.existingId ?? toHex(txId(encodeTx(create!)));
   const body = publishBody(pkgId, r);

@@ -3,7 +3,6 @@
  * only once it holds the bytes), submit the create tx if any, then the publish,
  * and (unless told not to) wait until the publish is mined.
  */
-import { encodeTx, type SignedTx } from '../../ledger/index.ts';
 import type { NodeClient, TxReceipt } from '../client.ts';
 import type { SignedRelease } from './signRelease.ts';
 
@@ -14,12 +13,10 @@ export interface SubmitOptions {
   onWaiting?: (txId: string, elapsedMs: number) => void;
 }
 
-const postTx = (client: NodeClient, tx: SignedTx): Promise<TxReceipt> => client.request<TxReceipt>('POST', '/v1/txs', encodeTx(tx), 'application/cbor');
-
 export async function submitPublish(client: NodeClient, tarball: { sha256: string; bytes: Uint8Array }, signed: SignedRelease, opts: SubmitOptions): Promise<TxReceipt> {
   await client.putBlob(tarball.sha256, tarball.bytes);
-  if (signed.create !== undefined) await postTx(client, signed.create);
-  const receipt = await postTx(client, signed.publish);
+  if (signed.create !== undefined) await client.postTx(signed.create);
+  const receipt = await client.postTx(signed.publish);
   if (!opts.wait) return receipt;
   return client.waitForTx(receipt.id, opts.timeoutMs, (elapsed) => opts.onWaiting?.(receipt.id, elapsed));
 }
