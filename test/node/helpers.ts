@@ -238,7 +238,7 @@ export function sealHeader({ target, ...header }: HeaderFields, miss = false): P
     view.setBigUint64(0, n);
     const h: PowHeader = { ...header, seal: { kind: 'pow', target, nonce: nonce.slice() } };
     if (meetsTarget(blockId(encodeHeader(h)), target) !== miss) return h;
-    if (n > 1_000_000n) throw new GopkgrError('TEST_MINE_FAILED', 'no nonce in 1e6 tries: is the target that hard?');
+    if (n > 1_000_000n) throw new Error('no nonce in 1e6 tries: is the target that hard?');
   }
 }
 
@@ -251,7 +251,7 @@ export function sealHeader({ target, ...header }: HeaderFields, miss = false): P
 export function mineBlock(chain: Chain, txs: Tx[], opts: MineOptions = {}): PowBlock {
   const parentId = opts.parent ?? chain.head.id;
   const parent = chain.entry(parentId);
-  if (parent === undefined) throw new GopkgrError('TEST_PARENT_UNKNOWN', `mineBlock: parent ${parentId.slice(0, 16)} is not in the chain's index`);
+  if (parent === undefined) throw new Error(`mineBlock: parent ${parentId.slice(0, 16)} is not in the chain's index`);
   const height = parent.height + 1;
   let all: Tx[];
   if (opts.allTxs !== undefined) all = opts.allTxs;

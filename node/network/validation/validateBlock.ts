@@ -67,7 +67,7 @@ export async function validateGossipBlock(ctx: BlockValidationContext, data: Uin
   try {
     chain.consensus.checkSeal(block.id, block.header);
   } catch (err) {
-    return { ...verdictOf(err, new Set()), id };
+    return { ...verdictOf(err), id };
   }
   // 5. A time no honest clock gives: the sender made it so (checked before the parent: orphans too).
   const now = (ctx.now ?? Date.now)();
