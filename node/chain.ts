@@ -10,7 +10,8 @@
  * state checks; its txs are checked when its branch becomes the heaviest. A
  * reorg is computed in memory (undo the old branch, apply the new one on
  * stacked overlays) and written as one atomic batch, so a crash leaves either
- * the old head and its state or the new head and its state.
+ * the old head and its state or the new head and its state. No reorg undoes a
+ * block the consensus calls final (proof of work has none but genesis).
  */
 import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
@@ -255,7 +256,8 @@ export class Chain extends EventEmitter {
     };
     const storeOps: BatchOp[] = [putRaw(`b:${id}`, block.bytes), put(`i:${id}`, entry)];
     this.index.set(id, entry);
-    if (BigInt('0x' + entry.work) <= BigInt('0x' + this.head.work)) {
+    // A branch that would undo a final block stays a side branch, however heavy.
+    if (BigInt('0x' + entry.work) <= BigInt('0x' + this.head.work) || this.forksBelow(entry, this.finalizedHeight())) {
       await this.store.write(storeOps);
       return { status: 'side', id, height: entry.height, disconnected: [], connected: [] };
     }
@@ -289,12 +291,21 @@ export class Chain extends EventEmitter {
   private async switchToBest(): Promise<void> {
     for (;;) {
       let best = this.head;
+      const final = this.finalizedHeight();
       for (const e of this.index.values()) {
-        if (e.status === 'valid' && BigInt('0x' + e.work) > BigInt('0x' + best.work)) best = e;
+        if (e.status === 'valid' && BigInt('0x' + e.work) > BigInt('0x' + best.work) && !this.forksBelow(e, final)) best = e;
       }
       if (best.id === this.head.id) return;
       await this.reorgTo(best, []);
     }
+  }
+
+  /** Whether `tip`'s branch leaves the main chain below `final` (switching to it would undo a final block). */
+  private forksBelow(tip: BlockIndexEntry, final: number): boolean {
+    if (final <= 0) return false;
+    let e = tip;
+    while (this.main[e.height] !== e.id) e = this.index.get(e.parent)!;
+    return e.height < final;
   }
 
   /**

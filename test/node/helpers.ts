@@ -25,6 +25,7 @@ import {
   type KeyPair, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type Tx, type TxContext,
 } from '../../ledger/index.ts';
 import { Chain, ChainStore, type ImportResult } from '../../node/index.ts';
+import type { Consensus } from '../../consensus/index.ts';
 import { assembleBlock, encodeHeader, meetsTarget, NONCE_BYTES, powTermsOf, type PowBlock, type PowHeader } from '../../consensus/pow/index.ts';
 
 /** A proof-of-work header's fields with the seal's target beside the others, as the helpers below take them. */
@@ -67,6 +68,8 @@ export interface OpenChainOptions {
   hooks?: RuleHooks;
   /** the chain's clock (future-time rule only) */
   now?: () => number;
+  /** default: the one the params name */
+  consensus?: Consensus;
 }
 
 export interface TestChain {
@@ -94,7 +97,7 @@ export async function openChain(dir?: string, opts: OpenChainOptions = {}): Prom
     await store.close();
   };
   onClose(close);
-  const chain = new Chain(store, { params: opts.params ?? DEV_PARAMS, hooks: opts.hooks, now: opts.now });
+  const chain = new Chain(store, { params: opts.params ?? DEV_PARAMS, hooks: opts.hooks, now: opts.now, consensus: opts.consensus });
   await chain.open();
   return { chain, store, dir: base, close };
 }
