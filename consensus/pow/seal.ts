@@ -6,7 +6,7 @@
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import { toHex, type Canonical } from '../../ledger/encoding.ts';
-import type { Seal, SealCodec } from '../../ledger/block.ts';
+import { HEADER_NEUTRAL_FIELDS, type Seal, type SealCodec } from '../../ledger/block.ts';
 import type { PowSeal } from '../types.ts';
 
 export const NONCE_BYTES = 8;
@@ -33,7 +33,7 @@ export const powSealCodec: SealCodec<PowSeal> = {
     return [s.target, s.nonce];
   },
   read(fields: readonly Canonical[]) {
-    if (fields.length !== 2) bad('header must be a list of 7 fields');
+    if (fields.length !== 2) bad(`header must be a list of ${HEADER_NEUTRAL_FIELDS + 2} fields`);
     const [target, nonce] = fields;
     if (!(target instanceof Uint8Array) || target.length !== TARGET_BYTES) bad(`header target must be ${TARGET_BYTES} bytes`);
     if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES) bad(`header nonce must be ${NONCE_BYTES} bytes`);
