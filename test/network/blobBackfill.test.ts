@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromHex, toHex, txId } from '../../ledger/index.ts';
-import { publishBody } from '../node/helpers.ts';
+import { publishBody } from '../support/chain.ts';
 import { cleanup, converged, mineVia, spawnNode, status, stopNode, submitTx, testKey, txBytes, waitFor, type NetNode } from './netHelpers.ts';
 
 async function head(node: NetNode, hash: string): Promise<number> {

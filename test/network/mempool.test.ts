@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { fromHex, toHex, txId } from '../../ledger/index.ts';
-import { publishBody } from '../node/helpers.ts';
+import { publishBody } from '../support/chain.ts';
 import { cleanup, converged, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor } from './netHelpers.ts';
 
 describe('pending txs', () => {

@@ -14,7 +14,7 @@ import {
 } from '../../ledger/index.ts';
 import { createApi, FullNode, listenApi } from '../../node/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, signed, stateDump, tempDir, type Actor } from './helpers.ts';
+import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, signed, stateDump, tempDir, type Actor } from '../support/chain.ts';
 
 afterEach(closeAll);
 

@@ -14,7 +14,7 @@ import { blockId, DEV_PARAMS, encodeTx, meetsTarget, sha256Hex, toHex, type Deco
 import { createApi, FullNode, listenApi, MAX_BLOB_BYTES } from '../../node/index.ts';
 import type { ApiOptions } from '../../node/api.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, tempDir, type Actor } from './helpers.ts';
+import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, tempDir, type Actor } from '../support/chain.ts';
 import { bigBody, raw, upload, type RawReply } from './httpRaw.ts';
 
 afterEach(closeAll);

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { bytesToBigInt, fromHex, rotationMessage, sign, toHex, workOf, type DecodedBlock, type KeyPair, type SignedTx } from '../../ledger/index.ts';
 import { defaultHooks, type Chain, type ChainStore } from '../../node/index.ts';
 import { heightKey, type BlockIndexEntry, type TxLocation } from '../../node/store.ts';
-import { openChain, signed, stateDump } from './helpers.ts';
+import { openChain, signed, stateDump } from '../support/chain.ts';
 
 /** A rotate tx moving `from`'s history to `to`, with the new key's proof of possession. */
 export function rotateTx(from: KeyPair, to: KeyPair, nonce: number, chainId: Uint8Array): SignedTx {

@@ -15,7 +15,7 @@ import {
   type Tx,
 } from '../../ledger/index.ts';
 import { defaultHooks } from '../../node/index.ts';
-import { closeAll, extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from './helpers.ts';
+import { closeAll, extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from '../support/chain.ts';
 import { expectConsistent, prng, rotateTx, type Prng } from './chainHelpers.ts';
 
 const SEED = Number(process.env.GOPKGR_FUZZ_SEED ?? 0x6f70_6b72);

@@ -25,7 +25,7 @@ import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../
 import {
   actor, closeAll, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed,
   stateDump, txContext, type Actor,
-} from './helpers.ts';
+} from '../support/chain.ts';
 
 afterEach(closeAll);
 
