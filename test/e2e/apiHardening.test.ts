@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MAX_BLOB_BYTES } from '../../node/index.ts';
 import { DEFAULT_BLOB_QUOTA } from '../../node/api/blobQuota.ts';
-import { freePort, gopkgr, startNode, type RunningNode } from './cliProcess.ts';
-import { bigBody, raw, upload, type UploadOutcome } from '../node/httpRaw.ts';
+import { freePort, gopkgr, startNode, type RunningNode } from '../support/processes.ts';
+import { bigBody, raw, upload, type UploadOutcome } from '../support/http.ts';
 
 const MiB = 1024 * 1024;
 const TOKEN = 'e2e-token-' + randomBytes(16).toString('hex');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { freePort, getJson, gopkgr, startNode, type RunningNode } from './cliProcess.ts';
+import { freePort, getJson, gopkgr, startNode, type RunningNode } from '../support/processes.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gopkgr.js', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));

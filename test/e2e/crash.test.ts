@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { DEV_PARAMS, encodeTx, fromHex, sha256Hex, toHex, type KeyPair, type SignedTx, type VersionState } from '../../ledger/index.ts';
 import { Chain, ChainStore, defaultHooks } from '../../node/index.ts';
 import { idBytes, keyPair, publishBody, signed } from '../support/chain.ts';
-import { expectConsistent, prng } from '../node/chainHelpers.ts';
+import { expectConsistent } from '../support/chainChecks.ts';
+import { prng } from '../support/prng.ts';
 import { heightKey } from '../../node/store.ts';
 import { killAll, runCli, startNode, type NodeProc, type NodeReady } from './proc.ts';
 

@@ -20,7 +20,7 @@ import { pack } from 'tar-stream';
 import { fromHex, keyPairFromSecret, manifestHash, type Canonical } from '../../ledger/index.ts';
 import { MANIFEST_FORMAT } from '../../infver/index.ts';
 import { NodeClient } from '../../cli/client.ts';
-import { freePort, getJson, gopkgr, REPO, startNode, type RunningNode } from './cliProcess.ts';
+import { freePort, getJson, gopkgr, REPO, startNode, type RunningNode } from '../support/processes.ts';
 
 const BIN = path.join(REPO, 'bin/gopkgr.js');
 

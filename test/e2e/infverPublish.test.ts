@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeTx, fromHex, manifestHash, signTx, type Canonical } from '../../ledger/index.ts';
 import { extractManifest } from '../../infver/index.ts';
 import { loadIdentity } from '../../cli/context.ts';
-import { freePort, getJson, gopkgr, startNode, type RunningNode } from './cliProcess.ts';
+import { freePort, getJson, gopkgr, startNode, type RunningNode } from '../support/processes.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 

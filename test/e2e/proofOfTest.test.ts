@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, getJson, gopkgr, REPO, startNode, waitFor, type RunningNode } from './cliProcess.ts';
+import { freePort, getJson, gopkgr, REPO, startNode, waitFor, type RunningNode } from '../support/processes.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/e2e/pot');
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, getJson, gopkgr, startNode, waitFor, type RunningNode } from './cliProcess.ts';
+import { freePort, getJson, gopkgr, startNode, waitFor, type RunningNode } from '../support/processes.ts';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 

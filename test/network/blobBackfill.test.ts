@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromHex, toHex, txId } from '../../ledger/index.ts';
 import { publishBody } from '../support/chain.ts';
-import { cleanup, converged, mineVia, spawnNode, status, stopNode, submitTx, testKey, txBytes, waitFor, type NetNode } from './netHelpers.ts';
+import { cleanup, converged, mineVia, spawnNode, status, stopNode, submitTx, testKey, txBytes, waitFor, type NetNode } from '../support/network.ts';
 
 async function head(node: NetNode, hash: string): Promise<number> {
   return (await fetch(`${node.api}/v1/blobs/${hash}`, { method: 'HEAD' })).status;

@@ -33,7 +33,7 @@ import { Network, networkProtocols } from '../../node/network/index.ts';
 import { request, requestOne } from '../../node/network/reqresp.ts';
 import { blocksRequest, headersRequest } from '../../node/network/messages.ts';
 import { prng, type Prng } from '../support/prng.ts';
-import { buildChain, cleanup, converged, getJson, mineVia, spawnNode, status, tempDir, waitFor, waitPeers, type NetNode , chainClient } from './netHelpers.ts';
+import { buildChain, cleanup, converged, getJson, mineVia, spawnNode, status, tempDir, waitFor, waitPeers, type NetNode , chainClient } from '../support/network.ts';
 
 const RAW_CLIENTS = 300;
 const PROXIED_SESSIONS = 60;

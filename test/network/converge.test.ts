@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanup, converged, freePort, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor, type NetNode,
-} from './netHelpers.ts';
+} from '../support/network.ts';
 
 describe('five nodes in a line', () => {
   afterAll(cleanup);

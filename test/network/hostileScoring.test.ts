@@ -29,7 +29,7 @@ import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread } from '../../miner/index.ts';
-import { cleanup, converged, freePort, mineVia, spawnNode, status, tempDir, testKey, waitFor, waitPeers, type NetNode } from './netHelpers.ts';
+import { cleanup, converged, freePort, mineVia, spawnNode, status, tempDir, testKey, waitFor, waitPeers, type NetNode } from '../support/network.ts';
 
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildChain, cleanup, converged, spawnNode, status, tempDir, waitPeers } from './netHelpers.ts';
+import { buildChain, cleanup, converged, spawnNode, status, tempDir, waitPeers } from '../support/network.ts';
 
 const BLOCKS = 2_000;
 

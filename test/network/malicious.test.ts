@@ -19,7 +19,7 @@ import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, enc
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
-import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitPeers } from './netHelpers.ts';
+import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitPeers } from '../support/network.ts';
 
 /** A block on genesis whose id misses its target (bad work), distinct per `i`. */
 function badWorkBlock(chainId: string, i: number): DecodedBlock {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { fromHex, toHex, txId } from '../../ledger/index.ts';
 import { publishBody } from '../support/chain.ts';
-import { cleanup, converged, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor } from './netHelpers.ts';
+import { cleanup, converged, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor } from '../support/network.ts';
 
 describe('pending txs', () => {
   afterAll(cleanup);

@@ -6,7 +6,7 @@
  * back to the pools.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, connect, converged, digest, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor, waitPeers } from './netHelpers.ts';
+import { cleanup, connect, converged, digest, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor, waitPeers } from '../support/network.ts';
 
 describe('partition and heal', () => {
   afterAll(cleanup);

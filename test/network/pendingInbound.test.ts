@@ -15,7 +15,7 @@ import { requestOne } from '../../node/network/reqresp.ts';
 import { decodeStatus } from '../../node/network/messages.ts';
 import { MAX_PENDING_INBOUND, MAX_PENDING_INBOUND_PER_LOOPBACK_IP } from '../../node/network/constants.ts';
 import { pendingKey } from '../../node/network/pendingInbound.ts';
-import { cleanup, spawnNode, waitFor, type NetNode , chainClient } from './netHelpers.ts';
+import { cleanup, spawnNode, waitFor, type NetNode , chainClient } from '../support/network.ts';
 
 const ATTACKER = '127.0.0.2';
 /** Sockets per burst: under the node's 50-a-second per-IP limit, so only the pending caps refuse them. */

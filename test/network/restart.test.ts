@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cleanup, converged, mineVia, spawnNode, status, stopNode, waitPeers } from './netHelpers.ts';
+import { cleanup, converged, mineVia, spawnNode, status, stopNode, waitPeers } from '../support/network.ts';
 
 describe('restart', () => {
   afterAll(cleanup);

@@ -9,7 +9,7 @@
  * and restarted on the same data dir, peer key and ports ten times.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildChain, cleanup, converged, spawnNode, status, tempDir, waitFor, withIdentity, type NetNode } from './netHelpers.ts';
+import { buildChain, cleanup, converged, spawnNode, status, tempDir, waitFor, withIdentity, type NetNode } from '../support/network.ts';
 import { prng } from '../support/prng.ts';
 
 const BLOCKS = 2_000;

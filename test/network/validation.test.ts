@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, decodeTx, encodeHeader, encodeTx, fromHex, meetsTarget, merkleRoot, sha256, toHex, txId, MAX_BLOCK_BYTES, MAX_TX_BYTES, type BlockHeader, type DecodedBlock, type SignedTx, type Tx } from '../../ledger/index.ts';
 import { FullNode } from '../../node/index.ts';
 import { validateGossipBlock, validateGossipTx } from '../../node/network/index.ts';
-import { cleanup, mineOn, tempDir, testKey, txBytes } from './netHelpers.ts';
+import { cleanup, mineOn, tempDir, testKey, txBytes } from '../support/network.ts';
 
 const MINER = testKey('unit-miner').publicKey;
 

@@ -15,7 +15,7 @@ import { createApi, FullNode, listenApi, MAX_BLOB_BYTES } from '../../node/index
 import type { ApiOptions } from '../../node/api.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
 import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, tempDir, type Actor } from '../support/chain.ts';
-import { bigBody, raw, upload, type RawReply } from './httpRaw.ts';
+import { bigBody, raw, upload, type RawReply } from '../support/http.ts';
 
 afterEach(closeAll);
 

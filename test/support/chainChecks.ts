@@ -1,6 +1,6 @@
 /**
- * Helpers for the reorg, fuzz and crash tests, on top of `helpers.ts`: key
- * rotation txs, a seeded PRNG, and the consistency checks that compare a
+ * Helpers for the reorg, fuzz and crash tests, on top of `chain.ts`: key
+ * rotation txs and the consistency checks that compare a
  * chain's state with its replay and with a fresh chain fed the same blocks.
  */
 import { expect } from 'vitest';
@@ -14,8 +14,6 @@ export function rotateTx(from: KeyPair, to: KeyPair, nonce: number, chainId: Uin
   const proof = sign(rotationMessage(chainId, from.publicKey, to.publicKey, nonce), to.secretKey);
   return signed(from, 'rotate', { to: to.publicKey, proof }, nonce, chainId);
 }
-
-export { prng, type Prng } from '../support/prng.ts';
 
 /** The main chain's blocks from height 1 to the head, oldest first. */
 export async function mainBlocks(chain: Chain): Promise<DecodedBlock[]> {

@@ -22,7 +22,7 @@ import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread, httpSource } from '../../miner/index.ts';
 import { saveIdentity } from '../../cli/context.ts';
-import { freePort, getJson, startNode, waitFor, type RunningNode } from '../e2e/cliProcess.ts';
+import { freePort, getJson, startNode, waitFor, type RunningNode } from './processes.ts';
 
 export { freePort, getJson, waitFor };
 
