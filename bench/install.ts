@@ -52,7 +52,7 @@ import { mapIndex, solve, type Requirement } from '../resolver/index.ts';
 import type { Work } from '../node/index.ts';
 import { buildCandidate, httpSource, mineOnThisThread, type WorkSource } from '../miner/index.ts';
 import { prng } from '../test/support/prng.ts';
-import { freePort } from '../test/support/processes.ts';
+import { freePort } from '../test/support/ports.ts';
 import { MANIFEST_FORMAT } from '../infver/index.ts';
 import { packPackage } from '../cli/pack.ts';
 import { NodeClient } from '../cli/client.ts';

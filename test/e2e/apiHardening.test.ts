@@ -7,13 +7,14 @@
  * dials only TCP multiaddrs with a peer id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MAX_BLOB_BYTES } from '../../node/index.ts';
 import { DEFAULT_BLOB_QUOTA } from '../../node/api/blobQuota.ts';
-import { freePort, gopkgr, startNode, type RunningNode } from '../support/processes.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
 import { bigBody, raw, upload, type UploadOutcome } from '../support/http.ts';
 
 const MiB = 1024 * 1024;
@@ -34,16 +35,12 @@ describe('a node under upload load', () => {
   let port: number;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-uploads-'));
+    dir = await tempDir('gopkgr-e2e-uploads-');
     port = await freePort();
-    node = await startNode(['--dev', '--api', `127.0.0.1:${port}`, '--data', dir], { timeoutMs: 90_000 });
+    node = await spawnNode(['--dev', '--api', `127.0.0.1:${port}`, '--data', dir], { timeoutMs: 90_000 });
   }, 120_000);
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await node?.exited;
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('an unreferenced 32 MiB tarball beyond a client\'s quota is refused and not kept', async () => {
     const block = randomBytes(MiB);
@@ -101,18 +98,14 @@ describe('a node whose API is reachable from other machines', () => {
   let port: number;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-token-'));
+    dir = await tempDir('gopkgr-e2e-token-');
     client = join(dir, 'client');
     tokenFile = join(dir, 'api.token');
     await writeFile(tokenFile, TOKEN + '\n', { mode: 0o600 });
     port = await freePort();
   });
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await node?.exited;
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('does not start without --api-token-file, nor with a weak token', async () => {
     const bare = await gopkgr(['node', '--dev', '--api', `0.0.0.0:${port}`, '--data', join(dir, 'n0'), '--json'], { timeoutMs: 60_000 });
@@ -125,7 +118,7 @@ describe('a node whose API is reachable from other machines', () => {
   }, 120_000);
 
   it('with a token file, writes need the token; the CLI sends it from --token-file or GOPKGR_TOKEN', async () => {
-    node = await startNode(['--dev', '--api', `0.0.0.0:${port}`, '--api-token-file', tokenFile, '--data', join(dir, 'n1')], { timeoutMs: 90_000 });
+    node = await spawnNode(['--dev', '--api', `0.0.0.0:${port}`, '--api-token-file', tokenFile, '--data', join(dir, 'n1')], { timeoutMs: 90_000 });
     const url = `http://127.0.0.1:${port}`;
     expect((await fetch(`${url}/v1/status`)).status).toBe(200);
     const anonymous = await fetch(`${url}/v1/txs`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: new Uint8Array([0x80]) });

@@ -12,15 +12,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { DEV_PARAMS, encodeTx, fromHex, sha256Hex, toHex, type KeyPair, type SignedTx, type VersionState } from '../../ledger/index.ts';
 import { Chain, ChainStore, defaultHooks } from '../../node/index.ts';
 import { idBytes, keyPair, publishBody, signed } from '../support/chain.ts';
 import { expectConsistent } from '../support/chainChecks.ts';
 import { prng } from '../support/prng.ts';
 import { heightKey } from '../../node/store.ts';
-import { killAll, runCli, startNode, type NodeProc, type NodeReady } from './proc.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { gopkgr, launchNode, type NodeProcess, type NodeReady } from '../support/processes.ts';
 
 const SEED = Number(process.env.GOPKGR_CRASH_SEED ?? 20_261_122);
 const KILLS = 22;
@@ -153,15 +153,12 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
   let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gopkgr-crash-'));
-    const init = await runCli(['init', '--json', '--data', dataDir]);
+    dataDir = await tempDir('gopkgr-crash-');
+    const init = await gopkgr(['init', '--json', '--data', dataDir]);
     expect(init.code, init.stderr).toBe(0);
   });
 
-  afterAll(async () => {
-    await killAll();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it(`loses nothing over ${KILLS} kills and keeps mining the same chain`, async () => {
     const r = prng(SEED);
@@ -184,7 +181,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
       // Spawn-relative delays are shifted by the last start-up time (less 0.8 s), so that
       // they land around the store's opening rather than all inside module loading.
       const delay = 50 + r.int(1451) + (from === 'spawn' ? Math.max(0, lastReadyMs - 800) : 0);
-      const node: NodeProc = startNode(dataDir, args);
+      const node: NodeProcess = launchNode(['--data', dataDir, ...args]);
       let reported: { height: number; head: string } | undefined;
       let loops: Promise<void>[] = [];
       let polling = true;
@@ -222,7 +219,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
       await sleep(delay);
       kills[from]++;
       node.child.kill('SIGKILL');
-      const exit = await node.exited;
+      const exit = await node.exit;
       polling = false;
       await Promise.all(loops);
       expect(exit.signal, `run ${run}: ${node.stderr().slice(-2000)}`).toBe('SIGKILL');
@@ -247,7 +244,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
     expect(last!.versions).toBeGreaterThan(5);
 
     // A last restart: same chain, and mining goes on from where it was.
-    const node = startNode(dataDir, args);
+    const node = launchNode(['--data', dataDir, ...args]);
     const ready = await node.ready;
     expect(ready, node.stderr()).not.toBeNull();
     expect(ready!.chainId).toBe(chainId);
@@ -276,7 +273,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
 
     // A clean stop (SIGTERM) exits 0 and leaves a consistent store too.
     node.child.kill('SIGTERM');
-    const exit = await node.exited;
+    const exit = await node.exit;
     expect(exit.code, node.stderr().slice(-2000)).toBe(0);
     const final = await checkStore(dataDir);
     expect(final.height).toBeGreaterThanOrEqual(confirmed!.body.height as number);

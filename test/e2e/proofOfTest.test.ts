@@ -10,10 +10,13 @@
  * `gopkgr get`, which says why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, getJson, gopkgr, REPO, startNode, waitFor, type RunningNode } from '../support/processes.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, REPO, spawnNode, type RunningNode } from '../support/processes.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/e2e/pot');
 
@@ -65,7 +68,7 @@ describe('Proof of Test end to end', () => {
   const balanceOf = async (id: string): Promise<number> => (await getJson<{ balance: number }>(`${api}/v1/accounts/${id}`)).body.balance;
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(tmpdir(), 'gopkgr-e2e-pot-'));
+    work = await tempDir('gopkgr-e2e-pot-');
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     const nodeData = path.join(work, 'node');
@@ -73,15 +76,12 @@ describe('Proof of Test end to end', () => {
     for (const name of ['tester-a', 'tester-b']) testers.push({ env: { GOPKGR_HOME: path.join(work, name), GOPKGR_NODE: api }, id: '' });
     const ids = await Promise.all([nodeData, publisher.GOPKGR_HOME!, ...testers.map((t) => t.env.GOPKGR_HOME!)].map(identity));
     testers.forEach((t, i) => (t.id = ids[i + 2]!));
-    node = await startNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
+    node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
     const claimed = await gopkgr(['namespace', 'claim', '@pot', '--json'], { env: publisher });
     expect(claimed.code, claimed.stdout + claimed.stderr).toBe(0);
   });
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await rm(work, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('a published version collects two agreeing attestations, and the testers are paid', async () => {
     // Published from the fixture directory itself: its test files type-check against the repo's @types/node.

@@ -10,19 +10,23 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromHex, toHex, txId } from '../../ledger/index.ts';
 import { publishBody } from '../support/chain.ts';
-import { cleanup, converged, mineVia, spawnNode, status, stopNode, submitTx, testKey, txBytes, waitFor, type NetNode } from '../support/network.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, submitTx, txBytes, type NetNode } from '../support/network.ts';
+import { stopNode } from '../support/processes.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 async function head(node: NetNode, hash: string): Promise<number> {
   return (await fetch(`${node.api}/v1/blobs/${hash}`, { method: 'HEAD' })).status;
 }
 
 describe('tarballs of synced blocks', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it('are fetched by a late joiner in the background, and after a restart', async () => {
-    const a = await spawnNode('publisher');
+    const a = await spawnNetNode('publisher');
     const chainId = a.ready.chainId as string;
-    const alice = testKey('alice');
+    const alice = keyPair('alice');
     await submitTx(a, txBytes(alice, 'claim', { ns: '@acme' }, 0, chainId));
     const create = txBytes(alice, 'create', { ns: '@acme', name: 'pad' }, 1, chainId);
     await submitTx(a, create);
@@ -40,7 +44,7 @@ describe('tarballs of synced blocks', () => {
     expect((await status(a)).height).toBe(6);
 
     // b joins late: it syncs the blocks, then fetches the three tarballs without being asked (HEAD looks only at its own store).
-    const b = await spawnNode('joiner', { peers: [a.addr] });
+    const b = await spawnNetNode('joiner', { peers: [a.addr] });
     await converged([a, b], 6, 15_000);
     await waitFor(async () => ((await Promise.all(hashes.map((h) => head(b, h)))).every((s) => s === 200) ? true : undefined), 15_000, 'b to hold every tarball');
     expect((await status(b)).blobsMissing).toBe(0);
@@ -49,12 +53,12 @@ describe('tarballs of synced blocks', () => {
 
     // A node that stopped before it had every tarball (here: one removed from its store while it was down)
     // fetches the rest when it starts again, from what the chain references.
-    const c = await spawnNode('restarter', { peers: [b.addr] });
+    const c = await spawnNetNode('restarter', { peers: [b.addr] });
     await converged([b, c], 6, 15_000);
     await waitFor(async () => ((await Promise.all(hashes.map((h) => head(c, h)))).every((s) => s === 200) ? true : undefined), 15_000, 'c to hold every tarball');
     await stopNode(c);
     await rm(join(c.data, 'blobs', hashes[2]!.slice(0, 2), hashes[2]!), { force: false });
-    const c2 = await spawnNode('restarted', { data: c.data, peers: [b.addr] });
+    const c2 = await spawnNetNode('restarted', { data: c.data, peers: [b.addr] });
     await waitFor(async () => ((await head(c2, hashes[2]!)) === 200 ? true : undefined), 15_000, 'c to fetch the missing tarball again after its restart');
     expect(c2.stderr()).toMatch(/1 tarball\(s\) referenced on chain are missing here/);
 

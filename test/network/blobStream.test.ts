@@ -21,7 +21,7 @@ import { Network, networkProtocols } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus, readBlobRequest } from '../../node/network/messages.ts';
 import { BLOB_CHUNK_BYTES } from '../../node/network/constants.ts';
-import { tempDir } from '../support/network.ts';
+import { tempDir } from '../support/cleanup.ts';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 

@@ -33,7 +33,10 @@ import { Network, networkProtocols } from '../../node/network/index.ts';
 import { request, requestOne } from '../../node/network/reqresp.ts';
 import { blocksRequest, headersRequest } from '../../node/network/messages.ts';
 import { prng, type Prng } from '../support/prng.ts';
-import { buildChain, cleanup, converged, getJson, mineVia, spawnNode, status, tempDir, waitFor, waitPeers, type NetNode , chainClient } from '../support/network.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { buildChain, converged, mineVia, spawnNetNode, status, waitPeers, type NetNode, chainClient } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const RAW_CLIENTS = 300;
 const PROXIED_SESSIONS = 60;
@@ -188,8 +191,8 @@ describe('connection chaos', () => {
   beforeAll(async () => {
     const dir = await tempDir('gopkgr-net-chaos-');
     await buildChain(dir, 600);
-    h = await spawnNode('honest', { data: dir });
-    v = await spawnNode('victim', { peers: [h.addr] });
+    h = await spawnNetNode('honest', { data: dir });
+    v = await spawnNetNode('victim', { peers: [h.addr] });
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
     await converged([h, v], 600, 30_000);
@@ -199,7 +202,7 @@ describe('connection chaos', () => {
     for (const s of sockets) s.destroy();
     for (const srv of servers) srv.close();
     await client?.stop();
-    await cleanup();
+    await closeAll();
   });
 
   it(`${RAW_CLIENTS} raw sockets and ${PROXIED_SESSIONS} libp2p sessions reset at random points do not crash the node`, async () => {
@@ -281,7 +284,7 @@ describe('connection chaos', () => {
     for (const what of DIALED) expect(hostile.seen[what]).toBeGreaterThan(0);
 
     // A node whose bootstrap list holds the hostile server redials it with backoff, and syncs from the honest peer.
-    const w = await spawnNode('bootstrapped', { peers: [withId, h.addr] });
+    const w = await spawnNetNode('bootstrapped', { peers: [withId, h.addr] });
     const firstSeen = Object.values(hostile.seen).reduce((a, b) => a + b, 0);
     await mineVia(h, 2);
     const height = (await status(h)).height;

@@ -32,7 +32,10 @@ import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread } from '../../miner/index.ts';
-import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitPeers, type NetNode } from '../support/network.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, waitPeers, type NetNode } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];
@@ -84,11 +87,11 @@ function lengthPrefixed(payload: Uint8Array): Uint8Array {
 
 /** A block with valid (dev) work at `height` on a parent nobody has. */
 function orphan(i: number): Uint8Array {
-  const reward = buildRewardTx(5, testKey(`orphan${i}`).publicKey, [], DEV_PARAMS);
+  const reward = buildRewardTx(5, keyPair(`orphan${i}`).publicKey, [], DEV_PARAMS);
   const parent = toHex(sha256(new TextEncoder().encode(`no such parent ${i}`)));
   const candidate = buildCandidate({
     parent, height: 5, target: DEV_PARAMS.powLimit, minTime: DEV_PARAMS.genesisTime, parentTime: DEV_PARAMS.genesisTime, txs: [], params: DEV_PARAMS,
-  }, testKey(`orphan${i}`).publicKey, DEV_PARAMS.genesisTime + 1_000 + i);
+  }, keyPair(`orphan${i}`).publicKey, DEV_PARAMS.genesisTime + 1_000 + i);
   expect(toHex(candidate.header.txRoot)).toBe(toHex(merkleRoot([txId(encodeTx(reward))])));
   return mineOnThisThread(candidate).bytes;
 }
@@ -99,8 +102,8 @@ describe('hostile peers', () => {
   let chainId: string;
 
   beforeAll(async () => {
-    h = await spawnNode('honest');
-    v = await spawnNode('victim', { peers: [h.addr] });
+    h = await spawnNetNode('honest');
+    v = await spawnNetNode('victim', { peers: [h.addr] });
     await waitPeers(v, 1);
     chainId = h.ready.chainId as string;
     await mineVia(h, 3);
@@ -109,7 +112,7 @@ describe('hostile peers', () => {
 
   afterAll(async () => {
     await Promise.all(attackers.map(async (a) => a.stop()));
-    await cleanup();
+    await closeAll();
   });
 
   it('peers that stall mid-sync or on status do not stop the victim following honest blocks; it times them out', async () => {

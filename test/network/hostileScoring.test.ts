@@ -29,7 +29,11 @@ import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread } from '../../miner/index.ts';
-import { cleanup, converged, freePort, mineVia, spawnNode, status, tempDir, testKey, waitFor, waitPeers, type NetNode } from '../support/network.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, waitPeers, type NetNode } from '../support/network.ts';
+import { freePort } from '../support/ports.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];
@@ -69,7 +73,7 @@ function uvarint(n: number): number[] {
 function cheapBlock(parent: string, height: number, time: number, seed: string): Uint8Array {
   const candidate = buildCandidate({
     parent, height, target: DEV_PARAMS.powLimit, minTime: 0, parentTime: time - 1, txs: [], params: DEV_PARAMS,
-  }, testKey(seed).publicKey, time);
+  }, keyPair(seed).publicKey, time);
   return mineOnThisThread(candidate).bytes;
 }
 
@@ -84,7 +88,7 @@ async function buildHardChain(dir: string, n: number): Promise<bigint> {
   try {
     for (let i = 0; i < n; i++) {
       const work = node.work();
-      await node.submitBlock(mineOnThisThread(buildCandidate(work, testKey('hard').publicKey, work.minTime + 1)).bytes);
+      await node.submitBlock(mineOnThisThread(buildCandidate(work, keyPair('hard').publicKey, work.minTime + 1)).bytes);
     }
     return BigInt('0x' + node.work().target);
   } finally {
@@ -109,8 +113,8 @@ describe('hostile gossip scoring', () => {
     const target = await buildHardChain(dir, HARD_CHAIN_BLOCKS);
     // The chain's blocks now cost far more than a block at the easiest target.
     expect(target * 32n).toBeLessThan(BigInt('0x' + DEV_PARAMS.powLimit));
-    h = await spawnNode('honest', { data: dir });
-    v = await spawnNode('victim', { peers: [h.addr] });
+    h = await spawnNetNode('honest', { data: dir });
+    v = await spawnNetNode('victim', { peers: [h.addr] });
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
     await converged([h, v], HARD_CHAIN_BLOCKS, 30_000);
@@ -118,7 +122,7 @@ describe('hostile gossip scoring', () => {
 
   afterAll(async () => {
     await Promise.all(attackers.map(async (a) => a.stop()));
-    await cleanup();
+    await closeAll();
   });
 
   it('orphans claiming the easiest target cost their sender until it is banned', async () => {

@@ -19,11 +19,14 @@ import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, enc
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
-import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitPeers } from '../support/network.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, waitPeers } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 /** A block on genesis whose id misses its target (bad work), distinct per `i`. */
 function badWorkBlock(chainId: string, i: number): DecodedBlock {
-  const reward = buildRewardTx(1, testKey(`evil${i}`).publicKey, [], DEV_PARAMS);
+  const reward = buildRewardTx(1, keyPair(`evil${i}`).publicKey, [], DEV_PARAMS);
   const header = {
     v: 1, height: 1, parent: fromHex(chainId), txRoot: merkleRoot([txId(encodeTx(reward))]), time: DEV_PARAMS.genesisTime + 1000 + i,
     target: bigIntToBytes32(BigInt('0x' + DEV_PARAMS.powLimit)), nonce: new Uint8Array(8),
@@ -39,13 +42,13 @@ describe('a peer gossiping invalid blocks', () => {
   let evil: Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }> | undefined;
   afterAll(async () => {
     await evil?.stop();
-    await cleanup();
+    await closeAll();
   });
 
   it('is scored down and cut off while honest nodes keep converging', async () => {
-    const h1 = await spawnNode('h1');
-    const h2 = await spawnNode('h2', { peers: [h1.addr] });
-    const h3 = await spawnNode('h3', { peers: [h2.addr] });
+    const h1 = await spawnNetNode('h1');
+    const h2 = await spawnNetNode('h2', { peers: [h1.addr] });
+    const h3 = await spawnNetNode('h3', { peers: [h2.addr] });
     await waitPeers(h2, 2);
     const chainId = h1.ready.chainId as string;
     const topic = gossipTopics(chainId).blocks;

@@ -7,16 +7,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { fromHex, toHex, txId } from '../../ledger/index.ts';
 import { publishBody } from '../support/chain.ts';
-import { cleanup, converged, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor } from '../support/network.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { converged, mineVia, spawnNetNode, status, submitTx, txBytes } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 describe('pending txs', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it('reach a node that connects after they were submitted, tarball included', async () => {
-    const a = await spawnNode('early');
+    const a = await spawnNetNode('early');
     const chainId = a.ready.chainId as string;
     await mineVia(a, 2);
-    const alice = testKey('alice');
+    const alice = keyPair('alice');
     const claim = txBytes(alice, 'claim', { ns: '@late' }, 0, chainId);
     const create = txBytes(alice, 'create', { ns: '@late', name: 'pad' }, 1, chainId);
     const tarball = new TextEncoder().encode('a pending tarball');
@@ -27,7 +31,7 @@ describe('pending txs', () => {
     for (const tx of [claim, create, publish]) ids.push(await submitTx(a, tx));
     expect((await status(a)).mempool).toBe(3);
 
-    const b = await spawnNode('late', { peers: [a.addr] });
+    const b = await spawnNetNode('late', { peers: [a.addr] });
     await converged([a, b], 2, 15_000);
     await waitFor(async () => ((await status(b)).mempool === 3 ? true : undefined), 15_000, 'b to pull the three pending txs');
     for (const id of ids) expect((await getJson<{ status: string }>(`${b.api}/v1/txs/${id}`)).body.status).toBe('pending');

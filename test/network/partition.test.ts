@@ -6,24 +6,28 @@
  * back to the pools.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, connect, converged, digest, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor, waitPeers } from '../support/network.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { connect, converged, digest, mineVia, spawnNetNode, status, submitTx, txBytes, waitPeers } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 describe('partition and heal', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it('ends every node on the heavier branch with identical state', async () => {
-    const [a1, b1] = await Promise.all([spawnNode('a1'), spawnNode('b1')]);
-    const [a2, b2] = await Promise.all([spawnNode('a2', { peers: [a1.addr] }), spawnNode('b2', { peers: [b1.addr] })]);
+    const [a1, b1] = await Promise.all([spawnNetNode('a1'), spawnNetNode('b1')]);
+    const [a2, b2] = await Promise.all([spawnNetNode('a2', { peers: [a1.addr] }), spawnNetNode('b2', { peers: [b1.addr] })]);
     await Promise.all([waitPeers(a2, 1), waitPeers(b2, 1)]);
     const chainId = a1.ready.chainId as string;
 
     // Group A: 12 blocks and a claim; group B: 6 blocks and another claim.
-    await submitTx(a2, txBytes(testKey('alice'), 'claim', { ns: '@alpha' }, 0, chainId));
-    await submitTx(b2, txBytes(testKey('bob'), 'claim', { ns: '@beta' }, 0, chainId));
+    await submitTx(a2, txBytes(keyPair('alice'), 'claim', { ns: '@alpha' }, 0, chainId));
+    await submitTx(b2, txBytes(keyPair('bob'), 'claim', { ns: '@beta' }, 0, chainId));
     await waitFor(async () => ((await status(a1)).height >= 0 && (await getJson<{ mempool: number }>(`${a1.api}/v1/status`)).body.mempool === 1 ? true : undefined), 10_000, 'claim at a1');
     await waitFor(async () => ((await getJson<{ mempool: number }>(`${b1.api}/v1/status`)).body.mempool === 1 ? true : undefined), 10_000, 'claim at b1');
-    await mineVia(a1, 12, testKey('minerA').publicKey);
-    await mineVia(b1, 6, testKey('minerB').publicKey);
+    await mineVia(a1, 12, keyPair('minerA').publicKey);
+    await mineVia(b1, 6, keyPair('minerB').publicKey);
     const groupA = await converged([a1, a2], 12, 15_000);
     const groupB = await converged([b1, b2], 6, 15_000);
     expect(groupA.head).not.toBe(groupB.head);
@@ -40,7 +44,7 @@ describe('partition and heal', () => {
     expect((await getJson(`${b2.api}/v1/namespaces/@beta`)).status).toBe(404);
 
     // The network keeps working as one: a block mined on the B side reaches A.
-    await mineVia(b2, 1, testKey('minerB').publicKey);
+    await mineVia(b2, 1, keyPair('minerB').publicKey);
     const after = await converged([a1, a2, b1, b2], 13, 15_000);
     expect(after.height).toBe(13);
   });

@@ -15,7 +15,9 @@ import { requestOne } from '../../node/network/reqresp.ts';
 import { decodeStatus } from '../../node/network/messages.ts';
 import { MAX_PENDING_INBOUND, MAX_PENDING_INBOUND_PER_LOOPBACK_IP } from '../../node/network/constants.ts';
 import { pendingKey } from '../../node/network/pendingInbound.ts';
-import { cleanup, spawnNode, waitFor, type NetNode , chainClient } from '../support/network.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { spawnNetNode, type NetNode, chainClient } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const ATTACKER = '127.0.0.2';
 /** Sockets per burst: under the node's 50-a-second per-IP limit, so only the pending caps refuse them. */
@@ -45,7 +47,7 @@ describe('pending inbound handshakes per address', () => {
   let client: Libp2p | undefined;
 
   beforeAll(async () => {
-    v = await spawnNode('victim');
+    v = await spawnNetNode('victim');
     chainId = v.ready.chainId as string;
     client = await chainClient(chainId);
   }, 60_000);
@@ -53,7 +55,7 @@ describe('pending inbound handshakes per address', () => {
   afterAll(async () => {
     for (const s of sockets) s.destroy();
     await client?.stop();
-    await cleanup();
+    await closeAll();
   });
 
   it('an address holding many half-open sockets does not lock out a peer from another address', async () => {

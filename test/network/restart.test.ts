@@ -7,14 +7,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cleanup, converged, mineVia, spawnNode, status, stopNode, waitPeers } from '../support/network.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, waitPeers } from '../support/network.ts';
+import { stopNode } from '../support/processes.ts';
 
 describe('restart', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it('reconnects to its peers from the data dir and resumes', async () => {
-    const a = await spawnNode('a');
-    const b = await spawnNode('b', { peers: [a.addr] });
+    const a = await spawnNetNode('a');
+    const b = await spawnNetNode('b', { peers: [a.addr] });
     await waitPeers(b, 1);
     await mineVia(a, 5);
     await converged([a, b], 5, 15_000);
@@ -26,7 +28,7 @@ describe('restart', () => {
     // While b is down, a moves on.
     await mineVia(a, 7);
     // b comes back on the same data dir and API/p2p ports, with no --peer.
-    const b2 = await spawnNode('b', { data: b.data, p2pPort: b.p2pPort, apiPort: b.apiPort });
+    const b2 = await spawnNetNode('b', { data: b.data, p2pPort: b.p2pPort, apiPort: b.apiPort });
     expect(b2.peerId).toBe(b.peerId);
     expect(b2.ready.height).toBe(5);
     await waitPeers(b2, 1);

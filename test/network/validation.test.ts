@@ -7,9 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_PARAMS, assembleBlock, bigIntToBytes32, blockId, buildRewardTx, decodeTx, encodeHeader, encodeTx, fromHex, meetsTarget, merkleRoot, sha256, toHex, txId, MAX_BLOCK_BYTES, MAX_TX_BYTES, type BlockHeader, type DecodedBlock, type SignedTx, type Tx } from '../../ledger/index.ts';
 import { FullNode } from '../../node/index.ts';
 import { validateGossipBlock, validateGossipTx } from '../../node/network/index.ts';
-import { cleanup, mineOn, tempDir, testKey, txBytes } from '../support/network.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { mineOn, txBytes } from '../support/network.ts';
 
-const MINER = testKey('unit-miner').publicKey;
+const MINER = keyPair('unit-miner').publicKey;
 
 /** Seal a header (any fields) with the first nonce that meets its target, or misses it with `miss`. */
 function seal(header: Omit<BlockHeader, 'nonce'>, txs: Tx[], miss = false): DecodedBlock {
@@ -42,7 +44,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await node.close();
   await other.close();
-  await cleanup();
+  await closeAll();
 });
 
 describe('validateGossipBlock', () => {
@@ -119,7 +121,7 @@ describe('validateGossipBlock', () => {
 
 describe('validateGossipTx', () => {
   const chainId = (): string => node.chainId;
-  const claim = (seed: string, ns: string, nonce = 0): Uint8Array => txBytes(testKey(seed), 'claim', { ns }, nonce, chainId());
+  const claim = (seed: string, ns: string, nonce = 0): Uint8Array => txBytes(keyPair(seed), 'claim', { ns }, nonce, chainId());
 
   it('accepts a valid tx into the pool', async () => {
     const seen: string[] = [];
@@ -170,7 +172,7 @@ describe('validateGossipTx', () => {
   it('fetches a publish tx\'s missing tarball from the sender before submitting it', async () => {
     const tarball = new TextEncoder().encode('a tarball');
     const hash = sha256(tarball);
-    const publish = txBytes(testKey('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: hash, size: tarball.length, deps: {}, lock: {} }, 0, chainId());
+    const publish = txBytes(keyPair('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: hash, size: tarball.length, deps: {}, lock: {} }, 0, chainId());
     const asked: string[] = [];
     const v = await validateGossipTx({
       node,
@@ -188,7 +190,7 @@ describe('validateGossipTx', () => {
   });
 
   it('ignores a publish whose tarball no peer can provide: NET_BLOB_UNAVAILABLE', async () => {
-    const publish = txBytes(testKey('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: sha256(Uint8Array.of(1)), size: 1, deps: {}, lock: {} }, 0, chainId());
+    const publish = txBytes(keyPair('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: sha256(Uint8Array.of(1)), size: 1, deps: {}, lock: {} }, 0, chainId());
     expect(await validateGossipTx({ node, fetchBlob: async () => false }, publish)).toMatchObject({ result: 'ignore', reason: 'NET_BLOB_UNAVAILABLE' });
   });
 });

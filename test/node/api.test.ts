@@ -14,7 +14,8 @@ import {
 } from '../../ledger/index.ts';
 import { createApi, FullNode, listenApi } from '../../node/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, signed, stateDump, tempDir, type Actor } from '../support/chain.ts';
+import { actor, idBytes, keyPair, MINER, publishBody, signed, stateDump, type Actor } from '../support/chain.ts';
+import { closeAll, onClose, tempDir } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 

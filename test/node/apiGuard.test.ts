@@ -14,7 +14,8 @@ import { blockId, DEV_PARAMS, encodeTx, meetsTarget, sha256Hex, toHex, type Deco
 import { createApi, FullNode, listenApi, MAX_BLOB_BYTES } from '../../node/index.ts';
 import type { ApiOptions } from '../../node/api.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, tempDir, type Actor } from '../support/chain.ts';
+import { actor, idBytes, keyPair, MINER, publishBody, type Actor } from '../support/chain.ts';
+import { closeAll, onClose, tempDir } from '../support/cleanup.ts';
 import { bigBody, raw, upload, type RawReply } from '../support/http.ts';
 
 afterEach(closeAll);

@@ -15,7 +15,8 @@ import {
   type Tx,
 } from '../../ledger/index.ts';
 import { defaultHooks } from '../../node/index.ts';
-import { closeAll, extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from '../support/chain.ts';
+import { extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
 import { expectConsistent, rotateTx } from '../support/chainChecks.ts';
 import { prng, type Prng } from '../support/prng.ts';
 

@@ -22,10 +22,8 @@ import { defaultHooks, Mempool, MEMPOOL_MAX_PER_SENDER, type Chain, type Pending
 import { isPublicKey } from '../../ledger/crypto.ts';
 import type { AccountState } from '../../ledger/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
-import {
-  actor, closeAll, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed,
-  stateDump, txContext, type Actor,
-} from '../support/chain.ts';
+import { actor, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed, stateDump, txContext, type Actor } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 

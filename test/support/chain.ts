@@ -11,13 +11,11 @@
  * Typical use:
  *
  *   const t = await openChain();          // fresh temp dir, DEV_PARAMS
- *   afterEach(closeAll);                  // closes every chain opened here
+ *   afterEach(closeAll);                  // closes every chain opened here (cleanup.ts)
  *   const [alice] = keys(1);
  *   const a = actor(alice, t.chain.chainId);
  *   await t.chain.importBlock(mineBlock(t.chain, [a.tx('claim', { ns: '@acme' })]));
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   assembleBlock, blockId, buildRewardTx, DEV_PARAMS, encodeHeader, encodeTx, fromHex, GopkgrError, keyPairFromSecret, manifestHash, meetsTarget,
@@ -25,31 +23,7 @@ import {
   type KeyPair, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type Tx, type TxContext,
 } from '../../ledger/index.ts';
 import { Chain, ChainStore, type ImportResult } from '../../node/index.ts';
-
-// ---------------------------------------------------------------- cleanup
-
-type Cleanup = () => Promise<void>;
-const cleanups: Cleanup[] = [];
-
-/** Register something to undo in `closeAll` (newest first). */
-export function onClose(fn: Cleanup): void {
-  cleanups.push(fn);
-}
-
-/** Close every chain/store and remove every temp dir made through these helpers. Use as `afterEach(closeAll)`. */
-export async function closeAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    await fn();
-  }
-}
-
-/** A fresh directory under os.tmpdir(), removed by `closeAll`. */
-export async function tempDir(prefix = 'gopkgr-test-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  onClose(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { onClose, tempDir } from './cleanup.ts';
 
 // ---------------------------------------------------------------- chains
 
