@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { PROJECT_GLOBS } from './test/support/projects.ts';
+import { E2E_TEST_TIMEOUT_MS } from './test/support/timeouts.ts';
 
 const exclude = ['test/fixtures/**', 'node_modules/**'];
 
@@ -28,8 +29,8 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           maxWorkers: 2,
           // Child processes on a loaded 2-core machine run 3-5x slower than on an idle one.
-          testTimeout: 300_000,
-          hookTimeout: 300_000,
+          testTimeout: E2E_TEST_TIMEOUT_MS,
+          hookTimeout: E2E_TEST_TIMEOUT_MS,
         },
       },
     ],

@@ -52,11 +52,11 @@ describe('a closed stdout', () => {
 
   it('a running node shuts down cleanly, exit 0, instead of running on unread', async () => {
     const nodeHome = path.join(home, 'node');
-    const r = await runWithClosedStdout(['node', '--dev', '--api', '127.0.0.1:0'], { GOPKGR_HOME: nodeHome }, 120_000);
+    const r = await runWithClosedStdout(['node', '--dev', '--api', '127.0.0.1:0'], { GOPKGR_HOME: nodeHome });
     expect(r.stderr).toBe('');
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     // It did start (and so had something to print) before it stopped.
     expect((await readdir(nodeHome)).length).toBeGreaterThan(0);
-  }, 150_000);
+  });
 });

@@ -83,7 +83,7 @@ describe('ledger commands', () => {
     expect(pkg.body.versions[0]).toMatchObject({ deprecated: true, deprecationReason: 'use 2.x' });
     miner.kill('SIGINT');
     expect(await new Promise((resolve) => miner.on('close', resolve))).toBe(0);
-  }, 180_000);
+  });
 
   it('reports bad input as one line with a code, or as {"error"} under --json', async () => {
     const usage = await gopkgr(['namespace', 'grab', '@x'], { env: owner });

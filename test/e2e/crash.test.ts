@@ -21,6 +21,7 @@ import { prng } from '../support/prng.ts';
 import { heightKey } from '../../node/store.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { gopkgr, launchNode, type NodeProcess, type NodeReady } from '../support/processes.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const SEED = Number(process.env.GOPKGR_CRASH_SEED ?? 20_261_122);
 const KILLS = 22;
@@ -210,7 +211,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
         ];
         if (from === 'block') {
           for (let waited = 0; (reported?.height ?? 0) <= ready!.height; waited += 25) {
-            expect(waited, `run ${run}: no block mined within 20 s: ${node.stderr().slice(-2000)}`).toBeLessThan(20_000);
+            expect(waited, `run ${run}: no block mined within ${WAIT_TIMEOUT_MS / 1000} s: ${node.stderr().slice(-2000)}`).toBeLessThan(WAIT_TIMEOUT_MS);
             await sleep(25);
           }
           blockAt = Date.now() - started;
@@ -256,7 +257,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     const txid = sent.body.id as string;
     let confirmed: HttpResult | undefined;
-    for (let i = 0; i < 200; i++) {
+    for (const start = Date.now(); Date.now() - start < WAIT_TIMEOUT_MS;) {
       const r2 = await http(`${ready!.api}/v1/txs/${txid}`);
       if (r2.body.status === 'confirmed') {
         confirmed = r2;
@@ -277,5 +278,5 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
     expect(exit.code, node.stderr().slice(-2000)).toBe(0);
     const final = await checkStore(dataDir);
     expect(final.height).toBeGreaterThanOrEqual(confirmed!.body.height as number);
-  }, 240_000);
+  }, 600_000); // 22 starts and kills, each followed by a full store check
 });

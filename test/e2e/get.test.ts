@@ -23,6 +23,7 @@ import { closeAll, tempDir } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
 import { gopkgr, REPO, spawnGopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 
 const run = promisify(execFile);
@@ -133,7 +134,7 @@ describe('gopkgr get end to end', () => {
       'run.mjs': `import { top } from '@acme/top'; // \`ver:"^1.0.0"\`\nconsole.log(top('x'));\n`,
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, include: ['src'] }),
     });
-  }, 300_000); // init, a node, four publishes and three installs: minutes on a loaded 2-core machine
+  }, 600_000); // init, a node, four publishes and three installs: minutes on a loaded 2-core machine
 
   afterAll(closeAll);
 
@@ -228,12 +229,12 @@ describe('gopkgr get end to end', () => {
     const client = new NodeClient(`http://127.0.0.1:${port}`);
     await client.putBlob(hash, tarball);
     const created = await client.submit(key, 'create', { ns: '@acme', name });
-    await client.waitForTx(created.id, 30_000);
+    await client.waitForTx(created.id, WAIT_TIMEOUT_MS);
     const manifest = { format: MANIFEST_FORMAT, name: `@acme/${name}`, exports: [], internal: [] } as unknown as Canonical;
     const published = await client.submit(key, 'publish', {
       pkg: fromHex(created.id), version: '1.0.0', contentHash: fromHex(hash), size: tarball.length, apiHash: manifestHash(manifest), manifest, deps: {}, lock: {},
     });
-    await client.waitForTx(published.id, 30_000);
+    await client.waitForTx(published.id, WAIT_TIMEOUT_MS);
     return hash;
   };
 

@@ -17,6 +17,7 @@ import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
 import { gopkgr, REPO, spawnNode, type RunningNode } from '../support/processes.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/e2e/pot');
 
@@ -99,7 +100,7 @@ describe('Proof of Test end to end', () => {
     const v = await waitFor(async () => {
       const got = await versionOf('1.0.0');
       return got !== undefined && got.attestations.length === 2 ? got : undefined;
-    }, 30_000, 'two attestations of @pot/greet@1.0.0 on chain');
+    }, 2 * WAIT_TIMEOUT_MS, 'two attestations of @pot/greet@1.0.0 on chain');
     expect(v.attestations.map((x) => x.tester).sort()).toEqual(testers.map((t) => t.id).sort());
     const hash = (a.attested as Array<{ resultHash: string }>)[0]!.resultHash;
     for (const att of v.attestations) {
@@ -137,7 +138,7 @@ describe('Proof of Test end to end', () => {
     const v = await waitFor(async () => {
       const got = await versionOf('1.0.1');
       return got?.breakingByInference !== undefined ? got : undefined;
-    }, 30_000, '@pot/greet@1.0.1 to be marked breaking by inference');
+    }, WAIT_TIMEOUT_MS, '@pot/greet@1.0.1 to be marked breaking by inference');
     expect(v.attestations).toHaveLength(2);
     const prevHash = v.attestations[0]!.prev!.resultHash;
     for (const att of v.attestations) expect(att.prev).toEqual({ version: '1.0.0', passed: 0, failed: 2, resultHash: prevHash });

@@ -11,6 +11,7 @@ import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
 import { gopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
@@ -95,7 +96,7 @@ describe('quick start through the CLI', () => {
     const resumed = await waitFor(async () => {
       const s = await getJson<{ height: number }>(`http://127.0.0.1:${port}/v1/status`);
       return s.body.height > (node!.ready.height as number) ? s.body.height : undefined;
-    }, 20_000, 'a new block after the restart');
+    }, WAIT_TIMEOUT_MS, 'a new block after the restart');
     expect(resumed).toBeGreaterThan(before.body.height);
   });
 

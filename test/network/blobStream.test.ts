@@ -49,7 +49,7 @@ describe('tarballs between peers', () => {
     await peer.handle(p.status, serve(() => [encodeStatus({ head: fromHex(node.chainId), height: 0, work: '1' })]));
     await peer.handle(p.blob, serve((req) => served.get(toHex(readBlobRequest(req))) ?? []));
     await net.host.dial(peer.getMultiaddrs()[0]!);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await peer?.stop();
@@ -86,5 +86,5 @@ describe('tarballs between peers', () => {
     expect(await node.blobs.has(huge)).toBe(false);
     expect(net.penalties.score(id)).toBeLessThan(afterMismatch);
     expect(await temps()).toEqual([]);
-  }, 60_000);
+  });
 });

@@ -36,6 +36,7 @@ import { keyPair } from '../support/chain.ts';
 import { closeAll } from '../support/cleanup.ts';
 import { converged, mineVia, spawnNetNode, status, waitPeers, type NetNode } from '../support/network.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];
@@ -107,7 +108,7 @@ describe('hostile peers', () => {
     await waitPeers(v, 1);
     chainId = h.ready.chainId as string;
     await mineVia(h, 3);
-    await converged([h, v], 3, 15_000);
+    await converged([h, v], 3);
   });
 
   afterAll(async () => {
@@ -126,22 +127,23 @@ describe('hostile peers', () => {
     const b = await attacker(chainId, null, statusHeld);
     await a.dial(multiaddr(v.addr));
     await b.dial(multiaddr(v.addr));
-    await waitFor(async () => (stalled.length > 0 && statusHeld.length > 0 ? true : undefined), 10_000, 'the victim to ask the stalling peers');
+    await waitFor(async () => (stalled.length > 0 && statusHeld.length > 0 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to ask the stalling peers');
     expect((await status(v)).sync.syncing).toBe(true);
 
     // While that request hangs, honest blocks still arrive over gossip.
     const before = (await status(h)).height;
     await mineVia(h, 4);
+    // Within 8 s, under the node's 10 s request timeout: gossip, not the stalled request's end, brought them.
     const caughtUp = await converged([h, v], before + 4, 8_000);
     expect(caughtUp.height).toBe(before + 4);
     expect(stalled).toHaveLength(1);
 
     // The stalled session ends with a timeout, and the claim is not chased again.
-    await waitFor(async () => (/sync from \w+ failed: NET_TIMEOUT/.test(v.stderr()) ? true : undefined), 20_000, 'the stalled sync to time out');
-    await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), 5_000, 'the sync session to end');
+    await waitFor(async () => (/sync from \w+ failed: NET_TIMEOUT/.test(v.stderr()) ? true : undefined), WAIT_TIMEOUT_MS, 'the stalled sync to time out');
+    await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), WAIT_TIMEOUT_MS, 'the sync session to end');
     expect(stalled).toHaveLength(1);
     // The peer that never answered its status request was hung up on.
-    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), 15_000, 'the victim to hang up on the silent peer');
+    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to hang up on the silent peer');
     expect(v.stderr()).toMatch(new RegExp(`${b.peerId.toString().slice(-8)} did not answer a status request \\(NET_TIMEOUT\\); disconnecting`));
     expect(v.child.exitCode).toBeNull();
   });
@@ -151,7 +153,7 @@ describe('hostile peers', () => {
     const topic = gossipTopics(chainId).blocks;
     a.services.pubsub.subscribe(topic);
     await a.dial(multiaddr(v.addr));
-    await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), 10_000, 'the victim to subscribe');
+    await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to subscribe');
 
     const height = (await status(v)).height;
     const flood = Array.from({ length: 300 }, (_, i) => orphan(i));
@@ -160,7 +162,7 @@ describe('hostile peers', () => {
       expect(sent.recipients.map(String)).toContain(v.peerId);
     }
     await mineVia(h, 3);
-    const end = await converged([h, v], height + 3, 10_000);
+    const end = await converged([h, v], height + 3);
     expect(end.height).toBe(height + 3);
 
     // None of the orphans was kept, and ignoring them cost the sender nothing: it is still connected.
@@ -177,7 +179,7 @@ describe('hostile peers', () => {
     const a = await attacker(chainId, { height: 0, work: '10' });
     const p = networkProtocols(chainId);
     await a.dial(multiaddr(v.addr));
-    await waitFor(async () => ((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString()) ? true : undefined), 10_000, 'the victim to list the attacker');
+    await waitFor(async () => ((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString()) ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to list the attacker');
 
     // All at once: the victim bans the sender at its next maintenance tick once the penalties add up,
     // and a request sent after that could not be dialed.
@@ -200,13 +202,13 @@ describe('hostile peers', () => {
     expect(answers[3]).toMatch(/^error NET_BAD_MESSAGE: hash must be 32 bytes/);
     expect(answers[4]).toMatch(/^error NET_BAD_MESSAGE: mempool request takes no fields/);
 
-    await waitFor(async () => ((await status(v)).banned >= 1 ? true : undefined), 10_000, 'the victim to ban the sender');
+    await waitFor(async () => ((await status(v)).banned >= 1 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to ban the sender');
     expect((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString())).toBe(false);
 
     // And the victim still follows the honest miner.
     const height = (await status(h)).height;
     await mineVia(h, 2);
-    await converged([h, v], height + 2, 10_000);
+    await converged([h, v], height + 2);
     expect(v.child.exitCode).toBeNull();
   });
 });

@@ -34,6 +34,7 @@ import { closeAll, tempDir } from '../support/cleanup.ts';
 import { converged, mineVia, spawnNetNode, status, waitPeers, type NetNode } from '../support/network.ts';
 import { freePort } from '../support/ports.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];
@@ -58,7 +59,7 @@ async function attacker(chainId: string, port: number): Promise<Attacker> {
 async function join(a: Attacker, v: NetNode, chainId: string): Promise<void> {
   await a.dial(multiaddr(v.addr));
   const topic = gossipTopics(chainId).blocks;
-  await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), 10_000, 'the victim to subscribe');
+  await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to subscribe');
 }
 
 /** An unsigned LEB128 varint, as length prefixes are written. */
@@ -100,7 +101,7 @@ async function gone(a: Attacker, v: NetNode): Promise<void> {
   await waitFor(async () => {
     const listed = (await status(v)).peerList.some((p) => p.peerId === a.peerId.toString());
     return !listed && a.getConnections().length === 0 ? true : undefined;
-  }, 15_000, `the victim to cut off ${a.peerId.toString().slice(-8)}`);
+  }, WAIT_TIMEOUT_MS, `the victim to cut off ${a.peerId.toString().slice(-8)}`);
 }
 
 describe('hostile gossip scoring', () => {
@@ -117,8 +118,8 @@ describe('hostile gossip scoring', () => {
     v = await spawnNetNode('victim', { peers: [h.addr] });
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
-    await converged([h, v], HARD_CHAIN_BLOCKS, 30_000);
-  }, 120_000);
+    await converged([h, v], HARD_CHAIN_BLOCKS);
+  });
 
   afterAll(async () => {
     await Promise.all(attackers.map(async (a) => a.stop()));
@@ -142,7 +143,7 @@ describe('hostile gossip scoring', () => {
     const lowered = await waitFor(async () => {
       const view = (await status(v)).peerList.find((p) => p.peerId === id);
       return view !== undefined && view.score <= -20 ? view.score : undefined;
-    }, 10_000, 'the attacker\'s score to fall');
+    }, WAIT_TIMEOUT_MS, 'the attacker\'s score to fall');
     expect(lowered).toBeGreaterThan(-100);
     // ...and a flood gets it banned.
     await send(5, 40);
@@ -206,7 +207,7 @@ describe('hostile gossip scoring', () => {
     expect(s.peerList.map((p) => p.peerId)).toContain(h.peerId);
     const height = (await status(h)).height;
     await mineVia(h, 2);
-    await converged([h, v], height + 2, 15_000);
+    await converged([h, v], height + 2);
     expect(v.child.exitCode).toBeNull();
   });
 });

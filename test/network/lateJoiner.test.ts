@@ -9,6 +9,7 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { buildChain, converged, spawnNetNode, status, waitPeers } from '../support/network.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const BLOCKS = 2_000;
 
@@ -28,7 +29,7 @@ describe('late joiner', () => {
     const started = Date.now();
     const late = await spawnNetNode('late', { peers: [a.addr, b.addr] });
     await waitPeers(late, 2);
-    const end = await converged([a, b, late], BLOCKS, 90_000);
+    const end = await converged([a, b, late], BLOCKS, 3 * WAIT_TIMEOUT_MS);
     const took = Date.now() - started;
     expect(end.head).toBe(built.head);
 

@@ -23,6 +23,7 @@ import { keyPair } from '../support/chain.ts';
 import { closeAll } from '../support/cleanup.ts';
 import { converged, mineVia, spawnNetNode, status, waitPeers } from '../support/network.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 /** A block on genesis whose id misses its target (bad work), distinct per `i`. */
 function badWorkBlock(chainId: string, i: number): DecodedBlock {
@@ -64,8 +65,8 @@ describe('a peer gossiping invalid blocks', () => {
     await evil.handle(networkProtocols(chainId).status, serve(() => [encodeStatus({ head: fromHex(chainId), height: 0, work: '10' })]));
     evil.services.pubsub.subscribe(topic);
     await evil.dial(multiaddr(h1.addr));
-    await waitFor(async () => (evil!.services.pubsub.getSubscribers(topic).some((p) => p.toString() === h1.peerId) ? true : undefined), 10_000, 'h1 to subscribe');
-    await waitFor(async () => ((await status(h1)).peerList.some((p) => p.peerId === evil!.peerId.toString()) ? true : undefined), 10_000, 'h1 to list the attacker');
+    await waitFor(async () => (evil!.services.pubsub.getSubscribers(topic).some((p) => p.toString() === h1.peerId) ? true : undefined), WAIT_TIMEOUT_MS, 'h1 to subscribe');
+    await waitFor(async () => ((await status(h1)).peerList.some((p) => p.peerId === evil!.peerId.toString()) ? true : undefined), WAIT_TIMEOUT_MS, 'h1 to list the attacker');
 
     // Invalid blocks, each a distinct message: bad work, then bytes that are no block.
     for (let i = 0; i < 6 && evil.getConnections().length > 0; i++) {
@@ -78,12 +79,12 @@ describe('a peer gossiping invalid blocks', () => {
     await waitFor(async () => {
       const s = await status(h1);
       return s.banned >= 1 && !s.peerList.some((p) => p.peerId === evil!.peerId.toString()) ? true : undefined;
-    }, 15_000, 'h1 to ban the attacker');
+    }, WAIT_TIMEOUT_MS, 'h1 to ban the attacker');
     expect(evil.getConnections().filter((c) => c.remotePeer.toString() === h1.peerId)).toHaveLength(0);
     // It cannot come back.
     // It cannot come back: the dial fails, or the connection is closed at once.
     const refused = await evil.dial(multiaddr(h1.addr)).then(
-      (c) => waitFor(async () => (c.status !== 'open' ? true : undefined), 5_000, 'refusal'),
+      (c) => waitFor(async () => (c.status !== 'open' ? true : undefined), WAIT_TIMEOUT_MS, 'refusal'),
       () => true,
     );
     expect(refused).toBe(true);
@@ -95,7 +96,7 @@ describe('a peer gossiping invalid blocks', () => {
     expect(h2view?.score ?? -1).toBeGreaterThanOrEqual(0);
     expect(h2.stderr()).not.toMatch(/rejected a message/);
     await mineVia(h3, 5);
-    const end = await converged([h1, h2, h3], 5, 15_000);
+    const end = await converged([h1, h2, h3], 5);
     expect(end.height).toBe(5);
   });
 });

@@ -12,6 +12,7 @@ import { closeAll } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { converged, mineVia, spawnNetNode, status, submitTx, txBytes } from '../support/network.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 describe('pending txs', () => {
   afterAll(closeAll);
@@ -32,14 +33,14 @@ describe('pending txs', () => {
     expect((await status(a)).mempool).toBe(3);
 
     const b = await spawnNetNode('late', { peers: [a.addr] });
-    await converged([a, b], 2, 15_000);
-    await waitFor(async () => ((await status(b)).mempool === 3 ? true : undefined), 15_000, 'b to pull the three pending txs');
+    await converged([a, b], 2);
+    await waitFor(async () => ((await status(b)).mempool === 3 ? true : undefined), WAIT_TIMEOUT_MS, 'b to pull the three pending txs');
     for (const id of ids) expect((await getJson<{ status: string }>(`${b.api}/v1/txs/${id}`)).body.status).toBe('pending');
     expect((await fetch(`${b.api}/v1/blobs/${hash}`, { method: 'HEAD' })).status).toBe(200);
 
     // b mines them; a follows, and both show the package.
     await mineVia(b, 1);
-    await converged([a, b], 3, 15_000);
+    await converged([a, b], 3);
     for (const node of [a, b]) {
       const pkg = await getJson<{ versions: Array<{ version: string; contentHash: string }> }>(`${node.api}/v1/packages/@late/pad`);
       expect(pkg.body.versions).toEqual([expect.objectContaining({ version: '1.0.0', contentHash: hash })]);

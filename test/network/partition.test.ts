@@ -11,6 +11,7 @@ import { closeAll } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { connect, converged, digest, mineVia, spawnNetNode, status, submitTx, txBytes, waitPeers } from '../support/network.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 describe('partition and heal', () => {
   afterAll(closeAll);
@@ -24,18 +25,18 @@ describe('partition and heal', () => {
     // Group A: 12 blocks and a claim; group B: 6 blocks and another claim.
     await submitTx(a2, txBytes(keyPair('alice'), 'claim', { ns: '@alpha' }, 0, chainId));
     await submitTx(b2, txBytes(keyPair('bob'), 'claim', { ns: '@beta' }, 0, chainId));
-    await waitFor(async () => ((await status(a1)).height >= 0 && (await getJson<{ mempool: number }>(`${a1.api}/v1/status`)).body.mempool === 1 ? true : undefined), 10_000, 'claim at a1');
-    await waitFor(async () => ((await getJson<{ mempool: number }>(`${b1.api}/v1/status`)).body.mempool === 1 ? true : undefined), 10_000, 'claim at b1');
+    await waitFor(async () => ((await status(a1)).height >= 0 && (await getJson<{ mempool: number }>(`${a1.api}/v1/status`)).body.mempool === 1 ? true : undefined), WAIT_TIMEOUT_MS, 'claim at a1');
+    await waitFor(async () => ((await getJson<{ mempool: number }>(`${b1.api}/v1/status`)).body.mempool === 1 ? true : undefined), WAIT_TIMEOUT_MS, 'claim at b1');
     await mineVia(a1, 12, keyPair('minerA').publicKey);
     await mineVia(b1, 6, keyPair('minerB').publicKey);
-    const groupA = await converged([a1, a2], 12, 15_000);
-    const groupB = await converged([b1, b2], 6, 15_000);
+    const groupA = await converged([a1, a2], 12);
+    const groupB = await converged([b1, b2], 6);
     expect(groupA.head).not.toBe(groupB.head);
     expect((await getJson(`${b2.api}/v1/namespaces/@beta`)).status).toBe(200);
 
     // Heal: b1 dials a2. The B side must reorganise onto A's branch.
     await connect(b1, a2.addr);
-    const healed = await converged([a1, a2, b1, b2], 12, 30_000);
+    const healed = await converged([a1, a2, b1, b2], 12);
     expect(healed.head).toBe(groupA.head);
     expect(healed.digest).toBe(groupA.digest);
     for (const n of [a1, a2, b1, b2]) expect((await digest(n)).digest).toBe(groupA.digest);
@@ -45,7 +46,7 @@ describe('partition and heal', () => {
 
     // The network keeps working as one: a block mined on the B side reaches A.
     await mineVia(b2, 1, keyPair('minerB').publicKey);
-    const after = await converged([a1, a2, b1, b2], 13, 15_000);
+    const after = await converged([a1, a2, b1, b2], 13);
     expect(after.height).toBe(13);
   });
 });

@@ -19,7 +19,7 @@ describe('restart', () => {
     const b = await spawnNetNode('b', { peers: [a.addr] });
     await waitPeers(b, 1);
     await mineVia(a, 5);
-    await converged([a, b], 5, 15_000);
+    await converged([a, b], 5);
 
     await stopNode(b);
     const book = JSON.parse(await readFile(join(b.data, 'peers.json'), 'utf8')) as { peers: Array<{ peerId: string; addrs: string[] }> };
@@ -32,11 +32,11 @@ describe('restart', () => {
     expect(b2.peerId).toBe(b.peerId);
     expect(b2.ready.height).toBe(5);
     await waitPeers(b2, 1);
-    await converged([a, b2], 12, 15_000);
+    await converged([a, b2], 12);
 
     // And follows new blocks by gossip.
     await mineVia(a, 3);
-    const end = await converged([a, b2], 15, 10_000);
+    const end = await converged([a, b2], 15);
     expect(end.height).toBe(15);
     expect((await status(a)).peerList.map((p) => p.peerId)).toContain(b.peerId);
   });

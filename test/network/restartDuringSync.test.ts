@@ -11,6 +11,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { buildChain, converged, spawnNetNode, status, withIdentity, type NetNode } from '../support/network.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 import { waitFor } from '../support/waitFor.ts';
 import { prng } from '../support/prng.ts';
 
@@ -46,7 +47,7 @@ describe('restart during sync', () => {
 
     // After its last restart it catches up with the (still mining) miner within seconds.
     const restarted = Date.now();
-    const end = await converged([miner, syncer], BLOCKS, 60_000);
+    const end = await converged([miner, syncer], BLOCKS, 3 * WAIT_TIMEOUT_MS);
     const took = Date.now() - restarted;
     expect(end.height).toBeGreaterThanOrEqual(BLOCKS);
     const m = await status(miner);
@@ -56,5 +57,5 @@ describe('restart during sync', () => {
     expect(Math.max(...heights)).toBeGreaterThan(0);
     expect(miner.stderr()).not.toMatch(/banned/);
     console.log(`restart during sync: heights at kills ${heights.join(' ')}; caught up ${took} ms after the last restart`);
-  }, 180_000);
+  });
 });

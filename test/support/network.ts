@@ -66,7 +66,7 @@ export async function digest(node: { api: string }): Promise<{ head: string; hei
 }
 
 /** Wait until every node reports the same head (and at least `minHeight`); returns that head's digest view. */
-export async function converged(nodes: Array<{ api: string; stderr?: () => string }>, minHeight: number, timeoutMs: number): Promise<{ head: string; height: number; digest: string }> {
+export async function converged(nodes: Array<{ api: string; stderr?: () => string }>, minHeight: number, timeoutMs = WAIT_TIMEOUT_MS): Promise<{ head: string; height: number; digest: string }> {
   try {
     return await waitFor(async () => {
       const views = await Promise.all(nodes.map(digest));

@@ -5,6 +5,9 @@
  * deadline here only decides how long a real hang takes to be reported.
  */
 
+/** An e2e test or hook that names no timeout (vitest.config.ts): several nodes, commands and waits in a row. */
+export const E2E_TEST_TIMEOUT_MS = 300_000;
+
 /** One `gopkgr` command run to completion (an idle publish with InfVer extraction takes ~5 s). */
 export const CLI_TIMEOUT_MS = 180_000;
 
