@@ -1,5 +1,5 @@
 /** The CLI's side of the node's HTTP API: calls, coded errors, signed tx submission. */
-import { GopkgrError, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTxType, type UnsignedTx } from '../ledger/index.ts';
+import { GopkgrError, errorFromAnswer, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTxType, type UnsignedTx } from '../ledger/index.ts';
 
 export interface NodeStatus {
   chainId: string;
@@ -52,10 +52,8 @@ export class NodeClient {
       if (!res.ok) throw new GopkgrError('HTTP_ERROR', `${method} ${path}: HTTP ${res.status}`);
       return new Uint8Array(await res.arrayBuffer()) as T;
     }
-    const json = (await res.json()) as { error?: { code: string; message: string; hint?: string } };
-    if (!res.ok || json.error !== undefined) {
-      throw new GopkgrError(json.error?.code ?? 'HTTP_ERROR', json.error?.message ?? `HTTP ${res.status}`, { hint: json.error?.hint, status: res.status });
-    }
+    const json = (await res.json()) as { error?: { code?: unknown; message?: unknown; hint?: unknown } };
+    if (!res.ok || json.error !== undefined) throw errorFromAnswer(json.error, res.status);
     return json as T;
   }
 

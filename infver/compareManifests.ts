@@ -33,7 +33,7 @@
  */
 import { compareText, signatureText, typeText } from './canonicalShape.ts';
 import type { Bump, Change, Comparison, Decl, EnumMember, Manifest, Member, NamedDecls, Param, Signature, TypeNode, TypeParam } from './manifest.ts';
-import { findNamed, paramAt, Relation, shapeKey } from './relateTypes.ts';
+import { paramAt, Relation, shapeKey } from './relateTypes.ts';
 
 type Level = 'breaking' | 'compatible';
 
@@ -77,7 +77,6 @@ class Comparer {
 
   decls(path: string, oldDecls: Decl[], newDecls: Decl[]): void {
     const oldKinds = new Set(oldDecls.map((d) => d.kind));
-    const newKinds = new Set(newDecls.map((d) => d.kind));
     const hadValue = [...oldKinds].some((k) => VALUE_KINDS.has(k));
     const hadType = [...oldKinds].some((k) => TYPE_KINDS.has(k));
     for (const o of oldDecls) {
@@ -100,7 +99,6 @@ class Comparer {
         this.f.add('compatible', `\`${path}\` merges a new ${n.kind} declaration`);
       }
     }
-    void newKinds;
   }
 
   private deprecation(path: string, o: { dep?: true }, n: { dep?: true }): void {

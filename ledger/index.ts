@@ -3,7 +3,7 @@
  * keys, names, txs, blocks, state, params). No I/O, no clock, no network: the
  * floors above (resolver, consensus, infver, node, tester, miner, cli) build on it.
  */
-export { GopkgrError, isGopkgrError, asGopkgrError } from './errors.ts';
+export { GopkgrError, isGopkgrError, asGopkgrError, errorFromAnswer, isErrorCode, errorCodeInfo, ERROR_CODES, type Blame, type ErrorCode, type ErrorCodeInfo } from './errors.ts';
 export { encode, decode, toHex, fromHex, bytesEqual, concatBytes, type Canonical } from './encoding.ts';
 export { sha256, sha256d, sha256Hex, generateKeyPair, keyPairFromSecret, sign, verify, verifyReference, identityOf, parseIdentity, type KeyPair } from './crypto.ts';
 export * from './constants.ts';

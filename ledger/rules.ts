@@ -5,7 +5,7 @@
  * randomness or storage. Signatures and work stamps are checked before (tx.ts),
  * because they need no state and can run in parallel.
  */
-import { GopkgrError } from './errors.ts';
+import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, encode, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
 import { keys, getAccount, type AccountState, type AttestationState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
@@ -24,7 +24,7 @@ export interface TxContext {
   txId: string;
 }
 
-function reject(code: string, message: string): never {
+function reject(code: ErrorCode, message: string): never {
   throw new GopkgrError(code, message);
 }
 

@@ -245,7 +245,7 @@ export class PowSearch {
     this.#pool = null;
     for (const w of pool.workers) void w.terminate();
     const active = this.#end();
-    active?.reject(new GopkgrError('POW_WORKER_FAILED', `proof-of-work thread failed: ${err.message}`, { status: 500, cause: err }));
+    active?.reject(new GopkgrError('POW_WORKER_FAILED', `proof-of-work thread failed: ${err.message}`, { cause: err }));
   }
 
   /** Ends the active job (only `jobId` if given) with `result`; stops the threads on it. */

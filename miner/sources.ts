@@ -1,5 +1,5 @@
 /** Where a miner gets work from: a node in this process, or one over HTTP. */
-import { GopkgrError, fromHex, validateParams } from '../ledger/index.ts';
+import { GopkgrError, errorFromAnswer, fromHex, validateParams } from '../ledger/index.ts';
 import type { FullNode, Work } from '../node/index.ts';
 import type { WorkSource } from './miner.ts';
 
@@ -35,8 +35,8 @@ async function call<T>(url: string, init?: RequestInit): Promise<T> {
   } catch (err) {
     throw new GopkgrError('NODE_UNREACHABLE', `cannot reach the node at ${new URL(url).origin}: ${(err as Error).message}`, { hint: 'start one with `gopkgr node --dev` or pass --node URL' });
   }
-  const body = (await res.json()) as { error?: { code: string; message: string } } & T;
-  if (!res.ok) throw new GopkgrError(body.error?.code ?? 'HTTP_ERROR', body.error?.message ?? `HTTP ${res.status}`, { status: res.status });
+  const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } } & T;
+  if (!res.ok) throw errorFromAnswer(body.error, res.status);
   return body;
 }
 

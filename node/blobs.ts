@@ -61,7 +61,7 @@ export class BlobStore {
   /** Store bytes under their hash; rejects bytes that do not hash to `hash`. */
   async put(hash: string, bytes: Uint8Array): Promise<{ stored: boolean }> {
     checkBlobHash(hash);
-    if (bytes.length > this.maxBytes) throw new GopkgrError('BLOB_TOO_LARGE', `blob is ${bytes.length} bytes, more than ${this.maxBytes}`, { status: 413 });
+    if (bytes.length > this.maxBytes) throw new GopkgrError('BLOB_TOO_LARGE', `blob is ${bytes.length} bytes, more than ${this.maxBytes}`);
     const actual = sha256Hex(bytes);
     if (actual !== hash) throw new GopkgrError('BLOB_HASH_MISMATCH', `blob bytes hash to ${actual}, not ${hash}`);
     if (await this.has(hash)) return { stored: false };

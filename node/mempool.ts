@@ -75,10 +75,10 @@ export class Mempool {
 
   /** Add a tx whose signature was already checked. Throws a coded error if it cannot apply. */
   add(p: PendingTx): void {
-    if (this.has(p.id)) throw new GopkgrError('TX_ALREADY_PENDING', `tx ${p.id.slice(0, 16)} is already pending`, { status: 409 });
-    if (this.size >= MEMPOOL_MAX_TXS) throw new GopkgrError('MEMPOOL_FULL', 'the mempool is full', { hint: 'retry after the next block', status: 503 });
+    if (this.has(p.id)) throw new GopkgrError('TX_ALREADY_PENDING', `tx ${p.id.slice(0, 16)} is already pending`);
+    if (this.size >= MEMPOOL_MAX_TXS) throw new GopkgrError('MEMPOOL_FULL', 'the mempool is full', { hint: 'retry after the next block' });
     if (this.countFor(p.sender) >= MEMPOOL_MAX_PER_SENDER) {
-      throw new GopkgrError('MEMPOOL_SENDER_LIMIT', `id:${p.sender.slice(0, 16)}… already has ${MEMPOOL_MAX_PER_SENDER} pending txs`, { hint: 'wait for them to be mined', status: 429 });
+      throw new GopkgrError('MEMPOOL_SENDER_LIMIT', `id:${p.sender.slice(0, 16)}… already has ${MEMPOOL_MAX_PER_SENDER} pending txs`, { hint: 'wait for them to be mined' });
     }
     const expected = getAccount(this.overlay, p.sender).nonce;
     if (p.tx.nonce > expected && p.tx.nonce < expected + MEMPOOL_MAX_PER_SENDER) {

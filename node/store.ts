@@ -52,7 +52,6 @@ export class ChainStore {
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
       throw new GopkgrError('STORE_LOCKED', `cannot open the database at ${this.path}: ${cause}`, {
         hint: 'another gopkgr node may be using this data dir; stop it or pass --data DIR',
-        status: 500,
       });
     }
   }

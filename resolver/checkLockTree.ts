@@ -12,7 +12,7 @@
  *                        amended by bounds edits, so amended bounds bind new trees)
  *   TX_LOCK_UNREACHABLE  every entry is required, directly or not, by the package
  */
-import { GopkgrError } from '../ledger/errors.ts';
+import { GopkgrError, type ErrorCode } from '../ledger/errors.ts';
 import { satisfies, splitRef, type IndexVersion, type VersionIndex } from './versionIndex.ts';
 
 export interface LockSubject {
@@ -24,7 +24,7 @@ export interface LockSubject {
   deps: Readonly<Record<string, string>>;
 }
 
-function reject(code: string, message: string): never {
+function reject(code: ErrorCode, message: string): never {
   throw new GopkgrError(code, message);
 }
 

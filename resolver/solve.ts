@@ -103,7 +103,7 @@ export class Solver {
     while (next !== null) {
       this.propagate(next);
       next = this.decide();
-      if (++steps > maxSteps) throw new GopkgrError('RESOLVE_TOO_HARD', `gave up after ${maxSteps} steps`, { hint: 'narrow some ranges', status: 422 });
+      if (++steps > maxSteps) throw new GopkgrError('RESOLVE_TOO_HARD', `gave up after ${maxSteps} steps`, { hint: 'narrow some ranges' });
     }
     return this.solution();
   }
@@ -188,7 +188,7 @@ export class Solver {
         if (r === 'satisfied') {
           const cause = this.resolveConflict(inc);
           r = this.relationOf(cause);
-          if (typeof r !== 'object') throw new GopkgrError('RESOLVE_INTERNAL', 'conflict resolution did not leave an almost satisfied incompatibility', { status: 500 });
+          if (typeof r !== 'object') throw new GopkgrError('RESOLVE_INTERNAL', 'conflict resolution did not leave an almost satisfied incompatibility');
           this.assign({ term: negate(r.almost, this.universe(r.almost.pkg)), level: this.level, decision: false, cause });
           changed.length = 0;
           queued.clear();
@@ -345,7 +345,7 @@ export class Solver {
 
   private failure(inc: Incompat): GopkgrError {
     const names: Names = { universe: (p) => this.universe(p), rootName: this.rootName };
-    return new GopkgrError('RESOLVE_CONFLICT', explainFailure(inc, names).join('\n'), { status: 409, hint: hintFor(inc, names) });
+    return new GopkgrError('RESOLVE_CONFLICT', explainFailure(inc, names).join('\n'), { hint: hintFor(inc, names) });
   }
 }
 

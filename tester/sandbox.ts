@@ -48,7 +48,7 @@
  * returns, and nothing here calls process.exit.
  */
 import ivm from 'isolated-vm';
-import { GopkgrError } from '../ledger/index.ts';
+import { GopkgrError, type ErrorCode } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_PULL_CHARS, MAX_TESTS, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
 import { describeKey, parseKey, Resolver, type DepMap, type FileMap } from './resolve.ts';
 import { ASSERT_SOURCE, INTERNAL_KEY, RUNTIME_SOURCE, SHIM_MODULES, TEST_SHIM_KEY, testShim, type RuntimeConfig } from './shims.ts';
@@ -87,7 +87,7 @@ export interface SandboxResult {
 
 class Abort extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -284,7 +284,7 @@ export async function runInSandbox(input: SandboxInput): Promise<SandboxResult> 
 
       // An Abort ends the whole run: stop() records it before it is thrown, so
       // no catch on the way out can turn it into a clean, empty run.
-      const fatal = (code: string, message: string): never => {
+      const fatal = (code: ErrorCode, message: string): never => {
         stop(new Abort(code, message));
         throw abort;
       };

@@ -72,7 +72,7 @@ export class BlobQuota {
     if (mine + bytes > this.opts.perClientBytes || this.used() + bytes > this.opts.totalBytes) {
       const minutes = Math.ceil(this.opts.graceMs / 60_000);
       throw new GopkgrError('BLOB_QUOTA_EXCEEDED', `this upload (${bytes} bytes) would exceed the room for tarballs no tx names yet (${mine} of ${this.opts.perClientBytes} bytes used by this client)`, {
-        status: 429, hint: `submit the publish txs for your earlier uploads, or retry within ${minutes} min when they expire`,
+        hint: `submit the publish txs for your earlier uploads, or retry within ${minutes} min when they expire`,
       });
     }
     this.inflight.set(client, (this.inflight.get(client) ?? 0) + bytes);

@@ -1,14 +1,16 @@
 /**
  * Request bodies: capped before they are read (413), and a client that hangs up
  * mid-body is its own doing, not the node's (coded HTTP_CLIENT_ABORTED, never
- * logged as an internal error).
+ * logged as an internal error). Parsed only after they are read whole.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GopkgrError } from '../../ledger/errors.ts';
+import { fromHex } from '../../ledger/encoding.ts';
 import { MAX_BLOB_BYTES } from '../constants.ts';
+import { mediaType } from './guard.ts';
 
 export function tooLarge(limit: number, declared?: number): GopkgrError {
-  return new GopkgrError('HTTP_BODY_TOO_LARGE', declared === undefined ? `request body is more than ${limit} bytes` : `request body is ${declared} bytes, more than ${limit}`, { status: 413 });
+  return new GopkgrError('HTTP_BODY_TOO_LARGE', declared === undefined ? `request body is more than ${limit} bytes` : `request body is ${declared} bytes, more than ${limit}`);
 }
 
 export function clientAborted(): GopkgrError {
@@ -97,4 +99,22 @@ export function answerAfterBody(req: IncomingMessage, res: ServerResponse, answe
   req.on('error', () => undefined);
   req.on('close', () => once(() => res.destroy()));
   req.resume();
+}
+
+export function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new GopkgrError('BAD_JSON', 'request body is not valid JSON');
+  }
+}
+
+/** A body that is raw bytes (application/cbor) or JSON {"<field>": hex}. */
+export function bytesFrom(req: IncomingMessage, body: Buffer, field: string): Uint8Array {
+  if (mediaType(req) === 'application/json') {
+    const hex = (parseJson(body) as Record<string, unknown> | null)?.[field];
+    if (typeof hex !== 'string') throw new GopkgrError('BAD_REQUEST', `request body needs "${field}": hex`);
+    return fromHex(hex, field);
+  }
+  return new Uint8Array(body.buffer, body.byteOffset, body.length);
 }

@@ -61,7 +61,7 @@ export function checkHost(req: IncomingMessage, port: number, names: Set<string>
   const ok = authority !== undefined && names.has(authority.name) && (authority.port ?? 80) === port;
   if (!ok) {
     throw new GopkgrError('HTTP_HOST_REFUSED', `Host "${String(header ?? '').slice(0, 100)}" is not this node's API address`, {
-      status: 403, hint: `address the node as 127.0.0.1:${port}, localhost:${port} or the host it was started with`,
+      hint: `address the node as 127.0.0.1:${port}, localhost:${port} or the host it was started with`,
     });
   }
 }
@@ -77,7 +77,7 @@ export function checkOrigin(req: IncomingMessage, port: number, names: Set<strin
   } catch {
     ok = false; // "null" and other opaque origins
   }
-  if (!ok) throw new GopkgrError('HTTP_ORIGIN_REFUSED', `requests from origin "${origin.slice(0, 100)}" are not accepted`, { status: 403 });
+  if (!ok) throw new GopkgrError('HTTP_ORIGIN_REFUSED', `requests from origin "${origin.slice(0, 100)}" are not accepted`);
 }
 
 /** The media type of a request, lowercase, without parameters. */
@@ -90,7 +90,7 @@ export function checkContentType(req: IncomingMessage, allowed: readonly string[
   const type = mediaType(req);
   if (!allowed.includes(type)) {
     const named = allowed.filter((t) => t !== '').join(' or ');
-    throw new GopkgrError('HTTP_UNSUPPORTED_MEDIA_TYPE', `${req.method} ${(req.url ?? '').slice(0, 100)} needs Content-Type ${named}, got ${type === '' ? 'none' : `"${type.slice(0, 60)}"`}`, { status: 415 });
+    throw new GopkgrError('HTTP_UNSUPPORTED_MEDIA_TYPE', `${req.method} ${(req.url ?? '').slice(0, 100)} needs Content-Type ${named}, got ${type === '' ? 'none' : `"${type.slice(0, 60)}"`}`);
   }
 }
 
@@ -101,6 +101,28 @@ export function checkToken(req: IncomingMessage, token: string): void {
   const given = /^Bearer (\S+)$/i.exec(header)?.[1] ?? '';
   // Equal-length digests make the comparison's time independent of where the strings differ.
   if (!timingSafeEqual(digest(given), digest(token))) {
-    throw new GopkgrError('UNAUTHORIZED', 'this node needs an API token for writes', { status: 401, hint: 'pass --token-file FILE (or GOPKGR_TOKEN)' });
+    throw new GopkgrError('UNAUTHORIZED', 'this node needs an API token for writes', { hint: 'pass --token-file FILE (or GOPKGR_TOKEN)' });
   }
+}
+
+/**
+ * Writes carry CBOR or JSON (application/octet-stream is taken as raw bytes too):
+ * none of these is a type a web page may send cross-site without a preflight,
+ * which this API never grants. text/plain, forms and a missing type are refused.
+ */
+const WRITE_TYPES = ['application/cbor', 'application/json', 'application/octet-stream'];
+/** A PUT always needs a preflight, so a tarball may also come without a type. */
+const BLOB_TYPES = ['application/octet-stream', 'application/cbor', ''];
+
+/**
+ * Every write (a POST or a PUT, whether a route answers it or not) needs the
+ * token when one is set, and a type a page cannot send cross-site. POST
+ * /v1/resolve is a query with a JSON body that changes nothing: neither is
+ * asked of it.
+ */
+export function checkWrite(req: IncomingMessage, method: string, path: string, access: ApiAccess): void {
+  if (method !== 'POST' && method !== 'PUT') return;
+  if (method === 'POST' && path === '/v1/resolve') return;
+  if (access.token !== undefined) checkToken(req, access.token);
+  checkContentType(req, method === 'PUT' && path.startsWith('/v1/blobs/') ? BLOB_TYPES : WRITE_TYPES);
 }

@@ -27,7 +27,7 @@ export interface ScoringRouter {
 export function scoringRouter(pubsub: GossipSub): ScoringRouter {
   const r = pubsub as unknown as Partial<ScoringRouter>;
   if (typeof r.reportMessageValidationResult !== 'function' || typeof r.getScore !== 'function') {
-    throw new GopkgrError('NET_GOSSIPSUB_API', 'this @libp2p/gossipsub has no reportMessageValidationResult/getScore', { status: 500 });
+    throw new GopkgrError('NET_GOSSIPSUB_API', 'this @libp2p/gossipsub has no reportMessageValidationResult/getScore');
   }
   return r as ScoringRouter;
 }

@@ -165,7 +165,6 @@ export class Network {
     } catch (err) {
       throw new GopkgrError('NET_LISTEN_FAILED', `cannot start the p2p host on ${listen.join(', ')}: ${(err as Error).message}`, {
         hint: 'another node may use this port; pass --listen /ip4/127.0.0.1/tcp/<other port>',
-        status: 500,
       });
     }
     const network = new Network(opts.node, host, book, bootstrap, log, managerRef);
@@ -272,7 +271,8 @@ export class Network {
     if (now - (this.lastOrphanSync.get(peerId) ?? 0) < 1_000) return;
     this.lastOrphanSync.set(peerId, now);
     const peer = this.host.getPeers().find((p) => p.toString() === peerId);
-    if (peer !== undefined) this.refreshPeer(peer);
+    // refreshPeer settles to false on any failure; nothing is left to handle here.
+    if (peer !== undefined) void this.refreshPeer(peer);
   }
 
   /** Fetch a tarball from peers (verified before it is stored). */
@@ -323,7 +323,7 @@ export class Network {
             const conn = await this.host.dial(ma, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
             return { peerId: conn.remotePeer.toString(), address: conn.remoteAddr.toString() };
           } catch (err) {
-            throw new GopkgrError('NET_DIAL_FAILED', `cannot connect to ${addr}: ${(err as Error).message}`, { status: 502 });
+            throw new GopkgrError('NET_DIAL_FAILED', `cannot connect to ${addr}: ${(err as Error).message}`);
           }
         },
       },

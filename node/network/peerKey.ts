@@ -28,7 +28,6 @@ export async function loadOrCreatePeerKey(dataDir: string): Promise<PrivateKey> 
     } catch (err) {
       throw new GopkgrError('NET_BAD_PEER_KEY', `${file} does not hold a libp2p private key: ${(err as Error).message}`, {
         hint: 'remove the file to give this node a new peer id',
-        status: 500,
       });
     }
   }

@@ -203,7 +203,7 @@ export function sealHeader(header: Omit<BlockHeader, 'nonce'>, miss = false): Bl
     view.setBigUint64(0, n);
     const h: BlockHeader = { ...header, nonce: nonce.slice() };
     if (meetsTarget(blockId(encodeHeader(h)), h.target) !== miss) return h;
-    if (n > 1_000_000n) throw new GopkgrError('TEST_MINE_FAILED', 'no nonce in 1e6 tries: is the target that hard?');
+    if (n > 1_000_000n) throw new Error('no nonce in 1e6 tries: is the target that hard?');
   }
 }
 
@@ -216,7 +216,7 @@ export function sealHeader(header: Omit<BlockHeader, 'nonce'>, miss = false): Bl
 export function mineBlock(chain: Chain, txs: Tx[], opts: MineOptions = {}): DecodedBlock {
   const parentId = opts.parent ?? chain.head.id;
   const parent = chain.entry(parentId);
-  if (parent === undefined) throw new GopkgrError('TEST_PARENT_UNKNOWN', `mineBlock: parent ${parentId.slice(0, 16)} is not in the chain's index`);
+  if (parent === undefined) throw new Error(`mineBlock: parent ${parentId.slice(0, 16)} is not in the chain's index`);
   const height = parent.height + 1;
   let all: Tx[];
   if (opts.allTxs !== undefined) all = opts.allTxs;

@@ -36,8 +36,8 @@ const STATELESS_CODES: ReadonlySet<string> = new Set(['DECODE_ERROR', 'TX_MALFOR
 
 /** Everything else submitTx can say depends on state: ignore. */
 function txVerdict(err: unknown): Verdict {
-  const v = verdictOf(err, new Set());
-  return v.result === 'reject' && !STATELESS_CODES.has(v.reason) ? ignore(v.reason, v.message) : v;
+  const v = verdictOf(err);
+  return v.result === 'reject' && !STATELESS_CODES.has(v.reason) ? { ...v, result: 'ignore' } : v;
 }
 
 export async function validateGossipTx(ctx: TxValidationContext, data: Uint8Array): Promise<Verdict & { id?: string }> {

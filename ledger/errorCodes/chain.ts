@@ -1,0 +1,27 @@
+/** Codes of the chain (block import, fork choice, consensus checks), the mempool and the full node. */
+import type { ErrorCodeInfo } from './types.ts';
+
+export const CHAIN_CODES = {
+  // Block headers and import.
+  BLOCK_BAD_POW: { status: 400, blame: 'sender', summary: 'a block id does not meet its target' },
+  BLOCK_BAD_TARGET: { status: 400, blame: 'sender', summary: 'a block carries a target other than the retarget gives' },
+  BLOCK_BAD_HEIGHT: { status: 400, blame: 'sender', summary: 'a block height does not follow its parent\'s' },
+  BLOCK_BAD_TX_ROOT: { status: 400, blame: 'sender', summary: 'a block\'s tx root does not match its txs' },
+  BLOCK_DUPLICATE_TX: { status: 400, blame: 'sender', summary: 'a block holds one tx twice' },
+  BLOCK_TIME_TOO_OLD: { status: 400, blame: 'sender', summary: 'a block time is not after the median time of its ancestors' },
+  BLOCK_TIME_FAR_FUTURE: { status: 400, blame: 'sender', summary: 'a block time further ahead than any honest clock' },
+  BLOCK_TIME_TOO_NEW: { status: 400, blame: 'none', summary: 'a block time more than 2 hours ahead of this node\'s clock (it may be our clock)' },
+  BLOCK_PARENT_UNKNOWN: { status: 400, blame: 'none', summary: 'a block\'s parent is not known here yet' },
+  BLOCK_ORPHAN_CHEAP: { status: 400, blame: 'none', summary: 'an orphan with a fraction of the work of a block here (not chased)' },
+  BLOCK_PARENT_INVALID: { status: 400, blame: 'sender', summary: 'a block builds on a block found invalid' },
+  BLOCK_KNOWN_INVALID: { status: 400, blame: 'sender', summary: 'a block already found invalid' },
+  BLOCK_INVALID: { status: 400, blame: 'sender', summary: 'a block whose txs do not apply' },
+  // Mempool and tx admission.
+  MEMPOOL_FULL: { status: 503, blame: 'none', summary: 'the mempool is full' },
+  MEMPOOL_SENDER_LIMIT: { status: 429, blame: 'none', summary: 'the sender already has the most pending txs a pool holds per sender' },
+  TX_ALREADY_PENDING: { status: 409, blame: 'none', summary: 'the tx is already pending' },
+  TX_BLOB_MISSING: { status: 400, blame: 'none', summary: 'the tarball of a publish is not on this node' },
+  TX_MANIFEST_INVALID: { status: 400, blame: 'sender', summary: 'the API manifest of a publish is invalid' },
+  // The node's chain files.
+  GENESIS_NOT_FOUND: { status: 400, blame: 'none', summary: 'the genesis file cannot be read' },
+} as const satisfies Record<string, ErrorCodeInfo>;

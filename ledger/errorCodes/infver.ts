@@ -1,0 +1,14 @@
+/** Codes of InfVer (API extraction and compatibility). */
+import type { ErrorCodeInfo } from './types.ts';
+
+export const INFVER_CODES = {
+  INFVER_NOT_A_DIRECTORY: { status: 400, blame: 'sender', summary: 'the package path is not a directory' },
+  INFVER_NO_PACKAGE_JSON: { status: 400, blame: 'sender', summary: 'the package has no package.json' },
+  INFVER_BAD_PACKAGE_JSON: { status: 400, blame: 'sender', summary: 'package.json is not a JSON object' },
+  INFVER_ENTRY_NOT_FOUND: { status: 400, blame: 'sender', summary: 'no TypeScript entry point was found' },
+  INFVER_PARSE_ERROR: { status: 400, blame: 'sender', summary: 'a source file has a syntax error' },
+  INFVER_UNRESOLVED_EXPORT: { status: 400, blame: 'sender', summary: 'an export does not resolve to a declaration' },
+  INFVER_MANIFEST_INVALID: { status: 400, blame: 'sender', summary: 'an API manifest does not have the manifest\'s shape' },
+  INFVER_BAD_VERSION: { status: 400, blame: 'sender', summary: 'not a MAJOR.MINOR.PATCH version' },
+  INFVER_BAD_BUMP: { status: 400, blame: 'sender', summary: 'not a bump kind (major, minor, patch)' },
+} as const satisfies Record<string, ErrorCodeInfo>;

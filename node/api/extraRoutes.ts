@@ -1,0 +1,24 @@
+/**
+ * Routes other parts add (ApiExtras.routes: the network's peers and state
+ * digest): answered 200 with what the handler returns. The body is read at
+ * most once, capped like a block. A dial request is checked here, before any
+ * handler sees it: the API decides what its callers may make the node dial.
+ */
+import type { ApiExtras } from './types.ts';
+import { route, type Route } from './router.ts';
+import { parseJson, readBody } from './body.ts';
+import { checkDialAddress } from './peers.ts';
+import { send } from './respond.ts';
+import { MAX_BLOCK_BYTES } from '../../ledger/constants.ts';
+
+export function extraRoutes(extras: ApiExtras): Route[] {
+  return (extras.routes ?? []).map((r) => route(r.method, r.pattern, async ({ req, res, method, path, match }) => {
+    let body: Promise<Buffer> | undefined;
+    const readOnce = (): Promise<Buffer> => (body ??= readBody(req, MAX_BLOCK_BYTES));
+    if (method === 'POST' && path === '/v1/peers') {
+      const addr = (parseJson(await readOnce()) as { addr?: unknown } | null)?.addr;
+      if (typeof addr === 'string') checkDialAddress(addr);
+    }
+    send(res, 200, await r.handle(req, match, readOnce));
+  }));
+}

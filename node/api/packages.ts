@@ -1,0 +1,39 @@
+/** Namespaces, packages and versions as the chain's state holds them, and resolving requirements against it. */
+import type { ApiContext } from './types.ts';
+import { route, type Route } from './router.ts';
+import { parseJson, readBody } from './body.ts';
+import { notFound, send } from './respond.ts';
+import { namespaceView, packageVersionView, packageView, type Json } from '../views.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
+import { isNamespace, parseFullName } from '../../ledger/names.ts';
+import { MAX_TX_BYTES } from '../../ledger/constants.ts';
+import { resolveRequest } from '../../resolver/index.ts';
+
+export function packageRoutes({ node }: ApiContext): Route[] {
+  const chain = node.chain;
+  return [
+    route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)$/, async ({ res, match }) => {
+      const { ns, name } = parseFullName(match[1]!);
+      const view = packageView(chain.stateReader, `${ns}/${name}`);
+      if (view === undefined) throw notFound(`package ${ns}/${name}`);
+      send(res, 200, view);
+    }),
+    route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)\/([^/]+)$/, async ({ res, match }) => {
+      const { ns, name } = parseFullName(match[1]!);
+      const view = packageVersionView(chain.stateReader, `${ns}/${name}`, match[2]!);
+      if (view === undefined) throw notFound(`${ns}/${name}@${match[2]}`);
+      send(res, 200, view);
+    }),
+    route('GET', /^\/v1\/namespaces\/(@[^/]+)$/, async ({ res, match }) => {
+      if (!isNamespace(match[1])) throw new GopkgrError('BAD_NAME', `"${match[1]}" is not a namespace`);
+      const view = namespaceView(chain.stateReader, match[1]!);
+      if (view === undefined) throw notFound(`namespace ${match[1]}`);
+      send(res, 200, view);
+    }),
+    // A query with a JSON body: it changes nothing (guard.ts asks no token of it).
+    route('POST', /^\/v1\/resolve$/, async ({ req, res }) => {
+      const parsed = parseJson(await readBody(req, MAX_TX_BYTES));
+      send(res, 200, resolveRequest(chain.stateReader, parsed) as unknown as Json);
+    }),
+  ];
+}
