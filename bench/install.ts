@@ -26,8 +26,8 @@
  * 5. Times the resolver alone, in this process, on the index fetched from the
  *    node (first call = cold).
  *
- * The seeded PRNG and the free-port helper are the tests' own (test/support,
- * test/e2e/cliProcess.ts, neither of which loads the test runner).
+ * The seeded PRNG and the free-port helper are the tests' own
+ * (test/support/prng.ts and ports.ts, neither of which loads the test runner).
  *
  * Peer tools are never project dependencies: on first run they are installed into
  * .tmp/bench-tools (git-ignored) with `npm install --prefix`. Everything listens on

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
-import { gopkgr, spawnGopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
+import { gopkgr, spawnGopkgr, spawnNode } from '../support/processes.ts';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
@@ -16,7 +16,6 @@ describe('ledger commands', () => {
   let data: string;
   let api: string;
   let port: number;
-  let node: RunningNode | undefined;
   let owner: Record<string, string>;
   let other: Record<string, string>;
   let otherId: string;
@@ -30,7 +29,7 @@ describe('ledger commands', () => {
     expect((await gopkgr(['init'], { env: owner })).code).toBe(0);
     otherId = (await gopkgr(['init', '--json'], { env: other })).json.identity as string;
     // A node that does not mine: blocks come from `gopkgr mine` below.
-    node = await spawnNode(['--dev', '--api', `127.0.0.1:${port}`], { env: owner });
+    await spawnNode(['--dev', '--api', `127.0.0.1:${port}`], { env: owner });
   });
 
   afterAll(closeAll);

@@ -13,7 +13,7 @@ import { loadIdentity } from '../../cli/context.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
-import { gopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
+import { gopkgr, spawnNode } from '../support/processes.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
@@ -26,7 +26,6 @@ describe('versions derived from the API on chain', () => {
   let data: string;
   let pkgDir: string;
   let api: string;
-  let node: RunningNode | undefined;
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -37,7 +36,7 @@ describe('versions derived from the API on chain', () => {
     api = `http://127.0.0.1:${port}`;
     env = { GOPKGR_HOME: join(data, 'home'), GOPKGR_NODE: api };
     expect((await gopkgr(['init'], { env })).code).toBe(0);
-    node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
+    await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
     expect((await gopkgr(['namespace', 'claim', '@acme'], { env })).code).toBe(0);
   });
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
-import { gopkgr, REPO, spawnNode, type RunningNode } from '../support/processes.ts';
+import { gopkgr, REPO, spawnNode } from '../support/processes.ts';
 import { waitFor } from '../support/waitFor.ts';
 import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
@@ -43,7 +43,6 @@ interface PackageJson {
 
 describe('Proof of Test end to end', () => {
   let work: string;
-  let node: RunningNode | undefined;
   let api: string;
   let publisher: Record<string, string>;
   const testers: Array<{ env: Record<string, string>; id: string }> = [];
@@ -77,7 +76,7 @@ describe('Proof of Test end to end', () => {
     for (const name of ['tester-a', 'tester-b']) testers.push({ env: { GOPKGR_HOME: path.join(work, name), GOPKGR_NODE: api }, id: '' });
     const ids = await Promise.all([nodeData, publisher.GOPKGR_HOME!, ...testers.map((t) => t.env.GOPKGR_HOME!)].map(identity));
     testers.forEach((t, i) => (t.id = ids[i + 2]!));
-    node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
+    await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
     const claimed = await gopkgr(['namespace', 'claim', '@pot', '--json'], { env: publisher });
     expect(claimed.code, claimed.stdout + claimed.stderr).toBe(0);
   });

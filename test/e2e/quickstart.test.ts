@@ -4,7 +4,6 @@
  * -9 and restart: nothing is lost and mining resumes on the same chain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';

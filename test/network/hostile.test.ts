@@ -27,7 +27,7 @@ import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { byteStream, lpStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import { DEV_PARAMS, buildRewardTx, decodeBlock, encodeTx, fromHex, merkleRoot, sha256, toHex, txId } from '../../ledger/index.ts';
+import { DEV_PARAMS, buildRewardTx, decodeBlock, encodeTx, merkleRoot, sha256, toHex, txId } from '../../ledger/index.ts';
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';

@@ -12,7 +12,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { buildChain, converged, spawnNetNode, status, withIdentity, type NetNode } from '../support/network.ts';
 import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
-import { waitFor } from '../support/waitFor.ts';
 import { prng } from '../support/prng.ts';
 
 const BLOCKS = 2_000;

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { readdir, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { blockId, DEV_PARAMS, encodeTx, meetsTarget, sha256Hex, toHex, type DecodedBlock, type SignedTx } from '../../ledger/index.ts';
+import { blockId, DEV_PARAMS, encodeTx, meetsTarget, sha256Hex, type DecodedBlock, type SignedTx } from '../../ledger/index.ts';
 import { FullNode, MAX_BLOB_BYTES } from '../../node/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
 import { actor, idBytes, keyPair, MINER, publishBody, type Actor } from '../support/chain.ts';

@@ -451,7 +451,7 @@ describe('publish: versions, manifests, locks', () => {
   });
 
   it('TX_VERSION_MISMATCH: the step differs from the bump the manifests imply (InfVer hook)', () => {
-    const { w, pkg, alice } = acme();
+    const { w, alice } = acme();
     const hooks: RuleHooks = { impliedBump: (prev, next) => (prev !== undefined && next !== undefined ? 'minor' : null) };
     const m1 = { v: 1 };
     const m2 = { v: 2 };
