@@ -1,5 +1,8 @@
 /** The CLI's side of the node's HTTP API: calls, coded errors, signed tx submission. */
-import { GopkgrError, errorFromAnswer, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTxType, type UnsignedTx } from '../ledger/index.ts';
+import { GopkgrError, errorFromAnswer, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTx, type SignedTxType, type UnsignedTx } from '../ledger/index.ts';
+
+/** Signs one tx on the next nonce of the key it was made for. */
+export type TxSigner = <K extends SignedTxType>(type: K, body: BodyByType[K]) => SignedTx;
 
 export interface NodeStatus {
   chainId: string;
@@ -82,13 +85,24 @@ export class NodeClient {
     return this.request('GET', `/v1/blobs/${sha256}`);
   }
 
+  /** Signs txs of one key on consecutive nonces, starting from its next nonce on the node's chain. */
+  async signerFor(key: KeyPair): Promise<TxSigner> {
+    const status = await this.status();
+    const account = await this.get<{ nextNonce: number }>(`/v1/accounts/id:${toHex(key.publicKey)}`);
+    const chainId = fromHex(status.chainId);
+    let nonce = account.nextNonce;
+    return (type, body) =>
+      signTx({ type, from: key.publicKey, nonce: nonce++, body } as Omit<UnsignedTx, 'stamp' | 'v'>, key.secretKey, chainId, status.txWorkBits);
+  }
+
+  postTx(tx: SignedTx): Promise<TxReceipt> {
+    return this.request<TxReceipt>('POST', '/v1/txs', encodeTx(tx), 'application/cbor');
+  }
+
   /** Sign a tx with the next nonce and submit it. */
   async submit<K extends SignedTxType>(key: KeyPair, type: K, body: BodyByType[K]): Promise<TxReceipt> {
-    const status = await this.status();
-    const identity = `id:${toHex(key.publicKey)}`;
-    const account = await this.get<{ nextNonce: number }>(`/v1/accounts/${identity}`);
-    const tx = signTx({ type, from: key.publicKey, nonce: account.nextNonce, body } as Omit<UnsignedTx, 'stamp' | 'v'>, key.secretKey, fromHex(status.chainId), status.txWorkBits);
-    return this.request<TxReceipt>('POST', '/v1/txs', encodeTx(tx), 'application/cbor');
+    const sign = await this.signerFor(key);
+    return this.postTx(sign(type, body));
   }
 
   /** Wait until a tx is in a block on the main chain. */

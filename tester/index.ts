@@ -11,3 +11,4 @@ export { readPackageDir, readInstalledDeps, importedPackages } from './readPacka
 export { Resolver, resolveExports, type FileMap, type DepMap } from './resolve.ts';
 export { extractTarball } from './extract.ts';
 export { predecessorRunFiles, testSupportDir, type PredecessorRunFiles } from './predecessor.ts';
+export { attestLoop, type AttestLoopOptions, type AttestLoopResult, type Attested, type AttestFailure, type AttestNode } from './attest/index.ts';

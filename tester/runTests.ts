@@ -2,7 +2,7 @@
 import { DEFAULT_SEED, resolveLimits, type SandboxLimits } from './options.ts';
 import { summarise, type Outcome, type TestOutcome } from './outcome.ts';
 import type { DepMap, FileMap } from './resolve.ts';
-import { runInSandbox } from './sandbox.ts';
+import { runInSandbox } from './sandbox/index.ts';
 import { findTestFiles } from './testFiles.ts';
 
 export interface RunTestsOptions {

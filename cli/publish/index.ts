@@ -1,0 +1,62 @@
+/**
+ * The publish pipeline, shared by `gopkgr publish` and the commands that build
+ * a release the same way (npm import, verify): pack → find on chain → API
+ * manifest and version → lock tree → signed txs (preparePublish), then upload
+ * and submit (publish). Each step is its own module; observers see the steps
+ * as they finish, so a command can report them.
+ */
+import type { Comparison } from '../../infver/index.ts';
+import type { KeyPair } from '../../ledger/index.ts';
+import type { NodeClient, TxReceipt } from '../client.ts';
+import { apiVersion, type ApiVersion } from './apiManifest.ts';
+import { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
+import { lockTree, type LockTree } from './lockTree.ts';
+import { signRelease, type SignedRelease } from './signRelease.ts';
+import { submitPublish, type SubmitOptions } from './submitPublish.ts';
+
+export { apiVersion, type ApiVersion } from './apiManifest.ts';
+export { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
+export { lockTree, type LockTree } from './lockTree.ts';
+export { publishBody, signRelease, type ReleaseFields, type SignedRelease } from './signRelease.ts';
+export { submitPublish, type SubmitOptions } from './submitPublish.ts';
+
+export interface PublishObserver {
+  onPacked?(release: PackedRelease): void;
+  /** the API changed from `latest` (not called for a first publish) */
+  onApiChange?(latest: string, comparison: Comparison): void;
+  onLockTree?(tree: LockTree): void;
+}
+
+/** A release ready to submit: everything a publish records, and its txs signed. */
+export interface PreparedRelease extends PackedRelease, ApiVersion {
+  dir: string;
+  tree: LockTree;
+  signed: SignedRelease;
+}
+
+export interface PublishedRelease {
+  release: PreparedRelease;
+  /** the publish tx's receipt (confirmed, unless not waited for) */
+  receipt: TxReceipt;
+}
+
+export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}): Promise<PreparedRelease> {
+  const packed = await packRelease(dir);
+  observer.onPacked?.(packed);
+  const existing = await findExisting(client, packed);
+  const api = await apiVersion(dir, client, packed.fullName, existing);
+  if (api.latest !== undefined && api.comparison !== null) observer.onApiChange?.(api.latest, api.comparison);
+  const tree = await lockTree(dir, packed.fullName, api.version, client);
+  observer.onLockTree?.(tree);
+  const signed = await signRelease(client, key, {
+    ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,
+    contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree,
+  });
+  return { dir, ...packed, ...api, tree, signed };
+}
+
+export async function publish(dir: string, client: NodeClient, key: KeyPair, opts: SubmitOptions & { observer?: PublishObserver }): Promise<PublishedRelease> {
+  const release = await preparePublish(dir, client, key, opts.observer);
+  const receipt = await submitPublish(client, { sha256: release.packed.sha256, bytes: release.packed.tarball }, release.signed, opts);
+  return { release, receipt };
+}

@@ -1,0 +1,50 @@
+/**
+ * The release's txs, signed but not submitted: a `create` when the package is
+ * new (its id, the create tx's id, is what the publish names), then the
+ * `publish`, on consecutive nonces read from the node. Held like this, a
+ * release can be inspected, compared or submitted later.
+ */
+import {
+  encodeTx, fromHex, manifestHash, toHex, txId, type Canonical, type KeyPair, type PublishBody, type SignedTx,
+} from '../../ledger/index.ts';
+import type { Manifest } from '../../infver/index.ts';
+import type { NodeClient } from '../client.ts';
+import type { LockTree } from './lockTree.ts';
+
+export interface ReleaseFields {
+  ns: string;
+  name: string;
+  /** the package's id (hex) when it is on chain already */
+  existingId?: string;
+  version: string;
+  contentHash: string;
+  size: number;
+  manifest: Manifest;
+  tree: LockTree;
+}
+
+export interface SignedRelease {
+  /** the package's id (hex): the existing one, or the create tx's id */
+  pkgId: string;
+  /** the create tx, for a package not on chain yet */
+  create?: SignedTx;
+  body: PublishBody;
+  publish: SignedTx;
+}
+
+export function publishBody(pkgId: string, r: ReleaseFields): PublishBody {
+  const manifest = r.manifest as unknown as Canonical;
+  return {
+    pkg: fromHex(pkgId), version: r.version, contentHash: fromHex(r.contentHash), size: r.size,
+    apiHash: manifestHash(manifest), manifest,
+    deps: r.tree.deps, lock: Object.fromEntries(Object.entries(r.tree.lock).map(([ref, hash]) => [ref, fromHex(hash)])),
+  };
+}
+
+export async function signRelease(client: NodeClient, key: KeyPair, r: ReleaseFields): Promise<SignedRelease> {
+  const sign = await client.signerFor(key);
+  const create = r.existingId === undefined ? sign('create', { ns: r.ns, name: r.name }) : undefined;
+  const pkgId = r.existingId ?? toHex(txId(encodeTx(create!)));
+  const body = publishBody(pkgId, r);
+  return { pkgId, ...(create === undefined ? {} : { create }), body, publish: sign('publish', body) };
+}

@@ -1,0 +1,94 @@
+/**
+ * The publish pipeline (cli/publish/) below the command, against a real
+ * FullNode behind its real HTTP API on 127.0.0.1: preparePublish builds and
+ * signs a release without touching the chain; submitPublish puts it there.
+ * Packages are real directories, packed and extracted by the real InfVer.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEV_PARAMS, encodeTx, toHex, type Tx } from '../../ledger/index.ts';
+import { createApi, FullNode, listenApi } from '../../node/index.ts';
+import { NodeClient } from '../../cli/client.ts';
+import { preparePublish, submitPublish, type PreparedRelease } from '../../cli/publish/index.ts';
+import { actor, closeAll, idOf, keyPair, mineBlock, onClose, tempDir } from '../node/helpers.ts';
+
+afterEach(closeAll);
+
+const ALICE = keyPair('alice');
+
+async function startNode(): Promise<{ node: FullNode; client: NodeClient }> {
+  const node = await FullNode.open({ dataDir: await tempDir('gopkgr-publish-pipeline-'), params: DEV_PARAMS });
+  onClose(() => node.close());
+  const server: Server = createApi(node);
+  const addr = await listenApi(server, '127.0.0.1', 0);
+  onClose(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { node, client: new NodeClient(`http://127.0.0.1:${addr.port}`) };
+}
+
+async function mine(node: FullNode): Promise<void> {
+  const txs: Tx[] = node.mempool.ordered().map((p) => p.tx);
+  await node.submitBlock(mineBlock(node.chain, txs));
+  expect(node.mempool.size).toBe(0);
+}
+
+async function writePackage(dir: string, source: string): Promise<void> {
+  await mkdir(join(dir, 'src'), { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: '@acme/pad', type: 'module', exports: { '.': './src/index.ts' } }));
+  await writeFile(join(dir, 'src/index.ts'), source);
+}
+
+const submit = (client: NodeClient, r: PreparedRelease): ReturnType<typeof submitPublish> =>
+  submitPublish(client, { sha256: r.packed.sha256, bytes: r.packed.tarball }, r.signed, { wait: false, timeoutMs: 10_000 });
+
+describe('publish pipeline against a real node', () => {
+  it('prepares a signed release without touching the chain, then submits it; the next one is bumped by its API change', async () => {
+    const { node, client } = await startNode();
+    await node.submitTx(encodeTx(actor(ALICE, node.chain.chainId).tx('claim', { ns: '@acme' })));
+    await mine(node);
+    const dir = await tempDir('gopkgr-publish-pkg-');
+    await writePackage(dir, 'export function pad(s: string): string { return s; }\n');
+
+    const packedSeen: string[] = [];
+    const first = await preparePublish(dir, client, ALICE, { onPacked: (r) => packedSeen.push(r.fullName), onApiChange: () => packedSeen.push('api change') });
+    expect(packedSeen).toEqual(['@acme/pad']);
+    expect(first.version).toBe('1.0.0');
+    expect(first.comparison).toBeNull();
+    // a new package: the create tx's id is the package id the publish names, on the next nonces
+    expect(first.signed.create?.nonce).toBe(1);
+    expect(first.signed.publish.nonce).toBe(2);
+    expect(first.signed.pkgId).toBe(idOf(first.signed.create!));
+    expect(toHex(first.signed.body.pkg)).toBe(first.signed.pkgId);
+    expect(toHex(first.signed.body.contentHash)).toBe(first.packed.sha256);
+    // nothing sent yet
+    expect(node.mempool.size).toBe(0);
+    expect(await node.blobs.has(first.packed.sha256)).toBe(false);
+
+    const receipt = await submit(client, first);
+    expect(receipt).toMatchObject({ id: idOf(first.signed.publish), status: 'pending' });
+    await mine(node);
+    const onChain = await client.get<{ id: string; versions: { version: string; contentHash: string }[] }>('/v1/packages/@acme/pad');
+    expect(onChain.id).toBe(first.signed.pkgId);
+    expect(onChain.versions).toMatchObject([{ version: '1.0.0', contentHash: first.packed.sha256 }]);
+
+    // the same bytes again are refused before anything is signed
+    await expect(preparePublish(dir, client, ALICE)).rejects.toMatchObject({ code: 'PUBLISH_UNCHANGED' });
+
+    await writePackage(dir, 'export function pad(s: string): string { return s; }\nexport const VERSION = 2;\n');
+    const changes: string[] = [];
+    const second = await preparePublish(dir, client, ALICE, { onApiChange: (latest, c) => changes.push(`${latest} ${c.bump}`) });
+    expect(changes).toEqual(['1.0.0 minor']);
+    expect(second.version).toBe('1.1.0');
+    expect(second.signed.create).toBeUndefined();
+    expect(second.signed.pkgId).toBe(first.signed.pkgId);
+    expect(second.signed.publish.nonce).toBe(3);
+    await submit(client, second);
+    await mine(node);
+    const after = await client.get<{ versions: { version: string }[] }>('/v1/packages/@acme/pad');
+    expect(after.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0']);
+  }, 180_000);
+});

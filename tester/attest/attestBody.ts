@@ -1,0 +1,25 @@
+/** The attest tx body for a version's runs: bound to its content and lock hashes. */
+import { fromHex, lockHash } from '../../ledger/index.ts';
+import { attestedCounts } from '../outcome.ts';
+import type { AttestBody } from './node.ts';
+import type { VersionRun } from './testVersion.ts';
+
+export function attestBody(run: VersionRun): AttestBody {
+  const { version: v, outcome, prev } = run;
+  // An aborted run attests at least one failure (attestedCounts).
+  const counts = attestedCounts(outcome);
+  const body: AttestBody = {
+    pkg: fromHex(v.id, 'package id', 32),
+    version: v.version,
+    contentHash: fromHex(v.contentHash, 'content hash', 32),
+    lockHash: lockHash(v.lock),
+    passed: counts.passed,
+    failed: counts.failed,
+    skipped: counts.skipped,
+    resultHash: fromHex(outcome.resultHash, 'result hash', 32),
+    runtimeMs: run.runtimeMs,
+  };
+  if (prev === undefined) return body;
+  const prevCounts = attestedCounts(prev.outcome);
+  return { ...body, prev: prev.version, prevPassed: prevCounts.passed, prevFailed: prevCounts.failed, prevResultHash: fromHex(prev.outcome.resultHash, 'result hash', 32) };
+}

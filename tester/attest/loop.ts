@@ -1,0 +1,114 @@
+/**
+ * The Proof-of-Test work loop: read the chain for new versions, test each one
+ * this tester has not attested yet, and submit a signed attest tx for it.
+ * Runs go in parallel (`concurrency` at once); submissions one at a time. A
+ * package that misbehaves costs one run: the sandbox contains it, and any error
+ * is reported and the loop goes on.
+ */
+import { attestBody } from './attestBody.ts';
+import { ChainReader } from './chainReader.ts';
+import type { AttestBody, AttestNode } from './node.ts';
+import { Submitter } from './submitter.ts';
+import { testVersion, type VersionRun } from './testVersion.ts';
+
+export interface Attested extends VersionRun {
+  name: string;
+  body: AttestBody;
+  /** the attest tx's id */
+  tx: string;
+}
+
+export interface AttestFailure {
+  name: string;
+  version: string;
+  message: string;
+}
+
+export interface AttestLoopOptions {
+  node: AttestNode;
+  /** this tester's identity ('id:<hex>'): versions it has attested are skipped */
+  tester: string;
+  /** the first block to read */
+  from: number;
+  /** runs at once */
+  concurrency: number;
+  /** one pass over the chain, then return */
+  once: boolean;
+  /** the pause between passes */
+  pollMs: number;
+  /** ends a polling loop after the pass under way */
+  signal?: AbortSignal;
+  onBlock?: (height: number, top: number) => void;
+  /** a pass's blocks are all read */
+  onScanned?: () => void;
+  onAttested?: (a: Attested) => void;
+  onFailed?: (f: AttestFailure) => void;
+}
+
+export interface AttestLoopResult {
+  /** the last block read */
+  height: number;
+  attested: Attested[];
+  failed: AttestFailure[];
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Run `work` on every item with at most `concurrency` at once. */
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (i < items.length) await work(items[i++]!);
+    }),
+  );
+}
+
+export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopResult> {
+  const { node } = opts;
+  const reader = new ChainReader(opts.from);
+  const submitter = new Submitter();
+  const result: AttestLoopResult = { height: opts.from - 1, attested: [], failed: [] };
+
+  const stopped = (): boolean => opts.signal?.aborted === true;
+  const attest = async (pkg: string, version: string): Promise<void> => {
+    const name = reader.nameOf(pkg);
+    if (name === undefined) return;
+    try {
+      const run = await testVersion(node, opts.tester, name, version);
+      if (run === undefined) return;
+      const body = attestBody(run);
+      const receipt = await submitter.submit(() => node.submitAttest(body));
+      const attested: Attested = { name, ...run, body, tx: receipt.id };
+      result.attested.push(attested);
+      opts.onAttested?.(attested);
+    } catch (err) {
+      const failure = { name, version, message: (err as Error).message };
+      result.failed.push(failure);
+      opts.onFailed?.(failure);
+    }
+  };
+
+  for (;;) {
+    const jobs = await reader.readTo(node, await node.height(), opts.onBlock);
+    result.height = reader.next - 1;
+    opts.onScanned?.();
+    await inParallel(jobs, opts.concurrency, (job) => attest(job.pkg, job.version));
+    if (opts.once || stopped()) break;
+    await pause(opts.pollMs, opts.signal);
+    if (stopped()) break;
+  }
+  await submitter.idle();
+  return result;
+}
