@@ -26,8 +26,8 @@
  * 5. Times the resolver alone, in this process, on the index fetched from the
  *    node (first call = cold).
  *
- * The seeded PRNG and the free-port helper are the tests' own (test/support,
- * test/e2e/cliProcess.ts, neither of which loads the test runner).
+ * The seeded PRNG and the free-port helper are the tests' own
+ * (test/support/prng.ts and ports.ts, neither of which loads the test runner).
  *
  * Peer tools are never project dependencies: on first run they are installed into
  * .tmp/bench-tools (git-ignored) with `npm install --prefix`. Everything listens on
@@ -52,7 +52,7 @@ import { mapIndex, solve, type Requirement } from '../resolver/index.ts';
 import type { Work } from '../node/index.ts';
 import { buildCandidate, httpSource, mineOnThisThread, type WorkSource } from '../miner/index.ts';
 import { prng } from '../test/support/prng.ts';
-import { freePort } from '../test/e2e/cliProcess.ts';
+import { freePort } from '../test/support/ports.ts';
 import { MANIFEST_FORMAT } from '../infver/index.ts';
 import { packPackage } from '../cli/pack.ts';
 import { NodeClient } from '../cli/client.ts';

@@ -6,23 +6,21 @@
  * read end is closed before they write their first byte, so every write hits EPIPE.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/gopkgr.js', import.meta.url));
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { spawnGopkgr } from '../support/processes.ts';
+import { CLI_TIMEOUT_MS } from '../support/timeouts.ts';
 
 interface Ended { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 
 /** Run gopkgr with stdout's read end closed at once; give up (SIGKILL, failing the test) after `timeoutMs`. */
-function runWithClosedStdout(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Ended> {
+function runWithClosedStdout(args: string[], env: Record<string, string> = {}, timeoutMs = CLI_TIMEOUT_MS): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    child.stdout.destroy();
+    const child = spawnGopkgr(args, { env });
+    child.stdout!.destroy();
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -34,11 +32,9 @@ function runWithClosedStdout(args: string[], env: Record<string, string> = {}, t
 
 let home: string;
 beforeAll(async () => {
-  home = await mkdtemp(path.join(tmpdir(), 'gopkgr-closed-output-'));
+  home = await tempDir('gopkgr-closed-output-');
 });
-afterAll(async () => {
-  await rm(home, { recursive: true, force: true });
-});
+afterAll(closeAll);
 
 describe('a closed stdout', () => {
   it('--help ends with 0 and prints no stack trace', async () => {
@@ -56,11 +52,11 @@ describe('a closed stdout', () => {
 
   it('a running node shuts down cleanly, exit 0, instead of running on unread', async () => {
     const nodeHome = path.join(home, 'node');
-    const r = await runWithClosedStdout(['node', '--dev', '--api', '127.0.0.1:0'], { GOPKGR_HOME: nodeHome }, 120_000);
+    const r = await runWithClosedStdout(['node', '--dev', '--api', '127.0.0.1:0'], { GOPKGR_HOME: nodeHome });
     expect(r.stderr).toBe('');
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     // It did start (and so had something to print) before it stopped.
     expect((await readdir(nodeHome)).length).toBeGreaterThan(0);
-  }, 150_000);
+  });
 });

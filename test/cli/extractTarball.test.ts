@@ -5,13 +5,13 @@
  * a good one extracts with the .ts sources that have .d.ts siblings left out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, lstat, readlink, realpath } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { GopkgrError } from '../../ledger/index.ts';
 import { extractTarball, readTarball, writeEntries } from '../../cli/install/extractTarball.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 import { prng } from '../support/prng.ts';
 import { skipShadowingSource } from '../../cli/install/installPackages.ts';
 
@@ -38,11 +38,9 @@ async function tarball(entries: Entry[]): Promise<Uint8Array> {
 
 let root: string;
 beforeEach(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'gopkgr-extract-'));
+  root = await tempDir('gopkgr-extract-');
 });
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+afterEach(closeAll);
 
 async function rejects(entries: Entry[], message: RegExp, opts = {}): Promise<void> {
   const dest = path.join(root, 'pkg');

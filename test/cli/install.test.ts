@@ -11,8 +11,7 @@
  *   is not enough (a loopback HTTP server answering /v1/packages, counting asks).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -23,6 +22,7 @@ import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';
 import { resolveProject, solutionFromLock, satisfyingVersions } from '../../cli/install/resolveProject.ts';
 import { NodeClient } from '../../cli/client.ts';
 import { createServer, type Server } from 'node:http';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 async function tarball(files: Record<string, string>, extra: Array<{ name: string; type: 'symlink'; linkname: string }> = []): Promise<Uint8Array> {
   const p = pack();
@@ -45,13 +45,10 @@ describe('PackageStore', () => {
   let data: string;
   let project: string;
   beforeEach(async () => {
-    data = await mkdtemp(path.join(tmpdir(), 'gopkgr-store-'));
-    project = await mkdtemp(path.join(tmpdir(), 'gopkgr-project-'));
+    data = await tempDir('gopkgr-store-');
+    project = await tempDir('gopkgr-project-');
   });
-  afterEach(async () => {
-    await rm(data, { recursive: true, force: true });
-    await rm(project, { recursive: true, force: true });
-  });
+  afterEach(closeAll);
 
   it('unpacks once, then hard-links every file (modes and symlinks kept, shadowed .ts sources left out)', async () => {
     const store = new PackageStore(data);

@@ -6,19 +6,18 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { removeLeftovers, STAGING_PREFIX, tempName, TRASH_PREFIX, UNPACK_PREFIX } from '../../cli/install/leftovers.ts';
 import { writeAtomic } from '../../cli/install/writeAtomic.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'gopkgr-leftovers-'));
+  dir = await tempDir('gopkgr-leftovers-');
 });
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(closeAll);
 
 /** The pid of a process that has exited. */
 function deadPid(): Promise<number> {

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -9,23 +8,15 @@ import { extract } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACK_MTIME, packPackage, type PackedPackage } from '../../cli/pack.ts';
 import { isGopkgrError } from '../../ledger/index.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pack/', import.meta.url));
-const tempDirs: string[] = [];
 
-afterAll(async () => {
-  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'gopkgr-pack-'));
-  tempDirs.push(dir);
-  return dir;
-}
+afterAll(closeAll);
 
 /** A fixture copied out of the repo, so tests can add node_modules, dot-files, links. */
 async function copyFixture(name: string): Promise<string> {
-  const dir = await tempDir();
+  const dir = await tempDir('gopkgr-pack-');
   await cp(path.join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }
@@ -45,7 +36,7 @@ async function listFiles(dir: string, rel = ''): Promise<string[]> {
  * non-executable mode and a different mtime: none of that may reach the bytes.
  */
 async function noisyCopy(src: string): Promise<string> {
-  const dst = await tempDir();
+  const dst = await tempDir('gopkgr-pack-');
   const files = (await listFiles(src)).reverse();
   const modes = [0o600, 0o640, 0o664, 0o666, 0o644];
   let i = 0;
@@ -210,7 +201,7 @@ describe('packPackage compiling', () => {
 
   it('emits JavaScript that plain node runs', async () => {
     const packed = await packPackage(await copyFixture('basic'));
-    const out = await tempDir();
+    const out = await tempDir('gopkgr-pack-');
     for (const f of await readTarball(packed.tarball)) {
       const to = path.join(out, ...f.name.split('/'));
       await mkdir(path.dirname(to), { recursive: true });
@@ -435,7 +426,7 @@ describe('packPackage errors', () => {
   });
 
   it('PACK_DIR_NOT_FOUND: a path that is not a directory', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('gopkgr-pack-');
     expect((await packError(path.join(dir, 'nope'))).code).toBe('PACK_DIR_NOT_FOUND');
   });
 

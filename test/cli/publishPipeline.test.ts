@@ -5,29 +5,23 @@
  * Packages are real directories, packed and extracted by the real InfVer.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEV_PARAMS, encodeTx, toHex, type Tx } from '../../ledger/index.ts';
-import { createApi, FullNode, listenApi } from '../../node/index.ts';
+import { encodeTx, toHex, type Tx } from '../../ledger/index.ts';
+import type { FullNode } from '../../node/index.ts';
 import { NodeClient } from '../../cli/client.ts';
 import { preparePublish, submitPublish, type PreparedRelease } from '../../cli/publish/index.ts';
-import { actor, closeAll, idOf, keyPair, mineBlock, onClose, tempDir } from '../node/helpers.ts';
+import { actor, idOf, keyPair, mineBlock } from '../support/chain.ts';
+import { startNode } from '../support/apiNode.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 
 const ALICE = keyPair('alice');
 
-async function startNode(): Promise<{ node: FullNode; client: NodeClient }> {
-  const node = await FullNode.open({ dataDir: await tempDir('gopkgr-publish-pipeline-'), params: DEV_PARAMS });
-  onClose(() => node.close());
-  const server: Server = createApi(node);
-  const addr = await listenApi(server, '127.0.0.1', 0);
-  onClose(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { node, client: new NodeClient(`http://127.0.0.1:${addr.port}`) };
+async function startClient(): Promise<{ node: FullNode; client: NodeClient }> {
+  const { node, url } = await startNode({ prefix: 'gopkgr-publish-pipeline-' });
+  return { node, client: new NodeClient(url) };
 }
 
 async function mine(node: FullNode): Promise<void> {
@@ -47,7 +41,7 @@ const submit = (client: NodeClient, r: PreparedRelease): ReturnType<typeof submi
 
 describe('publish pipeline against a real node', () => {
   it('prepares a signed release without touching the chain, then submits it; the next one is bumped by its API change', async () => {
-    const { node, client } = await startNode();
+    const { node, client } = await startClient();
     await node.submitTx(encodeTx(actor(ALICE, node.chain.chainId).tx('claim', { ns: '@acme' })));
     await mine(node);
     const dir = await tempDir('gopkgr-publish-pkg-');

@@ -2,12 +2,14 @@
  * Comment tags (cli/tags/): every import syntax the parser reads a tag from, what
  * it ignores, and TAG_MALFORMED with file:line:col for each kind of broken tag.
  */
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GopkgrError } from '../../ledger/index.ts';
 import { collectRequirements, depsOf, parseTags, scanSources } from '../../cli/tags/index.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+
+afterEach(closeAll);
 
 const HASH = 'ab'.repeat(32);
 
@@ -126,63 +128,54 @@ describe('parseTags: TAG_MALFORMED names file:line:col', () => {
 
 describe('scanSources and collectRequirements', () => {
   it('walks the project, skipping node_modules, dot dirs, declarations and built .js beside .ts', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gopkgr-tags-'));
-    try {
-      const t = (range: string): string => `import { a } from "@acme/x"; // \`ver:"${range}"\`\n`;
-      await mkdir(join(dir, 'src/deep'), { recursive: true });
-      await mkdir(join(dir, 'node_modules/@acme/x'), { recursive: true });
-      await mkdir(join(dir, '.cache'), { recursive: true });
-      await writeFile(join(dir, 'src/app.ts'), t('^1.0.0'));
-      await writeFile(join(dir, 'src/app.js'), t('^9.0.0'));
-      await writeFile(join(dir, 'src/app.d.ts'), t('^8.0.0'));
-      await writeFile(join(dir, 'src/deep/more.mjs'), t('>=1.1.0'));
-      await writeFile(join(dir, 'node_modules/@acme/x/index.ts'), t('^7.0.0'));
-      await writeFile(join(dir, '.cache/x.ts'), t('^6.0.0'));
-      const found = await scanSources(dir);
-      expect(found.map((f) => `${f.file}:${f.tag?.ver}`)).toEqual(['src/app.ts:^1.0.0', 'src/deep/more.mjs:>=1.1.0']);
-      const { requirements } = collectRequirements(found);
-      expect(requirements).toEqual([
-        { name: '@acme/x', range: '^1.0.0', origin: 'src/app.ts:1' },
-        { name: '@acme/x', range: '>=1.1.0', origin: 'src/deep/more.mjs:1' },
-      ]);
-      expect(depsOf(requirements)).toEqual({ '@acme/x': '^1.0.0 >=1.1.0' });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await tempDir('gopkgr-tags-');
+    const t = (range: string): string => `import { a } from "@acme/x"; // \`ver:"${range}"\`\n`;
+    await mkdir(join(dir, 'src/deep'), { recursive: true });
+    await mkdir(join(dir, 'node_modules/@acme/x'), { recursive: true });
+    await mkdir(join(dir, '.cache'), { recursive: true });
+    await writeFile(join(dir, 'src/app.ts'), t('^1.0.0'));
+    await writeFile(join(dir, 'src/app.js'), t('^9.0.0'));
+    await writeFile(join(dir, 'src/app.d.ts'), t('^8.0.0'));
+    await writeFile(join(dir, 'src/deep/more.mjs'), t('>=1.1.0'));
+    await writeFile(join(dir, 'node_modules/@acme/x/index.ts'), t('^7.0.0'));
+    await writeFile(join(dir, '.cache/x.ts'), t('^6.0.0'));
+    const found = await scanSources(dir);
+    expect(found.map((f) => `${f.file}:${f.tag?.ver}`)).toEqual(['src/app.ts:^1.0.0', 'src/deep/more.mjs:>=1.1.0']);
+    const { requirements } = collectRequirements(found);
+    expect(requirements).toEqual([
+      { name: '@acme/x', range: '^1.0.0', origin: 'src/app.ts:1' },
+      { name: '@acme/x', range: '>=1.1.0', origin: 'src/deep/more.mjs:1' },
+    ]);
+    expect(depsOf(requirements)).toEqual({ '@acme/x': '^1.0.0 >=1.1.0' });
   });
 
   it('with a cache dir, keeps each file\'s imports by its content hash and parses only what changed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gopkgr-tags-'));
-    const cacheDir = await mkdtemp(join(tmpdir(), 'gopkgr-tagcache-'));
-    try {
-      const t = (range: string): string => `import { a } from "@acme/x"; // \`ver:"${range}"\`\n`;
-      await mkdir(join(dir, 'src'), { recursive: true });
-      await writeFile(join(dir, 'src/a.ts'), t('^1.0.0'));
-      await writeFile(join(dir, 'src/b.ts'), t('^2.0.0'));
-      const first = await scanSources(dir, { cacheDir });
-      expect(await scanSources(dir)).toEqual(first);
-      const [cacheFile] = await readdir(join(cacheDir, 'tags'));
-      const cache = JSON.parse(await readFile(join(cacheDir, 'tags', cacheFile!), 'utf8')) as { files: Record<string, { sha256: string; imports: unknown[] }> };
-      expect(Object.keys(cache.files)).toEqual(['src/a.ts', 'src/b.ts']);
+    const dir = await tempDir('gopkgr-tags-');
+    const cacheDir = await tempDir('gopkgr-tagcache-');
+    const t = (range: string): string => `import { a } from "@acme/x"; // \`ver:"${range}"\`\n`;
+    await mkdir(join(dir, 'src'), { recursive: true });
+    await writeFile(join(dir, 'src/a.ts'), t('^1.0.0'));
+    await writeFile(join(dir, 'src/b.ts'), t('^2.0.0'));
+    const first = await scanSources(dir, { cacheDir });
+    expect(await scanSources(dir)).toEqual(first);
+    const [cacheFile] = await readdir(join(cacheDir, 'tags'));
+    const cache = JSON.parse(await readFile(join(cacheDir, 'tags', cacheFile!), 'utf8')) as { files: Record<string, { sha256: string; imports: unknown[] }> };
+    expect(Object.keys(cache.files)).toEqual(['src/a.ts', 'src/b.ts']);
 
-      // The cache is what is read for an unchanged file: an entry edited in the cache shows through...
-      cache.files['src/b.ts']!.imports = [];
-      await writeFile(join(cacheDir, 'tags', cacheFile!), JSON.stringify(cache));
-      expect((await scanSources(dir, { cacheDir })).map((f) => f.tag?.ver)).toEqual(['^1.0.0']);
-      // ...and a changed file is parsed again, errors included.
-      await writeFile(join(dir, 'src/b.ts'), t('^3.0.0'));
-      expect((await scanSources(dir, { cacheDir })).map((f) => f.tag?.ver)).toEqual(['^1.0.0', '^3.0.0']);
-      await writeFile(join(dir, 'src/a.ts'), 'import { a } from "@acme/x"; // `ver:"not a range"`\n');
-      await expect(scanSources(dir, { cacheDir })).rejects.toThrow(/src\/a\.ts:1:\d+/);
-      // A deleted file leaves the cache too.
-      await rm(join(dir, 'src/a.ts'));
-      expect((await scanSources(dir, { cacheDir })).map((f) => f.file)).toEqual(['src/b.ts']);
-      const after = JSON.parse(await readFile(join(cacheDir, 'tags', cacheFile!), 'utf8')) as { files: Record<string, unknown> };
-      expect(Object.keys(after.files)).toEqual(['src/b.ts']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-      await rm(cacheDir, { recursive: true, force: true });
-    }
+    // The cache is what is read for an unchanged file: an entry edited in the cache shows through...
+    cache.files['src/b.ts']!.imports = [];
+    await writeFile(join(cacheDir, 'tags', cacheFile!), JSON.stringify(cache));
+    expect((await scanSources(dir, { cacheDir })).map((f) => f.tag?.ver)).toEqual(['^1.0.0']);
+    // ...and a changed file is parsed again, errors included.
+    await writeFile(join(dir, 'src/b.ts'), t('^3.0.0'));
+    expect((await scanSources(dir, { cacheDir })).map((f) => f.tag?.ver)).toEqual(['^1.0.0', '^3.0.0']);
+    await writeFile(join(dir, 'src/a.ts'), 'import { a } from "@acme/x"; // `ver:"not a range"`\n');
+    await expect(scanSources(dir, { cacheDir })).rejects.toThrow(/src\/a\.ts:1:\d+/);
+    // A deleted file leaves the cache too.
+    await rm(join(dir, 'src/a.ts'));
+    expect((await scanSources(dir, { cacheDir })).map((f) => f.file)).toEqual(['src/b.ts']);
+    const after = JSON.parse(await readFile(join(cacheDir, 'tags', cacheFile!), 'utf8')) as { files: Record<string, unknown> };
+    expect(Object.keys(after.files)).toEqual(['src/b.ts']);
   });
 
   it('two different hashlocks on one package are TAG_CONFLICT', () => {

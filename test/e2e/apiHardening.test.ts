@@ -7,14 +7,15 @@
  * dials only TCP multiaddrs with a peer id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MAX_BLOB_BYTES } from '../../node/index.ts';
 import { DEFAULT_BLOB_QUOTA } from '../../node/api/blobQuota.ts';
-import { freePort, gopkgr, startNode, type RunningNode } from './cliProcess.ts';
-import { bigBody, raw, upload, type UploadOutcome } from '../node/httpRaw.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
+import { bigBody, raw, upload, type UploadOutcome } from '../support/http.ts';
 
 const MiB = 1024 * 1024;
 const TOKEN = 'e2e-token-' + randomBytes(16).toString('hex');
@@ -34,16 +35,12 @@ describe('a node under upload load', () => {
   let port: number;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-uploads-'));
+    dir = await tempDir('gopkgr-e2e-uploads-');
     port = await freePort();
-    node = await startNode(['--dev', '--api', `127.0.0.1:${port}`, '--data', dir], { timeoutMs: 90_000 });
-  }, 120_000);
-
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await node?.exited;
-    await rm(dir, { recursive: true, force: true });
+    node = await spawnNode(['--dev', '--api', `127.0.0.1:${port}`, '--data', dir]);
   });
+
+  afterAll(closeAll);
 
   it('an unreferenced 32 MiB tarball beyond a client\'s quota is refused and not kept', async () => {
     const block = randomBytes(MiB);
@@ -56,7 +53,7 @@ describe('a node under upload load', () => {
     const refused = bodies[2]!.sha256;
     expect((await raw({ port, method: 'GET', path: `/v1/blobs/${refused}` })).status).toBe(404);
     expect((await readdir(join(dir, 'blobs'))).filter((n) => n.startsWith('tmp-'))).toEqual([]);
-  }, 120_000);
+  });
 
   it('20 parallel 32 MiB uploads from 20 clients keep the node\'s RSS bounded', async () => {
     const pid = node!.child.pid!;
@@ -90,7 +87,7 @@ describe('a node under upload load', () => {
     }
     expect((await readdir(join(dir, 'blobs'))).filter((n) => n.startsWith('tmp-'))).toEqual([]);
     expect(node!.stderr()).not.toMatch(/INTERNAL|api (PUT|POST|GET)/);
-  }, 300_000);
+  });
 });
 
 describe('a node whose API is reachable from other machines', () => {
@@ -101,31 +98,27 @@ describe('a node whose API is reachable from other machines', () => {
   let port: number;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-token-'));
+    dir = await tempDir('gopkgr-e2e-token-');
     client = join(dir, 'client');
     tokenFile = join(dir, 'api.token');
     await writeFile(tokenFile, TOKEN + '\n', { mode: 0o600 });
     port = await freePort();
   });
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await node?.exited;
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('does not start without --api-token-file, nor with a weak token', async () => {
-    const bare = await gopkgr(['node', '--dev', '--api', `0.0.0.0:${port}`, '--data', join(dir, 'n0'), '--json'], { timeoutMs: 60_000 });
+    const bare = await gopkgr(['node', '--dev', '--api', `0.0.0.0:${port}`, '--data', join(dir, 'n0'), '--json']);
     expect(bare.code).toBe(1);
     expect(bare.json).toMatchObject({ error: { code: 'API_TOKEN_REQUIRED' } });
     const weakFile = join(dir, 'weak.token');
     await writeFile(weakFile, 'short\n');
-    const weak = await gopkgr(['node', '--dev', '--api', `0.0.0.0:${port}`, '--api-token-file', weakFile, '--data', join(dir, 'n0'), '--json'], { timeoutMs: 60_000 });
+    const weak = await gopkgr(['node', '--dev', '--api', `0.0.0.0:${port}`, '--api-token-file', weakFile, '--data', join(dir, 'n0'), '--json']);
     expect(weak.json).toMatchObject({ error: { code: 'API_TOKEN_WEAK' } });
-  }, 120_000);
+  });
 
   it('with a token file, writes need the token; the CLI sends it from --token-file or GOPKGR_TOKEN', async () => {
-    node = await startNode(['--dev', '--api', `0.0.0.0:${port}`, '--api-token-file', tokenFile, '--data', join(dir, 'n1')], { timeoutMs: 90_000 });
+    node = await spawnNode(['--dev', '--api', `0.0.0.0:${port}`, '--api-token-file', tokenFile, '--data', join(dir, 'n1')]);
     const url = `http://127.0.0.1:${port}`;
     expect((await fetch(`${url}/v1/status`)).status).toBe(200);
     const anonymous = await fetch(`${url}/v1/txs`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: new Uint8Array([0x80]) });
@@ -139,7 +132,7 @@ describe('a node whose API is reachable from other machines', () => {
     expect({ code: withFile.code, status: withFile.json.status }).toEqual({ code: 0, status: 'pending' });
     const withEnv = await gopkgr(['namespace', 'claim', '@tok2', '--no-wait', '--node', url, '--data', client, '--json'], { env: { GOPKGR_TOKEN: TOKEN } });
     expect({ code: withEnv.code, status: withEnv.json.status }).toEqual({ code: 0, status: 'pending' });
-  }, 180_000);
+  });
 
   it('POST /v1/peers dials only /ip4|ip6|dns/<host>/tcp/<port>/p2p/<peer id>', async () => {
     const url = `http://127.0.0.1:${port}`;
@@ -167,5 +160,5 @@ describe('a node whose API is reachable from other machines', () => {
     expect({ status: huge.status, code: ((await huge.json()) as { error?: { code?: string } }).error?.code }).toEqual({ status: 413, code: 'HTTP_BODY_TOO_LARGE' });
     // The one accepted shape is dialed (here a closed port, so the dial itself fails).
     expect(await post(`/ip4/127.0.0.1/tcp/1/p2p/${peerId}`)).toEqual({ status: 502, code: 'NET_DIAL_FAILED' });
-  }, 60_000);
+  });
 });

@@ -3,27 +3,25 @@
  * maintainers, deprecation, bounds, and how bad input is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
-import { freePort, getJson, gopkgr, startNode, type RunningNode } from './cliProcess.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, spawnGopkgr, spawnNode } from '../support/processes.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/gopkgr.js', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
 describe('ledger commands', () => {
   let data: string;
   let api: string;
   let port: number;
-  let node: RunningNode | undefined;
   let owner: Record<string, string>;
   let other: Record<string, string>;
   let otherId: string;
 
   beforeAll(async () => {
-    data = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-commands-'));
+    data = await tempDir('gopkgr-e2e-commands-');
     port = await freePort();
     api = `http://127.0.0.1:${port}`;
     owner = { GOPKGR_HOME: join(data, 'owner'), GOPKGR_NODE: api };
@@ -31,13 +29,10 @@ describe('ledger commands', () => {
     expect((await gopkgr(['init'], { env: owner })).code).toBe(0);
     otherId = (await gopkgr(['init', '--json'], { env: other })).json.identity as string;
     // A node that does not mine: blocks come from `gopkgr mine` below.
-    node = await startNode(['--dev', '--api', `127.0.0.1:${port}`], { env: owner });
+    await spawnNode(['--dev', '--api', `127.0.0.1:${port}`], { env: owner });
   });
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await rm(data, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('mines blocks for a node over HTTP with `gopkgr mine`', async () => {
     const submitted = await gopkgr(['namespace', 'claim', '@acme', '--no-wait', '--json'], { env: owner });
@@ -53,7 +48,7 @@ describe('ledger commands', () => {
 
   it('adds and removes maintainers; only maintainers publish, deprecate and amend bounds', async () => {
     // From here on a miner runs in the background.
-    const miner = spawn(process.execPath, [BIN, 'mine', '--threads', '1'], { env: { ...process.env, ...owner }, stdio: 'ignore' });
+    const miner = spawnGopkgr(['mine', '--threads', '1'], { env: owner, stdio: 'ignore' });
     const denied = await gopkgr(['publish', PACKAGE_DIR, '--json'], { env: other });
     expect(denied.code).toBe(1);
     expect((denied.json.error as { code: string }).code).toBe('TX_NOT_MAINTAINER');
@@ -87,7 +82,7 @@ describe('ledger commands', () => {
     expect(pkg.body.versions[0]).toMatchObject({ deprecated: true, deprecationReason: 'use 2.x' });
     miner.kill('SIGINT');
     expect(await new Promise((resolve) => miner.on('close', resolve))).toBe(0);
-  }, 180_000);
+  });
 
   it('reports bad input as one line with a code, or as {"error"} under --json', async () => {
     const usage = await gopkgr(['namespace', 'grab', '@x'], { env: owner });

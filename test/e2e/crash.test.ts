@@ -12,14 +12,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { DEV_PARAMS, encodeTx, fromHex, sha256Hex, toHex, type KeyPair, type SignedTx, type VersionState } from '../../ledger/index.ts';
 import { Chain, ChainStore, defaultHooks } from '../../node/index.ts';
-import { idBytes, keyPair, publishBody, signed } from '../node/helpers.ts';
-import { expectConsistent, prng } from '../node/chainHelpers.ts';
+import { idBytes, keyPair, publishBody, signed } from '../support/chain.ts';
+import { expectConsistent } from '../support/chainChecks.ts';
+import { prng } from '../support/prng.ts';
 import { heightKey } from '../../node/store.ts';
-import { killAll, runCli, startNode, type NodeProc, type NodeReady } from './proc.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { gopkgr, launchNode, type NodeProcess, type NodeReady } from '../support/processes.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const SEED = Number(process.env.GOPKGR_CRASH_SEED ?? 20_261_122);
 const KILLS = 22;
@@ -152,15 +154,12 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
   let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gopkgr-crash-'));
-    const init = await runCli(['init', '--json', '--data', dataDir]);
+    dataDir = await tempDir('gopkgr-crash-');
+    const init = await gopkgr(['init', '--json', '--data', dataDir]);
     expect(init.code, init.stderr).toBe(0);
   });
 
-  afterAll(async () => {
-    await killAll();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it(`loses nothing over ${KILLS} kills and keeps mining the same chain`, async () => {
     const r = prng(SEED);
@@ -183,7 +182,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
       // Spawn-relative delays are shifted by the last start-up time (less 0.8 s), so that
       // they land around the store's opening rather than all inside module loading.
       const delay = 50 + r.int(1451) + (from === 'spawn' ? Math.max(0, lastReadyMs - 800) : 0);
-      const node: NodeProc = startNode(dataDir, args);
+      const node: NodeProcess = launchNode(['--data', dataDir, ...args]);
       let reported: { height: number; head: string } | undefined;
       let loops: Promise<void>[] = [];
       let polling = true;
@@ -212,7 +211,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
         ];
         if (from === 'block') {
           for (let waited = 0; (reported?.height ?? 0) <= ready!.height; waited += 25) {
-            expect(waited, `run ${run}: no block mined within 20 s: ${node.stderr().slice(-2000)}`).toBeLessThan(20_000);
+            expect(waited, `run ${run}: no block mined within ${WAIT_TIMEOUT_MS / 1000} s: ${node.stderr().slice(-2000)}`).toBeLessThan(WAIT_TIMEOUT_MS);
             await sleep(25);
           }
           blockAt = Date.now() - started;
@@ -221,7 +220,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
       await sleep(delay);
       kills[from]++;
       node.child.kill('SIGKILL');
-      const exit = await node.exited;
+      const exit = await node.exit;
       polling = false;
       await Promise.all(loops);
       expect(exit.signal, `run ${run}: ${node.stderr().slice(-2000)}`).toBe('SIGKILL');
@@ -246,7 +245,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
     expect(last!.versions).toBeGreaterThan(5);
 
     // A last restart: same chain, and mining goes on from where it was.
-    const node = startNode(dataDir, args);
+    const node = launchNode(['--data', dataDir, ...args]);
     const ready = await node.ready;
     expect(ready, node.stderr()).not.toBeNull();
     expect(ready!.chainId).toBe(chainId);
@@ -258,7 +257,7 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     const txid = sent.body.id as string;
     let confirmed: HttpResult | undefined;
-    for (let i = 0; i < 200; i++) {
+    for (const start = Date.now(); Date.now() - start < WAIT_TIMEOUT_MS;) {
       const r2 = await http(`${ready!.api}/v1/txs/${txid}`);
       if (r2.body.status === 'confirmed') {
         confirmed = r2;
@@ -275,9 +274,9 @@ describe('crash safety: SIGKILL at random moments, restart on the same data dir'
 
     // A clean stop (SIGTERM) exits 0 and leaves a consistent store too.
     node.child.kill('SIGTERM');
-    const exit = await node.exited;
+    const exit = await node.exit;
     expect(exit.code, node.stderr().slice(-2000)).toBe(0);
     const final = await checkStore(dataDir);
     expect(final.height).toBeGreaterThanOrEqual(confirmed!.body.height as number);
-  }, 240_000);
+  }, 600_000); // 22 starts and kills, each followed by a full store check
 });

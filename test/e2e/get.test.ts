@@ -8,11 +8,10 @@
  * reinstall with the node stopped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -20,9 +19,12 @@ import { pack } from 'tar-stream';
 import { fromHex, keyPairFromSecret, manifestHash, type Canonical } from '../../ledger/index.ts';
 import { MANIFEST_FORMAT } from '../../infver/index.ts';
 import { NodeClient } from '../../cli/client.ts';
-import { freePort, getJson, gopkgr, REPO, startNode, type RunningNode } from './cliProcess.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, REPO, spawnGopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
-const BIN = path.join(REPO, 'bin/gopkgr.js');
 
 const run = promisify(execFile);
 const TSC = path.join(REPO, 'node_modules/.bin/tsc');
@@ -89,13 +91,13 @@ describe('gopkgr get end to end', () => {
   };
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(tmpdir(), 'gopkgr-e2e-get-'));
+    work = await tempDir('gopkgr-e2e-get-');
     nodeHome = path.join(work, 'node-home');
     port = await freePort();
     publisher = { GOPKGR_HOME: nodeHome, GOPKGR_NODE: `http://127.0.0.1:${port}` };
     consumerEnv = { GOPKGR_HOME: path.join(work, 'consumer-home'), GOPKGR_NODE: `http://127.0.0.1:${port}` };
     expect((await gopkgr(['init', '--json'], { env: publisher })).code).toBe(0);
-    node = await startNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env: publisher });
+    node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env: publisher });
     expect((await gopkgr(['namespace', 'claim', '@acme', '--json'], { env: publisher })).code).toBe(0);
 
     const tagged = (name: string, range = '^1.0.0'): string => `import { ${name.split('/')[1]} } from '${name}'; // \`ver:"${range}"\``;
@@ -132,12 +134,9 @@ describe('gopkgr get end to end', () => {
       'run.mjs': `import { top } from '@acme/top'; // \`ver:"^1.0.0"\`\nconsole.log(top('x'));\n`,
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, include: ['src'] }),
     });
-  }, 300_000); // init, a node, four publishes and three installs: minutes on a loaded 2-core machine
+  }, 600_000); // init, a node, four publishes and three installs: minutes on a loaded 2-core machine
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await rm(work, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('records each package\'s closed dependency tree on chain', async () => {
     const { body } = await getJson<{ versions: Array<{ deps: Record<string, string>; lock: Record<string, string> }> }>(`http://127.0.0.1:${port}/v1/packages/@acme/top`);
@@ -230,12 +229,12 @@ describe('gopkgr get end to end', () => {
     const client = new NodeClient(`http://127.0.0.1:${port}`);
     await client.putBlob(hash, tarball);
     const created = await client.submit(key, 'create', { ns: '@acme', name });
-    await client.waitForTx(created.id, 30_000);
+    await client.waitForTx(created.id, WAIT_TIMEOUT_MS);
     const manifest = { format: MANIFEST_FORMAT, name: `@acme/${name}`, exports: [], internal: [] } as unknown as Canonical;
     const published = await client.submit(key, 'publish', {
       pkg: fromHex(created.id), version: '1.0.0', contentHash: fromHex(hash), size: tarball.length, apiHash: manifestHash(manifest), manifest, deps: {}, lock: {},
     });
-    await client.waitForTx(published.id, 30_000);
+    await client.waitForTx(published.id, WAIT_TIMEOUT_MS);
     return hash;
   };
 
@@ -322,7 +321,7 @@ describe('gopkgr get end to end', () => {
       if (attempt % 2 === 1) await writeFile(path.join(project, 'node_modules/.gopkgr-state.json'), JSON.stringify({ packages: { '@acme/top': 'f'.repeat(64), '@acme/base': 'f'.repeat(64), '@acme/gone': 'f'.repeat(64) } }));
       const home = path.join(work, `killed-home-${attempt}`);
       const env = { ...consumerEnv, GOPKGR_HOME: home };
-      const child = spawn(process.execPath, [BIN, 'get'], { cwd: project, env: { ...process.env, ...env }, stdio: 'ignore' });
+      const child = spawnGopkgr(['get'], { cwd: project, env, stdio: 'ignore' });
       // Killed the moment the install makes its first temp name in the project
       // (staging, before any move), or, replacing an install, at its first move
       // in node_modules/@acme (in the middle of the moves: some packages are in
@@ -350,10 +349,10 @@ describe('gopkgr get end to end', () => {
   }, 600_000);
 
   it('ends quietly when the reader of `status --json` goes away (no EPIPE stack trace)', async () => {
-    const child = spawn(process.execPath, [BIN, 'status', '--json'], { env: { ...process.env, ...consumerEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
+    const child = spawnGopkgr(['status', '--json'], { env: consumerEnv });
+    child.stdout!.destroy();
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(stderr).toBe('');
     expect(code).toBe(0);

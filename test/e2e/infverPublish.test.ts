@@ -4,14 +4,16 @@
  * its manifest implies (TX_VERSION_MISMATCH), leaving the chain as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeTx, fromHex, manifestHash, signTx, type Canonical } from '../../ledger/index.ts';
 import { extractManifest } from '../../infver/index.ts';
 import { loadIdentity } from '../../cli/context.ts';
-import { freePort, getJson, gopkgr, startNode, type RunningNode } from './cliProcess.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, spawnNode } from '../support/processes.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
@@ -24,25 +26,21 @@ describe('versions derived from the API on chain', () => {
   let data: string;
   let pkgDir: string;
   let api: string;
-  let node: RunningNode | undefined;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    data = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-infver-'));
+    data = await tempDir('gopkgr-e2e-infver-');
     pkgDir = join(data, 'pkg');
     await cp(FIXTURE, pkgDir, { recursive: true });
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     env = { GOPKGR_HOME: join(data, 'home'), GOPKGR_NODE: api };
     expect((await gopkgr(['init'], { env })).code).toBe(0);
-    node = await startNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
+    await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
     expect((await gopkgr(['namespace', 'claim', '@acme'], { env })).code).toBe(0);
   });
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await rm(data, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   async function publish(): Promise<Record<string, unknown>> {
     const r = await gopkgr(['publish', pkgDir, '--json'], { env });

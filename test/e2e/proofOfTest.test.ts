@@ -10,10 +10,14 @@
  * `gopkgr get`, which says why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, getJson, gopkgr, REPO, startNode, waitFor, type RunningNode } from './cliProcess.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, REPO, spawnNode } from '../support/processes.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/e2e/pot');
 
@@ -39,7 +43,6 @@ interface PackageJson {
 
 describe('Proof of Test end to end', () => {
   let work: string;
-  let node: RunningNode | undefined;
   let api: string;
   let publisher: Record<string, string>;
   const testers: Array<{ env: Record<string, string>; id: string }> = [];
@@ -65,7 +68,7 @@ describe('Proof of Test end to end', () => {
   const balanceOf = async (id: string): Promise<number> => (await getJson<{ balance: number }>(`${api}/v1/accounts/${id}`)).body.balance;
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(tmpdir(), 'gopkgr-e2e-pot-'));
+    work = await tempDir('gopkgr-e2e-pot-');
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     const nodeData = path.join(work, 'node');
@@ -73,15 +76,12 @@ describe('Proof of Test end to end', () => {
     for (const name of ['tester-a', 'tester-b']) testers.push({ env: { GOPKGR_HOME: path.join(work, name), GOPKGR_NODE: api }, id: '' });
     const ids = await Promise.all([nodeData, publisher.GOPKGR_HOME!, ...testers.map((t) => t.env.GOPKGR_HOME!)].map(identity));
     testers.forEach((t, i) => (t.id = ids[i + 2]!));
-    node = await startNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
+    await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
     const claimed = await gopkgr(['namespace', 'claim', '@pot', '--json'], { env: publisher });
     expect(claimed.code, claimed.stdout + claimed.stderr).toBe(0);
   });
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await rm(work, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('a published version collects two agreeing attestations, and the testers are paid', async () => {
     // Published from the fixture directory itself: its test files type-check against the repo's @types/node.
@@ -99,7 +99,7 @@ describe('Proof of Test end to end', () => {
     const v = await waitFor(async () => {
       const got = await versionOf('1.0.0');
       return got !== undefined && got.attestations.length === 2 ? got : undefined;
-    }, 30_000, 'two attestations of @pot/greet@1.0.0 on chain');
+    }, 2 * WAIT_TIMEOUT_MS, 'two attestations of @pot/greet@1.0.0 on chain');
     expect(v.attestations.map((x) => x.tester).sort()).toEqual(testers.map((t) => t.id).sort());
     const hash = (a.attested as Array<{ resultHash: string }>)[0]!.resultHash;
     for (const att of v.attestations) {
@@ -137,7 +137,7 @@ describe('Proof of Test end to end', () => {
     const v = await waitFor(async () => {
       const got = await versionOf('1.0.1');
       return got?.breakingByInference !== undefined ? got : undefined;
-    }, 30_000, '@pot/greet@1.0.1 to be marked breaking by inference');
+    }, WAIT_TIMEOUT_MS, '@pot/greet@1.0.1 to be marked breaking by inference');
     expect(v.attestations).toHaveLength(2);
     const prevHash = v.attestations[0]!.prev!.resultHash;
     for (const att of v.attestations) expect(att.prev).toEqual({ version: '1.0.0', passed: 0, failed: 2, resultHash: prevHash });

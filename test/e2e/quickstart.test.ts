@@ -4,11 +4,13 @@
  * -9 and restart: nothing is lost and mining resumes on the same chain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, getJson, gopkgr, startNode, waitFor, type RunningNode } from './cliProcess.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { freePort } from '../support/ports.ts';
+import { gopkgr, spawnNode, type RunningNode } from '../support/processes.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
@@ -25,22 +27,19 @@ describe('quick start through the CLI', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    data = await mkdtemp(join(tmpdir(), 'gopkgr-e2e-quickstart-'));
+    data = await tempDir('gopkgr-e2e-quickstart-');
     port = await freePort();
     env = { GOPKGR_HOME: data, GOPKGR_NODE: `http://127.0.0.1:${port}` };
   });
 
-  afterAll(async () => {
-    node?.child.kill('SIGKILL');
-    await rm(data, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   it('creates an identity, runs a mining node, claims, publishes and serves the package', async () => {
     const init = await gopkgr(['init', '--json'], { env });
     expect(init.code).toBe(0);
     expect(init.json.identity).toMatch(/^id:0[23][0-9a-f]{64}$/);
 
-    node = await startNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
+    node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
     expect(node.ready.height).toBe(0);
     expect(node.ready.chainId).toMatch(/^[0-9a-f]{64}$/);
 
@@ -84,7 +83,7 @@ describe('quick start through the CLI', () => {
     node!.child.kill('SIGKILL');
     await node!.exited;
 
-    node = await startNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
+    node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
     expect(node.ready.chainId).toBe(before.body.chainId);
     expect(node.ready.height as number).toBeGreaterThanOrEqual(before.body.height);
     const block = await getJson<{ id: string }>(`http://127.0.0.1:${port}/v1/blocks/${before.body.height}`);
@@ -96,7 +95,7 @@ describe('quick start through the CLI', () => {
     const resumed = await waitFor(async () => {
       const s = await getJson<{ height: number }>(`http://127.0.0.1:${port}/v1/status`);
       return s.body.height > (node!.ready.height as number) ? s.body.height : undefined;
-    }, 20_000, 'a new block after the restart');
+    }, WAIT_TIMEOUT_MS, 'a new block after the restart');
     expect(resumed).toBeGreaterThan(before.body.height);
   });
 

@@ -1,14 +1,14 @@
 /** Bad input: every failure is a GopkgrError with an INFVER_ code naming the file and line. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GopkgrError } from '../../ledger/index.ts';
 import { run } from '../../cli/commands/infver.ts';
 import { extractManifest } from '../../infver/index.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'infver-errors-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = await tempDir('infver-errors-');
+afterAll(closeAll);
 
 function pkg(name: string, files: Record<string, string>): string {
   const dir = join(work, name);

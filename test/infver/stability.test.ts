@@ -2,15 +2,15 @@
  * Stability: formatting, declaration order, comments, implementation bodies
  * and private members never reach a manifest; `@deprecated` does (minor).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareManifests, extractManifest } from '../../infver/index.ts';
 import type { Manifest } from '../../infver/index.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'infver-stability-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = await tempDir('infver-stability-');
+afterAll(closeAll);
 
 const HELPER = `export function helper(s: string): boolean { return s.length > 0; }\n`;
 

@@ -5,13 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { PowSearch, checkPow, type PowJob, type PowResult } from '../../miner/pow.ts';
 import { REPORT_EVERY } from '../../miner/powWorker.ts';
 import { isGopkgrError } from '../../ledger/index.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 function sha256dRef(data: Uint8Array): Uint8Array {
   return nobleSha256(nobleSha256(data));
@@ -55,6 +55,7 @@ function make(threads = 2): PowSearch {
 
 afterEach(async () => {
   await Promise.all(searches.splice(0).map((s) => s.close()));
+  await closeAll();
 });
 
 describe('checkPow', () => {
@@ -226,44 +227,40 @@ describe('PowSearch', () => {
   });
 
   it('does not keep the process alive: not when idle, and not after close()', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gopkgr-pow-'));
-    try {
-      const powUrl = new URL('../../miner/pow.ts', import.meta.url).href;
-      const script = join(dir, 'exit.mts');
-      await writeFile(
-        script,
-        `import { PowSearch } from ${JSON.stringify(powUrl)};\n` +
-          `const closed = new PowSearch({ threads: 2 });\n` +
-          `const r = await closed.search({ header: new Uint8Array(100), nonceOffset: 80, target: 1n << 248n });\n` +
-          `const pending = closed.search({ header: new Uint8Array(100), nonceOffset: 80, target: 0n });\n` +
-          `await closed.close();\n` +
-          `const idle = new PowSearch({ threads: 2 });\n` +
-          `await idle.search({ header: new Uint8Array(100), nonceOffset: 80, target: 1n << 248n });\n` +
-          `console.log(JSON.stringify({ found: r !== null, pending: await pending }));\n`,
-      );
-      const tsx = import.meta.resolve('tsx');
-      const started = Date.now();
-      const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', tsx, script], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`child did not exit within 20 s: ${stdout} ${stderr}`));
-        }, 20_000);
-        child.on('exit', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
+    const dir = await tempDir('gopkgr-pow-');
+    const powUrl = new URL('../../miner/pow.ts', import.meta.url).href;
+    const script = join(dir, 'exit.mts');
+    await writeFile(
+      script,
+      `import { PowSearch } from ${JSON.stringify(powUrl)};\n` +
+        `const closed = new PowSearch({ threads: 2 });\n` +
+        `const r = await closed.search({ header: new Uint8Array(100), nonceOffset: 80, target: 1n << 248n });\n` +
+        `const pending = closed.search({ header: new Uint8Array(100), nonceOffset: 80, target: 0n });\n` +
+        `await closed.close();\n` +
+        `const idle = new PowSearch({ threads: 2 });\n` +
+        `await idle.search({ header: new Uint8Array(100), nonceOffset: 80, target: 1n << 248n });\n` +
+        `console.log(JSON.stringify({ found: r !== null, pending: await pending }));\n`,
+    );
+    const tsx = import.meta.resolve('tsx');
+    const started = Date.now();
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', tsx, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`child did not exit within 20 s: ${stdout} ${stderr}`));
+      }, 20_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
       });
-      expect(out.stderr).toBe('');
-      expect(out.code).toBe(0);
-      expect(JSON.parse(out.stdout.trim())).toEqual({ found: true, pending: null });
-      expect(Date.now() - started).toBeLessThan(20_000);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout.trim())).toEqual({ found: true, pending: null });
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

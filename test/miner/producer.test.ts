@@ -9,7 +9,7 @@ import { consensusFor, genesisBlock, type BlockTemplate, type IndexedBlock, type
 import { decodeBlock, powTermsOf } from '../../consensus/pow/index.ts';
 import { PowSearch } from '../../miner/pow.ts';
 import { PowProducer } from '../../miner/producer.ts';
-import { keyPair } from '../node/helpers.ts';
+import { keyPair } from '../support/chain.ts';
 
 const consensus = consensusFor(DEV_PARAMS);
 const genesis = genesisBlock(DEV_PARAMS);

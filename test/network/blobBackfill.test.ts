@@ -9,20 +9,25 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromHex, toHex, txId } from '../../ledger/index.ts';
-import { publishBody } from '../node/helpers.ts';
-import { cleanup, converged, mineVia, spawnNode, status, stopNode, submitTx, testKey, txBytes, waitFor, type NetNode } from './netHelpers.ts';
+import { publishBody } from '../support/chain.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, submitTx, txBytes, type NetNode } from '../support/network.ts';
+import { stopNode } from '../support/processes.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 async function head(node: NetNode, hash: string): Promise<number> {
   return (await fetch(`${node.api}/v1/blobs/${hash}`, { method: 'HEAD' })).status;
 }
 
 describe('tarballs of synced blocks', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it('are fetched by a late joiner in the background, and after a restart', async () => {
-    const a = await spawnNode('publisher');
+    const a = await spawnNetNode('publisher');
     const chainId = a.ready.chainId as string;
-    const alice = testKey('alice');
+    const alice = keyPair('alice');
     await submitTx(a, txBytes(alice, 'claim', { ns: '@acme' }, 0, chainId));
     const create = txBytes(alice, 'create', { ns: '@acme', name: 'pad' }, 1, chainId);
     await submitTx(a, create);
@@ -40,22 +45,22 @@ describe('tarballs of synced blocks', () => {
     expect((await status(a)).height).toBe(6);
 
     // b joins late: it syncs the blocks, then fetches the three tarballs without being asked (HEAD looks only at its own store).
-    const b = await spawnNode('joiner', { peers: [a.addr] });
-    await converged([a, b], 6, 15_000);
-    await waitFor(async () => ((await Promise.all(hashes.map((h) => head(b, h)))).every((s) => s === 200) ? true : undefined), 15_000, 'b to hold every tarball');
+    const b = await spawnNetNode('joiner', { peers: [a.addr] });
+    await converged([a, b], 6);
+    await waitFor(async () => ((await Promise.all(hashes.map((h) => head(b, h)))).every((s) => s === 200) ? true : undefined), WAIT_TIMEOUT_MS, 'b to hold every tarball');
     expect((await status(b)).blobsMissing).toBe(0);
     const copy = await fetch(`${b.api}/v1/blobs/${hashes[1]}`);
     expect(createHash('sha256').update(new Uint8Array(await copy.arrayBuffer())).digest('hex')).toBe(hashes[1]);
 
     // A node that stopped before it had every tarball (here: one removed from its store while it was down)
     // fetches the rest when it starts again, from what the chain references.
-    const c = await spawnNode('restarter', { peers: [b.addr] });
-    await converged([b, c], 6, 15_000);
-    await waitFor(async () => ((await Promise.all(hashes.map((h) => head(c, h)))).every((s) => s === 200) ? true : undefined), 15_000, 'c to hold every tarball');
+    const c = await spawnNetNode('restarter', { peers: [b.addr] });
+    await converged([b, c], 6);
+    await waitFor(async () => ((await Promise.all(hashes.map((h) => head(c, h)))).every((s) => s === 200) ? true : undefined), WAIT_TIMEOUT_MS, 'c to hold every tarball');
     await stopNode(c);
     await rm(join(c.data, 'blobs', hashes[2]!.slice(0, 2), hashes[2]!), { force: false });
-    const c2 = await spawnNode('restarted', { data: c.data, peers: [b.addr] });
-    await waitFor(async () => ((await head(c2, hashes[2]!)) === 200 ? true : undefined), 15_000, 'c to fetch the missing tarball again after its restart');
+    const c2 = await spawnNetNode('restarted', { data: c.data, peers: [b.addr] });
+    await waitFor(async () => ((await head(c2, hashes[2]!)) === 200 ? true : undefined), WAIT_TIMEOUT_MS, 'c to fetch the missing tarball again after its restart');
     expect(c2.stderr()).toMatch(/1 tarball\(s\) referenced on chain are missing here/);
 
     // GET /v1/blobs of a tarball missing here (removed while the node runs) fetches it from a peer, then

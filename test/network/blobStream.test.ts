@@ -21,7 +21,7 @@ import { Network, networkProtocols } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus, readBlobRequest } from '../../node/network/messages.ts';
 import { BLOB_CHUNK_BYTES } from '../../node/network/constants.ts';
-import { tempDir } from './netHelpers.ts';
+import { tempDir } from '../support/cleanup.ts';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -49,7 +49,7 @@ describe('tarballs between peers', () => {
     await peer.handle(p.status, serve(() => [encodeStatus({ head: fromHex(node.chainId), height: 0, work: '1' })]));
     await peer.handle(p.blob, serve((req) => served.get(toHex(readBlobRequest(req))) ?? []));
     await net.host.dial(peer.getMultiaddrs()[0]!);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await peer?.stop();
@@ -86,5 +86,5 @@ describe('tarballs between peers', () => {
     expect(await node.blobs.has(huge)).toBe(false);
     expect(net.penalties.score(id)).toBeLessThan(afterMismatch);
     expect(await temps()).toEqual([]);
-  }, 60_000);
+  });
 });

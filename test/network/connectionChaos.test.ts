@@ -33,7 +33,11 @@ import { Network, networkProtocols } from '../../node/network/index.ts';
 import { request, requestOne } from '../../node/network/reqresp.ts';
 import { blocksRequest, headersRequest } from '../../node/network/messages.ts';
 import { prng, type Prng } from '../support/prng.ts';
-import { buildChain, cleanup, converged, getJson, mineVia, spawnNode, status, tempDir, waitFor, waitPeers, type NetNode , chainClient } from './netHelpers.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { buildChain, converged, mineVia, spawnNetNode, status, waitPeers, type NetNode, chainClient } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const RAW_CLIENTS = 300;
 const PROXIED_SESSIONS = 60;
@@ -188,18 +192,18 @@ describe('connection chaos', () => {
   beforeAll(async () => {
     const dir = await tempDir('gopkgr-net-chaos-');
     await buildChain(dir, 600);
-    h = await spawnNode('honest', { data: dir });
-    v = await spawnNode('victim', { peers: [h.addr] });
+    h = await spawnNetNode('honest', { data: dir });
+    v = await spawnNetNode('victim', { peers: [h.addr] });
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
-    await converged([h, v], 600, 30_000);
-  }, 120_000);
+    await converged([h, v], 600);
+  });
 
   afterAll(async () => {
     for (const s of sockets) s.destroy();
     for (const srv of servers) srv.close();
     await client?.stop();
-    await cleanup();
+    await closeAll();
   });
 
   it(`${RAW_CLIENTS} raw sockets and ${PROXIED_SESSIONS} libp2p sessions reset at random points do not crash the node`, async () => {
@@ -213,7 +217,7 @@ describe('connection chaos', () => {
     await mining;
     // Half-open and half-closed sockets are hung up on once the handshake deadline passes (5 s, host.ts).
     expect(parked.length).toBeGreaterThan(20);
-    await waitFor(async () => (parked.every((x) => x.destroyed) ? true : undefined), 15_000, 'the node to drop idle half-open sockets');
+    await waitFor(async () => (parked.every((x) => x.destroyed) ? true : undefined), WAIT_TIMEOUT_MS, 'the node to drop idle half-open sockets');
 
     // A real libp2p client through a proxy that cuts after 0..100 KB: in the handshake, identify, gossip or mid-response.
     client = await chainClient(chainId);
@@ -250,10 +254,10 @@ describe('connection chaos', () => {
     expect(s.peerList.map((x) => x.peerId)).toContain(h.peerId);
     const before = (await status(h)).height;
     await mineVia(h, 3);
-    const end = await converged([h, v], before + 3, 20_000);
+    const end = await converged([h, v], before + 3);
     expect(end.height).toBe(before + 3);
     expect(v.stderr()).not.toMatch(/Uncaught|unhandled|ECONNRESET\n\s+at /i);
-  }, 150_000);
+  });
 
   it('peers that reset, hang or half-close when dialed (POST /v1/peers and --peer) do not crash the node', async () => {
     const hostile = await hostileServer(parked);
@@ -281,18 +285,18 @@ describe('connection chaos', () => {
     for (const what of DIALED) expect(hostile.seen[what]).toBeGreaterThan(0);
 
     // A node whose bootstrap list holds the hostile server redials it with backoff, and syncs from the honest peer.
-    const w = await spawnNode('bootstrapped', { peers: [withId, h.addr] });
+    const w = await spawnNetNode('bootstrapped', { peers: [withId, h.addr] });
     const firstSeen = Object.values(hostile.seen).reduce((a, b) => a + b, 0);
     await mineVia(h, 2);
     const height = (await status(h)).height;
-    await converged([h, v, w], height, 30_000);
-    await waitFor(async () => (Object.values(hostile.seen).reduce((a, b) => a + b, 0) >= firstSeen + 3 ? true : undefined), 20_000, 'the node to redial the hostile bootstrap peer');
+    await converged([h, v, w], height);
+    await waitFor(async () => (Object.values(hostile.seen).reduce((a, b) => a + b, 0) >= firstSeen + 3 ? true : undefined), WAIT_TIMEOUT_MS, 'the node to redial the hostile bootstrap peer');
     for (const n of [v, w]) {
       expect(n.child.exitCode).toBeNull();
       expect((await getJson(`${n.api}/v1/status`)).status).toBe(200);
     }
     expect(w.stderr()).toMatch(/cannot dial \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//);
-  }, 150_000);
+  });
 
   it('a dial whose connect fails with ECONNRESET is caught on every dial path', async () => {
     // The RST must arrive before this process's event loop sees the connection: the resetting

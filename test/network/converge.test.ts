@@ -6,32 +6,36 @@
  * state digest.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanup, converged, freePort, getJson, mineVia, spawnNode, status, submitTx, testKey, txBytes, waitFor, type NetNode,
-} from './netHelpers.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { getJson } from '../support/http.ts';
+import { converged, mineVia, spawnNetNode, status, submitTx, txBytes, type NetNode } from '../support/network.ts';
+import { freePort } from '../support/ports.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 describe('five nodes in a line', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it('converge on the same head and state after 50 mined blocks', async () => {
     const ports = await Promise.all(Array.from({ length: 5 }, () => freePort()));
     const nodes: NetNode[] = await Promise.all(ports.map((port, i) =>
-      spawnNode(`line${i}`, { p2pPort: port, peers: i === 0 ? [] : [`/ip4/127.0.0.1/tcp/${ports[i - 1]}`] })));
+      spawnNetNode(`line${i}`, { p2pPort: port, peers: i === 0 ? [] : [`/ip4/127.0.0.1/tcp/${ports[i - 1]}`] })));
     for (const [i, n] of nodes.entries()) {
-      await waitFor(async () => ((await status(n)).peers >= (i === 0 || i === 4 ? 1 : 2) ? true : undefined), 20_000, `${n.name}'s peers`);
+      await waitFor(async () => ((await status(n)).peers >= (i === 0 || i === 4 ? 1 : 2) ? true : undefined), WAIT_TIMEOUT_MS, `${n.name}'s peers`);
     }
     const chainId = nodes[0]!.ready.chainId as string;
 
     // Txs enter at the far end and must cross four hops to the miner.
     const ids: string[] = [];
-    for (let k = 0; k < 4; k++) ids.push(await submitTx(nodes[4]!, txBytes(testKey(`claimer${k}`), 'claim', { ns: `@line${k}` }, 0, chainId)));
+    for (let k = 0; k < 4; k++) ids.push(await submitTx(nodes[4]!, txBytes(keyPair(`claimer${k}`), 'claim', { ns: `@line${k}` }, 0, chainId)));
     await waitFor(async () => {
       const seen = await Promise.all(ids.map((id) => getJson<{ status: string }>(`${nodes[0]!.api}/v1/txs/${id}`)));
       return seen.every((s) => s.body.status === 'pending') ? true : undefined;
-    }, 10_000, 'txs to reach the miner');
+    }, WAIT_TIMEOUT_MS, 'txs to reach the miner');
 
     await mineVia(nodes[0]!, 50);
-    const end = await converged(nodes, 50, 30_000);
+    const end = await converged(nodes, 50);
     expect(end.height).toBe(50);
     for (const id of ids) {
       const where = await getJson<{ status: string }>(`${nodes[4]!.api}/v1/txs/${id}`);

@@ -28,12 +28,16 @@ import { byteStream, lpStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import { decodeBlock } from '../../consensus/pow/index.ts';
-import { DEV_PARAMS, buildRewardTx, encodeTx, fromHex, merkleRoot, sha256, toHex, txId } from '../../ledger/index.ts';
+import { DEV_PARAMS, buildRewardTx, encodeTx, merkleRoot, sha256, toHex, txId } from '../../ledger/index.ts';
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread } from '../../miner/index.ts';
-import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitPeers, type NetNode } from './netHelpers.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, waitPeers, type NetNode } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];
@@ -85,11 +89,11 @@ function lengthPrefixed(payload: Uint8Array): Uint8Array {
 
 /** A block with valid (dev) work at `height` on a parent nobody has. */
 function orphan(i: number): Uint8Array {
-  const reward = buildRewardTx(5, testKey(`orphan${i}`).publicKey, [], DEV_PARAMS);
+  const reward = buildRewardTx(5, keyPair(`orphan${i}`).publicKey, [], DEV_PARAMS);
   const parent = toHex(sha256(new TextEncoder().encode(`no such parent ${i}`)));
   const candidate = buildCandidate({
     parent, height: 5, target: DEV_PARAMS.powLimit, minTime: DEV_PARAMS.genesisTime, parentTime: DEV_PARAMS.genesisTime, txs: [], params: DEV_PARAMS,
-  }, testKey(`orphan${i}`).publicKey, DEV_PARAMS.genesisTime + 1_000 + i);
+  }, keyPair(`orphan${i}`).publicKey, DEV_PARAMS.genesisTime + 1_000 + i);
   expect(toHex(candidate.header.txRoot)).toBe(toHex(merkleRoot([txId(encodeTx(reward))])));
   return mineOnThisThread(candidate).bytes;
 }
@@ -100,17 +104,17 @@ describe('hostile peers', () => {
   let chainId: string;
 
   beforeAll(async () => {
-    h = await spawnNode('honest');
-    v = await spawnNode('victim', { peers: [h.addr] });
+    h = await spawnNetNode('honest');
+    v = await spawnNetNode('victim', { peers: [h.addr] });
     await waitPeers(v, 1);
     chainId = h.ready.chainId as string;
     await mineVia(h, 3);
-    await converged([h, v], 3, 15_000);
+    await converged([h, v], 3);
   });
 
   afterAll(async () => {
     await Promise.all(attackers.map(async (a) => a.stop()));
-    await cleanup();
+    await closeAll();
   });
 
   it('peers that stall mid-sync or on status do not stop the victim following honest blocks; it times them out', async () => {
@@ -124,22 +128,23 @@ describe('hostile peers', () => {
     const b = await attacker(chainId, null, statusHeld);
     await a.dial(multiaddr(v.addr));
     await b.dial(multiaddr(v.addr));
-    await waitFor(async () => (stalled.length > 0 && statusHeld.length > 0 ? true : undefined), 10_000, 'the victim to ask the stalling peers');
+    await waitFor(async () => (stalled.length > 0 && statusHeld.length > 0 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to ask the stalling peers');
     expect((await status(v)).sync.syncing).toBe(true);
 
     // While that request hangs, honest blocks still arrive over gossip.
     const before = (await status(h)).height;
     await mineVia(h, 4);
+    // Within 8 s, under the node's 10 s request timeout: gossip, not the stalled request's end, brought them.
     const caughtUp = await converged([h, v], before + 4, 8_000);
     expect(caughtUp.height).toBe(before + 4);
     expect(stalled).toHaveLength(1);
 
     // The stalled session ends with a timeout, and the claim is not chased again.
-    await waitFor(async () => (/sync from \w+ failed: NET_TIMEOUT/.test(v.stderr()) ? true : undefined), 20_000, 'the stalled sync to time out');
-    await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), 5_000, 'the sync session to end');
+    await waitFor(async () => (/sync from \w+ failed: NET_TIMEOUT/.test(v.stderr()) ? true : undefined), WAIT_TIMEOUT_MS, 'the stalled sync to time out');
+    await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), WAIT_TIMEOUT_MS, 'the sync session to end');
     expect(stalled).toHaveLength(1);
     // The peer that never answered its status request was hung up on.
-    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), 15_000, 'the victim to hang up on the silent peer');
+    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to hang up on the silent peer');
     expect(v.stderr()).toMatch(new RegExp(`${b.peerId.toString().slice(-8)} did not answer a status request \\(NET_TIMEOUT\\); disconnecting`));
     expect(v.child.exitCode).toBeNull();
   });
@@ -149,7 +154,7 @@ describe('hostile peers', () => {
     const topic = gossipTopics(chainId).blocks;
     a.services.pubsub.subscribe(topic);
     await a.dial(multiaddr(v.addr));
-    await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), 10_000, 'the victim to subscribe');
+    await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to subscribe');
 
     const height = (await status(v)).height;
     const flood = Array.from({ length: 300 }, (_, i) => orphan(i));
@@ -158,7 +163,7 @@ describe('hostile peers', () => {
       expect(sent.recipients.map(String)).toContain(v.peerId);
     }
     await mineVia(h, 3);
-    const end = await converged([h, v], height + 3, 10_000);
+    const end = await converged([h, v], height + 3);
     expect(end.height).toBe(height + 3);
 
     // None of the orphans was kept, and ignoring them cost the sender nothing: it is still connected.
@@ -175,7 +180,7 @@ describe('hostile peers', () => {
     const a = await attacker(chainId, { height: 0, work: '10' });
     const p = networkProtocols(chainId);
     await a.dial(multiaddr(v.addr));
-    await waitFor(async () => ((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString()) ? true : undefined), 10_000, 'the victim to list the attacker');
+    await waitFor(async () => ((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString()) ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to list the attacker');
 
     // All at once: the victim bans the sender at its next maintenance tick once the penalties add up,
     // and a request sent after that could not be dialed.
@@ -198,13 +203,13 @@ describe('hostile peers', () => {
     expect(answers[3]).toMatch(/^error NET_BAD_MESSAGE: hash must be 32 bytes/);
     expect(answers[4]).toMatch(/^error NET_BAD_MESSAGE: mempool request takes no fields/);
 
-    await waitFor(async () => ((await status(v)).banned >= 1 ? true : undefined), 10_000, 'the victim to ban the sender');
+    await waitFor(async () => ((await status(v)).banned >= 1 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to ban the sender');
     expect((await status(v)).peerList.some((x) => x.peerId === a.peerId.toString())).toBe(false);
 
     // And the victim still follows the honest miner.
     const height = (await status(h)).height;
     await mineVia(h, 2);
-    await converged([h, v], height + 2, 10_000);
+    await converged([h, v], height + 2);
     expect(v.child.exitCode).toBeNull();
   });
 });

@@ -30,7 +30,12 @@ import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread } from '../../miner/index.ts';
-import { cleanup, converged, freePort, mineVia, spawnNode, status, tempDir, testKey, waitFor, waitPeers, type NetNode } from './netHelpers.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, waitPeers, type NetNode } from '../support/network.ts';
+import { freePort } from '../support/ports.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 type Attacker = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>;
 const attackers: Attacker[] = [];
@@ -55,7 +60,7 @@ async function attacker(chainId: string, port: number): Promise<Attacker> {
 async function join(a: Attacker, v: NetNode, chainId: string): Promise<void> {
   await a.dial(multiaddr(v.addr));
   const topic = gossipTopics(chainId).blocks;
-  await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), 10_000, 'the victim to subscribe');
+  await waitFor(async () => (a.services.pubsub.getSubscribers(topic).some((p) => p.toString() === v.peerId) ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to subscribe');
 }
 
 /** An unsigned LEB128 varint, as length prefixes are written. */
@@ -70,7 +75,7 @@ function uvarint(n: number): number[] {
 function cheapBlock(parent: string, height: number, time: number, seed: string): Uint8Array {
   const candidate = buildCandidate({
     parent, height, target: DEV_PARAMS.powLimit, minTime: 0, parentTime: time - 1, txs: [], params: DEV_PARAMS,
-  }, testKey(seed).publicKey, time);
+  }, keyPair(seed).publicKey, time);
   return mineOnThisThread(candidate).bytes;
 }
 
@@ -85,7 +90,7 @@ async function buildHardChain(dir: string, n: number): Promise<bigint> {
   try {
     for (let i = 0; i < n; i++) {
       const work = node.work();
-      await node.submitBlock(mineOnThisThread(buildCandidate(work, testKey('hard').publicKey, work.minTime + 1)).bytes);
+      await node.submitBlock(mineOnThisThread(buildCandidate(work, keyPair('hard').publicKey, work.minTime + 1)).bytes);
     }
     return BigInt('0x' + node.work().target);
   } finally {
@@ -97,7 +102,7 @@ async function gone(a: Attacker, v: NetNode): Promise<void> {
   await waitFor(async () => {
     const listed = (await status(v)).peerList.some((p) => p.peerId === a.peerId.toString());
     return !listed && a.getConnections().length === 0 ? true : undefined;
-  }, 15_000, `the victim to cut off ${a.peerId.toString().slice(-8)}`);
+  }, WAIT_TIMEOUT_MS, `the victim to cut off ${a.peerId.toString().slice(-8)}`);
 }
 
 describe('hostile gossip scoring', () => {
@@ -110,16 +115,16 @@ describe('hostile gossip scoring', () => {
     const target = await buildHardChain(dir, HARD_CHAIN_BLOCKS);
     // The chain's blocks now cost far more than a block at the easiest target.
     expect(target * 32n).toBeLessThan(BigInt('0x' + DEV_PARAMS.powLimit));
-    h = await spawnNode('honest', { data: dir });
-    v = await spawnNode('victim', { peers: [h.addr] });
+    h = await spawnNetNode('honest', { data: dir });
+    v = await spawnNetNode('victim', { peers: [h.addr] });
     chainId = h.ready.chainId as string;
     await waitPeers(v, 1);
-    await converged([h, v], HARD_CHAIN_BLOCKS, 30_000);
-  }, 120_000);
+    await converged([h, v], HARD_CHAIN_BLOCKS);
+  });
 
   afterAll(async () => {
     await Promise.all(attackers.map(async (a) => a.stop()));
-    await cleanup();
+    await closeAll();
   });
 
   it('orphans claiming the easiest target cost their sender until it is banned', async () => {
@@ -139,7 +144,7 @@ describe('hostile gossip scoring', () => {
     const lowered = await waitFor(async () => {
       const view = (await status(v)).peerList.find((p) => p.peerId === id);
       return view !== undefined && view.score <= -20 ? view.score : undefined;
-    }, 10_000, 'the attacker\'s score to fall');
+    }, WAIT_TIMEOUT_MS, 'the attacker\'s score to fall');
     expect(lowered).toBeGreaterThan(-100);
     // ...and a flood gets it banned.
     await send(5, 40);
@@ -203,7 +208,7 @@ describe('hostile gossip scoring', () => {
     expect(s.peerList.map((p) => p.peerId)).toContain(h.peerId);
     const height = (await status(h)).height;
     await mineVia(h, 2);
-    await converged([h, v], height + 2, 15_000);
+    await converged([h, v], height + 2);
     expect(v.child.exitCode).toBeNull();
   });
 });

@@ -7,12 +7,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildChain, cleanup, converged, spawnNode, status, tempDir, waitPeers } from './netHelpers.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { buildChain, converged, spawnNetNode, status, waitPeers } from '../support/network.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const BLOCKS = 2_000;
 
 describe('late joiner', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it(`syncs ${BLOCKS} blocks from two peers`, async () => {
     const dirA = await tempDir('gopkgr-net-seedA-');
@@ -20,14 +22,14 @@ describe('late joiner', () => {
     const built = await buildChain(dirA, BLOCKS);
     await cp(join(dirA, 'chains'), join(dirB, 'chains'), { recursive: true });
 
-    const [a, b] = await Promise.all([spawnNode('seedA', { data: dirA }), spawnNode('seedB', { data: dirB })]);
+    const [a, b] = await Promise.all([spawnNetNode('seedA', { data: dirA }), spawnNetNode('seedB', { data: dirB })]);
     expect(a.ready.height).toBe(BLOCKS);
     expect(b.ready.head).toBe(built.head);
 
     const started = Date.now();
-    const late = await spawnNode('late', { peers: [a.addr, b.addr] });
+    const late = await spawnNetNode('late', { peers: [a.addr, b.addr] });
     await waitPeers(late, 2);
-    const end = await converged([a, b, late], BLOCKS, 90_000);
+    const end = await converged([a, b, late], BLOCKS, 3 * WAIT_TIMEOUT_MS);
     const took = Date.now() - started;
     expect(end.head).toBe(built.head);
 

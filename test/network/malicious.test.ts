@@ -20,11 +20,15 @@ import { assembleBlock, encodeHeader, meetsTarget, type PowHeader } from '../../
 import { networkProtocols, gossipTopics } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
-import { cleanup, converged, mineVia, spawnNode, status, testKey, waitFor, waitPeers } from './netHelpers.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { converged, mineVia, spawnNetNode, status, waitPeers } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 /** A block on genesis whose id misses its target (bad work), distinct per `i`. */
 function badWorkBlock(chainId: string, i: number): DecodedBlock {
-  const reward = buildRewardTx(1, testKey(`evil${i}`).publicKey, [], DEV_PARAMS);
+  const reward = buildRewardTx(1, keyPair(`evil${i}`).publicKey, [], DEV_PARAMS);
   const header: PowHeader = {
     v: 1, height: 1, parent: fromHex(chainId), txRoot: merkleRoot([txId(encodeTx(reward))]), time: DEV_PARAMS.genesisTime + 1000 + i,
     seal: { kind: 'pow', target: bigIntToBytes32(BigInt('0x' + DEV_PARAMS.powLimit)), nonce: new Uint8Array(8) },
@@ -40,13 +44,13 @@ describe('a peer gossiping invalid blocks', () => {
   let evil: Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }> | undefined;
   afterAll(async () => {
     await evil?.stop();
-    await cleanup();
+    await closeAll();
   });
 
   it('is scored down and cut off while honest nodes keep converging', async () => {
-    const h1 = await spawnNode('h1');
-    const h2 = await spawnNode('h2', { peers: [h1.addr] });
-    const h3 = await spawnNode('h3', { peers: [h2.addr] });
+    const h1 = await spawnNetNode('h1');
+    const h2 = await spawnNetNode('h2', { peers: [h1.addr] });
+    const h3 = await spawnNetNode('h3', { peers: [h2.addr] });
     await waitPeers(h2, 2);
     const chainId = h1.ready.chainId as string;
     const topic = gossipTopics(chainId).blocks;
@@ -62,8 +66,8 @@ describe('a peer gossiping invalid blocks', () => {
     await evil.handle(networkProtocols(chainId).status, serve(() => [encodeStatus({ head: fromHex(chainId), height: 0, work: '10' })]));
     evil.services.pubsub.subscribe(topic);
     await evil.dial(multiaddr(h1.addr));
-    await waitFor(async () => (evil!.services.pubsub.getSubscribers(topic).some((p) => p.toString() === h1.peerId) ? true : undefined), 10_000, 'h1 to subscribe');
-    await waitFor(async () => ((await status(h1)).peerList.some((p) => p.peerId === evil!.peerId.toString()) ? true : undefined), 10_000, 'h1 to list the attacker');
+    await waitFor(async () => (evil!.services.pubsub.getSubscribers(topic).some((p) => p.toString() === h1.peerId) ? true : undefined), WAIT_TIMEOUT_MS, 'h1 to subscribe');
+    await waitFor(async () => ((await status(h1)).peerList.some((p) => p.peerId === evil!.peerId.toString()) ? true : undefined), WAIT_TIMEOUT_MS, 'h1 to list the attacker');
 
     // Invalid blocks, each a distinct message: bad work, then bytes that are no block.
     for (let i = 0; i < 6 && evil.getConnections().length > 0; i++) {
@@ -76,12 +80,12 @@ describe('a peer gossiping invalid blocks', () => {
     await waitFor(async () => {
       const s = await status(h1);
       return s.banned >= 1 && !s.peerList.some((p) => p.peerId === evil!.peerId.toString()) ? true : undefined;
-    }, 15_000, 'h1 to ban the attacker');
+    }, WAIT_TIMEOUT_MS, 'h1 to ban the attacker');
     expect(evil.getConnections().filter((c) => c.remotePeer.toString() === h1.peerId)).toHaveLength(0);
     // It cannot come back.
     // It cannot come back: the dial fails, or the connection is closed at once.
     const refused = await evil.dial(multiaddr(h1.addr)).then(
-      (c) => waitFor(async () => (c.status !== 'open' ? true : undefined), 5_000, 'refusal'),
+      (c) => waitFor(async () => (c.status !== 'open' ? true : undefined), WAIT_TIMEOUT_MS, 'refusal'),
       () => true,
     );
     expect(refused).toBe(true);
@@ -93,7 +97,7 @@ describe('a peer gossiping invalid blocks', () => {
     expect(h2view?.score ?? -1).toBeGreaterThanOrEqual(0);
     expect(h2.stderr()).not.toMatch(/rejected a message/);
     await mineVia(h3, 5);
-    const end = await converged([h1, h2, h3], 5, 15_000);
+    const end = await converged([h1, h2, h3], 5);
     expect(end.height).toBe(5);
   });
 });

@@ -15,7 +15,10 @@ import { requestOne } from '../../node/network/reqresp.ts';
 import { decodeStatus } from '../../node/network/messages.ts';
 import { MAX_PENDING_INBOUND, MAX_PENDING_INBOUND_PER_LOOPBACK_IP } from '../../node/network/constants.ts';
 import { pendingKey } from '../../node/network/pendingInbound.ts';
-import { cleanup, spawnNode, waitFor, type NetNode , chainClient } from './netHelpers.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { spawnNetNode, type NetNode, chainClient } from '../support/network.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
 const ATTACKER = '127.0.0.2';
 /** Sockets per burst: under the node's 50-a-second per-IP limit, so only the pending caps refuse them. */
@@ -45,15 +48,15 @@ describe('pending inbound handshakes per address', () => {
   let client: Libp2p | undefined;
 
   beforeAll(async () => {
-    v = await spawnNode('victim');
+    v = await spawnNetNode('victim');
     chainId = v.ready.chainId as string;
     client = await chainClient(chainId);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     for (const s of sockets) s.destroy();
     await client?.stop();
-    await cleanup();
+    await closeAll();
   });
 
   it('an address holding many half-open sockets does not lock out a peer from another address', async () => {
@@ -78,7 +81,7 @@ describe('pending inbound handshakes per address', () => {
 
     // Slots come back when a handshake fails: once the node has dropped the idle sockets at their
     // deadline, the same address is admitted again, up to its cap.
-    await waitFor(async () => (open([...first, ...second]) === 0 ? true : undefined), 20_000, 'the node to drop the idle sockets');
+    await waitFor(async () => (open([...first, ...second]) === 0 ? true : undefined), WAIT_TIMEOUT_MS, 'the node to drop the idle sockets');
     const again = await halfOpen(port, ATTACKER, 10);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(open(again)).toBe(10);
@@ -90,7 +93,7 @@ describe('pending inbound handshakes per address', () => {
     expect(kept.filter((k) => k.status === 'open')).toHaveLength(MAX_PENDING_INBOUND_PER_LOOPBACK_IP + 8);
     await Promise.all(kept.map((k) => k.close()));
     expect(v.child.exitCode).toBeNull();
-  }, 120_000);
+  });
 });
 
 describe('pending-handshake keys', () => {

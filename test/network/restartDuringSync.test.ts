@@ -9,14 +9,16 @@
  * and restarted on the same data dir, peer key and ports ten times.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildChain, cleanup, converged, spawnNode, status, tempDir, waitFor, withIdentity, type NetNode } from './netHelpers.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { buildChain, converged, spawnNetNode, status, withIdentity, type NetNode } from '../support/network.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 import { prng } from '../support/prng.ts';
 
 const BLOCKS = 2_000;
 const RESTARTS = 10;
 
 describe('restart during sync', () => {
-  afterAll(cleanup);
+  afterAll(closeAll);
 
   it(`a node killed ${RESTARTS} times while syncing is never banned and ends on the miner's head`, async () => {
     const minerDir = await tempDir('gopkgr-net-rsminer-');
@@ -24,10 +26,10 @@ describe('restart during sync', () => {
     await buildChain(minerDir, BLOCKS);
     console.log(`restart during sync: built ${BLOCKS} blocks in ${Date.now() - t0} ms`);
     await withIdentity(minerDir, 'restart-miner');
-    const miner = await spawnNode('miner', { data: minerDir, extra: ['--mine', '--threads', '1'] });
+    const miner = await spawnNetNode('miner', { data: minerDir, extra: ['--mine', '--threads', '1'] });
     const rand = prng(7);
 
-    let syncer: NetNode = await spawnNode('syncer', { peers: [miner.addr] });
+    let syncer: NetNode = await spawnNetNode('syncer', { peers: [miner.addr] });
     const { data, p2pPort, apiPort, peerId } = syncer;
     const heights: number[] = [];
     for (let i = 0; i < RESTARTS; i++) {
@@ -38,13 +40,13 @@ describe('restart during sync', () => {
       await syncer.exited;
       const m = await status(miner);
       expect(m.banned, `miner banned someone after kill ${i + 1}:\n${miner.stderr().split('\n').filter((l) => /banned|penalised/.test(l)).join('\n')}`).toBe(0);
-      syncer = await spawnNode('syncer', { data, p2pPort, apiPort, peers: [miner.addr] });
+      syncer = await spawnNetNode('syncer', { data, p2pPort, apiPort, peers: [miner.addr] });
       expect(syncer.peerId).toBe(peerId);
     }
 
     // After its last restart it catches up with the (still mining) miner within seconds.
     const restarted = Date.now();
-    const end = await converged([miner, syncer], BLOCKS, 60_000);
+    const end = await converged([miner, syncer], BLOCKS, 3 * WAIT_TIMEOUT_MS);
     const took = Date.now() - restarted;
     expect(end.height).toBeGreaterThanOrEqual(BLOCKS);
     const m = await status(miner);
@@ -54,5 +56,5 @@ describe('restart during sync', () => {
     expect(Math.max(...heights)).toBeGreaterThan(0);
     expect(miner.stderr()).not.toMatch(/banned/);
     console.log(`restart during sync: heights at kills ${heights.join(' ')}; caught up ${took} ms after the last restart`);
-  }, 180_000);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { REPO } from '../e2e/cliProcess.ts';
+import { REPO } from '../support/processes.ts';
 import { isPeerSocketError } from '../../node/network/socketErrorGuard.ts';
 
 const SCRIPT = `

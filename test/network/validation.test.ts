@@ -8,9 +8,11 @@ import { DEV_PARAMS, bigIntToBytes32, blockId, buildRewardTx, decodeTx, encodeTx
 import { assembleBlock, encodeHeader, meetsTarget, type PowHeader } from '../../consensus/pow/index.ts';
 import { FullNode } from '../../node/index.ts';
 import { validateGossipBlock, validateGossipTx } from '../../node/network/index.ts';
-import { cleanup, mineOn, tempDir, testKey, txBytes } from './netHelpers.ts';
+import { keyPair } from '../support/chain.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { mineOn, txBytes } from '../support/network.ts';
 
-const MINER = testKey('unit-miner').publicKey;
+const MINER = keyPair('unit-miner').publicKey;
 
 /** A header's fields with the proof-of-work seal's target beside them (the nonce is found by `seal`). */
 type HeaderFields = Omit<PowHeader, 'seal'> & { target: Uint8Array };
@@ -46,7 +48,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await node.close();
   await other.close();
-  await cleanup();
+  await closeAll();
 });
 
 describe('validateGossipBlock', () => {
@@ -123,7 +125,7 @@ describe('validateGossipBlock', () => {
 
 describe('validateGossipTx', () => {
   const chainId = (): string => node.chainId;
-  const claim = (seed: string, ns: string, nonce = 0): Uint8Array => txBytes(testKey(seed), 'claim', { ns }, nonce, chainId());
+  const claim = (seed: string, ns: string, nonce = 0): Uint8Array => txBytes(keyPair(seed), 'claim', { ns }, nonce, chainId());
 
   it('accepts a valid tx into the pool', async () => {
     const seen: string[] = [];
@@ -174,7 +176,7 @@ describe('validateGossipTx', () => {
   it('fetches a publish tx\'s missing tarball from the sender before submitting it', async () => {
     const tarball = new TextEncoder().encode('a tarball');
     const hash = sha256(tarball);
-    const publish = txBytes(testKey('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: hash, size: tarball.length, deps: {}, lock: {} }, 0, chainId());
+    const publish = txBytes(keyPair('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: hash, size: tarball.length, deps: {}, lock: {} }, 0, chainId());
     const asked: string[] = [];
     const v = await validateGossipTx({
       node,
@@ -192,7 +194,7 @@ describe('validateGossipTx', () => {
   });
 
   it('ignores a publish whose tarball no peer can provide: NET_BLOB_UNAVAILABLE', async () => {
-    const publish = txBytes(testKey('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: sha256(Uint8Array.of(1)), size: 1, deps: {}, lock: {} }, 0, chainId());
+    const publish = txBytes(keyPair('alice'), 'publish', { pkg: sha256(new TextEncoder().encode('pkg')), version: '1.0.0', contentHash: sha256(Uint8Array.of(1)), size: 1, deps: {}, lock: {} }, 0, chainId());
     expect(await validateGossipTx({ node, fetchBlob: async () => false }, publish)).toMatchObject({ result: 'ignore', reason: 'NET_BLOB_UNAVAILABLE' });
   });
 });

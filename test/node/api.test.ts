@@ -7,16 +7,17 @@
  * exactly as before.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
 import {
   blockId, merkleRoot, DEV_PARAMS, encode, encodeTx, sha256Hex, toHex, txId, buildRewardTx, MAX_TX_BYTES,
   type DecodedBlock, type SignedTx,
 } from '../../ledger/index.ts';
-import { createApi, FullNode, listenApi } from '../../node/index.ts';
+import type { FullNode } from '../../node/index.ts';
 import { chainIdOf } from '../../consensus/index.ts';
 import { encodeHeader, meetsTarget } from '../../consensus/pow/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, signed, stateDump, tempDir, type Actor } from './helpers.ts';
+import { actor, idBytes, keyPair, MINER, publishBody, signed, stateDump, type Actor } from '../support/chain.ts';
+import { startNode } from '../support/apiNode.ts';
+import { closeAll } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 
@@ -30,17 +31,9 @@ interface Api {
   bob: Actor;
 }
 
-async function startNode(): Promise<Api> {
-  const dataDir = await tempDir('gopkgr-api-');
-  const node = await FullNode.open({ dataDir, params: DEV_PARAMS });
-  onClose(() => node.close());
-  const server: Server = createApi(node);
-  const addr = await listenApi(server, '127.0.0.1', 0);
-  onClose(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { node, url: `http://127.0.0.1:${addr.port}`, alice: actor(ALICE, node.chain.chainId), bob: actor(BOB, node.chain.chainId) };
+async function startApi(): Promise<Api> {
+  const { node, url } = await startNode({ prefix: 'gopkgr-api-' });
+  return { node, url, alice: actor(ALICE, node.chain.chainId), bob: actor(BOB, node.chain.chainId) };
 }
 
 interface Reply {
@@ -109,7 +102,7 @@ async function mineAndPost(api: Api): Promise<{ block: DecodedBlock; reply: Repl
 describe('HTTP API', () => {
   let api: Api;
   beforeEach(async () => {
-    api = await startNode();
+    api = await startApi();
   });
 
   it('GET /v1/status reports the chain, head and network fields', async () => {

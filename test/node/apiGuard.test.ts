@@ -6,17 +6,18 @@
  * quota for tarballs no tx names, and garbage collection of such tarballs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
 import { request } from 'node:http';
 import { readdir, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { meetsTarget } from '../../consensus/pow/index.ts';
-import { blockId, DEV_PARAMS, encodeTx, sha256Hex, toHex, type DecodedBlock, type SignedTx } from '../../ledger/index.ts';
-import { createApi, FullNode, listenApi, MAX_BLOB_BYTES } from '../../node/index.ts';
-import type { ApiOptions } from '../../node/api.ts';
+import { blockId, DEV_PARAMS, encodeTx, sha256Hex, type DecodedBlock, type SignedTx } from '../../ledger/index.ts';
+import { FullNode, MAX_BLOB_BYTES } from '../../node/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, closeAll, idBytes, keyPair, MINER, onClose, publishBody, tempDir, type Actor } from './helpers.ts';
-import { bigBody, raw, upload, type RawReply } from './httpRaw.ts';
+import { actor, idBytes, keyPair, MINER, publishBody, type Actor } from '../support/chain.ts';
+import { startNode, type ApiOptions } from '../support/apiNode.ts';
+import { closeAll, onClose, tempDir } from '../support/cleanup.ts';
+import { bigBody, raw, upload, type RawReply } from '../support/http.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 afterEach(closeAll);
 
@@ -31,18 +32,9 @@ interface Api {
   warnings: string[];
 }
 
-async function startNode(opts: ApiOptions = {}, blobGraceMs?: number, dataDir?: string): Promise<Api> {
-  const dir = dataDir ?? (await tempDir('gopkgr-guard-'));
-  const warnings: string[] = [];
-  const node = await FullNode.open({ dataDir: dir, params: DEV_PARAMS, blobGraceMs, log: { info: () => undefined, warn: (m) => warnings.push(m) } });
-  onClose(() => node.close());
-  const server: Server = createApi(node, {}, opts);
-  const addr = await listenApi(server, '127.0.0.1', 0);
-  onClose(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { node, port: addr.port, alice: actor(ALICE, node.chain.chainId), dataDir: dir, warnings };
+async function startApi(opts: ApiOptions = {}, blobGraceMs?: number): Promise<Api> {
+  const { node, port, dataDir, warnings } = await startNode({ prefix: 'gopkgr-guard-', api: opts, blobGraceMs });
+  return { node, port, alice: actor(ALICE, node.chain.chainId), dataDir, warnings };
 }
 
 const code = (r: RawReply): unknown => (r.body.error as { code?: unknown } | undefined)?.code;
@@ -59,14 +51,6 @@ async function tmpFiles(api: Api): Promise<string[]> {
   return (await readdir(`${api.dataDir}/blobs`)).filter((n) => n.startsWith('tmp-'));
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function mineWork(node: FullNode): DecodedBlock {
   const work = node.work();
   const candidate = buildCandidate(work, MINER.publicKey, work.parentTime + DEV_PARAMS.blockTimeMs);
@@ -80,7 +64,7 @@ function mineWork(node: FullNode): DecodedBlock {
 
 describe('API guard: cross-site writes and DNS rebinding', () => {
   it('refuses a CSRF-style text/plain POST from a foreign Origin, and any write that is not CBOR or JSON', async () => {
-    const api = await startNode();
+    const api = await startApi();
     const claim = api.alice.peek('claim', { ns: '@acme' });
     const body = encodeTx(claim);
     const csrf = await raw({ port: api.port, method: 'POST', path: '/v1/txs', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body });
@@ -107,7 +91,7 @@ describe('API guard: cross-site writes and DNS rebinding', () => {
   });
 
   it('refuses a request whose Host is not the address the API is bound to (DNS rebinding)', async () => {
-    const api = await startNode();
+    const api = await startApi();
     for (const host of ['evil.example', `evil.example:${api.port}`, `127.0.0.1:${api.port + 1}`, `127.0.0.1`, `localhost.evil.example:${api.port}`]) {
       const r = await raw({ port: api.port, method: 'GET', path: '/v1/status', headers: { host } });
       expect({ host, status: r.status, code: code(r) }).toEqual({ host, status: 403, code: 'HTTP_HOST_REFUSED' });
@@ -126,7 +110,7 @@ describe('API guard: cross-site writes and DNS rebinding', () => {
   });
 
   it('accepts the configured host name too', async () => {
-    const api = await startNode({ access: { host: 'node.internal', token: TOKEN } });
+    const api = await startApi({ access: { host: 'node.internal', token: TOKEN } });
     expect((await raw({ port: api.port, method: 'GET', path: '/v1/status', headers: { host: `node.internal:${api.port}` } })).status).toBe(200);
     expect((await raw({ port: api.port, method: 'GET', path: '/v1/status', headers: { host: `other.internal:${api.port}` } })).status).toBe(403);
   });
@@ -134,7 +118,7 @@ describe('API guard: cross-site writes and DNS rebinding', () => {
 
 describe('API guard: the write token', () => {
   it('with a token, every write needs Authorization: Bearer <token>; reads do not', async () => {
-    const api = await startNode({ access: { host: '127.0.0.1', token: TOKEN } });
+    const api = await startApi({ access: { host: '127.0.0.1', token: TOKEN } });
     const claim = api.alice.peek('claim', { ns: '@acme' });
     for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN, 'Bearer ']) {
       const r = await postTx(api, claim, authorization === undefined ? {} : { authorization });
@@ -154,7 +138,7 @@ describe('API guard: the write token', () => {
 
 describe('API guard: bodies', () => {
   it('a blob over the size cap is 413 HTTP_BODY_TOO_LARGE, declared or streamed, and leaves no temp file', async () => {
-    const api = await startNode();
+    const api = await startApi();
     const block = randomBytes(1024 * 1024);
     const declared = bigBody('declared', block, 32);
     expect(declared.size).toBeGreaterThan(MAX_BLOB_BYTES);
@@ -166,23 +150,23 @@ describe('API guard: bodies', () => {
     expect({ status: b.status, code: (b.body?.error as { code?: string } | undefined)?.code }).toEqual({ status: 413, code: 'HTTP_BODY_TOO_LARGE' });
     expect(await api.node.blobs.has(declared.sha256)).toBe(false);
     expect(await api.node.blobs.has(streamed.sha256)).toBe(false);
-    await until(async () => (await tmpFiles(api)).length === 0, 'temp files to go');
+    await waitFor(async () => (await tmpFiles(api)).length === 0, 10_000, 'temp files to go');
     expect(api.warnings).toEqual([]);
     expect((await raw({ port: api.port, method: 'GET', path: '/v1/status' })).status).toBe(200);
   });
 
   it('an upload the client abandons mid-body leaves no temp file, no blob and no internal-error log line', async () => {
-    const api = await startNode();
+    const api = await startApi();
     const bytes = randomBytes(4 * 1024 * 1024);
     const hash = sha256Hex(bytes);
     const req = request({ host: '127.0.0.1', port: api.port, method: 'PUT', path: `/v1/blobs/${hash}`, agent: false, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) } });
     req.on('error', () => undefined);
     req.write(bytes.subarray(0, 1024 * 1024));
     // The node has started writing the upload to a temp file...
-    await until(async () => (await tmpFiles(api)).length === 1, 'the upload to reach a temp file');
+    await waitFor(async () => (await tmpFiles(api)).length === 1, 10_000, 'the upload to reach a temp file');
     // ...when the client hangs up.
     req.destroy();
-    await until(async () => (await tmpFiles(api)).length === 0, 'the temp file to be removed');
+    await waitFor(async () => (await tmpFiles(api)).length === 0, 10_000, 'the temp file to be removed');
     expect(await api.node.blobs.has(hash)).toBe(false);
     expect(api.warnings).toEqual([]);
     // The quota it held is released: the whole upload goes through afterwards.
@@ -193,7 +177,7 @@ describe('API guard: bodies', () => {
 describe('API guard: tarballs no tx names', () => {
   it('each client may hold only a small quota of them; a publish tx naming an upload releases its share', async () => {
     const MiB = 1024 * 1024;
-    const api = await startNode({ blobQuota: { perClientBytes: 3 * MiB, totalBytes: 5 * MiB, graceMs: 60_000 } });
+    const api = await startApi({ blobQuota: { perClientBytes: 3 * MiB, totalBytes: 5 * MiB, graceMs: 60_000 } });
     const blob = (): Uint8Array => randomBytes(2 * MiB);
     const first = blob();
     expect((await putBlob(api, first)).status).toBe(201);
@@ -226,7 +210,7 @@ describe('API guard: tarballs no tx names', () => {
 
   it('an unreferenced upload stops counting once its grace period is over', async () => {
     const MiB = 1024 * 1024;
-    const api = await startNode({ blobQuota: { perClientBytes: 3 * MiB, totalBytes: 5 * MiB, graceMs: 300 } });
+    const api = await startApi({ blobQuota: { perClientBytes: 3 * MiB, totalBytes: 5 * MiB, graceMs: 300 } });
     expect((await putBlob(api, randomBytes(2 * MiB))).status).toBe(201);
     expect((await putBlob(api, randomBytes(2 * MiB))).status).toBe(429);
     await new Promise((r) => setTimeout(r, 400));
@@ -234,7 +218,7 @@ describe('API guard: tarballs no tx names', () => {
   });
 
   it('garbage collection removes unreferenced tarballs past the grace period and keeps those a version or a pending publish names', async () => {
-    const api = await startNode({}, 500);
+    const api = await startApi({}, 500);
     const { alice, node } = api;
     const tar = (text: string): Uint8Array => new TextEncoder().encode(text);
     const confirmed = tar('confirmed tarball');

@@ -14,7 +14,7 @@ import {
   fromHex,
 } from '../../ledger/index.ts';
 import { isCanonicalSignature, isPublicKey } from '../../ledger/crypto.ts';
-import { keyPair } from './helpers.ts';
+import { keyPair } from '../support/chain.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 

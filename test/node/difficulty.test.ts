@@ -15,7 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bigIntToBytes32, bytesToBigInt, DEV_PARAMS, fromHex, MAX_FUTURE_BLOCK_MS, MEDIAN_TIME_SPAN, type ChainParams } from '../../ledger/index.ts';
 import { MAX_RETARGET_FACTOR, medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
 import { prng, type Prng } from '../support/prng.ts';
-import { closeAll, extend, mineBlock, openChain, targetAfter } from './helpers.ts';
+import { extend, mineBlock, openChain, targetAfter } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
 
 interface Timed { time: number; target: Uint8Array }
 

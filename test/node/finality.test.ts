@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_PARAMS, toHex } from '../../ledger/index.ts';
 import { consensusFor, type Consensus } from '../../consensus/index.ts';
-import { closeAll, keyPair, mineChain, openChain } from './helpers.ts';
+import { keyPair, mineChain, openChain } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 

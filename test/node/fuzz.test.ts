@@ -16,8 +16,10 @@ import {
 } from '../../ledger/index.ts';
 import { defaultHooks } from '../../node/index.ts';
 import { decodeBlock, encodeBlock, NONCE_BYTES, type PowBlock } from '../../consensus/pow/index.ts';
-import { closeAll, extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from './helpers.ts';
-import { expectConsistent, prng, rotateTx, type Prng } from './chainHelpers.ts';
+import { extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
+import { expectConsistent, rotateTx } from '../support/chainChecks.ts';
+import { prng, type Prng } from '../support/prng.ts';
 
 const SEED = Number(process.env.GOPKGR_FUZZ_SEED ?? 0x6f70_6b72);
 console.log(`fuzz seed ${SEED} (set GOPKGR_FUZZ_SEED to change it)`);

@@ -12,8 +12,9 @@ import type { AccountState } from '../../ledger/state.ts';
 import { heightKey, put, putRaw, type BlockIndexEntry } from '../../node/store.ts';
 import { bytesToBigInt } from '../../ledger/block.ts';
 import { powSealOf, workOf } from '../../consensus/pow/index.ts';
-import { closeAll, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, ONE_EXPORT_MANIFEST, openChain, publishBody, rejectsWith, signed, stateDump, tempDir, type TestChain } from './helpers.ts';
-import { expectConsistent, mainBlocks, rotateTx, stateFromScratch } from './chainHelpers.ts';
+import { hashOf, idBytes, idOf, keyPair, MINER, mineBlock, ONE_EXPORT_MANIFEST, openChain, publishBody, rejectsWith, signed, stateDump, type TestChain } from '../support/chain.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { expectConsistent, mainBlocks, rotateTx, stateFromScratch } from '../support/chainChecks.ts';
 
 afterEach(closeAll);
 

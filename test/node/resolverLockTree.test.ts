@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chainIdOf } from '../../consensus/index.ts';
 import { fromHex, GopkgrError, applySignedTx, DEV_PARAMS, StateOverlay, toHex, type PublishBody, type SignedTx } from '../../ledger/index.ts';
 import { defaultHooks } from '../../node/index.ts';
-import { actor, hashOf, idBytes, keyPair, overlay, publishBody, txContext } from './helpers.ts';
+import { actor, hashOf, idBytes, keyPair, overlay, publishBody, txContext } from '../support/chain.ts';
 
 const CHAIN_ID = fromHex(chainIdOf(DEV_PARAMS));
 

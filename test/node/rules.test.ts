@@ -25,9 +25,10 @@ import { isPublicKey } from '../../ledger/crypto.ts';
 import type { AccountState } from '../../ledger/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
 import {
-  actor, closeAll, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed, targetAfter,
+  actor, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed, targetAfter,
   stateDump, txContext, type Actor,
-} from './helpers.ts';
+} from '../support/chain.ts';
+import { closeAll } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 
@@ -455,7 +456,7 @@ describe('publish: versions, manifests, locks', () => {
   });
 
   it('TX_VERSION_MISMATCH: the step differs from the bump the manifests imply (InfVer hook)', () => {
-    const { w, pkg, alice } = acme();
+    const { w, alice } = acme();
     const hooks: RuleHooks = { impliedBump: (prev, next) => (prev !== undefined && next !== undefined ? 'minor' : null) };
     const m1 = { v: 1 };
     const m2 = { v: 2 };

@@ -3,16 +3,16 @@
 // (it is this vitest worker) and touch nothing outside the sandbox: every
 // attempt that could reach the host writes a sentinel file, which must never
 // appear.
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPackageDir, runTests, type Outcome } from '../../tester/index.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 const LIMITS = { cpuTimeMs: 1_000, wallTimeMs: 4_000, memoryMiB: 64, outputBytes: 64 * 1024 };
-const work = mkdtempSync(path.join(tmpdir(), 'gopkgr-abuse-'));
+const work = await tempDir('gopkgr-abuse-');
 const SENTINEL = path.join(work, 'escaped');
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(closeAll);
 
 /** The code the attempts run if they ever get a host `process`. */
 const WRITE = `p.getBuiltinModule ? p.getBuiltinModule('fs').writeFileSync(${JSON.stringify(SENTINEL)}, 'x') : p.mainModule.require('fs').writeFileSync(${JSON.stringify(SENTINEL)}, 'x')`;

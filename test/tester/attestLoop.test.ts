@@ -2,19 +2,20 @@
  * The tester's attest loop (tester/attest/) below the CLI, against a real
  * FullNode (level store, blob store, mempool) behind its real HTTP API on
  * 127.0.0.1, read through the same adapter `gopkgr tester` uses. Blocks are
- * mined in-process (test/node/helpers.ts); tarballs are real gzipped tars and
+ * mined in-process (test/support/chain.ts); tarballs are real gzipped tars and
  * the tests run in the real sandbox.
  */
-import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEV_PARAMS, encodeTx, fromHex, lockHash, sha256Hex, toHex, type Tx } from '../../ledger/index.ts';
-import { createApi, FullNode, listenApi } from '../../node/index.ts';
+import { encodeTx, fromHex, lockHash, sha256Hex, toHex, type Tx } from '../../ledger/index.ts';
+import type { FullNode } from '../../node/index.ts';
 import { attestLoop, extractTarball, runTests, predecessorRunFiles, type Attested } from '../../tester/index.ts';
 import { NodeClient } from '../../cli/client.ts';
 import { httpAttestNode } from '../../cli/commands/tester.ts';
-import { actor, closeAll, idBytes, keyPair, mineBlock, onClose, publishBody, tempDir, type Actor } from '../node/helpers.ts';
+import { actor, idBytes, keyPair, mineBlock, publishBody, type Actor } from '../support/chain.ts';
+import { startNode } from '../support/apiNode.ts';
+import { closeAll } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 
@@ -48,15 +49,8 @@ interface World {
 }
 
 async function startWorld(): Promise<World> {
-  const node = await FullNode.open({ dataDir: await tempDir('gopkgr-attest-loop-'), params: DEV_PARAMS });
-  onClose(() => node.close());
-  const server: Server = createApi(node);
-  const addr = await listenApi(server, '127.0.0.1', 0);
-  onClose(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { node, client: new NodeClient(`http://127.0.0.1:${addr.port}`), alice: actor(ALICE, node.chain.chainId), ids: new Map() };
+  const { node, url } = await startNode({ prefix: 'gopkgr-attest-loop-' });
+  return { node, client: new NodeClient(url), alice: actor(ALICE, node.chain.chainId), ids: new Map() };
 }
 
 /** Mine every pending tx into one block on the head. */

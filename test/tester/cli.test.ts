@@ -1,16 +1,16 @@
 // `gopkgr test`: the command's contract (exit codes 0/1/2, the --json object,
 // package.json test globs), run in-process against fixture packages.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { test as testCommand } from '../../cli/commands/test.ts';
 import type { Context } from '../../cli/context.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/tester/', import.meta.url));
-const work = mkdtempSync(path.join(tmpdir(), 'gopkgr-cli-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = await tempDir('gopkgr-cli-test-');
+afterAll(closeAll);
 
 async function run(args: string[], json = true): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

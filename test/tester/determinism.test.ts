@@ -1,20 +1,15 @@
 // Determinism: the same package gives the same resultHash in separate processes
 // (spawned `gopkgr test --json`), whatever order its files are handed in.
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readPackageDir, resultHash, runTests } from '../../tester/index.ts';
+import { gopkgr } from '../support/processes.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/tester/determinism/', import.meta.url));
 
-function gopkgrTest(dir: string): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/gopkgr.js', 'test', dir, '--json'], { cwd: ROOT, timeout: 60_000, env: { ...process.env, TZ: 'Pacific/Chatham' } }, (err, stdout) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout });
-    });
-  });
+async function gopkgrTest(dir: string): Promise<{ code: number | null; stdout: string }> {
+  const { code, stdout } = await gopkgr(['test', dir, '--json'], { env: { TZ: 'Pacific/Chatham' } });
+  return { code, stdout };
 }
 
 describe('determinism', () => {

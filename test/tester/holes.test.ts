@@ -8,11 +8,11 @@
 // the file), so where the trick needs a test of its own it sits in a test
 // helper (test/warm-up.js), which both honest files import: the mechanisms
 // under attack are the runner's, not who registered the test.
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_TESTS } from '../../tester/options.ts';
 import { runTests, type Outcome } from '../../tester/index.ts';
+import { gopkgr } from '../support/processes.ts';
 
 const BROKEN_ADD = 'export const add = (a, b) => a - b;';
 const honest = (helper: boolean): Record<string, string> => ({
@@ -185,10 +185,7 @@ test('facts', () => {
 
   it('survives 40,000 resizable ArrayBuffers of 4 GiB each: a RangeError, not a host crash', async () => {
     const dir = fileURLToPath(new URL('../fixtures/tester/reserve/', import.meta.url));
-    const bin = fileURLToPath(new URL('../../bin/gopkgr.js', import.meta.url));
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [bin, 'test', dir, '--json'], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
-    });
+    const { code, stdout, stderr } = await gopkgr(['test', dir, '--json']);
     expect(stderr).not.toMatch(/FATAL|Check failed/);
     expect(code).toBe(1);
     const result = JSON.parse(stdout) as Outcome;

@@ -1,11 +1,10 @@
 // Every tester sees the same environment: `gopkgr test --json` on a package that
 // looks at the time zone and the locale gives the same outcomes and resultHash
 // whatever the host's TZ, LANG and LC_ALL say.
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { gopkgr } from '../support/processes.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/tester/locale/', import.meta.url));
 
 interface Result {
@@ -13,19 +12,12 @@ interface Result {
   resultHash: string;
 }
 
-function gopkgrTest(env: Record<string, string>): Promise<Result> {
-  const base = { ...process.env };
-  delete base.TZ;
-  delete base.LANG;
-  delete base.LC_ALL;
-  delete base.LC_TIME;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/gopkgr.js', 'test', FIXTURE, '--json'], { cwd: ROOT, timeout: 120_000, env: { ...base, ...env } }, (err, stdout, stderr) => {
-      // exit code 1: the first test fails on purpose
-      if (err && err.code !== 1) return reject(new Error(`${err.message}\n${stderr}`));
-      resolve(JSON.parse(stdout) as Result);
-    });
-  });
+async function gopkgrTest(env: Record<string, string>): Promise<Result> {
+  // Only what the test names: none of the machine's own zone or locale.
+  const r = await gopkgr(['test', FIXTURE, '--json'], { env: { TZ: undefined, LANG: undefined, LC_ALL: undefined, LC_TIME: undefined, ...env } });
+  // exit code 1: the first test fails on purpose
+  if (r.code !== 1 && r.code !== 0) throw new Error(`gopkgr test exited ${r.signal ?? r.code}\n${r.stderr}`);
+  return JSON.parse(r.stdout) as Result;
 }
 
 describe('time zone and locale', () => {

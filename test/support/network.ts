@@ -1,39 +1,29 @@
 /**
- * Helpers for the network tests: nodes as real `gopkgr node` processes on
- * loopback (through test/e2e/cliProcess.ts), a small in-process miner that
+ * Helpers for the network tests: nodes as real `gopkgr node --dev` processes on
+ * loopback (`spawnNetNode`, through processes.ts), a small in-process miner that
  * builds blocks against a node's /v1/work and posts them (a dev-chain block costs
  * ~16 hashes, and the header times step by the block time so the target stays
  * at the easiest), chains pre-built into a data dir, and signed txs.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  DEV_PARAMS, fromHex, sha256, keyPairFromSecret, signTx, encodeTx, toHex, type BodyByType, type KeyPair, type SignedTxType,
-} from '../../ledger/index.ts';
+import { encodeTx, fromHex, DEV_PARAMS, type BodyByType, type KeyPair, type SignedTxType } from '../../ledger/index.ts';
 import { FullNode, type Work } from '../../node/index.ts';
 import { networkProtocols } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread, httpSource } from '../../miner/index.ts';
 import { saveIdentity } from '../../cli/context.ts';
-import { freePort, getJson, startNode, waitFor, type RunningNode } from '../e2e/cliProcess.ts';
-
-export { freePort, getJson, waitFor };
-
-const dirs: string[] = [];
-const running = new Set<RunningNode>();
-
-export async function tempDir(prefix = 'gopkgr-net-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+import { keyPair, signed } from './chain.ts';
+import { tempDir } from './cleanup.ts';
+import { getJson } from './http.ts';
+import { freePort } from './ports.ts';
+import { spawnNode, type RunningNode } from './processes.ts';
+import { WAIT_TIMEOUT_MS } from './timeouts.ts';
+import { waitFor } from './waitFor.ts';
 
 export interface NetNode extends RunningNode {
   name: string;
@@ -44,32 +34,15 @@ export interface NetNode extends RunningNode {
   apiPort: number;
 }
 
-/** Start `gopkgr node --dev` on a data dir (made when omitted), listening on loopback; waits for the ready line. */
-export async function spawnNode(name: string, opts: { data?: string; peers?: string[]; p2pPort?: number; apiPort?: number; extra?: string[] } = {}): Promise<NetNode> {
+/** Start `gopkgr node --dev` on a data dir (a temp dir when omitted), listening on loopback; waits for the ready line. Stopped by `closeAll`. */
+export async function spawnNetNode(name: string, opts: { data?: string; peers?: string[]; p2pPort?: number; apiPort?: number; extra?: string[] } = {}): Promise<NetNode> {
   const data = opts.data ?? (await tempDir(`gopkgr-net-${name}-`));
   const apiPort = opts.apiPort ?? (await freePort());
   const p2pPort = opts.p2pPort ?? (await freePort());
   const args = ['--dev', '--api', `127.0.0.1:${apiPort}`, '--listen', `/ip4/127.0.0.1/tcp/${p2pPort}`, ...(opts.peers ?? []).flatMap((p) => ['--peer', p]), ...(opts.extra ?? [])];
-  const node = await startNode(args, { env: { GOPKGR_HOME: data } });
-  running.add(node);
-  void node.exited.then(() => running.delete(node));
+  const node = await spawnNode(args, { env: { GOPKGR_HOME: data } });
   const addresses = node.ready.addresses as string[];
   return { ...node, name, data, peerId: node.ready.peerId as string, addr: addresses[0]!, p2pPort, apiPort };
-}
-
-/** Stop a node (SIGTERM, then SIGKILL after 5 s) and wait for it to exit. */
-export async function stopNode(node: RunningNode): Promise<void> {
-  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
-  node.child.kill('SIGTERM');
-  const timer = setTimeout(() => node.child.kill('SIGKILL'), 5_000);
-  await node.exited;
-  clearTimeout(timer);
-}
-
-/** Kill every node started here and remove the temp dirs (afterAll). */
-export async function cleanup(): Promise<void> {
-  await Promise.all([...running].map((n) => stopNode(n)));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }
 
 export interface Status {
@@ -93,7 +66,7 @@ export async function digest(node: { api: string }): Promise<{ head: string; hei
 }
 
 /** Wait until every node reports the same head (and at least `minHeight`); returns that head's digest view. */
-export async function converged(nodes: Array<{ api: string; stderr?: () => string }>, minHeight: number, timeoutMs: number): Promise<{ head: string; height: number; digest: string }> {
+export async function converged(nodes: Array<{ api: string; stderr?: () => string }>, minHeight: number, timeoutMs = WAIT_TIMEOUT_MS): Promise<{ head: string; height: number; digest: string }> {
   try {
     return await waitFor(async () => {
       const views = await Promise.all(nodes.map(digest));
@@ -116,16 +89,11 @@ export async function connect(node: { api: string }, addr: string): Promise<void
 }
 
 /** Wait until `node` has at least `n` peers. */
-export async function waitPeers(node: { api: string }, n: number, timeoutMs = 15_000): Promise<void> {
+export async function waitPeers(node: { api: string }, n: number, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
   await waitFor(async () => ((await status(node)).peers >= n ? true : undefined), timeoutMs, `${n} peer(s)`);
 }
 
 // ---------------------------------------------------------------- mining in the test process
-
-/** A deterministic key: secret = sha256("gopkgr-net-test/" + seed). */
-export function testKey(seed: string): KeyPair {
-  return keyPairFromSecret(sha256(new TextEncoder().encode(`gopkgr-net-test/${seed}`)));
-}
 
 /** Find a nonce for a candidate built on `work` (header time steps by the block time). */
 export function mineOn(work: Work, minerKey: Uint8Array): Uint8Array {
@@ -135,7 +103,7 @@ export function mineOn(work: Work, minerKey: Uint8Array): Uint8Array {
 }
 
 /** Mine `n` blocks on the node at `api` (its /v1/work), posting each one; returns their ids. */
-export async function mineVia(node: { api: string }, n: number, minerKey: Uint8Array = testKey('miner').publicKey): Promise<string[]> {
+export async function mineVia(node: { api: string }, n: number, minerKey: Uint8Array = keyPair('miner').publicKey): Promise<string[]> {
   const source = httpSource(node.api);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -147,7 +115,7 @@ export async function mineVia(node: { api: string }, n: number, minerKey: Uint8A
 }
 
 /** Pre-build a chain of `n` blocks (empty but for the reward) into `dataDir`, in process. */
-export async function buildChain(dataDir: string, n: number, minerKey: Uint8Array = testKey('builder').publicKey): Promise<{ head: string; height: number }> {
+export async function buildChain(dataDir: string, n: number, minerKey: Uint8Array = keyPair('builder').publicKey): Promise<{ head: string; height: number }> {
   const node = await FullNode.open({ dataDir, params: DEV_PARAMS });
   try {
     for (let i = 0; i < n; i++) await node.submitBlock(mineOn(node.work(), minerKey));
@@ -159,7 +127,7 @@ export async function buildChain(dataDir: string, n: number, minerKey: Uint8Arra
 
 /** Give a data dir a gopkgr identity (what `gopkgr init` writes), for `--mine`. */
 export async function withIdentity(dataDir: string, seed: string): Promise<KeyPair> {
-  const key = testKey(seed);
+  const key = keyPair(seed);
   await saveIdentity(dataDir, key);
   return key;
 }
@@ -168,8 +136,7 @@ export async function withIdentity(dataDir: string, seed: string): Promise<KeyPa
 
 /** A signed tx's bytes for the dev chain. */
 export function txBytes<K extends SignedTxType>(key: KeyPair, type: K, body: BodyByType[K], nonce: number, chainId: string): Uint8Array {
-  const tx = signTx({ type, from: key.publicKey, nonce, body } as Parameters<typeof signTx>[0], key.secretKey, fromHex(chainId), DEV_PARAMS.txWorkBits);
-  return encodeTx(tx);
+  return encodeTx(signed(key, type, body, nonce, fromHex(chainId)));
 }
 
 /** POST a tx to a node; returns its id. */
@@ -179,8 +146,6 @@ export async function submitTx(node: { api: string }, bytes: Uint8Array): Promis
   if (!res.ok || body.id === undefined) throw new Error(`tx rejected: ${JSON.stringify(body)}`);
   return body.id;
 }
-
-export const hex = toHex;
 
 /** A bare libp2p host (dials only) that answers status like a node of `chainId` at height 0, so a node keeps it connected after identify. */
 export async function chainClient(chainId: string): Promise<Libp2p> {

@@ -1,6 +1,6 @@
 /**
- * Helpers for the reorg, fuzz and crash tests, on top of `helpers.ts`: key
- * rotation txs, a seeded PRNG, and the consistency checks that compare a
+ * Helpers for the reorg, fuzz and crash tests, on top of `chain.ts`: key
+ * rotation txs and the consistency checks that compare a
  * chain's state with its replay and with a fresh chain fed the same blocks.
  */
 import { expect } from 'vitest';
@@ -8,15 +8,13 @@ import { workOf } from '../../consensus/pow/index.ts';
 import { bytesToBigInt, fromHex, rotationMessage, sign, toHex, type DecodedBlock, type KeyPair, type SignedTx } from '../../ledger/index.ts';
 import { defaultHooks, type Chain, type ChainStore } from '../../node/index.ts';
 import { heightKey, type BlockIndexEntry, type TxLocation } from '../../node/store.ts';
-import { openChain, signed, stateDump } from './helpers.ts';
+import { openChain, signed, stateDump } from '../support/chain.ts';
 
 /** A rotate tx moving `from`'s history to `to`, with the new key's proof of possession. */
 export function rotateTx(from: KeyPair, to: KeyPair, nonce: number, chainId: Uint8Array): SignedTx {
   const proof = sign(rotationMessage(chainId, from.publicKey, to.publicKey, nonce), to.secretKey);
   return signed(from, 'rotate', { to: to.publicKey, proof }, nonce, chainId);
 }
-
-export { prng, type Prng } from '../support/prng.ts';
 
 /** The main chain's blocks from height 1 to the head, oldest first. */
 export async function mainBlocks(chain: Chain): Promise<DecodedBlock[]> {

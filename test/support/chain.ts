@@ -11,13 +11,11 @@
  * Typical use:
  *
  *   const t = await openChain();          // fresh temp dir, DEV_PARAMS
- *   afterEach(closeAll);                  // closes every chain opened here
+ *   afterEach(closeAll);                  // closes every chain opened here (cleanup.ts)
  *   const [alice] = keys(1);
  *   const a = actor(alice, t.chain.chainId);
  *   await t.chain.importBlock(mineBlock(t.chain, [a.tx('claim', { ns: '@acme' })]));
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   blockId, buildRewardTx, DEV_PARAMS, encodeTx, fromHex, GopkgrError, keyPairFromSecret, manifestHash,
@@ -26,6 +24,7 @@ import {
 } from '../../ledger/index.ts';
 import { Chain, ChainStore, type ImportResult } from '../../node/index.ts';
 import type { Consensus } from '../../consensus/index.ts';
+import { onClose, tempDir } from './cleanup.ts';
 import { assembleBlock, encodeHeader, meetsTarget, NONCE_BYTES, powTermsOf, type PowBlock, type PowHeader } from '../../consensus/pow/index.ts';
 
 /** A proof-of-work header's fields with the seal's target beside the others, as the helpers below take them. */
@@ -34,31 +33,6 @@ export type HeaderFields = Omit<PowHeader, 'seal'> & { target: Uint8Array };
 /** The target the chain expects of a child of `parentId` (proof of work). */
 export function targetAfter(chain: Chain, parentId: string): Uint8Array {
   return powTermsOf(chain.nextTerms(parentId)).target;
-}
-
-// ---------------------------------------------------------------- cleanup
-
-type Cleanup = () => Promise<void>;
-const cleanups: Cleanup[] = [];
-
-/** Register something to undo in `closeAll` (newest first). */
-export function onClose(fn: Cleanup): void {
-  cleanups.push(fn);
-}
-
-/** Close every chain/store and remove every temp dir made through these helpers. Use as `afterEach(closeAll)`. */
-export async function closeAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    await fn();
-  }
-}
-
-/** A fresh directory under os.tmpdir(), removed by `closeAll`. */
-export async function tempDir(prefix = 'gopkgr-test-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  onClose(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 // ---------------------------------------------------------------- chains

@@ -1,10 +1,17 @@
 /**
- * Raw HTTP/1.1 requests for API tests that need what fetch hides or normalises:
+ * HTTP for API tests: `getJson` for plain reads, and raw HTTP/1.1 requests for
+ * tests that need what fetch hides or normalises:
  * an arbitrary Host or Origin header, a source address, a body streamed in
  * pieces, or a client that hangs up halfway through its body.
  */
 import { request } from 'node:http';
 import { createHash } from 'node:crypto';
+
+/** GET a URL and parse its JSON body (whatever the status). */
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T };
+}
 
 export interface RawReply {
   status: number;
