@@ -8,7 +8,7 @@ export { ChainStore, type BlockIndexEntry } from './store.ts';
 export { BlobStore } from './blobs.ts';
 export { Mempool, type PendingTx } from './mempool.ts';
 export { FullNode, silentLogger, type Logger, type Work, type FullNodeOptions } from './fullNode.ts';
-export { createApi, listenApi, type ApiExtras } from './api.ts';
+export { createApi, listenApi, type ApiExtras } from './api/index.ts';
 export { jsonOf, packageView, blockView, type Json } from './views.ts';
 export { defaultHooks } from './hooks.ts';
 export { startWorker } from './workers.ts';

@@ -1,6 +1,6 @@
 import { DEV_PARAMS, GopkgrError, toHex } from '../../ledger/index.ts';
 import { FullNode, createApi, listenApi, readParamsFile, type Logger } from '../../node/index.ts';
-import { isLoopbackHost } from '../../node/api.ts';
+import { isLoopbackHost } from '../../node/api/index.ts';
 import { readFile } from 'node:fs/promises';
 import { Network } from '../../node/network/index.ts';
 import { Miner, localSource } from '../../miner/index.ts';

@@ -9,7 +9,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { checkBlobHash } from '../blobs.ts';
-import type { ApiExtras } from '../api.ts';
+import type { ApiExtras } from '../api/index.ts';
 import type { Json } from '../views.ts';
 import { silentLogger, type FullNode, type Logger } from '../fullNode.ts';
 import { DEFAULT_MAX_CONNECTIONS, DIAL_TIMEOUT_MS, protocols as protocolIds, topics as topicNames } from './constants.ts';

@@ -20,7 +20,7 @@
  *                                                      does not chase it)
  *  7. imports (header context, txs, state)             REJECT with the chain's code;
  *                                                      IGNORE BLOCK_TIME_TOO_NEW (depends on our clock)
- *                                                      IGNORE on our own failures (5xx)
+ *                                                      IGNORE on our own failures (codes with blame none)
  */
 import { toHex } from '../../../ledger/encoding.ts';
 import type { DecodedBlock } from '../../../ledger/block.ts';
@@ -42,9 +42,6 @@ export interface BlockVerdict extends Verdict {
   id?: string;
 }
 
-/** Clock-dependent or not-yet-checkable: no fault of the sender. */
-const IGNORED_IMPORT_CODES: ReadonlySet<string> = new Set(['BLOCK_PARENT_UNKNOWN', 'BLOCK_TIME_TOO_NEW']);
-
 export async function validateGossipBlock(ctx: BlockValidationContext, data: Uint8Array): Promise<BlockVerdict> {
   // 1. Size, before any decoding work.
   if (data.length > MAX_GOSSIP_BYTES) return reject('NET_TOO_LARGE', `block message is ${data.length} bytes, more than ${MAX_GOSSIP_BYTES}`);
@@ -53,7 +50,7 @@ export async function validateGossipBlock(ctx: BlockValidationContext, data: Uin
   try {
     block = ctx.node.chain.decode(data);
   } catch (err) {
-    return verdictOf(err, new Set());
+    return verdictOf(err);
   }
   const id = toHex(block.id);
   const chain = ctx.node.chain;
@@ -89,6 +86,8 @@ export async function validateGossipBlock(ctx: BlockValidationContext, data: Uin
     if (result.status === 'duplicate') return { ...ignore('NET_DUPLICATE', `block ${id.slice(0, 16)} is already known`), id };
     return { ...accept(result.status), id };
   } catch (err) {
-    return { ...verdictOf(err, IGNORED_IMPORT_CODES), id };
+    // Clock-dependent or not-yet-checkable codes (BLOCK_TIME_TOO_NEW, BLOCK_PARENT_UNKNOWN) and our own
+    // failures carry blame 'none' in the code table, so they are ignored, not charged to the sender.
+    return { ...verdictOf(err), id };
   }
 }
