@@ -69,9 +69,23 @@ describe('pending inbound handshakes per address', () => {
     const second = await halfOpen(port, ATTACKER, BURST);
     expect(first.length + second.length).toBeGreaterThan(MAX_PENDING_INBOUND);
 
-    const conn = await c.dial(target, { signal: AbortSignal.timeout(10_000) });
-    const answer = decodeStatus(await requestOne(c, conn.remotePeer, networkProtocols(chainId).status, {}));
-    expect(answer.height).toBe(0);
+    // On a loaded machine one attempt was seen to end in EPIPE (1 run in ~10, never when idle). Being
+    // locked out means every attempt fails while the attacker's sockets are held, so the honest peer
+    // gets three tries, and the check below that those sockets are still held keeps that meaning.
+    const status = async (): Promise<{ conn: Awaited<ReturnType<Libp2p['dial']>>; height: number }> => {
+      const conn = await c.dial(target, { signal: AbortSignal.timeout(10_000) });
+      return { conn, height: decodeStatus(await requestOne(c, conn.remotePeer, networkProtocols(chainId).status, {})).height };
+    };
+    let reached: Awaited<ReturnType<typeof status>> | undefined;
+    for (let attempt = 1; reached === undefined; attempt++) {
+      try {
+        reached = await status();
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+    const { conn } = reached;
+    expect(reached.height).toBe(0);
     // The node took the honest socket after the attacker's: by now it has admitted or refused all of those,
     // and (well within their 5 s deadline) kept no more than the loopback cap of them.
     const held = open([...first, ...second]);
