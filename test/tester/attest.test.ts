@@ -44,7 +44,7 @@ describe('attestation inputs', () => {
     expect(outcome.failed).toBe(0);
     expect(attestedCounts(outcome)).toEqual({ passed: 0, failed: 1, skipped: 0 });
     // a run that was not aborted attests its own counts
-    const honest = await runTests({ files: new Map([['test/a.test.js', `import { test } from 'node:test'; test('ok', () => {}); test.skip('later', () => {});`]]) });
+    const honest = await runTests({ files: new Map([['test/a.test.js', `import { test } from 'node:test'; test('ok', () => {}); test('later', { skip: true }, () => {});`]]) });
     expect(attestedCounts(honest)).toEqual({ passed: 1, failed: 0, skipped: 1 });
   });
 
