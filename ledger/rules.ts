@@ -135,7 +135,8 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     if (bump === null) reject('TX_BAD_VERSION', `${body.version} is not one major, minor or patch step above ${full}@${latest}`);
     // Rule (InfVer): when both versions carry API manifests, the step is the one they imply.
     const prev = versionOf(s, pkg, latest);
-    const implied = hooks.impliedBump(prev.manifest, body.manifest);
+    const prevManifest = prev.apiHash === undefined ? undefined : (s.get(keys.api(prev.apiHash)) as Canonical | undefined);
+    const implied = hooks.impliedBump(prevManifest, body.manifest);
     if (implied !== null && implied !== bump) {
       reject('TX_VERSION_MISMATCH', `${full}@${body.version} is a ${bump} step, but its API changed by a ${implied} step from ${latest}: publish ${bumpVersion(latest, implied)}`);
     }
@@ -166,8 +167,9 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     bounds: [],
     attestations: [],
   };
+  // The manifest is kept once per hash: versions whose API did not change share it.
   version.apiHash = toHex(body.apiHash);
-  version.manifest = body.manifest;
+  if (s.get(keys.api(version.apiHash)) === undefined) s.set(keys.api(version.apiHash), body.manifest);
   if (body.repo !== undefined) version.repo = body.repo;
   if (body.commit !== undefined) version.commit = body.commit;
   if (body.build !== undefined) version.build = body.build;
@@ -359,23 +361,37 @@ function applyReward(s: StateOverlay, reward: RewardTx, txs: readonly Tx[], ctx:
   });
 }
 
+/** One step of applying a block: it applies one tx (or the reward) on the overlay it is given. */
+export type BlockStep = (s: StateOverlay) => void;
+
 /**
- * Apply a whole block's txs (signatures already checked) on an overlay.
+ * The steps of applying a block's txs (signatures already checked), in order:
+ * applied one after another on one overlay they are `applyBlockTxs`. A caller
+ * that loads state as the rules ask for it (node/state/) runs each step on its
+ * own overlay, so a step that has to be run again starts clean.
  * Rule: the first tx is the block reward and no other tx is one.
  */
-export function applyBlockTxs(s: StateOverlay, txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: Omit<TxContext, 'txId'>, hooks: RuleHooks = NO_HOOKS): void {
+export function blockSteps(txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: Omit<TxContext, 'txId'>, hooks: RuleHooks = NO_HOOKS): BlockStep[] {
   const first = txs[0];
   if (first === undefined || first.type !== 'reward') reject('BLOCK_BAD_REWARD', 'the first tx of a block must be its reward');
+  const steps: BlockStep[] = [];
   for (let i = 1; i < txs.length; i++) {
     const tx = txs[i]!;
     if (tx.type === 'reward') reject('BLOCK_BAD_REWARD', `tx ${i} is a second reward`);
-    try {
-      applySignedTx(s, tx, { ...ctx, txId: toHex(txIds[i]!) }, hooks);
-    } catch (err) {
-      if (err instanceof GopkgrError) throw new GopkgrError(err.code, `tx ${i} (${toHex(txIds[i]!).slice(0, 16)}): ${err.message}`);
-      throw err;
-    }
+    steps.push((s) => {
+      try {
+        applySignedTx(s, tx, { ...ctx, txId: toHex(txIds[i]!) }, hooks);
+      } catch (err) {
+        if (err instanceof GopkgrError) throw new GopkgrError(err.code, `tx ${i} (${toHex(txIds[i]!).slice(0, 16)}): ${err.message}`);
+        throw err;
+      }
+    });
   }
-  applyReward(s, first, txs.slice(1), { ...ctx, txId: toHex(txIds[0]!) });
+  steps.push((s) => applyReward(s, first, txs.slice(1), { ...ctx, txId: toHex(txIds[0]!) }));
+  return steps;
 }
 
+/** Apply a whole block's txs (signatures already checked) on an overlay. */
+export function applyBlockTxs(s: StateOverlay, txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: Omit<TxContext, 'txId'>, hooks: RuleHooks = NO_HOOKS): void {
+  for (const step of blockSteps(txs, txIds, ctx, hooks)) step(s);
+}

@@ -6,6 +6,7 @@
  *   pkg:<idhex>            PackageState
  *   name:<@ns/name>        string    package id hex
  *   ver:<idhex>:<version>  VersionState
+ *   api:<apihex>           an API manifest (Canonical), stored once for every version whose API it is
  * Values are treated as immutable: rules copy before they change one, so an
  * overlay's base is never touched and undo data is simply the old values.
  */
@@ -88,8 +89,8 @@ export interface VersionState {
   version: string;
   contentHash: string;
   size: number;
+  /** sha256 of the API manifest (hex); the manifest itself is the `api:<apiHash>` record */
   apiHash?: string;
-  manifest?: Canonical;
   deps: Record<string, string>;
   /** deps as published, before any bounds edits */
   publishedDeps: Record<string, string>;
@@ -109,7 +110,10 @@ export interface VersionState {
   breakingByInference?: BreakingByInference;
 }
 
-export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string;
+export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord;
+
+/** An API manifest as published (InfVer), kept once per content hash. */
+export type ApiManifestRecord = Canonical;
 
 export interface StateReader {
   get(key: string): StateValue | undefined;
@@ -147,6 +151,7 @@ export const keys = {
   pkg: (idHex: string): string => `pkg:${idHex}`,
   name: (fullName: string): string => `name:${fullName}`,
   version: (idHex: string, version: string): string => `ver:${idHex}:${version}`,
+  api: (apiHex: string): string => `api:${apiHex}`,
 };
 
 export function getAccount(s: StateReader, pubHex: string): AccountState {

@@ -19,9 +19,10 @@ export function pendingBlobHashes(mempool: Mempool): Set<string> {
   return out;
 }
 
-export function confirmedBlobHashes(chain: Chain): Set<string> {
+/** Every tarball a version on chain names (streamed from disk: only when there is something old to collect). */
+export async function confirmedBlobHashes(chain: Chain): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const [key, value] of chain.snapshotState()) if (key.startsWith('ver:')) out.add((value as VersionState).contentHash);
+  for await (const [, value] of chain.state.entries('ver:')) out.add((value as VersionState).contentHash);
   return out;
 }
 
@@ -30,7 +31,7 @@ export async function collectBlobs(opts: { chain: Chain; mempool: Mempool; blobs
   const cutoff = opts.now - opts.graceMs;
   const old = listed.filter((b) => b.mtimeMs <= cutoff);
   if (old.length === 0) return { removed: [], kept: listed.length };
-  const confirmed = confirmedBlobHashes(opts.chain);
+  const confirmed = await confirmedBlobHashes(opts.chain);
   // The pool is read last, so a publish accepted while the store was being listed still protects its tarball.
   const pending = pendingBlobHashes(opts.mempool);
   const removed: string[] = [];

@@ -21,10 +21,16 @@ import { consensusFor, genesisBlock, type BlockTerms, type Consensus } from '../
 import { MAX_TX_BYTES } from '../ledger/constants.ts';
 import type { ChainParams } from '../ledger/params.ts';
 import { StateOverlay, type StateReader, type StateValue } from '../ledger/state.ts';
-import { applyBlockTxs, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
+import { applyBlockTxs, blockSteps, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import { checkStamp, type SignatureCheck, type SignedTx } from '../ledger/tx.ts';
 import { verify } from '../ledger/crypto.ts';
 import { ChainStore, del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
+import { StateStore, type StateSession } from './state/stateStore.ts';
+import { readHints } from './state/readHints.ts';
+import { Serial } from './serial.ts';
+
+/** How long block application runs before it lets the node's other work (requests, gossip) in. */
+const APPLY_SLICE_MS = 20;
 
 export interface SignatureVerifier {
   /**
@@ -61,16 +67,8 @@ export interface ChainOptions {
   consensus?: Consensus;
   /** the local clock, for the future-time rule only */
   now?: () => number;
-}
-
-/** A small async mutex: imports and reorgs run one at a time. */
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
+  /** bound of the decoded-state cache, in encoded bytes (default: StateStore's) */
+  stateCacheBytes?: number;
 }
 
 export class Chain extends EventEmitter {
@@ -83,7 +81,8 @@ export class Chain extends EventEmitter {
   private readonly now: () => number;
   private readonly serial = new Serial();
   private index = new Map<string, BlockIndexEntry>();
-  private state = new Map<string, StateValue>();
+  /** The registry state: on disk, read through a bounded cache. */
+  readonly state: StateStore;
   private main: string[] = [];
   private readonly prepared = new WeakMap<DecodedBlock, Promise<void>>();
   private lastFailure: GopkgrError | null = null;
@@ -95,12 +94,13 @@ export class Chain extends EventEmitter {
     this.verifier = opts.verifier ?? inlineVerifier;
     this.now = opts.now ?? Date.now;
     this.consensus = opts.consensus ?? consensusFor(opts.params);
+    this.state = new StateStore(store, opts.stateCacheBytes);
     const genesis = genesisBlock(opts.params, this.consensus);
     this.chainId = genesis.id;
     this.chainIdHex = toHex(genesis.id);
   }
 
-  /** Load the index, state and main chain; write genesis on first start. */
+  /** Load the block index and main chain (the state stays on disk); write genesis on first start. */
   async open(): Promise<void> {
     this.index = await this.store.loadIndex();
     if (this.index.size === 0) {
@@ -123,7 +123,6 @@ export class Chain extends EventEmitter {
         });
       }
     }
-    this.state = await this.store.loadState();
     const head = (await this.store.getValue<string>('meta:head'))!;
     this.main = [];
     for (let e = this.index.get(head); e !== undefined; e = this.index.get(e.parent)) this.main[e.height] = e.id;
@@ -137,11 +136,6 @@ export class Chain extends EventEmitter {
 
   get height(): number {
     return this.main.length - 1;
-  }
-
-  /** Read access to the current registry state. */
-  get stateReader(): StateReader {
-    return { get: (key) => this.state.get(key) };
   }
 
   entry(id: string): BlockIndexEntry | undefined {
@@ -322,8 +316,8 @@ export class Chain extends EventEmitter {
     }
     branch.reverse();
     const ops: BatchOp[] = [...extraOps];
-    const base: StateReader = this.stateReader;
-    let layer = new StateOverlay(base);
+    const session = this.state.session();
+    let layer = new StateOverlay(session);
     const disconnected: DecodedBlock[] = [];
     for (let height = this.height; height > fork.height; height--) {
       const id = this.main[height]!;
@@ -342,13 +336,15 @@ export class Chain extends EventEmitter {
     for (const e of branch) {
       const block = tipBlock !== undefined && e.id === tip.id ? tipBlock : (await this.getBlock(e.id))!;
       try {
-        applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id }, this.hooks);
+        await this.applyBlock(session, layer, block, e);
       } catch (err) {
         const error = err instanceof GopkgrError ? err : new GopkgrError('BLOCK_INVALID', String(err));
         await this.markInvalid(e, `${error.code}: ${error.message}`, extraOps);
         this.lastFailure = error;
         return null;
       }
+      // The undo data is the values before this block of every key it wrote.
+      await session.load(layer.writes.keys());
       ops.push(put(`u:${e.id}`, layer.undo() as unknown as Canonical), put(heightKey(e.height), e.id));
       block.txIds.forEach((txid, index) => ops.push(put(`t:${toHex(txid)}`, { block: e.id, height: e.height, index })));
       connected.push(block);
@@ -359,19 +355,47 @@ export class Chain extends EventEmitter {
     for (let l: StateReader = layer; l instanceof StateOverlay; l = l.base) {
       for (const [key, value] of l.writes) if (!finalWrites.has(key)) finalWrites.set(key, value);
     }
-    for (const [key, value] of finalWrites) ops.push(value === null ? del(`s:${key}`) : put(`s:${key}`, value));
+    const committed = new Map<string, { value: StateValue | null; bytes: number }>();
+    for (const [key, value] of finalWrites) {
+      const op = value === null ? del(`s:${key}`) : put(`s:${key}`, value);
+      ops.push(op);
+      committed.set(key, { value, bytes: op.type === 'put' ? op.value.length : 0 });
+    }
     ops.push(put('meta:head', tip.id));
     await this.store.write(ops);
-    for (const [key, value] of finalWrites) {
-      if (value === null) this.state.delete(key);
-      else this.state.set(key, value);
-    }
+    this.state.committed(committed);
     this.main.length = fork.height + 1;
     for (const e of branch) this.main[e.height] = e.id;
     const status: ImportStatus = disconnected.length > 0 ? 'reorg' : 'connected';
     if (disconnected.length > 0) this.emit('reorg', { disconnected, connected });
     for (const block of connected) this.emit('block', block);
     return { status, disconnected, connected };
+  }
+
+  /**
+   * Apply one block's txs on `layer`, each on an overlay of its own (a tx that
+   * reads a key not yet loaded runs again once it is), yielding to the node's
+   * other work every APPLY_SLICE_MS so a long block never starves it.
+   */
+  private async applyBlock(session: StateSession, layer: StateOverlay, block: DecodedBlock, e: BlockIndexEntry): Promise<void> {
+    const steps = blockSteps(block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id }, this.hooks);
+    await session.load(readHints(block.txs));
+    let sliceStart = performance.now();
+    for (const step of steps) {
+      const trial = await session.run(() => {
+        const t = new StateOverlay(layer);
+        step(t);
+        return t;
+      });
+      for (const [key, value] of trial.writes) {
+        if (value === null) layer.delete(key);
+        else layer.set(key, value);
+      }
+      if (performance.now() - sliceStart > APPLY_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
   }
 
   private async markInvalid(entry: BlockIndexEntry, reason: string, extraOps: BatchOp[]): Promise<void> {
@@ -410,9 +434,9 @@ export class Chain extends EventEmitter {
     return out;
   }
 
-  /** The current state, as a plain map (for checks and tests). */
-  snapshotState(): Map<string, StateValue> {
-    return new Map(this.state);
+  /** The current state, as a plain map, read from disk (for checks and tests). */
+  async readState(): Promise<Map<string, StateValue>> {
+    return this.state.readAll();
   }
 }
 

@@ -85,7 +85,7 @@ export class FullNode extends EventEmitter {
     const mempool = new Mempool({
       params: opts.params,
       chainId: chain.chainId,
-      state: () => chain.stateReader,
+      state: chain.state,
       nextHeight: () => chain.height + 1,
       hooks,
     });
@@ -126,7 +126,7 @@ export class FullNode extends EventEmitter {
       }
     }
     const pending: PendingTx = { id, tx: tx as SignedTx, bytes, sender: senderOf(tx as SignedTx) };
-    this.mempool.add(pending);
+    await this.mempool.add(pending);
     this.emit('tx', pending);
     return { id, status: 'pending' };
   }
@@ -149,7 +149,7 @@ export class FullNode extends EventEmitter {
       }
       const included = new Set<string>();
       for (const block of result.connected) for (const id of block.txIds) included.add(toHex(id));
-      this.mempool.reset(returning, included);
+      await this.mempool.reset(returning, included);
       const head = this.chain.head;
       this.log.info(`block ${head.height} ${head.id.slice(0, 16)} ${result.status} (${Math.max(0, (result.connected.at(-1)?.txs.length ?? 1) - 1)} txs)`);
       this.emit('head', head);

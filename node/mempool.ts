@@ -5,11 +5,17 @@
  * against everything already pending: a publish right after a pending claim is
  * accepted, a second claim of the same name is not. Txs whose nonce is ahead of
  * the sender's next one wait (per-sender cap) until the gap fills.
+ *
+ * The head's state is read through a session (node/state/): what the pending
+ * txs read stays loaded until the chain moves. Changes run one at a time, since
+ * each waits on disk reads and the next must see what the last one pooled.
  */
 import { GopkgrError } from '../ledger/errors.ts';
 import { toHex } from '../ledger/encoding.ts';
 import { MEMPOOL_MAX_PER_SENDER, MEMPOOL_MAX_TXS } from './constants.ts';
-import { StateOverlay, getAccount, type StateReader } from '../ledger/state.ts';
+import { StateOverlay, getAccount } from '../ledger/state.ts';
+import type { StateSource, StateSessionLike } from './state/source.ts';
+import { Serial } from './serial.ts';
 import { applySignedTx, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import type { SignedTx } from '../ledger/tx.ts';
 import type { ChainParams } from '../ledger/params.ts';
@@ -25,7 +31,7 @@ export interface MempoolContext {
   params: ChainParams;
   chainId: Uint8Array;
   /** state of the chain's head */
-  state: () => StateReader;
+  state: StateSource;
   /** height the next block will have */
   nextHeight: () => number;
   hooks?: RuleHooks;
@@ -35,10 +41,13 @@ export class Mempool {
   private ready: PendingTx[] = [];
   private readyIds = new Set<string>();
   private waiting = new Map<string, PendingTx>();
+  private session: StateSessionLike;
   private overlay: StateOverlay;
+  private readonly serial = new Serial();
 
   constructor(private readonly ctx: MempoolContext) {
-    this.overlay = new StateOverlay(ctx.state());
+    this.session = ctx.state.session();
+    this.overlay = new StateOverlay(this.session);
   }
 
   get size(): number {
@@ -59,8 +68,12 @@ export class Mempool {
   }
 
   /** The nonce the sender's next tx should carry, counting pending txs. */
-  nextNonce(senderHex: string): number {
-    let nonce = getAccount(this.overlay, senderHex).nonce;
+  nextNonce(senderHex: string): Promise<number> {
+    return this.serial.run(() => this.nextNonceUnlocked(senderHex));
+  }
+
+  private async nextNonceUnlocked(senderHex: string): Promise<number> {
+    let nonce = await this.nonceOf(senderHex);
     const waitingNonces = new Set([...this.waiting.values()].filter((p) => p.sender === senderHex).map((p) => p.tx.nonce));
     while (waitingNonces.has(nonce)) nonce++;
     return nonce;
@@ -73,25 +86,36 @@ export class Mempool {
     return n;
   }
 
+  private nonceOf(senderHex: string): Promise<number> {
+    return this.session.run(() => getAccount(this.overlay, senderHex).nonce);
+  }
+
   /** Add a tx whose signature was already checked. Throws a coded error if it cannot apply. */
-  add(p: PendingTx): void {
+  add(p: PendingTx): Promise<void> {
+    return this.serial.run(() => this.addUnlocked(p));
+  }
+
+  private async addUnlocked(p: PendingTx): Promise<void> {
     if (this.has(p.id)) throw new GopkgrError('TX_ALREADY_PENDING', `tx ${p.id.slice(0, 16)} is already pending`);
     if (this.size >= MEMPOOL_MAX_TXS) throw new GopkgrError('MEMPOOL_FULL', 'the mempool is full', { hint: 'retry after the next block' });
     if (this.countFor(p.sender) >= MEMPOOL_MAX_PER_SENDER) {
       throw new GopkgrError('MEMPOOL_SENDER_LIMIT', `id:${p.sender.slice(0, 16)}… already has ${MEMPOOL_MAX_PER_SENDER} pending txs`, { hint: 'wait for them to be mined' });
     }
-    const expected = getAccount(this.overlay, p.sender).nonce;
+    const expected = await this.nonceOf(p.sender);
     if (p.tx.nonce > expected && p.tx.nonce < expected + MEMPOOL_MAX_PER_SENDER) {
       this.waiting.set(p.id, p);
       return;
     }
-    this.applyReady(p);
-    this.promoteWaiting();
+    await this.applyReady(p);
+    await this.promoteWaiting();
   }
 
-  private applyReady(p: PendingTx): void {
-    const trial = new StateOverlay(this.overlay);
-    applySignedTx(trial, p.tx, this.txContext(p.id), this.ctx.hooks ?? NO_HOOKS);
+  private async applyReady(p: PendingTx): Promise<void> {
+    const trial = await this.session.run(() => {
+      const t = new StateOverlay(this.overlay);
+      applySignedTx(t, p.tx, this.txContext(p.id), this.ctx.hooks ?? NO_HOOKS);
+      return t;
+    });
     for (const [k, v] of trial.writes) {
       if (v === null) this.overlay.delete(k);
       else this.overlay.set(k, v);
@@ -104,17 +128,18 @@ export class Mempool {
     return { params: this.ctx.params, chainId: this.ctx.chainId, height: this.ctx.nextHeight(), blockId: '', txId: id };
   }
 
-  private promoteWaiting(): void {
+  private async promoteWaiting(): Promise<void> {
     let moved = true;
     while (moved) {
       moved = false;
-      for (const p of this.waiting.values()) {
-        if (p.tx.nonce !== getAccount(this.overlay, p.sender).nonce) continue;
+      for (const p of [...this.waiting.values()]) {
+        if (p.tx.nonce !== (await this.nonceOf(p.sender))) continue;
         this.waiting.delete(p.id);
         try {
-          this.applyReady(p);
-        } catch {
+          await this.applyReady(p);
+        } catch (err) {
           // It no longer applies (its slot was taken by another tx): drop it.
+          if (!(err instanceof GopkgrError)) throw err;
         }
         moved = true;
       }
@@ -126,26 +151,25 @@ export class Mempool {
    * putting txs of disconnected blocks back first, dropping what no longer applies
    * (included txs fail their nonce check and go).
    */
-  reset(returning: PendingTx[] = [], included: ReadonlySet<string> = new Set()): void {
+  reset(returning: PendingTx[] = [], included: ReadonlySet<string> = new Set()): Promise<void> {
+    return this.serial.run(() => this.resetUnlocked(returning, included));
+  }
+
+  private async resetUnlocked(returning: PendingTx[], included: ReadonlySet<string>): Promise<void> {
     const candidates = [...returning, ...this.ready].filter((p) => !included.has(p.id));
     const waiting = [...this.waiting.values()].filter((p) => !included.has(p.id));
     this.ready = [];
     this.readyIds = new Set();
     this.waiting = new Map();
-    this.overlay = new StateOverlay(this.ctx.state());
-    for (const p of candidates) {
+    this.session = this.ctx.state.session();
+    this.overlay = new StateOverlay(this.session);
+    for (const p of [...candidates, ...waiting]) {
       if (this.readyIds.has(p.id)) continue;
       try {
-        this.add(p);
-      } catch {
+        await this.addUnlocked(p);
+      } catch (err) {
         // dropped: mined, or made invalid by the new chain
-      }
-    }
-    for (const p of waiting) {
-      try {
-        this.add(p);
-      } catch {
-        // dropped
+        if (!(err instanceof GopkgrError)) throw err;
       }
     }
   }

@@ -84,12 +84,6 @@ export class ChainStore {
     return index;
   }
 
-  async loadState(): Promise<Map<string, StateValue>> {
-    const state = new Map<string, StateValue>();
-    for await (const [key, value] of this.entries<StateValue>('s:')) state.set(key.slice(2), value);
-    return state;
-  }
-
   async write(ops: BatchOp[]): Promise<void> {
     await this.db.batch(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key })));
   }

@@ -1,5 +1,5 @@
 /** JSON views of ledger objects for the HTTP API: bytes become hex, keys become identities. */
-import { toHex } from '../ledger/encoding.ts';
+import { toHex, type Canonical } from '../ledger/encoding.ts';
 import type { DecodedBlock } from '../ledger/block.ts';
 import type { Tx } from '../ledger/tx.ts';
 import type { BlockIndexEntry } from './store.ts';
@@ -47,14 +47,13 @@ export function blockView(block: DecodedBlock, entry: BlockIndexEntry | undefine
   };
 }
 
-/** A version as the API shows it; the API manifest (large) only when asked for. */
-export function versionView(v: VersionState, withManifest = false): Json {
+/** A version as the API shows it; its API manifest (large, a record of its own) only when given. */
+export function versionView(v: VersionState, manifest?: Canonical): Json {
   const agreeing = new Map<string, number>();
   for (const a of v.attestations) agreeing.set(a.resultHash, (agreeing.get(a.resultHash) ?? 0) + 1);
-  const { manifest, ...rest } = v;
   return jsonOf({
-    ...rest,
-    ...(withManifest && manifest !== undefined ? { manifest } : {}),
+    ...v,
+    ...(manifest !== undefined ? { manifest } : {}),
     publisher: identity(v.publisher),
     attestations: v.attestations.map((a) => ({ ...a, tester: identity(a.tester), agreeing: agreeing.get(a.resultHash) ?? 0 })),
     bounds: v.bounds.map((b) => ({ ...b, by: identity(b.by) })),
@@ -82,7 +81,9 @@ export function packageView(state: StateReader, fullName: string): Json | undefi
 export function packageVersionView(state: StateReader, fullName: string, version: string): Json | undefined {
   const id = state.get(keys.name(fullName)) as string | undefined;
   const v = id === undefined ? undefined : (state.get(keys.version(id, version)) as VersionState | undefined);
-  return v === undefined ? undefined : { name: fullName, id: id!, ...(versionView(v, true) as Record<string, Json>) };
+  if (v === undefined) return undefined;
+  const manifest = v.apiHash === undefined ? undefined : (state.get(keys.api(v.apiHash)) as Canonical | undefined);
+  return { name: fullName, id: id!, ...(versionView(v, manifest) as Record<string, Json>) };
 }
 
 export function namespaceView(state: StateReader, ns: string): Json | undefined {

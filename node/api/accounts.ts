@@ -11,9 +11,9 @@ export function accountRoutes({ node }: ApiContext): Route[] {
   return [
     route('GET', /^\/v1\/accounts\/(id:[0-9a-f]+)$/, async ({ res, match }) => {
       const hex = toHex(parseIdentity(match[1]!));
-      const account = getAccount(chain.stateReader, hex);
+      const account = await chain.state.read((s) => getAccount(s, hex));
       send(res, 200, {
-        identity: match[1]!, nonce: account.nonce, nextNonce: node.mempool.nextNonce(hex), balance: account.balance,
+        identity: match[1]!, nonce: account.nonce, nextNonce: await node.mempool.nextNonce(hex), balance: account.balance,
         rotatedTo: account.rotatedTo === undefined ? null : `id:${account.rotatedTo}`,
       });
     }),

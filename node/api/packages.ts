@@ -14,26 +14,26 @@ export function packageRoutes({ node }: ApiContext): Route[] {
   return [
     route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)$/, async ({ res, match }) => {
       const { ns, name } = parseFullName(match[1]!);
-      const view = packageView(chain.stateReader, `${ns}/${name}`);
+      const view = await chain.state.read((s) => packageView(s, `${ns}/${name}`));
       if (view === undefined) throw notFound(`package ${ns}/${name}`);
       send(res, 200, view);
     }),
     route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)\/([^/]+)$/, async ({ res, match }) => {
       const { ns, name } = parseFullName(match[1]!);
-      const view = packageVersionView(chain.stateReader, `${ns}/${name}`, match[2]!);
+      const view = await chain.state.read((s) => packageVersionView(s, `${ns}/${name}`, match[2]!));
       if (view === undefined) throw notFound(`${ns}/${name}@${match[2]}`);
       send(res, 200, view);
     }),
     route('GET', /^\/v1\/namespaces\/(@[^/]+)$/, async ({ res, match }) => {
       if (!isNamespace(match[1])) throw new GopkgrError('BAD_NAME', `"${match[1]}" is not a namespace`);
-      const view = namespaceView(chain.stateReader, match[1]!);
+      const view = await chain.state.read((s) => namespaceView(s, match[1]!));
       if (view === undefined) throw notFound(`namespace ${match[1]}`);
       send(res, 200, view);
     }),
     // A query with a JSON body: it changes nothing (guard.ts asks no token of it).
     route('POST', /^\/v1\/resolve$/, async ({ req, res }) => {
       const parsed = parseJson(await readBody(req, MAX_TX_BYTES));
-      send(res, 200, resolveRequest(chain.stateReader, parsed) as unknown as Json);
+      send(res, 200, (await chain.state.read((s) => resolveRequest(s, parsed))) as unknown as Json);
     }),
   ];
 }

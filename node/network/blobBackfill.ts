@@ -37,14 +37,20 @@ export class BlobBackfill {
     if (this.started) return;
     this.started = true;
     this.opts.node.chain.on('block', this.onBlock);
-    const hashes: string[] = [];
-    for (const [key, value] of this.opts.node.chain.snapshotState()) {
-      if (key.startsWith('ver:')) hashes.push((value as unknown as VersionState).contentHash);
+    // A walk over every version on disk: in the background, so a large chain does not hold up the node's start.
+    this.queueMissing().catch((err: unknown) => this.opts.log.warn(`blobs: could not list the tarballs the chain names: ${(err as Error).message}`));
+  }
+
+  private async queueMissing(): Promise<void> {
+    let missing = 0;
+    for await (const [, value] of this.opts.node.chain.state.entries('ver:')) {
+      if (!this.started) return;
+      const hash = (value as VersionState).contentHash;
+      if (await this.opts.node.blobs.has(hash)) continue;
+      missing++;
+      this.want(hash);
     }
-    const missing: string[] = [];
-    for (const hash of hashes) if (!(await this.opts.node.blobs.has(hash))) missing.push(hash);
-    if (missing.length > 0) this.opts.log.info(`blobs: ${missing.length} tarball(s) referenced on chain are missing here; fetching them from peers`);
-    for (const hash of missing) this.want(hash);
+    if (missing > 0) this.opts.log.info(`blobs: ${missing} tarball(s) referenced on chain are missing here; fetching them from peers`);
   }
 
   stop(): void {

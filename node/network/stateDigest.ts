@@ -7,8 +7,8 @@ import { encode, toHex, type Canonical } from '../../ledger/encoding.ts';
 import { sha256 } from '../../ledger/crypto.ts';
 import type { Chain } from '../chain.ts';
 
-export function stateDigest(chain: Chain): { height: number; head: string; keys: number; digest: string } {
-  const entries = [...chain.snapshotState().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+export async function stateDigest(chain: Chain): Promise<{ height: number; head: string; keys: number; digest: string }> {
+  const entries = [...(await chain.readState()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const digest = toHex(sha256(encode(entries as unknown as Canonical)));
   return { height: chain.height, head: chain.head.id, keys: entries.length, digest };
 }

@@ -58,7 +58,7 @@ async function checkStore(dataDir: string, reported?: { height: number; head: st
     }
     // The node takes a publish only once its tarball is stored (fsync + rename): every one is there, whole.
     let versions = 0;
-    for (const [key, value] of chain.snapshotState()) {
+    for (const [key, value] of await chain.readState()) {
       if (!key.startsWith('ver:')) continue;
       const hash = (value as VersionState).contentHash;
       const bytes = await readFile(join(dataDir, 'blobs', hash.slice(0, 2), hash));

@@ -15,7 +15,7 @@ import type { FullNode } from '../../node/index.ts';
 import { chainIdOf } from '../../consensus/index.ts';
 import { encodeHeader, meetsTarget } from '../../consensus/pow/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, idBytes, keyPair, MINER, publishBody, signed, stateDump, type Actor } from '../support/chain.ts';
+import { actor, idBytes, keyPair, MINER, publishBody, signed, stateDump, stateThroughCache, type Actor } from '../support/chain.ts';
 import { startNode } from '../support/apiNode.ts';
 import { closeAll } from '../support/cleanup.ts';
 
@@ -63,8 +63,8 @@ async function snapshot(api: Api): Promise<unknown> {
   return {
     head: c.head.id,
     height: c.height,
-    state: stateDump(c.snapshotState()),
-    stored: stateDump(await c.store.loadState()),
+    state: stateDump(await c.readState()),
+    stored: stateDump(await stateThroughCache(c)),
     storedHead: await c.store.getValue<string>('meta:head'),
     mempool: api.node.mempool.ordered().map((p) => p.id),
     pending: api.node.mempool.size,

@@ -42,11 +42,11 @@ async function expectStateOf(t: TestChain, blocks: DecodedBlock[]): Promise<void
   await expectConsistent(t.chain, t.store);
   const scratch = await stateFromScratch(blocks);
   expect(scratch.head).toBe(t.chain.head.id);
-  expect(stateDump(t.chain.snapshotState())).toEqual(scratch.state);
+  expect(stateDump(await t.chain.readState())).toEqual(scratch.state);
 }
 
-function get<T>(t: TestChain, key: string): T | undefined {
-  return t.chain.stateReader.get(key) as T | undefined;
+async function get<T>(t: TestChain, key: string): Promise<T | undefined> {
+  return (await t.chain.state.get(key)) as T | undefined;
 }
 
 describe('reorg between two branches with conflicting txs', () => {
@@ -73,9 +73,9 @@ describe('reorg between two branches with conflicting txs', () => {
     expect([a1.status, a2.status, a3.status]).toEqual(['connected', 'connected', 'connected']);
     const branchA = [...prefix, a1.block, a2.block, a3.block];
     await expectStateOf(t, branchA);
-    expect(get<AccountState>(t, `acct:${hex(alice)}`)?.rotatedTo).toBe(hex(dave));
-    expect(get<NamespaceState>(t, 'ns:@contested')?.owner).toBe(hex(dave));
-    const stateA3 = stateDump(t.chain.snapshotState());
+    expect((await get<AccountState>(t, `acct:${hex(alice)}`))?.rotatedTo).toBe(hex(dave));
+    expect((await get<NamespaceState>(t, 'ns:@contested'))?.owner).toBe(hex(dave));
+    const stateA3 = stateDump(await t.chain.readState());
 
     // Branch B from the same fork point: bob claims @contested (conflicts with A),
     // alice publishes 1.1.0 instead, bob creates and publishes @contested/app with a
@@ -92,7 +92,7 @@ describe('reorg between two branches with conflicting txs', () => {
     // Shorter, then equal work: the first branch seen stays the head.
     expect([b1.status, b2.status, b3.status]).toEqual(['side', 'side', 'side']);
     expect(t.chain.head.id).toBe(idHex(a3.block));
-    expect(stateDump(t.chain.snapshotState())).toEqual(stateA3);
+    expect(stateDump(await t.chain.readState())).toEqual(stateA3);
 
     const b4 = await add(t, b3.block, [
       signed(alice, 'deprecate', { pkg: lib, version: '1.0.0', deprecated: true, reason: 'use 1.1' }, 4, id),
@@ -103,23 +103,23 @@ describe('reorg between two branches with conflicting txs', () => {
     expect(b4).toMatchObject({ status: 'reorg', disconnected: 3, connected: 4 });
     const branchB = [...prefix, b1.block, b2.block, b3.block, b4.block];
     await expectStateOf(t, branchB);
-    expect(get<NamespaceState>(t, 'ns:@contested')).toMatchObject({ owner: hex(bob), maintainers: [hex(erin)] });
-    expect(get<NamespaceState>(t, 'ns:@bob')?.maintainers).toEqual([]);
-    expect(get<AccountState>(t, `acct:${hex(alice)}`)).toEqual({ nonce: 5, balance: 0 });
-    expect(get(t, `acct:${hex(dave)}`)).toBeUndefined();
-    expect(get<PackageState>(t, `pkg:${libId}`)?.versions).toEqual(['1.0.0', '1.1.0']);
-    expect(get(t, `ver:${libId}:1.0.1`)).toBeUndefined();
-    expect(get<VersionState>(t, `ver:${libId}:1.0.0`)).toMatchObject({ deprecated: true, deprecationReason: 'use 1.1' });
-    expect(get<PackageState>(t, `pkg:${toHex(app)}`)?.versions).toEqual(['1.0.0', '1.0.1']);
-    expect(get<VersionState>(t, `ver:${toHex(app)}:1.0.0`)?.deps).toEqual({ '@base/lib': '~1.1.0' });
-    expect(get<string[]>(t, `owned:${hex(erin)}`)).toEqual(['@contested']);
+    expect((await get<NamespaceState>(t, 'ns:@contested'))).toMatchObject({ owner: hex(bob), maintainers: [hex(erin)] });
+    expect((await get<NamespaceState>(t, 'ns:@bob'))?.maintainers).toEqual([]);
+    expect((await get<AccountState>(t, `acct:${hex(alice)}`))).toEqual({ nonce: 5, balance: 0 });
+    expect(await get(t, `acct:${hex(dave)}`)).toBeUndefined();
+    expect((await get<PackageState>(t, `pkg:${libId}`))?.versions).toEqual(['1.0.0', '1.1.0']);
+    expect(await get(t, `ver:${libId}:1.0.1`)).toBeUndefined();
+    expect((await get<VersionState>(t, `ver:${libId}:1.0.0`))).toMatchObject({ deprecated: true, deprecationReason: 'use 1.1' });
+    expect((await get<PackageState>(t, `pkg:${toHex(app)}`))?.versions).toEqual(['1.0.0', '1.0.1']);
+    expect((await get<VersionState>(t, `ver:${toHex(app)}:1.0.0`))?.deps).toEqual({ '@base/lib': '~1.1.0' });
+    expect((await get<string[]>(t, `owned:${hex(erin)}`))).toEqual(['@contested']);
     // The rotation on A deleted alice's owned list; undoing it brings the list back.
-    expect(get<string[]>(t, `owned:${hex(alice)}`)).toEqual(['@base']);
+    expect((await get<string[]>(t, `owned:${hex(alice)}`))).toEqual(['@base']);
     // Txs of the replaced branch are no longer located on the main chain.
     expect(await t.chain.txLocation(idHex(a3.block))).toBeUndefined();
     expect(await t.chain.txLocation(toHex(a3.block.txIds[1]!))).toBeUndefined();
     expect((await t.chain.txLocation(toHex(b4.block.txIds[2]!)))?.block).toBe(idHex(b4.block));
-    const stateB4 = stateDump(t.chain.snapshotState());
+    const stateB4 = stateDump(await t.chain.readState());
 
     // Back to A: dave continues alice's nonces (7, 8) and owns her names.
     const a4 = await add(t, a3.block, [signed(dave, 'publish', publishBody(lib, '1.0.2'), 7, id)]);
@@ -129,30 +129,30 @@ describe('reorg between two branches with conflicting txs', () => {
     expect(a5).toMatchObject({ status: 'reorg', disconnected: 4, connected: 5 });
     const branchA5 = [...branchA, a4.block, a5.block];
     await expectStateOf(t, branchA5);
-    expect(get<NamespaceState>(t, 'ns:@contested')).toMatchObject({ owner: hex(dave), maintainers: [] });
-    expect(get<NamespaceState>(t, 'ns:@base')?.owner).toBe(hex(dave));
-    expect(get<NamespaceState>(t, 'ns:@bob')?.maintainers).toEqual([hex(carol)]);
-    expect(get<PackageState>(t, `pkg:${libId}`)?.versions).toEqual(['1.0.0', '1.0.1', '1.0.2']);
-    expect(get<VersionState>(t, `ver:${libId}:1.0.0`)).toMatchObject({ deprecated: true, deprecationReason: 'old' });
-    expect(get(t, 'name:@contested/app')).toBeUndefined();
-    expect(get(t, `pkg:${toHex(app)}`)).toBeUndefined();
-    expect(get(t, `acct:${hex(erin)}`)).toBeUndefined();
-    expect(get(t, `owned:${hex(erin)}`)).toBeUndefined();
-    expect(get<AccountState>(t, `acct:${hex(dave)}`)?.nonce).toBe(9);
-    expect(get(t, `owned:${hex(alice)}`)).toBeUndefined();
-    expect(get<string[]>(t, `owned:${hex(dave)}`)).toEqual(['@base', '@contested', '@dave']);
+    expect((await get<NamespaceState>(t, 'ns:@contested'))).toMatchObject({ owner: hex(dave), maintainers: [] });
+    expect((await get<NamespaceState>(t, 'ns:@base'))?.owner).toBe(hex(dave));
+    expect((await get<NamespaceState>(t, 'ns:@bob'))?.maintainers).toEqual([hex(carol)]);
+    expect((await get<PackageState>(t, `pkg:${libId}`))?.versions).toEqual(['1.0.0', '1.0.1', '1.0.2']);
+    expect((await get<VersionState>(t, `ver:${libId}:1.0.0`))).toMatchObject({ deprecated: true, deprecationReason: 'old' });
+    expect(await get(t, 'name:@contested/app')).toBeUndefined();
+    expect(await get(t, `pkg:${toHex(app)}`)).toBeUndefined();
+    expect(await get(t, `acct:${hex(erin)}`)).toBeUndefined();
+    expect(await get(t, `owned:${hex(erin)}`)).toBeUndefined();
+    expect((await get<AccountState>(t, `acct:${hex(dave)}`))?.nonce).toBe(9);
+    expect(await get(t, `owned:${hex(alice)}`)).toBeUndefined();
+    expect((await get<string[]>(t, `owned:${hex(dave)}`))).toEqual(['@base', '@contested', '@dave']);
     // Every key of A3's state that A4/A5 did not touch is back exactly.
-    const now = new Map(stateDump(t.chain.snapshotState()));
+    const now = new Map(stateDump(await t.chain.readState()));
     const touched = new Set([`acct:${hex(dave)}`, `acct:${hex(carol)}`, `pkg:${libId}`, `ver:${libId}:1.0.2`, 'ns:@dave', 'ns:@carol', `owned:${hex(dave)}`, `owned:${hex(carol)}`, `acct:${hex(MINER)}`]);
     for (const [key, value] of stateA3) if (!touched.has(key)) expect(now.get(key), key).toEqual(value);
 
     // A tx signed by alice's rotated-away key, on top of the head: rejected, nothing changes.
-    const stateA5 = stateDump(t.chain.snapshotState());
+    const stateA5 = stateDump(await t.chain.readState());
     const stale = mineBlock(t.chain, [signed(alice, 'claim', { ns: '@late' }, 7, id)]);
     await rejectsWith(t.chain.importBlock(stale.bytes), 'TX_KEY_ROTATED');
     expect(t.chain.entry(idHex(stale))?.status).toBe('invalid');
     expect(t.chain.head.id).toBe(idHex(a5.block));
-    expect(stateDump(t.chain.snapshotState())).toEqual(stateA5);
+    expect(stateDump(await t.chain.readState())).toEqual(stateA5);
 
     // B grows with an invalid block: carol claims @contested, which bob holds on B.
     // b5 ties with A (stored unchecked), b6 makes B heavier, the switch fails at b5:
@@ -167,7 +167,7 @@ describe('reorg between two branches with conflicting txs', () => {
     expect(t.chain.entry(idHex(b6))?.status).toBe('invalid');
     expect(t.chain.entry(idHex(b4.block))?.status).toBe('valid');
     expect(t.chain.head.id).toBe(idHex(a5.block));
-    expect(stateDump(t.chain.snapshotState())).toEqual(stateA5);
+    expect(stateDump(await t.chain.readState())).toEqual(stateA5);
     await expectConsistent(t.chain, t.store);
     // Known-invalid blocks and their children are refused at once.
     await rejectsWith(t.chain.importBlock(b5.block.bytes), 'BLOCK_KNOWN_INVALID');
@@ -182,7 +182,7 @@ describe('reorg between two branches with conflicting txs', () => {
     expect(b6v).toMatchObject({ status: 'reorg', disconnected: 5, connected: 6 });
     const branchB6 = [...branchB, b5v.block, b6v.block];
     await expectStateOf(t, branchB6);
-    const stateB6 = stateDump(t.chain.snapshotState());
+    const stateB6 = stateDump(await t.chain.readState());
     expect(new Map(stateB6).get('ns:@contested')).toEqual(new Map(stateB4).get('ns:@contested'));
 
     // Reopen: same head, same state, same invalid marks; nothing else switches.
@@ -190,7 +190,7 @@ describe('reorg between two branches with conflicting txs', () => {
     t = await openChain(dir, { hooks });
     expect(t.chain.head.id).toBe(idHex(b6v.block));
     expect(t.chain.height).toBe(8);
-    expect(stateDump(t.chain.snapshotState())).toEqual(stateB6);
+    expect(stateDump(await t.chain.readState())).toEqual(stateB6);
     await expectStateOf(t, branchB6);
     expect(t.chain.entry(idHex(b5.block))?.status).toBe('invalid');
     expect(t.chain.entry(idHex(b6))?.status).toBe('invalid');
@@ -222,8 +222,8 @@ describe('reorg between two branches with conflicting txs', () => {
     expect((await t2.chain.importBlock(x.bytes)).status).toBe('side');
     expect(t1.chain.head.id).toBe(idHex(x));
     expect(t2.chain.head.id).toBe(idHex(y));
-    expect(get<NamespaceState>(t1, 'ns:@same')?.owner).toBe(hex(alice));
-    expect(get<NamespaceState>(t2, 'ns:@same')?.owner).toBe(hex(bob));
+    expect((await get<NamespaceState>(t1, 'ns:@same'))?.owner).toBe(hex(alice));
+    expect((await get<NamespaceState>(t2, 'ns:@same'))?.owner).toBe(hex(bob));
     // A duplicate import changes nothing.
     expect((await t1.chain.importBlock(y.bytes)).status).toBe('duplicate');
     expect(t1.chain.head.id).toBe(idHex(x));
@@ -255,7 +255,7 @@ describe('deep reorgs', () => {
       branchA.push(r.block);
       parent = idHex(r.block);
     }
-    const stateA = stateDump(t.chain.snapshotState());
+    const stateA = stateDump(await t.chain.readState());
     // B: 26 blocks; bob claims @a1..@a24 (conflicts), alice's shared tx sits in block 5.
     const branchB: DecodedBlock[] = [];
     parent = fork;
@@ -271,8 +271,8 @@ describe('deep reorgs', () => {
       } else expect(r).toMatchObject({ status: 'reorg', disconnected: 25, connected: 26 });
     }
     await expectStateOf(t, [...prefix, ...branchB]);
-    expect(get<NamespaceState>(t, 'ns:@a1')?.owner).toBe(hex(bob));
-    expect(get<NamespaceState>(t, 'ns:@both')?.owner).toBe(hex(alice));
+    expect((await get<NamespaceState>(t, 'ns:@a1'))?.owner).toBe(hex(bob));
+    expect((await get<NamespaceState>(t, 'ns:@both'))?.owner).toBe(hex(alice));
     expect((await t.chain.txLocation(idOf(shared)))).toEqual({ block: idHex(branchB[5]!), height: 3 + 6, index: 1 });
     expect(t.chain.height).toBe(29);
 
@@ -284,7 +284,7 @@ describe('deep reorgs', () => {
     const fullA = [...prefix, ...branchA, a26.block, a27.block];
     await expectStateOf(t, fullA);
     expect((await t.chain.txLocation(idOf(shared)))).toEqual({ block: idHex(branchA[0]!), height: 4, index: 1 });
-    const back = new Map(stateDump(t.chain.snapshotState()));
+    const back = new Map(stateDump(await t.chain.readState()));
     for (const [key, value] of stateA) if (key !== `acct:${hex(MINER)}`) expect(back.get(key), key).toEqual(value);
 
     await t.close();
@@ -327,7 +327,7 @@ describe('deep reorgs', () => {
     expect(heightB).toBeLessThan(heightA);
     expect(BigInt('0x' + t.chain.head.work)).toBeGreaterThan(BigInt('0x' + t.chain.entry(idHex(branchA[29]!))!.work));
     await expectStateOf(t, [...prefix, ...branchB]);
-    expect(get<NamespaceState>(t, 'ns:@d0')?.owner).toBe(hex(erin));
+    expect((await get<NamespaceState>(t, 'ns:@d0'))?.owner).toBe(hex(erin));
     for (let h = heightB + 1; h <= heightA; h++) {
       expect(t.chain.mainIdAt(h)).toBeUndefined();
       expect(await t.store.getRaw(heightKey(h))).toBeUndefined();
@@ -360,7 +360,7 @@ describe('recovery on open', () => {
     const b1 = await add(t, p1.block, [signed(bob, 'claim', { ns: '@two' }, 0, id)]);
     const b2 = await add(t, b1.block, [signed(bob, 'claim', { ns: '@three' }, 1, id)]);
     expect([a2.status, b1.status, b2.status]).toEqual(['connected', 'side', 'side']);
-    const stateA = stateDump(t.chain.snapshotState());
+    const stateA = stateDump(await t.chain.readState());
     // An invalid heavier tip (alice claims @two again on B: bob holds it there) and, on A, a valid heavier one.
     const bad = mineBlock(t.chain, [signed(alice, 'claim', { ns: '@two' }, 1, id), signed(carol, 'claim', { ns: '@x' }, 0, id)], { parent: idHex(b2.block) });
     await storeOnly(t, bad);
@@ -371,7 +371,7 @@ describe('recovery on open', () => {
     expect(t.chain.head.id).toBe(idHex(a2.block));
     expect(t.chain.entry(idHex(bad))).toMatchObject({ status: 'invalid' });
     expect(t.chain.entry(idHex(bad))?.reason).toMatch(/^TX_NAME_TAKEN: /);
-    expect(stateDump(t.chain.snapshotState())).toEqual(stateA);
+    expect(stateDump(await t.chain.readState())).toEqual(stateA);
     await expectConsistent(t.chain, t.store);
 
     // A valid heavier B tip stored without the switch: the reopened chain switches to it.
@@ -381,7 +381,7 @@ describe('recovery on open', () => {
     await t.close();
     t = await openChain(dir, { hooks });
     await expectStateOf(t, [p1.block, b1.block, b2.block, b3]);
-    expect(get<NamespaceState>(t, 'ns:@two')?.owner).toBe(hex(bob));
+    expect((await get<NamespaceState>(t, 'ns:@two'))?.owner).toBe(hex(bob));
     expect(t.chain.entry(idHex(bad))?.status).toBe('invalid');
     // And it stays there on the next open.
     await t.close();

@@ -14,7 +14,7 @@ import {
   applySignedTx, buildRewardTx, checkTxSignature, decodeTx, DEV_PARAMS, encode, encodeTx, fromHex, GopkgrError,
   leadingZeroBits, lockHash, manifestHash, rotationMessage, sha256, sign, signingMessage, StateOverlay, stateKeys, toHex, txId, bigIntToBytes32,
   bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, type Canonical, type ChainParams, type DecodedBlock, type KeyPair,
-  type NamespaceState, type PackageState, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type StateReader, type Tx,
+  type NamespaceState, type PackageState, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type Tx,
   type VersionState,
 } from '../../ledger/index.ts';
 import { medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
@@ -26,8 +26,9 @@ import type { AccountState } from '../../ledger/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
 import {
   actor, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed, targetAfter,
-  stateDump, txContext, type Actor,
+  stateDump, stateThroughCache, txContext, type Actor,
 } from '../support/chain.ts';
+import { memoryState, type StateSource } from '../../node/state/source.ts';
 import { closeAll } from '../support/cleanup.ts';
 
 afterEach(closeAll);
@@ -411,7 +412,11 @@ describe('publish: versions, manifests, locks', () => {
     // repo, commit, build and apiHash are kept when given
     const manifest = { exports: { pad: 'function' } };
     w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { repo: 'https://x/y.git', commit: 'c'.repeat(64), build: 'tsc', apiHash: manifestHash(manifest), manifest })));
-    expect(w.version(pkg, '1.0.1')).toMatchObject({ repo: 'https://x/y.git', commit: 'c'.repeat(64), build: 'tsc', apiHash: toHex(manifestHash(manifest)), manifest });
+    const v2 = w.version(pkg, '1.0.1')!;
+    expect(v2).toMatchObject({ repo: 'https://x/y.git', commit: 'c'.repeat(64), build: 'tsc', apiHash: toHex(manifestHash(manifest)) });
+    // The manifest is a record of its own, shared by every version with that API; the version holds its hash.
+    expect(v2).not.toHaveProperty('manifest');
+    expect(w.get(stateKeys.api(toHex(manifestHash(manifest))))).toEqual(manifest);
   });
 
   it('a maintainer publishes; each of patch, minor and major steps is accepted', () => {
@@ -808,12 +813,12 @@ describe('attest, InfVer 2.0: predecessor runs, TX_ATTEST_BAD_PREV, breaking by 
       dave.tx('attest', body(pkg, '1.0.1', { prev: '1.0.0', prevFailed: 1, prevHash: 'fails' }) as never),
     ]);
     const key = stateKeys.version(toHex(pkg), '1.0.1');
-    expect((chain.stateReader.get(key) as VersionState).breakingByInference).toMatchObject({ prev: '1.0.0', testers: [hex(CAROL), hex(DAVE)], height: 3 });
+    expect((await chain.state.get(key) as VersionState).breakingByInference).toMatchObject({ prev: '1.0.0', testers: [hex(CAROL), hex(DAVE)], height: 3 });
     // A heavier branch from before the attestations: the mark goes with the block that made it.
     await mineChain(chain, 2, { parent: fork });
     expect(chain.height).toBe(4);
-    expect((chain.stateReader.get(key) as VersionState).breakingByInference).toBeUndefined();
-    expect((chain.stateReader.get(key) as VersionState).attestations).toEqual([]);
+    expect((await chain.state.get(key) as VersionState).breakingByInference).toBeUndefined();
+    expect((await chain.state.get(key) as VersionState).attestations).toEqual([]);
   });
 });
 
@@ -823,15 +828,15 @@ describe('attest, InfVer 2.0: predecessor runs, TX_ATTEST_BAD_PREV, breaking by 
 async function expectRejected(chain: Chain, block: DecodedBlock | Uint8Array, code: string): Promise<GopkgrError> {
   const head = chain.head.id;
   const height = chain.height;
-  const state = stateDump(chain.snapshotState());
+  const state = stateDump(await chain.readState());
   const storedHead = await chain.store.getValue<string>('meta:head');
-  const storedState = stateDump(await chain.store.loadState());
+  const storedState = stateDump(await stateThroughCache(chain));
   const err = await rejectsWith(chain.importBlock(block), code);
   expect(chain.head.id).toBe(head);
   expect(chain.height).toBe(height);
-  expect(stateDump(chain.snapshotState())).toEqual(state);
+  expect(stateDump(await chain.readState())).toEqual(state);
   expect(await chain.store.getValue<string>('meta:head')).toBe(storedHead);
-  expect(stateDump(await chain.store.loadState())).toEqual(storedState);
+  expect(stateDump(await stateThroughCache(chain))).toEqual(storedState);
   return err;
 }
 
@@ -850,7 +855,7 @@ describe('blocks on a chain: valid blocks change the state', () => {
   it('claim, create and publish in one block: connected, state visible, txs located, miner paid', async () => {
     const { chain, pkg } = await acmeChain();
     expect(chain.height).toBe(1);
-    const r = chain.stateReader;
+    const r = memoryState(await chain.readState()).session();
     expect((r.get(stateKeys.namespace('@acme')) as NamespaceState).owner).toBe(hex(ALICE));
     expect(r.get(stateKeys.name('@acme/lib'))).toBe(toHex(pkg));
     const v = r.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
@@ -873,11 +878,11 @@ describe('blocks on a chain: valid blocks change the state', () => {
   it('a branch with no more work than the main chain is stored as side and changes nothing', async () => {
     const { chain } = await openChain();
     const main = await mineChain(chain, 2, { txsAt: (i) => (i === 0 ? [signed(ALICE, 'claim', { ns: '@main' }, 0, chain.chainId)] : []) });
-    const state = stateDump(chain.snapshotState());
+    const state = stateDump(await chain.readState());
     const side = mineBlock(chain, [signed(BOB, 'claim', { ns: '@side' }, 0, chain.chainId)], { parent: toHex(main[0]!.id) });
     expect((await chain.importBlock(side.bytes)).status).toBe('side');
     expect(chain.head.id).toBe(toHex(main[1]!.id));
-    expect(stateDump(chain.snapshotState())).toEqual(state);
+    expect(stateDump(await chain.readState())).toEqual(state);
     expect(chain.entry(toHex(side.id))?.status).toBe('valid');
     expect(chain.isOnMain(toHex(side.id))).toBe(false);
   });
@@ -896,7 +901,7 @@ describe('blocks on a chain: valid blocks change the state', () => {
     const block = mineBlock(chain, [signed(CAROL, 'claim', { ns: '@carol' }, 0, chain.chainId), signed(BOB, 'claim', { ns: '@acme' }, 0, chain.chainId)]);
     const err = await expectRejected(chain, block.bytes, 'TX_NAME_TAKEN');
     expect(err.message).toMatch(/^tx 2 /);
-    expect(chain.stateReader.get(stateKeys.namespace('@carol'))).toBeUndefined();
+    expect(await chain.state.get(stateKeys.namespace('@carol'))).toBeUndefined();
     expect((await chain.store.getValue<{ status: string }>(`i:${toHex(block.id)}`))?.status).toBe('invalid');
   });
 
@@ -936,12 +941,12 @@ describe('blocks on a chain: valid blocks change the state', () => {
     const next = keyPair('alice-next');
     const proof = sign(rotationMessage(chain.chainId, ALICE.publicKey, next.publicKey, alice.nonce), next.secretKey);
     await extend(chain, [alice.tx('rotate', { to: next.publicKey, proof })]);
-    const ns = chain.stateReader.get(stateKeys.namespace('@acme')) as NamespaceState;
+    const ns = await chain.state.get(stateKeys.namespace('@acme')) as NamespaceState;
     expect(ns.owner).toBe(hex(next));
-    expect((chain.stateReader.get(stateKeys.account(hex(next))) as AccountState).nonce).toBe(4);
+    expect((await chain.state.get(stateKeys.account(hex(next))) as AccountState).nonce).toBe(4);
     await expectRejected(chain, mineBlock(chain, [alice.tx('publish', publishBody(pkg, '1.0.1'))]), 'TX_KEY_ROTATED');
     await extend(chain, [signed(next, 'publish', publishBody(pkg, '1.0.1'), 4, chain.chainId)]);
-    expect((chain.stateReader.get(stateKeys.pkg(toHex(pkg))) as PackageState).versions).toEqual(['1.0.0', '1.0.1']);
+    expect((await chain.state.get(stateKeys.pkg(toHex(pkg))) as PackageState).versions).toEqual(['1.0.0', '1.0.1']);
   });
 });
 
@@ -954,9 +959,9 @@ describe('block reward: BLOCK_BAD_REWARD', () => {
     const block = mineBlock(chain, [attest], { miner: BOB.publicKey });
     expect((block.txs[0] as RewardTx).outputs.map((o) => [toHex(o.to), o.amount])).toEqual([[hex(BOB), DEV_PARAMS.minerReward], [hex(CAROL), DEV_PARAMS.testerReward]]);
     await chain.importBlock(block.bytes);
-    expect((chain.stateReader.get(stateKeys.account(hex(CAROL))) as AccountState).balance).toBe(DEV_PARAMS.testerReward);
-    expect((chain.stateReader.get(stateKeys.account(hex(BOB))) as AccountState).balance).toBe(DEV_PARAMS.minerReward);
-    const v = chain.stateReader.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
+    expect((await chain.state.get(stateKeys.account(hex(CAROL))) as AccountState).balance).toBe(DEV_PARAMS.testerReward);
+    expect((await chain.state.get(stateKeys.account(hex(BOB))) as AccountState).balance).toBe(DEV_PARAMS.minerReward);
+    const v = await chain.state.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
     expect(v.attestations[0]?.block).toBe(toHex(block.id));
   });
 
@@ -1145,108 +1150,108 @@ function pending(tx: SignedTx): PendingTx {
   return { id: toHex(txId(bytes)), tx, bytes, sender: toHex(tx.from) };
 }
 
-function pool(state: () => StateReader = () => ({ get: () => undefined }), nextHeight = (): number => 1): Mempool {
+function pool(state: StateSource = memoryState(), nextHeight = (): number => 1): Mempool {
   return new Mempool({ params: DEV_PARAMS, chainId: CHAIN_ID, state, nextHeight });
 }
 
-function poolCode(m: Mempool, tx: SignedTx): string {
-  return codeOf(() => m.add(pending(tx)));
+function poolCode(m: Mempool, tx: SignedTx): Promise<string> {
+  return m.add(pending(tx)).then(() => 'accepted', (err: unknown) => (err as GopkgrError).code ?? String(err));
 }
 
 describe('mempool', () => {
-  it('accepts a tx and orders a sender\'s txs by nonce', () => {
+  it('accepts a tx and orders a sender\'s txs by nonce', async () => {
     const m = pool();
     const { alice } = people();
     const a = alice.tx('claim', { ns: '@a' });
     const b = alice.tx('claim', { ns: '@b' });
-    m.add(pending(a));
-    m.add(pending(b));
+    await m.add(pending(a));
+    await m.add(pending(b));
     expect(m.ordered().map((p) => p.id)).toEqual([idOf(a), idOf(b)]);
-    expect(m.nextNonce(hex(ALICE))).toBe(2);
+    expect(await m.nextNonce(hex(ALICE))).toBe(2);
     expect(m.has(idOf(a))).toBe(true);
   });
 
-  it('TX_ALREADY_PENDING: the same tx twice', () => {
+  it('TX_ALREADY_PENDING: the same tx twice', async () => {
     const m = pool();
     const tx = signed(ALICE, 'claim', { ns: '@a' }, 0, CHAIN_ID);
-    m.add(pending(tx));
-    expect(poolCode(m, tx)).toBe('TX_ALREADY_PENDING');
+    await m.add(pending(tx));
+    expect(await poolCode(m, tx)).toBe('TX_ALREADY_PENDING');
     expect(m.size).toBe(1);
   });
 
-  it('a future-nonce tx waits, then is promoted when the gap fills', () => {
+  it('a future-nonce tx waits, then is promoted when the gap fills', async () => {
     const m = pool();
     const { alice } = people();
     const t0 = alice.tx('claim', { ns: '@a' });
     const t1 = alice.tx('claim', { ns: '@b' });
     const t2 = alice.tx('claim', { ns: '@c' });
-    m.add(pending(t2));
-    m.add(pending(t1));
+    await m.add(pending(t2));
+    await m.add(pending(t1));
     expect(m.size).toBe(2);
     expect(m.ordered()).toEqual([]);
-    expect(m.nextNonce(hex(ALICE))).toBe(0);
-    m.add(pending(t0));
+    expect(await m.nextNonce(hex(ALICE))).toBe(0);
+    await m.add(pending(t0));
     expect(m.ordered().map((p) => p.tx.nonce)).toEqual([0, 1, 2]);
-    expect(m.nextNonce(hex(ALICE))).toBe(3);
+    expect(await m.nextNonce(hex(ALICE))).toBe(3);
   });
 
-  it('a waiting tx that no longer applies when its turn comes is dropped', () => {
+  it('a waiting tx that no longer applies when its turn comes is dropped', async () => {
     const m = pool();
     const { alice, bob } = people();
-    m.add(pending(bob.tx('claim', { ns: '@taken' })));
-    m.add(pending(alice.at(1, 'claim', { ns: '@taken' })));
-    m.add(pending(alice.at(0, 'claim', { ns: '@free' })));
+    await m.add(pending(bob.tx('claim', { ns: '@taken' })));
+    await m.add(pending(alice.at(1, 'claim', { ns: '@taken' })));
+    await m.add(pending(alice.at(0, 'claim', { ns: '@free' })));
     expect(m.ordered().map((p) => p.sender)).toEqual([hex(BOB), hex(ALICE)]);
     expect(m.size).toBe(2);
   });
 
-  it('a tx depending on another pending tx is accepted; one conflicting with it is not', () => {
+  it('a tx depending on another pending tx is accepted; one conflicting with it is not', async () => {
     const m = pool();
     const { alice, bob, carol } = people();
-    m.add(pending(alice.tx('claim', { ns: '@acme' })));
-    m.add(pending(alice.tx('maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey })));
+    await m.add(pending(alice.tx('claim', { ns: '@acme' })));
+    await m.add(pending(alice.tx('maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey })));
     const create = bob.tx('create', { ns: '@acme', name: 'lib' });
-    m.add(pending(create));
-    m.add(pending(bob.tx('publish', publishBody(idBytes(create), '1.0.0'))));
+    await m.add(pending(create));
+    await m.add(pending(bob.tx('publish', publishBody(idBytes(create), '1.0.0'))));
     expect(m.size).toBe(4);
-    expect(poolCode(m, carol.tx('claim', { ns: '@acme' }))).toBe('TX_NAME_TAKEN');
-    expect(poolCode(m, carol.at(0, 'create', { ns: '@acme', name: 'x' }))).toBe('TX_NOT_MAINTAINER');
-    expect(poolCode(m, bob.tx('publish', publishBody(idBytes(create), '1.0.0')))).toBe('TX_VERSION_EXISTS');
+    expect(await poolCode(m, carol.tx('claim', { ns: '@acme' }))).toBe('TX_NAME_TAKEN');
+    expect(await poolCode(m, carol.at(0, 'create', { ns: '@acme', name: 'x' }))).toBe('TX_NOT_MAINTAINER');
+    expect(await poolCode(m, bob.tx('publish', publishBody(idBytes(create), '1.0.0')))).toBe('TX_VERSION_EXISTS');
     expect(m.size).toBe(4);
   });
 
-  it('TX_BAD_NONCE: a used nonce, or one beyond the waiting window', () => {
+  it('TX_BAD_NONCE: a used nonce, or one beyond the waiting window', async () => {
     const m = pool();
     const { alice } = people();
-    m.add(pending(alice.tx('claim', { ns: '@a' })));
-    expect(poolCode(m, alice.at(0, 'claim', { ns: '@b' }))).toBe('TX_BAD_NONCE');
-    expect(poolCode(m, alice.at(1 + MEMPOOL_MAX_PER_SENDER, 'claim', { ns: '@b' }))).toBe('TX_BAD_NONCE');
+    await m.add(pending(alice.tx('claim', { ns: '@a' })));
+    expect(await poolCode(m, alice.at(0, 'claim', { ns: '@b' }))).toBe('TX_BAD_NONCE');
+    expect(await poolCode(m, alice.at(1 + MEMPOOL_MAX_PER_SENDER, 'claim', { ns: '@b' }))).toBe('TX_BAD_NONCE');
   });
 
-  it(`MEMPOOL_SENDER_LIMIT: a sender's ${MEMPOOL_MAX_PER_SENDER + 1}th pending tx, waiting ones included`, () => {
+  it(`MEMPOOL_SENDER_LIMIT: a sender's ${MEMPOOL_MAX_PER_SENDER + 1}th pending tx, waiting ones included`, async () => {
     const m = pool();
     const { alice, bob } = people();
-    for (let i = 0; i < MEMPOOL_MAX_PER_SENDER - 1; i++) m.add(pending(alice.tx('claim', { ns: `@n${i}` })));
-    m.add(pending(alice.at(alice.nonce + 1, 'claim', { ns: '@waiting' })));
+    for (let i = 0; i < MEMPOOL_MAX_PER_SENDER - 1; i++) await m.add(pending(alice.tx('claim', { ns: `@n${i}` })));
+    await m.add(pending(alice.at(alice.nonce + 1, 'claim', { ns: '@waiting' })));
     expect(m.size).toBe(MEMPOOL_MAX_PER_SENDER);
-    expect(poolCode(m, alice.tx('claim', { ns: '@one-more' }))).toBe('MEMPOOL_SENDER_LIMIT');
+    expect(await poolCode(m, alice.tx('claim', { ns: '@one-more' }))).toBe('MEMPOOL_SENDER_LIMIT');
     // Other senders are not affected.
-    m.add(pending(bob.tx('claim', { ns: '@bob' })));
+    await m.add(pending(bob.tx('claim', { ns: '@bob' })));
     expect(m.size).toBe(MEMPOOL_MAX_PER_SENDER + 1);
   });
 
   it('follows the chain: after a block, included txs leave and the rest still apply', async () => {
     const { chain } = await openChain();
-    const m = pool(() => chain.stateReader, () => chain.height + 1);
+    const m = pool(chain.state, () => chain.height + 1);
     const { alice } = people();
     const t0 = alice.tx('claim', { ns: '@a' });
     const t1 = alice.tx('claim', { ns: '@b' });
-    m.add(pending(t0));
-    m.add(pending(t1));
+    await m.add(pending(t0));
+    await m.add(pending(t1));
     const block = await extend(chain, [t0]);
-    m.reset([], new Set(block.txIds.map(toHex)));
+    await m.reset([], new Set(block.txIds.map(toHex)));
     expect(m.ordered().map((p) => p.id)).toEqual([idOf(t1)]);
-    expect(m.nextNonce(hex(ALICE))).toBe(2);
+    expect(await m.nextNonce(hex(ALICE))).toBe(2);
   });
 });
 

@@ -288,6 +288,16 @@ export function stateDump(state: Map<string, unknown>): Array<[string, unknown]>
   return [...state.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * Every key the chain's disk holds, read through its state cache: a cache that
+ * kept a value the disk no longer has shows as a difference from readState().
+ */
+export async function stateThroughCache(chain: Chain): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  for (const key of (await chain.readState()).keys()) out.set(key, await chain.state.get(key));
+  return out;
+}
+
 /** Expect a promise or function to fail with a GopkgrError of `code`; returns the error. */
 export async function rejectsWith(fn: Promise<unknown> | (() => unknown), code: string): Promise<GopkgrError> {
   try {

@@ -8,7 +8,7 @@ import { workOf } from '../../consensus/pow/index.ts';
 import { bytesToBigInt, fromHex, rotationMessage, sign, toHex, type DecodedBlock, type KeyPair, type SignedTx } from '../../ledger/index.ts';
 import { defaultHooks, type Chain, type ChainStore } from '../../node/index.ts';
 import { heightKey, type BlockIndexEntry, type TxLocation } from '../../node/store.ts';
-import { openChain, signed, stateDump } from '../support/chain.ts';
+import { openChain, signed, stateDump, stateThroughCache } from '../support/chain.ts';
 
 /** A rotate tx moving `from`'s history to `to`, with the new key's proof of possession. */
 export function rotateTx(from: KeyPair, to: KeyPair, nonce: number, chainId: Uint8Array): SignedTx {
@@ -27,7 +27,7 @@ export async function mainBlocks(chain: Chain): Promise<DecodedBlock[]> {
 export async function stateFromScratch(blocks: readonly DecodedBlock[]): Promise<{ head: string; state: Array<[string, unknown]> }> {
   const t = await openChain(undefined, { hooks: defaultHooks });
   for (const b of blocks) await t.chain.importBlock(b.bytes);
-  const result = { head: t.chain.head.id, state: stateDump(t.chain.snapshotState()) };
+  const result = { head: t.chain.head.id, state: stateDump(await t.chain.readState()) };
   await t.close();
   return result;
 }
@@ -39,7 +39,8 @@ export async function stateFromScratch(blocks: readonly DecodedBlock[]): Promise
  * every main tx has its location. Returns the number of txs checked.
  */
 export async function expectConsistent(chain: Chain, store: ChainStore): Promise<number> {
-  expect(stateDump(chain.snapshotState())).toEqual(stateDump(await chain.replayState()));
+  expect(stateDump(await chain.readState())).toEqual(stateDump(await chain.replayState()));
+  expect(stateDump(await stateThroughCache(chain))).toEqual(stateDump(await chain.readState()));
   expect(await store.getValue<string>('meta:head')).toBe(chain.head.id);
   let txs = 0;
   let work = 0n;

@@ -1,0 +1,181 @@
+/**
+ * The registry state on disk (`s:<stateKey>` records of the chain's LevelDB),
+ * read through a bounded cache. Nothing loads the whole state: a node starts
+ * without reading it, and its memory is the cache's bound plus what the work in
+ * hand (a block, a request) reads.
+ *
+ * The ledger's rules are pure and synchronous (ledger/rules.ts): they read a
+ * StateReader. A session is such a reader over what it has loaded. Reading a
+ * key it has not loaded throws StateMiss; `run` catches it, loads the key (one
+ * LevelDB read, off the thread), and runs the work again. Rules are pure, so a
+ * rerun computes the same as if the key had been there all along; a caller that
+ * applies txs runs each on its own overlay so a rerun starts clean. Values a
+ * session read stay pinned in it until it ends, so the cache may evict freely
+ * without a rerun ever missing a key it already loaded.
+ */
+import { decode } from '../../ledger/encoding.ts';
+import type { StateReader, StateValue } from '../../ledger/state.ts';
+import type { ChainStore } from '../store.ts';
+import { ABSENT, StateCache, type Cached } from './cache.ts';
+
+/** Thrown by a session's reader for a key it has not loaded yet (never a rule's verdict). */
+export class StateMiss extends Error {
+  constructor(readonly key: string) {
+    super(`state key ${key} is not loaded`);
+    this.name = 'StateMiss';
+  }
+}
+
+/** Default bound of the state cache: what the node keeps decoded besides the work in hand. */
+export const DEFAULT_STATE_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** A version's key reads its package's other versions with it: views and the resolver read them together. */
+const VERSION_PREFIX = /^ver:[0-9a-f]+:/;
+
+const STATE_PREFIX = 's:';
+
+/** The end of a LevelDB range over every key starting with `prefix`. */
+function rangeEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+export class StateStore {
+  private readonly cache: StateCache;
+  /** Counts commits: a read that saw two generations starts again, so no view mixes two states. */
+  private generation = 0;
+
+  constructor(private readonly store: ChainStore, cacheBytes = DEFAULT_STATE_CACHE_BYTES) {
+    this.cache = new StateCache(cacheBytes);
+  }
+
+  get cacheStats(): { keys: number; bytes: number; maxBytes: number } {
+    return { keys: this.cache.size, bytes: this.cache.bytes, maxBytes: this.cache.maxBytes };
+  }
+
+  session(): StateSession {
+    return new StateSession(this);
+  }
+
+  /** Run a pure read of the current state (a view, a resolve), loading what it asks for. */
+  async read<T>(fn: (state: StateReader) => T): Promise<T> {
+    for (;;) {
+      const start = this.generation;
+      const session = this.session();
+      const result = await session.run(() => fn(session));
+      if (this.generation === start) return result;
+    }
+  }
+
+  /** One key's value (a convenience over `read`). */
+  async get(key: string): Promise<StateValue | undefined> {
+    return this.read((s) => s.get(key));
+  }
+
+  /** Every record under `prefix` (default: the whole state), in key order, straight from disk. */
+  async *entries(prefix = ''): AsyncGenerator<[string, StateValue]> {
+    for await (const [key, value] of this.store.entries<StateValue>(STATE_PREFIX + prefix)) yield [key.slice(STATE_PREFIX.length), value];
+  }
+
+  /** The whole state as a map (for checks and tests; never on a node's own paths). */
+  async readAll(): Promise<Map<string, StateValue>> {
+    const out = new Map<string, StateValue>();
+    for await (const [key, value] of this.entries()) out.set(key, value);
+    return out;
+  }
+
+  /** After a batch reached the disk: the cache takes the written values, and open reads start again. */
+  committed(writes: ReadonlyMap<string, { value: StateValue | null; bytes: number }>): void {
+    for (const [key, { value, bytes }] of writes) this.cache.set(key, value ?? ABSENT, bytes);
+    this.generation++;
+  }
+
+  /** Forget everything cached (after the disk changed under the cache, e.g. a snapshot was written). */
+  invalidate(): void {
+    this.cache.clear();
+    this.generation++;
+  }
+
+  /** @internal the cache, for sessions */
+  cached(key: string): Cached | undefined {
+    return this.cache.get(key);
+  }
+
+  /** @internal read keys from disk into the cache; returns what each holds */
+  async fetch(keys: readonly string[]): Promise<Map<string, Cached>> {
+    const out = new Map<string, Cached>();
+    if (keys.length === 0) return out;
+    const raws = await this.store.db.getMany(keys.map((k) => STATE_PREFIX + k));
+    keys.forEach((key, i) => {
+      const raw = raws[i];
+      const value: Cached = raw === undefined ? ABSENT : (decode(raw) as StateValue);
+      this.cache.set(key, value, raw?.length ?? 0);
+      out.set(key, value);
+    });
+    return out;
+  }
+
+  /** @internal read every key under `prefix` from disk into the cache */
+  async fetchRange(prefix: string): Promise<Map<string, Cached>> {
+    const out = new Map<string, Cached>();
+    const gte = STATE_PREFIX + prefix;
+    for await (const [key, raw] of this.store.db.iterator({ gte, lt: rangeEnd(gte) })) {
+      const value = decode(raw) as StateValue;
+      const stateKey = key.slice(STATE_PREFIX.length);
+      this.cache.set(stateKey, value, raw.length);
+      out.set(stateKey, value);
+    }
+    return out;
+  }
+}
+
+/** A reader over the keys loaded so far; `run` loads what the work asks for and runs it again. */
+export class StateSession implements StateReader {
+  private readonly pinned = new Map<string, Cached>();
+
+  constructor(private readonly states: StateStore) {}
+
+  get(key: string): StateValue | undefined {
+    let value = this.pinned.get(key);
+    if (value === undefined) {
+      value = this.states.cached(key);
+      if (value === undefined) throw new StateMiss(key);
+      this.pinned.set(key, value);
+    }
+    return value === ABSENT ? undefined : value;
+  }
+
+  /** Run `fn` until it reads nothing this session has not loaded. */
+  async run<T>(fn: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return fn();
+      } catch (err) {
+        if (!(err instanceof StateMiss)) throw err;
+        await this.load([err.key]);
+      }
+    }
+  }
+
+  /** Load these keys (those not loaded yet) in one read; a version's key brings its package's versions. */
+  async load(keys: Iterable<string>): Promise<void> {
+    const plain: string[] = [];
+    const ranges = new Set<string>();
+    for (const key of keys) {
+      if (this.pinned.has(key)) continue;
+      const cached = this.states.cached(key);
+      if (cached !== undefined) {
+        this.pinned.set(key, cached);
+        continue;
+      }
+      const versions = VERSION_PREFIX.exec(key);
+      if (versions !== null) ranges.add(versions[0]);
+      plain.push(key);
+    }
+    for (const prefix of ranges) for (const [key, value] of await this.states.fetchRange(prefix)) this.pinned.set(key, value);
+    const rest = plain.filter((k) => !this.pinned.has(k));
+    // A version the range did not hold does not exist.
+    for (const k of rest) if (VERSION_PREFIX.test(k)) this.pinned.set(k, ABSENT);
+    const fetched = await this.states.fetch(rest.filter((k) => !this.pinned.has(k)));
+    for (const [key, value] of fetched) this.pinned.set(key, value);
+  }
+}
