@@ -36,6 +36,8 @@ export interface FullNodeOptions {
   now?: () => number;
   /** unreferenced tarballs older than this are deleted (at open, then periodically) */
   blobGraceMs?: number;
+  /** bound of the decoded-state cache, in encoded bytes (the node's memory beyond the work in hand) */
+  stateCacheBytes?: number;
 }
 
 /** What a miner needs to build the next block: the consensus's terms (pow: `target`, hex) and these. */
@@ -73,7 +75,7 @@ export class FullNode extends EventEmitter {
     await mkdir(chainDir, { recursive: true });
     const store = new ChainStore(join(chainDir, 'db'));
     await store.open();
-    const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier, now: opts.now });
+    const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier, now: opts.now, stateCacheBytes: opts.stateCacheBytes });
     try {
       await chain.open();
     } catch (err) {

@@ -9,7 +9,7 @@ import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
 import { untilStopped } from '../signals.ts';
 
-const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N]';
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--state-cache-mb N]';
 
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
@@ -53,6 +53,7 @@ export const node: Command = {
       dev: { type: 'boolean' }, genesis: { type: 'string' }, mine: { type: 'boolean' },
       threads: { type: 'string' }, api: { type: 'string' }, 'api-token-file': { type: 'string' },
       listen: { type: 'string', multiple: true }, peer: { type: 'string', multiple: true }, 'max-peers': { type: 'string' },
+      'state-cache-mb': { type: 'string' },
     }, usage);
     if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
     if (values.dev !== true && values.genesis === undefined) {
@@ -64,9 +65,10 @@ export const node: Command = {
     const token = await apiToken(values['api-token-file'] as string | undefined, host);
     const minerKey = values.mine === true ? (await loadIdentity(ctx.dataDir)).publicKey : undefined;
     const maxConnections = intOption(values['max-peers'], 'max-peers', 1, 10_000);
+    const stateCacheMb = intOption(values['state-cache-mb'], 'state-cache-mb', 1, 1_000_000);
     const log = stderrLogger();
 
-    const full = await FullNode.open({ dataDir: ctx.dataDir, params, log });
+    const full = await FullNode.open({ dataDir: ctx.dataDir, params, log, stateCacheBytes: stateCacheMb === undefined ? undefined : stateCacheMb * 1024 * 1024 });
     let network: Network;
     try {
       network = await Network.create({

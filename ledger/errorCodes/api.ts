@@ -4,7 +4,8 @@ import type { ErrorCodeInfo } from './types.ts';
 export const API_CODES = {
   BAD_REQUEST: { status: 400, blame: 'sender', summary: 'a request without the fields or form it needs' },
   BAD_JSON: { status: 400, blame: 'sender', summary: 'a request body that is not valid JSON' },
-  NOT_FOUND: { status: 404, blame: 'sender', summary: 'no such route, block, tx, package, namespace or blob' },
+  NOT_FOUND: { status: 404, blame: 'sender', summary: 'no such route, block, tx, package, namespace, manifest or blob' },
+  BAD_QUERY: { status: 400, blame: 'sender', summary: 'a search query or its limit is malformed' },
   UNAUTHORIZED: { status: 401, blame: 'sender', summary: 'a write without the node\'s API token' },
   HTTP_HOST_REFUSED: { status: 403, blame: 'sender', summary: 'a Host header that is not this node\'s API address' },
   HTTP_ORIGIN_REFUSED: { status: 403, blame: 'sender', summary: 'a request from another origin' },

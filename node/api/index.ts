@@ -24,6 +24,8 @@ import { packageRoutes } from './packages.ts';
 import { accountRoutes } from './accounts.ts';
 import { blobRoutes, releaseReferencedUploads } from './blobs.ts';
 import { workRoutes } from './work.ts';
+import { manifestRoutes } from './manifests.ts';
+import { searchRoutes } from './search.ts';
 
 export { isLoopbackHost, type ApiAccess } from './guard.ts';
 export type { BlobQuotaOptions } from './blobQuota.ts';
@@ -52,6 +54,8 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     ...accountRoutes(ctx),
     ...blobRoutes(ctx),
     ...workRoutes(ctx),
+    ...manifestRoutes(ctx),
+    ...searchRoutes(ctx),
   ];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -104,11 +104,13 @@ export class StateStore {
   async fetch(keys: readonly string[]): Promise<Map<string, Cached>> {
     const out = new Map<string, Cached>();
     if (keys.length === 0) return out;
+    const start = this.generation;
     const raws = await this.store.db.getMany(keys.map((k) => STATE_PREFIX + k));
     keys.forEach((key, i) => {
       const raw = raws[i];
       const value: Cached = raw === undefined ? ABSENT : (decode(raw) as StateValue);
-      this.cache.set(key, value, raw?.length ?? 0);
+      // A commit that landed while the disk was read may have cached a newer value: keep it.
+      if (this.generation === start) this.cache.set(key, value, raw?.length ?? 0);
       out.set(key, value);
     });
     return out;
@@ -117,11 +119,12 @@ export class StateStore {
   /** @internal read every key under `prefix` from disk into the cache */
   async fetchRange(prefix: string): Promise<Map<string, Cached>> {
     const out = new Map<string, Cached>();
+    const start = this.generation;
     const gte = STATE_PREFIX + prefix;
     for await (const [key, raw] of this.store.db.iterator({ gte, lt: rangeEnd(gte) })) {
       const value = decode(raw) as StateValue;
       const stateKey = key.slice(STATE_PREFIX.length);
-      this.cache.set(stateKey, value, raw.length);
+      if (this.generation === start) this.cache.set(stateKey, value, raw.length);
       out.set(stateKey, value);
     }
     return out;
@@ -131,6 +134,8 @@ export class StateStore {
 /** A reader over the keys loaded so far; `run` loads what the work asks for and runs it again. */
 export class StateSession implements StateReader {
   private readonly pinned = new Map<string, Cached>();
+  /** packages (`ver:<id>:`) whose every version this session read: a version not among them does not exist */
+  private readonly wholeRanges = new Set<string>();
 
   constructor(private readonly states: StateStore) {}
 
@@ -138,7 +143,11 @@ export class StateSession implements StateReader {
     let value = this.pinned.get(key);
     if (value === undefined) {
       value = this.states.cached(key);
-      if (value === undefined) throw new StateMiss(key);
+      if (value === undefined) {
+        const range = VERSION_PREFIX.exec(key);
+        if (range === null || !this.wholeRanges.has(range[0])) throw new StateMiss(key);
+        value = ABSENT;
+      }
       this.pinned.set(key, value);
     }
     return value === ABSENT ? undefined : value;
@@ -171,7 +180,10 @@ export class StateSession implements StateReader {
       if (versions !== null) ranges.add(versions[0]);
       plain.push(key);
     }
-    for (const prefix of ranges) for (const [key, value] of await this.states.fetchRange(prefix)) this.pinned.set(key, value);
+    for (const prefix of ranges) {
+      for (const [key, value] of await this.states.fetchRange(prefix)) if (!this.pinned.has(key)) this.pinned.set(key, value);
+      this.wholeRanges.add(prefix);
+    }
     const rest = plain.filter((k) => !this.pinned.has(k));
     // A version the range did not hold does not exist.
     for (const k of rest) if (VERSION_PREFIX.test(k)) this.pinned.set(k, ABSENT);

@@ -8,14 +8,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  blockId, merkleRoot, DEV_PARAMS, encode, encodeTx, sha256Hex, toHex, txId, buildRewardTx, MAX_TX_BYTES,
+  blockId, merkleRoot, DEV_PARAMS, encode, encodeTx, sha256Hex, toHex, txId, buildRewardTx, manifestHash, MAX_TX_BYTES,
   type DecodedBlock, type SignedTx,
 } from '../../ledger/index.ts';
 import type { FullNode } from '../../node/index.ts';
 import { chainIdOf } from '../../consensus/index.ts';
 import { encodeHeader, meetsTarget } from '../../consensus/pow/index.ts';
 import { buildCandidate, sealCandidate } from '../../miner/template.ts';
-import { actor, idBytes, keyPair, MINER, publishBody, signed, stateDump, stateThroughCache, type Actor } from '../support/chain.ts';
+import { actor, EMPTY_MANIFEST, idBytes, keyPair, MINER, mineBlock, publishBody, signed, stateDump, stateThroughCache, type Actor } from '../support/chain.ts';
 import { startNode } from '../support/apiNode.ts';
 import { closeAll } from '../support/cleanup.ts';
 
@@ -149,6 +149,35 @@ describe('HTTP API', () => {
     expect(Buffer.from(await blob.arrayBuffer()).toString()).toBe('a deterministic tarball');
     expect((await call(api, 'GET', '/v1/namespaces/@acme')).body).toMatchObject({ ns: '@acme', owner: `id:${alice.hex}` });
     expect((await call(api, 'GET', '/v1/status')).body).toMatchObject({ height: 1, head: toHex(block.id), mempool: 0 });
+  });
+
+  it('GET /v1/manifests/:apiHash serves a version\'s API manifest, shared by versions with that API; GET /v1/search finds names by prefix', async () => {
+    const { alice } = api;
+    const claim = alice.tx('claim', { ns: '@acme' });
+    const creates = ['left-pad', 'left-trim', 'right-pad'].map((name) => alice.tx('create', { ns: '@acme', name }));
+    const publishes = creates.map((c) => alice.tx('publish', publishBody(idBytes(c), '1.0.0')));
+    expect((await call(api, 'POST', '/v1/blocks', mineBlock(api.node.chain, [claim, ...creates, ...publishes]).bytes)).status).toBe(200);
+    const version = await call(api, 'GET', '/v1/packages/@acme/left-pad/1.0.0');
+    expect(version.body.manifest).toEqual(EMPTY_MANIFEST);
+    const apiHash = toHex(manifestHash(EMPTY_MANIFEST));
+    expect(version.body.apiHash).toBe(apiHash);
+    // One record for the three versions: the state holds the manifest once.
+    const state = await api.node.chain.readState();
+    expect([...state.keys()].filter((k) => k.startsWith('api:'))).toEqual([`api:${apiHash}`]);
+    expect((await call(api, 'GET', `/v1/manifests/${apiHash}`)).body).toEqual(EMPTY_MANIFEST);
+    const raw = new Uint8Array(await (await fetch(`${api.url}/v1/manifests/${apiHash}?format=raw`)).arrayBuffer());
+    expect(sha256Hex(raw)).toBe(apiHash);
+    expect(errorCode(await call(api, 'GET', `/v1/manifests/${'0'.repeat(64)}`))).toBe('NOT_FOUND');
+
+    const left = await call(api, 'GET', '/v1/search?q=@acme/left');
+    expect(left.body).toEqual({ query: '@acme/left', results: [
+      { name: '@acme/left-pad', id: toHex(idBytes(creates[0]!)), latest: '1.0.0', versions: 1 },
+      { name: '@acme/left-trim', id: toHex(idBytes(creates[1]!)), latest: '1.0.0', versions: 1 },
+    ] });
+    expect(((await call(api, 'GET', '/v1/search?q=@acme&limit=1')).body.results as unknown[])).toHaveLength(1);
+    expect(((await call(api, 'GET', '/v1/search?q=@nobody')).body.results as unknown[])).toEqual([]);
+    expect(errorCode(await call(api, 'GET', '/v1/search?q=left'))).toBe('BAD_QUERY');
+    expect(errorCode(await call(api, 'GET', '/v1/search?q=@acme&limit=0'))).toBe('BAD_QUERY');
   });
 
   it('GET /v1/blocks by height and by id, raw or as JSON; unknown ones are 404', async () => {

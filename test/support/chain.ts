@@ -44,6 +44,8 @@ export interface OpenChainOptions {
   now?: () => number;
   /** default: the one the params name */
   consensus?: Consensus;
+  /** bound of the state cache (default: the node's) */
+  stateCacheBytes?: number;
 }
 
 export interface TestChain {
@@ -71,7 +73,7 @@ export async function openChain(dir?: string, opts: OpenChainOptions = {}): Prom
     await store.close();
   };
   onClose(close);
-  const chain = new Chain(store, { params: opts.params ?? DEV_PARAMS, hooks: opts.hooks, now: opts.now, consensus: opts.consensus });
+  const chain = new Chain(store, { params: opts.params ?? DEV_PARAMS, hooks: opts.hooks, now: opts.now, consensus: opts.consensus, stateCacheBytes: opts.stateCacheBytes });
   await chain.open();
   return { chain, store, dir: base, close };
 }

@@ -1,0 +1,40 @@
+/**
+ * GET /v1/search?q=PREFIX[&limit=N]: packages whose full name (`@ns/name`)
+ * starts with PREFIX, in name order, with their latest version. One range read
+ * of the sorted name records on disk: the cost is the answer's size, not the
+ * registry's.
+ */
+import type { ApiContext } from './types.ts';
+import { route, type Route } from './router.ts';
+import { send } from './respond.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
+import { stateKeys, type PackageState } from '../../ledger/index.ts';
+import type { Json } from '../views.ts';
+
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 200;
+
+export function searchRoutes({ node }: ApiContext): Route[] {
+  const state = node.chain.state;
+  return [
+    route('GET', /^\/v1\/search$/, async ({ res, url }) => {
+      const q = url.searchParams.get('q') ?? '';
+      if (!/^@[a-z0-9-]*(\/[a-z0-9._-]*)?$/.test(q)) {
+        throw new GopkgrError('BAD_QUERY', `search query "${q.slice(0, 80)}" is not the start of a package name`, { hint: 'search by prefix: ?q=@ns or ?q=@ns/na' });
+      }
+      const limitText = url.searchParams.get('limit');
+      const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new GopkgrError('BAD_QUERY', `limit must be an integer from 1 to ${MAX_LIMIT}, got "${limitText}"`);
+      const found: Array<[string, string]> = [];
+      for await (const [key, id] of state.entries(stateKeys.name(q))) {
+        found.push([key.slice('name:'.length), id as string]);
+        if (found.length === limit) break;
+      }
+      const results = await state.read((s) => found.map(([name, id]): Json => {
+        const pkg = s.get(stateKeys.pkg(id)) as PackageState | undefined;
+        return { name, id, latest: pkg?.versions.at(-1) ?? null, versions: pkg?.versions.length ?? 0 };
+      }));
+      send(res, 200, { query: q, results });
+    }),
+  ];
+}

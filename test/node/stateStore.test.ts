@@ -1,0 +1,128 @@
+/**
+ * The state on disk behind a bounded cache (node/state/): the cache's bound and
+ * order, sessions that load what the rules read and run them again, reads that
+ * start again when a block lands under them, and a chain whose cache is far too
+ * small for its state still applying, reorganising and replaying exactly.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { ABSENT, StateCache } from '../../node/state/cache.ts';
+import { StateMiss, StateStore } from '../../node/state/stateStore.ts';
+import { ChainStore, defaultHooks } from '../../node/index.ts';
+import { put } from '../../node/store.ts';
+import { GopkgrError, stateKeys, toHex } from '../../ledger/index.ts';
+import { actor, extend, idBytes, keyPair, mineBlock, openChain, publishBody } from '../support/chain.ts';
+import { expectConsistent } from '../support/chainChecks.ts';
+import { closeAll, onClose, tempDir } from '../support/cleanup.ts';
+
+afterEach(closeAll);
+
+async function storeWith(records: Record<string, string>, cacheBytes: number): Promise<{ store: ChainStore; states: StateStore }> {
+  const store = new ChainStore(join(await tempDir(), 'db'));
+  await store.open();
+  onClose(() => store.close());
+  await store.write(Object.entries(records).map(([k, v]) => put(`s:${k}`, v)));
+  return { store, states: new StateStore(store, cacheBytes) };
+}
+
+describe('StateCache', () => {
+  it('keeps the most recently used values within its byte bound, absences included', () => {
+    const cache = new StateCache(3 * (100 + 1 + 64));
+    cache.set('a', 'x', 100);
+    cache.set('b', 'y', 100);
+    cache.set('c', ABSENT, 100);
+    expect(cache.get('a')).toBe('x'); // a is now the youngest
+    cache.set('d', 'z', 100);
+    expect(cache.get('b')).toBeUndefined(); // b was the oldest
+    expect(cache.get('a')).toBe('x');
+    expect(cache.get('c')).toBe(ABSENT);
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+  });
+
+  it('does not keep a value larger than the whole cache', () => {
+    const cache = new StateCache(1000);
+    cache.set('small', 's', 10);
+    cache.set('huge', 'h', 5000);
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.get('small')).toBe('s');
+  });
+});
+
+describe('StateStore', () => {
+  it('a session throws StateMiss for what it has not loaded; run loads it and runs again', async () => {
+    const { states } = await storeWith({ 'name:@a/x': 'id-x' }, 1 << 20);
+    const session = states.session();
+    expect(() => session.get('name:@a/x')).toThrow(StateMiss);
+    let runs = 0;
+    const value = await session.run(() => {
+      runs++;
+      return [session.get('name:@a/x'), session.get('name:@a/missing')];
+    });
+    expect(value).toEqual(['id-x', undefined]);
+    expect(runs).toBe(3);
+    // A rule's verdict is not a miss: it comes out as thrown.
+    await expect(session.run(() => { throw new GopkgrError('TX_BAD_NAME', 'no'); })).rejects.toThrow('no');
+  });
+
+  it('a version key loads its package\'s versions in one read', async () => {
+    const { states } = await storeWith({ 'ver:ab:1.0.0': 'one', 'ver:ab:1.1.0': 'two', 'ver:abc:1.0.0': 'other' }, 1 << 20);
+    const session = states.session();
+    let runs = 0;
+    const got = await session.run(() => {
+      runs++;
+      return ['1.0.0', '1.1.0', '2.0.0'].map((v) => session.get(`ver:ab:${v}`));
+    });
+    expect(got).toEqual(['one', 'two', undefined]);
+    expect(runs).toBe(2);
+    expect(() => session.get('ver:abc:1.0.0')).toThrow(StateMiss);
+  });
+
+  it('stays within its bound however much is read, and reads give the disk\'s values', async () => {
+    const records: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) records[`name:@n/p${i}`] = `value-${i}-${'x'.repeat(50)}`;
+    const { states } = await storeWith(records, 16 * 1024);
+    for (let i = 0; i < 2000; i += 7) expect(await states.get(`name:@n/p${i}`)).toBe(records[`name:@n/p${i}`]);
+    expect(states.cacheStats.bytes).toBeLessThanOrEqual(16 * 1024);
+    expect(states.cacheStats.keys).toBeGreaterThan(0);
+  });
+
+  it('a read that a commit lands under starts again and sees the committed state', async () => {
+    const { store, states } = await storeWith({ 'name:@a/x': 'old' }, 1 << 20);
+    const reading = states.read((s) => s.get('name:@a/x'));
+    // While the read waits on its disk read, a block's batch lands and the store is told.
+    states.committed(new Map([['name:@a/x', { value: 'new', bytes: 4 }]]));
+    expect(await reading).toBe('new');
+    // The disk read that started before the commit did not put its older value in the cache.
+    expect(await states.get('name:@a/x')).toBe('new');
+    await store.write([put('s:name:@a/x', 'new')]);
+  });
+});
+
+describe('a chain whose state cache is far smaller than its state', () => {
+  it('applies, reorganises and reopens to exactly the state a replay gives', async () => {
+    const dir = await tempDir();
+    let t = await openChain(dir, { hooks: defaultHooks, stateCacheBytes: 2048 });
+    const alice = actor(keyPair('tiny-cache'), t.chain.chainId);
+    const claim = alice.tx('claim', { ns: '@tiny' });
+    const creates = Array.from({ length: 40 }, (_, i) => alice.tx('create', { ns: '@tiny', name: `p${i}` }));
+    await extend(t.chain, [claim, ...creates]);
+    await extend(t.chain, creates.map((c) => alice.tx('publish', publishBody(idBytes(c), '1.0.0'))));
+    const fork = t.chain.head.id;
+    await extend(t.chain, creates.slice(0, 20).map((c) => alice.tx('publish', publishBody(idBytes(c), '1.0.1'))));
+    await expectConsistent(t.chain, t.store);
+    expect(t.chain.state.cacheStats.bytes).toBeLessThanOrEqual(2048);
+
+    // A heavier branch from `fork` publishes 1.0.1 of the other packages: the reorg undoes the first ones.
+    const other = actor(keyPair('tiny-cache'), t.chain.chainId, alice.nonce - 20);
+    const b1 = mineBlock(t.chain, creates.slice(20).map((c) => other.tx('publish', publishBody(idBytes(c), '1.0.1'))), { parent: fork });
+    await t.chain.importBlock(b1);
+    await t.chain.importBlock(mineBlock(t.chain, [], { parent: toHex(b1.id) }));
+    expect(await t.chain.state.get(stateKeys.version(toHex(idBytes(creates[0]!)), '1.0.1'))).toBeUndefined();
+    expect(await t.chain.state.get(stateKeys.version(toHex(idBytes(creates[39]!)), '1.0.1'))).toBeDefined();
+    await expectConsistent(t.chain, t.store);
+
+    await t.close();
+    t = await openChain(dir, { hooks: defaultHooks, stateCacheBytes: 2048 });
+    await expectConsistent(t.chain, t.store);
+  });
+});
