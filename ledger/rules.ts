@@ -117,14 +117,20 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
   requireMaintainer(ns, from, `publish ${full}`);
   // Rule: a version is immutable; it is published once.
   if (pkg.versions.includes(body.version)) reject('TX_VERSION_EXISTS', `${full}@${body.version} is already published`);
-  // Rule (InfVer): every version carries its API manifest, so the step of the next one can be checked.
-  if (body.manifest === undefined) reject('TX_MANIFEST_MISSING', `${full}@${body.version} carries no API manifest`);
-  // Rule: the manifest hash is the hash of that manifest.
-  if (body.apiHash === undefined || !bytesEqual(body.apiHash, manifestHash(body.manifest))) {
-    reject('TX_API_HASH_MISMATCH', `apiHash of ${full}@${body.version} is not the hash of its manifest`);
+  // Rule (InfVer): every version has an API manifest, so the step of the next one can be checked: carried
+  // in the tx, or named by its apiHash alone when the chain already holds it (an API that did not change).
+  let manifest = body.manifest;
+  if (manifest === undefined) {
+    manifest = body.apiHash === undefined ? undefined : (s.get(keys.api(toHex(body.apiHash))) as Canonical | undefined);
+    if (manifest === undefined) reject('TX_MANIFEST_MISSING', `${full}@${body.version} carries no API manifest, and the chain holds none with its apiHash`);
+  } else {
+    // Rule: the manifest hash is the hash of that manifest.
+    if (body.apiHash === undefined || !bytesEqual(body.apiHash, manifestHash(manifest))) {
+      reject('TX_API_HASH_MISMATCH', `apiHash of ${full}@${body.version} is not the hash of its manifest`);
+    }
+    // Rule (InfVer): the manifest is well formed.
+    hooks.checkManifest?.(manifest);
   }
-  // Rule (InfVer): the manifest is well formed.
-  hooks.checkManifest?.(body.manifest);
   const latest = pkg.versions[pkg.versions.length - 1];
   if (latest === undefined) {
     // Rule: the first version is 1.0.0.
@@ -136,7 +142,7 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     // Rule (InfVer): when both versions carry API manifests, the step is the one they imply.
     const prev = versionOf(s, pkg, latest);
     const prevManifest = prev.apiHash === undefined ? undefined : (s.get(keys.api(prev.apiHash)) as Canonical | undefined);
-    const implied = hooks.impliedBump(prevManifest, body.manifest);
+    const implied = hooks.impliedBump(prevManifest, manifest);
     if (implied !== null && implied !== bump) {
       reject('TX_VERSION_MISMATCH', `${full}@${body.version} is a ${bump} step, but its API changed by a ${implied} step from ${latest}: publish ${bumpVersion(latest, implied)}`);
     }
@@ -168,8 +174,8 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     attestations: [],
   };
   // The manifest is kept once per hash: versions whose API did not change share it.
-  version.apiHash = toHex(body.apiHash);
-  if (s.get(keys.api(version.apiHash)) === undefined) s.set(keys.api(version.apiHash), body.manifest);
+  version.apiHash = toHex(body.apiHash!);
+  if (s.get(keys.api(version.apiHash)) === undefined) s.set(keys.api(version.apiHash), manifest);
   if (body.repo !== undefined) version.repo = body.repo;
   if (body.commit !== undefined) version.commit = body.commit;
   if (body.build !== undefined) version.build = body.build;

@@ -37,7 +37,7 @@ export const LEDGER_CODES = {
   TX_VERSION_EXISTS: { status: 400, blame: 'sender', summary: 'the version is already published' },
   TX_BAD_VERSION: { status: 400, blame: 'sender', summary: 'the version is not 1.0.0 or one step above the latest' },
   TX_VERSION_MISMATCH: { status: 400, blame: 'sender', summary: 'the version step is smaller than the API change implies' },
-  TX_MANIFEST_MISSING: { status: 400, blame: 'sender', summary: 'a publish carries no API manifest' },
+  TX_MANIFEST_MISSING: { status: 400, blame: 'sender', summary: 'a publish carries no API manifest and names none the chain holds' },
   TX_API_HASH_MISMATCH: { status: 400, blame: 'sender', summary: 'apiHash is not the hash of the manifest' },
   TX_UNDEPRECATE: { status: 400, blame: 'sender', summary: 'deprecation is permanent' },
   TX_ALREADY_DEPRECATED: { status: 400, blame: 'sender', summary: 'the version is already deprecated' },

@@ -472,8 +472,8 @@ describe('publish: versions, manifests, locks', () => {
     expect(w.no(alice.peek('publish', publishBody(id, '1.0.1', { manifest: m2, apiHash: manifestHash(m2) })), hooks)).toBe('TX_VERSION_MISMATCH');
     expect(w.no(alice.peek('publish', publishBody(id, '2.0.0', { manifest: m2, apiHash: manifestHash(m2) })), hooks)).toBe('TX_VERSION_MISMATCH');
     w.ok(alice.tx('publish', publishBody(id, '1.1.0', { manifest: m2, apiHash: manifestHash(m2) })), hooks);
-    // Without a manifest there is nothing to check the step against: rejected.
-    const { manifest: _m, ...bare } = publishBody(id, '1.1.1');
+    // Without a manifest (none in the tx, none on chain with its hash) there is nothing to check the step against: rejected.
+    const { manifest: _m, ...bare } = publishBody(id, '1.1.1', { apiHash: hashOf('an API nobody published') });
     expect(w.no(alice.peek('publish', bare), hooks)).toBe('TX_MANIFEST_MISSING');
   });
 
@@ -491,6 +491,16 @@ describe('publish: versions, manifests, locks', () => {
     expect(w.no(alice.peek('publish', bare))).toBe('TX_MANIFEST_MISSING');
     w.ok(alice.tx('publish', publishBody(pkg, '1.0.1')));
     expect(w.version(pkg, '1.0.1')?.apiHash).toBe(toHex(manifestHash(EMPTY_MANIFEST)));
+  });
+
+  it('a publish whose API did not change may name its manifest by apiHash alone; the step is checked against the stored one', () => {
+    const { w, pkg, alice } = acme();
+    const { manifest: _m, ...byHash } = publishBody(pkg, '1.0.1');
+    w.ok(alice.tx('publish', byHash), defaultHooks);
+    expect(w.version(pkg, '1.0.1')?.apiHash).toBe(toHex(manifestHash(EMPTY_MANIFEST)));
+    // The stored manifest is what InfVer compares: naming an unchanged API in a minor step is refused.
+    const { manifest: _n, ...minor } = publishBody(pkg, '1.1.0');
+    expect(w.no(alice.peek('publish', minor), defaultHooks)).toBe('TX_VERSION_MISMATCH');
   });
 
   it('accepts a lock whose every entry is on chain with its content hash', () => {
