@@ -25,6 +25,7 @@ import { applyBlockTxs, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import { checkStamp, type SignatureCheck, type SignedTx } from '../ledger/tx.ts';
 import { verify } from '../ledger/crypto.ts';
 import { ChainStore, del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
+import { readCheckpoint } from './snapshot/import.ts';
 
 export interface SignatureVerifier {
   /**
@@ -87,6 +88,8 @@ export class Chain extends EventEmitter {
   private main: string[] = [];
   private readonly prepared = new WeakMap<DecodedBlock, Promise<void>>();
   private lastFailure: GopkgrError | null = null;
+  /** joined from a snapshot at this height: below it there are headers but no blocks or undo data, so no reorg goes there */
+  private checkpointHeight = 0;
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
@@ -123,6 +126,7 @@ export class Chain extends EventEmitter {
         });
       }
     }
+    this.checkpointHeight = (await readCheckpoint(this.store))?.height ?? 0;
     this.state = await this.store.loadState();
     const head = (await this.store.getValue<string>('meta:head'))!;
     this.main = [];
@@ -194,7 +198,7 @@ export class Chain extends EventEmitter {
 
   /** Height of the newest final block of the main chain (no reorg crosses it; 0 under proof of work). */
   finalizedHeight(): number {
-    return this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) });
+    return Math.max(this.checkpointHeight, this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) }));
   }
 
   importBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
