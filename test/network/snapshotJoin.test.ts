@@ -4,11 +4,16 @@
  * /v1/snapshots joins at that height without the blocks before it, then follows
  * new blocks to the same state root as the server; a fresh node trusting the
  * server's snapshot key joins too; a fresh node given a checkpoint with a wrong
- * state root refuses to start.
+ * state root refuses to start; malformed snapshot requests get coded errors.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir, closeAll } from '../support/cleanup.ts';
-import { converged, mineVia, spawnNetNode, submitTx, txBytes } from '../support/network.ts';
+import { multiaddr } from '@multiformats/multiaddr';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { fromHex, type Canonical } from '../../ledger/encoding.ts';
+import { networkProtocols } from '../../node/network/index.ts';
+import { request } from '../../node/network/reqresp.ts';
+import { tempDir, closeAll, onClose } from '../support/cleanup.ts';
+import { chainClient, converged, mineVia, spawnNetNode, submitTx, txBytes } from '../support/network.ts';
 import { getJson } from '../support/http.ts';
 import { keyPair } from '../support/chain.ts';
 import { gopkgr } from '../support/processes.ts';
@@ -75,5 +80,33 @@ describe('joining from a snapshot', () => {
     expect(end.height).toBeGreaterThanOrEqual(13);
     const ns = await getJson<unknown>(`${joiner.api}/v1/namespaces/@snapc`);
     expect(ns.status).toBe(200);
+
+    // Hostile requests on the snapshot protocols get coded errors, and the server keeps serving.
+    // (Last: the client listens on no port, and a banned loopback peer without a port is every such peer.)
+    const client = await chainClient(chainId);
+    onClose(async () => { await client.stop(); });
+    await client.dial(multiaddr(server.addr));
+    const peer = peerIdFromString(server.peerId);
+    const p = networkProtocols(chainId);
+    const ask = async (body: Canonical): Promise<string> => {
+      try {
+        let n = 0;
+        for await (const chunk of request(client, peer, p.snapshot, body)) n += chunk.length;
+        return `ok: ${n} bytes`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const blockId = fromHex(at10.blockId);
+    expect(await ask({ height: 10, blockId, offset: 0, length: 0 })).toContain('NET_BAD_MESSAGE');
+    expect(await ask({ height: 10, blockId, offset: 0, length: 1e12 })).toContain('NET_BAD_MESSAGE');
+    expect(await ask({ height: 10, blockId: new Uint8Array(3), offset: 0, length: 10 })).toContain('NET_BAD_MESSAGE');
+    expect(await ask({ height: 7, blockId, offset: 0, length: 10 })).toContain('NET_NOT_FOUND');
+    expect(await ask({ height: 10, blockId, offset: at10.bytes + 1, length: 10 })).toContain('NET_BAD_REQUEST');
+    // A well-formed range comes back whole.
+    let got = 0;
+    for await (const chunk of request(client, peer, p.snapshot, { height: 10, blockId, offset: 0, length: at10.bytes })) got += chunk.length;
+    expect(got).toBe(at10.bytes);
+    expect((await getJson<{ height: number }>(`${server.api}/v1/status`)).body.height).toBeGreaterThanOrEqual(13);
   });
 });
