@@ -86,11 +86,13 @@ export const MAX_SNAPSHOTS_LISTED = 8;
 /** A records chunk is one frame, no bigger than a blob chunk. */
 export const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 /**
- * Bytes of records one request asks for: big enough that round trips do not
- * matter (64 frames), small enough that a stalled or lying peer costs one
- * range, which the joiner asks again of another.
+ * Bytes of records one request asks for. At most half the reader's buffer
+ * (MAX_STREAM_BUFFER): the reader takes frames in as fast as they come while
+ * its consumer writes to LevelDB, so a whole range may sit in its buffer, and a
+ * range larger than the buffer overflowed it (measured: 9.4 MB > 8 MiB at 64 MiB
+ * ranges). A round trip per 4 MiB costs little even across the world.
  */
-export const SNAPSHOT_RANGE_BYTES = 64 * 1024 * 1024;
+export const SNAPSHOT_RANGE_BYTES = 4 * 1024 * 1024;
 /** How long a joining node looks for a peer with a snapshot it trusts before it gives up. */
 export const SNAPSHOT_JOIN_TIMEOUT_MS = 120_000;
 
