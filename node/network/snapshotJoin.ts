@@ -15,7 +15,8 @@
  *     peer and check every header as the chain would (links, heights, the
  *     seal: proof of work; the header after its ancestors: the retarget's
  *     target and the time rules). Its block at the height must be the
- *     snapshot's (and the checkpoint's): CHECKPOINT_MISMATCH otherwise.
+ *     snapshot's (and the checkpoint's). A peer that fails this is passed
+ *     over (its error is reported if no other peer serves).
  *  3. Stream the records in, recomputing the root (node/snapshot/import.ts):
  *     SNAPSHOT_BAD_RECORDS or SNAPSHOT_ROOT_MISMATCH, and nothing kept.
  *  4. Commit: index entries of the header chain, the checkpoint, the head.
@@ -137,7 +138,15 @@ async function joinOnline(chain: Chain, store: ChainStore, opts: JoinOptions): P
         const best = offered.filter((h) => trusted(h, opts)).sort((a, b) => b.height - a.height)[0];
         if (best === undefined) continue;
         opts.log.info(`snapshot: joining from ${peer.toString().slice(-8)} at ${checkpointText(best)} (${best.records} records, ${best.bytes} bytes)`);
-        const headers = await fetchHeaderChain(host, peer, protocols.headers, chain, best);
+        let headers: JoinedHeader[];
+        try {
+          headers = await fetchHeaderChain(host, peer, protocols.headers, chain, best);
+        } catch (err) {
+          // A peer whose headers do not lead to its own snapshot lies or is on another branch: try the others.
+          lastError = asGopkgr(err);
+          opts.log.warn(`snapshot: the header chain from ${peer.toString().slice(-8)} was refused: ${lastError.code} ${lastError.message}`);
+          continue;
+        }
         try {
           await importRecords(store, best, fetchRecords(host, peer, protocols.snapshot, best));
         } catch (err) {

@@ -9,9 +9,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { fromHex, type Canonical } from '../../ledger/encoding.ts';
+import { fromHex, toHex, type Canonical } from '../../ledger/encoding.ts';
 import { networkProtocols } from '../../node/network/index.ts';
-import { request } from '../../node/network/reqresp.ts';
+import { request, requestOne } from '../../node/network/reqresp.ts';
+import { decodeHeaders, headersRequest } from '../../node/network/messages.ts';
+import { powSealCodec } from '../../consensus/pow/index.ts';
 import { tempDir, closeAll, onClose } from '../support/cleanup.ts';
 import { chainClient, converged, mineVia, spawnNetNode, submitTx, txBytes } from '../support/network.ts';
 import { getJson } from '../support/http.ts';
@@ -108,5 +110,11 @@ describe('joining from a snapshot', () => {
     for await (const chunk of request(client, peer, p.snapshot, { height: 10, blockId, offset: 0, length: at10.bytes })) got += chunk.length;
     expect(got).toBe(at10.bytes);
     expect((await getJson<{ height: number }>(`${server.api}/v1/status`)).body.height).toBeGreaterThanOrEqual(13);
+
+    // The joined node serves the headers below its checkpoint (it keeps them without the blocks).
+    await client.dial(multiaddr(joiner.addr));
+    const headers = decodeHeaders(await requestOne(client, peerIdFromString(joiner.peerId), p.headers, headersRequest({ locator: [fromHex(chainId)], max: 100 })), 100, powSealCodec);
+    expect(headers.length).toBeGreaterThanOrEqual(13);
+    expect(toHex(headers[2]!.id)).toBe(block3.id);
   });
 });
