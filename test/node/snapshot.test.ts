@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encode, fromHex, sha256Hex, toHex } from '../../ledger/index.ts';
+import { DEV_PARAMS, encode, fromHex, sha256Hex, toHex } from '../../ledger/index.ts';
+import { FullNode } from '../../node/index.ts';
 import { ChainStore, put, putRaw } from '../../node/store.ts';
 import { encodeRecord, RecordParser } from '../../node/snapshot/records.ts';
 import { stateRootOf, StateRootHasher } from '../../node/snapshot/stateRoot.ts';
@@ -201,12 +202,27 @@ describe('joining from a snapshot', () => {
     expect(await b.getRaw(JOINING_KEY)).toBeUndefined();
   });
 
-  it('removes the records of a join that stopped before its commit', async () => {
+  it('removes the records of a join that stopped before its commit, when the node opens', async () => {
     const b = await freshStore();
     await b.write([put(JOINING_KEY, 'x'), putRaw('s:acct:00', encode({ balance: 1 }))]);
     expect(await discardUnfinishedJoin(b)).toBe(true);
     expect(await stateRecords(b)).toEqual([]);
     expect(await discardUnfinishedJoin(b)).toBe(false);
+
+    // As a crash mid-join leaves a data dir: the node opens at genesis with no state, and says why.
+    const dataDir = await tempDir();
+    let node = await FullNode.open({ dataDir, params: DEV_PARAMS });
+    await node.chain.store.write([put(JOINING_KEY, 'x'), putRaw('s:acct:00', encode({ balance: 1 }))]);
+    await node.close();
+    const warnings: string[] = [];
+    node = await FullNode.open({ dataDir, params: DEV_PARAMS, log: { info: () => {}, warn: (m) => warnings.push(m) } });
+    try {
+      expect(node.chain.snapshotState().size).toBe(0);
+      expect(node.chain.height).toBe(0);
+      expect(warnings).toContain('snapshot: removed the records of an unfinished join');
+    } finally {
+      await node.close();
+    }
   });
 
   it('reads a checkpoint as HEIGHT:BLOCKID:STATEROOT only', async () => {
