@@ -16,7 +16,7 @@ import { decode, fromHex, toHex } from '../../ledger/encoding.ts';
 import type { KeyPair } from '../../ledger/crypto.ts';
 import type { BlockIndexEntry, ChainStore } from '../store.ts';
 import { decodeSnapshotHeader, encodeSnapshotHeader, signSnapshotHeader, type SnapshotHeader } from './header.ts';
-import { StateRootHasher, STATE_RANGE, type DbView } from './stateRoot.ts';
+import { snapshotEntries, StateRootHasher, type DbView } from './stateRoot.ts';
 
 /** Records are written to disk in blocks of about this size. */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
@@ -71,7 +71,7 @@ export class SnapshotFiles {
       try {
         let buffer: Uint8Array[] = [];
         let buffered = 0;
-        for await (const [k, value] of store.db.iterator({ ...STATE_RANGE, snapshot: view })) {
+        for await (const [k, value] of snapshotEntries(store, view)) {
           const framed = hasher.addRecord(k, value);
           buffer.push(framed);
           buffered += framed.length;

@@ -18,7 +18,7 @@ import { GopkgrError } from '../../ledger/errors.ts';
 import { bytesEqual, decode, toHex } from '../../ledger/encoding.ts';
 import { del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type ChainStore } from '../store.ts';
 import { RecordParser } from './records.ts';
-import { StateRootHasher, STATE_RANGE } from './stateRoot.ts';
+import { SNAPSHOT_RANGES, StateRootHasher } from './stateRoot.ts';
 
 export const JOINING_KEY = 'meta:joining';
 /** The checkpoint below which this node has headers but no blocks (node/chain.ts reads it). */
@@ -38,7 +38,7 @@ export interface ExpectedRecords {
 /** Delete the state a join left unfinished (see above); true when there was one. */
 export async function discardUnfinishedJoin(store: ChainStore): Promise<boolean> {
   if ((await store.getRaw(JOINING_KEY)) === undefined) return false;
-  await store.db.clear(STATE_RANGE);
+  for (const range of SNAPSHOT_RANGES) await store.db.clear(range);
   await store.write([del(JOINING_KEY)]);
   return true;
 }

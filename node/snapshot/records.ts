@@ -12,13 +12,18 @@
  *
  * RecordParser reads a stream cut anywhere (chunks from the network) and
  * refuses, with SNAPSHOT_BAD_RECORDS, a length over its cap, a key outside
- * `s:`, and keys out of strict order (a duplicate or a reordered record would
+ * SNAPSHOT_PREFIXES, and keys out of strict order (a duplicate or a reordered record would
  * otherwise hash differently only by luck of the attacker's choice).
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 
-/** The key prefix of registry state (node/store.ts). */
-export const STATE_PREFIX = 's:';
+/**
+ * The key prefixes a snapshot carries, in byte order: the registry state
+ * (node/store.ts `s:`). Records a joined node needs beside the state (the
+ * content-addressed `api:<hash>` manifests, when they move out of version
+ * state) are added here, and the root then covers them too.
+ */
+export const SNAPSHOT_PREFIXES: readonly string[] = ['s:'];
 /** State keys are short (a prefix and an id or a name); 1 KiB is far above any. */
 export const MAX_RECORD_KEY_BYTES = 1024;
 /** A state value is bounded by what txs can add to it; 16 MiB is far above any today (a version with a large manifest is ~130 KB). */
@@ -90,7 +95,7 @@ export class RecordParser {
       } catch {
         bad(`record ${this.records}: key is not UTF-8`);
       }
-      if (!key.startsWith(STATE_PREFIX)) bad(`record ${this.records}: key "${key.slice(0, 40)}" is not a state key`);
+      if (!SNAPSHOT_PREFIXES.some((p) => key.startsWith(p))) bad(`record ${this.records}: key "${key.slice(0, 40)}" is not a state key`);
       // Copies: the chunk buffers are the network's and are reused or dropped.
       this.lastKey = keyBytes.slice();
       out.push({ key, value: buf.slice(o + 8 + keyLen, o + 8 + keyLen + valueLen) });

@@ -5,7 +5,8 @@
  *
  *   stateRoot = sha256( utf8("gopkgr/state-root/v1") ‖ record ‖ record ‖ … )
  *
- * over every `s:` record of the database in LevelDB key order (the UTF-8 bytes
+ * over every record of the database under SNAPSHOT_PREFIXES (records.ts;
+ * today the registry state, `s:`) in LevelDB key order (the UTF-8 bytes
  * compared unsigned), each record framed as records.ts says
  * (u32be keyLength ‖ key ‖ u32be valueLength ‖ value, key with its "s:",
  * value the canonical CBOR as stored). The empty state's root is
@@ -17,7 +18,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { decode } from '../../ledger/encoding.ts';
 import type { ChainStore } from '../store.ts';
-import { encodeRecord, STATE_PREFIX } from './records.ts';
+import { encodeRecord, SNAPSHOT_PREFIXES } from './records.ts';
 
 export const STATE_ROOT_DOMAIN = 'gopkgr/state-root/v1';
 
@@ -46,11 +47,16 @@ export class StateRootHasher {
   }
 }
 
-/** The `s:` key range of the database. */
-export const STATE_RANGE = { gte: STATE_PREFIX, lt: STATE_PREFIX.slice(0, -1) + String.fromCharCode(STATE_PREFIX.charCodeAt(STATE_PREFIX.length - 1) + 1) };
+/** The key range of each snapshot prefix (`s:` is gte "s:", lt "s;"), in key order. */
+export const SNAPSHOT_RANGES = SNAPSHOT_PREFIXES.map((p) => ({ gte: p, lt: p.slice(0, -1) + String.fromCharCode(p.charCodeAt(p.length - 1) + 1) }));
 
 /** A read of the database at one moment (abstract-level's explicit snapshot). */
 export type DbView = ReturnType<ChainStore['db']['snapshot']>;
+
+/** Every record a snapshot carries, in key order, as `view` sees the database. */
+export async function* snapshotEntries(store: ChainStore, view: DbView): AsyncGenerator<[string, Uint8Array]> {
+  for (const range of SNAPSHOT_RANGES) yield* store.db.iterator({ ...range, snapshot: view });
+}
 
 /**
  * The head and the state root of the database as it is at one moment: the
@@ -62,7 +68,7 @@ export async function stateRootOf(store: ChainStore): Promise<{ head: string | u
   try {
     const rawHead = await store.db.get('meta:head', { snapshot: view });
     const hasher = new StateRootHasher();
-    for await (const [key, value] of store.db.iterator({ ...STATE_RANGE, snapshot: view })) hasher.addRecord(key, value);
+    for await (const [key, value] of snapshotEntries(store, view)) hasher.addRecord(key, value);
     const head = rawHead === undefined ? undefined : decode(rawHead) as string;
     return { head, root: hasher.digest(), records: hasher.records, bytes: hasher.bytes };
   } finally {
