@@ -31,6 +31,7 @@ import { Serial } from './serial.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
 const APPLY_SLICE_MS = 20;
+import { readCheckpoint } from './snapshot/import.ts';
 
 export interface SignatureVerifier {
   /**
@@ -86,6 +87,8 @@ export class Chain extends EventEmitter {
   private main: string[] = [];
   private readonly prepared = new WeakMap<DecodedBlock, Promise<void>>();
   private lastFailure: GopkgrError | null = null;
+  /** joined from a snapshot at this height: below it there are headers but no blocks or undo data, so no reorg goes there */
+  private checkpointHeight = 0;
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
@@ -123,6 +126,7 @@ export class Chain extends EventEmitter {
         });
       }
     }
+    this.checkpointHeight = (await readCheckpoint(this.store))?.height ?? 0;
     const head = (await this.store.getValue<string>('meta:head'))!;
     this.main = [];
     for (let e = this.index.get(head); e !== undefined; e = this.index.get(e.parent)) this.main[e.height] = e.id;
@@ -188,7 +192,7 @@ export class Chain extends EventEmitter {
 
   /** Height of the newest final block of the main chain (no reorg crosses it; 0 under proof of work). */
   finalizedHeight(): number {
-    return this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) });
+    return Math.max(this.checkpointHeight, this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) }));
   }
 
   importBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {

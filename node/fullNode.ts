@@ -19,6 +19,12 @@ import type { WorkTermsJson } from '../consensus/index.ts';
 import type { RuleHooks } from '../ledger/rules.ts';
 import { defaultHooks } from './hooks.ts';
 import { BLOB_GRACE_MS, collectBlobs } from './blobGc.ts';
+import { discardUnfinishedJoin } from './snapshot/import.ts';
+
+/** Where a chain's database and snapshots live in a data dir. */
+export function chainDirOf(dataDir: string, params: ChainParams): string {
+  return join(dataDir, 'chains', params.name);
+}
 
 export interface Logger {
   info(message: string): void;
@@ -71,12 +77,14 @@ export class FullNode extends EventEmitter {
 
   static async open(opts: FullNodeOptions): Promise<FullNode> {
     const hooks = opts.hooks ?? defaultHooks;
-    const chainDir = join(opts.dataDir, 'chains', opts.params.name);
+    const chainDir = chainDirOf(opts.dataDir, opts.params);
     await mkdir(chainDir, { recursive: true });
     const store = new ChainStore(join(chainDir, 'db'));
     await store.open();
     const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier, now: opts.now, stateCacheBytes: opts.stateCacheBytes });
     try {
+      // A join from a snapshot that crashed before it was committed left records that are no state yet.
+      if (await discardUnfinishedJoin(store)) opts.log?.warn('snapshot: removed the records of an unfinished join');
       await chain.open();
     } catch (err) {
       await store.close();

@@ -7,9 +7,13 @@ export { Chain, inlineVerifier, type ImportResult, type SignatureVerifier } from
 export { ChainStore, type BlockIndexEntry } from './store.ts';
 export { BlobStore } from './blobs.ts';
 export { Mempool, type PendingTx } from './mempool.ts';
-export { FullNode, silentLogger, type Logger, type Work, type FullNodeOptions } from './fullNode.ts';
+export { FullNode, chainDirOf, silentLogger, type Logger, type Work, type FullNodeOptions } from './fullNode.ts';
 export { createApi, listenApi, type ApiExtras } from './api/index.ts';
 export { jsonOf, packageView, blockView, type Json } from './views.ts';
 export { defaultHooks } from './hooks.ts';
 export { startWorker } from './workers.ts';
 export { WorkerVerifier } from './verifyPool.ts';
+export { SnapshotFiles } from './snapshot/files.ts';
+export { Snapshotter, DEFAULT_SNAPSHOT_EVERY } from './snapshot/writer.ts';
+export { loadOrCreateSnapshotKey } from './snapshot/signerKey.ts';
+export { parseCheckpoint, type Checkpoint } from './snapshot/checkpoint.ts';

@@ -1,15 +1,18 @@
-import { DEV_PARAMS, GopkgrError, toHex } from '../../ledger/index.ts';
-import { FullNode, createApi, listenApi, readParamsFile, type Logger } from '../../node/index.ts';
+import { DEV_PARAMS, GopkgrError, parseIdentity, toHex } from '../../ledger/index.ts';
+import { join } from 'node:path';
+import {
+  DEFAULT_SNAPSHOT_EVERY, FullNode, SnapshotFiles, Snapshotter, chainDirOf, createApi, listenApi, loadOrCreateSnapshotKey, parseCheckpoint, readParamsFile, type Logger,
+} from '../../node/index.ts';
 import { isLoopbackHost } from '../../node/api/index.ts';
 import { readFile } from 'node:fs/promises';
-import { Network } from '../../node/network/index.ts';
+import { Network, joinFromSnapshot } from '../../node/network/index.ts';
 import { Miner, localSource } from '../../miner/index.ts';
 import { intOption, parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
 import { untilStopped } from '../signals.ts';
 
-const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--state-cache-mb N]';
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--snapshot-every N] [--checkpoint HEIGHT:BLOCKID:STATEROOT] [--snapshot-signer id:HEX]... [--state-cache-mb N]';
 
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
@@ -53,6 +56,7 @@ export const node: Command = {
       dev: { type: 'boolean' }, genesis: { type: 'string' }, mine: { type: 'boolean' },
       threads: { type: 'string' }, api: { type: 'string' }, 'api-token-file': { type: 'string' },
       listen: { type: 'string', multiple: true }, peer: { type: 'string', multiple: true }, 'max-peers': { type: 'string' },
+      'snapshot-every': { type: 'string' }, checkpoint: { type: 'string' }, 'snapshot-signer': { type: 'string', multiple: true },
       'state-cache-mb': { type: 'string' },
     }, usage);
     if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
@@ -65,16 +69,35 @@ export const node: Command = {
     const token = await apiToken(values['api-token-file'] as string | undefined, host);
     const minerKey = values.mine === true ? (await loadIdentity(ctx.dataDir)).publicKey : undefined;
     const maxConnections = intOption(values['max-peers'], 'max-peers', 1, 10_000);
+    const snapshotEvery = intOption(values['snapshot-every'], 'snapshot-every', 0, 1_000_000_000) ?? DEFAULT_SNAPSHOT_EVERY;
+    const checkpoint = values.checkpoint === undefined ? undefined : parseCheckpoint(values.checkpoint as string);
+    const signers = ((values['snapshot-signer'] as string[] | undefined) ?? []).map((s) => parseIdentity(s));
+    const peers = (values.peer as string[] | undefined) ?? [];
     const stateCacheMb = intOption(values['state-cache-mb'], 'state-cache-mb', 1, 1_000_000);
     const log = stderrLogger();
 
+    // Trusting a checkpoint or a signer: a node still at genesis joins from a snapshot instead of replaying the chain.
+    if (checkpoint !== undefined || signers.length > 0) {
+      if (peers.length === 0) throw usageError('--checkpoint and --snapshot-signer need a --peer to fetch the snapshot from', usage);
+      const joined = await joinFromSnapshot({ dataDir: ctx.dataDir, params, peers, checkpoint, signers, log });
+      if (!joined.joined) log.info(`snapshot: not needed, this node is at height ${joined.height}`);
+    }
+
     const full = await FullNode.open({ dataDir: ctx.dataDir, params, log, stateCacheBytes: stateCacheMb === undefined ? undefined : stateCacheMb * 1024 * 1024 });
+    let snapshots: SnapshotFiles | undefined;
+    let snapshotter: Snapshotter | undefined;
+    if (snapshotEvery > 0) {
+      snapshots = new SnapshotFiles(join(chainDirOf(ctx.dataDir, params), 'snapshots'), full.chain.chainId);
+      await snapshots.open();
+      snapshotter = new Snapshotter(full.chain, snapshots, await loadOrCreateSnapshotKey(ctx.dataDir), snapshotEvery, log);
+      snapshotter.start();
+    }
     let network: Network;
     try {
       network = await Network.create({
         node: full, dataDir: ctx.dataDir, log, maxConnections,
         listen: (values.listen as string[] | undefined) ?? undefined,
-        peers: (values.peer as string[] | undefined) ?? [],
+        peers, snapshots,
       });
     } catch (err) {
       await full.close();
@@ -126,6 +149,7 @@ export const node: Command = {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await network.stop();
+    await snapshotter?.stop();
     await full.close();
     return 0;
   },

@@ -14,6 +14,7 @@ import { LEDGER_CODES } from './ledger.ts';
 import { MINER_CODES } from './miner.ts';
 import { NETWORK_CODES } from './network.ts';
 import { RESOLVER_CODES } from './resolver.ts';
+import { SNAPSHOT_CODES } from './snapshot.ts';
 import { STORE_CODES } from './store.ts';
 import { TESTER_CODES } from './tester.ts';
 import type { ErrorCodeInfo } from './types.ts';
@@ -25,6 +26,7 @@ export const ERROR_CODE_AREAS = {
   ledger: LEDGER_CODES,
   chain: CHAIN_CODES,
   store: STORE_CODES,
+  snapshot: SNAPSHOT_CODES,
   network: NETWORK_CODES,
   api: API_CODES,
   resolver: RESOLVER_CODES,
@@ -35,7 +37,7 @@ export const ERROR_CODE_AREAS = {
 } as const;
 
 export const ERROR_CODES = {
-  ...LEDGER_CODES, ...CHAIN_CODES, ...STORE_CODES, ...NETWORK_CODES, ...API_CODES,
+  ...LEDGER_CODES, ...CHAIN_CODES, ...STORE_CODES, ...SNAPSHOT_CODES, ...NETWORK_CODES, ...API_CODES,
   ...RESOLVER_CODES, ...INFVER_CODES, ...TESTER_CODES, ...MINER_CODES, ...CLI_CODES,
 } as const;
 

@@ -13,7 +13,7 @@ import { MAX_BLOB_BYTES } from '../constants.ts';
 export const PROTOCOL_PREFIX = '/gopkgr';
 
 /** Request/response protocols (one stream per request, lodestar style). */
-export const protocols = (chainId: string): { status: string; headers: string; blocks: string; blob: string; mempool: string } => ({
+export const protocols = (chainId: string): { status: string; headers: string; blocks: string; blob: string; mempool: string; snapshots: string; snapshot: string } => ({
   /** the peer's head: who is ahead, and by how much work */
   status: `${PROTOCOL_PREFIX}/${chainId}/status/1`,
   /** headers following a block locator on the peer's main chain (headers-first sync) */
@@ -24,6 +24,10 @@ export const protocols = (chainId: string): { status: string; headers: string; b
   blob: `${PROTOCOL_PREFIX}/${chainId}/blob/1`,
   /** the peer's pending txs, so a node that connects late still learns what was gossiped before */
   mempool: `${PROTOCOL_PREFIX}/${chainId}/mempool/1`,
+  /** the signed headers of the state snapshots the peer keeps (node/snapshot/) */
+  snapshots: `${PROTOCOL_PREFIX}/${chainId}/snapshots/1`,
+  /** a byte range of one snapshot's records file, in chunks */
+  snapshot: `${PROTOCOL_PREFIX}/${chainId}/snapshot/1`,
 });
 
 /** Gossip topics. Attestations have their own topic so testers can follow only them. */
@@ -74,6 +78,23 @@ export const MAX_BATCHES_PER_PEER = 3;
 /** Pending txs sent to a peer that asks: the front of the pool, bounded like a block (BIP 35 sends all). */
 export const MEMPOOL_RESPONSE_TXS = 2_000;
 export const MEMPOOL_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+// ---------------------------------------------------------------- snapshots
+
+/** Snapshot headers listed in one answer: a node keeps two; a few more leaves room, and bounds the answer. */
+export const MAX_SNAPSHOTS_LISTED = 8;
+/** A records chunk is one frame, no bigger than a blob chunk. */
+export const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Bytes of records one request asks for. At most half the reader's buffer
+ * (MAX_STREAM_BUFFER): the reader takes frames in as fast as they come while
+ * its consumer writes to LevelDB, so a whole range may sit in its buffer, and a
+ * range larger than the buffer overflowed it (measured: 9.4 MB > 8 MiB at 64 MiB
+ * ranges). A round trip per 4 MiB costs little even across the world.
+ */
+export const SNAPSHOT_RANGE_BYTES = 4 * 1024 * 1024;
+/** How long a joining node looks for a peer with a snapshot it trusts before it gives up. */
+export const SNAPSHOT_JOIN_TIMEOUT_MS = 120_000;
 
 // ---------------------------------------------------------------- timeouts
 

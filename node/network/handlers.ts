@@ -10,6 +10,7 @@ import { decodeBlock, encodeHeader, type SealCodec } from '../../ledger/block.ts
 import type { FullNode } from '../fullNode.ts';
 import { BLOB_CHUNK_BYTES, BLOCK_PACK_BYTES, BLOCKS_RESPONSE_BYTES, MEMPOOL_RESPONSE_BYTES, MEMPOOL_RESPONSE_TXS } from './constants.ts';
 import { forkHeight } from './locator.ts';
+import { headerKey } from '../snapshot/import.ts';
 import { encodeBlockPack, encodeHeaders, encodeStatus, readBlobRequest, readBlocksRequest, readEmptyRequest, readHeadersRequest, type StatusMessage } from './messages.ts';
 
 export function statusOf(node: FullNode): StatusMessage {
@@ -72,9 +73,11 @@ export function headersResponder(node: FullNode): (req: Canonical) => AsyncItera
     for (let h = from; h <= to; h++) {
       const id = chain.mainIdAt(h);
       const bytes = id === undefined ? undefined : await chain.getBlockBytes(id);
+      // Below a snapshot's checkpoint this node has the headers only (node/snapshot/import.ts).
+      const header = bytes !== undefined ? headerOf(bytes, chain.consensus.seal) : id === undefined ? undefined : await chain.store.getRaw(headerKey(id));
       // A reorg while we read moves the main chain: answer with what is consistent so far.
-      if (bytes === undefined || chain.mainIdAt(h) !== id) break;
-      out.push(headerOf(bytes, chain.consensus.seal));
+      if (header === undefined || chain.mainIdAt(h) !== id) break;
+      out.push(header);
     }
     yield encodeHeaders(out);
   };

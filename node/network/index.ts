@@ -8,3 +8,4 @@ export { loadOrCreatePeerKey, peerKeyPath } from './peerKey.ts';
 export { PeerBook, type PeerRecord } from './peerBook.ts';
 export { stateDigest } from './stateDigest.ts';
 export type { SyncProgress } from './sync.ts';
+export { joinFromSnapshot, type JoinOptions, type JoinResult } from './snapshotJoin.ts';

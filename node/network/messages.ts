@@ -15,11 +15,17 @@
  *   blob items        consecutive chunks (≤ BLOB_CHUNK_BYTES) of the tarball
  *   mempool request   {}
  *   mempool items     one encoded tx each, in the pool's order
+ *   snapshots request {}
+ *   snapshots item    [headerBytes, ...]   (one item, ≤ MAX_SNAPSHOTS_LISTED signed snapshot
+ *                     headers, node/snapshot/header.ts, newest first)
+ *   snapshot request  {height: uint, blockId: bytes32, offset: uint, length: uint (1..SNAPSHOT_RANGE_BYTES)}
+ *   snapshot items    consecutive chunks (≤ SNAPSHOT_CHUNK_BYTES) of that snapshot's records
+ *                     file from `offset`, `length` bytes or up to its end
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import { decode, encode, type Canonical } from '../../ledger/encoding.ts';
 import { BLOCK_VERSION, HEADER_NEUTRAL_FIELDS, blockId, type BlockHeader, type Seal, type SealCodec } from '../../ledger/block.ts';
-import { BLOCKS_PER_REQUEST, MAX_HEADERS, MAX_LOCATOR } from './constants.ts';
+import { BLOCKS_PER_REQUEST, MAX_HEADERS, MAX_LOCATOR, MAX_SNAPSHOTS_LISTED, SNAPSHOT_RANGE_BYTES } from './constants.ts';
 
 function bad(message: string): never {
   throw new GopkgrError('NET_BAD_MESSAGE', message);
@@ -188,4 +194,36 @@ export function decodeBlockPack(pack: Uint8Array, maxBlock: number): Uint8Array[
 
 export function readEmptyRequest(value: Canonical, what: string): void {
   if (Object.keys(record(value, what)).length !== 0) bad(`${what} takes no fields`);
+}
+
+// ---------------------------------------------------------------- snapshots
+
+export function encodeSnapshotList(headers: Uint8Array[]): Uint8Array {
+  return encode(headers.slice(0, MAX_SNAPSHOTS_LISTED));
+}
+
+/** The encoded headers of a snapshots answer (each is decoded and checked by node/snapshot/header.ts). */
+export function decodeSnapshotList(bytes: Uint8Array): Uint8Array[] {
+  return list(decode(bytes), 'snapshots', 0, MAX_SNAPSHOTS_LISTED).map((item, i) => {
+    if (!(item instanceof Uint8Array)) bad(`snapshots[${i}] must be bytes`);
+    return item;
+  });
+}
+
+export interface SnapshotRangeRequest {
+  height: number;
+  blockId: Uint8Array;
+  offset: number;
+  length: number;
+}
+
+export function snapshotRangeRequest(r: SnapshotRangeRequest): Canonical {
+  return { height: r.height, blockId: r.blockId, offset: r.offset, length: r.length };
+}
+
+export function readSnapshotRangeRequest(value: Canonical): SnapshotRangeRequest {
+  const m = record(value, 'snapshot request');
+  const length = uint(m.length, 'length', SNAPSHOT_RANGE_BYTES);
+  if (length === 0) bad('length must be at least 1');
+  return { height: uint(m.height, 'height'), blockId: bytes32(m.blockId, 'blockId'), offset: uint(m.offset, 'offset'), length };
 }

@@ -27,6 +27,10 @@ import { PeerPenalties, type PenaltyKind } from './penalties.ts';
 import { PeerManager } from './peerManager.ts';
 import { stateDigest } from './stateDigest.ts';
 import { guardAgainstSocketErrors } from './socketErrorGuard.ts';
+import { snapshotResponder, snapshotsResponder } from './snapshotExchange.ts';
+import type { SnapshotFiles } from '../snapshot/files.ts';
+import { checkpointText } from '../snapshot/header.ts';
+import { toHex } from '../../ledger/encoding.ts';
 
 export interface NetworkOptions {
   node: FullNode;
@@ -42,6 +46,8 @@ export interface NetworkOptions {
   privateKey?: PrivateKey;
   /** keep peers.json (default true) */
   persistPeers?: boolean;
+  /** the state snapshots this node keeps, served to joining peers (none when absent) */
+  snapshots?: SnapshotFiles;
 }
 
 export interface PeerView {
@@ -85,7 +91,7 @@ export class Network {
   /** peers whose pending txs we asked for on this connection */
   private readonly mempoolPulled = new Set<string>();
 
-  private constructor(readonly node: FullNode, readonly host: Host, book: PeerBook | undefined, bootstrap: Multiaddr[], readonly log: Logger, managerRef: { current?: PeerManager }) {
+  private constructor(readonly node: FullNode, readonly host: Host, book: PeerBook | undefined, bootstrap: Multiaddr[], readonly log: Logger, managerRef: { current?: PeerManager }, readonly snapshots?: SnapshotFiles) {
     this.protocols = protocolIds(node.chainId);
     this.topics = topicNames(node.chainId);
     const penalise = (peerId: string, kind: PenaltyKind): void => this.penalise(peerId, kind);
@@ -167,7 +173,7 @@ export class Network {
         hint: 'another node may use this port; pass --listen /ip4/127.0.0.1/tcp/<other port>',
       });
     }
-    const network = new Network(opts.node, host, book, bootstrap, log, managerRef);
+    const network = new Network(opts.node, host, book, bootstrap, log, managerRef, opts.snapshots);
     penaltiesRef.current = network.penalties;
     return network;
   }
@@ -195,6 +201,10 @@ export class Network {
     await this.host.handle(this.protocols.blocks, serve(blocksResponder(node), onError));
     await this.host.handle(this.protocols.blob, serve(blobResponder(node), onError));
     await this.host.handle(this.protocols.mempool, serve(mempoolResponder(node), onError));
+    if (this.snapshots !== undefined) {
+      await this.host.handle(this.protocols.snapshots, serve(snapshotsResponder(this.snapshots), onError));
+      await this.host.handle(this.protocols.snapshot, serve(snapshotResponder(this.snapshots), onError));
+    }
     this.gossip.start();
     this.peers.start();
     await this.backfill.start();
@@ -331,6 +341,15 @@ export class Network {
         method: 'GET',
         pattern: /^\/v1\/state\/digest$/,
         handle: async () => stateDigest(this.node.chain),
+      },
+      {
+        // The snapshots this node keeps, each with the checkpoint a user can copy to join from it.
+        method: 'GET',
+        pattern: /^\/v1\/snapshots$/,
+        handle: async () => (this.snapshots?.list() ?? []).map((h) => ({
+          height: h.height, blockId: toHex(h.blockId), stateRoot: toHex(h.stateRoot), records: h.records, bytes: h.bytes,
+          signer: `id:${toHex(h.signer)}`, checkpoint: checkpointText(h),
+        })),
       },
     ];
   }

@@ -1,14 +1,15 @@
 /**
- * A digest of the whole registry state, to compare two nodes in one request:
- *   sha256(encode([[key, value], ...]))   keys sorted by code unit, values as stored
- * (canonical CBOR), so equal states give equal digests on every machine.
+ * The state digest route's answer: the state root (node/snapshot/stateRoot.ts,
+ * streamed over the `s:` records of one LevelDB snapshot, so the whole state is
+ * never in memory) and the head it belongs to, read from that same snapshot.
+ * Equal states give equal digests on every machine.
  */
-import { encode, toHex, type Canonical } from '../../ledger/encoding.ts';
-import { sha256 } from '../../ledger/crypto.ts';
+import { toHex } from '../../ledger/encoding.ts';
 import type { Chain } from '../chain.ts';
+import { stateRootOf } from '../snapshot/stateRoot.ts';
 
 export async function stateDigest(chain: Chain): Promise<{ height: number; head: string; keys: number; digest: string }> {
-  const entries = [...(await chain.readState()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const digest = toHex(sha256(encode(entries as unknown as Canonical)));
-  return { height: chain.height, head: chain.head.id, keys: entries.length, digest };
+  const { head, root, records } = await stateRootOf(chain.store);
+  const id = head ?? chain.head.id;
+  return { height: chain.entry(id)?.height ?? chain.height, head: id, keys: records, digest: toHex(root) };
 }
