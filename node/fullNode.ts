@@ -102,7 +102,9 @@ export class FullNode extends EventEmitter {
     const node = new FullNode(opts.dataDir, chain, mempool, blobs, opts.log ?? silentLogger);
     chain.on('reorg', (r: { disconnected: DecodedBlock[] }) => node.log.warn(`reorg: ${r.disconnected.length} block(s) replaced`));
     node.blobGraceMs = opts.blobGraceMs ?? BLOB_GRACE_MS;
-    await node.collectBlobs();
+    // The first collection runs in the background: finding what versions name walks the state on disk,
+    // which a start must not wait for.
+    setImmediate(() => void node.collectBlobs().catch((err: unknown) => node.log.warn(`blob gc: ${(err as Error).message}`)));
     node.blobGcTimer = setInterval(() => void node.collectBlobs().catch((err: unknown) => node.log.warn(`blob gc: ${(err as Error).message}`)), Math.min(node.blobGraceMs, BLOB_GRACE_MS));
     node.blobGcTimer.unref();
     return node;
