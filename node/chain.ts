@@ -320,7 +320,7 @@ export class Chain extends EventEmitter {
     }
     branch.reverse();
     const ops: BatchOp[] = [...extraOps];
-    const session = this.state.session();
+    const session = this.state.session({ wholePackages: false });
     let layer = new StateOverlay(session);
     const disconnected: DecodedBlock[] = [];
     for (let height = this.height; height > fork.height; height--) {

@@ -46,7 +46,7 @@ export class Mempool {
   private readonly serial = new Serial();
 
   constructor(private readonly ctx: MempoolContext) {
-    this.session = ctx.state.session();
+    this.session = ctx.state.session({ wholePackages: false });
     this.overlay = new StateOverlay(this.session);
   }
 
@@ -161,7 +161,7 @@ export class Mempool {
     this.ready = [];
     this.readyIds = new Set();
     this.waiting = new Map();
-    this.session = this.ctx.state.session();
+    this.session = this.ctx.state.session({ wholePackages: false });
     this.overlay = new StateOverlay(this.session);
     for (const p of [...candidates, ...waiting]) {
       if (this.readyIds.has(p.id)) continue;

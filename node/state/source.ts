@@ -11,7 +11,8 @@ export interface StateSessionLike extends StateReader {
 }
 
 export interface StateSource {
-  session(): StateSessionLike;
+  /** `wholePackages`: whether reading a version may load its package's other versions with it (a hint) */
+  session(opts?: { wholePackages?: boolean }): StateSessionLike;
 }
 
 /** A state held whole in memory: its sessions never miss. */

@@ -52,8 +52,13 @@ export class StateStore {
     return { keys: this.cache.size, bytes: this.cache.bytes, maxBytes: this.cache.maxBytes };
   }
 
-  session(): StateSession {
-    return new StateSession(this);
+  /**
+   * `wholePackages`: a version's key brings its package's other versions in the
+   * same read (views and the resolver read them together); block application
+   * reads single versions and leaves it off.
+   */
+  session(opts: { wholePackages?: boolean } = {}): StateSession {
+    return new StateSession(this, opts.wholePackages ?? true);
   }
 
   /** Run a pure read of the current state (a view, a resolve), loading what it asks for. */
@@ -137,7 +142,7 @@ export class StateSession implements StateReader {
   /** packages (`ver:<id>:`) whose every version this session read: a version not among them does not exist */
   private readonly wholeRanges = new Set<string>();
 
-  constructor(private readonly states: StateStore) {}
+  constructor(private readonly states: StateStore, private readonly wholePackages: boolean) {}
 
   get(key: string): StateValue | undefined {
     let value = this.pinned.get(key);
@@ -176,7 +181,7 @@ export class StateSession implements StateReader {
         this.pinned.set(key, cached);
         continue;
       }
-      const versions = VERSION_PREFIX.exec(key);
+      const versions = this.wholePackages ? VERSION_PREFIX.exec(key) : null;
       if (versions !== null) ranges.add(versions[0]);
       plain.push(key);
     }
@@ -186,7 +191,10 @@ export class StateSession implements StateReader {
     }
     const rest = plain.filter((k) => !this.pinned.has(k));
     // A version the range did not hold does not exist.
-    for (const k of rest) if (VERSION_PREFIX.test(k)) this.pinned.set(k, ABSENT);
+    for (const k of rest) {
+      const range = VERSION_PREFIX.exec(k);
+      if (range !== null && this.wholeRanges.has(range[0])) this.pinned.set(k, ABSENT);
+    }
     const fetched = await this.states.fetch(rest.filter((k) => !this.pinned.has(k)));
     for (const [key, value] of fetched) this.pinned.set(key, value);
   }
