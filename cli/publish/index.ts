@@ -51,6 +51,7 @@ export async function preparePublish(dir: string, client: NodeClient, key: KeyPa
   const signed = await signRelease(client, key, {
     ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,
     contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree,
+    ...(existing?.versions.at(-1)?.apiHash === undefined ? {} : { latestApiHash: existing.versions.at(-1)!.apiHash }),
   });
   return { dir, ...packed, ...api, tree, signed };
 }

@@ -20,6 +20,8 @@ export interface ReleaseFields {
   contentHash: string;
   size: number;
   manifest: Manifest;
+  /** the apiHash of the latest version on chain: a release with the same API names it instead of carrying the manifest */
+  latestApiHash?: string;
   tree: LockTree;
 }
 
@@ -34,9 +36,12 @@ export interface SignedRelease {
 
 export function publishBody(pkgId: string, r: ReleaseFields): PublishBody {
   const manifest = r.manifest as unknown as Canonical;
+  const apiHash = manifestHash(manifest);
+  // The chain keeps one copy of each manifest: an unchanged API is named by its hash alone.
+  const shared = r.latestApiHash === toHex(apiHash);
   return {
     pkg: fromHex(pkgId), version: r.version, contentHash: fromHex(r.contentHash), size: r.size,
-    apiHash: manifestHash(manifest), manifest,
+    apiHash, ...(shared ? {} : { manifest }),
     deps: r.tree.deps, lock: Object.fromEntries(Object.entries(r.tree.lock).map(([ref, hash]) => [ref, fromHex(hash)])),
   };
 }

@@ -84,5 +84,18 @@ describe('publish pipeline against a real node', () => {
     await mine(node);
     const after = await client.get<{ versions: { version: string }[] }>('/v1/packages/@acme/pad');
     expect(after.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0']);
+    expect(second.signed.body.manifest).toBeDefined();
+
+    // Same API, new bytes: a patch that names its manifest by hash and carries no copy of it.
+    await writePackage(dir, 'export function pad(s: string): string { return s.padStart(1); }\nexport const VERSION = 2;\n');
+    const third = await preparePublish(dir, client, ALICE);
+    expect(third.version).toBe('1.1.1');
+    expect(third.signed.body.manifest).toBeUndefined();
+    expect(toHex(third.signed.body.apiHash!)).toBe(toHex(second.signed.body.apiHash!));
+    await submit(client, third);
+    await mine(node);
+    const patched = await client.get<{ apiHash: string; manifest: unknown }>('/v1/packages/@acme/pad/1.1.1');
+    expect(patched.apiHash).toBe(toHex(second.signed.body.apiHash!));
+    expect(patched.manifest).toEqual(second.signed.body.manifest);
   }, 180_000);
 });
