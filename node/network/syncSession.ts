@@ -299,6 +299,9 @@ export class SyncSession {
       this.next++;
       this.host.imported();
       this.wake.notify();
+      // Let what arrived during that block (status requests, our batches' frames) be read before the
+      // next one takes the thread: the import's own store write resumes us ahead of them otherwise.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }
