@@ -93,12 +93,7 @@ export class Network {
     this.topics = topicNames(node.chainId);
     const penalise = (peerId: string, kind: PenaltyKind): void => this.penalise(peerId, kind);
     this.sync = new Sync({
-      host, node, log,
-      // A peer that is itself importing (it syncs from us too) answers late: slow, not misbehaving.
-      penalise: (peerId, kind) => {
-        if (kind === 'timeout' && this.liveness.importing(peerId)) return;
-        this.penalise(peerId, kind);
-      },
+      host, node, log, penalise,
       protocols: this.protocols,
       markReceived: (id) => this.gossip.markReceived(id),
     });
