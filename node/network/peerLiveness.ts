@@ -18,7 +18,7 @@ export const IMPORTING_GRACE_MS = 120_000;
 /** Status requests a peer may leave unanswered in a row before we hang up... */
 export const STATUS_MISSES_BEFORE_HANGUP = 3;
 /** ...and for at least this long since the first of them (orphans can ask several times a second). */
-export const STATUS_SILENCE_MS = 30_000;
+export const STATUS_SILENCE_MS = 20_000;
 
 export type MissVerdict = 'importing' | 'wait' | 'hangUp';
 
