@@ -24,6 +24,7 @@ export const NETWORK_CODES = {
   NET_BAD_MULTIADDR: { status: 400, blame: 'sender', summary: 'not a multiaddr' },
   NET_BAD_PEER_KEY: { status: 500, blame: 'none', summary: 'the peer key file does not hold a libp2p private key' },
   NET_LISTEN_FAILED: { status: 500, blame: 'none', summary: 'the p2p host cannot listen' },
+  NET_BAD_OPTIONS: { status: 400, blame: 'sender', summary: 'a network setting out of range' },
   NET_GOSSIPSUB_API: { status: 500, blame: 'none', summary: 'the installed gossipsub lacks an API this node needs' },
   // Sync.
   SYNC_BAD_HEADERS: { status: 400, blame: 'sender', summary: 'headers that do not link to each other or to a known block' },

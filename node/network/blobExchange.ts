@@ -1,8 +1,9 @@
 /**
  * Fetching tarballs from peers by sha256. The bytes are stored only through the
  * blob store, which checks them against the hash; a peer that sends other bytes
- * is penalised and the next peer is asked. Concurrent fetches of one hash share
- * one attempt.
+ * is penalised and the next peer is asked. A peer that answers too late is not:
+ * it may be busy applying a block (issue 14), and the next peer is asked
+ * anyway. Concurrent fetches of one hash share one attempt.
  */
 import type { PeerId } from '@libp2p/interface';
 import { GopkgrError } from '../../ledger/errors.ts';
@@ -12,6 +13,7 @@ import { MAX_BLOB_BYTES } from '../constants.ts';
 import { BLOB_CHUNK_BYTES, BLOB_FETCH_TIMEOUT_MS } from './constants.ts';
 import { blobRequest } from './messages.ts';
 import { request } from './reqresp.ts';
+import { awakeDeadline } from './awakeDeadline.ts';
 import type { PenaltyKind } from './penalties.ts';
 import type { Host } from './host.ts';
 
@@ -53,7 +55,6 @@ export class BlobFetcher {
       } catch (err) {
         const e = err instanceof GopkgrError ? err : new GopkgrError('NET_STREAM_ERROR', String(err));
         if (e.code === 'BLOB_HASH_MISMATCH' || e.code === 'BLOB_TOO_LARGE') this.opts.penalise(peer.toString(), 'badBlob');
-        else if (e.code === 'NET_TIMEOUT') this.opts.penalise(peer.toString(), 'timeout');
         else if (e.code === 'NET_BAD_RESPONSE' || e.code === 'NET_FRAME_TOO_LARGE') this.opts.penalise(peer.toString(), 'malformed');
       }
     }
@@ -63,13 +64,18 @@ export class BlobFetcher {
   private async fetchFrom(peer: PeerId, hash: string): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of request(this.opts.host, peer, this.opts.protocol, blobRequest(fromHex(hash)), {
-      maxFrame: BLOB_CHUNK_BYTES + 1,
-      signal: AbortSignal.timeout(BLOB_FETCH_TIMEOUT_MS),
-    })) {
-      size += chunk.length;
-      if (size > MAX_BLOB_BYTES) throw new GopkgrError('BLOB_TOO_LARGE', `peer sent more than ${MAX_BLOB_BYTES} bytes for blob ${hash.slice(0, 16)}…`);
-      chunks.push(chunk.slice());
+    const deadline = awakeDeadline(BLOB_FETCH_TIMEOUT_MS);
+    try {
+      for await (const chunk of request(this.opts.host, peer, this.opts.protocol, blobRequest(fromHex(hash)), {
+        maxFrame: BLOB_CHUNK_BYTES + 1,
+        signal: deadline.signal,
+      })) {
+        size += chunk.length;
+        if (size > MAX_BLOB_BYTES) throw new GopkgrError('BLOB_TOO_LARGE', `peer sent more than ${MAX_BLOB_BYTES} bytes for blob ${hash.slice(0, 16)}…`);
+        chunks.push(chunk.slice());
+      }
+    } finally {
+      deadline.clear();
     }
     return Buffer.concat(chunks);
   }

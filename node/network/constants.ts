@@ -9,6 +9,7 @@
  */
 import { MAX_BLOCK_BYTES, MAX_TX_BYTES } from '../../ledger/constants.ts';
 import { MAX_BLOB_BYTES } from '../constants.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 
 export const PROTOCOL_PREFIX = '/gopkgr';
 
@@ -100,10 +101,46 @@ export const SNAPSHOT_JOIN_TIMEOUT_MS = 120_000;
 
 /** Dialing a peer: loopback and LAN peers answer in milliseconds; remote ones within seconds. */
 export const DIAL_TIMEOUT_MS = 5_000;
-/** A small request (status, headers) answered within this, or the peer is stalling. */
-export const REQUEST_TIMEOUT_MS = 10_000;
+/** The default of REQUEST_TIMEOUT_MS and FRAME_TIMEOUT_MS: ample for a peer across the world that is not stalling. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Below this, a loaded machine would time out honest loopback answers. */
+export const MIN_REQUEST_TIMEOUT_MS = 50;
+
+/**
+ * The request timeout this process runs with: GOPKGR_REQUEST_TIMEOUT_MS when
+ * set (an operator on a slow or congested link raises it; a network of fast
+ * local nodes may lower it to notice dead peers sooner), else the default.
+ */
+export function requestTimeoutFrom(env: NodeJS.ProcessEnv): number {
+  const text = env.GOPKGR_REQUEST_TIMEOUT_MS;
+  if (text === undefined || text === '') return DEFAULT_REQUEST_TIMEOUT_MS;
+  const ms = Number(text);
+  if (!Number.isSafeInteger(ms) || ms < MIN_REQUEST_TIMEOUT_MS) {
+    throw new GopkgrError('NET_BAD_OPTIONS', `GOPKGR_REQUEST_TIMEOUT_MS is "${text}", not a whole number of milliseconds ≥ ${MIN_REQUEST_TIMEOUT_MS}`, {
+      hint: `unset it for the default (${DEFAULT_REQUEST_TIMEOUT_MS}), or give milliseconds, e.g. 20000`,
+    });
+  }
+  return ms;
+}
+
+/**
+ * A small request (status, headers) answered within this, or the peer is
+ * stalling. Counted in awake time (awakeDeadline.ts), so our own busy thread
+ * never eats into it.
+ */
+export const REQUEST_TIMEOUT_MS = requestTimeoutFrom(process.env);
 /** Between two frames of a response: a peer that stops sending mid-response is cut off after this. */
-export const FRAME_TIMEOUT_MS = 10_000;
+export const FRAME_TIMEOUT_MS = REQUEST_TIMEOUT_MS;
+/**
+ * How long a responder waits on its requester: for the request after the
+ * stream opened, and for each write to be read (flow control). A requester
+ * importing the blocks of its previous batch reads and writes only between
+ * blocks, and a block can take seconds to apply; a requester that has gone
+ * away is noticed sooner, by its connection closing. Bounded all the same, so
+ * a peer that never sends or never reads holds a stream for at most this long
+ * (and libp2p caps the streams of each connection).
+ */
+export const REQUESTER_PATIENCE_MS = 60_000;
 /** Fetching a tarball for a gossiped publish: bounded so validation never hangs. */
 export const BLOB_FETCH_TIMEOUT_MS = 20_000;
 

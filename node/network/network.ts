@@ -16,7 +16,7 @@ import { DEFAULT_MAX_CONNECTIONS, DIAL_TIMEOUT_MS, protocols as protocolIds, top
 import { loadOrCreatePeerKey } from './peerKey.ts';
 import { PeerBook } from './peerBook.ts';
 import { createHost, type Host } from './host.ts';
-import { serve } from './reqresp.ts';
+import { serve, type Responder } from './reqresp.ts';
 import { blobResponder, blocksResponder, headersResponder, mempoolResponder, statusResponder } from './handlers.ts';
 import { pullMempool } from './mempoolExchange.ts';
 import { Gossip } from './gossip.ts';
@@ -25,6 +25,7 @@ import { BlobFetcher } from './blobExchange.ts';
 import { BlobBackfill } from './blobBackfill.ts';
 import { PeerPenalties, type PenaltyKind } from './penalties.ts';
 import { PeerManager } from './peerManager.ts';
+import { PeerLiveness } from './peerLiveness.ts';
 import { stateDigest } from './stateDigest.ts';
 import { guardAgainstSocketErrors } from './socketErrorGuard.ts';
 import { snapshotResponder, snapshotsResponder } from './snapshotExchange.ts';
@@ -82,6 +83,8 @@ export class Network {
   readonly protocols: ReturnType<typeof protocolIds>;
   readonly topics: ReturnType<typeof topicNames>;
   readonly penalties = new PeerPenalties();
+  /** which peers are busy importing what they fetch from us, and which missed their status requests */
+  readonly liveness = new PeerLiveness();
   readonly gossip: Gossip;
   readonly sync: Sync;
   readonly blobs: BlobFetcher;
@@ -135,6 +138,7 @@ export class Network {
       },
       onPeerGone: (peerId) => {
         this.sync.peerGone(peerId);
+        this.liveness.gone(peerId);
         this.mempoolPulled.delete(peerId);
       },
     });
@@ -197,8 +201,13 @@ export class Network {
       if (err.code === 'NET_BAD_REQUEST' || err.code === 'NET_BAD_MESSAGE') this.penalise(peerId, 'malformed', false);
     };
     await this.host.handle(this.protocols.status, serve(statusResponder(node), onError));
-    await this.host.handle(this.protocols.headers, serve(headersResponder(node), onError));
-    await this.host.handle(this.protocols.blocks, serve(blocksResponder(node), onError));
+    // A peer fetching headers or blocks is syncing: it spends the next while importing them.
+    const fetching = (responder: Responder): Responder => (request, peerId) => {
+      this.liveness.fetched(peerId);
+      return responder(request, peerId);
+    };
+    await this.host.handle(this.protocols.headers, serve(fetching(headersResponder(node)), onError));
+    await this.host.handle(this.protocols.blocks, serve(fetching(blocksResponder(node)), onError));
     await this.host.handle(this.protocols.blob, serve(blobResponder(node), onError));
     await this.host.handle(this.protocols.mempool, serve(mempoolResponder(node), onError));
     if (this.snapshots !== undefined) {
@@ -241,13 +250,26 @@ export class Network {
 
   /** Ask a peer for its head (and sync from it if it is ahead); false when it did not answer properly. */
   private refreshPeer(peer: PeerId): Promise<boolean> {
-    return this.sync.refresh(peer).then(() => true, (err: unknown) => {
+    const id = peer.toString();
+    return this.sync.refresh(peer).then(() => {
+      this.liveness.answered(id);
+      return true;
+    }, (err: unknown) => {
       const code = err instanceof GopkgrError ? err.code : 'NET_STREAM_ERROR';
-      if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalise(peer.toString(), 'malformed');
-      // No answer to a one-item request: the connection is dead or the peer stalls. Hang up;
+      if (code === 'NET_BAD_MESSAGE' || code === 'NET_BAD_RESPONSE') this.penalise(id, 'malformed');
+      // A late answer: the peer may be busy applying blocks (peerLiveness.ts). Hang up only on
+      // one that stays silent, and never on one importing what it fetches from us.
+      if (code === 'NET_TIMEOUT') {
+        const verdict = this.liveness.missed(id);
+        if (verdict !== 'hangUp') {
+          this.log.info(`peers: ${id.slice(-8)} is slow to answer a status request${verdict === 'importing' ? ' while it imports blocks from us' : ` (${this.liveness.missCount(id)} in a row)`}; keeping it`);
+          return false;
+        }
+      }
+      // No answer, or a failed stream: the connection is dead or the peer stalls. Hang up;
       // bootstrap and book peers are redialed with backoff.
       if (code === 'NET_TIMEOUT' || code === 'NET_DIAL_FAILED' || code === 'NET_STREAM_ERROR') {
-        this.log.warn(`peers: ${peer.toString().slice(-8)} did not answer a status request (${code}); disconnecting`);
+        this.log.warn(`peers: ${id.slice(-8)} did not answer a status request (${code}); disconnecting`);
         void this.host.hangUp(peer).catch(() => undefined);
       }
       return false;

@@ -14,8 +14,6 @@ export const PENALTY = {
   invalidData: -60,
   /** served a blob whose bytes do not hash to what was asked */
   badBlob: -60,
-  /** stopped answering mid-response, or did not answer in time */
-  timeout: -15,
   /** claimed a head it could not serve */
   uselessStatus: -10,
   /** gossiped an orphan with a fraction of the work a block costs now (validateBlock.ts) */

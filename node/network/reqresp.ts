@@ -12,13 +12,16 @@
  * Every read has a deadline (FRAME_TIMEOUT_MS between frames), every frame a
  * size cap, and the reader buffers at most MAX_STREAM_BUFFER bytes, so a peer
  * that stalls, floods or sends oversized frames costs a bounded amount of time
- * and memory and ends in a coded error, never a crash.
+ * and memory and ends in a coded error, never a crash. Deadlines count awake
+ * time (awakeDeadline.ts): while a block import holds our thread, the peer's
+ * answer waits unread in the socket, and that wait is ours, not the peer's.
  */
 import { lpStream } from '@libp2p/utils';
 import type { Libp2p, PeerId, Stream, StreamHandler } from '@libp2p/interface';
 import { GopkgrError, asGopkgrError } from '../../ledger/errors.ts';
 import { decode, encode, type Canonical } from '../../ledger/encoding.ts';
-import { DIAL_TIMEOUT_MS, FRAME_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_REQUEST_BYTES, MAX_STREAM_BUFFER, REQUEST_TIMEOUT_MS } from './constants.ts';
+import { DIAL_TIMEOUT_MS, FRAME_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_REQUEST_BYTES, MAX_STREAM_BUFFER, REQUEST_TIMEOUT_MS, REQUESTER_PATIENCE_MS } from './constants.ts';
+import { awakeDeadline, awakeSignal, type Deadline } from './awakeDeadline.ts';
 
 const ITEM = 0x00;
 const END = 0x01;
@@ -50,6 +53,16 @@ function requestReadError(err: unknown): GopkgrError {
   return new GopkgrError('NET_STREAM_ERROR', `no request read: ${name} ${message}`.trim());
 }
 
+/** Run `op` under an awake-time deadline of `ms`, cleared however it ends. */
+async function within<T>(ms: number, op: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const d: Deadline = awakeSignal(ms, signal);
+  try {
+    return await op(d.signal);
+  } finally {
+    d.clear();
+  }
+}
+
 /** Turn a responder into a libp2p stream handler that never throws. */
 export function serve(responder: Responder, onError?: (peerId: string, err: GopkgrError) => void): StreamHandler {
   return async (stream: Stream, connection): Promise<void> => {
@@ -59,7 +72,8 @@ export function serve(responder: Responder, onError?: (peerId: string, err: Gopk
       let request: Canonical;
       let raw: Uint8Array;
       try {
-        raw = (await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray();
+        // A requester that is busy importing sends its request a stall after opening the stream.
+        raw = (await within(REQUESTER_PATIENCE_MS, (signal) => lp.read({ signal }))).subarray();
       } catch (err) {
         throw requestReadError(err);
       }
@@ -68,17 +82,19 @@ export function serve(responder: Responder, onError?: (peerId: string, err: Gopk
       } catch (err) {
         throw new GopkgrError('NET_BAD_REQUEST', `unreadable request: ${(err as Error).message}`);
       }
+      // Writes wait on the requester reading (flow control): one that is busy importing the
+      // previous batch reads late, so the writer is patient (REQUESTER_PATIENCE_MS).
       for await (const item of responder(request, peerId)) {
-        await lp.write(frame(ITEM, item), { signal: AbortSignal.timeout(FRAME_TIMEOUT_MS) });
+        await within(REQUESTER_PATIENCE_MS, (signal) => lp.write(frame(ITEM, item), { signal }));
       }
-      await lp.write(frame(END), { signal: AbortSignal.timeout(FRAME_TIMEOUT_MS) });
-      await stream.close({ signal: AbortSignal.timeout(FRAME_TIMEOUT_MS) });
+      await within(REQUESTER_PATIENCE_MS, (signal) => lp.write(frame(END), { signal }));
+      await within(REQUESTER_PATIENCE_MS, (signal) => stream.close({ signal }));
     } catch (err) {
       const e = asGopkgrError(err, 'NET_STREAM_ERROR');
       onError?.(peerId, e);
       try {
-        await lp.write(frame(ERROR, new TextEncoder().encode(`${e.code}: ${e.message}`.slice(0, 512))), { signal: AbortSignal.timeout(1_000) });
-        await stream.close({ signal: AbortSignal.timeout(1_000) });
+        await within(1_000, (signal) => lp.write(frame(ERROR, new TextEncoder().encode(`${e.code}: ${e.message}`.slice(0, 512))), { signal }));
+        await within(1_000, (signal) => stream.close({ signal }));
       } catch {
         stream.abort(e);
       }
@@ -118,22 +134,26 @@ function streamError(err: unknown, what: string): GopkgrError {
 export async function* request(host: Libp2p, peer: PeerId, protocol: string, body: Canonical, opts: RequestOptions = {}): AsyncGenerator<Uint8Array> {
   const what = `${protocol.split('/').slice(-2).join('/')} from ${peer.toString().slice(-8)}`;
   let stream: Stream;
+  const dialDeadline = awakeDeadline(DIAL_TIMEOUT_MS);
   try {
-    const dialSignal = opts.signal === undefined ? AbortSignal.timeout(DIAL_TIMEOUT_MS) : AbortSignal.any([opts.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]);
+    const dialSignal = opts.signal === undefined ? dialDeadline.signal : AbortSignal.any([opts.signal, dialDeadline.signal]);
     stream = await host.dialProtocol(peer, protocol, { signal: dialSignal });
   } catch (err) {
+    // Opening a stream on a live connection needs the peer's thread (protocol negotiation): one
+    // that is busy is slow, not unreachable.
+    if ((dialDeadline.signal.aborted || opts.signal?.aborted === true) && host.getConnections(peer).length > 0) throw new GopkgrError('NET_TIMEOUT', `${what}: the peer did not open a stream in time`);
     throw new GopkgrError('NET_DIAL_FAILED', `${what}: cannot open a stream: ${(err as Error).message}`);
+  } finally {
+    dialDeadline.clear();
   }
   const maxFrame = opts.maxFrame ?? MAX_FRAME_BYTES;
   const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: Math.max(MAX_STREAM_BUFFER, maxFrame * 2) });
   let done = false;
   try {
-    await lp.write(encode(body), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    await stream.close({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    await within(REQUEST_TIMEOUT_MS, (signal) => lp.write(encode(body), { signal }), opts.signal);
+    await within(REQUEST_TIMEOUT_MS, (signal) => stream.close({ signal }), opts.signal);
     for (;;) {
-      const timeout = AbortSignal.timeout(opts.frameTimeoutMs ?? FRAME_TIMEOUT_MS);
-      const signal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
-      const data = (await lp.read({ signal })).subarray();
+      const data = (await within(opts.frameTimeoutMs ?? FRAME_TIMEOUT_MS, (signal) => lp.read({ signal }), opts.signal)).subarray();
       if (data.length === 0) throw new GopkgrError('NET_BAD_RESPONSE', `${what}: empty frame`);
       const kind = data[0];
       if (kind === END) {

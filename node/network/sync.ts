@@ -20,18 +20,25 @@
  *     its work passes ours, a lighter one stays a side branch.
  *
  * Sync keeps what outlives a session (the peers' heads, who could not serve
- * what it claimed) and runs one session at a time (syncSession.ts).
+ * what it claimed, when a peer is worth trying again) and runs one session at
+ * a time (syncSession.ts).
  *
  * A peer that stalls (FRAME_TIMEOUT_MS between frames), lies or serves invalid
  * data is penalised and dropped from the session; its batches go to other
- * peers. Nothing a peer sends can throw out of a session.
+ * peers. Nothing a peer sends can throw out of a session. A session that fails
+ * for any reason but the peer's fault is resumed from the height it reached
+ * (syncResume.ts): from another peer at once, from the same one after a short
+ * backoff, or as soon as it reconnects.
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerId } from '@libp2p/interface';
 import { toHex } from '../../ledger/encoding.ts';
+import type { GopkgrError } from '../../ledger/errors.ts';
 import { REQUEST_TIMEOUT_MS } from './constants.ts';
+import { awakeDeadline } from './awakeDeadline.ts';
 import { decodeStatus } from './messages.ts';
 import { requestOne } from './reqresp.ts';
+import { SyncResume, type SessionEnd } from './syncResume.ts';
 import { asError, SyncSession, type PeerHead, type SessionHost, type SessionSummary, type SyncOptions } from './syncSession.ts';
 
 export type { PeerHead, SessionSummary, SyncOptions } from './syncSession.ts';
@@ -53,6 +60,10 @@ export class Sync {
   private readonly heads = new Map<string, PeerHead>();
   /** peer → the head it claimed but could not serve; ignored until it announces another */
   private readonly useless = new Map<string, string>();
+  /** which peers are backing off after a failed session, and until when */
+  private readonly resume = new SyncResume();
+  /** wakes the loop when the first backoff ends */
+  private retryTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -83,7 +94,13 @@ export class Sync {
 
   /** Ask a peer for its head; sync from it if it is ahead. Errors are the caller's to penalise or ignore. */
   async refresh(peer: PeerId): Promise<PeerHead> {
-    const bytes = await requestOne(this.opts.host, peer, this.opts.protocols.status, {}, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const deadline = awakeDeadline(REQUEST_TIMEOUT_MS);
+    let bytes: Uint8Array;
+    try {
+      bytes = await requestOne(this.opts.host, peer, this.opts.protocols.status, {}, { signal: deadline.signal });
+    } finally {
+      deadline.clear();
+    }
     const s = decodeStatus(bytes);
     const head: PeerHead = { head: toHex(s.head), height: s.height, work: BigInt('0x' + s.work) };
     this.setHead(peer.toString(), head);
@@ -107,6 +124,7 @@ export class Sync {
   peerGone(peerId: string): void {
     this.heads.delete(peerId);
     this.useless.delete(peerId);
+    this.resume.forget(peerId);
   }
 
   /** Start a session if some peer is ahead (or note that the running one should look again). */
@@ -124,6 +142,7 @@ export class Sync {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
     await this.running;
   }
 
@@ -132,17 +151,32 @@ export class Sync {
     while (this.running !== null) await this.running;
   }
 
+  /** The connected peer with the most work beyond ours that may be synced from now; else how long until one backing off may. */
   private bestPeer(): [string, PeerHead] | undefined {
     const chain = this.opts.node.chain;
     const ours = BigInt('0x' + chain.head.work);
     let best: [string, PeerHead] | undefined;
+    let soonest = Infinity;
     for (const [peer, h] of this.heads) {
       if (h.work <= ours || this.useless.get(peer) === h.head || chain.entry(h.head) !== undefined) continue;
       // Checked last: a connection lookup by id string, where getPeers() would decode every peer id.
       if (this.opts.host.getConnections(peerIdFromString(peer)).length === 0) continue;
+      const wait = this.resume.waitFor(peer);
+      if (wait > 0) {
+        soonest = Math.min(soonest, wait);
+        continue;
+      }
       if (best === undefined || h.work > best[1].work) best = [peer, h];
     }
+    if (best === undefined && soonest < Infinity) this.retryIn(soonest);
     return best;
+  }
+
+  /** Look again in `ms`, when a peer's backoff ends (one timer: the soonest wins). */
+  private retryIn(ms: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.trigger(), ms + 10);
+    this.retryTimer.unref();
   }
 
   private async loop(): Promise<void> {
@@ -154,21 +188,29 @@ export class Sync {
         return;
       }
       const [peer, claim] = best;
+      let outcome: { blocks: number; failure: GopkgrError | undefined };
       try {
-        await this.syncFrom(peer, claim);
+        outcome = await this.syncFrom(peer, claim);
       } catch (err) {
-        this.opts.log.warn(`sync from ${peer.slice(-8)} failed: ${asError(err).code} ${asError(err).message}`);
+        outcome = { blocks: 0, failure: asError(err) };
       } finally {
         this.session = null;
       }
-      // A peer that claimed a head and left us without it cannot be synced from again for that head.
-      if (this.opts.node.chain.entry(claim.head) === undefined && this.heads.get(peer)?.head === claim.head) {
-        this.useless.set(peer, claim.head);
+      if (this.stopped) return;
+      const reached = this.opts.node.chain.entry(claim.head) !== undefined;
+      const { blocks, failure } = outcome;
+      const end: SessionEnd = reached ? { kind: 'reached' } : failure === undefined ? { kind: 'short' } : { kind: 'failed', code: failure.code, blocks };
+      const verdict = this.resume.ended(peer, end);
+      if (failure !== undefined) {
+        const next = verdict.action === 'retry' ? `; resuming from height ${this.opts.node.chain.height} (this peer again in ${verdict.afterMs} ms)` : '';
+        this.opts.log.warn(`sync from ${peer.slice(-8)} failed: ${failure.code} ${failure.message}${next}`);
       }
+      // A peer that claimed a head and could not (or would not validly) serve it is not synced from again for that head.
+      if (verdict.action === 'setAside' && this.heads.get(peer)?.head === claim.head) this.useless.set(peer, claim.head);
     }
   }
 
-  private async syncFrom(source: string, claim: PeerHead): Promise<void> {
+  private async syncFrom(source: string, claim: PeerHead): Promise<{ blocks: number; failure: GopkgrError | undefined }> {
     const { node, log } = this.opts;
     const host: SessionHost = {
       opts: this.opts,
@@ -183,8 +225,9 @@ export class Sync {
     log.info(`sync: from ${source.slice(-8)}, our height ${session.startHeight}, theirs ${claim.height}`);
     const { summary, failure } = await session.run();
     this.last = summary;
-    if (failure !== undefined && !this.stopped) throw failure;
+    if (failure !== undefined) return { blocks: summary.blocks, failure };
     const spread = Object.entries(summary.byPeer).map(([p, n]) => `${p.slice(-8)}=${n}`).join(' ');
     log.info(`sync: ${summary.blocks} block(s) in ${summary.ms} ms (${spread || 'none new'}), height ${node.chain.height}`);
+    return { blocks: summary.blocks, failure: undefined };
   }
 }

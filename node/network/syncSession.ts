@@ -75,9 +75,14 @@ export function asError(err: unknown): GopkgrError {
   return err instanceof GopkgrError ? err : new GopkgrError('SYNC_INTERNAL', err instanceof Error ? err.message : String(err), { status: 500 });
 }
 
-/** Which penalty a failed request earns. */
+/**
+ * Which penalty a failed request earns. A timeout earns none: a peer busy
+ * applying blocks, or reading thousands of ours from disk to answer, is slow,
+ * not malicious, and scoring it would end in a ban (issue 14). A peer that
+ * stalls on purpose gains nothing: its batches go to other peers and the next
+ * session asks it again only after a doubling backoff (syncResume.ts).
+ */
 export function penaltyOf(err: GopkgrError): PenaltyKind | undefined {
-  if (err.code === 'NET_TIMEOUT') return 'timeout';
   if (err.code === 'NET_BAD_RESPONSE' || err.code === 'NET_BAD_MESSAGE' || err.code === 'NET_FRAME_TOO_LARGE' || err.code === 'DECODE_ERROR') return 'malformed';
   if (err.code.startsWith('SYNC_BAD_') || err.code.startsWith('BLOCK_')) return 'invalidData';
   return undefined;
@@ -221,8 +226,10 @@ export class SyncSession {
         }
         this.wake.notify();
       }
-      // Fewer blocks than asked: the peer does not have them (another branch). Not a fault unless it is the source.
-      if (got < batch.length) {
+      // None of the blocks asked for: the peer does not have them (another branch). Not a fault unless it
+      // is the source. Some but not all: the peer's answer reached its byte budget (BLOCKS_RESPONSE_BYTES,
+      // four full blocks), and the rest of the batch goes back to be asked for again.
+      if (got === 0) {
         this.dropped.add(peer);
         if (peer === this.source) this.fail(new GopkgrError('SYNC_SOURCE_INCOMPLETE', 'the peer could not serve blocks of its own headers'), this.source);
       }
@@ -299,6 +306,9 @@ export class SyncSession {
       this.next++;
       this.host.imported();
       this.wake.notify();
+      // Let what arrived during that block (status requests, our batches' frames) be read before the
+      // next one takes the thread: the import's own store write resumes us ahead of them otherwise.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -139,11 +139,13 @@ describe('hostile peers', () => {
     expect(caughtUp.height).toBe(before + 4);
     expect(stalled).toHaveLength(1);
 
-    // The stalled session ends with a timeout, and the claim is not chased again.
+    // The stalled session ends with a timeout; the claim is chased again only after a backoff (a slow
+    // peer may be busy, not hostile), so the staller holds the sync only now and then.
     await waitFor(async () => (/sync from \w+ failed: NET_TIMEOUT/.test(v.stderr()) ? true : undefined), WAIT_TIMEOUT_MS, 'the stalled sync to time out');
+    expect(v.stderr()).toMatch(/sync from \w+ failed: NET_TIMEOUT .*; resuming from height \d+ \(this peer again in \d+ ms\)/);
     await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), WAIT_TIMEOUT_MS, 'the sync session to end');
-    expect(stalled).toHaveLength(1);
-    // The peer that never answered its status request was hung up on.
+    expect(stalled.length).toBeLessThanOrEqual(2);
+    // The peer that never answered its status requests (and fetches nothing from us) was hung up on.
     await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to hang up on the silent peer');
     expect(v.stderr()).toMatch(new RegExp(`${b.peerId.toString().slice(-8)} did not answer a status request \\(NET_TIMEOUT\\); disconnecting`));
     expect(v.child.exitCode).toBeNull();

@@ -10,14 +10,16 @@ import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import { encodeTx, fromHex, DEV_PARAMS, type BodyByType, type KeyPair, type SignedTxType } from '../../ledger/index.ts';
+import { encodeTx, fromHex, manifestHash, DEV_PARAMS, type BodyByType, type Canonical, type KeyPair, type SignedTxType } from '../../ledger/index.ts';
+import { hashExport } from '../../infver/hashApi.ts';
+import type { Decl } from '../../infver/manifest.ts';
 import { FullNode, type Work } from '../../node/index.ts';
 import { networkProtocols } from '../../node/network/index.ts';
 import { serve } from '../../node/network/reqresp.ts';
 import { encodeStatus } from '../../node/network/messages.ts';
 import { buildCandidate, mineOnThisThread, httpSource } from '../../miner/index.ts';
 import { saveIdentity } from '../../cli/context.ts';
-import { keyPair, signed } from './chain.ts';
+import { idBytes, keyPair, ONE_EXPORT_MANIFEST, publishBody, signed } from './chain.ts';
 import { tempDir } from './cleanup.ts';
 import { getJson } from './http.ts';
 import { freePort } from './ports.ts';
@@ -35,12 +37,12 @@ export interface NetNode extends RunningNode {
 }
 
 /** Start `gopkgr node --dev` on a data dir (a temp dir when omitted), listening on loopback; waits for the ready line. Stopped by `closeAll`. */
-export async function spawnNetNode(name: string, opts: { data?: string; peers?: string[]; p2pPort?: number; apiPort?: number; extra?: string[] } = {}): Promise<NetNode> {
+export async function spawnNetNode(name: string, opts: { data?: string; peers?: string[]; p2pPort?: number; apiPort?: number; extra?: string[]; env?: Record<string, string> } = {}): Promise<NetNode> {
   const data = opts.data ?? (await tempDir(`gopkgr-net-${name}-`));
   const apiPort = opts.apiPort ?? (await freePort());
   const p2pPort = opts.p2pPort ?? (await freePort());
   const args = ['--dev', '--api', `127.0.0.1:${apiPort}`, '--listen', `/ip4/127.0.0.1/tcp/${p2pPort}`, ...(opts.peers ?? []).flatMap((p) => ['--peer', p]), ...(opts.extra ?? [])];
-  const node = await spawnNode(args, { env: { GOPKGR_HOME: data } });
+  const node = await spawnNode(args, { env: { ...opts.env, GOPKGR_HOME: data } });
   const addresses = node.ready.addresses as string[];
   return { ...node, name, data, peerId: node.ready.peerId as string, addr: addresses[0]!, p2pPort, apiPort };
 }
@@ -54,7 +56,7 @@ export interface Status {
   banned: number;
   blobsMissing: number;
   mempool: number;
-  sync: { syncing: boolean; targetHeight: number; last: { blocks: number; byPeer: Record<string, number> } | null };
+  sync: { syncing: boolean; targetHeight: number; peer: string | null; last: { blocks: number; byPeer: Record<string, number> } | null };
 }
 
 export async function status(node: { api: string }): Promise<Status> {
@@ -120,6 +122,67 @@ export async function buildChain(dataDir: string, n: number, minerKey: Uint8Arra
   try {
     for (let i = 0; i < n; i++) await node.submitBlock(mineOn(node.work(), minerKey));
     return { head: node.chain.head.id, height: node.chain.height };
+  } finally {
+    await node.close();
+  }
+}
+
+/** A package API manifest of `exports` string constants (what InfVer extracts from `export declare const a0000: string;` ...). */
+export function wideManifest(name: string, exports: number): Canonical {
+  return { format: 'infver/1', name, internal: [], exports: wideExports(exports) };
+}
+
+const wideExportLists = new Map<number, Canonical[]>();
+
+/** The export list of wideManifest (hashed once per size: the names, not the package, decide each hash). */
+function wideExports(n: number): Canonical[] {
+  let list = wideExportLists.get(n);
+  if (list === undefined) {
+    const decls = ONE_EXPORT_MANIFEST.exports[0]!.decls as Decl[];
+    list = Array.from({ length: n }, (_, i) => {
+      const exportName = `a${String(i).padStart(5, '0')}`;
+      return { name: exportName, kind: 'variable', hash: hashExport(exportName, decls), decls: decls as unknown as Canonical };
+    });
+    wideExportLists.set(n, list);
+  }
+  return list;
+}
+
+/**
+ * Pre-build a chain of `n` full blocks into `dataDir`, in process. Each block
+ * creates `packages` packages in namespace @heavy (claimed in the first block)
+ * and publishes their 1.0.0 with an API manifest of `exports` exports: real
+ * signed txs whose manifests a node validates when it applies the block, as
+ * it does for every publish. Returns the head and how long each block took to
+ * import here (FullNode.submitBlock: the same work a syncing node does per block).
+ */
+export async function buildHeavyChain(dataDir: string, n: number, opts: { packages: number; exports: number }): Promise<{ head: string; height: number; importMs: number[]; blockBytes: number[] }> {
+  const node = await FullNode.open({ dataDir, params: DEV_PARAMS });
+  const minerKey = keyPair('heavy-builder').publicKey;
+  const author = keyPair('heavy-author');
+  const chainId = fromHex(node.chainId);
+  let nonce = 0;
+  const importMs: number[] = [];
+  const blockBytes: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const txs: Uint8Array[] = i === 0 ? [encodeTx(signed(author, 'claim', { ns: '@heavy' }, nonce++, chainId))] : [];
+      for (let k = 0; k < opts.packages; k++) {
+        const name = `p${i}x${k}`;
+        const create = signed(author, 'create', { ns: '@heavy', name }, nonce++, chainId);
+        const manifest = wideManifest(`@heavy/${name}`, opts.exports);
+        const publish = signed(author, 'publish', publishBody(idBytes(create), '1.0.0', { manifest, apiHash: manifestHash(manifest) }), nonce++, chainId);
+        txs.push(encodeTx(create), encodeTx(publish));
+      }
+      // The txs go straight into the block: the mempool would check each one a second time.
+      const bytes = mineOn({ ...node.work(0), txs }, minerKey);
+      const block = node.chain.decode(bytes);
+      const t = performance.now();
+      await node.submitBlock(block);
+      importMs.push(performance.now() - t);
+      blockBytes.push(bytes.length);
+    }
+    return { head: node.chain.head.id, height: node.chain.height, importMs, blockBytes };
   } finally {
     await node.close();
   }
