@@ -184,3 +184,43 @@ export function bigIntToBytes32(n: bigint): Uint8Array {
 export function sameId(a: Uint8Array, b: Uint8Array): boolean {
   return bytesEqual(a, b);
 }
+
+/**
+ * Bytes of the CBOR item at `o` when it is an unsigned integer (major type 0) or
+ * a byte string (major type 2) of definite length under 2^32 (RFC 8949 §3.1);
+ * -1 for anything else.
+ */
+function itemLength(bytes: Uint8Array, o: number): number {
+  const major = bytes[o]! >> 5;
+  const ai = bytes[o]! & 0x1f;
+  if (ai > 27 || (major !== 0 && major !== 2)) return -1;
+  const head = ai < 24 ? 1 : ai === 24 ? 2 : ai === 25 ? 3 : ai === 26 ? 5 : 9;
+  if (major === 0) return head;
+  if (ai === 27) return -1;
+  let length = ai < 24 ? ai : 0;
+  for (let i = 1; i < head; i++) length = length * 256 + (bytes[o + i] ?? 0);
+  return head + length;
+}
+
+/**
+ * The encoded header inside a stored (so valid, canonical) block, sliced out
+ * without decoding the txs: [0x82][header = 0x80+n, then n uints and byte strings][txs]
+ * (every header field, the seal's included, is one or the other). Falls back to
+ * a full decode for anything unexpected.
+ */
+export function headerBytesOf(block: Uint8Array, codec: SealCodec): Uint8Array {
+  const fields = block[1]! & 0x1f;
+  if (block[0] === 0x82 && block[1]! >> 5 === 4 && fields < 24) {
+    let o = 2;
+    for (let i = 0; i < fields && o < block.length; i++) {
+      const length = itemLength(block, o);
+      if (length < 0) {
+        o = Infinity;
+        break;
+      }
+      o += length;
+    }
+    if (o <= block.length) return block.subarray(1, o);
+  }
+  return encodeHeader(decodeBlock(block, codec).header, codec);
+}

@@ -16,7 +16,7 @@
 import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
 import { bytesEqual, toHex, type Canonical } from '../ledger/encoding.ts';
-import { decodeBlock, merkleRoot, type DecodedBlock } from '../ledger/block.ts';
+import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, type DecodedBlock } from '../ledger/block.ts';
 import { consensusFor, genesisBlock, type BlockTerms, type Consensus } from '../consensus/index.ts';
 import { MAX_TX_BYTES } from '../ledger/constants.ts';
 import type { ChainParams } from '../ledger/params.ts';
@@ -24,7 +24,7 @@ import { StateOverlay, type StateReader, type StateValue } from '../ledger/state
 import { applyBlockTxs, blockSteps, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import { checkStamp, type SignatureCheck, type SignedTx } from '../ledger/tx.ts';
 import { verify } from '../ledger/crypto.ts';
-import { ChainStore, del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
+import { ChainStore, del, headerKey, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
 import { StateStore, type StateSession } from './state/stateStore.ts';
 import { readHints } from './state/readHints.ts';
 import { Serial } from './serial.ts';
@@ -159,6 +159,14 @@ export class Chain extends EventEmitter {
     return this.store.getRaw(`b:${id}`);
   }
 
+  /** A stored block's header bytes (stored on their own since headers were; else cut from the block). */
+  async getHeaderBytes(id: string): Promise<Uint8Array | undefined> {
+    const header = await this.store.getRaw(headerKey(id));
+    if (header !== undefined) return header;
+    const bytes = await this.getBlockBytes(id);
+    return bytes === undefined ? undefined : headerBytesOf(bytes, this.consensus.seal);
+  }
+
   async getBlock(id: string): Promise<DecodedBlock | undefined> {
     const bytes = await this.getBlockBytes(id);
     return bytes === undefined ? undefined : this.decode(bytes);
@@ -252,7 +260,7 @@ export class Chain extends EventEmitter {
       id, parent: parent.id, height: h.height, time: h.time, ...this.consensus.indexFields(h),
       work: (BigInt('0x' + parent.work) + this.consensus.weightOf(h)).toString(16), status: 'valid',
     };
-    const storeOps: BatchOp[] = [putRaw(`b:${id}`, block.bytes), put(`i:${id}`, entry)];
+    const storeOps: BatchOp[] = [putRaw(`b:${id}`, block.bytes), putRaw(headerKey(id), encodeHeader(h, this.consensus.seal)), put(`i:${id}`, entry)];
     this.index.set(id, entry);
     // A branch that would undo a final block stays a side branch, however heavy.
     if (BigInt('0x' + entry.work) <= BigInt('0x' + this.head.work) || this.forksBelow(entry, this.finalizedHeight())) {
@@ -416,11 +424,11 @@ export class Chain extends EventEmitter {
       }
     }
     // Only the verdict is kept: an invalid block's bytes would be disk filled for nothing.
-    const ops: BatchOp[] = extraOps.filter((op) => !op.key.startsWith('b:'));
+    const ops: BatchOp[] = extraOps.filter((op) => !op.key.startsWith('b:') && !op.key.startsWith('h:'));
     for (const id of bad) {
       const e = { ...this.index.get(id)!, status: 'invalid' as const, reason: id === entry.id ? reason : `descends from invalid block ${entry.id.slice(0, 16)}` };
       this.index.set(id, e);
-      ops.push(put(`i:${id}`, e), del(`b:${id}`));
+      ops.push(put(`i:${id}`, e), del(`b:${id}`), del(headerKey(id)));
     }
     await this.store.write(ops);
   }

@@ -1,6 +1,8 @@
 /**
  * The node's database on `level`. Every key is a short prefix plus an id:
  *   b:<id>          block bytes (every stored block, main chain or not)
+ *   h:<id>          header bytes of a stored block (headers are served without reading whole blocks;
+ *                   below a snapshot's checkpoint, the only thing stored of a block)
  *   i:<id>          BlockIndexEntry
  *   m:<height>      main-chain block id at that height (height zero-padded to 10 digits)
  *   u:<id>          undo data of a main-chain block: [[stateKey, previous value | null], ...]
@@ -41,6 +43,7 @@ export interface TxLocation {
 export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 
 export const heightKey = (height: number): string => `m:${String(height).padStart(10, '0')}`;
+export const headerKey = (id: string): string => `h:${id}`;
 
 export class ChainStore {
   readonly db: Level<string, Uint8Array>;

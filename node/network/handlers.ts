@@ -6,11 +6,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { fromHex, toHex, type Canonical } from '../../ledger/encoding.ts';
-import { decodeBlock, encodeHeader, type SealCodec } from '../../ledger/block.ts';
 import type { FullNode } from '../fullNode.ts';
 import { BLOB_CHUNK_BYTES, BLOCK_PACK_BYTES, BLOCKS_RESPONSE_BYTES, MEMPOOL_RESPONSE_BYTES, MEMPOOL_RESPONSE_TXS } from './constants.ts';
 import { forkHeight } from './locator.ts';
-import { headerKey } from '../snapshot/import.ts';
 import { encodeBlockPack, encodeHeaders, encodeStatus, readBlobRequest, readBlocksRequest, readEmptyRequest, readHeadersRequest, type StatusMessage } from './messages.ts';
 
 export function statusOf(node: FullNode): StatusMessage {
@@ -20,46 +18,6 @@ export function statusOf(node: FullNode): StatusMessage {
 
 export function statusResponder(node: FullNode): () => Iterable<Uint8Array> {
   return () => [encodeStatus(statusOf(node))];
-}
-
-/**
- * Bytes of the CBOR item at `o` when it is an unsigned integer (major type 0) or
- * a byte string (major type 2) of definite length under 2^32 (RFC 8949 §3.1);
- * -1 for anything else.
- */
-function itemLength(bytes: Uint8Array, o: number): number {
-  const major = bytes[o]! >> 5;
-  const ai = bytes[o]! & 0x1f;
-  if (ai > 27 || (major !== 0 && major !== 2)) return -1;
-  const head = ai < 24 ? 1 : ai === 24 ? 2 : ai === 25 ? 3 : ai === 26 ? 5 : 9;
-  if (major === 0) return head;
-  if (ai === 27) return -1;
-  let length = ai < 24 ? ai : 0;
-  for (let i = 1; i < head; i++) length = length * 256 + (bytes[o + i] ?? 0);
-  return head + length;
-}
-
-/**
- * The encoded header inside a stored (so valid, canonical) block, sliced out
- * without decoding the txs: [0x82][header = 0x80+n, then n uints and byte strings][txs]
- * (every header field, the seal's included, is one or the other). Falls back to
- * a full decode for anything unexpected.
- */
-function headerOf(block: Uint8Array, codec: SealCodec): Uint8Array {
-  const fields = block[1]! & 0x1f;
-  if (block[0] === 0x82 && block[1]! >> 5 === 4 && fields < 24) {
-    let o = 2;
-    for (let i = 0; i < fields && o < block.length; i++) {
-      const length = itemLength(block, o);
-      if (length < 0) {
-        o = Infinity;
-        break;
-      }
-      o += length;
-    }
-    if (o <= block.length) return block.subarray(1, o);
-  }
-  return encodeHeader(decodeBlock(block, codec).header, codec);
 }
 
 /** Headers of our main chain after the locator's fork point, at most `max`. */
@@ -72,9 +30,8 @@ export function headersResponder(node: FullNode): (req: Canonical) => AsyncItera
     const out: Uint8Array[] = [];
     for (let h = from; h <= to; h++) {
       const id = chain.mainIdAt(h);
-      const bytes = id === undefined ? undefined : await chain.getBlockBytes(id);
       // Below a snapshot's checkpoint this node has the headers only (node/snapshot/import.ts).
-      const header = bytes !== undefined ? headerOf(bytes, chain.consensus.seal) : id === undefined ? undefined : await chain.store.getRaw(headerKey(id));
+      const header = id === undefined ? undefined : await chain.getHeaderBytes(id);
       // A reorg while we read moves the main chain: answer with what is consistent so far.
       if (header === undefined || chain.mainIdAt(h) !== id) break;
       out.push(header);

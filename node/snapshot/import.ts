@@ -16,7 +16,7 @@
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import { bytesEqual, decode, toHex } from '../../ledger/encoding.ts';
-import { del, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type ChainStore } from '../store.ts';
+import { del, headerKey, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type ChainStore } from '../store.ts';
 import { RecordParser } from './records.ts';
 import { SNAPSHOT_RANGES, StateRootHasher } from './stateRoot.ts';
 
@@ -24,7 +24,7 @@ export const JOINING_KEY = 'meta:joining';
 /** The checkpoint below which this node has headers but no blocks (node/chain.ts reads it). */
 export const CHECKPOINT_KEY = 'meta:checkpoint';
 /** Header bytes of a block whose body this node never had (below its checkpoint). */
-export const headerKey = (id: string): string => `h:${id}`;
+export { headerKey };
 
 /** Records are written in batches of about this many bytes. */
 const BATCH_BYTES = 4 * 1024 * 1024;

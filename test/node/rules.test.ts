@@ -20,6 +20,7 @@ import {
 import { medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
 import { chainIdOf } from '../../consensus/index.ts';
 import { decodeBlock, encodeHeader } from '../../consensus/pow/index.ts';
+import { blockId } from '../../ledger/block.ts';
 import { defaultHooks, Mempool, MEMPOOL_MAX_PER_SENDER, type Chain, type PendingTx } from '../../node/index.ts';
 import { isPublicKey } from '../../ledger/crypto.ts';
 import type { AccountState } from '../../ledger/state.ts';
@@ -870,6 +871,10 @@ describe('blocks on a chain: valid blocks change the state', () => {
     expect(r.get(stateKeys.name('@acme/lib'))).toBe(toHex(pkg));
     const v = r.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
     expect(v.block).toBe(chain.head.id);
+    // The header is stored on its own, so serving headers reads no block.
+    const header = (await chain.store.getRaw(`h:${chain.head.id}`))!;
+    expect(toHex(blockId(header))).toBe(chain.head.id);
+    expect(await chain.getHeaderBytes(chain.head.id)).toEqual(header);
     expect(v.height).toBe(1);
     expect((r.get(stateKeys.account(hex(MINER))) as AccountState).balance).toBe(DEV_PARAMS.minerReward);
     expect((r.get(stateKeys.account(hex(ALICE))) as AccountState).nonce).toBe(3);
