@@ -6,8 +6,8 @@
  * holds funds and names): a node that only serves snapshots needs neither, and
  * a leaked snapshot key costs no funds.
  */
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { loadOrCreateKeyFile } from '../keyFile.ts';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { generateKeyPair, keyPairFromSecret, type KeyPair } from '../../ledger/crypto.ts';
 
@@ -16,27 +16,11 @@ export function snapshotKeyPath(dataDir: string): string {
 }
 
 /** Read the node's snapshot key, or create and store one on first use. */
-export async function loadOrCreateSnapshotKey(dataDir: string): Promise<KeyPair> {
-  const file = snapshotKeyPath(dataDir);
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  if (bytes !== undefined) {
-    try {
-      return keyPairFromSecret(bytes);
-    } catch (err) {
-      throw new GopkgrError('KEY_INVALID', `${file} does not hold a 32-byte secret key: ${(err as Error).message}`, { hint: 'remove the file to give this node a new snapshot key' });
-    }
-  }
-  const key = generateKeyPair();
-  await mkdir(dirname(file), { recursive: true });
-  // Write then rename: a crash never leaves a half-written key behind.
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, key.secretKey, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, file);
-  return key;
+export function loadOrCreateSnapshotKey(dataDir: string): Promise<KeyPair> {
+  return loadOrCreateKeyFile(snapshotKeyPath(dataDir), {
+    decode: keyPairFromSecret,
+    encode: (key) => key.secretKey,
+    generate: generateKeyPair,
+    invalid: (file, cause) => new GopkgrError('KEY_INVALID', `${file} does not hold a 32-byte secret key: ${cause.message}`, { hint: 'remove the file to give this node a new snapshot key' }),
+  });
 }
