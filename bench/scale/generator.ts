@@ -45,6 +45,7 @@ const BLOCK_MAX_TXS = MAX_BLOCK_TXS - 1;
 const SIGNED_OVERHEAD = 4 + 2 + 64 + 5;
 
 const COHORT = 50;
+
 const MAX_CLOSURE = 49;
 const MAX_DEPS = 4;
 const MINOR_SHARE = 0.2;
@@ -75,6 +76,10 @@ export interface GeneratorOptions {
   signNow: (txs: UnsignedPlan[]) => Promise<Uint8Array[]>;
   /** varies every record; the cache key includes it */
   seed?: string;
+  /** namespaces per cohort (default 50); small chains in tests use fewer, so later cohorts have deps */
+  cohort?: number;
+  /** bytes per block (default: the miner's limit); small chains in tests use less, so they span blocks */
+  blockBytes?: number;
 }
 
 /** mulberry32: small, fast and the same everywhere, so a seed gives the same chain. */
@@ -132,6 +137,8 @@ export async function* generateBlocks(opts: GeneratorOptions): AsyncGenerator<Pl
   const seed = opts.seed ?? 'v1';
   const seedBytes = sha256(text.encode(seed));
   const rand = prng(new DataView(seedBytes.buffer, seedBytes.byteOffset, 4).getUint32(0));
+  const cohortSize = opts.cohort ?? COHORT;
+  const budget = Math.min(opts.blockBytes ?? BLOCK_BUDGET, BLOCK_BUDGET);
   const pkgs: Pkg[] = [];
   let published = 0;
   let block: PlannedBlock = { txs: [], publishes: 0, refs: [], extra: false };
@@ -148,7 +155,7 @@ export async function* generateBlocks(opts: GeneratorOptions): AsyncGenerator<Pl
   };
   /** Adds a tx; returns the index of the block it went into, or -1 when the extra block is full (generation ends). */
   const add = (tx: PlannedTx, size: number, publish?: { ref: string; tree: number }): number => {
-    if (block.txs.length + 1 > BLOCK_MAX_TXS || blockBytes + size > BLOCK_BUDGET) {
+    if (block.txs.length + 1 > BLOCK_MAX_TXS || blockBytes + size > budget) {
       if (block.extra) return -1;
       close();
     }
@@ -193,8 +200,8 @@ export async function* generateBlocks(opts: GeneratorOptions): AsyncGenerator<Pl
   let ended = false;
   while (!ended) {
     // One cohort of namespaces: claims, creates (signed now: publishes need their ids), publishes.
-    const cohort = Array.from({ length: COHORT }, (_, k) => ({ i: ns + k, key: namespaceKey(seed, ns + k), nonce: 0, pkgs: [] as number[] }));
-    ns += COHORT;
+    const cohort = Array.from({ length: cohortSize }, (_, k) => ({ i: ns + k, key: namespaceKey(seed, ns + k), nonce: 0, pkgs: [] as number[] }));
+    ns += cohortSize;
     const before = pkgs.length;
     for (const o of cohort) {
       const unsigned = { type: 'claim' as const, from: o.key.publicKey, nonce: o.nonce++, body: { ns: namespaceName(o.i) } };
