@@ -45,7 +45,6 @@ const BLOCK_MAX_TXS = MAX_BLOCK_TXS - 1;
 const SIGNED_OVERHEAD = 4 + 2 + 64 + 5;
 
 const COHORT = 50;
-
 const MAX_CLOSURE = 49;
 const MAX_DEPS = 4;
 const MINOR_SHARE = 0.2;
