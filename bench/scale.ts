@@ -10,7 +10,8 @@
  *  3. measure against real `gopkgr node` processes: disk, start time until
  *     GET /v1/status answers (median of 3), RSS after start and after the
  *     lookups, lookup p50/p99 (GET /v1/packages/@ns/name/VERSION over random
- *     versions), resolve of the largest tree (≈50 packages), import of one more
+ *     versions), resolve of a 50-package request (the largest tree plus sampled
+ *     packages, with their deps), import of one more
  *     full block (POST /v1/blocks, median of 3 fresh copies) and a late
  *     joiner's sync (a fresh node with --peer of the served one).
  * Then each figure's growth between sizes, the issue's goals at 10^6, and as
@@ -119,7 +120,7 @@ async function runSize(size: number, scratch: string): Promise<SizeResult> {
 
 const LABELS: Record<string, string> = {
   generation: 'generation (chain, signed)', dataDir: 'import into data dir', disk: 'disk', start: 'start until /v1/status', rssStart: 'RSS after start',
-  lookupP50: 'lookup p50', lookupP99: 'lookup p99', rssLoaded: 'RSS after lookups', resolve: 'resolve of the largest tree', sync: 'late-join sync',
+  lookupP50: 'lookup p50', lookupP99: 'lookup p99', rssLoaded: 'RSS after lookups', resolve: 'resolve of 50 packages', sync: 'late-join sync',
   rssAfterSync: 'RSS after serving the sync', blockImport: 'full-block import',
 };
 
