@@ -14,7 +14,7 @@ export type Project = 'unit' | 'e2e';
 export const E2E_FOLDERS = ['test/e2e', 'test/network'];
 
 /** Folders that mirror the source floors; their test files are unit tests unless listed in E2E_FILES. */
-export const UNIT_FOLDERS = ['test/ledger', 'test/consensus', 'test/resolver', 'test/infver', 'test/node', 'test/miner', 'test/cli', 'test/tester'];
+export const UNIT_FOLDERS = ['test/ledger', 'test/consensus', 'test/resolver', 'test/infver', 'test/node', 'test/miner', 'test/cli', 'test/tester', 'test/bench'];
 
 /** Test files in the unit folders that start child processes. */
 export const E2E_FILES = [
