@@ -13,6 +13,7 @@ import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, Main
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
 import { lockHash } from './lockHash.ts';
 import { sha256, verify } from './crypto.ts';
+import { BlockCostMeter } from './blockCost.ts';
 import type { ChainParams } from './params.ts';
 
 export interface TxContext {
@@ -359,16 +360,22 @@ function applyReward(s: StateOverlay, reward: RewardTx, txs: readonly Tx[], ctx:
   });
 }
 
+/** What a whole block's txs apply with: the block's context and each tx's encoded size (for its cost). */
+export type BlockContext = Omit<TxContext, 'txId'> & { txSizes: readonly number[] };
+
 /**
  * Apply a whole block's txs (signatures already checked) on an overlay.
  * Rule: the first tx is the block reward and no other tx is one.
  */
-export function applyBlockTxs(s: StateOverlay, txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: Omit<TxContext, 'txId'>, hooks: RuleHooks = NO_HOOKS): void {
+export function applyBlockTxs(s: StateOverlay, txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: BlockContext, hooks: RuleHooks = NO_HOOKS): void {
   const first = txs[0];
   if (first === undefined || first.type !== 'reward') reject('BLOCK_BAD_REWARD', 'the first tx of a block must be its reward');
+  const cost = new BlockCostMeter();
   for (let i = 1; i < txs.length; i++) {
     const tx = txs[i]!;
     if (tx.type === 'reward') reject('BLOCK_BAD_REWARD', `tx ${i} is a second reward`);
+    // Rule: the block's txs cost at most MAX_BLOCK_COST to import (ledger/blockCost.ts).
+    cost.add(s, tx, ctx.txSizes[i]!, i);
     try {
       applySignedTx(s, tx, { ...ctx, txId: toHex(txIds[i]!) }, hooks);
     } catch (err) {

@@ -342,7 +342,7 @@ export class Chain extends EventEmitter {
     for (const e of branch) {
       const block = tipBlock !== undefined && e.id === tip.id ? tipBlock : (await this.getBlock(e.id))!;
       try {
-        applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id }, this.hooks);
+        applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
       } catch (err) {
         const error = err instanceof GopkgrError ? err : new GopkgrError('BLOCK_INVALID', String(err));
         await this.markInvalid(e, `${error.code}: ${error.message}`, extraOps);
@@ -403,7 +403,7 @@ export class Chain extends EventEmitter {
     for (let height = 1; height <= this.height; height++) {
       const id = this.main[height]!;
       const block = (await this.getBlock(id))!;
-      applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height, blockId: id }, this.hooks);
+      applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height, blockId: id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
     }
     const out = new Map<string, StateValue>();
     for (const [k, v] of layer.writes) if (v !== null) out.set(k, v);
