@@ -11,6 +11,7 @@ import { toHex } from '../ledger/encoding.ts';
 import { MEMPOOL_MAX_PER_SENDER, MEMPOOL_MAX_TXS } from './constants.ts';
 import { StateOverlay, getAccount, type StateReader } from '../ledger/state.ts';
 import { applySignedTx, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
+import { txCost } from '../ledger/blockCost.ts';
 import type { SignedTx } from '../ledger/tx.ts';
 import type { ChainParams } from '../ledger/params.ts';
 
@@ -19,6 +20,8 @@ export interface PendingTx {
   tx: SignedTx;
   bytes: Uint8Array;
   sender: string;
+  /** validation cost (ledger/blockCost.ts) on the pool's state before it; set when the tx becomes ready */
+  cost?: number;
 }
 
 export interface MempoolContext {
@@ -91,7 +94,9 @@ export class Mempool {
 
   private applyReady(p: PendingTx): void {
     const trial = new StateOverlay(this.overlay);
+    const cost = txCost(this.overlay, p.tx, p.bytes.length);
     applySignedTx(trial, p.tx, this.txContext(p.id), this.ctx.hooks ?? NO_HOOKS);
+    p.cost = cost;
     for (const [k, v] of trial.writes) {
       if (v === null) this.overlay.delete(k);
       else this.overlay.set(k, v);
