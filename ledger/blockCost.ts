@@ -19,18 +19,23 @@ import type { SignedTx } from './tx.ts';
 
 /** Every tx: its signature (verified on two threads before the rules), state reads and writes. */
 export const COST_PER_TX = 500;
-/** Per 16 bytes of a tx: decoding it with the canonical-form check (a re-encoding). */
-export const COST_PER_16_BYTES = 5;
+/**
+ * Per 16 bytes of a tx: decoding it with the canonical-form check (a re-encoding)
+ * and encoding it again for its signing digest. Canonical CBOR costs up to ~1.3 µs
+ * a byte for a manifest's many small maps (bench/blockCost.ts), ten times a long
+ * string's: the weights are the dense case's, so no block of any shape runs over.
+ */
+export const COST_PER_16_BYTES = 20;
 /** Per 16 bytes of a publish on top: its manifest is validated (export hashes recomputed) and encoded again for apiHash. */
-export const COST_PER_PUBLISH_16_BYTES = 10;
+export const COST_PER_PUBLISH_16_BYTES = 13;
 /** Per 16 bytes of each of the two manifests a next version's step is inferred from (validated again, then compared). */
-export const COST_PER_COMPARED_16_BYTES = 5;
+export const COST_PER_COMPARED_16_BYTES = 3;
 /** Per lock entry a publish carries (on chain, content hash, closure, ranges) or an attested version holds (its lock re-hashed). */
 export const COST_PER_LOCK_ENTRY = 10;
-/** Per item of a list the rules read or copy (a package's versions, a version's deps, attestations, bounds edits, a key's namespaces). */
-export const COST_PER_LIST_ITEM = 2;
-/** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread. */
-export const COST_ROTATE_PROOF = 1000;
+/** Per 8 items of a list the rules read, copy or sort (a package's versions, a version's deps, attestations, bounds edits, a key's namespaces). */
+export const COST_PER_8_LIST_ITEMS = 1;
+/** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread (~0.65 ms loaded). */
+export const COST_ROTATE_PROOF = 700;
 
 /**
  * Encoded sizes of manifests already in state, by identity. A value in state is
@@ -51,6 +56,7 @@ function manifestBytes(manifest: Canonical): number {
 }
 
 const per16 = (bytes: number): number => Math.ceil(bytes / 16);
+const list = (items: number): number => Math.ceil(items / 8) * COST_PER_8_LIST_ITEMS;
 
 function packageAt(s: StateReader, pkg: Uint8Array): PackageState | undefined {
   return s.get(keys.pkg(toHex(pkg))) as PackageState | undefined;
@@ -73,35 +79,35 @@ export function txCost(s: StateReader, tx: SignedTx, size: number): number {
   let cost = COST_PER_TX + per16(size) * COST_PER_16_BYTES;
   switch (tx.type) {
     case 'claim':
-      cost += ownedBy(s, tx.from) * COST_PER_LIST_ITEM;
+      cost += list(ownedBy(s, tx.from));
       break;
     case 'maintainer':
-      cost += ownedBy(s, tx.body.who) * COST_PER_LIST_ITEM;
+      cost += list(ownedBy(s, tx.body.who));
       break;
     case 'publish': {
       // The manifest is most of a publish's bytes: the tx's size bounds it without encoding it.
       cost += per16(size) * COST_PER_PUBLISH_16_BYTES;
-      cost += Object.keys(tx.body.lock).length * COST_PER_LOCK_ENTRY + Object.keys(tx.body.deps).length * COST_PER_LIST_ITEM;
+      cost += Object.keys(tx.body.lock).length * COST_PER_LOCK_ENTRY + list(Object.keys(tx.body.deps).length);
       const pkg = packageAt(s, tx.body.pkg);
       const latest = pkg?.versions[pkg.versions.length - 1];
       if (pkg === undefined || latest === undefined) break;
-      cost += pkg.versions.length * COST_PER_LIST_ITEM;
+      cost += list(pkg.versions.length);
       const prev = versionAt(s, pkg, latest);
       if (prev?.manifest !== undefined) cost += (per16(manifestBytes(prev.manifest)) + per16(size)) * COST_PER_COMPARED_16_BYTES;
       break;
     }
     case 'attest': {
       const version = versionAt(s, packageAt(s, tx.body.pkg), tx.body.version);
-      if (version !== undefined) cost += Object.keys(version.lock).length * COST_PER_LOCK_ENTRY + version.attestations.length * COST_PER_LIST_ITEM;
+      if (version !== undefined) cost += Object.keys(version.lock).length * COST_PER_LOCK_ENTRY + list(version.attestations.length);
       break;
     }
     case 'bounds': {
       const version = versionAt(s, packageAt(s, tx.body.pkg), tx.body.version);
-      if (version !== undefined) cost += (version.bounds.length + Object.keys(version.deps).length) * COST_PER_LIST_ITEM;
+      if (version !== undefined) cost += list(version.bounds.length + Object.keys(version.deps).length);
       break;
     }
     case 'rotate':
-      cost += COST_ROTATE_PROOF + ownedBy(s, tx.from) * COST_PER_LIST_ITEM;
+      cost += COST_ROTATE_PROOF + list(ownedBy(s, tx.from));
       break;
     default:
       break;
