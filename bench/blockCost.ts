@@ -240,10 +240,11 @@ const scenarios: Record<string, () => Scenario> = {
     const m = realisticManifest(LARGE.exports, LARGE.members, true);
     return { kind: 'publish next (200 exports, all changed)', base: state, txs: fill((i) => owner.tx('publish', publishBody(ids[i]!, '1.1.0', m))) };
   },
-  'publish next (wide unions, changed)': () => {
-    const { state, ids, owner } = packages(40, unionManifest(24, 450, false));
-    const m = unionManifest(24, 450, true);
-    return { kind: 'publish next (wide unions, changed)', base: state, txs: fill((i) => owner.tx('publish', publishBody(ids[i]!, '2.0.0', m))) };
+  // Not a full block: each of these txs takes seconds to compare (a 200-wide union alone ~0.6 s loaded), so three show the rate.
+  'publish next (a 200-wide union, changed)': () => {
+    const { state, ids, owner } = packages(3, unionManifest(1, 200, false));
+    const m = unionManifest(1, 200, true);
+    return { kind: 'publish next (a 200-wide union, changed)', base: state, txs: [0, 1, 2].map((i) => owner.tx('publish', publishBody(ids[i]!, '2.0.0', m))) };
   },
   'publish with 1,000-entry lock': () => lockScenario('publish'),
   'attest of versions with 1,000-entry locks': () => lockScenario('attest'),

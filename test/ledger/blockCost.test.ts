@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyBlockTxs, applySignedTx, buildRewardTx, COST_PER_COMPARED_16_BYTES, COST_PER_LOCK_ENTRY, DEV_PARAMS, encode, encodeTx, fromHex, GopkgrError,
-  lockHash, manifestHash, MAX_BLOCK_COST, MAX_TX_BYTES, StateOverlay, toHex, txCost, txId, type Canonical, type SignedTx, type StateReader, type Tx,
+  lockHash, manifestHash, MAX_BLOCK_COST, MAX_DEPS, MAX_LOCK_ENTRIES, MAX_TX_BYTES, StateOverlay, toHex, txCost, txId, type Canonical, type SignedTx, type StateReader, type Tx,
 } from '../../ledger/index.ts';
 import { chainIdOf } from '../../consensus/index.ts';
 import { actor, hashOf, idBytes, keyPair, MINER, overlay, publishBody, txContext, type Actor } from '../support/chain.ts';
@@ -132,5 +132,21 @@ describe('block cost: what a tx costs depends on the state it applies on', () =>
     // Same shape, same size: only the attested version's lock differs.
     expect(encodeTx(withLock).length).toBe(encodeTx(withoutLock).length);
     expect(txCost(s, withLock, encodeTx(withLock).length) - txCost(s, withoutLock, encodeTx(withoutLock).length)).toBe(11 * COST_PER_LOCK_ENTRY);
+  });
+});
+
+describe('block cost: every tx the size limits allow fits a block on its own', () => {
+  it('the costliest publish (MAX_TX_BYTES, after a MAX_TX_BYTES manifest, full deps and lock) costs less than MAX_BLOCK_COST', () => {
+    // Otherwise a miner's template would stop at it for good, and nobody could ever mine it.
+    const a = actor(keyPair('cost-max'), CHAIN_ID);
+    const { s, pkgs } = withPackages(a, 1);
+    const prev = bigPublish(a, pkgs[0]!, '1.0.0', manifestOf(MAX_TX_BYTES - 200));
+    applySignedTx(s, prev, txContext(CHAIN_ID, prev));
+    const lock: Record<string, Uint8Array> = {};
+    for (let i = 0; i < MAX_LOCK_ENTRIES; i++) lock[`@dep/d${i}@1.0.0`] = hashOf(`d${i}`);
+    const deps: Record<string, string> = {};
+    for (let i = 0; i < MAX_DEPS; i++) deps[`@dep/d${i}`] = '^1.0.0';
+    const next = a.peek('publish', publishBody(pkgs[0]!, '1.0.1', { manifest: manifestOf(10), apiHash: manifestHash(manifestOf(10)), deps, lock }));
+    expect(txCost(s, next, MAX_TX_BYTES)).toBeLessThan(MAX_BLOCK_COST);
   });
 });
