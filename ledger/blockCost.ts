@@ -23,12 +23,18 @@ export const COST_PER_TX = 500;
  * Per 16 bytes of a tx: decoding it with the canonical-form check (a re-encoding)
  * and encoding it again for its signing digest. Canonical CBOR costs up to ~1.3 µs
  * a byte for a manifest's many small maps (bench/blockCost.ts), ten times a long
- * string's: the weights are the dense case's, so no block of any shape runs over.
+ * string's: the weights are the dense case's, so a realistic manifest pays several
+ * times its real cost rather than a dense one paying a fraction of it.
  */
 export const COST_PER_16_BYTES = 20;
 /** Per 16 bytes of a publish on top: its manifest is validated (export hashes recomputed) and encoded again for apiHash. */
 export const COST_PER_PUBLISH_16_BYTES = 13;
-/** Per 16 bytes of each of the two manifests a next version's step is inferred from (validated again, then compared). */
+/**
+ * Per 16 bytes of each of the two manifests a next version's step is inferred from
+ * (validated again, then compared). Linear for real packages; not for wide unions,
+ * whose comparison is quadratic up to a per-export budget (a 200-wide union, 3.6 KB,
+ * takes ~0.6 s): no byte weight prices that, InfVer's budget has to (bench/blockCost.ts).
+ */
 export const COST_PER_COMPARED_16_BYTES = 3;
 /** Per lock entry a publish carries (on chain, content hash, closure, ranges) or an attested version holds (its lock re-hashed). */
 export const COST_PER_LOCK_ENTRY = 10;
