@@ -28,7 +28,7 @@ export const COST_PER_TX = 500;
  */
 export const COST_PER_16_BYTES = 20;
 /** Per 16 bytes of a publish on top: its manifest is validated (export hashes recomputed) and encoded again for apiHash. */
-export const COST_PER_PUBLISH_16_BYTES = 13;
+export const COST_PER_PUBLISH_16_BYTES = 16;
 /**
  * Per 16 bytes of each of the two manifests a next version's step is inferred from
  * (validated again, then compared). Linear for real packages; not for wide unions,
@@ -40,8 +40,8 @@ export const COST_PER_COMPARED_16_BYTES = 3;
 export const COST_PER_LOCK_ENTRY = 10;
 /** Per 8 items of a list the rules read, copy or sort (a package's versions, a version's deps, attestations, bounds edits, a key's namespaces). */
 export const COST_PER_8_LIST_ITEMS = 1;
-/** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread (~0.65 ms loaded). */
-export const COST_ROTATE_PROOF = 700;
+/** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread (0.65-1.1 ms loaded). */
+export const COST_ROTATE_PROOF = 1000;
 
 /**
  * Encoded sizes of manifests already in state, by identity. A value in state is
