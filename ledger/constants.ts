@@ -6,6 +6,12 @@ export const MAX_TX_BYTES = 256 * 1024;
 export const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 /** Enough for many txs per block while keeping a single block's validation short. */
 export const MAX_BLOCK_TXS = 5_000;
+/**
+ * Validation cost a block's txs may add up to (ledger/blockCost.ts: units of about a
+ * microsecond). Chosen with bench/blockCost.ts so that a block at the limit applies
+ * in about a second on a loaded 2-core machine, whatever kind of txs it holds.
+ */
+export const MAX_BLOCK_COST = 1_000_000;
 /** Median of this many ancestors' timestamps bounds a new block's time from below (as Bitcoin). */
 export const MEDIAN_TIME_SPAN = 11;
 /** How far ahead of the local clock a block's time may be. */

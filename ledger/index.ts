@@ -15,5 +15,8 @@ export {
 } from './block.ts';
 export { DEV_PARAMS, genesisHeader, validateParams, type ChainParams, type ConsensusParams } from './params.ts';
 export { StateOverlay, keys as stateKeys, getAccount, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState } from './state.ts';
-export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type RuleHooks, type TxContext } from './rules.ts';
+export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type BlockContext, type RuleHooks, type TxContext } from './rules.ts';
+export {
+  txCost, BlockCostMeter, COST_PER_TX, COST_PER_16_BYTES, COST_PER_PUBLISH_16_BYTES, COST_PER_COMPARED_16_BYTES, COST_PER_LOCK_ENTRY, COST_PER_8_LIST_ITEMS, COST_ROTATE_PROOF,
+} from './blockCost.ts';
 export { lockHash } from './lockHash.ts';

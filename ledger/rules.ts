@@ -13,6 +13,7 @@ import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, Main
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
 import { lockHash } from './lockHash.ts';
 import { sha256, verify } from './crypto.ts';
+import { BlockCostMeter } from './blockCost.ts';
 import type { ChainParams } from './params.ts';
 
 export interface TxContext {
@@ -370,21 +371,28 @@ function applyReward(s: StateOverlay, reward: RewardTx, txs: readonly Tx[], ctx:
 /** One step of applying a block: it applies one tx (or the reward) on the overlay it is given. */
 export type BlockStep = (s: StateOverlay) => void;
 
+/** What a whole block's txs apply with: the block's context and each tx's encoded size (for its cost). */
+export type BlockContext = Omit<TxContext, 'txId'> & { txSizes: readonly number[] };
+
 /**
  * The steps of applying a block's txs (signatures already checked), in order:
  * applied one after another on one overlay they are `applyBlockTxs`. A caller
  * that loads state as the rules ask for it (node/state/) runs each step on its
- * own overlay, so a step that has to be run again starts clean.
+ * own overlay, so a step that has to be run again starts clean (its cost is
+ * counted once: the meter keeps one cost per tx).
  * Rule: the first tx is the block reward and no other tx is one.
  */
-export function blockSteps(txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: Omit<TxContext, 'txId'>, hooks: RuleHooks = NO_HOOKS): BlockStep[] {
+export function blockSteps(txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: BlockContext, hooks: RuleHooks = NO_HOOKS): BlockStep[] {
   const first = txs[0];
   if (first === undefined || first.type !== 'reward') reject('BLOCK_BAD_REWARD', 'the first tx of a block must be its reward');
+  const cost = new BlockCostMeter();
   const steps: BlockStep[] = [];
   for (let i = 1; i < txs.length; i++) {
     const tx = txs[i]!;
     if (tx.type === 'reward') reject('BLOCK_BAD_REWARD', `tx ${i} is a second reward`);
     steps.push((s) => {
+      // Rule: the block's txs cost at most MAX_BLOCK_COST to import (ledger/blockCost.ts).
+      cost.add(s, tx, ctx.txSizes[i]!, i);
       try {
         applySignedTx(s, tx, { ...ctx, txId: toHex(txIds[i]!) }, hooks);
       } catch (err) {
@@ -398,6 +406,6 @@ export function blockSteps(txs: readonly Tx[], txIds: readonly Uint8Array[], ctx
 }
 
 /** Apply a whole block's txs (signatures already checked) on an overlay. */
-export function applyBlockTxs(s: StateOverlay, txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: Omit<TxContext, 'txId'>, hooks: RuleHooks = NO_HOOKS): void {
+export function applyBlockTxs(s: StateOverlay, txs: readonly Tx[], txIds: readonly Uint8Array[], ctx: BlockContext, hooks: RuleHooks = NO_HOOKS): void {
   for (const step of blockSteps(txs, txIds, ctx, hooks)) step(s);
 }

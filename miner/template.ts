@@ -4,7 +4,7 @@
  * whose nonce the proof-of-work search fills in.
  */
 import {
-  blockId, buildRewardTx, decodeTx, encodeTx, fromHex, merkleRoot, txId, GopkgrError, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, type Tx,
+  blockId, buildRewardTx, decodeTx, encodeTx, fromHex, merkleRoot, txId, GopkgrError, MAX_BLOCK_BYTES, MAX_BLOCK_COST, MAX_BLOCK_TXS, type Tx,
 } from '../ledger/index.ts';
 import type { BlockTemplate, PowTerms } from '../consensus/index.ts';
 import { assembleBlock, encodeHeader, meetsTarget, NONCE_BYTES, type PowBlock, type PowHeader } from '../consensus/pow/index.ts';
@@ -21,15 +21,28 @@ export interface Candidate {
 /** Room left in a block for the header, the reward and CBOR framing. */
 const BLOCK_OVERHEAD = 64 * 1024;
 
+/** The validation cost of each of the work's txs (the node's pool computed them on the state each applies on); checked, as work may come over HTTP. */
+export function workCosts(work: Work): readonly number[] {
+  const costs = work.costs ?? [];
+  if (costs.length !== work.txs.length || !costs.every((c) => Number.isSafeInteger(c) && c >= 0)) {
+    throw new GopkgrError('POW_BAD_WORK', 'the work must give one validation cost (a non-negative integer) per tx');
+  }
+  return costs;
+}
+
 /** The next block without its seal: the pool's txs that fit, after the reward that pays this miner and the block's testers. */
 export function buildTemplate(work: Work, minerKey: Uint8Array, now: number): BlockTemplate {
   const txs: Tx[] = [];
+  const costs = workCosts(work);
   let bytes = 0;
-  // A prefix of the pool's order always applies; stop at the first tx that does not fit.
-  for (const raw of work.txs) {
-    if (txs.length + 1 >= MAX_BLOCK_TXS || bytes + raw.length > MAX_BLOCK_BYTES - BLOCK_OVERHEAD) break;
+  let cost = 0;
+  // A prefix of the pool's order always applies, and its costs are the ones the
+  // block's rules will count; stop at the first tx that does not fit in bytes or cost.
+  for (const [i, raw] of work.txs.entries()) {
+    if (txs.length + 1 >= MAX_BLOCK_TXS || bytes + raw.length > MAX_BLOCK_BYTES - BLOCK_OVERHEAD || cost + costs[i]! > MAX_BLOCK_COST) break;
     txs.push(decodeTx(raw));
     bytes += raw.length;
+    cost += costs[i]!;
   }
   const all: Tx[] = [buildRewardTx(work.height, minerKey, txs, work.params), ...txs];
   const ids = all.map((tx, i) => (i === 0 ? txId(encodeTx(tx)) : txId(work.txs[i - 1]!)));

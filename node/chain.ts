@@ -390,7 +390,7 @@ export class Chain extends EventEmitter {
    * other work every APPLY_SLICE_MS so a long block never starves it.
    */
   private async applyBlock(session: StateSession, layer: StateOverlay, block: DecodedBlock, e: BlockIndexEntry): Promise<void> {
-    const steps = blockSteps(block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id }, this.hooks);
+    const steps = blockSteps(block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
     await session.load(readHints(block.txs));
     let sliceStart = performance.now();
     for (const step of steps) {
@@ -439,7 +439,7 @@ export class Chain extends EventEmitter {
     for (let height = 1; height <= this.height; height++) {
       const id = this.main[height]!;
       const block = (await this.getBlock(id))!;
-      applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height, blockId: id }, this.hooks);
+      applyBlockTxs(layer, block.txs, block.txIds, { params: this.params, chainId: this.chainId, height, blockId: id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
     }
     const out = new Map<string, StateValue>();
     for (const [k, v] of layer.writes) if (v !== null) out.set(k, v);

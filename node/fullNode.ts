@@ -54,6 +54,8 @@ export type Work = WorkTermsJson & {
   minTime: number;
   parentTime: number;
   txs: Uint8Array[];
+  /** each tx's validation cost (ledger/blockCost.ts) on the state it applies on in this order; may be left out with no txs */
+  costs?: number[];
   params: ChainParams;
 };
 
@@ -177,13 +179,15 @@ export class FullNode extends EventEmitter {
   work(maxTxs = 2_000): Work {
     const head = this.chain.head;
     const terms = this.chain.nextTerms(head.id);
+    const pending = this.mempool.ordered().slice(0, maxTxs);
     return {
       parent: head.id,
       height: head.height + 1,
       ...this.chain.consensus.termsJson(terms),
       minTime: terms.minTime,
       parentTime: head.time,
-      txs: this.mempool.ordered().slice(0, maxTxs).map((p) => p.bytes),
+      txs: pending.map((p) => p.bytes),
+      costs: pending.map((p) => p.cost!), // every ready tx got its cost when it became ready
       params: this.chain.params,
     };
   }

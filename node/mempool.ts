@@ -17,6 +17,7 @@ import { StateOverlay, getAccount } from '../ledger/state.ts';
 import type { StateSource, StateSessionLike } from './state/source.ts';
 import { Serial } from './serial.ts';
 import { applySignedTx, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
+import { txCost } from '../ledger/blockCost.ts';
 import type { SignedTx } from '../ledger/tx.ts';
 import type { ChainParams } from '../ledger/params.ts';
 
@@ -25,6 +26,8 @@ export interface PendingTx {
   tx: SignedTx;
   bytes: Uint8Array;
   sender: string;
+  /** validation cost (ledger/blockCost.ts) on the pool's state before it; set when the tx becomes ready */
+  cost?: number;
 }
 
 export interface MempoolContext {
@@ -111,11 +114,13 @@ export class Mempool {
   }
 
   private async applyReady(p: PendingTx): Promise<void> {
-    const trial = await this.session.run(() => {
+    const { trial, cost } = await this.session.run(() => {
       const t = new StateOverlay(this.overlay);
+      const c = txCost(this.overlay, p.tx, p.bytes.length);
       applySignedTx(t, p.tx, this.txContext(p.id), this.ctx.hooks ?? NO_HOOKS);
-      return t;
+      return { trial: t, cost: c };
     });
+    p.cost = cost;
     for (const [k, v] of trial.writes) {
       if (v === null) this.overlay.delete(k);
       else this.overlay.set(k, v);

@@ -61,5 +61,6 @@ export const LEDGER_CODES = {
   // Block shape and reward.
   BLOCK_MALFORMED: { status: 400, blame: 'sender', summary: 'a block does not have the shape of a block' },
   BLOCK_TOO_LARGE: { status: 400, blame: 'sender', summary: 'a block has too many bytes or txs' },
+  BLOCK_TOO_COSTLY: { status: 400, blame: 'sender', summary: 'a block\'s txs cost more to validate than MAX_BLOCK_COST' },
   BLOCK_BAD_REWARD: { status: 400, blame: 'sender', summary: 'a block\'s reward tx is missing, misplaced or pays the wrong amounts' },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -313,5 +313,7 @@ describe('HTTP API', () => {
     const r = await call(api, 'GET', '/v1/work');
     expect(r.body).toMatchObject({ parent: chainIdOf(DEV_PARAMS), height: 1, target: DEV_PARAMS.powLimit, minTime: DEV_PARAMS.genesisTime });
     expect((r.body.txs as string[]).length).toBe(1);
+    // Each tx's validation cost, for the miner's template to stop at MAX_BLOCK_COST.
+    expect(r.body.costs).toEqual([expect.any(Number)]);
   });
 });
