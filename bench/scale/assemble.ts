@@ -36,6 +36,9 @@ export class ChainAssembler {
     const work: Work = {
       target: toHex(nextTarget(window, this.params)), parent: this.parent, height: this.height + 1,
       minTime: medianTimePast(this.ancestry), parentTime, txs, params: this.params,
+      // The generator already stopped each block at MAX_BLOCK_COST (priced with the ledger's txCost); the
+      // node checks the rule again when it imports the block.
+      costs: txs.map(() => 0),
     };
     const candidate = buildCandidate(work, MINER, parentTime + this.params.blockTimeMs);
     // The generator packs by the template's own limits: a tx left out would break every later nonce.

@@ -21,20 +21,24 @@
  * `versions` publishes (the last chain block may be partial) and then yields
  * one more full block: the block the import measurement submits on top of the
  * head. The sizes of unsigned txs are estimates from above (signature and
- * stamp added), so the miner's template takes every planned tx.
+ * stamp added), so the miner's template takes every planned tx. Blocks also
+ * stop at MAX_BLOCK_COST, each tx priced by the ledger's own txCost on the
+ * few state records it reads (kept here as the txs are planned).
  *
  * Creates must be signed before their publishes name them (a package id is its
  * creating tx's id): the generator asks `signNow` for those; publishes and
  * claims are yielded unsigned and signed by the caller, off this thread.
  */
 import {
-  MAX_BLOCK_BYTES, MAX_BLOCK_TXS, encodeTx, keyPairFromSecret, manifestHash, sha256, txId,
-  type Canonical, type KeyPair, type UnsignedTx,
+  MAX_BLOCK_BYTES, MAX_BLOCK_TXS, decodeTx, encodeTx, keyPairFromSecret, manifestHash, sha256, stateKeys, toHex, txId,
+  type Canonical, type KeyPair, type PackageState, type SignedTx, type StateValue, type UnsignedTx,
 } from '../../ledger/index.ts';
+import { txCost } from '../../ledger/blockCost.ts';
+import { MAX_BLOCK_COST } from '../../ledger/constants.ts';
 import { manifestFor } from './manifests.ts';
 
 /** Bump when the records or their order change: cached chains are keyed by it. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** Room the miner's template (miner/template.ts) keeps for the header, the reward and framing. */
 const BLOCK_OVERHEAD = 64 * 1024;
@@ -142,7 +146,29 @@ export async function* generateBlocks(opts: GeneratorOptions): AsyncGenerator<Pl
   let published = 0;
   let block: PlannedBlock = { txs: [], publishes: 0, refs: [], extra: false };
   let blockBytes = 0;
+  let blockCost = 0;
   let blockIndex = 0;
+  // The records txCost reads (owned lists, packages, their latest version, manifests), as the planned txs leave them.
+  const costState = new Map<string, StateValue>();
+  const costReader = { get: (key: string): StateValue | undefined => costState.get(key) };
+  const priceAndRecord = (tx: PlannedTx, size: number): number => {
+    const t = ('signed' in tx ? decodeTx(tx.signed) : tx.unsigned) as SignedTx;
+    const cost = txCost(costReader, t, size);
+    const from = toHex(t.from);
+    if (t.type === 'claim') costState.set(stateKeys.owned(from), [...((costState.get(stateKeys.owned(from)) as string[] | undefined) ?? []), t.body.ns]);
+    else if (t.type === 'create' && 'signed' in tx) {
+      const id = toHex(txId(tx.signed));
+      costState.set(stateKeys.pkg(id), { id, ns: t.body.ns, name: t.body.name, creator: from, height: 0, versions: [] });
+    } else if (t.type === 'publish') {
+      const id = toHex(t.body.pkg);
+      const pkg = costState.get(stateKeys.pkg(id)) as PackageState;
+      const apiHash = toHex(t.body.apiHash!);
+      costState.set(stateKeys.pkg(id), { ...pkg, versions: [...pkg.versions, t.body.version] });
+      costState.set(stateKeys.version(id, t.body.version), { apiHash } as unknown as StateValue);
+      if (!costState.has(stateKeys.api(apiHash))) costState.set(stateKeys.api(apiHash), t.body.manifest!);
+    }
+    return cost;
+  };
   let chainDone = false;
   const ready: PlannedBlock[] = [];
 
@@ -151,16 +177,19 @@ export async function* generateBlocks(opts: GeneratorOptions): AsyncGenerator<Pl
     blockIndex++;
     block = { txs: [], publishes: 0, refs: [], extra: chainDone };
     blockBytes = 0;
+    blockCost = 0;
   };
   /** Adds a tx; returns the index of the block it went into, or -1 when the extra block is full (generation ends). */
   const add = (tx: PlannedTx, size: number, publish?: { ref: string; tree: number }): number => {
-    if (block.txs.length + 1 > BLOCK_MAX_TXS || blockBytes + size > budget) {
+    const cost = priceAndRecord(tx, size);
+    if (block.txs.length + 1 > BLOCK_MAX_TXS || blockBytes + size > budget || blockCost + cost > MAX_BLOCK_COST) {
       if (block.extra) return -1;
       close();
     }
     const at = blockIndex;
     block.txs.push(tx);
     blockBytes += size;
+    blockCost += cost;
     if (publish !== undefined) {
       block.publishes++;
       block.refs.push(publish);
