@@ -28,10 +28,10 @@ import { ChainStore, del, headerKey, heightKey, put, putRaw, type BatchOp, type 
 import { StateStore, type StateSession } from './state/stateStore.ts';
 import { readHints } from './state/readHints.ts';
 import { Serial } from './serial.ts';
+import { readCheckpoint } from './snapshot/import.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
 const APPLY_SLICE_MS = 20;
-import { readCheckpoint } from './snapshot/import.ts';
 
 export interface SignatureVerifier {
   /**
@@ -159,7 +159,7 @@ export class Chain extends EventEmitter {
     return this.store.getRaw(`b:${id}`);
   }
 
-  /** A stored block's header bytes (stored on their own since headers were; else cut from the block). */
+  /** A stored block's header bytes: stored on their own (databases from before that: cut from the block). */
   async getHeaderBytes(id: string): Promise<Uint8Array | undefined> {
     const header = await this.store.getRaw(headerKey(id));
     if (header !== undefined) return header;
