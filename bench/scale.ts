@@ -165,7 +165,7 @@ try {
   log(`generator v${GENERATOR_VERSION}; manifests pass infver's validateManifest: ${shapes.base} B (10 exports), ${shapes.large} B (large); cache ${CACHE}`);
   for (const size of SIZES) {
     log(`— ${size} versions —`);
-    const base = results.filter((x) => x.dataDir !== undefined).at(-1);
+    const base = results.filter((x) => x.dataDir !== undefined && x.size <= GENERATE_MAX).at(-1);
     const r = size > GENERATE_MAX && base !== undefined ? await runInflated(size, base, scratch) : await runSize(size, scratch);
     results.push(r);
     for (const [k, f] of Object.entries(r.figures)) console.log(`${size} versions: ${LABELS[k] ?? k}: ${show(f)}`);

@@ -105,9 +105,15 @@ function applyCreate(s: StateOverlay, from: string, body: CreateBody, ctx: TxCon
   s.set(keys.name(full), ctx.txId);
 }
 
+/** Hashes of manifests by the identity of the (immutable) value: a tx applied again hashes its manifest once. */
+const manifestHashes = new WeakMap<object, Uint8Array>();
+
 /** The hash the chain records for an API manifest (sha256 of its canonical encoding). */
 export function manifestHash(manifest: Canonical): Uint8Array {
-  return sha256(encode(manifest));
+  if (typeof manifest !== 'object' || manifest === null) return sha256(encode(manifest));
+  let hash = manifestHashes.get(manifest);
+  if (hash === undefined) manifestHashes.set(manifest, (hash = sha256(encode(manifest))));
+  return hash;
 }
 
 function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxContext, hooks: RuleHooks): void {

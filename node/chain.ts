@@ -26,12 +26,14 @@ import { checkStamp, type SignatureCheck, type SignedTx } from '../ledger/tx.ts'
 import { verify } from '../ledger/crypto.ts';
 import { ChainStore, del, headerKey, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
 import { StateStore, type StateSession } from './state/stateStore.ts';
-import { readHints } from './state/readHints.ts';
+import { derivedHints, readHints } from './state/readHints.ts';
 import { Serial } from './serial.ts';
 import { readCheckpoint } from './snapshot/import.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
 const APPLY_SLICE_MS = 20;
+/** Rounds of derived read hints before a block's txs run (a publish's latest version, then its manifest). */
+const HINT_ROUNDS = 2;
 
 export interface SignatureVerifier {
   /**
@@ -391,7 +393,9 @@ export class Chain extends EventEmitter {
    */
   private async applyBlock(session: StateSession, layer: StateOverlay, block: DecodedBlock, e: BlockIndexEntry): Promise<void> {
     const steps = blockSteps(block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
+    // What the txs will read, in a few batched reads (each round follows the records the last one loaded).
     await session.load(readHints(block.txs));
+    for (let round = 0; round < HINT_ROUNDS; round++) await session.load(derivedHints(block.txs, (key) => session.peek(key)));
     let sliceStart = performance.now();
     for (const step of steps) {
       const trial = await session.run(() => {

@@ -13,12 +13,42 @@ import type { RuleHooks } from '../ledger/rules.ts';
 import { keys, type PackageState } from '../ledger/state.ts';
 import { checkLockTree, stateIndex } from '../resolver/index.ts';
 
-function manifestOf(value: Canonical, which: string): ReturnType<typeof validateManifest> {
-  try {
-    return validateManifest(value);
-  } catch (err) {
-    throw new GopkgrError('TX_MANIFEST_INVALID', `${which} API manifest is invalid: ${(err as Error).message}`);
+type Manifest = ReturnType<typeof validateManifest>;
+
+/**
+ * Validated manifests and comparisons, by the identity of the (immutable)
+ * values they came from: a tx whose application runs again once the state it
+ * reads is loaded (node/state/) must not validate and compare again.
+ */
+const validated = new WeakMap<object, Manifest | Error>();
+const compared = new WeakMap<object, WeakMap<object, 'major' | 'minor' | 'patch'>>();
+
+function manifestOf(value: Canonical, which: string): Manifest {
+  const key = typeof value === 'object' && value !== null ? value : undefined;
+  let result = key === undefined ? undefined : validated.get(key);
+  if (result === undefined) {
+    try {
+      result = validateManifest(value);
+    } catch (err) {
+      result = err as Error;
+    }
+    if (key !== undefined) validated.set(key, result);
   }
+  if (result instanceof Error) throw new GopkgrError('TX_MANIFEST_INVALID', `${which} API manifest is invalid: ${result.message}`);
+  return result;
+}
+
+function bumpBetween(prev: Canonical, next: Canonical): 'major' | 'minor' | 'patch' {
+  const memo = typeof prev === 'object' && prev !== null && typeof next === 'object' && next !== null ? prev : undefined;
+  const known = memo === undefined ? undefined : compared.get(memo)?.get(next as object);
+  if (known !== undefined) return known;
+  const bump = compareManifests(manifestOf(prev, 'the previous version\'s'), manifestOf(next, 'the')).bump;
+  if (memo !== undefined) {
+    let inner = compared.get(memo);
+    if (inner === undefined) compared.set(memo, (inner = new WeakMap()));
+    inner.set(next as object, bump);
+  }
+  return bump;
 }
 
 export const defaultHooks: RuleHooks = {
@@ -27,7 +57,7 @@ export const defaultHooks: RuleHooks = {
   },
   impliedBump: (prev, next) => {
     if (prev === undefined || next === undefined) return null;
-    return compareManifests(manifestOf(prev, 'the previous version\'s'), manifestOf(next, 'the')).bump;
+    return bumpBetween(prev, next);
   },
   checkLock: (s, body) => {
     const pkg = s.get(keys.pkg(toHex(body.pkg))) as PackageState;

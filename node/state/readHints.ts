@@ -7,7 +7,7 @@
  * verdict.
  */
 import { toHex } from '../../ledger/encoding.ts';
-import { keys } from '../../ledger/state.ts';
+import { keys, type PackageState, type StateValue, type VersionState } from '../../ledger/state.ts';
 import type { Tx } from '../../ledger/tx.ts';
 
 export function readHints(txs: readonly Tx[]): Set<string> {
@@ -41,6 +41,46 @@ export function readHints(txs: readonly Tx[]): Set<string> {
       case 'attest':
         out.add(keys.pkg(toHex(tx.body.pkg))).add(keys.version(toHex(tx.body.pkg), tx.body.version));
         break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The keys the txs read that follow from records already loaded (`peek`
+ * answers undefined for what is not): a publish's namespace and latest version,
+ * that version's manifest, and each lock entry's name, package and versions
+ * (the lock-tree check reads every version of a locked package). Called again
+ * as more is loaded, it reaches one step further each time.
+ */
+export function derivedHints(txs: readonly Tx[], peek: (key: string) => StateValue | undefined): Set<string> {
+  const out = new Set<string>();
+  const pkgKeys = (id: string): void => {
+    const pkg = peek(keys.pkg(id)) as PackageState | undefined;
+    if (pkg === undefined) return;
+    out.add(keys.namespace(pkg.ns));
+    for (const v of pkg.versions) out.add(keys.version(id, v));
+  };
+  for (const tx of txs) {
+    if (tx.type !== 'publish') continue;
+    const id = toHex(tx.body.pkg);
+    const pkg = peek(keys.pkg(id)) as PackageState | undefined;
+    if (pkg !== undefined) {
+      out.add(keys.namespace(pkg.ns));
+      const latest = pkg.versions.at(-1);
+      if (latest !== undefined) {
+        out.add(keys.version(id, latest));
+        const prev = peek(keys.version(id, latest)) as VersionState | undefined;
+        if (prev?.apiHash !== undefined) out.add(keys.api(prev.apiHash));
+      }
+    }
+    for (const ref of Object.keys(tx.body.lock)) {
+      const name = ref.slice(0, ref.lastIndexOf('@'));
+      out.add(keys.name(name));
+      const depId = peek(keys.name(name)) as string | undefined;
+      if (depId === undefined) continue;
+      out.add(keys.pkg(depId));
+      pkgKeys(depId);
     }
   }
   return out;

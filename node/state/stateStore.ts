@@ -170,6 +170,12 @@ export class StateSession implements StateReader {
     }
   }
 
+  /** The value of a key this session has loaded (or the cache holds), undefined for any other: never a miss. */
+  peek(key: string): StateValue | undefined {
+    const value = this.pinned.get(key) ?? this.states.cached(key);
+    return value === undefined || value === ABSENT ? undefined : value;
+  }
+
   /** Load these keys (those not loaded yet) in one read; a version's key brings its package's versions. */
   async load(keys: Iterable<string>): Promise<void> {
     const plain: string[] = [];
