@@ -32,8 +32,8 @@ import { readCheckpoint } from './snapshot/import.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
 const APPLY_SLICE_MS = 20;
-/** Rounds of derived read hints before a block's txs run (a publish's latest version, then its manifest). */
-const HINT_ROUNDS = 2;
+/** Rounds of derived read hints before a block's txs run (lock names, their packages, then their versions). */
+const HINT_ROUNDS = 4;
 
 export interface SignatureVerifier {
   /**
@@ -395,7 +395,11 @@ export class Chain extends EventEmitter {
     const steps = blockSteps(block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
     // What the txs will read, in a few batched reads (each round follows the records the last one loaded).
     await session.load(readHints(block.txs));
-    for (let round = 0; round < HINT_ROUNDS; round++) await session.load(derivedHints(block.txs, (key) => session.peek(key)));
+    for (let round = 0; round < HINT_ROUNDS; round++) {
+      const more = [...derivedHints(block.txs, (key) => session.peek(key))].filter((key) => !session.has(key));
+      if (more.length === 0) break;
+      await session.load(more);
+    }
     let sliceStart = performance.now();
     for (const step of steps) {
       const trial = await session.run(() => {

@@ -170,6 +170,11 @@ export class StateSession implements StateReader {
     }
   }
 
+  /** Whether this session has loaded `key` (or the cache holds it). */
+  has(key: string): boolean {
+    return this.pinned.has(key) || this.states.cached(key) !== undefined;
+  }
+
   /** The value of a key this session has loaded (or the cache holds), undefined for any other: never a miss. */
   peek(key: string): StateValue | undefined {
     const value = this.pinned.get(key) ?? this.states.cached(key);
