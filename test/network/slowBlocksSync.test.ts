@@ -22,8 +22,8 @@ import { waitFor } from '../support/waitFor.ts';
 
 const BLOCKS = 12;
 /** per block: packages created and published, and the exports of each one's API manifest */
-const SHAPE = { packages: 24, exports: 300 };
-const TIMEOUT_MS = 150;
+const SHAPE = { packages: 9, exports: 300 };
+const TIMEOUT_MS = 50;
 const ENV = { GOPKGR_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) };
 
 /** Wait until `node`'s height is at least `h`; returns it. On a timeout, says what the node logged last. */
