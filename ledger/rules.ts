@@ -103,6 +103,7 @@ function applyCreate(s: StateOverlay, from: string, body: CreateBody, ctx: TxCon
   // The package's permanent id is the id of the tx that created it.
   s.set(keys.pkg(ctx.txId), { id: ctx.txId, ns: body.ns, name: body.name, creator: from, height: ctx.height, versions: [] });
   s.set(keys.name(full), ctx.txId);
+  s.set(keys.bareName(body.name, body.ns), ctx.txId);
 }
 
 /** Hashes of manifests by the identity of the (immutable) value: a tx applied again hashes its manifest once. */

@@ -5,6 +5,7 @@
  *   owned:<pubhex>         string[]  namespaces where the key is owner or maintainer
  *   pkg:<idhex>            PackageState
  *   name:<@ns/name>        string    package id hex
+ *   bare:<name>:<@ns>      string    package id hex (the same package under its bare name, for search by name)
  *   ver:<idhex>:<version>  VersionState
  *   api:<apihex>           an API manifest (Canonical), stored once for every version whose API it is
  * Values are treated as immutable: rules copy before they change one, so an
@@ -150,6 +151,7 @@ export const keys = {
   owned: (pubHex: string): string => `owned:${pubHex}`,
   pkg: (idHex: string): string => `pkg:${idHex}`,
   name: (fullName: string): string => `name:${fullName}`,
+  bareName: (name: string, ns: string): string => `bare:${name}:${ns}`,
   version: (idHex: string, version: string): string => `ver:${idHex}:${version}`,
   api: (apiHex: string): string => `api:${apiHex}`,
 };

@@ -27,7 +27,7 @@ export function readHints(txs: readonly Tx[]): Set<string> {
         out.add(keys.namespace(tx.body.ns)).add(keys.owned(toHex(tx.body.who)));
         break;
       case 'create':
-        out.add(keys.namespace(tx.body.ns)).add(keys.name(`${tx.body.ns}/${tx.body.name}`));
+        out.add(keys.namespace(tx.body.ns)).add(keys.name(`${tx.body.ns}/${tx.body.name}`)).add(keys.bareName(tx.body.name, tx.body.ns));
         break;
       case 'rotate':
         out.add(keys.account(toHex(tx.body.to))).add(keys.owned(toHex(tx.body.to))).add(keys.owned(from));

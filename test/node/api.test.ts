@@ -176,7 +176,10 @@ describe('HTTP API', () => {
     ] });
     expect(((await call(api, 'GET', '/v1/search?q=@acme&limit=1')).body.results as unknown[])).toHaveLength(1);
     expect(((await call(api, 'GET', '/v1/search?q=@nobody')).body.results as unknown[])).toEqual([]);
-    expect(errorCode(await call(api, 'GET', '/v1/search?q=left'))).toBe('BAD_QUERY');
+    // Any other text matches bare names, across namespaces.
+    expect(((await call(api, 'GET', '/v1/search?q=left')).body.results as Array<{ name: string }>).map((r) => r.name)).toEqual(['@acme/left-pad', '@acme/left-trim']);
+    expect(((await call(api, 'GET', '/v1/search?q=right-pad')).body.results as Array<{ name: string }>).map((r) => r.name)).toEqual(['@acme/right-pad']);
+    expect(errorCode(await call(api, 'GET', '/v1/search?q=Left%20Pad'))).toBe('BAD_QUERY');
     expect(errorCode(await call(api, 'GET', '/v1/search?q=@acme&limit=0'))).toBe('BAD_QUERY');
   });
 

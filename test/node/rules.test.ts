@@ -869,6 +869,7 @@ describe('blocks on a chain: valid blocks change the state', () => {
     const r = memoryState(await chain.readState()).session();
     expect((r.get(stateKeys.namespace('@acme')) as NamespaceState).owner).toBe(hex(ALICE));
     expect(r.get(stateKeys.name('@acme/lib'))).toBe(toHex(pkg));
+    expect(r.get(stateKeys.bareName('lib', '@acme'))).toBe(toHex(pkg));
     const v = r.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
     expect(v.block).toBe(chain.head.id);
     // The header is stored on its own, so serving headers reads no block.
