@@ -27,6 +27,7 @@ import { verify } from '../ledger/crypto.ts';
 import { ChainStore, del, headerKey, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
 import { StateStore, type StateSession } from './state/stateStore.ts';
 import { derivedHints, readHints } from './state/readHints.ts';
+import { applyLoaded } from './state/source.ts';
 import { Serial } from './serial.ts';
 import { readCheckpoint } from './snapshot/import.ts';
 
@@ -402,15 +403,7 @@ export class Chain extends EventEmitter {
     }
     let sliceStart = performance.now();
     for (const step of steps) {
-      const trial = await session.run(() => {
-        const t = new StateOverlay(layer);
-        step(t);
-        return t;
-      });
-      for (const [key, value] of trial.writes) {
-        if (value === null) layer.delete(key);
-        else layer.set(key, value);
-      }
+      await applyLoaded(session, layer, step);
       if (performance.now() - sliceStart > APPLY_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();

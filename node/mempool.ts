@@ -14,7 +14,7 @@ import { GopkgrError } from '../ledger/errors.ts';
 import { toHex } from '../ledger/encoding.ts';
 import { MEMPOOL_MAX_PER_SENDER, MEMPOOL_MAX_TXS } from './constants.ts';
 import { StateOverlay, getAccount } from '../ledger/state.ts';
-import type { StateSource, StateSessionLike } from './state/source.ts';
+import { applyLoaded, type StateSource, type StateSessionLike } from './state/source.ts';
 import { Serial } from './serial.ts';
 import { applySignedTx, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import { txCost } from '../ledger/blockCost.ts';
@@ -114,17 +114,11 @@ export class Mempool {
   }
 
   private async applyReady(p: PendingTx): Promise<void> {
-    const { trial, cost } = await this.session.run(() => {
-      const t = new StateOverlay(this.overlay);
-      const c = txCost(this.overlay, p.tx, p.bytes.length);
-      applySignedTx(t, p.tx, this.txContext(p.id), this.ctx.hooks ?? NO_HOOKS);
-      return { trial: t, cost: c };
+    p.cost = await applyLoaded(this.session, this.overlay, (s) => {
+      const cost = txCost(s, p.tx, p.bytes.length);
+      applySignedTx(s, p.tx, this.txContext(p.id), this.ctx.hooks ?? NO_HOOKS);
+      return cost;
     });
-    p.cost = cost;
-    for (const [k, v] of trial.writes) {
-      if (v === null) this.overlay.delete(k);
-      else this.overlay.set(k, v);
-    }
     this.ready.push(p);
     this.readyIds.add(p.id);
   }

@@ -1,9 +1,9 @@
 /**
  * Where readers of the head's state get it from: the chain's StateStore (state
- * on disk, loaded as asked for), or a plain map (a state built in memory, as
- * tests and replays build one).
+ * on disk, loaded as asked for), or any other source of sessions (tests give
+ * a map held in memory).
  */
-import type { StateReader, StateValue } from '../../ledger/state.ts';
+import { StateOverlay, type StateReader } from '../../ledger/state.ts';
 
 /** A reader that may not hold a key yet: `run` loads what the work reads and runs it again. */
 export interface StateSessionLike extends StateReader {
@@ -15,11 +15,19 @@ export interface StateSource {
   session(opts?: { wholePackages?: boolean }): StateSessionLike;
 }
 
-/** A state held whole in memory: its sessions never miss. */
-export function memoryState(map: ReadonlyMap<string, StateValue> = new Map()): StateSource {
-  const session: StateSessionLike = {
-    get: (key) => map.get(key),
-    run: async (fn) => fn(),
-  };
-  return { session: () => session };
+/**
+ * Apply `change` on `base` through `session`: on an overlay of its own, run
+ * again from a clean one whenever it reads a key not loaded yet, then written
+ * into `base`. Returns what `change` returned.
+ */
+export async function applyLoaded<T>(session: StateSessionLike, base: StateOverlay, change: (s: StateOverlay) => T): Promise<T> {
+  const { trial, result } = await session.run(() => {
+    const t = new StateOverlay(base);
+    return { trial: t, result: change(t) };
+  });
+  for (const [key, value] of trial.writes) {
+    if (value === null) base.delete(key);
+    else base.set(key, value);
+  }
+  return result;
 }

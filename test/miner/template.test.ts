@@ -12,9 +12,8 @@ import { chainIdOf } from '../../consensus/index.ts';
 import { Mempool, type Work } from '../../node/index.ts';
 import { senderOf } from '../../node/mempool.ts';
 import { buildTemplate } from '../../miner/index.ts';
-import { actor, EMPTY_STATE, idBytes, keyPair, MINER, publishBody } from '../support/chain.ts';
+import { actor, EMPTY_STATE, idBytes, keyPair, memoryState, MINER, publishBody } from '../support/chain.ts';
 import { isGopkgrError } from '../../ledger/errors.ts';
-import { memoryState } from '../../node/state/source.ts';
 
 const CHAIN_ID = fromHex(chainIdOf(DEV_PARAMS));
 

@@ -27,9 +27,9 @@ import type { AccountState } from '../../ledger/state.ts';
 import { hashExport, MANIFEST_FORMAT, type Decl, type ManifestExport } from '../../infver/index.ts';
 import {
   actor, EMPTY_MANIFEST, extend, hashOf, idBytes, idOf, keyPair, MINER, mineBlock, mineChain, openChain, overlay, publishBody, rejectsWith, sealHeader, signed, targetAfter,
-  stateDump, stateThroughCache, txContext, type Actor,
+  memoryState, stateDump, stateThroughCache, txContext, type Actor,
 } from '../support/chain.ts';
-import { memoryState, type StateSource } from '../../node/state/source.ts';
+import type { StateSource } from '../../node/state/source.ts';
 import { closeAll } from '../support/cleanup.ts';
 
 afterEach(closeAll);

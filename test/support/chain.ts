@@ -20,8 +20,9 @@ import { join } from 'node:path';
 import {
   blockId, buildRewardTx, DEV_PARAMS, encodeTx, fromHex, GopkgrError, keyPairFromSecret, manifestHash,
   merkleRoot, sha256, signTx, StateOverlay, toHex, txId, type BodyByType, type ChainParams, type DecodedBlock,
-  type KeyPair, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type Tx, type TxContext,
+  type KeyPair, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type StateValue, type Tx, type TxContext,
 } from '../../ledger/index.ts';
+import type { StateSessionLike, StateSource } from '../../node/state/source.ts';
 import { Chain, ChainStore, type ImportResult } from '../../node/index.ts';
 import type { Consensus } from '../../consensus/index.ts';
 import { onClose, tempDir } from './cleanup.ts';
@@ -310,4 +311,13 @@ export async function rejectsWith(fn: Promise<unknown> | (() => unknown), code: 
     return err;
   }
   throw new Error(`expected error code ${code}, but nothing was thrown`);
+}
+
+/** A state held whole in memory: its sessions never miss. */
+export function memoryState(map: ReadonlyMap<string, StateValue> = new Map()): StateSource {
+  const session: StateSessionLike = {
+    get: (key) => map.get(key),
+    run: async (fn) => fn(),
+  };
+  return { session: () => session };
 }
