@@ -7,4 +7,9 @@ export class Serial {
     this.tail = next.catch(() => undefined);
     return next;
   }
+
+  /** Settles when everything run so far has (a failure does not hold up what comes after it). */
+  idle(): Promise<unknown> {
+    return this.tail;
+  }
 }

@@ -23,8 +23,6 @@ import { SNAPSHOT_RANGES, StateRootHasher } from './stateRoot.ts';
 export const JOINING_KEY = 'meta:joining';
 /** The checkpoint below which this node has headers but no blocks (node/chain.ts reads it). */
 export const CHECKPOINT_KEY = 'meta:checkpoint';
-/** Header bytes of a block whose body this node never had (below its checkpoint). */
-export { headerKey };
 
 /** Records are written in batches of about this many bytes. */
 const BATCH_BYTES = 4 * 1024 * 1024;

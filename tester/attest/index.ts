@@ -1,7 +1,6 @@
-/** The tester's attest loop (DESIGN.md "Proof of Test and InfVer"): chain reader, version runs, submitter. */
+/** The tester's attest loop (DESIGN.md "Proof of Test and InfVer"): chain reader, version runs, submissions one at a time. */
 export { attestLoop, type AttestLoopOptions, type AttestLoopResult, type Attested, type AttestFailure } from './loop.ts';
 export { attestBody } from './attestBody.ts';
 export { ChainReader, type AttestJob } from './chainReader.ts';
-export { Submitter } from './submitter.ts';
 export { testVersion, type PrevRun, type VersionRun } from './testVersion.ts';
 export type { AttestBody, AttestNode, BlockView, TxView, VersionView, VersionSummary } from './node.ts';

@@ -8,7 +8,7 @@
 import { attestBody } from './attestBody.ts';
 import { ChainReader } from './chainReader.ts';
 import type { AttestBody, AttestNode } from './node.ts';
-import { Submitter } from './submitter.ts';
+import { Serial } from '../../node/serial.ts';
 import { testVersion, type VersionRun } from './testVersion.ts';
 
 export interface Attested extends VersionRun {
@@ -78,7 +78,8 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
 export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopResult> {
   const { node } = opts;
   const reader = new ChainReader(opts.from);
-  const submitter = new Submitter();
+  // One submission at a time: each signs with the account's next nonce, read from the node.
+  const submitter = new Serial();
   const result: AttestLoopResult = { height: opts.from - 1, attested: [], failed: [] };
 
   const stopped = (): boolean => opts.signal?.aborted === true;
@@ -89,7 +90,7 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
       const run = await testVersion(node, opts.tester, name, version);
       if (run === undefined) return;
       const body = attestBody(run);
-      const receipt = await submitter.submit(() => node.submitAttest(body));
+      const receipt = await submitter.run(() => node.submitAttest(body));
       const attested: Attested = { name, ...run, body, tx: receipt.id };
       result.attested.push(attested);
       opts.onAttested?.(attested);
