@@ -60,8 +60,4 @@ export class StateCache {
     }
   }
 
-  clear(): void {
-    this.slots.clear();
-    this.used = 0;
-  }
 }

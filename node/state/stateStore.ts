@@ -94,12 +94,6 @@ export class StateStore {
     this.generation++;
   }
 
-  /** Forget everything cached (after the disk changed under the cache, e.g. a snapshot was written). */
-  invalidate(): void {
-    this.cache.clear();
-    this.generation++;
-  }
-
   /** @internal the cache, for sessions */
   cached(key: string): Cached | undefined {
     return this.cache.get(key);
