@@ -59,5 +59,4 @@ export class StateCache {
       this.used -= slot.bytes;
     }
   }
-
 }
