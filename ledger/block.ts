@@ -17,7 +17,7 @@
  * valid, is the business of the consensus named in the chain's params.
  */
 import { GopkgrError } from './errors.ts';
-import { arrayHead, bytesEqual, concatBytes, decodeUnchecked, encode, type Canonical } from './encoding.ts';
+import { arrayHead, bytesEqual, concatBytes, decodeUnchecked, encode, encodeOnce, type Canonical } from './encoding.ts';
 import { sha256, sha256d } from './crypto.ts';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS } from './constants.ts';
 import { encodeTx, readTx, txId, type Tx } from './tx.ts';
@@ -120,7 +120,7 @@ export function decodeBlock<S extends Seal>(bytes: Uint8Array, codec: SealCodec<
       const e = err as GopkgrError;
       throw new GopkgrError(e.code ?? 'TX_MALFORMED', `tx ${i}: ${e.message}`);
     }
-    const encoded = encodeTx(tx);
+    const encoded = encodeOnce(tx as unknown as Canonical);
     txs.push(tx);
     txBytes.push(encoded);
     txIds.push(txId(encoded));

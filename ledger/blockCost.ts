@@ -11,7 +11,7 @@
  * applies on, never on timing, so every node computes the same number. It
  * counts what the rules will do without doing it.
  */
-import { encode, toHex, type Canonical } from './encoding.ts';
+import { encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { GopkgrError } from './errors.ts';
 import { MAX_BLOCK_COST } from './constants.ts';
 import { keys, type PackageState, type StateReader, type VersionState } from './state.ts';
@@ -43,13 +43,6 @@ export const COST_PER_8_LIST_ITEMS = 1;
 /** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread (0.65-1.1 ms loaded). */
 export const COST_ROTATE_PROOF = 1000;
 
-/**
- * Encoded sizes of manifests already in state, by identity. A value in state is
- * never changed in place, so its size never changes; remembering it keeps each
- * block from re-encoding the previous versions' manifests. (Not part of the
- * rule: the size is the same with or without this map.)
- */
-const manifestSizes = new WeakMap<object, number>();
 
 /** The manifest record `api:<apiHash>`, if the state holds it. */
 function storedManifest(s: StateReader, apiHash: string | undefined): Canonical | undefined {
@@ -60,14 +53,9 @@ function manifestBytesOf(manifest: Canonical | undefined): number {
   return manifest === undefined ? 0 : manifestBytes(manifest);
 }
 
+/** A manifest is never changed in place (in a tx or in state), so its encoding is made once (not part of the rule). */
 function manifestBytes(manifest: Canonical): number {
-  if (typeof manifest !== 'object' || manifest === null) return encode(manifest).length;
-  let size = manifestSizes.get(manifest);
-  if (size === undefined) {
-    size = encode(manifest).length;
-    manifestSizes.set(manifest, size);
-  }
-  return size;
+  return encodeOnce(manifest).length;
 }
 
 const per16 = (bytes: number): number => Math.ceil(bytes / 16);

@@ -61,9 +61,26 @@ function checkValue(value: unknown, depth: number, path: string): void {
   throw new GopkgrError('ENCODE_ERROR', `${path} has a type that cannot be encoded (${typeof value})`);
 }
 
+/** Encodings of values declared immutable (encodeOnce): a manifest is hashed, priced and stored from one encoding. */
+const encodedOnce = new WeakMap<object, Uint8Array>();
+
 export function encode(value: Canonical): Uint8Array {
+  const known = typeof value === 'object' && value !== null ? encodedOnce.get(value) : undefined;
+  if (known !== undefined) return known;
   checkValue(value, 0, '$');
   return cborEncode(value, rfc8949EncodeOptions);
+}
+
+/**
+ * The encoding of a value its holders never change (an API manifest taken
+ * from a tx), computed at most once: later encode() calls of the same object
+ * return these bytes. Never for a value that is still being built.
+ */
+export function encodeOnce(value: Canonical): Uint8Array {
+  if (typeof value !== 'object' || value === null) return encode(value);
+  let bytes = encodedOnce.get(value);
+  if (bytes === undefined) encodedOnce.set(value, (bytes = encode(value)));
+  return bytes;
 }
 
 function decodeMessage(err: unknown): string {
@@ -81,6 +98,28 @@ export function decode(bytes: Uint8Array): Canonical {
   }
   if (!bytesEqual(again, bytes)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
   return value;
+}
+
+/**
+ * Decoding of bytes this node wrote itself (its database): they were encoded
+ * canonically from checked values, so neither the check of the values nor the
+ * canonical-form check is repeated. Never for bytes from outside.
+ */
+export function decodeStored(bytes: Uint8Array, opts: { immutable?: boolean } = {}): Canonical {
+  const value = cborDecode(bytes, DECODE_OPTIONS) as Canonical;
+  // The bytes are this value's canonical encoding: an immutable value (a manifest) keeps them for encode().
+  if (opts.immutable === true) rememberEncoding(value, bytes);
+  return value;
+}
+
+/** The encoding recorded for `value` (encodeOnce, rememberEncoding), if any. */
+export function knownEncoding(value: Canonical): Uint8Array | undefined {
+  return typeof value === 'object' && value !== null ? encodedOnce.get(value) : undefined;
+}
+
+/** Record `bytes`, which must be the canonical encoding of `value`, as its encoding: `value` is never changed again. */
+export function rememberEncoding(value: Canonical, bytes: Uint8Array): void {
+  if (typeof value === 'object' && value !== null) encodedOnce.set(value, bytes);
 }
 
 /**

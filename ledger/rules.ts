@@ -6,7 +6,7 @@
  * because they need no state and can run in parallel.
  */
 import { GopkgrError, type ErrorCode } from './errors.ts';
-import { bytesEqual, encode, toHex, type Canonical } from './encoding.ts';
+import { bytesEqual, encode, encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
 import { keys, getAccount, type AccountState, type AttestationState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
@@ -113,7 +113,7 @@ const manifestHashes = new WeakMap<object, Uint8Array>();
 export function manifestHash(manifest: Canonical): Uint8Array {
   if (typeof manifest !== 'object' || manifest === null) return sha256(encode(manifest));
   let hash = manifestHashes.get(manifest);
-  if (hash === undefined) manifestHashes.set(manifest, (hash = sha256(encode(manifest))));
+  if (hash === undefined) manifestHashes.set(manifest, (hash = sha256(encodeOnce(manifest))));
   return hash;
 }
 

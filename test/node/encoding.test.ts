@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../ledger/index.ts';
-import { MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
+import { decodeStored, encodeOnce, knownEncoding, MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
 // Seeded, so failures reproduce.
 import { prng } from '../support/prng.ts';
 
@@ -252,5 +252,24 @@ describe('hex helpers', () => {
     expect(codeOf(() => fromHex('zz'))).toBe('BAD_HEX');
     expect(codeOf(() => fromHex('abcd', 'hash', 32))).toBe('BAD_HEX');
     expect(fromHex('ab'.repeat(32), 'hash', 32).length).toBe(32);
+  });
+});
+
+describe('remembered encodings', () => {
+  it('encodeOnce gives encode\'s bytes, made once, and encode then returns them', () => {
+    const manifest = { exports: { a: 'fn', b: ['x', 1] }, v: 1 } as Canonical;
+    const once = encodeOnce(manifest);
+    expect(toHex(once)).toBe(toHex(encode(structuredClone(manifest))));
+    expect(encodeOnce(manifest)).toBe(once);
+    expect(encode(manifest)).toBe(once);
+    expect(knownEncoding(structuredClone(manifest))).toBeUndefined();
+  });
+
+  it('decodeStored keeps the stored bytes of an immutable value as its encoding, and of no other', () => {
+    const bytes = encode({ a: [1, 2], b: 'c' });
+    const kept = decodeStored(bytes, { immutable: true });
+    expect(kept).toEqual({ a: [1, 2], b: 'c' });
+    expect(encode(kept)).toBe(bytes);
+    expect(knownEncoding(decodeStored(bytes))).toBeUndefined();
   });
 });

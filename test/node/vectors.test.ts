@@ -146,6 +146,8 @@ describe('vectors: transactions', () => {
     // and it decodes back to the same tx, with a valid signature and stamp
     const decoded = decodeTx(fromHex(CLAIM_ENCODING)) as SignedTx;
     expect(decoded).toEqual(tx);
+    // a decoded tx's signing message is cut from its bytes (the sig entry taken out), the same bytes
+    expect(toHex(nsha(signingMessage(decoded, chainId)))).toBe(CLAIM_DIGEST);
     expect(() => checkTxSignature(decoded, chainId, DEV_PARAMS.txWorkBits)).not.toThrow();
   });
 
@@ -155,6 +157,8 @@ describe('vectors: transactions', () => {
     expect(toHex(encodeTx(tx))).toBe(PUBLISH_ENCODING);
     expect(toHex(txId(encodeTx(tx)))).toBe(PUBLISH_ID);
     expect(decodeTx(fromHex(PUBLISH_ENCODING))).toEqual(tx);
+    const fresh = structuredClone(tx);
+    expect(toHex(signingMessage(decodeTx(fromHex(PUBLISH_ENCODING)) as SignedTx, chainId))).toBe(toHex(signingMessage(fresh, chainId)));
   });
 
   it('the same tx signed for another chain is different (replay protection)', () => {
