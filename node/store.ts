@@ -9,12 +9,14 @@
  *   s:<stateKey>    registry state (ledger/state.ts)
  *   t:<txid>        where a main-chain tx is: { block, height, index }
  *   meta:head       id of the main chain's tip
+ *   meta:blobScan   present once every tarball the state names was checked (node/network/blobBackfill.ts)
+ *   bm:<hash>       a tarball the chain names that the blob store still lacks
  * Values are canonical CBOR. A block is connected, disconnected or reorganised
  * in one atomic batch, so the state on disk always matches meta:head.
  */
 import { Level } from 'level';
 import { GopkgrError } from '../ledger/errors.ts';
-import { decode, encode, type Canonical } from '../ledger/encoding.ts';
+import { decodeStored, encode, type Canonical } from '../ledger/encoding.ts';
 import type { StateValue } from '../ledger/state.ts';
 import type { IndexedBlock } from '../consensus/index.ts';
 
@@ -44,6 +46,13 @@ export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 
 
 export const heightKey = (height: number): string => `m:${String(height).padStart(10, '0')}`;
 export const headerKey = (id: string): string => `h:${id}`;
+/** Set once every tarball the state names was checked and the missing ones recorded; a state replaced wholesale clears it. */
+export const BLOB_SCAN_KEY = 'meta:blobScan';
+
+/** The end of a LevelDB range over every key starting with `prefix`. */
+export function rangeEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
 
 export class ChainStore {
   readonly db: Level<string, Uint8Array>;
@@ -73,12 +82,15 @@ export class ChainStore {
 
   async getValue<T>(key: string): Promise<T | undefined> {
     const raw = await this.db.get(key);
-    return raw === undefined ? undefined : (decode(raw) as T);
+    return raw === undefined ? undefined : (decodeStored(raw) as T);
   }
 
   async *entries<T>(prefix: string): AsyncGenerator<[string, T]> {
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: end })) yield [key, decode(value) as T];
+    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: rangeEnd(prefix) })) yield [key, decodeStored(value) as T];
+  }
+
+  async *keys(prefix: string): AsyncGenerator<string> {
+    for await (const key of this.db.keys({ gte: prefix, lt: rangeEnd(prefix) })) yield key;
   }
 
   async loadIndex(): Promise<Map<string, BlockIndexEntry>> {

@@ -13,9 +13,9 @@
  * session read stay pinned in it until it ends, so the cache may evict freely
  * without a rerun ever missing a key it already loaded.
  */
-import { decode } from '../../ledger/encoding.ts';
+import { decodeStored } from '../../ledger/encoding.ts';
 import type { StateReader, StateValue } from '../../ledger/state.ts';
-import type { ChainStore } from '../store.ts';
+import { rangeEnd, type ChainStore } from '../store.ts';
 import { ABSENT, StateCache, type Cached } from './cache.ts';
 
 /** Thrown by a session's reader for a key it has not loaded yet (never a rule's verdict). */
@@ -34,10 +34,8 @@ const VERSION_PREFIX = /^ver:[0-9a-f]+:/;
 
 const STATE_PREFIX = 's:';
 
-/** The end of a LevelDB range over every key starting with `prefix`. */
-function rangeEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
+/** API manifests (`api:<hash>`) are never changed once written: their stored bytes serve as their encoding. */
+const isManifestKey = (key: string): boolean => key.startsWith('api:');
 
 export class StateStore {
   private readonly cache: StateCache;
@@ -107,7 +105,7 @@ export class StateStore {
     const raws = await this.store.db.getMany(keys.map((k) => STATE_PREFIX + k));
     keys.forEach((key, i) => {
       const raw = raws[i];
-      const value: Cached = raw === undefined ? ABSENT : (decode(raw) as StateValue);
+      const value: Cached = raw === undefined ? ABSENT : (decodeStored(raw, { immutable: isManifestKey(key) }) as StateValue);
       // A commit that landed while the disk was read may have cached a newer value: keep it.
       if (this.generation === start) this.cache.set(key, value, raw?.length ?? 0);
       out.set(key, value);
@@ -121,8 +119,8 @@ export class StateStore {
     const start = this.generation;
     const gte = STATE_PREFIX + prefix;
     for await (const [key, raw] of this.store.db.iterator({ gte, lt: rangeEnd(gte) })) {
-      const value = decode(raw) as StateValue;
       const stateKey = key.slice(STATE_PREFIX.length);
+      const value = decodeStored(raw, { immutable: isManifestKey(stateKey) }) as StateValue;
       if (this.generation === start) this.cache.set(stateKey, value, raw.length);
       out.set(stateKey, value);
     }
