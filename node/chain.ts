@@ -158,6 +158,11 @@ export class Chain extends EventEmitter {
     return e !== undefined && this.main[e.height] === id;
   }
 
+  /** Settles when no block is being imported: background work waits for it so it never slows a block down. */
+  idle(): Promise<unknown> {
+    return this.serial.idle();
+  }
+
   async getBlockBytes(id: string): Promise<Uint8Array | undefined> {
     return this.store.getRaw(`b:${id}`);
   }

@@ -6,11 +6,21 @@
  * time, and verified by the blob store; hashes no peer could serve wait for the
  * next peer to connect. Every node holding every tarball is what keeps a
  * package installable when its publisher's node is gone.
+ *
+ * What is wanted is kept on disk (`bm:<hash>`), so a start reads only the
+ * missing tarballs, not the whole chain: the walk over every version runs once
+ * per data dir (`meta:blobScan`; a snapshot join clears it), in the background.
  */
 import type { DecodedBlock } from '../../ledger/block.ts';
 import { toHex } from '../../ledger/encoding.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
 import type { VersionState } from '../../ledger/state.ts';
+import { BLOB_SCAN_KEY, del, putRaw, type BatchOp } from '../store.ts';
+
+const WANTED_PREFIX = 'bm:';
+/** Versions checked per batch of records written during the one walk. */
+const SCAN_BATCH = 1000;
+const EMPTY = new Uint8Array(0);
 
 /** Tarballs fetched at once: enough to use a link, few enough to leave room for sync and gossip. */
 const CONCURRENT_FETCHES = 2;
@@ -38,19 +48,40 @@ export class BlobBackfill {
     this.started = true;
     this.opts.node.chain.on('block', this.onBlock);
     // A walk over every version on disk: in the background, so a large chain does not hold up the node's start.
-    this.queueMissing().catch((err: unknown) => this.opts.log.warn(`blobs: could not list the tarballs the chain names: ${(err as Error).message}`));
+    this.queueMissing().catch((err: unknown) => {
+      if (this.started) this.opts.log.warn(`blobs: could not list the tarballs the chain names: ${(err as Error).message}`);
+    });
   }
 
   private async queueMissing(): Promise<void> {
+    const store = this.opts.node.chain.store;
+    if ((await store.getRaw(BLOB_SCAN_KEY)) === undefined) await this.scanState();
     let missing = 0;
-    for await (const [, value] of this.opts.node.chain.state.entries('ver:')) {
+    for await (const key of store.keys(WANTED_PREFIX)) {
       if (!this.started) return;
-      const hash = (value as VersionState).contentHash;
-      if (await this.opts.node.blobs.has(hash)) continue;
       missing++;
-      this.want(hash);
+      this.want(key.slice(WANTED_PREFIX.length));
     }
     if (missing > 0) this.opts.log.info(`blobs: ${missing} tarball(s) referenced on chain are missing here; fetching them from peers`);
+  }
+
+  /** The walk over every version, recording what the blob store lacks; resumable only from the start (it is idempotent). */
+  private async scanState(): Promise<void> {
+    const { chain, blobs } = this.opts.node;
+    let ops: BatchOp[] = [];
+    let checked = 0;
+    for await (const [, value] of chain.state.entries('ver:')) {
+      if (!this.started) return;
+      await chain.idle();
+      const hash = (value as VersionState).contentHash;
+      if (!(await blobs.has(hash))) ops.push(putRaw(WANTED_PREFIX + hash, EMPTY));
+      if (++checked % SCAN_BATCH === 0) {
+        await chain.store.write(ops);
+        ops = [];
+      }
+    }
+    ops.push(putRaw(BLOB_SCAN_KEY, EMPTY));
+    await chain.store.write(ops);
   }
 
   stop(): void {
@@ -71,7 +102,13 @@ export class BlobBackfill {
   }
 
   private readonly onBlock = (block: DecodedBlock): void => {
-    for (const tx of block.txs) if (tx.type === 'publish') this.want(toHex(tx.body.contentHash));
+    const hashes = block.txs.flatMap((tx) => (tx.type === 'publish' ? [toHex(tx.body.contentHash)] : []));
+    if (hashes.length === 0) return;
+    // recorded before fetching, so a restart resumes them; fetchOne forgets those already here
+    this.opts.node.chain.store.write(hashes.map((h) => putRaw(WANTED_PREFIX + h, EMPTY))).then(
+      () => hashes.forEach((h) => this.want(h)),
+      (err: unknown) => this.opts.log.warn(`blobs: cannot record the tarballs block ${block.header.height} names: ${(err as Error).message}`),
+    );
   };
 
   private want(hash: string): void {
@@ -94,8 +131,8 @@ export class BlobBackfill {
 
   private async fetchOne(hash: string): Promise<void> {
     try {
-      if (await this.opts.node.blobs.has(hash)) return;
-      if (!(await this.opts.fetch(hash))) this.unavailable.add(hash);
+      if ((await this.opts.node.blobs.has(hash)) || (await this.opts.fetch(hash))) await this.opts.node.chain.store.write([del(WANTED_PREFIX + hash)]);
+      else this.unavailable.add(hash);
     } catch (err) {
       this.unavailable.add(hash);
       this.opts.log.warn(`blobs: cannot fetch ${hash.slice(0, 16)}…: ${(err as Error).message}`);

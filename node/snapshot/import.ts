@@ -16,7 +16,7 @@
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import { bytesEqual, decode, toHex } from '../../ledger/encoding.ts';
-import { del, headerKey, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type ChainStore } from '../store.ts';
+import { BLOB_SCAN_KEY, del, headerKey, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type ChainStore } from '../store.ts';
 import { RecordParser } from './records.ts';
 import { SNAPSHOT_RANGES, StateRootHasher } from './stateRoot.ts';
 
@@ -103,7 +103,7 @@ export async function commitJoin(store: ChainStore, headers: readonly JoinedHead
   for (const { entry, bytes } of headers) {
     ops.push(put(`i:${entry.id}`, entry), put(heightKey(entry.height), entry.id), putRaw(headerKey(entry.id), bytes));
   }
-  ops.push(put(CHECKPOINT_KEY, { height: tip.entry.height, id: tip.entry.id }), put('meta:head', tip.entry.id), del(JOINING_KEY));
+  ops.push(put(CHECKPOINT_KEY, { height: tip.entry.height, id: tip.entry.id }), put('meta:head', tip.entry.id), del(JOINING_KEY), del(BLOB_SCAN_KEY));
   await store.write(ops);
 }
 
