@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import {
   DEFAULT_SNAPSHOT_EVERY, FullNode, SnapshotFiles, Snapshotter, chainDirOf, createApi, listenApi, loadOrCreateSnapshotKey, parseCheckpoint, readParamsFile, type Logger,
 } from '../../node/index.ts';
-import { isLoopbackHost } from '../../node/api/index.ts';
+import { isLoopbackHost, startingExtras } from '../../node/api/index.ts';
 import { readFile } from 'node:fs/promises';
-import { Network, joinFromSnapshot } from '../../node/network/index.ts';
-import { Miner, localSource } from '../../miner/index.ts';
+import type { ApiExtras } from '../../node/api/index.ts';
+import type { Network } from '../../node/network/index.ts';
+import type { Miner } from '../../miner/index.ts';
 import { intOption, parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
@@ -79,6 +80,7 @@ export const node: Command = {
     // Trusting a checkpoint or a signer: a node still at genesis joins from a snapshot instead of replaying the chain.
     if (checkpoint !== undefined || signers.length > 0) {
       if (peers.length === 0) throw usageError('--checkpoint and --snapshot-signer need a --peer to fetch the snapshot from', usage);
+      const { joinFromSnapshot } = await import('../../node/network/index.ts');
       const joined = await joinFromSnapshot({ dataDir: ctx.dataDir, params, peers, checkpoint, signers, log });
       if (!joined.joined) log.info(`snapshot: not needed, this node is at height ${joined.height}`);
     }
@@ -92,44 +94,47 @@ export const node: Command = {
       snapshotter = new Snapshotter(full.chain, snapshots, await loadOrCreateSnapshotKey(ctx.dataDir), snapshotEvery, log);
       snapshotter.start();
     }
-    let network: Network;
+    // The API answers from the chain at once; the network layer (libp2p: most of the start's time is loading
+    // its code) joins it when it is up, and its routes answer NODE_STARTING until then.
+    const extras = startingExtras();
+    const server = createApi(full, extras, { access: { host, token } });
+    let network: Network | undefined;
+    let address;
     try {
+      address = await listenApi(server, host, port);
+      const { Network } = await import('../../node/network/index.ts');
       network = await Network.create({
         node: full, dataDir: ctx.dataDir, log, maxConnections,
         listen: (values.listen as string[] | undefined) ?? undefined,
         peers, snapshots,
       });
-    } catch (err) {
-      await full.close();
-      throw err;
-    }
-    const server = createApi(full, { status: () => network.statusJson(), routes: network.apiRoutes(), fetchBlob: (hash) => network.fetchBlob(hash) }, { access: { host, token } });
-    let address;
-    try {
-      address = await listenApi(server, host, port);
       await network.start();
     } catch (err) {
       server.close();
-      await network.stop().catch(() => undefined);
+      await network?.stop().catch(() => undefined);
+      await snapshotter?.stop();
       await full.close();
       throw err;
     }
+    const net = network;
+    Object.assign(extras, { status: () => net.statusJson(), routes: net.apiRoutes(), fetchBlob: (hash: string) => net.fetchBlob(hash) } satisfies ApiExtras);
     const api = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     const head = full.chain.head;
     const ready = {
       chainId: full.chainId, network: params.name, api, height: head.height, head: head.id, dataDir: ctx.dataDir, mining: minerKey !== undefined,
-      peerId: network.peerId, addresses: network.addresses(),
+      peerId: net.peerId, addresses: net.addresses(),
     };
     if (ctx.json) ctx.out(JSON.stringify(ready));
     else {
       ctx.out(`gopkgr node: chain ${params.name} ${full.chainId.slice(0, 16)}…, height ${head.height}`);
       ctx.out(`  API ${api}   data ${ctx.dataDir}`);
-      ctx.out(`  peer id ${network.peerId}`);
-      for (const a of network.addresses()) ctx.out(`  listening on ${a}`);
+      ctx.out(`  peer id ${net.peerId}`);
+      for (const a of net.addresses()) ctx.out(`  listening on ${a}`);
     }
 
     let miner: Miner | undefined;
     if (minerKey !== undefined) {
+      const { Miner, localSource } = await import('../../miner/index.ts');
       miner = new Miner(localSource(full), { minerKey, threads, pace: values.dev === true, log });
       let lastReport = 0;
       miner.start((b) => {
@@ -148,7 +153,7 @@ export const node: Command = {
     await miner?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
-    await network.stop();
+    await net.stop();
     await snapshotter?.stop();
     await full.close();
     return 0;

@@ -13,6 +13,7 @@ export const API_CODES = {
   HTTP_BODY_TOO_LARGE: { status: 413, blame: 'sender', summary: 'a request body over the route\'s limit' },
   HTTP_CLIENT_ABORTED: { status: 400, blame: 'none', summary: 'the client closed the connection before the body ended' },
   PEER_ADDR_REFUSED: { status: 400, blame: 'sender', summary: 'a multiaddr the API will not dial' },
+  NODE_STARTING: { status: 503, blame: 'none', summary: 'a network route asked for while the node\'s network layer is still starting' },
   API_LISTEN_FAILED: { status: 500, blame: 'none', summary: 'the API cannot listen on its address' },
   API_TOKEN_REQUIRED: { status: 400, blame: 'sender', summary: 'an API reachable from other machines needs a token file' },
   API_TOKEN_UNREADABLE: { status: 400, blame: 'none', summary: 'the API token file cannot be read' },

@@ -10,6 +10,7 @@ import { parseJson, readBody } from './body.ts';
 import { checkDialAddress } from './peers.ts';
 import { send } from './respond.ts';
 import { MAX_BLOCK_BYTES } from '../../ledger/constants.ts';
+import { GopkgrError } from '../../ledger/errors.ts';
 
 export function extraRoutes(extras: ApiExtras): Route[] {
   return (extras.routes ?? []).map((r) => route(r.method, r.pattern, async ({ req, res, method, path, match }) => {
@@ -21,4 +22,19 @@ export function extraRoutes(extras: ApiExtras): Route[] {
     }
     send(res, 200, await r.handle(req, match, readOnce));
   }));
+}
+
+/** The paths the network layer adds (node/network/network.ts apiRoutes). */
+const NETWORK_PATHS = /^\/v1\/(peers|state\/digest)$/;
+
+/**
+ * Extras for a node whose network layer is not up yet: its paths answer 503
+ * NODE_STARTING (not 404: they will exist in a moment). The node replaces
+ * `routes`, `status` and `fetchBlob` in the same object once it is up.
+ */
+export function startingExtras(): ApiExtras {
+  const starting = async (): Promise<never> => {
+    throw new GopkgrError('NODE_STARTING', 'the node\'s network layer is still starting', { hint: 'try again in a moment' });
+  };
+  return { routes: ['GET', 'POST'].map((method) => ({ method, pattern: NETWORK_PATHS, handle: starting })) };
 }

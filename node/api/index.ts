@@ -30,6 +30,7 @@ import { searchRoutes } from './search.ts';
 export { isLoopbackHost, type ApiAccess } from './guard.ts';
 export type { BlobQuotaOptions } from './blobQuota.ts';
 export type { ApiExtras, ApiOptions } from './types.ts';
+export { startingExtras } from './extraRoutes.ts';
 
 /** The request's path, percent-decoded: a malformed %-escape is the client's error (400), not the node's (500). */
 function decodedPath(url: URL): string {
@@ -45,8 +46,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
   const hostNames = hostNamesFor(access.host);
   const ctx: ApiContext = { node, extras, quota: new BlobQuota(opts.blobQuota ?? DEFAULT_BLOB_QUOTA) };
   const stopReleasing = releaseReferencedUploads(node, ctx.quota);
-  const routes: Route[] = [
-    ...extraRoutes(extras),
+  const builtIn: Route[] = [
     ...statusRoutes(ctx),
     ...blockRoutes(ctx),
     ...txRoutes(ctx),
@@ -58,6 +58,13 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     ...searchRoutes(ctx),
   ];
 
+  // Extra routes are read when asked: a node serves its chain before its network layer (which adds routes) is up.
+  let extra: { from: ApiExtras['routes']; routes: Route[] } = { from: undefined, routes: [] };
+  const extraRoutesNow = (): Route[] => {
+    if (extra.from !== extras.routes) extra = { from: extras.routes, routes: extraRoutes(extras) };
+    return extra.routes;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const port = req.socket.localPort ?? 0;
     checkHost(req, port, hostNames);
@@ -66,7 +73,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     const path = decodedPath(url);
     const method = req.method ?? 'GET';
     checkWrite(req, method, path, access);
-    const found = findRoute(routes, method, path);
+    const found = findRoute(extraRoutesNow(), method, path) ?? findRoute(builtIn, method, path);
     if (found === undefined) throw notFound(`${method} ${path}`);
     await found.route.handle({ req, res, method, path, url, match: found.match });
   };

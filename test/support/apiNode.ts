@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { DEV_PARAMS } from '../../ledger/index.ts';
-import { createApi, FullNode, listenApi } from '../../node/index.ts';
+import { createApi, FullNode, listenApi, type ApiExtras } from '../../node/index.ts';
 import { onClose, tempDir } from './cleanup.ts';
 
 /** The API's options (access, quotas), as createApi takes them. */
@@ -26,6 +26,8 @@ export interface StartNodeOptions {
   dataDir?: string;
   prefix?: string;
   api?: ApiOptions;
+  /** what other layers add to the API (default none) */
+  extras?: ApiExtras;
   blobGraceMs?: number;
 }
 
@@ -35,7 +37,7 @@ export async function startNode(opts: StartNodeOptions = {}): Promise<ApiNode> {
   const warnings: string[] = [];
   const node = await FullNode.open({ dataDir, params: DEV_PARAMS, blobGraceMs: opts.blobGraceMs, log: { info: () => undefined, warn: (m) => warnings.push(m) } });
   onClose(() => node.close());
-  const server: Server = createApi(node, {}, opts.api);
+  const server: Server = createApi(node, opts.extras ?? {}, opts.api);
   const addr = await listenApi(server, '127.0.0.1', 0);
   onClose(async () => {
     server.closeAllConnections();
