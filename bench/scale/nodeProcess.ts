@@ -19,6 +19,8 @@ export interface NodeProcess {
   addresses: string[];
   /** ms from spawn until /v1/status answered */
   startMs: number;
+  /** ms from spawn until the ready line (the network layer up too) */
+  readyMs: number;
   /** the last lines it wrote to stderr */
   stderrTail: () => string;
   exit: Promise<string>;
@@ -43,10 +45,10 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
   return code === 134 ? 'aborted (V8 heap out of memory?)' : `exited with code ${code}`;
 }
 
-export async function startNode(dataDir: string, opts: { timeoutMs: number; peers?: string[] }): Promise<NodeProcess> {
+export async function startNode(dataDir: string, opts: { timeoutMs: number; peers?: string[]; extra?: string[] }): Promise<NodeProcess> {
   const port = await freePort();
   const api = `http://127.0.0.1:${port}`;
-  const args = [BIN, 'node', '--dev', '--json', '--api', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0', ...(opts.peers ?? []).flatMap((p) => ['--peer', p])];
+  const args = [BIN, 'node', '--dev', '--json', '--api', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0', ...(opts.peers ?? []).flatMap((p) => ['--peer', p]), ...(opts.extra ?? [])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, GOPKGR_HOME: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
@@ -55,14 +57,17 @@ export async function startNode(dataDir: string, opts: { timeoutMs: number; peer
     tail.splice(0, Math.max(0, tail.length - 5));
   });
   const proc: NodeProcess = {
-    child, pid: child.pid!, api, addresses: [], startMs: 0, stderrTail: () => tail.join(' | '),
+    child, pid: child.pid!, api, addresses: [], startMs: 0, readyMs: 0, stderrTail: () => tail.join(' | '),
     exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve(describeExit(code, signal)))),
   };
   let out = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
     const line = out.split('\n')[0]!;
-    if (proc.addresses.length === 0 && out.includes('\n')) proc.addresses = (JSON.parse(line) as { addresses: string[] }).addresses;
+    if (proc.addresses.length === 0 && out.includes('\n')) {
+      proc.addresses = (JSON.parse(line) as { addresses: string[] }).addresses;
+      proc.readyMs = performance.now() - started;
+    }
   });
   let exited: string | undefined;
   void proc.exit.then((why) => (exited = why));
@@ -73,7 +78,7 @@ export async function startNode(dataDir: string, opts: { timeoutMs: number; peer
       if (res.ok) {
         proc.startMs = performance.now() - started;
         await res.arrayBuffer();
-        // The ready line (with the libp2p addresses) comes right after the API listens.
+        // The ready line (with the libp2p addresses) comes once the network layer is up, shortly after the API answers.
         while (proc.addresses.length === 0 && exited === undefined) await sleep(20);
         return proc;
       }
