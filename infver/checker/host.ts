@@ -1,0 +1,105 @@
+/**
+ * The compiler the checker engine runs: one set of options for every program
+ * (old and new declarations side by side, plus generated probe files), and a
+ * host that serves the probes from memory and parses each library file
+ * (lib.*.d.ts) once per process, which is most of a program's creation time.
+ */
+import ts from 'typescript';
+
+export const CHECKER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  // Bundler resolution reads `./x.js` (node16 style) and extensionless specifiers alike, and `.ts` sources.
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowImportingTsExtensions: true,
+  resolveJsonModule: true,
+  esModuleInterop: true,
+  strict: true,
+  noEmit: true,
+  // Errors inside a package's own declarations are not the consumer's: only probe files are judged.
+  skipLibCheck: true,
+  types: [],
+  // Published declarations name DOM types (Response, URL, AbortSignal) as often as ES ones.
+  lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+};
+
+const libFiles = new Map<string, ts.SourceFile>();
+
+/** Members whose `protected` was blanked out: `file:position of the name` (names keep their positions). */
+const protectedNames = new Set<string>();
+
+/** Whether a class member was declared `protected` (before withoutPrivates made it look public). */
+export function wasProtected(decl: ts.Declaration): boolean {
+  const name = ts.getNameOfDeclaration(decl);
+  return name !== undefined && protectedNames.has(`${decl.getSourceFile().fileName}:${name.getStart()}`);
+}
+
+/**
+ * A package's classes as consumers see them: private members left out and
+ * `protected` read as public. The checker compares classes with private or
+ * protected members nominally (per declaration), so an old and a new
+ * version of one class would never relate; consumers cannot touch private
+ * members, and protected ones stay members a subclass uses (their removal is
+ * still found, member by member). Constructors keep their visibility.
+ */
+function withoutPrivates(sf: ts.SourceFile): string | undefined {
+  if (!/\b(private|protected)\b|#/.test(sf.text)) return undefined;
+  const cuts: Array<{ start: number; end: number }> = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassLike(node)) {
+      for (const member of node.members) {
+        if (ts.isConstructorDeclaration(member)) continue;
+        const modifiers = ts.canHaveModifiers(member) ? (ts.getModifiers(member) ?? []) : [];
+        if (modifiers.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) || (member.name !== undefined && ts.isPrivateIdentifier(member.name))) {
+          cuts.push({ start: member.getFullStart(), end: member.getEnd() });
+          continue;
+        }
+        for (const m of modifiers) {
+          if (m.kind !== ts.SyntaxKind.ProtectedKeyword) continue;
+          cuts.push({ start: m.getStart(sf), end: m.getEnd() });
+          if (member.name !== undefined) protectedNames.add(`${sf.fileName}:${member.name.getStart(sf)}`);
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  if (cuts.length === 0) return undefined;
+  let text = sf.text;
+  for (const c of cuts.sort((a, b) => b.start - a.start)) text = text.slice(0, c.start) + ' '.repeat(c.end - c.start) + text.slice(c.end);
+  return text;
+}
+
+/** A host over the real file system, with `virtual` files (path → text) added and lib files parsed once. */
+export function checkerHost(virtual: ReadonlyMap<string, string>): ts.CompilerHost {
+  const host = ts.createCompilerHost(CHECKER_OPTIONS, true);
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const text = virtual.get(fileName);
+    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
+    const isLib = fileName.includes('/typescript/lib/lib.');
+    const cached = isLib ? libFiles.get(fileName) : undefined;
+    if (cached !== undefined) return cached;
+    const sf = read(fileName, languageVersion, onError, shouldCreate);
+    if (isLib && sf !== undefined) libFiles.set(fileName, sf);
+    if (isLib || sf === undefined) return sf;
+    const rewritten = withoutPrivates(sf);
+    // Blanked, not removed: positions (and so error locations) stay those of the file on disk.
+    return rewritten === undefined ? sf : ts.createSourceFile(fileName, rewritten, languageVersion, true);
+  };
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (fileName) => virtual.has(fileName) || fileExists(fileName);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (fileName) => virtual.get(fileName) ?? readFile(fileName);
+  return host;
+}
+
+/**
+ * The specifier a probe imports a file by: absolute, without the declaration
+ * extension (TypeScript refuses `import("./x.d.ts")`; `.d.mts` → `.mjs`).
+ */
+export function specifierOf(file: string): string {
+  const m = /^(.*)\.d\.([mc]?)ts$/.exec(file);
+  if (m !== null) return m[2] === '' ? m[1]! : `${m[1]}.${m[2]}js`;
+  return file;
+}

@@ -1,0 +1,100 @@
+/**
+ * `infver diff` on the TypeScript checker: the whole public surface of two
+ * versions (every subpath, as ES module and as CommonJS consumers load it,
+ * and the top-level `types`/`main` older resolvers read), each entry's
+ * exports compared by assignability (compare.ts), with a witness per break.
+ *
+ * Loads TypeScript: never reached from consensus code (node/ imports
+ * infver/index.ts, which imports this lazily).
+ */
+import { publicSurface, type Surface, type SurfaceEntry } from '../surface.ts';
+import { bumpOfChanges, compareEntryPairs, type CheckedChange, type CheckedComparison, type EntryPair } from './compare.ts';
+
+export type { CheckedChange, CheckedComparison } from './compare.ts';
+
+/** How a consumer reaches an entry: by subpath, and as an ES module, a CommonJS module, or an old resolver. */
+type Bucket = string;
+
+/** Condition preference inside a bucket: the one TypeScript itself picks first. */
+const PREFERENCE = ['types', 'import', 'require', 'node', 'default'];
+
+function rank(condition: string): number {
+  const parts = condition.split('/');
+  const best = Math.min(...parts.map((p) => (PREFERENCE.includes(p) ? PREFERENCE.indexOf(p) : PREFERENCE.length)));
+  return best * 10 + parts.length;
+}
+
+function bucketsOf(surface: Surface): Map<Bucket, SurfaceEntry> {
+  const out = new Map<Bucket, SurfaceEntry>();
+  for (const e of surface.entries) {
+    const key = `${e.subpath}|${e.condition === 'legacy' ? 'legacy' : e.format}`;
+    const have = out.get(key);
+    if (have === undefined || rank(e.condition) < rank(have.condition)) out.set(key, e);
+  }
+  return out;
+}
+
+function specifierOf(name: string, subpath: string): string {
+  return subpath === '.' ? name : `${name}/${subpath.replace(/^\.\//, '')}`;
+}
+
+function describeBucket(name: string, key: Bucket): string {
+  const [subpath, mode] = key.split('|') as [string, string];
+  const spec = specifierOf(name, subpath);
+  return mode === 'cjs' ? `${spec} (require)` : mode === 'legacy' ? `${spec} (types/main)` : spec;
+}
+
+export function compareSurfaces(before: Surface, after: Surface): CheckedComparison {
+  const name = before.name;
+  const oldBuckets = bucketsOf(before);
+  const newBuckets = bucketsOf(after);
+  const changes: CheckedChange[] = [];
+  const pairs: EntryPair[] = [];
+  const seen = new Set<string>();
+  const newSubpaths = new Set(after.entries.map((e) => e.subpath));
+  for (const [key, entry] of oldBuckets) {
+    const label = describeBucket(name, key);
+    const spec = specifierOf(name, entry.subpath);
+    const next = newBuckets.get(key);
+    if (next === undefined) {
+      // Older resolvers' top-level types matter only when nothing else types the package's root any more.
+      if (key.endsWith('|legacy') && newSubpaths.has(entry.subpath)) continue;
+      const whole = !newSubpaths.has(entry.subpath);
+      changes.push({
+        export: entry.subpath,
+        kind: 'removed',
+        rule: whole ? 'entry-removed' : 'entry-format-removed',
+        detail: whole ? `${spec} can no longer be imported` : `${label} is no longer typed (the subpath remains for other consumers)`,
+        witness: key.endsWith('|cjs') ? `import pkg = require(${JSON.stringify(spec)});` : `import * as pkg from ${JSON.stringify(spec)};`,
+        entry: label,
+      });
+      continue;
+    }
+    const pairKey = `${entry.file}\n${next.file}`;
+    if (seen.has(pairKey)) continue;
+    seen.add(pairKey);
+    pairs.push({ specifier: spec, label, oldFile: entry.file, newFile: next.file });
+  }
+  for (const [key, entry] of newBuckets) {
+    if (oldBuckets.has(key) || (key.endsWith('|legacy') && before.entries.some((e) => e.subpath === entry.subpath))) continue;
+    changes.push({ export: entry.subpath, kind: 'added', rule: 'entry-added', detail: `${describeBucket(name, key)} is new`, entry: describeBucket(name, key) });
+  }
+  changes.push(...compareEntryPairs(pairs));
+  return { bump: bumpOfChanges(changes), changes: dedupe(changes) };
+}
+
+/** One change per (entry set, export, rule, detail): the same file reached two ways reports once. */
+function dedupe(changes: CheckedChange[]): CheckedChange[] {
+  const seen = new Set<string>();
+  return changes.filter((c) => {
+    const key = `${c.export}\n${c.rule}\n${c.detail}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Compare two package directories. */
+export function checkPackages(oldDir: string, newDir: string): CheckedComparison {
+  return compareSurfaces(publicSurface(oldDir), publicSurface(newDir));
+}
