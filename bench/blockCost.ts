@@ -285,9 +285,9 @@ function timedHooks(acc: { manifest: number; compare: number; lock: number }): R
       const t = performance.now();
       try { defaultHooks.checkManifest!(m); } finally { acc.manifest += performance.now() - t; }
     },
-    impliedBump: (a, b) => {
+    minimumBump: (a, b) => {
       const t = performance.now();
-      try { return defaultHooks.impliedBump(a, b); } finally { acc.compare += performance.now() - t; }
+      try { return defaultHooks.minimumBump(a, b); } finally { acc.compare += performance.now() - t; }
     },
     checkLock: (s, body) => {
       const t = performance.now();

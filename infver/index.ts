@@ -4,9 +4,11 @@
  * This module is what the node's consensus hooks import (node/hooks.ts), so it
  * must stay light: the manifest types and the pure comparison load nothing but
  * node:crypto and the ledger.
- * Extraction needs ts-morph (and TypeScript, several MB and ~0.5 s to load),
- * so it is reached only through `extractManifest`/`diffPackages`, which
- * import it on first use. Consensus code never calls those.
+ * Extraction (ts-morph) and the checker engine (infver/checker/) need
+ * TypeScript, several MB and ~0.5 s to load, so they are reached only through
+ * `extractManifest`/`diffPackages`, which import them on first use.
+ * Consensus code never calls those: nodes enforce only the lower bound two
+ * manifests prove (lowerBound.ts).
  */
 import { compareManifests } from './compareManifests.ts';
 import type { Comparison, Manifest } from './manifest.ts';
@@ -34,6 +36,7 @@ export type {
 export { MANIFEST_FORMAT } from './manifest.ts';
 export { validateManifest } from './validateManifest.ts';
 export { compareManifests, bumpOf } from './compareManifests.ts';
+export { manifestLowerBound, type LowerBound } from './lowerBound.ts';
 export { nextVersion, parseVersion, FIRST_VERSION } from './nextVersion.ts';
 export { canonicalShape, typeText } from './canonicalShape.ts';
 export { hashExport } from './hashApi.ts';
@@ -53,13 +56,12 @@ export async function extractManifest(dir: string): Promise<Manifest> {
   return extractApi(dir);
 }
 
-/** Extract both packages and compare them: the bump `gopkgr infver diff` prints. */
-export async function diffPackages(
-  oldDir: string,
-  newDir: string,
-): Promise<Comparison & { oldManifest: Manifest; newManifest: Manifest }> {
-  const { extractApi } = await import('./extractApi.ts');
-  const oldManifest = extractApi(oldDir);
-  const newManifest = extractApi(newDir);
-  return { ...compareManifests(oldManifest, newManifest), oldManifest, newManifest };
+/**
+ * Compare two versions of a package with the TypeScript checker (loads
+ * TypeScript on first use): the bump `gopkgr infver diff` and `gopkgr
+ * publish` give, each break with its rule and a witness.
+ */
+export async function diffPackages(oldDir: string, newDir: string): Promise<import('./checker/index.ts').CheckedComparison> {
+  const { checkPackages } = await import('./checker/index.ts');
+  return checkPackages(oldDir, newDir);
 }

@@ -147,12 +147,13 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     // Rule: a new version is exactly one major, minor or patch step above the latest.
     const bump = bumpBetween(latest, body.version);
     if (bump === null) reject('TX_BAD_VERSION', `${body.version} is not one major, minor or patch step above ${full}@${latest}`);
-    // Rule (InfVer): when both versions carry API manifests, the step is the one they imply.
+    // Rule (InfVer): the step is at least what the two API manifests prove (an export removed: major; one
+    // added: minor). The exact bump is the publisher's checker's; testers recompute it and attest.
     const prev = versionOf(s, pkg, latest);
     const prevManifest = prev.apiHash === undefined ? undefined : (s.get(keys.api(prev.apiHash)) as Canonical | undefined);
-    const implied = hooks.impliedBump(prevManifest, manifest);
-    if (implied !== null && implied !== bump) {
-      reject('TX_VERSION_MISMATCH', `${full}@${body.version} is a ${bump} step, but its API changed by a ${implied} step from ${latest}: publish ${bumpVersion(latest, implied)}`);
+    const least = hooks.minimumBump(prevManifest, manifest);
+    if (least !== null && BUMP_RANK[bump] < BUMP_RANK[least.bump]) {
+      reject('TX_VERSION_MISMATCH', `${full}@${body.version} is a ${bump} step, but ${least.reason} since ${latest}, which needs at least a ${least.bump} step: publish ${bumpVersion(latest, least.bump)}`);
     }
   }
   // Rule: every lock entry names a published version with that content hash.
@@ -316,13 +317,15 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
 export interface RuleHooks {
   /** Check a published API manifest's structure. Throw a GopkgrError to reject. */
   checkManifest?(manifest: Canonical): void;
-  /** The bump two manifests imply, or null when either is missing. */
-  impliedBump(prev: Canonical | undefined, next: Canonical | undefined): 'major' | 'minor' | 'patch' | null;
+  /** The least bump two manifests prove, with the reason in words, or null when either is missing. */
+  minimumBump(prev: Canonical | undefined, next: Canonical | undefined): { bump: 'major' | 'minor' | 'patch'; reason: string } | null;
   /** Further lock-tree checks (closure, ranges). Throw a GopkgrError to reject. */
   checkLock?(s: StateOverlay, body: PublishBody): void;
 }
 
-export const NO_HOOKS: RuleHooks = { impliedBump: () => null };
+export const NO_HOOKS: RuleHooks = { minimumBump: () => null };
+
+const BUMP_RANK = { patch: 0, minor: 1, major: 2 } as const;
 
 /** Apply one signed tx (signature already checked). Throws a coded GopkgrError. */
 export function applySignedTx(s: StateOverlay, tx: SignedTx, ctx: TxContext, hooks: RuleHooks = NO_HOOKS): void {

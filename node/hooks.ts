@@ -1,12 +1,12 @@
 /**
  * The rule hooks a real node runs with: InfVer validates API manifests and
- * decides the version step a publish must take. Kept apart from ledger/rules.ts so the
+ * gives the least version step they prove (the exact one is the checker's). Kept apart from ledger/rules.ts so the
  * state machine stays free of other parts' code and tests can run it bare.
  * InfVer's comparison is pure and loads no TypeScript (infver/index.ts).
  * The resolver checks that a published lock tree is a closed, in-range,
  * one-version-per-package resolution (resolver/checkLockTree.ts).
  */
-import { compareManifests, validateManifest } from '../infver/index.ts';
+import { manifestLowerBound, validateManifest, type LowerBound } from '../infver/index.ts';
 import { GopkgrError } from '../ledger/errors.ts';
 import { toHex, type Canonical } from '../ledger/encoding.ts';
 import type { RuleHooks } from '../ledger/rules.ts';
@@ -21,7 +21,7 @@ type Manifest = ReturnType<typeof validateManifest>;
  * reads is loaded (node/state/) must not validate and compare again.
  */
 const validated = new WeakMap<object, Manifest | Error>();
-const compared = new WeakMap<object, WeakMap<object, 'major' | 'minor' | 'patch'>>();
+const compared = new WeakMap<object, WeakMap<object, LowerBound>>();
 
 function manifestOf(value: Canonical, which: string): Manifest {
   const key = typeof value === 'object' && value !== null ? value : undefined;
@@ -38,26 +38,26 @@ function manifestOf(value: Canonical, which: string): Manifest {
   return result;
 }
 
-function bumpBetween(prev: Canonical, next: Canonical): 'major' | 'minor' | 'patch' {
+function boundBetween(prev: Canonical, next: Canonical): LowerBound {
   const memo = typeof prev === 'object' && prev !== null && typeof next === 'object' && next !== null ? prev : undefined;
   const known = memo === undefined ? undefined : compared.get(memo)?.get(next as object);
   if (known !== undefined) return known;
-  const bump = compareManifests(manifestOf(prev, 'the previous version\'s'), manifestOf(next, 'the')).bump;
+  const bound = manifestLowerBound(manifestOf(prev, 'the previous version\'s'), manifestOf(next, 'the'));
   if (memo !== undefined) {
     let inner = compared.get(memo);
     if (inner === undefined) compared.set(memo, (inner = new WeakMap()));
-    inner.set(next as object, bump);
+    inner.set(next as object, bound);
   }
-  return bump;
+  return bound;
 }
 
 export const defaultHooks: RuleHooks = {
   checkManifest: (manifest) => {
     manifestOf(manifest, 'the');
   },
-  impliedBump: (prev, next) => {
+  minimumBump: (prev, next) => {
     if (prev === undefined || next === undefined) return null;
-    return bumpBetween(prev, next);
+    return boundBetween(prev, next);
   },
   checkLock: (s, body) => {
     const pkg = s.get(keys.pkg(toHex(body.pkg))) as PackageState;

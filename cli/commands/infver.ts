@@ -2,9 +2,9 @@
  * `gopkgr infver api DIR` and `gopkgr infver diff OLD_DIR NEW_DIR`.
  *
  * `api` prints every export with its kind, hash and canonical shape; `diff`
- * prints the bump and, per changed export, why it is breaking or compatible.
- * The bump printed is exactly `compareManifests(old, new).bump`, the rule
- * nodes enforce on publish.
+ * prints the bump the TypeScript checker gives (infver/checker/) and, per
+ * change, its rule, why, and for a break a witness: consumer code that
+ * compiles against the old version and not the new one.
  */
 import type { Command } from '../command.ts';
 import { GopkgrError, manifestHash, toHex, type Canonical } from '../../ledger/index.ts';
@@ -55,11 +55,14 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
     if (params.length !== 2) throw usageError('infver diff takes two directories: the old version and the new one');
     const { bump, changes } = await diffPackages(params[0]!, params[1]!);
     if (json) {
-      ctx.out(JSON.stringify({ bump, changes: changes.map((c) => ({ export: c.export, kind: c.kind, detail: c.detail })) }));
+      ctx.out(JSON.stringify({ bump, changes: changes.map((c) => ({ export: c.export, kind: c.kind, rule: c.rule, detail: c.detail, entry: c.entry, ...(c.witness === undefined ? {} : { witness: c.witness }) })) }));
       return 0;
     }
     ctx.out(bump);
-    for (const c of changes) ctx.out(`- ${c.export}: ${c.kind}: ${c.detail}`);
+    for (const c of changes) {
+      ctx.out(`- ${c.export} (${c.entry}): ${c.kind} [${c.rule}]: ${c.detail}`);
+      if (c.witness !== undefined) for (const line of c.witness.split('\n')) ctx.out(`    | ${line}`);
+    }
     return 0;
   }
   throw usageError(sub === undefined ? 'infver needs a subcommand' : `unknown infver subcommand '${sub}'`);

@@ -117,7 +117,35 @@ export function compareEntryPairs(pairs: readonly EntryPair[]): CheckedChange[] 
   }
   const second = ts.createProgram([...roots, ...virtual.keys()], CHECKER_OPTIONS, checkerHost(virtual), first);
   for (const st of states) judgeProbe(second, checker, st, changes);
+  keepTrueWitnesses(pairs, changes);
   return changes;
+}
+
+/**
+ * A witness is printed only if it is one: compiled as a consumer would, the
+ * package's specifiers resolving to the old entries it must compile, and to
+ * the new entries it must not. (Printing old types into consumer code can
+ * lose what made them differ; such a witness is dropped, the break stays.)
+ */
+function keepTrueWitnesses(pairs: readonly EntryPair[], changes: CheckedChange[]): void {
+  const withWitness = changes.filter((c) => c.witness !== undefined);
+  if (withWitness.length === 0) return;
+  const files = new Map<string, string>();
+  withWitness.forEach((c, i) => files.set(`/__infver__/witness${i}.ts`, `${c.witness!}\nexport {};\n`));
+  const compile = (side: 'oldFile' | 'newFile'): Set<string> => {
+    const paths: Record<string, string[]> = {};
+    for (const p of pairs) paths[p.specifier] ??= [specifierOf(p[side])];
+    const program = ts.createProgram([...files.keys()], { ...CHECKER_OPTIONS, paths }, checkerHost(files, { asPublished: true }));
+    const failing = new Set<string>();
+    for (const file of files.keys()) if (program.getSemanticDiagnostics(program.getSourceFile(file)).length > 0 || program.getSyntacticDiagnostics(program.getSourceFile(file)).length > 0) failing.add(file);
+    return failing;
+  };
+  const againstOld = compile('oldFile');
+  const againstNew = compile('newFile');
+  withWitness.forEach((c, i) => {
+    const file = `/__infver__/witness${i}.ts`;
+    if (againstOld.has(file) || !againstNew.has(file)) delete c.witness;
+  });
 }
 
 function examinePair(checker: ts.TypeChecker, program: ts.Program, pair: EntryPair, probePath: string, changes: CheckedChange[]): PairState {

@@ -70,8 +70,12 @@ function withoutPrivates(sf: ts.SourceFile): string | undefined {
   return text;
 }
 
-/** A host over the real file system, with `virtual` files (path → text) added and lib files parsed once. */
-export function checkerHost(virtual: ReadonlyMap<string, string>): ts.CompilerHost {
+/**
+ * A host over the real file system, with `virtual` files (path → text) added
+ * and lib files parsed once. `asPublished` serves package files unchanged (to
+ * compile witnesses exactly as a consumer's compiler would).
+ */
+export function checkerHost(virtual: ReadonlyMap<string, string>, opts: { asPublished?: boolean } = {}): ts.CompilerHost {
   const host = ts.createCompilerHost(CHECKER_OPTIONS, true);
   const read = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
@@ -82,7 +86,7 @@ export function checkerHost(virtual: ReadonlyMap<string, string>): ts.CompilerHo
     if (cached !== undefined) return cached;
     const sf = read(fileName, languageVersion, onError, shouldCreate);
     if (isLib && sf !== undefined) libFiles.set(fileName, sf);
-    if (isLib || sf === undefined) return sf;
+    if (isLib || sf === undefined || opts.asPublished === true) return sf;
     const rewritten = withoutPrivates(sf);
     // Blanked, not removed: positions (and so error locations) stay those of the file on disk.
     return rewritten === undefined ? sf : ts.createSourceFile(fileName, rewritten, languageVersion, true);

@@ -1,7 +1,8 @@
 /**
  * InfVer on chain, through real processes: `gopkgr publish` derives each version
- * from the API change, and a node rejects a publish whose version is not the step
- * its manifest implies (TX_VERSION_MISMATCH), leaving the chain as it was.
+ * from the API change, and a node rejects a publish whose version step is
+ * smaller than its manifests prove (TX_VERSION_MISMATCH: here an export
+ * removed, claimed as a patch), leaving the chain as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile, writeFile } from 'node:fs/promises';
@@ -71,10 +72,10 @@ describe('versions derived from the API on chain', () => {
     expect(body.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0', '2.0.0', '2.0.1']);
   });
 
-  it('rejects a publish whose version is not the step its manifest implies, with TX_VERSION_MISMATCH', async () => {
+  it('rejects a publish whose version step is smaller than its manifests prove, with TX_VERSION_MISMATCH', async () => {
     const before = await getJson<PackageView>(`${api}/v1/packages/@acme/some-package`);
-    // A new required export-breaking change, claimed as a patch.
-    await writeFile(join(pkgDir, 'index.ts'), 'export function pad(text: string): string { return text; }\n');
+    // The export VERSION removed (a break any manifest shows), claimed as a patch.
+    await writeFile(join(pkgDir, 'index.ts'), 'export function pad(text: string, width: number, fill: string): string { return text; }\n');
     const manifest = (await extractManifest(pkgDir)) as unknown as Canonical;
     const key = await loadIdentity(env.GOPKGR_HOME!);
     const status = await getJson<{ chainId: string; txWorkBits: number }>(`${api}/v1/status`);
@@ -91,6 +92,7 @@ describe('versions derived from the API on chain', () => {
     const error = ((await res.json()) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe('TX_VERSION_MISMATCH');
     expect(error.message).toContain('publish 3.0.0');
+    expect(error.message).toContain('export VERSION was removed');
 
     const after = await getJson<PackageView>(`${api}/v1/packages/@acme/some-package`);
     expect(after.body.versions).toEqual(before.body.versions);

@@ -1,14 +1,18 @@
 /**
- * The structural rules against the real type checker: for every fixture with
- * a `use.ts` (a consumer written against the old version, importing 'pkg'),
- * tsc must accept it against the old declarations, and reject it against the
- * new ones exactly when compareManifests says major.
+ * The engine against plain tsc: for every fixture with a `use.ts` (a
+ * consumer written against the old version, importing 'pkg'), tsc must
+ * accept it against the old declarations, and reject it against the new ones
+ * whenever the checker engine says major (and accept it when it says minor
+ * or patch). And every witness the engine prints is what it claims: consumer
+ * code that tsc accepts against the old version and rejects against the new.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
-import { compareManifests, extractManifest } from '../../infver/index.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkPackages } from '../../infver/checker/index.ts';
+import { resolveEntry } from '../../infver/resolveEntry.ts';
 
 const ROOT = join(import.meta.dirname, '..', 'fixtures', 'infver');
 const WITH_USE = readdirSync(ROOT)
@@ -42,29 +46,52 @@ host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
 };
 
 function entryOf(dir: string): string {
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { types?: string };
-  return join(dir, pkg.types ?? 'index.ts');
+  return resolveEntry(dir).entry;
 }
 
-function errors(fixture: string, side: 'old' | 'new'): string[] {
-  const use = join(ROOT, fixture, 'use.ts');
-  const program = ts.createProgram([use], { ...baseOptions, paths: { pkg: [entryOf(join(ROOT, fixture, side))] } }, host);
+function errors(fixture: string, side: 'old' | 'new', use = join(ROOT, fixture, 'use.ts')): string[] {
+  const dir = join(ROOT, fixture, side);
+  const name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name;
+  const program = ts.createProgram([use], { ...baseOptions, paths: { pkg: [entryOf(dir)], [name]: [entryOf(dir)] } }, host);
   const sf = program.getSourceFile(use)!;
   return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map((d) =>
     ts.flattenDiagnosticMessageText(d.messageText, ' '),
   );
 }
 
-describe('compareManifests agrees with tsc on use sites', () => {
+const ALL = readdirSync(ROOT).sort();
+const witnessDir = mkdtempSync(join(tmpdir(), 'gopkgr-witness-'));
+afterAll(() => rmSync(witnessDir, { recursive: true, force: true }));
+
+describe('the checker engine agrees with tsc on use sites', () => {
   it('has use-site fixtures for most rules', () => {
     expect(WITH_USE.length).toBeGreaterThanOrEqual(40);
   });
 
-  it.each(WITH_USE)('%s', async (name) => {
+  it.each(WITH_USE)('%s', (name) => {
     expect(errors(name, 'old'), 'use.ts must compile against the old version').toEqual([]);
-    const result = compareManifests(await extractManifest(join(ROOT, name, 'old')), await extractManifest(join(ROOT, name, 'new')));
+    const result = checkPackages(join(ROOT, name, 'old'), join(ROOT, name, 'new'));
     const broken = errors(name, 'new');
     if (result.bump === 'major') expect(broken.length, 'major, but tsc accepts the old use site').toBeGreaterThan(0);
     else expect(broken, `${result.bump}, but tsc rejects the old use site`).toEqual([]);
+  });
+});
+
+describe('witnesses compile against the old version and fail against the new one', () => {
+  const witnesses = ALL.flatMap((name) =>
+    checkPackages(join(ROOT, name, 'old'), join(ROOT, name, 'new')).changes.flatMap((c, i) => (c.witness === undefined ? [] : [[`${name} #${i} ${c.rule}`, name, c.witness] as const])),
+  );
+
+  it('most breaking fixtures get a witness', () => {
+    const majors = ALL.filter((n) => (JSON.parse(readFileSync(join(ROOT, n, 'expected.json'), 'utf8')) as { bump: string }).bump === 'major');
+    const witnessed = new Set(witnesses.map(([, n]) => n));
+    expect(majors.filter((n) => witnessed.has(n)).length / majors.length).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it.each(witnesses)('%s', (label, name, witness) => {
+    const file = join(witnessDir, `${label.replace(/[^a-z0-9]+/gi, '-')}.ts`);
+    writeFileSync(file, witness + '\n');
+    expect(errors(name, 'old', file), `${witness}\nmust compile against the old version`).toEqual([]);
+    expect(errors(name, 'new', file).length, `${witness}\nmust fail against the new version`).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,15 @@
+import ts from '/work/main/node_modules/typescript/lib/typescript.js';
+const opts = { strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['lib.es2023.d.ts'], module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022 };
+const probe = `type Eq<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;
+const a: Eq<import("/tmp/tsx/o/index").A, import("/tmp/tsx/n/index").A> = true;
+const b: Eq<import("/tmp/tsx/o/index").B, import("/tmp/tsx/n/index").B> = true;
+const c: Eq<import("/tmp/tsx/o/index").C, import("/tmp/tsx/n/index").C> = true;
+const f: Eq<typeof import("/tmp/tsx/o/index").f, typeof import("/tmp/tsx/n/index").f> = true;
+export {};`;
+const host = ts.createCompilerHost(opts);
+const g = host.getSourceFile.bind(host);
+host.getSourceFile = (f, l, e, s) => f === '/tmp/tsx/p.ts' ? ts.createSourceFile(f, probe, l) : g(f, l, e, s);
+const fe = host.fileExists.bind(host); host.fileExists = (f) => f === '/tmp/tsx/p.ts' || fe(f);
+const p = ts.createProgram(['/tmp/tsx/p.ts'], opts, host);
+for (const d of p.getSemanticDiagnostics(p.getSourceFile('/tmp/tsx/p.ts'))) console.log(p.getSourceFile('/tmp/tsx/p.ts').getLineAndCharacterOfPosition(d.start).line, ts.flattenDiagnosticMessageText(d.messageText, ' ').slice(0, 100));
+console.log(typeof p.getTypeChecker().isTypeIdenticalTo);
