@@ -2,9 +2,10 @@
  * Which TypeScript files describe a path a package.json names, and back: which
  * JavaScript paths a TypeScript file describes. TypeScript reads `x.js` through
  * `x.d.ts` (or `x.ts` in a source package), `.mjs` through `.d.mts`/`.mts` and
- * `.cjs` through `.d.cts`/`.cts`. A build folder (`dist/`, `lib/`, `build/`,
- * `out/`) is also tried as `src/`, because an unbuilt checkout names files that
- * do not exist until it is compiled.
+ * `.cjs` through `.d.cts`/`.cts`. An unbuilt checkout names files that do
+ * not exist until it is compiled, so a declaration `x.d.ts` is also read
+ * through its source `x.ts` (`x.tsx`; `.d.mts` → `.mts`, `.d.cts` → `.cts`),
+ * and a build folder (`dist/`, `lib/`, `build/`, `out/`) is also tried as `src/`.
  */
 
 export const TS_EXT = /\.(d\.[mc]?ts|[mc]?ts|tsx)$/;
@@ -17,18 +18,18 @@ export function declarationCandidates(rel: string): string[] {
   const add = (p: string): void => {
     if (!out.includes(p)) out.push(p);
   };
-  forms(rel, add, false);
+  forms(rel, add);
   const swapped = rel.replace(BUILD_DIR, '$1src/');
-  if (swapped !== rel) forms(swapped, add, true);
+  if (swapped !== rel) forms(swapped, add);
   return out;
 }
 
-function forms(v: string, add: (p: string) => void, inSource: boolean): void {
+function forms(v: string, add: (p: string) => void): void {
   if (TS_EXT.test(v)) {
     add(v);
-    // In the source folder a declaration's own source is what exists: dist/x.d.ts was built from src/x.ts.
+    // Before the build, a declaration's own source is what exists: x.d.ts is built from x.ts.
     const decl = /^(.*)\.d\.(m|c)?ts$/.exec(v);
-    if (inSource && decl) {
+    if (decl) {
       add(`${decl[1]}.${decl[2] ?? ''}ts`);
       if (decl[2] === undefined) add(`${decl[1]}.tsx`);
     }

@@ -123,6 +123,14 @@ describe('publicSurface: declaration siblings', () => {
     ]);
   });
 
+  it('an unbuilt checkout reads a .d.ts it names through the .ts it is built from', () => {
+    expect(entriesOf('unbuilt-types')).toEqual([
+      ['.', 'import', 'esm', 'index.ts'],
+      ['.', 'legacy', 'esm', 'index.ts'],
+      ['.', 'types', 'esm', 'index.ts'],
+    ]);
+  });
+
   it('targets that leave the package are not entries: ../ in a target, a star, a symlink out', async () => {
     expect(entriesOf('escape/pkg')).toEqual([
       ['.', 'default', 'cjs', 'index.d.ts'],
