@@ -176,6 +176,12 @@ describe('@ns/name@version from a node', () => {
     await input.cleanup();
     expect(existsSync(input.dir)).toBe(false);
 
+    // The command takes the node's version as OLD and the checkout as NEW: same API, a patch.
+    const lines: string[] = [];
+    expect(await run(['diff', '@acme/pad@1.0.0', src], { json: true, out: (l) => lines.push(l), nodeUrl: url })).toBe(0);
+    expect(JSON.parse(lines[0]!)).toEqual({ bump: 'patch', changes: [] });
+    expect(infverTempDirs()).toEqual([]);
+
     for (const arg of ['@acme/pad@9.9.9', '@acme/none@1.0.0']) {
       const err = await failure(materializeInput(arg, { nodeUrl: url }));
       expect([arg, err.code]).toEqual([arg, 'INFVER_BAD_INPUT']);
