@@ -1,5 +1,7 @@
 /**
- * `gopkgr infver api DIR` and `gopkgr infver diff OLD_DIR NEW_DIR`.
+ * `gopkgr infver api DIR` and `gopkgr infver diff OLD NEW`, where OLD and NEW
+ * are each a directory, a .tgz or @ns/name@version from the node
+ * (cli/infver/inputs.ts).
  *
  * `api` prints every export with its kind, hash and canonical shape; `diff`
  * prints the bump the TypeScript checker gives (infver/checker/) and, per
@@ -10,13 +12,15 @@ import type { Command } from '../command.ts';
 import { GopkgrError, manifestHash, toHex, type Canonical } from '../../ledger/index.ts';
 import { canonicalShape, diffPackages, extractManifest } from '../../infver/index.ts';
 import { parse } from '../args.ts';
+import { materializeInput, type InputContext, type MaterializedInput } from '../infver/inputs.ts';
 
-export interface CommandContext {
+/** The node URL, token and data dir are used only to fetch @ns/name@version inputs. */
+export interface CommandContext extends InputContext {
   json: boolean;
   out: (line: string) => void;
 }
 
-export const usage = 'gopkgr infver api DIR | gopkgr infver diff OLD_DIR NEW_DIR';
+export const usage = 'gopkgr infver api DIR | gopkgr infver diff OLD NEW';
 
 function usageError(message: string): GopkgrError {
   return new GopkgrError('INFVER_USAGE', message, { hint: `usage: ${usage}` });
@@ -52,8 +56,16 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
     return 0;
   }
   if (sub === 'diff') {
-    if (params.length !== 2) throw usageError('infver diff takes two directories: the old version and the new one');
-    const { bump, changes } = await diffPackages(params[0]!, params[1]!);
+    if (params.length !== 2) throw usageError('infver diff takes two packages, the old version and the new one, each a directory, a .tgz or @ns/name@version');
+    const inputs: MaterializedInput[] = [];
+    let result;
+    try {
+      for (const p of params) inputs.push(await materializeInput(p!, ctx));
+      result = await diffPackages(inputs[0]!.dir, inputs[1]!.dir);
+    } finally {
+      for (const i of inputs) await i.cleanup();
+    }
+    const { bump, changes } = result;
     if (json) {
       ctx.out(JSON.stringify({ bump, changes: changes.map((c) => ({ export: c.export, kind: c.kind, rule: c.rule, detail: c.detail, entry: c.entry, ...(c.witness === undefined ? {} : { witness: c.witness }) })) }));
       return 0;

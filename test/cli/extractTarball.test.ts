@@ -7,34 +7,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, readFile, lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { GopkgrError } from '../../ledger/index.ts';
 import { extractTarball, readTarball, writeEntries } from '../../cli/install/extractTarball.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { prng } from '../support/prng.ts';
+import { tarball, type TarballEntry } from '../support/tarballs.ts';
 import { skipShadowingSource } from '../../cli/install/installPackages.ts';
 
-type Entry = { name: string; body?: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'fifo'; linkname?: string; mode?: number };
-
-async function tarball(entries: Entry[]): Promise<Uint8Array> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((r) => p.on('end', () => r()));
-  for (const e of entries) {
-    const isFile = e.type === undefined || e.type === 'file';
-    await new Promise<void>((resolve, reject) => {
-      const header = { name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: e.mode ?? 0o644, size: isFile ? Buffer.byteLength(e.body ?? '') : 0 };
-      const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
-      if (isFile) p.entry(header, e.body ?? '', cb);
-      else p.entry(header, cb);
-    });
-  }
-  p.finalize();
-  await done;
-  return gzipSync(Buffer.concat(chunks));
-}
+type Entry = TarballEntry;
 
 let root: string;
 beforeEach(async () => {
