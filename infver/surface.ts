@@ -39,6 +39,8 @@ export interface SurfaceEntry {
 }
 
 export interface Surface {
+  /** pointers to declaration files that do not exist (their entries are untyped), in words */
+  missing?: string[];
   name: string;
   version?: string;
   dir: string;
@@ -347,17 +349,19 @@ export function publicSurface(dirArg: string): Surface {
   if (map !== undefined) reader.readExports(map);
   reader.readLegacy();
   const looked = reader.tried.length > 0 ? reader.tried.slice(0, 24).join(', ') + (reader.tried.length > 24 ? ', …' : '') : 'nothing';
-  if (reader.missing.length > 0) {
+  const entries = [...reader.entries.values()].sort(compare);
+  // A pointer to a missing file is an error when nothing else types the package; beside working entries
+  // (a broken subpath, as published packages have) it is reported in `missing` and that entry is untyped.
+  if (entries.length === 0 && reader.missing.length > 0) {
     throw new GopkgrError('INFVER_ENTRY_NOT_FOUND', `${name}: ${reader.missing.join('; ')}, which does not exist in ${dir} (looked at ${looked})`, {
       hint: 'point "types" (and each "types" condition) at a .d.ts or .ts file the package contains, or build the package first',
     });
   }
-  const entries = [...reader.entries.values()].sort(compare);
   if (entries.length === 0) {
     throw new GopkgrError('INFVER_NO_DECLARATIONS', `${name} has no TypeScript declarations: none of its entry points has a .d.ts or .ts file (looked at ${looked} in ${dir})`, {
       hint: 'set "types" (or a "types" condition in "exports") to the entry .d.ts or .ts file',
     });
   }
   const version = typeof pkg['version'] === 'string' ? pkg['version'] : undefined;
-  return { name, ...(version !== undefined ? { version } : {}), dir, entries };
+  return { name, ...(version !== undefined ? { version } : {}), dir, entries, missing: reader.missing.map((m) => `${m}, which does not exist`) };
 }

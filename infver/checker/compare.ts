@@ -17,11 +17,30 @@
 import ts from 'typescript';
 import { GopkgrError } from '../../ledger/errors.ts';
 import type { Bump, ChangeKind } from '../manifest.ts';
-import { CHECKER_OPTIONS, checkerHost, specifierOf, wasProtected } from './host.ts';
+import { CHECKER_OPTIONS, PROBE_DIR, checkerHost, specifierOf, wasProtected } from './host.ts';
 import { exportedNames, moduleSymbolOf, type ExportedName } from './exports.ts';
 import { positionsOf, type Direction } from './positions.ts';
 import { buildProbe, type Probe, type Question } from './probe.ts';
 import { witnessFor, type WitnessContext } from './witness.ts';
+import { sharedRewrites } from './share.ts';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Every TypeScript file of a package directory (declarations and sources), node_modules left out. */
+function packageFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    if (depth > 12) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const full = join(d, e.name);
+      if (e.isDirectory()) walk(full, depth + 1);
+      else if (/\.(d\.)?[mc]?tsx?$/.test(e.name)) out.push(full);
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
 
 export interface CheckedChange {
   /** the export (`Foo`, `NS.Foo`, `default`, `export=`), or the subpath for entry-level changes */
@@ -93,11 +112,16 @@ function firstLine(message: string | ts.DiagnosticMessageChain): string {
   return ts.flattenDiagnosticMessageText(message, '\n').split('\n').slice(0, 3).map((l) => l.trim()).join(' ');
 }
 
-/** Compare every entry pair; entries only one side has are decided by the caller (surface level). */
-export function compareEntryPairs(pairs: readonly EntryPair[]): CheckedChange[] {
+/**
+ * Compare every entry pair; entries only one side has are decided by the
+ * caller (surface level). `dirs`: the two package directories, whose common
+ * declarations are shared (share.ts).
+ */
+export function compareEntryPairs(pairs: readonly EntryPair[], dirs?: { oldDir: string; newDir: string }): CheckedChange[] {
   if (pairs.length === 0) return [];
   const roots = [...new Set(pairs.flatMap((p) => [p.oldFile, p.newFile]))];
-  const first = ts.createProgram(roots, CHECKER_OPTIONS, checkerHost(new Map()));
+  const rewrites = dirs === undefined ? new Map<string, string>() : sharedRewrites(dirs.oldDir, dirs.newDir, packageFiles(dirs.newDir));
+  const first = ts.createProgram(roots, CHECKER_OPTIONS, checkerHost(rewrites));
   const checker = first.getTypeChecker();
   for (const file of roots) {
     const sf = first.getSourceFile(file);
@@ -109,8 +133,8 @@ export function compareEntryPairs(pairs: readonly EntryPair[]): CheckedChange[] 
     }
   }
   const changes: CheckedChange[] = [];
-  const states: PairState[] = pairs.map((pair, k) => examinePair(checker, first, pair, `/__infver__/probe${k}.ts`, changes));
-  const virtual = new Map<string, string>();
+  const states: PairState[] = pairs.map((pair, k) => examinePair(checker, first, pair, `${PROBE_DIR}probe${k}.ts`, changes));
+  const virtual = new Map<string, string>(rewrites);
   for (const st of states) {
     st.probe = buildProbe(specifierOf(st.pair.oldFile), specifierOf(st.pair.newFile), st.values, st.types);
     virtual.set(st.probePath, st.probe.text);
@@ -131,7 +155,7 @@ function keepTrueWitnesses(pairs: readonly EntryPair[], changes: CheckedChange[]
   const withWitness = changes.filter((c) => c.witness !== undefined);
   if (withWitness.length === 0) return;
   const files = new Map<string, string>();
-  withWitness.forEach((c, i) => files.set(`/__infver__/witness${i}.ts`, `${c.witness!}\nexport {};\n`));
+  withWitness.forEach((c, i) => files.set(`${PROBE_DIR}witness${i}.ts`, `${c.witness!}\nexport {};\n`));
   const compile = (side: 'oldFile' | 'newFile'): Set<string> => {
     const paths: Record<string, string[]> = {};
     for (const p of pairs) paths[p.specifier] ??= [specifierOf(p[side])];
@@ -143,7 +167,7 @@ function keepTrueWitnesses(pairs: readonly EntryPair[], changes: CheckedChange[]
   const againstOld = compile('oldFile');
   const againstNew = compile('newFile');
   withWitness.forEach((c, i) => {
-    const file = `/__infver__/witness${i}.ts`;
+    const file = `${PROBE_DIR}witness${i}.ts`;
     if (againstOld.has(file) || !againstNew.has(file)) delete c.witness;
   });
 }
@@ -197,9 +221,10 @@ function examinePair(checker: ts.TypeChecker, program: ts.Program, pair: EntryPa
   const positions = positionsOf(checker, valueSymbols, targets);
   const needs = new Map<string, Set<Direction>>();
   for (const t of types) {
-    // Class instances are made by their constructor, never built by consumers; an enum nobody hands out is only written.
+    // Class instances are made by their constructor, never built by consumers. A type no export reaches is the
+    // consumer's to use both ways (an enum's member added breaks a `Record<Enum, …>` or an exhaustive switch).
     if (t.typeKind === 'class') needs.set(t.name, new Set(['out']));
-    else needs.set(t.name, positions.get(t.symbol) ?? new Set(t.typeKind === 'enum' ? ['in'] : ['in', 'out']));
+    else needs.set(t.name, positions.get(t.symbol) ?? new Set(['in', 'out']));
   }
   return { pair, oldNames, newNames, values, types, needs, probePath };
 }
@@ -223,6 +248,17 @@ function compareShapes(checker: ts.TypeChecker, ctx: WitnessContext, o: Exported
   compareProperties(checker, ctx, o.name, oldType, newType, add);
 }
 
+/**
+ * A writable property that accepts less: judged on values consumers write
+ * themselves (primitives, literals, unions of them). Objects of the
+ * package's own classes are made by the package, so a class that grew a
+ * method is not "less" to a consumer assigning one it got from the package.
+ */
+function writesNarrowed(checker: ts.TypeChecker, before: ts.Type, after: ts.Type): boolean {
+  const plain = (t: ts.Type): boolean => (t.isUnion() ? t.types.every(plain) : (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) === 0);
+  return plain(before) && plain(after) && !checker.isTypeAssignableTo(before, after);
+}
+
 function isDeprecated(symbol: ts.Symbol): boolean {
   return (symbol.declarations ?? []).some((d) => ts.getJSDocDeprecatedTag(ts.isVariableDeclaration(d) ? d.parent.parent : d) !== undefined);
 }
@@ -240,7 +276,7 @@ function compareProperties(checker: ts.TypeChecker, ctx: WitnessContext, name: s
   const before = publicProperties(checker, oldType);
   const after = publicProperties(checker, newType);
   // A generic type's members name its own type parameters, which differ between the versions: the probe instantiates those.
-  const generic = ((oldType as ts.InterfaceType).typeParameters?.length ?? 0) > 0;
+  const generic = ((oldType as ts.InterfaceType).typeParameters?.length ?? 0) > 0 || oldType.aliasTypeArguments !== undefined;
   for (const [prop, o] of before) {
     if (prop === 'prototype') continue;
     const n = after.get(prop);
@@ -253,7 +289,7 @@ function compareProperties(checker: ts.TypeChecker, ctx: WitnessContext, name: s
     const writable = !isMethod(o) && (o.flags & ts.SymbolFlags.GetAccessor) === 0 && (oldFlags & ts.ModifierFlags.Readonly) === 0;
     if (writable && (newFlags & ts.ModifierFlags.Readonly) !== 0) {
       add({ export: name, kind: 'breaking', rule: 'property-became-readonly', detail: `${name}.${prop} became readonly: writes to it stop compiling` });
-    } else if (writable && !generic && !isMethod(n) && !checker.isTypeAssignableTo(checker.getTypeOfSymbol(o), checker.getTypeOfSymbol(n))) {
+    } else if (writable && !generic && !isMethod(n) && writesNarrowed(checker, checker.getTypeOfSymbol(o), checker.getTypeOfSymbol(n))) {
       add({ export: name, kind: 'breaking', rule: 'writable-property-narrowed', detail: `${name}.${prop} is writable and accepts less than before (${checker.typeToString(checker.getTypeOfSymbol(n))}): writes stop compiling` });
     }
     const wasOpen = (o.declarations ?? []).every((d) => !wasProtected(d));

@@ -6,6 +6,7 @@
  * merged namespace members are exports of their own.
  */
 import ts from 'typescript';
+import { SHARED_EXPORT_PREFIX } from './share.ts';
 
 export interface ExportedName {
   /** `Foo`, `NS.Foo`, `default`, or `export=` */
@@ -65,7 +66,7 @@ export function exportedNames(checker: ts.TypeChecker, moduleSymbol: ts.Symbol):
   const walk = (container: ts.Symbol, prefix: string, depth: number): void => {
     for (const member of checker.getExportsOfModule(container)) {
       const name = prefix + member.name;
-      if (member.name === ts.InternalSymbolName.ExportEquals || !IDENT.test(member.name) || out.has(name)) continue;
+      if (member.name === ts.InternalSymbolName.ExportEquals || !IDENT.test(member.name) || member.name.startsWith(SHARED_EXPORT_PREFIX) || out.has(name)) continue;
       const symbol = resolved(checker, member);
       const entry = describe(checker, name, symbol);
       out.set(name, entry);

@@ -25,6 +25,9 @@ export const CHECKER_OPTIONS: ts.CompilerOptions = {
 
 const libFiles = new Map<string, ts.SourceFile>();
 
+/** Where generated files (probes, witnesses) live: no package file is there. */
+export const PROBE_DIR = '/__infver__/';
+
 /** Members whose `protected` was blanked out: `file:position of the name` (names keep their positions). */
 const protectedNames = new Set<string>();
 
@@ -80,7 +83,12 @@ export function checkerHost(virtual: ReadonlyMap<string, string>, opts: { asPubl
   const read = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     const text = virtual.get(fileName);
-    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
+    if (text !== undefined) {
+      const sf = ts.createSourceFile(fileName, text, languageVersion, true);
+      // A package file served rewritten (share.ts) is still a package file.
+      const rewritten = fileName.startsWith(PROBE_DIR) || opts.asPublished === true ? undefined : withoutPrivates(sf);
+      return rewritten === undefined ? sf : ts.createSourceFile(fileName, rewritten, languageVersion, true);
+    }
     const isLib = fileName.includes('/typescript/lib/lib.');
     const cached = isLib ? libFiles.get(fileName) : undefined;
     if (cached !== undefined) return cached;

@@ -7,6 +7,7 @@
  * Loads TypeScript: never reached from consensus code (node/ imports
  * infver/index.ts, which imports this lazily).
  */
+import { GopkgrError } from '../../ledger/errors.ts';
 import { publicSurface, type Surface, type SurfaceEntry } from '../surface.ts';
 import { bumpOfChanges, compareEntryPairs, type CheckedChange, type CheckedComparison, type EntryPair } from './compare.ts';
 
@@ -79,7 +80,7 @@ export function compareSurfaces(before: Surface, after: Surface): CheckedCompari
     if (oldBuckets.has(key) || (key.endsWith('|legacy') && before.entries.some((e) => e.subpath === entry.subpath))) continue;
     changes.push({ export: entry.subpath, kind: 'added', rule: 'entry-added', detail: `${describeBucket(name, key)} is new`, entry: describeBucket(name, key) });
   }
-  changes.push(...compareEntryPairs(pairs));
+  changes.push(...compareEntryPairs(pairs, { oldDir: before.dir, newDir: after.dir }));
   return { bump: bumpOfChanges(changes), changes: dedupe(changes) };
 }
 
@@ -94,7 +95,31 @@ function dedupe(changes: CheckedChange[]): CheckedChange[] {
   });
 }
 
-/** Compare two package directories. */
+/** A package's surface, or the coded error that says it has no usable declarations. */
+function surfaceOrWhyNot(dir: string): Surface | GopkgrError {
+  try {
+    return publicSurface(dir);
+  } catch (err) {
+    if (err instanceof GopkgrError && (err.code === 'INFVER_NO_DECLARATIONS' || err.code === 'INFVER_ENTRY_NOT_FOUND')) return err;
+    throw err;
+  }
+}
+
+/**
+ * Compare two package directories. A version with no usable declarations
+ * (none shipped, or pointers to files that are not there) against one with
+ * some: every typed consumer breaks (major), or gets types for the first time
+ * (minor). Neither side typed is the error of the new one.
+ */
 export function checkPackages(oldDir: string, newDir: string): CheckedComparison {
-  return compareSurfaces(publicSurface(oldDir), publicSurface(newDir));
+  const before = surfaceOrWhyNot(oldDir);
+  const after = surfaceOrWhyNot(newDir);
+  if (after instanceof GopkgrError) {
+    if (before instanceof GopkgrError) throw after;
+    return { bump: 'major', changes: [{ export: '.', kind: 'removed', rule: 'declarations-removed', detail: `${before.name} has no usable declarations any more: ${after.message}`, entry: before.name }] };
+  }
+  if (before instanceof GopkgrError) {
+    return { bump: 'minor', changes: [{ export: '.', kind: 'added', rule: 'declarations-added', detail: `${after.name} ships declarations its previous version lacked (${before.message})`, entry: after.name }] };
+  }
+  return compareSurfaces(before, after);
 }

@@ -177,16 +177,19 @@ describe('publicSurface: errors', () => {
     expect(failure(() => publicSurface(join(ROOT, 'bad-package-json'))).code).toBe('INFVER_BAD_PACKAGE_JSON');
   });
 
-  it('INFVER_ENTRY_NOT_FOUND when a types condition names a file that does not exist', () => {
-    const err = failure(() => publicSurface(join(ROOT, 'missing-types-condition')));
+  it('INFVER_ENTRY_NOT_FOUND when a types condition names a file that does not exist and nothing else types the package', () => {
+    const err = failure(() => publicSurface(join(ROOT, 'missing-only-types')));
     expect(err.code).toBe('INFVER_ENTRY_NOT_FOUND');
     expect(err.message).toContain('exports["."] condition "types" names ./gone.d.ts');
   });
 
-  it('INFVER_ENTRY_NOT_FOUND when the types field names a file that does not exist, even if main has one', () => {
-    const err = failure(() => publicSurface(join(ROOT, 'missing-types-field')));
-    expect(err.code).toBe('INFVER_ENTRY_NOT_FOUND');
-    expect(err.message).toContain('"types" names lib/missing.d.ts');
+  it('a pointer to a missing file beside working entries is reported, and its entry left untyped', () => {
+    const condition = publicSurface(join(ROOT, 'missing-types-condition'));
+    expect(condition.missing).toEqual([expect.stringContaining('exports["."] condition "types" names ./gone.d.ts')]);
+    expect(condition.entries.map((e) => e.condition)).not.toContain('types');
+    const field = publicSurface(join(ROOT, 'missing-types-field'));
+    expect(field.missing).toEqual([expect.stringContaining('"types" names lib/missing.d.ts')]);
+    expect(field.entries.length).toBeGreaterThan(0);
   });
 
   it('INFVER_NO_DECLARATIONS names the package and what was looked at', () => {
