@@ -16,7 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { specifierOf } from './host.ts';
+import { CHECKER_OPTIONS, specifierOf } from './host.ts';
 
 interface Group {
   statements: ts.Statement[];
@@ -62,17 +62,27 @@ function implicitlyExported(sf: ts.SourceFile): boolean {
   return isModule && !sf.statements.some((s) => ts.isExportDeclaration(s) || ts.isExportAssignment(s));
 }
 
-function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<string>; importedNames: Set<string> } {
+/** What an imported local name refers to: a named export of a relative module, or something else (blocked). */
+type ImportRef = { module: string; name: string } | { module: string; name: undefined };
+
+function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<string>; imports: Map<string, ImportRef> } {
   const byName = new Map<string, Group>();
   const topNames = new Set<string>();
-  const importedNames = new Set<string>();
+  const imports = new Map<string, ImportRef>();
   const implicit = implicitlyExported(sf);
   const unshareable = new Set<string>();
   for (const s of sf.statements) {
-    if (ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s)) {
-      const names = new Set<string>();
-      mentionsOf(ts.isImportDeclaration(s) ? (s.importClause ?? s) : s.name, names);
-      for (const n of names) importedNames.add(n);
+    if (ts.isImportDeclaration(s)) {
+      const module = (s.moduleSpecifier as ts.StringLiteral).text;
+      const clause = s.importClause;
+      if (clause?.name !== undefined) imports.set(clause.name.text, { module, name: 'default' });
+      const bindings = clause?.namedBindings;
+      if (bindings !== undefined && ts.isNamespaceImport(bindings)) imports.set(bindings.name.text, { module, name: undefined });
+      if (bindings !== undefined && ts.isNamedImports(bindings)) for (const e of bindings.elements) imports.set(e.name.text, { module, name: (e.propertyName ?? e.name).text });
+      continue;
+    }
+    if (ts.isImportEqualsDeclaration(s)) {
+      imports.set(s.name.text, { module: '', name: undefined });
       continue;
     }
     const name = declaredName(s);
@@ -91,29 +101,111 @@ function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<
     let g = byName.get(name);
     if (g === undefined) byName.set(name, (g = { statements: [], text: '', exported: false, mentions: new Set() }));
     g.statements.push(s);
-    g.text += fold(s.getFullText(sf)) + '\n';
+    // `declare` is implied in a declaration file: `export declare type` and `export type` are one declaration.
+    g.text += fold(s.getFullText(sf)).replace(/\bdeclare /g, '') + '\n';
     g.exported ||= hasModifier(s, ts.SyntaxKind.ExportKeyword) || implicit;
     mentionsOf(s, g.mentions);
   }
   for (const n of unshareable) byName.delete(n);
-  return { byName, topNames, importedNames };
+  return { byName, topNames, imports };
+}
+
+interface FilePair {
+  oldFile: string;
+  newFile: string;
+  before: ts.SourceFile;
+  after: ts.SourceFile;
+  o: ReturnType<typeof groups>;
+  n: ReturnType<typeof groups>;
+  shared: Set<string>;
+  /** re-export statements (folded) both versions have */
+  reexports: Set<string>;
+}
+
+/** The file a relative specifier of `from` names, as the checker resolves it (undefined for other packages). */
+function resolveRelative(specifier: string, from: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  return ts.resolveModuleName(specifier, from, CHECKER_OPTIONS, ts.sys).resolvedModule?.resolvedFileName;
 }
 
 /**
  * The rewritten text of every file under `newDir` that shares declarations
- * with its namesake under `oldDir` (path → text; files not listed are read
- * as they are).
+ * with its namesake under `oldDir`, and of the old files that must export
+ * what they share (path → text; files not listed are read as they are).
  */
 export function sharedRewrites(oldDir: string, newDir: string, newFiles: Iterable<string>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const file of newFiles) {
-    if (!file.startsWith(newDir + '/')) continue;
-    const oldFile = join(oldDir, relative(newDir, file));
+  const kind = (f: string): ts.ScriptKind => (/\.tsx$/.test(f) ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const pairs = new Map<string, FilePair>();
+  for (const newFile of newFiles) {
+    if (!newFile.startsWith(newDir + '/')) continue;
+    const oldFile = join(oldDir, relative(newDir, newFile));
     if (!existsSync(oldFile)) continue;
-    const rewritten = rewriteFile(oldFile, readFileSync(oldFile, 'utf8'), file, readFileSync(file, 'utf8'));
-    if (rewritten === undefined) continue;
-    out.set(file, rewritten.newText);
-    if (rewritten.oldText !== undefined) out.set(oldFile, rewritten.oldText);
+    const before = ts.createSourceFile(oldFile, readFileSync(oldFile, 'utf8'), ts.ScriptTarget.Latest, true, kind(oldFile));
+    const after = ts.createSourceFile(newFile, readFileSync(newFile, 'utf8'), ts.ScriptTarget.Latest, true, kind(newFile));
+    const o = groups(before);
+    const n = groups(after);
+    const shared = new Set<string>();
+    // An old file with `export =` cannot export more: only what it exports already can be shared from it.
+    const sealed = before.statements.some((x) => ts.isExportAssignment(x) && x.isExportEquals === true);
+    for (const [name, g] of n.byName) {
+      const old = o.byName.get(name);
+      if (old?.text === g.text && (old.exported || !sealed)) shared.add(name);
+    }
+    // Re-export statements written the same in both versions (only those are followed).
+    const reexportsOf = (sf: ts.SourceFile): Set<string> => new Set(sf.statements.filter((x) => ts.isExportDeclaration(x) && x.moduleSpecifier !== undefined).map((x) => fold(x.getText(sf))));
+    const oldReexports = reexportsOf(before);
+    const reexports = new Set([...reexportsOf(after)].filter((x) => oldReexports.has(x)));
+    pairs.set(newFile, { oldFile, newFile, before, after, o, n, shared, reexports });
+  }
+  // A shared declaration names only shared ones: of its own file, or imported by the same specifier in both
+  // versions from a file of the package that shares the imported declaration. Until nothing more drops out.
+  // Whether `name` as exported by `file` is shared: declared there and shared, or re-exported
+  // (`export { name } from`, `export * from`) by identical statements from a file where it is.
+  const sharedExport = (file: string, name: string, depth: number): boolean => {
+    const fp = pairs.get(file);
+    if (fp === undefined || depth > 6) return false;
+    if (fp.shared.has(name)) return true;
+    if (fp.n.byName.has(name) || fp.n.topNames.has(name)) return false;
+    for (const s of fp.after.statements) {
+      if (!ts.isExportDeclaration(s) || s.moduleSpecifier === undefined || !ts.isStringLiteral(s.moduleSpecifier)) continue;
+      const target = resolveRelative(s.moduleSpecifier.text, file);
+      if (target === undefined || !fp.reexports.has(fold(s.getText(fp.after)))) continue;
+      const clause = s.exportClause;
+      if (clause === undefined && sharedExport(target, name, depth + 1)) return true;
+      if (clause !== undefined && ts.isNamedExports(clause)) {
+        const e = clause.elements.find((x) => x.name.text === name);
+        if (e !== undefined) return sharedExport(target, (e.propertyName ?? e.name).text, depth + 1);
+      }
+    }
+    return false;
+  };
+  const importOk = (fp: FilePair, local: string): boolean => {
+    const ref = fp.n.imports.get(local)!;
+    const old = fp.o.imports.get(local);
+    if (old === undefined || old.module !== ref.module || old.name !== ref.name || ref.name === undefined) return false;
+    const target = resolveRelative(ref.module, fp.newFile);
+    if (target === undefined) return !ref.module.startsWith('.');
+    return sharedExport(target, ref.name, 0);
+  };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const fp of pairs.values()) {
+      for (const name of [...fp.shared]) {
+        const g = fp.n.byName.get(name)!;
+        const blocked = [...g.mentions].some((m) => m !== name && ((fp.n.topNames.has(m) && !fp.shared.has(m)) || (fp.n.imports.has(m) && !importOk(fp, m))));
+        if (blocked) {
+          fp.shared.delete(name);
+          changed = true;
+        }
+      }
+    }
+  }
+  const out = new Map<string, string>();
+  for (const fp of pairs.values()) {
+    if (fp.shared.size === 0) continue;
+    const rewritten = rewriteFile(fp);
+    out.set(fp.newFile, rewritten.newText);
+    if (rewritten.oldText !== undefined) out.set(fp.oldFile, rewritten.oldText);
   }
   return out;
 }
@@ -121,34 +213,11 @@ export function sharedRewrites(oldDir: string, newDir: string, newFiles: Iterabl
 /** Names the old file exports only so the new one can share them: not API (exports.ts leaves them out). */
 export const SHARED_EXPORT_PREFIX = '__infverShared_';
 
-function rewriteFile(oldFile: string, oldText: string, newFile: string, newText: string): { newText: string; oldText?: string } | undefined {
-  const kind = (f: string): ts.ScriptKind => (/\.d\.[mc]?ts$|\.[mc]?ts$/.test(f) ? ts.ScriptKind.TS : ts.ScriptKind.TSX);
-  const before = ts.createSourceFile(oldFile, oldText, ts.ScriptTarget.Latest, true, kind(oldFile));
-  const after = ts.createSourceFile(newFile, newText, ts.ScriptTarget.Latest, true, kind(newFile));
-  const o = groups(before);
-  const n = groups(after);
-  // Candidates: the same declarations, importable from the old file.
-  const shared = new Set<string>();
-  for (const [name, g] of n.byName) {
-    const old = o.byName.get(name);
-    if (old !== undefined && old.text === g.text) shared.add(name);
-  }
-  // Keep only those whose every mention of a name of this file is shared too (imports are not followed: a
-  // declaration naming an imported one is shared only when that import is the same in both files).
-  const sameImports = fold(before.statements.filter((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s)).map((s) => s.getText(before)).join('\n'))
-    === fold(after.statements.filter((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s)).map((s) => s.getText(after)).join('\n'));
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const name of [...shared]) {
-      const g = n.byName.get(name)!;
-      const blocked = [...g.mentions].some((m) => m !== name && ((n.topNames.has(m) && !shared.has(m)) || (n.importedNames.has(m) && !sameImports)));
-      if (blocked) {
-        shared.delete(name);
-        changed = true;
-      }
-    }
-  }
-  if (shared.size === 0) return undefined;
+function rewriteFile(fp: FilePair): { newText: string; oldText?: string } {
+  const { after, n, o, shared } = fp;
+  const newText = after.text;
+  const oldText = fp.before.text;
+  const oldFile = fp.oldFile;
   // Blank the shared declarations out (positions of the rest stay), and import them from the old file.
   let text = newText;
   const cuts = [...shared].flatMap((name) => n.byName.get(name)!.statements).map((s) => ({ start: s.getStart(after), end: s.getEnd() }));
