@@ -83,6 +83,8 @@ interface PairState {
   values: string[];
   types: ExportedName[];
   needs: Map<string, Set<Direction>>;
+  /** names of the old version's exported classes */
+  classes: Set<string>;
   probePath: string;
   probe?: Probe;
 }
@@ -226,7 +228,8 @@ function examinePair(checker: ts.TypeChecker, program: ts.Program, pair: EntryPa
     if (t.typeKind === 'class') needs.set(t.name, new Set(['out']));
     else needs.set(t.name, positions.get(t.symbol) ?? new Set(['in', 'out']));
   }
-  return { pair, oldNames, newNames, values, types, needs, probePath };
+  const classes = new Set([...oldNames.values()].filter((e) => e.typeKind === 'class').map((e) => e.name.split('.').pop()!));
+  return { pair, oldNames, newNames, values, types, needs, classes, probePath };
 }
 
 /** What assignability cannot see: parameters and properties dropped (optional ones too), and additions. */
@@ -308,14 +311,40 @@ function compareProperties(checker: ts.TypeChecker, ctx: WitnessContext, name: s
   if (added.length > 0) add({ export: name, kind: 'compatible', rule: 'property-added', detail: `${name} has new member(s): ${added.slice(0, 8).join(', ')}${added.length > 8 ? ', …' : ''}` });
 }
 
-function messagesByExport(program: ts.Program, st: PairState): { asked: Map<string, Map<Question, string>>; undecided: Map<string, string>; narrowed: Map<string, string> } {
+/** Where the type a message names is the package's own: `import("…/old/x").Name` and `import("…/new/x").Name` are both Name. */
+const bareName = (printed: string): string => printed.replace(/import\("[^"]*"\)\./g, '').trim();
+
+/**
+ * Whether a failed comparison is only the package's own classes having
+ * grown (a member added): "Property 'm' is missing in type 'Old.C' but
+ * required in type 'New.C'". Consumers never build class instances (the
+ * package's constructor does), so an old instance standing where a new one
+ * is expected cannot happen in their code.
+ */
+function onlyClassesGrew(message: string | ts.DiagnosticMessageChain, classes: ReadonlySet<string>): boolean {
+  if (typeof message === 'string') return false;
+  const leaves: ts.DiagnosticMessageChain[] = [];
+  const walk = (m: ts.DiagnosticMessageChain): void => (m.next === undefined || m.next.length === 0 ? void leaves.push(m) : m.next.forEach(walk));
+  walk(message);
+  return leaves.every((leaf) => {
+    const missing = /is missing in type '(.+)' but required in type '(.+)'\.?$/.exec(leaf.messageText) ?? /^Type '(.+)' is missing the following properties from type '(.+)':/.exec(leaf.messageText);
+    if (missing === null) return false;
+    const [from, to] = [bareName(missing[1]!), bareName(missing[2]!)];
+    return from === to && classes.has(from);
+  });
+}
+
+function messagesByExport(program: ts.Program, st: PairState): { asked: Map<string, Map<Question, string>>; undecided: Map<string, string>; narrowed: Map<string, string>; grown: Set<string> } {
   const sf = program.getSourceFile(st.probePath)!;
   const probe = st.probe!;
+  const grewOnly = new Set<number>();
   const failed = new Map<number, string>();
   for (const d of program.getSemanticDiagnostics(sf)) {
     if (d.start === undefined) continue;
     const line = sf.getLineAndCharacterOfPosition(d.start).line;
-    if (!failed.has(line)) failed.set(line, `TS${d.code}: ${firstLine(d.messageText)}`);
+    if (failed.has(line)) continue;
+    failed.set(line, `TS${d.code}: ${firstLine(d.messageText)}`);
+    if (onlyClassesGrew(d.messageText, st.classes)) grewOnly.add(line);
   }
   const undecided = new Map<string, string>();
   const narrowed = new Map<string, string>();
@@ -329,20 +358,26 @@ function messagesByExport(program: ts.Program, st: PairState): { asked: Map<stri
     if (message !== undefined && !undecided.has(name)) narrowed.set(name, message);
   }
   const asked = new Map<string, Map<Question, string>>();
+  const grown = new Set<string>();
   for (const [line, q] of probe.lines) {
     const message = failed.get(line);
     if (message === undefined || undecided.has(q.export) || narrowed.has(q.export)) continue;
+    if (grewOnly.has(line) && (q.question === 'construct' || q.question === 'old-to-new')) {
+      grown.add(q.export);
+      continue;
+    }
     let m = asked.get(q.export);
     if (m === undefined) asked.set(q.export, (m = new Map()));
     if (!m.has(q.question)) m.set(q.question, message);
   }
-  return { asked, undecided, narrowed };
+  return { asked, undecided, narrowed, grown };
 }
 
 function judgeProbe(program: ts.Program, checker: ts.TypeChecker, st: PairState, changes: CheckedChange[]): void {
-  const { asked, undecided, narrowed } = messagesByExport(program, st);
+  const { asked, undecided, narrowed, grown } = messagesByExport(program, st);
   const ctx: WitnessContext = { checker, specifier: st.pair.specifier, oldSpec: specifierOf(st.pair.oldFile) };
   const add = (change: Omit<CheckedChange, 'entry'>): void => void changes.push({ ...change, entry: st.pair.label });
+  for (const name of grown) add({ export: name, kind: 'compatible', rule: 'class-grew', detail: `${name} reaches classes of the package that gained members` });
   // The question could not be asked (a constraint that does not print back): say so, never a silent "patch".
   for (const [name, message] of undecided) add({ export: name, kind: 'compatible', rule: 'not-decided', detail: `${name}: the checker could not compare the two versions (${message})` });
   const broken = new Set<string>(narrowed.keys());
@@ -364,6 +399,10 @@ function judgeProbe(program: ts.Program, checker: ts.TypeChecker, st: PairState,
     if (q !== undefined) {
       const construct = q.get('construct');
       const read = q.get('read');
+      if (t.derived && (construct !== undefined || read !== undefined)) {
+        add({ export: t.name, kind: 'compatible', rule: 'derived-type-changed', detail: `${t.name} is defined with typeof: it follows the value it is read from, not a contract (${construct ?? read})` });
+        continue;
+      }
       if (construct !== undefined && needs.has('in')) {
         broken.add(t.name);
         add({ export: t.name, kind: 'breaking', rule: 'type-construct-incompatible', detail: `a ${t.name} built for the old version is not one any more: ${construct}`, witness: witnessFor(ctx, { rule: 'type-construct-incompatible', name: t.name, old: t, message: construct }) });

@@ -19,6 +19,11 @@ export interface ExportedName {
   typeKind: 'class' | 'enum' | 'interface' | 'alias' | 'other';
   /** the resolved symbol (aliases followed) */
   symbol: ts.Symbol;
+  /**
+   * A type alias defined with `typeof` (`typeof list[number]`, `ReturnType<typeof f>`): semver-ts holds it
+   * is not a contract consumers may build on (it follows a value), so its changes are never breaks.
+   */
+  derived: boolean;
   /** type parameters of the type meaning, as written: name, whether it has a default, its constraint printed fully qualified */
   typeParams: Array<{ name: string; optional: boolean; constraint?: string }>;
 }
@@ -88,5 +93,10 @@ function describe(checker: ts.TypeChecker, name: string, symbol: ts.Symbol): Exp
     typeKind: typeKindOf(symbol),
     symbol,
     typeParams: typeParamsOf(checker, symbol),
+    derived: (symbol.declarations ?? []).some((d) => ts.isTypeAliasDeclaration(d) && mentionsTypeof(d.type)),
   };
+}
+
+function mentionsTypeof(node: ts.Node): boolean {
+  return ts.isTypeQueryNode(node) || (ts.forEachChild(node, (child) => (mentionsTypeof(child) ? true : undefined)) ?? false);
 }
