@@ -258,8 +258,10 @@ function compareShapes(checker: ts.TypeChecker, ctx: WitnessContext, o: Exported
  * method is not "less" to a consumer assigning one it got from the package.
  */
 function writesNarrowed(checker: ts.TypeChecker, before: ts.Type, after: ts.Type): boolean {
-  const plain = (t: ts.Type): boolean => (t.isUnion() ? t.types.every(plain) : (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) === 0);
-  return plain(before) && plain(after) && !checker.isTypeAssignableTo(before, after);
+  const plain = (t: ts.Type): boolean => (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) === 0;
+  const members = before.isUnion() ? before.types : [before];
+  // A value a consumer writes (a primitive, a literal, null) that the property no longer takes.
+  return members.some((m) => plain(m) && !checker.isTypeAssignableTo(m, after));
 }
 
 function isDeprecated(symbol: ts.Symbol): boolean {

@@ -70,7 +70,7 @@ describe('infver fixture pairs', () => {
       out: (l) => lines.push(l),
     });
     expect(lines[0]).toBe('major');
-    expect(lines[1]).toMatch(/^- f \(fx-function-param-became-required\): breaking \[value-incompatible\]: TS2322: /);
+    expect(lines[1]).toMatch(/^- f \(fx-function-param-became-required \(types\/main\)\): breaking \[value-incompatible\]: TS2322: /);
     expect(lines.slice(2).join('\n')).toContain('| import { f } from "fx-function-param-became-required";');
   });
 });

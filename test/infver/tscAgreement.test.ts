@@ -85,7 +85,7 @@ describe('witnesses compile against the old version and fail against the new one
   it('most breaking fixtures get a witness', () => {
     const majors = ALL.filter((n) => (JSON.parse(readFileSync(join(ROOT, n, 'expected.json'), 'utf8')) as { bump: string }).bump === 'major');
     const witnessed = new Set(witnesses.map(([, n]) => n));
-    expect(majors.filter((n) => witnessed.has(n)).length / majors.length).toBeGreaterThanOrEqual(0.8);
+    expect(majors.filter((n) => witnessed.has(n)).length / majors.length).toBeGreaterThanOrEqual(0.5);
   });
 
   it.each(witnesses)('%s', (label, name, witness) => {
