@@ -43,7 +43,6 @@ export const COST_PER_8_LIST_ITEMS = 1;
 /** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread (0.65-1.1 ms loaded). */
 export const COST_ROTATE_PROOF = 1000;
 
-
 /** The manifest record `api:<apiHash>`, if the state holds it. */
 function storedManifest(s: StateReader, apiHash: string | undefined): Canonical | undefined {
   return apiHash === undefined ? undefined : (s.get(keys.api(apiHash)) as Canonical | undefined);
