@@ -122,8 +122,10 @@ function firstLine(message: string | ts.DiagnosticMessageChain): string {
 export function compareEntryPairs(pairs: readonly EntryPair[], dirs?: { oldDir: string; newDir: string }): CheckedChange[] {
   if (pairs.length === 0) return [];
   const roots = [...new Set(pairs.flatMap((p) => [p.oldFile, p.newFile]))];
-  const rewrites = dirs === undefined ? new Map<string, string>() : sharedRewrites(dirs.oldDir, dirs.newDir, packageFiles(dirs.newDir));
-  const first = ts.createProgram(roots, CHECKER_OPTIONS, checkerHost(rewrites));
+  // The package files as rewritten (share.ts), and later the probes: one host for both programs.
+  const virtual = dirs === undefined ? new Map<string, string>() : sharedRewrites(dirs.oldDir, dirs.newDir, packageFiles(dirs.newDir));
+  const host = checkerHost(virtual);
+  const first = ts.createProgram(roots, CHECKER_OPTIONS, host);
   const checker = first.getTypeChecker();
   for (const file of roots) {
     const sf = first.getSourceFile(file);
@@ -136,12 +138,11 @@ export function compareEntryPairs(pairs: readonly EntryPair[], dirs?: { oldDir: 
   }
   const changes: CheckedChange[] = [];
   const states: PairState[] = pairs.map((pair, k) => examinePair(checker, first, pair, `${PROBE_DIR}probe${k}.ts`, changes));
-  const virtual = new Map<string, string>(rewrites);
   for (const st of states) {
     st.probe = buildProbe(specifierOf(st.pair.oldFile), specifierOf(st.pair.newFile), st.values, st.types);
     virtual.set(st.probePath, st.probe.text);
   }
-  const second = ts.createProgram([...roots, ...virtual.keys()], CHECKER_OPTIONS, checkerHost(virtual), first);
+  const second = ts.createProgram([...roots, ...states.map((st) => st.probePath)], CHECKER_OPTIONS, host, first);
   for (const st of states) judgeProbe(second, checker, st, changes);
   keepTrueWitnesses(pairs, changes);
   return changes;

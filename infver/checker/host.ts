@@ -28,13 +28,13 @@ const libFiles = new Map<string, ts.SourceFile>();
 /** Where generated files (probes, witnesses) live: no package file is there. */
 export const PROBE_DIR = '/__infver__/';
 
-/** Members whose `protected` was blanked out: `file:position of the name` (names keep their positions). */
-const protectedNames = new Set<string>();
+/** Per file served rewritten: where the names of members whose `protected` was blanked out start (names keep their positions). */
+const protectedNames = new WeakMap<ts.SourceFile, Set<number>>();
 
 /** Whether a class member was declared `protected` (before withoutPrivates made it look public). */
 export function wasProtected(decl: ts.Declaration): boolean {
   const name = ts.getNameOfDeclaration(decl);
-  return name !== undefined && protectedNames.has(`${decl.getSourceFile().fileName}:${name.getStart()}`);
+  return name !== undefined && (protectedNames.get(decl.getSourceFile())?.has(name.getStart()) ?? false);
 }
 
 /**
@@ -45,9 +45,10 @@ export function wasProtected(decl: ts.Declaration): boolean {
  * members, and protected ones stay members a subclass uses (their removal is
  * still found, member by member). Constructors keep their visibility.
  */
-function withoutPrivates(sf: ts.SourceFile): string | undefined {
-  if (!/\b(private|protected)\b|#/.test(sf.text)) return undefined;
+function withoutPrivates(sf: ts.SourceFile): ts.SourceFile {
+  if (!/\b(private|protected)\b|#/.test(sf.text)) return sf;
   const cuts: Array<{ start: number; end: number }> = [];
+  const protectedAt = new Set<number>();
   const visit = (node: ts.Node): void => {
     if (ts.isClassLike(node)) {
       for (const member of node.members) {
@@ -60,44 +61,47 @@ function withoutPrivates(sf: ts.SourceFile): string | undefined {
         for (const m of modifiers) {
           if (m.kind !== ts.SyntaxKind.ProtectedKeyword) continue;
           cuts.push({ start: m.getStart(sf), end: m.getEnd() });
-          if (member.name !== undefined) protectedNames.add(`${sf.fileName}:${member.name.getStart(sf)}`);
+          if (member.name !== undefined) protectedAt.add(member.name.getStart(sf));
         }
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  if (cuts.length === 0) return undefined;
+  if (cuts.length === 0) return sf;
   let text = sf.text;
+  // Blanked, not removed: positions (and so error locations) stay those of the file as read.
   for (const c of cuts.sort((a, b) => b.start - a.start)) text = text.slice(0, c.start) + ' '.repeat(c.end - c.start) + text.slice(c.end);
-  return text;
+  const rewritten = ts.createSourceFile(sf.fileName, text, sf.languageVersion, true);
+  protectedNames.set(rewritten, protectedAt);
+  return rewritten;
 }
 
 /**
  * A host over the real file system, with `virtual` files (path → text) added
- * and lib files parsed once. `asPublished` serves package files unchanged (to
- * compile witnesses exactly as a consumer's compiler would).
+ * and lib files parsed once. Each file is parsed once per host: a comparison
+ * creates its second program (the probes added to `virtual`) with the same
+ * host, so the checker reuses the first one's files. `asPublished` serves
+ * package files unchanged (to compile witnesses exactly as a consumer's
+ * compiler would).
  */
 export function checkerHost(virtual: ReadonlyMap<string, string>, opts: { asPublished?: boolean } = {}): ts.CompilerHost {
   const host = ts.createCompilerHost(CHECKER_OPTIONS, true);
   const read = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+  const parsed = new Map<string, ts.SourceFile>();
+  const load = (fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions, onError?: (message: string) => void, shouldCreate?: boolean): ts.SourceFile | undefined => {
     const text = virtual.get(fileName);
-    if (text !== undefined) {
-      const sf = ts.createSourceFile(fileName, text, languageVersion, true);
-      // A package file served rewritten (share.ts) is still a package file.
-      const rewritten = fileName.startsWith(PROBE_DIR) || opts.asPublished === true ? undefined : withoutPrivates(sf);
-      return rewritten === undefined ? sf : ts.createSourceFile(fileName, rewritten, languageVersion, true);
-    }
+    const sf = text !== undefined ? ts.createSourceFile(fileName, text, languageVersion, true) : read(fileName, languageVersion, onError, shouldCreate);
+    // Probes are the engine's own; a package file (as read, or rewritten by share.ts) is seen as consumers see it.
+    return sf === undefined || fileName.startsWith(PROBE_DIR) || opts.asPublished === true ? sf : withoutPrivates(sf);
+  };
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     const isLib = fileName.includes('/typescript/lib/lib.');
-    const cached = isLib ? libFiles.get(fileName) : undefined;
-    if (cached !== undefined) return cached;
-    const sf = read(fileName, languageVersion, onError, shouldCreate);
-    if (isLib && sf !== undefined) libFiles.set(fileName, sf);
-    if (isLib || sf === undefined || opts.asPublished === true) return sf;
-    const rewritten = withoutPrivates(sf);
-    // Blanked, not removed: positions (and so error locations) stay those of the file on disk.
-    return rewritten === undefined ? sf : ts.createSourceFile(fileName, rewritten, languageVersion, true);
+    const known = (isLib ? libFiles : parsed).get(fileName);
+    if (known !== undefined) return known;
+    const sf = isLib ? read(fileName, languageVersion, onError, shouldCreate) : load(fileName, languageVersion, onError, shouldCreate);
+    if (sf !== undefined) (isLib ? libFiles : parsed).set(fileName, sf);
+    return sf;
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => virtual.has(fileName) || fileExists(fileName);
