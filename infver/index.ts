@@ -11,7 +11,7 @@
  * manifests prove (lowerBound.ts).
  */
 import { compareManifests } from './compareManifests.ts';
-import type { Comparison, Manifest } from './manifest.ts';
+import type { Manifest } from './manifest.ts';
 import { nextVersion } from './nextVersion.ts';
 
 export type {

@@ -25,6 +25,8 @@ interface Group {
   exported: boolean;
   /** identifiers the declarations mention */
   mentions: Set<string>;
+  /** inline `import("./x").Name` types: the module and the first name after it (undefined for a whole module) */
+  typeImports: Array<{ module: string; name: string | undefined }>;
 }
 
 const fold = (text: string): string => text.replace(/\s+/g, ' ').trim();
@@ -49,6 +51,15 @@ function declaredName(statement: ts.Statement): string | undefined {
 function mentionsOf(node: ts.Node, out: Set<string>): void {
   if (ts.isIdentifier(node)) out.add(node.text);
   ts.forEachChild(node, (child) => mentionsOf(child, out));
+}
+
+function typeImportsOf(node: ts.Node, out: Group['typeImports']): void {
+  if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    let q = node.qualifier;
+    while (q !== undefined && ts.isQualifiedName(q)) q = q.left;
+    out.push({ module: node.argument.literal.text, name: node.isTypeOf ? undefined : q?.text });
+  }
+  ts.forEachChild(node, (child) => typeImportsOf(child, out));
 }
 
 /**
@@ -99,12 +110,13 @@ function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<
     }
     topNames.add(name);
     let g = byName.get(name);
-    if (g === undefined) byName.set(name, (g = { statements: [], text: '', exported: false, mentions: new Set() }));
+    if (g === undefined) byName.set(name, (g = { statements: [], text: '', exported: false, mentions: new Set(), typeImports: [] }));
     g.statements.push(s);
     // `declare` is implied in a declaration file: `export declare type` and `export type` are one declaration.
     g.text += fold(s.getFullText(sf)).replace(/\bdeclare /g, '') + '\n';
     g.exported ||= hasModifier(s, ts.SyntaxKind.ExportKeyword) || implicit;
     mentionsOf(s, g.mentions);
+    typeImportsOf(s, g.typeImports);
   }
   for (const n of unshareable) byName.delete(n);
   return { byName, topNames, imports };
@@ -120,12 +132,6 @@ interface FilePair {
   shared: Set<string>;
   /** re-export statements (folded) both versions have */
   reexports: Set<string>;
-}
-
-/** The file a relative specifier of `from` names, as the checker resolves it (undefined for other packages). */
-function resolveRelative(specifier: string, from: string): string | undefined {
-  if (!specifier.startsWith('.')) return undefined;
-  return ts.resolveModuleName(specifier, from, CHECKER_OPTIONS, ts.sys).resolvedModule?.resolvedFileName;
 }
 
 /**
@@ -157,8 +163,14 @@ export function sharedRewrites(oldDir: string, newDir: string, newFiles: Iterabl
     const reexports = new Set([...reexportsOf(after)].filter((x) => oldReexports.has(x)));
     pairs.set(newFile, { oldFile, newFile, before, after, o, n, shared, reexports });
   }
-  // A shared declaration names only shared ones: of its own file, or imported by the same specifier in both
-  // versions from a file of the package that shares the imported declaration. Until nothing more drops out.
+  // The file a relative specifier names, as the checker resolves it (undefined for other packages); asked often.
+  const resolved = new Map<string, string | undefined>();
+  const resolveRelative = (specifier: string, from: string): string | undefined => {
+    if (!specifier.startsWith('.')) return undefined;
+    const key = `${from}\n${specifier}`;
+    if (!resolved.has(key)) resolved.set(key, ts.resolveModuleName(specifier, from, CHECKER_OPTIONS, ts.sys).resolvedModule?.resolvedFileName);
+    return resolved.get(key);
+  };
   // Whether `name` as exported by `file` is shared: declared there and shared, or re-exported
   // (`export { name } from`, `export * from`) by identical statements from a file where it is.
   const sharedExport = (file: string, name: string, depth: number): boolean => {
@@ -187,12 +199,21 @@ export function sharedRewrites(oldDir: string, newDir: string, newFiles: Iterabl
     if (target === undefined) return !ref.module.startsWith('.');
     return sharedExport(target, ref.name, 0);
   };
+  // An `import("./x").Name` type is shared only if Name is, in that file of the package.
+  const typeImportOk = (fp: FilePair, ref: Group['typeImports'][number]): boolean => {
+    const target = resolveRelative(ref.module, fp.newFile);
+    if (target === undefined) return !ref.module.startsWith('.');
+    return ref.name !== undefined && sharedExport(target, ref.name, 0);
+  };
+  // A shared declaration names only shared ones: of its own file, or imported by the same specifier in both
+  // versions from a file of the package that shares the imported declaration. Until nothing more drops out.
   for (let changed = true; changed;) {
     changed = false;
     for (const fp of pairs.values()) {
       for (const name of [...fp.shared]) {
         const g = fp.n.byName.get(name)!;
-        const blocked = [...g.mentions].some((m) => m !== name && ((fp.n.topNames.has(m) && !fp.shared.has(m)) || (fp.n.imports.has(m) && !importOk(fp, m))));
+        const blocked = [...g.mentions].some((m) => m !== name && ((fp.n.topNames.has(m) && !fp.shared.has(m)) || (fp.n.imports.has(m) && !importOk(fp, m))))
+          || g.typeImports.some((ref) => !typeImportOk(fp, ref));
         if (blocked) {
           fp.shared.delete(name);
           changed = true;
