@@ -12,6 +12,7 @@ import type { Command } from '../command.ts';
 import { GopkgrError, manifestHash, toHex, type Canonical } from '../../ledger/index.ts';
 import { canonicalShape, diffPackages, extractManifest } from '../../infver/index.ts';
 import { parse } from '../args.ts';
+import { changeJson, changeLines } from '../infver/changeReport.ts';
 import { materializeInput, type InputContext, type MaterializedInput } from '../infver/inputs.ts';
 
 /** The node URL, token and data dir are used only to fetch @ns/name@version inputs. */
@@ -67,14 +68,11 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
     }
     const { bump, changes } = result;
     if (json) {
-      ctx.out(JSON.stringify({ bump, changes: changes.map((c) => ({ export: c.export, kind: c.kind, rule: c.rule, detail: c.detail, entry: c.entry, ...(c.witness === undefined ? {} : { witness: c.witness }) })) }));
+      ctx.out(JSON.stringify({ bump, changes: changes.map(changeJson) }));
       return 0;
     }
     ctx.out(bump);
-    for (const c of changes) {
-      ctx.out(`- ${c.export} (${c.entry}): ${c.kind} [${c.rule}]: ${c.detail}`);
-      if (c.witness !== undefined) for (const line of c.witness.split('\n')) ctx.out(`    | ${line}`);
-    }
+    for (const c of changes) for (const line of changeLines(c)) ctx.out(line);
     return 0;
   }
   throw usageError(sub === undefined ? 'infver needs a subcommand' : `unknown infver subcommand '${sub}'`);

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { toHex } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
+import { changeJson, changeLines } from '../infver/changeReport.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
@@ -32,7 +33,7 @@ export const publish: Command = {
         onPacked: ({ fullName, packed }) => ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`),
         onApiChange: (latest, comparison) => {
           ctx.err(`API change from ${latest}: ${comparison.bump}`);
-          for (const c of comparison.changes) ctx.err(`  - ${c.export}: ${c.kind}: ${c.detail}`);
+          for (const c of comparison.changes) for (const line of changeLines(c)) ctx.err(`  ${line}`);
         },
         onLockTree: (tree) => {
           if (Object.keys(tree.lock).length > 0) ctx.err(`dependency tree: ${Object.keys(tree.lock).join(', ')}`);
@@ -42,7 +43,7 @@ export const publish: Command = {
     if (wait.wait && ctx.tty) process.stderr.write('\r\x1b[K');
     const { fullName, version, packed, comparison, tree, signed } = release;
     report(ctx, {
-      name: fullName, id: signed.pkgId, version, bump: comparison?.bump ?? null, changes: comparison?.changes ?? [], contentHash: packed.sha256,
+      name: fullName, id: signed.pkgId, version, bump: comparison?.bump ?? null, changes: comparison?.changes.map(changeJson) ?? [], contentHash: packed.sha256,
       apiHash: toHex(signed.body.apiHash!), size: packed.tarball.length, files: packed.files, deps: tree.deps, lock: tree.lock,
       created: signed.create !== undefined, tx: receipt.id, status: receipt.status, block: receipt.block ?? null, height: receipt.height ?? null,
     }, [`published ${fullName}@${version} (sha256 ${packed.sha256}) ${where(receipt)}`]);

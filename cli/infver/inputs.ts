@@ -76,21 +76,34 @@ async function fromNode(arg: string, ctx: InputContext): Promise<MaterializedInp
   } catch (err) {
     throw badInput(arg, (err as Error).message);
   }
-  const name = `${ref.ns}/${ref.name}`;
   const client = new NodeClient(ctx.nodeUrl ?? DEFAULT_NODE, ctx.token);
+  const cache = ctx.dataDir === undefined ? undefined : new TarballCache(ctx.dataDir);
+  return materializeVersion(client, `${ref.ns}/${ref.name}`, ref.version, { label: arg, ...(cache === undefined ? {} : { cache }) });
+}
+
+/**
+ * A published version unpacked into a temp dir, its tarball checked against
+ * the content hash on chain. A cache, when given, is read first and filled after.
+ */
+export async function materializeVersion(
+  client: NodeClient,
+  name: string,
+  version: string,
+  opts: { label?: string; cache?: TarballCache } = {},
+): Promise<MaterializedInput> {
+  const label = opts.label ?? `${name}@${version}`;
   let contentHash: string;
   try {
-    contentHash = (await requireVersion(client, name, ref.version)).v.contentHash;
+    contentHash = (await requireVersion(client, name, version)).v.contentHash;
   } catch (err) {
-    if (isGopkgrError(err, 'UNKNOWN_PACKAGE') || isGopkgrError(err, 'UNKNOWN_VERSION')) throw badInput(arg, `${err.message} (node ${client.url})`, err.hint);
+    if (isGopkgrError(err, 'UNKNOWN_PACKAGE') || isGopkgrError(err, 'UNKNOWN_VERSION')) throw badInput(label, `${err.message} (node ${client.url})`, err.hint);
     throw err;
   }
-  const cache = ctx.dataDir === undefined ? undefined : new TarballCache(ctx.dataDir);
   // fetchTarballs compares the download's sha256 with the chain's content hash before anything is unpacked.
-  const fetched = await fetchTarballs([{ name, version: ref.version, contentHash }], { cache: cache ?? new NoCache(), client, progress: false });
+  const fetched = await fetchTarballs([{ name, version, contentHash }], { cache: opts.cache ?? new NoCache(), client, progress: false });
   const bytes = fetched.bytes.get(contentHash)!;
-  const input = await unpack(bytes, arg);
-  if (cache !== undefined && fetched.downloaded.has(contentHash)) await cache.put(contentHash, bytes);
+  const input = await unpack(bytes, label);
+  if (opts.cache !== undefined && fetched.downloaded.has(contentHash)) await opts.cache.put(contentHash, bytes);
   return input;
 }
 

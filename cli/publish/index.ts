@@ -5,7 +5,7 @@
  * and submit (publish). Each step is its own module; observers see the steps
  * as they finish, so a command can report them.
  */
-import type { Comparison } from '../../infver/index.ts';
+import type { CheckedComparison } from '../../infver/index.ts';
 import type { KeyPair } from '../../ledger/index.ts';
 import type { NodeClient, TxReceipt } from '../client.ts';
 import { apiVersion, type ApiVersion } from './apiManifest.ts';
@@ -23,7 +23,7 @@ export { submitPublish, type SubmitOptions } from './submitPublish.ts';
 export interface PublishObserver {
   onPacked?(release: PackedRelease): void;
   /** the API changed from `latest` (not called for a first publish) */
-  onApiChange?(latest: string, comparison: Comparison): void;
+  onApiChange?(latest: string, comparison: CheckedComparison): void;
   onLockTree?(tree: LockTree): void;
 }
 

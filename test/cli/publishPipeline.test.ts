@@ -97,5 +97,17 @@ describe('publish pipeline against a real node', () => {
     const patched = await client.get<{ apiHash: string; manifest: unknown }>('/v1/packages/@acme/pad/1.1.1');
     expect(patched.apiHash).toBe(toHex(second.signed.body.apiHash!));
     expect(patched.manifest).toEqual(second.signed.body.manifest);
+
+    // The checker judges the previous release, fetched from the node, against this one: a parameter
+    // narrowed is a major, named by its rule and shown with a witness that compiles only against 1.1.1.
+    await writePackage(dir, 'export function pad(s: \'a\' | \'b\'): string { return s; }\nexport const VERSION = 2;\n');
+    const fourth = await preparePublish(dir, client, ALICE);
+    expect(fourth.version).toBe('2.0.0');
+    expect(fourth.comparison?.bump).toBe('major');
+    const broken = fourth.comparison!.changes.find((c) => c.export === 'pad');
+    expect(broken).toMatchObject({ kind: 'breaking' });
+    expect(broken!.rule).toMatch(/\w/);
+    expect(broken!.witness).toContain('from "@acme/pad"');
+    expect(broken!.witness).toContain('against the new version: TS2322');
   }, 180_000);
 });
