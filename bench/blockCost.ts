@@ -8,7 +8,7 @@
  * block of that kind by bytes (MAX_BLOCK_BYTES less the template's 64 KiB room,
  * or MAX_BLOCK_TXS), and times on it, RUNS times (medians): the state rules
  * (applySignedTx tx by tx with the node's hooks: InfVer's validateManifest and
- * compareManifests, the resolver's lock-tree check, each timed apart), the
+ * manifest lower bound, the resolver's lock-tree check, each timed apart), the
  * decoding (canonical check), the signatures on one core (the chain spreads
  * them over worker threads: counted at half on 2 cores), and the cost rule
  * itself. It prints the block's cost and how long a block of that kind at
@@ -82,22 +82,6 @@ function realisticManifest(exports: number, members: number, changed: boolean): 
   }
   out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { format: 'infver/1', name: '@bench/pkg', exports: out, internal: [] };
-}
-
-/**
- * The slow path of compareManifests: type aliases of wide literal unions. A
- * changed alias must stay equivalent, which the relation checks both ways,
- * member by member against every member (quadratic in the union's width, up to
- * the relation's budget per export). `changed` drops each union's last member.
- */
-function unionManifest(exports: number, width: number, changed: boolean): Manifest {
-  const out: ManifestExport[] = [];
-  for (let e = 0; e < exports; e++) {
-    const n = changed ? width - 1 : width;
-    const t: TypeNode[] = Array.from({ length: n }, (_, i) => ({ k: 'lit', v: `"v${String(i).padStart(4, '0')}"` }));
-    out.push(exportOf(`Alias${String(e).padStart(4, '0')}`, [{ kind: 'type', t: { k: 'union', t } }]));
-  }
-  return { format: 'infver/1', name: '@bench/union', exports: out, internal: [] };
 }
 
 // ---------------------------------------------------------------- txs and state
@@ -239,12 +223,6 @@ const scenarios: Record<string, () => Scenario> = {
     const { state, ids, owner } = packages(40, realisticManifest(LARGE.exports, LARGE.members, false));
     const m = realisticManifest(LARGE.exports, LARGE.members, true);
     return { kind: 'publish next (200 exports, all changed)', base: state, txs: fill((i) => owner.tx('publish', publishBody(ids[i]!, '1.1.0', m))) };
-  },
-  // Not a full block: each of these txs takes seconds to compare (a 200-wide union alone ~0.6 s loaded), so three show the rate.
-  'publish next (a 200-wide union, changed)': () => {
-    const { state, ids, owner } = packages(3, unionManifest(1, 200, false));
-    const m = unionManifest(1, 200, true);
-    return { kind: 'publish next (a 200-wide union, changed)', base: state, txs: [0, 1, 2].map((i) => owner.tx('publish', publishBody(ids[i]!, '2.0.0', m))) };
   },
   'publish with 1,000-entry lock': () => lockScenario('publish'),
   'attest of versions with 1,000-entry locks': () => lockScenario('attest'),

@@ -10,15 +10,12 @@
  * Consensus code never calls those: nodes enforce only the lower bound two
  * manifests prove (lowerBound.ts).
  */
-import { compareManifests } from './compareManifests.ts';
+import type { CheckedComparison } from './checker/compare.ts';
 import type { Manifest } from './manifest.ts';
-import { nextVersion } from './nextVersion.ts';
 
 export type {
   Bump,
-  Change,
   ChangeKind,
-  Comparison,
   Decl,
   DeclKind,
   EnumMember,
@@ -33,22 +30,13 @@ export type {
   TypeNode,
   TypeParam,
 } from './manifest.ts';
+export type { CheckedChange, CheckedComparison } from './checker/compare.ts';
 export { MANIFEST_FORMAT } from './manifest.ts';
 export { validateManifest } from './validateManifest.ts';
-export { compareManifests, bumpOf } from './compareManifests.ts';
 export { manifestLowerBound, type LowerBound } from './lowerBound.ts';
 export { nextVersion, parseVersion, FIRST_VERSION } from './nextVersion.ts';
 export { canonicalShape, typeText } from './canonicalShape.ts';
 export { hashExport } from './hashApi.ts';
-
-/**
- * The version a publish must carry: 1.0.0 for a package's first version,
- * otherwise the previous version bumped by what the two manifests imply.
- */
-export function expectedVersion(prev: { version: string; manifest: Manifest } | null, next: Manifest): string {
-  if (prev === null) return nextVersion(null, 'patch');
-  return nextVersion(prev.version, compareManifests(prev.manifest, next).bump);
-}
 
 /** Extract the API manifest of the package in `dir` (loads ts-morph on first use). */
 export async function extractManifest(dir: string): Promise<Manifest> {
@@ -61,7 +49,7 @@ export async function extractManifest(dir: string): Promise<Manifest> {
  * TypeScript on first use): the bump `gopkgr infver diff` and `gopkgr
  * publish` give, each break with its rule and a witness.
  */
-export async function diffPackages(oldDir: string, newDir: string): Promise<import('./checker/index.ts').CheckedComparison> {
+export async function diffPackages(oldDir: string, newDir: string): Promise<CheckedComparison> {
   const { checkPackages } = await import('./checker/index.ts');
   return checkPackages(oldDir, newDir);
 }

@@ -1,7 +1,7 @@
 /**
  * The InfVer API manifest, format `infver/1`.
  *
- * A manifest is stored on chain with every published version and compared by
+ * A manifest is stored on chain with every published version and read by
  * nodes without TypeScript, so it is made only of plain data that
  * deterministic CBOR can encode: strings, safe integers, booleans, arrays and
  * plain objects. Optional fields are omitted, never `undefined`; flags are
@@ -9,11 +9,11 @@
  * a few KiB (a transaction is capped at 256 KiB).
  *
  * Shapes are a normalised structural model of each export's declared type,
- * not its text: enough for `compareManifests` to decide variance-aware
- * compatibility on its own. What the model cannot express (conditional,
- * mapped, indexed-access, template-literal types...) is kept as canonical
- * text (`{ k: 'x' }`) and compared by equality, so any change to it is
- * treated as breaking.
+ * not its text, so that a hash changes only when the API does. What the
+ * model cannot express (conditional, mapped, indexed-access, template-literal
+ * types...) is kept as canonical text (`{ k: 'x' }`). Nodes read only which
+ * exports a manifest names (lowerBound.ts); how two versions relate is the
+ * TypeScript checker's question (checker/), asked by publishers and testers.
  */
 
 export const MANIFEST_FORMAT = 'infver/1';
@@ -159,14 +159,3 @@ export interface Manifest {
 export type Bump = 'major' | 'minor' | 'patch';
 
 export type ChangeKind = 'removed' | 'added' | 'breaking' | 'compatible';
-
-export interface Change {
-  export: string;
-  kind: ChangeKind;
-  detail: string;
-}
-
-export interface Comparison {
-  bump: Bump;
-  changes: Change[];
-}

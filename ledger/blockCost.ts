@@ -30,10 +30,8 @@ export const COST_PER_16_BYTES = 20;
 /** Per 16 bytes of a publish on top: its manifest is validated (export hashes recomputed) and encoded again for apiHash. */
 export const COST_PER_PUBLISH_16_BYTES = 16;
 /**
- * Per 16 bytes of each of the two manifests a next version's step is inferred from
- * (validated again, then compared). Linear for real packages; not for wide unions,
- * whose comparison is quadratic up to a per-export budget (a 200-wide union, 3.6 KB,
- * takes ~0.6 s): no byte weight prices that, InfVer's budget has to (bench/blockCost.ts).
+ * Per 16 bytes of each of the two manifests a next version's lower bound is read from
+ * (validated again, then their export names compared: linear in their size).
  */
 export const COST_PER_COMPARED_16_BYTES = 3;
 /** Per lock entry a publish carries (on chain, content hash, closure, ranges) or an attested version holds (its lock re-hashed). */

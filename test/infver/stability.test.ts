@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareManifests, extractManifest } from '../../infver/index.ts';
+import { extractManifest } from '../../infver/index.ts';
 import type { Manifest } from '../../infver/index.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 
@@ -131,7 +131,6 @@ describe('manifest stability', () => {
   it.each(Object.keys(VARIANTS))('%s edits leave the manifest identical', async (variant) => {
     const m = await extractManifest(writePkg(variant, VARIANTS[variant]!));
     expect(m).toEqual(base);
-    expect(compareManifests(base, m)).toEqual({ bump: 'patch', changes: [] });
   });
 
   it('an implementation edit in another file leaves the manifest identical', async () => {
@@ -139,12 +138,9 @@ describe('manifest stability', () => {
     expect(m).toEqual(base);
   });
 
-  it('adding @deprecated is the one comment that is API: minor', async () => {
+  it('adding @deprecated is the one comment that changes a hash', async () => {
     const m = await extractManifest(writePkg('deprecated', BASE.replace('export enum Level', '/** @deprecated use numbers */\nexport enum Level')));
     const changed = m.exports.filter((e, i) => e.hash !== base.exports[i]!.hash).map((e) => e.name);
     expect(changed).toEqual(['Level']);
-    const result = compareManifests(base, m);
-    expect(result.bump).toBe('minor');
-    expect(result.changes).toEqual([{ export: 'Level', kind: 'compatible', detail: '`Level` is now @deprecated' }]);
   });
 });
