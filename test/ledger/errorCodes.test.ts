@@ -70,7 +70,8 @@ function codeUses(rel: string, src: ts.SourceFile): Use[] {
       const arg = index === undefined ? undefined : node.arguments?.[index];
       if (arg !== undefined) literalsOf(arg).forEach(add);
     }
-    if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'reason') literalsOf(node.initializer).forEach(add);
+    // `reason:` is also a sentence elsewhere (InfVer's lower bound): only code-shaped literals are codes there.
+    if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'reason') literalsOf(node.initializer).filter((l) => /^[A-Z][A-Z0-9_]*$/.test(l.text)).forEach(add);
     // A default code: asGopkgrError(err, fallbackCode = 'INTERNAL').
     if (ts.isParameter(node) && ts.isIdentifier(node.name) && /code$/i.test(node.name.text) && node.initializer !== undefined) literalsOf(node.initializer).forEach(add);
     ts.forEachChild(node, visit);

@@ -102,8 +102,19 @@ describe('pending inbound handshakes per address', () => {
     for (const s of again) s.destroy();
 
     // And when one succeeds: more honest connections than the cap, one after another, all kept open.
+    // The client can finish a handshake before the loaded node has counted it as done, so a dial that
+    // overtakes that bookkeeping may be refused (EPIPE); it gets a second try after a pause. A cap that
+    // never gave slots back would refuse both.
+    const dialAgainOnce = async (): Promise<Awaited<ReturnType<Libp2p['dial']>>> => {
+      try {
+        return await c.dial(target, { signal: AbortSignal.timeout(10_000), force: true });
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+        return c.dial(target, { signal: AbortSignal.timeout(10_000), force: true });
+      }
+    };
     const kept = [];
-    for (let i = 0; i < MAX_PENDING_INBOUND_PER_LOOPBACK_IP + 8; i++) kept.push(await c.dial(target, { signal: AbortSignal.timeout(10_000), force: true }));
+    for (let i = 0; i < MAX_PENDING_INBOUND_PER_LOOPBACK_IP + 8; i++) kept.push(await dialAgainOnce());
     expect(kept.filter((k) => k.status === 'open')).toHaveLength(MAX_PENDING_INBOUND_PER_LOOPBACK_IP + 8);
     await Promise.all(kept.map((k) => k.close()));
     expect(v.child.exitCode).toBeNull();
