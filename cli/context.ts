@@ -67,6 +67,23 @@ export function keyPath(dataDir: string): string {
   return join(dataDir, 'key.json');
 }
 
+/** A key file's key pair; a damaged file is IDENTITY_CORRUPT naming it. */
+export function parseKeyFile(text: string, file: string): KeyPair {
+  try {
+    const parsed = JSON.parse(text) as KeyFile;
+    const pair = keyPairFromSecret(fromHex(parsed.secretKey, 'secretKey', 32));
+    if (toHex(pair.publicKey) !== parsed.publicKey) throw new Error('public key does not match the secret key');
+    return pair;
+  } catch (err) {
+    throw new GopkgrError('IDENTITY_CORRUPT', `the key file ${file} is damaged: ${(err as Error).message}`);
+  }
+}
+
+export function keyFileText(pair: KeyPair): string {
+  const file: KeyFile = { identity: `id:${toHex(pair.publicKey)}`, publicKey: toHex(pair.publicKey), secretKey: toHex(pair.secretKey) };
+  return JSON.stringify(file, null, 2) + '\n';
+}
+
 export async function loadIdentity(dataDir: string): Promise<KeyPair> {
   let text: string;
   try {
@@ -74,20 +91,16 @@ export async function loadIdentity(dataDir: string): Promise<KeyPair> {
   } catch {
     throw new GopkgrError('NO_IDENTITY', `no identity in ${dataDir}`, { hint: 'run `gopkgr init` first (or pass --data DIR)' });
   }
-  try {
-    const file = JSON.parse(text) as KeyFile;
-    const pair = keyPairFromSecret(fromHex(file.secretKey, 'secretKey', 32));
-    if (toHex(pair.publicKey) !== file.publicKey) throw new Error('public key does not match the secret key');
-    return pair;
-  } catch (err) {
-    throw new GopkgrError('IDENTITY_CORRUPT', `the key file ${keyPath(dataDir)} is damaged: ${(err as Error).message}`);
-  }
+  return parseKeyFile(text, keyPath(dataDir));
+}
+
+/** Write a key file that must not exist yet ('wx': a key is never overwritten), readable by its owner only. */
+export async function writeKeyFile(file: string, pair: KeyPair): Promise<void> {
+  await writeFile(file, keyFileText(pair), { mode: 0o600, flag: 'wx' });
+  await chmod(file, 0o600);
 }
 
 export async function saveIdentity(dataDir: string, pair: KeyPair): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const file: KeyFile = { identity: `id:${toHex(pair.publicKey)}`, publicKey: toHex(pair.publicKey), secretKey: toHex(pair.secretKey) };
-  // 'wx': never overwrite an existing key.
-  await writeFile(keyPath(dataDir), JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  await chmod(keyPath(dataDir), 0o600);
+  await writeKeyFile(keyPath(dataDir), pair);
 }

@@ -15,9 +15,14 @@ export async function submitAndWait<K extends SignedTxType>(
 ): Promise<TxReceipt> {
   const receipt = await client.submit(key, type, body);
   if (!opts.wait) return receipt;
+  return waitMined(ctx, client, receipt, type, opts.timeoutMs);
+}
+
+/** Wait for a submitted tx to be mined, with a progress line on a terminal. */
+export async function waitMined(ctx: Context, client: NodeClient, receipt: TxReceipt, type: string, timeoutMs: number): Promise<TxReceipt> {
   const frames = ['|', '/', '-', '\\'];
   let frame = 0;
-  const done = await client.waitForTx(receipt.id, opts.timeoutMs, (elapsed) => {
+  const done = await client.waitForTx(receipt.id, timeoutMs, (elapsed) => {
     if (ctx.tty) process.stderr.write(`\r${frames[frame++ % 4]} waiting for ${type} tx ${receipt.id.slice(0, 12)} to be mined (${(elapsed / 1000).toFixed(1)} s)`);
   });
   if (ctx.tty) process.stderr.write('\r\x1b[K');

@@ -19,6 +19,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['infver', async () => (await import('./infver.ts')).infver],
   ['test', async () => (await import('./test.ts')).test],
   ['tester', async () => (await import('./tester.ts')).tester],
+  ['key', async () => (await import('./key.ts')).key],
 ];
 
 export async function loadCommand(name: string): Promise<Command | undefined> {

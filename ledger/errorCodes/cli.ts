@@ -8,6 +8,7 @@ export const CLI_CODES = {
   BAD_RANGE: { status: 400, blame: 'sender', summary: 'not a semver range' },
   NO_IDENTITY: { status: 400, blame: 'none', summary: 'the data dir holds no identity' },
   IDENTITY_CORRUPT: { status: 400, blame: 'none', summary: 'the key file is damaged' },
+  KEY_ROTATED_AWAY: { status: 400, blame: 'none', summary: 'the identity was rotated to a key this data dir does not hold' },
   TOKEN_FILE_UNREADABLE: { status: 400, blame: 'none', summary: 'the token file cannot be read' },
   TOKEN_FILE_EMPTY: { status: 400, blame: 'sender', summary: 'the token file is empty' },
   // Talking to a node.

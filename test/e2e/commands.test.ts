@@ -3,12 +3,15 @@
  * maintainers, deprecation, bounds, and how bad input is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
 import { gopkgr, spawnGopkgr, spawnNode } from '../support/processes.ts';
+import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
@@ -113,5 +116,41 @@ describe('ledger commands', () => {
     const noChain = await gopkgr(['node'], { env: owner });
     expect(noChain.code).toBe(2);
     expect(noChain.stderr).toContain('pass --dev');
+  });
+
+  it('rotates a key: names move to the new key, the old key can no longer act, an interrupted rotation finishes on a rerun', async () => {
+    const miner = spawnGopkgr(['mine', '--threads', '1'], { env: other, stdio: 'ignore' });
+    const ownerId = (await getJson<{ owner: string }>(`${api}/v1/namespaces/@acme`)).body.owner;
+
+    const sent = await gopkgr(['key', 'rotate', '--no-wait', '--json'], { env: owner });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.json).toMatchObject({ from: ownerId, rotated: false, status: 'pending' });
+    const newId = sent.json.to as string;
+    expect(newId).not.toBe(ownerId);
+    // Until the tx is mined and the command run again, the data dir still acts as the old key.
+    await waitFor(async () => ((await getJson<{ status: string }>(`${api}/v1/txs/${sent.json.tx as string}`)).body.status === 'confirmed' ? true : undefined), WAIT_TIMEOUT_MS, 'the rotation to be mined');
+    const finished = await gopkgr(['key', 'rotate', '--json'], { env: owner });
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.json).toMatchObject({ from: ownerId, to: newId, rotated: true });
+    expect(JSON.parse(await readFile(join(owner.GOPKGR_HOME!, 'key.json'), 'utf8')).identity).toBe(newId);
+
+    const ns = await getJson<{ owner: string }>(`${api}/v1/namespaces/@acme`);
+    expect(ns.body.owner).toBe(newId);
+    const oldAccount = await getJson<{ rotatedTo: string }>(`${api}/v1/accounts/${ownerId}`);
+    expect(oldAccount.body.rotatedTo).toBe(newId);
+
+    // The old key, kept aside, is refused by the chain; the new one acts for the namespace.
+    const oldHome = join(data, 'old-owner');
+    await mkdir(oldHome, { recursive: true });
+    const aside = (await readdir(owner.GOPKGR_HOME!)).find((f) => f.startsWith('key.rotated-'))!;
+    await copyFile(join(owner.GOPKGR_HOME!, aside), join(oldHome, 'key.json'));
+    const refused = await gopkgr(['deprecate', '@acme/some-package@1.0.0', '--json'], { env: { ...owner, GOPKGR_HOME: oldHome } });
+    expect((refused.json.error as { code: string }).code).toBe('TX_KEY_ROTATED');
+    const again = await gopkgr(['key', 'rotate', '--json'], { env: { ...owner, GOPKGR_HOME: oldHome } });
+    expect((again.json.error as { code: string }).code).toBe('KEY_ROTATED_AWAY');
+    const added = await gopkgr(['maintainer', 'add', '@acme', otherId, '--json'], { env: owner });
+    expect(added.code, added.stderr).toBe(0);
+    miner.kill('SIGINT');
+    expect(await new Promise((resolve) => miner.on('close', resolve))).toBe(0);
   });
 });
