@@ -16,6 +16,7 @@ import { GopkgrError } from './errors.ts';
 import { MAX_BLOCK_COST } from './constants.ts';
 import { keys, type PackageState, type StateReader, type VersionState } from './state.ts';
 import type { SignedTx } from './tx.ts';
+import { stepBase } from './versionLine.ts';
 
 /** Every tx: its signature (verified on two threads before the rules), state reads and writes. */
 export const COST_PER_TX = 500;
@@ -89,10 +90,10 @@ export function txCost(s: StateReader, tx: SignedTx, size: number): number {
       cost += per16(size) * COST_PER_PUBLISH_16_BYTES;
       cost += Object.keys(tx.body.lock).length * COST_PER_LOCK_ENTRY + list(Object.keys(tx.body.deps).length);
       const pkg = packageAt(s, tx.body.pkg);
-      const latest = pkg?.versions[pkg.versions.length - 1];
-      if (pkg === undefined || latest === undefined) break;
+      const base = pkg === undefined ? undefined : stepBase(pkg.versions, tx.body.version);
+      if (pkg === undefined || base === undefined) break;
       cost += list(pkg.versions.length);
-      const prevManifest = storedManifest(s, versionAt(s, pkg, latest)?.apiHash);
+      const prevManifest = storedManifest(s, versionAt(s, pkg, base)?.apiHash);
       // The new manifest is in the tx (its size bounds it) or named by hash (the stored one is compared).
       const nextBytes = tx.body.manifest !== undefined ? size : manifestBytesOf(storedManifest(s, tx.body.apiHash === undefined ? undefined : toHex(tx.body.apiHash)));
       if (prevManifest !== undefined) cost += (per16(manifestBytes(prevManifest)) + per16(nextBytes)) * COST_PER_COMPARED_16_BYTES;

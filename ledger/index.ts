@@ -8,6 +8,7 @@ export { encode, decode, toHex, fromHex, bytesEqual, concatBytes, type Canonical
 export { sha256, sha256d, sha256Hex, generateKeyPair, keyPairFromSecret, sign, verify, verifyReference, identityOf, parseIdentity, type KeyPair } from './crypto.ts';
 export * from './constants.ts';
 export * from './names.ts';
+export { compareVersions, newestVersion, predecessorOf, stepBase } from './versionLine.ts';
 export { encodeTx, decodeTx, txId, signTx, checkTxSignature, signingMessage, leadingZeroBits, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type SignedTxType, type BodyByType } from './tx.ts';
 export {
   encodeHeader, encodeBlock, decodeBlock, readHeader, assembleBlock, blockId, merkleRoot, bytesToBigInt, bigIntToBytes32, BLOCK_VERSION, HEADER_NEUTRAL_FIELDS,

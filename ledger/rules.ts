@@ -8,6 +8,7 @@
 import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, encode, encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
+import { newestVersion, predecessorOf, stepBase } from './versionLine.ts';
 import { keys, getAccount, type AccountState, type AttestationState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
@@ -139,21 +140,27 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     // Rule (InfVer): the manifest is well formed.
     hooks.checkManifest?.(manifest);
   }
-  const latest = pkg.versions[pkg.versions.length - 1];
-  if (latest === undefined) {
+  const base = stepBase(pkg.versions, body.version);
+  if (base === undefined) {
     // Rule: the first version is 1.0.0.
     if (body.version !== '1.0.0') reject('TX_BAD_VERSION', `the first version of ${full} must be 1.0.0, not ${body.version}`);
   } else {
-    // Rule: a new version is exactly one major, minor or patch step above the latest.
-    const bump = bumpBetween(latest, body.version);
-    if (bump === null) reject('TX_BAD_VERSION', `${body.version} is not one major, minor or patch step above ${full}@${latest}`);
+    // Rule: a new version is exactly one step above the newest of its major line (a patch or minor on an
+    // older line after a newer major exists), or one major step above the newest version of all.
+    const bump = bumpBetween(base, body.version);
+    if (bump === null) reject('TX_BAD_VERSION', `${body.version} is not one major, minor or patch step above ${full}@${base}, the newest version it can follow`);
     // Rule (InfVer): the step is at least what the two API manifests prove (an export removed: major; one
     // added: minor). The exact bump is the publisher's checker's; testers recompute it and attest.
-    const prev = versionOf(s, pkg, latest);
+    const prev = versionOf(s, pkg, base);
     const prevManifest = prev.apiHash === undefined ? undefined : (s.get(keys.api(prev.apiHash)) as Canonical | undefined);
     const least = hooks.minimumBump(prevManifest, manifest);
     if (least !== null && BUMP_RANK[bump] < BUMP_RANK[least.bump]) {
-      reject('TX_VERSION_MISMATCH', `${full}@${body.version} is a ${bump} step, but ${least.reason} since ${latest}, which needs at least a ${least.bump} step: publish ${bumpVersion(latest, least.bump)}`);
+      const newest = newestVersion(pkg.versions)!;
+      // A major step is taken only from the newest version: an older line's next major already exists.
+      const fix = least.bump === 'major' && base !== newest
+        ? `a major step from the ${base.split('.')[0]}.x line is refused (${bumpVersion(base, 'major')} exists): publish the break on top of ${newest}`
+        : `publish ${bumpVersion(base, least.bump)}`;
+      reject('TX_VERSION_MISMATCH', `${full}@${body.version} is a ${bump} step, but ${least.reason} since ${base}, which needs at least a ${least.bump} step: ${fix}`);
     }
   }
   // Rule: every lock entry names a published version with that content hash.
@@ -272,13 +279,12 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   if (!bytesEqual(body.lockHash, lockHash(version.lock))) reject('TX_ATTEST_LOCK_MISMATCH', `attestation's lock hash does not match the lock tree of ${full}`);
   // Rule: one attestation per tester per version.
   if (version.attestations.some((a) => a.tester === from)) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${full}`);
-  // Rule (InfVer 2.0): a predecessor run names the version published right before this one.
-  const at = pkg.versions.indexOf(body.version);
-  const before = at > 0 ? pkg.versions[at - 1] : undefined;
+  // Rule (InfVer 2.0): a predecessor run names the version this one stepped from (versionLine.ts).
+  const before = predecessorOf(pkg.versions, body.version);
   if (body.prev !== undefined && body.prev !== before) {
     reject('TX_ATTEST_BAD_PREV', before === undefined
       ? `${full} is the first version: it has no predecessor whose tests could run against it, but the attestation names ${body.prev}`
-      : `the attestation ran the tests of ${body.prev}, but the version published before ${full} is ${before}`);
+      : `the attestation ran the tests of ${body.prev}, but ${full} stepped from ${before}`);
   }
   const attestation: AttestationState = {
     tester: from,

@@ -1,6 +1,6 @@
 /** `gopkgr publish [DIR]`: the publish pipeline (cli/publish/) with progress on stderr and the result on stdout. */
 import { resolve } from 'node:path';
-import { toHex } from '../../ledger/index.ts';
+import { isVersion, toHex } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
 import { changeJson, changeLines } from '../infver/changeReport.ts';
 import { loadIdentity } from '../context.ts';
@@ -9,7 +9,7 @@ import { report, type Command } from '../command.ts';
 import { publish as publishRelease } from '../publish/index.ts';
 import { WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr publish [DIR] [--no-wait]';
+const usage = 'gopkgr publish [DIR] [--from VERSION] [--no-wait]';
 const SPINNER = ['|', '/', '-', '\\'];
 
 export const publish: Command = {
@@ -17,8 +17,10 @@ export const publish: Command = {
   summary: 'pack a package, upload its tarball and record the version on chain',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, WAIT_OPTIONS, usage);
+    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, from: { type: 'string' } }, usage);
     if (positionals.length > 1) throw usageError('expected at most one directory', usage);
+    const from = values.from as string | undefined;
+    if (from !== undefined && !isVersion(from)) throw usageError(`--from ${from}: not a version MAJOR.MINOR.PATCH`, usage);
     const dir = resolve(positionals[0] ?? '.');
     const key = await loadIdentity(ctx.dataDir);
     const client = new NodeClient(ctx.nodeUrl, ctx.token);
@@ -26,13 +28,14 @@ export const publish: Command = {
     let frame = 0;
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
+      ...(from === undefined ? {} : { from }),
       onWaiting: (id, elapsed) => {
         if (ctx.tty) process.stderr.write(`\r${SPINNER[frame++ % 4]} waiting for publish tx ${id.slice(0, 12)} to be mined (${(elapsed / 1000).toFixed(1)} s)`);
       },
       observer: {
         onPacked: ({ fullName, packed }) => ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`),
-        onApiChange: (latest, comparison) => {
-          ctx.err(`API change from ${latest}: ${comparison.bump}`);
+        onApiChange: (base, comparison) => {
+          ctx.err(`API change from ${base}: ${comparison.bump}`);
           for (const c of comparison.changes) for (const line of changeLines(c)) ctx.err(`  ${line}`);
         },
         onLockTree: (tree) => {
@@ -41,9 +44,9 @@ export const publish: Command = {
       },
     });
     if (wait.wait && ctx.tty) process.stderr.write('\r\x1b[K');
-    const { fullName, version, packed, comparison, tree, signed } = release;
+    const { fullName, version, base, packed, comparison, tree, signed } = release;
     report(ctx, {
-      name: fullName, id: signed.pkgId, version, bump: comparison?.bump ?? null, changes: comparison?.changes.map(changeJson) ?? [], contentHash: packed.sha256,
+      name: fullName, id: signed.pkgId, version, base: base ?? null, bump: comparison?.bump ?? null, changes: comparison?.changes.map(changeJson) ?? [], contentHash: packed.sha256,
       apiHash: toHex(signed.body.apiHash!), size: packed.tarball.length, files: packed.files, deps: tree.deps, lock: tree.lock,
       created: signed.create !== undefined, tx: receipt.id, status: receipt.status, block: receipt.block ?? null, height: receipt.height ?? null,
     }, [`published ${fullName}@${version} (sha256 ${packed.sha256}) ${where(receipt)}`]);

@@ -22,8 +22,8 @@ export { submitPublish, type SubmitOptions } from './submitPublish.ts';
 
 export interface PublishObserver {
   onPacked?(release: PackedRelease): void;
-  /** the API changed from `latest` (not called for a first publish) */
-  onApiChange?(latest: string, comparison: CheckedComparison): void;
+  /** the API changed from `base`, the version the release steps from (not called for a first publish) */
+  onApiChange?(base: string, comparison: CheckedComparison): void;
   onLockTree?(tree: LockTree): void;
 }
 
@@ -40,24 +40,29 @@ export interface PublishedRelease {
   receipt: TxReceipt;
 }
 
-export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}): Promise<PreparedRelease> {
+export interface PrepareOptions {
+  /** step from the newest version of this version's major line instead of the newest of all (`--from`) */
+  from?: string;
+}
+
+export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
   const packed = await packRelease(dir);
   observer.onPacked?.(packed);
   const existing = await findExisting(client, packed);
-  const api = await apiVersion(dir, client, packed.fullName, existing);
-  if (api.latest !== undefined && api.comparison !== null) observer.onApiChange?.(api.latest, api.comparison);
+  const api = await apiVersion(dir, client, packed.fullName, existing, opts.from);
+  if (api.base !== undefined && api.comparison !== null) observer.onApiChange?.(api.base, api.comparison);
   const tree = await lockTree(dir, packed.fullName, api.version, client);
   observer.onLockTree?.(tree);
   const signed = await signRelease(client, key, {
     ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,
     contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree,
-    ...(existing?.versions.at(-1)?.apiHash === undefined ? {} : { latestApiHash: existing.versions.at(-1)!.apiHash }),
+    ...(api.baseApiHash === undefined ? {} : { baseApiHash: api.baseApiHash }),
   });
   return { dir, ...packed, ...api, tree, signed };
 }
 
-export async function publish(dir: string, client: NodeClient, key: KeyPair, opts: SubmitOptions & { observer?: PublishObserver }): Promise<PublishedRelease> {
-  const release = await preparePublish(dir, client, key, opts.observer);
+export async function publish(dir: string, client: NodeClient, key: KeyPair, opts: SubmitOptions & PrepareOptions & { observer?: PublishObserver }): Promise<PublishedRelease> {
+  const release = await preparePublish(dir, client, key, opts.observer, opts);
   const receipt = await submitPublish(client, { sha256: release.packed.sha256, bytes: release.packed.tarball }, release.signed, opts);
   return { release, receipt };
 }

@@ -20,8 +20,8 @@ export interface ReleaseFields {
   contentHash: string;
   size: number;
   manifest: Manifest;
-  /** the apiHash of the latest version on chain: a release with the same API names it instead of carrying the manifest */
-  latestApiHash?: string;
+  /** the apiHash of the version the release steps from: a release with the same API names it instead of carrying the manifest */
+  baseApiHash?: string;
   tree: LockTree;
 }
 
@@ -38,7 +38,7 @@ export function publishBody(pkgId: string, r: ReleaseFields): PublishBody {
   const manifest = r.manifest as unknown as Canonical;
   const apiHash = manifestHash(manifest);
   // The chain keeps one copy of each manifest: an unchanged API is named by its hash alone.
-  const shared = r.latestApiHash === toHex(apiHash);
+  const shared = r.baseApiHash === toHex(apiHash);
   return {
     pkg: fromHex(pkgId), version: r.version, contentHash: fromHex(r.contentHash), size: r.size,
     apiHash, ...(shared ? {} : { manifest }),

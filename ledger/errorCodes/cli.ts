@@ -35,6 +35,8 @@ export const CLI_CODES = {
   PUBLISH_NO_NAME: { status: 400, blame: 'sender', summary: 'package.json has no name' },
   PUBLISH_SELF_DEPENDENCY: { status: 400, blame: 'sender', summary: 'the package depends on itself' },
   PUBLISH_UNCHANGED: { status: 400, blame: 'sender', summary: 'a version with exactly this content is already published' },
+  PUBLISH_BAD_FROM: { status: 400, blame: 'sender', summary: '--from names no published version of the package' },
+  PUBLISH_MAJOR_ON_OLD_LINE: { status: 400, blame: 'sender', summary: 'a breaking release from an older major line, whose next major already exists' },
   // Comment tags.
   TAG_MALFORMED: { status: 400, blame: 'sender', summary: 'a comment tag that does not parse' },
   TAG_CONFLICT: { status: 400, blame: 'sender', summary: 'tags on one package that cannot be combined' },

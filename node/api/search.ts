@@ -9,7 +9,7 @@ import type { ApiContext } from './types.ts';
 import { route, type Route } from './router.ts';
 import { send } from './respond.ts';
 import { GopkgrError } from '../../ledger/errors.ts';
-import { stateKeys, type PackageState } from '../../ledger/index.ts';
+import { newestVersion, stateKeys, type PackageState } from '../../ledger/index.ts';
 import type { Json } from '../views.ts';
 
 const DEFAULT_LIMIT = 20;
@@ -40,7 +40,7 @@ export function searchRoutes({ node }: ApiContext): Route[] {
       }
       const results = await state.read((s) => found.map(([name, id]): Json => {
         const pkg = s.get(stateKeys.pkg(id)) as PackageState | undefined;
-        return { name, id, latest: pkg?.versions.at(-1) ?? null, versions: pkg?.versions.length ?? 0 };
+        return { name, id, latest: pkg === undefined ? null : newestVersion(pkg.versions) ?? null, versions: pkg?.versions.length ?? 0 };
       }));
       send(res, 200, { query: q, results });
     }),

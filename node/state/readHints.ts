@@ -9,6 +9,7 @@
 import { toHex } from '../../ledger/encoding.ts';
 import { keys, type PackageState, type StateValue, type VersionState } from '../../ledger/state.ts';
 import type { Tx } from '../../ledger/tx.ts';
+import { stepBase } from '../../ledger/versionLine.ts';
 
 export function readHints(txs: readonly Tx[]): Set<string> {
   const out = new Set<string>();
@@ -67,10 +68,10 @@ export function derivedHints(txs: readonly Tx[], peek: (key: string) => StateVal
     const pkg = peek(keys.pkg(id)) as PackageState | undefined;
     if (pkg !== undefined) {
       out.add(keys.namespace(pkg.ns));
-      const latest = pkg.versions.at(-1);
-      if (latest !== undefined) {
-        out.add(keys.version(id, latest));
-        const prev = peek(keys.version(id, latest)) as VersionState | undefined;
+      const base = stepBase(pkg.versions, tx.body.version);
+      if (base !== undefined) {
+        out.add(keys.version(id, base));
+        const prev = peek(keys.version(id, base)) as VersionState | undefined;
         if (prev?.apiHash !== undefined) out.add(keys.api(prev.apiHash));
       }
     }

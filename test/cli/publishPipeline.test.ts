@@ -109,5 +109,24 @@ describe('publish pipeline against a real node', () => {
     expect(broken!.rule).toMatch(/\w/);
     expect(broken!.witness).toContain('from "@acme/pad"');
     expect(broken!.witness).toContain('against the new version: TS2322');
+    await submit(client, fourth);
+    await mine(node);
+
+    // --from: a feature for the 1.x line after 2.0.0, compared with the newest 1.x release (1.1.1), not with 2.0.0.
+    await writePackage(dir, 'export function pad(s: string, width?: number): string { return s; }\nexport const VERSION = 2;\n');
+    const onOldLine = await preparePublish(dir, client, ALICE, {}, { from: '1.0.0' });
+    expect(onOldLine.base).toBe('1.1.1');
+    expect(onOldLine.version).toBe('1.2.0');
+    await submit(client, onOldLine);
+    await mine(node);
+    expect((await client.get<{ versions: { version: string }[] }>('/v1/packages/@acme/pad')).versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0', '1.1.1', '2.0.0', '1.2.0']);
+    // A break on the 1.x line would need 2.0.0, which exists: refused before anything is signed, naming where to publish it.
+    await writePackage(dir, 'export const VERSION = 2;\n');
+    await expect(preparePublish(dir, client, ALICE, {}, { from: '1.2.0' })).rejects.toMatchObject({ code: 'PUBLISH_MAJOR_ON_OLD_LINE', hint: expect.stringContaining('on top of 2.0.0') });
+    await expect(preparePublish(dir, client, ALICE, {}, { from: '1.9.0' })).rejects.toMatchObject({ code: 'PUBLISH_BAD_FROM' });
+    // Without --from a release steps from the newest version of all.
+    const onNewest = await preparePublish(dir, client, ALICE);
+    expect(onNewest.base).toBe('2.0.0');
+    expect(onNewest.version).toBe('3.0.0');
   }, 180_000);
 });

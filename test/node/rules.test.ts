@@ -577,6 +577,29 @@ describe('publish with the node\'s InfVer hooks (defaultHooks): TX_MANIFEST_INVA
     expect(w.get<PackageState>(stateKeys.pkg(toHex(id)))?.versions).toEqual(['1.0.0', '1.1.0', '2.0.0', '2.0.1']);
   });
 
+  it('an older major line takes a patch or minor on top of its newest version; a break there is refused with where to publish it', () => {
+    const { w, alice, id } = typed();
+    const m1 = manifest(exported('a', [str]));
+    const m2 = manifest(exported('a', [str]), exported('b', [str]));
+    const m3 = manifest(exported('b', [str]));
+    w.ok(alice.tx('publish', withManifest(id, '1.0.0', m1)), defaultHooks);
+    w.ok(alice.tx('publish', withManifest(id, '2.0.0', m3)), defaultHooks);
+    // A fix and a feature for 1.x after 2.0.0, each one step above the newest of the 1.x line.
+    w.ok(alice.tx('publish', withManifest(id, '1.0.1', m1)), defaultHooks);
+    w.ok(alice.tx('publish', withManifest(id, '1.1.0', m2)), defaultHooks);
+    // 1.0.2 would follow 1.0.1, but the 1.x line's newest is 1.1.0 now; 1.3.0 skips a step.
+    for (const v of ['1.0.2', '1.3.0']) expect(w.no(alice.peek('publish', withManifest(id, v, m2)), defaultHooks)).toBe('TX_BAD_VERSION');
+    expect(w.message(alice.peek('publish', withManifest(id, '1.0.2', m2)), defaultHooks)).toContain('one major, minor or patch step above @acme/typed@1.1.0');
+    // Removing an export on the 1.x line needs a major, and 2.0.0 exists: the message says where a break goes.
+    expect(w.no(alice.peek('publish', withManifest(id, '1.2.0', m3)), defaultHooks)).toBe('TX_VERSION_MISMATCH');
+    expect(w.message(alice.peek('publish', withManifest(id, '1.2.0', m3)), defaultHooks)).toMatch(/a major step from the 1\.x line is refused \(2\.0\.0 exists\): publish the break on top of 2\.0\.0/);
+    // The newest line goes on as before, and a new major steps from the newest version of all.
+    w.ok(alice.tx('publish', withManifest(id, '2.0.1', m3)), defaultHooks);
+    expect(w.no(alice.peek('publish', withManifest(id, '2.0.0', m3)), defaultHooks)).toBe('TX_VERSION_EXISTS');
+    w.ok(alice.tx('publish', withManifest(id, '3.0.0', m1)), defaultHooks);
+    expect(w.get<PackageState>(stateKeys.pkg(toHex(id)))?.versions).toEqual(['1.0.0', '2.0.0', '1.0.1', '1.1.0', '2.0.1', '3.0.0']);
+  });
+
   it('TX_MANIFEST_INVALID: a manifest of the wrong shape, or whose export hash does not match its shape', () => {
     const { w, alice, id } = typed();
     const wrongShape = { format: MANIFEST_FORMAT, name: '@acme/typed', exports: 'none', internal: [] };
@@ -792,6 +815,14 @@ describe('attest, InfVer 2.0: predecessor runs, TX_ATTEST_BAD_PREV, breaking by 
     expect(w.no(carol.peek('attest', body(pkg, '1.0.2', { prev: '1.0.3', prevFailed: 1, prevHash: 'x' }) as never))).toBe('TX_ATTEST_BAD_PREV');
     expect(w.no(carol.peek('attest', body(pkg, '1.0.0', { prev: '0.9.0', prevFailed: 1, prevHash: 'x' }) as never))).toBe('TX_ATTEST_BAD_PREV');
     w.ok(carol.tx('attest', body(pkg, '1.0.2', { prev: '1.0.1', prevFailed: 1, prevHash: 'x' }) as never));
+  });
+
+  it('TX_ATTEST_BAD_PREV: on an older major line the predecessor is the version it stepped from, not the one published right before', () => {
+    const { w, pkg, alice, carol } = twoVersions();
+    w.ok(alice.tx('publish', publishBody(pkg, '2.0.0')));
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.2')));
+    expect(w.no(carol.peek('attest', body(pkg, '1.0.2', { prev: '2.0.0', prevFailed: 0, prevHash: 'x' }) as never))).toBe('TX_ATTEST_BAD_PREV');
+    w.ok(carol.tx('attest', body(pkg, '1.0.2', { prev: '1.0.1', prevFailed: 0, prevHash: 'x' }) as never));
   });
 
   it('a quorum (breakQuorum = 2) of agreeing failing predecessor runs marks the version, once', () => {

@@ -4,6 +4,7 @@
  * the previous version's tests against its sources with its locked deps
  * (tester/predecessor.ts says which files).
  */
+import { predecessorOf } from '../../ledger/index.ts';
 import { extractTarball } from '../extract.ts';
 import type { Outcome } from '../outcome.ts';
 import { predecessorRunFiles } from '../predecessor.ts';
@@ -41,11 +42,11 @@ export async function testVersion(node: AttestNode, tester: string, name: string
   return { version: v, outcome, runtimeMs, ...(prev === undefined ? {} : { prev }) };
 }
 
-/** The version published right before `v`, when it has tests: those tests against `v`'s sources. */
+/** The version `v` stepped from (its major line's newest before it), when it has tests: those tests against `v`'s sources. */
 async function predecessorRun(node: AttestNode, name: string, v: VersionView, files: Map<string, string>, deps: Map<string, Map<string, string>>): Promise<PrevRun | undefined> {
   const history = await node.versions(name);
-  const at = history.findIndex((x) => x.version === v.version);
-  const before = at > 0 ? history[at - 1] : undefined;
+  const prevVersion = predecessorOf(history.map((x) => x.version), v.version);
+  const before = history.find((x) => x.version === prevVersion);
   if (before === undefined) return undefined;
   const prevFiles = await fetchFiles(node, before.contentHash);
   if (findTestFiles(prevFiles).length === 0) return undefined;
