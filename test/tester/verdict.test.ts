@@ -6,12 +6,13 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEV_PARAMS, encode, sha256Hex } from '../../ledger/index.ts';
 import { checkerTypescript } from '../../infver/index.ts';
 import { changesHash, computeVerdict, verdictPolicy, CHANGES_HASH_DOMAIN, type VerdictChange } from '../../tester/index.ts';
-import { REPO } from '../support/processes.ts';
 
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = path.join(REPO, 'test/fixtures/infver');
 
 /** A fixture package directory as the tester holds an unpacked tarball: relative path → text. */
