@@ -10,6 +10,8 @@ export interface NodeStatus {
   height: number;
   head: string;
   txWorkBits: number;
+  /** InfVer: the TypeScript release the chain pins for testers' verdicts */
+  infverTypescript?: string;
   peerId: string | null;
   addresses: string[];
   peers: number;

@@ -15,6 +15,8 @@ export interface VersionJson {
   txId: string;
   /** InfVer 2.0: set when a quorum of testers found the predecessor's tests fail against this version */
   breakingByInference?: { prev: string; resultHash: string; testers: string[]; height: number };
+  /** InfVer: set when a quorum of testers' pinned checkers found the version number understates the API change */
+  misversioned?: { prev: string; claimed: string; verdict: string; changesHash: string; testers: string[]; height: number };
 }
 
 export interface PackageJson {

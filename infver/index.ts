@@ -53,3 +53,9 @@ export async function diffPackages(oldDir: string, newDir: string): Promise<Chec
   const { checkPackages } = await import('./checker/index.ts');
   return checkPackages(oldDir, newDir);
 }
+
+/** The TypeScript release `diffPackages` runs on (loads TypeScript on first use), for matching a chain's pinned checker. */
+export async function checkerTypescript(): Promise<string> {
+  const { TYPESCRIPT_VERSION } = await import('./checker/index.ts');
+  return TYPESCRIPT_VERSION;
+}

@@ -43,6 +43,14 @@ export interface ChainParams {
   /** Leading zero bits each tx's signing digest must have (anti-spam stamp). */
   txWorkBits: number;
   genesisTime: number;
+  /**
+   * InfVer: the TypeScript version (exact, MAJOR.MINOR.PATCH) testers' checkers
+   * compute their verdicts with. Two checkers on different TypeScript releases
+   * may disagree on a bump, so a tester on any other release attests no verdict.
+   * Absent: the chain pins no checker and accepts no verdicts (the chains made
+   * before verdicts existed keep their ids).
+   */
+  infverTypescript?: string;
   consensus?: ConsensusParams;
 }
 
@@ -58,6 +66,8 @@ export const DEV_PARAMS: ChainParams = {
   breakQuorum: 2,
   txWorkBits: 4,
   genesisTime: Date.UTC(2026, 0, 1),
+  // The typescript release package.json pins (~5.9.3, installed 5.9.3); test/ledger/params.test.ts checks they match.
+  infverTypescript: '5.9.3',
 };
 
 export function validateParams(p: unknown): ChainParams {
@@ -77,6 +87,9 @@ export function validateParams(p: unknown): ChainParams {
     if (typeof o[k] !== 'string' || !/^[0-9a-f]{64}$/.test(o[k] as string)) fail(k, 'must be 64 lowercase hex digits');
   }
   if (BigInt('0x' + o.initialTarget) > BigInt('0x' + o.powLimit)) fail('initialTarget', 'must not exceed powLimit');
+  if (o.infverTypescript !== undefined && (typeof o.infverTypescript !== 'string' || !/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})(-[0-9A-Za-z.-]{1,40})?$/.test(o.infverTypescript))) {
+    fail('infverTypescript', 'must be an exact TypeScript version (MAJOR.MINOR.PATCH)');
+  }
   const consensus = o.consensus;
   if (consensus !== undefined) {
     if (typeof consensus !== 'object' || consensus === null || Array.isArray(consensus) || consensus instanceof Uint8Array) fail('consensus', 'must be an object');
@@ -94,6 +107,7 @@ export function validateParams(p: unknown): ChainParams {
     breakQuorum: o.breakQuorum as number,
     txWorkBits: o.txWorkBits as number,
     genesisTime: o.genesisTime as number,
+    ...(o.infverTypescript !== undefined ? { infverTypescript: o.infverTypescript as string } : {}),
     // Only when given: an absent key and a present one encode differently, and the chain id follows the encoding.
     ...(consensus !== undefined ? { consensus: consensus as ConsensusParams } : {}),
   };

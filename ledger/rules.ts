@@ -9,7 +9,7 @@ import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, encode, encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
 import { newestVersion, predecessorOf, stepBase } from './versionLine.ts';
-import { keys, getAccount, type AccountState, type AttestationState, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
+import { keys, getAccount, type AccountState, type AttestationState, type Misversioned, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
 import { lockHash } from './lockHash.ts';
@@ -286,6 +286,14 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
       ? `${full} is the first version: it has no predecessor whose tests could run against it, but the attestation names ${body.prev}`
       : `the attestation ran the tests of ${body.prev}, but ${full} stepped from ${before}`);
   }
+  // Rule (InfVer): a verdict judges the step from the version stepped from; a first version took none.
+  if (body.infver !== undefined && before === undefined) {
+    reject('TX_ATTEST_VERDICT_NO_PREV', `${full} is the first version: there is no step from a previous version to judge, but the attestation carries a ${body.infver} verdict`);
+  }
+  // Rule (InfVer): verdicts are comparable only from one pinned checker; a chain that pins none takes none.
+  if (body.infver !== undefined && ctx.params.infverTypescript === undefined) {
+    reject('TX_ATTEST_VERDICT_UNPINNED', `the chain pins no TypeScript for InfVer verdicts (genesis infverTypescript), so the attestation of ${full} cannot carry one`);
+  }
   const attestation: AttestationState = {
     tester: from,
     contentHash: toHex(body.contentHash),
@@ -303,6 +311,7 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   if (body.prev !== undefined) {
     attestation.prev = { version: body.prev, passed: body.prevPassed!, failed: body.prevFailed!, resultHash: toHex(body.prevResultHash!) };
   }
+  if (body.infver !== undefined) attestation.infver = { bump: body.infver, changesHash: toHex(body.infverHash!) };
   const attestations = [...version.attestations, attestation];
   const next: VersionState = { ...version, attestations };
   // Rule (InfVer 2.0): when breakQuorum attestations report that the predecessor's
@@ -316,7 +325,28 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
       next.breakingByInference = { prev: attestation.prev.version, resultHash: hash, testers: agreeing.map((a) => a.tester), height: ctx.height };
     }
   }
+  const misversioned = version.misversioned === undefined && before !== undefined ? misversionedBy(attestations, attestation, before, body.version, ctx) : undefined;
+  if (misversioned !== undefined) next.misversioned = misversioned;
   s.set(keys.version(pkg.id, body.version), next);
+}
+
+/**
+ * Rule (InfVer): when breakQuorum attestations carry the same verdict (same bump,
+ * same changes hash) and that bump is greater than the step the version number
+ * took over the version published right before (`before` → `version`), the
+ * version is misversioned. Checked when `latest` (the attestation being applied)
+ * carries a verdict, so the attestation that completes the quorum sets it; the
+ * caller sets it once and never clears it. The checker never runs here: the
+ * verdicts are the testers'.
+ */
+function misversionedBy(attestations: readonly AttestationState[], latest: AttestationState, before: string, version: string, ctx: TxContext): Misversioned | undefined {
+  const verdict = latest.infver;
+  if (verdict === undefined) return undefined;
+  const claimed = bumpBetween(before, version);
+  if (claimed === null || BUMP_RANK[verdict.bump] <= BUMP_RANK[claimed]) return undefined;
+  const agreeing = attestations.filter((a) => a.infver !== undefined && a.infver.bump === verdict.bump && a.infver.changesHash === verdict.changesHash);
+  if (agreeing.length < ctx.params.breakQuorum) return undefined;
+  return { prev: before, claimed, verdict: verdict.bump, changesHash: verdict.changesHash, testers: agreeing.map((a) => a.tester), height: ctx.height };
 }
 
 /** Decisions that come from other parts (InfVer, the resolver), passed in to keep this file pure. */

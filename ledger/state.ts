@@ -52,6 +52,14 @@ export interface AttestationState {
   txId: string;
   /** InfVer 2.0: the previous version's tests run against this version (attest tx `prev*` fields). */
   prev?: PredecessorRun;
+  /** InfVer: the tester's verdict on the step from the previous version (attest tx `infver*` fields). */
+  infver?: InfverVerdict;
+}
+
+/** A tester's InfVer verdict: the bump its pinned checker computed from the previous version, and the hash of the changes it found. */
+export interface InfverVerdict {
+  bump: 'major' | 'minor' | 'patch';
+  changesHash: string;
 }
 
 /** The outcome of running the previous version's test files against a version's sources. */
@@ -73,6 +81,27 @@ export interface BreakingByInference {
   prev: string;
   /** the predecessor run's result hash the testers agree on */
   resultHash: string;
+  /** the agreeing testers (public key hex), in the order their attestations were applied */
+  testers: string[];
+  /** height of the block that completed the quorum */
+  height: number;
+}
+
+/**
+ * A version whose number understates its API change: `breakQuorum` testers'
+ * pinned checkers agree on a bump (same bump, same changes hash) greater than
+ * the step its number took over the version published right before. Set once,
+ * by the attestation that completed the quorum; never cleared.
+ */
+export interface Misversioned {
+  /** the version published right before, the step's start */
+  prev: string;
+  /** the step the version number took over `prev` */
+  claimed: 'major' | 'minor' | 'patch';
+  /** the bump the testers' checkers agree the API change needs */
+  verdict: 'major' | 'minor' | 'patch';
+  /** the changes hash the testers agree on */
+  changesHash: string;
   /** the agreeing testers (public key hex), in the order their attestations were applied */
   testers: string[];
   /** height of the block that completed the quorum */
@@ -109,6 +138,8 @@ export interface VersionState {
   attestations: AttestationState[];
   /** InfVer 2.0: set when a quorum of testers found the previous version's tests fail against this one. */
   breakingByInference?: BreakingByInference;
+  /** InfVer: set when a quorum of testers' checkers found the version's number understates its API change. */
+  misversioned?: Misversioned;
 }
 
 export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord;

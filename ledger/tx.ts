@@ -61,6 +61,15 @@ export interface AttestBody {
   prevPassed?: number;
   prevFailed?: number;
   prevResultHash?: Uint8Array;
+  /**
+   * InfVer, both or neither: the tester's verdict on this version, computed with
+   * the checker on the chain's pinned TypeScript (params.infverTypescript) from
+   * the version published right before this one to this one — the bump the API
+   * change needs, and the sha256 of the canonical list of changes it found
+   * (tester/attest/verdict.ts), so agreeing testers can be matched.
+   */
+  infver?: 'major' | 'minor' | 'patch';
+  infverHash?: Uint8Array;
 }
 
 export interface BodyByType {
@@ -170,6 +179,9 @@ function lockField(o: Obj, where: string): Record<string, Uint8Array> {
 
 /** The optional fields of an attestation that describe its predecessor run (InfVer 2.0). */
 const PREV_FIELDS = ['prev', 'prevPassed', 'prevFailed', 'prevResultHash'] as const;
+/** The optional fields of an attestation that carry its InfVer verdict. */
+const VERDICT_FIELDS = ['infver', 'infverHash'] as const;
+const BUMPS: readonly unknown[] = ['major', 'minor', 'patch'];
 
 function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
   const w = 'body';
@@ -229,7 +241,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return { to: publicKeyField(body, 'to', w), proof: bytesField(body, 'proof', 64, w) };
     }
     case 'attest': {
-      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', 'prev', 'prevPassed', 'prevFailed', 'prevResultHash'], w);
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', ...PREV_FIELDS, ...VERDICT_FIELDS], w);
       const out: AttestBody = {
         pkg: bytesField(body, 'pkg', 32, w),
         version: versionField(body, w),
@@ -251,6 +263,14 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
         out.prevPassed = uintField(body, 'prevPassed', w, 1_000_000);
         out.prevFailed = uintField(body, 'prevFailed', w, 1_000_000);
         out.prevResultHash = bytesField(body, 'prevResultHash', 32, w);
+      }
+      // The verdict is a bump and the hash of the changes behind it, or absent.
+      const verdict = VERDICT_FIELDS.filter((k) => body[k] !== undefined).length;
+      if (verdict !== 0 && verdict !== VERDICT_FIELDS.length) bad(`body.${VERDICT_FIELDS.join('/')} must be given together or not at all`);
+      if (verdict === VERDICT_FIELDS.length) {
+        if (!BUMPS.includes(body.infver)) bad('body.infver must be "major", "minor" or "patch"');
+        out.infver = body.infver as 'major' | 'minor' | 'patch';
+        out.infverHash = bytesField(body, 'infverHash', 32, w);
       }
       return out;
     }

@@ -59,6 +59,8 @@ export function versionView(v: VersionState, manifest?: Canonical): Json {
     bounds: v.bounds.map((b) => ({ ...b, by: identity(b.by) })),
     // InfVer 2.0: present only when a quorum of testers found the predecessor's tests fail against this version.
     ...(v.breakingByInference !== undefined ? { breakingByInference: { ...v.breakingByInference, testers: v.breakingByInference.testers.map(identity) } } : {}),
+    // InfVer: present only when a quorum of testers' pinned checkers found the version number understates the API change.
+    ...(v.misversioned !== undefined ? { misversioned: { ...v.misversioned, testers: v.misversioned.testers.map(identity) } } : {}),
   });
 }
 

@@ -19,6 +19,20 @@ export interface IndexVersion {
   lock?: Record<string, string>;
   /** InfVer 2.0: a quorum of testers found that `prev`'s tests fail against this version (see `admits`) */
   breakingByInference?: InferredBreak;
+  /** InfVer: a quorum of testers' checkers found the step from `prev` needs a bigger bump than the number took (see `admits`) */
+  misversioned?: Misversion;
+}
+
+/** Why a version is misversioned: the step its number took, the one the testers' checkers found, and who found so. */
+export interface Misversion {
+  /** the version published right before */
+  prev: string;
+  /** the bump the version number took over `prev` */
+  claimed: 'major' | 'minor' | 'patch';
+  /** the bump the testers' checkers agree the API change needs */
+  verdict: 'major' | 'minor' | 'patch';
+  /** the agreeing testers (identities) */
+  testers: string[];
 }
 
 /** Why a version is breaking by inference: whose tests fail against it, and who found so. */
@@ -53,6 +67,10 @@ export function stateIndex(state: StateReader): VersionIndex {
           const s = state.get(keys.version(id, v)) as VersionState;
           const entry: IndexVersion = { version: s.version, contentHash: s.contentHash, deps: s.deps, deprecated: s.deprecated, lock: s.lock };
           if (s.breakingByInference !== undefined) entry.breakingByInference = { prev: s.breakingByInference.prev, testers: s.breakingByInference.testers.map((t) => `id:${t}`) };
+          if (s.misversioned !== undefined) {
+            const m = s.misversioned;
+            entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map((t) => `id:${t}`) };
+          }
           return entry;
         });
       }
@@ -117,9 +135,12 @@ export function minVersionOf(range: string): string | null {
  * `^1.0.0` and `~1.0.0` were written against 1.0.0's behaviour, which it broke.
  * It stays inside a range that starts at or above it (`^1.0.1`, `>=1.0.1`, and
  * the exact `1.0.1` / `=1.0.1`), and a hashlock pins it whatever its range.
+ * A misversioned version (its number understates its API change, by a quorum of
+ * testers' pinned checkers) is left out of the same ranges, for the same reason:
+ * code written against an earlier version on its line may not compile against it.
  */
 export function excludedByInference(range: string, v: IndexVersion): boolean {
-  if (v.breakingByInference === undefined || !satisfies(v.version, range)) return false;
+  if ((v.breakingByInference === undefined && v.misversioned === undefined) || !satisfies(v.version, range)) return false;
   const min = minVersionOf(range);
   return min === null || semver.lt(min, v.version);
 }
@@ -129,9 +150,20 @@ export function admits(range: string, v: IndexVersion): boolean {
   return satisfies(v.version, range) && !excludedByInference(range, v);
 }
 
-/** "@a/b@1.3.0 is excluded from ^1.2.0: 2 testers found that 1.2.0's tests fail against it (breaking by inference)" */
+/**
+ * "@a/b@1.3.0 is excluded from ^1.2.0: 2 testers found that 1.2.0's tests fail against it (breaking by inference)";
+ * "@a/b@1.1.0 is excluded from ^1.0.0: published as a minor step over 1.0.0, but the checkers of 2 testers
+ * (id:…, id:…) found a major change (misversioned)"; both reasons, joined, when both hold.
+ */
 export function inferenceText(name: string, v: IndexVersion, range: string): string {
-  const b = v.breakingByInference!;
-  const n = b.testers.length;
-  return `${name}@${v.version} is excluded from ${range}: ${n} tester${n === 1 ? '' : 's'} found that ${b.prev}'s tests fail against it (breaking by inference)`;
+  const reasons: string[] = [];
+  const b = v.breakingByInference;
+  if (b !== undefined) reasons.push(`${testersText(b.testers)} found that ${b.prev}'s tests fail against it (breaking by inference)`);
+  const m = v.misversioned;
+  if (m !== undefined) reasons.push(`published as a ${m.claimed} step over ${m.prev}, but the checkers of ${testersText(m.testers)} (${m.testers.join(', ')}) found a ${m.verdict} change (misversioned)`);
+  return `${name}@${v.version} is excluded from ${range}: ${reasons.join('; ')}`;
+}
+
+function testersText(testers: readonly string[]): string {
+  return `${testers.length} tester${testers.length === 1 ? '' : 's'}`;
 }

@@ -12,3 +12,4 @@ export { Resolver, resolveExports, type FileMap, type DepMap } from './resolve.t
 export { extractTarball } from './extract.ts';
 export { predecessorRunFiles, testSupportDir, type PredecessorRunFiles } from './predecessor.ts';
 export { attestLoop, type AttestLoopOptions, type AttestLoopResult, type Attested, type AttestFailure, type AttestNode } from './attest/index.ts';
+export { changesHash, computeVerdict, verdictPolicy, CHANGES_HASH_DOMAIN, type Verdict, type VerdictChange, type VerdictPolicy } from './attest/index.ts';

@@ -21,7 +21,7 @@ import { commitInstall, planInstall, removeProjectLeftovers, skipShadowingSource
 import { removeLeftovers } from '../install/leftovers.ts';
 import { PackageStore } from '../install/packageStore.ts';
 import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
-import { inferenceNotices, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
+import { inferenceNotices, inferenceSkips, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
 import { TarballCache } from '../install/tarballCache.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR]';
@@ -114,6 +114,10 @@ export const get: Command = {
     // InfVer 2.0: say why a newer version in range was not taken.
     const notices = inferenceNotices(index, solution);
     for (const n of notices) lines.push(`note: ${n}`);
+    // InfVer: the misversioned versions skipped, for scripts (--json), with the bump claimed and the testers' verdict.
+    const misversioned = inferenceSkips(index, solution).filter((k) => k.version.misversioned !== undefined).map((k) => ({
+      name: k.name, version: k.version.version, ...k.version.misversioned!, excludedFrom: k.excludedFrom.map((e) => e.range),
+    }));
     for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
     lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
@@ -127,6 +131,7 @@ export const get: Command = {
       changed: result.changed,
       written: result.written,
       ...(notices.length > 0 ? { excluded: notices } : {}),
+      ...(misversioned.length > 0 ? { misversioned } : {}),
     }, lines);
     return 0;
   },

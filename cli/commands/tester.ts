@@ -8,12 +8,14 @@
  * it fetches the tarball and every locked dependency (GET /v1/blobs/:sha256,
  * sha256 checked), runs the tests in the sandbox, and the previous version's
  * tests against the new sources (InfVer 2.0), and submits a signed `attest` tx
- * bound to the content hash and the lock hash. This command parses the options,
+ * bound to the content hash and the lock hash, with its InfVer verdict on the
+ * step from the previous version when its TypeScript is the one the chain pins
+ * (GET /v1/status `infverTypescript`). This command parses the options,
  * loads the identity, adapts the HTTP client for the loop and reports.
  */
 import { availableParallelism } from 'node:os';
 import { toHex, type KeyPair } from '../../ledger/index.ts';
-import { attestedCounts, attestLoop, type Attested, type AttestNode } from '../../tester/index.ts';
+import { attestedCounts, attestLoop, type Attested, type AttestNode, type VerdictPolicy } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import type { Command } from '../command.ts';
@@ -25,6 +27,7 @@ const usage = 'gopkgr tester [--once] [--from HEIGHT] [--concurrency N] [--poll-
 export function httpAttestNode(client: NodeClient, key: KeyPair): AttestNode {
   return {
     height: async () => (await client.status()).height,
+    infverTypescript: async () => (await client.status()).infverTypescript,
     block: (height) => client.get(`/v1/blocks/${height}`),
     version: (name, version) => client.get(`/v1/packages/${name}/${encodeURIComponent(version)}`),
     versions: async (name) => (await client.get<{ versions: { version: string; contentHash: string }[] }>(`/v1/packages/${name}`)).versions,
@@ -36,7 +39,10 @@ export function httpAttestNode(client: NodeClient, key: KeyPair): AttestNode {
 function attestedLine(a: Attested): string {
   const { outcome, prev } = a;
   const prevText = prev === undefined ? '' : `; ${prev.version}'s tests against it: ${prev.outcome.passed} passed, ${prev.outcome.failed} failed`;
-  return `${a.name}@${a.version.version}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${outcome.aborted ? ` (aborted: ${outcome.aborted})` : ''}, ${a.runtimeMs} ms${prevText}; attest tx ${a.tx}`;
+  const verdictText = a.verdict !== undefined
+    ? `; InfVer verdict: ${a.verdict.bump} (${a.verdict.changes} change${a.verdict.changes === 1 ? '' : 's'}, hash ${a.verdict.changesHash.slice(0, 16)}…)`
+    : a.noVerdict !== undefined ? `; no InfVer verdict: ${a.noVerdict}` : '';
+  return `${a.name}@${a.version.version}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${outcome.aborted ? ` (aborted: ${outcome.aborted})` : ''}, ${a.runtimeMs} ms${prevText}${verdictText}; attest tx ${a.tx}`;
 }
 
 function attestedJson(a: Attested): Record<string, unknown> {
@@ -44,6 +50,8 @@ function attestedJson(a: Attested): Record<string, unknown> {
   return {
     name: a.name, version: a.version.version, ...attestedCounts(outcome), resultHash: outcome.resultHash,
     ...(prev === undefined ? {} : { prev: { version: prev.version, passed: prev.outcome.passed, failed: attestedCounts(prev.outcome).failed, resultHash: prev.outcome.resultHash } }),
+    ...(a.verdict === undefined ? {} : { infver: { bump: a.verdict.bump, changesHash: a.verdict.changesHash, changes: a.verdict.changes } }),
+    ...(a.noVerdict === undefined ? {} : { noVerdict: a.noVerdict }),
   };
 }
 
@@ -55,6 +63,7 @@ export const tester: Command = {
     const { values } = parse(args, { once: { type: 'boolean' }, from: { type: 'string' }, concurrency: { type: 'string' }, 'poll-ms': { type: 'string' } }, usage);
     const key = await loadIdentity(ctx.dataDir);
     const me = `id:${toHex(key.publicKey)}`;
+    let verdicts: VerdictPolicy | undefined;
     const result = await attestLoop({
       node: httpAttestNode(new NodeClient(ctx.nodeUrl, ctx.token), key),
       tester: me,
@@ -70,9 +79,15 @@ export const tester: Command = {
       },
       onAttested: (a) => ctx.info(attestedLine(a)),
       onFailed: (f) => ctx.err(`gopkgr tester: ${f.name}@${f.version}: ${f.message}`),
+      onVerdictPolicy: (p) => {
+        verdicts = p;
+        // A tester that may not give verdicts says so: its attestations carry test results only.
+        if (p.attest) ctx.info(`InfVer verdicts: on (TypeScript ${p.typescript}, the release the chain pins)`);
+        else ctx.err(`gopkgr tester: InfVer verdicts off: ${p.reason}`);
+      },
     });
     if (ctx.json) {
-      ctx.out(JSON.stringify({ tester: me, height: result.height, attested: result.attested.map(attestedJson), errors: result.failed.map((f) => ({ name: f.name, version: f.version, error: f.message })) }));
+      ctx.out(JSON.stringify({ tester: me, height: result.height, verdicts: verdicts?.attest === true ? { typescript: verdicts.typescript } : { off: verdicts?.reason ?? null }, attested: result.attested.map(attestedJson), errors: result.failed.map((f) => ({ name: f.name, version: f.version, error: f.message })) }));
     }
     return result.failed.length > 0 ? 1 : 0;
   },

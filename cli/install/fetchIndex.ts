@@ -10,6 +10,11 @@ import type { IndexVersion } from '../../resolver/index.ts';
 import { NodeClient } from '../client.ts';
 import type { PackageJson } from '../packages.ts';
 
+/** A node's answer is checked before the resolver trusts it: a bump is one of three words. */
+function isBump(x: unknown): x is 'major' | 'minor' | 'patch' {
+  return x === 'major' || x === 'minor' || x === 'patch';
+}
+
 export interface FetchedIndex {
   /** name → versions (absent: on no node) */
   packages: Map<string, IndexVersion[]>;
@@ -72,6 +77,10 @@ export async function fetchIndex(roots: Iterable<string>, defaultNode: NodeClien
         const entry: IndexVersion = { version: v.version, contentHash: v.contentHash, deps: v.deps ?? {}, deprecated: v.deprecated === true, lock: v.lock ?? {} };
         const b = v.breakingByInference;
         if (b !== undefined && typeof b.prev === 'string' && Array.isArray(b.testers)) entry.breakingByInference = { prev: b.prev, testers: b.testers.map(String) };
+        const m = v.misversioned;
+        if (m !== undefined && typeof m.prev === 'string' && isBump(m.claimed) && isBump(m.verdict) && Array.isArray(m.testers)) {
+          entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map(String) };
+        }
         return entry;
       }));
       sources.set(name, hit.url);

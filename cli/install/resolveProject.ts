@@ -131,22 +131,41 @@ export function satisfyingVersions(index: ReadonlyMap<string, readonly IndexVers
   return out;
 }
 
-/**
- * InfVer 2.0 notices: for each selected package, the versions newer than the
- * chosen one that semver allows under every range requiring it, but that some of
- * those ranges exclude as breaking by inference — the reason the solver did not
- * take them. One sentence each ("@a/b@1.0.1 is excluded from ^1.0.0: 2 testers
- * found that 1.0.0's tests fail against it (breaking by inference)").
- */
-export function inferenceNotices(index: ReadonlyMap<string, readonly IndexVersion[]>, solution: Solution): string[] {
-  const out: string[] = [];
+/** A version newer than the chosen one that semver allows under every range requiring it, left out by InfVer (breaking by inference or misversioned). */
+export interface InferenceSkip {
+  name: string;
+  version: IndexVersion;
+  /** the ranges that leave it out, with who requires each (`by`: a package, or a project file:line) */
+  excludedFrom: Array<{ range: string; by: string }>;
+}
+
+/** For each selected package, the versions InfVer kept the solver from taking (see InferenceSkip). */
+export function inferenceSkips(index: ReadonlyMap<string, readonly IndexVersion[]>, solution: Solution): InferenceSkip[] {
+  const out: InferenceSkip[] = [];
   for (const [name, chosen] of solution.selected) {
     const needs = (solution.requiredBy.get(name) ?? []).filter((n) => n.hash === undefined);
     for (const v of index.get(name) ?? []) {
-      if (v.breakingByInference === undefined || !semver.gt(v.version, chosen.version)) continue;
+      if ((v.breakingByInference === undefined && v.misversioned === undefined) || !semver.gt(v.version, chosen.version)) continue;
       if (!needs.every((n) => satisfies(v.version, n.range))) continue;
-      for (const n of needs) if (excludedByInference(n.range, v)) out.push(`${inferenceText(name, v, n.range)}${n.by === '' ? '' : `, which ${n.by.startsWith('@') ? n.by : `your project (${n.by})`} requires`}`);
+      const excludedFrom = needs.filter((n) => excludedByInference(n.range, v)).map((n) => ({ range: n.range, by: n.by }));
+      if (excludedFrom.length > 0) out.push({ name, version: v, excludedFrom });
     }
+  }
+  return out;
+}
+
+/**
+ * InfVer notices: one sentence per version InfVer kept out and range that kept it
+ * out, the reason the solver did not take it ("@a/b@1.0.1 is excluded from
+ * ^1.0.0: 2 testers found that 1.0.0's tests fail against it (breaking by
+ * inference)"; "@a/b@1.1.0 is excluded from ^1.0.0: published as a minor step
+ * over 1.0.0, but the checkers of 2 testers (id:…, id:…) found a major change
+ * (misversioned)").
+ */
+export function inferenceNotices(index: ReadonlyMap<string, readonly IndexVersion[]>, solution: Solution): string[] {
+  const out: string[] = [];
+  for (const skip of inferenceSkips(index, solution)) {
+    for (const n of skip.excludedFrom) out.push(`${inferenceText(skip.name, skip.version, n.range)}${n.by === '' ? '' : `, which ${n.by.startsWith('@') ? n.by : `your project (${n.by})`} requires`}`);
   }
   return [...new Set(out)];
 }

@@ -7,11 +7,15 @@
  * Loads TypeScript: never reached from consensus code (node/ imports
  * infver/index.ts, which imports this lazily).
  */
+import ts from 'typescript';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { publicSurface, type Surface, type SurfaceEntry } from '../surface.ts';
 import { bumpOfChanges, compareEntryPairs, type CheckedChange, type CheckedComparison, type EntryPair } from './compare.ts';
 
 export type { CheckedChange, CheckedComparison } from './compare.ts';
+
+/** The TypeScript release this checker runs on: verdicts are comparable only between equal ones (chain param infverTypescript). */
+export const TYPESCRIPT_VERSION: string = ts.version;
 
 /** How a consumer reaches an entry: by subpath, and as an ES module, a CommonJS module, or an old resolver. */
 type Bucket = string;

@@ -49,6 +49,8 @@ export const LEDGER_CODES = {
   TX_ATTEST_HASH_MISMATCH: { status: 400, blame: 'sender', summary: 'an attestation\'s content hash does not match the version' },
   TX_ATTEST_LOCK_MISMATCH: { status: 400, blame: 'sender', summary: 'an attestation\'s lock hash does not match the version' },
   TX_ATTEST_BAD_PREV: { status: 400, blame: 'sender', summary: 'an attestation names no valid predecessor version' },
+  TX_ATTEST_VERDICT_NO_PREV: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict for a first version, which has no step to judge' },
+  TX_ATTEST_VERDICT_UNPINNED: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict on a chain that pins no checker TypeScript' },
   TX_DUPLICATE_ATTESTATION: { status: 400, blame: 'sender', summary: 'the identity already attested the version' },
   // Lock trees (checked by the ledger and by resolver/checkLockTree).
   TX_LOCK_UNKNOWN: { status: 400, blame: 'sender', summary: 'a lock entry is not on chain' },

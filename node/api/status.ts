@@ -10,7 +10,10 @@ export function statusRoutes({ node, extras }: ApiContext): Route[] {
       const head = chain.head;
       send(res, 200, {
         chainId: chain.chainIdHex, network: chain.params.name, height: head.height, head: head.id, work: head.work, time: head.time,
-        mempool: node.mempool.size, txWorkBits: chain.params.txWorkBits, peerId: null, addresses: [], peers: 0, ...(extras.status?.() ?? {}),
+        mempool: node.mempool.size, txWorkBits: chain.params.txWorkBits,
+        // InfVer: the TypeScript testers' checkers must run to attest verdicts (absent when the chain pins none).
+        ...(chain.params.infverTypescript !== undefined ? { infverTypescript: chain.params.infverTypescript } : {}),
+        peerId: null, addresses: [], peers: 0, ...(extras.status?.() ?? {}),
       });
     }),
   ];

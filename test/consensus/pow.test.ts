@@ -146,7 +146,7 @@ describe('consensusFor', () => {
   it('gives proof of work for params without a consensus object, and keeps the dev chain id', () => {
     expect(pow.kind).toBe('pow');
     expect(pow.idParams).toEqual({ powLimit: DEV_PARAMS.powLimit, initialTarget: DEV_PARAMS.initialTarget, retargetWindow: 20, blockTimeMs: 1000 });
-    expect(chainIdOf(DEV_PARAMS)).toBe('c72768068eb2c7ea2cc3d69c41d4dd5b2072b9a11c4959a98066b4cebb6e27a6');
+    expect(chainIdOf(DEV_PARAMS)).toBe('b963b1deb3c35e33ab9fe52c25aedc06b90cd326765f91040e5613ba8f444e73');
     expect((genesis.header.seal as PowSeal).target).toEqual(fromHex(DEV_PARAMS.powLimit));
   });
 

@@ -7,17 +7,25 @@
  * the miner's share per block. InfVer 2.0: a patch release (API unchanged) whose
  * behaviour breaks the previous version's tests is run by both testers against
  * those tests, marked breaking by inference on chain, left out of `^1.0.0` by
- * `gopkgr get`, which says why.
+ * `gopkgr get`, which says why. InfVer verdicts: a release whose number
+ * understates its API change (a required parameter added, published as a minor
+ * by a publisher that overrode its checker; the node's manifest lower bound only
+ * sees the export added) gets both testers' checker verdicts (major, same
+ * changes hash), is marked misversioned, and `gopkgr get` with `^1.0.1` skips it
+ * and says why, in text and in --json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
 import { gopkgr, REPO, spawnNode } from '../support/processes.ts';
 import { waitFor } from '../support/waitFor.ts';
-import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
+import { CLI_TIMEOUT_MS, WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
+import { NodeClient } from '../../cli/client.ts';
+import { loadIdentity } from '../../cli/context.ts';
+import { apiVersion, findExisting, lockTree, packRelease, signRelease, submitPublish } from '../../cli/publish/index.ts';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/e2e/pot');
 
@@ -36,6 +44,7 @@ interface VersionJson {
   contentHash: string;
   attestations: Array<AttestationJson & { prev?: { version: string; passed: number; failed: number; resultHash: string } }>;
   breakingByInference?: { prev: string; resultHash: string; testers: string[]; height: number };
+  misversioned?: { prev: string; claimed: string; verdict: string; changesHash: string; testers: string[]; height: number };
 }
 interface PackageJson {
   versions: VersionJson[];
@@ -57,6 +66,8 @@ describe('Proof of Test end to end', () => {
   const runTester = async (i: number): Promise<Record<string, unknown>> => {
     const r = await gopkgr(['tester', '--once', '--concurrency', '1', '--json'], { env: testers[i]!.env });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    // Its log says whether it gives InfVer verdicts: the dev chain pins the TypeScript this checkout runs.
+    expect(r.stderr).toMatch(/InfVer verdicts: on \(TypeScript \d+\.\d+\.\d+, the release the chain pins\)/);
     return r.json;
   };
 
@@ -166,4 +177,69 @@ describe('Proof of Test end to end', () => {
     expect(pinned.code, pinned.stdout + pinned.stderr).toBe(0);
     expect(pinned.json.packages).toEqual([expect.objectContaining({ name: '@pot/greet', version: '1.0.1' })]);
   });
+
+  it('InfVer verdicts: a required parameter added, published as a minor, is marked misversioned by both testers\' checkers, and `gopkgr get` skips it for ^1.0.1 and says why', async () => {
+    // The publisher's own checker says major; this publisher overrides it and claims a minor. The node's
+    // lower bound accepts that: the manifests show only an export added (farewell), not greet's new parameter.
+    const dir = path.join(FIXTURES, 'v3');
+    const client = new NodeClient(api);
+    const key = await loadIdentity(publisher.GOPKGR_HOME!);
+    const packed = await packRelease(dir);
+    const existing = await findExisting(client, packed);
+    const honest = await apiVersion(dir, client, packed.fullName, existing);
+    expect(honest.version).toBe('2.0.0');
+    const claimed = '1.1.0';
+    const tree = await lockTree(dir, packed.fullName, claimed, client);
+    const signed = await signRelease(client, key, {
+      ns: packed.ns, name: packed.name, existingId: existing!.id, version: claimed,
+      contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: honest.manifest, tree,
+    });
+    const receipt = await submitPublish(client, { sha256: packed.packed.sha256, bytes: packed.packed.tarball }, signed, { wait: true, timeoutMs: CLI_TIMEOUT_MS });
+    expect(receipt.status).toBe('confirmed');
+
+    const outs = await Promise.all([runTester(0), runTester(1)]);
+    for (const out of outs) {
+      expect(out.errors).toEqual([]);
+      expect(out.verdicts).toEqual({ typescript: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+      // 1.0.1's tests still pass against 1.1.0 (its runtime keeps the old default): no break by inference, only the verdict.
+      expect(out.attested).toEqual([expect.objectContaining({ version: '1.1.0', passed: 2, failed: 0, prev: expect.objectContaining({ version: '1.0.1', failed: 0 }), infver: expect.objectContaining({ bump: 'major' }) })]);
+    }
+    const hashes = outs.map((o) => (o.attested as Array<{ infver: { changesHash: string } }>)[0]!.infver.changesHash);
+    expect(hashes[1]).toBe(hashes[0]);
+
+    const v = await waitFor(async () => {
+      const got = await versionOf('1.1.0');
+      return got?.misversioned !== undefined ? got : undefined;
+    }, WAIT_TIMEOUT_MS, '@pot/greet@1.1.0 to be marked misversioned');
+    expect(v.misversioned).toMatchObject({ prev: '1.0.1', claimed: 'minor', verdict: 'major', changesHash: hashes[0] });
+    expect([...v.misversioned!.testers].sort()).toEqual(testers.map((t) => t.id).sort());
+    expect(v.breakingByInference).toBeUndefined();
+    expect((await versionOf('1.0.1'))!.misversioned).toBeUndefined();
+
+    // A consumer written against ^1.0.1 gets 1.0.1, and is told why not 1.1.0: the bump claimed, the verdict, the testers.
+    const app = path.join(work, 'app-verdict');
+    await mkdir(path.join(app, 'src'), { recursive: true });
+    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app-verdict', type: 'module', private: true }));
+    await writeFile(path.join(app, 'src/main.ts'), "import { greet } from '@pot/greet'; // `ver:\"^1.0.1\"`\nconsole.log(greet('Ada'));\n");
+    const consumer = { GOPKGR_HOME: path.join(work, 'consumer-verdict'), GOPKGR_NODE: api };
+    const got = await gopkgr(['get'], { env: consumer, cwd: app });
+    expect(got.code, got.stdout + got.stderr).toBe(0);
+    expect(got.stdout).toContain('+ @pot/greet@1.0.1');
+    const ids = v.misversioned!.testers.join(', ');
+    expect(got.stdout).toContain(`note: @pot/greet@1.1.0 is excluded from ^1.0.1: published as a minor step over 1.0.1, but the checkers of 2 testers (${ids}) found a major change (misversioned), which your project (src/main.ts:1) requires`);
+
+    // --json carries it too, structured (resolved afresh: an unchanged lockfile answers alone, without the node's marks).
+    await rm(path.join(app, 'gopkgr.lock'));
+    const json = await gopkgr(['get', '--json'], { env: consumer, cwd: app });
+    expect(json.code, json.stdout + json.stderr).toBe(0);
+    expect(json.json.misversioned).toEqual([{ name: '@pot/greet', version: '1.1.0', prev: '1.0.1', claimed: 'minor', verdict: 'major', testers: v.misversioned!.testers, excludedFrom: ['^1.0.1'] }]);
+    expect(json.json.excluded).toEqual([expect.stringContaining('@pot/greet@1.1.0 is excluded from ^1.0.1')]);
+
+    // A range that starts at it still takes it.
+    await writeFile(path.join(app, 'src/main.ts'), "import { greet } from '@pot/greet'; // `ver:\"^1.1.0\"`\nconsole.log(greet('Ada', '!'));\n");
+    const taken = await gopkgr(['get', '--json'], { env: consumer, cwd: app });
+    expect(taken.code, taken.stdout + taken.stderr).toBe(0);
+    expect(taken.json.packages).toEqual([expect.objectContaining({ name: '@pot/greet', version: '1.1.0' })]);
+  });
 });
+

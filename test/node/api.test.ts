@@ -110,7 +110,7 @@ describe('HTTP API', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       chainId: chainIdOf(DEV_PARAMS), network: 'gopkgr-dev', height: 0, head: chainIdOf(DEV_PARAMS), mempool: 0, txWorkBits: DEV_PARAMS.txWorkBits,
-      peerId: null, addresses: [], peers: 0, time: DEV_PARAMS.genesisTime,
+      peerId: null, addresses: [], peers: 0, time: DEV_PARAMS.genesisTime, infverTypescript: DEV_PARAMS.infverTypescript,
     });
     expect(r.body.work).toMatch(/^[0-9a-f]+$/);
   });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GopkgrError, stateKeys, type StateReader, type StateValue, type VersionState } from '../../ledger/index.ts';
-import { admits, excludedByInference, mapIndex, solve, stateIndex, type IndexVersion, type Requirement } from '../../resolver/index.ts';
+import { admits, excludedByInference, inferenceText, mapIndex, solve, stateIndex, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 
 type Spec = Record<string, Record<string, { deps?: Record<string, string>; deprecated?: boolean; lock?: Record<string, string> }>>;
 
@@ -273,6 +273,88 @@ describe('solve: InfVer 2.0, versions breaking by inference', () => {
     const versions = stateIndex(state).versions('@a/b')!;
     expect(versions[1]!.breakingByInference).toEqual({ prev: '1.0.0', testers: ['id:aa', 'id:bb'] });
     expect(picked(stateIndex(state), [req('@a/b', '^1.0.0')])).toEqual({ '@a/b': '1.0.0' });
+  });
+});
+
+describe('solve: InfVer, misversioned versions', () => {
+  const TESTERS = ['id:aa', 'id:bb'];
+  const MIS = { prev: '1.2.0', claimed: 'minor' as const, verdict: 'major' as const, testers: TESTERS };
+  /** @a/b 1.2.0, 1.3.0 (published as a minor, found major by two testers' checkers), 1.3.1 when `withFix`, 2.0.0. */
+  function idx(withFix = true): ReturnType<typeof mapIndex> {
+    const versions: IndexVersion[] = [
+      { version: '1.2.0', contentHash: hashOf('@a/b', '1.2.0'), deps: {}, deprecated: false },
+      { version: '1.3.0', contentHash: hashOf('@a/b', '1.3.0'), deps: {}, deprecated: false, misversioned: MIS },
+    ];
+    if (withFix) versions.push({ version: '1.3.1', contentHash: hashOf('@a/b', '1.3.1'), deps: {}, deprecated: false });
+    versions.push({ version: '2.0.0', contentHash: hashOf('@a/b', '2.0.0'), deps: {}, deprecated: false });
+    return mapIndex(new Map([
+      ['@a/b', versions],
+      ['@a/old', [{ version: '1.0.0', contentHash: hashOf('@a/old', '1.0.0'), deps: { '@a/b': '~1.2.0 || ^1.2.0' }, deprecated: false }]],
+      ['@a/new', [{ version: '1.0.0', contentHash: hashOf('@a/new', '1.0.0'), deps: { '@a/b': '>=1.3.0 <1.3.1' }, deprecated: false }]],
+    ]));
+  }
+  const misversioned = (): IndexVersion => idx().versions('@a/b')!.find((x) => x.version === '1.3.0')!;
+
+  it('admits(): outside caret and tilde ranges anchored on earlier versions of its line, inside ranges from it on', () => {
+    const v = misversioned();
+    expect(admits('^1.2.0', v)).toBe(false);
+    expect(admits('^1.0.0', v)).toBe(false);
+    expect(admits('~1.2.0 || ^1.3.0', v)).toBe(false);
+    expect(admits('^1.3.0', v)).toBe(true);
+    expect(admits('~1.3.0', v)).toBe(true);
+    expect(admits('>=1.3.0', v)).toBe(true);
+    expect(admits('=1.3.0', v)).toBe(true);
+    expect(excludedByInference('^1.2.0', v)).toBe(true);
+    expect(excludedByInference('^1.3.0', v)).toBe(false);
+    // Not in the range at all: not "excluded" either.
+    expect(excludedByInference('^2.0.0', v)).toBe(false);
+  });
+
+  it('a caret or tilde range of an earlier version skips it; a dependency\'s range does too', () => {
+    expect(picked(idx(), [req('@a/b', '^1.2.0')])).toEqual({ '@a/b': '1.3.1' });
+    expect(picked(idx(false), [req('@a/b', '^1.2.0')])).toEqual({ '@a/b': '1.2.0' });
+    expect(picked(idx(false), [req('@a/old', '^1.0.0')])).toEqual({ '@a/b': '1.2.0', '@a/old': '1.0.0' });
+    expect(picked(idx(false), [req('@a/b', '*')])).toEqual({ '@a/b': '2.0.0' });
+  });
+
+  it('an exact version, a range starting at it, or a hashlock selects it', () => {
+    expect(picked(idx(), [req('@a/b', '=1.3.0')])).toEqual({ '@a/b': '1.3.0' });
+    expect(picked(idx(), [req('@a/b', '^1.3.0')])).toEqual({ '@a/b': '1.3.1' });
+    expect(picked(idx(false), [req('@a/b', '~1.3.0')])).toEqual({ '@a/b': '1.3.0' });
+    expect(picked(idx(), [req('@a/b', '^1.2.0', { hash: hashOf('@a/b', '1.3.0') })])).toEqual({ '@a/b': '1.3.0' });
+  });
+
+  it('explains the exclusion, naming the bump claimed, the verdict and the testers', () => {
+    const err = failure(() => solve(idx(false), [req('@a/b', '^1.2.0', { origin: 'src/a.ts:1' }), req('@a/new', '^1.0.0', { origin: 'src/b.ts:2' })]));
+    expect(err.code).toBe('RESOLVE_CONFLICT');
+    expect(err.message).toContain('@a/b@1.3.0 is excluded from ^1.2.0: published as a minor step over 1.2.0, but the checkers of 2 testers (id:aa, id:bb) found a major change (misversioned)');
+  });
+
+  it('a version both breaking by inference and misversioned gives both reasons', () => {
+    const v: IndexVersion = { ...misversioned(), breakingByInference: { prev: '1.2.0', testers: ['id:cc'] } };
+    expect(inferenceText('@a/b', v, '^1.2.0')).toBe(
+      "@a/b@1.3.0 is excluded from ^1.2.0: 1 tester found that 1.2.0's tests fail against it (breaking by inference); " +
+      'published as a minor step over 1.2.0, but the checkers of 2 testers (id:aa, id:bb) found a major change (misversioned)',
+    );
+  });
+
+  it('the state index carries the mark from the ledger state', () => {
+    const v1: VersionState = {
+      version: '1.0.0', contentHash: 'aa'.repeat(32), size: 1, deps: {}, publishedDeps: {}, lock: {}, deprecated: false, publisher: 'p', height: 1, block: '', txId: 't1', bounds: [], attestations: [],
+    };
+    const v2: VersionState = { ...v1, version: '1.1.0', contentHash: 'bb'.repeat(32), txId: 't2', misversioned: { prev: '1.0.0', claimed: 'minor', verdict: 'major', changesHash: 'cc'.repeat(32), testers: ['aa', 'bb'], height: 3 } };
+    const map = new Map<string, StateValue>([
+      [stateKeys.name('@a/b'), 'id'],
+      [stateKeys.pkg('id'), { id: 'id', ns: '@a', name: 'b', creator: 'p', height: 1, versions: ['1.0.0', '1.1.0'] }],
+      [stateKeys.version('id', '1.0.0'), v1],
+      [stateKeys.version('id', '1.1.0'), v2],
+    ]);
+    const state: StateReader = { get: (k) => map.get(k) };
+    const versions = stateIndex(state).versions('@a/b')!;
+    expect(versions[0]!.misversioned).toBeUndefined();
+    expect(versions[1]!.misversioned).toEqual({ prev: '1.0.0', claimed: 'minor', verdict: 'major', testers: ['id:aa', 'id:bb'] });
+    expect(picked(stateIndex(state), [req('@a/b', '^1.0.0')])).toEqual({ '@a/b': '1.0.0' });
+    expect(picked(stateIndex(state), [req('@a/b', '~1.1.0')])).toEqual({ '@a/b': '1.1.0' });
   });
 });
 

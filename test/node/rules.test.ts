@@ -220,14 +220,16 @@ describe('tx signature and stamp (checkTxSignature): TX_BAD_SIGNATURE, TX_BAD_ST
 class World {
   readonly s = overlay();
   height = 1;
+  /** the chain parameters the rules see (a test may take the InfVer pin out) */
+  params: ChainParams = DEV_PARAMS;
 
   ok(tx: SignedTx, hooks?: RuleHooks): void {
-    applySignedTx(this.s, tx, txContext(CHAIN_ID, tx, this.height), hooks);
+    applySignedTx(this.s, tx, txContext(CHAIN_ID, tx, this.height, this.params), hooks);
   }
 
   no(tx: SignedTx, hooks?: RuleHooks): string {
     const before = stateDump(new Map([...this.s.writes]));
-    const code = codeOf(() => applySignedTx(new StateOverlay(this.s), tx, txContext(CHAIN_ID, tx, this.height), hooks));
+    const code = codeOf(() => applySignedTx(new StateOverlay(this.s), tx, txContext(CHAIN_ID, tx, this.height, this.params), hooks));
     expect(stateDump(new Map([...this.s.writes]))).toEqual(before);
     return code;
   }
@@ -235,7 +237,7 @@ class World {
   /** The message a rejected tx gets (its code is what `no` returns). */
   message(tx: SignedTx, hooks?: RuleHooks): string {
     try {
-      applySignedTx(new StateOverlay(this.s), tx, txContext(CHAIN_ID, tx, this.height), hooks);
+      applySignedTx(new StateOverlay(this.s), tx, txContext(CHAIN_ID, tx, this.height, this.params), hooks);
     } catch (err) {
       return (err as Error).message;
     }
@@ -872,6 +874,157 @@ describe('attest, InfVer 2.0: predecessor runs, TX_ATTEST_BAD_PREV, breaking by 
     expect(chain.height).toBe(4);
     expect((await chain.state.get(key) as VersionState).breakingByInference).toBeUndefined();
     expect((await chain.state.get(key) as VersionState).attestations).toEqual([]);
+  });
+});
+
+describe('attest, InfVer verdicts: TX_MALFORMED, TX_ATTEST_VERDICT_NO_PREV, TX_ATTEST_VERDICT_UNPINNED, misversioned', () => {
+  type Bump = 'major' | 'minor' | 'patch';
+  /** An attestation of `version` carrying the verdict `infver` over the changes named `changes` (hashed). */
+  const body = (pkg: Uint8Array, version: string, verdict?: { infver: Bump; changes: string }): SignedTx['body'] => ({
+    pkg, version, contentHash: publishBody(pkg, version).contentHash, lockHash: EMPTY_LOCK_HASH, passed: 3, failed: 0, skipped: 0, resultHash: hashOf('own'), runtimeMs: 10,
+    ...(verdict === undefined ? {} : { infver: verdict.infver, infverHash: hashOf(verdict.changes) }),
+  });
+  /** @acme/lib 1.0.0, then `second` (1.1.0: a minor step by default). */
+  const published = (second = '1.1.0'): ReturnType<typeof acme> => {
+    const p = people();
+    const w = new World();
+    w.ok(p.alice.tx('claim', { ns: '@acme' }));
+    const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
+    w.ok(create);
+    const pkg = idBytes(create);
+    const v1 = p.alice.tx('publish', publishBody(pkg, '1.0.0'));
+    w.ok(v1);
+    w.ok(p.alice.tx('publish', publishBody(pkg, second)));
+    return { w, ...p, pkg, v1 };
+  };
+  const malformedVerdict = (change: (b: Record<string, Canonical>) => void): string => {
+    const { pkg, carol } = published();
+    const tx = carol.peek('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'c' }) as never);
+    return codeOf(() => decodeTx(edited(tx, (o) => change(o.body as Record<string, Canonical>))));
+  };
+
+  it('a verdict round-trips through the canonical encoding; an attestation without one still decodes as before', () => {
+    const { pkg, carol } = published();
+    const withVerdict = carol.peek('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'c' }) as never);
+    expect(decodeTx(encodeTx(withVerdict))).toEqual(withVerdict);
+    const without = carol.peek('attest', body(pkg, '1.1.0') as never);
+    const decoded = decodeTx(encodeTx(without)) as SignedTx & { body: Record<string, unknown> };
+    expect(decoded).toEqual(without);
+    expect('infver' in decoded.body).toBe(false);
+  });
+
+  it('TX_MALFORMED: infver without infverHash, infverHash without infver', () => {
+    expect(malformedVerdict((b) => { delete b.infverHash; })).toBe('TX_MALFORMED');
+    expect(malformedVerdict((b) => { delete b.infver; })).toBe('TX_MALFORMED');
+  });
+
+  it('TX_MALFORMED: infver that is not major, minor or patch', () => {
+    expect(malformedVerdict((b) => { b.infver = 'breaking'; })).toBe('TX_MALFORMED');
+    expect(malformedVerdict((b) => { b.infver = 2; })).toBe('TX_MALFORMED');
+    expect(malformedVerdict((b) => { b.infver = 'MAJOR'; })).toBe('TX_MALFORMED');
+  });
+
+  it('TX_MALFORMED: infverHash that is not 32 bytes', () => {
+    expect(malformedVerdict((b) => { b.infverHash = new Uint8Array(31); })).toBe('TX_MALFORMED');
+    expect(malformedVerdict((b) => { b.infverHash = 'ab'.repeat(32); })).toBe('TX_MALFORMED');
+  });
+
+  it('the message of a malformed verdict names the field', () => {
+    const { pkg, carol } = published();
+    const tx = carol.peek('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'c' }) as never);
+    expect(() => decodeTx(edited(tx, (o) => { (o.body as Record<string, Canonical>).infver = 'huge'; }))).toThrow(/body\.infver must be "major", "minor" or "patch"/);
+  });
+
+  it('records the verdict with the attestation', () => {
+    const { w, pkg, carol } = published();
+    w.ok(carol.tx('attest', body(pkg, '1.1.0', { infver: 'minor', changes: 'added f' }) as never));
+    const v = w.version(pkg, '1.1.0')!;
+    expect(v.attestations[0]!.infver).toEqual({ bump: 'minor', changesHash: toHex(hashOf('added f')) });
+    expect(v.misversioned).toBeUndefined();
+  });
+
+  it('TX_ATTEST_VERDICT_NO_PREV: a verdict on a first version', () => {
+    const { w, pkg, carol } = published();
+    expect(w.no(carol.peek('attest', body(pkg, '1.0.0', { infver: 'major', changes: 'c' }) as never))).toBe('TX_ATTEST_VERDICT_NO_PREV');
+    // Without the verdict the same attestation is fine.
+    w.ok(carol.tx('attest', body(pkg, '1.0.0') as never));
+  });
+
+  it('TX_ATTEST_VERDICT_UNPINNED: a verdict on a chain whose genesis pins no checker TypeScript', () => {
+    const { w, pkg, carol } = published();
+    const { infverTypescript: _pin, ...unpinned } = DEV_PARAMS;
+    w.params = unpinned;
+    expect(w.no(carol.peek('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'c' }) as never))).toBe('TX_ATTEST_VERDICT_UNPINNED');
+    w.ok(carol.tx('attest', body(pkg, '1.1.0') as never));
+  });
+
+  it('a quorum (breakQuorum = 2) of agreeing major verdicts on a minor step marks the version misversioned, once', () => {
+    const { w, pkg, carol, dave, bob } = published();
+    w.ok(carol.tx('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'f narrowed' }) as never));
+    // One tester is not a quorum.
+    expect(w.version(pkg, '1.1.0')!.misversioned).toBeUndefined();
+    w.height = 2;
+    w.ok(dave.tx('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'f narrowed' }) as never));
+    const marked = w.version(pkg, '1.1.0')!.misversioned;
+    expect(marked).toEqual({ prev: '1.0.0', claimed: 'minor', verdict: 'major', changesHash: toHex(hashOf('f narrowed')), testers: [hex(CAROL), hex(DAVE)], height: 2 });
+    // A later verdict that disagrees changes nothing: the mark is set once and never cleared.
+    w.height = 3;
+    w.ok(bob.tx('attest', body(pkg, '1.1.0', { infver: 'minor', changes: 'f added' }) as never));
+    expect(w.version(pkg, '1.1.0')!.misversioned).toEqual(marked);
+    expect(w.version(pkg, '1.0.0')!.misversioned).toBeUndefined();
+  });
+
+  it('a patch step found minor is misversioned too', () => {
+    const { w, pkg, carol, dave } = published('1.0.1');
+    w.ok(carol.tx('attest', body(pkg, '1.0.1', { infver: 'minor', changes: 'g added' }) as never));
+    w.ok(dave.tx('attest', body(pkg, '1.0.1', { infver: 'minor', changes: 'g added' }) as never));
+    expect(w.version(pkg, '1.0.1')!.misversioned).toMatchObject({ prev: '1.0.0', claimed: 'patch', verdict: 'minor' });
+  });
+
+  it('quorum not reached: one verdict, or verdicts mixed with attestations that carry none', () => {
+    const { w, pkg, carol, dave } = published();
+    w.ok(carol.tx('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'f narrowed' }) as never));
+    w.ok(dave.tx('attest', body(pkg, '1.1.0') as never));
+    expect(w.version(pkg, '1.1.0')!.misversioned).toBeUndefined();
+  });
+
+  it('disagreeing change hashes do not make a quorum, even on the same bump', () => {
+    const { w, pkg, carol, dave, bob } = published();
+    w.ok(carol.tx('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'f narrowed' }) as never));
+    w.ok(dave.tx('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'g removed' }) as never));
+    expect(w.version(pkg, '1.1.0')!.misversioned).toBeUndefined();
+    // Same changes, different bump: no agreement either.
+    w.ok(bob.tx('attest', body(pkg, '1.1.0', { infver: 'minor', changes: 'f narrowed' }) as never));
+    expect(w.version(pkg, '1.1.0')!.misversioned).toBeUndefined();
+  });
+
+  it('a verdict equal to or lower than the step taken does not mark the version', () => {
+    for (const infver of ['minor', 'patch'] as const) {
+      const { w, pkg, carol, dave } = published();
+      w.ok(carol.tx('attest', body(pkg, '1.1.0', { infver, changes: 'same' }) as never));
+      w.ok(dave.tx('attest', body(pkg, '1.1.0', { infver, changes: 'same' }) as never));
+      expect(w.version(pkg, '1.1.0')!.misversioned).toBeUndefined();
+    }
+    // A major step can never be understated.
+    const { w, pkg, carol, dave } = published('2.0.0');
+    w.ok(carol.tx('attest', body(pkg, '2.0.0', { infver: 'major', changes: 'x' }) as never));
+    w.ok(dave.tx('attest', body(pkg, '2.0.0', { infver: 'major', changes: 'x' }) as never));
+    expect(w.version(pkg, '2.0.0')!.misversioned).toBeUndefined();
+  });
+
+  it('a reorg that drops the quorum\'s block drops the mark', async () => {
+    const { chain, alice, carol, pkg } = await acmeChain();
+    const dave = actor(DAVE, CHAIN_ID);
+    await extend(chain, [alice.tx('publish', publishBody(pkg, '1.1.0'))]);
+    const fork = chain.head.id;
+    await extend(chain, [
+      carol.tx('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'f narrowed' }) as never),
+      dave.tx('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'f narrowed' }) as never),
+    ]);
+    const key = stateKeys.version(toHex(pkg), '1.1.0');
+    expect((await chain.state.get(key) as VersionState).misversioned).toMatchObject({ prev: '1.0.0', claimed: 'minor', verdict: 'major', testers: [hex(CAROL), hex(DAVE)], height: 3 });
+    await mineChain(chain, 2, { parent: fork });
+    expect((await chain.state.get(key) as VersionState).misversioned).toBeUndefined();
   });
 });
 

@@ -12,6 +12,10 @@
  *   publish tx   = signTx({type:'publish', from, nonce:2, body:{pkg: sha256("pkg"), version:'1.0.0',
  *                  contentHash: sha256("tarball"), size:1234, deps:{'@acme/b':'^1.0.0','@acme/a':'~2.1.0'},
  *                  lock:{}, repo:'https://example.com/r.git', commit:'ab'×20}}, secret, chainId, 4)
+ *   attest tx    = signTx({type:'attest', from, nonce:3, body:{pkg: sha256("pkg"), version:'1.1.0',
+ *                  contentHash: sha256("tarball"), lockHash: sha256("lock"), passed:3, failed:0, skipped:1,
+ *                  resultHash: sha256("results"), runtimeMs:250}}, secret, chainId, 4); the verdict
+ *                  vector adds infver:'major', infverHash: sha256("changes")
  *   reward tx    = buildRewardTx(1, pub, [], DEV_PARAMS)
  *   header       = {v:1, height:1, parent:chainId, txRoot:merkleRoot([rewardId, claimId]),
  *                  time:genesisTime+1000, target:powLimit, nonce:0x0000000000000007}
@@ -36,41 +40,67 @@ const KEY = keyPairFromSecret(SECRET);
 const PUB_HEX = '034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa';
 
 // Since InfVer 2.0 added `breakQuorum` to ChainParams (DEV_PARAMS: 2), the dev
-// params encode with one more key (a9 → aa, "breakQuorum": 2), so the genesis
-// txRoot, the dev chain id (was 4394481a…), and every signature, stamp and id
-// over it changed; the vectors below were re-derived as described above.
-const DEV_CHAIN_ID = 'c72768068eb2c7ea2cc3d69c41d4dd5b2072b9a11c4959a98066b4cebb6e27a6';
+// params encode with one more key (a9 → aa, "breakQuorum": 2). Since InfVer
+// verdicts added `infverTypescript` (DEV_PARAMS: "5.9.3", the TypeScript the
+// testers' checkers must run), they encode with one more again (aa → ab,
+// "infverTypescript": "5.9.3" last, its key the longest), so the genesis txRoot,
+// the dev chain id (was c7276806…, before that 4394481a…), and every signature,
+// stamp and id over it changed; the vectors below were re-derived as described above.
+const DEV_CHAIN_ID = 'b963b1deb3c35e33ab9fe52c25aedc06b90cd326765f91040e5613ba8f444e73';
 const DEV_PARAMS_ENCODING =
-  'aa646e616d656a676f706b67722d64657668706f774c696d69747840' + '30' + '66'.repeat(63) +
+  'ab646e616d656a676f706b67722d64657668706f774c696d69747840' + '30' + '66'.repeat(63) +
   '6a7478576f726b42697473046b626c6f636b54696d654d731903e8' + '6b627265616b51756f72756d02' + '6b67656e6573697354696d651b0000019b76daa800' +
   '6b6d696e657252657761726418326c74657374657252657761726418646d696e697469616c5461726765747840' + '30' + '66'.repeat(63) +
-  '6e726574617267657457696e646f7714';
+  '6e726574617267657457696e646f7714' + '70696e667665725479706573637269707465352e392e33';
 const GENESIS_BYTES =
-  '828701005820' + '00'.repeat(32) + '58200a2c234486ada7b2186ed8a1a41f0ab79585c523af61f0b8ec2965b69511fbcf' +
+  '828701005820' + '00'.repeat(32) + '5820f2059ba6d124aff301e97ecd930636ebd573a88b9f48f17c473b77576410eb1f' +
   '1b0000019b76daa800' + '58200fff' + 'ff'.repeat(30) + '48' + '00'.repeat(8) + '80';
 
 const CLAIM_ENCODING =
-  'a7617601637369675840cc3b881da03e46bfa0afa081f53a033c96672f18679d9dcfe725db448c49fbe348b7c4c9d7ea49b53f8a382ab67b' +
-  '9f8f2de719da40ddd169b8042db8d47b834564626f6479a1626e73654061636d656466726f6d5821' + PUB_HEX +
-  '647479706565636c61696d656e6f6e636500657374616d7012';
-const CLAIM_ID = 'b40b01158bb3488eba67291969d8b3269d08e8829f8ada47736f7e850bb9a5f4';
-const CLAIM_DIGEST = '0fd97812b423e66242009c81a6b49f084e6b180f133e96785efc70625010f3ff';
+  'a76176016373696758403d6e5d40b46cf5d65d68e4aefbc7c113e11553e2c6bae4f0b8e6359c66fd764f188a05fdd29c82b506080e368ba4' +
+  'c799a26f70170c3681d92031a7932b93c54f64626f6479a1626e73654061636d656466726f6d5821' + PUB_HEX +
+  '647479706565636c61696d656e6f6e636500657374616d7016';
+const CLAIM_ID = '8f3b7cea46c861442fe3901a42c9f8dc9e257c887de949adae4e697dd2db4e8f';
+const CLAIM_DIGEST = '0768a4d1942ae0117733e535fee67702c39d9b176d03125d08d32614ec8a557c';
 
 const PUBLISH_ENCODING =
-  'a76176016373696758405d7c8a95f81c59f184e7de38a0eb33b624d6f0dd174dc92ad8b136123df2487a66914f5c1b4223403851c48cf537' +
-  'b8c65bf3d05c0450d17b6ea8c7fdc13ae4d364626f6479a863706b675820e0ce1a7f3f76d7bfda0ffdae6e0226aa63b3009c4c4a770c3218' +
-  '76aecad0a6c16464657073a2674061636d652f61667e322e312e30674061636d652f62665e312e302e30646c6f636ba0647265706f7819' +
-  '68747470733a2f2f6578616d706c652e636f6d2f722e6769746473697a651904d266636f6d6d69747828' + '6162'.repeat(20) +
-  '6776657273696f6e65312e302e306b636f6e74656e74486173685820db4b4d0d1cb480bf9aeea253771c00febe627f236765fa37d6a5614f' +
-  '079a3aa06466726f6d5821' + PUB_HEX + '6474797065677075626c697368656e6f6e636502657374616d700c';
-const PUBLISH_ID = 'a9cba6c17904600dabc4ccec22aee9bfe92ba86cd906f3bc3da8f447c3f06a68';
+  'a7617601637369675840883c60f203adb2cfd8e74bd2cc6729b76a80437f40be49c991363e60103ad3401fb0c06d8f20ed81542251d95ef4' +
+  'e8b17af618c4cf9a42ba90d6b153ba3667f964626f6479a863706b675820e0ce1a7f3f76d7bfda0ffdae6e0226aa63b3009c4c4a770c3218' +
+  '76aecad0a6c16464657073a2674061636d652f61667e322e312e30674061636d652f62665e312e302e30646c6f636ba0647265706f781968' +
+  '747470733a2f2f6578616d706c652e636f6d2f722e6769746473697a651904d266636f6d6d69747828616261626162616261626162616261' +
+  '626162616261626162616261626162616261626162616261626776657273696f6e65312e302e306b636f6e74656e74486173685820db4b4d' +
+  '0d1cb480bf9aeea253771c00febe627f236765fa37d6a5614f079a3aa06466726f6d5821' + PUB_HEX +
+  '6474797065677075626c697368656e6f6e636502657374616d7002';
+const PUBLISH_ID = '970e9981b61ff3e14da221e67393edcb343ca5dec5f87a2ab848431bd2a0a11a';
+
+// An attestation as every tester wrote them before InfVer verdicts (9 body keys), and the same with a
+// verdict (11: "infver" sorts after "failed", "infverHash" after "runtimeMs", by encoded length then bytes).
+const ATTEST_ENCODING =
+  'a761760163736967584091f48e3a691fa79f66ecfcfdaa31fc520ccc02df5af0b9884b7f6ac128d189705819eb429a606f2af4661e6a99a2' +
+  'cd739bd266e7f278dacd83ada2faa8dec5ee64626f6479a963706b675820e0ce1a7f3f76d7bfda0ffdae6e0226aa63b3009c4c4a770c3218' +
+  '76aecad0a6c1666661696c656400667061737365640367736b6970706564016776657273696f6e65312e312e30686c6f636b486173685820' +
+  '0c030586945fe504b604ecc2e875c38ede400cd5cd73da9730302162e6b02c6f6972756e74696d654d7318fa6a726573756c744861736858' +
+  '20c099142bc3186ded72786ba27e9ea6d2da240fb9fd3fe79b479ecf8e734b28506b636f6e74656e74486173685820db4b4d0d1cb480bf9a' +
+  'eea253771c00febe627f236765fa37d6a5614f079a3aa06466726f6d5821' + PUB_HEX +
+  '647479706566617474657374656e6f6e636503657374616d7009';
+const ATTEST_ID = 'bad17fd7598f8e8d5a4e2b448196bc6e3de68dff48fc615616513573db431b33';
+const VERDICT_ENCODING =
+  'a761760163736967584023caf418931d56c54980a74dc8585722651a3b387849bcea01544bb3fac1b0d6350b15937492588c48a312874f11' +
+  '49fe84ae784433cf84cfbea739680c29c60864626f6479ab63706b675820e0ce1a7f3f76d7bfda0ffdae6e0226aa63b3009c4c4a770c3218' +
+  '76aecad0a6c1666661696c65640066696e66766572656d616a6f72667061737365640367736b6970706564016776657273696f6e65312e31' +
+  '2e30686c6f636b4861736858200c030586945fe504b604ecc2e875c38ede400cd5cd73da9730302162e6b02c6f6972756e74696d654d7318' +
+  'fa6a696e66766572486173685820d0b4ba2311b3e84977dc4bb320fe72cd85426f5cf14b487a4c5352ae3ad8cb376a726573756c74486173' +
+  '685820c099142bc3186ded72786ba27e9ea6d2da240fb9fd3fe79b479ecf8e734b28506b636f6e74656e74486173685820db4b4d0d1cb480' +
+  'bf9aeea253771c00febe627f236765fa37d6a5614f079a3aa06466726f6d5821' + PUB_HEX +
+  '647479706566617474657374656e6f6e636503657374616d7004';
+const VERDICT_ID = '6991e961867501fe77446bd9601c04fbc029618185adec13f2912cdafb8c89a7';
 
 const REWARD_ENCODING = 'a46176016474797065667265776172646668656967687401676f75747075747381a262746f5821' + PUB_HEX + '66616d6f756e741832';
 const REWARD_ID = 'be7fcbee844cc237483198d58c919d130b4939a3e394eb241d06b81d39fd4b63';
 
-const TX_ROOT = '72a75a8a47b71891329c125bdc92f5be80ea873e656fa90c7a7809d3e08c3ae6';
+const TX_ROOT = 'd1f5a29e7774143049a7f5815332002b820858b6af6e227dbdee22f32edb7b7f';
 const HEADER_ENCODING = '8701015820' + DEV_CHAIN_ID + '5820' + TX_ROOT + '1b0000019b76daabe8' + '58200fff' + 'ff'.repeat(30) + '480000000000000007';
-const BLOCK_ID = '4b4a84694c580a986d3a99b172382f7961d2b1410a5382b4bb408dd7070a2305';
+const BLOCK_ID = '62be445c891372cce1c27c547874f2b1aa03608c666ebbec5d71ed609553ad9f';
 
 const MERKLE: Record<number, string> = {
   0: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
@@ -103,6 +133,21 @@ function publishTx(chainId: Uint8Array): SignedTx {
   }, SECRET, chainId, DEV_PARAMS.txWorkBits);
 }
 
+/** An attestation of @acme's 1.1.0 (nonce 3), with `extra` body fields (an InfVer verdict). */
+function attestTx(extra: Record<string, unknown>): SignedTx {
+  return signTx({
+    type: 'attest', from: KEY.publicKey, nonce: 3,
+    body: {
+      pkg: nsha(enc('pkg')), version: '1.1.0', contentHash: nsha(enc('tarball')), lockHash: nsha(enc('lock')),
+      passed: 3, failed: 0, skipped: 1, resultHash: nsha(enc('results')), runtimeMs: 250, ...extra,
+    },
+  } as never, SECRET, chainId(), DEV_PARAMS.txWorkBits);
+}
+
+function chainId(): Uint8Array {
+  return fromHex(DEV_CHAIN_ID);
+}
+
 describe('vectors: the dev chain', () => {
   it('DEV_PARAMS encode to pinned bytes and the genesis txRoot is their sha256', () => {
     expect(toHex(encode(DEV_PARAMS as unknown as Canonical))).toBe(DEV_PARAMS_ENCODING);
@@ -120,6 +165,7 @@ describe('vectors: the dev chain', () => {
   it('any change of a parameter changes the chain id', () => {
     expect(chainIdOf({ ...DEV_PARAMS, minerReward: 51 })).not.toBe(DEV_CHAIN_ID);
     expect(chainIdOf({ ...DEV_PARAMS, name: 'gopkgr-other' })).not.toBe(DEV_CHAIN_ID);
+    expect(chainIdOf({ ...DEV_PARAMS, infverTypescript: '5.9.4' })).not.toBe(DEV_CHAIN_ID);
   });
 });
 
@@ -132,7 +178,7 @@ describe('vectors: transactions', () => {
 
   it('a claim tx has the pinned encoding, stamp, signing digest and id', () => {
     const tx = claimTx(chainId);
-    expect(tx.stamp).toBe(18);
+    expect(tx.stamp).toBe(22);
     expect(toHex(encodeTx(tx))).toBe(CLAIM_ENCODING);
     expect(toHex(txId(encodeTx(tx)))).toBe(CLAIM_ID);
     // tx id = sha256(encoding, signature included)
@@ -153,12 +199,30 @@ describe('vectors: transactions', () => {
 
   it('a publish tx (deps, repo, commit) has the pinned encoding and id', () => {
     const tx = publishTx(chainId);
-    expect(tx.stamp).toBe(12);
+    expect(tx.stamp).toBe(2);
     expect(toHex(encodeTx(tx))).toBe(PUBLISH_ENCODING);
     expect(toHex(txId(encodeTx(tx)))).toBe(PUBLISH_ID);
     expect(decodeTx(fromHex(PUBLISH_ENCODING))).toEqual(tx);
     const fresh = structuredClone(tx);
     expect(toHex(signingMessage(decodeTx(fromHex(PUBLISH_ENCODING)) as SignedTx, chainId))).toBe(toHex(signingMessage(fresh, chainId)));
+  });
+
+  it('an attest tx has the pinned encoding and id, without a verdict (as before verdicts) and with one', () => {
+    const plain = attestTx({});
+    expect(plain.stamp).toBe(9);
+    expect(toHex(encodeTx(plain))).toBe(ATTEST_ENCODING);
+    expect(toHex(txId(encodeTx(plain)))).toBe(ATTEST_ID);
+    expect(decodeTx(fromHex(ATTEST_ENCODING))).toEqual(plain);
+    const judged = attestTx({ infver: 'major', infverHash: nsha(enc('changes')) });
+    expect(judged.stamp).toBe(4);
+    expect(toHex(encodeTx(judged))).toBe(VERDICT_ENCODING);
+    expect(toHex(txId(encodeTx(judged)))).toBe(VERDICT_ID);
+    expect(decodeTx(fromHex(VERDICT_ENCODING))).toEqual(judged);
+    // The verdict's exact bytes: "infver": "major" and "infverHash": 32 bytes, inside the body map (a9 → ab).
+    expect(VERDICT_ENCODING).toContain('66696e66766572' + '656d616a6f72');
+    expect(VERDICT_ENCODING).toContain('6a696e66766572486173685820' + toHex(nsha(enc('changes'))));
+    expect(ATTEST_ENCODING).toContain('64626f6479a9');
+    expect(VERDICT_ENCODING).toContain('64626f6479ab');
   });
 
   it('the same tx signed for another chain is different (replay protection)', () => {

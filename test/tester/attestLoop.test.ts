@@ -8,7 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeTx, fromHex, lockHash, sha256Hex, toHex, type Tx } from '../../ledger/index.ts';
+import { DEV_PARAMS, encodeTx, fromHex, lockHash, sha256Hex, toHex, type Tx } from '../../ledger/index.ts';
 import type { FullNode } from '../../node/index.ts';
 import { attestLoop, extractTarball, runTests, predecessorRunFiles, type Attested } from '../../tester/index.ts';
 import { NodeClient } from '../../cli/client.ts';
@@ -22,6 +22,9 @@ afterEach(closeAll);
 const ALICE = keyPair('alice');
 const TESTER = keyPair('tester');
 const TESTER_ID = `id:${toHex(TESTER.publicKey)}`;
+const TESTER_B = keyPair('tester-b');
+const TESTER_C = keyPair('tester-c');
+const idOfKey = (k: typeof TESTER): string => `id:${toHex(k.publicKey)}`;
 
 async function tarball(files: Record<string, string>): Promise<Uint8Array> {
   const p = pack();
@@ -163,4 +166,58 @@ describe('attest loop against a real node', () => {
     expect(result.height).toBeGreaterThanOrEqual(from);
     expect(w.node.mempool.size).toBe(1);
   }, 180_000);
+
+  it('InfVer: testers on the pinned TypeScript attest the checker\'s verdict, two agreeing mark an understated version misversioned; another TypeScript attests tests only', async () => {
+    const w = await startWorld();
+    await createPackages(w, '@acme', ['greet']);
+    const pkgJson = '{"name":"@acme/greet","type":"module","types":"index.ts"}';
+    // 1.1.0 narrows the parameter (a major change the manifest lower bound does not see) and calls itself a minor.
+    await publishBytes(w, '@acme/greet', '1.0.0', await tarball({ 'package.json': pkgJson, 'index.ts': 'export function greet(name: string | number): string { return `hi ${name}`; }\n' }));
+    await mine(w);
+    await publishBytes(w, '@acme/greet', '1.1.0', await tarball({ 'package.json': pkgJson, 'index.ts': 'export function greet(name: string): string { return `hi ${name}`; }\n' }));
+    await mine(w);
+
+    const policies: string[] = [];
+    const run = (key: typeof TESTER, pinned?: string): ReturnType<typeof attestLoop> => {
+      const node = httpAttestNode(w.client, key);
+      return attestLoop({
+        node: pinned === undefined ? node : { ...node, infverTypescript: () => Promise.resolve(pinned) },
+        tester: idOfKey(key), from: 0, concurrency: 1, once: true, pollMs: 10,
+        onVerdictPolicy: (p) => policies.push(p.attest ? `on ${p.typescript}` : `off: ${p.reason}`),
+      });
+    };
+    const a = await run(TESTER);
+    const b = await run(TESTER_B);
+    expect(policies).toEqual([`on ${DEV_PARAMS.infverTypescript}`, `on ${DEV_PARAMS.infverTypescript}`]);
+    for (const r of [a, b]) {
+      expect(r.failed).toEqual([]);
+      const first = r.attested.find((x) => x.version.version === '1.0.0')!;
+      // A first version has no step to judge.
+      expect(first.verdict).toBeUndefined();
+      expect(first.body.infver).toBeUndefined();
+      const second = r.attested.find((x) => x.version.version === '1.1.0')!;
+      expect(second.verdict).toMatchObject({ bump: 'major' });
+      expect(second.body.infver).toBe('major');
+      expect(toHex(second.body.infverHash!)).toBe(second.verdict!.changesHash);
+    }
+    // Both testers' checkers found the same changes.
+    const hashOfRun = (r: typeof a): string => r.attested.find((x) => x.version.version === '1.1.0')!.verdict!.changesHash;
+    expect(hashOfRun(b)).toBe(hashOfRun(a));
+
+    // A tester whose TypeScript is not the pinned one attests the tests, without a verdict, and says why.
+    const c = await run(TESTER_C, '5.0.0');
+    expect(policies[2]).toBe(`off: the chain pins TypeScript 5.0.0 for InfVer verdicts, this tester's checker runs ${DEV_PARAMS.infverTypescript}: attesting tests only, no verdicts`);
+    const unjudged = c.attested.find((x) => x.version.version === '1.1.0')!;
+    expect(unjudged.verdict).toBeUndefined();
+    expect(unjudged.body.infver).toBeUndefined();
+    expect(unjudged.body.infverHash).toBeUndefined();
+
+    await mine(w);
+    const v = await w.client.get<{ misversioned?: { prev: string; claimed: string; verdict: string; changesHash: string; testers: string[] }; attestations: Array<{ tester: string; infver?: { bump: string; changesHash: string } }> }>('/v1/packages/@acme/greet/1.1.0');
+    expect(v.attestations).toHaveLength(3);
+    expect(v.attestations.find((x) => x.tester === idOfKey(TESTER_C))!.infver).toBeUndefined();
+    expect(v.misversioned).toEqual({ prev: '1.0.0', claimed: 'minor', verdict: 'major', changesHash: hashOfRun(a), testers: [TESTER_ID, idOfKey(TESTER_B)], height: w.node.chain.height });
+    expect((await w.client.get<{ misversioned?: unknown }>('/v1/packages/@acme/greet/1.0.0')).misversioned).toBeUndefined();
+  }, 180_000);
 });
+

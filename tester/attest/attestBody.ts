@@ -5,7 +5,7 @@ import type { AttestBody } from './node.ts';
 import type { VersionRun } from './testVersion.ts';
 
 export function attestBody(run: VersionRun): AttestBody {
-  const { version: v, outcome, prev } = run;
+  const { version: v, outcome, prev, verdict } = run;
   // An aborted run attests at least one failure (attestedCounts).
   const counts = attestedCounts(outcome);
   const body: AttestBody = {
@@ -19,7 +19,11 @@ export function attestBody(run: VersionRun): AttestBody {
     resultHash: fromHex(outcome.resultHash, 'result hash', 32),
     runtimeMs: run.runtimeMs,
   };
-  if (prev === undefined) return body;
-  const prevCounts = attestedCounts(prev.outcome);
-  return { ...body, prev: prev.version, prevPassed: prevCounts.passed, prevFailed: prevCounts.failed, prevResultHash: fromHex(prev.outcome.resultHash, 'result hash', 32) };
+  if (prev !== undefined) {
+    const prevCounts = attestedCounts(prev.outcome);
+    Object.assign(body, { prev: prev.version, prevPassed: prevCounts.passed, prevFailed: prevCounts.failed, prevResultHash: fromHex(prev.outcome.resultHash, 'result hash', 32) });
+  }
+  // InfVer: the checker's verdict on the step from the previous version, when this tester computed one.
+  if (verdict !== undefined) Object.assign(body, { infver: verdict.bump, infverHash: fromHex(verdict.changesHash, 'changes hash', 32) });
+  return body;
 }

@@ -3,13 +3,16 @@
  * this tester has not attested yet, and submit a signed attest tx for it.
  * Runs go in parallel (`concurrency` at once); submissions one at a time. A
  * package that misbehaves costs one run: the sandbox contains it, and any error
- * is reported and the loop goes on.
+ * is reported and the loop goes on. InfVer verdicts go with the attestations
+ * only when this tester's checker runs the TypeScript the chain pins (verdict.ts);
+ * otherwise the loop says so once and attests the tests alone.
  */
 import { attestBody } from './attestBody.ts';
 import { ChainReader } from './chainReader.ts';
 import type { AttestBody, AttestNode } from './node.ts';
 import { Serial } from '../../node/serial.ts';
 import { testVersion, type VersionRun } from './testVersion.ts';
+import { chainVerdictPolicy, type VerdictPolicy } from './verdict.ts';
 
 export interface Attested extends VersionRun {
   name: string;
@@ -43,6 +46,8 @@ export interface AttestLoopOptions {
   onScanned?: () => void;
   onAttested?: (a: Attested) => void;
   onFailed?: (f: AttestFailure) => void;
+  /** the loop's choice about InfVer verdicts, once at the start (and why it attests none, when it does not) */
+  onVerdictPolicy?: (p: VerdictPolicy) => void;
 }
 
 export interface AttestLoopResult {
@@ -82,12 +87,14 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
   const submitter = new Serial();
   const result: AttestLoopResult = { height: opts.from - 1, attested: [], failed: [] };
 
+  const policy = await chainVerdictPolicy(await node.infverTypescript());
+  opts.onVerdictPolicy?.(policy);
   const stopped = (): boolean => opts.signal?.aborted === true;
   const attest = async (pkg: string, version: string): Promise<void> => {
     const name = reader.nameOf(pkg);
     if (name === undefined) return;
     try {
-      const run = await testVersion(node, opts.tester, name, version);
+      const run = await testVersion(node, opts.tester, name, version, { verdicts: policy.attest });
       if (run === undefined) return;
       const body = attestBody(run);
       const receipt = await submitter.run(() => node.submitAttest(body));

@@ -38,6 +38,8 @@ export interface VersionSummary {
 export interface AttestNode {
   /** the main chain's height */
   height(): Promise<number>;
+  /** the TypeScript release the chain pins for InfVer verdicts (genesis infverTypescript), undefined when it pins none */
+  infverTypescript(): Promise<string | undefined>;
   block(height: number): Promise<BlockView>;
   version(name: string, version: string): Promise<VersionView>;
   /** a package's versions, oldest first, in publish order */

@@ -2,7 +2,8 @@
  * One version's runs: fetch its tarball and every locked dependency (each
  * checked against its hash), run its tests in the sandbox and, InfVer 2.0, run
  * the previous version's tests against its sources with its locked deps
- * (tester/predecessor.ts says which files).
+ * (tester/predecessor.ts says which files), and, when this tester may
+ * (verdict.ts), compute its InfVer verdict on the step from the previous version.
  */
 import { predecessorOf } from '../../ledger/index.ts';
 import { extractTarball } from '../extract.ts';
@@ -11,6 +12,7 @@ import { predecessorRunFiles } from '../predecessor.ts';
 import { runTests } from '../runTests.ts';
 import { findTestFiles } from '../testFiles.ts';
 import type { AttestNode, VersionView } from './node.ts';
+import { computeVerdict, type Verdict } from './verdict.ts';
 
 export interface PrevRun {
   version: string;
@@ -22,6 +24,15 @@ export interface VersionRun {
   outcome: Outcome;
   runtimeMs: number;
   prev?: PrevRun;
+  /** InfVer: the checker's verdict on the step from the previous version, when this tester gives verdicts */
+  verdict?: Verdict;
+  /** why there is no verdict although this tester gives them (the checker failed on these versions) */
+  noVerdict?: string;
+}
+
+export interface TestVersionOptions {
+  /** compute an InfVer verdict (only on the chain's pinned TypeScript: verdict.ts) */
+  verdicts: boolean;
 }
 
 async function fetchFiles(node: AttestNode, hash: string): Promise<Map<string, string>> {
@@ -29,7 +40,7 @@ async function fetchFiles(node: AttestNode, hash: string): Promise<Map<string, s
 }
 
 /** The runs for `name@version`, or undefined when `tester` has attested it already. */
-export async function testVersion(node: AttestNode, tester: string, name: string, version: string): Promise<VersionRun | undefined> {
+export async function testVersion(node: AttestNode, tester: string, name: string, version: string, opts: TestVersionOptions = { verdicts: false }): Promise<VersionRun | undefined> {
   const v = await node.version(name, version);
   if (v.attestations.some((a) => a.tester === tester)) return undefined;
   const files = await fetchFiles(node, v.contentHash);
@@ -38,18 +49,34 @@ export async function testVersion(node: AttestNode, tester: string, name: string
   const start = Date.now();
   const outcome = await runTests({ files, deps });
   const runtimeMs = Date.now() - start;
-  const prev = await predecessorRun(node, name, v, files, deps);
-  return { version: v, outcome, runtimeMs, ...(prev === undefined ? {} : { prev }) };
+  const run: VersionRun = { version: v, outcome, runtimeMs };
+  const before = await steppedFrom(node, name, v);
+  if (before === undefined) return run;
+  const prev = await predecessorRun(before, files, deps);
+  if (prev !== undefined) run.prev = prev;
+  if (opts.verdicts) {
+    try {
+      run.verdict = await computeVerdict(before.files, files);
+    } catch (err) {
+      // No verdict is attested then; the test results still are.
+      run.noVerdict = `the checker could not compare ${before.version} with ${v.version}: ${(err as Error).message}`;
+    }
+  }
+  return run;
 }
 
-/** The version `v` stepped from (its major line's newest before it), when it has tests: those tests against `v`'s sources. */
-async function predecessorRun(node: AttestNode, name: string, v: VersionView, files: Map<string, string>, deps: Map<string, Map<string, string>>): Promise<PrevRun | undefined> {
+/** The version `v` stepped from (ledger/versionLine.ts), with its unpacked tarball; undefined for a first version. */
+async function steppedFrom(node: AttestNode, name: string, v: VersionView): Promise<{ version: string; files: Map<string, string> } | undefined> {
   const history = await node.versions(name);
   const prevVersion = predecessorOf(history.map((x) => x.version), v.version);
   const before = history.find((x) => x.version === prevVersion);
   if (before === undefined) return undefined;
-  const prevFiles = await fetchFiles(node, before.contentHash);
-  if (findTestFiles(prevFiles).length === 0) return undefined;
-  const run = predecessorRunFiles(prevFiles, files);
+  return { version: before.version, files: await fetchFiles(node, before.contentHash) };
+}
+
+/** The previous version's tests, when it has some, against `v`'s sources. */
+async function predecessorRun(before: { version: string; files: Map<string, string> }, files: Map<string, string>, deps: Map<string, Map<string, string>>): Promise<PrevRun | undefined> {
+  if (findTestFiles(before.files).length === 0) return undefined;
+  const run = predecessorRunFiles(before.files, files);
   return { version: before.version, outcome: await runTests({ files: run.files, deps, testFiles: run.testFiles }) };
 }
