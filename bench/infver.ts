@@ -1,124 +1,123 @@
 /**
- * InfVer extraction against @microsoft/api-extractor on the same input.
+ * bench/infver (issue 15): InfVer on real releases, through the CLI, and its
+ * API extraction against @microsoft/api-extractor, in one run.
  *
- * Input: rxjs's declaration tree (`dist/types`, ~190 .d.ts files, ~230
- * exports), copied into a temp package whose `types` points at its index.
- * Both tools run in this process, warmed up once, then RUNS times each;
- * medians are printed. api-extractor produces its API report (its closest
- * equivalent to a manifest); doc model, rollup and tsdoc metadata are off.
- * api-extractor needs lib `dom` (rxjs refers to `setTimeout`; it throws on
- * an unresolved global), InfVer records unresolved globals by name.
- * Then `infver diff` of that package against a modified copy (a parameter
- * made optional, an export added) is timed the same way.
+ * 1. Rebuilds dist/ (scripts/build.mjs) so `gopkgr` runs compiled JavaScript,
+ *    as an installed one does (--no-build: run whatever bin/gopkgr.js picks).
+ * 2. For every pair of test/fixtures/infver-real (consecutive npm releases with
+ *    a truth compiled by tsc on consumer code), runs `node bin/gopkgr.js
+ *    infver diff OLD NEW --json` as a fresh process, `--runs` times, and times
+ *    each from spawn to exit. Scores the bumps against the truth: exact,
+ *    missed breaks (truth major, InfVer less), false majors, other misses,
+ *    crashes and errors; prints the median and p90 of the per-pair times.
+ * 3. The same diffs in this process (`diffPackages`, TypeScript loaded once),
+ *    so the CLI's start and loading overhead is visible beside it.
+ * 4. rxjs's API extracted by InfVer and by api-extractor, interleaved,
+ *    `--extraction-runs` times each (bench/infver/extraction.ts).
  *
- * The last line is the ratio `infver/api-extractor` (goal ≤ 0.5; diff goal < 2 s).
- * Run: npx tsx bench/infver.ts [runs]
+ * Goals (issue 15): exact on >= 95% of pairs, no missed break, no crash; median
+ * diff under 1 s; extraction <= 0.3x api-extractor. Each is printed beside the
+ * measured figure; the last line is the extraction ratio.
+ *
+ * --pairs N keeps the first N pairs by id, --only ID,ID... names them (the
+ * smoke test in test/bench/ runs two small pairs, once).
+ *
+ *   npm run bench:infver -- [--pairs N | --only ID,...] [--runs 1] [--extraction-runs 5] [--timeout 120] [--no-build]
+ *   (or npx tsx bench/infver.ts ...)
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
-import type { IConfigFile } from '@microsoft/api-extractor';
-import { diffPackages, extractManifest } from '../infver/index.ts';
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildDist, REPO, runCliDiff } from './infver/cliDiff.ts';
+import { CORPUS_DIR, GOALS, listPairs, meetsCorpusGoals, scoreOutcomes, type Bump, type Outcome } from './infver/corpus.ts';
+import { measureExtraction } from './infver/extraction.ts';
+import { diffInProcess } from './infver/inProcess.ts';
+import { median, percentile } from './infver/stats.ts';
 
-const RUNS = Number(process.argv[2] ?? 5);
+const { values } = parseArgs({
+  options: {
+    pairs: { type: 'string' },
+    only: { type: 'string' },
+    runs: { type: 'string', default: '1' },
+    'extraction-runs': { type: 'string', default: '5' },
+    timeout: { type: 'string', default: '120' },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${text}`);
+  return n;
 }
 
-async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
+const pairLimit = positiveInt('pairs', values.pairs);
+const runs = positiveInt('runs', values.runs)!;
+const extractionRuns = positiveInt('extraction-runs', values['extraction-runs'])!;
+const timeoutMs = positiveInt('timeout', values.timeout)! * 1000;
 
-const require = createRequire(import.meta.url);
-const rxjsTypes = join(require.resolve('rxjs/package.json'), '..', 'dist', 'types');
-const rxjsVersion = (JSON.parse(readFileSync(require.resolve('rxjs/package.json'), 'utf8')) as { version: string }).version;
+const ms = (x: number): string => `${x.toFixed(0)} ms`;
+const ids = (os: readonly Outcome[], why: (o: Outcome) => string): string => (os.length === 0 ? '' : `: ${os.map(why).join(', ')}`);
+const goal = (met: boolean): string => (met ? 'met' : 'NOT met');
 
-const work = mkdtempSync(join(tmpdir(), 'infver-bench-'));
-const oldDir = join(work, 'old');
-const newDir = join(work, 'new');
-const reportDir = join(work, 'report');
-for (const dir of [oldDir, newDir]) {
-  cpSync(rxjsTypes, dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'rxjs', version: rxjsVersion, types: 'index.d.ts' }));
-}
-// The "new version": one widened call and one new export.
-const firstValueFrom = join(newDir, 'internal', 'firstValueFrom.d.ts');
-writeFileSync(
-  firstValueFrom,
-  readFileSync(firstValueFrom, 'utf8').replace('config: FirstValueFromConfig<D>', 'config?: FirstValueFromConfig<D>'),
-);
-writeFileSync(join(newDir, 'index.d.ts'), `${readFileSync(join(newDir, 'index.d.ts'), 'utf8')}\nexport declare const benchAdded: number;\n`);
+if (!values['no-build']) await buildDist();
 
-function apiExtractor(): void {
-  const configObject: IConfigFile = {
-    projectFolder: oldDir,
-    mainEntryPointFilePath: join(oldDir, 'index.d.ts'),
-    compiler: {
-      overrideTsconfig: {
-        compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, skipLibCheck: true, types: [], lib: ['es2023', 'dom'] },
-        files: [join(oldDir, 'index.d.ts')],
-      },
-    },
-    apiReport: { enabled: true, reportFolder: reportDir, reportTempFolder: reportDir, reportFileName: 'rxjs' },
-    docModel: { enabled: false },
-    dtsRollup: { enabled: false },
-    tsdocMetadata: { enabled: false },
-    messages: {
-      compilerMessageReporting: { default: { logLevel: ExtractorLogLevel.None } },
-      extractorMessageReporting: { default: { logLevel: ExtractorLogLevel.None } },
-      tsdocMessageReporting: { default: { logLevel: ExtractorLogLevel.None } },
-    },
-  };
-  const config = ExtractorConfig.prepare({
-    configObject,
-    configObjectFullPath: join(oldDir, 'api-extractor.json'),
-    packageJsonFullPath: join(oldDir, 'package.json'),
-  });
-  const result = Extractor.invoke(config, {
-    localBuild: true,
-    messageCallback: (m) => {
-      m.handled = true;
-    },
-  });
-  if (!result.succeeded && result.errorCount > 0) throw new Error(`api-extractor failed with ${result.errorCount} errors`);
-}
+const only = values.only?.split(',').filter((id) => id !== '');
+const pairs = listPairs(CORPUS_DIR, pairLimit).filter((p) => only === undefined || only.includes(p.id));
+const unknown = (only ?? []).filter((id) => !pairs.some((p) => p.id === id));
+if (unknown.length > 0) throw new Error(`--only: no such pair in the corpus: ${unknown.join(', ')}`);
+if (pairs.length === 0) throw new Error('no pairs to run');
+const counts = (['major', 'minor', 'patch'] as const).map((b) => `${b} ${pairs.filter((p) => p.truth === b).length}`).join(', ');
+console.log(`corpus: ${pairs.length} pairs (${counts}) from ${relative(REPO, CORPUS_DIR)}`);
+console.log(`cli: node bin/gopkgr.js infver diff OLD NEW --json, a fresh process per diff, ${runs} run(s) per pair, ${values['no-build'] ? 'dist/ as found (--no-build)' : 'dist/ rebuilt'}`);
 
-try {
-  // Warm-up: module loading (ts-morph's TypeScript, api-extractor's own) is not what we compare.
-  const manifest = await extractManifest(oldDir);
-  apiExtractor();
-  const infverTimes: number[] = [];
-  const aeTimes: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    // Interleaved so that machine noise hits both alike.
-    infverTimes.push(await time(() => extractManifest(oldDir)));
-    aeTimes.push(await time(apiExtractor));
+// 2. Through the CLI, pair by pair.
+const outcomes: Outcome[] = [];
+const cliTimes: number[] = [];
+for (const pair of pairs) {
+  const times: number[] = [];
+  const bumps = new Set<Bump>();
+  const errors: string[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = await runCliDiff(pair.oldDir, pair.newDir, timeoutMs);
+    times.push(run.ms);
+    if (run.bump !== undefined) bumps.add(run.bump);
+    if (run.error !== undefined) errors.push(run.error);
   }
-  const diffTimes: number[] = [];
-  let bump = '';
-  for (let i = 0; i < RUNS; i++) {
-    diffTimes.push(
-      await time(async () => {
-        bump = (await diffPackages(oldDir, newDir)).bump;
-      }),
-    );
-  }
-  const report = readFileSync(join(reportDir, 'rxjs.api.md'), 'utf8');
-  const infver = median(infverTimes);
-  const ae = median(aeTimes);
-  console.log(`input: rxjs ${rxjsVersion} dist/types (${manifest.exports.length} exports; manifest ${JSON.stringify(manifest).length} bytes as JSON; api-extractor report ${report.split('\n').length} lines)`);
-  console.log(`runs: ${RUNS} each, medians`);
-  console.log(`infver api: ${infver.toFixed(0)} ms`);
-  console.log(`api-extractor: ${ae.toFixed(0)} ms`);
-  console.log(`infver diff (two versions, bump ${bump}): ${median(diffTimes).toFixed(0)} ms`);
-  console.log(`ratio infver/api-extractor: ${(infver / ae).toFixed(2)}`);
-} finally {
-  rmSync(work, { recursive: true, force: true });
+  const t = median(times);
+  cliTimes.push(t);
+  // A pair that errs once, or answers differently across runs, is not counted as answered.
+  const error = errors[0] ?? (bumps.size > 1 ? `unstable across runs: ${[...bumps].join(', ')}` : undefined);
+  const outcome: Outcome = error === undefined ? { id: pair.id, truth: pair.truth, got: [...bumps][0]! } : { id: pair.id, truth: pair.truth, error };
+  outcomes.push(outcome);
+  const mark = outcome.got === pair.truth ? ' ' : '!';
+  console.log(`${mark} ${pair.id.padEnd(40)} truth ${pair.truth.padEnd(5)} got ${(outcome.got ?? 'ERROR').padEnd(5)} ${ms(t).padStart(8)}${error === undefined ? '' : `  ${error}`}`);
 }
+
+const score = scoreOutcomes(outcomes);
+const share = score.total === 0 ? 0 : score.exact / score.total;
+const cliMedian = median(cliTimes);
+console.log('');
+console.log(`exact: ${score.exact}/${score.total} (${(share * 100).toFixed(1)}%)   goal >= ${GOALS.exactShare * 100}%: ${goal(share >= GOALS.exactShare)}`);
+console.log(`missed breaks (truth major, got less): ${score.missedBreaks.length}   goal 0${ids(score.missedBreaks, (o) => `${o.id} (got ${o.got})`)}`);
+console.log(`false majors (got major, truth less): ${score.falseMajors.length}${ids(score.falseMajors, (o) => `${o.id} (truth ${o.truth})`)}`);
+console.log(`minor/patch misses: ${score.otherMisses.length}${ids(score.otherMisses, (o) => `${o.id} (truth ${o.truth}, got ${o.got})`)}`);
+console.log(`crashes/errors: ${score.errors.length}   goal 0${ids(score.errors, (o) => `${o.id} (${o.error})`)}`);
+console.log(`corpus goals (exact >= 95%, no missed break, no crash): ${goal(meetsCorpusGoals(score))}`);
+console.log(`cli diff per pair: median ${ms(cliMedian)}, p90 ${ms(percentile(cliTimes, 90))}, max ${ms(Math.max(...cliTimes))}   goal median < ${ms(GOALS.medianDiffMs)}: ${goal(cliMedian < GOALS.medianDiffMs)}`);
+
+// 3. The same diffs in process.
+const inProcess = await diffInProcess(pairs, runs);
+const inTimes = inProcess.map((r) => r.ms);
+const inMedian = median(inTimes);
+console.log(`in-process diff per pair (diffPackages, TypeScript loaded): median ${ms(inMedian)}, p90 ${ms(percentile(inTimes, 90))}; cli overhead ~${ms(cliMedian - inMedian)} a run`);
+const disagree = inProcess.filter((r, i) => r.bump !== outcomes[i]!.got || (r.error === undefined) !== (outcomes[i]!.error === undefined));
+console.log(`in-process vs cli: ${disagree.length === 0 ? 'same bump on every pair' : `differ on ${disagree.map((r) => `${r.id} (${r.bump ?? r.error})`).join(', ')}`}`);
+
+// 4. Extraction against api-extractor.
+const ex = await measureExtraction(extractionRuns);
+const ratio = ex.infverMs / ex.apiExtractorMs;
+console.log(`extraction input: rxjs ${ex.rxjsVersion} dist/types (${ex.exports} exports; manifest ${ex.manifestBytes} bytes as JSON; api-extractor report ${ex.reportLines} lines), ${ex.runs} run(s) each, medians`);
+console.log(`infver extraction: ${ms(ex.infverMs)}`);
+console.log(`api-extractor: ${ms(ex.apiExtractorMs)}`);
+console.log(`ratio infver extraction / api-extractor (rxjs): ${ratio.toFixed(2)} (goal <= ${GOALS.extractionRatio}: ${goal(ratio <= GOALS.extractionRatio)})`);

@@ -18,6 +18,7 @@ export const UNIT_FOLDERS = ['test/ledger', 'test/consensus', 'test/resolver', '
 
 /** Test files in the unit folders that start child processes. */
 export const E2E_FILES = [
+  'test/bench/infverRun.test.ts', // bench/infver drives the CLI
   'test/cli/closedOutput.test.ts', // gopkgr with its stdout closed
   'test/cli/leftovers.test.ts', // a child that has exited: a pid that is certainly dead
   'test/cli/pack.test.ts', // node runs what was packed
