@@ -107,10 +107,14 @@ console.log(`corpus goals (exact >= 95%, no missed break, no crash): ${goal(meet
 console.log(`cli diff per pair: median ${ms(cliMedian)}, p90 ${ms(percentile(cliTimes, 90))}, max ${ms(Math.max(...cliTimes))}   goal median < ${ms(GOALS.medianDiffMs)}: ${goal(cliMedian < GOALS.medianDiffMs)}`);
 
 // 3. The same diffs in process.
-const inProcess = await diffInProcess(pairs, runs);
+console.log('');
+const inProcess = await diffInProcess(pairs, runs, (r) => {
+  const i = pairs.findIndex((p) => p.id === r.id);
+  console.log(`  ${r.id.padEnd(40)} in-process ${ms(r.ms).padStart(8)}   cli ${ms(cliTimes[i]!).padStart(8)}${r.error === undefined ? '' : `  ${r.error}`}`);
+});
 const inTimes = inProcess.map((r) => r.ms);
 const inMedian = median(inTimes);
-console.log(`in-process diff per pair (diffPackages, TypeScript loaded): median ${ms(inMedian)}, p90 ${ms(percentile(inTimes, 90))}; cli overhead ~${ms(cliMedian - inMedian)} a run`);
+console.log(`in-process diff per pair (diffPackages, TypeScript loaded): median ${ms(inMedian)}, p90 ${ms(percentile(inTimes, 90))}; cli start and loading ~${ms(median(inTimes.map((t, i) => cliTimes[i]! - t)))} a run (median of per-pair differences)`);
 const disagree = inProcess.filter((r, i) => r.bump !== outcomes[i]!.got || (r.error === undefined) !== (outcomes[i]!.error === undefined));
 console.log(`in-process vs cli: ${disagree.length === 0 ? 'same bump on every pair' : `differ on ${disagree.map((r) => `${r.id} (${r.bump ?? r.error})`).join(', ')}`}`);
 

@@ -16,8 +16,8 @@ export interface InProcessRun {
   error?: string;
 }
 
-/** Diff every pair `runs` times after one untimed warm-up diff of the first pair. */
-export async function diffInProcess(pairs: readonly Pair[], runs: number): Promise<InProcessRun[]> {
+/** Diff every pair `runs` times after one untimed warm-up diff of the first pair; `onPair` hears each result as it comes. */
+export async function diffInProcess(pairs: readonly Pair[], runs: number, onPair?: (run: InProcessRun) => void): Promise<InProcessRun[]> {
   if (pairs.length > 0) await diffPackages(pairs[0]!.oldDir, pairs[0]!.newDir).catch(() => undefined);
   const out: InProcessRun[] = [];
   for (const pair of pairs) {
@@ -35,7 +35,9 @@ export async function diffInProcess(pairs: readonly Pair[], runs: number): Promi
         }),
       );
     }
-    out.push({ id: pair.id, ms: median(times), ...(error === undefined ? { bump } : { error }) });
+    const run: InProcessRun = { id: pair.id, ms: median(times), ...(error === undefined ? { bump } : { error }) };
+    out.push(run);
+    onPair?.(run);
   }
   return out;
 }

@@ -35,6 +35,7 @@ describe('bench/infver', () => {
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^corpus: 2 pairs \(/);
     for (const id of PAIRS) expect(lines.some((l) => new RegExp(`^[ !] ${id.replace(/[.@]/g, '\\$&')} +truth (major|minor|patch) +got (major|minor|patch) +\\d+ ms$`).test(l)), id).toBe(true);
+    for (const id of PAIRS) expect(lines.some((l) => l.startsWith(`  ${id} `) && / in-process +\d+ ms +cli +\d+ ms$/.test(l)), `${id} in process`).toBe(true);
     expect(stdout).toMatch(/^exact: [0-2]\/2 \(/m);
     expect(stdout).toMatch(/^crashes\/errors: 0 /m);
     expect(stdout).toMatch(/^cli diff per pair: median \d+ ms, p90 \d+ ms/m);
