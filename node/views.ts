@@ -4,7 +4,7 @@ import type { DecodedBlock } from '../ledger/block.ts';
 import type { Tx } from '../ledger/tx.ts';
 import type { BlockIndexEntry } from './store.ts';
 import type { Consensus } from '../consensus/index.ts';
-import { keys, type NamespaceState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
+import { keys, type NamespaceState, type NpmReleaseState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -92,4 +92,16 @@ export function namespaceView(state: StateReader, ns: string): Json | undefined 
   const s = state.get(keys.namespace(ns)) as NamespaceState | undefined;
   if (s === undefined) return undefined;
   return { ns: s.ns, owner: identity(s.owner), maintainers: s.maintainers.map(identity), height: s.height, txId: s.txId };
+}
+
+/** An npm release as the API shows it: the registry's record, the importer as an identity. */
+export function npmReleaseView(r: NpmReleaseState): Json {
+  return { ...(jsonOf(r) as Record<string, Json>), name: `npm:${r.name}`, importer: identity(r.importer) };
+}
+
+/** `npm:<name>` with every release imported, in import order; undefined when none is. */
+export function npmPackageView(state: StateReader, name: string): Json | undefined {
+  const versions = state.get(keys.npm(name)) as string[] | undefined;
+  if (versions === undefined) return undefined;
+  return { name: `npm:${name}`, versions: versions.map((v) => npmReleaseView(state.get(keys.npmRelease(name, v)) as NpmReleaseState)) };
 }
