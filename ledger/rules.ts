@@ -9,7 +9,7 @@ import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, encode, encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
 import { newestVersion, predecessorOf, stepBase } from './versionLine.ts';
-import { npmChainName, npmSignatureValid } from './npmRelease.ts';
+import { compareNpmVersions, npmChainName, npmSignatureValid } from './npmRelease.ts';
 import { keys, getAccount, type AccountState, type AttestationState, type Misversioned, type NamespaceState, type NpmReleaseState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, ImportBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
@@ -368,12 +368,17 @@ function applyImport(s: StateOverlay, from: string, body: ImportBody, ctx: TxCon
     }
     signedBy = body.signature.keyid;
   }
+  // Rule: a verdict judges the step from a release of the same package already on chain, below this one.
+  if (body.infver !== undefined && (s.get(keys.npmRelease(body.name, body.infver.prev)) === undefined || compareNpmVersions(body.infver.prev, body.version) >= 0)) {
+    reject('TX_IMPORT_BAD_PREV', `the InfVer verdict of ${full} is on the step from ${body.infver.prev}, which is not a lower release of npm:${body.name} on chain`);
+  }
   const release: NpmReleaseState = {
     name: body.name, version: body.version, integrity: body.integrity, contentHash: toHex(body.contentHash), size: body.size, deps: body.deps,
     ...(body.optionalDeps === undefined ? {} : { optionalDeps: body.optionalDeps }),
     ...(body.peerDeps === undefined ? {} : { peerDeps: body.peerDeps }),
     ...(body.installScripts === undefined ? {} : { installScripts: true as const }),
     ...(signedBy === undefined ? {} : { signedBy }),
+    ...(body.infver === undefined ? {} : { infver: body.infver }),
     importer: from, height: ctx.height, block: ctx.blockId, txId: ctx.txId,
   };
   s.set(key, release);

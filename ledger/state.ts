@@ -155,6 +155,8 @@ export interface NpmReleaseState {
   installScripts?: true;
   /** the registry signature's key id, when the release carried one the chain verified */
   signedBy?: string;
+  /** the importer's InfVer verdict on the step from `prev` (an earlier release on chain) */
+  infver?: { prev: string; bump: 'major' | 'minor' | 'patch' };
   importer: string;
   height: number;
   block: string;

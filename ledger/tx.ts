@@ -93,6 +93,12 @@ export interface ImportBody {
   installScripts?: true;
   /** the registry's signature of `name@version:integrity`, when it gives one */
   signature?: { keyid: string; sig: string };
+  /**
+   * InfVer on npm: the bump the importer's checker found from `prev`, the
+   * newest release of the package on chain below this one, to this one (absent
+   * when there is none, or either has no declarations).
+   */
+  infver?: { prev: string; bump: 'major' | 'minor' | 'patch' };
 }
 
 export interface BodyByType {
@@ -283,7 +289,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return { to: publicKeyField(body, 'to', w), proof: bytesField(body, 'proof', 64, w) };
     }
     case 'import': {
-      onlyKeys(body, ['name', 'version', 'integrity', 'contentHash', 'size', 'deps', 'optionalDeps', 'peerDeps', 'installScripts', 'signature'], w);
+      onlyKeys(body, ['name', 'version', 'integrity', 'contentHash', 'size', 'deps', 'optionalDeps', 'peerDeps', 'installScripts', 'signature', 'infver'], w);
       if (!isNpmName(body.name)) bad('body.name must be an npm package name (lowercase, at most 214 characters, an optional @scope/)');
       if (!isNpmVersion(body.version)) bad('body.version must be a SemVer 2.0 version');
       if (!isSha512Integrity(body.integrity)) bad('body.integrity must be "sha512-" and the base64 of 64 bytes');
@@ -308,6 +314,14 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
         if (!isObj(sig)) bad('body.signature must be a map {keyid, sig}');
         onlyKeys(sig, ['keyid', 'sig'], 'body.signature');
         out.signature = { keyid: stringField(sig, 'keyid', 'body.signature', 200), sig: stringField(sig, 'sig', 'body.signature', 400) };
+      }
+      if (body.infver !== undefined) {
+        const v = body.infver;
+        if (!isObj(v)) bad('body.infver must be a map {prev, bump}');
+        onlyKeys(v, ['prev', 'bump'], 'body.infver');
+        if (!isNpmVersion(v.prev)) bad('body.infver.prev must be a SemVer 2.0 version');
+        if (!BUMPS.includes(v.bump)) bad('body.infver.bump must be "major", "minor" or "patch"');
+        out.infver = { prev: v.prev, bump: v.bump as 'major' | 'minor' | 'patch' };
       }
       return out;
     }

@@ -93,6 +93,17 @@ describe('gopkgr import npm: end to end', () => {
     expect((await getJson<{ versions: Array<{ version: string }> }>(`${api}/v1/packages/npm:chalk`)).body.versions.map((v) => v.version)).toEqual(['4.1.2', '2.4.2']);
   });
 
+  it('records InfVer\'s verdict on the step from the newest lower release on chain, beside the step the number declares', async () => {
+    registry.tamper('chalk-4.1.1.tgz', undefined);
+    const r = await gopkgr(['import', 'npm:chalk@4.1.1', '--registry', registry.url, '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const release = await getJson<{ infver: { prev: string; bump: string; declared: string; agrees: string } }>(`${api}/v1/packages/npm:chalk/4.1.1`);
+    // From chalk 2 to 4 the checker finds a major, as the number says.
+    expect(release.body.infver).toEqual({ prev: '2.4.2', bump: 'major', declared: 'major', agrees: 'yes' });
+    // The first release of a package has nothing to be judged against.
+    expect((await getJson<Record<string, unknown>>(`${api}/v1/packages/npm:chalk/2.4.2`)).body).not.toHaveProperty('infver');
+  });
+
   it('the node refuses an import whose tarball is another package, and other bytes for a name@version on chain', async () => {
     const key = keyPairFromSecret(fromHex((JSON.parse(await readFile(path.join(env.GOPKGR_HOME!, 'key.json'), 'utf8')) as { secretKey: string }).secretKey));
     const client = new NodeClient(api);

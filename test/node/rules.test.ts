@@ -1100,6 +1100,21 @@ describe('import (npm releases): TX_MALFORMED, TX_IMPORT_EXISTS, NPM_IMPORT_CONF
     expect(malformed({ ...release('1.0.0'), extra: 1 })).toBe('TX_MALFORMED');
   });
 
+  it('TX_IMPORT_BAD_PREV: an InfVer verdict is on the step from a lower release of the package on chain', () => {
+    const w = new World();
+    const { carol } = people();
+    w.ok(carol.tx('import', release('1.0.0') as never));
+    expect(w.no(imp(carol, release('1.1.0', 'x', { infver: { prev: '0.9.0', bump: 'minor' } })))).toBe('TX_IMPORT_BAD_PREV');
+    expect(w.no(imp(carol, release('0.5.0', 'x', { infver: { prev: '1.0.0', bump: 'minor' } })))).toBe('TX_IMPORT_BAD_PREV');
+    expect(w.no(imp(carol, release('1.0.0-rc.1', 'x', { infver: { prev: '1.0.0', bump: 'patch' } })))).toBe('TX_IMPORT_BAD_PREV');
+    w.ok(carol.tx('import', release('1.1.0', 'y', { infver: { prev: '1.0.0', bump: 'major' } }) as never));
+    expect(w.get<{ infver: unknown }>(stateKeys.npmRelease('zod', '1.1.0'))?.infver).toEqual({ prev: '1.0.0', bump: 'major' });
+    const malformed = (infver: unknown): string => codeOf(() => decodeTx(encodeTx(imp(carol, release('1.2.0', 'z', { infver })))));
+    expect(malformed({ prev: '1.0', bump: 'minor' })).toBe('TX_MALFORMED');
+    expect(malformed({ prev: '1.0.0', bump: 'huge' })).toBe('TX_MALFORMED');
+    expect(malformed({ prev: '1.0.0', bump: 'minor', extra: 1 })).toBe('TX_MALFORMED');
+  });
+
   it('a chain that pins registry keys takes only releases signed by one of them', () => {
     const registry = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const stranger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -17,8 +17,8 @@ export const NPM_FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'np
 export interface TestNpmRegistry {
   url: string;
   requests: string[];
-  /** serve these bytes instead of the recorded tarball `file` */
-  tamper(file: string, bytes: Uint8Array): void;
+  /** serve these bytes instead of the recorded tarball `file` (undefined: the recorded ones again) */
+  tamper(file: string, bytes: Uint8Array | undefined): void;
 }
 
 export async function startNpmRegistry(root = NPM_FIXTURES): Promise<TestNpmRegistry> {
@@ -48,5 +48,5 @@ export async function startNpmRegistry(root = NPM_FIXTURES): Promise<TestNpmRegi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   onClose(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: base, requests, tamper: (file, bytes) => tampered.set(file, bytes) };
+  return { url: base, requests, tamper: (file, bytes) => (bytes === undefined ? tampered.delete(file) : tampered.set(file, bytes)) };
 }
