@@ -39,7 +39,7 @@ export const COST_PER_COMPARED_16_BYTES = 3;
 export const COST_PER_LOCK_ENTRY = 10;
 /** Per 8 items of a list the rules read, copy or sort (a package's versions, a version's deps, attestations, bounds edits, a key's namespaces). */
 export const COST_PER_8_LIST_ITEMS = 1;
-/** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread (0.65-1.1 ms loaded). */
+/** A rotation verifies a second signature (the new key's proof) inside the rules, on one thread (0.65-1.1 ms loaded); an npm import's registry signature is priced the same. */
 export const COST_ROTATE_PROOF = 1000;
 
 /** The manifest record `api:<apiHash>`, if the state holds it. */
@@ -111,6 +111,10 @@ export function txCost(s: StateReader, tx: SignedTx, size: number): number {
     }
     case 'rotate':
       cost += COST_ROTATE_PROOF + list(ownedBy(s, tx.from));
+      break;
+    case 'import':
+      // The package's version list is copied with the new version; a registry signature is one more verification.
+      cost += list(((s.get(keys.npm(tx.body.name)) as string[] | undefined) ?? []).length) + (tx.body.signature === undefined ? 0 : COST_ROTATE_PROOF);
       break;
     default:
       break;

@@ -5,6 +5,7 @@
  * can never share an id. The genesis seal is the consensus's (consensus/
  * genesisBlock, chainIdOf).
  */
+import type { NpmKey } from './npmRelease.ts';
 import { GopkgrError } from './errors.ts';
 import { encode, type Canonical } from './encoding.ts';
 import { sha256 } from './crypto.ts';
@@ -51,6 +52,12 @@ export interface ChainParams {
    * before verdicts existed keep their ids).
    */
   infverTypescript?: string;
+  /**
+   * npm imports: the registry keys (as /-/npm/v1/keys serves them) whose
+   * signature an `import` must carry. Absent: imports need no signature (a dev
+   * or private chain importing from a registry that does not sign).
+   */
+  npmKeys?: NpmKey[];
   consensus?: ConsensusParams;
 }
 
@@ -90,6 +97,15 @@ export function validateParams(p: unknown): ChainParams {
   if (o.infverTypescript !== undefined && (typeof o.infverTypescript !== 'string' || !/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})(-[0-9A-Za-z.-]{1,40})?$/.test(o.infverTypescript))) {
     fail('infverTypescript', 'must be an exact TypeScript version (MAJOR.MINOR.PATCH)');
   }
+  const npmKeys = o.npmKeys;
+  if (npmKeys !== undefined) {
+    if (!Array.isArray(npmKeys) || npmKeys.length === 0 || npmKeys.length > 16) fail('npmKeys', 'must be a list of 1 to 16 keys');
+    for (const k of npmKeys as unknown[]) {
+      const key = k as Record<string, unknown>;
+      if (typeof k !== 'object' || k === null || Object.keys(key).sort().join() !== 'key,keyid' || typeof key.keyid !== 'string' || key.keyid.length > 200
+        || typeof key.key !== 'string' || !/^[A-Za-z0-9+/]{40,400}={0,2}$/.test(key.key)) fail('npmKeys', 'entries must be {keyid, key} with key the base64 of a public key');
+    }
+  }
   const consensus = o.consensus;
   if (consensus !== undefined) {
     if (typeof consensus !== 'object' || consensus === null || Array.isArray(consensus) || consensus instanceof Uint8Array) fail('consensus', 'must be an object');
@@ -108,6 +124,7 @@ export function validateParams(p: unknown): ChainParams {
     txWorkBits: o.txWorkBits as number,
     genesisTime: o.genesisTime as number,
     ...(o.infverTypescript !== undefined ? { infverTypescript: o.infverTypescript as string } : {}),
+    ...(npmKeys !== undefined ? { npmKeys: npmKeys as NpmKey[] } : {}),
     // Only when given: an absent key and a present one encode differently, and the chain id follows the encoding.
     ...(consensus !== undefined ? { consensus: consensus as ConsensusParams } : {}),
   };

@@ -9,8 +9,9 @@ import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, encode, encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
 import { newestVersion, predecessorOf, stepBase } from './versionLine.ts';
-import { keys, getAccount, type AccountState, type AttestationState, type Misversioned, type NamespaceState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
-import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
+import { compareNpmVersions, npmChainName, npmSignatureValid } from './npmRelease.ts';
+import { keys, getAccount, type AccountState, type AttestationState, type Misversioned, type NamespaceState, type NpmReleaseState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
+import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, ImportBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
 import { lockHash } from './lockHash.ts';
 import { sha256, verify } from './crypto.ts';
@@ -349,6 +350,41 @@ function misversionedBy(attestations: readonly AttestationState[], latest: Attes
   return { prev: before, claimed, verdict: verdict.bump, changesHash: verdict.changesHash, testers: agreeing.map((a) => a.tester), height: ctx.height };
 }
 
+function applyImport(s: StateOverlay, from: string, body: ImportBody, ctx: TxContext): void {
+  const full = `${npmChainName(body.name)}@${body.version}`;
+  const key = keys.npmRelease(body.name, body.version);
+  const existing = s.get(key) as NpmReleaseState | undefined;
+  // Rule: an npm release is recorded once and never changes: the same bytes again add nothing, other bytes are refused.
+  if (existing !== undefined) {
+    if (existing.contentHash === toHex(body.contentHash) && existing.integrity === body.integrity) reject('TX_IMPORT_EXISTS', `${full} is already on chain`);
+    reject('NPM_IMPORT_CONFLICT', `${full} is on chain with content hash ${existing.contentHash.slice(0, 16)}… (${existing.integrity.slice(0, 20)}…); this import has other bytes`);
+  }
+  // Rule: a chain that pins registry keys takes only releases the registry signed (nobody squats a version npm never served).
+  let signedBy: string | undefined;
+  if (ctx.params.npmKeys !== undefined) {
+    if (body.signature === undefined) reject('TX_IMPORT_UNSIGNED', `${full} carries no registry signature, and this chain takes only signed npm releases`);
+    if (!npmSignatureValid(ctx.params.npmKeys, body.name, body.version, body.integrity, body.signature.keyid, body.signature.sig)) {
+      reject('TX_IMPORT_BAD_SIGNATURE', `the registry signature of ${full} (key ${body.signature.keyid.slice(0, 40)}) does not verify against the chain's npm keys`);
+    }
+    signedBy = body.signature.keyid;
+  }
+  // Rule: a verdict judges the step from a release of the same package already on chain, below this one.
+  if (body.infver !== undefined && (s.get(keys.npmRelease(body.name, body.infver.prev)) === undefined || compareNpmVersions(body.infver.prev, body.version) >= 0)) {
+    reject('TX_IMPORT_BAD_PREV', `the InfVer verdict of ${full} is on the step from ${body.infver.prev}, which is not a lower release of npm:${body.name} on chain`);
+  }
+  const release: NpmReleaseState = {
+    name: body.name, version: body.version, integrity: body.integrity, contentHash: toHex(body.contentHash), size: body.size, deps: body.deps,
+    ...(body.optionalDeps === undefined ? {} : { optionalDeps: body.optionalDeps }),
+    ...(body.peerDeps === undefined ? {} : { peerDeps: body.peerDeps }),
+    ...(body.installScripts === undefined ? {} : { installScripts: true as const }),
+    ...(signedBy === undefined ? {} : { signedBy }),
+    ...(body.infver === undefined ? {} : { infver: body.infver }),
+    importer: from, height: ctx.height, block: ctx.blockId, txId: ctx.txId,
+  };
+  s.set(key, release);
+  s.set(keys.npm(body.name), [...((s.get(keys.npm(body.name)) as string[] | undefined) ?? []), body.version]);
+}
+
 /** Decisions that come from other parts (InfVer, the resolver), passed in to keep this file pure. */
 export interface RuleHooks {
   /** Check a published API manifest's structure. Throw a GopkgrError to reject. */
@@ -384,6 +420,7 @@ export function applySignedTx(s: StateOverlay, tx: SignedTx, ctx: TxContext, hoo
     case 'deprecate': return applyDeprecate(s, from, tx.body);
     case 'bounds': return applyBounds(s, from, tx.body, ctx);
     case 'attest': return applyAttest(s, from, tx.body, ctx);
+    case 'import': return applyImport(s, from, tx.body, ctx);
   }
 }
 

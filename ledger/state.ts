@@ -142,7 +142,28 @@ export interface VersionState {
   misversioned?: Misversioned;
 }
 
-export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord;
+/** An npm release imported onto the chain (`import` tx), immutable once there. */
+export interface NpmReleaseState {
+  name: string;
+  version: string;
+  integrity: string;
+  contentHash: string;
+  size: number;
+  deps: Record<string, string>;
+  optionalDeps?: Record<string, string>;
+  peerDeps?: Record<string, string>;
+  installScripts?: true;
+  /** the registry signature's key id, when the release carried one the chain verified */
+  signedBy?: string;
+  /** the importer's InfVer verdict on the step from `prev` (an earlier release on chain) */
+  infver?: { prev: string; bump: 'major' | 'minor' | 'patch' };
+  importer: string;
+  height: number;
+  block: string;
+  txId: string;
+}
+
+export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord | NpmReleaseState;
 
 /** An API manifest as published (InfVer), kept once per content hash. */
 export type ApiManifestRecord = Canonical;
@@ -185,6 +206,9 @@ export const keys = {
   bareName: (name: string, ns: string): string => `bare:${name}:${ns}`,
   version: (idHex: string, version: string): string => `ver:${idHex}:${version}`,
   api: (apiHex: string): string => `api:${apiHex}`,
+  /** the versions of an npm package on chain, in import order */
+  npm: (name: string): string => `npm:${name}`,
+  npmRelease: (name: string, version: string): string => `npmv:${name}@${version}`,
 };
 
 export function getAccount(s: StateReader, pubHex: string): AccountState {

@@ -19,6 +19,7 @@ import { bytesEqual, decode, encode, knownEncoding, rememberEncoding, type Canon
 import { sha256, sign, verify } from './crypto.ts';
 import { MAX_DEPS, MAX_LOCK_ENTRIES, MAX_TX_BYTES, TX_SIGN_DOMAIN } from './constants.ts';
 import { isNamespace, isPackageName, isRange, isVersion } from './names.ts';
+import { isNpmName, isNpmVersion, isSha512Integrity } from './npmRelease.ts';
 
 export const TX_VERSION = 1;
 
@@ -72,6 +73,34 @@ export interface AttestBody {
   infverHash?: Uint8Array;
 }
 
+/**
+ * An npm release brought onto the chain: its registry record and the sha256 of
+ * its exact tarball (stored unchanged as a blob). Dependency specs are as the
+ * registry gave them (ledger/npmRelease.ts).
+ */
+export interface ImportBody {
+  /** the npm name, without the `npm:` prefix it has on chain */
+  name: string;
+  version: string;
+  /** the registry's `dist.integrity` (sha512) */
+  integrity: string;
+  contentHash: Uint8Array;
+  size: number;
+  deps: Record<string, string>;
+  optionalDeps?: Record<string, string>;
+  peerDeps?: Record<string, string>;
+  /** present (true) when the package has install scripts, which gopkgr never runs */
+  installScripts?: true;
+  /** the registry's signature of `name@version:integrity`, when it gives one */
+  signature?: { keyid: string; sig: string };
+  /**
+   * InfVer on npm: the bump the importer's checker found from `prev`, the
+   * newest release of the package on chain below this one, to this one (absent
+   * when there is none, or either has no declarations).
+   */
+  infver?: { prev: string; bump: 'major' | 'minor' | 'patch' };
+}
+
 export interface BodyByType {
   claim: ClaimBody;
   maintainer: MaintainerBody;
@@ -81,9 +110,10 @@ export interface BodyByType {
   bounds: BoundsBody;
   rotate: RotateBody;
   attest: AttestBody;
+  import: ImportBody;
 }
 export type SignedTxType = keyof BodyByType;
-export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest'];
+export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest', 'import'];
 
 export type UnsignedTxOf<K extends SignedTxType> = { v: number; type: K; from: Uint8Array; nonce: number; stamp: number; body: BodyByType[K] };
 export type UnsignedTx = { [K in SignedTxType]: UnsignedTxOf<K> }[SignedTxType];
@@ -93,6 +123,11 @@ export interface RewardOutput { to: Uint8Array; amount: number }
 export interface RewardTx { v: number; type: 'reward'; height: number; outputs: RewardOutput[] }
 
 export type Tx = SignedTx | RewardTx;
+
+/** The tarball a tx records (a publish's or an npm import's), whose blob a node keeps and serves. */
+export function tarballOf(tx: Tx): Uint8Array | undefined {
+  return tx.type === 'publish' || tx.type === 'import' ? tx.body.contentHash : undefined;
+}
 
 function bad(message: string): never {
   throw new GopkgrError('TX_MALFORMED', message);
@@ -177,6 +212,19 @@ function lockField(o: Obj, where: string): Record<string, Uint8Array> {
   return lock as Record<string, Uint8Array>;
 }
 
+/** An npm dependency map: npm names to the spec the registry gave (ranges, tags, aliases, URLs), kept as written. */
+function npmDepsField(o: Obj, key: string, where: string): Record<string, string> {
+  const deps = o[key];
+  if (!isObj(deps)) bad(`${where}.${key} must be a map of npm package name to version spec`);
+  const entries = Object.entries(deps);
+  if (entries.length > MAX_DEPS) bad(`${where}.${key} has ${entries.length} entries, more than ${MAX_DEPS}`);
+  for (const [name, spec] of entries) {
+    if (!isNpmName(name)) bad(`${where}.${key} names "${String(name).slice(0, 100)}", which is not an npm package name`);
+    if (typeof spec !== 'string' || spec.length > 1024) bad(`${where}.${key}["${name}"] must be a version spec of at most 1024 characters`);
+  }
+  return deps as Record<string, string>;
+}
+
 /** The optional fields of an attestation that describe its predecessor run (InfVer 2.0). */
 const PREV_FIELDS = ['prev', 'prevPassed', 'prevFailed', 'prevResultHash'] as const;
 /** The optional fields of an attestation that carry its InfVer verdict. */
@@ -239,6 +287,43 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
     case 'rotate': {
       onlyKeys(body, ['to', 'proof'], w);
       return { to: publicKeyField(body, 'to', w), proof: bytesField(body, 'proof', 64, w) };
+    }
+    case 'import': {
+      onlyKeys(body, ['name', 'version', 'integrity', 'contentHash', 'size', 'deps', 'optionalDeps', 'peerDeps', 'installScripts', 'signature', 'infver'], w);
+      if (!isNpmName(body.name)) bad('body.name must be an npm package name (lowercase, at most 214 characters, an optional @scope/)');
+      if (!isNpmVersion(body.version)) bad('body.version must be a SemVer 2.0 version');
+      if (!isSha512Integrity(body.integrity)) bad('body.integrity must be "sha512-" and the base64 of 64 bytes');
+      const out: ImportBody = {
+        name: body.name,
+        version: body.version,
+        integrity: body.integrity,
+        contentHash: bytesField(body, 'contentHash', 32, w),
+        size: uintField(body, 'size', w),
+        deps: npmDepsField(body, 'deps', w),
+      };
+      const optionalDeps = optional(body, 'optionalDeps', () => npmDepsField(body, 'optionalDeps', w));
+      const peerDeps = optional(body, 'peerDeps', () => npmDepsField(body, 'peerDeps', w));
+      if (optionalDeps !== undefined) out.optionalDeps = optionalDeps;
+      if (peerDeps !== undefined) out.peerDeps = peerDeps;
+      if (body.installScripts !== undefined) {
+        if (body.installScripts !== true) bad('body.installScripts is true or absent');
+        out.installScripts = true;
+      }
+      if (body.signature !== undefined) {
+        const sig = body.signature;
+        if (!isObj(sig)) bad('body.signature must be a map {keyid, sig}');
+        onlyKeys(sig, ['keyid', 'sig'], 'body.signature');
+        out.signature = { keyid: stringField(sig, 'keyid', 'body.signature', 200), sig: stringField(sig, 'sig', 'body.signature', 400) };
+      }
+      if (body.infver !== undefined) {
+        const v = body.infver;
+        if (!isObj(v)) bad('body.infver must be a map {prev, bump}');
+        onlyKeys(v, ['prev', 'bump'], 'body.infver');
+        if (!isNpmVersion(v.prev)) bad('body.infver.prev must be a SemVer 2.0 version');
+        if (!BUMPS.includes(v.bump)) bad('body.infver.bump must be "major", "minor" or "patch"');
+        out.infver = { prev: v.prev, bump: v.bump as 'major' | 'minor' | 'patch' };
+      }
+      return out;
     }
     case 'attest': {
       onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', ...PREV_FIELDS, ...VERDICT_FIELDS], w);

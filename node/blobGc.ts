@@ -1,13 +1,14 @@
 /**
  * Garbage collection of tarballs nothing refers to. A blob is kept while a
- * version in the registry state or a pending publish names it; any other blob
- * is removed once it is older than the grace period, which leaves an uploader
- * time to submit the publish tx that names its upload.
+ * version or an npm release in the registry state, or a pending publish or
+ * import, names it; any other blob is removed once it is older than the grace
+ * period, which leaves an uploader time to submit the tx that names its upload.
  */
 import type { Chain } from './chain.ts';
 import type { Mempool } from './mempool.ts';
 import type { BlobStore } from './blobs.ts';
-import type { VersionState } from '../ledger/state.ts';
+import type { NpmReleaseState, VersionState } from '../ledger/state.ts';
+import { tarballOf } from '../ledger/tx.ts';
 import { toHex } from '../ledger/encoding.ts';
 
 /** Ten minutes: far longer than a publish takes between its upload and its tx. */
@@ -15,14 +16,18 @@ export const BLOB_GRACE_MS = 10 * 60_000;
 
 export function pendingBlobHashes(mempool: Mempool): Set<string> {
   const out = new Set<string>();
-  for (const p of mempool.ordered()) if (p.tx.type === 'publish') out.add(toHex(p.tx.body.contentHash));
+  for (const p of mempool.ordered()) {
+    const tarball = tarballOf(p.tx);
+    if (tarball !== undefined) out.add(toHex(tarball));
+  }
   return out;
 }
 
-/** Every tarball a version on chain names (streamed from disk: only when there is something old to collect). */
+/** Every tarball a version or an npm release on chain names (streamed from disk: only when there is something old to collect). */
 export async function confirmedBlobHashes(chain: Chain): Promise<Set<string>> {
   const out = new Set<string>();
   for await (const [, value] of chain.state.entries('ver:')) out.add((value as VersionState).contentHash);
+  for await (const [, value] of chain.state.entries('npmv:')) out.add((value as NpmReleaseState).contentHash);
   return out;
 }
 

@@ -12,7 +12,8 @@ import { Chain, type ImportResult, type SignatureVerifier } from './chain.ts';
 import { ChainStore } from './store.ts';
 import { BlobStore } from './blobs.ts';
 import { Mempool, senderOf, type PendingTx } from './mempool.ts';
-import { checkTxSignature, decodeTx, txId, type SignedTx } from '../ledger/tx.ts';
+import { checkTxSignature, decodeTx, tarballOf, txId, type SignedTx } from '../ledger/tx.ts';
+import { checkNpmTarball } from './npmTarball.ts';
 import type { DecodedBlock } from '../ledger/block.ts';
 import type { ChainParams } from '../ledger/params.ts';
 import type { WorkTermsJson } from '../consensus/index.ts';
@@ -132,12 +133,15 @@ export class FullNode extends EventEmitter {
     const id = toHex(txId(bytes));
     if (this.mempool.has(id) || (await this.chain.txLocation(id)) !== undefined) return { id, status: 'known' };
     checkTxSignature(tx, this.chain.chainId, this.chain.params.txWorkBits);
-    // Policy (not consensus): a node relays a publish only once it holds the tarball.
-    if (tx.type === 'publish') {
-      const hash = toHex(tx.body.contentHash);
+    // Policy (not consensus): a node relays a publish or an npm import only once it holds the tarball,
+    // and an import only if the tarball is the registry's (integrity) for that name and version.
+    const tarball = tarballOf(tx);
+    if (tarball !== undefined) {
+      const hash = toHex(tarball);
       if (!(await this.blobs.has(hash))) {
-        throw new GopkgrError('TX_BLOB_MISSING', `the tarball ${hash.slice(0, 16)}… of this publish is not on this node`, { hint: 'PUT it to /v1/blobs/<sha256> first' });
+        throw new GopkgrError('TX_BLOB_MISSING', `the tarball ${hash.slice(0, 16)}… of this ${tx.type} is not on this node`, { hint: 'PUT it to /v1/blobs/<sha256> first' });
       }
+      if (tx.type === 'import') await checkNpmTarball((await this.blobs.get(hash))!, tx.body);
     }
     const pending: PendingTx = { id, tx: tx as SignedTx, bytes, sender: senderOf(tx as SignedTx) };
     await this.mempool.add(pending);

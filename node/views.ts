@@ -1,10 +1,11 @@
 /** JSON views of ledger objects for the HTTP API: bytes become hex, keys become identities. */
+import semver from 'semver';
 import { toHex, type Canonical } from '../ledger/encoding.ts';
 import type { DecodedBlock } from '../ledger/block.ts';
 import type { Tx } from '../ledger/tx.ts';
 import type { BlockIndexEntry } from './store.ts';
 import type { Consensus } from '../consensus/index.ts';
-import { keys, type NamespaceState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
+import { keys, type NamespaceState, type NpmReleaseState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -92,4 +93,40 @@ export function namespaceView(state: StateReader, ns: string): Json | undefined 
   const s = state.get(keys.namespace(ns)) as NamespaceState | undefined;
   if (s === undefined) return undefined;
   return { ns: s.ns, owner: identity(s.owner), maintainers: s.maintainers.map(identity), height: s.height, txId: s.txId };
+}
+
+const RANK = { patch: 0, minor: 1, major: 2 } as const;
+
+/**
+ * The step a version number declares to `^prev` users: major when the caret
+ * range of `prev` does not take it (which makes 0.x minors majors), else minor
+ * or patch as the numbers moved.
+ */
+export function declaredStep(prev: string, version: string): 'major' | 'minor' | 'patch' {
+  if (!semver.satisfies(version, `^${prev}`, { includePrerelease: true })) return 'major';
+  const diff = semver.diff(prev, version);
+  return diff === 'minor' || diff === 'preminor' ? 'minor' : 'patch';
+}
+
+/**
+ * An npm release as the API shows it: the registry's record, the importer as
+ * an identity, and beside the importer's InfVer verdict the step its number
+ * declares, so a release whose number understates (or overstates) its API
+ * change is plain to see.
+ */
+export function npmReleaseView(r: NpmReleaseState): Json {
+  const view: Record<string, Json> = { ...(jsonOf(r) as Record<string, Json>), name: `npm:${r.name}`, importer: identity(r.importer) };
+  if (r.infver !== undefined) {
+    const declared = declaredStep(r.infver.prev, r.version);
+    const verdict = RANK[r.infver.bump] - RANK[declared];
+    view.infver = { ...r.infver, declared, agrees: verdict === 0 ? 'yes' : verdict > 0 ? 'understated' : 'overstated' };
+  }
+  return view;
+}
+
+/** `npm:<name>` with every release imported, in import order; undefined when none is. */
+export function npmPackageView(state: StateReader, name: string): Json | undefined {
+  const versions = state.get(keys.npm(name)) as string[] | undefined;
+  if (versions === undefined) return undefined;
+  return { name: `npm:${name}`, versions: versions.map((v) => npmReleaseView(state.get(keys.npmRelease(name, v)) as NpmReleaseState)) };
 }

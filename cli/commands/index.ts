@@ -20,6 +20,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['test', async () => (await import('./test.ts')).test],
   ['tester', async () => (await import('./tester.ts')).tester],
   ['key', async () => (await import('./key.ts')).key],
+  ['import', async () => (await import('./import.ts')).importCommand],
 ];
 
 export async function loadCommand(name: string): Promise<Command | undefined> {

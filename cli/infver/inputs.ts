@@ -55,7 +55,7 @@ function badInput(arg: string, why: string, hint?: string): GopkgrError {
 }
 
 /** Unpack tarball bytes into a fresh temp dir; the temp dir goes if unpacking fails. */
-async function unpack(bytes: Uint8Array, arg: string): Promise<MaterializedInput> {
+export async function unpackTarball(bytes: Uint8Array, arg: string): Promise<MaterializedInput> {
   const tmp = await mkdtemp(path.join(tmpdir(), 'gopkgr-infver-'));
   const cleanup = (): Promise<void> => rm(tmp, { recursive: true, force: true });
   const dir = path.join(tmp, 'package');
@@ -102,7 +102,7 @@ export async function materializeVersion(
   // fetchTarballs compares the download's sha256 with the chain's content hash before anything is unpacked.
   const fetched = await fetchTarballs([{ name, version, contentHash }], { cache: opts.cache ?? new NoCache(), client, progress: false });
   const bytes = fetched.bytes.get(contentHash)!;
-  const input = await unpack(bytes, label);
+  const input = await unpackTarball(bytes, label);
   if (opts.cache !== undefined && fetched.downloaded.has(contentHash)) await opts.cache.put(contentHash, bytes);
   return input;
 }
@@ -113,7 +113,7 @@ export async function materializeInput(arg: string, ctx: InputContext = {}): Pro
   if (info?.isFile() === true) {
     if (!TARBALL.test(arg)) throw badInput(arg, 'is a file but not a .tgz package tarball');
     if (info.size > MAX_EXTRACT_BYTES) throw badInput(arg, `is larger than ${MAX_EXTRACT_BYTES} bytes`);
-    return unpack(new Uint8Array(await readFile(arg)), arg);
+    return unpackTarball(new Uint8Array(await readFile(arg)), arg);
   }
   if (info === undefined && SPEC.test(arg)) return fromNode(arg, ctx);
   throw badInput(arg, info === undefined ? 'no such directory or file, and not @namespace/name@version' : 'is neither a directory nor a file');

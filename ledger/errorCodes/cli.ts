@@ -34,6 +34,10 @@ export const CLI_CODES = {
   PACK_INTERNAL: { status: 400, blame: 'none', summary: 'the compiler did something packing does not allow' },
   PUBLISH_NO_NAME: { status: 400, blame: 'sender', summary: 'package.json has no name' },
   PUBLISH_SELF_DEPENDENCY: { status: 400, blame: 'sender', summary: 'the package depends on itself' },
+  // npm imports.
+  NPM_REGISTRY_UNREACHABLE: { status: 400, blame: 'none', summary: 'the npm registry did not answer' },
+  NPM_NOT_FOUND: { status: 400, blame: 'sender', summary: 'the npm registry has no such package' },
+  NPM_INTEGRITY_MISMATCH: { status: 400, blame: 'none', summary: "a tarball from the npm registry does not match the registry's integrity" },
   PUBLISH_UNCHANGED: { status: 400, blame: 'sender', summary: 'a version with exactly this content is already published' },
   PUBLISH_BAD_FROM: { status: 400, blame: 'sender', summary: '--from names no published version of the package' },
   PUBLISH_MAJOR_ON_OLD_LINE: { status: 400, blame: 'sender', summary: 'a breaking release from an older major line, whose next major already exists' },

@@ -52,6 +52,13 @@ export const LEDGER_CODES = {
   TX_ATTEST_VERDICT_NO_PREV: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict for a first version, which has no step to judge' },
   TX_ATTEST_VERDICT_UNPINNED: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict on a chain that pins no checker TypeScript' },
   TX_DUPLICATE_ATTESTATION: { status: 400, blame: 'sender', summary: 'the identity already attested the version' },
+  // npm imports.
+  TX_IMPORT_EXISTS: { status: 400, blame: 'sender', summary: 'the npm release is already on chain with these bytes' },
+  NPM_IMPORT_CONFLICT: { status: 400, blame: 'sender', summary: 'the npm release is on chain with other bytes' },
+  TX_IMPORT_UNSIGNED: { status: 400, blame: 'sender', summary: 'the chain takes only npm releases the registry signed' },
+  TX_IMPORT_BAD_PREV: { status: 400, blame: 'sender', summary: "an import's InfVer verdict names no lower release of the package on chain" },
+  NPM_TARBALL_MISMATCH: { status: 400, blame: 'sender', summary: "the tarball is not the registry's for that npm name and version" },
+  TX_IMPORT_BAD_SIGNATURE: { status: 400, blame: 'sender', summary: "the npm release's registry signature does not verify against the chain's keys" },
   // Lock trees (checked by the ledger and by resolver/checkLockTree).
   TX_LOCK_UNKNOWN: { status: 400, blame: 'sender', summary: 'a lock entry is not on chain' },
   TX_LOCK_HASH_MISMATCH: { status: 400, blame: 'sender', summary: 'a lock entry\'s content hash differs from the chain\'s' },

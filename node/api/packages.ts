@@ -3,15 +3,36 @@ import type { ApiContext } from './types.ts';
 import { route, type Route } from './router.ts';
 import { parseJson, readBody } from './body.ts';
 import { notFound, send } from './respond.ts';
-import { namespaceView, packageVersionView, packageView, type Json } from '../views.ts';
+import { namespaceView, npmPackageView, npmReleaseView, packageVersionView, packageView, type Json } from '../views.ts';
+import { isNpmName } from '../../ledger/npmRelease.ts';
+import { keys as stateKeys, type NpmReleaseState } from '../../ledger/state.ts';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { isNamespace, parseFullName } from '../../ledger/names.ts';
 import { MAX_TX_BYTES } from '../../ledger/constants.ts';
 import { resolveRequest } from '../../resolver/index.ts';
 
+function npmNameOf(raw: string): string {
+  const name = raw.replace(/%2[Ff]/, '/');
+  if (!isNpmName(name)) throw new GopkgrError('BAD_NAME', `"${raw.slice(0, 100)}" is not an npm package name`);
+  return name;
+}
+
 export function packageRoutes({ node }: ApiContext): Route[] {
   const chain = node.chain;
   return [
+    // npm releases brought in by `gopkgr import`: npm:<name>, a scoped name's slash plain or as %2F (npm's own form).
+    route('GET', /^\/v1\/packages\/npm:((?:@[^/]+(?:\/|%2[Ff]))?[^/@%]+)$/, async ({ res, match }) => {
+      const name = npmNameOf(match[1]!);
+      const view = await chain.state.read((s) => npmPackageView(s, name));
+      if (view === undefined) throw notFound(`package npm:${name}`);
+      send(res, 200, view);
+    }),
+    route('GET', /^\/v1\/packages\/npm:((?:@[^/]+(?:\/|%2[Ff]))?[^/@%]+)\/([^/]+)$/, async ({ res, match }) => {
+      const name = npmNameOf(match[1]!);
+      const release = await chain.state.read((s) => s.get(stateKeys.npmRelease(name, match[2]!)) as NpmReleaseState | undefined);
+      if (release === undefined) throw notFound(`npm:${name}@${match[2]}`);
+      send(res, 200, npmReleaseView(release));
+    }),
     route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)$/, async ({ res, match }) => {
       const { ns, name } = parseFullName(match[1]!);
       const view = await chain.state.read((s) => packageView(s, `${ns}/${name}`));

@@ -13,8 +13,9 @@
  */
 import type { DecodedBlock } from '../../ledger/block.ts';
 import { toHex } from '../../ledger/encoding.ts';
+import { tarballOf } from '../../ledger/tx.ts';
 import type { FullNode, Logger } from '../fullNode.ts';
-import type { VersionState } from '../../ledger/state.ts';
+import type { NpmReleaseState, VersionState } from '../../ledger/state.ts';
 import { BLOB_SCAN_KEY, del, putRaw, type BatchOp } from '../store.ts';
 
 const WANTED_PREFIX = 'bm:';
@@ -65,19 +66,22 @@ export class BlobBackfill {
     if (missing > 0) this.opts.log.info(`blobs: ${missing} tarball(s) referenced on chain are missing here; fetching them from peers`);
   }
 
-  /** The walk over every version, recording what the blob store lacks; resumable only from the start (it is idempotent). */
+  /** The walk over every version and npm release, recording what the blob store lacks; resumable only from the start (it is idempotent). */
   private async scanState(): Promise<void> {
     const { chain, blobs } = this.opts.node;
     let ops: BatchOp[] = [];
     let checked = 0;
-    for await (const [, value] of chain.state.entries('ver:')) {
-      if (!this.started) return;
-      await chain.idle();
-      const hash = (value as VersionState).contentHash;
-      if (!(await blobs.has(hash))) ops.push(putRaw(WANTED_PREFIX + hash, EMPTY));
-      if (++checked % SCAN_BATCH === 0) {
-        await chain.store.write(ops);
-        ops = [];
+    // Versions and npm releases both name a tarball by its contentHash.
+    for (const prefix of ['ver:', 'npmv:']) {
+      for await (const [, value] of chain.state.entries(prefix)) {
+        if (!this.started) return;
+        await chain.idle();
+        const hash = (value as VersionState | NpmReleaseState).contentHash;
+        if (!(await blobs.has(hash))) ops.push(putRaw(WANTED_PREFIX + hash, EMPTY));
+        if (++checked % SCAN_BATCH === 0) {
+          await chain.store.write(ops);
+          ops = [];
+        }
       }
     }
     ops.push(putRaw(BLOB_SCAN_KEY, EMPTY));
@@ -102,7 +106,10 @@ export class BlobBackfill {
   }
 
   private readonly onBlock = (block: DecodedBlock): void => {
-    const hashes = block.txs.flatMap((tx) => (tx.type === 'publish' ? [toHex(tx.body.contentHash)] : []));
+    const hashes = block.txs.flatMap((tx) => {
+      const tarball = tarballOf(tx);
+      return tarball === undefined ? [] : [toHex(tarball)];
+    });
     if (hashes.length === 0) return;
     // recorded before fetching, so a restart resumes them; fetchOne forgets those already here
     this.opts.node.chain.store.write(hashes.map((h) => putRaw(WANTED_PREFIX + h, EMPTY))).then(

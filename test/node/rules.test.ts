@@ -9,6 +9,7 @@
  *   - the mempool (node/mempool.ts) and difficulty (consensus/pow/difficulty.ts).
  * Tests are named after the code they show, as lodestar's are.
  */
+import { createHash, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   applySignedTx, buildRewardTx, checkTxSignature, decodeTx, DEV_PARAMS, encode, encodeTx, fromHex, GopkgrError,
@@ -1056,6 +1057,81 @@ async function acmeChain(opts: { now?: () => number } = {}): Promise<{ chain: Ch
   await extend(chain, [claim, create, p.alice.tx('publish', publishBody(pkg, '1.0.0'))]);
   return { chain, ...p, pkg };
 }
+
+describe('import (npm releases): TX_MALFORMED, TX_IMPORT_EXISTS, NPM_IMPORT_CONFLICT, TX_IMPORT_UNSIGNED, TX_IMPORT_BAD_SIGNATURE', () => {
+  const integrityOf = (text: string): string => `sha512-${createHash('sha512').update(text).digest('base64')}`;
+  const release = (version: string, bytes = `zod ${version}`, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    name: 'zod', version, integrity: integrityOf(bytes), contentHash: hashOf(bytes), size: bytes.length, deps: { 'left-pad': '^1.3.0', '@types/node': 'latest' }, ...extra,
+  });
+  const imp = (a: Actor, body: Record<string, unknown>): SignedTx => a.peek('import', body as never);
+
+  it('records the release once, under npm:<name>, with its registry fields; anyone may import', () => {
+    const w = new World();
+    const { carol } = people();
+    w.ok(carol.tx('import', release('3.23.8', 'a', { optionalDeps: { fsevents: '^2' }, peerDeps: { typescript: '>=5' }, installScripts: true }) as never));
+    w.ok(carol.tx('import', release('4.0.0-beta.1', 'b') as never));
+    expect(w.get(stateKeys.npm('zod'))).toEqual(['3.23.8', '4.0.0-beta.1']);
+    expect(w.get(stateKeys.npmRelease('zod', '3.23.8'))).toMatchObject({
+      name: 'zod', version: '3.23.8', integrity: integrityOf('a'), contentHash: toHex(hashOf('a')), size: 1, deps: { 'left-pad': '^1.3.0', '@types/node': 'latest' },
+      optionalDeps: { fsevents: '^2' }, peerDeps: { typescript: '>=5' }, installScripts: true, importer: hex(CAROL), height: 1,
+    });
+  });
+
+  it('TX_IMPORT_EXISTS for the same bytes again, NPM_IMPORT_CONFLICT for other bytes under the same name@version', () => {
+    const w = new World();
+    const { carol, dave } = people();
+    w.ok(carol.tx('import', release('1.0.0') as never));
+    expect(w.no(imp(dave, release('1.0.0')))).toBe('TX_IMPORT_EXISTS');
+    expect(w.no(imp(dave, release('1.0.0', 'tampered')))).toBe('NPM_IMPORT_CONFLICT');
+    expect(w.message(imp(dave, release('1.0.0', 'tampered')))).toMatch(/^npm:zod@1\.0\.0 is on chain with content hash /);
+  });
+
+  it('TX_MALFORMED: names, versions, integrity, dependency maps and flags npm would not give', () => {
+    const { carol } = people();
+    const malformed = (body: Record<string, unknown>): string => codeOf(() => decodeTx(encodeTx(imp(carol, body))));
+    expect(malformed(release('1.0.0'))).toBe('accepted');
+    for (const name of ['Zod', '.hidden', '@scope/', 'a b', 'x'.repeat(215), '@Scope/x']) expect(malformed({ ...release('1.0.0'), name })).toBe('TX_MALFORMED');
+    for (const version of ['1.0', 'v1.0.0', '01.0.0', '1.0.0-', '']) expect(malformed({ ...release('1.0.0'), version })).toBe('TX_MALFORMED');
+    for (const integrity of ['sha1-abc', 'sha512-short', integrityOf('x').replace('sha512', 'sha384')]) expect(malformed({ ...release('1.0.0'), integrity })).toBe('TX_MALFORMED');
+    expect(malformed({ ...release('1.0.0'), deps: { 'Not A Name': '1' } })).toBe('TX_MALFORMED');
+    expect(malformed({ ...release('1.0.0'), peerDeps: { ok: 7 } })).toBe('TX_MALFORMED');
+    expect(malformed({ ...release('1.0.0'), installScripts: false })).toBe('TX_MALFORMED');
+    expect(malformed({ ...release('1.0.0'), signature: { keyid: 'k' } })).toBe('TX_MALFORMED');
+    expect(malformed({ ...release('1.0.0'), extra: 1 })).toBe('TX_MALFORMED');
+  });
+
+  it('TX_IMPORT_BAD_PREV: an InfVer verdict is on the step from a lower release of the package on chain', () => {
+    const w = new World();
+    const { carol } = people();
+    w.ok(carol.tx('import', release('1.0.0') as never));
+    expect(w.no(imp(carol, release('1.1.0', 'x', { infver: { prev: '0.9.0', bump: 'minor' } })))).toBe('TX_IMPORT_BAD_PREV');
+    expect(w.no(imp(carol, release('0.5.0', 'x', { infver: { prev: '1.0.0', bump: 'minor' } })))).toBe('TX_IMPORT_BAD_PREV');
+    expect(w.no(imp(carol, release('1.0.0-rc.1', 'x', { infver: { prev: '1.0.0', bump: 'patch' } })))).toBe('TX_IMPORT_BAD_PREV');
+    w.ok(carol.tx('import', release('1.1.0', 'y', { infver: { prev: '1.0.0', bump: 'major' } }) as never));
+    expect(w.get<{ infver: unknown }>(stateKeys.npmRelease('zod', '1.1.0'))?.infver).toEqual({ prev: '1.0.0', bump: 'major' });
+    const malformed = (infver: unknown): string => codeOf(() => decodeTx(encodeTx(imp(carol, release('1.2.0', 'z', { infver })))));
+    expect(malformed({ prev: '1.0', bump: 'minor' })).toBe('TX_MALFORMED');
+    expect(malformed({ prev: '1.0.0', bump: 'huge' })).toBe('TX_MALFORMED');
+    expect(malformed({ prev: '1.0.0', bump: 'minor', extra: 1 })).toBe('TX_MALFORMED');
+  });
+
+  it('a chain that pins registry keys takes only releases signed by one of them', () => {
+    const registry = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const keyid = 'SHA256:test-registry-key';
+    const w = new World();
+    w.params = { ...DEV_PARAMS, npmKeys: [{ keyid, key: registry.publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }] };
+    const { carol } = people();
+    const body = release('2.0.0');
+    const signedBy = (key: KeyObject, text = `zod@2.0.0:${body.integrity as string}`): string => nodeSign('sha256', Buffer.from(text), { key, dsaEncoding: 'der' }).toString('base64');
+    expect(w.no(imp(carol, body))).toBe('TX_IMPORT_UNSIGNED');
+    expect(w.no(imp(carol, { ...body, signature: { keyid, sig: signedBy(stranger.privateKey) } }))).toBe('TX_IMPORT_BAD_SIGNATURE');
+    expect(w.no(imp(carol, { ...body, signature: { keyid, sig: signedBy(registry.privateKey, 'zod@2.0.1:x') } }))).toBe('TX_IMPORT_BAD_SIGNATURE');
+    expect(w.no(imp(carol, { ...body, signature: { keyid: 'SHA256:other', sig: signedBy(registry.privateKey) } }))).toBe('TX_IMPORT_BAD_SIGNATURE');
+    w.ok(carol.tx('import', { ...body, signature: { keyid, sig: signedBy(registry.privateKey) } } as never));
+    expect(w.get<{ signedBy: string }>(stateKeys.npmRelease('zod', '2.0.0'))?.signedBy).toBe(keyid);
+  });
+});
 
 describe('blocks on a chain: valid blocks change the state', () => {
   it('claim, create and publish in one block: connected, state visible, txs located, miner paid', async () => {

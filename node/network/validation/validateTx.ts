@@ -16,7 +16,7 @@
  *                                                     they depend on what this node has seen)
  */
 import { toHex } from '../../../ledger/encoding.ts';
-import { checkTxSignature, decodeTx, txId, type SignedTx, type Tx } from '../../../ledger/tx.ts';
+import { checkTxSignature, decodeTx, tarballOf, txId, type Tx } from '../../../ledger/tx.ts';
 import type { FullNode } from '../../fullNode.ts';
 import { MAX_GOSSIP_TX_BYTES } from '../constants.ts';
 import { accept, ignore, reject, verdictOf, type Verdict } from './verdict.ts';
@@ -58,8 +58,9 @@ export async function validateGossipTx(ctx: TxValidationContext, data: Uint8Arra
   const node = ctx.node;
   // 5. Duplicates.
   if (node.mempool.has(id) || (await node.chain.txLocation(id)) !== undefined) return { ...ignore('NET_DUPLICATE', `tx ${id.slice(0, 16)} is already known`), id };
-  if (tx.type === 'publish') {
-    const hash = toHex((tx as SignedTx & { type: 'publish' }).body.contentHash);
+  const tarball = tarballOf(tx);
+  if (tarball !== undefined) {
+    const hash = toHex(tarball);
     if (!(await node.blobs.has(hash))) {
       // 6. Check the signature before spending bandwidth on its tarball.
       try {
@@ -69,7 +70,7 @@ export async function validateGossipTx(ctx: TxValidationContext, data: Uint8Arra
       }
       // 7. The tarball, verified by the blob store against its sha256.
       const fetched = ctx.fetchBlob === undefined ? false : await ctx.fetchBlob(hash).catch(() => false);
-      if (!fetched) return { ...ignore('NET_BLOB_UNAVAILABLE', `the tarball ${hash.slice(0, 16)}… of publish ${id.slice(0, 16)} could not be fetched`), id };
+      if (!fetched) return { ...ignore('NET_BLOB_UNAVAILABLE', `the tarball ${hash.slice(0, 16)}… of ${tx.type} ${id.slice(0, 16)} could not be fetched`), id };
     }
   }
   // 6 and 8. Stamp, signature and state, as for a tx from the API.

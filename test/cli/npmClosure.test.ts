@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { dependencySpecs, parseNpmSpec, pickVersion, resolveClosure } from '../../cli/npm/closure.ts';
+import { NpmRegistry } from '../../cli/npm/registry.ts';
+import { startNpmRegistry } from '../support/npmRegistry.ts';
+import { closeAll } from '../support/cleanup.ts';
+
+afterEach(closeAll);
+
+describe('npm ranges, as npm reads them', () => {
+  const versions = ['1.0.0', '1.2.0', '1.3.0-beta.1', '2.0.0', '2.1.0-rc.0', '3.0.0'];
+  const tags = { latest: '2.0.0', next: '2.1.0-rc.0' };
+
+  it('a dist-tag names its version; latest is preferred when it satisfies; pre-releases only when asked', () => {
+    expect(pickVersion(versions, tags, 'latest')).toBe('2.0.0');
+    expect(pickVersion(versions, tags, 'next')).toBe('2.1.0-rc.0');
+    expect(pickVersion(versions, tags, '*')).toBe('2.0.0');
+    expect(pickVersion(versions, tags, '^1')).toBe('1.2.0');
+    expect(pickVersion(versions, tags, '>=2')).toBe('2.0.0');
+    expect(pickVersion(versions, { latest: '1.0.0' }, '>=2')).toBe('3.0.0');
+    expect(pickVersion(versions, tags, '^1.3.0-beta.0')).toBe('1.3.0-beta.1');
+    expect(pickVersion(versions, tags, '^4')).toBeUndefined();
+    expect(pickVersion(versions, { latest: '9.9.9' }, 'latest')).toBeUndefined();
+  });
+
+  it('parses npm:NAME[@RANGE], scoped names included', () => {
+    expect(parseNpmSpec('npm:zod@^3.23.0')).toEqual({ name: 'zod', spec: '^3.23.0' });
+    expect(parseNpmSpec('npm:@types/node')).toEqual({ name: '@types/node', spec: 'latest' });
+    expect(parseNpmSpec('npm:@types/node@20')).toEqual({ name: '@types/node', spec: '20' });
+    expect(() => parseNpmSpec('npm:')).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+
+  it('needs regular, optional and required peer dependencies, not optional peers', () => {
+    expect(dependencySpecs({
+      name: 'x', version: '1.0.0', dist: { tarball: '' },
+      dependencies: { a: '^1' }, optionalDependencies: { b: '^2' }, peerDependencies: { c: '^3', d: '^4' }, peerDependenciesMeta: { d: { optional: true } },
+    })).toEqual([['a', '^1'], ['b', '^2'], ['c', '^3']]);
+  });
+
+  it('reports what the registry cannot answer instead of guessing; follows npm: aliases', async () => {
+    const served = await startNpmRegistry();
+    const registry = new NpmRegistry(served.url);
+    // A fake root whose deps are a git URL, an alias and a missing package: resolved against the recorded registry.
+    const closure = await resolveClosure(registry, [{ name: 'has-flag', spec: '^4' }]);
+    expect(closure.releases.map((r) => `${r.name}@${r.version}`)).toEqual(['has-flag@4.0.0']);
+    const packument = await registry.packument('has-flag');
+    packument.versions['4.0.0']!.dependencies = { 'git-dep': 'github:user/repo', 'aliased': 'npm:color-name@~1.1.3', 'gone': '^1' };
+    const fresh = await resolveClosure(registry, [{ name: 'has-flag', spec: '4.0.0' }]);
+    expect(fresh.releases.map((r) => `${r.name}@${r.version}`)).toEqual(['color-name@1.1.4', 'has-flag@4.0.0']);
+    expect(fresh.unresolved.map((u) => [u.name, u.by])).toEqual([['git-dep', 'has-flag@4.0.0'], ['gone', 'has-flag@4.0.0']]);
+  });
+});
