@@ -773,6 +773,20 @@ describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATC
   });
 });
 
+/** @acme/lib 1.0.0, then `second`, both with an empty lock (the attestations' lock hash). */
+function libThen(second: string): ReturnType<typeof acme> {
+  const p = people();
+  const w = new World();
+  w.ok(p.alice.tx('claim', { ns: '@acme' }));
+  const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
+  w.ok(create);
+  const pkg = idBytes(create);
+  const v1 = p.alice.tx('publish', publishBody(pkg, '1.0.0'));
+  w.ok(v1);
+  w.ok(p.alice.tx('publish', publishBody(pkg, second)));
+  return { w, ...p, pkg, v1 };
+}
+
 describe('attest, InfVer 2.0: predecessor runs, TX_ATTEST_BAD_PREV, breaking by inference', () => {
   /** An attestation of `version` that ran `prev`'s tests against it with `prevFailed` failures and result `prevHash`. */
   const body = (pkg: Uint8Array, version: string, prev?: { prev: string; prevFailed: number; prevHash: string }): SignedTx['body'] => ({
@@ -780,18 +794,7 @@ describe('attest, InfVer 2.0: predecessor runs, TX_ATTEST_BAD_PREV, breaking by 
     ...(prev === undefined ? {} : { prev: prev.prev, prevPassed: 2, prevFailed: prev.prevFailed, prevResultHash: hashOf(prev.prevHash) }),
   });
   /** @acme/lib 1.0.0 and 1.0.1 (published with an empty lock: the attestations' lock hash). */
-  const twoVersions = (): ReturnType<typeof acme> => {
-    const p = people();
-    const w = new World();
-    w.ok(p.alice.tx('claim', { ns: '@acme' }));
-    const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
-    w.ok(create);
-    const pkg = idBytes(create);
-    const v1 = p.alice.tx('publish', publishBody(pkg, '1.0.0'));
-    w.ok(v1);
-    w.ok(p.alice.tx('publish', publishBody(pkg, '1.0.1')));
-    return { w, ...p, pkg, v1 };
-  };
+  const twoVersions = (): ReturnType<typeof acme> => libThen('1.0.1');
 
   it('TX_MALFORMED: the prev fields come all together or not at all', () => {
     const { pkg, carol } = twoVersions();
@@ -886,18 +889,7 @@ describe('attest, InfVer verdicts: TX_MALFORMED, TX_ATTEST_VERDICT_NO_PREV, TX_A
     ...(verdict === undefined ? {} : { infver: verdict.infver, infverHash: hashOf(verdict.changes) }),
   });
   /** @acme/lib 1.0.0, then `second` (1.1.0: a minor step by default). */
-  const published = (second = '1.1.0'): ReturnType<typeof acme> => {
-    const p = people();
-    const w = new World();
-    w.ok(p.alice.tx('claim', { ns: '@acme' }));
-    const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
-    w.ok(create);
-    const pkg = idBytes(create);
-    const v1 = p.alice.tx('publish', publishBody(pkg, '1.0.0'));
-    w.ok(v1);
-    w.ok(p.alice.tx('publish', publishBody(pkg, second)));
-    return { w, ...p, pkg, v1 };
-  };
+  const published = (second = '1.1.0'): ReturnType<typeof acme> => libThen(second);
   const malformedVerdict = (change: (b: Record<string, Canonical>) => void): string => {
     const { pkg, carol } = published();
     const tx = carol.peek('attest', body(pkg, '1.1.0', { infver: 'major', changes: 'c' }) as never);
