@@ -23,6 +23,7 @@ import { positionsOf, type Direction } from './positions.ts';
 import { buildProbe, type Probe, type Question } from './probe.ts';
 import { witnessFor, type WitnessContext } from './witness.ts';
 import { sharedRewrites } from './share.ts';
+import { nestedBreaks } from './nested.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -228,6 +229,21 @@ function examinePair(checker: ts.TypeChecker, program: ts.Program, pair: EntryPa
     // consumer's to use both ways (an enum's member added breaks a `Record<Enum, …>` or an exhaustive switch).
     if (t.typeKind === 'class') needs.set(t.name, new Set(['out']));
     else needs.set(t.name, positions.get(t.symbol) ?? new Set(['in', 'out']));
+  }
+  for (const name of values) {
+    for (const b of nestedBreaks(checker, name, checker.getTypeOfSymbol(oldNames.get(name)!.symbol), checker.getTypeOfSymbol(newNames.get(name)!.symbol), 'out')) {
+      add({ export: name, kind: 'breaking', rule: b.rule, detail: b.detail });
+    }
+  }
+  for (const t of types) {
+    // Generic types are instantiated by the probe; a typeof-derived one is no contract.
+    if (t.typeParams.length > 0 || t.derived || t.typeKind === 'other') continue;
+    const n = newNames.get(t.name)!;
+    for (const d of needs.get(t.name)!) {
+      for (const b of nestedBreaks(checker, t.name, checker.getDeclaredTypeOfSymbol(t.symbol), checker.getDeclaredTypeOfSymbol(n.symbol), d)) {
+        add({ export: t.name, kind: 'breaking', rule: b.rule, detail: b.detail });
+      }
+    }
   }
   const classes = new Set([...oldNames.values()].filter((e) => e.typeKind === 'class').map((e) => e.name.split('.').pop()!));
   return { pair, oldNames, newNames, values, types, needs, classes, probePath };

@@ -1,0 +1,122 @@
+/**
+ * What assignability lets through deep inside an export, found by walking
+ * the old and the new type side by side from each exported value, in the
+ * direction values travel (positions.ts):
+ *
+ *  - a member a consumer reads (out: a result, a callback's parameter) that
+ *    the new type no longer has, optional or not: `x.clone` stops compiling
+ *    even though the new type is assignable to the old one (an optional
+ *    property may be missing; method parameters are compared bivariantly, so
+ *    a callback's parameter retyped to something smaller passes too);
+ *  - a member a consumer writes in an object literal (in) that the new type
+ *    no longer knows: the literal's excess property stops compiling;
+ *  - a type guard (`x is T`, not `asserts`) whose target narrowed: its false
+ *    branch removed every old T from the argument's type, and now removes
+ *    less (semver-ts: a guard is a two-way contract).
+ *
+ * The members exported values and types have at their top are compared by
+ * compare.ts; this walk starts one level below them.
+ */
+import ts from 'typescript';
+import { isLibraryFile, isLibraryType as isLibrary, type Direction } from './positions.ts';
+
+export interface NestedBreak {
+  rule: 'nested-member-removed' | 'type-guard-narrowed';
+  /** the path from the export to the member, e.g. `deepmerge(…, options).arrayMerge(…, options).clone` */
+  detail: string;
+}
+
+const MAX_DEPTH = 8;
+const MAX_PROPERTIES = 200;
+const flip = (d: Direction): Direction => (d === 'in' ? 'out' : 'in');
+const OPAQUE = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution;
+
+
+function visible(symbol: ts.Symbol): boolean {
+  if (symbol.name.startsWith('#') || symbol.name.startsWith('__@')) return false;
+  return !(symbol.declarations ?? []).some((d) => (ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Private) !== 0);
+}
+
+function paired(olds: readonly ts.Signature[], news: readonly ts.Signature[]): Array<[ts.Signature, ts.Signature]> {
+  if (olds.length === news.length) return olds.map((o, i) => [o, news[i]!]);
+  // Overloads added or dropped: an old signature is followed into the one new signature of its arity, if there is one.
+  const out: Array<[ts.Signature, ts.Signature]> = [];
+  for (const o of olds) {
+    const same = news.filter((n) => n.parameters.length === o.parameters.length);
+    if (same.length === 1) out.push([o, same[0]!]);
+  }
+  return out;
+}
+
+/** Breaks below the top of one export: `oldType` and `newType` are its two versions, met in direction `start`. */
+export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.Type, newType: ts.Type, start: Direction): NestedBreak[] {
+  const out: NestedBreak[] = [];
+  const seen = new Set<string>();
+  const id = (t: ts.Type): number => (t as { id?: number }).id ?? -1;
+
+  const members = (o: ts.Type, n: ts.Type, d: Direction, depth: number, path: string): void => {
+    // Members the platform declares (an array's, a promise's) are the same in both versions.
+    const own = (p: ts.Symbol): boolean => visible(p) && !(p.declarations ?? []).every((d) => isLibraryFile(d.getSourceFile()));
+    const before = checker.getPropertiesOfType(o).filter(own).slice(0, MAX_PROPERTIES);
+    const after = new Map(checker.getPropertiesOfType(n).filter(visible).map((p) => [p.name, p]));
+    // An index signature still takes (and hands out) any name.
+    const indexed = checker.getIndexInfosOfType(n).some((i) => i.keyType.flags & ts.TypeFlags.String);
+    // A union only knows, for a literal, the members some constituent has; reads need them on all (what getPropertiesOfType lists).
+    const literalChecked = d === 'out' || (!o.isUnion() && !n.isUnion() && ((o.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class) === 0);
+    for (const p of before) {
+      const q = after.get(p.name);
+      if (q === undefined) {
+        if (depth > 0 && !indexed && literalChecked) {
+          out.push({ rule: 'nested-member-removed', detail: `${path}.${p.name} ${d === 'out' ? 'was readable and is gone' : 'was accepted in an object literal and is not any more'}` });
+        }
+        continue;
+      }
+      walk(checker.getTypeOfSymbol(p), checker.getTypeOfSymbol(q), d, depth + 1, `${path}.${p.name}`);
+    }
+  };
+
+  const signatures = (olds: readonly ts.Signature[], news: readonly ts.Signature[], d: Direction, depth: number, path: string): void => {
+    for (const [o, n] of paired(olds, news)) {
+      const count = Math.min(o.parameters.length, n.parameters.length);
+      const call = `${path}(${o.parameters.map((p) => p.name).join(', ')})`;
+      for (let i = 0; i < count; i++) {
+        walk(checker.getTypeOfSymbol(o.parameters[i]!), checker.getTypeOfSymbol(n.parameters[i]!), flip(d), depth + 1, `${path}(…, ${o.parameters[i]!.name})`);
+      }
+      walk(o.getReturnType(), n.getReturnType(), d, depth + 1, call);
+      if (d !== 'out') continue;
+      const op = checker.getTypePredicateOfSignature(o);
+      const np = checker.getTypePredicateOfSignature(n);
+      const guards = (p: ts.TypePredicate | undefined): p is ts.TypePredicate & { type: ts.Type } =>
+        p !== undefined && p.type !== undefined && (p.kind === ts.TypePredicateKind.Identifier || p.kind === ts.TypePredicateKind.This);
+      // A generic guard's target names its own type parameters, which are not the same between the versions.
+      const generic = (o.typeParameters?.length ?? 0) + (n.typeParameters?.length ?? 0) > 0;
+      if (!generic && guards(op) && guards(np) && !checker.isTypeAssignableTo(op.type, np.type)) {
+        out.push({ rule: 'type-guard-narrowed', detail: `${call} guarded ${checker.typeToString(op.type)} and now guards ${checker.typeToString(np.type)}: its false branch no longer excludes the old type` });
+      }
+    }
+  };
+
+  const walk = (oldT: ts.Type, newT: ts.Type, d: Direction, depth: number, path: string): void => {
+    const o = checker.getNonNullableType(oldT);
+    const n = checker.getNonNullableType(newT);
+    if (o === n || depth > MAX_DEPTH || (o.flags | n.flags) & OPAQUE) return;
+    const key = `${id(o)}:${id(n)}:${d}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const object = ts.TypeFlags.Object | ts.TypeFlags.Union | ts.TypeFlags.Intersection;
+    if (!(o.flags & object) || !(n.flags & object)) return;
+    // The platform's own types (Promise, Array, Map) change only in what they are instantiated with.
+    if (isLibrary(o) || isLibrary(n)) {
+      const args = (t: ts.Type): readonly ts.Type[] => (t.flags & ts.TypeFlags.Object && (t as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(t as ts.TypeReference) : []);
+      const [a, b] = [args(o), args(n)];
+      if (o.getSymbol() === n.getSymbol() && a.length === b.length) a.forEach((t, i) => walk(t, b[i]!, d, depth + 1, `${path}<${i}>`));
+      return;
+    }
+    members(o, n, d, depth, path);
+    signatures(o.getCallSignatures(), n.getCallSignatures(), d, depth, path);
+    signatures(o.getConstructSignatures(), n.getConstructSignatures(), d, depth, `new ${path}`);
+  };
+
+  walk(oldType, newType, start, 0, name);
+  return out;
+}
