@@ -17,7 +17,7 @@ export type { CheckedChange, CheckedComparison } from './compare.ts';
 /** The TypeScript release this checker runs on: verdicts are comparable only between equal ones (chain param infverTypescript). */
 export const TYPESCRIPT_VERSION: string = ts.version;
 
-/** How a consumer reaches an entry: by subpath, and as an ES module, a CommonJS module, or an old resolver. */
+/** How a consumer reaches an entry: by subpath, and as an ES module importer, a CommonJS requirer, or an old resolver. */
 type Bucket = string;
 
 /** Condition preference inside a bucket: the one TypeScript itself picks first. */
@@ -29,12 +29,31 @@ function rank(condition: string): number {
   return best * 10 + parts.length;
 }
 
+/**
+ * The conditions TypeScript matches for each kind of consumer (node16/nodenext; bundler matches the
+ * import set). A target under any other condition (`module`, `browser`) is reached by no TypeScript consumer.
+ */
+const CONSUMERS: ReadonlyArray<[string, ReadonlySet<string>]> = [
+  ['esm', new Set(['types', 'import', 'node', 'default'])],
+  ['cjs', new Set(['types', 'require', 'node', 'default'])],
+];
+
+/**
+ * Each consumer's entry for each subpath. A consumer is who imports (an ES module or a CommonJS one), not
+ * the format of the file it lands on: an ES module importing a `types` target that is CommonJS still has
+ * those types, and a file the `types` condition names serves both kinds.
+ */
 function bucketsOf(surface: Surface): Map<Bucket, SurfaceEntry> {
   const out = new Map<Bucket, SurfaceEntry>();
   for (const e of surface.entries) {
-    const key = `${e.subpath}|${e.condition === 'legacy' ? 'legacy' : e.format}`;
-    const have = out.get(key);
-    if (have === undefined || rank(e.condition) < rank(have.condition)) out.set(key, e);
+    const keys =
+      e.condition === 'legacy'
+        ? [`${e.subpath}|legacy`]
+        : CONSUMERS.filter(([, conditions]) => e.condition.split('/').every((c) => conditions.has(c))).map(([mode]) => `${e.subpath}|${mode}`);
+    for (const key of keys) {
+      const have = out.get(key);
+      if (have === undefined || rank(e.condition) < rank(have.condition)) out.set(key, e);
+    }
   }
   return out;
 }
