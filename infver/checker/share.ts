@@ -1,7 +1,8 @@
 /**
  * Declarations the two versions have in common are made one: in a new
  * version's file, a top-level declaration written exactly as in the old
- * version's file at the same path (comments included), and referring only to
+ * version's file at the same path (token for token: comments aside, except
+ * the `@deprecated` tags they carry), and referring only to
  * names that are themselves shared or global, is replaced by an import of the
  * old one. The checker then compares what changed, and never two copies of
  * what did not: unique symbols, enums, private members and deep generic
@@ -20,7 +21,7 @@ import { CHECKER_OPTIONS, specifierOf } from './host.ts';
 
 interface Group {
   statements: ts.Statement[];
-  /** the declarations' text, comments included, whitespace folded */
+  /** the declarations' tokens (comments and whitespace left out) and their `@deprecated` tags */
   text: string;
   exported: boolean;
   /** identifiers the declarations mention */
@@ -30,6 +31,17 @@ interface Group {
 }
 
 const fold = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * A declaration as the checker reads it: its tokens, and how many `@deprecated` tags its comments hold (the
+ * one thing in a comment the engine reports). A fixed typo in a doc comment leaves a declaration shared.
+ */
+function tokensOf(text: string): string {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  const out: string[] = [];
+  for (let k = scanner.scan(); k !== ts.SyntaxKind.EndOfFileToken; k = scanner.scan()) out.push(scanner.getTokenText());
+  return `${out.join(' ')} @deprecated*${(text.match(/@deprecated\b/g) ?? []).length}`;
+}
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
@@ -113,7 +125,7 @@ function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<
     if (g === undefined) byName.set(name, (g = { statements: [], text: '', exported: false, mentions: new Set(), typeImports: [] }));
     g.statements.push(s);
     // `declare` is implied in a declaration file: `export declare type` and `export type` are one declaration.
-    g.text += fold(s.getFullText(sf)).replace(/\bdeclare /g, '') + '\n';
+    g.text += tokensOf(s.getFullText(sf)).replace(/\bdeclare /g, '') + '\n';
     g.exported ||= hasModifier(s, ts.SyntaxKind.ExportKeyword) || implicit;
     mentionsOf(s, g.mentions);
     typeImportsOf(s, g.typeImports);
