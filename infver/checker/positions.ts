@@ -19,13 +19,52 @@ const MAX_VISITS = 20_000;
 
 const flip = (d: Direction): Direction => (d === 'in' ? 'out' : 'in');
 
-/** A type of the platform (Promise, Array, Map): the package's types travel only through its type arguments. */
+/** A type of the platform (Promise, Array, Map): the package's types travel only through its type arguments (varianceOf). */
 export function isLibraryType(type: ts.Type): boolean {
   return (type.getSymbol()?.declarations ?? []).some((d) => isLibraryFile(d.getSourceFile()));
 }
 
 export function isLibraryFile(sf: ts.SourceFile): boolean {
   return sf.hasNoDefaultLib || /\/typescript\/lib\/lib\./.test(sf.fileName);
+}
+
+type Variance = 'same' | 'flip';
+
+/** Per generic platform type (Array, Promise, Map): where each type parameter occurs in its members. */
+const libraryVariances = new WeakMap<ts.Type, Array<Set<Variance>>>();
+
+/**
+ * How a platform type passes its type arguments on: `same` where a parameter
+ * occurs as the type itself is met (Promise's value, read through then's
+ * callback), `flip` where it occurs reversed (Array's push takes a T), both
+ * for a mutable container. Walked once per generic type and kept, so an
+ * instantiation costs its arguments only, not its members.
+ */
+function varianceOf(checker: ts.TypeChecker, target: ts.GenericType): Array<Set<Variance>> {
+  const known = libraryVariances.get(target);
+  if (known !== undefined) return known;
+  const params = target.typeParameters ?? [];
+  const out = params.map(() => new Set<Variance>());
+  const seen = new Set<string>();
+  const walk = (type: ts.Type, d: Direction, depth: number): void => {
+    const key = `${(type as { id?: number }).id ?? ''}:${d}`;
+    if (depth > 4 || seen.has(key)) return;
+    seen.add(key);
+    const at = params.indexOf(type as ts.TypeParameter);
+    if (at >= 0) out[at]!.add(d === 'out' ? 'same' : 'flip');
+    if (type.isUnionOrIntersection()) return type.types.forEach((t) => walk(t, d, depth + 1));
+    if (!(type.flags & ts.TypeFlags.Object)) return;
+    if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) for (const arg of checker.getTypeArguments(type as ts.TypeReference)) walk(arg, d, depth + 1);
+    for (const prop of checker.getPropertiesOfType(type)) walk(checker.getTypeOfSymbol(prop), d, depth + 1);
+    for (const sig of [...type.getCallSignatures(), ...type.getConstructSignatures()]) {
+      for (const p of sig.parameters) walk(checker.getTypeOfSymbol(p), flip(d), depth + 1);
+      walk(sig.getReturnType(), d, depth + 1);
+    }
+    for (const info of checker.getIndexInfosOfType(type)) walk(info.type, d, depth + 1);
+  };
+  walk(target, 'out', 0);
+  libraryVariances.set(target, out);
+  return out;
 }
 
 /** The directions in which each of `targets` (type symbols) is reached from `values`. */
@@ -62,8 +101,17 @@ export function positionsOf(checker: ts.TypeChecker, values: readonly ts.Symbol[
     }
     if (type.flags & ts.TypeFlags.Object) {
       const object = type as ts.ObjectType;
-      if (object.objectFlags & ts.ObjectFlags.Reference) for (const arg of checker.getTypeArguments(object as ts.TypeReference)) visit(arg, d, depth + 1);
-      if (isLibraryType(type)) return;
+      const args = object.objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(object as ts.TypeReference) : [];
+      if (isLibraryType(type)) {
+        const variance = args.length > 0 ? varianceOf(checker, (object as ts.TypeReference).target) : [];
+        args.forEach((arg, i) => {
+          const ways = variance[i] ?? new Set<Variance>();
+          if (ways.size === 0 || ways.has('same')) visit(arg, d, depth + 1);
+          if (ways.has('flip')) visit(arg, flip(d), depth + 1);
+        });
+        return;
+      }
+      for (const arg of args) visit(arg, d, depth + 1);
       for (const prop of checker.getPropertiesOfType(type).slice(0, MAX_PROPERTIES)) visit(checker.getTypeOfSymbol(prop), d, depth + 1);
       for (const sig of type.getCallSignatures()) visitSignature(sig, d, depth);
       for (const sig of type.getConstructSignatures()) visitSignature(sig, d, depth);
