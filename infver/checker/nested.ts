@@ -10,6 +10,9 @@
  *    a callback's parameter retyped to something smaller passes too);
  *  - a member a consumer writes in an object literal (in) that the new type
  *    no longer knows: the literal's excess property stops compiling;
+ *  - a string or number index signature dropped: reads by an arbitrary key
+ *    (and literals with keys the new type does not name) stop compiling, even
+ *    where the new object type, listing every key, is still assignable;
  *  - a type guard (`x is T`, not `asserts`) whose target narrowed: its false
  *    branch removed every old T from the argument's type, and now removes
  *    less (semver-ts: a guard is a two-way contract).
@@ -21,12 +24,13 @@ import ts from 'typescript';
 import { isLibraryFile, isLibraryType as isLibrary, type Direction } from './positions.ts';
 
 export interface NestedBreak {
-  rule: 'nested-member-removed' | 'type-guard-narrowed';
+  rule: 'nested-member-removed' | 'type-guard-narrowed' | 'index-signature-removed';
   /** the path from the export to the member, e.g. `deepmerge(…, options).arrayMerge(…, options).clone` */
   detail: string;
 }
 
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 6;
+const MAX_VISITS = 500;
 const MAX_PROPERTIES = 200;
 const flip = (d: Direction): Direction => (d === 'in' ? 'out' : 'in');
 const OPAQUE = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution;
@@ -75,6 +79,18 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
     }
   };
 
+  /** A string or number index signature the old type had and the new one lacks: `map[key]` (or a literal's extra key) stops compiling. */
+  const indexes = (o: ts.Type, n: ts.Type, d: Direction, path: string): void => {
+    const after = checker.getIndexInfosOfType(n).map((i) => i.keyType);
+    for (const info of checker.getIndexInfosOfType(o)) {
+      const key = info.keyType;
+      // A string index signature also takes number keys.
+      const kept = after.some((k) => k === key || (k.flags & ts.TypeFlags.String && key.flags & (ts.TypeFlags.Number | ts.TypeFlags.String)));
+      if (kept || !(key.flags & (ts.TypeFlags.String | ts.TypeFlags.Number))) continue;
+      out.push({ rule: 'index-signature-removed', detail: `${path}[${checker.typeToString(key)}] ${d === 'out' ? 'was readable by any key and is not any more' : 'took any key and does not any more'}` });
+    }
+  };
+
   const signatures = (olds: readonly ts.Signature[], news: readonly ts.Signature[], d: Direction, depth: number, path: string): void => {
     for (const [o, n] of paired(olds, news)) {
       const count = Math.min(o.parameters.length, n.parameters.length);
@@ -89,17 +105,27 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
       const guards = (p: ts.TypePredicate | undefined): p is ts.TypePredicate & { type: ts.Type } =>
         p !== undefined && p.type !== undefined && (p.kind === ts.TypePredicateKind.Identifier || p.kind === ts.TypePredicateKind.This);
       // A generic guard's target names its own type parameters, which are not the same between the versions.
+      // So does one naming its class's or an enclosing signature's (`this is Ok<T, E>`).
       const generic = (o.typeParameters?.length ?? 0) + (n.typeParameters?.length ?? 0) > 0;
-      if (!generic && guards(op) && guards(np) && !checker.isTypeAssignableTo(op.type, np.type)) {
+      if (!generic && guards(op) && guards(np) && !namesTypeParameters(op.type) && !namesTypeParameters(np.type) && !checker.isTypeAssignableTo(op.type, np.type)) {
         out.push({ rule: 'type-guard-narrowed', detail: `${call} guarded ${checker.typeToString(op.type)} and now guards ${checker.typeToString(np.type)}: its false branch no longer excludes the old type` });
       }
     }
   };
 
+  const namesTypeParameters = (type: ts.Type, depth = 0): boolean => {
+    if (type.flags & ts.TypeFlags.TypeParameter) return true;
+    if (depth > 4) return false;
+    const parts = [...(type.aliasTypeArguments ?? []), ...(type.isUnionOrIntersection() ? type.types : [])];
+    if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) parts.push(...checker.getTypeArguments(type as ts.TypeReference));
+    return parts.some((t) => namesTypeParameters(t, depth + 1));
+  };
+
   const walk = (oldT: ts.Type, newT: ts.Type, d: Direction, depth: number, path: string): void => {
     const o = checker.getNonNullableType(oldT);
     const n = checker.getNonNullableType(newT);
-    if (o === n || depth > MAX_DEPTH || (o.flags | n.flags) & OPAQUE) return;
+    // A budget per export: deep generic types (tuple builders, recursive mapped types) instantiate without end.
+    if (o === n || depth > MAX_DEPTH || seen.size > MAX_VISITS || (o.flags | n.flags) & OPAQUE) return;
     const key = `${id(o)}:${id(n)}:${d}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -113,6 +139,7 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
       return;
     }
     members(o, n, d, depth, path);
+    if (!o.isUnion() && !n.isUnion()) indexes(o, n, d, path);
     signatures(o.getCallSignatures(), n.getCallSignatures(), d, depth, path);
     signatures(o.getConstructSignatures(), n.getConstructSignatures(), d, depth, `new ${path}`);
   };
