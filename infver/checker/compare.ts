@@ -20,7 +20,7 @@ import type { Bump, ChangeKind } from '../manifest.ts';
 import { CHECKER_OPTIONS, PROBE_DIR, checkerHost, specifierOf, wasProtected } from './host.ts';
 import { exportedNames, moduleSymbolOf, type ExportedName } from './exports.ts';
 import { positionsOf, type Direction } from './positions.ts';
-import { buildProbe, type Probe, type Question } from './probe.ts';
+import { buildProbe, OPAQUE_COUNT, type Probe, type Question } from './probe.ts';
 import { witnessFor, type WitnessContext } from './witness.ts';
 import { sharedRewrites } from './share.ts';
 import { nestedBreaks } from './nested.ts';
@@ -82,6 +82,8 @@ interface PairState {
   oldNames: Map<string, ExportedName>;
   newNames: Map<string, ExportedName>;
   values: string[];
+  /** generic functions among the values: the type argument lists a probe instantiates them with */
+  instances: Map<string, string[]>;
   types: ExportedName[];
   needs: Map<string, Set<Direction>>;
   /** names of the old version's exported classes */
@@ -140,7 +142,7 @@ export function compareEntryPairs(pairs: readonly EntryPair[], dirs?: { oldDir: 
   const changes: CheckedChange[] = [];
   const states: PairState[] = pairs.map((pair, k) => examinePair(checker, first, pair, `${PROBE_DIR}probe${k}.ts`, changes));
   for (const st of states) {
-    st.probe = buildProbe(specifierOf(st.pair.oldFile), specifierOf(st.pair.newFile), st.values, st.types);
+    st.probe = buildProbe(specifierOf(st.pair.oldFile), specifierOf(st.pair.newFile), st.values, st.types, st.instances);
     virtual.set(st.probePath, st.probe.text);
   }
   const second = ts.createProgram([...roots, ...states.map((st) => st.probePath)], CHECKER_OPTIONS, host, first);
@@ -246,7 +248,45 @@ function examinePair(checker: ts.TypeChecker, program: ts.Program, pair: EntryPa
     }
   }
   const classes = new Set([...oldNames.values()].filter((e) => e.typeKind === 'class').map((e) => e.name.split('.').pop()!));
-  return { pair, oldNames, newNames, values, types, needs, classes, probePath };
+  const instances = new Map<string, string[]>();
+  for (const name of values) {
+    if (name === 'export=') continue;
+    const sets = instancesOf(checker, checker.getTypeOfSymbol(oldNames.get(name)!.symbol), checker.getTypeOfSymbol(newNames.get(name)!.symbol));
+    if (sets.length > 0) instances.set(name, sets);
+  }
+  return { pair, oldNames, newNames, values, instances, types, needs, classes, probePath };
+}
+
+const PRINT_QUALIFIED = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType;
+
+/**
+ * Type argument lists standing for what consumers call a generic function with: an opaque type (one no
+ * package knows), and, for an unconstrained parameter, that opaque type in a union with primitives and
+ * undefined (conditional types distribute over it). Only for one signature on each side, with as many
+ * type parameters, whose constraints name none of them (those could not be printed apart from them).
+ */
+function instancesOf(checker: ts.TypeChecker, oldType: ts.Type, newType: ts.Type): string[] {
+  const [o, n] = [oldType.getCallSignatures(), newType.getCallSignatures()];
+  if (o.length !== 1 || n.length !== 1) return [];
+  const params = o[0]!.typeParameters ?? [];
+  if (params.length === 0 || params.length > OPAQUE_COUNT || (n[0]!.typeParameters?.length ?? 0) !== params.length) return [];
+  const names = new Set(params.map((p) => p.symbol.name));
+  const constraints: Array<string | undefined> = [];
+  for (const p of params) {
+    const node = (p.symbol.declarations ?? []).find(ts.isTypeParameterDeclaration)?.constraint;
+    if (node === undefined) {
+      constraints.push(undefined);
+      continue;
+    }
+    const mentioned = new Set<string>();
+    const walk = (x: ts.Node): void => (ts.isIdentifier(x) ? void mentioned.add(x.text) : ts.forEachChild(x, walk));
+    walk(node);
+    if ([...mentioned].some((m) => names.has(m))) return [];
+    constraints.push(checker.typeToString(checker.getTypeFromTypeNode(node), undefined, PRINT_QUALIFIED));
+  }
+  const opaque = constraints.map((c, k) => (c === undefined ? `Opaque${k}` : `(${c}) & Opaque${k}`)).join(', ');
+  const mixed = constraints.map((c, k) => (c === undefined ? `Opaque${k} | string | number | undefined` : `(${c}) & Opaque${k}`)).join(', ');
+  return mixed === opaque ? [opaque] : [opaque, mixed];
 }
 
 /** What assignability cannot see: parameters and properties dropped (optional ones too), and additions. */
@@ -406,7 +446,11 @@ function judgeProbe(program: ts.Program, checker: ts.TypeChecker, st: PairState,
     if (q === undefined) continue;
     const old = st.oldNames.get(name)!;
     const read = q.get('new-to-old');
-    if (read !== undefined) {
+    const instantiated = (st.instances.get(name)?.length ?? 0) > 0 && !q.has('instance-new-to-old');
+    if (read !== undefined && instantiated) {
+      // Generic signatures that relate on every instantiation tried: a difference only while type parameters stay unresolved.
+      add({ export: name, kind: 'compatible', rule: 'value-changed-generically', detail: `${name} relates as consumers call it, though not as a generic signature (${read})` });
+    } else if (read !== undefined) {
       broken.add(name);
       add({ export: name, kind: 'breaking', rule: 'value-incompatible', detail: read, witness: witnessFor(ctx, { rule: 'value-incompatible', name, old, message: read }) });
     } else if (q.has('old-to-new')) add({ export: name, kind: 'compatible', rule: 'value-widened', detail: `${name} accepts or returns more than before (${q.get('old-to-new')!})` });

@@ -15,13 +15,21 @@
  * Which of the two breaks depends on where consumers meet T (positions.ts).
  * A type with defaults is asked again as consumers write it with the
  * required arguments only (a changed default changes what they get).
+ * A generic function whose new-to-old question fails is also asked as
+ * consumers call it, instantiated (`typeof f<A>`) with concrete stand-ins for
+ * its type parameters (instances, from compare.ts): two generic signatures
+ * may not relate while their conditional types stay deferred (`Exclude<T, A>`
+ * against `Exclude<T, A | B>`) although every call a consumer writes does.
  * Last, whether the two are identical (the checker's identity relation, by
  * the conditional-type trick; for types also after flattening intersections
  * into one object): compatible but not identical is a minor change.
  */
 import type { ExportedName } from './exports.ts';
 
-export type Question = 'new-to-old' | 'old-to-new' | 'construct' | 'read' | 'identical' | 'flat-identical';
+export type Question = 'new-to-old' | 'old-to-new' | 'construct' | 'read' | 'identical' | 'flat-identical' | 'instance-new-to-old';
+
+/** How many opaque stand-ins a probe declares: a generic function is instantiated with at most this many type arguments. */
+export const OPAQUE_COUNT = 8;
 
 export interface ProbeLine {
   export: string;
@@ -47,11 +55,13 @@ function typeRef(spec: string, name: string, args: string): string {
   return args === '' ? base : `${base}<${args}>`;
 }
 
-export function buildProbe(oldSpec: string, newSpec: string, values: readonly string[], types: ReadonlyArray<ExportedName>): Probe {
+export function buildProbe(oldSpec: string, newSpec: string, values: readonly string[], types: ReadonlyArray<ExportedName>, instances: ReadonlyMap<string, readonly string[]> = new Map()): Probe {
   const out: string[] = [
     'export {};',
     'type Identical<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;',
     'type Flat<T> = { [K in keyof T]: T[K] };',
+    // Types no package knows: what an arbitrary consumer type is to a generic function.
+    ...Array.from({ length: OPAQUE_COUNT }, (_, k) => `interface Opaque${k} { readonly __infverOpaque${k}: ${k} }`),
   ];
   const lines = new Map<number, ProbeLine>();
   const setup = new Map<number, string>();
@@ -66,6 +76,9 @@ export function buildProbe(oldSpec: string, newSpec: string, values: readonly st
     ask(`declare const vn${i}: ${n}; const vo${i}: ${o} = vn${i};`, { export: name, question: 'new-to-old' });
     ask(`declare const wo${i}: ${o}; const wn${i}: ${n} = wo${i};`, { export: name, question: 'old-to-new' });
     ask(`const ie${i}: Identical<${o}, ${n}> = true;`, { export: name, question: 'identical' });
+    (instances.get(name) ?? []).forEach((args, j) => {
+      ask(`declare const gn${i}_${j}: ${n}<${args}>; const go${i}_${j}: ${o}<${args}> = gn${i}_${j};`, { export: name, question: 'instance-new-to-old' });
+    });
   });
   types.forEach((t, i) => {
     const params = t.typeParams.map((p) => (p.constraint === undefined ? p.name : `${p.name} extends ${p.constraint}`)).join(', ');
