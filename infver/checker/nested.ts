@@ -107,14 +107,19 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
       // A generic guard's target names its own type parameters, which are not the same between the versions.
       // So does one naming its class's or an enclosing signature's (`this is Ok<T, E>`).
       const generic = (o.typeParameters?.length ?? 0) + (n.typeParameters?.length ?? 0) > 0;
-      if (!generic && guards(op) && guards(np) && !namesTypeParameters(op.type) && !namesTypeParameters(np.type) && !checker.isTypeAssignableTo(op.type, np.type)) {
+      if (!generic && guards(op) && guards(np) && !namesTypeParameters(op.type) && !namesTypeParameters(np.type) && narrower(np.type, op.type)) {
         out.push({ rule: 'type-guard-narrowed', detail: `${call} guarded ${checker.typeToString(op.type)} and now guards ${checker.typeToString(np.type)}: its false branch no longer excludes the old type` });
       }
     }
   };
 
+  // Narrowed: the new target is within the old one and not the reverse (two targets that do not relate either way name
+  // something of their own version, like a type parameter, and are no narrowing a consumer sees).
+  const narrower = (after: ts.Type, before: ts.Type): boolean => checker.isTypeAssignableTo(after, before) && !checker.isTypeAssignableTo(before, after);
+
+  const GENERIC = ts.TypeFlags.TypeParameter | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Index | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution;
   const namesTypeParameters = (type: ts.Type, depth = 0): boolean => {
-    if (type.flags & ts.TypeFlags.TypeParameter) return true;
+    if (type.flags & GENERIC) return true;
     if (depth > 4) return false;
     const parts = [...(type.aliasTypeArguments ?? []), ...(type.isUnionOrIntersection() ? type.types : [])];
     if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) parts.push(...checker.getTypeArguments(type as ts.TypeReference));
