@@ -84,6 +84,8 @@ interface PairState {
   values: string[];
   /** generic functions among the values: the type argument lists a probe instantiates them with */
   instances: Map<string, string[]>;
+  /** generic functions whose signatures did not relate: whether they do on every instantiation */
+  relatesInstantiated: Map<string, boolean>;
   types: ExportedName[];
   needs: Map<string, Set<Direction>>;
   /** names of the old version's exported classes */
@@ -142,10 +144,28 @@ export function compareEntryPairs(pairs: readonly EntryPair[], dirs?: { oldDir: 
   const changes: CheckedChange[] = [];
   const states: PairState[] = pairs.map((pair, k) => examinePair(checker, first, pair, `${PROBE_DIR}probe${k}.ts`, changes));
   for (const st of states) {
-    st.probe = buildProbe(specifierOf(st.pair.oldFile), specifierOf(st.pair.newFile), st.values, st.types, st.instances);
+    st.probe = buildProbe(specifierOf(st.pair.oldFile), specifierOf(st.pair.newFile), st.values, st.types);
     virtual.set(st.probePath, st.probe.text);
   }
-  const second = ts.createProgram([...roots, ...states.map((st) => st.probePath)], CHECKER_OPTIONS, host, first);
+  const probes = states.map((st) => st.probePath);
+  const second = ts.createProgram([...roots, ...probes], CHECKER_OPTIONS, host, first);
+  // Generic functions whose signatures did not relate are asked again as consumers call them, in a probe of their own
+  // (asked of every generic function up front, the instantiations doubled the time of packages like neverthrow).
+  const followUps = states.flatMap((st, k) => {
+    const failed = [...(messagesByExport(second, st).asked.entries())].filter(([name, q]) => q.has('new-to-old') && st.instances.has(name)).map(([name]) => name);
+    if (failed.length === 0) return [];
+    const probe = buildProbe(specifierOf(st.pair.oldFile), specifierOf(st.pair.newFile), failed, [], new Map(failed.map((n) => [n, st.instances.get(n)!])));
+    const probePath = `${PROBE_DIR}generic${k}.ts`;
+    virtual.set(probePath, probe.text);
+    return [{ st, failed, follow: { ...st, probe, probePath } }];
+  });
+  if (followUps.length > 0) {
+    const third = ts.createProgram([...roots, ...probes, ...followUps.map((f) => f.follow.probePath)], CHECKER_OPTIONS, host, second);
+    for (const { st, failed, follow } of followUps) {
+      const asked = messagesByExport(third, follow).asked;
+      for (const name of failed) st.relatesInstantiated.set(name, !(asked.get(name)?.has('instance-new-to-old') ?? false));
+    }
+  }
   for (const st of states) judgeProbe(second, checker, st, changes);
   keepTrueWitnesses(pairs, changes);
   return changes;
@@ -254,7 +274,7 @@ function examinePair(checker: ts.TypeChecker, program: ts.Program, pair: EntryPa
     const sets = instancesOf(checker, checker.getTypeOfSymbol(oldNames.get(name)!.symbol), checker.getTypeOfSymbol(newNames.get(name)!.symbol));
     if (sets.length > 0) instances.set(name, sets);
   }
-  return { pair, oldNames, newNames, values, instances, types, needs, classes, probePath };
+  return { pair, oldNames, newNames, values, instances, relatesInstantiated: new Map(), types, needs, classes, probePath };
 }
 
 const PRINT_QUALIFIED = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType;
@@ -446,7 +466,7 @@ function judgeProbe(program: ts.Program, checker: ts.TypeChecker, st: PairState,
     if (q === undefined) continue;
     const old = st.oldNames.get(name)!;
     const read = q.get('new-to-old');
-    const instantiated = (st.instances.get(name)?.length ?? 0) > 0 && !q.has('instance-new-to-old');
+    const instantiated = st.relatesInstantiated.get(name) === true;
     if (read !== undefined && instantiated) {
       // Generic signatures that relate on every instantiation tried: a difference only while type parameters stay unresolved.
       add({ export: name, kind: 'compatible', rule: 'value-changed-generically', detail: `${name} relates as consumers call it, though not as a generic signature (${read})` });
