@@ -15,6 +15,8 @@ export interface PairScore {
   truth: Bump;
   got: Bump | 'crash';
   ms: number;
+  /** CPU time of this process over the pair: what the pair costs on a machine other work shares */
+  cpuMs: number;
   error?: string;
 }
 
@@ -30,11 +32,16 @@ export function corpusPairs(dir: string): string[] {
 export function scorePair(dir: string, id: string): PairScore {
   const truth = (JSON.parse(readFileSync(join(dir, id, 'truth.json'), 'utf8')) as { bump: Bump }).bump;
   const t = performance.now();
+  const cpu = process.cpuUsage();
+  const spent = (): { ms: number; cpuMs: number } => {
+    const c = process.cpuUsage(cpu);
+    return { ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000 };
+  };
   try {
     const got = checkPackages(join(dir, id, 'old'), join(dir, id, 'new')).bump;
-    return { id, truth, got, ms: performance.now() - t };
+    return { id, truth, got, ...spent() };
   } catch (err) {
-    return { id, truth, got: 'crash', ms: performance.now() - t, error: String(err) };
+    return { id, truth, got: 'crash', ...spent(), error: String(err) };
   }
 }
 
