@@ -3,7 +3,7 @@
  * `old/`, `new/` and `truth.json` (test/fixtures/infver-real) is diffed by
  * the checker engine, in this process one pair after the other (TypeScript
  * and its lib files are loaded once), and its bump set beside the compiled
- * truth. Used by test/infver/corpusScore.test.ts and bench/infverCorpus.ts.
+ * truth. Used by test/infver/corpusScore.test.ts (bench/infver.ts times the same pairs through the CLI).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
