@@ -12,7 +12,7 @@
  * exactly the canonical encoding of what it decodes to. So every value has one
  * encoding, and two different byte strings never decode to the same value.
  */
-import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
+import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions, Token, Type } from 'cborg';
 import { GopkgrError } from './errors.ts';
 
 export type Canonical =
@@ -23,6 +23,39 @@ export type Canonical =
   | Uint8Array
   | Canonical[]
   | { [key: string]: Canonical };
+
+type MapEntry = Parameters<NonNullable<typeof rfc8949EncodeOptions.mapSorter>>[0];
+
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * RFC 8949 §4.2.1 key order (bytewise over each key's encoding) without
+ * encoding the keys: for two ASCII text keys the encoding is a head that grows
+ * with the length, then the characters, so the order is shorter first, then
+ * character by character. Anything else goes to cborg's own sorter, which
+ * encodes both keys and compares the bytes (cborg's encodes every key of every
+ * map, most of what a manifest's encoding costs).
+ */
+function canonicalKeyOrder(e1: MapEntry, e2: MapEntry): number {
+  const k1 = e1[0];
+  const k2 = e2[0];
+  if (k1 instanceof Token && k2 instanceof Token && k1.type === Type.string && k2.type === Type.string) {
+    const a = k1.value as string;
+    const b = k2.value as string;
+    if (isAscii(a) && isAscii(b)) {
+      if (a.length !== b.length) return a.length - b.length;
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+  }
+  return rfc8949EncodeOptions.mapSorter!(e1, e2);
+}
+
+/** cborg's RFC 8949 deterministic encoding, with the key order computed as above (same bytes). */
+const ENCODE_OPTIONS = { ...rfc8949EncodeOptions, mapSorter: canonicalKeyOrder };
 
 const DECODE_OPTIONS = {
   strict: true,
@@ -68,7 +101,7 @@ export function encode(value: Canonical): Uint8Array {
   const known = typeof value === 'object' && value !== null ? encodedOnce.get(value) : undefined;
   if (known !== undefined) return known;
   checkValue(value, 0, '$');
-  return cborEncode(value, rfc8949EncodeOptions);
+  return cborEncode(value, ENCODE_OPTIONS);
 }
 
 /**
@@ -92,7 +125,7 @@ export function decode(bytes: Uint8Array): Canonical {
   const value = decodeUnchecked(bytes);
   let again: Uint8Array;
   try {
-    again = cborEncode(value, rfc8949EncodeOptions);
+    again = cborEncode(value, ENCODE_OPTIONS);
   } catch (err) {
     throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
   }

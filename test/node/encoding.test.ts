@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
 import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../ledger/index.ts';
 import { decodeStored, encodeOnce, knownEncoding, MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
 // Seeded, so failures reproduce.
@@ -112,6 +113,24 @@ describe('canonical encoding: order independence and round trips', () => {
       expect(decode(bytes)).toEqual(v);
       // Decoding and re-encoding gives the input back exactly: one value, one encoding.
       expect(toHex(encode(decode(bytes)))).toBe(toHex(bytes));
+    }
+  });
+
+  it('map keys sort as cborg\'s RFC 8949 sorter sorts them: ASCII of every length class, non-ASCII, astral, mixed', () => {
+    const rnd = prng(20261206);
+    const alphabet = ['a', 'b', 'z', 'A', '0', '_', '@', '/', '~', '\u007f', '\u0000', 'é', 'ü', '\u00ff', '\u0100', '中', '\ue000', '\uffff', '😀', '𝔸'];
+    const key = (): string => {
+      const lengths = [0, 1, 2, 22, 23, 24, 25, 255, 256, 257];
+      const n = rnd.pick(lengths);
+      const ascii = rnd.next() < 0.6;
+      let k = '';
+      for (let i = 0; i < n; i++) k += ascii ? rnd.pick(alphabet.slice(0, 10)) : rnd.pick(alphabet);
+      return k;
+    };
+    for (let i = 0; i < 300; i++) {
+      const map: Record<string, Canonical> = {};
+      for (let j = rnd.int(12) + 1; j > 0; j--) map[key()] = j;
+      expect(toHex(encode(map))).toBe(toHex(cborEncode(map, rfc8949EncodeOptions)));
     }
   });
 
