@@ -155,6 +155,67 @@ export function rememberEncoding(value: Canonical, bytes: Uint8Array): void {
   if (typeof value === 'object' && value !== null) encodedOnce.set(value, bytes);
 }
 
+/** The head of the CBOR item at `o`: major type, argument, and where its content starts; undefined when it is cut off or indefinite. */
+function headAt(bytes: Uint8Array, o: number): { major: number; arg: number; at: number } | undefined {
+  if (o >= bytes.length) return undefined;
+  const ai = bytes[o]! & 0x1f;
+  if (ai > 27) return undefined;
+  const extra = ai < 24 ? 0 : 1 << (ai - 24);
+  if (o + extra >= bytes.length) return undefined;
+  let arg = ai < 24 ? ai : 0;
+  for (let i = 1; i <= extra; i++) arg = arg * 256 + bytes[o + i]!;
+  return { major: bytes[o]! >> 5, arg, at: o + 1 + extra };
+}
+
+/** Where the CBOR item starting at `o` ends (definite lengths, as in every canonical encoding); -1 when it cannot tell. */
+function itemEnd(bytes: Uint8Array, o: number): number {
+  const h = headAt(bytes, o);
+  if (h === undefined) return -1;
+  switch (h.major) {
+    case 0: case 1: case 7: return h.at;
+    case 2: case 3: return h.at + h.arg;
+    case 6: return itemEnd(bytes, h.at);
+    default: {
+      const items = h.major === 5 ? 2 * h.arg : h.arg;
+      let at = h.at;
+      for (let i = 0; i < items && at >= 0; i++) at = itemEnd(bytes, at);
+      return at;
+    }
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The encoding of the value under the text keys `path` (a map's entry, an
+ * entry of that entry's map, ...) cut out of `bytes`, which must be the
+ * canonical encoding of the whole: canonical encoding is compositional, so the
+ * slice is the part's own canonical encoding. Undefined when there is no such
+ * entry.
+ */
+export function encodingAt(bytes: Uint8Array, path: readonly string[]): Uint8Array | undefined {
+  let o = 0;
+  for (const key of path) {
+    const map = headAt(bytes, o);
+    if (map === undefined || map.major !== 5) return undefined;
+    const want = utf8.encode(key);
+    let at = map.at;
+    let found = -1;
+    for (let i = 0; i < map.arg && found < 0; i++) {
+      const k = headAt(bytes, at);
+      if (k === undefined || k.major !== 3) return undefined;
+      const valueAt = k.at + k.arg;
+      if (k.arg === want.length && bytesEqual(bytes.subarray(k.at, valueAt), want)) found = valueAt;
+      else at = itemEnd(bytes, valueAt);
+      if (at < 0) return undefined;
+    }
+    if (found < 0) return undefined;
+    o = found;
+  }
+  const end = itemEnd(bytes, o);
+  return end < 0 || end > bytes.length ? undefined : bytes.subarray(o, end);
+}
+
 /**
  * Strict decoding without the final canonical-form check. Only for callers that
  * re-encode the parts themselves and compare (decodeBlock does, tx by tx, which

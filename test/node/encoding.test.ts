@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
 import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../ledger/index.ts';
-import { decodeStored, encodeOnce, knownEncoding, MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
+import { decodeStored, encodeOnce, encodingAt, knownEncoding, MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
 // Seeded, so failures reproduce.
 import { prng } from '../support/prng.ts';
 
@@ -290,5 +290,34 @@ describe('remembered encodings', () => {
     expect(kept).toEqual({ a: [1, 2], b: 'c' });
     expect(encode(kept)).toBe(bytes);
     expect(knownEncoding(decodeStored(bytes))).toBeUndefined();
+  });
+});
+
+describe('encodings of parts cut from the whole', () => {
+  it('encodingAt gives each nested map entry\'s own encoding, and undefined for a path that is not there', () => {
+    const rnd = prng(7).next;
+    let checked = 0;
+    for (let i = 0; i < 2000; i++) {
+      const v = randomValue(rnd, 0);
+      const bytes = encode(v);
+      // Walk down random existing keys, checking every step.
+      let part: Canonical = v;
+      const path: string[] = [];
+      while (part !== null && typeof part === 'object' && !Array.isArray(part) && !(part instanceof Uint8Array) && Object.keys(part).length > 0) {
+        const keys = Object.keys(part);
+        const key = keys[Math.floor(rnd() * keys.length)]!;
+        path.push(key);
+        part = (part as Record<string, Canonical>)[key]!;
+        expect(toHex(encodingAt(bytes, path)!)).toBe(toHex(encode(part)));
+        checked++;
+      }
+      expect(encodingAt(bytes, [...path, 'absent-key'])).toBeUndefined();
+    }
+    expect(checked).toBeGreaterThan(100);
+    // Keys of every length class, the entry asked for after longer ones.
+    const wide = { ['k'.repeat(300)]: [1, 'two'], ['m'.repeat(30)]: { x: new Uint8Array(300) }, z: -70000 } as Canonical;
+    expect(toHex(encodingAt(encode(wide), ['m'.repeat(30), 'x'])!)).toBe(toHex(encode(new Uint8Array(300))));
+    expect(toHex(encodingAt(encode(wide), ['k'.repeat(300)])!)).toBe(toHex(encode([1, 'two'])));
+    expect(encodingAt(encode([1, 2]), ['a'])).toBeUndefined();
   });
 });
