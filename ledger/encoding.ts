@@ -72,6 +72,38 @@ const DECODE_OPTIONS = {
 export const MAX_DECODE_BYTES = 4 * 1024 * 1024;
 const MAX_DEPTH = 32;
 
+/**
+ * Whether `value` can be encoded (checkValue would not throw), without the
+ * paths checkValue builds for its messages: a block's txs are checked on
+ * every decode and encode, and a string per node was most of the cost.
+ */
+function encodable(value: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  if (value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!encodable(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const item = (value as Record<string, unknown>)[key];
+      if (item === undefined || !encodable(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** Throws ENCODE_ERROR naming where `value` cannot be encoded (the quick check first, the one with paths when it fails). */
+function checkEncodable(value: unknown): void {
+  if (encodable(value, 0)) return;
+  checkValue(value, 0, '$');
+  throw new GopkgrError('ENCODE_ERROR', 'value cannot be encoded');
+}
+
 function checkValue(value: unknown, depth: number, path: string): void {
   if (depth > MAX_DEPTH) throw new GopkgrError('ENCODE_ERROR', `value nested deeper than ${MAX_DEPTH} at ${path}`);
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return;
@@ -100,7 +132,7 @@ const encodedOnce = new WeakMap<object, Uint8Array>();
 export function encode(value: Canonical): Uint8Array {
   const known = typeof value === 'object' && value !== null ? encodedOnce.get(value) : undefined;
   if (known !== undefined) return known;
-  checkValue(value, 0, '$');
+  checkEncodable(value);
   return cborEncode(value, ENCODE_OPTIONS);
 }
 
@@ -227,7 +259,7 @@ export function decodeUnchecked(bytes: Uint8Array): Canonical {
   if (bytes.length > MAX_DECODE_BYTES) throw new GopkgrError('DECODE_ERROR', `input is ${bytes.length} bytes, more than ${MAX_DECODE_BYTES}`);
   try {
     const value = cborDecode(bytes, DECODE_OPTIONS);
-    checkValue(value, 0, '$');
+    checkEncodable(value);
     return value as Canonical;
   } catch (err) {
     throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
