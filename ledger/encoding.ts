@@ -26,7 +26,6 @@ export type Canonical =
 
 type MapEntry = Parameters<NonNullable<typeof rfc8949EncodeOptions.mapSorter>>[0];
 
-
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
