@@ -20,7 +20,7 @@ import { GopkgrError } from './errors.ts';
 import { arrayHead, bytesEqual, concatBytes, decodeUnchecked, encode, encodeOnce, type Canonical } from './encoding.ts';
 import { sha256, sha256d } from './crypto.ts';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS } from './constants.ts';
-import { encodeTx, readTx, txId, type Tx } from './tx.ts';
+import { encodeTx, readTx, rememberPartEncodings, txId, type Tx } from './tx.ts';
 
 export const BLOCK_VERSION = 1;
 export const ZERO_HASH = new Uint8Array(32);
@@ -121,6 +121,7 @@ export function decodeBlock<S extends Seal>(bytes: Uint8Array, codec: SealCodec<
       throw new GopkgrError(e.code ?? 'TX_MALFORMED', `tx ${i}: ${e.message}`);
     }
     const encoded = encodeOnce(tx as unknown as Canonical);
+    rememberPartEncodings(tx, encoded);
     txs.push(tx);
     txBytes.push(encoded);
     txIds.push(txId(encoded));

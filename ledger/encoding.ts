@@ -12,7 +12,7 @@
  * exactly the canonical encoding of what it decodes to. So every value has one
  * encoding, and two different byte strings never decode to the same value.
  */
-import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
+import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions, Token, Type } from 'cborg';
 import { GopkgrError } from './errors.ts';
 
 export type Canonical =
@@ -23,6 +23,38 @@ export type Canonical =
   | Uint8Array
   | Canonical[]
   | { [key: string]: Canonical };
+
+type MapEntry = Parameters<NonNullable<typeof rfc8949EncodeOptions.mapSorter>>[0];
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * RFC 8949 §4.2.1 key order (bytewise over each key's encoding) without
+ * encoding the keys: for two ASCII text keys the encoding is a head that grows
+ * with the length, then the characters, so the order is shorter first, then
+ * character by character. Anything else goes to cborg's own sorter, which
+ * encodes both keys and compares the bytes (cborg's encodes every key of every
+ * map, most of what a manifest's encoding costs).
+ */
+function canonicalKeyOrder(e1: MapEntry, e2: MapEntry): number {
+  const k1 = e1[0];
+  const k2 = e2[0];
+  if (k1 instanceof Token && k2 instanceof Token && k1.type === Type.string && k2.type === Type.string) {
+    const a = k1.value as string;
+    const b = k2.value as string;
+    if (isAscii(a) && isAscii(b)) {
+      if (a.length !== b.length) return a.length - b.length;
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+  }
+  return rfc8949EncodeOptions.mapSorter!(e1, e2);
+}
+
+/** cborg's RFC 8949 deterministic encoding, with the key order computed as above (same bytes). */
+const ENCODE_OPTIONS = { ...rfc8949EncodeOptions, mapSorter: canonicalKeyOrder };
 
 const DECODE_OPTIONS = {
   strict: true,
@@ -38,6 +70,38 @@ const DECODE_OPTIONS = {
 /** Largest input the decoder looks at; bigger messages are rejected unread. */
 export const MAX_DECODE_BYTES = 4 * 1024 * 1024;
 const MAX_DEPTH = 32;
+
+/**
+ * Whether `value` can be encoded (checkValue would not throw), without the
+ * paths checkValue builds for its messages: a block's txs are checked on
+ * every decode and encode, and a string per node was most of the cost.
+ */
+function encodable(value: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  if (value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!encodable(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const item = (value as Record<string, unknown>)[key];
+      if (item === undefined || !encodable(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** Throws ENCODE_ERROR naming where `value` cannot be encoded (the quick check first, the one with paths when it fails). */
+function checkEncodable(value: unknown): void {
+  if (encodable(value, 0)) return;
+  checkValue(value, 0, '$');
+  throw new GopkgrError('ENCODE_ERROR', 'value cannot be encoded');
+}
 
 function checkValue(value: unknown, depth: number, path: string): void {
   if (depth > MAX_DEPTH) throw new GopkgrError('ENCODE_ERROR', `value nested deeper than ${MAX_DEPTH} at ${path}`);
@@ -67,8 +131,8 @@ const encodedOnce = new WeakMap<object, Uint8Array>();
 export function encode(value: Canonical): Uint8Array {
   const known = typeof value === 'object' && value !== null ? encodedOnce.get(value) : undefined;
   if (known !== undefined) return known;
-  checkValue(value, 0, '$');
-  return cborEncode(value, rfc8949EncodeOptions);
+  checkEncodable(value);
+  return cborEncode(value, ENCODE_OPTIONS);
 }
 
 /**
@@ -92,7 +156,7 @@ export function decode(bytes: Uint8Array): Canonical {
   const value = decodeUnchecked(bytes);
   let again: Uint8Array;
   try {
-    again = cborEncode(value, rfc8949EncodeOptions);
+    again = cborEncode(value, ENCODE_OPTIONS);
   } catch (err) {
     throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
   }
@@ -122,6 +186,67 @@ export function rememberEncoding(value: Canonical, bytes: Uint8Array): void {
   if (typeof value === 'object' && value !== null) encodedOnce.set(value, bytes);
 }
 
+/** The head of the CBOR item at `o`: major type, argument, and where its content starts; undefined when it is cut off or indefinite. */
+function headAt(bytes: Uint8Array, o: number): { major: number; arg: number; at: number } | undefined {
+  if (o >= bytes.length) return undefined;
+  const ai = bytes[o]! & 0x1f;
+  if (ai > 27) return undefined;
+  const extra = ai < 24 ? 0 : 1 << (ai - 24);
+  if (o + extra >= bytes.length) return undefined;
+  let arg = ai < 24 ? ai : 0;
+  for (let i = 1; i <= extra; i++) arg = arg * 256 + bytes[o + i]!;
+  return { major: bytes[o]! >> 5, arg, at: o + 1 + extra };
+}
+
+/** Where the CBOR item starting at `o` ends (definite lengths, as in every canonical encoding); -1 when it cannot tell. */
+function itemEnd(bytes: Uint8Array, o: number): number {
+  const h = headAt(bytes, o);
+  if (h === undefined) return -1;
+  switch (h.major) {
+    case 0: case 1: case 7: return h.at;
+    case 2: case 3: return h.at + h.arg;
+    case 6: return itemEnd(bytes, h.at);
+    default: {
+      const items = h.major === 5 ? 2 * h.arg : h.arg;
+      let at = h.at;
+      for (let i = 0; i < items && at >= 0; i++) at = itemEnd(bytes, at);
+      return at;
+    }
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The encoding of the value under the text keys `path` (a map's entry, an
+ * entry of that entry's map, ...) cut out of `bytes`, which must be the
+ * canonical encoding of the whole: canonical encoding is compositional, so the
+ * slice is the part's own canonical encoding. Undefined when there is no such
+ * entry.
+ */
+export function encodingAt(bytes: Uint8Array, path: readonly string[]): Uint8Array | undefined {
+  let o = 0;
+  for (const key of path) {
+    const map = headAt(bytes, o);
+    if (map === undefined || map.major !== 5) return undefined;
+    const want = utf8.encode(key);
+    let at = map.at;
+    let found = -1;
+    for (let i = 0; i < map.arg && found < 0; i++) {
+      const k = headAt(bytes, at);
+      if (k === undefined || k.major !== 3) return undefined;
+      const valueAt = k.at + k.arg;
+      if (k.arg === want.length && bytesEqual(bytes.subarray(k.at, valueAt), want)) found = valueAt;
+      else at = itemEnd(bytes, valueAt);
+      if (at < 0) return undefined;
+    }
+    if (found < 0) return undefined;
+    o = found;
+  }
+  const end = itemEnd(bytes, o);
+  return end < 0 || end > bytes.length ? undefined : bytes.subarray(o, end);
+}
+
 /**
  * Strict decoding without the final canonical-form check. Only for callers that
  * re-encode the parts themselves and compare (decodeBlock does, tx by tx, which
@@ -133,7 +258,7 @@ export function decodeUnchecked(bytes: Uint8Array): Canonical {
   if (bytes.length > MAX_DECODE_BYTES) throw new GopkgrError('DECODE_ERROR', `input is ${bytes.length} bytes, more than ${MAX_DECODE_BYTES}`);
   try {
     const value = cborDecode(bytes, DECODE_OPTIONS);
-    checkValue(value, 0, '$');
+    checkEncodable(value);
     return value as Canonical;
   } catch (err) {
     throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });

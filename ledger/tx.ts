@@ -15,7 +15,7 @@
  * Everything here is stateless; the rules that read the registry are in rules.ts.
  */
 import { GopkgrError } from './errors.ts';
-import { bytesEqual, decode, encode, knownEncoding, rememberEncoding, type Canonical } from './encoding.ts';
+import { bytesEqual, decode, encode, encodingAt, knownEncoding, rememberEncoding, type Canonical } from './encoding.ts';
 import { sha256, sign, verify } from './crypto.ts';
 import { MAX_DEPS, MAX_LOCK_ENTRIES, MAX_TX_BYTES, TX_SIGN_DOMAIN } from './constants.ts';
 import { isNamespace, isPackageName, isRange, isVersion } from './names.ts';
@@ -408,7 +408,19 @@ export function decodeTx(bytes: Uint8Array): Tx {
   const tx = readTx(decode(bytes));
   // readTx keeps every field (it rejects unknown ones), so the canonical bytes are the tx's encoding.
   rememberEncoding(tx as unknown as Canonical, bytes);
+  rememberPartEncodings(tx, bytes);
   return tx;
+}
+
+/**
+ * Given `bytes`, the canonical encoding of `tx`: record the encodings of its
+ * parts that are encoded again on their own (a publish's API manifest: hashed,
+ * priced and stored), cut from those bytes rather than encoded a second time.
+ */
+export function rememberPartEncodings(tx: Tx, bytes: Uint8Array): void {
+  if (tx.type !== 'publish' || typeof tx.body.manifest !== 'object' || tx.body.manifest === null) return;
+  const manifest = encodingAt(bytes, ['body', 'manifest']);
+  if (manifest !== undefined) rememberEncoding(tx.body.manifest, manifest);
 }
 
 export function txId(encoded: Uint8Array): Uint8Array {

@@ -263,7 +263,11 @@ export class Chain extends EventEmitter {
     block.txBytes.forEach((bytes, i) => {
       if (bytes.length > MAX_TX_BYTES) throw new GopkgrError('TX_TOO_LARGE', `tx ${i} of block ${id.slice(0, 16)} is ${bytes.length} bytes, more than ${MAX_TX_BYTES}`);
     });
+    // The state the txs will read is read from disk (on other threads) while the signatures are checked
+    // here: only for a block on the head, whose state is the one on disk, and only ever as a hint.
+    const warming = toHex(h.parent) === this.head.id ? this.loadHints(this.state.session({ wholePackages: false }), block).catch(() => undefined) : undefined;
     await (this.prepared.get(block) ?? this.checkSignatures(block, false));
+    await warming;
     const entry: BlockIndexEntry = {
       id, parent: parent.id, height: h.height, time: h.time, ...this.consensus.indexFields(h),
       work: (BigInt('0x' + parent.work) + this.consensus.weightOf(h)).toString(16), status: 'valid',
@@ -399,13 +403,7 @@ export class Chain extends EventEmitter {
    */
   private async applyBlock(session: StateSession, layer: StateOverlay, block: DecodedBlock, e: BlockIndexEntry): Promise<void> {
     const steps = blockSteps(block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
-    // What the txs will read, in a few batched reads (each round follows the records the last one loaded).
-    await session.load(readHints(block.txs));
-    for (let round = 0; round < HINT_ROUNDS; round++) {
-      const more = [...derivedHints(block.txs, (key) => session.peek(key))].filter((key) => !session.has(key));
-      if (more.length === 0) break;
-      await session.load(more);
-    }
+    await this.loadHints(session, block);
     let sliceStart = performance.now();
     for (const step of steps) {
       await applyLoaded(session, layer, step);
@@ -413,6 +411,16 @@ export class Chain extends EventEmitter {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
+    }
+  }
+
+  /** Load what a block's txs will read, in a few batched reads (each round follows the records the last one loaded). */
+  private async loadHints(session: StateSession, block: DecodedBlock): Promise<void> {
+    await session.load(readHints(block.txs));
+    for (let round = 0; round < HINT_ROUNDS; round++) {
+      const more = [...derivedHints(block.txs, (key) => session.peek(key))].filter((key) => !session.has(key));
+      if (more.length === 0) break;
+      await session.load(more);
     }
   }
 

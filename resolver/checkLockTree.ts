@@ -13,7 +13,7 @@
  *   TX_LOCK_UNREACHABLE  every entry is required, directly or not, by the package
  */
 import { GopkgrError, type ErrorCode } from '../ledger/errors.ts';
-import { satisfies, splitRef, type IndexVersion, type VersionIndex } from './versionIndex.ts';
+import { indexVersion, satisfies, splitRef, type IndexVersion, type VersionIndex } from './versionIndex.ts';
 
 export interface LockSubject {
   /** `@ns/name` of the package being published */
@@ -39,7 +39,7 @@ export function checkLockTree(index: VersionIndex, subject: LockSubject, lock: R
   }
   if (seen.has(subject.name)) reject('TX_LOCK_SELF', `lock tree of ${subject.name}@${subject.version} contains ${subject.name}@${seen.get(subject.name)}`);
   for (const [name, version] of seen) {
-    const entry = index.versions(name)?.find((v) => v.version === version);
+    const entry = indexVersion(index, name, version);
     if (entry === undefined) reject('TX_LOCK_UNKNOWN', `lock entry ${name}@${version} is not on chain`);
     const hash = lock[`${name}@${version}`]!;
     if (entry.contentHash !== hash) reject('TX_LOCK_HASH_MISMATCH', `lock entry ${name}@${version} has content hash ${hash}, the chain has ${entry.contentHash}`);

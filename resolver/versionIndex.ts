@@ -46,6 +46,17 @@ export interface InferredBreak {
 export interface VersionIndex {
   /** All versions of `name`, in any order, or undefined when no such package exists. */
   versions(name: string): readonly IndexVersion[] | undefined;
+  /**
+   * One version of `name`, or undefined when it is not published: what
+   * `versions(name)` holds for it. An index that reads lazily (stateIndex)
+   * answers without reading the package's other versions.
+   */
+  version?(name: string, version: string): IndexVersion | undefined;
+}
+
+/** `name@version` in `index`: through its own lookup of one version when it has one. */
+export function indexVersion(index: VersionIndex, name: string, version: string): IndexVersion | undefined {
+  return index.version !== undefined ? index.version(name, version) : index.versions(name)?.find((v) => v.version === version);
 }
 
 /** An index over a plain map (the CLI fills one from HTTP or a lockfile). */
@@ -56,6 +67,16 @@ export function mapIndex(map: ReadonlyMap<string, readonly IndexVersion[]>): Ver
 /** An index over the node's registry state, read lazily and memoised per name. */
 export function stateIndex(state: StateReader): VersionIndex {
   const memo = new Map<string, IndexVersion[] | undefined>();
+  const entryOf = (id: string, v: string): IndexVersion => {
+    const s = state.get(keys.version(id, v)) as VersionState;
+    const entry: IndexVersion = { version: s.version, contentHash: s.contentHash, deps: s.deps, deprecated: s.deprecated, lock: s.lock };
+    if (s.breakingByInference !== undefined) entry.breakingByInference = { prev: s.breakingByInference.prev, testers: s.breakingByInference.testers.map((t) => `id:${t}`) };
+    if (s.misversioned !== undefined) {
+      const m = s.misversioned;
+      entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map((t) => `id:${t}`) };
+    }
+    return entry;
+  };
   return {
     versions(name) {
       if (memo.has(name)) return memo.get(name);
@@ -63,19 +84,19 @@ export function stateIndex(state: StateReader): VersionIndex {
       let out: IndexVersion[] | undefined;
       if (id !== undefined) {
         const pkg = state.get(keys.pkg(id)) as PackageState;
-        out = pkg.versions.map((v) => {
-          const s = state.get(keys.version(id, v)) as VersionState;
-          const entry: IndexVersion = { version: s.version, contentHash: s.contentHash, deps: s.deps, deprecated: s.deprecated, lock: s.lock };
-          if (s.breakingByInference !== undefined) entry.breakingByInference = { prev: s.breakingByInference.prev, testers: s.breakingByInference.testers.map((t) => `id:${t}`) };
-          if (s.misversioned !== undefined) {
-            const m = s.misversioned;
-            entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map((t) => `id:${t}`) };
-          }
-          return entry;
-        });
+        out = pkg.versions.map((v) => entryOf(id, v));
       }
       memo.set(name, out);
       return out;
+    },
+    // A lock entry names one version: reading the package's every version for it (the lock-tree rule) would
+    // cost a state read per version ever published.
+    version(name, version) {
+      if (memo.has(name)) return memo.get(name)?.find((v) => v.version === version);
+      const id = state.get(keys.name(name)) as string | undefined;
+      if (id === undefined) return undefined;
+      const pkg = state.get(keys.pkg(id)) as PackageState;
+      return pkg.versions.includes(version) ? entryOf(id, version) : undefined;
     },
   };
 }

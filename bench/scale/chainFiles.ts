@@ -1,6 +1,6 @@
 /**
  * Generated chains on disk, cached between runs. A chain of N versions lives in
- * `<cache>/v<GENERATOR_VERSION>-<N>/`:
+ * `<cache>/v<GENERATOR_VERSION>-<first 12 hex digits of the dev chain id>-<N>/`:
  *   chain.bin   the chain's blocks in height order, each a 4-byte big-endian length and its bytes
  *   extra.bin   the full block on top of the head (same framing, one block)
  *   meta.json   counts, the head, a sample of published versions and the largest tree;
@@ -11,6 +11,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEV_PARAMS } from '../../ledger/index.ts';
+import { chainIdOf } from '../../consensus/index.ts';
 import { ChainAssembler } from './assemble.ts';
 import { GENERATOR_VERSION, generateBlocks, type PlannedBlock, type UnsignedPlan } from './generator.ts';
 import { SignPool } from './signPool.ts';
@@ -36,7 +37,8 @@ export interface ChainMeta {
 }
 
 export function chainDirOf(cache: string, versions: number): string {
-  return join(cache, `v${GENERATOR_VERSION}-${versions}`);
+  // The dev chain's id too: its genesis changes with the chain's params, and blocks of another genesis do not import.
+  return join(cache, `v${GENERATOR_VERSION}-${chainIdOf(DEV_PARAMS).slice(0, 12)}-${versions}`);
 }
 
 export async function readMeta(dir: string): Promise<ChainMeta | undefined> {

@@ -60,6 +60,7 @@ export class BlobBackfill {
     let missing = 0;
     for await (const key of store.keys(WANTED_PREFIX)) {
       if (!this.started) return;
+      await this.opts.node.chain.idle();
       missing++;
       this.want(key.slice(WANTED_PREFIX.length));
     }
@@ -138,6 +139,9 @@ export class BlobBackfill {
 
   private async fetchOne(hash: string): Promise<void> {
     try {
+      // Background work: a block being imported goes first (thousands of missing tarballs are thousands of
+      // file checks and peer requests on the thread that applies it).
+      await this.opts.node.chain.idle();
       if ((await this.opts.node.blobs.has(hash)) || (await this.opts.fetch(hash))) await this.opts.node.chain.store.write([del(WANTED_PREFIX + hash)]);
       else this.unavailable.add(hash);
     } catch (err) {

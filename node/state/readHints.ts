@@ -53,18 +53,12 @@ export function readHints(txs: readonly Tx[]): Set<string> {
 /**
  * The keys the txs read that follow from records already loaded (`peek`
  * answers undefined for what is not): a publish's namespace and latest version,
- * that version's manifest, and each lock entry's name, package and versions
- * (the lock-tree check reads every version of a locked package). Called again
- * as more is loaded, it reaches one step further each time.
+ * that version's manifest, and each lock entry's name, package and locked
+ * version (the lock-tree check reads those, never a locked package's other
+ * versions). Called again as more is loaded, it reaches one step further each time.
  */
 export function derivedHints(txs: readonly Tx[], peek: (key: string) => StateValue | undefined): Set<string> {
   const out = new Set<string>();
-  const pkgKeys = (id: string): void => {
-    const pkg = peek(keys.pkg(id)) as PackageState | undefined;
-    if (pkg === undefined) return;
-    out.add(keys.namespace(pkg.ns));
-    for (const v of pkg.versions) out.add(keys.version(id, v));
-  };
   for (const tx of txs) {
     if (tx.type !== 'publish') continue;
     const id = toHex(tx.body.pkg);
@@ -79,12 +73,12 @@ export function derivedHints(txs: readonly Tx[], peek: (key: string) => StateVal
       }
     }
     for (const ref of Object.keys(tx.body.lock)) {
-      const name = ref.slice(0, ref.lastIndexOf('@'));
+      const at = ref.lastIndexOf('@');
+      const name = ref.slice(0, at);
       out.add(keys.name(name));
       const depId = peek(keys.name(name)) as string | undefined;
       if (depId === undefined) continue;
-      out.add(keys.pkg(depId));
-      pkgKeys(depId);
+      out.add(keys.pkg(depId)).add(keys.version(depId, ref.slice(at + 1)));
     }
   }
   return out;

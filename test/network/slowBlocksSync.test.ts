@@ -42,7 +42,7 @@ describe('sync with slow blocks and dropping peers', () => {
   afterAll(closeAll);
 
   // Twice the usual budget: the chain is built here first, and each of its blocks is slow by design.
-  it(`syncs ${BLOCKS} blocks that each take longer than the ${TIMEOUT_MS} ms request timeout, while both servers drop and return`, { timeout: 2 * E2E_TEST_TIMEOUT_MS }, async () => {
+  it(`syncs ${BLOCKS} blocks that mostly take longer than the ${TIMEOUT_MS} ms request timeout, while both servers drop and return`, { timeout: 2 * E2E_TEST_TIMEOUT_MS }, async () => {
     const dirA = await tempDir('gopkgr-net-slowA-');
     const dirB = await tempDir('gopkgr-net-slowB-');
     const t0 = Date.now();
@@ -50,9 +50,11 @@ describe('sync with slow blocks and dropping peers', () => {
     const sorted = [...built.importMs].sort((x, y) => x - y);
     const mb = built.blockBytes.reduce((a, b) => a + b, 0) / 2 ** 20;
     console.log(`slow blocks: built ${BLOCKS} blocks (${mb.toFixed(1)} MiB) in ${Date.now() - t0} ms; import ms min ${sorted[0]!.toFixed(0)} median ${sorted[BLOCKS >> 1]!.toFixed(0)} max ${sorted.at(-1)!.toFixed(0)}`);
-    // Every block holds a thread for longer than a peer is given to answer: if blocks got this
-    // fast, this test would no longer show what it claims to.
-    expect(sorted[0]).toBeGreaterThan(TIMEOUT_MS);
+    // Blocks hold a thread for longer than a peer is given to answer: if they got this fast, this test
+    // would no longer show what it claims to. The median, timed from the bytes as a syncing node gets
+    // them: blocks at the cost limit now import in tens of milliseconds, the fastest of them close
+    // to the timeout, whose floor (MIN_REQUEST_TIMEOUT_MS) it cannot go under.
+    expect(sorted[BLOCKS >> 1]).toBeGreaterThan(TIMEOUT_MS);
     await cp(join(dirA, 'chains'), join(dirB, 'chains'), { recursive: true });
 
     const servers: NetNode[] = await Promise.all([spawnNetNode('serverA', { data: dirA, env: ENV }), spawnNetNode('serverB', { data: dirB, env: ENV })]);

@@ -9,8 +9,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { encode as cborEncode, rfc8949EncodeOptions } from 'cborg';
 import { decode, encode, fromHex, toHex, GopkgrError, type Canonical } from '../../ledger/index.ts';
-import { decodeStored, encodeOnce, knownEncoding, MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
+import { decodeStored, encodeOnce, encodingAt, knownEncoding, MAX_DECODE_BYTES } from '../../ledger/encoding.ts';
 // Seeded, so failures reproduce.
 import { prng } from '../support/prng.ts';
 
@@ -112,6 +113,24 @@ describe('canonical encoding: order independence and round trips', () => {
       expect(decode(bytes)).toEqual(v);
       // Decoding and re-encoding gives the input back exactly: one value, one encoding.
       expect(toHex(encode(decode(bytes)))).toBe(toHex(bytes));
+    }
+  });
+
+  it('map keys sort as cborg\'s RFC 8949 sorter sorts them: ASCII of every length class, non-ASCII, astral, mixed', () => {
+    const rnd = prng(20261206);
+    const alphabet = ['a', 'b', 'z', 'A', '0', '_', '@', '/', '~', '\u007f', '\u0000', 'é', 'ü', '\u00ff', '\u0100', '中', '\ue000', '\uffff', '😀', '𝔸'];
+    const key = (): string => {
+      const lengths = [0, 1, 2, 22, 23, 24, 25, 255, 256, 257];
+      const n = rnd.pick(lengths);
+      const ascii = rnd.next() < 0.6;
+      let k = '';
+      for (let i = 0; i < n; i++) k += ascii ? rnd.pick(alphabet.slice(0, 10)) : rnd.pick(alphabet);
+      return k;
+    };
+    for (let i = 0; i < 300; i++) {
+      const map: Record<string, Canonical> = {};
+      for (let j = rnd.int(12) + 1; j > 0; j--) map[key()] = j;
+      expect(toHex(encode(map))).toBe(toHex(cborEncode(map, rfc8949EncodeOptions)));
     }
   });
 
@@ -271,5 +290,34 @@ describe('remembered encodings', () => {
     expect(kept).toEqual({ a: [1, 2], b: 'c' });
     expect(encode(kept)).toBe(bytes);
     expect(knownEncoding(decodeStored(bytes))).toBeUndefined();
+  });
+});
+
+describe('encodings of parts cut from the whole', () => {
+  it('encodingAt gives each nested map entry\'s own encoding, and undefined for a path that is not there', () => {
+    const rnd = prng(7).next;
+    let checked = 0;
+    for (let i = 0; i < 2000; i++) {
+      const v = randomValue(rnd, 0);
+      const bytes = encode(v);
+      // Walk down random existing keys, checking every step.
+      let part: Canonical = v;
+      const path: string[] = [];
+      while (part !== null && typeof part === 'object' && !Array.isArray(part) && !(part instanceof Uint8Array) && Object.keys(part).length > 0) {
+        const keys = Object.keys(part);
+        const key = keys[Math.floor(rnd() * keys.length)]!;
+        path.push(key);
+        part = (part as Record<string, Canonical>)[key]!;
+        expect(toHex(encodingAt(bytes, path)!)).toBe(toHex(encode(part)));
+        checked++;
+      }
+      expect(encodingAt(bytes, [...path, 'absent-key'])).toBeUndefined();
+    }
+    expect(checked).toBeGreaterThan(100);
+    // Keys of every length class, the entry asked for after longer ones.
+    const wide = { ['k'.repeat(300)]: [1, 'two'], ['m'.repeat(30)]: { x: new Uint8Array(300) }, z: -70000 } as Canonical;
+    expect(toHex(encodingAt(encode(wide), ['m'.repeat(30), 'x'])!)).toBe(toHex(encode(new Uint8Array(300))));
+    expect(toHex(encodingAt(encode(wide), ['k'.repeat(300)])!)).toBe(toHex(encode([1, 'two'])));
+    expect(encodingAt(encode([1, 2]), ['a'])).toBeUndefined();
   });
 });

@@ -174,6 +174,17 @@ describe('solve: bounds amended on chain (state index)', () => {
     return { get: (k) => m.get(k) };
   }
 
+  it('one version is read alone, and agrees with the list of every version', () => {
+    const m = state();
+    const read: string[] = [];
+    const idx = stateIndex({ get: (k) => (read.push(k), m.get(k)) });
+    expect(idx.version!('@a/lib', '1.0.1')).toEqual({ version: '1.0.1', contentHash: hashOf('@a/lib', '1.0.1'), deps: {}, deprecated: false, lock: {} });
+    expect(read.filter((k) => k.startsWith('ver:'))).toEqual([stateKeys.version('bb', '1.0.1')]);
+    expect(idx.version!('@a/lib', '2.0.0')).toBeUndefined();
+    expect(idx.version!('@a/none', '1.0.0')).toBeUndefined();
+    expect(idx.version!('@a/app', '1.0.0')).toEqual(stateIndex(m).versions('@a/app')!.find((v) => v.version === '1.0.0'));
+  });
+
   it('the amended range is the one that counts', () => {
     const s = solve(stateIndex(state()), [req('@a/app', '^1.0.0')]);
     expect(s.selected.get('@a/lib')?.version).toBe('1.0.1');

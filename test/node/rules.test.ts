@@ -20,8 +20,9 @@ import {
 } from '../../ledger/index.ts';
 import { medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
 import { chainIdOf } from '../../consensus/index.ts';
-import { decodeBlock, encodeHeader } from '../../consensus/pow/index.ts';
+import { assembleBlock, decodeBlock, encodeHeader, genesisBlock } from '../../consensus/pow/index.ts';
 import { blockId } from '../../ledger/block.ts';
+import { knownEncoding } from '../../ledger/encoding.ts';
 import { defaultHooks, Mempool, MEMPOOL_MAX_PER_SENDER, type Chain, type PendingTx } from '../../node/index.ts';
 import { isPublicKey } from '../../ledger/crypto.ts';
 import type { AccountState } from '../../ledger/state.ts';
@@ -98,6 +99,18 @@ describe('tx shape (decodeTx): TX_MALFORMED, TX_TOO_LARGE', () => {
       expect(decodeTx(encodeTx(tx))).toEqual(tx);
     }
     expect(decodeTx(encodeTx(publish))).toEqual(publish);
+  });
+
+  it('a decoded publish keeps its manifest\'s encoding, cut from the tx\'s bytes: the bytes encode() gives', () => {
+    const manifest = { exports: { b: ['x', 1], a: 'fn', ['k'.repeat(40)]: { z: null } } } as unknown as Canonical;
+    const bytes = encodeTx(alice.at(0, 'publish', publishBody(pkg, '1.0.0', { apiHash: manifestHash(manifest), manifest })));
+    const tx = decodeTx(bytes);
+    const kept = knownEncoding((tx as SignedTx & { type: 'publish' }).body.manifest!);
+    expect(kept).toBeDefined();
+    expect(toHex(kept!)).toBe(toHex(encode(structuredClone(manifest))));
+    // The same through a block's decoding.
+    const block = decodeBlock(assembleBlock(genesisBlock(DEV_PARAMS).header, [tx]).bytes);
+    expect(toHex(knownEncoding((block.txs[0] as SignedTx & { type: 'publish' }).body.manifest!)!)).toBe(toHex(kept!));
   });
 
   const malformed: Array<[string, () => Uint8Array]> = [
