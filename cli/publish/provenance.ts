@@ -21,7 +21,8 @@
  * what the packer never takes is ignored (`node_modules/`, dot names,
  * `*.tsbuildinfo`, the root lock and import-map files). With `--allow-dirty` the
  * release records no provenance at all. Outside a git work tree, or without a
- * repository URL, nothing is recorded and nothing is refused.
+ * repository URL, nothing is recorded and nothing is refused: the refusal
+ * keeps recorded provenance honest, and there is none to keep.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -50,8 +51,12 @@ export interface ProvenanceOptions {
 export async function readProvenance(dir: string, opts: ProvenanceOptions = {}): Promise<ProvenanceResult> {
   const root = await tryGit(['rev-parse', '--show-toplevel'], dir);
   if (!root.ok) return { note: 'not in a git work tree: no repository or commit recorded' };
-  const head = await tryGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], dir);
+  const packageJson = await readPackageJson(dir);
+  const repo = repositoryUrl(packageJson['repository']) ?? (await originUrl(dir));
+  // Nothing to record, so nothing to keep honest: a dirty tree is refused only when a commit would be recorded.
+  if (repo === undefined) return { note: 'no "repository" in package.json and no git remote "origin": no repository or commit recorded' };
 
+  const head = await tryGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], dir);
   const dirty = await dirtyFiles(dir);
   if (dirty.length > 0 || !head.ok) {
     if (opts.allowDirty === true) return { note: 'the work tree has uncommitted changes (--allow-dirty): no repository or commit recorded' };
@@ -61,9 +66,6 @@ export async function readProvenance(dir: string, opts: ProvenanceOptions = {}):
     });
   }
 
-  const packageJson = await readPackageJson(dir);
-  const repo = repositoryUrl(packageJson['repository']) ?? (await originUrl(dir));
-  if (repo === undefined) return { note: 'no "repository" in package.json and no git remote "origin": no repository or commit recorded' };
   const commit = head.stdout.trim();
   // `HEAD:./` is the tree of the current directory, the repository's root tree included.
   const tree = (await git(['rev-parse', 'HEAD:./'], dir)).trim();

@@ -90,8 +90,10 @@ describe('readProvenance', () => {
     expect(provenance).not.toHaveProperty('build');
   });
 
-  it('records nothing, with a note, without a repository URL or outside a git work tree', async () => {
+  it('records nothing, with a note and refusing nothing, without a repository URL or outside a git work tree', async () => {
     const { dir } = await monorepo();
+    expect(await readProvenance(dir)).toEqual({ note: expect.stringContaining('no "repository"') });
+    await writeFile(path.join(dir, 'index.ts'), 'export const x = 2;\n');
     expect(await readProvenance(dir)).toEqual({ note: expect.stringContaining('no "repository"') });
     const plain = await tempDir('gopkgr-provenance-plain-');
     await write(plain, { 'package.json': '{"name":"@acme/plain"}' });
