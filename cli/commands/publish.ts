@@ -7,7 +7,7 @@ import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { publish as publishRelease } from '../publish/index.ts';
-import { readProvenance } from '../publish/provenance.ts';
+import { ignoredPackedFiles, ignoredPaths, readProvenance } from '../publish/provenance.ts';
 import { WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
 const usage = 'gopkgr publish [DIR] [--from VERSION] [--allow-dirty] [--no-wait]';
@@ -30,6 +30,8 @@ export const publish: Command = {
     const { provenance, note } = await readProvenance(dir, { allowDirty: values['allow-dirty'] === true });
     if (provenance !== undefined) ctx.err(`source: ${provenance.repo} at ${provenance.commit}${provenance.build === undefined ? '' : `, built with \`${provenance.build}\``}`);
     else if (note !== undefined) ctx.err(`note: ${note}`);
+    // Without a build, files git ignores but the packer takes are what `gopkgr verify` will find missing.
+    const ignored = provenance !== undefined && provenance.build === undefined ? await ignoredPaths(dir) : [];
     let frame = 0;
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
@@ -39,7 +41,11 @@ export const publish: Command = {
         if (ctx.tty) process.stderr.write(`\r${SPINNER[frame++ % 4]} waiting for publish tx ${id.slice(0, 12)} to be mined (${(elapsed / 1000).toFixed(1)} s)`);
       },
       observer: {
-        onPacked: ({ fullName, packed }) => ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`),
+        onPacked: ({ fullName, packed }) => {
+          ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`);
+          const stray = ignoredPackedFiles(ignored, packed.files);
+          if (stray.length > 0) ctx.err(`warning: ${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} packed but ignored by git: a rebuild from the commit will lack ${stray.length === 1 ? 'it' : 'them'} (record the command that makes ${stray.length === 1 ? 'it' : 'them'} as scripts.build)`);
+        },
         onApiChange: (base, comparison) => {
           ctx.err(`API change from ${base}: ${comparison.bump}`);
           for (const c of comparison.changes) for (const line of changeLines(c)) ctx.err(`  ${line}`);

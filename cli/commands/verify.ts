@@ -31,7 +31,7 @@ export const verify: Command = {
     if (result.verdict === 'reproduced') lines.push(`reproduced ${label}${source}: sha256 ${result.contentHash}`);
     else if (result.verdict === 'unverifiable') lines.push(`unverifiable ${label}: ${result.reason ?? 'no reason given'}`);
     else {
-      const files = result.diff === null ? 'the published tarball is not available to compare' : result.diff.length === 0 ? 'the same files, other tarball bytes' : `${result.diff.length} file${result.diff.length === 1 ? '' : 's'} differ`;
+      const files = result.diff === null ? 'the published tarball is not available to compare' : result.diff.length === 0 ? 'the same files, other tarball bytes' : `${result.diff.length} file${result.diff.length === 1 ? ' differs' : 's differ'}`;
       lines.push(`differs ${label}${source}: published sha256 ${result.contentHash}, rebuilt ${result.rebuiltHash}; ${files}`);
       for (const d of result.diff ?? []) lines.push(`  ${d.change} ${d.path}`);
     }

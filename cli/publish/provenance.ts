@@ -97,6 +97,21 @@ async function dirtyFiles(dir: string): Promise<string[]> {
   return [...new Set(files)].sort();
 }
 
+/**
+ * Paths under the package directory that git ignores (package-relative; an
+ * ignored directory as one entry ending in `/`). A clean tree can still pack
+ * them; a rebuild from the commit lacks them unless the build makes them.
+ */
+export async function ignoredPaths(dir: string): Promise<string[]> {
+  const out = await git(['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z', '--', '.'], dir);
+  return out.split('\0').filter((p) => p !== '' && !isAlwaysExcluded(p.replace(/\/$/, '')));
+}
+
+/** The packed files among the ignored paths: what a rebuild from the commit will not have. */
+export function ignoredPackedFiles(ignored: readonly string[], packedFiles: readonly string[]): string[] {
+  return packedFiles.filter((f) => ignored.some((p) => (p.endsWith('/') ? f.startsWith(p) : f === p)));
+}
+
 async function readPackageJson(dir: string): Promise<Record<string, unknown>> {
   try {
     const parsed: unknown = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));

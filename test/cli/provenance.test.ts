@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readProvenance, repositoryUrl } from '../../cli/publish/provenance.ts';
+import { ignoredPackedFiles, ignoredPaths, readProvenance, repositoryUrl } from '../../cli/publish/provenance.ts';
 import { rejectsWith } from '../support/chain.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 
@@ -142,5 +142,17 @@ describe('readProvenance', () => {
   it('PUBLISH_PROVENANCE_TOO_LONG for a build script longer than the chain records', async () => {
     const { dir } = await monorepo({ repository: 'file:///srv/git/mono', scripts: { build: `echo ${'x'.repeat(600)}` } });
     await rejectsWith(readProvenance(dir), 'PUBLISH_PROVENANCE_TOO_LONG');
+  });
+
+  it('finds the packed files git ignores: what a rebuild from the commit lacks', async () => {
+    const { dir } = await monorepo({ repository: 'file:///srv/git/mono' });
+    await write(dir, { '.gitignore': 'gen/\nlocal.js\n', 'gen/table.js': 't', 'gen/deep/x.js': 'x', 'local.js': 'l', 'node_modules/d/i.js': 'd' });
+    // A clean tree all the same: ignored files are no change.
+    git(path.dirname(path.dirname(dir)), 'add', 'packages/lib/.gitignore');
+    git(path.dirname(path.dirname(dir)), 'commit', '-q', '-m', 'ignore');
+    expect((await readProvenance(dir)).provenance).toBeDefined();
+    const ignored = await ignoredPaths(dir);
+    expect(ignored.sort()).toEqual(['gen/', 'local.js']);
+    expect(ignoredPackedFiles(ignored, ['gen/deep/x.js', 'gen/table.js', 'index.js', 'index.ts', 'local.js', 'package.json'])).toEqual(['gen/deep/x.js', 'gen/table.js', 'local.js']);
   });
 });
