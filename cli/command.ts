@@ -5,6 +5,8 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** the exit code of an error, for a command whose exit code 1 means something else (verify: 1 is `differs`); default 1 */
+  errorExit?: number;
   /** args are what follows the command's name; returns the exit code */
   run(args: string[], ctx: Context): Promise<number>;
 }

@@ -58,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
     }
     return await command.run(argv.slice(1), ctx);
   } catch (err) {
-    return printError(err, { json });
+    const code = printError(err, { json });
+    return code === 1 ? (command.errorExit ?? 1) : code;
   }
 }
 

@@ -333,6 +333,11 @@ function isExcluded(name: string, atRoot: boolean): boolean {
   );
 }
 
+/** Whether a package-relative path is one the packer never takes, whatever package.json says. */
+export function isAlwaysExcluded(rel: string): boolean {
+  return rel.split('/').some((segment, i) => isExcluded(segment, i === 0));
+}
+
 async function collectFiles(root: string, selector: Selector, limits: Limits): Promise<FoundFile[]> {
   const found: FoundFile[] = [];
   let bytes = 0;

@@ -13,6 +13,12 @@ export interface VersionJson {
   height: number;
   block: string;
   txId: string;
+  /** provenance (cli/publish/provenance.ts): repository and commit, both or neither */
+  repo?: string;
+  commit?: string;
+  build?: string;
+  /** git's tree id of the package directory at `commit` */
+  sourceTree?: string;
   /** InfVer 2.0: set when a quorum of testers found the predecessor's tests fail against this version */
   breakingByInference?: { prev: string; resultHash: string; testers: string[]; height: number };
   /** InfVer: set when a quorum of testers' pinned checkers found the version number understates the API change */

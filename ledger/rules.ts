@@ -196,6 +196,7 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
   if (body.repo !== undefined) version.repo = body.repo;
   if (body.commit !== undefined) version.commit = body.commit;
   if (body.build !== undefined) version.build = body.build;
+  if (body.sourceTree !== undefined) version.sourceTree = body.sourceTree;
   s.set(keys.version(pkg.id, body.version), version);
   s.set(keys.pkg(pkg.id), { ...pkg, versions: [...pkg.versions, body.version] });
 }

@@ -128,6 +128,8 @@ export interface VersionState {
   repo?: string;
   commit?: string;
   build?: string;
+  /** git's tree id of the package directory at `commit` */
+  sourceTree?: string;
   deprecated: boolean;
   deprecationReason?: string;
   publisher: string;

@@ -36,9 +36,13 @@ export interface PublishBody {
   deps: Record<string, string>;
   /** `@ns/name@version` → content hash, closed over transitive deps */
   lock: Record<string, Uint8Array>;
+  /** where the release was built from: a git URL and a full commit id, both or neither */
   repo?: string;
   commit?: string;
+  /** the command that built it before packing; absent when the packer's own compile is the build */
   build?: string;
+  /** git's tree id of the package directory at `commit` (only with a commit): where in the repository the package is */
+  sourceTree?: string;
 }
 export interface DeprecateBody { pkg: Uint8Array; version: string; deprecated: boolean; reason?: string }
 export interface BoundsBody { pkg: Uint8Array; version: string; deps: Record<string, string> }
@@ -250,7 +254,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return { ns: stringField(body, 'ns', w, 40), name: stringField(body, 'name', w, 214) };
     }
     case 'publish': {
-      onlyKeys(body, ['pkg', 'version', 'contentHash', 'size', 'apiHash', 'manifest', 'deps', 'lock', 'repo', 'commit', 'build'], w);
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'size', 'apiHash', 'manifest', 'deps', 'lock', 'repo', 'commit', 'build', 'sourceTree'], w);
       const out: PublishBody = {
         pkg: bytesField(body, 'pkg', 32, w),
         version: versionField(body, w),
@@ -267,9 +271,13 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       const build = optional(body, 'build', () => stringField(body, 'build', w, 512));
       if ((repo === undefined) !== (commit === undefined)) bad('body.commit is required exactly when body.repo is given');
       if (commit !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) bad('body.commit must be a full git commit id (40 or 64 hex digits)');
+      const sourceTree = optional(body, 'sourceTree', () => stringField(body, 'sourceTree', w, 64));
+      if (sourceTree !== undefined && commit === undefined) bad('body.sourceTree is only allowed with body.commit');
+      if (sourceTree !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sourceTree)) bad('body.sourceTree must be a full git tree id (40 or 64 hex digits)');
       if (repo !== undefined) out.repo = repo;
       if (commit !== undefined) out.commit = commit;
       if (build !== undefined) out.build = build;
+      if (sourceTree !== undefined) out.sourceTree = sourceTree;
       return out;
     }
     case 'deprecate': {

@@ -17,6 +17,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['deprecate', async () => (await import('./deprecate.ts')).deprecate],
   ['bounds', async () => (await import('./bounds.ts')).bounds],
   ['infver', async () => (await import('./infver.ts')).infver],
+  ['verify', async () => (await import('./verify.ts')).verify],
   ['test', async () => (await import('./test.ts')).test],
   ['tester', async () => (await import('./tester.ts')).tester],
   ['key', async () => (await import('./key.ts')).key],

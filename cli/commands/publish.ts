@@ -7,9 +7,10 @@ import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { publish as publishRelease } from '../publish/index.ts';
+import { ignoredPackedFiles, ignoredPaths, readProvenance } from '../publish/provenance.ts';
 import { WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr publish [DIR] [--from VERSION] [--no-wait]';
+const usage = 'gopkgr publish [DIR] [--from VERSION] [--allow-dirty] [--no-wait]';
 const SPINNER = ['|', '/', '-', '\\'];
 
 export const publish: Command = {
@@ -17,7 +18,7 @@ export const publish: Command = {
   summary: 'pack a package, upload its tarball and record the version on chain',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, from: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, from: { type: 'string' }, 'allow-dirty': { type: 'boolean' } }, usage);
     if (positionals.length > 1) throw usageError('expected at most one directory', usage);
     const from = values.from as string | undefined;
     if (from !== undefined && !isVersion(from)) throw usageError(`--from ${from}: not a version MAJOR.MINOR.PATCH`, usage);
@@ -25,15 +26,26 @@ export const publish: Command = {
     const key = await loadIdentity(ctx.dataDir);
     const client = new NodeClient(ctx.nodeUrl, ctx.token);
     const wait = waitOptions(values);
+    // First: a dirty work tree is refused before the costly steps.
+    const { provenance, note } = await readProvenance(dir, { allowDirty: values['allow-dirty'] === true });
+    if (provenance !== undefined) ctx.err(`source: ${provenance.repo} at ${provenance.commit}${provenance.build === undefined ? '' : `, built with \`${provenance.build}\``}`);
+    else if (note !== undefined) ctx.err(`note: ${note}`);
+    // Without a build, files git ignores but the packer takes are what `gopkgr verify` will find missing.
+    const ignored = provenance !== undefined && provenance.build === undefined ? await ignoredPaths(dir) : [];
     let frame = 0;
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
       ...(from === undefined ? {} : { from }),
+      ...(provenance === undefined ? {} : { provenance }),
       onWaiting: (id, elapsed) => {
         if (ctx.tty) process.stderr.write(`\r${SPINNER[frame++ % 4]} waiting for publish tx ${id.slice(0, 12)} to be mined (${(elapsed / 1000).toFixed(1)} s)`);
       },
       observer: {
-        onPacked: ({ fullName, packed }) => ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`),
+        onPacked: ({ fullName, packed }) => {
+          ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`);
+          const stray = ignoredPackedFiles(ignored, packed.files);
+          if (stray.length > 0) ctx.err(`warning: ${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} packed but ignored by git: a rebuild from the commit will lack ${stray.length === 1 ? 'it' : 'them'} (record the command that makes ${stray.length === 1 ? 'it' : 'them'} as scripts.build)`);
+        },
         onApiChange: (base, comparison) => {
           ctx.err(`API change from ${base}: ${comparison.bump}`);
           for (const c of comparison.changes) for (const line of changeLines(c)) ctx.err(`  ${line}`);
@@ -48,6 +60,7 @@ export const publish: Command = {
     report(ctx, {
       name: fullName, id: signed.pkgId, version, base: base ?? null, bump: comparison?.bump ?? null, changes: comparison?.changes.map(changeJson) ?? [], contentHash: packed.sha256,
       apiHash: toHex(signed.body.apiHash!), size: packed.tarball.length, files: packed.files, deps: tree.deps, lock: tree.lock,
+      repo: provenance?.repo ?? null, commit: provenance?.commit ?? null, sourceTree: provenance?.tree ?? null, build: provenance?.build ?? null,
       created: signed.create !== undefined, tx: receipt.id, status: receipt.status, block: receipt.block ?? null, height: receipt.height ?? null,
     }, [`published ${fullName}@${version} (sha256 ${packed.sha256}) ${where(receipt)}`]);
     return 0;

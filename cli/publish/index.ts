@@ -2,8 +2,10 @@
  * The publish pipeline, shared by `gopkgr publish` and the commands that build
  * a release the same way (npm import, verify): pack → find on chain → API
  * manifest and version → lock tree → signed txs (preparePublish), then upload
- * and submit (publish). Each step is its own module; observers see the steps
- * as they finish, so a command can report them.
+ * and submit (publish). Where the release comes from (repository, commit:
+ * provenance.ts, which runs git) is read by the caller and passed in. Each
+ * step is its own module; observers see the steps as they finish, so a
+ * command can report them.
  */
 import type { CheckedComparison } from '../../infver/index.ts';
 import type { KeyPair } from '../../ledger/index.ts';
@@ -11,13 +13,14 @@ import type { NodeClient, TxReceipt } from '../client.ts';
 import { apiVersion, type ApiVersion } from './apiManifest.ts';
 import { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
 import { lockTree, type LockTree } from './lockTree.ts';
-import { signRelease, type SignedRelease } from './signRelease.ts';
+import { signRelease, type Provenance, type SignedRelease } from './signRelease.ts';
 import { submitPublish, type SubmitOptions } from './submitPublish.ts';
 
 export { apiVersion, type ApiVersion } from './apiManifest.ts';
 export { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
 export { lockTree, type LockTree } from './lockTree.ts';
-export { publishBody, signRelease, type ReleaseFields, type SignedRelease } from './signRelease.ts';
+// provenance.ts (readProvenance) runs git: it is imported where it is used, so the pipeline itself never starts a process.
+export { publishBody, signRelease, type Provenance, type ReleaseFields, type SignedRelease } from './signRelease.ts';
 export { submitPublish, type SubmitOptions } from './submitPublish.ts';
 
 export interface PublishObserver {
@@ -31,6 +34,7 @@ export interface PublishObserver {
 export interface PreparedRelease extends PackedRelease, ApiVersion {
   dir: string;
   tree: LockTree;
+  provenance?: Provenance;
   signed: SignedRelease;
 }
 
@@ -43,9 +47,12 @@ export interface PublishedRelease {
 export interface PrepareOptions {
   /** step from the newest version of this version's major line instead of the newest of all (`--from`) */
   from?: string;
+  /** where the release comes from (readProvenance in provenance.ts), recorded on chain */
+  provenance?: Provenance;
 }
 
 export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
+  const { provenance } = opts;
   const packed = await packRelease(dir);
   observer.onPacked?.(packed);
   const existing = await findExisting(client, packed);
@@ -55,10 +62,10 @@ export async function preparePublish(dir: string, client: NodeClient, key: KeyPa
   observer.onLockTree?.(tree);
   const signed = await signRelease(client, key, {
     ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,
-    contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree,
+    contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree, ...(provenance === undefined ? {} : { provenance }),
     ...(api.baseApiHash === undefined ? {} : { baseApiHash: api.baseApiHash }),
   });
-  return { dir, ...packed, ...api, tree, signed };
+  return { dir, ...packed, ...api, tree, ...(provenance === undefined ? {} : { provenance }), signed };
 }
 
 export async function publish(dir: string, client: NodeClient, key: KeyPair, opts: SubmitOptions & PrepareOptions & { observer?: PublishObserver }): Promise<PublishedRelease> {

@@ -11,6 +11,17 @@ import type { Manifest } from '../../infver/index.ts';
 import type { NodeClient } from '../client.ts';
 import type { LockTree } from './lockTree.ts';
 
+/** Where a release comes from (read by provenance.ts), recorded on chain for `gopkgr verify`. */
+export interface Provenance {
+  repo: string;
+  /** full commit id */
+  commit: string;
+  /** git's tree id of the package directory at `commit` */
+  tree: string;
+  /** shell command run in the package directory before packing; absent: none */
+  build?: string;
+}
+
 export interface ReleaseFields {
   ns: string;
   name: string;
@@ -23,6 +34,8 @@ export interface ReleaseFields {
   /** the apiHash of the version the release steps from: a release with the same API names it instead of carrying the manifest */
   baseApiHash?: string;
   tree: LockTree;
+  /** repository, commit, source tree and build command, when the work tree is a clean git checkout */
+  provenance?: Provenance;
 }
 
 export interface SignedRelease {
@@ -43,7 +56,12 @@ export function publishBody(pkgId: string, r: ReleaseFields): PublishBody {
     pkg: fromHex(pkgId), version: r.version, contentHash: fromHex(r.contentHash), size: r.size,
     apiHash, ...(shared ? {} : { manifest }),
     deps: r.tree.deps, lock: Object.fromEntries(Object.entries(r.tree.lock).map(([ref, hash]) => [ref, fromHex(hash)])),
+    ...(r.provenance === undefined ? {} : provenanceFields(r.provenance)),
   };
+}
+
+function provenanceFields(p: Provenance): Pick<PublishBody, 'repo' | 'commit' | 'sourceTree' | 'build'> {
+  return { repo: p.repo, commit: p.commit, sourceTree: p.tree, ...(p.build === undefined ? {} : { build: p.build }) };
 }
 
 export async function signRelease(client: NodeClient, key: KeyPair, r: ReleaseFields): Promise<SignedRelease> {

@@ -41,6 +41,9 @@ export const CLI_CODES = {
   PUBLISH_UNCHANGED: { status: 400, blame: 'sender', summary: 'a version with exactly this content is already published' },
   PUBLISH_BAD_FROM: { status: 400, blame: 'sender', summary: '--from names no published version of the package' },
   PUBLISH_MAJOR_ON_OLD_LINE: { status: 400, blame: 'sender', summary: 'a breaking release from an older major line, whose next major already exists' },
+  PUBLISH_DIRTY_TREE: { status: 400, blame: 'sender', summary: 'the package\'s git work tree has uncommitted changes' },
+  PUBLISH_PROVENANCE_TOO_LONG: { status: 400, blame: 'sender', summary: 'the repository URL or build command is longer than the chain records' },
+  GIT_FAILED: { status: 400, blame: 'none', summary: 'a git command failed' },
   // Comment tags.
   TAG_MALFORMED: { status: 400, blame: 'sender', summary: 'a comment tag that does not parse' },
   TAG_CONFLICT: { status: 400, blame: 'sender', summary: 'tags on one package that cannot be combined' },

@@ -88,14 +88,19 @@ describe('publish pipeline against a real node', () => {
 
     // Same API, new bytes: a patch that names its manifest by hash and carries no copy of it.
     await writePackage(dir, 'export function pad(s: string): string { return s.padStart(1); }\nexport const VERSION = 2;\n');
-    const third = await preparePublish(dir, client, ALICE);
+    // With its provenance given, the release records it and the package API shows it.
+    const provenance = { repo: 'file:///srv/git/pad', commit: 'a1'.repeat(20), tree: 'b2'.repeat(20), build: 'node gen.mjs' };
+    const third = await preparePublish(dir, client, ALICE, {}, { provenance });
     expect(third.version).toBe('1.1.1');
+    expect(third.signed.body).toMatchObject({ repo: provenance.repo, commit: provenance.commit, sourceTree: provenance.tree, build: provenance.build });
     expect(third.signed.body.manifest).toBeUndefined();
     expect(toHex(third.signed.body.apiHash!)).toBe(toHex(second.signed.body.apiHash!));
     await submit(client, third);
     await mine(node);
     const patched = await client.get<{ apiHash: string; manifest: unknown }>('/v1/packages/@acme/pad/1.1.1');
     expect(patched.apiHash).toBe(toHex(second.signed.body.apiHash!));
+    expect(patched).toMatchObject({ repo: provenance.repo, commit: provenance.commit, sourceTree: provenance.tree, build: provenance.build });
+    expect(after.versions[0]).not.toHaveProperty('commit');
     expect(patched.manifest).toEqual(second.signed.body.manifest);
 
     // The checker judges the previous release, fetched from the node, against this one: a parameter

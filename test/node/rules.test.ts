@@ -89,6 +89,7 @@ describe('tx shape (decodeTx): TX_MALFORMED, TX_TOO_LARGE', () => {
       ['maintainer', { ns: '@acme', op: 'add', who: BOB.publicKey }],
       ['create', { ns: '@acme', name: 'lib' }],
       ['publish', publishBody(pkg, '1.0.0', { apiHash: hashOf('api'), manifest: { exports: ['a'] }, build: 'npm run build' })],
+      ['publish', publishBody(pkg, '1.0.0', { repo: 'file:///srv/x', commit: 'e'.repeat(40), sourceTree: 'f'.repeat(40) })],
       ['deprecate', { pkg, version: '1.0.0', deprecated: true, reason: 'use 2.x' }],
       ['bounds', { pkg, version: '1.0.0', deps: { '@acme/dep': '^1.2.0' } }],
       ['rotate', { to: BOB.publicKey, proof: new Uint8Array(64) }],
@@ -133,6 +134,8 @@ describe('tx shape (decodeTx): TX_MALFORMED, TX_TOO_LARGE', () => {
     ['publish repo without commit', () => edited(publish, (o) => { delete (o.body as Record<string, Canonical>).commit; })],
     ['publish commit without repo', () => edited(publish, (o) => { delete (o.body as Record<string, Canonical>).repo; })],
     ['publish commit that is not a full git id', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).commit = 'abc123'; })],
+    ['publish sourceTree that is not a full git id', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).sourceTree = 'B'.repeat(40); })],
+    ['publish sourceTree without a commit', () => edited(publish, (o) => { const b = o.body as Record<string, Canonical>; delete b.repo; delete b.commit; b.sourceTree = 'b'.repeat(40); })],
     ['publish version that is not MAJOR.MINOR.PATCH', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).version = '1.0'; })],
     ['publish version with a pre-release', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).version = '1.0.0-beta'; })],
     ['publish contentHash of 31 bytes', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).contentHash = new Uint8Array(31); })],
@@ -438,9 +441,9 @@ describe('publish: versions, manifests, locks', () => {
     expect(w.get<PackageState>(stateKeys.pkg(toHex(pkg)))?.versions).toEqual(['1.0.0']);
     // repo, commit, build and apiHash are kept when given
     const manifest = { exports: { pad: 'function' } };
-    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { repo: 'https://x/y.git', commit: 'c'.repeat(64), build: 'tsc', apiHash: manifestHash(manifest), manifest })));
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.1', { repo: 'https://x/y.git', commit: 'c'.repeat(64), sourceTree: 'd'.repeat(64), build: 'tsc', apiHash: manifestHash(manifest), manifest })));
     const v2 = w.version(pkg, '1.0.1')!;
-    expect(v2).toMatchObject({ repo: 'https://x/y.git', commit: 'c'.repeat(64), build: 'tsc', apiHash: toHex(manifestHash(manifest)) });
+    expect(v2).toMatchObject({ repo: 'https://x/y.git', commit: 'c'.repeat(64), sourceTree: 'd'.repeat(64), build: 'tsc', apiHash: toHex(manifestHash(manifest)) });
     // The manifest is a record of its own, shared by every version with that API; the version holds its hash.
     expect(v2).not.toHaveProperty('manifest');
     expect(w.get(stateKeys.api(toHex(manifestHash(manifest))))).toEqual(manifest);

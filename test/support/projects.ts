@@ -22,6 +22,7 @@ export const E2E_FILES = [
   'test/cli/closedOutput.test.ts', // gopkgr with its stdout closed
   'test/cli/leftovers.test.ts', // a child that has exited: a pid that is certainly dead
   'test/cli/pack.test.ts', // node runs what was packed
+  'test/cli/provenance.test.ts', // git on real repositories
   'test/miner/pow.test.ts', // a process that must exit with the search idle
   'test/tester/determinism.test.ts', // `gopkgr test` in two processes
   'test/tester/forge.test.ts', // `node --test` on the forged corpus
