@@ -1,4 +1,9 @@
-/** `gopkgr publish [DIR]`: the publish pipeline (cli/publish/) with progress on stderr and the result on stdout. */
+/**
+ * `gopkgr publish [DIR]`: the publish pipeline (cli/publish/) with progress on
+ * stderr and the result on stdout. `--dry-run` prepares the same release (packs,
+ * checks, versions, signs) and prints it without submitting anything; it exits 1
+ * when a check failed, as the real publish would refuse.
+ */
 import { resolve } from 'node:path';
 import { isVersion, toHex } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
@@ -6,10 +11,10 @@ import { changeJson, changeLines } from '../infver/changeReport.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
-import { publish as publishRelease } from '../publish/index.ts';
+import { preparePublish, publish as publishRelease, type PublishCheck, type PublishObserver } from '../publish/index.ts';
 import { WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr publish [DIR] [--from VERSION] [--no-wait]';
+const usage = 'gopkgr publish [DIR] [--dry-run] [--from VERSION] [--no-wait]';
 const SPINNER = ['|', '/', '-', '\\'];
 
 export const publish: Command = {
@@ -17,7 +22,7 @@ export const publish: Command = {
   summary: 'pack a package, upload its tarball and record the version on chain',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, from: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, from: { type: 'string' }, 'dry-run': { type: 'boolean' } }, usage);
     if (positionals.length > 1) throw usageError('expected at most one directory', usage);
     const from = values.from as string | undefined;
     if (from !== undefined && !isVersion(from)) throw usageError(`--from ${from}: not a version MAJOR.MINOR.PATCH`, usage);
@@ -26,22 +31,45 @@ export const publish: Command = {
     const client = new NodeClient(ctx.nodeUrl, ctx.token);
     const wait = waitOptions(values);
     let frame = 0;
+    const dryRun = values['dry-run'] === true;
+    const observer: PublishObserver = {
+      onPacked: ({ fullName, packed }) => ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`),
+      onChecks: (checks) => {
+        // The dry run prints every check with its result; a publish says how many passed (a failure refuses it).
+        if (!dryRun) ctx.err(`checks: ${checks.filter((c) => c.ok).length} of ${checks.length} passed`);
+      },
+      onApiChange: (base, comparison) => {
+        if (dryRun) return; // printed with the result
+        ctx.err(`API change from ${base}: ${comparison.bump}`);
+        for (const c of comparison.changes) for (const line of changeLines(c)) ctx.err(`  ${line}`);
+      },
+      onLockTree: (tree) => {
+        if (Object.keys(tree.lock).length > 0) ctx.err(`dependency tree: ${Object.keys(tree.lock).join(', ')}`);
+      },
+    };
+    if (dryRun) {
+      const release = await preparePublish(dir, client, key, observer, { ...(from === undefined ? {} : { from }), checks: 'report' });
+      const { fullName, version, base, packed, comparison, checks } = release;
+      const failed = checks.filter((c) => !c.ok).length;
+      report(ctx, {
+        name: fullName, version, base: base ?? null, bump: comparison?.bump ?? null, changes: comparison?.changes.map(changeJson) ?? [],
+        files: packed.files, contentHash: packed.sha256, checks: checks.map(checkJson), submitted: false,
+      }, [
+        `would publish ${fullName}@${version}${comparison === null ? ' (first version)' : ` (${comparison.bump} from ${base ?? '?'})`}, nothing submitted`,
+        ...(comparison === null ? [] : comparison.changes.flatMap((c) => changeLines(c).map((l) => `  ${l}`))),
+        `content hash: ${packed.sha256}`,
+        `files (${packed.files.length}):`, ...packed.files.map((f) => `  ${f}`),
+        `checks (${checks.length - failed} of ${checks.length} passed):`, ...checks.map(checkLine),
+      ]);
+      return failed === 0 ? 0 : 1;
+    }
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
       ...(from === undefined ? {} : { from }),
       onWaiting: (id, elapsed) => {
         if (ctx.tty) process.stderr.write(`\r${SPINNER[frame++ % 4]} waiting for publish tx ${id.slice(0, 12)} to be mined (${(elapsed / 1000).toFixed(1)} s)`);
       },
-      observer: {
-        onPacked: ({ fullName, packed }) => ctx.err(`packed ${fullName}: ${packed.files.length} files, ${packed.tarball.length} bytes, sha256 ${packed.sha256}`),
-        onApiChange: (base, comparison) => {
-          ctx.err(`API change from ${base}: ${comparison.bump}`);
-          for (const c of comparison.changes) for (const line of changeLines(c)) ctx.err(`  ${line}`);
-        },
-        onLockTree: (tree) => {
-          if (Object.keys(tree.lock).length > 0) ctx.err(`dependency tree: ${Object.keys(tree.lock).join(', ')}`);
-        },
-      },
+      observer,
     });
     if (wait.wait && ctx.tty) process.stderr.write('\r\x1b[K');
     const { fullName, version, base, packed, comparison, tree, signed } = release;
@@ -53,3 +81,11 @@ export const publish: Command = {
     return 0;
   },
 };
+
+function checkJson(c: PublishCheck): Record<string, unknown> {
+  return { name: c.name, ok: c.ok, detail: c.detail, ...(c.code === undefined ? {} : { code: c.code }), ...(c.hint === undefined ? {} : { hint: c.hint }) };
+}
+
+function checkLine(c: PublishCheck): string {
+  return c.ok ? `  ok      ${c.name}: ${c.detail}` : `  FAILED  ${c.name}: ${c.detail} [${c.code ?? ''}]${c.hint === undefined ? '' : ` (fix: ${c.hint})`}`;
+}

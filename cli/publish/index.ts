@@ -1,14 +1,17 @@
 /**
  * The publish pipeline, shared by `gopkgr publish` and the commands that build
- * a release the same way (npm import, verify): pack → find on chain → API
- * manifest and version → lock tree → signed txs (preparePublish), then upload
- * and submit (publish). Each step is its own module; observers see the steps
+ * a release the same way (npm import, verify): pack → checks (would consumers
+ * load it? checks/) → find on chain → API manifest and version → lock tree →
+ * signed txs (preparePublish), then upload and submit (publish). A release that
+ * fails a check is refused with the first failure's code, unless the caller
+ * only reports them (`--dry-run`). Each step is its own module; observers see the steps
  * as they finish, so a command can report them.
  */
 import type { CheckedComparison } from '../../infver/index.ts';
 import type { KeyPair } from '../../ledger/index.ts';
 import type { NodeClient, TxReceipt } from '../client.ts';
 import { apiVersion, type ApiVersion } from './apiManifest.ts';
+import { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
 import { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
 import { lockTree, type LockTree } from './lockTree.ts';
 import { signRelease, type SignedRelease } from './signRelease.ts';
@@ -17,11 +20,13 @@ import { submitPublish, type SubmitOptions } from './submitPublish.ts';
 export { apiVersion, type ApiVersion } from './apiManifest.ts';
 export { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
 export { lockTree, type LockTree } from './lockTree.ts';
+export { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
 export { publishBody, signRelease, type ReleaseFields, type SignedRelease } from './signRelease.ts';
 export { submitPublish, type SubmitOptions } from './submitPublish.ts';
 
 export interface PublishObserver {
   onPacked?(release: PackedRelease): void;
+  onChecks?(checks: readonly PublishCheck[]): void;
   /** the API changed from `base`, the version the release steps from (not called for a first publish) */
   onApiChange?(base: string, comparison: CheckedComparison): void;
   onLockTree?(tree: LockTree): void;
@@ -30,6 +35,8 @@ export interface PublishObserver {
 /** A release ready to submit: everything a publish records, and its txs signed. */
 export interface PreparedRelease extends PackedRelease, ApiVersion {
   dir: string;
+  /** what a consumer's install would see (checks/), every one passed unless `checks: 'report'` */
+  checks: PublishCheck[];
   tree: LockTree;
   signed: SignedRelease;
 }
@@ -43,11 +50,17 @@ export interface PublishedRelease {
 export interface PrepareOptions {
   /** step from the newest version of this version's major line instead of the newest of all (`--from`) */
   from?: string;
+  /** 'enforce' (default): a failed check refuses the release; 'report': carry on and return them (`--dry-run`) */
+  checks?: 'enforce' | 'report';
 }
 
 export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
   const packed = await packRelease(dir);
   observer.onPacked?.(packed);
+  const checks = await runPublishChecks({ fullName: packed.fullName, tarball: packed.packed.tarball, packageJson: packed.packed.packageJson, dir });
+  observer.onChecks?.(checks);
+  const refusal = checksError(checks);
+  if (refusal !== undefined && opts.checks !== 'report') throw refusal;
   const existing = await findExisting(client, packed);
   const api = await apiVersion(dir, client, packed.fullName, existing, opts.from);
   if (api.base !== undefined && api.comparison !== null) observer.onApiChange?.(api.base, api.comparison);
@@ -58,7 +71,7 @@ export async function preparePublish(dir: string, client: NodeClient, key: KeyPa
     contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree,
     ...(api.baseApiHash === undefined ? {} : { baseApiHash: api.baseApiHash }),
   });
-  return { dir, ...packed, ...api, tree, signed };
+  return { dir, ...packed, ...api, checks, tree, signed };
 }
 
 export async function publish(dir: string, client: NodeClient, key: KeyPair, opts: SubmitOptions & PrepareOptions & { observer?: PublishObserver }): Promise<PublishedRelease> {

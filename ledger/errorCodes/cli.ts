@@ -39,6 +39,14 @@ export const CLI_CODES = {
   NPM_NOT_FOUND: { status: 400, blame: 'sender', summary: 'the npm registry has no such package' },
   NPM_INTEGRITY_MISMATCH: { status: 400, blame: 'none', summary: "a tarball from the npm registry does not match the registry's integrity" },
   PUBLISH_UNCHANGED: { status: 400, blame: 'sender', summary: 'a version with exactly this content is already published' },
+  // Publish checks (cli/publish/checks/): would a consumer be able to load the release?
+  PUBLISH_ENTRY_MISSING: { status: 400, blame: 'sender', summary: 'an entry point names a file the installed package does not have' },
+  PUBLISH_ENTRY_TYPESCRIPT: { status: 400, blame: 'sender', summary: 'a runtime entry point is a TypeScript source node cannot load from node_modules' },
+  PUBLISH_ENTRY_FALLBACK: { status: 400, blame: 'sender', summary: 'main resolves only through a deprecated extension or index fallback (DEP0151)' },
+  PUBLISH_ENTRY_LOAD_FAILED: { status: 400, blame: 'sender', summary: 'node cannot import or require an entry of the installed package' },
+  PUBLISH_TYPES_MISSING: { status: 400, blame: 'sender', summary: 'tsc finds no declarations for an entry (TS7016)' },
+  PUBLISH_TYPES_UNRESOLVED: { status: 400, blame: 'sender', summary: 'tsc cannot resolve an entry of the installed package (TS2307)' },
+  PUBLISH_TYPES_ERROR: { status: 400, blame: 'sender', summary: 'tsc reports an error where a consumer imports an entry' },
   PUBLISH_BAD_FROM: { status: 400, blame: 'sender', summary: '--from names no published version of the package' },
   PUBLISH_MAJOR_ON_OLD_LINE: { status: 400, blame: 'sender', summary: 'a breaking release from an older major line, whose next major already exists' },
   // Comment tags.
