@@ -5,13 +5,13 @@
  * when a check failed, as the real publish would refuse.
  */
 import { resolve } from 'node:path';
-import { isVersion, toHex } from '../../ledger/index.ts';
+import { isGopkgrError, isVersion, toHex } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
 import { changeJson, changeLines } from '../infver/changeReport.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
-import { preparePublish, publish as publishRelease, type PublishCheck, type PublishObserver } from '../publish/index.ts';
+import { preparePublish, publish as publishRelease, type PackedRelease, type PreparedRelease, type PublishCheck, type PublishObserver } from '../publish/index.ts';
 import { WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
 const usage = 'gopkgr publish [DIR] [--dry-run] [--from VERSION] [--no-wait]';
@@ -47,22 +47,7 @@ export const publish: Command = {
         if (Object.keys(tree.lock).length > 0) ctx.err(`dependency tree: ${Object.keys(tree.lock).join(', ')}`);
       },
     };
-    if (dryRun) {
-      const release = await preparePublish(dir, client, key, observer, { ...(from === undefined ? {} : { from }), checks: 'report' });
-      const { fullName, version, base, packed, comparison, checks } = release;
-      const failed = checks.filter((c) => !c.ok).length;
-      report(ctx, {
-        name: fullName, version, base: base ?? null, bump: comparison?.bump ?? null, changes: comparison?.changes.map(changeJson) ?? [],
-        files: packed.files, contentHash: packed.sha256, checks: checks.map(checkJson), submitted: false,
-      }, [
-        `would publish ${fullName}@${version}${comparison === null ? ' (first version)' : ` (${comparison.bump} from ${base ?? '?'})`}, nothing submitted`,
-        ...(comparison === null ? [] : comparison.changes.flatMap((c) => changeLines(c).map((l) => `  ${l}`))),
-        `content hash: ${packed.sha256}`,
-        `files (${packed.files.length}):`, ...packed.files.map((f) => `  ${f}`),
-        `checks (${checks.length - failed} of ${checks.length} passed):`, ...checks.map(checkLine),
-      ]);
-      return failed === 0 ? 0 : 1;
-    }
+    if (dryRun) return dryRunPublish(ctx, observer, (o) => preparePublish(dir, client, key, o, { ...(from === undefined ? {} : { from }), checks: 'report' }));
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
       ...(from === undefined ? {} : { from }),
@@ -81,6 +66,52 @@ export const publish: Command = {
     return 0;
   },
 };
+
+/**
+ * Print the release `prepare` builds, submitting nothing; 1 when a check failed.
+ * A release that fails its checks may also fail a later step (no declarations,
+ * nothing for InfVer to read): the checks are still printed, with that error.
+ */
+async function dryRunPublish(ctx: Parameters<Command['run']>[1], observer: PublishObserver, prepare: (o: PublishObserver) => Promise<PreparedRelease>): Promise<number> {
+  let packedSeen: PackedRelease | undefined;
+  let checksSeen: readonly PublishCheck[] = [];
+  const watching: PublishObserver = {
+    ...observer,
+    onPacked: (r) => {
+      packedSeen = r;
+      observer.onPacked?.(r);
+    },
+    onChecks: (c) => {
+      checksSeen = c;
+      observer.onChecks?.(c);
+    },
+  };
+  const checkLines = (checks: readonly PublishCheck[]): string[] => [`checks (${checks.filter((c) => c.ok).length} of ${checks.length} passed):`, ...checks.map(checkLine)];
+  let release: PreparedRelease;
+  try {
+    release = await prepare(watching);
+  } catch (err) {
+    if (packedSeen === undefined || checksSeen.every((c) => c.ok)) throw err;
+    const { fullName, packed } = packedSeen;
+    const error = isGopkgrError(err) ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: String(err) };
+    report(ctx, {
+      name: fullName, version: null, bump: null, changes: [], files: packed.files, contentHash: packed.sha256, checks: checksSeen.map(checkJson), submitted: false, error,
+    }, [`would not publish ${fullName}: checks failed, and then ${error.code}: ${error.message}`, `content hash: ${packed.sha256}`, ...checkLines(checksSeen)]);
+    return 1;
+  }
+  const { fullName, version, base, packed, comparison, checks } = release;
+  report(ctx, {
+    name: fullName, version, base: base ?? null, bump: comparison?.bump ?? null, changes: comparison?.changes.map(changeJson) ?? [],
+    files: packed.files, contentHash: packed.sha256, checks: checks.map(checkJson), submitted: false,
+  }, [
+    `would publish ${fullName}@${version}${comparison === null ? ' (first version)' : ` (${comparison.bump} from ${base ?? '?'})`}, nothing submitted`,
+    ...(comparison === null ? [] : comparison.changes.flatMap((c) => changeLines(c).map((l) => `  ${l}`))),
+    `content hash: ${packed.sha256}`,
+    `files (${packed.files.length}):`, ...packed.files.map((f) => `  ${f}`),
+    ...checkLines(checks),
+  ]);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
 
 function checkJson(c: PublishCheck): Record<string, unknown> {
   return { name: c.name, ok: c.ok, detail: c.detail, ...(c.code === undefined ? {} : { code: c.code }), ...(c.hint === undefined ? {} : { hint: c.hint }) };
