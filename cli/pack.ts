@@ -21,7 +21,9 @@
  *   or where tsconfig's outDir/rootDir put them (then only for the sources the
  *   tsconfig builds); unless both are already in the package: then the package
  *   ships its own build and is packed as it is. An emitted file replaces a
- *   same-named file on disk (a stale half of a build).
+ *   same-named file on disk (a stale half of a build). With outDir, sources the
+ *   `files` field leaves out are built too, and their outputs go in where the
+ *   field selects them (`"files": ["dist"]` needs no build step before publish).
  * - package.json with its `.ts` entry points rewritten to the emitted `.js` and
  *   `.d.ts` (cli/entryPoints.ts), re-serialised with two-space indent; left byte
  *   for byte as written when it names no source.
@@ -131,7 +133,15 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
   const found = await collectFiles(root, selector, limits);
 
   const layout = readBuildLayout(root);
-  const emitted = compileFound(root, found, layout);
+  // With outDir and a files field that leaves the sources out (`"files": ["dist"]`), the
+  // sources tsc -p builds are still built: their outputs go in where the field selects them.
+  const packedRels = new Set(found.map((f) => f.rel));
+  const unpackedSources: FoundFile[] = layout.outDir === undefined ? [] : layout.projectFiles
+    .filter((rel) => !packedRels.has(rel) && isTsSource(rel) && !rel.split('/').some((part) => part.startsWith('.')))
+    .map((rel) => ({ rel, abs: path.join(root, ...rel.split('/')), executable: false }));
+  const unpacked = new Set(unpackedSources.map((f) => f.rel));
+  const emitted = compileFound(root, found, unpackedSources, layout)
+    .filter((out) => !unpacked.has(out.source) || selector.includes(out.path));
   const entries = new Map<string, TarEntry>();
   let totalBytes = 0;
   for (const f of found) {
@@ -154,7 +164,7 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
     entries.set(out.path, { rel: out.path, data, mode: executable ? 0o755 : 0o644 });
   }
   // Entry points that name sources now name what was emitted for them (cli/entryPoints.ts).
-  const sources = new Set(found.map((f) => f.rel).filter(isTsSource));
+  const sources = new Set([...found.map((f) => f.rel).filter(isTsSource), ...unpacked]);
   const rewritten = rewriteEntryPoints(packageJson, (rel) =>
     (rel.includes('*') ? isUnderRoot(layout, rel) : sources.has(rel) && entries.has(outputsOf(layout, rel).js)) ? outputsOf(layout, rel) : undefined);
   if (rewritten !== packageJson) {
@@ -184,11 +194,11 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
  * whose .js and .d.ts are both in the package already is the author's own build
  * and is not emitted again.
  */
-function compileFound(root: string, found: readonly FoundFile[], layout: BuildLayout): ReturnType<typeof compileSources> {
+function compileFound(root: string, found: readonly FoundFile[], unpacked: readonly FoundFile[], layout: BuildLayout): ReturnType<typeof compileSources> {
   const present = new Set(found.map((f) => f.rel));
   const builds = (rel: string): boolean => isTsSource(rel) && !isTestFile(rel)
     && (layout.outDir === undefined || (isUnderRoot(layout, rel) && layout.projectFiles.includes(rel)));
-  const sources = found.filter((f) => builds(f.rel));
+  const sources = [...found, ...unpacked].filter((f) => builds(f.rel));
   const toEmit = sources.filter((f) => {
     const out = outputsOf(layout, f.rel);
     return !(present.has(out.js) && present.has(out.dts));
@@ -196,7 +206,7 @@ function compileFound(root: string, found: readonly FoundFile[], layout: BuildLa
   // A source's own outputs must not be program roots: tsc would refuse to
   // overwrite an input (TS5055) and would read stale declarations.
   const outputsOfSources = new Set(sources.flatMap((f) => Object.values(outputsOf(layout, f.rel))));
-  const roots = found
+  const roots = [...found, ...unpacked]
     .filter((f) => builds(f.rel) || (isDeclarationFile(f.rel) && !outputsOfSources.has(f.rel) && !isTestFile(f.rel)))
     .map((f) => f.rel);
   return compileSources({ dir: root, roots, emit: toEmit.map((f) => f.rel), layout });

@@ -537,3 +537,17 @@ describe('packPackage layouts and entry points', () => {
     expect(packed.files).toEqual(['index.d.ts', 'index.js', 'index.ts', 'package.json']);
   });
 });
+
+describe('packPackage with outDir and a files field', () => {
+  it('builds the sources "files": ["dist"] leaves out, and packs only their selected outputs', async () => {
+    const dir = await packageDir({
+      ...SRC,
+      'package.json': JSON.stringify({ name: '@fixture/filesdist', type: 'module', files: ['dist'], exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: 'dist', rootDir: 'src' }, include: ['src'] }),
+    });
+    const packed = await packPackage(dir);
+    expect(packed.files).toEqual(['dist/index.d.ts', 'dist/index.js', 'dist/util.d.ts', 'dist/util.js', 'package.json']);
+    expect(text(await readTarball(packed.tarball), 'dist/index.js')).toContain('from "./util.js"');
+    expect((await packPackage(dir)).sha256).toBe(packed.sha256);
+  });
+});

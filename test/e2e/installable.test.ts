@@ -6,7 +6,8 @@
  * declarations and ESM/CJS conditions), installed into a consumer with
  * `gopkgr get`, then run with node (import and require, subpaths included) and
  * type-checked with tsc under node16, nodenext and bundler resolution. Broken
- * layouts are refused with their codes and leave nothing on chain, and
+ * layouts are refused with their codes and leave nothing on chain, and esbuild
+ * bundles the consumer for node and the browser; and
  * `--dry-run` prints version, files, hash and checks without submitting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +139,15 @@ describe('publish layouts consumers can load', () => {
       const r = await run(TSC, ['-p', `tsconfig.${resolution}.json`], { cwd: app }).catch((err: { stdout?: string }) => ({ stdout: `tsc ${resolution} failed: ${err.stdout ?? String(err)}` }));
       expect(r.stdout, resolution).toBe('');
     }
+  });
+
+  it('esbuild (a bundler, from the repo\'s toolchain) bundles the installed consumer for node and for the browser', async () => {
+    const esbuild = path.join(REPO, 'node_modules/.bin/esbuild');
+    await run(esbuild, ['run.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=out/node.mjs', '--log-level=error'], { cwd: app });
+    expect((await run(process.execPath, ['out/node.mjs'], { cwd: app })).stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6');
+    await run(esbuild, ['src/main.ts', '--bundle', '--platform=browser', '--format=esm', '--outfile=out/browser.mjs', '--log-level=error'], { cwd: app });
+    const { all } = await import(path.join(app, 'out/browser.mjs')) as { all: string };
+    expect(all).toBe('outdir,tsexports,main,prebuilt,4,6');
   });
 
   it('the installed package.json keeps the version; import_map.json maps every exports subpath', async () => {
