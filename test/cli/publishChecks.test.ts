@@ -67,7 +67,10 @@ describe('publish checks: layouts that would not load', () => {
     expect(failedCodes(checks)).toEqual(['PUBLISH_ENTRY_LOAD_FAILED', 'PUBLISH_ENTRY_MISSING', 'PUBLISH_TYPES_UNRESOLVED']);
     const err = checksError(checks)!;
     expect(err.code).toBe('PUBLISH_ENTRY_MISSING');
+    expect(err.message).toMatch(/^consumers could not load this release: resolve exports\["\."\]\.types: dist\/index\.d\.ts is not in the installed package \(and \d+ more failed checks\)$/);
     expect(err.hint).toContain('build it');
+    // Node's error names the file as it sits in node_modules, not in the temporary consumer.
+    expect(checks.find((c) => c.name === 'node import("@bad/nodist")')!.detail).toContain("'node_modules/@bad/nodist/dist/index.js'");
   });
 
   it('PUBLISH_TYPES_MISSING: JavaScript without declarations (TS7016)', async () => {

@@ -52,6 +52,8 @@ export async function runPublishChecks(input: CheckInput): Promise<PublishCheck[
     }
     const loaded = await loadEntries(consumer.dir, loads);
     for (const r of loaded.results) {
+      // Name files as a consumer sees them, not by the temporary directory.
+      if (r.error !== undefined) r.error = r.error.split(`${consumer.dir}/`).join('');
       const name = `node ${r.mode}(${JSON.stringify(r.specifier)})`;
       checks.push(r.error === undefined
         ? { name, ok: true, detail: 'loads' }
@@ -105,13 +107,13 @@ function tsEntry(name: string, e: EntryPoint): PublishCheck {
   };
 }
 
-/** The refusal for a release whose checks failed: the first failure's code, every failure listed. */
+/** The refusal for a release whose checks failed: one line, the first failure with its code and fix, and how many more. */
 export function checksError(checks: readonly PublishCheck[]): GopkgrError | undefined {
   const failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) return undefined;
   const first = failed[0]!;
-  const lines = failed.map((c) => `${c.name}: ${c.detail}`);
-  return new GopkgrError(first.code ?? 'PUBLISH_ENTRY_MISSING', `consumers could not load this release (${failed.length} check${failed.length === 1 ? '' : 's'} failed):\n  ${lines.join('\n  ')}`, {
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed check${failed.length === 2 ? '' : 's'})` : '';
+  return new GopkgrError(first.code ?? 'PUBLISH_ENTRY_MISSING', `consumers could not load this release: ${first.name}: ${first.detail}${more}`, {
     hint: `${first.hint ?? ''}; \`gopkgr publish --dry-run\` lists every check`,
   });
 }
