@@ -7,7 +7,7 @@
  * `gopkgr get`, then run with node (import and require, subpaths included) and
  * type-checked with tsc under node16, nodenext and bundler resolution. Broken
  * layouts are refused with their codes and leave nothing on chain, and esbuild
- * bundles the consumer for node and the browser; and
+ * bundles the consumer for node and the browser, vitest runs a test of it; and
  * `--dry-run` prints version, files, hash and checks without submitting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +148,26 @@ describe('publish layouts consumers can load', () => {
     await run(esbuild, ['src/main.ts', '--bundle', '--platform=browser', '--format=esm', '--outfile=out/browser.mjs', '--log-level=error'], { cwd: app });
     const { all } = await import(path.join(app, 'out/browser.mjs')) as { all: string };
     expect(all).toBe('outdir,tsexports,main,prebuilt,4,6');
+  });
+
+  it('vitest (another consumer runtime, through vite\'s resolver) runs a test that imports them', async () => {
+    await write(app, {
+      'checks/use.test.ts': [
+        "import { expect, test } from 'vitest';",
+        "import { layout as a, twice } from '@lay/outdir';",
+        "import { twice as t2 } from '@lay/outdir/util';",
+        "import { layout as b } from '@lay/tsexports';",
+        "import { layout as c } from '@lay/main';",
+        "import { layout as d } from '@lay/prebuilt';",
+        "test('installed layouts', () => expect([a, b, c, d, twice(2), t2(3)].join(',')).toBe('outdir,tsexports,main,prebuilt,4,6'));",
+        '',
+      ].join('\n'),
+      'vitest.config.mjs': "export default { test: { include: ['checks/**/*.test.ts'] } };\n",
+    });
+    const vitest = path.join(REPO, 'node_modules/.bin/vitest');
+    const { stdout } = await run(vitest, ['run', '--root', app, '--reporter=json'], { cwd: app, env: { ...process.env, VITEST: undefined, VITEST_WORKER_ID: undefined, VITEST_POOL_ID: undefined, NODE_OPTIONS: '' } });
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
+    expect(report).toMatchObject({ numPassedTests: 1, numFailedTests: 0 });
   });
 
   it('the installed package.json keeps the version; import_map.json maps every exports subpath', async () => {
