@@ -10,16 +10,23 @@
  * Options: the package's own tsconfig.json (if any) supplies the options that
  * change meaning (strictness, jsx, lib, types, paths, decorators, ...). These are
  * forced, each for the reason next to it in `forcedOptions`:
- *   target ES2022, module/moduleResolution NodeNext, declaration, no outDir/outFile/
- *   rootDir/declarationDir, no source or declaration maps, no build info, LF newlines,
- *   no BOM, rewriteRelativeImportExtensions.
+ *   target ES2022, module/moduleResolution NodeNext, declaration, no outFile, no
+ *   source or declaration maps, no build info, LF newlines, no BOM,
+ *   rewriteRelativeImportExtensions.
+ * Where outputs go (BuildLayout): beside each source, unless tsconfig.json sets
+ * `outDir`; then where `tsc -p` puts them: `outDir` (declarations in
+ * `declarationDir` if set) mirroring `rootDir`, or, without `rootDir`, the
+ * common directory of the files the tsconfig includes (tsc's own default).
+ * Every one of these must lie inside the package. The compiler host's current
+ * directory is the package, so type roots (`node_modules/@types`) and relative
+ * paths resolve from the package wherever `gopkgr publish` is run.
  * Output format follows NodeNext: a `.ts` file is ESM when the nearest package.json
  * says `"type": "module"` (CommonJS otherwise, as tsc itself does), `.mts` is ESM,
  * `.cts` is CommonJS.
  */
 import path from 'node:path';
 import { GopkgrError } from '../ledger/index.ts';
-import { isDeclarationFile } from './sourceFiles.ts';
+import { expectedOutputs, isDeclarationFile } from './sourceFiles.ts';
 import { typescript } from './typescript.ts';
 import type * as TS from 'typescript';
 
@@ -35,6 +42,20 @@ export interface CompileInput {
   roots: readonly string[];
   /** Package-relative POSIX paths of the sources to emit (a subset of roots). */
   emit: readonly string[];
+  /** where outputs go (readBuildLayout); beside the sources when absent */
+  layout?: BuildLayout;
+}
+
+/** Where tsc puts a package's outputs: package-relative POSIX directories ('' is the package root). */
+export interface BuildLayout {
+  /** tsconfig's outDir; undefined: outputs beside their sources */
+  outDir?: string;
+  /** the directory outDir mirrors (tsconfig's rootDir, else the common directory of `projectFiles`) */
+  rootDir?: string;
+  /** tsconfig's declarationDir, if set (with outDir) */
+  declarationDir?: string;
+  /** the files tsconfig.json includes (package-relative), the sources tsc -p would build */
+  projectFiles: string[];
 }
 
 /** An emitted file: package-relative POSIX path, its text, and the source it came from. */
@@ -54,8 +75,10 @@ export interface EmittedFile {
 export function compileSources(input: CompileInput): EmittedFile[] {
   const dir = path.resolve(input.dir);
   if (input.emit.length === 0) return [];
-  const options = compilerOptions(dir);
+  const options = { ...readConfig(dir).options, ...forcedOptions(), ...layoutOptions(dir, input.layout) };
   const host = ts.createCompilerHost(options);
+  // Type roots, `types` and relative options resolve from here: the package, not wherever publish runs.
+  host.getCurrentDirectory = () => dir;
   const outputs = new Map<string, EmittedFile>();
   let currentSource = '';
   host.writeFile = (fileName: string, text: string): void => {
@@ -102,8 +125,14 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   return [...outputs.values()].sort((a, b) => compareBytes(a.path, b.path));
 }
 
-function compilerOptions(dir: string): TS.CompilerOptions {
-  let base: TS.CompilerOptions = {
+interface ParsedConfig {
+  options: TS.CompilerOptions;
+  /** absolute paths of the files the tsconfig includes (none without a tsconfig) */
+  fileNames: string[];
+}
+
+function readConfig(dir: string): ParsedConfig {
+  const base: TS.CompilerOptions = {
     // No tsconfig.json: the defaults `tsc --init` suggests for a Node package.
     strict: true,
     esModuleInterop: true,
@@ -118,9 +147,74 @@ function compilerOptions(dir: string): TS.CompilerOptions {
     // 18003 "No inputs were found": we choose the files, not the config's include.
     const errors = parsed.errors.filter((d) => d.code !== 18003 && d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) throw configError(dir, errors);
-    base = parsed.options;
+    return { options: parsed.options, fileNames: parsed.fileNames };
   }
-  return { ...base, ...forcedOptions() };
+  return { options: base, fileNames: [] };
+}
+
+/** The package's BuildLayout, from its tsconfig.json (see the header). */
+export function readBuildLayout(dir: string): BuildLayout {
+  const root = path.resolve(dir);
+  const { options, fileNames } = readConfig(root);
+  const projectFiles = fileNames.flatMap((f) => toRel(root, f) ?? []).filter((f) => !f.split('/').includes('node_modules'));
+  if (options.outDir === undefined) return { projectFiles };
+  const inside = (name: string, value: string): string => {
+    const rel = toRel(root, value) ?? (path.resolve(value) === root ? '' : null);
+    if (rel === null) {
+      throw new GopkgrError('PACK_TSCONFIG_INVALID', `tsconfig.json's ${name} ${value} is outside the package`, {
+        hint: `a published package carries only its own directory; point ${name} inside it (e.g. "dist")`,
+      });
+    }
+    return rel;
+  };
+  const outDir = inside('outDir', options.outDir);
+  const rootDir = options.rootDir !== undefined
+    ? inside('rootDir', options.rootDir)
+    : commonDirectory(projectFiles.filter((f) => !isDeclarationFile(f) && /\.(?:[cm]?ts|tsx)$/.test(f)));
+  return {
+    outDir, rootDir, projectFiles,
+    ...(options.declarationDir !== undefined ? { declarationDir: inside('declarationDir', options.declarationDir) } : {}),
+  };
+}
+
+/** tsc's default rootDir: the longest directory all the given files are under. */
+function commonDirectory(files: readonly string[]): string {
+  if (files.length === 0) return '';
+  let common = path.posix.dirname(files[0]!).split('/');
+  for (const f of files.slice(1)) {
+    const parts = path.posix.dirname(f).split('/');
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.filter((p) => p !== '.').join('/');
+}
+
+/** Whether `rel` is a source the layout builds into outDir (always true without outDir). */
+export function isUnderRoot(layout: BuildLayout | undefined, rel: string): boolean {
+  if (layout?.outDir === undefined || layout.rootDir === undefined || layout.rootDir === '') return true;
+  return rel.startsWith(`${layout.rootDir}/`);
+}
+
+/** The package-relative .js and .d.ts tsc writes for `rel` under the layout. */
+export function outputsOf(layout: BuildLayout | undefined, rel: string): { js: string; dts: string } {
+  const beside = expectedOutputs(rel);
+  if (layout?.outDir === undefined) return beside;
+  const rootDir = layout.rootDir ?? '';
+  const move = (out: string, to: string): string => {
+    const under = rootDir === '' ? out : out.slice(rootDir.length + 1);
+    return to === '' ? under : `${to}/${under}`;
+  };
+  return { js: move(beside.js, layout.outDir), dts: move(beside.dts, layout.declarationDir ?? layout.outDir) };
+}
+
+function layoutOptions(dir: string, layout: BuildLayout | undefined): TS.CompilerOptions {
+  if (layout?.outDir === undefined) return {};
+  return {
+    outDir: path.join(dir, layout.outDir),
+    rootDir: path.join(dir, layout.rootDir ?? ''),
+    ...(layout.declarationDir !== undefined ? { declarationDir: path.join(dir, layout.declarationDir) } : {}),
+  };
 }
 
 function forcedOptions(): TS.CompilerOptions {
@@ -131,7 +225,7 @@ function forcedOptions(): TS.CompilerOptions {
     // demand explicit extensions on relative imports, as node does.
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    // The tarball layout is "outputs beside sources".
+    // Outputs go beside the sources unless the layout says otherwise (layoutOptions).
     declaration: true,
     noEmit: false,
     emitDeclarationOnly: false,

@@ -16,10 +16,17 @@
  *   directory brings everything under it; `!pattern` takes files back out.
  *   `package.json`, `README*`, `LICENSE*` and `LICENCE*` at the root always go in.
  *   The exclusions above apply inside `files` too.
- * - For each `.ts`/`.tsx`/`.mts`/`.cts` source (not a declaration file) the `.js`
- *   and `.d.ts` that tsc emits beside it (cli/compile.ts), unless both are already
- *   in the package: then the package ships its own build and is packed as it is.
- *   An emitted file replaces a same-named file on disk (a stale half of a build).
+ * - For each `.ts`/`.tsx`/`.mts`/`.cts` source (not a declaration file, not a test
+ *   file) the `.js` and `.d.ts` that tsc emits for it (cli/compile.ts): beside it,
+ *   or where tsconfig's outDir/rootDir put them (then only for the sources the
+ *   tsconfig builds); unless both are already in the package: then the package
+ *   ships its own build and is packed as it is. An emitted file replaces a
+ *   same-named file on disk (a stale half of a build). With outDir, sources the
+ *   `files` field leaves out are built too, and their outputs go in where the
+ *   field selects them (`"files": ["dist"]` needs no build step before publish).
+ * - package.json with its `.ts` entry points rewritten to the emitted `.js` and
+ *   `.d.ts` (cli/entryPoints.ts), re-serialised with two-space indent; left byte
+ *   for byte as written when it names no source.
  * - Symlinks are never followed: a symlink that would be packed is an error
  *   (PACK_SYMLINK), so nothing silently goes missing from an immutable release and
  *   nothing outside the directory gets in. Sockets, FIFOs and devices likewise
@@ -48,8 +55,9 @@ import path from 'node:path';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 import { GopkgrError, sha256Hex } from '../ledger/index.ts';
-import { compareBytes, compileSources } from './compile.ts';
-import { expectedOutputs, isDeclarationFile, isTsSource } from './sourceFiles.ts';
+import { compareBytes, compileSources, isUnderRoot, outputsOf, readBuildLayout, type BuildLayout } from './compile.ts';
+import { rewriteEntryPoints } from './entryPoints.ts';
+import { isDeclarationFile, isTestFile, isTsSource } from './sourceFiles.ts';
 
 /** Uncompressed bytes of all packed files. npm's registry refuses far less; 64 MiB leaves room for data-heavy packages while bounding what a tester must fetch. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -124,21 +132,16 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
   const selector = makeSelector(packageJson['files']);
   const found = await collectFiles(root, selector, limits);
 
-  // Sources whose .js and .d.ts are both present are the author's own build.
-  const present = new Set(found.map((f) => f.rel));
-  const sources = found.filter((f) => isTsSource(f.rel));
-  const toEmit = sources.filter((f) => {
-    const out = expectedOutputs(f.rel);
-    return !(present.has(out.js) && present.has(out.dts));
-  });
-  // A source's own outputs must not be program roots: tsc would refuse to
-  // overwrite an input (TS5055) and would read stale declarations.
-  const outputsOfSources = new Set(sources.flatMap((f) => Object.values(expectedOutputs(f.rel))));
-  const roots = found
-    .filter((f) => isTsSource(f.rel) || (isDeclarationFile(f.rel) && !outputsOfSources.has(f.rel)))
-    .map((f) => f.rel);
-  const emitted = compileSources({ dir: root, roots, emit: toEmit.map((f) => f.rel) });
-
+  const layout = readBuildLayout(root);
+  // With outDir and a files field that leaves the sources out (`"files": ["dist"]`), the
+  // sources tsc -p builds are still built: their outputs go in where the field selects them.
+  const packedRels = new Set(found.map((f) => f.rel));
+  const unpackedSources: FoundFile[] = layout.outDir === undefined ? [] : layout.projectFiles
+    .filter((rel) => !packedRels.has(rel) && isTsSource(rel) && !rel.split('/').some((part) => part.startsWith('.')))
+    .map((rel) => ({ rel, abs: path.join(root, ...rel.split('/')), executable: false }));
+  const unpacked = new Set(unpackedSources.map((f) => f.rel));
+  const emitted = compileFound(root, found, unpackedSources, layout)
+    .filter((out) => !unpacked.has(out.source) || selector.includes(out.path));
   const entries = new Map<string, TarEntry>();
   let totalBytes = 0;
   for (const f of found) {
@@ -160,6 +163,17 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
     const executable = bySource.get(out.source)?.executable === true && !isDeclarationFile(out.path);
     entries.set(out.path, { rel: out.path, data, mode: executable ? 0o755 : 0o644 });
   }
+  // Entry points that name sources now name what was emitted for them (cli/entryPoints.ts).
+  const sources = new Set([...found.map((f) => f.rel).filter(isTsSource), ...unpacked]);
+  const rewritten = rewriteEntryPoints(packageJson, (rel) =>
+    (rel.includes('*') ? isUnderRoot(layout, rel) : sources.has(rel) && entries.has(outputsOf(layout, rel).js)) ? outputsOf(layout, rel) : undefined);
+  if (rewritten !== packageJson) {
+    const data = new TextEncoder().encode(`${JSON.stringify(rewritten, null, 2)}\n`);
+    const previous = entries.get('package.json')!;
+    totalBytes += data.byteLength - previous.data.byteLength;
+    checkBytes(totalBytes, limits);
+    entries.set('package.json', { ...previous, data });
+  }
   checkCount(entries.size, limits);
 
   const sorted = normaliseNames([...entries.values()]);
@@ -169,8 +183,33 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
     tarball,
     sha256: sha256Hex(tarball),
     files: sorted.map((e) => e.rel),
-    packageJson,
+    packageJson: rewritten,
   };
+}
+
+/**
+ * Compile what the package builds: without outDir every selected source (beside
+ * it); with outDir the sources tsc -p would build (the tsconfig's files under
+ * rootDir). Test files are neither checked nor emitted (isTestFile). A source
+ * whose .js and .d.ts are both in the package already is the author's own build
+ * and is not emitted again.
+ */
+function compileFound(root: string, found: readonly FoundFile[], unpacked: readonly FoundFile[], layout: BuildLayout): ReturnType<typeof compileSources> {
+  const present = new Set(found.map((f) => f.rel));
+  const builds = (rel: string): boolean => isTsSource(rel) && !isTestFile(rel)
+    && (layout.outDir === undefined || (isUnderRoot(layout, rel) && layout.projectFiles.includes(rel)));
+  const sources = [...found, ...unpacked].filter((f) => builds(f.rel));
+  const toEmit = sources.filter((f) => {
+    const out = outputsOf(layout, f.rel);
+    return !(present.has(out.js) && present.has(out.dts));
+  });
+  // A source's own outputs must not be program roots: tsc would refuse to
+  // overwrite an input (TS5055) and would read stale declarations.
+  const outputsOfSources = new Set(sources.flatMap((f) => Object.values(outputsOf(layout, f.rel))));
+  const roots = [...found, ...unpacked]
+    .filter((f) => builds(f.rel) || (isDeclarationFile(f.rel) && !outputsOfSources.has(f.rel) && !isTestFile(f.rel)))
+    .map((f) => f.rel);
+  return compileSources({ dir: root, roots, emit: toEmit.map((f) => f.rel), layout });
 }
 
 function readLimits(opts: PackOptions): Limits {

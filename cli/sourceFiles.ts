@@ -28,3 +28,14 @@ export function expectedOutputs(rel: string): { js: string; dts: string } {
   const flavour = m[1] ?? '';
   return { js: `${stem}.${flavour}js`, dts: `${stem}.d.${flavour}ts` };
 }
+
+/**
+ * A test file by the usual conventions: a `*.test.*` or `*.spec.*` name, or a
+ * path under a `test/`, `tests/` or `__tests__/` directory. Publishing neither
+ * type-checks nor emits them (they are packed as written for testers, which
+ * compile them with gopkgr's own types for node:test and node:assert), so a
+ * package does not need `@types/node` just because it has tests.
+ */
+export function isTestFile(rel: string): boolean {
+  return /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(rel) || /(?:^|\/)(?:test|tests|__tests__)\//.test(rel);
+}

@@ -82,7 +82,7 @@ export const get: Command = {
       next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), satisfying: satisfying.get(name) ?? {} };
     }
 
-    const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
+    const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
     const plan = await planInstall(projectDir, targets);
     // Tarballs are needed only for packages the store does not hold intact yet.
     const store = new PackageStore(ctx.dataDir);
@@ -124,7 +124,7 @@ export const get: Command = {
     report(ctx, {
       project: projectDir,
       fromLockfile: resolution.fromLockfile,
-      packages: targets,
+      packages: targets.map(({ name, version, contentHash }) => ({ name, version, contentHash })),
       installed: plan.toInstall.map((t) => t.name),
       removed: plan.toRemove,
       added,

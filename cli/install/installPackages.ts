@@ -28,11 +28,11 @@
  * the unwanted ones, and removes the staging and trash directories the killed
  * run left (removeProjectLeftovers).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expectedOutputs, isTsSource } from '../sourceFiles.ts';
-import { entryOf } from './buildImportMap.ts';
+import { importsOf } from './buildImportMap.ts';
 import type { PackageStore } from './packageStore.ts';
 import { writeAtomic } from './writeAtomic.ts';
 import { removeLeftovers, STAGING_PREFIX, tempName, TRASH_PREFIX } from './leftovers.ts';
@@ -43,6 +43,8 @@ export interface TargetPackage {
   name: string;
   version: string;
   contentHash: string;
+  /** the version's dependencies as recorded on chain ('@ns/name' → range) */
+  deps?: Record<string, string>;
 }
 
 export interface InstallPlan {
@@ -84,12 +86,50 @@ export function skipShadowingSource(rel: string, files: ReadonlySet<string>): bo
 }
 
 /** Synchronous, as the other per-package calls here: hundreds of small reads cost less than as many thread-pool round trips. */
-function readEntry(dir: string): string {
+function readImports(dir: string): Record<string, string> {
   try {
-    return entryOf(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>);
+    return importsOf(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>);
   } catch {
-    return 'index.js';
+    return { '': 'index.js' };
   }
+}
+
+/**
+ * The installed package.json: the tarball's, with the version the chain
+ * records (authors do not write it; InfVer decides it) right after the name,
+ * and its dependencies (the chain's ranges over any the author listed), so
+ * npm ls, pnpm, editors and npm pack read the package as what it is.
+ */
+export function installedPackageJson(packed: Record<string, unknown>, t: TargetPackage): string {
+  const out: Record<string, unknown> = {};
+  const deps = { ...(isRecord(packed.dependencies) ? packed.dependencies : {}), ...(t.deps ?? {}) };
+  for (const [k, v] of Object.entries(packed)) {
+    if (k === 'version') continue;
+    out[k] = k === 'dependencies' ? deps : v;
+    if (k === 'name') out.version = t.version;
+  }
+  if (out.version === undefined) out.version = t.version;
+  if (out.dependencies === undefined && Object.keys(deps).length > 0) out.dependencies = deps;
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Replace the staged package.json (a hard link into the store, which must not change) with the installed one. */
+function writeInstalledPackageJson(dir: string, t: TargetPackage): void {
+  const file = path.join(dir, 'package.json');
+  let packed: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (isRecord(parsed)) packed = parsed;
+  } catch {
+    // no or broken package.json in the tarball: write one that says what was installed
+    packed = { name: t.name };
+  }
+  if (existsSync(file)) unlinkSync(file);
+  writeFileSync(file, installedPackageJson(packed, t));
 }
 
 export interface CommitInput {
@@ -98,7 +138,7 @@ export interface CommitInput {
   /** holds a checked entry (PackageStore.check or add) for every package in plan.toInstall */
   store: PackageStore;
   /** files to write at the project root once node_modules is in place: name → bytes (undefined: leave alone) */
-  files: (entries: ReadonlyMap<string, string>) => Record<string, string>;
+  files: (entries: ReadonlyMap<string, Record<string, string>>) => Record<string, string>;
 }
 
 export interface CommitResult {
@@ -123,9 +163,14 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
   const slot = (name: string): string => name.replace('/', '+');
   try {
     // Stage every new package (hard links from the store) before touching node_modules.
-    const entries = new Map<string, string>();
-    for (const t of plan.toInstall) entries.set(t.name, input.store.linkInto(t.contentHash, path.join(staging, slot(t.name))));
-    for (const t of plan.kept) entries.set(t.name, readEntry(path.join(nm, t.name)));
+    const entries = new Map<string, Record<string, string>>();
+    for (const t of plan.toInstall) {
+      const dir = path.join(staging, slot(t.name));
+      input.store.linkInto(t.contentHash, dir);
+      writeInstalledPackageJson(dir, t);
+      entries.set(t.name, readImports(dir));
+    }
+    for (const t of plan.kept) entries.set(t.name, readImports(path.join(nm, t.name)));
 
     // The root files, computed before the commit so their bytes can be compared.
     const files = input.files(entries);

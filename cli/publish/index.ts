@@ -1,16 +1,19 @@
 /**
  * The publish pipeline, shared by `gopkgr publish` and the commands that build
- * a release the same way (npm import, verify): pack → find on chain → API
- * manifest and version → lock tree → signed txs (preparePublish), then upload
- * and submit (publish). Where the release comes from (repository, commit:
- * provenance.ts, which runs git) is read by the caller and passed in. Each
- * step is its own module; observers see the steps as they finish, so a
+ * a release the same way (npm import, verify): pack → checks (would consumers
+ * load it? checks/) → find on chain → API manifest and version → lock tree →
+ * signed txs (preparePublish), then upload and submit (publish). A release that
+ * fails a check is refused with the first failure's code, unless the caller
+ * only reports them (`--dry-run`). Where the release comes from (repository,
+ * commit: provenance.ts, which runs git) is read by the caller and passed in.
+ * Each step is its own module; observers see the steps as they finish, so a
  * command can report them.
  */
 import type { CheckedComparison } from '../../infver/index.ts';
 import type { KeyPair } from '../../ledger/index.ts';
 import type { NodeClient, TxReceipt } from '../client.ts';
 import { apiVersion, type ApiVersion } from './apiManifest.ts';
+import { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
 import { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
 import { lockTree, type LockTree } from './lockTree.ts';
 import { signRelease, type Provenance, type SignedRelease } from './signRelease.ts';
@@ -19,12 +22,14 @@ import { submitPublish, type SubmitOptions } from './submitPublish.ts';
 export { apiVersion, type ApiVersion } from './apiManifest.ts';
 export { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
 export { lockTree, type LockTree } from './lockTree.ts';
+export { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
 // provenance.ts (readProvenance) runs git: it is imported where it is used, so the pipeline itself never starts a process.
 export { publishBody, signRelease, type Provenance, type ReleaseFields, type SignedRelease } from './signRelease.ts';
 export { submitPublish, type SubmitOptions } from './submitPublish.ts';
 
 export interface PublishObserver {
   onPacked?(release: PackedRelease): void;
+  onChecks?(checks: readonly PublishCheck[]): void;
   /** the API changed from `base`, the version the release steps from (not called for a first publish) */
   onApiChange?(base: string, comparison: CheckedComparison): void;
   onLockTree?(tree: LockTree): void;
@@ -33,6 +38,8 @@ export interface PublishObserver {
 /** A release ready to submit: everything a publish records, and its txs signed. */
 export interface PreparedRelease extends PackedRelease, ApiVersion {
   dir: string;
+  /** what a consumer's install would see (checks/), every one passed unless `checks: 'report'` */
+  checks: PublishCheck[];
   tree: LockTree;
   provenance?: Provenance;
   signed: SignedRelease;
@@ -49,12 +56,18 @@ export interface PrepareOptions {
   from?: string;
   /** where the release comes from (readProvenance in provenance.ts), recorded on chain */
   provenance?: Provenance;
+  /** 'enforce' (default): a failed check refuses the release; 'report': carry on and return them (`--dry-run`) */
+  checks?: 'enforce' | 'report';
 }
 
 export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
   const { provenance } = opts;
   const packed = await packRelease(dir);
   observer.onPacked?.(packed);
+  const checks = await runPublishChecks({ fullName: packed.fullName, tarball: packed.packed.tarball, packageJson: packed.packed.packageJson, dir });
+  observer.onChecks?.(checks);
+  const refusal = checksError(checks);
+  if (refusal !== undefined && opts.checks !== 'report') throw refusal;
   const existing = await findExisting(client, packed);
   const api = await apiVersion(dir, client, packed.fullName, existing, opts.from);
   if (api.base !== undefined && api.comparison !== null) observer.onApiChange?.(api.base, api.comparison);
@@ -65,7 +78,7 @@ export async function preparePublish(dir: string, client: NodeClient, key: KeyPa
     contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree, ...(provenance === undefined ? {} : { provenance }),
     ...(api.baseApiHash === undefined ? {} : { baseApiHash: api.baseApiHash }),
   });
-  return { dir, ...packed, ...api, tree, ...(provenance === undefined ? {} : { provenance }), signed };
+  return { dir, ...packed, ...api, checks, tree, ...(provenance === undefined ? {} : { provenance }), signed };
 }
 
 export async function publish(dir: string, client: NodeClient, key: KeyPair, opts: SubmitOptions & PrepareOptions & { observer?: PublishObserver }): Promise<PublishedRelease> {

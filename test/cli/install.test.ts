@@ -17,7 +17,8 @@ import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { mapIndex, solve, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 import { PackageStore } from '../../cli/install/packageStore.ts';
-import { skipShadowingSource } from '../../cli/install/installPackages.ts';
+import { commitInstall, installedPackageJson, planInstall, skipShadowingSource } from '../../cli/install/installPackages.ts';
+import { buildImportMap, importsOf } from '../../cli/install/buildImportMap.ts';
 import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';
 import { resolveProject, solutionFromLock, satisfyingVersions } from '../../cli/install/resolveProject.ts';
 import { NodeClient } from '../../cli/client.ts';
@@ -239,5 +240,68 @@ describe('resolveProject with a lockfile that falls short', () => {
       .rejects.toMatchObject({ code: 'RESOLVE_CONFLICT' });
     expect(asked).toContain('@t/a');
     expect(asked.filter((n) => n === '@t/c')).toHaveLength(2);
+  });
+});
+
+describe('what an install writes for the ecosystem\'s tools', () => {
+  let data: string;
+  let project: string;
+  beforeEach(async () => {
+    data = await tempDir('gopkgr-store-');
+    project = await tempDir('gopkgr-project-');
+  });
+  afterEach(closeAll);
+
+  it('the installed package.json carries the version and dependencies from the chain; the store copy stays as packed', async () => {
+    const packedJson = '{"name":"@acme/x","type":"module","exports":{".":{"types":"./dist/index.d.ts","default":"./dist/index.js"}},"dependencies":{"left-pad":"^1.0.0"}}';
+    const store = new PackageStore(data);
+    await store.add(HASH, await tarball({ 'package.json': packedJson, 'dist/index.js': 'export {}', 'dist/index.d.ts': 'export {}' }), opts);
+    const target = { name: '@acme/x', version: '2.1.0', contentHash: HASH, deps: { '@acme/base': '^1.2.0' } };
+    const plan = await planInstall(project, [target]);
+    let seen: Map<string, Record<string, string>> | undefined;
+    await commitInstall({ projectDir: project, plan, store, files: (entries) => {
+      seen = new Map(entries);
+      return { 'import_map.json': buildImportMap(entries) };
+    } });
+    const installed = JSON.parse(await readFile(path.join(project, 'node_modules/@acme/x/package.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(installed).slice(0, 2)).toEqual(['name', 'version']);
+    expect(installed).toMatchObject({ name: '@acme/x', version: '2.1.0', dependencies: { 'left-pad': '^1.0.0', '@acme/base': '^1.2.0' } });
+    expect(await readFile(path.join(data, 'store', HASH, 'package.json'), 'utf8')).toBe(packedJson);
+    expect(seen?.get('@acme/x')).toEqual({ '': 'dist/index.js' });
+    expect(JSON.parse(await readFile(path.join(project, 'import_map.json'), 'utf8'))).toEqual({ imports: { '@acme/x': './node_modules/@acme/x/dist/index.js' } });
+  });
+
+  it('installedPackageJson: adds a version where the author wrote none, replaces one they wrote', () => {
+    expect(installedPackageJson({ name: '@a/b', main: 'i.js' }, { name: '@a/b', version: '1.0.0', contentHash: HASH })).toBe('{\n  "name": "@a/b",\n  "version": "1.0.0",\n  "main": "i.js"\n}\n');
+    expect(JSON.parse(installedPackageJson({ version: '9.9.9', name: '@a/b' }, { name: '@a/b', version: '1.0.1', contentHash: HASH, deps: {} }))).toEqual({ name: '@a/b', version: '1.0.1' });
+  });
+});
+
+describe('importsOf: the import map of one package', () => {
+  it('maps every exports subpath, taking browser/import/module/default in the object\'s order, never types, node or require', () => {
+    expect(importsOf({
+      exports: {
+        '.': { types: './dist/index.d.ts', node: './dist/node.js', browser: './dist/browser.js', default: './dist/index.js' },
+        './util': { types: './dist/util.d.ts', require: './dist/util.cjs', import: './dist/util.js' },
+        './fallback': [{ worker: './w.js' }, './dist/f.js'],
+        './features/*': './dist/features/*',
+        './suffix/*': './dist/suffix/*.js',
+        './types-only': { types: './dist/t.d.ts' },
+        './blocked': null,
+      },
+    })).toEqual({ '': 'dist/browser.js', '/util': 'dist/util.js', '/fallback': 'dist/f.js', '/features/': 'dist/features/' });
+  });
+
+  it('a string or conditions-only exports is the bare name; no exports maps main and the directory', () => {
+    expect(importsOf({ exports: './index.js' })).toEqual({ '': 'index.js' });
+    expect(importsOf({ exports: { import: './esm.js', default: './cjs.cjs' } })).toEqual({ '': 'esm.js' });
+    expect(importsOf({ main: './lib/main.js' })).toEqual({ '': 'lib/main.js', '/': '' });
+    expect(importsOf({})).toEqual({ '': 'index.js', '/': '' });
+  });
+
+  it('buildImportMap writes each key under the package name, sorted', () => {
+    const text = buildImportMap(new Map<string, Record<string, string>>([['@b/y', { '': 'i.js', '/': '' }], ['@a/x', { '/util': 'u.js', '': 'm.js' }]]));
+    expect(JSON.parse(text)).toEqual({ imports: { '@a/x': './node_modules/@a/x/m.js', '@a/x/util': './node_modules/@a/x/u.js', '@b/y': './node_modules/@b/y/i.js', '@b/y/': './node_modules/@b/y/' } });
+    expect(Object.keys((JSON.parse(text) as { imports: object }).imports)).toEqual(['@a/x', '@a/x/util', '@b/y', '@b/y/']);
   });
 });

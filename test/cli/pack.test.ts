@@ -181,8 +181,6 @@ describe('packPackage compiling', () => {
       'src/util.d.ts',
       'src/util.js',
       'src/util.ts',
-      'test/index.test.d.ts',
-      'test/index.test.js',
       'test/index.test.ts',
       'tsconfig.json',
     ]);
@@ -209,8 +207,6 @@ describe('packPackage compiling', () => {
     }
     const script = [
       "const m = await import('./package/src/index.js');",
-      "const t = await import('./package/test/index.test.js');",
-      't.testAdd();',
       'console.log(JSON.stringify([m.add(2, 3), m.sumPair({ left: 4, right: 1 }), m.double(21)]));',
     ].join('\n');
     const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: out, encoding: 'utf8' });
@@ -230,12 +226,14 @@ describe('packPackage compiling', () => {
     expect(err.message).toMatch(/^src\/index\.ts:2:14: Type 'string' is not assignable to type 'number'\. \(TS2322\)/);
   });
 
-  it('PACK_COMPILE_ERROR: reports errors in test files too', async () => {
+  it('packs test files as written, without type-checking or emitting them (no @types/node needed for node:test)', async () => {
     const dir = await copyFixture('basic');
-    await writeFile(path.join(dir, 'test/broken.test.ts'), "import { add } from '../src/index.ts';\nadd('1', 2);\n");
-    const err = await packError(dir);
-    expect(err.code).toBe('PACK_COMPILE_ERROR');
-    expect(err.message).toMatch(/^test\/broken\.test\.ts:2:5: /);
+    const broken = "import { test } from 'node:test';\nimport { add } from '../src/index.ts';\ntest('x', () => { add('1', 2); });\n";
+    await writeFile(path.join(dir, 'test/broken.test.ts'), broken);
+    await writeFile(path.join(dir, 'src/util.spec.ts'), "import assert from 'node:assert';\nassert.equal(1 as number, '1');\n");
+    const packed = await packPackage(dir);
+    expect(packed.files.filter((f) => f.startsWith('test/') || f.includes('.spec.'))).toEqual(['src/util.spec.ts', 'test/broken.test.ts', 'test/index.test.ts']);
+    expect(text(await readTarball(packed.tarball), 'test/broken.test.ts')).toBe(broken);
   });
 
   it('PACK_COMPILE_ERROR: lists the first five errors and counts the rest', async () => {
@@ -439,3 +437,117 @@ describe('packPackage errors', () => {
 
 // Keep the type in use so a change to the API surface breaks this file loudly.
 export type { PackedPackage };
+
+/** A package written from a map of files into a fresh temp directory. */
+async function packageDir(files: Record<string, string>): Promise<string> {
+  const dir = await tempDir('gopkgr-pack-');
+  for (const [rel, body] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), body);
+  }
+  return dir;
+}
+
+const SRC = { 'src/index.ts': "export { twice } from './util.ts';\nexport const one: number = 1;\n", 'src/util.ts': 'export function twice(x: number): number {\n  return 2 * x;\n}\n' };
+
+describe('packPackage layouts and entry points', () => {
+  it('puts outputs where tsc -p would (outDir mirroring rootDir) and rewrites .ts entry points to them, the same bytes twice', async () => {
+    const dir = await packageDir({
+      ...SRC,
+      'package.json': JSON.stringify({ name: '@fixture/outdir', type: 'module', main: './src/index.ts', exports: { '.': './src/index.ts', './util': { import: './src/util.ts' } } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: 'dist', rootDir: 'src' }, include: ['src'] }),
+      'test/index.test.ts': "import { test } from 'node:test';\ntest('t', () => {});\n",
+    });
+    const packed = await packPackage(dir);
+    expect(packed.files).toEqual(['dist/index.d.ts', 'dist/index.js', 'dist/util.d.ts', 'dist/util.js', 'package.json', 'src/index.ts', 'src/util.ts', 'test/index.test.ts', 'tsconfig.json']);
+    expect(packed.packageJson).toEqual({
+      name: '@fixture/outdir', type: 'module', main: './dist/index.js',
+      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './util': { import: { types: './dist/util.d.ts', default: './dist/util.js' } } },
+      types: './dist/index.d.ts',
+    });
+    const files = await readTarball(packed.tarball);
+    expect(JSON.parse(text(files, 'package.json'))).toEqual(packed.packageJson);
+    expect(text(files, 'dist/index.js')).toContain('from "./util.js"');
+    expect((await packPackage(dir)).sha256).toBe(packed.sha256);
+  });
+
+  it('takes rootDir from the files the tsconfig includes when it is not set, as tsc does', async () => {
+    const dir = await packageDir({
+      ...SRC,
+      'package.json': JSON.stringify({ name: '@fixture/norootdir', type: 'module', exports: './src/index.ts' }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: 'out/lib', declarationDir: 'out/types' }, include: ['src'] }),
+      'vitest.config.ts': "export default { this: 'is not built' };\n",
+    });
+    const packed = await packPackage(dir);
+    expect(packed.files).toEqual(['out/lib/index.js', 'out/lib/util.js', 'out/types/index.d.ts', 'out/types/util.d.ts', 'package.json', 'src/index.ts', 'src/util.ts', 'tsconfig.json', 'vitest.config.ts']);
+    expect(packed.packageJson.exports).toEqual({ types: './out/types/index.d.ts', default: './out/lib/index.js' });
+  });
+
+  it('PACK_TSCONFIG_INVALID: an outDir outside the package', async () => {
+    const dir = await packageDir({ ...SRC, 'package.json': '{"name":"@fixture/x","type":"module"}', 'tsconfig.json': JSON.stringify({ compilerOptions: { outDir: '../elsewhere' } }) });
+    const err = await packError(dir);
+    expect(err.code).toBe('PACK_TSCONFIG_INVALID');
+    expect(err.message).toContain('outside the package');
+  });
+
+  it('rewrites main: index.ts, bin, typings, conditions, fallbacks and subpath patterns beside the sources', async () => {
+    const dir = await packageDir({
+      ...SRC,
+      'cli.ts': "console.log('hi');\n",
+      'package.json': JSON.stringify({
+        name: '@fixture/beside', type: 'module', main: 'src/index.ts', bin: { beside: './cli.ts' },
+        exports: {
+          '.': { types: './src/index.ts', node: ['./src/index.ts'], default: './src/index.ts' },
+          './*': './src/*.ts',
+          './raw': './README.md',
+          './missing': './src/missing.ts',
+        },
+      }),
+    });
+    const packed = await packPackage(dir);
+    expect(packed.packageJson).toEqual({
+      name: '@fixture/beside', type: 'module', main: 'src/index.js', bin: { beside: './cli.js' },
+      exports: {
+        '.': { types: './src/index.d.ts', node: ['./src/index.js'], default: './src/index.js' },
+        './*': { types: './src/*.d.ts', default: './src/*.js' },
+        './raw': './README.md',
+        // Nothing was emitted for it: left for the publish checks to report.
+        './missing': './src/missing.ts',
+      },
+      types: 'src/index.d.ts',
+    });
+  });
+
+  it('leaves package.json byte for byte when no entry point names a source', async () => {
+    const raw = '{ "name": "@fixture/plain",   "type": "module", "main": "src/index.js" }\n';
+    const packed = await packPackage(await packageDir({ ...SRC, 'package.json': raw }));
+    expect(text(await readTarball(packed.tarball), 'package.json')).toBe(raw);
+  });
+
+  it('reads type roots from the package, not from the directory publish runs in', async () => {
+    // No tsconfig: the automatic @types inclusion must look in the package's node_modules.
+    const dir = await packageDir({
+      'package.json': '{"name":"@fixture/ambient","type":"module"}',
+      'index.ts': 'export const n: number = ambientThing;\n',
+      'node_modules/@types/ambient/index.d.ts': 'declare const ambientThing: number;\n',
+      'node_modules/@types/ambient/package.json': '{"name":"@types/ambient","types":"index.d.ts"}',
+    });
+    expect(process.cwd()).not.toBe(dir);
+    const packed = await packPackage(dir);
+    expect(packed.files).toEqual(['index.d.ts', 'index.js', 'index.ts', 'package.json']);
+  });
+});
+
+describe('packPackage with outDir and a files field', () => {
+  it('builds the sources "files": ["dist"] leaves out, and packs only their selected outputs', async () => {
+    const dir = await packageDir({
+      ...SRC,
+      'package.json': JSON.stringify({ name: '@fixture/filesdist', type: 'module', files: ['dist'], exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: 'dist', rootDir: 'src' }, include: ['src'] }),
+    });
+    const packed = await packPackage(dir);
+    expect(packed.files).toEqual(['dist/index.d.ts', 'dist/index.js', 'dist/util.d.ts', 'dist/util.js', 'package.json']);
+    expect(text(await readTarball(packed.tarball), 'dist/index.js')).toContain('from "./util.js"');
+    expect((await packPackage(dir)).sha256).toBe(packed.sha256);
+  });
+});
