@@ -20,9 +20,12 @@ export const UNIT_FOLDERS = ['test/ledger', 'test/consensus', 'test/resolver', '
 export const E2E_FILES = [
   'test/bench/infverRun.test.ts', // bench/infver drives the CLI
   'test/cli/closedOutput.test.ts', // gopkgr with its stdout closed
+  'test/cli/infverInputs.test.ts', // publishes versions: publish checks load them in node
   'test/cli/leftovers.test.ts', // a child that has exited: a pid that is certainly dead
   'test/cli/pack.test.ts', // node runs what was packed
   'test/cli/provenance.test.ts', // git on real repositories
+  'test/cli/publishChecks.test.ts', // node and tsc load the packed release in a temp consumer
+  'test/cli/publishPipeline.test.ts', // publish checks load each release in node
   'test/miner/pow.test.ts', // a process that must exit with the search idle
   'test/tester/determinism.test.ts', // `gopkgr test` in two processes
   'test/tester/forge.test.ts', // `node --test` on the forged corpus
