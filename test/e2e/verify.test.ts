@@ -214,13 +214,14 @@ describe('gopkgr verify: rebuild a release from its recorded repository and comm
   it('a repository that cannot be reached is unverifiable', async () => {
     const lost = path.join(work, 'lost');
     await write(lost, {
-      'package.json': JSON.stringify({ name: '@acme/lost', type: 'module', repository: `file://${path.join(work, 'gone')}` }),
+      'package.json': JSON.stringify({ name: '@acme/lost', type: 'module', exports: './index.ts', repository: `file://${path.join(work, 'gone')}` }),
       'index.ts': 'export const lost = true;\n',
     });
     git(lost, 'init', '-q');
     git(lost, 'add', '-A');
     git(lost, 'commit', '-q', '-m', 'lost');
-    expect((await publish(lost)).code).toBe(0);
+    const published = await publish(lost);
+    expect(published.code, published.stderr + published.stdout).toBe(0);
     const r = await verify('@acme/lost@1.0.0');
     expect(r.code, r.stderr + r.stdout).toBe(2);
     expect(r.json).toMatchObject({ verdict: 'unverifiable', reason: expect.stringContaining('cannot be cloned') });
