@@ -82,8 +82,8 @@ async function expectRefused(api: Api, request: () => Promise<Reply>, status: nu
 }
 
 /** Mine the node's current work as the miner does (template + nonce loop); returns the sealed block (not submitted). */
-function mineWork(api: Api, miner = MINER.publicKey): DecodedBlock {
-  const work = api.node.work();
+async function mineWork(api: Api, miner = MINER.publicKey): Promise<DecodedBlock> {
+  const work = (await api.node.work());
   const candidate = buildCandidate(work, miner, work.parentTime + DEV_PARAMS.blockTimeMs);
   const header = candidate.headerBytes.slice();
   const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
@@ -94,7 +94,7 @@ function mineWork(api: Api, miner = MINER.publicKey): DecodedBlock {
 }
 
 async function mineAndPost(api: Api): Promise<{ block: DecodedBlock; reply: Reply }> {
-  const block = mineWork(api);
+  const block = await mineWork(api);
   const reply = await call(api, 'POST', '/v1/blocks', block.bytes);
   return { block, reply };
 }
@@ -289,13 +289,13 @@ describe('HTTP API', () => {
 
   it('POST /v1/blocks rejects bad blocks with their codes and keeps the chain', async () => {
     await postTx(api, api.alice.tx('claim', { ns: '@acme' }));
-    const good = mineWork(api);
+    const good = await mineWork(api);
     await expectRefused(api, () => call(api, 'POST', '/v1/blocks', new Uint8Array([0x82, 0x00, 0x80])), 400, 'BLOCK_MALFORMED');
     await expectRefused(api, () => call(api, 'POST', '/v1/blocks', good.bytes.subarray(0, 10)), 400, 'DECODE_ERROR');
     expect((await call(api, 'POST', '/v1/blocks', good.bytes)).body.status).toBe('connected');
     expect((await call(api, 'POST', '/v1/blocks', good.bytes)).body.status).toBe('duplicate');
     // A block paying the miner too much is invalid; the chain stays at height 1.
-    const work = api.node.work();
+    const work = (await api.node.work());
     const candidate = buildCandidate(work, MINER.publicKey, work.parentTime + 1000);
     candidate.txs[0] = { ...buildRewardTx(2, MINER.publicKey, [], DEV_PARAMS), outputs: [{ to: MINER.publicKey, amount: 1_000_000 }] };
     const reward = candidate.txs[0];
