@@ -254,7 +254,7 @@ function applyRotate(s: StateOverlay, tx: SignedTx & { body: RotateBody }, from:
   const target = s.get(keys.account(to)) as AccountState | undefined;
   if (target !== undefined || s.get(keys.owned(to)) !== undefined) reject('TX_ROTATE_TARGET_USED', `id:${to} already has a history on chain`);
   // The new key continues the old key's nonce sequence and takes its balance and names.
-  s.set(keys.account(to), { nonce: account.nonce, balance: account.balance });
+  s.set(keys.account(to), { nonce: account.nonce, balance: account.balance, rotatedFrom: from });
   s.set(keys.account(from), { nonce: account.nonce, balance: 0, rotatedTo: to });
   const owned = (s.get(keys.owned(from)) as string[] | undefined) ?? [];
   for (const name of owned) {
@@ -269,6 +269,13 @@ function applyRotate(s: StateOverlay, tx: SignedTx & { body: RotateBody }, from:
     s.set(keys.owned(to), owned);
     s.delete(keys.owned(from));
   }
+}
+
+/** Every key `key`'s identity has had: itself, then the keys it was rotated from, newest first. */
+function keysOf(s: StateOverlay, key: string): string[] {
+  const out = [key];
+  for (let k = getAccount(s, key).rotatedFrom; k !== undefined && !out.includes(k); k = getAccount(s, k).rotatedFrom) out.push(k);
+  return out;
 }
 
 function applyTransfer(s: StateOverlay, from: string, account: AccountState, body: TransferBody): void {
@@ -294,8 +301,10 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   if (version.contentHash !== toHex(body.contentHash)) reject('TX_ATTEST_HASH_MISMATCH', `attestation's content hash does not match ${full}`);
   // Rule: an attestation is bound to the dependency tree it tested (the version's lock).
   if (!bytesEqual(body.lockHash, lockHash(version.lock))) reject('TX_ATTEST_LOCK_MISMATCH', `attestation's lock hash does not match the lock tree of ${full}`);
-  // Rule: one attestation per tester per version.
-  if (version.attestations.some((a) => a.tester === from)) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${full}`);
+  // Rule: one attestation per tester per version, under any key the tester's identity has had.
+  const identity = keysOf(s, from);
+  const earlier = version.attestations.find((a) => identity.includes(a.tester));
+  if (earlier !== undefined) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${full}${earlier.tester === from ? '' : ` as id:${earlier.tester}, the key it rotated from`}`);
   // Rule (InfVer 2.0): a predecessor run names the version this one stepped from (versionLine.ts).
   const before = predecessorOf(pkg.versions, body.version);
   if (body.prev !== undefined && body.prev !== before) {
@@ -330,7 +339,7 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
     attestation.prev = { version: body.prev, passed: body.prevPassed!, failed: body.prevFailed!, resultHash: toHex(body.prevResultHash!) };
   }
   if (body.infver !== undefined) attestation.infver = { bump: body.infver, changesHash: toHex(body.infverHash!) };
-  const attestations = payTesters(s, [...version.attestations, attestation], namespaceOf(s, pkg.ns), version.publisher, ctx);
+  const attestations = payTesters(s, [...version.attestations, attestation], namespaceOf(s, pkg.ns), identity.includes(version.publisher), ctx);
   const next: VersionState = { ...version, attestations };
   // Rule (InfVer 2.0): when breakQuorum attestations report that the predecessor's
   // tests fail against this version, all with the same predecessor result hash
@@ -358,15 +367,18 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
  *    same resultHash: the first agreeing pair is paid both when the second
  *    arrives, each later agreeing one when it arrives (status `paid`, `paidAt`
  *    the height); until then it waits (`awaiting-agreement`, reward 0);
- *  - once: one attestation per tester per version (TX_DUPLICATE_ATTESTATION),
- *    and only an attestation that waits is ever paid.
+ *  - once: one attestation per tester per version, under any key its identity
+ *    has had (TX_DUPLICATE_ATTESTATION), and only an attestation that waits is
+ *    ever paid.
  * The payment is minted into the tester's balance by this rule (it depends on
  * state, so the block's reward tx cannot carry it). `latest` is the last of
- * `attestations`, the one being applied; returns the list with payments recorded.
+ * `attestations`, the one being applied; `published`: whether its tester's
+ * identity (under any of its keys) published the version. Returns the list with
+ * payments recorded.
  */
-function payTesters(s: StateOverlay, attestations: AttestationState[], ns: NamespaceState, publisher: string, ctx: TxContext): AttestationState[] {
+function payTesters(s: StateOverlay, attestations: AttestationState[], ns: NamespaceState, published: boolean, ctx: TxContext): AttestationState[] {
   const latest = attestations[attestations.length - 1]!;
-  if (latest.tester === publisher || isMaintainer(ns, latest.tester)) {
+  if (published || isMaintainer(ns, latest.tester)) {
     latest.rewardStatus = 'own-namespace';
     return attestations;
   }

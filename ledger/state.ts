@@ -18,6 +18,8 @@ export interface AccountState {
   balance: number;
   /** Set when the key was rotated away; its txs are no longer accepted. */
   rotatedTo?: string;
+  /** Set on a key that took over another's history by rotation: the key it replaced (so a tester cannot attest a version again, or be paid again, under a new key). */
+  rotatedFrom?: string;
 }
 
 export interface NamespaceState {

@@ -230,6 +230,20 @@ describe('tester rewards: paid on agreement, never for a maintained namespace, o
     expect(statuses(w, pkg, '1.0.1').map((s) => s[0])).toEqual(['own-namespace', 'awaiting-agreement']);
   });
 
+  it('TX_DUPLICATE_ATTESTATION: a tester that rotated its key cannot attest (or be paid) again under the new one', () => {
+    const { w, pkg } = acme();
+    attest(w, 'carol', pkg, 'ok');
+    attest(w, 'dave', pkg, 'ok');
+    const next = keyPair('inc-carol-next');
+    const carol = w.who.carol;
+    w.ok(carol.tx('rotate', { to: next.publicKey, proof: sign(rotationMessage(CHAIN_ID, KEYS.carol.publicKey, next.publicKey, carol.nonce), next.secretKey) }));
+    const again = actor(next, CHAIN_ID, carol.nonce).peek('attest', {
+      pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: lockHash({}), passed: 1, failed: 0, skipped: 0, resultHash: hashOf('ok'), runtimeMs: 1,
+    });
+    expect(w.no(again)).toBe('TX_DUPLICATE_ATTESTATION');
+    expect(w.balance(next)).toBe(REWARD);
+  });
+
   it('eligibility is fixed when the tester attests: made a maintainer afterwards, it is still paid on agreement', () => {
     const { w, pkg } = acme();
     attest(w, 'carol', pkg, 'ok');

@@ -712,7 +712,7 @@ describe('rotate: TX_ROTATE_SAME_KEY, TX_BAD_ROTATE_PROOF, TX_ROTATE_TARGET_USED
     expect(w.get(stateKeys.owned(hex(newAlice)))).toEqual(['@acme']);
     expect(w.get(stateKeys.owned(hex(ALICE)))).toBeUndefined();
     // Alice used nonces 0..4 (claim, add, create, publish, rotate): the new key goes on at 5.
-    expect(w.account(newAlice)).toEqual({ nonce: 5, balance: 0 });
+    expect(w.account(newAlice)).toEqual({ nonce: 5, balance: 0, rotatedFrom: hex(ALICE) });
     expect(w.account(ALICE)).toMatchObject({ nonce: 5, rotatedTo: hex(newAlice) });
     const next = actor(newAlice, CHAIN_ID, 0);
     expect(w.no(next.at(0, 'publish', publishBody(pkg, '1.0.1')))).toBe('TX_BAD_NONCE');
