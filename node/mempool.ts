@@ -50,6 +50,9 @@ export interface MempoolContext {
   hooks?: RuleHooks;
 }
 
+/** Tries of a sender's next tx in one block order before it is left for a later block (see blockOrder). */
+const MAX_PASSES = 4;
+
 export class Mempool {
   private ready: PendingTx[] = [];
   private readyIds = new Set<string>();
@@ -115,6 +118,9 @@ export class Mempool {
     const order: BlockCandidate[] = [];
     // Senders whose next tx did not apply since the last tx that did.
     const passedOver = new Set<string>();
+    // How often each sender's next tx failed: past MAX_PASSES it waits for a later block, so txs that no
+    // longer apply in this order cost at most MAX_PASSES tries each, not one per tx placed.
+    const misses = new Map<string, number>();
     while (order.length < max) {
       let best: PendingTx | undefined;
       for (const [sender, q] of queues) if (!passedOver.has(sender) && (best === undefined || before(q[0]!, best))) best = q[0]!;
@@ -134,6 +140,9 @@ export class Mempool {
       } catch (err) {
         if (!(err instanceof GopkgrError)) throw err;
         passedOver.add(next.sender);
+        const n = (misses.get(next.sender) ?? 0) + 1;
+        misses.set(next.sender, n);
+        if (n >= MAX_PASSES) queues.delete(next.sender);
       }
     }
     this.blockOrderCache = { generation: this.generation, max, order };

@@ -306,6 +306,24 @@ describe('mempool block order: highest fee first, nonces in order', () => {
     expect((await pool.blockOrder(2)).map(ns)).toEqual(['@b', '@c']);
   });
 
+  it('a tx that no longer applies in fee order is left out of the block and stays pending', async () => {
+    const { pool, who } = funded({ alice: 100 });
+    const claim = who.alice.tx('claim', { ns: '@acme' });
+    const add = who.alice.tx('maintainer', { ns: '@acme', op: 'add', who: KEYS.bob.publicKey });
+    const create = who.alice.tx('create', { ns: '@acme', name: 'lib' });
+    const txs = [
+      claim, add, create,
+      who.bob.tx('publish', publishBody(idBytes(create), '1.0.0')),
+      // Paying more, the removal goes first, and bob may no longer publish.
+      who.alice.paying(9, 'maintainer', { ns: '@acme', op: 'remove', who: KEYS.bob.publicKey }),
+    ];
+    for (const tx of txs) await pool.add(pending(tx));
+    expect(pool.ordered().map((p) => p.tx.type)).toEqual(['claim', 'maintainer', 'create', 'publish', 'maintainer']);
+    const order = await pool.blockOrder();
+    expect(order.map((c) => c.pending.id)).toEqual([txs[0]!, txs[1]!, txs[2]!, txs[4]!].map((tx) => toHex(txId(encodeTx(tx)))));
+    expect(pool.size).toBe(5);
+  });
+
   it('a tx that needs another sender\'s tx first waits for it, and every prefix applies', async () => {
     const { pool, who } = funded({ alice: 100, bob: 10 });
     // Dave has nothing until alice's transfer; his fee is the higher one.
