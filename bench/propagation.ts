@@ -180,7 +180,7 @@ try {
   const relayed: Uint8Array[] = [];
   let lost = 0;
   for (let b = 0; b < BLOCKS; b++) {
-    const bytes = await mine(nodes[0]!.work());
+    const bytes = await mine((await nodes[0]!.work()));
     const mined = performance.now();
     relayed.push(bytes);
     const times: number[] = [];

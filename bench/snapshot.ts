@@ -81,7 +81,7 @@ try {
   const seed = await FullNode.open({ dataDir: join(root, 'seed'), params: DEV_PARAMS });
   await fill(seed.chain.store);
   // One block, so the state is a block's (a snapshot of genesis is none).
-  const work = seed.work();
+  const work = (await seed.work());
   await seed.submitBlock(mineOnThisThread(buildCandidate(work, SIGNER.publicKey, Math.max(work.parentTime + work.params.blockTimeMs, work.minTime + 1))).bytes);
   console.log(`filled ${VERSIONS} versions in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   // The server answers from whichever round's snapshot files are current.

@@ -50,7 +50,7 @@ try {
   const seedDir = join(root, 'seed');
   const seed = await FullNode.open({ dataDir: seedDir, params: DEV_PARAMS });
   let t = performance.now();
-  for (let i = 0; i < BLOCKS; i++) await seed.submitBlock(mine(seed.work()));
+  for (let i = 0; i < BLOCKS; i++) await seed.submitBlock(mine((await seed.work())));
   const head = seed.chain.head.id;
   console.log(`built ${BLOCKS} blocks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await seed.close();

@@ -87,23 +87,23 @@ export class NodeClient {
     return this.request('GET', `/v1/blobs/${sha256}`);
   }
 
-  /** Signs txs of one key on consecutive nonces, starting from its next nonce on the node's chain. */
-  async signerFor(key: KeyPair): Promise<TxSigner> {
+  /** Signs txs of one key on consecutive nonces, starting from its next nonce on the node's chain; each pays `fee` (0: none). */
+  async signerFor(key: KeyPair, fee = 0): Promise<TxSigner> {
     const status = await this.status();
     const account = await this.get<{ nextNonce: number }>(`/v1/accounts/id:${toHex(key.publicKey)}`);
     const chainId = fromHex(status.chainId);
     let nonce = account.nextNonce;
     return (type, body) =>
-      signTx({ type, from: key.publicKey, nonce: nonce++, body } as Omit<UnsignedTx, 'stamp' | 'v'>, key.secretKey, chainId, status.txWorkBits);
+      signTx({ type, from: key.publicKey, nonce: nonce++, body, fee } as Omit<UnsignedTx, 'stamp' | 'v'>, key.secretKey, chainId, status.txWorkBits);
   }
 
   postTx(tx: SignedTx): Promise<TxReceipt> {
     return this.request<TxReceipt>('POST', '/v1/txs', encodeTx(tx), 'application/cbor');
   }
 
-  /** Sign a tx with the next nonce and submit it. */
-  async submit<K extends SignedTxType>(key: KeyPair, type: K, body: BodyByType[K]): Promise<TxReceipt> {
-    const sign = await this.signerFor(key);
+  /** Sign a tx with the next nonce (paying `fee` to the block's producer) and submit it. */
+  async submit<K extends SignedTxType>(key: KeyPair, type: K, body: BodyByType[K], fee = 0): Promise<TxReceipt> {
+    const sign = await this.signerFor(key, fee);
     return this.postTx(sign(type, body));
   }
 

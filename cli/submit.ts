@@ -2,8 +2,11 @@
 import type { BodyByType, KeyPair, SignedTxType } from '../ledger/index.ts';
 import { NodeClient, type TxReceipt } from './client.ts';
 import type { Context } from './context.ts';
+import { intOption } from './args.ts';
 
 export const WAIT_OPTIONS = { 'no-wait': { type: 'boolean' as const }, timeout: { type: 'string' as const } };
+/** The options of a command that signs and submits one tx: waiting, and `--fee N` paid to the block's producer. */
+export const SUBMIT_OPTIONS = { ...WAIT_OPTIONS, fee: { type: 'string' as const } };
 
 export async function submitAndWait<K extends SignedTxType>(
   ctx: Context,
@@ -11,9 +14,9 @@ export async function submitAndWait<K extends SignedTxType>(
   key: KeyPair,
   type: K,
   body: BodyByType[K],
-  opts: { wait: boolean; timeoutMs: number },
+  opts: { wait: boolean; timeoutMs: number; fee?: number },
 ): Promise<TxReceipt> {
-  const receipt = await client.submit(key, type, body);
+  const receipt = await client.submit(key, type, body, opts.fee ?? 0);
   if (!opts.wait) return receipt;
   return waitMined(ctx, client, receipt, type, opts.timeoutMs);
 }
@@ -29,9 +32,14 @@ export async function waitMined(ctx: Context, client: NodeClient, receipt: TxRec
   return done;
 }
 
-export function waitOptions(values: Record<string, unknown>): { wait: boolean; timeoutMs: number } {
+export function waitOptions(values: Record<string, unknown>): { wait: boolean; timeoutMs: number; fee: number } {
   const seconds = values.timeout === undefined ? 120 : Number(values.timeout);
-  return { wait: values['no-wait'] !== true, timeoutMs: (Number.isFinite(seconds) && seconds > 0 ? seconds : 120) * 1000 };
+  return { wait: values['no-wait'] !== true, timeoutMs: (Number.isFinite(seconds) && seconds > 0 ? seconds : 120) * 1000, fee: feeOption(values) };
+}
+
+/** `--fee N`: what the tx pays the block's producer (the mempool and miners take higher fees first); 0 when absent. */
+export function feeOption(values: Record<string, unknown>): number {
+  return intOption(values.fee, 'fee', 0, Number.MAX_SAFE_INTEGER) ?? 0;
 }
 
 export function where(r: TxReceipt): string {

@@ -11,7 +11,7 @@ import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts
 import { newestVersion, predecessorOf, stepBase } from './versionLine.ts';
 import { compareNpmVersions, npmChainName, npmSignatureValid } from './npmRelease.ts';
 import { keys, getAccount, type AccountState, type AttestationState, type Misversioned, type NamespaceState, type NpmReleaseState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
-import type { AttestBody, BoundsBody, ClaimBody, CreateBody, DeprecateBody, ImportBody, MaintainerBody, PublishBody, RewardTx, RotateBody, SignedTx, Tx } from './tx.ts';
+import { feeOf, type AttestBody, type BoundsBody, type ClaimBody, type CreateBody, type DeprecateBody, type ImportBody, type MaintainerBody, type PublishBody, type RewardTx, type RotateBody, type SignedTx, type TransferBody, type Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
 import { lockHash } from './lockHash.ts';
 import { sha256, verify } from './crypto.ts';
@@ -254,7 +254,7 @@ function applyRotate(s: StateOverlay, tx: SignedTx & { body: RotateBody }, from:
   const target = s.get(keys.account(to)) as AccountState | undefined;
   if (target !== undefined || s.get(keys.owned(to)) !== undefined) reject('TX_ROTATE_TARGET_USED', `id:${to} already has a history on chain`);
   // The new key continues the old key's nonce sequence and takes its balance and names.
-  s.set(keys.account(to), { nonce: account.nonce, balance: account.balance });
+  s.set(keys.account(to), { nonce: account.nonce, balance: account.balance, rotatedFrom: from });
   s.set(keys.account(from), { nonce: account.nonce, balance: 0, rotatedTo: to });
   const owned = (s.get(keys.owned(from)) as string[] | undefined) ?? [];
   for (const name of owned) {
@@ -271,6 +271,28 @@ function applyRotate(s: StateOverlay, tx: SignedTx & { body: RotateBody }, from:
   }
 }
 
+/** Every key `key`'s identity has had: itself, then the keys it was rotated from, newest first. */
+function keysOf(s: StateOverlay, key: string): string[] {
+  const out = [key];
+  for (let k = getAccount(s, key).rotatedFrom; k !== undefined && !out.includes(k); k = getAccount(s, k).rotatedFrom) out.push(k);
+  return out;
+}
+
+function applyTransfer(s: StateOverlay, from: string, account: AccountState, body: TransferBody): void {
+  const to = toHex(body.to);
+  // Rule: a transfer moves balance to someone else.
+  if (to === from) reject('TX_TRANSFER_TO_SELF', `id:${from.slice(0, 16)}… cannot transfer to itself`);
+  const target = getAccount(s, to);
+  // Rule: a rotated-away key signs nothing more, so what it received could never be spent: refused, naming its successor.
+  if (target.rotatedTo !== undefined) {
+    throw new GopkgrError('TX_TRANSFER_TO_ROTATED', `id:${to.slice(0, 16)}… was rotated away to id:${target.rotatedTo}`, { hint: `send to id:${target.rotatedTo}` });
+  }
+  // Rule: the sender's balance (after the fee) covers the amount.
+  if (account.balance < body.amount) reject('TX_INSUFFICIENT_BALANCE', `id:${from.slice(0, 16)}… has ${account.balance} after the fee and cannot transfer ${body.amount}`);
+  s.set(keys.account(from), { ...account, balance: account.balance - body.amount });
+  s.set(keys.account(to), { ...target, balance: target.balance + body.amount });
+}
+
 function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxContext): void {
   const pkg = packageOf(s, body.pkg);
   const version = versionOf(s, pkg, body.version);
@@ -279,8 +301,10 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   if (version.contentHash !== toHex(body.contentHash)) reject('TX_ATTEST_HASH_MISMATCH', `attestation's content hash does not match ${full}`);
   // Rule: an attestation is bound to the dependency tree it tested (the version's lock).
   if (!bytesEqual(body.lockHash, lockHash(version.lock))) reject('TX_ATTEST_LOCK_MISMATCH', `attestation's lock hash does not match the lock tree of ${full}`);
-  // Rule: one attestation per tester per version.
-  if (version.attestations.some((a) => a.tester === from)) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${full}`);
+  // Rule: one attestation per tester per version, under any key the tester's identity has had.
+  const identity = keysOf(s, from);
+  const earlier = version.attestations.find((a) => identity.includes(a.tester));
+  if (earlier !== undefined) reject('TX_DUPLICATE_ATTESTATION', `id:${from} already attested ${full}${earlier.tester === from ? '' : ` as id:${earlier.tester}, the key it rotated from`}`);
   // Rule (InfVer 2.0): a predecessor run names the version this one stepped from (versionLine.ts).
   const before = predecessorOf(pkg.versions, body.version);
   if (body.prev !== undefined && body.prev !== before) {
@@ -305,7 +329,8 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
     skipped: body.skipped,
     resultHash: toHex(body.resultHash),
     runtimeMs: body.runtimeMs,
-    reward: ctx.params.testerReward,
+    reward: 0,
+    rewardStatus: 'awaiting-agreement',
     height: ctx.height,
     block: ctx.blockId,
     txId: ctx.txId,
@@ -314,7 +339,7 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
     attestation.prev = { version: body.prev, passed: body.prevPassed!, failed: body.prevFailed!, resultHash: toHex(body.prevResultHash!) };
   }
   if (body.infver !== undefined) attestation.infver = { bump: body.infver, changesHash: toHex(body.infverHash!) };
-  const attestations = [...version.attestations, attestation];
+  const attestations = payTesters(s, [...version.attestations, attestation], namespaceOf(s, pkg.ns), identity.includes(version.publisher), ctx);
   const next: VersionState = { ...version, attestations };
   // Rule (InfVer 2.0): when breakQuorum attestations report that the predecessor's
   // tests fail against this version, all with the same predecessor result hash
@@ -330,6 +355,44 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   const misversioned = version.misversioned === undefined && before !== undefined ? misversionedBy(attestations, attestation, before, body.version, ctx) : undefined;
   if (misversioned !== undefined) next.misversioned = misversioned;
   s.set(keys.version(pkg.id, body.version), next);
+}
+
+/**
+ * Rule (rewards): a tester earns `testerReward` for an attestation only when
+ *  - the tester is not the version's publisher and does not own or maintain its
+ *    namespace at the time it attests (status `own-namespace`, never paid; such
+ *    an attestation is kept and shown but does not count as agreement either, so
+ *    a maintainer cannot confirm a sock puppet's result);
+ *  - at least one other such tester's attestation of the same version has the
+ *    same resultHash: the first agreeing pair is paid both when the second
+ *    arrives, each later agreeing one when it arrives (status `paid`, `paidAt`
+ *    the height); until then it waits (`awaiting-agreement`, reward 0);
+ *  - once: one attestation per tester per version, under any key its identity
+ *    has had (TX_DUPLICATE_ATTESTATION), and only an attestation that waits is
+ *    ever paid.
+ * The payment is minted into the tester's balance by this rule (it depends on
+ * state, so the block's reward tx cannot carry it). `latest` is the last of
+ * `attestations`, the one being applied; `published`: whether its tester's
+ * identity (under any of its keys) published the version. Returns the list with
+ * payments recorded.
+ */
+function payTesters(s: StateOverlay, attestations: AttestationState[], ns: NamespaceState, published: boolean, ctx: TxContext): AttestationState[] {
+  const latest = attestations[attestations.length - 1]!;
+  if (published || isMaintainer(ns, latest.tester)) {
+    latest.rewardStatus = 'own-namespace';
+    return attestations;
+  }
+  // Records written before rewards waited for agreement carry no status: they were paid on arrival.
+  const counts = (a: AttestationState): boolean => a.rewardStatus !== 'own-namespace';
+  const agrees = attestations.some((a) => a !== latest && counts(a) && a.resultHash === latest.resultHash);
+  if (!agrees) return attestations;
+  return attestations.map((a) => {
+    if (a.rewardStatus !== 'awaiting-agreement' || a.resultHash !== latest.resultHash) return a;
+    const account = getAccount(s, a.tester);
+    s.set(keys.account(a.tester), { ...account, balance: account.balance + ctx.params.testerReward });
+    const paid: AttestationState = { ...a, reward: ctx.params.testerReward, rewardStatus: 'paid', paidAt: ctx.height };
+    return paid;
+  });
 }
 
 /**
@@ -408,11 +471,15 @@ export function applySignedTx(s: StateOverlay, tx: SignedTx, ctx: TxContext, hoo
   if (account.rotatedTo !== undefined) reject('TX_KEY_ROTATED', `id:${from} was rotated to id:${account.rotatedTo}`);
   // Rule: per-identity nonces, each used once and in order.
   if (tx.nonce !== account.nonce) reject('TX_BAD_NONCE', `nonce ${tx.nonce} of id:${from.slice(0, 16)}… is not the next one (${account.nonce})`);
+  // Rule: the sender's balance covers the fee; it is taken now and paid to the block's producer by the reward tx.
+  const fee = feeOf(tx);
+  if (account.balance < fee) reject('TX_INSUFFICIENT_BALANCE', `id:${from.slice(0, 16)}… has a balance of ${account.balance}, less than the fee of ${fee}`);
+  const paid: AccountState = { ...account, nonce: account.nonce + 1, balance: account.balance - fee };
   if (tx.type === 'rotate') {
-    applyRotate(s, tx as SignedTx & { body: RotateBody }, from, { ...account, nonce: account.nonce + 1 }, ctx);
+    applyRotate(s, tx as SignedTx & { body: RotateBody }, from, paid, ctx);
     return;
   }
-  s.set(keys.account(from), { ...account, nonce: account.nonce + 1 });
+  s.set(keys.account(from), paid);
   switch (tx.type) {
     case 'claim': return applyClaim(s, from, tx.body, ctx);
     case 'maintainer': return applyMaintainer(s, from, tx.body);
@@ -422,14 +489,19 @@ export function applySignedTx(s: StateOverlay, tx: SignedTx, ctx: TxContext, hoo
     case 'bounds': return applyBounds(s, from, tx.body, ctx);
     case 'attest': return applyAttest(s, from, tx.body, ctx);
     case 'import': return applyImport(s, from, tx.body, ctx);
+    case 'transfer': return applyTransfer(s, from, paid, tx.body);
   }
 }
 
-/** The reward outputs a block must pay: the miner's first, then one per attestation, in block order. */
+/**
+ * The reward outputs a block must pay: one, to its producer, of `minerReward`
+ * plus every fee its txs pay. (Testers are paid by the attest rule, when
+ * another tester agrees: that depends on state, which the reward tx does not read.)
+ */
 export function expectedRewardAmounts(txs: readonly Tx[], params: ChainParams): Array<{ to?: Uint8Array; amount: number }> {
-  const out: Array<{ to?: Uint8Array; amount: number }> = [{ amount: params.minerReward }];
-  for (const tx of txs) if (tx.type === 'attest') out.push({ to: tx.from, amount: params.testerReward });
-  return out;
+  let fees = 0;
+  for (const tx of txs) if (tx.type !== 'reward') fees += feeOf(tx);
+  return [{ amount: params.minerReward + fees }];
 }
 
 export function buildRewardTx(height: number, miner: Uint8Array, txs: readonly Tx[], params: ChainParams): RewardTx {
@@ -440,7 +512,7 @@ export function buildRewardTx(height: number, miner: Uint8Array, txs: readonly T
 function applyReward(s: StateOverlay, reward: RewardTx, txs: readonly Tx[], ctx: TxContext): void {
   // Rule: the reward names this block's height, so each reward tx has its own id.
   if (reward.height !== ctx.height) reject('BLOCK_BAD_REWARD', `reward is for height ${reward.height}, block is at ${ctx.height}`);
-  // Rule: the miner is paid its share, each included attestation's tester theirs, nothing else.
+  // Rule: the producer is paid minerReward plus the block's fees, nothing else.
   const expected = expectedRewardAmounts(txs, ctx.params);
   if (reward.outputs.length !== expected.length) reject('BLOCK_BAD_REWARD', `reward has ${reward.outputs.length} outputs, expected ${expected.length}`);
   reward.outputs.forEach((o, i) => {

@@ -18,6 +18,8 @@ export interface AccountState {
   balance: number;
   /** Set when the key was rotated away; its txs are no longer accepted. */
   rotatedTo?: string;
+  /** Set on a key that took over another's history by rotation: the key it replaced (so a tester cannot attest a version again, or be paid again, under a new key). */
+  rotatedFrom?: string;
 }
 
 export interface NamespaceState {
@@ -46,7 +48,12 @@ export interface AttestationState {
   skipped: number;
   resultHash: string;
   runtimeMs: number;
+  /** what the tester was paid for it: testerReward once paid, 0 until then and forever for an own-namespace one */
   reward: number;
+  /** where its reward stands (rules.ts payTesters); absent on records written before rewards waited for agreement, which were paid on arrival */
+  rewardStatus?: AttestationReward;
+  /** height of the block whose attestation agreed with it and paid it */
+  paidAt?: number;
   height: number;
   block: string;
   txId: string;
@@ -55,6 +62,14 @@ export interface AttestationState {
   /** InfVer: the tester's verdict on the step from the previous version (attest tx `infver*` fields). */
   infver?: InfverVerdict;
 }
+
+/**
+ * Where an attestation's reward stands: `awaiting-agreement` until another
+ * independent tester's attestation of the version has the same resultHash,
+ * then `paid`; `own-namespace` (never paid) when the tester published the
+ * version or owned or maintained its namespace when it attested.
+ */
+export type AttestationReward = 'awaiting-agreement' | 'paid' | 'own-namespace';
 
 /** A tester's InfVer verdict: the bump its pinned checker computed from the previous version, and the hash of the changes it found. */
 export interface InfverVerdict {

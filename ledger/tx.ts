@@ -2,7 +2,10 @@
  * Transactions: their shape, canonical bytes, ids, work stamps and signatures.
  *
  * A signed tx is the canonical CBOR map
- *   { v: 1, type, from: <33-byte key>, nonce, stamp, body: {...}, sig: <64 bytes> }
+ *   { v: 1, type, from: <33-byte key>, nonce, stamp, body: {...}, sig: <64 bytes>, fee?: <uint ≥ 1> }
+ * `fee` is what the sender pays the block's producer; a fee of zero is written by
+ * leaving the key out (so the txs signed before fees existed keep their bytes, and
+ * one tx has one encoding: `fee: 0` is refused).
  * and a block reward is { v: 1, type: "reward", height, outputs: [{ to, amount }] }.
  *
  * Exact bytes:
@@ -47,6 +50,8 @@ export interface PublishBody {
 export interface DeprecateBody { pkg: Uint8Array; version: string; deprecated: boolean; reason?: string }
 export interface BoundsBody { pkg: Uint8Array; version: string; deps: Record<string, string> }
 export interface RotateBody { to: Uint8Array; proof: Uint8Array }
+/** Move `amount` (at least 1) of the sender's balance to the identity `to`. */
+export interface TransferBody { to: Uint8Array; amount: number }
 export interface AttestBody {
   pkg: Uint8Array;
   version: string;
@@ -115,11 +120,13 @@ export interface BodyByType {
   rotate: RotateBody;
   attest: AttestBody;
   import: ImportBody;
+  transfer: TransferBody;
 }
 export type SignedTxType = keyof BodyByType;
-export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest', 'import'];
+export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest', 'import', 'transfer'];
 
-export type UnsignedTxOf<K extends SignedTxType> = { v: number; type: K; from: Uint8Array; nonce: number; stamp: number; body: BodyByType[K] };
+/** `fee`: absent means zero (see the header); when present it is at least 1. */
+export type UnsignedTxOf<K extends SignedTxType> = { v: number; type: K; from: Uint8Array; nonce: number; stamp: number; body: BodyByType[K]; fee?: number };
 export type UnsignedTx = { [K in SignedTxType]: UnsignedTxOf<K> }[SignedTxType];
 export type SignedTx = UnsignedTx & { sig: Uint8Array };
 
@@ -367,6 +374,14 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       }
       return out;
     }
+    case 'transfer': {
+      onlyKeys(body, ['to', 'amount'], w);
+      const to = publicKeyField(body, 'to', w);
+      const amount = uintField(body, 'amount', w);
+      // A transfer of nothing would only burn a nonce and a block's room.
+      if (amount === 0) bad('body.amount must be at least 1');
+      return { to, amount };
+    }
   }
 }
 
@@ -393,10 +408,10 @@ export function readTx(value: Canonical): Tx {
   const type = value.type as SignedTxType;
   // (typeof, not String(): a decoded map such as {toString: 1} cannot be turned into a string)
   if (!SIGNED_TX_TYPES.includes(type)) bad(`tx.type ${typeof value.type === 'string' ? `"${value.type.slice(0, 40)}"` : `(a ${typeof value.type})`} is not a transaction kind`);
-  onlyKeys(value, ['v', 'type', 'from', 'nonce', 'stamp', 'body', 'sig'], 'tx');
+  onlyKeys(value, ['v', 'type', 'from', 'nonce', 'stamp', 'body', 'sig', 'fee'], 'tx');
   const body = value.body;
   if (!isObj(body)) bad('tx.body must be a map');
-  return {
+  const tx = {
     v: TX_VERSION,
     type,
     from: publicKeyField(value, 'from', 'tx'),
@@ -405,6 +420,18 @@ export function readTx(value: Canonical): Tx {
     body: readBody(type, body),
     sig: bytesField(value, 'sig', 64, 'tx'),
   } as SignedTx;
+  if (value.fee !== undefined) {
+    const fee = uintField(value, 'fee', 'tx');
+    // One tx, one encoding: a zero fee is the absent key.
+    if (fee === 0) bad('tx.fee must be at least 1; a fee of zero is written by leaving the key out');
+    tx.fee = fee;
+  }
+  return tx;
+}
+
+/** What a signed tx pays its block's producer (0 when it names no fee). */
+export function feeOf(tx: SignedTx | UnsignedTx): number {
+  return tx.fee ?? 0;
 }
 
 export function encodeTx(tx: Tx | UnsignedTx): Uint8Array {
@@ -443,13 +470,21 @@ function unsignedOf(tx: SignedTx | UnsignedTx): UnsignedTx {
 }
 
 /**
- * A signed tx's canonical map starts `v`, then `sig` (keys sort by their
- * encoded bytes: 61 76 < 63 73 69 67 < 64 …): these are its first bytes, with
- * the header of a 7-entry map, when `v` is a small integer.
+ * A signed tx's canonical map starts `v`, then `fee` when it has one, then `sig`
+ * (keys sort by their encoded bytes: 61 76 < 63 66 65 65 < 63 73 69 67 < 64 …):
+ * these are its first bytes, with the header of a 7-entry map (8 with a fee),
+ * when `v` is a small integer.
  */
 const SIG_ENTRY = Uint8Array.of(0x63, 0x73, 0x69, 0x67, 0x58, 0x40);
+const FEE_KEY = Uint8Array.of(0x63, 0x66, 0x65, 0x65);
 const V_ENTRY_BYTES = 3;
 const SIG_ENTRY_BYTES = SIG_ENTRY.length + 64;
+
+/** Bytes of a canonical CBOR unsigned integer that starts with `head` (major type 0), or 0 when it is not one. */
+function uintBytes(head: number): number {
+  if (head < 24) return 1;
+  return ({ 24: 2, 25: 3, 26: 5, 27: 9 } as Record<number, number>)[head] ?? 0;
+}
 
 /**
  * The unsigned tx's encoding cut from the signed one's, when the signed tx's
@@ -459,12 +494,20 @@ const SIG_ENTRY_BYTES = SIG_ENTRY.length + 64;
 function unsignedBytesOf(tx: SignedTx | UnsignedTx): Uint8Array | undefined {
   if (!('sig' in tx)) return undefined;
   const signed = knownEncoding(tx as unknown as Canonical);
-  if (signed === undefined || signed[0] !== 0xa7 || signed[1] !== 0x61 || signed[2] !== 0x76 || signed[3]! >= 24) return undefined;
-  if (!bytesEqual(signed.subarray(V_ENTRY_BYTES + 1, V_ENTRY_BYTES + 1 + SIG_ENTRY.length), SIG_ENTRY)) return undefined;
+  if (signed === undefined || (signed[0] !== 0xa7 && signed[0] !== 0xa8) || signed[1] !== 0x61 || signed[2] !== 0x76 || signed[3]! >= 24) return undefined;
+  // Everything before the `sig` entry: the v entry, and the fee entry when the map has 8 entries.
+  let before = 1 + V_ENTRY_BYTES;
+  if (signed[0] === 0xa8) {
+    if (!bytesEqual(signed.subarray(before, before + FEE_KEY.length), FEE_KEY)) return undefined;
+    const n = uintBytes(signed[before + FEE_KEY.length]!);
+    if (n === 0) return undefined;
+    before += FEE_KEY.length + n;
+  }
+  if (!bytesEqual(signed.subarray(before, before + SIG_ENTRY.length), SIG_ENTRY)) return undefined;
   const out = new Uint8Array(signed.length - SIG_ENTRY_BYTES);
-  out[0] = 0xa6;
-  out.set(signed.subarray(1, 1 + V_ENTRY_BYTES), 1);
-  out.set(signed.subarray(1 + V_ENTRY_BYTES + SIG_ENTRY_BYTES), 1 + V_ENTRY_BYTES);
+  out[0] = signed[0] - 1;
+  out.set(signed.subarray(1, before), 1);
+  out.set(signed.subarray(before + SIG_ENTRY_BYTES), before);
   return out;
 }
 
@@ -493,6 +536,8 @@ export function leadingZeroBits(hash: Uint8Array): number {
 /** Find a stamp so that the signing digest has `workBits` leading zeros, then sign. */
 export function signTx(unsigned: Omit<UnsignedTx, 'stamp' | 'v'> & { v?: number }, secretKey: Uint8Array, chainId: Uint8Array, workBits: number): SignedTx {
   const tx = { ...unsigned, v: TX_VERSION, stamp: 0 } as UnsignedTx;
+  // A zero fee is the absent key (one tx, one encoding).
+  if (tx.fee === 0 || tx.fee === undefined) delete tx.fee;
   for (;;) {
     const msg = signingMessage(tx, chainId);
     if (leadingZeroBits(sha256(msg)) >= workBits) return { ...tx, sig: sign(msg, secretKey) } as SignedTx;

@@ -1,7 +1,8 @@
 /**
  * Block templates: the node's pending txs (already in an order that applies
- * cleanly), the reward that pays this miner and the block's testers, a header
- * whose nonce the proof-of-work search fills in.
+ * cleanly, highest fee first: node/mempool.ts blockOrder), the reward that pays
+ * this miner minerReward plus the fees of the txs it takes, a header whose nonce
+ * the proof-of-work search fills in.
  */
 import {
   blockId, buildRewardTx, decodeTx, encodeTx, fromHex, merkleRoot, txId, GopkgrError, MAX_BLOCK_BYTES, MAX_BLOCK_COST, MAX_BLOCK_TXS, type Tx,
@@ -30,7 +31,7 @@ export function workCosts(work: Work): readonly number[] {
   return costs;
 }
 
-/** The next block without its seal: the pool's txs that fit, after the reward that pays this miner and the block's testers. */
+/** The next block without its seal: the pool's txs that fit (the highest fees first), after the reward that pays this miner. */
 export function buildTemplate(work: Work, minerKey: Uint8Array, now: number): BlockTemplate {
   const txs: Tx[] = [];
   const costs = workCosts(work);

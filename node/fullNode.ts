@@ -180,18 +180,19 @@ export class FullNode extends EventEmitter {
     return this.chain.prepareBlock(input);
   }
 
-  work(maxTxs = 2_000): Work {
+  /** What a block producer needs: the head, the consensus terms, and the pending txs in block order (highest fee first). */
+  async work(maxTxs = 2_000): Promise<Work> {
+    const pending = await this.mempool.blockOrder(maxTxs);
     const head = this.chain.head;
     const terms = this.chain.nextTerms(head.id);
-    const pending = this.mempool.ordered().slice(0, maxTxs);
     return {
       parent: head.id,
       height: head.height + 1,
       ...this.chain.consensus.termsJson(terms),
       minTime: terms.minTime,
       parentTime: head.time,
-      txs: pending.map((p) => p.bytes),
-      costs: pending.map((p) => p.cost!), // every ready tx got its cost when it became ready
+      txs: pending.map((c) => c.pending.bytes),
+      costs: pending.map((c) => c.cost),
       params: this.chain.params,
     };
   }

@@ -6,6 +6,10 @@
  * accepted, a second claim of the same name is not. Txs whose nonce is ahead of
  * the sender's next one wait (per-sender cap) until the gap fills.
  *
+ * A block takes them in another order: highest fee first (`blockOrder`), each
+ * sender's txs still in nonce order, re-applied in that order so that every
+ * prefix of it applies.
+ *
  * The head's state is read through a session (node/state/): what the pending
  * txs read stays loaded until the chain moves. Changes run one at a time, since
  * each waits on disk reads and the next must see what the last one pooled.
@@ -18,7 +22,7 @@ import { applyLoaded, type StateSource, type StateSessionLike } from './state/so
 import { Serial } from './serial.ts';
 import { applySignedTx, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import { txCost } from '../ledger/blockCost.ts';
-import type { SignedTx } from '../ledger/tx.ts';
+import { feeOf, type SignedTx } from '../ledger/tx.ts';
 import type { ChainParams } from '../ledger/params.ts';
 
 export interface PendingTx {
@@ -28,6 +32,12 @@ export interface PendingTx {
   sender: string;
   /** validation cost (ledger/blockCost.ts) on the pool's state before it; set when the tx becomes ready */
   cost?: number;
+}
+
+/** A pending tx in a block's order, with its validation cost on the state after the txs before it in that order. */
+export interface BlockCandidate {
+  pending: PendingTx;
+  cost: number;
 }
 
 export interface MempoolContext {
@@ -40,6 +50,9 @@ export interface MempoolContext {
   hooks?: RuleHooks;
 }
 
+/** Tries of a sender's next tx in one block order before it is left for a later block (see blockOrder). */
+const MAX_PASSES = 4;
+
 export class Mempool {
   private ready: PendingTx[] = [];
   private readyIds = new Set<string>();
@@ -47,6 +60,9 @@ export class Mempool {
   private session: StateSessionLike;
   private overlay: StateOverlay;
   private readonly serial = new Serial();
+  /** bumped on every change of the ready txs or the head, so a cached block order is known stale */
+  private generation = 0;
+  private blockOrderCache: { generation: number; max: number; order: BlockCandidate[] } | undefined;
 
   constructor(private readonly ctx: MempoolContext) {
     this.session = ctx.state.session({ wholePackages: false });
@@ -68,6 +84,69 @@ export class Mempool {
   /** Txs in an order that applies cleanly on the head's state. */
   ordered(): readonly PendingTx[] {
     return this.ready;
+  }
+
+  /**
+   * The pending txs in the order a block takes them, at most `max`: the highest
+   * fee first (ties in arrival order), but never a sender's tx before its own
+   * lower nonce. Built greedily on a fresh overlay of the head's state: the best
+   * next tx of any sender is applied; one that does not apply there yet (it
+   * needs another sender's tx first: a transfer that pays its fee, a maintainer
+   * added) is passed over and tried again after the next one that applies. So
+   * every prefix applies, each tx's cost is the one the block's rules will
+   * count, and a tx that cannot apply in this order waits for a later block.
+   * Without fees this is the ready order itself, at no cost.
+   */
+  blockOrder(max = Number.POSITIVE_INFINITY): Promise<BlockCandidate[]> {
+    return this.serial.run(() => this.blockOrderUnlocked(max));
+  }
+
+  private async blockOrderUnlocked(max: number): Promise<BlockCandidate[]> {
+    if (!this.ready.some((p) => feeOf(p.tx) > 0)) return this.ready.slice(0, max).map((p) => ({ pending: p, cost: p.cost! }));
+    const cached = this.blockOrderCache;
+    if (cached !== undefined && cached.generation === this.generation && cached.max >= max) return cached.order.slice(0, max);
+    const arrival = new Map(this.ready.map((p, i) => [p.id, i]));
+    // Each sender's ready txs, in nonce order (the ready list keeps them so).
+    const queues = new Map<string, PendingTx[]>();
+    for (const p of this.ready) {
+      const q = queues.get(p.sender);
+      if (q === undefined) queues.set(p.sender, [p]);
+      else q.push(p);
+    }
+    const before = (a: PendingTx, b: PendingTx): boolean => feeOf(a.tx) > feeOf(b.tx) || (feeOf(a.tx) === feeOf(b.tx) && arrival.get(a.id)! < arrival.get(b.id)!);
+    const base = new StateOverlay(this.session);
+    const order: BlockCandidate[] = [];
+    // Senders whose next tx did not apply since the last tx that did.
+    const passedOver = new Set<string>();
+    // How often each sender's next tx failed: past MAX_PASSES it waits for a later block, so txs that no
+    // longer apply in this order cost at most MAX_PASSES tries each, not one per tx placed.
+    const misses = new Map<string, number>();
+    while (order.length < max) {
+      let best: PendingTx | undefined;
+      for (const [sender, q] of queues) if (!passedOver.has(sender) && (best === undefined || before(q[0]!, best))) best = q[0]!;
+      if (best === undefined) break;
+      const next = best;
+      try {
+        const cost = await applyLoaded(this.session, base, (s) => {
+          const c = txCost(s, next.tx, next.bytes.length);
+          applySignedTx(s, next.tx, this.txContext(next.id), this.ctx.hooks ?? NO_HOOKS);
+          return c;
+        });
+        order.push({ pending: next, cost });
+        const q = queues.get(next.sender)!;
+        q.shift();
+        if (q.length === 0) queues.delete(next.sender);
+        passedOver.clear();
+      } catch (err) {
+        if (!(err instanceof GopkgrError)) throw err;
+        passedOver.add(next.sender);
+        const n = (misses.get(next.sender) ?? 0) + 1;
+        misses.set(next.sender, n);
+        if (n >= MAX_PASSES) queues.delete(next.sender);
+      }
+    }
+    this.blockOrderCache = { generation: this.generation, max, order };
+    return order;
   }
 
   /** The nonce the sender's next tx should carry, counting pending txs. */
@@ -121,6 +200,7 @@ export class Mempool {
     });
     this.ready.push(p);
     this.readyIds.add(p.id);
+    this.generation++;
   }
 
   private txContext(id: string): { params: ChainParams; chainId: Uint8Array; height: number; blockId: string; txId: string } {
@@ -160,6 +240,7 @@ export class Mempool {
     this.ready = [];
     this.readyIds = new Set();
     this.waiting = new Map();
+    this.generation++;
     this.session = this.ctx.state.session({ wholePackages: false });
     this.overlay = new StateOverlay(this.session);
     for (const p of [...candidates, ...waiting]) {

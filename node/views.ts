@@ -27,7 +27,8 @@ export function txView(tx: Tx, id: Uint8Array): Json {
   if (tx.type === 'reward') {
     return { id: toHex(id), type: 'reward', height: tx.height, outputs: tx.outputs.map((o) => ({ to: identity(toHex(o.to)), amount: o.amount })) };
   }
-  return { id: toHex(id), type: tx.type, from: identity(toHex(tx.from)), nonce: tx.nonce, body: jsonOf(tx.body) };
+  // `fee` only when the tx pays one (absent means 0).
+  return { id: toHex(id), type: tx.type, from: identity(toHex(tx.from)), nonce: tx.nonce, ...(tx.fee !== undefined ? { fee: tx.fee } : {}), body: jsonOf(tx.body) };
 }
 
 /** A block as the API shows it; the seal's fields (pow: target, nonce) sit where they are in the header. */

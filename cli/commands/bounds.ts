@@ -4,16 +4,16 @@ import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { requireVersion } from '../packages.ts';
-import { submitAndWait, WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
+import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr bounds @ns/name@version @dep/name=RANGE... [--no-wait]';
+const usage = 'gopkgr bounds @ns/name@version @dep/name=RANGE... [--fee N] [--no-wait]';
 
 export const bounds: Command = {
   name: 'bounds',
   summary: "amend a published version's dependency ranges (content never changes)",
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, WAIT_OPTIONS, usage);
+    const { values, positionals } = parse(args, SUBMIT_OPTIONS, usage);
     const [target, ...edits] = positionals;
     if (target === undefined || edits.length === 0) throw usageError('expected a version and at least one dep=range', usage);
     const ref = parseVersionRef(target);

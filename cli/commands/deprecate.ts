@@ -4,16 +4,16 @@ import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { requireVersion } from '../packages.ts';
-import { submitAndWait, WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
+import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr deprecate @ns/name@version [--reason TEXT] [--no-wait]';
+const usage = 'gopkgr deprecate @ns/name@version [--reason TEXT] [--fee N] [--no-wait]';
 
 export const deprecate: Command = {
   name: 'deprecate',
   summary: 'mark a version deprecated (permanent)',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, reason: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, { ...SUBMIT_OPTIONS, reason: { type: 'string' } }, usage);
     if (positionals.length !== 1) throw usageError('expected one @ns/name@version', usage);
     const ref = parseVersionRef(positionals[0]!);
     const name = `${ref.ns}/${ref.name}`;

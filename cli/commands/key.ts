@@ -13,9 +13,9 @@ import { NodeClient, type TxReceipt } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { loadIdentity, type Context } from '../context.ts';
 import { finishRotation, pendingNextKey } from '../keyRotation.ts';
-import { WAIT_OPTIONS, waitMined, waitOptions, where } from '../submit.ts';
+import { SUBMIT_OPTIONS, waitMined, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr key rotate [--no-wait] [--timeout SECONDS]';
+const usage = 'gopkgr key rotate [--fee N] [--no-wait] [--timeout SECONDS]';
 
 interface Account {
   nextNonce: number;
@@ -41,7 +41,7 @@ export const key: Command = {
   summary: "rotate this identity's key: namespaces and packages move to a new key",
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, WAIT_OPTIONS, usage);
+    const { values, positionals } = parse(args, SUBMIT_OPTIONS, usage);
     if (positionals[0] !== 'rotate' || positionals.length !== 1) {
       throw usageError(positionals.length === 0 ? 'key needs a subcommand' : `unknown key subcommand '${positionals.join(' ')}'`, usage);
     }
@@ -56,14 +56,14 @@ export const key: Command = {
         hint: 'use the data dir (or key file) of the new key',
       });
     }
+    const wait = waitOptions(values);
     const status = await client.status();
     const chainId = fromHex(status.chainId);
     const next = pending.key;
     const nonce = account.nextNonce;
     const proof = sign(rotationMessage(chainId, old.publicKey, next.publicKey, nonce), next.secretKey);
-    const tx = signTx({ type: 'rotate', from: old.publicKey, nonce, body: { to: next.publicKey, proof } }, old.secretKey, chainId, status.txWorkBits);
+    const tx = signTx({ type: 'rotate', from: old.publicKey, nonce, body: { to: next.publicKey, proof }, fee: wait.fee }, old.secretKey, chainId, status.txWorkBits);
     const sent = await client.postTx(tx);
-    const wait = waitOptions(values);
     if (!wait.wait) {
       report(ctx, { from: idOf(old), to: idOf(next), rotated: false, tx: sent.id, status: sent.status, height: null }, [
         `sent the rotation of ${idOf(old)} to ${idOf(next)} ${where(sent)}`,

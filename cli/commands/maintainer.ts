@@ -3,16 +3,16 @@ import { parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
-import { submitAndWait, WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
+import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr maintainer add|remove @ns id:<hex> [--no-wait]';
+const usage = 'gopkgr maintainer add|remove @ns id:<hex> [--fee N] [--no-wait]';
 
 export const maintainer: Command = {
   name: 'maintainer',
   summary: "add or remove a namespace's maintainer",
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, WAIT_OPTIONS, usage);
+    const { values, positionals } = parse(args, SUBMIT_OPTIONS, usage);
     const [op, ns, who, ...rest] = positionals;
     if ((op !== 'add' && op !== 'remove') || ns === undefined || who === undefined || rest.length > 0) throw usageError('expected `maintainer add|remove @ns id:<hex>`', usage);
     if (!isNamespace(ns)) throw new GopkgrError('BAD_NAME', `"${ns}" is not a namespace`);

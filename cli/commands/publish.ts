@@ -13,9 +13,9 @@ import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { preparePublish, publish as publishRelease, type PackedRelease, type PreparedRelease, type PublishCheck, type PublishObserver } from '../publish/index.ts';
 import { ignoredPackedFiles, ignoredPaths, readProvenance } from '../publish/provenance.ts';
-import { WAIT_OPTIONS, waitOptions, where } from '../submit.ts';
+import { SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr publish [DIR] [--dry-run] [--from VERSION] [--allow-dirty] [--no-wait]';
+const usage = 'gopkgr publish [DIR] [--dry-run] [--from VERSION] [--allow-dirty] [--fee N] [--no-wait]';
 const SPINNER = ['|', '/', '-', '\\'];
 
 export const publish: Command = {
@@ -23,7 +23,7 @@ export const publish: Command = {
   summary: 'pack a package, upload its tarball and record the version on chain',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { ...WAIT_OPTIONS, from: { type: 'string' }, 'allow-dirty': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, usage);
+    const { values, positionals } = parse(args, { ...SUBMIT_OPTIONS, from: { type: 'string' }, 'allow-dirty': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, usage);
     if (positionals.length > 1) throw usageError('expected at most one directory', usage);
     const from = values.from as string | undefined;
     if (from !== undefined && !isVersion(from)) throw usageError(`--from ${from}: not a version MAJOR.MINOR.PATCH`, usage);

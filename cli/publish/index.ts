@@ -58,6 +58,8 @@ export interface PrepareOptions {
   provenance?: Provenance;
   /** 'enforce' (default): a failed check refuses the release; 'report': carry on and return them (`--dry-run`) */
   checks?: 'enforce' | 'report';
+  /** what each of the release's txs (create, publish) pays the block's producer (`--fee`; 0: none) */
+  fee?: number;
 }
 
 export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
@@ -77,7 +79,7 @@ export async function preparePublish(dir: string, client: NodeClient, key: KeyPa
     ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,
     contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree, ...(provenance === undefined ? {} : { provenance }),
     ...(api.baseApiHash === undefined ? {} : { baseApiHash: api.baseApiHash }),
-  });
+  }, opts.fee ?? 0);
   return { dir, ...packed, ...api, checks, tree, ...(provenance === undefined ? {} : { provenance }), signed };
 }
 

@@ -64,8 +64,8 @@ function provenanceFields(p: Provenance): Pick<PublishBody, 'repo' | 'commit' | 
   return { repo: p.repo, commit: p.commit, sourceTree: p.tree, ...(p.build === undefined ? {} : { build: p.build }) };
 }
 
-export async function signRelease(client: NodeClient, key: KeyPair, r: ReleaseFields): Promise<SignedRelease> {
-  const sign = await client.signerFor(key);
+export async function signRelease(client: NodeClient, key: KeyPair, r: ReleaseFields, fee = 0): Promise<SignedRelease> {
+  const sign = await client.signerFor(key, fee);
   const create = r.existingId === undefined ? sign('create', { ns: r.ns, name: r.name }) : undefined;
   const pkgId = r.existingId ?? toHex(txId(encodeTx(create!)));
   const body = publishBody(pkgId, r);

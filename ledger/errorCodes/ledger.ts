@@ -51,6 +51,9 @@ export const LEDGER_CODES = {
   TX_ATTEST_BAD_PREV: { status: 400, blame: 'sender', summary: 'an attestation names no valid predecessor version' },
   TX_ATTEST_VERDICT_NO_PREV: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict for a first version, which has no step to judge' },
   TX_ATTEST_VERDICT_UNPINNED: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict on a chain that pins no checker TypeScript' },
+  TX_INSUFFICIENT_BALANCE: { status: 400, blame: 'sender', summary: 'the sender\'s balance does not cover the tx\'s fee and the amount it transfers' },
+  TX_TRANSFER_TO_SELF: { status: 400, blame: 'sender', summary: 'a transfer names its own sender as the recipient' },
+  TX_TRANSFER_TO_ROTATED: { status: 400, blame: 'sender', summary: 'a transfer names a key that was rotated away, which can never spend again' },
   TX_DUPLICATE_ATTESTATION: { status: 400, blame: 'sender', summary: 'the identity already attested the version' },
   // npm imports.
   TX_IMPORT_EXISTS: { status: 400, blame: 'sender', summary: 'the npm release is already on chain with these bytes' },

@@ -8,7 +8,7 @@ import { toHex } from '../../ledger/encoding.ts';
 export function workRoutes({ node }: ApiContext): Route[] {
   return [
     route('GET', /^\/v1\/work$/, async ({ res }) => {
-      const work = node.work();
+      const work = await node.work();
       send(res, 200, { ...work, txs: work.txs.map(toHex), params: jsonOf(work.params) });
     }),
   ];

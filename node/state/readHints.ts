@@ -33,6 +33,9 @@ export function readHints(txs: readonly Tx[]): Set<string> {
       case 'rotate':
         out.add(keys.account(toHex(tx.body.to))).add(keys.owned(toHex(tx.body.to))).add(keys.owned(from));
         break;
+      case 'transfer':
+        out.add(keys.account(toHex(tx.body.to)));
+        break;
       case 'publish':
         if (tx.body.apiHash !== undefined) out.add(keys.api(toHex(tx.body.apiHash)));
         out.add(keys.pkg(toHex(tx.body.pkg)));
@@ -60,6 +63,14 @@ export function readHints(txs: readonly Tx[]): Set<string> {
 export function derivedHints(txs: readonly Tx[], peek: (key: string) => StateValue | undefined): Set<string> {
   const out = new Set<string>();
   for (const tx of txs) {
+    if (tx.type === 'attest') {
+      // The reward rule reads the namespace (is the tester a maintainer?) and the accounts of agreeing testers it pays.
+      const pkg = peek(keys.pkg(toHex(tx.body.pkg))) as PackageState | undefined;
+      if (pkg !== undefined) out.add(keys.namespace(pkg.ns));
+      const version = peek(keys.version(toHex(tx.body.pkg), tx.body.version)) as VersionState | undefined;
+      for (const a of version?.attestations ?? []) if (a.rewardStatus === 'awaiting-agreement') out.add(keys.account(a.tester));
+      continue;
+    }
     if (tx.type !== 'publish') continue;
     const id = toHex(tx.body.pkg);
     const pkg = peek(keys.pkg(id)) as PackageState | undefined;

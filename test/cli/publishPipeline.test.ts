@@ -134,4 +134,18 @@ describe('publish pipeline against a real node', () => {
     expect(onNewest.base).toBe('2.0.0');
     expect(onNewest.version).toBe('3.0.0');
   }, 180_000);
+
+  it('a fee (`publish --fee`) is signed into the create and the publish tx, and the node pools them once the balance covers it', async () => {
+    const { node, client } = await startClient();
+    await node.submitTx(encodeTx(actor(ALICE, node.chain.chainId).tx('claim', { ns: '@acme' })));
+    // Alice mines this block: 50 to spend.
+    await node.submitBlock(mineBlock(node.chain, node.mempool.ordered().map((p) => p.tx), { miner: ALICE.publicKey }));
+    const dir = await tempDir('gopkgr-publish-fee-');
+    await writePackage(dir, 'export function pad(s: string): string { return s; }\n');
+    const release = await preparePublish(dir, client, ALICE, {}, { fee: 3 });
+    expect([release.signed.create?.fee, release.signed.publish.fee]).toEqual([3, 3]);
+    await submit(client, release);
+    await mine(node);
+    expect((await client.get<{ balance: number }>(`/v1/accounts/id:${toHex(ALICE.publicKey)}`)).balance).toBe(50 - 6);
+  }, 120_000);
 });

@@ -118,6 +118,31 @@ describe('ledger commands', () => {
     expect(noChain.stderr).toContain('pass --dev');
   });
 
+  it('transfers balance with a fee: the recipient gets the amount, the block\'s miner the fee; more than the balance is refused', async () => {
+    const third = { GOPKGR_HOME: join(data, 'third'), GOPKGR_NODE: api };
+    const thirdId = (await gopkgr(['init', '--json'], { env: third })).json.identity as string;
+    const ownerId = (await getJson<{ owner: string }>(`${api}/v1/namespaces/@acme`)).body.owner;
+    const balanceOf = async (id: string): Promise<number> => (await getJson<{ balance: number }>(`${api}/v1/accounts/${id}`)).body.balance;
+    // The owner mined the blocks so far (its miner has stopped): its balance holds still while another identity mines.
+    const ownerBefore = await balanceOf(ownerId);
+    expect(ownerBefore).toBeGreaterThanOrEqual(100);
+    const miner = spawnGopkgr(['mine', '--threads', '1'], { env: other, stdio: 'ignore' });
+    const sent = await gopkgr(['transfer', thirdId, '30', '--fee', '4', '--json'], { env: owner });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.json).toMatchObject({ from: ownerId, to: thirdId, amount: 30, fee: 4, status: 'confirmed', balance: ownerBefore - 34 });
+    expect(await balanceOf(thirdId)).toBe(30);
+    const block = await getJson<{ txs: Array<{ type: string; outputs?: Array<{ amount: number }> }> }>(`${api}/v1/blocks/${sent.json.height as number}`);
+    expect(block.body.txs[0]!.outputs!.map((o) => o.amount)).toEqual([50 + 4]);
+
+    const tooMuch = await gopkgr(['transfer', ownerId, '31', '--json'], { env: third });
+    expect(tooMuch.code).toBe(1);
+    expect((tooMuch.json.error as { code: string }).code).toBe('TX_INSUFFICIENT_BALANCE');
+    const nothing = await gopkgr(['transfer', ownerId, '0', '--json'], { env: third });
+    expect((nothing.json.error as { code: string }).code).toBe('USAGE');
+    miner.kill('SIGINT');
+    expect(await new Promise((resolve) => miner.on('close', resolve))).toBe(0);
+  });
+
   it('rotates a key: names move to the new key, the old key can no longer act, an interrupted rotation finishes on a rerun', async () => {
     const miner = spawnGopkgr(['mine', '--threads', '1'], { env: other, stdio: 'ignore' });
     const ownerId = (await getJson<{ owner: string }>(`${api}/v1/namespaces/@acme`)).body.owner;

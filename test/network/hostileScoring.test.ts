@@ -89,10 +89,10 @@ async function buildHardChain(dir: string, n: number): Promise<bigint> {
   const node = await FullNode.open({ dataDir: dir, params: DEV_PARAMS });
   try {
     for (let i = 0; i < n; i++) {
-      const work = node.work();
+      const work = (await node.work());
       await node.submitBlock(mineOnThisThread(buildCandidate(work, keyPair('hard').publicKey, work.minTime + 1)).bytes);
     }
-    return BigInt('0x' + node.work().target);
+    return BigInt('0x' + (await node.work()).target);
   } finally {
     await node.close();
   }

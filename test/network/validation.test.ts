@@ -29,8 +29,8 @@ function seal({ target, ...header }: HeaderFields, txs: Tx[], miss = false): Dec
 }
 
 /** Header fields for a block on the node's head, as the chain expects them. */
-function nextHeader(node: FullNode, txs: Tx[]): HeaderFields {
-  const w = node.work();
+async function nextHeader(node: FullNode, txs: Tx[]): Promise<HeaderFields> {
+  const w = (await node.work());
   return {
     v: 1, height: w.height, parent: fromHex(w.parent), txRoot: merkleRoot(txs.map((t) => txId(encodeTx(t)))),
     time: Math.max(w.parentTime + DEV_PARAMS.blockTimeMs, w.minTime + 1), target: fromHex(w.target),
@@ -53,7 +53,7 @@ afterEach(async () => {
 
 describe('validateGossipBlock', () => {
   it('accepts a valid block on the head (connected) and tells the caller first', async () => {
-    const bytes = mineOn(node.work(), MINER);
+    const bytes = mineOn((await node.work()), MINER);
     const seen: string[] = [];
     const v = await validateGossipBlock({ node, beforeImport: (id) => seen.push(id) }, bytes);
     expect(v).toMatchObject({ result: 'accept', reason: 'connected' });
@@ -62,7 +62,7 @@ describe('validateGossipBlock', () => {
   });
 
   it('ignores a block it already has: NET_DUPLICATE', async () => {
-    const bytes = mineOn(node.work(), MINER);
+    const bytes = mineOn((await node.work()), MINER);
     await node.submitBlock(bytes);
     expect(await validateGossipBlock({ node }, bytes)).toMatchObject({ result: 'ignore', reason: 'NET_DUPLICATE' });
   });
@@ -78,13 +78,13 @@ describe('validateGossipBlock', () => {
 
   it('rejects a block whose id misses its target: BLOCK_BAD_POW', async () => {
     const reward = buildRewardTx(1, MINER, [], DEV_PARAMS);
-    const block = seal(nextHeader(node, [reward]), [reward], true);
+    const block = seal((await nextHeader(node, [reward])), [reward], true);
     expect(await validateGossipBlock({ node }, block.bytes)).toMatchObject({ result: 'reject', reason: 'BLOCK_BAD_POW' });
   });
 
   it('ignores an orphan (parent unknown) without importing it: BLOCK_PARENT_UNKNOWN', async () => {
-    await other.submitBlock(mineOn(other.work(), MINER));
-    const second = mineOn(other.work(), MINER);
+    await other.submitBlock(mineOn((await other.work()), MINER));
+    const second = mineOn((await other.work()), MINER);
     expect(await validateGossipBlock({ node }, second)).toMatchObject({ result: 'ignore', reason: 'BLOCK_PARENT_UNKNOWN' });
     expect(node.chain.height).toBe(0);
   });
@@ -92,21 +92,21 @@ describe('validateGossipBlock', () => {
   it('rejects a block with the wrong target: BLOCK_BAD_TARGET', async () => {
     const reward = buildRewardTx(1, MINER, [], DEV_PARAMS);
     const harder = bigIntToBytes32(BigInt('0x' + DEV_PARAMS.powLimit) / 2n);
-    const block = seal({ ...nextHeader(node, [reward]), target: harder }, [reward]);
+    const block = seal({ ...(await nextHeader(node, [reward])), target: harder }, [reward]);
     expect(await validateGossipBlock({ node }, block.bytes)).toMatchObject({ result: 'reject', reason: 'BLOCK_BAD_TARGET' });
   });
 
   it('ignores a block just past the 2-hour future limit (our clock may be wrong): BLOCK_TIME_TOO_NEW', async () => {
     const reward = buildRewardTx(1, MINER, [], DEV_PARAMS);
-    const block = seal({ ...nextHeader(node, [reward]), time: Date.now() + 2 * 3600_000 + 5 * 60_000 }, [reward]);
+    const block = seal({ ...(await nextHeader(node, [reward])), time: Date.now() + 2 * 3600_000 + 5 * 60_000 }, [reward]);
     expect(await validateGossipBlock({ node }, block.bytes)).toMatchObject({ result: 'ignore', reason: 'BLOCK_TIME_TOO_NEW' });
   });
 
   it('rejects a block from hours beyond any honest clock, orphan or not: BLOCK_TIME_FAR_FUTURE', async () => {
     const reward = buildRewardTx(1, MINER, [], DEV_PARAMS);
-    const block = seal({ ...nextHeader(node, [reward]), time: Date.now() + 3 * 3600_000 }, [reward]);
+    const block = seal({ ...(await nextHeader(node, [reward])), time: Date.now() + 3 * 3600_000 }, [reward]);
     expect(await validateGossipBlock({ node }, block.bytes)).toMatchObject({ result: 'reject', reason: 'BLOCK_TIME_FAR_FUTURE' });
-    const orphan = seal({ ...nextHeader(node, [reward]), parent: sha256(new TextEncoder().encode('nobody has this')), time: Date.now() + 3 * 3600_000 }, [reward]);
+    const orphan = seal({ ...(await nextHeader(node, [reward])), parent: sha256(new TextEncoder().encode('nobody has this')), time: Date.now() + 3 * 3600_000 }, [reward]);
     expect(await validateGossipBlock({ node }, orphan.bytes)).toMatchObject({ result: 'reject', reason: 'BLOCK_TIME_FAR_FUTURE' });
     // Seen by a clock an hour ahead of ours, the same block is a minute past the limit: ignored, a matter of clocks.
     expect(await validateGossipBlock({ node, now: () => Date.now() + 3 * 3600_000 - 2 * 3600_000 - 60_000 }, block.bytes)).toMatchObject({ result: 'ignore', reason: 'BLOCK_TIME_TOO_NEW' });
@@ -115,7 +115,7 @@ describe('validateGossipBlock', () => {
   it('rejects a block that breaks a state rule, and then again as BLOCK_KNOWN_INVALID', async () => {
     const greedy = buildRewardTx(1, MINER, [], DEV_PARAMS);
     greedy.outputs[0]!.amount += 1;
-    const block = seal(nextHeader(node, [greedy]), [greedy]);
+    const block = seal((await nextHeader(node, [greedy])), [greedy]);
     const first = await validateGossipBlock({ node }, block.bytes);
     expect(first.result).toBe('reject');
     expect(first.reason).toMatch(/^(TX|BLOCK)_[A-Z_]+$/);

@@ -82,8 +82,8 @@ async function expectRefused(api: Api, request: () => Promise<Reply>, status: nu
 }
 
 /** Mine the node's current work as the miner does (template + nonce loop); returns the sealed block (not submitted). */
-function mineWork(api: Api, miner = MINER.publicKey): DecodedBlock {
-  const work = api.node.work();
+async function mineWork(api: Api, miner = MINER.publicKey): Promise<DecodedBlock> {
+  const work = (await api.node.work());
   const candidate = buildCandidate(work, miner, work.parentTime + DEV_PARAMS.blockTimeMs);
   const header = candidate.headerBytes.slice();
   const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
@@ -94,7 +94,7 @@ function mineWork(api: Api, miner = MINER.publicKey): DecodedBlock {
 }
 
 async function mineAndPost(api: Api): Promise<{ block: DecodedBlock; reply: Reply }> {
-  const block = mineWork(api);
+  const block = await mineWork(api);
   const reply = await call(api, 'POST', '/v1/blocks', block.bytes);
   return { block, reply };
 }
@@ -212,6 +212,27 @@ describe('HTTP API', () => {
     await expectRefused(api, () => call(api, 'GET', `/v1/accounts/id:${'02' + '00'.repeat(32)}`), 400, 'IDENTITY_INVALID');
   });
 
+  it('fees: GET /v1/work puts the higher fee first, a block shows each tx\'s fee, the miner is paid them, balances follow', async () => {
+    // Alice mines a block to have something to spend.
+    const funded = await mineWork(api, ALICE.publicKey);
+    expect((await call(api, 'POST', '/v1/blocks', funded.bytes)).body.status).toBe('connected');
+    const cheap = api.bob.tx('claim', { ns: '@bob' });
+    const dear = api.alice.paying(5, 'transfer', { to: BOB.publicKey, amount: 20 });
+    expect((await postTx(api, cheap)).status).toBe(200);
+    expect((await postTx(api, dear)).status).toBe(200);
+    const work = await call(api, 'GET', '/v1/work');
+    expect(work.body.txs).toEqual([toHex(encodeTx(dear)), toHex(encodeTx(cheap))]);
+    const { block, reply } = await mineAndPost(api);
+    expect(reply.body.status).toBe('connected');
+    const shown = await call(api, 'GET', `/v1/blocks/${toHex(block.id)}`);
+    const txs = shown.body.txs as Array<Record<string, unknown>>;
+    expect(txs[0]).toMatchObject({ type: 'reward', outputs: [{ to: `id:${toHex(MINER.publicKey)}`, amount: DEV_PARAMS.minerReward + 5 }] });
+    expect(txs[1]).toMatchObject({ type: 'transfer', fee: 5, body: { to: toHex(BOB.publicKey), amount: 20 } });
+    expect(txs[2]).not.toHaveProperty('fee');
+    expect((await call(api, 'GET', `/v1/accounts/id:${api.alice.hex}`)).body).toMatchObject({ balance: DEV_PARAMS.minerReward - 25 });
+    expect((await call(api, 'GET', `/v1/accounts/id:${api.bob.hex}`)).body).toMatchObject({ balance: 20 });
+  });
+
   it('POST /v1/txs with bad bytes is 400 DECODE_ERROR; bad JSON forms have their own codes', async () => {
     await expectRefused(api, () => call(api, 'POST', '/v1/txs', new Uint8Array([0xff, 0x00, 0x01])), 400, 'DECODE_ERROR');
     await expectRefused(api, () => call(api, 'POST', '/v1/txs', new Uint8Array(0)), 400, 'DECODE_ERROR');
@@ -289,13 +310,13 @@ describe('HTTP API', () => {
 
   it('POST /v1/blocks rejects bad blocks with their codes and keeps the chain', async () => {
     await postTx(api, api.alice.tx('claim', { ns: '@acme' }));
-    const good = mineWork(api);
+    const good = await mineWork(api);
     await expectRefused(api, () => call(api, 'POST', '/v1/blocks', new Uint8Array([0x82, 0x00, 0x80])), 400, 'BLOCK_MALFORMED');
     await expectRefused(api, () => call(api, 'POST', '/v1/blocks', good.bytes.subarray(0, 10)), 400, 'DECODE_ERROR');
     expect((await call(api, 'POST', '/v1/blocks', good.bytes)).body.status).toBe('connected');
     expect((await call(api, 'POST', '/v1/blocks', good.bytes)).body.status).toBe('duplicate');
     // A block paying the miner too much is invalid; the chain stays at height 1.
-    const work = api.node.work();
+    const work = (await api.node.work());
     const candidate = buildCandidate(work, MINER.publicKey, work.parentTime + 1000);
     candidate.txs[0] = { ...buildRewardTx(2, MINER.publicKey, [], DEV_PARAMS), outputs: [{ to: MINER.publicKey, amount: 1_000_000 }] };
     const reward = candidate.txs[0];

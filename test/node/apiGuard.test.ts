@@ -51,8 +51,8 @@ async function tmpFiles(api: Api): Promise<string[]> {
   return (await readdir(`${api.dataDir}/blobs`)).filter((n) => n.startsWith('tmp-'));
 }
 
-function mineWork(node: FullNode): DecodedBlock {
-  const work = node.work();
+async function mineWork(node: FullNode): Promise<DecodedBlock> {
+  const work = (await node.work());
   const candidate = buildCandidate(work, MINER.publicKey, work.parentTime + DEV_PARAMS.blockTimeMs);
   const header = candidate.headerBytes.slice();
   const view = new DataView(header.buffer, header.byteOffset + candidate.nonceOffset, 8);
@@ -229,7 +229,7 @@ describe('API guard: tarballs no tx names', () => {
     const create = alice.tx('create', { ns: '@acme', name: 'lib' });
     await postTx(api, create);
     await postTx(api, alice.tx('publish', publishBody(idBytes(create), '1.0.0', { contentHash: Buffer.from(sha256Hex(confirmed), 'hex'), size: confirmed.length })));
-    expect((await node.submitBlock(mineWork(node))).status).toBe('connected');
+    expect((await node.submitBlock(await mineWork(node))).status).toBe('connected');
     expect((await postTx(api, alice.tx('publish', publishBody(idBytes(create), '1.0.1', { contentHash: Buffer.from(sha256Hex(pending), 'hex'), size: pending.length })))).body.status).toBe('pending');
 
     // Within the grace period nothing goes.

@@ -123,7 +123,7 @@ describe('tx shape (decodeTx): TX_MALFORMED, TX_TOO_LARGE', () => {
     ['a wrong type: body as a list', () => edited(claim, (o) => { o.body = ['@acme']; })],
     ['a stamp above 2^32 - 1', () => edited(claim, (o) => { o.stamp = 2 ** 32; })],
     ['tx version 2', () => edited(claim, (o) => { o.v = 2; })],
-    ['an unknown tx type', () => edited(claim, (o) => { o.type = 'transfer'; })],
+    ['an unknown tx type', () => edited(claim, (o) => { o.type = 'teleport'; })],
     ['a missing signature', () => edited(claim, (o) => { delete o.sig; })],
     ['a 63-byte signature', () => edited(claim, (o) => { o.sig = new Uint8Array(63); })],
     ['a bad key: from is 32 bytes', () => edited(claim, (o) => { o.from = new Uint8Array(32).fill(2); })],
@@ -712,7 +712,7 @@ describe('rotate: TX_ROTATE_SAME_KEY, TX_BAD_ROTATE_PROOF, TX_ROTATE_TARGET_USED
     expect(w.get(stateKeys.owned(hex(newAlice)))).toEqual(['@acme']);
     expect(w.get(stateKeys.owned(hex(ALICE)))).toBeUndefined();
     // Alice used nonces 0..4 (claim, add, create, publish, rotate): the new key goes on at 5.
-    expect(w.account(newAlice)).toEqual({ nonce: 5, balance: 0 });
+    expect(w.account(newAlice)).toEqual({ nonce: 5, balance: 0, rotatedFrom: hex(ALICE) });
     expect(w.account(ALICE)).toMatchObject({ nonce: 5, rotatedTo: hex(newAlice) });
     const next = actor(newAlice, CHAIN_ID, 0);
     expect(w.no(next.at(0, 'publish', publishBody(pkg, '1.0.1')))).toBe('TX_BAD_NONCE');
@@ -754,13 +754,13 @@ describe('attest: TX_UNKNOWN_PACKAGE, TX_UNKNOWN_VERSION, TX_ATTEST_HASH_MISMATC
     pkg, version, contentHash, lockHash: EMPTY_LOCK_HASH, passed: 10, failed: 1, skipped: 2, resultHash: hashOf('results'), runtimeMs: 345,
   });
 
-  it('records an attestation by any tester, with the tester reward', () => {
+  it('records an attestation by any tester, its reward awaiting another tester\'s agreement', () => {
     const { w, pkg, carol } = acme();
     const tx = carol.tx('attest', body(pkg) as never);
     w.ok(tx);
     expect(w.version(pkg, '1.0.0')?.attestations).toEqual([{
       tester: hex(CAROL), contentHash: toHex(publishBody(pkg, '1.0.0').contentHash), lockHash: toHex(EMPTY_LOCK_HASH), passed: 10, failed: 1, skipped: 2,
-      resultHash: toHex(hashOf('results')), runtimeMs: 345, reward: DEV_PARAMS.testerReward, height: 1, block: '', txId: idOf(tx),
+      resultHash: toHex(hashOf('results')), runtimeMs: 345, reward: 0, rewardStatus: 'awaiting-agreement', height: 1, block: '', txId: idOf(tx),
     }]);
   });
 
@@ -1056,7 +1056,7 @@ async function expectRejected(chain: Chain, block: DecodedBlock | Uint8Array, co
 }
 
 /** A chain where alice has claimed @acme, created @acme/lib and published 1.0.0, in block 1. */
-async function acmeChain(opts: { now?: () => number } = {}): Promise<{ chain: Chain; alice: Actor; bob: Actor; carol: Actor; pkg: Uint8Array }> {
+async function acmeChain(opts: { now?: () => number } = {}): Promise<{ chain: Chain; alice: Actor; bob: Actor; carol: Actor; dave: Actor; pkg: Uint8Array }> {
   const { chain } = await openChain(undefined, { now: opts.now });
   const p = people();
   const claim = p.alice.tx('claim', { ns: '@acme' });
@@ -1246,18 +1246,20 @@ describe('blocks on a chain: valid blocks change the state', () => {
 });
 
 describe('block reward: BLOCK_BAD_REWARD', () => {
-  it('pays the miner and each attesting tester; balances follow', async () => {
-    const { chain, carol, pkg } = await acmeChain();
-    const attest = carol.tx('attest', {
+  it('pays the miner; agreeing testers are paid by the attest rule; balances follow', async () => {
+    const { chain, carol, dave, pkg } = await acmeChain();
+    const body = {
       pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: EMPTY_LOCK_HASH, passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
-    });
-    const block = mineBlock(chain, [attest], { miner: BOB.publicKey });
-    expect((block.txs[0] as RewardTx).outputs.map((o) => [toHex(o.to), o.amount])).toEqual([[hex(BOB), DEV_PARAMS.minerReward], [hex(CAROL), DEV_PARAMS.testerReward]]);
+    };
+    const block = mineBlock(chain, [carol.tx('attest', body), dave.tx('attest', body)], { miner: BOB.publicKey });
+    expect((block.txs[0] as RewardTx).outputs.map((o) => [toHex(o.to), o.amount])).toEqual([[hex(BOB), DEV_PARAMS.minerReward]]);
     await chain.importBlock(block.bytes);
     expect((await chain.state.get(stateKeys.account(hex(CAROL))) as AccountState).balance).toBe(DEV_PARAMS.testerReward);
+    expect((await chain.state.get(stateKeys.account(hex(DAVE))) as AccountState).balance).toBe(DEV_PARAMS.testerReward);
     expect((await chain.state.get(stateKeys.account(hex(BOB))) as AccountState).balance).toBe(DEV_PARAMS.minerReward);
     const v = await chain.state.get(stateKeys.version(toHex(pkg), '1.0.0')) as VersionState;
     expect(v.attestations[0]?.block).toBe(toHex(block.id));
+    expect(v.attestations.map((a) => [a.rewardStatus, a.paidAt])).toEqual([['paid', block.header.height], ['paid', block.header.height]]);
   });
 
   const variants: Array<[string, (chain: Chain, txs: Tx[]) => DecodedBlock]> = [
@@ -1280,15 +1282,14 @@ describe('block reward: BLOCK_BAD_REWARD', () => {
     });
   }
 
-  it('BLOCK_BAD_REWARD: a tester output missing, or paying someone other than the attester', async () => {
+  it('BLOCK_BAD_REWARD: a tester output (testers are paid by the attest rule, not by the reward)', async () => {
     const { chain, carol, pkg } = await acmeChain();
     const attest = carol.tx('attest', {
       pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: EMPTY_LOCK_HASH, passed: 1, failed: 0, skipped: 0, resultHash: hashOf('r'), runtimeMs: 5,
     });
     const h = chain.height + 1;
-    await expectRejected(chain, mineBlock(chain, [attest], { reward: buildRewardTx(h, MINER.publicKey, [], DEV_PARAMS) }).bytes, 'BLOCK_BAD_REWARD');
-    const wrongTester: RewardTx = { v: 1, type: 'reward', height: h, outputs: [{ to: MINER.publicKey, amount: DEV_PARAMS.minerReward }, { to: DAVE.publicKey, amount: DEV_PARAMS.testerReward }] };
-    await expectRejected(chain, mineBlock(chain, [attest], { reward: wrongTester }).bytes, 'BLOCK_BAD_REWARD');
+    const withTester: RewardTx = { v: 1, type: 'reward', height: h, outputs: [{ to: MINER.publicKey, amount: DEV_PARAMS.minerReward }, { to: CAROL.publicKey, amount: DEV_PARAMS.testerReward }] };
+    await expectRejected(chain, mineBlock(chain, [attest], { reward: withTester }).bytes, 'BLOCK_BAD_REWARD');
     await chain.importBlock(mineBlock(chain, [attest]).bytes);
     expect(chain.height).toBe(2);
   });

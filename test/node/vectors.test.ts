@@ -16,7 +16,9 @@
  *                  contentHash: sha256("tarball"), lockHash: sha256("lock"), passed:3, failed:0, skipped:1,
  *                  resultHash: sha256("results"), runtimeMs:250}}, secret, chainId, 4); the verdict
  *                  vector adds infver:'major', infverHash: sha256("changes")
- *   reward tx    = buildRewardTx(1, pub, [], DEV_PARAMS)
+ *   transfer tx  = signTx({type:'transfer', from, nonce:4, body:{to: pub of secret 0x22×32, amount:250}}, secret, chainId, 4);
+ *                  the fee vector adds fee: 7 (a top-level key: "fee" sorts between "v" and "sig")
+ *   reward tx    = buildRewardTx(1, pub, [], DEV_PARAMS); with fees, buildRewardTx(1, pub, [fee tx], DEV_PARAMS)
  *   header       = {v:1, height:1, parent:chainId, txRoot:merkleRoot([rewardId, claimId]),
  *                  time:genesisTime+1000, target:powLimit, nonce:0x0000000000000007}
  *   merkle leaves= sha256([i]) for i = 0..4
@@ -94,6 +96,23 @@ const VERDICT_ENCODING =
   'bf9aeea253771c00febe627f236765fa37d6a5614f079a3aa06466726f6d5821' + PUB_HEX +
   '647479706566617474657374656e6f6e636503657374616d7004';
 const VERDICT_ID = '6991e961867501fe77446bd9601c04fbc029618185adec13f2912cdafb8c89a7';
+
+// A transfer (body {to, amount}); the same with a fee of 7: the map grows one entry (a7 → a8), "fee": 7
+// right after "v", the signature, stamp and id change; a tx without a fee keeps the bytes it always had.
+const NEXT_PUB_HEX = '02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27';
+const TRANSFER_ENCODING =
+  'a7617601637369675840f4eccfdde0c5d16128abb83f29d9055e9d094a9e2e4892f5ff67aac94e733d0a5e917e5a6c1bf10b9d5c0288f71f' +
+  '00f3e23e4abac48481eadc16558b33e7d03064626f6479a262746f5821' + NEXT_PUB_HEX + '66616d6f756e7418fa6466726f6d5821' + PUB_HEX +
+  '6474797065687472616e73666572656e6f6e636504657374616d7001';
+const TRANSFER_ID = '29b09e9e5c613633eacc6dfb5b383da7aa3074610ca2ef80b22f523db9d8a8dc';
+const FEE_ENCODING =
+  'a86176016366656507637369675840eeb97f764702dabf7d3d813675395d40befab74d8a32cff8f38e0556467cfa091dfbc2dc2024bdef66' +
+  '8ef2582abefdc9b1d4b0a4617b0583bbfec726126ed6f264626f6479a262746f5821' + NEXT_PUB_HEX + '66616d6f756e7418fa6466726f6d5821' + PUB_HEX +
+  '6474797065687472616e73666572656e6f6e636504657374616d7000';
+const FEE_ID = 'c8f07a207a9964afb02b67a63b1af9203cfc5d65edab0a98ad11609827acde24';
+const FEE_DIGEST = '0b66e0deeb3636f9e47863c8bd392dfd8cbedd4543b491c586ade6fac46742a2';
+// The reward of a block holding the fee tx: one output, minerReward + 7 = 57 (0x39).
+const FEE_REWARD_ENCODING = 'a46176016474797065667265776172646668656967687401676f75747075747381a262746f5821' + PUB_HEX + '66616d6f756e741839';
 
 const REWARD_ENCODING = 'a46176016474797065667265776172646668656967687401676f75747075747381a262746f5821' + PUB_HEX + '66616d6f756e741832';
 const REWARD_ID = 'be7fcbee844cc237483198d58c919d130b4939a3e394eb241d06b81d39fd4b63';
@@ -223,6 +242,28 @@ describe('vectors: transactions', () => {
     expect(VERDICT_ENCODING).toContain('6a696e66766572486173685820' + toHex(nsha(enc('changes'))));
     expect(ATTEST_ENCODING).toContain('64626f6479a9');
     expect(VERDICT_ENCODING).toContain('64626f6479ab');
+  });
+
+  it('a transfer tx has the pinned encoding and id, without a fee (as every tx before fees) and with one', () => {
+    const body = { to: keyPairFromSecret(fromHex('22'.repeat(32))).publicKey, amount: 250 };
+    const plain = signTx({ type: 'transfer', from: KEY.publicKey, nonce: 4, body }, SECRET, chainId, DEV_PARAMS.txWorkBits);
+    expect(toHex(encodeTx(plain))).toBe(TRANSFER_ENCODING);
+    expect(toHex(txId(encodeTx(plain)))).toBe(TRANSFER_ID);
+    expect(decodeTx(fromHex(TRANSFER_ENCODING))).toEqual(plain);
+    // A zero fee is the absent key: the same bytes.
+    expect(toHex(encodeTx(signTx({ type: 'transfer', from: KEY.publicKey, nonce: 4, body, fee: 0 }, SECRET, chainId, DEV_PARAMS.txWorkBits)))).toBe(TRANSFER_ENCODING);
+    const paying = signTx({ type: 'transfer', from: KEY.publicKey, nonce: 4, body, fee: 7 }, SECRET, chainId, DEV_PARAMS.txWorkBits);
+    expect(toHex(encodeTx(paying))).toBe(FEE_ENCODING);
+    expect(toHex(txId(encodeTx(paying)))).toBe(FEE_ID);
+    expect(FEE_ENCODING.startsWith('a8' + '617601' + '63666565' + '07' + '63736967')).toBe(true);
+    expect(toHex(nsha(signingMessage(paying, chainId)))).toBe(FEE_DIGEST);
+    const decoded = decodeTx(fromHex(FEE_ENCODING)) as SignedTx;
+    expect(decoded).toEqual(paying);
+    // the signing message cut from a decoded fee tx's bytes is the one encoded afresh
+    expect(toHex(nsha(signingMessage(decoded, chainId)))).toBe(FEE_DIGEST);
+    expect(() => checkTxSignature(decoded, chainId, DEV_PARAMS.txWorkBits)).not.toThrow();
+    // the block's reward carries the fee to its producer
+    expect(toHex(encodeTx(buildRewardTx(1, KEY.publicKey, [paying], DEV_PARAMS)))).toBe(FEE_REWARD_ENCODING);
   });
 
   it('the same tx signed for another chain is different (replay protection)', () => {

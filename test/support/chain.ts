@@ -98,9 +98,9 @@ export function hexOf(key: KeyPair): string {
 
 /** Sign a tx of `type` with `key`'s secret, stamped for `workBits` (DEV_PARAMS.txWorkBits by default). */
 export function signed<K extends SignedTxType>(
-  key: KeyPair, type: K, body: BodyByType[K], nonce: number, chainId: Uint8Array, workBits = DEV_PARAMS.txWorkBits,
+  key: KeyPair, type: K, body: BodyByType[K], nonce: number, chainId: Uint8Array, workBits = DEV_PARAMS.txWorkBits, fee = 0,
 ): SignedTx {
-  return signTx({ type, from: key.publicKey, nonce, body } as Parameters<typeof signTx>[0], key.secretKey, chainId, workBits);
+  return signTx({ type, from: key.publicKey, nonce, body, fee } as Parameters<typeof signTx>[0], key.secretKey, chainId, workBits);
 }
 
 /** The hex id of a tx (sha256 of its canonical encoding). For a `create`, this is the new package's id. */
@@ -153,6 +153,8 @@ export interface Actor {
   tx<K extends SignedTxType>(type: K, body: BodyByType[K]): SignedTx;
   peek<K extends SignedTxType>(type: K, body: BodyByType[K]): SignedTx;
   at<K extends SignedTxType>(nonce: number, type: K, body: BodyByType[K]): SignedTx;
+  /** the next tx, paying `fee` to the block's producer */
+  paying<K extends SignedTxType>(fee: number, type: K, body: BodyByType[K]): SignedTx;
 }
 
 export function actor(key: KeyPair, chainId: Uint8Array, startNonce = 0, workBits = DEV_PARAMS.txWorkBits): Actor {
@@ -168,6 +170,9 @@ export function actor(key: KeyPair, chainId: Uint8Array, startNonce = 0, workBit
     },
     at(nonce, type, body) {
       return signed(key, type, body, nonce, chainId, workBits);
+    },
+    paying(fee, type, body) {
+      return signed(key, type, body, a.nonce++, chainId, workBits, fee);
     },
   };
   return a;

@@ -120,7 +120,7 @@ export async function mineVia(node: { api: string }, n: number, minerKey: Uint8A
 export async function buildChain(dataDir: string, n: number, minerKey: Uint8Array = keyPair('builder').publicKey): Promise<{ head: string; height: number }> {
   const node = await FullNode.open({ dataDir, params: DEV_PARAMS });
   try {
-    for (let i = 0; i < n; i++) await node.submitBlock(mineOn(node.work(), minerKey));
+    for (let i = 0; i < n; i++) await node.submitBlock(mineOn((await node.work()), minerKey));
     return { head: node.chain.head.id, height: node.chain.height };
   } finally {
     await node.close();
@@ -176,7 +176,7 @@ export async function buildHeavyChain(dataDir: string, n: number, opts: { packag
       }
       // The txs go straight into the block: the mempool would check each one a second time. Their costs are
       // left to the node's import (BLOCK_TOO_COSTLY if `packages` is too many for one block).
-      const bytes = mineOn({ ...node.work(0), txs, costs: txs.map(() => 0) }, minerKey);
+      const bytes = mineOn({ ...(await node.work(0)), txs, costs: txs.map(() => 0) }, minerKey);
       // Timed from the bytes, as a syncing node gets them (its decoding holds the thread too).
       const t = performance.now();
       await node.submitBlock(bytes);
