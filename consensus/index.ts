@@ -17,6 +17,11 @@ export type {
   HeaderContext, BlockTerms, PowTerms, AuthorityTerms, PowTermsJson, WorkTermsJson, BlockTemplate, Producer,
 } from './types.ts';
 
+export {
+  authorityConsensus, sealAuthorityBlock, slotAt, slotStart, inTurnIndex, nextSlotOf, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS,
+  type AuthorityConsensus, type AuthoritySet,
+} from './authority/index.ts';
+
 /** The kinds this build can run. */
 export const BUILT_KINDS: readonly ConsensusKind[] = ['pow', 'authority'];
 

@@ -165,6 +165,15 @@ export function validateParams(p: unknown): ChainParams {
   };
 }
 
+/**
+ * A private chain (`gopkgr fork`): sealed by authorities or limited to some
+ * namespaces. Its node needs the swarm key for libp2p and a token on every
+ * HTTP request.
+ */
+export function isPrivateChain(params: ChainParams): boolean {
+  return params.consensus?.kind === 'authority' || params.namespaces !== undefined;
+}
+
 /** The genesis header with the consensus's genesis seal: its txRoot commits to every parameter. */
 export function genesisHeader<S extends Seal>(params: ChainParams, seal: S): BlockHeader<S> {
   return {

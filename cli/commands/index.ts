@@ -22,6 +22,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['tester', async () => (await import('./tester.ts')).tester],
   ['key', async () => (await import('./key.ts')).key],
   ['import', async () => (await import('./import.ts')).importCommand],
+  ['fork', async () => (await import('./fork.ts')).fork],
 ];
 
 export async function loadCommand(name: string): Promise<Command | undefined> {
