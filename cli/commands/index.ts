@@ -23,6 +23,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['key', async () => (await import('./key.ts')).key],
   ['import', async () => (await import('./import.ts')).importCommand],
   ['fork', async () => (await import('./fork.ts')).fork],
+  ['authority', async () => (await import('./authority.ts')).authority],
 ];
 
 export async function loadCommand(name: string): Promise<Command | undefined> {

@@ -106,6 +106,11 @@ describe('a private chain of three authorities', () => {
     }
     const noToken = await gopkgr(['status', '--json'], { env: { GOPKGR_NODE: nodes[0]!.api } });
     expect((noToken.json.error as { code: string }).code).toBe('UNAUTHORIZED');
+    // With the token: `gopkgr authority list` shows the set in turn order.
+    const list = await gopkgr(['authority', 'list', '--json'], { env: { GOPKGR_NODE: nodes[0]!.api, GOPKGR_TOKEN: chain.token } });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.json).toMatchObject({ chainId: chain.chainId, majority: 2 });
+    expect((list.json.authorities as Array<{ identity: string }>).map((a) => a.identity)).toEqual(chain.authorities.map((a) => a.identity));
   });
 
   it('keeps out a node with another swarm key, and refuses to start one without a key', async () => {
