@@ -23,8 +23,9 @@ export const CHAIN_CODES = {
   BLOCK_SLOT_NOT_AFTER_PARENT: { status: 400, blame: 'sender', summary: 'a block whose slot is not after its parent\'s' },
   BLOCK_TIME_NOT_IN_SLOT: { status: 400, blame: 'sender', summary: 'a block whose time lies outside its slot' },
   BLOCK_SLOT_IN_FUTURE: { status: 400, blame: 'none', summary: 'a block for a slot that has not begun by this node\'s clock (it may be our clock)' },
-  BLOCK_EQUIVOCATION: { status: 400, blame: 'sender', summary: 'a second block signed by one authority for one slot (kept as evidence)' },
-  BLOCK_SIGNER_EQUIVOCATED: { status: 400, blame: 'sender', summary: 'a block by an authority this node holds equivocation evidence against' },
+  // Blame none: the peer that relays an equivocator's block may have seen it first (and the other never).
+  BLOCK_EQUIVOCATION: { status: 400, blame: 'none', summary: 'a second block signed by one authority for one slot (kept as evidence)' },
+  BLOCK_SIGNER_EQUIVOCATED: { status: 400, blame: 'none', summary: 'a block by an authority this node holds equivocation evidence against' },
   EVIDENCE_INVALID: { status: 400, blame: 'sender', summary: 'two headers that do not prove an equivocation' },
   WORK_NOT_SERVED: { status: 400, blame: 'none', summary: 'an authority chain has no proof-of-work terms to serve' },
   // The consensus (consensus/): which kind runs, and what it reads of the chain.
