@@ -217,4 +217,10 @@ export interface Consensus {
    * `offender`: whom such evidence is against (authority: the signer, hex).
    */
   conflictKey?(entry: IndexedBlock): { key: string; offender: string } | undefined;
+  /**
+   * Whom two headers prove a cheat (authority: two signed for one slot by one
+   * signer; the offender's key, hex), or EVIDENCE_INVALID. Absent: this kind
+   * has no producers to catch (proof of work).
+   */
+  checkEvidence?(a: BlockHeader, b: BlockHeader): string;
 }

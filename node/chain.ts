@@ -15,8 +15,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
-import { bytesEqual, toHex, type Canonical } from '../ledger/encoding.ts';
-import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, type DecodedBlock } from '../ledger/block.ts';
+import { bytesEqual, decode, toHex, type Canonical } from '../ledger/encoding.ts';
+import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, readHeader, type DecodedBlock } from '../ledger/block.ts';
 import { consensusFor, genesisBlock, type BlockTerms, type Consensus } from '../consensus/index.ts';
 import { MAX_TX_BYTES } from '../ledger/constants.ts';
 import type { ChainParams } from '../ledger/params.ts';
@@ -220,6 +220,28 @@ export class Chain extends EventEmitter {
   /** The two headers that prove `offender` equivocated, if this node holds them. */
   async evidence(offender: string): Promise<Uint8Array[] | undefined> {
     return this.store.getValue<Uint8Array[]>(evidenceKey(offender));
+  }
+
+  /**
+   * Evidence someone sends (POST /v1/evidence): two encoded headers the consensus
+   * finds proof of a cheat (EVIDENCE_INVALID otherwise). Kept like evidence found
+   * at import: the offender's later blocks are refused. Returns the offender.
+   */
+  async addEvidence(a: Uint8Array, b: Uint8Array): Promise<string> {
+    if (this.consensus.checkEvidence === undefined) throw new GopkgrError('EVIDENCE_INVALID', `a ${this.consensus.kind} chain has no block signers to hold evidence against`);
+    let headers;
+    try {
+      headers = [a, b].map((bytes) => readHeader(decode(bytes), this.consensus.seal));
+    } catch (err) {
+      throw new GopkgrError('EVIDENCE_INVALID', `not evidence: a header does not decode (${(err as Error).message})`);
+    }
+    const offender = this.consensus.checkEvidence(headers[0]!, headers[1]!);
+    if (!this.offenders.has(offender)) {
+      await this.store.write([put(evidenceKey(offender), [a, b])]);
+      this.offenders.add(offender);
+      this.emit('equivocation', { offender, blocks: [] });
+    }
+    return offender;
   }
 
   private noteConflictKey(e: BlockIndexEntry): void {

@@ -15,7 +15,7 @@ import { readAuthorityParams, type AuthoritySet } from './params.ts';
 import { authorityGenesisSeal, authoritySealCodec, authoritySealJson, authoritySealOf } from './seal.ts';
 import { checkAuthorityHeader, checkAuthoritySeal, nextAuthorityTerms, authorityTermsOf } from './rules.ts';
 import { authorityAncestryDepth, authorityFinalizedHeight } from './finality.ts';
-import { conflictKeyOf } from './equivocation.ts';
+import { checkEquivocation, conflictKeyOf } from './equivocation.ts';
 
 export interface AuthorityConsensus extends Consensus {
   readonly kind: 'authority';
@@ -59,6 +59,7 @@ export function authorityConsensus(params: ChainParams): AuthorityConsensus {
     },
     finalizedHeight: finalized,
     isFinal: (height, ctx) => height <= finalized(ctx),
+    checkEvidence: (a, b) => checkEquivocation(a, b, set, chainId),
     conflictKey: (entry: IndexedBlock) => (typeof entry.slot === 'number' && typeof entry.signer === 'string' && entry.height > 0
       ? { key: conflictKeyOf(entry.slot, entry.signer), offender: entry.signer }
       : undefined),

@@ -26,6 +26,7 @@ import { blobRoutes, releaseReferencedUploads } from './blobs.ts';
 import { workRoutes } from './work.ts';
 import { manifestRoutes } from './manifests.ts';
 import { searchRoutes } from './search.ts';
+import { evidenceRoutes } from './evidence.ts';
 
 export { isLoopbackHost, type ApiAccess } from './guard.ts';
 export type { BlobQuotaOptions } from './blobQuota.ts';
@@ -56,6 +57,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     ...workRoutes(ctx),
     ...manifestRoutes(ctx),
     ...searchRoutes(ctx),
+    ...evidenceRoutes(ctx),
   ];
 
   // Extra routes are read when asked: a node serves its chain before its network layer (which adds routes) is up.

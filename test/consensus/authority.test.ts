@@ -274,6 +274,21 @@ describe('an authority chain', () => {
     await rejectsWith(again.chain.importBlock(authorityBlock(again.chain, 4)), 'BLOCK_SIGNER_EQUIVOCATED');
   });
 
+  it('takes evidence found elsewhere (two headers), and then refuses the offender\'s blocks', async () => {
+    const chain = await authorityChain();
+    const a = encodeHeader(sealed(1).header, authoritySealCodec);
+    const b = encodeHeader(sealed(1, { txRoot: new Uint8Array(32).fill(7) }).header, authoritySealCodec);
+    await rejectsWith(chain.addEvidence(a, a), 'EVIDENCE_INVALID');
+    await rejectsWith(chain.addEvidence(a, new Uint8Array([1, 2, 3])), 'EVIDENCE_INVALID');
+    expect(chain.equivocators()).toEqual([]);
+    expect(await chain.addEvidence(a, b)).toBe(toHex(inTurn(1).publicKey));
+    expect((await chain.evidence(toHex(inTurn(1).publicKey)))!.map(toHex)).toEqual([toHex(a), toHex(b)]);
+    await rejectsWith(chain.importBlock(authorityBlock(chain, 1)), 'BLOCK_SIGNER_EQUIVOCATED');
+    await chain.importBlock(authorityBlock(chain, 2));
+    const pow = await openChain();
+    await rejectsWith(pow.chain.addEvidence(a, b), 'EVIDENCE_INVALID');
+  });
+
   it('EVIDENCE_INVALID: headers of two slots, two signers, or one header twice', () => {
     const a = sealed(1).header;
     expect(checkEquivocation(a, sealed(1, { txRoot: new Uint8Array(32).fill(9) }).header, consensus.set, consensus.chainId)).toBe(toHex(inTurn(1).publicKey));
