@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { gopkgr, stopNode } from '../support/processes.ts';
 import { freePort } from '../support/ports.ts';
@@ -53,6 +53,14 @@ describe('a private chain of three authorities', () => {
   });
 
   afterAll(closeAll);
+
+  it('gopkgr fork wrote its three files 0600, refuses to overwrite them, and the nodes run the chain it named', async () => {
+    for (const file of [chain.genesis, chain.swarmKey, chain.apiToken]) expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const again = await gopkgr(['fork', '--json', '--name', 'acme', '--namespace', '@acme', '--authority', chain.authorities[0]!.identity, '--out', chain.dir]);
+    expect(again.code).toBe(1);
+    expect(again.json).toMatchObject({ error: { code: 'FORK_FILES_EXIST' } });
+    expect((await status(nodes[0]!)).chainId).toBe(chain.chainId);
+  });
 
   it('produces blocks in turn: each block\'s signer is authorities[slot mod 3], and blocks become final', async () => {
     await converged(3);
