@@ -9,6 +9,7 @@ import { assembleBlock, type DecodedBlock } from '../ledger/block.ts';
 import { toHex } from '../ledger/encoding.ts';
 import { genesisHeader, type ChainParams } from '../ledger/params.ts';
 import { powConsensus } from './pow/index.ts';
+import { authorityConsensus } from './authority/index.ts';
 import type { Consensus, ConsensusKind } from './types.ts';
 
 export type {
@@ -16,8 +17,13 @@ export type {
   HeaderContext, BlockTerms, PowTerms, AuthorityTerms, PowTermsJson, WorkTermsJson, BlockTemplate, Producer,
 } from './types.ts';
 
-/** The kinds this build can run; `authority` is designed (types.ts) but not built yet. */
-export const BUILT_KINDS: readonly ConsensusKind[] = ['pow'];
+export {
+  authorityConsensus, sealAuthorityBlock, slotAt, slotStart, inTurnIndex, nextSlotOf, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS,
+  type AuthorityConsensus, type AuthoritySet,
+} from './authority/index.ts';
+
+/** The kinds this build can run. */
+export const BUILT_KINDS: readonly ConsensusKind[] = ['pow', 'authority'];
 
 export function consensusKindOf(params: ChainParams): string {
   return params.consensus?.kind ?? 'pow';
@@ -27,8 +33,8 @@ export function consensusKindOf(params: ChainParams): string {
 export function consensusFor(params: ChainParams): Consensus {
   const kind = consensusKindOf(params);
   if (kind === 'pow') return powConsensus(params);
-  const known = kind === 'authority' ? 'is not built yet' : 'is unknown';
-  throw new GopkgrError('CONSENSUS_KIND_UNSUPPORTED', `consensus kind "${kind}" ${known}; this build runs ${BUILT_KINDS.join(', ')}`, {
+  if (kind === 'authority') return authorityConsensus(params);
+  throw new GopkgrError('CONSENSUS_KIND_UNSUPPORTED', `consensus kind "${kind}" is unknown; this build runs ${BUILT_KINDS.join(', ')}`, {
     hint: 'use a genesis whose consensus kind this version of gopkgr supports',
   });
 }

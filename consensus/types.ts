@@ -5,8 +5,7 @@
  * header's seal is valid after its parent, how much weight a block adds, which
  * block is final, and what the next block's producer must do are answered here.
  *
- * Two kinds are designed for: `pow` (built: consensus/pow/) and `authority`
- * (typed here, built by a later issue; consensusFor refuses it until then).
+ * Two kinds: `pow` (consensus/pow/) and `authority` (consensus/authority/).
  *
  * Every method is pure: time reaches the rules only as an argument (`now`), and
  * everything a rule needs from the chain comes in as index entries the caller
@@ -34,7 +33,7 @@ export interface PowSeal extends Seal {
 /**
  * Authority (private chains): the in-turn signer of `slot` (authorities[slot mod n])
  * signs the header, domain-separated and with the chain id, over every field but
- * the signature. Not built yet.
+ * the signature (consensus/authority/seal.ts).
  */
 export interface AuthoritySeal extends Seal {
   readonly kind: 'authority';
@@ -56,7 +55,7 @@ export interface PowParams {
   readonly kind: 'pow';
 }
 
-/** The genesis's `consensus` object of an authority chain. Not built yet. */
+/** The genesis's `consensus` object of an authority chain (consensus/authority/params.ts). */
 export interface AuthorityParams {
   readonly kind: 'authority';
   /** `id:<compressed hex>` of each authority, in turn order */
@@ -96,6 +95,11 @@ export interface Ancestry {
 export interface HeaderContext extends Ancestry {
   /** this node's clock, in ms: the only time a rule may depend on */
   readonly now: number;
+  /**
+   * Signers (hex keys) this node holds equivocation evidence against: their
+   * blocks are refused (authority; proof of work has no signers).
+   */
+  readonly excludedSigners?: ReadonlySet<string>;
 }
 
 // ------------------------------------------------------------------ production
@@ -206,4 +210,17 @@ export interface Consensus {
   finalizedHeight(ctx: Ancestry): number;
   /** Whether the block at `height` on that branch is final. */
   isFinal(height: number, ctx: Ancestry): boolean;
+  /**
+   * Two stored blocks with one conflict key are evidence against their producer
+   * (authority: `<slot>:<signer>`, two blocks one signer signed for one slot).
+   * Absent, or undefined for a block: nothing to compare (proof of work).
+   * `offender`: whom such evidence is against (authority: the signer, hex).
+   */
+  conflictKey?(entry: IndexedBlock): { key: string; offender: string } | undefined;
+  /**
+   * Whom two headers prove a cheat (authority: two signed for one slot by one
+   * signer; the offender's key, hex), or EVIDENCE_INVALID. Absent: this kind
+   * has no producers to catch (proof of work).
+   */
+  checkEvidence?(a: BlockHeader, b: BlockHeader): string;
 }

@@ -15,7 +15,7 @@ export {
   encodeHeader, encodeBlock, decodeBlock, readHeader, assembleBlock, blockId, merkleRoot, bytesToBigInt, bigIntToBytes32, BLOCK_VERSION, HEADER_NEUTRAL_FIELDS,
   type Block, type BlockHeader, type DecodedBlock, type Seal, type SealCodec,
 } from './block.ts';
-export { DEV_PARAMS, genesisHeader, validateParams, type ChainParams, type ConsensusParams } from './params.ts';
+export { DEV_PARAMS, genesisHeader, validateParams, isPrivateChain, type ChainParams, type ConsensusParams } from './params.ts';
 export { StateOverlay, keys as stateKeys, getAccount, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState } from './state.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type BlockContext, type RuleHooks, type TxContext } from './rules.ts';
 export {

@@ -59,6 +59,23 @@ export interface ChainParams {
    */
   npmKeys?: NpmKey[];
   consensus?: ConsensusParams;
+  /**
+   * Private chains (`gopkgr fork`): the only namespaces a claim may name. Absent:
+   * any namespace (the public chain).
+   */
+  namespaces?: string[];
+  /**
+   * Private chains: the public chain this one was forked beside, and the public
+   * block it had reached then (recorded for people and later anchoring rules;
+   * no rule reads it yet).
+   */
+  parent?: ParentChain;
+}
+
+export interface ParentChain {
+  chainId: string;
+  checkpoint?: { height: number; blockId: string; stateRoot: string };
+  [field: string]: Canonical | undefined;
 }
 
 /** A local development chain: trivial work, fast blocks. */
@@ -112,6 +129,22 @@ export function validateParams(p: unknown): ChainParams {
     const kind = (consensus as Record<string, unknown>).kind;
     if (typeof kind !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(kind)) fail('consensus.kind', 'must be a short lowercase name');
   }
+  const namespaces = o.namespaces;
+  if (namespaces !== undefined) {
+    if (!Array.isArray(namespaces) || namespaces.length === 0 || namespaces.length > 1000
+      || !namespaces.every((n) => typeof n === 'string' && /^@[a-z0-9][a-z0-9-]{0,63}$/.test(n)) || new Set(namespaces).size !== namespaces.length) {
+      fail('namespaces', 'must list distinct namespaces (@name)');
+    }
+  }
+  const parent = o.parent as Record<string, unknown> | undefined;
+  if (parent !== undefined) {
+    if (typeof parent !== 'object' || parent === null || typeof parent.chainId !== 'string' || !/^[0-9a-f]{64}$/.test(parent.chainId)) fail('parent.chainId', 'must be 64 lowercase hex digits');
+    const cp = parent.checkpoint as Record<string, unknown> | undefined;
+    if (cp !== undefined && (typeof cp !== 'object' || cp === null || typeof cp.height !== 'number' || !Number.isSafeInteger(cp.height) || cp.height < 0
+      || typeof cp.blockId !== 'string' || !/^[0-9a-f]{64}$/.test(cp.blockId) || typeof cp.stateRoot !== 'string' || !/^[0-9a-f]{64}$/.test(cp.stateRoot))) {
+      fail('parent.checkpoint', 'must be {height, blockId, stateRoot} (hex ids)');
+    }
+  }
   return {
     name: o.name as string,
     blockTimeMs: o.blockTimeMs as number,
@@ -127,7 +160,18 @@ export function validateParams(p: unknown): ChainParams {
     ...(npmKeys !== undefined ? { npmKeys: npmKeys as NpmKey[] } : {}),
     // Only when given: an absent key and a present one encode differently, and the chain id follows the encoding.
     ...(consensus !== undefined ? { consensus: consensus as ConsensusParams } : {}),
+    ...(namespaces !== undefined ? { namespaces: namespaces as string[] } : {}),
+    ...(parent !== undefined ? { parent: parent as ParentChain } : {}),
   };
+}
+
+/**
+ * A private chain (`gopkgr fork`): sealed by authorities or limited to some
+ * namespaces. Its node needs the swarm key for libp2p and a token on every
+ * HTTP request.
+ */
+export function isPrivateChain(params: ChainParams): boolean {
+  return params.consensus?.kind === 'authority' || params.namespaces !== undefined;
 }
 
 /** The genesis header with the consensus's genesis seal: its txRoot commits to every parameter. */

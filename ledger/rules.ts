@@ -71,6 +71,10 @@ function removeOwned(s: StateOverlay, who: string, ns: string): void {
 function applyClaim(s: StateOverlay, from: string, body: ClaimBody, ctx: TxContext): void {
   // Rule: a namespace is @ + lowercase letters, digits and dashes.
   if (!isNamespace(body.ns)) reject('TX_BAD_NAME', `"${body.ns}" is not a valid namespace`);
+  // Rule (private chains): only the namespaces the genesis names may be claimed; the rest belong to the public chain.
+  if (ctx.params.namespaces !== undefined && !ctx.params.namespaces.includes(body.ns)) {
+    reject('TX_NAMESPACE_NOT_IN_GENESIS', `namespace ${body.ns} is not one this chain's genesis names (${ctx.params.namespaces.join(', ')})`);
+  }
   // Rule: first come, first served.
   if (s.get(keys.namespace(body.ns)) !== undefined) reject('TX_NAME_TAKEN', `namespace ${body.ns} is already claimed`);
   s.set(keys.namespace(body.ns), { ns: body.ns, owner: from, maintainers: [], height: ctx.height, txId: ctx.txId });

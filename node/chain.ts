@@ -15,8 +15,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
-import { bytesEqual, toHex, type Canonical } from '../ledger/encoding.ts';
-import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, type DecodedBlock } from '../ledger/block.ts';
+import { bytesEqual, decode, toHex, type Canonical } from '../ledger/encoding.ts';
+import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, readHeader, type DecodedBlock } from '../ledger/block.ts';
 import { consensusFor, genesisBlock, type BlockTerms, type Consensus } from '../consensus/index.ts';
 import { MAX_TX_BYTES } from '../ledger/constants.ts';
 import type { ChainParams } from '../ledger/params.ts';
@@ -24,7 +24,7 @@ import { StateOverlay, type StateReader, type StateValue } from '../ledger/state
 import { applyBlockTxs, blockSteps, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
 import { checkStamp, type SignatureCheck, type SignedTx } from '../ledger/tx.ts';
 import { verify } from '../ledger/crypto.ts';
-import { ChainStore, del, headerKey, heightKey, put, putRaw, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
+import { ChainStore, del, evidenceKey, headerKey, heightKey, put, putRaw, rangeEnd, type BatchOp, type BlockIndexEntry, type TxLocation } from './store.ts';
 import { StateStore, type StateSession } from './state/stateStore.ts';
 import { derivedHints, readHints } from './state/readHints.ts';
 import { applyLoaded } from './state/source.ts';
@@ -92,6 +92,10 @@ export class Chain extends EventEmitter {
   private lastFailure: GopkgrError | null = null;
   /** joined from a snapshot at this height: below it there are headers but no blocks or undo data, so no reorg goes there */
   private checkpointHeight = 0;
+  /** Consensus.conflictKey of every valid stored block → its id: a second block with one key is evidence. */
+  private readonly conflicts = new Map<string, string>();
+  /** producers this node holds equivocation evidence against (x:<offender> in the store) */
+  private readonly offenders = new Set<string>();
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
@@ -130,6 +134,8 @@ export class Chain extends EventEmitter {
       }
     }
     this.checkpointHeight = (await readCheckpoint(this.store))?.height ?? 0;
+    for (const e of this.index.values()) this.noteConflictKey(e);
+    for await (const key of this.store.db.keys({ gte: 'x:', lt: rangeEnd('x:') })) this.offenders.add(key.slice(2));
     const head = (await this.store.getValue<string>('meta:head'))!;
     this.main = [];
     for (let e = this.index.get(head); e !== undefined; e = this.index.get(e.parent)) this.main[e.height] = e.id;
@@ -206,6 +212,63 @@ export class Chain extends EventEmitter {
     return this.nextTerms(parentId).minTime;
   }
 
+  /** Producers this node holds equivocation evidence against (authority: signer keys, hex). */
+  equivocators(): string[] {
+    return [...this.offenders];
+  }
+
+  /** The two headers that prove `offender` equivocated, if this node holds them. */
+  async evidence(offender: string): Promise<Uint8Array[] | undefined> {
+    return this.store.getValue<Uint8Array[]>(evidenceKey(offender));
+  }
+
+  /**
+   * Evidence someone sends (POST /v1/evidence): two encoded headers the consensus
+   * finds proof of a cheat (EVIDENCE_INVALID otherwise). Kept like evidence found
+   * at import: the offender's later blocks are refused. Returns the offender.
+   */
+  async addEvidence(a: Uint8Array, b: Uint8Array): Promise<string> {
+    if (this.consensus.checkEvidence === undefined) throw new GopkgrError('EVIDENCE_INVALID', `a ${this.consensus.kind} chain has no block signers to hold evidence against`);
+    let headers;
+    try {
+      headers = [a, b].map((bytes) => readHeader(decode(bytes), this.consensus.seal));
+    } catch (err) {
+      throw new GopkgrError('EVIDENCE_INVALID', `not evidence: a header does not decode (${(err as Error).message})`);
+    }
+    const offender = this.consensus.checkEvidence(headers[0]!, headers[1]!);
+    if (!this.offenders.has(offender)) {
+      await this.store.write([put(evidenceKey(offender), [a, b])]);
+      this.offenders.add(offender);
+      this.emit('equivocation', { offender, blocks: [] });
+    }
+    return offender;
+  }
+
+  private noteConflictKey(e: BlockIndexEntry): void {
+    if (e.status !== 'valid') return;
+    const conflict = this.consensus.conflictKey?.(e);
+    if (conflict !== undefined && !this.conflicts.has(conflict.key)) this.conflicts.set(conflict.key, e.id);
+  }
+
+  /**
+   * A block that shares its conflict key with another stored block (authority: one signer, one
+   * slot) is refused, and the two headers are kept as evidence: the producer's later blocks are
+   * refused too (HeaderContext.excludedSigners).
+   */
+  private async refuseConflict(entry: BlockIndexEntry, headerBytes: Uint8Array): Promise<void> {
+    const conflict = this.consensus.conflictKey?.(entry);
+    if (conflict === undefined) return;
+    const other = this.conflicts.get(conflict.key);
+    if (other === undefined || other === entry.id) return;
+    const otherHeader = await this.getHeaderBytes(other);
+    if (otherHeader !== undefined && !this.offenders.has(conflict.offender)) {
+      await this.store.write([put(evidenceKey(conflict.offender), [otherHeader, headerBytes])]);
+      this.offenders.add(conflict.offender);
+      this.emit('equivocation', { offender: conflict.offender, blocks: [other, entry.id] });
+    }
+    throw new GopkgrError('BLOCK_EQUIVOCATION', `block ${entry.id.slice(0, 16)} is a second block by ${conflict.offender.slice(0, 16)}… for one slot (the first: ${other.slice(0, 16)}); kept as evidence`);
+  }
+
   /** Height of the newest final block of the main chain (no reorg crosses it; 0 under proof of work). */
   finalizedHeight(): number {
     return Math.max(this.checkpointHeight, this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) }));
@@ -250,7 +313,7 @@ export class Chain extends EventEmitter {
     if (h.height !== parent.height + 1) throw new GopkgrError('BLOCK_BAD_HEIGHT', `block height ${h.height} does not follow parent height ${parent.height}`);
     // Rules of the consensus after the parent (pow: the retarget's target; a time after the median of
     // the last 11 blocks and not more than 2 hours ahead of our clock).
-    this.consensus.checkHeader(block.id, h, { ancestors: this.ancestry(parent.id), now: this.now() });
+    this.consensus.checkHeader(block.id, h, { ancestors: this.ancestry(parent.id), now: this.now(), excludedSigners: this.offenders });
     // Rule: the header commits to exactly these txs, each once.
     if (!bytesEqual(h.txRoot, merkleRoot(block.txIds))) throw new GopkgrError('BLOCK_BAD_TX_ROOT', `tx root of block ${id.slice(0, 16)} does not match its txs`);
     const seen = new Set<string>();
@@ -272,8 +335,12 @@ export class Chain extends EventEmitter {
       id, parent: parent.id, height: h.height, time: h.time, ...this.consensus.indexFields(h),
       work: (BigInt('0x' + parent.work) + this.consensus.weightOf(h)).toString(16), status: 'valid',
     };
-    const storeOps: BatchOp[] = [putRaw(`b:${id}`, block.bytes), putRaw(headerKey(id), encodeHeader(h, this.consensus.seal)), put(`i:${id}`, entry)];
+    const headerBytes = encodeHeader(h, this.consensus.seal);
+    // Rule (authority): one block per signer and slot; a second is evidence against the signer.
+    await this.refuseConflict(entry, headerBytes);
+    const storeOps: BatchOp[] = [putRaw(`b:${id}`, block.bytes), putRaw(headerKey(id), headerBytes), put(`i:${id}`, entry)];
     this.index.set(id, entry);
+    this.noteConflictKey(entry);
     // A branch that would undo a final block stays a side branch, however heavy.
     if (BigInt('0x' + entry.work) <= BigInt('0x' + this.head.work) || this.forksBelow(entry, this.finalizedHeight())) {
       await this.store.write(storeOps);

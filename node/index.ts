@@ -17,3 +17,5 @@ export { SnapshotFiles } from './snapshot/files.ts';
 export { Snapshotter, DEFAULT_SNAPSHOT_EVERY } from './snapshot/writer.ts';
 export { loadOrCreateSnapshotKey } from './snapshot/signerKey.ts';
 export { parseCheckpoint, type Checkpoint } from './snapshot/checkpoint.ts';
+export { newSwarmKey, parseSwarmKey, readSwarmKey } from './swarmKey.ts';
+export { AuthoritySigner, type SignedBlockInfo } from './signer.ts';

@@ -11,6 +11,8 @@
  *   meta:head       id of the main chain's tip
  *   meta:blobScan   present once every tarball the state names was checked (node/network/blobBackfill.ts)
  *   bm:<hash>       a tarball the chain names that the blob store still lacks
+ *   x:<offender>    equivocation evidence against a block producer (authority: the signer's key, hex):
+ *                   [header bytes, header bytes] of two blocks it signed for one slot
  * Values are canonical CBOR. A block is connected, disconnected or reorganised
  * in one atomic batch, so the state on disk always matches meta:head.
  */
@@ -46,6 +48,8 @@ export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 
 
 export const heightKey = (height: number): string => `m:${String(height).padStart(10, '0')}`;
 export const headerKey = (id: string): string => `h:${id}`;
+/** Evidence against a producer (Consensus.conflictKey): the two headers. */
+export const evidenceKey = (offender: string): string => `x:${offender}`;
 /** Set once every tarball the state names was checked and the missing ones recorded; a state replaced wholesale clears it. */
 export const BLOB_SCAN_KEY = 'meta:blobScan';
 

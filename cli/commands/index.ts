@@ -23,6 +23,8 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['key', async () => (await import('./key.ts')).key],
   ['import', async () => (await import('./import.ts')).importCommand],
   ['transfer', async () => (await import('./transfer.ts')).transfer],
+  ['fork', async () => (await import('./fork.ts')).fork],
+  ['authority', async () => (await import('./authority.ts')).authority],
 ];
 
 export async function loadCommand(name: string): Promise<Command | undefined> {

@@ -1,7 +1,8 @@
-import { DEV_PARAMS, GopkgrError, parseIdentity, toHex } from '../../ledger/index.ts';
+import { DEV_PARAMS, GopkgrError, identityOf, isPrivateChain, parseIdentity, toHex } from '../../ledger/index.ts';
 import { join } from 'node:path';
 import {
-  DEFAULT_SNAPSHOT_EVERY, FullNode, SnapshotFiles, Snapshotter, chainDirOf, createApi, listenApi, loadOrCreateSnapshotKey, parseCheckpoint, readParamsFile, type Logger,
+  AuthoritySigner, DEFAULT_SNAPSHOT_EVERY, FullNode, SnapshotFiles, Snapshotter, chainDirOf, createApi, listenApi, loadOrCreateSnapshotKey, parseCheckpoint, readParamsFile,
+  readSwarmKey, type Logger,
 } from '../../node/index.ts';
 import { isLoopbackHost, startingExtras } from '../../node/api/index.ts';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
 import { untilStopped } from '../signals.ts';
 
-const usage = 'gopkgr node [--dev | --genesis FILE] [--mine] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--snapshot-every N] [--checkpoint HEIGHT:BLOCKID:STATEROOT] [--snapshot-signer id:HEX]... [--state-cache-mb N]';
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine | --sign] [--swarm-key FILE] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--snapshot-every N] [--checkpoint HEIGHT:BLOCKID:STATEROOT] [--snapshot-signer id:HEX]... [--state-cache-mb N]';
 
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
@@ -58,7 +59,7 @@ export const node: Command = {
       threads: { type: 'string' }, api: { type: 'string' }, 'api-token-file': { type: 'string' },
       listen: { type: 'string', multiple: true }, peer: { type: 'string', multiple: true }, 'max-peers': { type: 'string' },
       'snapshot-every': { type: 'string' }, checkpoint: { type: 'string' }, 'snapshot-signer': { type: 'string', multiple: true },
-      'state-cache-mb': { type: 'string' },
+      'state-cache-mb': { type: 'string' }, 'swarm-key': { type: 'string' }, sign: { type: 'boolean' },
     }, usage);
     if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
     if (values.dev !== true && values.genesis === undefined) {
@@ -67,8 +68,24 @@ export const node: Command = {
     const params = values.dev === true ? DEV_PARAMS : readParamsFile(values.genesis as string);
     const threads = intOption(values.threads, 'threads', 1, 256);
     const { host, port } = parseHostPort((values.api as string | undefined) ?? '127.0.0.1:7357');
+    const privateChain = isPrivateChain(params);
+    if (values.mine === true && values.sign === true) throw usageError('--mine and --sign exclude each other: a chain is mined or signed', usage);
+    // A private chain closes libp2p with its swarm key and HTTP with its token: it never starts open.
+    let swarmKey: Uint8Array | undefined;
+    if (values['swarm-key'] !== undefined) swarmKey = await readSwarmKey(values['swarm-key'] as string);
+    else if (privateChain) {
+      throw new GopkgrError('SWARM_KEY_REQUIRED', `chain ${params.name} is private: its node does not start without the chain's swarm key`, {
+        hint: 'pass --swarm-key FILE (the swarm.key `gopkgr fork` wrote)',
+      });
+    }
+    if (privateChain && values['api-token-file'] === undefined) {
+      throw new GopkgrError('API_TOKEN_REQUIRED', `chain ${params.name} is private: every request to its node's API needs a token`, {
+        hint: 'pass --api-token-file FILE (the api.token `gopkgr fork` wrote)',
+      });
+    }
     const token = await apiToken(values['api-token-file'] as string | undefined, host);
     const minerKey = values.mine === true ? (await loadIdentity(ctx.dataDir)).publicKey : undefined;
+    const signerKey = values.sign === true ? await loadIdentity(ctx.dataDir) : undefined;
     const maxConnections = intOption(values['max-peers'], 'max-peers', 1, 10_000);
     const snapshotEvery = intOption(values['snapshot-every'], 'snapshot-every', 0, 1_000_000_000) ?? DEFAULT_SNAPSHOT_EVERY;
     const checkpoint = values.checkpoint === undefined ? undefined : parseCheckpoint(values.checkpoint as string);
@@ -97,7 +114,17 @@ export const node: Command = {
     // The API answers from the chain at once; the network layer (libp2p: most of the start's time is loading
     // its code) joins it when it is up, and its routes answer NODE_STARTING until then.
     const extras = startingExtras();
-    const server = createApi(full, extras, { access: { host, token } });
+    let signer: AuthoritySigner | undefined;
+    if (signerKey !== undefined) {
+      try {
+        signer = new AuthoritySigner(full, signerKey, log, Date.now, (b) => log.info(`signed block ${b.height} ${b.id.slice(0, 16)} for slot ${b.slot} (${b.txs} txs)`));
+      } catch (err) {
+        await snapshotter?.stop();
+        await full.close();
+        throw err;
+      }
+    }
+    const server = createApi(full, extras, { access: { host, token, tokenForReads: privateChain } });
     let network: Network | undefined;
     let address;
     try {
@@ -106,7 +133,7 @@ export const node: Command = {
       network = await Network.create({
         node: full, dataDir: ctx.dataDir, log, maxConnections,
         listen: (values.listen as string[] | undefined) ?? undefined,
-        peers, snapshots,
+        peers, snapshots, swarmKey,
       });
       await network.start();
     } catch (err) {
@@ -122,6 +149,7 @@ export const node: Command = {
     const head = full.chain.head;
     const ready = {
       chainId: full.chainId, network: params.name, api, height: head.height, head: head.id, dataDir: ctx.dataDir, mining: minerKey !== undefined,
+      consensus: full.chain.consensus.kind, private: privateChain, signing: signerKey === undefined ? null : identityOf(signerKey.publicKey),
       peerId: net.peerId, addresses: net.addresses(),
     };
     if (ctx.json) ctx.out(JSON.stringify(ready));
@@ -148,9 +176,15 @@ export const node: Command = {
       log.info(`mining to id:${toHex(minerKey)} on ${threads ?? 'all'} thread(s)`);
     }
 
+    if (signer !== undefined) {
+      signer.start();
+      log.info(`signing this identity's slots as ${identityOf(signerKey!.publicKey)}`);
+    }
+
     await untilStopped();
     log.info('stopping');
     await miner?.stop();
+    await signer?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await net.stop();

@@ -16,6 +16,18 @@ export const CHAIN_CODES = {
   BLOCK_PARENT_INVALID: { status: 400, blame: 'sender', summary: 'a block builds on a block found invalid' },
   BLOCK_KNOWN_INVALID: { status: 400, blame: 'sender', summary: 'a block already found invalid' },
   BLOCK_INVALID: { status: 400, blame: 'sender', summary: 'a block whose txs do not apply' },
+  // Authority seals and slots (consensus/authority/).
+  BLOCK_SIGNER_UNKNOWN: { status: 400, blame: 'sender', summary: 'a block signed by a key that is not one of the chain\'s authorities' },
+  BLOCK_OUT_OF_TURN: { status: 400, blame: 'sender', summary: 'a block signed by an authority whose slot it is not' },
+  BLOCK_BAD_SEAL_SIGNATURE: { status: 400, blame: 'sender', summary: 'a block whose authority signature does not verify' },
+  BLOCK_SLOT_NOT_AFTER_PARENT: { status: 400, blame: 'sender', summary: 'a block whose slot is not after its parent\'s' },
+  BLOCK_TIME_NOT_IN_SLOT: { status: 400, blame: 'sender', summary: 'a block whose time lies outside its slot' },
+  BLOCK_SLOT_IN_FUTURE: { status: 400, blame: 'none', summary: 'a block for a slot that has not begun by this node\'s clock (it may be our clock)' },
+  // Blame none: the peer that relays an equivocator's block may have seen it first (and the other never).
+  BLOCK_EQUIVOCATION: { status: 400, blame: 'none', summary: 'a second block signed by one authority for one slot (kept as evidence)' },
+  BLOCK_SIGNER_EQUIVOCATED: { status: 400, blame: 'none', summary: 'a block by an authority this node holds equivocation evidence against' },
+  EVIDENCE_INVALID: { status: 400, blame: 'sender', summary: 'two headers that do not prove an equivocation' },
+  WORK_NOT_SERVED: { status: 400, blame: 'none', summary: 'an authority chain has no proof-of-work terms to serve' },
   // The consensus (consensus/): which kind runs, and what it reads of the chain.
   CONSENSUS_KIND_UNSUPPORTED: { status: 400, blame: 'none', summary: 'the genesis names a consensus kind this build does not run' },
   CONSENSUS_KIND_MISMATCH: { status: 500, blame: 'none', summary: 'a consensus was handed terms of another kind (a bug here)' },

@@ -4,6 +4,9 @@ import type { ErrorCodeInfo } from './types.ts';
 export const CLI_CODES = {
   // Arguments and local files.
   USAGE: { status: 400, blame: 'sender', summary: 'a command line the command does not take' },
+  NOT_AUTHORITY_CHAIN: { status: 400, blame: 'none', summary: '`gopkgr authority` against a node of a chain without authorities' },
+  FORK_FILES_EXIST: { status: 400, blame: 'none', summary: '`gopkgr fork --out DIR` would overwrite a chain\'s files' },
+  SIGNER_NOT_AUTHORITY: { status: 400, blame: 'none', summary: '`gopkgr node --sign` with an identity the genesis does not name, or on a chain without authorities' },
   INFVER_USAGE: { status: 400, blame: 'sender', summary: 'a command line `gopkgr infver` does not take' },
   BAD_RANGE: { status: 400, blame: 'sender', summary: 'not a semver range' },
   NO_IDENTITY: { status: 400, blame: 'none', summary: 'the data dir holds no identity' },

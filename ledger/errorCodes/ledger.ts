@@ -13,6 +13,7 @@ export const LEDGER_CODES = {
   IDENTITY_INVALID: { status: 400, blame: 'sender', summary: 'not an identity (id:<compressed secp256k1 key>)' },
   KEY_INVALID: { status: 400, blame: 'sender', summary: 'not a secp256k1 secret key' },
   GENESIS_INVALID: { status: 400, blame: 'sender', summary: 'a chain parameter of the genesis is missing or out of range' },
+  TX_NAMESPACE_NOT_IN_GENESIS: { status: 400, blame: 'sender', summary: 'a claim of a namespace the private chain\'s genesis does not name' },
   // Tx shape, stamp and signature.
   TX_MALFORMED: { status: 400, blame: 'sender', summary: 'a tx does not have the shape of its type' },
   TX_TOO_LARGE: { status: 400, blame: 'sender', summary: 'a tx is larger than MAX_TX_BYTES' },

@@ -2,6 +2,10 @@
 import type { ErrorCodeInfo } from './types.ts';
 
 export const NETWORK_CODES = {
+  // A private chain's closed network (pnet).
+  SWARM_KEY_REQUIRED: { status: 400, blame: 'none', summary: 'a private chain\'s node started without its swarm key' },
+  SWARM_KEY_INVALID: { status: 400, blame: 'none', summary: 'the swarm key file is not in libp2p\'s pre-shared key format' },
+  SWARM_KEY_UNREADABLE: { status: 400, blame: 'none', summary: 'the swarm key file cannot be read' },
   // Gossip verdicts.
   NET_TOO_LARGE: { status: 400, blame: 'sender', summary: 'a gossip message larger than its topic allows' },
   NET_WRONG_TOPIC: { status: 400, blame: 'sender', summary: 'a message on a topic that does not carry its kind' },

@@ -8,7 +8,9 @@
  *   fetch always carries its origin),
  * - writes must be CBOR or JSON (or raw bytes), types a page cannot send
  *   cross-site without a CORS preflight, which this API never grants,
- * - with a token configured, every write needs `Authorization: Bearer <token>`.
+ * - with a token configured, every write needs `Authorization: Bearer <token>`;
+ *   on a private chain's node every request does, reads included (pnet closes
+ *   the peer-to-peer network, not HTTP).
  */
 import type { IncomingMessage } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -20,6 +22,8 @@ export interface ApiAccess {
   host: string;
   /** when set, every write must carry it as a bearer token */
   token?: string;
+  /** every request, reads included, must carry the token (a private chain's node) */
+  tokenForReads?: boolean;
 }
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
@@ -101,8 +105,13 @@ export function checkToken(req: IncomingMessage, token: string): void {
   const given = /^Bearer (\S+)$/i.exec(header)?.[1] ?? '';
   // Equal-length digests make the comparison's time independent of where the strings differ.
   if (!timingSafeEqual(digest(given), digest(token))) {
-    throw new GopkgrError('UNAUTHORIZED', 'this node needs an API token for writes', { hint: 'pass --token-file FILE (or GOPKGR_TOKEN)' });
+    throw new GopkgrError('UNAUTHORIZED', given === '' ? 'this node needs an API token' : 'the API token does not match this node\'s', { hint: 'pass --token-file FILE (or GOPKGR_TOKEN)' });
   }
+}
+
+/** A private chain's node: every request carries the token, whatever its method. */
+export function checkRead(req: IncomingMessage, access: ApiAccess): void {
+  if (access.tokenForReads === true && access.token !== undefined) checkToken(req, access.token);
 }
 
 /**

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { GopkgrError, asGopkgrError } from '../../ledger/errors.ts';
 import type { FullNode } from '../fullNode.ts';
 import { answerAfterBody } from './body.ts';
-import { checkHost, checkOrigin, checkWrite, hostNamesFor } from './guard.ts';
+import { checkHost, checkOrigin, checkRead, checkWrite, hostNamesFor } from './guard.ts';
 import { BlobQuota, DEFAULT_BLOB_QUOTA } from './blobQuota.ts';
 import { findRoute, type Route } from './router.ts';
 import { notFound, send } from './respond.ts';
@@ -26,6 +26,7 @@ import { blobRoutes, releaseReferencedUploads } from './blobs.ts';
 import { workRoutes } from './work.ts';
 import { manifestRoutes } from './manifests.ts';
 import { searchRoutes } from './search.ts';
+import { evidenceRoutes } from './evidence.ts';
 
 export { isLoopbackHost, type ApiAccess } from './guard.ts';
 export type { BlobQuotaOptions } from './blobQuota.ts';
@@ -56,6 +57,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     ...workRoutes(ctx),
     ...manifestRoutes(ctx),
     ...searchRoutes(ctx),
+    ...evidenceRoutes(ctx),
   ];
 
   // Extra routes are read when asked: a node serves its chain before its network layer (which adds routes) is up.
@@ -72,6 +74,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = decodedPath(url);
     const method = req.method ?? 'GET';
+    checkRead(req, access);
     checkWrite(req, method, path, access);
     const found = findRoute(extraRoutesNow(), method, path) ?? findRoute(builtIn, method, path);
     if (found === undefined) throw notFound(`${method} ${path}`);

@@ -12,6 +12,7 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';
 import { ping, type Ping } from '@libp2p/ping';
 import { gossipsub, type GossipSub, type Message } from '@libp2p/gossipsub';
+import { preSharedKey } from '@libp2p/pnet';
 import type { PrivateKey } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import {
@@ -42,6 +43,8 @@ export interface HostOptions {
   isInboundBanned?: (addr: Multiaddr) => boolean;
   /** the application-specific part of a peer's gossipsub score */
   appScore: (peerId: string) => number;
+  /** a private chain's swarm key file bytes: every connection is protected with it (pnet) */
+  swarmKey?: Uint8Array;
 }
 
 /** Message ids are the sha256 of the data: the same block from two peers is one message. */
@@ -60,6 +63,9 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
     transports: [tcp()],
+    // A private chain: the pre-shared key wraps each connection before noise, so a peer
+    // without it fails the handshake and learns nothing of the chain (DESIGN.md "Private chains").
+    ...(opts.swarmKey !== undefined ? { connectionProtector: preSharedKey({ psk: opts.swarmKey }) } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {

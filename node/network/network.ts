@@ -49,6 +49,8 @@ export interface NetworkOptions {
   persistPeers?: boolean;
   /** the state snapshots this node keeps, served to joining peers (none when absent) */
   snapshots?: SnapshotFiles;
+  /** a private chain's swarm key (node/swarmKey.ts): only peers holding it complete a handshake */
+  swarmKey?: Uint8Array;
 }
 
 export interface PeerView {
@@ -165,6 +167,7 @@ export class Network {
       host = await createHost({
         privateKey,
         listen,
+        swarmKey: opts.swarmKey,
         maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
         topics,
         isBanned: (peerId) => managerRef.current?.isBanned(peerId) ?? false,

@@ -43,3 +43,28 @@ describe('chain params: infverTypescript', () => {
     });
   }
 });
+
+describe('chain params: a private chain\'s namespaces and parent', () => {
+  const parent = { chainId: 'ab'.repeat(32), checkpoint: { height: 12, blockId: 'cd'.repeat(32), stateRoot: 'ef'.repeat(32) } };
+
+  it('keeps namespaces and parent as written, and the chain id commits to both', () => {
+    const read = validateParams(JSON.parse(JSON.stringify({ ...DEV_PARAMS, namespaces: ['@acme'], parent })));
+    expect(read.namespaces).toEqual(['@acme']);
+    expect(read.parent).toEqual(parent);
+    const ids = new Set([
+      chainIdOf(read), chainIdOf({ ...read, namespaces: ['@acme', '@beta'] }), chainIdOf({ ...read, parent: { ...parent, checkpoint: { ...parent.checkpoint, height: 13 } } }), chainIdOf(DEV_PARAMS),
+    ]);
+    expect(ids.size).toBe(4);
+  });
+
+  for (const bad of [[], ['acme'], ['@Acme'], ['@acme', '@acme'], '@acme']) {
+    it(`GENESIS_INVALID: namespaces ${JSON.stringify(bad)}`, () => {
+      expect(codeOf(() => validateParams({ ...DEV_PARAMS, namespaces: bad }))).toBe('GENESIS_INVALID: chain parameter "namespaces" must list distinct namespaces (@name)');
+    });
+  }
+
+  it('GENESIS_INVALID: a parent without a hex chain id, or a checkpoint without its fields', () => {
+    expect(codeOf(() => validateParams({ ...DEV_PARAMS, parent: { chainId: 'xyz' } }))).toMatch(/^GENESIS_INVALID: chain parameter "parent.chainId"/);
+    expect(codeOf(() => validateParams({ ...DEV_PARAMS, parent: { ...parent, checkpoint: { height: 1 } } }))).toMatch(/^GENESIS_INVALID: chain parameter "parent.checkpoint"/);
+  });
+});

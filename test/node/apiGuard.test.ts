@@ -136,6 +136,21 @@ describe('API guard: the write token', () => {
   });
 });
 
+describe('API guard: a private chain\'s node', () => {
+  it('with tokenForReads, every request needs the token, reads and unknown paths included', async () => {
+    const api = await startApi({ access: { host: '127.0.0.1', token: TOKEN, tokenForReads: true } });
+    for (const path of ['/v1/status', '/v1/blocks/0', '/v1/packages/@acme/x', '/v1/nowhere']) {
+      for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`]) {
+        const r = await raw({ port: api.port, method: 'GET', path, headers: authorization === undefined ? {} : { authorization } });
+        expect({ path, authorization, status: r.status, code: code(r) }).toEqual({ path, authorization, status: 401, code: 'UNAUTHORIZED' });
+      }
+    }
+    const ok = await raw({ port: api.port, method: 'GET', path: '/v1/status', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect({ status: ok.status, chainId: ok.body.chainId }).toEqual({ status: 200, chainId: api.node.chainId });
+    expect((await raw({ port: api.port, method: 'GET', path: '/v1/nowhere', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+});
+
 describe('API guard: bodies', () => {
   it('a blob over the size cap is 413 HTTP_BODY_TOO_LARGE, declared or streamed, and leaves no temp file', async () => {
     const api = await startApi();

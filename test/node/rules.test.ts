@@ -352,6 +352,15 @@ describe('claim: TX_BAD_NAME, TX_NAME_TAKEN', () => {
     expect(w.no(bob.peek('claim', { ns: '@acme' }))).toBe('TX_NAME_TAKEN');
     expect(w.no(alice.peek('claim', { ns: '@acme' }))).toBe('TX_NAME_TAKEN');
   });
+
+  it('TX_NAMESPACE_NOT_IN_GENESIS: a private chain takes claims of its genesis\'s namespaces only', () => {
+    const { alice } = people();
+    const w = new World();
+    w.params = { ...DEV_PARAMS, namespaces: ['@acme', '@acme-tools'] };
+    expect(w.no(alice.peek('claim', { ns: '@left-pad' }))).toBe('TX_NAMESPACE_NOT_IN_GENESIS');
+    w.ok(alice.tx('claim', { ns: '@acme' }));
+    w.ok(alice.tx('claim', { ns: '@acme-tools' }));
+  });
 });
 
 describe('maintainer add/remove: TX_UNKNOWN_NAMESPACE, TX_NOT_OWNER, TX_ALREADY_MAINTAINER, TX_NOT_A_MAINTAINER, TX_CANNOT_REMOVE_OWNER', () => {

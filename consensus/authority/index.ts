@@ -1,0 +1,75 @@
+/**
+ * Authority consensus (private chains, DESIGN.md "Consensus"): the genesis names
+ * the authorities in turn order and the slot length; each slot's in-turn
+ * authority signs the one block of its slot (no proof of work); every block
+ * weighs one, so the longest branch wins; a block is final once a majority of
+ * distinct authorities build on it; two blocks by one signer for one slot are
+ * evidence against it.
+ */
+import { GopkgrError } from '../../ledger/errors.ts';
+import { toHex } from '../../ledger/encoding.ts';
+import { assembleBlock, type BlockHeader } from '../../ledger/block.ts';
+import { genesisHeader, type ChainParams } from '../../ledger/params.ts';
+import type { Consensus, IndexedBlock } from '../types.ts';
+import { readAuthorityParams, type AuthoritySet } from './params.ts';
+import { authorityGenesisSeal, authoritySealCodec, authoritySealJson, authoritySealOf } from './seal.ts';
+import { checkAuthorityHeader, checkAuthoritySeal, nextAuthorityTerms, authorityTermsOf } from './rules.ts';
+import { authorityAncestryDepth, authorityFinalizedHeight } from './finality.ts';
+import { checkEquivocation, conflictKeyOf } from './equivocation.ts';
+
+export interface AuthorityConsensus extends Consensus {
+  readonly kind: 'authority';
+  readonly set: AuthoritySet;
+  /** the genesis block id: signed into every seal */
+  readonly chainId: Uint8Array;
+}
+
+export function authorityConsensus(params: ChainParams): AuthorityConsensus {
+  const set = readAuthorityParams(params);
+  const chainId = assembleBlock(genesisHeader(params, authorityGenesisSeal()), [], authoritySealCodec).id;
+  const finalized = (ctx: Parameters<Consensus['finalizedHeight']>[0]): number => authorityFinalizedHeight(ctx, set);
+  return {
+    kind: 'authority',
+    params,
+    set,
+    chainId,
+    idParams: { authorities: [...set.authorities], slotMs: set.slotMs, epochBlocks: set.epochBlocks },
+    seal: authoritySealCodec,
+    ancestryDepth: authorityAncestryDepth(set),
+    genesisSeal: authorityGenesisSeal,
+    sealJson: authoritySealJson,
+    indexFields: (header: BlockHeader) => {
+      const s = authoritySealOf(header.seal);
+      return { slot: s.slot, signer: toHex(s.signer) };
+    },
+    checkSeal: (id, header) => {
+      // Genesis is unsigned; the chain never imports it, so any header reaching here is a block's.
+      checkAuthoritySeal(id, header, set, chainId);
+    },
+    checkHeader: (id, header, ctx) => checkAuthorityHeader(id, header, ctx, params, set),
+    weightOf: (header: BlockHeader) => (header.height === 0 ? 0n : 1n),
+    // Every seal that reached here carries a valid authority signature: no orphan is cheap.
+    isCheapOrphan: () => false,
+    nextTerms: (ctx) => nextAuthorityTerms(ctx, params, set),
+    termsJson: (terms) => {
+      authorityTermsOf(terms);
+      throw new GopkgrError('WORK_NOT_SERVED', 'this chain is sealed by its authorities, not mined: there is no work to serve', {
+        hint: 'run `gopkgr node --sign` with an authority\'s identity instead of a miner',
+      });
+    },
+    finalizedHeight: finalized,
+    isFinal: (height, ctx) => height <= finalized(ctx),
+    checkEvidence: (a, b) => checkEquivocation(a, b, set, chainId),
+    conflictKey: (entry: IndexedBlock) => (typeof entry.slot === 'number' && typeof entry.signer === 'string' && entry.height > 0
+      ? { key: conflictKeyOf(entry.slot, entry.signer), offender: entry.signer }
+      : undefined),
+  };
+}
+
+export { readAuthorityParams, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS, MIN_SLOT_MS, type AuthoritySet } from './params.ts';
+export { slotAt, slotStart, inTurnSigner, inTurnIndex, nextSlotOf } from './slots.ts';
+export { authoritySealCodec, authoritySealOf, authoritySealJson, authorityGenesisSeal, sealMessage, signHeader, sealVerifies, SEAL_DOMAIN } from './seal.ts';
+export { checkAuthoritySeal, checkAuthorityHeader, nextAuthorityTerms, MAX_SLOT_DRIFT_MS } from './rules.ts';
+export { authorityFinalizedHeight } from './finality.ts';
+export { checkEquivocation, conflictKeyOf } from './equivocation.ts';
+export { sealAuthorityBlock } from './produce.ts';

@@ -1,0 +1,116 @@
+/**
+ * The producer of an authority chain (`gopkgr node --sign`): at the start of
+ * each slot that is this identity's turn, it seals a block of the pool's txs
+ * on the current head and imports it (the network gossips it as any new
+ * block). No proof of work: a block costs one signature. Between its slots it
+ * sleeps until the next one, so a node never signs for a slot not yet begun.
+ */
+import { MAX_BLOCK_BYTES, MAX_BLOCK_COST, MAX_BLOCK_TXS } from '../ledger/constants.ts';
+import { GopkgrError } from '../ledger/errors.ts';
+import { bytesEqual, fromHex, toHex } from '../ledger/encoding.ts';
+import { merkleRoot } from '../ledger/block.ts';
+import { encodeTx, txId, type Tx } from '../ledger/tx.ts';
+import { buildRewardTx } from '../ledger/rules.ts';
+import type { KeyPair } from '../ledger/crypto.ts';
+import { nextSlotOf, sealAuthorityBlock, slotAt, slotStart, type AuthorityConsensus, type BlockTemplate } from '../consensus/index.ts';
+import type { FullNode, Logger } from './fullNode.ts';
+
+/** Room in a block for its header, the reward and CBOR framing. */
+const BLOCK_OVERHEAD = 64 * 1024;
+
+export interface SignedBlockInfo {
+  slot: number;
+  height: number;
+  id: string;
+  txs: number;
+}
+
+export class AuthoritySigner {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private running: Promise<void> = Promise.resolve();
+  private readonly index: number;
+  private lastSlot = -1;
+
+  constructor(
+    private readonly node: FullNode,
+    private readonly key: KeyPair,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly onBlock?: (b: SignedBlockInfo) => void,
+  ) {
+    const consensus = node.chain.consensus;
+    if (consensus.kind !== 'authority') {
+      throw new GopkgrError('SIGNER_NOT_AUTHORITY', 'this chain is not sealed by authorities: --sign needs a private chain\'s genesis', { hint: 'use --mine on a proof-of-work chain' });
+    }
+    this.index = (consensus as AuthorityConsensus).set.keys.findIndex((k) => bytesEqual(k, key.publicKey));
+    if (this.index < 0) {
+      throw new GopkgrError('SIGNER_NOT_AUTHORITY', `id:${toHex(key.publicKey)} is not one of this chain's authorities`, {
+        hint: 'sign with an identity the genesis names (gopkgr fork --authority), or run without --sign',
+      });
+    }
+  }
+
+  private get consensus(): AuthorityConsensus {
+    return this.node.chain.consensus as AuthorityConsensus;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Sleep until this identity's next slot begins. */
+  private schedule(): void {
+    if (this.stopped) return;
+    const { params } = this.node.chain;
+    const set = this.consensus.set;
+    const now = this.now();
+    const current = slotAt(now, params, set);
+    // This slot, if it is ours and not yet used; else our next one.
+    const slot = current % set.keys.length === this.index && current > this.lastSlot ? current : nextSlotOf(this.index, current, set);
+    const wait = Math.max(0, slotStart(slot, params, set) - now);
+    this.timer = setTimeout(() => {
+      this.running = this.produce(slot).catch((err: unknown) => this.log.warn(`signer: slot ${slot}: ${(err as Error).message}`)).finally(() => this.schedule());
+    }, wait);
+  }
+
+  private async produce(slot: number): Promise<void> {
+    if (this.stopped) return;
+    this.lastSlot = slot;
+    const chain = this.node.chain;
+    const head = chain.head;
+    // The head may already hold this slot or a later one (a clock behind the others'): nothing to sign.
+    if (typeof head.slot === 'number' && head.slot >= slot) return;
+    const block = sealAuthorityBlock(this.template(head.id, head.height + 1), slot, this.key, chain.chainId, chain.params, this.consensus.set);
+    const result = await this.node.submitBlock(block);
+    this.onBlock?.({ slot, height: result.height, id: result.id, txs: block.txs.length - 1 });
+  }
+
+  /** The pool's txs that fit (the pool keeps them in an order that applies), after the reward that pays this authority. */
+  private template(parent: string, height: number): BlockTemplate {
+    const txs: Tx[] = [];
+    const ids: Uint8Array[] = [];
+    let bytes = 0;
+    let cost = 0;
+    for (const p of this.node.mempool.ordered()) {
+      const c = p.cost ?? 0;
+      if (txs.length + 1 >= MAX_BLOCK_TXS || bytes + p.bytes.length > MAX_BLOCK_BYTES - BLOCK_OVERHEAD || cost + c > MAX_BLOCK_COST) break;
+      txs.push(p.tx);
+      ids.push(fromHex(p.id));
+      bytes += p.bytes.length;
+      cost += c;
+    }
+    const reward = buildRewardTx(height, this.key.publicKey, txs, this.node.chain.params);
+    return {
+      header: { v: 1, height, parent: fromHex(parent), txRoot: merkleRoot([txId(encodeTx(reward)), ...ids]), time: this.now() },
+      txs: [reward, ...txs],
+    };
+  }
+}
