@@ -1,13 +1,35 @@
 /**
- * Which files are tests: `test/**\/*.test.{ts,js}` by default, or the globs in
- * package.json `"gopkgr": {"tests": [...]}`. Globs know `*` (within a path
- * segment), `**` (any depth, also none), `?` and `{a,b}`. Files run in
- * code-unit order of their paths, the same on every machine.
+ * Which files are tests: by default the files `node --test` finds with no
+ * arguments (Node's documented default globs, with the TypeScript extensions
+ * Node 23+ adds when it strips types), or the globs in package.json
+ * `"gopkgr": {"tests": [...]}`. Globs know `*` (within a path segment), `**`
+ * (any depth, also none), `?` and `{a,b}`. Files run in code-unit order of
+ * their paths, the same on every machine.
+ *
+ * A TypeScript test runs once, from its source: a `.js`/`.mjs`/`.cjs` test
+ * beside a `.ts`/`.mts`/`.cts`/`.tsx` of the same name is the emitted copy (a
+ * published tarball carries both) and is left out, so `gopkgr test` on the
+ * source tree and a tester on the tarball run the same tests.
  */
 import { GopkgrError } from '../ledger/index.ts';
 import type { FileMap } from './resolve.ts';
 
-export const DEFAULT_TEST_PATTERNS = ['test/**/*.test.{ts,js}'];
+const EXT = '{js,cjs,mjs,ts,cts,mts}';
+/** `node --test`'s default globs (node_modules is never in a package's file map). */
+export const DEFAULT_TEST_PATTERNS = [`**/*.test.${EXT}`, `**/*-test.${EXT}`, `**/*_test.${EXT}`, `**/test-*.${EXT}`, `**/test.${EXT}`, `**/test/**/*.${EXT}`];
+
+const EMITTED_FROM: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+/** Drop the emitted JavaScript copy of a TypeScript test that is also in the list. */
+export function withoutEmittedCopies(testFiles: readonly string[]): string[] {
+  const all = new Set(testFiles);
+  return testFiles.filter((f) => {
+    const ext = /\.[cm]?js$/.exec(f)?.[0];
+    if (ext === undefined) return true;
+    const stem = f.slice(0, -ext.length);
+    return !EMITTED_FROM[ext]!.some((ts) => all.has(stem + ts));
+  });
+}
 
 export function globToRegExp(glob: string): RegExp {
   let re = '';
@@ -57,6 +79,6 @@ export function testPatterns(files: FileMap): string[] {
 
 export function findTestFiles(files: FileMap, patterns: readonly string[] = testPatterns(files)): string[] {
   const res = patterns.map((p) => globToRegExp(p.replace(/^\.\//, '')));
-  const found = [...files.keys()].filter((path) => !path.endsWith('.d.ts') && res.some((re) => re.test(path)));
-  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const found = [...files.keys()].filter((path) => !/\.d\.[cm]?ts$/.test(path) && !path.split('/').includes('node_modules') && res.some((re) => re.test(path)));
+  return withoutEmittedCopies(found).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -66,8 +66,15 @@ describe('Resolver', () => {
 });
 
 describe('test files', () => {
-  it('default globs find test/**/*.test.{ts,js}, sorted, without .d.ts', () => {
-    expect(findTestFiles(files)).toEqual(['test/a.test.ts', 'test/deep/b.test.js']);
+  it("default globs are node --test's (everything under test/, *.test.*, test-*, ...), sorted, without .d.ts", () => {
+    expect(findTestFiles(files)).toEqual(['test/a.test.ts', 'test/deep/b.test.js', 'test/helper.ts']);
+    const more = new Map([['a-test.cjs', ''], ['b_test.mjs', ''], ['lib/test-c.js', ''], ['test.js', ''], ['src/x.spec.js', ''], ['src/main.js', ''], ['node_modules/x/test/y.js', '']]);
+    expect(findTestFiles(more)).toEqual(['a-test.cjs', 'b_test.mjs', 'lib/test-c.js', 'test.js']);
+  });
+  it('a TypeScript test runs once, from its source, not from its emitted copy', () => {
+    const tarball = new Map([['test/a.test.ts', ''], ['test/a.test.js', ''], ['test/b.test.mts', ''], ['test/b.test.mjs', ''], ['test/c.test.js', '']]);
+    expect(findTestFiles(tarball)).toEqual(['test/a.test.ts', 'test/b.test.mts', 'test/c.test.js']);
+    expect(findTestFiles(tarball, ['test/*.js', 'test/*.ts'])).toEqual(['test/a.test.ts', 'test/c.test.js']);
   });
   it('globs', () => {
     expect(globToRegExp('test/**/*.test.{ts,js}').test('test/a.test.ts')).toBe(true);
