@@ -15,12 +15,12 @@ import type { Command } from '../command.ts';
 
 const usage = 'gopkgr test [DIR] [--cpu-ms N] [--memory-mib N] [--wall-ms N]';
 
-const MARK: Record<TestOutcome['status'], string> = { passed: '✔', failed: '✖', skipped: '-', todo: '-' };
+const MARK: Record<TestOutcome['status'], string> = { passed: '✔', failed: '✖', skipped: '-', todo: '-', unsupported: '?' };
 
 function line(t: TestOutcome): string[] {
-  const suffix = t.status === 'skipped' ? ' # skipped' : t.status === 'todo' ? ' # todo' : '';
+  const suffix = t.status === 'skipped' ? ' # skipped' : t.status === 'todo' ? ' # todo' : t.status === 'unsupported' ? ' # unsupported in the sandbox' : '';
   const lines = [`${MARK[t.status]} ${t.name}${suffix}`];
-  if (t.error !== undefined && t.status === 'failed') for (const l of t.error.split('\n')) lines.push(`    ${l}`);
+  if (t.error !== undefined && (t.status === 'failed' || t.status === 'unsupported')) for (const l of t.error.split('\n')) lines.push(`    ${l}`);
   return lines;
 }
 

@@ -32,6 +32,7 @@ export const E2E_FILES = [
   'test/tester/holes.test.ts', // `gopkgr test` on the reserve fixture
   'test/tester/locale.test.ts', // `gopkgr test` under other zones and locales
   'test/tester/parity.test.ts', // `node --test` beside the sandbox
+  'test/tester/nodeCompat.test.ts', // `node --test` beside the sandbox
 ];
 
 const TEST_FILE = '**/*.test.ts';

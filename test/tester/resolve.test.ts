@@ -39,8 +39,12 @@ describe('Resolver', () => {
   it('refuses what is outside the package', () => {
     expect(() => r.resolve('../../outside.js', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_OUTSIDE' }));
     expect(() => r.resolve('./../../../etc/passwd', 'pkg:src/a.ts')).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_OUTSIDE' }));
-    for (const spec of ['/etc/passwd', 'file:///etc/passwd', 'node:fs', 'fs', 'fs/promises', 'node:child_process', 'data:text/javascript,1', 'https://x.test/a.js', 'worker_threads']) {
+    for (const spec of ['/etc/passwd', 'file:///etc/passwd', 'data:text/javascript,1', 'https://x.test/a.js']) {
       expect(() => r.resolve(spec, from), spec).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_DENIED' }));
+    }
+    // Node's built-ins resolve to the sandbox's; which of them it can give is its decision (unsupported otherwise)
+    for (const [spec, key] of [['node:fs', 'builtin:node:fs'], ['fs/promises', 'builtin:node:fs/promises'], ['node:child_process', 'builtin:node:child_process'], ['worker_threads', 'builtin:node:worker_threads'], ['events', 'builtin:node:events']]) {
+      expect(r.resolve(spec!, from)).toBe(key);
     }
     expect(() => r.resolve('lodash', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_NOT_FOUND' }));
     expect(() => r.resolve('./missing.js', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_NOT_FOUND' }));
@@ -55,6 +59,13 @@ describe('Resolver', () => {
     expect(r.resolve('@me/pkg', from)).toBe('pkg:src/index.ts');
     expect(r.resolve('@me/pkg/feature/x', from)).toBe('pkg:src/features/x.ts');
     expect(() => r.resolve('@me/pkg/src/a.ts', from)).toThrow(/not exported/);
+  });
+  it('require() resolves with the require condition, CommonJS extensions and directory mains', () => {
+    expect(r.resolve('@acme/cond', from, 'require')).toBe('dep:@acme/cond:c.cjs');
+    expect(r.resolve('./util', 'dep:@acme/lib:lib/main.js', 'require')).toBe('dep:@acme/lib:lib/util.js');
+    expect(r.resolve('..', 'dep:@acme/lib:lib/main.js', 'require')).toBe('dep:@acme/lib:lib/main.js');
+    expect(r.resolve('../src/data', from, 'require')).toBe('pkg:src/data.json');
+    expect(resolveExports({ '.': { require: './c.cjs' } }, '.', 'require')).toBe('./c.cjs');
   });
   it('resolveExports follows Node for node/import/default', () => {
     expect(resolveExports('./i.js', '.')).toBe('./i.js');
