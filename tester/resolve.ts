@@ -115,7 +115,8 @@ export class Resolver {
     const from = parseKey(referrer);
     const shown = `"${specifier}" (imported by ${describeKey(referrer)})`;
     if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
-      const joined = posix.normalize(posix.join(posix.dirname(from.path), specifier));
+      // `require('../')` names the directory: no trailing slash, and `./` is `.`
+      const joined = posix.normalize(posix.join(posix.dirname(from.path), specifier)).replace(/(.)\/+$/, '$1').replace(/^\.\/$/, '.');
       if (joined === '..' || joined.startsWith('../') || posix.isAbsolute(joined)) {
         throw new GopkgrError('SANDBOX_IMPORT_OUTSIDE', `import of ${shown} leaves the package`, { hint: 'tests may import only files of their own package and its locked dependencies' });
       }

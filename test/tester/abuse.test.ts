@@ -181,7 +181,7 @@ describe('escapes', () => {
     expect(errorOf(outcome)).toMatch(/^SANDBOX_UNSUPPORTED: node:child_process is not available/);
     ({ outcome } = await attempt(`import { createRequire } from 'node:module'; createRequire(import.meta.url)('fs');`));
     expect(outcome.tests[0]!.status).toBe('unsupported');
-    ({ outcome } = await attempt(`import { run } from './cjs.cjs'; test('cjs', () => run());`, { 'test/cjs.cjs': `exports.run = () => require('child_process').execSync('touch ${SENTINEL}');` }));
+    ({ outcome } = await attempt(`import { run } from '../lib/cjs.cjs'; test('cjs', () => run());`, { 'lib/cjs.cjs': `exports.run = () => require('child_process').execSync('touch ${SENTINEL}');` }));
     expect(outcome.tests[0]).toMatchObject({ name: 'test/evil.test.js > cjs', status: 'unsupported' });
   });
   it('importing a file outside the package', async () => {

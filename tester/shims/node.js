@@ -533,7 +533,21 @@
     uptime: () => G.performance.now() / 1000,
     memoryUsage: Object.assign(() => ({ rss: 50e6, heapTotal: 20e6, heapUsed: 10e6, external: 1e6, arrayBuffers: 1e5 }), { rss: () => 50e6 }),
     cpuUsage: () => ({ user: 0, system: 0 }),
-    emitWarning(w) { G.console.error(`(node:42) ${typeof w === 'string' ? 'Warning: ' + w : w && w.name + ': ' + w.message}`); },
+    /** Node's order: the 'warning' event on a later tick, and the text on stderr. */
+    emitWarning(warning, type, code) {
+      let w = warning;
+      if (typeof w === 'string') {
+        const opts = type !== null && typeof type === 'object' ? type : { type, code };
+        w = new ErrorCtor(w);
+        w.name = typeof opts.type === 'string' ? opts.type : 'Warning';
+        if (opts.code !== undefined) w.code = opts.code;
+        if (opts.detail !== undefined) w.detail = opts.detail;
+      }
+      G.process.nextTick(() => {
+        processObj.emit('warning', w);
+        G.console.error(`(node:42) ${w.code ? '[' + w.code + '] ' : ''}${w.name}: ${w.message}`);
+      });
+    },
     umask: () => 0o22,
     getuid: () => 1000, getgid: () => 1000, geteuid: () => 1000, getegid: () => 1000,
     config: { variables: {} }, features: {},
@@ -668,6 +682,8 @@
       uptime: () => 1000, loadavg: () => [0, 0, 0], endianness: () => 'LE', userInfo: () => ({ uid: 1000, gid: 1000, username: 'gopkgr', homedir: '/home/gopkgr', shell: '/bin/sh' }),
       networkInterfaces: () => ({}), constants: { signals: {}, errno: {} }, devNull: '/dev/null', machine: () => 'x86_64', version: () => '#1 SMP',
     }),
+    http: () => makeHttp(),
+    https: () => ({ ...makeHttp(), globalAgent: {} }),
     fs: () => makeFs(),
     'fs/promises': () => makeFs().promises,
   };
@@ -837,6 +853,14 @@
     e.code = 'ABORT_ERR';
     if (cause !== undefined) e.cause = cause;
     return e;
+  }
+
+  /** http's constants are deterministic; its servers and requests are the network. */
+  function makeHttp() {
+    const STATUS_CODES = { 100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints', 200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content', 205: 'Reset Content', 206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a Teapot", 421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported', 506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 509: 'Bandwidth Limit Exceeded', 510: 'Not Extended', 511: 'Network Authentication Required' };
+    const METHODS = ['ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE', 'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MOVE', 'NOTIFY', 'OPTIONS', 'PATCH', 'POST', 'PROPFIND', 'PROPPATCH', 'PURGE', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'SOURCE', 'SUBSCRIBE', 'TRACE', 'UNBIND', 'UNLINK', 'UNLOCK', 'UNSUBSCRIBE'];
+    const net = (name) => function () { throw unsupported(`http.${name} is not available in the gopkgr sandbox (the network cannot be deterministic)`); };
+    return { STATUS_CODES, METHODS, maxHeaderSize: 16384, createServer: net('createServer'), request: net('request'), get: net('get'), Agent: net('Agent'), Server: net('Server'), globalAgent: {}, validateHeaderName: () => {}, validateHeaderValue: () => {} };
   }
 
   function makeQuerystring() {
