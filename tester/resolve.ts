@@ -132,6 +132,8 @@ export class Resolver {
       throw new GopkgrError('SANDBOX_IMPORT_DENIED', `import of ${shown} is not allowed: absolute paths and URLs are not in the sandbox`);
     }
     const { name, subpath } = splitBare(specifier);
+    // vitest's and jest's test APIs are the sandbox's (a package's devDependency is not in its lock tree)
+    if ((specifier === 'vitest' || specifier === '@jest/globals') && !this.deps.has(name)) return `builtin:node:${specifier}`;
     const ownName = packageName(this.files);
     if (name === ownName) return keyOf('pkg', undefined, this.entryOf(this.files, name, subpath, shown, kind));
     const dep = this.deps.get(name);

@@ -3,7 +3,7 @@ import { DEFAULT_SEED, resolveLimits, type SandboxLimits } from './options.ts';
 import { summarise, type Outcome, type TestOutcome } from './outcome.ts';
 import type { DepMap, FileMap } from './resolve.ts';
 import { runInSandbox } from './sandbox/index.ts';
-import { findTestFiles, withoutEmittedCopies } from './testFiles.ts';
+import { findTestFiles, testRunner, withoutEmittedCopies } from './testFiles.ts';
 
 export interface RunTestsOptions {
   /** the package's files: path (relative, '/'-separated) → text */
@@ -29,6 +29,7 @@ export async function runTests(options: RunTestsOptions): Promise<Outcome> {
     testFiles,
     limits: resolveLimits(options.limits),
     seed: options.seed ?? DEFAULT_SEED,
+    runner: testRunner(options.files),
     onTest: options.onTest,
     onOutput: options.onOutput,
   });

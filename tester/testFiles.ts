@@ -1,7 +1,8 @@
 /**
  * Which files are tests: by default the files `node --test` finds with no
  * arguments (Node's documented default globs, with the TypeScript extensions
- * Node 23+ adds when it strips types), or the globs in package.json
+ * Node 23+ adds when it strips types) - or vitest's or jest's defaults when
+ * the package's test script or devDependencies name them - or the globs in package.json
  * `"gopkgr": {"tests": [...]}`. Globs know `*` (within a path segment), `**`
  * (any depth, also none), `?` and `{a,b}`. Files run in code-unit order of
  * their paths, the same on every machine.
@@ -17,6 +18,30 @@ import type { FileMap } from './resolve.ts';
 const EXT = '{js,cjs,mjs,ts,cts,mts}';
 /** `node --test`'s default globs (node_modules is never in a package's file map). */
 export const DEFAULT_TEST_PATTERNS = [`**/*.test.${EXT}`, `**/*-test.${EXT}`, `**/*_test.${EXT}`, `**/test-*.${EXT}`, `**/test.${EXT}`, `**/test/**/*.${EXT}`];
+
+/** vitest's default include, and jest's default testMatch. */
+export const VITEST_TEST_PATTERNS = ['**/*.{test,spec}.{js,cjs,mjs,ts,cts,mts,jsx,tsx}'];
+export const JEST_TEST_PATTERNS = ['**/__tests__/**/*.{js,jsx,ts,tsx}', '**/*.{test,spec}.{js,jsx,ts,tsx}'];
+
+export type TestRunner = 'node' | 'vitest' | 'jest';
+
+/** Which runner the package's authors use: its test script, else its devDependencies; node --test otherwise. */
+export function testRunner(files: FileMap): TestRunner {
+  let pkg: { scripts?: { test?: unknown }; devDependencies?: Record<string, unknown>; dependencies?: Record<string, unknown> } | null;
+  try {
+    pkg = JSON.parse(files.get('package.json') ?? 'null') as typeof pkg;
+  } catch {
+    return 'node';
+  }
+  const script = typeof pkg?.scripts?.test === 'string' ? pkg.scripts.test : '';
+  if (/\bvitest\b/.test(script)) return 'vitest';
+  if (/\bjest\b/.test(script)) return 'jest';
+  if (/\bnode\b[^&|;]*--test\b/.test(script)) return 'node';
+  const dev = { ...pkg?.dependencies, ...pkg?.devDependencies };
+  if ('vitest' in dev) return 'vitest';
+  if ('jest' in dev) return 'jest';
+  return 'node';
+}
 
 const EMITTED_FROM: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 
@@ -69,7 +94,10 @@ export function testPatterns(files: FileMap): string[] {
     throw new GopkgrError('TEST_BAD_PACKAGE_JSON', `package.json is not valid JSON: ${(err as Error).message}`);
   }
   const tests = (pkg as { gopkgr?: { tests?: unknown } } | null)?.gopkgr?.tests;
-  if (tests === undefined) return DEFAULT_TEST_PATTERNS;
+  if (tests === undefined) {
+    const runner = testRunner(files);
+    return runner === 'vitest' ? VITEST_TEST_PATTERNS : runner === 'jest' ? JEST_TEST_PATTERNS : DEFAULT_TEST_PATTERNS;
+  }
   if (typeof tests === 'string') return [tests];
   if (!Array.isArray(tests) || !tests.every((t): t is string => typeof t === 'string')) {
     throw new GopkgrError('TEST_BAD_PACKAGE_JSON', 'package.json "gopkgr.tests" must be a glob or a list of globs', { hint: 'e.g. "gopkgr": {"tests": ["test/**/*.test.ts"]}' });

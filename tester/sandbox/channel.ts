@@ -40,13 +40,13 @@ export class RuntimeChannel {
   private controls: Controls | undefined;
 
   /** Set-up runs only our code, before any package code: synchronous calls are safe. */
-  open(context: ivm.Context, scripts: RuntimeScripts, file: string, seed: string, limits: SandboxLimits): void {
+  open(context: ivm.Context, scripts: RuntimeScripts, file: string, seed: string, limits: SandboxLimits, runner = 'node'): void {
     const runtimeFn = scripts.runtime.runSync(context, { reference: true }) as ivm.Reference;
     const config: RuntimeConfig = { file, seed, epochMs: SANDBOX_EPOCH_MS, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs, maxNameChars: MAX_NAME_CHARS, maxErrorChars: MAX_ERROR_CHARS };
     const control = runtimeFn.applySync(undefined, [JSON.stringify(config)], { result: { reference: true } }) as ivm.Reference;
     scripts.assert.runSync(context);
     const nodeFn = scripts.node.runSync(context, { reference: true }) as ivm.Reference;
-    const nodeControl = nodeFn.applySync(undefined, [JSON.stringify({ file, seed })], { result: { reference: true } }) as ivm.Reference;
+    const nodeControl = nodeFn.applySync(undefined, [JSON.stringify({ file, seed, runner })], { result: { reference: true } }) as ivm.Reference;
     this.refs.push(nodeFn, nodeControl);
     const fromRef = (ctl: ivm.Reference) => (name: string): ivm.Reference => {
       const ref = ctl.getSync(name, { reference: true }) as ivm.Reference;

@@ -25,6 +25,8 @@ export interface SandboxInput {
   testFiles: readonly string[];
   limits: SandboxLimits;
   seed: string;
+  /** the package's test runner: jest's API is global */
+  runner?: 'node' | 'vitest' | 'jest';
   onTest?: (test: RawTest) => void;
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -88,7 +90,7 @@ class SandboxRun {
     const context = guard.isolate.createContextSync();
     const channel = new RuntimeChannel();
     try {
-      channel.open(context, scripts, file, this.input.seed, this.input.limits);
+      channel.open(context, scripts, file, this.input.seed, this.input.limits, this.input.runner ?? 'node');
       const modules = new FileModules(this.env, context, channel);
       let entry: ivm.Module | undefined;
       try {

@@ -686,6 +686,148 @@
     https: () => ({ ...makeHttp(), globalAgent: {} }),
     fs: () => makeFs(),
     'fs/promises': () => makeFs().promises,
+    // not Node's: the test APIs of vitest and jest, served in their place (the resolver maps them here)
+    vitest: () => makeVitest(),
+    '@jest/globals': () => makeVitest(),
+  };
+
+  // ---- vitest / jest: their API on the runtime's test model ----
+  // describe/it/test and hooks register through node:test's runner (the
+  // runtime records outcomes); expect is @vitest/expect (chai with Jest's
+  // matchers), spies are @vitest/spy, fake timers are mock.timers.
+  let vitestApi;
+  function makeVitest() {
+    if (vitestApi) return vitestApi;
+    const nt = builtin('test');
+    const ve = vendorLib('expect');
+    const spy = vendorLib('spy');
+    const { chai } = ve;
+    chai.use(ve.JestExtend);
+    chai.use(ve.JestChaiExpect);
+    chai.use(ve.JestAsymmetricMatchers);
+    const fresh = () => ({ assertionCalls: 0, isExpectingAssertions: false, isExpectingAssertionsError: null, expectedAssertionsNumber: null, expectedAssertionsNumberErrorGen: null, currentTestName: undefined, testPath: undefined });
+    const expect = function expect(value, message) {
+      const st = ve.getState(expect);
+      ve.setState({ assertionCalls: st.assertionCalls + 1 }, expect);
+      return chai.expect(value, message);
+    };
+    Object.assign(expect, chai.expect);
+    expect.getState = () => ve.getState(expect);
+    expect.setState = (state) => ve.setState(state, expect);
+    expect.extend = (matchers) => chai.expect.extend(expect, matchers);
+    expect.addEqualityTesters = (testers) => ve.addCustomEqualityTesters(testers);
+    expect.assertions = (n) => ve.setState({ expectedAssertionsNumber: n, expectedAssertionsNumberErrorGen: () => new ErrorCtor(`expected number of assertions to be ${n}, but got ${ve.getState(expect).assertionCalls}`) }, expect);
+    expect.hasAssertions = () => ve.setState({ isExpectingAssertions: true, isExpectingAssertionsError: new ErrorCtor('expected any number of assertion, but got none') }, expect);
+    expect.soft = (value, message) => expect(value, message);
+    expect.unreachable = (message) => { throw new ErrorCtor(`expected${message ? ` "${message}"` : ''} not to be reached`); };
+    ve.setState(fresh(), expect);
+    ve.GLOBAL_EXPECT && (G[ve.GLOBAL_EXPECT] = expect);
+    const snapshot = function () { throw unsupported('snapshots are not available in the gopkgr sandbox yet'); };
+    for (const m of ['toMatchSnapshot', 'toMatchInlineSnapshot', 'toThrowErrorMatchingSnapshot', 'toThrowErrorMatchingInlineSnapshot', 'toMatchFileSnapshot']) chai.Assertion.addMethod(m, snapshot);
+
+    /** Run the test's function with vitest's context, then check expect.assertions()/hasAssertions(). */
+    const wrap = (fn, name) => (typeof fn !== 'function' ? fn : async function (t) {
+      ve.setState({ ...fresh(), currentTestName: name }, expect);
+      const ctx = { expect, task: { name }, skip: (note) => t.skip(note), signal: t.signal, onTestFailed() {}, onTestFinished() {} };
+      await ReflectApply(fn, undefined, [ctx]);
+      const st = ve.getState(expect);
+      if (st.expectedAssertionsNumber !== null && st.assertionCalls !== st.expectedAssertionsNumber) throw st.expectedAssertionsNumberErrorGen();
+      if (st.isExpectingAssertions && st.assertionCalls === 0) throw st.isExpectingAssertionsError;
+    });
+    const fmtName = (name, args, i) => {
+      let k = 0;
+      let out = String(name).replace(/%[sdifjoO#%]/g, (m) => {
+        if (m === '%%') return '%';
+        if (m === '%#') return String(i);
+        const a = args[k++];
+        return m === '%d' || m === '%i' ? String(m === '%i' ? Math.trunc(a) : Number(a)) : m === '%f' ? String(a) : m === '%j' ? JSON.stringify(a) : typeof a === 'string' && m === '%s' ? a : format('%o', a).replace(/^'|'$/g, m === '%s' ? '' : "'");
+      });
+      if (args.length === 1 && args[0] !== null && typeof args[0] === 'object' && !Array.isArray(args[0])) out = out.replace(/\$([\w.]+)/g, (m, path) => { let v = args[0]; for (const p of path.split('.')) v = v == null ? undefined : v[p]; return typeof v === 'string' ? v : format('%o', v); });
+      return out;
+    };
+    const parse = (args) => {
+      let name = args[0], options, fn;
+      for (let i = 1; i < args.length; i++) { const a = args[i]; if (typeof a === 'function') fn = a; else if (a !== null && typeof a === 'object') options = a; else if (typeof a === 'number') options = { ...options, timeout: a }; }
+      return { name: typeof name === 'function' ? name.name : String(name), options, fn };
+    };
+    const variant = (base, extra, isSuite) => {
+      const run = (...args) => {
+        const { name, options, fn } = parse(args);
+        const o = { ...options, ...extra };
+        return isSuite ? base(name, o, fn) : base(name, o, wrap(fn, name));
+      };
+      run.each = (table, ...rest) => (name, a, b) => {
+        const rows = Array.isArray(table) && table.every((r) => typeof r !== 'string' || rest.length === 0) ? table : [table];
+        rows.forEach((row, i) => {
+          const cells = Array.isArray(row) ? row : [row];
+          const fn = typeof a === 'function' ? a : b;
+          const opts = typeof a === 'object' && a !== null ? a : undefined;
+          run(fmtName(name, cells, i), opts ?? {}, isSuite ? () => ReflectApply(fn, undefined, cells) : (...ctx) => ReflectApply(fn, undefined, Array.isArray(row) ? cells : [row, ...ctx]));
+        });
+      };
+      run.for = (table) => (name, fn) => table.forEach((row, i) => run(fmtName(name, Array.isArray(row) ? row : [row], i), (ctx) => fn(row, ctx)));
+      return run;
+    };
+    const make = (base, isSuite) => {
+      const f = variant(base, {}, isSuite);
+      f.skip = variant(base, { skip: true }, isSuite);
+      f.only = variant(base, {}, isSuite);
+      f.todo = (name) => base(String(name), { todo: true });
+      f.concurrent = f;
+      f.sequential = f;
+      f.fails = variant(base, {}, isSuite);
+      f.skipIf = (cond) => (cond ? f.skip : f);
+      f.runIf = (cond) => (cond ? f : f.skip);
+      f.extend = () => f;
+      return f;
+    };
+    const test = make(nt, false);
+    const describe = make(nt.describe, true);
+    const fakeTimers = makeMockTimers();
+    let fakeOn = false;
+    const vi = {
+      fn: (impl) => spy.fn(impl),
+      spyOn: (obj, method, access) => spy.spyOn(obj, method, access),
+      isMockFunction: (f) => spy.isMockFunction(f),
+      clearAllMocks() { spy.clearAllMocks?.(); return vi; },
+      resetAllMocks() { spy.resetAllMocks?.(); return vi; },
+      restoreAllMocks() { spy.restoreAllMocks?.(); return vi; },
+      mocked: (x) => x,
+      useFakeTimers(opts) { if (!fakeOn) { fakeTimers.enable({ apis: ['setTimeout', 'setInterval', 'setImmediate', 'Date'], now: opts && opts.now !== undefined ? opts.now : Date.now() }); fakeOn = true; } return vi; },
+      useRealTimers() { if (fakeOn) { fakeTimers.reset(); fakeOn = false; } return vi; },
+      isFakeTimers: () => fakeOn,
+      advanceTimersByTime(ms) { fakeTimers.tick(ms); return vi; },
+      async advanceTimersByTimeAsync(ms) { fakeTimers.tick(ms); await null; return vi; },
+      runAllTimers() { fakeTimers.runAll(); return vi; },
+      async runAllTimersAsync() { fakeTimers.runAll(); await null; return vi; },
+      runOnlyPendingTimers() { fakeTimers.runAll(); return vi; },
+      advanceTimersToNextTimer() { fakeTimers.tick(1); return vi; },
+      setSystemTime(t) { fakeTimers.setTime(t instanceof Date ? t.getTime() : Number(t)); return vi; },
+      getMockedSystemTime: () => (fakeOn ? new Date(Date.now()) : null),
+      getRealSystemTime: () => Date.now(),
+      mock() { throw unsupported('vi.mock (module mocking) is not available in the gopkgr sandbox'); },
+      doMock() { throw unsupported('vi.doMock (module mocking) is not available in the gopkgr sandbox'); },
+      stubGlobal(name, value) { G[name] = value; return vi; },
+      unstubAllGlobals() { return vi; },
+      stubEnv(name, value) { processObj.env[name] = value; return vi; },
+      unstubAllEnvs() { return vi; },
+      waitFor: async (fn) => fn(),
+      hoisted: (fn) => fn(),
+    };
+    const jest = { ...vi, fn: vi.fn, spyOn: vi.spyOn, useFakeTimers: () => vi.useFakeTimers(), advanceTimersByTime: vi.advanceTimersByTime, requireActual: () => { throw unsupported('jest.requireActual is not available in the gopkgr sandbox'); } };
+    vitestApi = {
+      test, it: test, describe, suite: describe, expect, vi, vitest: vi, jest, assert: chai.assert, chai,
+      beforeAll: (fn) => nt.before(fn), afterAll: (fn) => nt.after(fn),
+      beforeEach: (fn) => nt.beforeEach(fn), afterEach: (fn) => nt.afterEach(fn),
+      expectTypeOf: () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : vitestApi.expectTypeOf()), apply: () => vitestApi.expectTypeOf() }),
+      assertType: () => {},
+      onTestFailed() {}, onTestFinished() {},
+    };
+    return vitestApi;
+  }
+  shim.installJestGlobals = () => {
+    const api = makeVitest();
+    for (const k of ['describe', 'it', 'test', 'expect', 'jest', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach']) defineProperty(G, k, { value: api[k], writable: true, configurable: true });
   };
 
   /** readable-stream's browser build has no Readable.from: Node's semantics, on an iterable or async iterable. */
@@ -1207,6 +1349,9 @@
   shim.cjs = (key) => load(key, null);
   shim.builtin = (name) => builtin(name);
   shim.setNamespace = (key, ns) => { namespaces.set(key, ns); };
+
+  // jest puts its API on the global object (describe, it, expect, jest, ...)
+  if (config.runner === 'jest') shim.installJestGlobals();
 
   return {
     __proto__: null,

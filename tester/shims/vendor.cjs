@@ -12,4 +12,7 @@ module.exports = {
     ...require('@noble/hashes/sha3.js'),
     hmac: require('@noble/hashes/hmac.js').hmac,
   }),
+  // vitest's and jest's expect (chai with Jest's matchers) and spies
+  expect: () => require('@vitest/expect'),
+  spy: () => require('@vitest/spy'),
 };
