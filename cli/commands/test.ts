@@ -73,7 +73,8 @@ export const test: Command = {
     if (ctx.json) ctx.out(JSON.stringify(outcome));
     else {
       ctx.out('');
-      ctx.out(`${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped (${testFiles.length} file${testFiles.length === 1 ? '' : 's'})`);
+      const unsupported = outcome.tests.filter((t) => t.status === 'unsupported').length;
+      ctx.out(`${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${unsupported > 0 ? ` (${unsupported} unsupported in the sandbox)` : ''} (${testFiles.length} file${testFiles.length === 1 ? '' : 's'})`);
       if (outcome.aborted !== undefined) ctx.out(`aborted: ${outcome.aborted}`);
       ctx.out(`resultHash ${outcome.resultHash}`);
     }

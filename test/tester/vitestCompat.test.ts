@@ -31,6 +31,21 @@ describe('vitest', () => {
   });
 });
 
+describe('only tests register tests', () => {
+  it('library code that imports vitest registers nothing and fails the file', async () => {
+    const files = new Map([
+      ['package.json', '{"type":"module","devDependencies":{"vitest":"^4.0.0"}}'],
+      ['src/evil.js', `import { test } from 'vitest';\ntest('planted', () => {});\nexport const v = 1;\n`],
+      ['src/evil.cjs', `require('vitest').test('planted too', () => {});\n`],
+      ['test/a.test.js', `import { test, expect } from 'vitest';\nimport { v } from '../src/evil.js';\nimport '../src/evil.cjs';\ntest('real', () => expect(v).toBe(1));\n`],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.filter((t) => /planted/.test(t.name))).toEqual([]);
+    expect(outcome.tests.find((t) => t.name === 'test/a.test.js')).toMatchObject({ status: 'failed' });
+    expect(outcome.tests.find((t) => t.name === 'test/a.test.js')!.error).toMatch(/src\/evil\.js called node:test test\(\), but it is not a test file/);
+  });
+});
+
 describe('jest', () => {
   it("puts jest's API on the global object, and finds __tests__ and *.test files", async () => {
     const files = new Map([

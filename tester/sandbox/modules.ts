@@ -123,16 +123,24 @@ export class FileModules {
     return m;
   }
 
-  /** A built-in's facade, evaluated now (before package code): its object and its own keys as named exports. */
-  private builtinModule(key: string): ivm.Module {
-    const have = this.byKey.get(key);
-    if (have !== undefined) return have;
+  /**
+   * A built-in's facade, evaluated now (before package code): its object and
+   * its own keys as named exports. vitest's and jest's API, like node:test,
+   * registers nothing for an importer outside the test scope.
+   */
+  private builtinModule(key: string, importer: string): ivm.Module {
     const name = key.slice('builtin:node:'.length);
+    const testApi = name === 'vitest' || name === '@jest/globals';
+    const refused = testApi && !this.env.mayRegisterTests(importer);
+    const cacheKey = refused ? `${key}|${importer}` : key;
+    const have = this.byKey.get(cacheKey);
+    if (have !== undefined) return have;
     if (name === 'fs' || name === 'fs/promises') this.usesFs = true;
     const names = this.builtins.exportNames(name);
     if (names === '') throw new UnsupportedImport(`node:${name} is not available in the gopkgr sandbox (it cannot be deterministic there)`);
-    const m = this.evaluated(facadeSource('', `globalThis.__gopkgr_shim.builtin(${JSON.stringify(name)})`, JSON.parse(names) as string[]), key);
-    this.byKey.set(key, m);
+    const expr = refused ? `globalThis.__gopkgr_shim.vitestFor(${JSON.stringify(describeKey(importer))})` : `globalThis.__gopkgr_shim.builtin(${JSON.stringify(name)})`;
+    const m = this.evaluated(facadeSource('', expr, JSON.parse(names) as string[]), key);
+    this.byKey.set(cacheKey, m);
     return m;
   }
 
@@ -168,7 +176,7 @@ export class FileModules {
     for (const spec of m.dependencySpecifiers) {
       const dep = resolver.resolve(spec, key);
       if (SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY && dep !== CJS_KEY) links.set(spec, this.shimModule(dep, key));
-      else if (dep.startsWith('builtin:')) links.set(spec, this.builtinModule(dep));
+      else if (dep.startsWith('builtin:')) links.set(spec, this.builtinModule(dep, key));
       else links.set(spec, await this.load(dep));
     }
     return m;

@@ -696,9 +696,10 @@
   // runtime records outcomes); expect is @vitest/expect (chai with Jest's
   // matchers), spies are @vitest/spy, fake timers are mock.timers.
   let vitestApi;
-  function makeVitest() {
-    if (vitestApi) return vitestApi;
-    const nt = builtin('test');
+  /** `refusedFor`: an importer that is not a test file nor test support registers nothing (runtime.js makeTest). */
+  function makeVitest(refusedFor = null) {
+    if (refusedFor === null && vitestApi) return vitestApi;
+    const nt = refusedFor === null ? builtin('test') : shim.makeTest(refusedFor).test;
     const ve = vendorLib('expect');
     const spy = vendorLib('spy');
     const { chai } = ve;
@@ -815,16 +816,18 @@
       hoisted: (fn) => fn(),
     };
     const jest = { ...vi, fn: vi.fn, spyOn: vi.spyOn, useFakeTimers: () => vi.useFakeTimers(), advanceTimersByTime: vi.advanceTimersByTime, requireActual: () => { throw unsupported('jest.requireActual is not available in the gopkgr sandbox'); } };
-    vitestApi = {
+    const api = {
       test, it: test, describe, suite: describe, expect, vi, vitest: vi, jest, assert: chai.assert, chai,
       beforeAll: (fn) => nt.before(fn), afterAll: (fn) => nt.after(fn),
       beforeEach: (fn) => nt.beforeEach(fn), afterEach: (fn) => nt.afterEach(fn),
-      expectTypeOf: () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : vitestApi.expectTypeOf()), apply: () => vitestApi.expectTypeOf() }),
+      expectTypeOf: () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : api.expectTypeOf()), apply: () => api.expectTypeOf() }),
       assertType: () => {},
       onTestFailed() {}, onTestFinished() {},
     };
-    return vitestApi;
+    if (refusedFor === null) vitestApi = api;
+    return api;
   }
+  shim.vitestFor = (refusedFor) => makeVitest(typeof refusedFor === 'string' ? refusedFor : null);
   shim.installJestGlobals = () => {
     const api = makeVitest();
     for (const k of ['describe', 'it', 'test', 'expect', 'jest', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach']) defineProperty(G, k, { value: api[k], writable: true, configurable: true });
@@ -1226,6 +1229,7 @@
     if (bare === 'test') return shim.makeTest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1)).test;
     if (bare === 'assert') return shim.makeAssert();
     if (bare === 'assert/strict') return shim.makeAssert().strict;
+    if (bare === 'vitest' || bare === '@jest/globals') return makeVitest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1));
     return builtin(bare);
   }
   // ---- node:test's MockTracker (mock.fn, mock.method, getters/setters, mock.timers) ----
