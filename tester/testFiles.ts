@@ -25,18 +25,32 @@ export const JEST_TEST_PATTERNS = ['**/__tests__/**/*.{js,jsx,ts,tsx}', '**/*.{t
 
 export type TestRunner = 'node' | 'vitest' | 'jest';
 
-/** Which runner the package's authors use: its test script, else its devDependencies; node --test otherwise. */
+/**
+ * Which runner the package's authors use: what its test script runs (following
+ * `npm run X` into the scripts it names), node --test first when it runs
+ * several; else its devDependencies; node --test otherwise.
+ */
 export function testRunner(files: FileMap): TestRunner {
-  let pkg: { scripts?: { test?: unknown }; devDependencies?: Record<string, unknown>; dependencies?: Record<string, unknown> } | null;
+  let pkg: { scripts?: Record<string, unknown>; devDependencies?: Record<string, unknown>; dependencies?: Record<string, unknown> } | null;
   try {
     pkg = JSON.parse(files.get('package.json') ?? 'null') as typeof pkg;
   } catch {
     return 'node';
   }
-  const script = typeof pkg?.scripts?.test === 'string' ? pkg.scripts.test : '';
-  if (/\bvitest\b/.test(script)) return 'vitest';
-  if (/\bjest\b/.test(script)) return 'jest';
-  if (/\bnode\b[^&|;]*--test\b/.test(script)) return 'node';
+  const scripts = pkg?.scripts ?? {};
+  const seen = new Set<string>();
+  const expand = (name: string, depth: number): string => {
+    const text = scripts[name];
+    if (typeof text !== 'string' || seen.has(name) || depth > 3) return '';
+    seen.add(name);
+    let all = text;
+    for (const m of text.matchAll(/\bnpm\s+run(?:-script)?\s+([\w:.-]+)/g)) all += '\n' + expand(m[1]!, depth + 1);
+    return all;
+  };
+  const script = expand('test', 0);
+  if (/\bnode\b[^&|;\n]*--test\b|\bborp\b/.test(script)) return 'node';
+  if (/(^|[\s/])vitest\b/.test(script)) return 'vitest';
+  if (/(^|[\s/])jest\b/.test(script)) return 'jest';
   const dev = { ...pkg?.dependencies, ...pkg?.devDependencies };
   if ('vitest' in dev) return 'vitest';
   if ('jest' in dev) return 'jest';

@@ -1,6 +1,6 @@
 // The sandbox's resolver: only the package's files and its locked dependencies.
 import { describe, expect, it } from 'vitest';
-import { findTestFiles, globToRegExp, Resolver, resolveExports } from '../../tester/index.ts';
+import { findTestFiles, globToRegExp, Resolver, resolveExports, testRunner } from '../../tester/index.ts';
 
 const files = new Map([
   ['package.json', JSON.stringify({ name: '@me/pkg', exports: { '.': './src/index.ts', './feature/*': './src/features/*.ts' } })],
@@ -92,5 +92,17 @@ describe('test files', () => {
     expect(globToRegExp('test/**/*.test.{ts,js}').test('test/x/y/a.test.js')).toBe(true);
     expect(globToRegExp('test/*.ts').test('test/x/a.ts')).toBe(false);
     expect(globToRegExp('src/?.ts').test('src/a.ts')).toBe(true);
+  });
+});
+
+describe('the test runner', () => {
+  const pkg = (json: object): Map<string, string> => new Map([['package.json', JSON.stringify(json)]]);
+  it("follows the test script into the scripts it runs, node --test first, then vitest's and jest's", () => {
+    expect(testRunner(pkg({ scripts: { test: 'npm run test:unit && npm run test:jest', 'test:unit': 'c8 --100 node --test', 'test:jest': 'jest jest.test.js' }, devDependencies: { jest: '1' } }))).toBe('node');
+    expect(testRunner(pkg({ scripts: { test: 'vitest run' } }))).toBe('vitest');
+    expect(testRunner(pkg({ scripts: { test: 'npm run unit', unit: 'jest --ci' } }))).toBe('jest');
+    expect(testRunner(pkg({ devDependencies: { vitest: '^4' } }))).toBe('vitest');
+    expect(testRunner(pkg({ scripts: { test: 'borp --coverage' }, devDependencies: { vitest: '^4' } }))).toBe('node');
+    expect(testRunner(pkg({}))).toBe('node');
   });
 });
