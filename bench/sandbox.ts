@@ -12,7 +12,8 @@
  * Then the real-suite corpus (test/fixtures/pot-real/: CommonJS node:test
  * suites from npm tarballs with their locked dependencies): per run, the total
  * time of `runTests()` over every package against `node --test` in each
- * package (its dependencies laid out in node_modules), and how many tests agree
+ * package (its dependencies laid out in node_modules), the same runs each in a
+ * child process as testers make them (tester/child/), and how many tests agree
  * with the native outcomes recorded in the corpus (test/support/potCorpus.ts).
  *
  * Goals: ratio sandbox/node ≤ 1.5 on the generated package, start-up < 20 ms;
@@ -34,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ivm from 'isolated-vm';
 import { readPackageDir, runTests } from '../tester/index.ts';
+import { runTestsInChild } from '../tester/child/runInChild.ts';
 import { compareWithNative, corpusNames, loadCorpusPackage, type CorpusPackage } from '../test/support/potCorpus.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' } } });
@@ -151,6 +153,7 @@ try {
     total += p.native.tests.length;
   }
   const sandboxTotals: number[] = [];
+  const childTotals: number[] = [];
   const nodeTotals: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     let t = 0;
@@ -160,17 +163,26 @@ try {
       t += performance.now() - t0;
     }
     sandboxTotals.push(t);
+    let ct = 0;
+    for (const p of corpus) {
+      const t0 = performance.now();
+      await runTestsInChild({ files: p.files, deps: p.deps });
+      ct += performance.now() - t0;
+    }
+    childTotals.push(ct);
     let nt = 0;
     // node --test exits 1 when a test fails (the unsupported ones do not fail natively)
     for (const d of laidOut) nt += await spawnMs(['--test'], d, [0, 1]);
     nodeTotals.push(nt);
   }
   const s = median(sandboxTotals);
+  const c = median(childTotals);
   const n = median(nodeTotals);
   console.log(`corpus: ${corpus.length} packages, ${total} tests; agree ${agree}, unsupported ${unsupported} (child processes), disagree ${disagree}`);
-  console.log(`corpus sandbox (runTests, in process): ${s.toFixed(0)} ms median of ${RUNS} (${fmt(sandboxTotals)})`);
+  console.log(`corpus sandbox (runTests, in process): ${s.toFixed(0)} ms median of ${RUNS} (${fmt(sandboxTotals)}), ratio to node --test ${(s / n).toFixed(2)}`);
+  console.log(`corpus sandbox in a child process per package (as testers run it): ${c.toFixed(0)} ms median of ${RUNS} (${fmt(childTotals)})`);
   console.log(`corpus node --test (one process per package): ${n.toFixed(0)} ms median of ${RUNS} (${fmt(nodeTotals)})`);
-  console.log(`ratio sandbox/node --test (real corpus): ${(s / n).toFixed(2)}`);
+  console.log(`ratio sandbox (child process)/node --test (real corpus): ${(c / n).toFixed(2)}`);
 } finally {
   for (const d of laidOut) await rm(d, { recursive: true, force: true });
 }

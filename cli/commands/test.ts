@@ -9,7 +9,8 @@
  * console output goes to stdout (stderr under --json).
  */
 import path from 'node:path';
-import { findTestFiles, readInstalledDeps, readPackageDir, runTests, testPatterns, type Outcome, type TestOutcome } from '../../tester/index.ts';
+import { runTestsInChild } from '../../tester/child/runInChild.ts';
+import { findTestFiles, readInstalledDeps, readPackageDir, testPatterns, type Outcome, type TestOutcome } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -46,7 +47,8 @@ export const test: Command = {
     const clearProgress = (): void => {
       if (ctx.tty) process.stderr.write('\r\u001b[2K');
     };
-    const outcome = await runTests({
+    // in a child process, as a tester runs it: a crash of the isolate or its addon ends only that process
+    const outcome = await runTestsInChild({
       files,
       deps,
       testFiles,

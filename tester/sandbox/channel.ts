@@ -14,6 +14,8 @@ export const RAN = 1;
 export const DONE = 2;
 export const NEWS = 4;
 export const VIRTUAL_TIME_OUT = 8;
+/** nothing ran: results from the last macrotask's microtasks wait to be pulled first */
+export const PULL_FIRST = 16;
 
 export interface RuntimeScripts {
   runtime: ivm.Script;

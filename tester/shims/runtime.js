@@ -1221,10 +1221,14 @@
     __proto__: null,
     /** After the shim modules have read it: the package can no longer reach it. */
     seal() { delete G.__gopkgr_shim; },
-    /** 1 ran a macrotask, 2 the file is done, 4 new results to pull, 8 virtual time ran out. */
+    /** 1 ran a macrotask, 2 the file is done, 4 new results to pull, 8 virtual time ran out, 16 nothing ran: pull first. */
     tick() {
       let flags = 0;
       if (ended) return 2 | (news ? 4 : 0);
+      // Records made by the last macrotask's microtasks (after its flags were
+      // read): the host pulls them before anything else runs, so a test that
+      // finished is reported even if the next one never returns.
+      if (news) return 4 | 16;
       const testsOver = loaded && !rootRunning && (abandoned || rootIndex >= root.children.length);
       if (testsOver && !rootAfterDone) {
         rootAfterDone = true;
