@@ -20,7 +20,7 @@
  * on the corpus every runnable test agrees and sandbox/native ≤ 1.0. The last
  * line is the corpus ratio.
  *
- *   node --no-node-snapshot --import tsx bench/sandbox.ts [--runs N]
+ *   node --no-node-snapshot --import tsx bench/sandbox.ts [--runs N] [--dist]
  *   (isolated-vm asks for --no-node-snapshot on Node 20+)
  *
  * Measured here (2 busy cores, Node 20.20): sandbox 69 ms, node --test 2.7 s,
@@ -35,10 +35,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ivm from 'isolated-vm';
 import { readPackageDir, runTests } from '../tester/index.ts';
-import { runTestsInChild } from '../tester/child/runInChild.ts';
+import { runTestsInChild as runTestsInChildFromSources } from '../tester/child/runInChild.ts';
 import { compareWithNative, corpusNames, loadCorpusPackage, type CorpusPackage } from '../test/support/potCorpus.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, dist: { type: 'boolean' } } });
 const RUNS = Number(values.runs ?? 5);
 const FILES = 10;
 const PER_FILE = 50;
@@ -138,6 +138,9 @@ async function layOut(p: CorpusPackage): Promise<string> {
   return d;
 }
 
+// --dist: the child processes run the compiled dist/ (as the installed command does; run `npm run build` first),
+// not the sources through tsx, which costs each child ~0.3 s of loading.
+const runTestsInChild: typeof runTestsInChildFromSources = values.dist === true ? ((await import(path.join(ROOT, 'dist/tester/child/runInChild.js'))) as { runTestsInChild: typeof runTestsInChildFromSources }).runTestsInChild : runTestsInChildFromSources;
 const corpus = await Promise.all(corpusNames().map((n) => loadCorpusPackage(n)));
 const laidOut = await Promise.all(corpus.map((p) => layOut(p)));
 try {

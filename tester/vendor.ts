@@ -17,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 
 let bundled: string | undefined;
 
+/** The bundle a parent process already made (tester/child/): a child need not bundle again. */
+export function useVendorSource(source: string): void {
+  bundled = source;
+}
+
 export function vendorSource(): string {
   bundled ??= `(function (require) {\n${prebuilt() ?? build()}\nreturn __gopkgrVendor;\n})`;
   return bundled;

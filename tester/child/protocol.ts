@@ -8,6 +8,8 @@ export interface ChildRequest {
   testFiles?: string[];
   limits: SandboxLimits;
   seed?: string;
+  /** the vendored bundle the parent made (tester/vendor.ts), so the child does not bundle again */
+  vendor: string;
 }
 
 export type ChildMessage = { type: 'test'; test: TestOutcome } | { type: 'output'; stream: 'stdout' | 'stderr'; text: string } | { type: 'done'; outcome: Outcome } | { type: 'error'; code?: string; message: string };

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_TESTS, resolveLimits } from '../options.ts';
 import { summarise, type Outcome, type TestOutcome } from '../outcome.ts';
 import type { RunTestsOptions } from '../runTests.ts';
+import { vendorSource } from '../vendor.ts';
 import type { ChildMessage, ChildRequest } from './protocol.ts';
 
 /** The child's heap: the isolate's own limit plus room for the host side (module texts, results). */
@@ -53,7 +54,11 @@ export async function runTestsInChild(options: ChildRunOptions): Promise<Outcome
         if (tests.length < MAX_TESTS) tests.push(m.test);
         options.onTest?.(m.test);
       } else if (m.type === 'output') options.onOutput?.(m.stream, m.text);
-      else if (m.type === 'done') outcome = m.outcome;
+      else if (m.type === 'done') {
+        // the outcome is complete: the child's own teardown need not be waited for
+        outcome = m.outcome;
+        resolve(outcome);
+      }
       else failure = m.code !== undefined && isErrorCode(m.code) ? new GopkgrError(m.code, m.message) : new Error(m.message);
     });
     child.on('error', reject);
@@ -70,6 +75,7 @@ export async function runTestsInChild(options: ChildRunOptions): Promise<Outcome
       testFiles: options.testFiles === undefined ? undefined : [...options.testFiles],
       limits,
       seed: options.seed,
+      vendor: vendorSource(),
     };
     child.send(req);
   });

@@ -5,6 +5,7 @@
  * still be torn down: DEPENDENCIES.md saw that crash the host).
  */
 import { runTests } from '../runTests.ts';
+import { useVendorSource } from '../vendor.ts';
 import type { ChildMessage, ChildRequest } from './protocol.ts';
 
 const send = (m: ChildMessage): void => {
@@ -12,6 +13,7 @@ const send = (m: ChildMessage): void => {
 };
 
 process.once('message', (req: ChildRequest) => {
+  useVendorSource(req.vendor);
   runTests({
     files: new Map(req.files),
     deps: new Map(req.deps.map(([name, files]) => [name, new Map(files)])),
