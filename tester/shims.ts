@@ -42,7 +42,7 @@ export const SHIM_MODULES: ReadonlyMap<string, string> = new Map([
   ['builtin:node:assert', `const a = globalThis.__gopkgr_shim.makeAssert();\n${reexport('a', ASSERT_EXPORTS)}`],
   ['builtin:node:assert/strict', `const a = globalThis.__gopkgr_shim.makeAssert().strict;\n${reexport('a', ASSERT_EXPORTS)}`],
   ['builtin:gopkgr:internal', `export const loaded = globalThis.__gopkgr_shim.loaded;`],
-  ['builtin:gopkgr:cjs', `export const cjs = globalThis.__gopkgr_shim.cjs;`],
+  ['builtin:gopkgr:cjs', `export const cjs = globalThis.__gopkgr_shim.cjs;\nexport const setNamespace = globalThis.__gopkgr_shim.setNamespace;`],
 ]);
 
 export const CJS_KEY = 'builtin:gopkgr:cjs';

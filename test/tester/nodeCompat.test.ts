@@ -1,7 +1,7 @@
 // Node's module systems, built-ins, web globals and node:test's newer API in the
 // sandbox, against `node --test` on the same fixture package (CommonJS tests
 // requiring a CommonJS library, an ES test importing it, events, util, path,
-// Buffer, URL, crypto hashes, stream, timers/promises, fs reads, t.plan,
+// Buffer, URL, crypto hashes, stream, timers/promises, fs reads, require(esm), t.plan,
 // t.assert, mock.fn/method/timers, t.signal, structuredClone, AbortController,
 // TextEncoder, atob). Every test agrees, except where the sandbox says
 // `unsupported` (a child process), which it must never report as passed.
@@ -28,7 +28,7 @@ describe('Node compatibility', () => {
   it('agrees with node --test test by test; what it cannot give is unsupported', async () => {
     const files = await readPackageDir(COMPAT);
     const sandbox = await runTests({ files });
-    const native = await nodeTest(COMPAT, ['test/a.test.js', 'test/b.test.mjs', 'test/c.test.js']);
+    const native = await nodeTest(COMPAT, ['test/a.test.js', 'test/b.test.mjs', 'test/c.test.js', 'test/d.test.js']);
     expect(sandbox.aborted).toBeUndefined();
     expect(sandbox.tests.length).toBe(native.size);
     const unsupported = sandbox.tests.filter((t) => t.status === 'unsupported');

@@ -24,7 +24,7 @@ export function sandboxPath(key: string): string {
 
 type Target = string | { error: string; unsupported?: boolean };
 
-interface Entry {
+export interface Entry {
   kind: 'cjs' | 'json' | 'esm';
   file: string;
   source?: string;

@@ -95,8 +95,12 @@ export class FileModules {
     } finally {
       if (!isolate.isDisposed) loaded();
     }
-    const e = isolate.compileModuleSync(ENTRY_SOURCE, { filename: 'gopkgr:entry' });
-    this.edges.set(e, new Map([['gopkgr:internal', this.internal], ['gopkgr:file', root]]));
+    // require() of an ES module (Node 20.19+): the module is evaluated before the
+    // test file, and the CommonJS loader is handed its namespace.
+    const preloads = await this.esmForRequire();
+    const imports = preloads.map((_, i) => `import 'gopkgr:esm${i}';\n`).join('');
+    const e = isolate.compileModuleSync(ENTRY_SOURCE.replace("import 'gopkgr:file';", `${imports}import 'gopkgr:file';`), { filename: 'gopkgr:entry' });
+    this.edges.set(e, new Map([['gopkgr:internal', this.internal], ['gopkgr:file', root], ...preloads.map((m, i): [string, ivm.Module] => [`gopkgr:esm${i}`, m])]));
     const linked = await this.env.guard.call(() =>
       e.instantiate(this.context, (specifier, referrer) => {
         const m = this.edges.get(referrer)?.get(specifier);
@@ -106,6 +110,21 @@ export class FileModules {
     );
     if (!linked.ok) throw new GopkgrError('TEST_LINK', linked.message);
     return e;
+  }
+
+  /** For each ES module some CommonJS module requires: a module that hands its namespace to the loader. */
+  private async esmForRequire(): Promise<ivm.Module[]> {
+    const out: ivm.Module[] = [];
+    for (const [key, entry] of Object.entries(this.cjs.entries)) {
+      if (entry.kind !== 'esm') continue;
+      const target = await this.load(key);
+      this.cjsInternal ??= this.shimModule(CJS_KEY);
+      const source = `import * as ns from 'gopkgr:target';\nimport { setNamespace } from 'gopkgr:cjs';\nsetNamespace(${JSON.stringify(key)}, ns);\n`;
+      const m = this.env.guard.isolate.compileModuleSync(source, { filename: `require-esm:${describeKey(key)}` });
+      this.edges.set(m, new Map([['gopkgr:target', target], ['gopkgr:cjs', this.cjsInternal]]));
+      out.push(m);
+    }
+    return out;
   }
 
   /** A shim module, evaluated now: node:test refuses to register for a module outside the test scope. */
