@@ -9,9 +9,18 @@
  * command as a child process, and the isolate start-up: new Isolate + context
  * + compile + run of a trivial script.
  *
- * Goal: ratio sandbox/node ≤ 1.5, start-up < 20 ms. The last line is the ratio.
+ * Then the real-suite corpus (test/fixtures/pot-real/: CommonJS node:test
+ * suites from npm tarballs with their locked dependencies): per run, the total
+ * time of `runTests()` over every package against `node --test` in each
+ * package (its dependencies laid out in node_modules), the same runs each in a
+ * child process as testers make them (tester/child/), and how many tests agree
+ * with the native outcomes recorded in the corpus (test/support/potCorpus.ts).
  *
- *   node --no-node-snapshot --import tsx bench/sandbox.ts [--runs N]
+ * Goals: ratio sandbox/node ≤ 1.5 on the generated package, start-up < 20 ms;
+ * on the corpus every runnable test agrees and sandbox/native ≤ 1.0. The last
+ * line is the corpus ratio.
+ *
+ *   node --no-node-snapshot --import tsx bench/sandbox.ts [--runs N] [--dist]
  *   (isolated-vm asks for --no-node-snapshot on Node 20+)
  *
  * Measured here (2 busy cores, Node 20.20): sandbox 69 ms, node --test 2.7 s,
@@ -19,15 +28,17 @@
  * start-up 1.8 ms.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ivm from 'isolated-vm';
 import { readPackageDir, runTests } from '../tester/index.ts';
+import { runTestsInChild as runTestsInChildFromSources } from '../tester/child/runInChild.ts';
+import { compareWithNative, corpusNames, loadCorpusPackage, type CorpusPackage } from '../test/support/potCorpus.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, dist: { type: 'boolean' } } });
 const RUNS = Number(values.runs ?? 5);
 const FILES = 10;
 const PER_FILE = 50;
@@ -114,7 +125,67 @@ try {
   console.log(`node --test (child process):    ${n.toFixed(0)} ms median of ${RUNS} (${fmt(node)})`);
   console.log(`gopkgr test --json (child process, incl. tsx + CLI start): ${c.toFixed(0)} ms median (${fmt(cli)}), ratio to node --test ${(c / n).toFixed(2)}`);
   console.log(`isolate start-up (new Isolate + context + compile + run): ${median(startup).toFixed(2)} ms median of ${startup.length}`);
-  console.log(`ratio sandbox/node --test: ${(s / n).toFixed(2)}`);
+  console.log(`ratio sandbox/node --test (generated package): ${(s / n).toFixed(2)}`);
 } finally {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** A corpus package as `node --test` needs it: its files, its dependencies in node_modules. */
+async function layOut(p: CorpusPackage): Promise<string> {
+  const d = await mkdtemp(path.join(tmpdir(), 'gopkgr-bench-corpus-'));
+  await cp(path.join(p.dir, 'pkg'), d, { recursive: true });
+  for (const name of p.deps.keys()) await cp(path.join(p.dir, 'deps', name), path.join(d, 'node_modules', name), { recursive: true });
+  return d;
+}
+
+// --dist: the child processes run the compiled dist/ (as the installed command does; run `npm run build` first),
+// not the sources through tsx, which costs each child ~0.3 s of loading.
+const runTestsInChild: typeof runTestsInChildFromSources = values.dist === true ? ((await import(path.join(ROOT, 'dist/tester/child/runInChild.js'))) as { runTestsInChild: typeof runTestsInChildFromSources }).runTestsInChild : runTestsInChildFromSources;
+const corpus = await Promise.all(corpusNames().map((n) => loadCorpusPackage(n)));
+const laidOut = await Promise.all(corpus.map((p) => layOut(p)));
+try {
+  let agree = 0;
+  let unsupported = 0;
+  let disagree = 0;
+  let total = 0;
+  for (const p of corpus) {
+    const c = await compareWithNative(p);
+    agree += c.agree.length;
+    unsupported += c.unsupported.length;
+    disagree += c.disagree.length;
+    total += p.native.tests.length;
+  }
+  const sandboxTotals: number[] = [];
+  const childTotals: number[] = [];
+  const nodeTotals: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    let t = 0;
+    for (const p of corpus) {
+      const t0 = performance.now();
+      await runTests({ files: p.files, deps: p.deps });
+      t += performance.now() - t0;
+    }
+    sandboxTotals.push(t);
+    let ct = 0;
+    for (const p of corpus) {
+      const t0 = performance.now();
+      await runTestsInChild({ files: p.files, deps: p.deps });
+      ct += performance.now() - t0;
+    }
+    childTotals.push(ct);
+    let nt = 0;
+    // node --test exits 1 when a test fails (the unsupported ones do not fail natively)
+    for (const d of laidOut) nt += await spawnMs(['--test'], d, [0, 1]);
+    nodeTotals.push(nt);
+  }
+  const s = median(sandboxTotals);
+  const c = median(childTotals);
+  const n = median(nodeTotals);
+  console.log(`corpus: ${corpus.length} packages, ${total} tests; agree ${agree}, unsupported ${unsupported} (child processes), disagree ${disagree}`);
+  console.log(`corpus sandbox (runTests, in process): ${s.toFixed(0)} ms median of ${RUNS} (${fmt(sandboxTotals)}), ratio to node --test ${(s / n).toFixed(2)}`);
+  console.log(`corpus sandbox in a child process per package (as testers run it): ${c.toFixed(0)} ms median of ${RUNS} (${fmt(childTotals)})`);
+  console.log(`corpus node --test (one process per package): ${n.toFixed(0)} ms median of ${RUNS} (${fmt(nodeTotals)})`);
+  console.log(`ratio sandbox (child process)/node --test (real corpus): ${(c / n).toFixed(2)}`);
+} finally {
+  for (const d of laidOut) await rm(d, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@
 // edited checkout runs its sources through tsx and never stale JavaScript.
 //
 //   node scripts/build.mjs        (npm runs it on install, as "prepare")
-import { transform } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,9 @@ for (const rel of PARTS.flatMap(sources)) {
   stamp[rel] = [st.size, st.mtimeMs];
 }
 cpSync(path.join(root, 'tester/shims'), path.join(tmp, 'tester/shims'), { recursive: true });
+// The sandbox's vendored libraries, bundled once here rather than on every run (tester/vendor.ts).
+const vendorOptions = JSON.parse(readFileSync(path.join(root, 'tester/shims/vendor.esbuild.json'), 'utf8'));
+await build({ ...vendorOptions, entryPoints: [path.join(root, 'tester/shims/vendor.cjs')], outfile: path.join(tmp, 'tester/shims/vendor.bundle.js') });
 writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp }));
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);

@@ -3,7 +3,7 @@
  * the hash every tester must agree on.
  *
  * resultHash = sha256 hex of the UTF-8 bytes of
- *   JSON.stringify(["gopkgr/test-outcome/v3", [[name, status, error|null], ...], abortedCode|null])
+ *   JSON.stringify(["gopkgr/test-outcome/v4", [[name, status, error|null], ...], abortedCode|null])
  * with the tests in run order (files sorted by path, tests in the order they
  * finished, which is deterministic: timers run in virtual time). Timings, output
  * and stack traces are left out; error texts are normalised (no ANSI colour,
@@ -20,12 +20,16 @@
  * properties, tests left unfinished by virtual time or a rejection storm fail,
  * WeakRef holds strongly, and names/errors are cut inside the isolate: v2 and
  * v3 testers record different outcomes for hostile packages.
+ *
+ * v4: Node's default test files (TypeScript tests once), CommonJS, Node's
+ * deterministic built-ins and web globals, node:test's plan/assert/mock/signal,
+ * and the `unsupported` status: a v3 tester failed most of what v4 runs.
  */
 import { sha256Hex } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';
 
-export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo';
-const STATUSES = new Set<string>(['passed', 'failed', 'skipped', 'todo']);
+export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo' | 'unsupported';
+const STATUSES = new Set<string>(['passed', 'failed', 'skipped', 'todo', 'unsupported']);
 
 export interface RawTest {
   name: string;
@@ -38,7 +42,7 @@ export type TestOutcome = RawTest;
 export interface Outcome {
   passed: number;
   failed: number;
-  /** skipped and todo tests */
+  /** skipped, todo and unsupported tests */
   skipped: number;
   tests: TestOutcome[];
   resultHash: string;
@@ -46,7 +50,7 @@ export interface Outcome {
   aborted?: string;
 }
 
-export const HASH_DOMAIN = 'gopkgr/test-outcome/v3';
+export const HASH_DOMAIN = 'gopkgr/test-outcome/v4';
 
 export function normaliseText(text: string, max: number): string {
   let t = text

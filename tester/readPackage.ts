@@ -9,7 +9,10 @@
  *   the packer does (cli/pack.ts), so a stray data directory fails loudly.
  * - Dependencies: the bare specifiers the package's files import, looked up in
  *   `DIR/node_modules/<name>`, then the same for what those import, until
- *   closed. Only imported packages are read, not the whole node_modules.
+ *   closed. Only packages the project's `gopkgr.lock` names are read: a tester
+ *   gets exactly the version's lock tree, so a package that merely lies in
+ *   node_modules (npm's, a parent directory's, a leftover) must not resolve
+ *   here either, or two machines would run different code.
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -64,12 +67,29 @@ export function importedPackages(files: FileMap): Set<string> {
   return names;
 }
 
+/** The package names `DIR/gopkgr.lock` locks (none without a lockfile, or with one that is not JSON). */
+export async function lockedNames(dir: string): Promise<Set<string>> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'gopkgr.lock'), 'utf8');
+  } catch {
+    return new Set();
+  }
+  try {
+    const packages = (JSON.parse(text) as { packages?: unknown } | null)?.packages;
+    return new Set(packages !== null && typeof packages === 'object' ? Object.keys(packages) : []);
+  } catch {
+    throw new GopkgrError('LOCKFILE_INVALID', `${path.join(dir, 'gopkgr.lock')} is not valid JSON`, { hint: 'delete it and run `gopkgr get` to write a new one' });
+  }
+}
+
 export async function readInstalledDeps(dir: string, files: FileMap): Promise<Map<string, Map<string, string>>> {
   const deps = new Map<string, Map<string, string>>();
+  const locked = await lockedNames(dir);
   const queue = [...importedPackages(files)];
   while (queue.length > 0) {
     const name = queue.shift()!;
-    if (deps.has(name)) continue;
+    if (deps.has(name) || !locked.has(name)) continue;
     const depDir = path.join(dir, 'node_modules', ...name.split('/'));
     let depFiles: Map<string, string>;
     try {

@@ -18,7 +18,10 @@
  *   SANDBOX_IMPORT_DENIED.
  * - `node:test`, `node:assert`, `node:assert/strict` (and `assert`,
  *   `assert/strict`) are the shims; every other Node built-in is
- *   SANDBOX_IMPORT_DENIED.
+ *   `builtin:node:<name>`, which the sandbox serves when it can be
+ *   deterministic (tester/shims/node.js) and reports unsupported otherwise.
+ * - `require()` (CommonJS) resolves with the conditions require/node/default
+ *   and Node's CommonJS extensions; `import` with import/node/default.
  * - A bare name is the package itself (self-reference through its own
  *   package.json `exports`) or a locked dependency, resolved through its
  *   package.json `exports` (conditions node, import, default), else `main`, else
@@ -39,8 +42,9 @@ export const SHIMS: Record<string, string> = {
   'assert/strict': 'builtin:node:assert/strict',
 };
 
-/** Export conditions, in Node's order of preference for `import`. */
-const CONDITIONS = new Set(['node', 'import', 'default']);
+/** Export conditions of `import` and of `require()`. */
+export type ResolveKind = 'import' | 'require';
+const CONDITIONS: Record<ResolveKind, ReadonlySet<string>> = { import: new Set(['node', 'import', 'default']), require: new Set(['node', 'require', 'default']) };
 
 const JS_FOR_TS: Record<string, string[]> = {
   '.js': ['.ts', '.tsx'],
@@ -48,6 +52,8 @@ const JS_FOR_TS: Record<string, string[]> = {
   '.jsx': ['.tsx'],
 };
 const IMPLICIT = ['.ts', '.tsx', '.mts', '.js', '.mjs', '.json', '/index.ts', '/index.tsx', '/index.js', '/index.mjs'];
+/** require()'s extensions (Node's, with tsx's TypeScript ones), then a directory's package.json main or index. */
+const IMPLICIT_REQUIRE = ['.js', '.json', '.cjs', '.ts', '.cts', '.tsx', '/index.js', '/index.json', '/index.ts', '/index.cjs'];
 
 export interface ParsedKey {
   scope: 'pkg' | 'dep' | 'builtin';
@@ -83,48 +89,69 @@ export class Resolver {
     return undefined;
   }
 
-  resolve(specifier: string, referrer: string): string {
+  /** The `"type"` of the nearest package.json above a package or dependency file. */
+  packageType(key: string): string | undefined {
+    const k = parseKey(key);
+    if (k.scope === 'builtin') return undefined;
+    const map = this.mapOf(k.scope, k.dep);
+    for (let dir = posix.dirname(k.path); ; dir = posix.dirname(dir)) {
+      const pkg = readJson(map.get(dir === '.' ? 'package.json' : `${dir}/package.json`)) as { type?: unknown } | undefined;
+      if (pkg !== undefined) return typeof pkg.type === 'string' ? pkg.type : undefined;
+      if (dir === '.' || dir === '/' || dir === '') return undefined;
+    }
+  }
+
+  /** Every file of the package and, under node_modules/, of its dependencies (the sandbox's read-only fs). */
+  allFiles(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [p, t] of this.files) out.push([p, t]);
+    for (const [name, map] of this.deps) for (const [p, t] of map) out.push([`node_modules/${name}/${p}`, t]);
+    return out;
+  }
+
+  resolve(specifier: string, referrer: string, kind: ResolveKind = 'import'): string {
     const shim = SHIMS[specifier];
     if (shim !== undefined) return shim;
     const from = parseKey(referrer);
     const shown = `"${specifier}" (imported by ${describeKey(referrer)})`;
     if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
-      const joined = posix.normalize(posix.join(posix.dirname(from.path), specifier));
+      // `require('../')` names the directory: no trailing slash, and `./` is `.`
+      const joined = posix.normalize(posix.join(posix.dirname(from.path), specifier)).replace(/(.)\/+$/, '$1').replace(/^\.\/$/, '.');
       if (joined === '..' || joined.startsWith('../') || posix.isAbsolute(joined)) {
         throw new GopkgrError('SANDBOX_IMPORT_OUTSIDE', `import of ${shown} leaves the package`, { hint: 'tests may import only files of their own package and its locked dependencies' });
       }
       const scope = from.scope === 'dep' ? 'dep' : 'pkg';
       const map = this.mapOf(scope, from.dep);
-      const found = lookup(map, joined, true);
+      const found = lookup(map, joined, true, kind);
       if (found === undefined) throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find module ${shown}`);
       return keyOf(scope, from.dep, found);
     }
+    const builtinName = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+    if (builtinModules.includes(builtinName) || (specifier.startsWith('node:') && /^(test|sea|sqlite|test\/reporters)$/.test(builtinName))) return `builtin:node:${builtinName}`;
     if (specifier.startsWith('/') || specifier.startsWith('\\') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(specifier)) {
-      throw new GopkgrError('SANDBOX_IMPORT_DENIED', `import of ${shown} is not allowed: absolute paths, URLs and Node built-ins other than node:test and node:assert are not in the sandbox`);
-    }
-    const bare = specifier.split('/')[0]!;
-    if (builtinModules.includes(specifier) || builtinModules.includes(bare)) {
-      throw new GopkgrError('SANDBOX_IMPORT_DENIED', `import of ${shown} is not allowed: Node built-ins other than node:test and node:assert are not in the sandbox`);
+      throw new GopkgrError('SANDBOX_IMPORT_DENIED', `import of ${shown} is not allowed: absolute paths and URLs are not in the sandbox`);
     }
     const { name, subpath } = splitBare(specifier);
+    // vitest's and jest's test APIs are the sandbox's (a package's devDependency is not in its lock tree)
+    if ((specifier === 'vitest' || specifier === '@jest/globals') && !this.deps.has(name)) return `builtin:node:${specifier}`;
     const ownName = packageName(this.files);
-    if (name === ownName) return keyOf('pkg', undefined, this.entryOf(this.files, name, subpath, shown));
+    if (name === ownName) return keyOf('pkg', undefined, this.entryOf(this.files, name, subpath, shown, kind));
     const dep = this.deps.get(name);
     if (dep === undefined) {
       throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find package ${shown}: it is not a locked dependency`, { hint: 'declare it with a comment tag and run `gopkgr get`' });
     }
-    return keyOf('dep', name, this.entryOf(dep, name, subpath, shown));
+    return keyOf('dep', name, this.entryOf(dep, name, subpath, shown, kind));
   }
 
   private mapOf(scope: 'pkg' | 'dep', dep: string | undefined): FileMap {
     return scope === 'pkg' ? this.files : (this.deps.get(dep!) ?? new Map());
   }
 
-  private entryOf(map: FileMap, name: string, subpath: string, shown: string): string {
+  private entryOf(map: FileMap, name: string, subpath: string, shown: string, kind: ResolveKind): string {
     const pkg = readJson(map.get('package.json'));
     let target: string | undefined;
     if (pkg !== undefined && pkg.exports !== undefined && pkg.exports !== null) {
-      target = resolveExports(pkg.exports, subpath);
+      target = resolveExports(pkg.exports, subpath, kind);
       if (target === undefined) throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find module ${shown}: "${subpath}" is not exported by ${name}`);
     } else if (subpath === '.') {
       target = typeof pkg?.main === 'string' ? pkg.main : 'index.js';
@@ -135,7 +162,7 @@ export class Resolver {
     if (path.startsWith('../') || path === '..' || posix.isAbsolute(path)) {
       throw new GopkgrError('SANDBOX_IMPORT_OUTSIDE', `${name}'s package.json points outside the package (${target})`);
     }
-    const found = lookup(map, path, true);
+    const found = lookup(map, path, true, kind);
     if (found === undefined) throw new GopkgrError('SANDBOX_IMPORT_NOT_FOUND', `Cannot find module ${shown}: ${name} has no file ${path}`);
     return found;
   }
@@ -175,15 +202,16 @@ export function packageName(files: FileMap): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-/** Node's PACKAGE_EXPORTS_RESOLVE, for the conditions node/import/default. */
-export function resolveExports(exports: unknown, subpath: string): string | undefined {
+/** Node's PACKAGE_EXPORTS_RESOLVE, for the conditions node/import/default (or node/require/default). */
+export function resolveExports(exports: unknown, subpath: string, kind: ResolveKind = 'import'): string | undefined {
+  const conditions = CONDITIONS[kind];
   let map: Record<string, unknown>;
   if (typeof exports === 'string' || Array.isArray(exports)) map = { '.': exports };
   else if (exports !== null && typeof exports === 'object') {
     const keys = Object.keys(exports);
     map = keys.length > 0 && keys.every((k) => k.startsWith('.')) ? (exports as Record<string, unknown>) : { '.': exports };
   } else return undefined;
-  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return target(map[subpath], '');
+  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return target(map[subpath], '', conditions);
   // Patterns: the longest matching prefix wins.
   let best: { key: string; match: string } | undefined;
   for (const key of Object.keys(map)) {
@@ -195,22 +223,22 @@ export function resolveExports(exports: unknown, subpath: string): string | unde
       if (best === undefined || prefix.length > best.key.indexOf('*')) best = { key, match: subpath.slice(prefix.length, subpath.length - suffix.length) };
     }
   }
-  return best === undefined ? undefined : target(map[best.key], best.match);
+  return best === undefined ? undefined : target(map[best.key], best.match, conditions);
 }
 
-function target(value: unknown, match: string): string | undefined {
+function target(value: unknown, match: string, conditions: ReadonlySet<string>): string | undefined {
   if (typeof value === 'string') return value.startsWith('./') ? value.replaceAll('*', match) : undefined;
   if (Array.isArray(value)) {
     for (const v of value) {
-      const t = target(v, match);
+      const t = target(v, match, conditions);
       if (t !== undefined) return t;
     }
     return undefined;
   }
   if (value !== null && typeof value === 'object') {
     for (const [cond, v] of Object.entries(value)) {
-      if (!CONDITIONS.has(cond)) continue;
-      const t = target(v, match);
+      if (!conditions.has(cond)) continue;
+      const t = target(v, match, conditions);
       if (t !== undefined) return t;
     }
   }
@@ -218,7 +246,21 @@ function target(value: unknown, match: string): string | undefined {
 }
 
 /** The file a path names: as written, a `.ts` behind a `.js` name, or with an implied extension. */
-export function lookup(map: FileMap, path: string, implicit: boolean): string | undefined {
+export function lookup(map: FileMap, path: string, implicit: boolean, kind: ResolveKind = 'import'): string | undefined {
+  if (kind === 'require' && implicit) {
+    const dir = path === '.' || path === '' ? '' : path;
+    if (dir !== '') {
+      if (map.has(dir)) return dir;
+      for (const alt of IMPLICIT_REQUIRE.slice(0, 6)) if (map.has(dir + alt)) return dir + alt;
+    }
+    const main = readJson(map.get(dir === '' ? 'package.json' : `${dir}/package.json`))?.main;
+    if (typeof main === 'string') {
+      const m = lookup(map, posix.normalize(dir === '' ? main : `${dir}/${main}`), true, 'require');
+      if (m !== undefined) return m;
+    }
+    for (const alt of IMPLICIT_REQUIRE.slice(6)) if (map.has((dir === '' ? '' : dir) + alt.slice(dir === '' ? 1 : 0))) return (dir === '' ? '' : dir) + alt.slice(dir === '' ? 1 : 0);
+    if (dir === '') return undefined;
+  }
   if (path === '.' || path === '') path = 'index';
   if (map.has(path)) return path;
   const ext = posix.extname(path);

@@ -3,7 +3,7 @@ import { DEFAULT_SEED, resolveLimits, type SandboxLimits } from './options.ts';
 import { summarise, type Outcome, type TestOutcome } from './outcome.ts';
 import type { DepMap, FileMap } from './resolve.ts';
 import { runInSandbox } from './sandbox/index.ts';
-import { findTestFiles } from './testFiles.ts';
+import { findTestFiles, testRunner, withoutEmittedCopies } from './testFiles.ts';
 
 export interface RunTestsOptions {
   /** the package's files: path (relative, '/'-separated) → text */
@@ -22,13 +22,14 @@ export interface RunTestsOptions {
 }
 
 export async function runTests(options: RunTestsOptions): Promise<Outcome> {
-  const testFiles = [...(options.testFiles ?? findTestFiles(options.files))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const testFiles = withoutEmittedCopies(options.testFiles ?? findTestFiles(options.files)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const result = await runInSandbox({
     files: options.files,
     deps: options.deps ?? new Map(),
     testFiles,
     limits: resolveLimits(options.limits),
     seed: options.seed ?? DEFAULT_SEED,
+    runner: testRunner(options.files),
     onTest: options.onTest,
     onOutput: options.onOutput,
   });

@@ -11,6 +11,7 @@
  * code; the host then deletes that global (runtime `seal()`).
  */
 import { readFileSync } from 'node:fs';
+import { vendorSource } from './vendor.ts';
 
 const read = (name: string): string => readFileSync(new URL(`./shims/${name}`, import.meta.url), 'utf8');
 
@@ -18,6 +19,15 @@ const read = (name: string): string => readFileSync(new URL(`./shims/${name}`, i
 export const RUNTIME_SOURCE = `(${read('runtime.js').replace(/^\/\/.*\n/gm, '').trim().replace(/;$/, '')})`;
 /** Installs shim.makeAssert, reading the shim object the runtime left on globalThis. */
 export const ASSERT_SOURCE = `(${read('assert.js').replace(/^\/\/.*\n/gm, '').trim().replace(/;$/, '')})(globalThis.__gopkgr_shim)`;
+
+/**
+ * Node's module systems and built-ins (tester/shims/node.js), run after the
+ * assert shim: a function of the config text, closing over the vendored
+ * libraries (vendor.ts); it returns its control functions.
+ */
+export function nodeSource(): string {
+  return `(function (vendorFactory) { const f = ${read('node.js').replace(/^\/\/.*\n/gm, '').trim().replace(/;$/, '')}; return (configText) => f(globalThis.__gopkgr_shim, vendorFactory, configText); })(${vendorSource()})`;
+}
 
 const TEST_EXPORTS = ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach', 'skip', 'todo', 'only', 'mock'];
 const ASSERT_EXPORTS = ['ok', 'equal', 'notEqual', 'strictEqual', 'notStrictEqual', 'deepEqual', 'notDeepEqual', 'deepStrictEqual', 'notDeepStrictEqual', 'throws', 'doesNotThrow', 'rejects', 'doesNotReject', 'match', 'doesNotMatch', 'fail', 'ifError', 'AssertionError', 'strict'];
@@ -32,7 +42,10 @@ export const SHIM_MODULES: ReadonlyMap<string, string> = new Map([
   ['builtin:node:assert', `const a = globalThis.__gopkgr_shim.makeAssert();\n${reexport('a', ASSERT_EXPORTS)}`],
   ['builtin:node:assert/strict', `const a = globalThis.__gopkgr_shim.makeAssert().strict;\n${reexport('a', ASSERT_EXPORTS)}`],
   ['builtin:gopkgr:internal', `export const loaded = globalThis.__gopkgr_shim.loaded;`],
+  ['builtin:gopkgr:cjs', `export const cjs = globalThis.__gopkgr_shim.cjs;\nexport const setNamespace = globalThis.__gopkgr_shim.setNamespace;`],
 ]);
+
+export const CJS_KEY = 'builtin:gopkgr:cjs';
 
 export const INTERNAL_KEY = 'builtin:gopkgr:internal';
 export const TEST_SHIM_KEY = 'builtin:node:test';

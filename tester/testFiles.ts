@@ -1,13 +1,74 @@
 /**
- * Which files are tests: `test/**\/*.test.{ts,js}` by default, or the globs in
- * package.json `"gopkgr": {"tests": [...]}`. Globs know `*` (within a path
- * segment), `**` (any depth, also none), `?` and `{a,b}`. Files run in
- * code-unit order of their paths, the same on every machine.
+ * Which files are tests: by default the files `node --test` finds with no
+ * arguments (Node's documented default globs, with the TypeScript extensions
+ * Node 23+ adds when it strips types) - or vitest's or jest's defaults when
+ * the package's test script or devDependencies name them - or the globs in package.json
+ * `"gopkgr": {"tests": [...]}`. Globs know `*` (within a path segment), `**`
+ * (any depth, also none), `?` and `{a,b}`. Files run in code-unit order of
+ * their paths, the same on every machine.
+ *
+ * A TypeScript test runs once, from its source: a `.js`/`.mjs`/`.cjs` test
+ * beside a `.ts`/`.mts`/`.cts`/`.tsx` of the same name is the emitted copy (a
+ * published tarball carries both) and is left out, so `gopkgr test` on the
+ * source tree and a tester on the tarball run the same tests.
  */
 import { GopkgrError } from '../ledger/index.ts';
 import type { FileMap } from './resolve.ts';
 
-export const DEFAULT_TEST_PATTERNS = ['test/**/*.test.{ts,js}'];
+const EXT = '{js,cjs,mjs,ts,cts,mts}';
+/** `node --test`'s default globs (node_modules is never in a package's file map). */
+export const DEFAULT_TEST_PATTERNS = [`**/*.test.${EXT}`, `**/*-test.${EXT}`, `**/*_test.${EXT}`, `**/test-*.${EXT}`, `**/test.${EXT}`, `**/test/**/*.${EXT}`];
+
+/** vitest's default include, and jest's default testMatch. */
+export const VITEST_TEST_PATTERNS = ['**/*.{test,spec}.{js,cjs,mjs,ts,cts,mts,jsx,tsx}'];
+export const JEST_TEST_PATTERNS = ['**/__tests__/**/*.{js,jsx,ts,tsx}', '**/*.{test,spec}.{js,jsx,ts,tsx}'];
+
+export type TestRunner = 'node' | 'vitest' | 'jest';
+
+/**
+ * Which runner the package's authors use: what its test script runs (following
+ * `npm run X` into the scripts it names), node --test first when it runs
+ * several; else its devDependencies; node --test otherwise.
+ */
+export function testRunner(files: FileMap): TestRunner {
+  let pkg: { scripts?: Record<string, unknown>; devDependencies?: Record<string, unknown>; dependencies?: Record<string, unknown> } | null;
+  try {
+    pkg = JSON.parse(files.get('package.json') ?? 'null') as typeof pkg;
+  } catch {
+    return 'node';
+  }
+  const scripts = pkg?.scripts ?? {};
+  const seen = new Set<string>();
+  const expand = (name: string, depth: number): string => {
+    const text = scripts[name];
+    if (typeof text !== 'string' || seen.has(name) || depth > 3) return '';
+    seen.add(name);
+    let all = text;
+    for (const m of text.matchAll(/\bnpm\s+run(?:-script)?\s+([\w:.-]+)/g)) all += '\n' + expand(m[1]!, depth + 1);
+    return all;
+  };
+  const script = expand('test', 0);
+  if (/\bnode\b[^&|;\n]*--test\b|\bborp\b/.test(script)) return 'node';
+  if (/(^|[\s/])vitest\b/.test(script)) return 'vitest';
+  if (/(^|[\s/])jest\b/.test(script)) return 'jest';
+  const dev = { ...pkg?.dependencies, ...pkg?.devDependencies };
+  if ('vitest' in dev) return 'vitest';
+  if ('jest' in dev) return 'jest';
+  return 'node';
+}
+
+const EMITTED_FROM: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+/** Drop the emitted JavaScript copy of a TypeScript test that is also in the list. */
+export function withoutEmittedCopies(testFiles: readonly string[]): string[] {
+  const all = new Set(testFiles);
+  return testFiles.filter((f) => {
+    const ext = /\.[cm]?js$/.exec(f)?.[0];
+    if (ext === undefined) return true;
+    const stem = f.slice(0, -ext.length);
+    return !EMITTED_FROM[ext]!.some((ts) => all.has(stem + ts));
+  });
+}
 
 export function globToRegExp(glob: string): RegExp {
   let re = '';
@@ -47,7 +108,10 @@ export function testPatterns(files: FileMap): string[] {
     throw new GopkgrError('TEST_BAD_PACKAGE_JSON', `package.json is not valid JSON: ${(err as Error).message}`);
   }
   const tests = (pkg as { gopkgr?: { tests?: unknown } } | null)?.gopkgr?.tests;
-  if (tests === undefined) return DEFAULT_TEST_PATTERNS;
+  if (tests === undefined) {
+    const runner = testRunner(files);
+    return runner === 'vitest' ? VITEST_TEST_PATTERNS : runner === 'jest' ? JEST_TEST_PATTERNS : DEFAULT_TEST_PATTERNS;
+  }
   if (typeof tests === 'string') return [tests];
   if (!Array.isArray(tests) || !tests.every((t): t is string => typeof t === 'string')) {
     throw new GopkgrError('TEST_BAD_PACKAGE_JSON', 'package.json "gopkgr.tests" must be a glob or a list of globs', { hint: 'e.g. "gopkgr": {"tests": ["test/**/*.test.ts"]}' });
@@ -57,6 +121,6 @@ export function testPatterns(files: FileMap): string[] {
 
 export function findTestFiles(files: FileMap, patterns: readonly string[] = testPatterns(files)): string[] {
   const res = patterns.map((p) => globToRegExp(p.replace(/^\.\//, '')));
-  const found = [...files.keys()].filter((path) => !path.endsWith('.d.ts') && res.some((re) => re.test(path)));
-  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const found = [...files.keys()].filter((path) => !/\.d\.[cm]?ts$/.test(path) && !path.split('/').includes('node_modules') && res.some((re) => re.test(path)));
+  return withoutEmittedCopies(found).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -23,14 +23,15 @@ export function isTypeScript(path: string): boolean {
   return TS_EXTENSIONS.some((ext) => path.endsWith(ext)) && !path.endsWith('.d.ts');
 }
 
-export async function transpile(path: string, source: string): Promise<string> {
+/** `commonjs`: a CommonJS TypeScript module (.cts, or no ES syntax), emitted as CommonJS as tsx does. */
+export async function transpile(path: string, source: string, commonjs = false): Promise<string> {
   const ts = await loadTs();
   try {
     const result = ts.transpileModule(source, {
       fileName: path,
       reportDiagnostics: false,
       compilerOptions: {
-        module: ts.ModuleKind.ESNext,
+        module: commonjs ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext,
         target: ts.ScriptTarget.ES2022,
         jsx: ts.JsxEmit.ReactJSX,
         isolatedModules: true,

@@ -9,18 +9,19 @@
  * console output goes to stdout (stderr under --json).
  */
 import path from 'node:path';
-import { findTestFiles, readInstalledDeps, readPackageDir, runTests, testPatterns, type Outcome, type TestOutcome } from '../../tester/index.ts';
+import { runTestsInChild } from '../../tester/child/runInChild.ts';
+import { findTestFiles, readInstalledDeps, readPackageDir, testPatterns, type Outcome, type TestOutcome } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import type { Command } from '../command.ts';
 
 const usage = 'gopkgr test [DIR] [--cpu-ms N] [--memory-mib N] [--wall-ms N]';
 
-const MARK: Record<TestOutcome['status'], string> = { passed: '✔', failed: '✖', skipped: '-', todo: '-' };
+const MARK: Record<TestOutcome['status'], string> = { passed: '✔', failed: '✖', skipped: '-', todo: '-', unsupported: '?' };
 
 function line(t: TestOutcome): string[] {
-  const suffix = t.status === 'skipped' ? ' # skipped' : t.status === 'todo' ? ' # todo' : '';
+  const suffix = t.status === 'skipped' ? ' # skipped' : t.status === 'todo' ? ' # todo' : t.status === 'unsupported' ? ' # unsupported in the sandbox' : '';
   const lines = [`${MARK[t.status]} ${t.name}${suffix}`];
-  if (t.error !== undefined && t.status === 'failed') for (const l of t.error.split('\n')) lines.push(`    ${l}`);
+  if (t.error !== undefined && (t.status === 'failed' || t.status === 'unsupported')) for (const l of t.error.split('\n')) lines.push(`    ${l}`);
   return lines;
 }
 
@@ -46,7 +47,8 @@ export const test: Command = {
     const clearProgress = (): void => {
       if (ctx.tty) process.stderr.write('\r\u001b[2K');
     };
-    const outcome = await runTests({
+    // in a child process, as a tester runs it: a crash of the isolate or its addon ends only that process
+    const outcome = await runTestsInChild({
       files,
       deps,
       testFiles,
@@ -73,7 +75,8 @@ export const test: Command = {
     if (ctx.json) ctx.out(JSON.stringify(outcome));
     else {
       ctx.out('');
-      ctx.out(`${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped (${testFiles.length} file${testFiles.length === 1 ? '' : 's'})`);
+      const unsupported = outcome.tests.filter((t) => t.status === 'unsupported').length;
+      ctx.out(`${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${unsupported > 0 ? ` (${unsupported} unsupported in the sandbox)` : ''} (${testFiles.length} file${testFiles.length === 1 ? '' : 's'})`);
       if (outcome.aborted !== undefined) ctx.out(`aborted: ${outcome.aborted}`);
       ctx.out(`resultHash ${outcome.resultHash}`);
     }

@@ -20,6 +20,7 @@ import { intOption, parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import type { Command } from '../command.ts';
 import { loadIdentity } from '../context.ts';
+import { runTestsInChild } from '../../tester/child/runInChild.ts';
 
 const usage = 'gopkgr tester [--once] [--from HEIGHT] [--concurrency N] [--poll-ms N]';
 
@@ -71,6 +72,8 @@ export const tester: Command = {
       concurrency: intOption(values.concurrency, 'concurrency', 1, 256) ?? Math.max(1, availableParallelism()),
       pollMs: intOption(values['poll-ms'], 'poll-ms', 10, 3_600_000) ?? 2_000,
       once: values.once === true,
+      // each run in a child process: a crash of the isolate or its addon cannot take the tester down
+      runTests: runTestsInChild,
       onBlock: (height, top) => {
         if (ctx.tty) process.stderr.write(`\r\u001b[2Kscanned block ${height}/${top}`);
       },

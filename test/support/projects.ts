@@ -32,6 +32,10 @@ export const E2E_FILES = [
   'test/tester/holes.test.ts', // `gopkgr test` on the reserve fixture
   'test/tester/locale.test.ts', // `gopkgr test` under other zones and locales
   'test/tester/parity.test.ts', // `node --test` beside the sandbox
+  'test/tester/nodeCompat.test.ts', // `node --test` beside the sandbox
+  'test/tester/child.test.ts', // runs in a child process of the tester
+  'test/tester/cli.test.ts', // gopkgr test runs the sandbox in a child process
+  'test/tester/attestLoop.test.ts', // gopkgr tester runs the sandbox in a child process
 ];
 
 const TEST_FILE = '**/*.test.ts';

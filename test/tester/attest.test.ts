@@ -36,7 +36,7 @@ describe('attestation inputs', () => {
     // by the CPU limit with no test recorded (failed 0).
     const files = new Map([
       ['package.json', '{"type":"module"}'],
-      ['src/add.js', `if (typeof process === 'undefined') for (;;) {}\nexport const add = (a, b) => a - b;`],
+      ['src/add.js', `if (typeof WebAssembly === 'undefined') for (;;) {}\nexport const add = (a, b) => a - b;`],
       ['test/add.test.js', `import { test } from 'node:test'; import assert from 'node:assert/strict'; import { add } from '../src/add.js'; test('add adds', () => assert.equal(add(1, 2), 3));`],
     ]);
     const outcome = await runTests({ files, limits: { cpuTimeMs: 300 } });

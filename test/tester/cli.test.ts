@@ -79,6 +79,7 @@ describe('gopkgr test', () => {
       'node_modules/@acme/pad/package.json': '{"name":"@acme/pad","type":"module","exports":{".":{"types":"./dist/index.d.ts","import":"./dist/index.js"},"./version":"./dist/version.js"}}',
       'node_modules/@acme/pad/dist/index.js': `export function pad(s, n) { return s.padStart(n); }`,
       'node_modules/@acme/pad/dist/version.js': `export const VERSION = 2;`,
+      'gopkgr.lock': JSON.stringify({ lockfileVersion: 1, added: {}, packages: { '@acme/pad': { version: '1.0.0', contentHash: 'a'.repeat(64), deps: {}, satisfying: {} } } }),
     });
     const { code, out } = await run([dir]);
     expect(JSON.parse(out[0]!)).toMatchObject({ passed: 1, failed: 0 });

@@ -68,8 +68,8 @@ describe('determinism', () => {
     expect(resultHash(tests)).toBe(resultHash(tests.map((t) => ({ ...t }))));
     expect(resultHash(tests)).not.toBe(resultHash(tests, 'SANDBOX_CPU_LIMIT'));
     expect(resultHash(tests)).not.toBe(resultHash([...tests].reverse()));
-    expect(resultHash([])).toBe('c524421906eff438e0a30d2bb5055e85b3343f5a3ed2fc54451e3cb702d03034');
-    // sha256 of ["gopkgr/test-outcome/v3",[["a","passed",null],["b","failed","x"]],null]
-    expect(resultHash(tests)).toBe('0740eb55f456b018204b6ed156223536f0c6d2f1014928d7a88081f5fa1729fd');
+    expect(resultHash([])).toBe('e6926f12b78fed534663db9c4268b2f262870f354c0345cb1cec044310ef9744');
+    // sha256 of ["gopkgr/test-outcome/v4",[["a","passed",null],["b","failed","x"]],null]
+    expect(resultHash(tests)).toBe('cf722e6c13c844f1010af9221beaf26317475e9ad7769aa93effcdce247611f8');
   });
 });

@@ -173,7 +173,7 @@ test('t', (t) => {
 });`;
     const outcome = await runTests({ files: new Map([['test/t.test.js', body]]) });
     expect(outcome.tests[0]!.error).toBe(
-      'Error: after,afterEach,before,beforeEach,constructor,diagnostic,fullName,name,runOnly,skip,test,todo | 0 | true | TypeError | TypeError | TypeError',
+      'Error: after,afterEach,assert,before,beforeEach,constructor,diagnostic,fullName,mock,name,plan,runOnly,signal,skip,test,todo | 0 | true | TypeError | TypeError | TypeError',
     );
   });
 

@@ -1,5 +1,5 @@
 // Sandbox-only tricks from the red team's report: code that behaves only when
-// `typeof process === 'undefined'`, so `node --test` has nothing to compare.
+// `typeof WebAssembly === 'undefined'`, so `node --test` has nothing to compare.
 // Each case pairs the trick with the predecessor's honest tests of a broken
 // `add`; whatever the trick does, those checks must come out failed (or the
 // run aborted with its code), never passed, todo or missing.
@@ -27,7 +27,8 @@ test('one plus one', () => assert.equal(add(1, 1), 2));`,
 });
 
 function pkg(files: Record<string, string>): Map<string, string> {
-  return new Map(Object.entries({ 'package.json': '{"type":"module"}', ...files }));
+  // the helper is test support, not a test file of its own (as node --test's default globs would make it)
+  return new Map(Object.entries({ 'package.json': '{"type":"module","gopkgr":{"tests":["test/*.test.js"]}}', ...files }));
 }
 /** The trick as a test helper, the broken library plain. */
 const withHelper = (helper: string): Map<string, string> => pkg({ 'src/add.js': BROKEN_ADD, 'test/warm-up.js': helper, ...honest(true) });
@@ -45,7 +46,7 @@ describe('sandbox holes', () => {
   it('cuts a huge test name inside the isolate: the run goes on and the honest tests fail', async () => {
     const outcome = await runTests({
       files: withHelper(`import { test } from 'node:test';
-if (typeof process === 'undefined') test('x'.repeat(65 * 1024 * 1024), () => {});`),
+if (typeof WebAssembly === 'undefined') test('x'.repeat(65 * 1024 * 1024), () => {});`),
     });
     expect(outcome.aborted).toBeUndefined();
     expectHonestFailures(outcome);
@@ -55,7 +56,7 @@ if (typeof process === 'undefined') test('x'.repeat(65 * 1024 * 1024), () => {})
 
   it('cuts a huge error text of the library inside the isolate', async () => {
     const outcome = await runTests({
-      files: withLibrary(`export const add = (a, b) => { if (typeof process === 'undefined') throw new Error('x'.repeat(65 * 1024 * 1024)); return a - b; };`),
+      files: withLibrary(`export const add = (a, b) => { if (typeof WebAssembly === 'undefined') throw new Error('x'.repeat(65 * 1024 * 1024)); return a - b; };`),
     });
     expect(outcome.aborted).toBeUndefined();
     expectHonestFailures(outcome);
@@ -65,7 +66,7 @@ if (typeof process === 'undefined') test('x'.repeat(65 * 1024 * 1024), () => {})
   it('ends a run with more than MAX_TESTS tests as aborted, with its code', async () => {
     const outcome = await runTests({
       files: withHelper(`import { test } from 'node:test';
-if (typeof process === 'undefined') for (let i = 0; i <= ${MAX_TESTS}; i++) test('t' + i, { skip: true });`),
+if (typeof WebAssembly === 'undefined') for (let i = 0; i <= ${MAX_TESTS}; i++) test('t' + i, { skip: true });`),
       // room for 100,001 test records: the heap limit must not be what ends it
       limits: { memoryMiB: 1024 },
     });
@@ -75,7 +76,7 @@ if (typeof process === 'undefined') for (let i = 0; i <= ${MAX_TESTS}; i++) test
   it('fails every test not finished when virtual time runs out', async () => {
     const outcome = await runTests({
       files: withHelper(`import { test } from 'node:test';
-if (typeof process === 'undefined') test('warm-up', () => new Promise((r) => setTimeout(r, 2 * 3600 * 1000)));`),
+if (typeof WebAssembly === 'undefined') test('warm-up', () => new Promise((r) => setTimeout(r, 2 * 3600 * 1000)));`),
     });
     expectHonestFailures(outcome);
     expect(outcome.tests.find((t) => t.name === 'test/add.test.js > add adds')!.error).toMatch(/virtual time/);
@@ -84,7 +85,7 @@ if (typeof process === 'undefined') test('warm-up', () => new Promise((r) => set
 
   it('fails the file when the library uses up virtual time before the tests load', async () => {
     const outcome = await runTests({
-      files: withLibrary(`if (typeof process === 'undefined') await new Promise((r) => setTimeout(r, 2 * 3600 * 1000));
+      files: withLibrary(`if (typeof WebAssembly === 'undefined') await new Promise((r) => setTimeout(r, 2 * 3600 * 1000));
 ${BROKEN_ADD}`),
     });
     // the timer fires at 2 h, the tests register, and time is up before they run
@@ -96,7 +97,7 @@ ${BROKEN_ADD}`),
   it('records a failure when it gives up on a storm of unhandled rejections', async () => {
     const outcome = await runTests({
       files: withHelper(`import { test } from 'node:test';
-if (typeof process === 'undefined') {
+if (typeof WebAssembly === 'undefined') {
   test.todo('warm-up', async (t) => {
     setInterval(() => { Promise.reject(new Error('noise')); }, 1);
     await t.test('inner', () => new Promise(() => {}));
@@ -111,7 +112,7 @@ if (typeof process === 'undefined') {
   it('refuses tests and hooks registered by library code, and fails the file', async () => {
     const outcome = await runTests({
       files: withLibrary(`import { test, beforeEach, describe } from 'node:test';
-if (typeof process === 'undefined') {
+if (typeof WebAssembly === 'undefined') {
   beforeEach((t) => t.todo());
   test('a library test', () => {});
   describe('a library suite', () => {});

@@ -1,6 +1,6 @@
 // The sandbox's resolver: only the package's files and its locked dependencies.
 import { describe, expect, it } from 'vitest';
-import { findTestFiles, globToRegExp, Resolver, resolveExports } from '../../tester/index.ts';
+import { findTestFiles, globToRegExp, Resolver, resolveExports, testRunner } from '../../tester/index.ts';
 
 const files = new Map([
   ['package.json', JSON.stringify({ name: '@me/pkg', exports: { '.': './src/index.ts', './feature/*': './src/features/*.ts' } })],
@@ -39,8 +39,12 @@ describe('Resolver', () => {
   it('refuses what is outside the package', () => {
     expect(() => r.resolve('../../outside.js', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_OUTSIDE' }));
     expect(() => r.resolve('./../../../etc/passwd', 'pkg:src/a.ts')).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_OUTSIDE' }));
-    for (const spec of ['/etc/passwd', 'file:///etc/passwd', 'node:fs', 'fs', 'fs/promises', 'node:child_process', 'data:text/javascript,1', 'https://x.test/a.js', 'worker_threads']) {
+    for (const spec of ['/etc/passwd', 'file:///etc/passwd', 'data:text/javascript,1', 'https://x.test/a.js']) {
       expect(() => r.resolve(spec, from), spec).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_DENIED' }));
+    }
+    // Node's built-ins resolve to the sandbox's; which of them it can give is its decision (unsupported otherwise)
+    for (const [spec, key] of [['node:fs', 'builtin:node:fs'], ['fs/promises', 'builtin:node:fs/promises'], ['node:child_process', 'builtin:node:child_process'], ['worker_threads', 'builtin:node:worker_threads'], ['events', 'builtin:node:events']]) {
+      expect(r.resolve(spec!, from)).toBe(key);
     }
     expect(() => r.resolve('lodash', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_NOT_FOUND' }));
     expect(() => r.resolve('./missing.js', from)).toThrow(expect.objectContaining({ code: 'SANDBOX_IMPORT_NOT_FOUND' }));
@@ -56,6 +60,13 @@ describe('Resolver', () => {
     expect(r.resolve('@me/pkg/feature/x', from)).toBe('pkg:src/features/x.ts');
     expect(() => r.resolve('@me/pkg/src/a.ts', from)).toThrow(/not exported/);
   });
+  it('require() resolves with the require condition, CommonJS extensions and directory mains', () => {
+    expect(r.resolve('@acme/cond', from, 'require')).toBe('dep:@acme/cond:c.cjs');
+    expect(r.resolve('./util', 'dep:@acme/lib:lib/main.js', 'require')).toBe('dep:@acme/lib:lib/util.js');
+    expect(r.resolve('..', 'dep:@acme/lib:lib/main.js', 'require')).toBe('dep:@acme/lib:lib/main.js');
+    expect(r.resolve('../src/data', from, 'require')).toBe('pkg:src/data.json');
+    expect(resolveExports({ '.': { require: './c.cjs' } }, '.', 'require')).toBe('./c.cjs');
+  });
   it('resolveExports follows Node for node/import/default', () => {
     expect(resolveExports('./i.js', '.')).toBe('./i.js');
     expect(resolveExports({ import: { node: './n.js', default: './d.js' } }, '.')).toBe('./n.js');
@@ -66,13 +77,32 @@ describe('Resolver', () => {
 });
 
 describe('test files', () => {
-  it('default globs find test/**/*.test.{ts,js}, sorted, without .d.ts', () => {
-    expect(findTestFiles(files)).toEqual(['test/a.test.ts', 'test/deep/b.test.js']);
+  it("default globs are node --test's (everything under test/, *.test.*, test-*, ...), sorted, without .d.ts", () => {
+    expect(findTestFiles(files)).toEqual(['test/a.test.ts', 'test/deep/b.test.js', 'test/helper.ts']);
+    const more = new Map([['a-test.cjs', ''], ['b_test.mjs', ''], ['lib/test-c.js', ''], ['test.js', ''], ['src/x.spec.js', ''], ['src/main.js', ''], ['node_modules/x/test/y.js', '']]);
+    expect(findTestFiles(more)).toEqual(['a-test.cjs', 'b_test.mjs', 'lib/test-c.js', 'test.js']);
+  });
+  it('a TypeScript test runs once, from its source, not from its emitted copy', () => {
+    const tarball = new Map([['test/a.test.ts', ''], ['test/a.test.js', ''], ['test/b.test.mts', ''], ['test/b.test.mjs', ''], ['test/c.test.js', '']]);
+    expect(findTestFiles(tarball)).toEqual(['test/a.test.ts', 'test/b.test.mts', 'test/c.test.js']);
+    expect(findTestFiles(tarball, ['test/*.js', 'test/*.ts'])).toEqual(['test/a.test.ts', 'test/c.test.js']);
   });
   it('globs', () => {
     expect(globToRegExp('test/**/*.test.{ts,js}').test('test/a.test.ts')).toBe(true);
     expect(globToRegExp('test/**/*.test.{ts,js}').test('test/x/y/a.test.js')).toBe(true);
     expect(globToRegExp('test/*.ts').test('test/x/a.ts')).toBe(false);
     expect(globToRegExp('src/?.ts').test('src/a.ts')).toBe(true);
+  });
+});
+
+describe('the test runner', () => {
+  const pkg = (json: object): Map<string, string> => new Map([['package.json', JSON.stringify(json)]]);
+  it("follows the test script into the scripts it runs, node --test first, then vitest's and jest's", () => {
+    expect(testRunner(pkg({ scripts: { test: 'npm run test:unit && npm run test:jest', 'test:unit': 'c8 --100 node --test', 'test:jest': 'jest jest.test.js' }, devDependencies: { jest: '1' } }))).toBe('node');
+    expect(testRunner(pkg({ scripts: { test: 'vitest run' } }))).toBe('vitest');
+    expect(testRunner(pkg({ scripts: { test: 'npm run unit', unit: 'jest --ci' } }))).toBe('jest');
+    expect(testRunner(pkg({ devDependencies: { vitest: '^4' } }))).toBe('vitest');
+    expect(testRunner(pkg({ scripts: { test: 'borp --coverage' }, devDependencies: { vitest: '^4' } }))).toBe('node');
+    expect(testRunner(pkg({}))).toBe('node');
   });
 });

@@ -11,7 +11,7 @@ import { attestBody } from './attestBody.ts';
 import { ChainReader } from './chainReader.ts';
 import type { AttestBody, AttestNode } from './node.ts';
 import { Serial } from '../../node/serial.ts';
-import { testVersion, type VersionRun } from './testVersion.ts';
+import { testVersion, type TestRunnerFn, type VersionRun } from './testVersion.ts';
 import { chainVerdictPolicy, type VerdictPolicy } from './verdict.ts';
 
 export interface Attested extends VersionRun {
@@ -48,6 +48,8 @@ export interface AttestLoopOptions {
   onFailed?: (f: AttestFailure) => void;
   /** the loop's choice about InfVer verdicts, once at the start (and why it attests none, when it does not) */
   onVerdictPolicy?: (p: VerdictPolicy) => void;
+  /** how a run is made: in this process by default; `gopkgr tester` runs each in a child process (tester/child/) */
+  runTests?: TestRunnerFn;
 }
 
 export interface AttestLoopResult {
@@ -94,7 +96,7 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
     const name = reader.nameOf(pkg);
     if (name === undefined) return;
     try {
-      const run = await testVersion(node, opts.tester, name, version, { verdicts: policy.attest });
+      const run = await testVersion(node, opts.tester, name, version, { verdicts: policy.attest, runTests: opts.runTests });
       if (run === undefined) return;
       const body = attestBody(run);
       const receipt = await submitter.run(() => node.submitAttest(body));

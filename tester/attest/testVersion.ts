@@ -9,7 +9,7 @@ import { predecessorOf } from '../../ledger/index.ts';
 import { extractTarball } from '../extract.ts';
 import type { Outcome } from '../outcome.ts';
 import { predecessorRunFiles } from '../predecessor.ts';
-import { runTests } from '../runTests.ts';
+import { runTests, type RunTestsOptions } from '../runTests.ts';
 import { findTestFiles } from '../testFiles.ts';
 import type { AttestNode, VersionView } from './node.ts';
 import { computeVerdict, type Verdict } from './verdict.ts';
@@ -30,9 +30,14 @@ export interface VersionRun {
   noVerdict?: string;
 }
 
+/** A way to make one sandboxed run: runTests, or a child process's (tester/child/runInChild.ts). */
+export type TestRunnerFn = (options: RunTestsOptions) => Promise<Outcome>;
+
 export interface TestVersionOptions {
   /** compute an InfVer verdict (only on the chain's pinned TypeScript: verdict.ts) */
   verdicts: boolean;
+  /** default: runTests, in this process */
+  runTests?: TestRunnerFn;
 }
 
 async function fetchFiles(node: AttestNode, hash: string): Promise<Map<string, string>> {
@@ -46,23 +51,24 @@ export async function testVersion(node: AttestNode, tester: string, name: string
   const files = await fetchFiles(node, v.contentHash);
   const deps = new Map<string, Map<string, string>>();
   for (const [spec, hash] of Object.entries(v.lock)) deps.set(spec.slice(0, spec.lastIndexOf('@')), await fetchFiles(node, hash));
+  const run = opts.runTests ?? runTests;
   const start = Date.now();
-  const outcome = await runTests({ files, deps });
+  const outcome = await run({ files, deps });
   const runtimeMs = Date.now() - start;
-  const run: VersionRun = { version: v, outcome, runtimeMs };
+  const result: VersionRun = { version: v, outcome, runtimeMs };
   const before = await steppedFrom(node, name, v);
-  if (before === undefined) return run;
-  const prev = await predecessorRun(before, files, deps);
-  if (prev !== undefined) run.prev = prev;
+  if (before === undefined) return result;
+  const prev = await predecessorRun(before, files, deps, run);
+  if (prev !== undefined) result.prev = prev;
   if (opts.verdicts) {
     try {
-      run.verdict = await computeVerdict(before.files, files);
+      result.verdict = await computeVerdict(before.files, files);
     } catch (err) {
       // No verdict is attested then; the test results still are.
-      run.noVerdict = `the checker could not compare ${before.version} with ${v.version}: ${(err as Error).message}`;
+      result.noVerdict = `the checker could not compare ${before.version} with ${v.version}: ${(err as Error).message}`;
     }
   }
-  return run;
+  return result;
 }
 
 /** The version `v` stepped from (ledger/versionLine.ts), with its unpacked tarball; undefined for a first version. */
@@ -75,8 +81,8 @@ async function steppedFrom(node: AttestNode, name: string, v: VersionView): Prom
 }
 
 /** The previous version's tests, when it has some, against `v`'s sources. */
-async function predecessorRun(before: { version: string; files: Map<string, string> }, files: Map<string, string>, deps: Map<string, Map<string, string>>): Promise<PrevRun | undefined> {
+async function predecessorRun(before: { version: string; files: Map<string, string> }, files: Map<string, string>, deps: Map<string, Map<string, string>>, run: TestRunnerFn): Promise<PrevRun | undefined> {
   if (findTestFiles(before.files).length === 0) return undefined;
-  const run = predecessorRunFiles(before.files, files);
-  return { version: before.version, outcome: await runTests({ files: run.files, deps, testFiles: run.testFiles }) };
+  const swapped = predecessorRunFiles(before.files, files);
+  return { version: before.version, outcome: await run({ files: swapped.files, deps, testFiles: swapped.testFiles }) };
 }

@@ -14,10 +14,14 @@ export const RAN = 1;
 export const DONE = 2;
 export const NEWS = 4;
 export const VIRTUAL_TIME_OUT = 8;
+/** nothing ran: results from the last macrotask's microtasks wait to be pulled first */
+export const PULL_FIRST = 16;
 
 export interface RuntimeScripts {
   runtime: ivm.Script;
   assert: ivm.Script;
+  /** Node's module systems and built-ins (tester/shims/node.js) */
+  node: ivm.Script;
 }
 
 interface Controls {
@@ -28,6 +32,8 @@ interface Controls {
   end: ivm.Reference;
   pull: ivm.Reference;
   seal: ivm.Reference;
+  defineModules: ivm.Reference;
+  exportNames: ivm.Reference;
 }
 
 export class RuntimeChannel {
@@ -36,16 +42,22 @@ export class RuntimeChannel {
   private controls: Controls | undefined;
 
   /** Set-up runs only our code, before any package code: synchronous calls are safe. */
-  open(context: ivm.Context, scripts: RuntimeScripts, file: string, seed: string, limits: SandboxLimits): void {
+  open(context: ivm.Context, scripts: RuntimeScripts, file: string, seed: string, limits: SandboxLimits, runner = 'node'): void {
     const runtimeFn = scripts.runtime.runSync(context, { reference: true }) as ivm.Reference;
     const config: RuntimeConfig = { file, seed, epochMs: SANDBOX_EPOCH_MS, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs, maxNameChars: MAX_NAME_CHARS, maxErrorChars: MAX_ERROR_CHARS };
     const control = runtimeFn.applySync(undefined, [JSON.stringify(config)], { result: { reference: true } }) as ivm.Reference;
     scripts.assert.runSync(context);
-    const fn = (name: string): ivm.Reference => {
-      const ref = control.getSync(name, { reference: true }) as ivm.Reference;
+    const nodeFn = scripts.node.runSync(context, { reference: true }) as ivm.Reference;
+    const nodeControl = nodeFn.applySync(undefined, [JSON.stringify({ file, seed, runner })], { result: { reference: true } }) as ivm.Reference;
+    this.refs.push(nodeFn, nodeControl);
+    const fromRef = (ctl: ivm.Reference) => (name: string): ivm.Reference => {
+      const ref = ctl.getSync(name, { reference: true }) as ivm.Reference;
       this.refs.push(ref);
       return ref;
     };
+    const fn = fromRef(control);
+    const defineModules = fromRef(nodeControl)('defineModules');
+    const exportNames = fromRef(nodeControl)('exportNames');
     const tick = fn('tick');
     const stall = fn('stall');
     const uncaught = fn('uncaught');
@@ -54,7 +66,7 @@ export class RuntimeChannel {
     const pull = fn('pull');
     const seal = fn('seal');
     this.refs.push(runtimeFn, control);
-    this.controls = { tick, stall, uncaught, loadError, end, pull, seal };
+    this.controls = { tick, stall, uncaught, loadError, end, pull, seal, defineModules, exportNames };
   }
 
   private get c(): Controls {
@@ -77,9 +89,23 @@ export class RuntimeChannel {
     return this.c.uncaught.apply(undefined, [message]);
   }
 
-  /** The file did not load (compile, link or evaluation error). */
-  loadError(message: string): Promise<unknown> {
-    return this.c.loadError.apply(undefined, [message]);
+  /** The file did not load (compile, link or evaluation error); `unsupported`: an import the sandbox cannot give. */
+  loadError(message: string, unsupported = false): Promise<unknown> {
+    return this.c.loadError.apply(undefined, [message, unsupported]);
+  }
+
+  /**
+   * The CommonJS registry (cjs.ts) and, when a module uses fs, the package's
+   * files: JSON text in, before any package code runs (so a synchronous call is safe).
+   */
+  defineModules(registry: string, files: string | undefined): void {
+    this.c.defineModules.applySync(undefined, files === undefined ? [registry] : [registry, files]);
+  }
+
+  /** A built-in's named exports as JSON text, '' when the sandbox cannot give it; set-up time only, before package code. */
+  exportNames(name: string): string {
+    const r = this.c.exportNames.applySync(undefined, [name]);
+    return typeof r === 'string' ? r : '';
   }
 
   /** The host gives up on the file: fail what has not finished (and the file, when `always`). */

@@ -12,7 +12,7 @@
  *   nothing: the file ends and the runtime fails every test it had not
  *   finished (and the file), so nothing unfinished is left unrecorded.
  */
-import { DONE, NEWS, RAN, VIRTUAL_TIME_OUT, type RuntimeChannel } from './channel.ts';
+import { DONE, NEWS, PULL_FIRST, RAN, VIRTUAL_TIME_OUT, type RuntimeChannel } from './channel.ts';
 import type { IsolateGuard } from './guard.ts';
 import type { ResultRecorder } from './recorder.ts';
 
@@ -48,6 +48,7 @@ export async function runFileLoop(guard: IsolateGuard, channel: RuntimeChannel, 
     rejections = 0;
     const flags = typeof r.value === 'number' ? r.value : 0;
     if (flags & NEWS) await drain(guard, channel, recorder);
+    if (flags & PULL_FIRST) continue;
     if (flags & DONE) break;
     if (flags & RAN && !(flags & VIRTUAL_TIME_OUT)) {
       stalls = 0;

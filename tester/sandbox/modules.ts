@@ -5,6 +5,17 @@
  * package code, one copy per importing module (tester/shims.ts), the internal
  * one shared by the host's entry module.
  *
+ * Module systems as Node has them (formats.ts decides which a file is in):
+ * - an ES module is compiled as itself;
+ * - a CommonJS module is reached from ES code through a facade the host
+ *   writes: `default` is its module.exports, plus the named exports the host's
+ *   scan finds (Node's cjs-module-lexer rules); the module itself runs in the
+ *   isolate's CommonJS loader (tester/shims/node.js), from the registry
+ *   cjs.ts prepares, when the facade is evaluated - in the ES graph's order;
+ * - a Node built-in other than node:test/node:assert gets a facade over the
+ *   isolate's built-in (its own enumerable keys as named exports), evaluated
+ *   at once; a built-in the sandbox cannot give fails the file as unsupported.
+ *
  * isolated-vm 5 pitfall (DEPENDENCIES.md): evaluate() is called only on modules
  * the host instantiated itself (each shim module, and the one entry module per
  * file), never on one that was only linked as a dependency (that crashed the
@@ -13,7 +24,9 @@
 import type ivm from 'isolated-vm';
 import { GopkgrError } from '../../ledger/index.ts';
 import { describeKey, type Resolver } from '../resolve.ts';
-import { INTERNAL_KEY, SHIM_MODULES, TEST_SHIM_KEY, testShim } from '../shims.ts';
+import { CJS_KEY, INTERNAL_KEY, SHIM_MODULES, TEST_SHIM_KEY, testShim } from '../shims.ts';
+import { CjsRegistry } from './cjs.ts';
+import { formatOf } from './formats.ts';
 import type { IsolateGuard } from './guard.ts';
 import type { ModuleSources } from './sources.ts';
 
@@ -27,16 +40,45 @@ export interface ModuleEnv {
   mayRegisterTests: (key: string) => boolean;
 }
 
+/** What the graph needs from the file's runtime: a built-in's export names ('' when unsupported). */
+export interface BuiltinInfo {
+  exportNames(name: string): string;
+}
+
+/** An import the sandbox cannot give: the file is recorded as unsupported, not failed. */
+export class UnsupportedImport extends GopkgrError {
+  constructor(message: string) {
+    super('SANDBOX_UNSUPPORTED', message);
+  }
+}
+
+/** An ES module exporting `names` of the object `expr` evaluates to, and the object as default. */
+function facadeSource(header: string, expr: string, names: Iterable<string>): string {
+  const lines = [header, `const m = ${expr};`, 'export default m;'];
+  let i = 0;
+  for (const n of names) {
+    lines.push(`const x${i} = m == null ? undefined : m[${JSON.stringify(n)}];`, `export { x${i} as ${JSON.stringify(n)} };`);
+    i++;
+  }
+  return lines.join('\n') + '\n';
+}
+
 export class FileModules {
   private readonly byKey = new Map<string, ivm.Module>();
   private readonly edges = new Map<ivm.Module, Map<string, ivm.Module>>();
   private readonly internal: ivm.Module;
+  private cjsInternal: ivm.Module | undefined;
+  readonly cjs: CjsRegistry;
+  /** an ES module imports fs: the package's files go into the context */
+  usesFs = false;
 
   constructor(
     private readonly env: ModuleEnv,
     private readonly context: ivm.Context,
+    private readonly builtins: BuiltinInfo,
   ) {
     this.internal = this.shimModule(INTERNAL_KEY);
+    this.cjs = new CjsRegistry(env.resolver, env.sources, env.mayRegisterTests);
   }
 
   /**
@@ -53,8 +95,12 @@ export class FileModules {
     } finally {
       if (!isolate.isDisposed) loaded();
     }
-    const e = isolate.compileModuleSync(ENTRY_SOURCE, { filename: 'gopkgr:entry' });
-    this.edges.set(e, new Map([['gopkgr:internal', this.internal], ['gopkgr:file', root]]));
+    // require() of an ES module (Node 20.19+): the module is evaluated before the
+    // test file, and the CommonJS loader is handed its namespace.
+    const preloads = await this.esmForRequire();
+    const imports = preloads.map((_, i) => `import 'gopkgr:esm${i}';\n`).join('');
+    const e = isolate.compileModuleSync(ENTRY_SOURCE.replace("import 'gopkgr:file';", `${imports}import 'gopkgr:file';`), { filename: 'gopkgr:entry' });
+    this.edges.set(e, new Map([['gopkgr:internal', this.internal], ['gopkgr:file', root], ...preloads.map((m, i): [string, ivm.Module] => [`gopkgr:esm${i}`, m])]));
     const linked = await this.env.guard.call(() =>
       e.instantiate(this.context, (specifier, referrer) => {
         const m = this.edges.get(referrer)?.get(specifier);
@@ -66,10 +112,29 @@ export class FileModules {
     return e;
   }
 
+  /** For each ES module some CommonJS module requires: a module that hands its namespace to the loader. */
+  private async esmForRequire(): Promise<ivm.Module[]> {
+    const out: ivm.Module[] = [];
+    for (const [key, entry] of Object.entries(this.cjs.entries)) {
+      if (entry.kind !== 'esm') continue;
+      const target = await this.load(key);
+      this.cjsInternal ??= this.shimModule(CJS_KEY);
+      const source = `import * as ns from 'gopkgr:target';\nimport { setNamespace } from 'gopkgr:cjs';\nsetNamespace(${JSON.stringify(key)}, ns);\n`;
+      const m = this.env.guard.isolate.compileModuleSync(source, { filename: `require-esm:${describeKey(key)}` });
+      this.edges.set(m, new Map([['gopkgr:target', target], ['gopkgr:cjs', this.cjsInternal]]));
+      out.push(m);
+    }
+    return out;
+  }
+
   /** A shim module, evaluated now: node:test refuses to register for a module outside the test scope. */
   private shimModule(key: string, importer?: string): ivm.Module {
     const source = key === TEST_SHIM_KEY && importer !== undefined && !this.env.mayRegisterTests(importer) ? testShim(describeKey(importer)) : SHIM_MODULES.get(key)!;
-    const m = this.env.guard.isolate.compileModuleSync(source, { filename: key });
+    return this.evaluated(source, key);
+  }
+
+  private evaluated(source: string, filename: string): ivm.Module {
+    const m = this.env.guard.isolate.compileModuleSync(source, { filename });
     m.instantiateSync(this.context, () => {
       throw new Error('shim modules have no imports');
     });
@@ -77,11 +142,49 @@ export class FileModules {
     return m;
   }
 
+  /**
+   * A built-in's facade, evaluated now (before package code): its object and
+   * its own keys as named exports. vitest's and jest's API, like node:test,
+   * registers nothing for an importer outside the test scope.
+   */
+  private builtinModule(key: string, importer: string): ivm.Module {
+    const name = key.slice('builtin:node:'.length);
+    const testApi = name === 'vitest' || name === '@jest/globals';
+    const refused = testApi && !this.env.mayRegisterTests(importer);
+    const cacheKey = refused ? `${key}|${importer}` : key;
+    const have = this.byKey.get(cacheKey);
+    if (have !== undefined) return have;
+    if (name === 'fs' || name === 'fs/promises') this.usesFs = true;
+    const names = this.builtins.exportNames(name);
+    if (names === '') throw new UnsupportedImport(`node:${name} is not available in the gopkgr sandbox (it cannot be deterministic there)`);
+    const expr = refused ? `globalThis.__gopkgr_shim.vitestFor(${JSON.stringify(describeKey(importer))})` : `globalThis.__gopkgr_shim.builtin(${JSON.stringify(name)})`;
+    const m = this.evaluated(facadeSource('', expr, JSON.parse(names) as string[]), key);
+    this.byKey.set(cacheKey, m);
+    return m;
+  }
+
+  /** A CommonJS module's facade: runs the module in the isolate's loader when the ES graph evaluates it. */
+  private async cjsFacade(key: string): Promise<ivm.Module> {
+    await this.cjs.add(key);
+    this.cjsInternal ??= this.shimModule(CJS_KEY);
+    const source = facadeSource(`import { cjs } from 'gopkgr:cjs';`, `cjs(${JSON.stringify(key)})`, await this.cjs.exportNames(key));
+    const compiled = await this.env.guard.call(() => this.env.guard.isolate.compileModule(source, { filename: `cjs:${describeKey(key)}` }));
+    if (!compiled.ok) throw new GopkgrError('TEST_COMPILE', `${describeKey(key)}: ${compiled.message}`);
+    this.edges.set(compiled.value, new Map([['gopkgr:cjs', this.cjsInternal]]));
+    return compiled.value;
+  }
+
   /** A package module and everything it imports, compiled; links recorded for instantiation. */
   private async load(key: string): Promise<ivm.Module> {
     const have = this.byKey.get(key);
     if (have !== undefined) return have;
     const { guard, resolver, sources } = this.env;
+    const format = formatOf(resolver, key);
+    if (format === 'cjs') {
+      const m = await this.cjsFacade(key);
+      this.byKey.set(key, m);
+      return m;
+    }
     const code = await sources.js(key);
     const compiled = await guard.call(() => guard.isolate.compileModule(code, { filename: `file:///${describeKey(key)}` }));
     if (!compiled.ok) throw new GopkgrError('TEST_COMPILE', `${describeKey(key)}: ${compiled.message}`);
@@ -91,7 +194,9 @@ export class FileModules {
     this.edges.set(m, links);
     for (const spec of m.dependencySpecifiers) {
       const dep = resolver.resolve(spec, key);
-      links.set(spec, SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY ? this.shimModule(dep, key) : await this.load(dep));
+      if (SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY && dep !== CJS_KEY) links.set(spec, this.shimModule(dep, key));
+      else if (dep.startsWith('builtin:')) links.set(spec, this.builtinModule(dep, key));
+      else links.set(spec, await this.load(dep));
     }
     return m;
   }

@@ -9,11 +9,11 @@ import { GopkgrError } from '../../ledger/index.ts';
 import { MAX_ERROR_CHARS, type SandboxLimits } from '../options.ts';
 import type { RawTest } from '../outcome.ts';
 import { Resolver, type DepMap, type FileMap } from '../resolve.ts';
-import { ASSERT_SOURCE, RUNTIME_SOURCE } from '../shims.ts';
+import { ASSERT_SOURCE, nodeSource, RUNTIME_SOURCE } from '../shims.ts';
 import { RuntimeChannel, type RuntimeScripts } from './channel.ts';
 import { runFileLoop } from './fileLoop.ts';
 import { Abort, IsolateGuard } from './guard.ts';
-import { FileModules, type ModuleEnv } from './modules.ts';
+import { FileModules, UnsupportedImport, type ModuleEnv } from './modules.ts';
 import { ResultRecorder, type SandboxResult } from './recorder.ts';
 import { ModuleSources } from './sources.ts';
 import { testScope } from './testScope.ts';
@@ -25,6 +25,8 @@ export interface SandboxInput {
   testFiles: readonly string[];
   limits: SandboxLimits;
   seed: string;
+  /** the package's test runner: jest's API is global */
+  runner?: 'node' | 'vitest' | 'jest';
   onTest?: (test: RawTest) => void;
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -55,12 +57,21 @@ class SandboxRun {
     this.recorder = new ResultRecorder(this.guard, { onTest: input.onTest, onOutput: input.onOutput });
   }
 
+  private files: string | undefined;
+
+  /** The package's files (and its locked dependencies') for the read-only fs, as JSON, made once per run. */
+  private filesText(): string {
+    this.files ??= JSON.stringify(this.env.resolver.allFiles());
+    return this.files;
+  }
+
   async run(): Promise<SandboxResult> {
     const { guard } = this;
     try {
       const scripts: RuntimeScripts = {
         runtime: guard.isolate.compileScriptSync(RUNTIME_SOURCE, { filename: 'gopkgr:runtime' }),
         assert: guard.isolate.compileScriptSync(ASSERT_SOURCE, { filename: 'gopkgr:assert' }),
+        node: guard.isolate.compileScriptSync(nodeSource(), { filename: 'gopkgr:node' }),
       };
       for (const file of this.input.testFiles) {
         await this.runFile(scripts, file);
@@ -79,15 +90,18 @@ class SandboxRun {
     const context = guard.isolate.createContextSync();
     const channel = new RuntimeChannel();
     try {
-      channel.open(context, scripts, file, this.input.seed, this.input.limits);
-      const modules = new FileModules(this.env, context);
+      channel.open(context, scripts, file, this.input.seed, this.input.limits, this.input.runner ?? 'node');
+      const modules = new FileModules(this.env, context, channel);
       let entry: ivm.Module | undefined;
       try {
         entry = await modules.entry(file, () => channel.seal());
+        const usesFs = modules.cjs.builtins.has('fs') || modules.cjs.builtins.has('fs/promises') || modules.usesFs;
+        channel.defineModules(modules.cjs.text(), usesFs ? this.filesText() : undefined);
       } catch (err) {
         if (err instanceof Abort) throw err;
+        entry = undefined;
         const message = err instanceof GopkgrError ? `${err.code}: ${err.message}` : (err as Error).message;
-        await guard.call(() => channel.loadError(message.slice(0, MAX_ERROR_CHARS)));
+        await guard.call(() => channel.loadError(message.slice(0, MAX_ERROR_CHARS), err instanceof UnsupportedImport));
       }
       if (entry !== undefined) {
         const loaded = entry;

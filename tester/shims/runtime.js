@@ -674,6 +674,21 @@
   let current = null; // the innermost test whose run is in progress
   let collecting = null; // the suite whose body is being collected
 
+  // Errors the sandbox throws for what it cannot give deterministically (the
+  // network, child processes, files outside the package): a test that ends in
+  // one is recorded `unsupported` with the reason, never passed. Only errors
+  // this runtime made count (a WeakSet, not a name or a message).
+  const unsupportedErrors = new WeakSet();
+  const weakSetHas = uncurry(WeakSet.prototype.has);
+  const weakSetAdd = uncurry(WeakSet.prototype.add);
+  const isUnsupported = (e) => e !== null && typeof e === 'object' && weakSetHas(unsupportedErrors, e);
+  function makeUnsupported(message) {
+    const e = new ErrorCtor(StringCtor(message));
+    defineProperty(e, 'code', { value: 'ERR_GOPKGR_UNSUPPORTED', writable: true, configurable: true });
+    weakSetAdd(unsupportedErrors, e);
+    return e;
+  }
+
   /** Always a string: what the recorded status is does not depend on it. */
   function errorText(e) {
     let t;
@@ -716,6 +731,7 @@
       mode = skip !== undefined && skip !== false ? 'skip' : todo !== undefined && todo !== false ? 'todo' : null;
     }
     const timeout = NumberCtor(optionOf(options, extra, 'timeout'));
+    const planOption = optionOf(options, extra, 'plan');
     return {
       __proto__: null,
       kind, parent, name, fn, mode,
@@ -723,12 +739,17 @@
       hooks: { __proto__: null, before: [], after: [], beforeEach: [], afterEach: [] },
       dynamicMode: null,
       timeout: timeout >= 0 && timeout < Infinity ? timeout : Infinity,
+      initialPlan: typeof planOption === 'number' ? planOption : null,
       chain: resolved(),
       failedChildren: 0,
       done: false,
       cancel: null, // ends the running body at once: an uncaught error fails the test, as in Node
       hasUncaught: false,
       uncaught: '',
+      uncaughtUnsupported: false,
+      plan: null, // t.plan(n): the count it expects
+      planned: 0, // t.assert calls and subtests so far
+      extras: null, // { mock, signal controller } made on first use
       beforeError: null,
       collected: null,
       collectError: null,
@@ -756,8 +777,12 @@
     append(records, { __proto__: null, name: cut(pathOf(node), config.maxNameChars), status, error: error === undefined ? null : cut(error, config.maxErrorChars) });
     news = true;
   }
-  function recordName(name, error) {
-    append(records, { __proto__: null, name: cut(name, config.maxNameChars), status: 'failed', error: cut(error, config.maxErrorChars) });
+  function recordPassedFile() {
+    append(records, { __proto__: null, name: cut(file, config.maxNameChars), status: 'passed', error: null });
+    news = true;
+  }
+  function recordName(name, error, status = 'failed') {
+    append(records, { __proto__: null, name: cut(name, config.maxNameChars), status, error: cut(error, config.maxErrorChars) });
     news = true;
   }
   /**
@@ -875,6 +900,8 @@
       try { yield runHooks(root.hooks.after, { name: file }); } catch (e) { recordName(file + ' > after', errorText(e)); }
     } finally {
       rootFinished = true;
+      // node --test reports a file that ran no test (a helper its globs take) as one passing test
+      if (records.length === 0 && !abandoned) recordPassedFile();
     }
   }
 
@@ -963,16 +990,46 @@
     // Node honours them there; the sandbox is stricter.
     skip(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'skip'; },
     todo(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'todo'; },
-    test(...args) { const n = nodeOf(this); const a = parseArgs(args); return subtest(n, 'test', a.name, a.options, null, a.fn); },
+    test(...args) { const n = nodeOf(this); const a = parseArgs(args); n.planned++; return subtest(n, 'test', a.name, a.options, null, a.fn); },
     before(fn) { addHook('before', fn, nodeOf(this)); },
     after(fn) { addHook('after', fn, nodeOf(this)); },
     beforeEach(fn) { addHook('beforeEach', fn, nodeOf(this)); },
     afterEach(fn) { addHook('afterEach', fn, nodeOf(this)); },
     runOnly(shouldRunOnlyTests) { nodeOf(this); },
+    plan(count) {
+      const n = nodeOf(this);
+      if (weakGet(hookContexts, this) === true) return;
+      if (typeof count !== 'number' || count < 0 || count !== MathFloor(count)) throw new TypeErrorCtor('The "count" argument must be a non-negative integer');
+      if (n.plan !== null) throw new ErrorCtor('cannot set plan more than once');
+      n.plan = count;
+    },
   };
+  /** node:test's t.assert: node:assert's checks, each counted for t.plan(). */
+  const ASSERT_NAMES = ['deepEqual', 'deepStrictEqual', 'doesNotMatch', 'doesNotReject', 'doesNotThrow', 'equal', 'fail', 'ifError', 'match', 'notDeepEqual', 'notDeepStrictEqual', 'notEqual', 'notStrictEqual', 'ok', 'rejects', 'strictEqual', 'throws'];
+  function extrasOf(n) {
+    if (n.extras === null) n.extras = { __proto__: null, assert: null, mock: null, controller: null };
+    return n.extras;
+  }
+  function testAssert(n) {
+    const x = extrasOf(n);
+    if (x.assert !== null) return x.assert;
+    const a = shim.makeAssert();
+    const out = { __proto__: null };
+    for (let i = 0; i < ASSERT_NAMES.length; i++) {
+      const name = ASSERT_NAMES[i];
+      const f = a[name];
+      out[name] = named(name, function (...args) { n.planned++; return ReflectApply(f, undefined, args); });
+    }
+    x.assert = freeze(out);
+    return x.assert;
+  }
   for (const k of objectKeys(ctxMethods)) defineProperty(TestContextProto, k, { value: ctxMethods[k], writable: false, enumerable: false, configurable: false });
   defineProperty(TestContextProto, 'name', { get: function name() { return nodeOf(this).name; }, enumerable: false, configurable: false });
   defineProperty(TestContextProto, 'fullName', { get: function fullName() { return pathOf(nodeOf(this)); }, enumerable: false, configurable: false });
+  defineProperty(TestContextProto, 'assert', { get: function assert() { return testAssert(nodeOf(this)); }, enumerable: false, configurable: false });
+  // t.mock: restored when the test ends; t.signal: aborted when it ends (tester/shims/node.js makes both)
+  defineProperty(TestContextProto, 'mock', { get: function mock() { const x = extrasOf(nodeOf(this)); if (x.mock === null) x.mock = shim.makeMockTracker(); return x.mock; }, enumerable: false, configurable: false });
+  defineProperty(TestContextProto, 'signal', { get: function signal() { const x = extrasOf(nodeOf(this)); if (x.controller === null) x.controller = shim.makeAbortController(); return x.controller.signal; }, enumerable: false, configurable: false });
   freeze(TestContextProto);
   freeze(TestContext);
   const hookContexts = newWeakMap();
@@ -995,7 +1052,8 @@
     // it prints, can turn a failure into a pass.
     let failed = false;
     let error = '';
-    const fail = (e) => { if (!failed) { failed = true; error = e === CANCELLED ? node.uncaught : errorText(e); } };
+    let unsupportedFail = false;
+    const fail = (e) => { if (!failed) { failed = true; unsupportedFail = e === CANCELLED ? node.uncaughtUnsupported : isUnsupported(e); error = e === CANCELLED ? node.uncaught : errorText(e); } };
     // Each test starts in a macrotask of its own: what the previous one left
     // running cannot be blamed on it.
     yield nextTurn(node);
@@ -1015,9 +1073,15 @@
     try { yield runHooks(node.hooks.after, hookCtx); } catch (e) { fail(e); }
     try { yield runHooks(eachHooks(node, 'afterEach'), hookCtx); } catch (e) { fail(e); }
     current = outer;
-    if (node.hasUncaught && !failed) { failed = true; error = node.uncaught; }
+    if (node.hasUncaught && !failed) { failed = true; error = node.uncaught; unsupportedFail = node.uncaughtUnsupported; }
+    if (node.plan === null && node.initialPlan !== null) node.plan = node.initialPlan;
+    if (!failed && node.plan !== null && node.plan !== node.planned) { failed = true; error = `Error [ERR_TEST_FAILURE]: plan expected ${node.plan} assertions but received ${node.planned}`; }
+    if (node.extras !== null) {
+      try { if (node.extras.mock !== null) node.extras.mock.reset(); } catch { /* the package's own mocks */ }
+      try { if (node.extras.controller !== null) node.extras.controller.abort(); } catch { /* a listener threw */ }
+    }
     if (node.mode === 'todo' || node.dynamicMode === 'todo') return record(node, 'todo', failed ? error : undefined);
-    if (failed) return record(node, 'failed', error);
+    if (failed) return record(node, unsupportedFail ? 'unsupported' : 'failed', error);
     if (node.failedChildren > 0) return record(node, 'failed', `${node.failedChildren} subtest${node.failedChildren === 1 ? '' : 's'} failed`);
     if (node.dynamicMode === 'skip') return record(node, 'skipped');
     return record(node, 'passed');
@@ -1046,12 +1110,12 @@
    * test scheduled, it fails the file - Node's "generated asynchronous activity
    * after the test ended", which makes `node --test` fail the run.
    */
-  function uncaught(e, owner, event) { uncaughtText(errorText(e), owner, event); }
-  function uncaughtText(text, owner, event) {
-    if (!loaded) return fileError(text);
+  function uncaught(e, owner, event) { uncaughtText(errorText(e), owner, event, isUnsupported(e)); }
+  function uncaughtText(text, owner, event, unsupported = false) {
+    if (!loaded) return fileError(text, unsupported);
     if (owner !== null && owner.kind === 'test') {
       if (!owner.done) {
-        if (!owner.hasUncaught) { owner.hasUncaught = true; owner.uncaught = text; }
+        if (!owner.hasUncaught) { owner.hasUncaught = true; owner.uncaught = text; owner.uncaughtUnsupported = unsupported; }
         if (owner.cancel !== null) owner.cancel();
         return;
       }
@@ -1065,9 +1129,10 @@
     lateReported = true;
     recordName(file, text);
   }
-  function fileError(text) {
+  /** The file failed to load; `unsupported`: on something the sandbox cannot give (the reason is the text). */
+  function fileError(text, unsupported = false) {
     if (abandoned) return;
-    recordName(file, text);
+    recordName(file, text, unsupported ? 'unsupported' : 'failed');
     loaded = true;
     abandoned = true;
     setForEach(stallers, (s) => s());
@@ -1107,6 +1172,7 @@
     return f;
   }
   /** A fresh, frozen node:test export set for one importing module; `refusedFor`: the importer's path when it may not register. */
+  let fileMock; // node:test's `mock`: one per file, as one per process under node --test
   function makeTest(refusedFor) {
     if (refusedFor !== null && typeof refusedFor !== 'string') refusedFor = null;
     const test = withVariants('test', 'test', refusedFor);
@@ -1116,16 +1182,30 @@
       hooks[kind] = freeze(named(kind, refusedFor === null ? function (fn) { addHook(kind, fn, null); } : function () { refuse(refusedFor, kind); }));
     }
     const run = freeze(named('run', function run() { throw new ErrorCtor('run() is not available in the gopkgr sandbox'); }));
+    fileMock ??= shim.makeMockTracker();
     // node:test's default export carries the other exports as properties.
-    const props = { __proto__: null, test, it: test, describe, suite: describe, before: hooks.before, after: hooks.after, beforeEach: hooks.beforeEach, afterEach: hooks.afterEach, run };
+    const props = { __proto__: null, test, it: test, describe, suite: describe, before: hooks.before, after: hooks.after, beforeEach: hooks.beforeEach, afterEach: hooks.afterEach, run, mock: fileMock };
     for (const k of objectKeys(props)) if (k !== 'test') defineProperty(test, k, { value: props[k], enumerable: true });
     defineProperty(test, 'test', { value: test, enumerable: true });
     freeze(describe);
     freeze(test);
     return freeze({ __proto__: null, ...props, skip: test.skip, todo: test.todo, only: test.only });
   }
+  // The texts of the unsupported errors thrown while the file loaded: an
+  // evaluation error reaches the host as text only.
+  const unsupportedTexts = newSet();
+  function thrownUnsupported(text) {
+    let found = false;
+    setForEach(unsupportedTexts, (t) => { if (text === t || text === 'Error: ' + t || text === t) found = true; });
+    return found;
+  }
   const shim = {
     __proto__: null,
+    unsupported(message) {
+      const e = makeUnsupported(message);
+      if (!loaded) setAdd(unsupportedTexts, StringCtor(message));
+      return e;
+    },
     makeTest,
     loaded() { loaded = true; },
     inspect,
@@ -1141,10 +1221,14 @@
     __proto__: null,
     /** After the shim modules have read it: the package can no longer reach it. */
     seal() { delete G.__gopkgr_shim; },
-    /** 1 ran a macrotask, 2 the file is done, 4 new results to pull, 8 virtual time ran out. */
+    /** 1 ran a macrotask, 2 the file is done, 4 new results to pull, 8 virtual time ran out, 16 nothing ran: pull first. */
     tick() {
       let flags = 0;
       if (ended) return 2 | (news ? 4 : 0);
+      // Records made by the last macrotask's microtasks (after its flags were
+      // read): the host pulls them before anything else runs, so a test that
+      // finished is reported even if the next one never returns.
+      if (news) return 4 | 16;
       const testsOver = loaded && !rootRunning && (abandoned || rootIndex >= root.children.length);
       if (testsOver && !rootAfterDone) {
         rootAfterDone = true;
@@ -1176,7 +1260,8 @@
      * or just ended: a synchronous test that left a rejection behind).
      */
     uncaught(text) { uncaughtText(StringCtor(text), !lastInternal ? lastOwner : current !== null ? current : lastStarted, 'unhandledRejection'); },
-    loadError(message) { fileError(StringCtor(message)); },
+    /** `unsupported`: the host refused an import the sandbox cannot give, or the text is that of an unsupported error this runtime threw. */
+    loadError(message, unsupported) { const text = StringCtor(message); fileError(text, unsupported === true || thrownUnsupported(text)); },
     /** The host gives up on the file: fail what has not finished (and the file, when `always`). */
     end(message, always) { endFile(StringCtor(message), always === true); },
     /** New outcomes and output as JSON text, built from strings only (no toJSON, no array methods). */

@@ -1,0 +1,79 @@
+/**
+ * The real-suite corpus (test/fixtures/pot-real/, built by scripts/potCorpus.mjs):
+ * each package's files, its locked dependencies, and the per-test outcomes its
+ * own runner gave natively when the corpus was built. `compareWithNative`
+ * runs a package in the sandbox and lines its outcomes up with those.
+ *
+ * Agreement, test by test: the same status; or `unsupported` in the sandbox
+ * (it needs what the sandbox cannot give), which is never counted as agreeing
+ * with a native pass but is not a disagreement either.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { normaliseText, readPackageDir, runTests, type Outcome } from '../../tester/index.ts';
+import { MAX_NAME_CHARS } from '../../tester/options.ts';
+
+export const CORPUS_DIR = fileURLToPath(new URL('../fixtures/pot-real/', import.meta.url));
+
+export interface NativeRecord {
+  name: string;
+  version: string;
+  node: string;
+  runner: string;
+  deps: string[];
+  ms: number;
+  tests: { name: string; status: string }[];
+}
+
+export interface CorpusPackage {
+  dir: string;
+  native: NativeRecord;
+  files: Map<string, string>;
+  deps: Map<string, Map<string, string>>;
+}
+
+export function corpusNames(): string[] {
+  return readdirSync(CORPUS_DIR).filter((d) => !d.startsWith('.')).sort();
+}
+
+export async function loadCorpusPackage(name: string): Promise<CorpusPackage> {
+  const dir = path.join(CORPUS_DIR, name);
+  const native = JSON.parse(readFileSync(path.join(dir, 'native.json'), 'utf8')) as NativeRecord;
+  const files = await readPackageDir(path.join(dir, 'pkg'));
+  const deps = new Map<string, Map<string, string>>();
+  for (const ref of native.deps) {
+    const depName = ref.slice(0, ref.lastIndexOf('@'));
+    deps.set(depName, await readPackageDir(path.join(dir, 'deps', depName)));
+  }
+  return { dir, native, files, deps };
+}
+
+export interface Comparison {
+  outcome: Outcome;
+  agree: string[];
+  unsupported: string[];
+  /** `name: native → sandbox` */
+  disagree: string[];
+}
+
+export async function compareWithNative(p: CorpusPackage): Promise<Comparison> {
+  const outcome = await runTests({ files: p.files, deps: p.deps });
+  const sandbox = new Map(outcome.tests.map((t) => [t.name, t.status as string]));
+  const agree: string[] = [];
+  const unsupported: string[] = [];
+  const disagree: string[] = [];
+  // names as the sandbox records them (trailing blanks dropped, tester/outcome.ts)
+  const native = p.native.tests.map((t) => ({ name: normaliseText(t.name, MAX_NAME_CHARS), status: t.status }));
+  // a file the sandbox could not load for want of something it cannot give: each of its tests is unsupported
+  const fileOf = (name: string): string => name.split(' > ')[0]!;
+  for (const t of native) {
+    const s = sandbox.get(t.name) ?? (sandbox.get(fileOf(t.name)) === 'unsupported' ? 'unsupported' : undefined);
+    if (s === t.status) agree.push(t.name);
+    else if (s === 'unsupported') unsupported.push(t.name);
+    else disagree.push(`${t.name}: ${t.status} → ${s ?? 'missing'}`);
+  }
+  const nativeNames = new Set(native.map((t) => t.name));
+  for (const t of outcome.tests) if (!nativeNames.has(t.name) && t.status !== 'unsupported') disagree.push(`${t.name}: missing → ${t.status}`);
+  return { outcome, agree, unsupported, disagree };
+}

@@ -1,0 +1,66 @@
+// vitest's and jest's APIs in the sandbox: a vitest suite (describe/it/test,
+// .each, .skip, .todo, hooks, expect with Jest's matchers, asymmetric matchers,
+// resolves/rejects, expect.assertions, vi.fn/spyOn, fake timers) against the
+// per-test outcomes `vitest run` gave natively (recorded beside the fixture),
+// and jest's global API for a package whose test script runs jest.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findTestFiles, readPackageDir, runTests, testRunner } from '../../tester/index.ts';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/tester/vitest-compat/', import.meta.url));
+const NATIVE = JSON.parse(readFileSync(new URL('../fixtures/tester/vitest-compat.native.json', import.meta.url), 'utf8')) as { tests: { name: string; status: string }[] };
+
+describe('vitest', () => {
+  it('finds the files vitest would and agrees with vitest run test by test', async () => {
+    const files = await readPackageDir(FIXTURE);
+    expect(testRunner(files)).toBe('vitest');
+    expect(findTestFiles(files)).toEqual(['test/math.test.js']);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}`)).toEqual(NATIVE.tests.map((t) => `${t.name}: ${t.status}`));
+    expect(outcome.tests.find((t) => t.name.endsWith('> fails'))!.error).toBe('AssertionError: expected 3 to be 4 // Object.is equality');
+  });
+
+  it('a snapshot it cannot check is unsupported, not passed; module mocking too', async () => {
+    const files = new Map([
+      ['package.json', '{"type":"module","devDependencies":{"vitest":"^4.0.0"}}'],
+      ['src/a.spec.ts', `import { test, expect, vi } from 'vitest';\ntest('snap', () => { expect({ a: 1 }).toMatchSnapshot(); });\ntest('mock', () => { vi.mock('./x.js'); });\n`],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => t.status)).toEqual(['unsupported', 'unsupported']);
+  });
+});
+
+describe('only tests register tests', () => {
+  it('library code that imports vitest registers nothing and fails the file', async () => {
+    const files = new Map([
+      ['package.json', '{"type":"module","devDependencies":{"vitest":"^4.0.0"}}'],
+      ['src/evil.js', `import { test } from 'vitest';\ntest('planted', () => {});\nexport const v = 1;\n`],
+      ['src/evil.cjs', `require('vitest').test('planted too', () => {});\n`],
+      ['test/a.test.js', `import { test, expect } from 'vitest';\nimport { v } from '../src/evil.js';\nimport '../src/evil.cjs';\ntest('real', () => expect(v).toBe(1));\n`],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.filter((t) => /planted/.test(t.name))).toEqual([]);
+    expect(outcome.tests.find((t) => t.name === 'test/a.test.js')).toMatchObject({ status: 'failed' });
+    expect(outcome.tests.find((t) => t.name === 'test/a.test.js')!.error).toMatch(/src\/evil\.js called node:test test\(\), but it is not a test file/);
+  });
+});
+
+describe('jest', () => {
+  it("puts jest's API on the global object, and finds __tests__ and *.test files", async () => {
+    const files = new Map([
+      ['package.json', '{"scripts":{"test":"jest"}}'],
+      ['lib/sum.js', 'module.exports = (a, b) => a + b;\n'],
+      ['__tests__/sum.js', `const sum = require('../lib/sum');\ndescribe('sum', () => {\n  beforeEach(() => {});\n  it('adds', () => { expect(sum(1, 2)).toBe(3); });\n  test('mocks', () => { const f = jest.fn(() => 2); expect(f()).toBe(2); expect(f).toHaveBeenCalledTimes(1); });\n  it('fails', () => { expect(sum(1, 1)).toEqual(3); });\n});\n`],
+      ['lib/other.test.js', `const { expect: e, test: t } = require('@jest/globals');\nt('imported', () => e([1, 2]).toHaveLength(2));\n`],
+    ]);
+    expect(testRunner(files)).toBe('jest');
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}`)).toEqual([
+      '__tests__/sum.js > sum > adds: passed',
+      '__tests__/sum.js > sum > mocks: passed',
+      '__tests__/sum.js > sum > fails: failed',
+      'lib/other.test.js > imported: passed',
+    ]);
+  });
+});
