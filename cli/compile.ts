@@ -27,7 +27,7 @@
 import path from 'node:path';
 import { GopkgrError } from '../ledger/index.ts';
 import { expectedOutputs, isDeclarationFile } from './sourceFiles.ts';
-import { typescript } from './typescript.ts';
+import { typescript } from '../infver/typescript.ts';
 import type * as TS from 'typescript';
 
 const ts = typescript();

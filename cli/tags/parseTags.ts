@@ -19,7 +19,7 @@
  * gopkgr package are TAG_MALFORMED errors naming file:line:col.
  */
 import type * as TS from 'typescript';
-import { typescript } from '../typescript.ts';
+import { typescript } from '../../infver/typescript.ts';
 import { GopkgrError, isNamespace, isPackageName, isRange } from '../../ledger/index.ts';
 
 const ts = typescript();

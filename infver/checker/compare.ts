@@ -14,7 +14,8 @@
  *    overload, a property, a wider input, a narrower output): minor;
  *  - otherwise patch.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
 import { GopkgrError } from '../../ledger/errors.ts';
 import type { Bump, ChangeKind } from '../manifest.ts';
 import { CHECKER_OPTIONS, PROBE_DIR, checkerHost, specifierOf, wasProtected } from './host.ts';
@@ -26,6 +27,8 @@ import { sharedRewrites } from './share.ts';
 import { nestedBreaks } from './nested.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+
+const ts = typescript();
 
 /** Every TypeScript file of a package directory (declarations and sources), node_modules left out. */
 function packageFiles(dir: string): string[] {
@@ -94,28 +97,28 @@ interface PairState {
   probe?: Probe;
 }
 
-function isPrivate(symbol: ts.Symbol): boolean {
+function isPrivate(symbol: TS.Symbol): boolean {
   if (symbol.name.startsWith('#') || symbol.name.startsWith('__@')) return true;
   return (symbol.declarations ?? []).some((d) => (ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private)) !== 0);
 }
 
-function publicProperties(checker: ts.TypeChecker, type: ts.Type): Map<string, ts.Symbol> {
-  const out = new Map<string, ts.Symbol>();
+function publicProperties(checker: TS.TypeChecker, type: TS.Type): Map<string, TS.Symbol> {
+  const out = new Map<string, TS.Symbol>();
   for (const p of checker.getPropertiesOfType(type)) if (!isPrivate(p)) out.set(p.name, p);
   return out;
 }
 
-function maxArity(signatures: readonly ts.Signature[]): number {
+function maxArity(signatures: readonly TS.Signature[]): number {
   let max = -1;
   for (const sig of signatures) {
-    const decl = sig.getDeclaration() as ts.SignatureDeclaration | undefined;
+    const decl = sig.getDeclaration() as TS.SignatureDeclaration | undefined;
     const rest = decl !== undefined && decl.parameters.some((p) => p.dotDotDotToken !== undefined);
     max = Math.max(max, rest ? Infinity : sig.parameters.length);
   }
   return max;
 }
 
-function firstLine(message: string | ts.DiagnosticMessageChain): string {
+function firstLine(message: string | TS.DiagnosticMessageChain): string {
   return ts.flattenDiagnosticMessageText(message, '\n').split('\n').slice(0, 3).map((l) => l.trim()).join(' ');
 }
 
@@ -198,7 +201,7 @@ function keepTrueWitnesses(pairs: readonly EntryPair[], changes: CheckedChange[]
   });
 }
 
-function examinePair(checker: ts.TypeChecker, program: ts.Program, pair: EntryPair, probePath: string, changes: CheckedChange[]): PairState {
+function examinePair(checker: TS.TypeChecker, program: TS.Program, pair: EntryPair, probePath: string, changes: CheckedChange[]): PairState {
   const moduleOf = (file: string): Map<string, ExportedName> => {
     const symbol = moduleSymbolOf(checker, program.getSourceFile(file)!);
     return symbol === undefined ? new Map() : exportedNames(checker, symbol);
@@ -285,7 +288,7 @@ const PRINT_QUALIFIED = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.Use
  * undefined (conditional types distribute over it). Only for one signature on each side, with as many
  * type parameters, whose constraints name none of them (those could not be printed apart from them).
  */
-function instancesOf(checker: ts.TypeChecker, oldType: ts.Type, newType: ts.Type): string[] {
+function instancesOf(checker: TS.TypeChecker, oldType: TS.Type, newType: TS.Type): string[] {
   const [o, n] = [oldType.getCallSignatures(), newType.getCallSignatures()];
   if (o.length !== 1 || n.length !== 1) return [];
   const params = o[0]!.typeParameters ?? [];
@@ -299,7 +302,7 @@ function instancesOf(checker: ts.TypeChecker, oldType: ts.Type, newType: ts.Type
       continue;
     }
     const mentioned = new Set<string>();
-    const walk = (x: ts.Node): void => (ts.isIdentifier(x) ? void mentioned.add(x.text) : ts.forEachChild(x, walk));
+    const walk = (x: TS.Node): void => (ts.isIdentifier(x) ? void mentioned.add(x.text) : ts.forEachChild(x, walk));
     walk(node);
     if ([...mentioned].some((m) => names.has(m))) return [];
     constraints.push(checker.typeToString(checker.getTypeFromTypeNode(node), undefined, PRINT_QUALIFIED));
@@ -310,10 +313,10 @@ function instancesOf(checker: ts.TypeChecker, oldType: ts.Type, newType: ts.Type
 }
 
 /** What assignability cannot see: parameters and properties dropped (optional ones too), and additions. */
-function compareShapes(checker: ts.TypeChecker, ctx: WitnessContext, o: ExportedName, n: ExportedName, add: (c: Omit<CheckedChange, 'entry'>) => void): void {
+function compareShapes(checker: TS.TypeChecker, ctx: WitnessContext, o: ExportedName, n: ExportedName, add: (c: Omit<CheckedChange, 'entry'>) => void): void {
   const oldType = checker.getTypeOfSymbol(o.symbol);
   const newType = checker.getTypeOfSymbol(n.symbol);
-  for (const [kind, get] of [['call', (t: ts.Type) => t.getCallSignatures()], ['construct', (t: ts.Type) => t.getConstructSignatures()]] as const) {
+  for (const [kind, get] of [['call', (t: TS.Type) => t.getCallSignatures()], ['construct', (t: TS.Type) => t.getConstructSignatures()]] as const) {
     const before = get(oldType);
     const after = get(newType);
     if (before.length === 0 || after.length === 0) continue;
@@ -334,19 +337,19 @@ function compareShapes(checker: ts.TypeChecker, ctx: WitnessContext, o: Exported
  * package's own classes are made by the package, so a class that grew a
  * method is not "less" to a consumer assigning one it got from the package.
  */
-function writesNarrowed(checker: ts.TypeChecker, before: ts.Type, after: ts.Type): boolean {
-  const plain = (t: ts.Type): boolean => (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) === 0;
+function writesNarrowed(checker: TS.TypeChecker, before: TS.Type, after: TS.Type): boolean {
+  const plain = (t: TS.Type): boolean => (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) === 0;
   const members = before.isUnion() ? before.types : [before];
   // A value a consumer writes (a primitive, a literal, null) that the property no longer takes.
   return members.some((m) => plain(m) && !checker.isTypeAssignableTo(m, after));
 }
 
-function isDeprecated(symbol: ts.Symbol): boolean {
+function isDeprecated(symbol: TS.Symbol): boolean {
   return (symbol.declarations ?? []).some((d) => ts.getJSDocDeprecatedTag(ts.isVariableDeclaration(d) ? d.parent.parent : d) !== undefined);
 }
 
-const modifiersOf = (symbol: ts.Symbol): ts.ModifierFlags => (symbol.declarations ?? []).reduce((f, d) => f | ts.getCombinedModifierFlags(d), ts.ModifierFlags.None);
-const isMethod = (symbol: ts.Symbol): boolean => (symbol.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)) !== 0 && (symbol.flags & ts.SymbolFlags.SetAccessor) === 0;
+const modifiersOf = (symbol: TS.Symbol): TS.ModifierFlags => (symbol.declarations ?? []).reduce((f, d) => f | ts.getCombinedModifierFlags(d), ts.ModifierFlags.None);
+const isMethod = (symbol: TS.Symbol): boolean => (symbol.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)) !== 0 && (symbol.flags & ts.SymbolFlags.SetAccessor) === 0;
 
 /**
  * Members, one by one: removed (a read or an object literal stops
@@ -354,11 +357,11 @@ const isMethod = (symbol: ts.Symbol): boolean => (symbol.flags & (ts.SymbolFlags
  * write stops compiling), made abstract in a class (a subclass stops
  * compiling); added or deprecated ones are compatible changes.
  */
-function compareProperties(checker: ts.TypeChecker, ctx: WitnessContext, name: string, oldType: ts.Type, newType: ts.Type, add: (c: Omit<CheckedChange, 'entry'>) => void, isClass = false): void {
+function compareProperties(checker: TS.TypeChecker, ctx: WitnessContext, name: string, oldType: TS.Type, newType: TS.Type, add: (c: Omit<CheckedChange, 'entry'>) => void, isClass = false): void {
   const before = publicProperties(checker, oldType);
   const after = publicProperties(checker, newType);
   // A generic type's members name its own type parameters, which differ between the versions: the probe instantiates those.
-  const generic = ((oldType as ts.InterfaceType).typeParameters?.length ?? 0) > 0 || oldType.aliasTypeArguments !== undefined;
+  const generic = ((oldType as TS.InterfaceType).typeParameters?.length ?? 0) > 0 || oldType.aliasTypeArguments !== undefined;
   for (const [prop, o] of before) {
     if (prop === 'prototype') continue;
     const n = after.get(prop);
@@ -400,10 +403,10 @@ const bareName = (printed: string): string => printed.replace(/import\("[^"]*"\)
  * package's constructor does), so an old instance standing where a new one
  * is expected cannot happen in their code.
  */
-function onlyClassesGrew(message: string | ts.DiagnosticMessageChain, classes: ReadonlySet<string>): boolean {
+function onlyClassesGrew(message: string | TS.DiagnosticMessageChain, classes: ReadonlySet<string>): boolean {
   if (typeof message === 'string') return false;
-  const leaves: ts.DiagnosticMessageChain[] = [];
-  const walk = (m: ts.DiagnosticMessageChain): void => (m.next === undefined || m.next.length === 0 ? void leaves.push(m) : m.next.forEach(walk));
+  const leaves: TS.DiagnosticMessageChain[] = [];
+  const walk = (m: TS.DiagnosticMessageChain): void => (m.next === undefined || m.next.length === 0 ? void leaves.push(m) : m.next.forEach(walk));
   walk(message);
   return leaves.every((leaf) => {
     const missing = /is missing in type '(.+)' but required in type '(.+)'\.?$/.exec(leaf.messageText) ?? /^Type '(.+)' is missing the following properties from type '(.+)':/.exec(leaf.messageText);
@@ -413,7 +416,7 @@ function onlyClassesGrew(message: string | ts.DiagnosticMessageChain, classes: R
   });
 }
 
-function messagesByExport(program: ts.Program, st: PairState): { asked: Map<string, Map<Question, string>>; undecided: Map<string, string>; narrowed: Map<string, string>; grown: Set<string> } {
+function messagesByExport(program: TS.Program, st: PairState): { asked: Map<string, Map<Question, string>>; undecided: Map<string, string>; narrowed: Map<string, string>; grown: Set<string> } {
   const sf = program.getSourceFile(st.probePath)!;
   const probe = st.probe!;
   const grewOnly = new Set<number>();
@@ -452,7 +455,7 @@ function messagesByExport(program: ts.Program, st: PairState): { asked: Map<stri
   return { asked, undecided, narrowed, grown };
 }
 
-function judgeProbe(program: ts.Program, checker: ts.TypeChecker, st: PairState, changes: CheckedChange[]): void {
+function judgeProbe(program: TS.Program, checker: TS.TypeChecker, st: PairState, changes: CheckedChange[]): void {
   const { asked, undecided, narrowed, grown } = messagesByExport(program, st);
   const ctx: WitnessContext = { checker, specifier: st.pair.specifier, oldSpec: specifierOf(st.pair.oldFile) };
   const add = (change: Omit<CheckedChange, 'entry'>): void => void changes.push({ ...change, entry: st.pair.label });

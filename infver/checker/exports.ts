@@ -5,8 +5,11 @@
  * write when they name the type. `export =` is the export `export=`, its
  * merged namespace members are exports of their own.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
 import { SHARED_EXPORT_PREFIX } from './share.ts';
+
+const ts = typescript();
 
 export interface ExportedName {
   /** `Foo`, `NS.Foo`, `default`, or `export=` */
@@ -18,7 +21,7 @@ export interface ExportedName {
   /** what the type meaning is, for the rules that differ (classes are never built by consumers, enums are nominal) */
   typeKind: 'class' | 'enum' | 'interface' | 'alias' | 'other';
   /** the resolved symbol (aliases followed) */
-  symbol: ts.Symbol;
+  symbol: TS.Symbol;
   /**
    * A type alias defined with `typeof` (`typeof list[number]`, `ReturnType<typeof f>`): semver-ts holds it
    * is not a contract consumers may build on (it follows a value), so its changes are never breaks.
@@ -32,11 +35,11 @@ const PRINT = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQuali
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const MAX_DEPTH = 6;
 
-function resolved(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
+function resolved(checker: TS.TypeChecker, symbol: TS.Symbol): TS.Symbol {
   return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
 }
 
-function typeKindOf(symbol: ts.Symbol): ExportedName['typeKind'] {
+function typeKindOf(symbol: TS.Symbol): ExportedName['typeKind'] {
   if (symbol.flags & ts.SymbolFlags.Class) return 'class';
   if (symbol.flags & ts.SymbolFlags.Enum) return 'enum';
   if (symbol.flags & ts.SymbolFlags.Interface) return 'interface';
@@ -44,7 +47,7 @@ function typeKindOf(symbol: ts.Symbol): ExportedName['typeKind'] {
   return 'other';
 }
 
-function typeParamsOf(checker: ts.TypeChecker, symbol: ts.Symbol): ExportedName['typeParams'] {
+function typeParamsOf(checker: TS.TypeChecker, symbol: TS.Symbol): ExportedName['typeParams'] {
   for (const decl of symbol.declarations ?? []) {
     if (!(ts.isInterfaceDeclaration(decl) || ts.isClassDeclaration(decl) || ts.isTypeAliasDeclaration(decl))) continue;
     return (decl.typeParameters ?? []).map((tp) => ({
@@ -57,18 +60,18 @@ function typeParamsOf(checker: ts.TypeChecker, symbol: ts.Symbol): ExportedName[
 }
 
 /** The module symbol of a file (undefined for a script with no exports). */
-export function moduleSymbolOf(checker: ts.TypeChecker, file: ts.SourceFile): ts.Symbol | undefined {
+export function moduleSymbolOf(checker: TS.TypeChecker, file: TS.SourceFile): TS.Symbol | undefined {
   return checker.getSymbolAtLocation(file);
 }
 
-export function exportedNames(checker: ts.TypeChecker, moduleSymbol: ts.Symbol): Map<string, ExportedName> {
+export function exportedNames(checker: TS.TypeChecker, moduleSymbol: TS.Symbol): Map<string, ExportedName> {
   const out = new Map<string, ExportedName>();
   const exportEquals = moduleSymbol.exports?.get(ts.InternalSymbolName.ExportEquals);
   if (exportEquals !== undefined) {
     const target = resolved(checker, exportEquals);
     out.set('export=', describe(checker, 'export=', target));
   }
-  const walk = (container: ts.Symbol, prefix: string, depth: number): void => {
+  const walk = (container: TS.Symbol, prefix: string, depth: number): void => {
     for (const member of checker.getExportsOfModule(container)) {
       const name = prefix + member.name;
       if (member.name === ts.InternalSymbolName.ExportEquals || !IDENT.test(member.name) || member.name.startsWith(SHARED_EXPORT_PREFIX) || out.has(name)) continue;
@@ -82,7 +85,7 @@ export function exportedNames(checker: ts.TypeChecker, moduleSymbol: ts.Symbol):
   return out;
 }
 
-function describe(checker: ts.TypeChecker, name: string, symbol: ts.Symbol): ExportedName {
+function describe(checker: TS.TypeChecker, name: string, symbol: TS.Symbol): ExportedName {
   const flags = symbol.flags;
   const namespace = (flags & (ts.SymbolFlags.NamespaceModule | ts.SymbolFlags.ValueModule)) !== 0 && (symbol.exports?.size ?? 0) > 0;
   return {
@@ -97,6 +100,6 @@ function describe(checker: ts.TypeChecker, name: string, symbol: ts.Symbol): Exp
   };
 }
 
-function mentionsTypeof(node: ts.Node): boolean {
+function mentionsTypeof(node: TS.Node): boolean {
   return ts.isTypeQueryNode(node) || (ts.forEachChild(node, (child) => (mentionsTypeof(child) ? true : undefined)) ?? false);
 }

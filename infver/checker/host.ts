@@ -4,9 +4,12 @@
  * host that serves the probes from memory and parses each library file
  * (lib.*.d.ts) once per process, which is most of a program's creation time.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
 
-export const CHECKER_OPTIONS: ts.CompilerOptions = {
+const ts = typescript();
+
+export const CHECKER_OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   // Bundler resolution reads `./x.js` (node16 style) and extensionless specifiers alike, and `.ts` sources.
@@ -23,16 +26,16 @@ export const CHECKER_OPTIONS: ts.CompilerOptions = {
   lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
 };
 
-const libFiles = new Map<string, ts.SourceFile>();
+const libFiles = new Map<string, TS.SourceFile>();
 
 /** Where generated files (probes, witnesses) live: no package file is there. */
 export const PROBE_DIR = '/__infver__/';
 
 /** Per file served rewritten: where the names of members whose `protected` was blanked out start (names keep their positions). */
-const protectedNames = new WeakMap<ts.SourceFile, Set<number>>();
+const protectedNames = new WeakMap<TS.SourceFile, Set<number>>();
 
 /** Whether a class member was declared `protected` (before withoutPrivates made it look public). */
-export function wasProtected(decl: ts.Declaration): boolean {
+export function wasProtected(decl: TS.Declaration): boolean {
   const name = ts.getNameOfDeclaration(decl);
   return name !== undefined && (protectedNames.get(decl.getSourceFile())?.has(name.getStart()) ?? false);
 }
@@ -45,11 +48,11 @@ export function wasProtected(decl: ts.Declaration): boolean {
  * members, and protected ones stay members a subclass uses (their removal is
  * still found, member by member). Constructors keep their visibility.
  */
-function withoutPrivates(sf: ts.SourceFile): ts.SourceFile {
+function withoutPrivates(sf: TS.SourceFile): TS.SourceFile {
   if (!/\b(private|protected)\b|#/.test(sf.text)) return sf;
   const cuts: Array<{ start: number; end: number }> = [];
   const protectedAt = new Set<number>();
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isClassLike(node)) {
       for (const member of node.members) {
         if (ts.isConstructorDeclaration(member)) continue;
@@ -85,11 +88,11 @@ function withoutPrivates(sf: ts.SourceFile): ts.SourceFile {
  * package files unchanged (to compile witnesses exactly as a consumer's
  * compiler would).
  */
-export function checkerHost(virtual: ReadonlyMap<string, string>, opts: { asPublished?: boolean } = {}): ts.CompilerHost {
+export function checkerHost(virtual: ReadonlyMap<string, string>, opts: { asPublished?: boolean } = {}): TS.CompilerHost {
   const host = ts.createCompilerHost(CHECKER_OPTIONS, true);
   const read = host.getSourceFile.bind(host);
-  const parsed = new Map<string, ts.SourceFile>();
-  const load = (fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions, onError?: (message: string) => void, shouldCreate?: boolean): ts.SourceFile | undefined => {
+  const parsed = new Map<string, TS.SourceFile>();
+  const load = (fileName: string, languageVersion: TS.ScriptTarget | TS.CreateSourceFileOptions, onError?: (message: string) => void, shouldCreate?: boolean): TS.SourceFile | undefined => {
     const text = virtual.get(fileName);
     const sf = text !== undefined ? ts.createSourceFile(fileName, text, languageVersion, true) : read(fileName, languageVersion, onError, shouldCreate);
     // Probes are the engine's own; a package file (as read, or rewritten by share.ts) is seen as consumers see it.

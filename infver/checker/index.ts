@@ -7,10 +7,12 @@
  * Loads TypeScript: never reached from consensus code (node/ imports
  * infver/index.ts, which imports this lazily).
  */
-import ts from 'typescript';
+import { typescript } from '../typescript.ts';
 import { GopkgrError } from '../../ledger/errors.ts';
 import { publicSurface, type Surface, type SurfaceEntry } from '../surface.ts';
 import { bumpOfChanges, compareEntryPairs, type CheckedChange, type CheckedComparison, type EntryPair } from './compare.ts';
+
+const ts = typescript();
 
 export type { CheckedChange, CheckedComparison } from './compare.ts';
 

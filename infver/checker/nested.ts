@@ -20,8 +20,11 @@
  * The members exported values and types have at their top are compared by
  * compare.ts; this walk starts one level below them.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
 import { isLibraryFile, isLibraryType as isLibrary, type Direction } from './positions.ts';
+
+const ts = typescript();
 
 export interface NestedBreak {
   rule: 'nested-member-removed' | 'type-guard-narrowed' | 'index-signature-removed';
@@ -36,15 +39,15 @@ const flip = (d: Direction): Direction => (d === 'in' ? 'out' : 'in');
 const OPAQUE = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution;
 
 
-function visible(symbol: ts.Symbol): boolean {
+function visible(symbol: TS.Symbol): boolean {
   if (symbol.name.startsWith('#') || symbol.name.startsWith('__@')) return false;
   return !(symbol.declarations ?? []).some((d) => (ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Private) !== 0);
 }
 
-function paired(olds: readonly ts.Signature[], news: readonly ts.Signature[]): Array<[ts.Signature, ts.Signature]> {
+function paired(olds: readonly TS.Signature[], news: readonly TS.Signature[]): Array<[TS.Signature, TS.Signature]> {
   if (olds.length === news.length) return olds.map((o, i) => [o, news[i]!]);
   // Overloads added or dropped: an old signature is followed into the one new signature of its arity, if there is one.
-  const out: Array<[ts.Signature, ts.Signature]> = [];
+  const out: Array<[TS.Signature, TS.Signature]> = [];
   for (const o of olds) {
     const same = news.filter((n) => n.parameters.length === o.parameters.length);
     if (same.length === 1) out.push([o, same[0]!]);
@@ -53,14 +56,14 @@ function paired(olds: readonly ts.Signature[], news: readonly ts.Signature[]): A
 }
 
 /** Breaks below the top of one export: `oldType` and `newType` are its two versions, met in direction `start`. */
-export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.Type, newType: ts.Type, start: Direction): NestedBreak[] {
+export function nestedBreaks(checker: TS.TypeChecker, name: string, oldType: TS.Type, newType: TS.Type, start: Direction): NestedBreak[] {
   const out: NestedBreak[] = [];
   const seen = new Set<string>();
-  const id = (t: ts.Type): number => (t as { id?: number }).id ?? -1;
+  const id = (t: TS.Type): number => (t as { id?: number }).id ?? -1;
 
-  const members = (o: ts.Type, n: ts.Type, d: Direction, depth: number, path: string): void => {
+  const members = (o: TS.Type, n: TS.Type, d: Direction, depth: number, path: string): void => {
     // Members the platform declares (an array's, a promise's) are the same in both versions.
-    const own = (p: ts.Symbol): boolean => visible(p) && !(p.declarations ?? []).every((d) => isLibraryFile(d.getSourceFile()));
+    const own = (p: TS.Symbol): boolean => visible(p) && !(p.declarations ?? []).every((d) => isLibraryFile(d.getSourceFile()));
     const before = checker.getPropertiesOfType(o).filter(own).slice(0, MAX_PROPERTIES);
     const after = new Map(checker.getPropertiesOfType(n).filter(visible).map((p) => [p.name, p]));
     // An index signature still takes (and hands out) any name.
@@ -80,7 +83,7 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
   };
 
   /** A string or number index signature the old type had and the new one lacks: `map[key]` (or a literal's extra key) stops compiling. */
-  const indexes = (o: ts.Type, n: ts.Type, d: Direction, path: string): void => {
+  const indexes = (o: TS.Type, n: TS.Type, d: Direction, path: string): void => {
     const after = checker.getIndexInfosOfType(n).map((i) => i.keyType);
     for (const info of checker.getIndexInfosOfType(o)) {
       const key = info.keyType;
@@ -91,7 +94,7 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
     }
   };
 
-  const signatures = (olds: readonly ts.Signature[], news: readonly ts.Signature[], d: Direction, depth: number, path: string): void => {
+  const signatures = (olds: readonly TS.Signature[], news: readonly TS.Signature[], d: Direction, depth: number, path: string): void => {
     for (const [o, n] of paired(olds, news)) {
       const count = Math.min(o.parameters.length, n.parameters.length);
       const call = `${path}(${o.parameters.map((p) => p.name).join(', ')})`;
@@ -102,7 +105,7 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
       if (d !== 'out') continue;
       const op = checker.getTypePredicateOfSignature(o);
       const np = checker.getTypePredicateOfSignature(n);
-      const guards = (p: ts.TypePredicate | undefined): p is ts.TypePredicate & { type: ts.Type } =>
+      const guards = (p: TS.TypePredicate | undefined): p is TS.TypePredicate & { type: TS.Type } =>
         p !== undefined && p.type !== undefined && (p.kind === ts.TypePredicateKind.Identifier || p.kind === ts.TypePredicateKind.This);
       // A generic guard's target names its own type parameters, which are not the same between the versions.
       // So does one naming its class's or an enclosing signature's (`this is Ok<T, E>`).
@@ -115,18 +118,18 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
 
   // Narrowed: the new target is within the old one and not the reverse (two targets that do not relate either way name
   // something of their own version, like a type parameter, and are no narrowing a consumer sees).
-  const narrower = (after: ts.Type, before: ts.Type): boolean => checker.isTypeAssignableTo(after, before) && !checker.isTypeAssignableTo(before, after);
+  const narrower = (after: TS.Type, before: TS.Type): boolean => checker.isTypeAssignableTo(after, before) && !checker.isTypeAssignableTo(before, after);
 
   const GENERIC = ts.TypeFlags.TypeParameter | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Index | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution;
-  const namesTypeParameters = (type: ts.Type, depth = 0): boolean => {
+  const namesTypeParameters = (type: TS.Type, depth = 0): boolean => {
     if (type.flags & GENERIC) return true;
     if (depth > 4) return false;
     const parts = [...(type.aliasTypeArguments ?? []), ...(type.isUnionOrIntersection() ? type.types : [])];
-    if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) parts.push(...checker.getTypeArguments(type as ts.TypeReference));
+    if (type.flags & ts.TypeFlags.Object && (type as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference) parts.push(...checker.getTypeArguments(type as TS.TypeReference));
     return parts.some((t) => namesTypeParameters(t, depth + 1));
   };
 
-  const walk = (oldT: ts.Type, newT: ts.Type, d: Direction, depth: number, path: string): void => {
+  const walk = (oldT: TS.Type, newT: TS.Type, d: Direction, depth: number, path: string): void => {
     const o = checker.getNonNullableType(oldT);
     const n = checker.getNonNullableType(newT);
     // A budget per export: deep generic types (tuple builders, recursive mapped types) instantiate without end.
@@ -138,7 +141,7 @@ export function nestedBreaks(checker: ts.TypeChecker, name: string, oldType: ts.
     if (!(o.flags & object) || !(n.flags & object)) return;
     // The platform's own types (Promise, Array, Map) change only in what they are instantiated with.
     if (isLibrary(o) || isLibrary(n)) {
-      const args = (t: ts.Type): readonly ts.Type[] => (t.flags & ts.TypeFlags.Object && (t as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(t as ts.TypeReference) : []);
+      const args = (t: TS.Type): readonly TS.Type[] => (t.flags & ts.TypeFlags.Object && (t as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(t as TS.TypeReference) : []);
       const [a, b] = [args(o), args(n)];
       if (o.getSymbol() === n.getSymbol() && a.length === b.length) a.forEach((t, i) => walk(t, b[i]!, d, depth + 1, `${path}<${i}>`));
       return;

@@ -7,7 +7,10 @@
  * gain required properties, a type the consumer builds may gain optional ones
  * only. Walked from every exported value, as the consumer first meets it.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
+
+const ts = typescript();
 
 export type Direction = 'in' | 'out';
 
@@ -20,18 +23,18 @@ const MAX_VISITS = 20_000;
 const flip = (d: Direction): Direction => (d === 'in' ? 'out' : 'in');
 
 /** A type of the platform (Promise, Array, Map): the package's types travel only through its type arguments (varianceOf). */
-export function isLibraryType(type: ts.Type): boolean {
+export function isLibraryType(type: TS.Type): boolean {
   return (type.getSymbol()?.declarations ?? []).some((d) => isLibraryFile(d.getSourceFile()));
 }
 
-export function isLibraryFile(sf: ts.SourceFile): boolean {
+export function isLibraryFile(sf: TS.SourceFile): boolean {
   return sf.hasNoDefaultLib || /\/typescript\/lib\/lib\./.test(sf.fileName);
 }
 
 type Variance = 'same' | 'flip';
 
 /** Per generic platform type (Array, Promise, Map): where each type parameter occurs in its members. */
-const libraryVariances = new WeakMap<ts.Type, Array<Set<Variance>>>();
+const libraryVariances = new WeakMap<TS.Type, Array<Set<Variance>>>();
 
 /**
  * How a platform type passes its type arguments on: `same` where a parameter
@@ -40,21 +43,21 @@ const libraryVariances = new WeakMap<ts.Type, Array<Set<Variance>>>();
  * for a mutable container. Walked once per generic type and kept, so an
  * instantiation costs its arguments only, not its members.
  */
-function varianceOf(checker: ts.TypeChecker, target: ts.GenericType): Array<Set<Variance>> {
+function varianceOf(checker: TS.TypeChecker, target: TS.GenericType): Array<Set<Variance>> {
   const known = libraryVariances.get(target);
   if (known !== undefined) return known;
   const params = target.typeParameters ?? [];
   const out = params.map(() => new Set<Variance>());
   const seen = new Set<string>();
-  const walk = (type: ts.Type, d: Direction, depth: number): void => {
+  const walk = (type: TS.Type, d: Direction, depth: number): void => {
     const key = `${(type as { id?: number }).id ?? ''}:${d}`;
     if (depth > 4 || seen.has(key)) return;
     seen.add(key);
-    const at = params.indexOf(type as ts.TypeParameter);
+    const at = params.indexOf(type as TS.TypeParameter);
     if (at >= 0) out[at]!.add(d === 'out' ? 'same' : 'flip');
     if (type.isUnionOrIntersection()) return type.types.forEach((t) => walk(t, d, depth + 1));
     if (!(type.flags & ts.TypeFlags.Object)) return;
-    if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) for (const arg of checker.getTypeArguments(type as ts.TypeReference)) walk(arg, d, depth + 1);
+    if ((type as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference) for (const arg of checker.getTypeArguments(type as TS.TypeReference)) walk(arg, d, depth + 1);
     for (const prop of checker.getPropertiesOfType(type)) walk(checker.getTypeOfSymbol(prop), d, depth + 1);
     for (const sig of [...type.getCallSignatures(), ...type.getConstructSignatures()]) {
       for (const p of sig.parameters) walk(checker.getTypeOfSymbol(p), flip(d), depth + 1);
@@ -68,26 +71,26 @@ function varianceOf(checker: ts.TypeChecker, target: ts.GenericType): Array<Set<
 }
 
 /** The directions in which each of `targets` (type symbols) is reached from `values`. */
-export function positionsOf(checker: ts.TypeChecker, values: readonly ts.Symbol[], targets: ReadonlySet<ts.Symbol>): Map<ts.Symbol, Set<Direction>> {
-  const found = new Map<ts.Symbol, Set<Direction>>();
+export function positionsOf(checker: TS.TypeChecker, values: readonly TS.Symbol[], targets: ReadonlySet<TS.Symbol>): Map<TS.Symbol, Set<Direction>> {
+  const found = new Map<TS.Symbol, Set<Direction>>();
   if (targets.size === 0) return found;
   const seen = new Set<string>();
   let complete = 0;
-  const note = (symbol: ts.Symbol | undefined, d: Direction): void => {
+  const note = (symbol: TS.Symbol | undefined, d: Direction): void => {
     if (symbol === undefined) return;
-    const s = symbol.flags & ts.SymbolFlags.EnumMember ? ((symbol as { parent?: ts.Symbol }).parent ?? symbol) : symbol;
+    const s = symbol.flags & ts.SymbolFlags.EnumMember ? ((symbol as { parent?: TS.Symbol }).parent ?? symbol) : symbol;
     if (!targets.has(s)) return;
     let set = found.get(s);
     if (set === undefined) found.set(s, (set = new Set()));
     if (!set.has(d) && set.add(d).size === 2) complete++;
   };
-  const visitSignature = (sig: ts.Signature, d: Direction, depth: number): void => {
+  const visitSignature = (sig: TS.Signature, d: Direction, depth: number): void => {
     for (const p of sig.parameters) visit(checker.getTypeOfSymbol(p), flip(d), depth + 1);
     visit(sig.getReturnType(), d, depth + 1);
     const predicate = checker.getTypePredicateOfSignature(sig);
     if (predicate?.type !== undefined) visit(predicate.type, d, depth + 1);
   };
-  const visit = (type: ts.Type, d: Direction, depth: number): void => {
+  const visit = (type: TS.Type, d: Direction, depth: number): void => {
     const key = `${(type as { id?: number }).id ?? ''}:${d}`;
     // Done when every target is known both ways; the rest keep what was found within the budget.
     if (depth > MAX_DEPTH || seen.has(key) || complete === targets.size || seen.size > MAX_VISITS) return;
@@ -100,10 +103,10 @@ export function positionsOf(checker: ts.TypeChecker, values: readonly ts.Symbol[
       return;
     }
     if (type.flags & ts.TypeFlags.Object) {
-      const object = type as ts.ObjectType;
-      const args = object.objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(object as ts.TypeReference) : [];
+      const object = type as TS.ObjectType;
+      const args = object.objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(object as TS.TypeReference) : [];
       if (isLibraryType(type)) {
-        const variance = args.length > 0 ? varianceOf(checker, (object as ts.TypeReference).target) : [];
+        const variance = args.length > 0 ? varianceOf(checker, (object as TS.TypeReference).target) : [];
         args.forEach((arg, i) => {
           const ways = variance[i] ?? new Set<Variance>();
           if (ways.size === 0 || ways.has('same')) visit(arg, d, depth + 1);

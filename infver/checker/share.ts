@@ -16,11 +16,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
 import { CHECKER_OPTIONS, specifierOf } from './host.ts';
 
+const ts = typescript();
+
 interface Group {
-  statements: ts.Statement[];
+  statements: TS.Statement[];
   /** the declarations' tokens (comments and whitespace left out) and their `@deprecated` tags */
   text: string;
   exported: boolean;
@@ -43,12 +46,12 @@ function tokensOf(text: string): string {
   return `${out.join(' ')} @deprecated*${(text.match(/@deprecated\b/g) ?? []).length}`;
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
 
 /** The single name a top-level statement declares, if it is a plain named declaration. */
-function declaredName(statement: ts.Statement): string | undefined {
+function declaredName(statement: TS.Statement): string | undefined {
   if (hasModifier(statement, ts.SyntaxKind.DefaultKeyword)) return undefined;
   if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) return statement.name.text;
   if (ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement)) return statement.name?.text;
@@ -60,12 +63,12 @@ function declaredName(statement: ts.Statement): string | undefined {
   return undefined;
 }
 
-function mentionsOf(node: ts.Node, out: Set<string>): void {
+function mentionsOf(node: TS.Node, out: Set<string>): void {
   if (ts.isIdentifier(node)) out.add(node.text);
   ts.forEachChild(node, (child) => mentionsOf(child, out));
 }
 
-function typeImportsOf(node: ts.Node, out: Group['typeImports']): void {
+function typeImportsOf(node: TS.Node, out: Group['typeImports']): void {
   if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
     let q = node.qualifier;
     while (q !== undefined && ts.isQualifiedName(q)) q = q.left;
@@ -79,7 +82,7 @@ function typeImportsOf(node: ts.Node, out: Group['typeImports']): void {
  * `export`: TypeScript does so in a declaration file that has no export
  * declaration (`export {…}`, `export * from`) and no `export =`.
  */
-function implicitlyExported(sf: ts.SourceFile): boolean {
+function implicitlyExported(sf: TS.SourceFile): boolean {
   if (!sf.isDeclarationFile) return false;
   const isModule = sf.statements.some((s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s) || hasModifier(s, ts.SyntaxKind.ExportKeyword));
   return isModule && !sf.statements.some((s) => ts.isExportDeclaration(s) || ts.isExportAssignment(s));
@@ -88,7 +91,7 @@ function implicitlyExported(sf: ts.SourceFile): boolean {
 /** What an imported local name refers to: a named export of a relative module, or something else (blocked). */
 type ImportRef = { module: string; name: string } | { module: string; name: undefined };
 
-function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<string>; imports: Map<string, ImportRef> } {
+function groups(sf: TS.SourceFile): { byName: Map<string, Group>; topNames: Set<string>; imports: Map<string, ImportRef> } {
   const byName = new Map<string, Group>();
   const topNames = new Set<string>();
   const imports = new Map<string, ImportRef>();
@@ -96,7 +99,7 @@ function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<
   const unshareable = new Set<string>();
   for (const s of sf.statements) {
     if (ts.isImportDeclaration(s)) {
-      const module = (s.moduleSpecifier as ts.StringLiteral).text;
+      const module = (s.moduleSpecifier as TS.StringLiteral).text;
       const clause = s.importClause;
       if (clause?.name !== undefined) imports.set(clause.name.text, { module, name: 'default' });
       const bindings = clause?.namedBindings;
@@ -137,8 +140,8 @@ function groups(sf: ts.SourceFile): { byName: Map<string, Group>; topNames: Set<
 interface FilePair {
   oldFile: string;
   newFile: string;
-  before: ts.SourceFile;
-  after: ts.SourceFile;
+  before: TS.SourceFile;
+  after: TS.SourceFile;
   o: ReturnType<typeof groups>;
   n: ReturnType<typeof groups>;
   shared: Set<string>;
@@ -152,7 +155,7 @@ interface FilePair {
  * what they share (path → text; files not listed are read as they are).
  */
 export function sharedRewrites(oldDir: string, newDir: string, newFiles: Iterable<string>): Map<string, string> {
-  const kind = (f: string): ts.ScriptKind => (/\.tsx$/.test(f) ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const kind = (f: string): TS.ScriptKind => (/\.tsx$/.test(f) ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const pairs = new Map<string, FilePair>();
   for (const newFile of newFiles) {
     if (!newFile.startsWith(newDir + '/')) continue;
@@ -170,7 +173,7 @@ export function sharedRewrites(oldDir: string, newDir: string, newFiles: Iterabl
       if (old?.text === g.text && (old.exported || !sealed)) shared.add(name);
     }
     // Re-export statements written the same in both versions (only those are followed).
-    const reexportsOf = (sf: ts.SourceFile): Set<string> => new Set(sf.statements.filter((x) => ts.isExportDeclaration(x) && x.moduleSpecifier !== undefined).map((x) => fold(x.getText(sf))));
+    const reexportsOf = (sf: TS.SourceFile): Set<string> => new Set(sf.statements.filter((x) => ts.isExportDeclaration(x) && x.moduleSpecifier !== undefined).map((x) => fold(x.getText(sf))));
     const oldReexports = reexportsOf(before);
     const reexports = new Set([...reexportsOf(after)].filter((x) => oldReexports.has(x)));
     pairs.set(newFile, { oldFile, newFile, before, after, o, n, shared, reexports });

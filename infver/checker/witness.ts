@@ -6,11 +6,14 @@
  * the old version are printed by the checker; a witness that would need a
  * type the package does not export is left out rather than made up.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { typescript } from '../typescript.ts';
 import type { ExportedName } from './exports.ts';
 
+const ts = typescript();
+
 export interface WitnessContext {
-  checker: ts.TypeChecker;
+  checker: TS.TypeChecker;
   /** what consumers import: the package name, or name + subpath */
   specifier: string;
   /** how the checker prints the old entry in `import("…")` types: consumers spell it `specifier` */
@@ -22,7 +25,7 @@ export interface WitnessRequest {
   name: string;
   old?: ExportedName;
   property?: string;
-  signatures?: readonly ts.Signature[];
+  signatures?: readonly TS.Signature[];
   message?: string;
 }
 
@@ -48,12 +51,12 @@ function spelled(ctx: WitnessContext, text: string): string | undefined {
   return /import\("\//.test(consumer) ? undefined : consumer;
 }
 
-function printType(ctx: WitnessContext, type: ts.Type): string | undefined {
+function printType(ctx: WitnessContext, type: TS.Type): string | undefined {
   return spelled(ctx, ctx.checker.typeToString(type, undefined, PRINT));
 }
 
 /** The old type's structure (its members), so the witness does not name the type it tests. */
-function structureOf(ctx: WitnessContext, symbol: ts.Symbol): string | undefined {
+function structureOf(ctx: WitnessContext, symbol: TS.Symbol): string | undefined {
   const { checker } = ctx;
   const type = checker.getDeclaredTypeOfSymbol(symbol);
   if (!(type.flags & ts.TypeFlags.Object) || (symbol.flags & ts.SymbolFlags.TypeAlias)) {

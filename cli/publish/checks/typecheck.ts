@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as TS from 'typescript';
-import { typescript } from '../../typescript.ts';
+import { typescript } from '../../../infver/typescript.ts';
 
 export type Resolution = 'node16' | 'nodenext' | 'bundler';
 export const RESOLUTIONS: readonly Resolution[] = ['node16', 'nodenext', 'bundler'];
