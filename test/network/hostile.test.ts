@@ -146,7 +146,9 @@ describe('hostile peers', () => {
     await waitFor(async () => ((await status(v)).sync.syncing ? undefined : true), WAIT_TIMEOUT_MS, 'the sync session to end');
     expect(stalled.length).toBeLessThanOrEqual(2);
     // The peer that never answered its status requests (and fetches nothing from us) was hung up on.
-    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), WAIT_TIMEOUT_MS, 'the victim to hang up on the silent peer');
+    // Three missed status requests of 10 s each over at least 20 s (peerLiveness.ts), each asked after the
+    // last timed out: half a minute when idle, and more on a loaded machine, so twice the usual wait.
+    await waitFor(async () => (b.getConnections().length === 0 ? true : undefined), 2 * WAIT_TIMEOUT_MS, 'the victim to hang up on the silent peer');
     expect(v.stderr()).toMatch(new RegExp(`${b.peerId.toString().slice(-8)} did not answer a status request \\(NET_TIMEOUT\\); disconnecting`));
     expect(v.child.exitCode).toBeNull();
   });
