@@ -60,6 +60,12 @@ export class Mempool {
   private session: StateSessionLike;
   private overlay: StateOverlay;
   private readonly serial = new Serial();
+  /**
+   * The txs a reset has yet to re-apply on the new head: still pending until
+   * proven otherwise, so `has` (and GET /v1/txs/:id) never loses a tx in the
+   * moments between two blocks' bookkeeping.
+   */
+  private revalidating = new Set<string>();
   /** bumped on every change of the ready txs or the head, so a cached block order is known stale */
   private generation = 0;
   private blockOrderCache: { generation: number; max: number; order: BlockCandidate[] } | undefined;
@@ -74,7 +80,7 @@ export class Mempool {
   }
 
   has(id: string): boolean {
-    return this.readyIds.has(id) || this.waiting.has(id);
+    return this.readyIds.has(id) || this.waiting.has(id) || this.revalidating.has(id);
   }
 
   get(id: string): PendingTx | undefined {
@@ -243,14 +249,22 @@ export class Mempool {
     this.generation++;
     this.session = this.ctx.state.session({ wholePackages: false });
     this.overlay = new StateOverlay(this.session);
-    for (const p of [...candidates, ...waiting]) {
-      if (this.readyIds.has(p.id)) continue;
-      try {
-        await this.addUnlocked(p);
-      } catch (err) {
-        // dropped: mined, or made invalid by the new chain
-        if (!(err instanceof GopkgrError)) throw err;
+    const all = [...candidates, ...waiting];
+    this.revalidating = new Set(all.map((p) => p.id));
+    try {
+      for (const p of all) {
+        if (this.readyIds.has(p.id)) continue;
+        try {
+          await this.addUnlocked(p);
+        } catch (err) {
+          // dropped: mined, or made invalid by the new chain
+          if (!(err instanceof GopkgrError)) throw err;
+        } finally {
+          this.revalidating.delete(p.id);
+        }
       }
+    } finally {
+      this.revalidating = new Set();
     }
   }
 }
