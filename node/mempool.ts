@@ -184,7 +184,8 @@ export class Mempool {
   }
 
   private async addUnlocked(p: PendingTx): Promise<void> {
-    if (this.has(p.id)) throw new GopkgrError('TX_ALREADY_PENDING', `tx ${p.id.slice(0, 16)} is already pending`);
+    // Not has(): a reset re-adds the very txs it is revalidating.
+    if (this.readyIds.has(p.id) || this.waiting.has(p.id)) throw new GopkgrError('TX_ALREADY_PENDING', `tx ${p.id.slice(0, 16)} is already pending`);
     if (this.size >= MEMPOOL_MAX_TXS) throw new GopkgrError('MEMPOOL_FULL', 'the mempool is full', { hint: 'retry after the next block' });
     if (this.countFor(p.sender) >= MEMPOOL_MAX_PER_SENDER) {
       throw new GopkgrError('MEMPOOL_SENDER_LIMIT', `id:${p.sender.slice(0, 16)}… already has ${MEMPOOL_MAX_PER_SENDER} pending txs`, { hint: 'wait for them to be mined' });
