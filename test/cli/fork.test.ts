@@ -5,25 +5,16 @@
  * pre-shared key format, checked where it is read.
  */
 import { describe, expect, it } from 'vitest';
-import { GopkgrError, identityOf, validateParams } from '../../ledger/index.ts';
+import { identityOf, validateParams } from '../../ledger/index.ts';
 import { chainIdOf, consensusFor } from '../../consensus/index.ts';
 import { newSwarmKey, parseSwarmKey } from '../../node/index.ts';
 import { buildGenesis } from '../../cli/fork/buildGenesis.ts';
 import { keyPair } from '../support/chain.ts';
+import { codeOf } from '../support/codeOf.ts';
 
 const A = identityOf(keyPair('fork-a').publicKey);
 const B = identityOf(keyPair('fork-b').publicKey);
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0, 789);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GopkgrError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describe('gopkgr fork: the genesis', () => {
   it('names authority consensus, the authorities in order, the slot, and the namespaces; validates to itself', () => {

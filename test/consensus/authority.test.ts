@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  buildRewardTx, decode, verifyReference, DEV_PARAMS, encodeTx, fromHex, GopkgrError, identityOf, merkleRoot, readHeader, sha256, toHex, txId,
+  buildRewardTx, decode, verifyReference, DEV_PARAMS, encodeTx, fromHex, identityOf, merkleRoot, readHeader, sha256, toHex, txId,
   type BlockHeader, type Canonical, type ChainParams, type KeyPair,
 } from '../../ledger/index.ts';
 import { chainIdOf, consensusFor, genesisBlock, type AuthoritySeal, type IndexedBlock } from '../../consensus/index.ts';
@@ -19,6 +19,7 @@ import { encodeHeader } from '../../ledger/block.ts';
 import type { Chain } from '../../node/index.ts';
 import { keyPair, openChain, rejectsWith } from '../support/chain.ts';
 import { closeAll } from '../support/cleanup.ts';
+import { codeOf } from '../support/codeOf.ts';
 
 afterEach(closeAll);
 
@@ -37,16 +38,6 @@ const PARAMS = authorityParams();
 const consensus = consensusFor(PARAMS) as AuthorityConsensus;
 const genesis = genesisBlock(PARAMS);
 const GENESIS: IndexedBlock = { id: toHex(genesis.id), parent: '00'.repeat(32), height: 0, time: PARAMS.genesisTime, ...consensus.indexFields(genesis.header) };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GopkgrError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 /** The authority whose turn `slot` is. */
 const inTurn = (slot: number): KeyPair => AUTHORITIES[slot % AUTHORITIES.length]!;

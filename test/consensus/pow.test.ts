@@ -5,25 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  bigIntToBytes32, blockId, bytesToBigInt, decode, DEV_PARAMS, fromHex, GopkgrError, HEADER_NEUTRAL_FIELDS, MAX_FUTURE_BLOCK_MS, readHeader, sha256, toHex,
+  bigIntToBytes32, blockId, bytesToBigInt, decode, DEV_PARAMS, fromHex, HEADER_NEUTRAL_FIELDS, MAX_FUTURE_BLOCK_MS, readHeader, sha256, toHex,
   type BlockHeader, type Canonical, type ChainParams,
 } from '../../ledger/index.ts';
 import { chainIdOf, consensusFor, genesisBlock, type IndexedBlock, type PowSeal } from '../../consensus/index.ts';
 import { encodeHeader, meetsTarget, NONCE_BYTES, powSealCodec, type PowHeader } from '../../consensus/pow/index.ts';
+import { codeOf } from '../support/codeOf.ts';
 
 const pow = consensusFor(DEV_PARAMS);
 const genesis = genesisBlock(DEV_PARAMS);
 const GENESIS: IndexedBlock = { id: toHex(genesis.id), parent: '00'.repeat(32), height: 0, time: DEV_PARAMS.genesisTime, ...pow.indexFields(genesis.header) };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GopkgrError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 function header(target: Uint8Array, nonce: Uint8Array = new Uint8Array(NONCE_BYTES), time = DEV_PARAMS.genesisTime + 1000): PowHeader {
   return { v: 1, height: 1, parent: genesis.id, txRoot: sha256(new Uint8Array(0)), time, seal: { kind: 'pow', target, nonce } };

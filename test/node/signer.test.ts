@@ -5,11 +5,12 @@
  * with the pool's txs, and the chain accepts every one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEV_PARAMS, encodeTx, GopkgrError, identityOf, toHex, type ChainParams } from '../../ledger/index.ts';
+import { DEV_PARAMS, encodeTx, identityOf, toHex, type ChainParams } from '../../ledger/index.ts';
 import { AuthoritySigner, FullNode, silentLogger } from '../../node/index.ts';
 import { actor, keyPair } from '../support/chain.ts';
 import { closeAll, onClose, tempDir } from '../support/cleanup.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { codeOf } from '../support/codeOf.ts';
 
 afterEach(closeAll);
 
@@ -27,16 +28,6 @@ async function open(p: ChainParams): Promise<FullNode> {
   const node = await FullNode.open({ dataDir: await tempDir('gopkgr-signer-'), params: p });
   onClose(() => node.close());
   return node;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GopkgrError) return err.code;
-    throw err;
-  }
-  return undefined;
 }
 
 describe('the authority signer', () => {
