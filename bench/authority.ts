@@ -24,24 +24,16 @@
  *   npx tsx bench/authority.ts [--blocks 40] [--slot-ms 500]
  */
 import '../node/polyfill.ts';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
-import { preSharedKey } from '@libp2p/pnet';
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { DEV_PARAMS, identityOf, keyPairFromSecret, sha256, type ChainParams } from '../ledger/index.ts';
 import { slotStart, type AuthorityConsensus } from '../consensus/index.ts';
 import { AuthoritySigner, FullNode, newSwarmKey, parseSwarmKey, silentLogger, type BlockIndexEntry } from '../node/index.ts';
 import { Network } from '../node/network/index.ts';
-import { HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, MESH_D, MESH_D_HIGH, MESH_D_LOW } from '../node/network/constants.ts';
+import { bareGossipHost, type BareGossipHost } from './bareGossip.ts';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string' }, 'slot-ms': { type: 'string' } } });
 const BLOCKS = Number(values.blocks ?? 40);
@@ -151,26 +143,10 @@ async function authorities(n: number): Promise<Run> {
 /** The baseline: n bare hosts (same swarm key and gossip settings) relay `messages`, each from its signer's host. */
 async function bareGossip(n: number, messages: Uint8Array[], publishers: number[]): Promise<number[]> {
   const topic = 'bench/bare-authority/1';
-  const hosts: Array<Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>> = [];
+  const hosts: BareGossipHost[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      hosts.push(await createLibp2p({
-        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-        transports: [tcp()],
-        connectionProtector: preSharedKey({ psk: SWARM_KEY }),
-        connectionEncrypters: [noise()],
-        streamMuxers: [yamux()],
-        connectionMonitor: { enabled: false },
-        connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND },
-        services: {
-          identify: identify(),
-          pubsub: gossipsub({
-            D: MESH_D, Dlo: MESH_D_LOW, Dhi: MESH_D_HIGH, heartbeatInterval: HEARTBEAT_MS,
-            globalSignaturePolicy: 'StrictNoSign', floodPublish: true, allowPublishToZeroTopicPeers: true,
-            msgIdFn: (msg) => new Uint8Array(createHash('sha256').update(msg.data).digest()),
-          }),
-        },
-      }));
+      hosts.push(await bareGossipHost({ psk: SWARM_KEY }));
     }
     for (const h of hosts) h.services.pubsub.subscribe(topic);
     await fullMesh(hosts);

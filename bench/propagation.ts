@@ -21,24 +21,17 @@
  *   npx tsx bench/propagation.ts [--nodes 16] [--blocks 100]
  */
 import '../node/polyfill.ts';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { DEV_PARAMS, sha256, keyPairFromSecret, toHex } from '../ledger/index.ts';
 import { decodeBlock } from '../consensus/pow/index.ts';
 import { FullNode, type Work } from '../node/index.ts';
 import { Network } from '../node/network/index.ts';
-import { HEARTBEAT_MS, INBOUND_CONNECTIONS_PER_SECOND, MESH_D, MESH_D_HIGH, MESH_D_LOW } from '../node/network/constants.ts';
+import { bareGossipHost, type BareGossipHost } from './bareGossip.ts';
 import { PowSearch, buildCandidate, sealCandidate } from '../miner/index.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string' }, blocks: { type: 'string' } } });
@@ -110,26 +103,10 @@ async function connect(hosts: Dialer[], edges: Array<[number, number]>): Promise
 /** The baseline: bare gossipsub hosts on `edges` relay `messages` from host 0; delays to reach all of them. */
 async function bareGossip(edges: Array<[number, number]>, messages: Uint8Array[]): Promise<number[]> {
   const topic = 'bench/bare/1';
-  const hosts: Array<Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>> = [];
+  const hosts: BareGossipHost[] = [];
   try {
     for (let i = 0; i < NODES; i++) {
-      hosts.push(await createLibp2p({
-        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-        transports: [tcp()],
-        connectionEncrypters: [noise()],
-        streamMuxers: [yamux()],
-        connectionMonitor: { enabled: false },
-        // As in host.ts: libp2p's default (5 new connections a second per IP) resets the burst of dials on one host.
-        connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND },
-        services: {
-          identify: identify(),
-          pubsub: gossipsub({
-            D: MESH_D, Dlo: MESH_D_LOW, Dhi: MESH_D_HIGH, heartbeatInterval: HEARTBEAT_MS,
-            globalSignaturePolicy: 'StrictNoSign', floodPublish: true, allowPublishToZeroTopicPeers: true,
-            msgIdFn: (msg) => new Uint8Array(createHash('sha256').update(msg.data).digest()),
-          }),
-        },
-      }));
+      hosts.push(await bareGossipHost());
     }
     for (const h of hosts) h.services.pubsub.subscribe(topic);
     const bareFailed = await connect(hosts, edges);

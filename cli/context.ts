@@ -94,10 +94,18 @@ export async function loadIdentity(dataDir: string): Promise<KeyPair> {
   return parseKeyFile(text, keyPath(dataDir));
 }
 
-/** Write a key file that must not exist yet ('wx': a key is never overwritten), readable by its owner only. */
-export async function writeKeyFile(file: string, pair: KeyPair): Promise<void> {
-  await writeFile(file, keyFileText(pair), { mode: 0o600, flag: 'wx' });
+/**
+ * Write a secret (a key, a swarm key, a token) readable by its owner only, into a
+ * file that must not exist yet ('wx': a secret is never overwritten; EEXIST says so).
+ */
+export async function writeSecretFile(file: string, text: string): Promise<void> {
+  await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+  // The mode above is filtered by the umask.
   await chmod(file, 0o600);
+}
+
+export async function writeKeyFile(file: string, pair: KeyPair): Promise<void> {
+  await writeSecretFile(file, keyFileText(pair));
 }
 
 export async function saveIdentity(dataDir: string, pair: KeyPair): Promise<void> {

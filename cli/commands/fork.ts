@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GopkgrError } from '../../ledger/index.ts';
 import type { ParentChain } from '../../ledger/params.ts';
@@ -8,7 +8,7 @@ import { newSwarmKey } from '../../node/swarmKey.ts';
 import { intOption, parse, usageError } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
-import type { Context } from '../context.ts';
+import { writeSecretFile, type Context } from '../context.ts';
 import { buildGenesis } from '../fork/buildGenesis.ts';
 
 const usage = 'gopkgr fork --name NAME --namespace @ns... --authority id:HEX... [--slot-ms MS] [--epoch-blocks N] [--node URL] --out DIR';
@@ -25,14 +25,13 @@ async function publicParent(ctx: Context, named: boolean): Promise<ParentChain |
 /** Write a secret file the owner alone may read; never over an existing one (another chain's keys). */
 async function writeSecret(file: string, text: string): Promise<void> {
   try {
-    await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+    await writeSecretFile(file, text);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new GopkgrError('FORK_FILES_EXIST', `${file} already exists`, { hint: 'pass an empty --out DIR: a chain\'s keys are never overwritten' });
     }
     throw err;
   }
-  await chmod(file, 0o600);
 }
 
 export const fork: Command = {
