@@ -31,36 +31,6 @@ export function isNpmVersion(v: unknown): v is string {
   return typeof v === 'string' && v.length <= 256 && SEMVER.test(v);
 }
 
-/**
- * SemVer 2.0 precedence (build metadata ignored; a pre-release sorts below its
- * release; numeric identifiers below alphanumeric ones). Both must be valid.
- */
-export function compareNpmVersions(a: string, b: string): number {
-  const split = (v: string): [number[], string[]] => {
-    const core = v.split('+')[0]!;
-    const dash = core.indexOf('-');
-    const main = (dash < 0 ? core : core.slice(0, dash)).split('.').map(Number);
-    return [main, dash < 0 ? [] : core.slice(dash + 1).split('.')];
-  };
-  const [am, ap] = split(a);
-  const [bm, bp] = split(b);
-  for (let i = 0; i < 3; i++) if (am[i] !== bm[i]) return am[i]! - bm[i]!;
-  if (ap.length === 0 || bp.length === 0) return bp.length - ap.length;
-  for (let i = 0; i < Math.max(ap.length, bp.length); i++) {
-    if (ap[i] === undefined) return -1;
-    if (bp[i] === undefined) return 1;
-    const x = ap[i]!;
-    const y = bp[i]!;
-    if (x === y) continue;
-    const xn = /^\d+$/.test(x);
-    const yn = /^\d+$/.test(y);
-    if (xn && yn) return Number(x) - Number(y);
-    if (xn !== yn) return xn ? -1 : 1;
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
 /** `sha512-<base64 of 64 bytes>`, the only integrity npm's registry gives today. */
 export function isSha512Integrity(s: unknown): s is string {
   return typeof s === 'string' && /^sha512-[A-Za-z0-9+/]{86}==$/.test(s);

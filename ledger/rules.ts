@@ -5,11 +5,12 @@
  * randomness or storage. Signatures and work stamps are checked before (tx.ts),
  * because they need no state and can run in parallel.
  */
+import semver from 'semver';
 import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, encode, encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
 import { newestVersion, predecessorOf, stepBase } from './versionLine.ts';
-import { compareNpmVersions, npmChainName, npmSignatureValid } from './npmRelease.ts';
+import { npmChainName, npmSignatureValid } from './npmRelease.ts';
 import { keys, getAccount, type AccountState, type AttestationState, type Misversioned, type NamespaceState, type NpmReleaseState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import { feeOf, type AttestBody, type BoundsBody, type ClaimBody, type CreateBody, type DeprecateBody, type ImportBody, type MaintainerBody, type PublishBody, type RewardTx, type RotateBody, type SignedTx, type TransferBody, type Tx } from './tx.ts';
 import { ROTATE_SIGN_DOMAIN } from './constants.ts';
@@ -437,7 +438,7 @@ function applyImport(s: StateOverlay, from: string, body: ImportBody, ctx: TxCon
     signedBy = body.signature.keyid;
   }
   // Rule: a verdict judges the step from a release of the same package already on chain, below this one.
-  if (body.infver !== undefined && (s.get(keys.npmRelease(body.name, body.infver.prev)) === undefined || compareNpmVersions(body.infver.prev, body.version) >= 0)) {
+  if (body.infver !== undefined && (s.get(keys.npmRelease(body.name, body.infver.prev)) === undefined || semver.compare(body.infver.prev, body.version) >= 0)) {
     reject('TX_IMPORT_BAD_PREV', `the InfVer verdict of ${full} is on the step from ${body.infver.prev}, which is not a lower release of npm:${body.name} on chain`);
   }
   const release: NpmReleaseState = {

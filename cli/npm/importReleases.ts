@@ -9,7 +9,8 @@
  * shows where a version number and the API change disagree.
  */
 import { diffPackages } from '../../infver/index.ts';
-import { compareNpmVersions, fromHex, isGopkgrError, sha256Hex, type ImportBody, type KeyPair } from '../../ledger/index.ts';
+import semver from 'semver';
+import { fromHex, isGopkgrError, sha256Hex, type ImportBody, type KeyPair } from '../../ledger/index.ts';
 import { unpackTarball } from '../infver/inputs.ts';
 import type { NodeClient, TxReceipt, TxSigner } from '../client.ts';
 import type { NpmRegistry, NpmVersionRecord } from './registry.ts';
@@ -40,8 +41,8 @@ interface Known {
  * is none, or either side has no declarations the checker can read.
  */
 async function verdictOf(record: NpmVersionRecord, bytes: Uint8Array, known: readonly Known[]): Promise<ImportBody['infver']> {
-  const lower = known.filter((k) => compareNpmVersions(k.version, record.version) < 0);
-  const prev = lower.reduce<Known | undefined>((best, k) => (best === undefined || compareNpmVersions(k.version, best.version) > 0 ? k : best), undefined);
+  const lower = known.filter((k) => semver.lt(k.version, record.version));
+  const prev = lower.reduce<Known | undefined>((best, k) => (best === undefined || semver.gt(k.version, best.version) ? k : best), undefined);
   if (prev === undefined) return undefined;
   const before = await unpackTarball(await prev.bytes(), `npm:${record.name}@${prev.version}`);
   const after = await unpackTarball(bytes, `npm:${record.name}@${record.version}`);
