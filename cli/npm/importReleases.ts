@@ -13,7 +13,7 @@ import semver from 'semver';
 import { fromHex, isGopkgrError, sha256Hex, type ImportBody, type KeyPair } from '../../ledger/index.ts';
 import { unpackTarball } from '../infver/inputs.ts';
 import type { NodeClient, TxReceipt, TxSigner } from '../client.ts';
-import type { NpmRegistry, NpmVersionRecord } from './registry.ts';
+import { declaredSha512, type NpmRegistry, type NpmVersionRecord } from './registry.ts';
 
 export interface ImportOutcome {
   imported: Array<{ name: string; version: string; tx: string; receipt: TxReceipt }>;
@@ -21,17 +21,14 @@ export interface ImportOutcome {
   failed: Array<{ name: string; version: string; code: string; message: string }>;
 }
 
-interface OnChain {
-  integrity: string;
-}
-
 interface OnChainPackage {
-  versions: Array<{ version: string; contentHash: string }>;
+  versions: Array<{ version: string; integrity: string; contentHash: string }>;
 }
 
-/** A release whose tarball this run holds or can fetch from the node, to judge the next step from. */
+/** A release on chain or imported by this run, whose tarball it holds or can fetch from the node. */
 interface Known {
   version: string;
+  integrity: string;
   bytes: () => Promise<Uint8Array>;
 }
 
@@ -80,13 +77,13 @@ export async function importReleases(
 ): Promise<ImportOutcome> {
   const out: ImportOutcome = { imported: [], skipped: [], failed: [] };
   let sign: TxSigner | undefined;
-  // Per package, the releases a verdict may start from: those on chain, then those this run imports.
+  // Per package, what is on chain (to skip) and what a verdict may start from: those on chain, then those this run imports.
   const known = new Map<string, Known[]>();
   const knownOf = async (name: string): Promise<Known[]> => {
     let list = known.get(name);
     if (list === undefined) {
       const pkg = await opts.client.getOptional<OnChainPackage>(`/v1/packages/npm:${name}`);
-      list = (pkg?.versions ?? []).map((v) => ({ version: v.version, bytes: () => opts.client.getBlob(v.contentHash) }));
+      list = (pkg?.versions ?? []).map((v) => ({ version: v.version, integrity: v.integrity, bytes: () => opts.client.getBlob(v.contentHash) }));
       known.set(name, list);
     }
     return list;
@@ -95,9 +92,10 @@ export async function importReleases(
     const ref = `${record.name}@${record.version}`;
     opts.onProgress?.(i, releases.length, ref);
     try {
-      const onChain = await opts.client.getOptional<OnChain>(`/v1/packages/npm:${record.name}/${record.version}`);
+      const siblings = await knownOf(record.name);
+      const onChain = siblings.find((k) => k.version === record.version);
       if (onChain !== undefined) {
-        const declared = record.dist.integrity?.split(/\s+/).find((x) => x.startsWith('sha512-'));
+        const declared = declaredSha512(record);
         if (declared === undefined || declared === onChain.integrity) {
           out.skipped.push({ name: record.name, version: record.version, reason: 'already on chain' });
         } else {
@@ -106,7 +104,6 @@ export async function importReleases(
         continue;
       }
       const { bytes, integrity } = await opts.registry.tarball(record);
-      const siblings = await knownOf(record.name);
       const body = importBody(record, bytes, integrity);
       const infver = await verdictOf(record, bytes, siblings);
       if (infver !== undefined) body.infver = infver;
@@ -114,7 +111,7 @@ export async function importReleases(
       sign ??= await opts.client.signerFor(opts.key);
       const tx = sign('import', body);
       const receipt = await opts.client.postTx(tx);
-      siblings.push({ version: record.version, bytes: () => Promise.resolve(bytes) });
+      siblings.push({ version: record.version, integrity, bytes: () => Promise.resolve(bytes) });
       out.imported.push({ name: record.name, version: record.version, tx: receipt.id, receipt });
     } catch (err) {
       // The nonce this tx took may not have been used: the next one signs from the node's count again.

@@ -48,6 +48,11 @@ function unreachable(registry: string, what: string, why: string): GopkgrError {
   });
 }
 
+/** The sha512 the registry declares for a release's tarball (`dist.integrity` may list several hashes). */
+export function declaredSha512(record: NpmVersionRecord): string | undefined {
+  return record.dist.integrity?.split(/\s+/).find((i) => i.startsWith('sha512-'));
+}
+
 export class NpmRegistry {
   readonly url: string;
   private readonly packuments = new Map<string, Promise<Packument>>();
@@ -92,7 +97,7 @@ export class NpmRegistry {
     if (!res.ok) throw unreachable(this.url, `the tarball of ${record.name}@${record.version}`, `HTTP ${res.status}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const sha512 = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
-    const declared = record.dist.integrity?.split(/\s+/).find((i) => i.startsWith('sha512-'));
+    const declared = declaredSha512(record);
     const legacyOk = declared === undefined && record.dist.shasum !== undefined && createHash('sha1').update(bytes).digest('hex') === record.dist.shasum;
     if (declared !== undefined ? declared !== sha512 : !legacyOk) {
       throw new GopkgrError('NPM_INTEGRITY_MISMATCH', `the tarball of ${record.name}@${record.version} from ${this.url} does not match the registry's integrity`, {
