@@ -77,11 +77,16 @@ export class StateStore {
     return new StateSession(this, opts.wholePackages ?? true);
   }
 
-  /** Run a pure read of the current state (a view, a resolve), loading what it asks for. */
-  async read<T>(fn: (state: StateReader) => T): Promise<T> {
+  /**
+   * Run a pure read of the current state (a view, a resolve), loading what it
+   * asks for. `wholePackages: false` for a read of single versions (one
+   * version's lookup), which then costs a few keys however many versions its
+   * package has.
+   */
+  async read<T>(fn: (state: StateReader) => T, opts: { wholePackages?: boolean } = {}): Promise<T> {
     for (;;) {
       const start = this.generation;
-      const session = this.session();
+      const session = this.session(opts);
       const result = await session.run(() => fn(session));
       if (this.generation === start) return result;
     }
