@@ -40,9 +40,10 @@ export interface SignatureVerifier {
   /**
    * true for each check whose signature verifies. `background`: the calling
    * thread is busy with other work (a block verified ahead of its import), so
-   * leave it all to other threads where there are any.
+   * leave it all to other threads where there are any. `join`: the calling thread has other work
+   * first (a block's state reads); other threads start at once, and it joins in when `join` settles.
    */
-  verifyAll(checks: SignatureCheck[], opts?: { background?: boolean }): Promise<boolean[]>;
+  verifyAll(checks: SignatureCheck[], opts?: { background?: boolean; join?: Promise<unknown> }): Promise<boolean[]>;
 }
 
 export const inlineVerifier: SignatureVerifier = {
@@ -326,10 +327,11 @@ export class Chain extends EventEmitter {
     block.txBytes.forEach((bytes, i) => {
       if (bytes.length > MAX_TX_BYTES) throw new GopkgrError('TX_TOO_LARGE', `tx ${i} of block ${id.slice(0, 16)} is ${bytes.length} bytes, more than ${MAX_TX_BYTES}`);
     });
-    // The state the txs will read is read from disk (on other threads) while the signatures are checked
-    // here: only for a block on the head, whose state is the one on disk, and only ever as a hint.
+    // The state the txs will read is read from disk while other threads check the signatures; this
+    // thread joins them once its reads are in. Only for a block on the head, whose state is the one on
+    // disk, and only ever as a hint.
     const warming = toHex(h.parent) === this.head.id ? this.loadHints(this.state.session({ wholePackages: false }), block).catch(() => undefined) : undefined;
-    await (this.prepared.get(block) ?? this.checkSignatures(block, false));
+    await (this.prepared.get(block) ?? this.checkSignatures(block, false, warming));
     await warming;
     const entry: BlockIndexEntry = {
       id, parent: parent.id, height: h.height, time: h.time, ...this.consensus.indexFields(h),
@@ -355,7 +357,7 @@ export class Chain extends EventEmitter {
   }
 
   /** Stateless tx checks: work stamps inline, signatures through the verifier. */
-  private async checkSignatures(block: DecodedBlock, background: boolean): Promise<void> {
+  private async checkSignatures(block: DecodedBlock, background: boolean, join?: Promise<unknown>): Promise<void> {
     const checks: SignatureCheck[] = [];
     const where: number[] = [];
     block.txs.forEach((tx, i) => {
@@ -367,7 +369,7 @@ export class Chain extends EventEmitter {
       }
       where.push(i);
     });
-    const ok = await this.verifier.verifyAll(checks, { background });
+    const ok = await this.verifier.verifyAll(checks, { background, join });
     const bad = ok.indexOf(false);
     if (bad >= 0) throw new GopkgrError('TX_BAD_SIGNATURE', `tx ${where[bad]} of block ${toHex(block.id).slice(0, 16)}: signature does not verify against tx.from`);
   }

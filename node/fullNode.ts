@@ -10,6 +10,7 @@ import { GopkgrError } from '../ledger/errors.ts';
 import { toHex } from '../ledger/encoding.ts';
 import { Chain, type ImportResult, type SignatureVerifier } from './chain.ts';
 import { ChainStore } from './store.ts';
+import { WorkerVerifier } from './verifyPool.ts';
 import { BlobStore } from './blobs.ts';
 import { Mempool, senderOf, type PendingTx } from './mempool.ts';
 import { checkTxSignature, decodeTx, tarballOf, txId, type SignedTx } from '../ledger/tx.ts';
@@ -38,6 +39,7 @@ export interface FullNodeOptions {
   dataDir: string;
   params: ChainParams;
   hooks?: RuleHooks;
+  /** default: a WorkerVerifier (a block's signatures on every core, beside its state reads); closed with the node */
   verifier?: SignatureVerifier;
   log?: Logger;
   now?: () => number;
@@ -66,6 +68,8 @@ export class FullNode extends EventEmitter {
   private blobGraceMs = BLOB_GRACE_MS;
   private blobGcTimer: NodeJS.Timeout | undefined;
   private blobGcRunning: Promise<unknown> | undefined;
+  /** the verifier this node started (and so closes), if it was not given one */
+  private ownVerifier: WorkerVerifier | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -84,13 +88,15 @@ export class FullNode extends EventEmitter {
     await mkdir(chainDir, { recursive: true });
     const store = new ChainStore(join(chainDir, 'db'));
     await store.open();
-    const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier, now: opts.now, stateCacheBytes: opts.stateCacheBytes });
+    const ownVerifier = opts.verifier === undefined ? new WorkerVerifier() : undefined;
+    const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier ?? ownVerifier, now: opts.now, stateCacheBytes: opts.stateCacheBytes });
     try {
       // A join from a snapshot that crashed before it was committed left records that are no state yet.
       if (await discardUnfinishedJoin(store)) opts.log?.warn('snapshot: removed the records of an unfinished join');
       await chain.open();
     } catch (err) {
       await store.close();
+      await ownVerifier?.close();
       throw err;
     }
     const blobs = new BlobStore(join(opts.dataDir, 'blobs'));
@@ -103,6 +109,7 @@ export class FullNode extends EventEmitter {
       hooks,
     });
     const node = new FullNode(opts.dataDir, chain, mempool, blobs, opts.log ?? silentLogger);
+    node.ownVerifier = ownVerifier;
     chain.on('reorg', (r: { disconnected: DecodedBlock[] }) => node.log.warn(`reorg: ${r.disconnected.length} block(s) replaced`));
     node.blobGraceMs = opts.blobGraceMs ?? BLOB_GRACE_MS;
     // The first collection runs in the background: finding what versions name walks the state on disk,
@@ -218,5 +225,6 @@ export class FullNode extends EventEmitter {
     clearInterval(this.blobGcTimer);
     await this.blobGcRunning?.catch(() => undefined);
     await this.chain.store.close();
+    await this.ownVerifier?.close();
   }
 }

@@ -41,7 +41,8 @@ export function packageRoutes({ node }: ApiContext): Route[] {
     }),
     route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)\/([^/]+)$/, async ({ res, match }) => {
       const { ns, name } = parseFullName(match[1]!);
-      const view = await chain.state.read((s) => packageVersionView(s, `${ns}/${name}`, match[2]!));
+      // One version: its name, its record and its manifest, not its package's other versions.
+      const view = await chain.state.read((s) => packageVersionView(s, `${ns}/${name}`, match[2]!), { wholePackages: false });
       if (view === undefined) throw notFound(`${ns}/${name}@${match[2]}`);
       send(res, 200, view);
     }),

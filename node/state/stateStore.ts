@@ -34,6 +34,24 @@ const VERSION_PREFIX = /^ver:[0-9a-f]+:/;
 
 const STATE_PREFIX = 's:';
 
+/**
+ * A large read is split into this many getMany calls at most: each runs on a
+ * thread of libuv's pool (4 by default), so a block's few hundred keys are
+ * read on every core instead of one after another on one thread.
+ */
+const READ_PARTS = 4;
+/** Keys per part at least: below that a part's round trip costs more than it saves. */
+const MIN_PART = 32;
+
+/** `keys` read from `db`, in up to READ_PARTS getMany calls at once; values in the order of `keys`. */
+async function getManySplit(db: ChainStore['db'], keys: string[]): Promise<Array<Uint8Array | undefined>> {
+  const parts = Math.min(READ_PARTS, Math.floor(keys.length / MIN_PART));
+  if (parts <= 1) return db.getMany(keys);
+  const size = Math.ceil(keys.length / parts);
+  const read = await Promise.all(Array.from({ length: parts }, (_, i) => db.getMany(keys.slice(i * size, (i + 1) * size))));
+  return read.flat();
+}
+
 /** API manifests (`api:<hash>`) are never changed once written: their stored bytes serve as their encoding. */
 const isManifestKey = (key: string): boolean => key.startsWith('api:');
 
@@ -59,11 +77,16 @@ export class StateStore {
     return new StateSession(this, opts.wholePackages ?? true);
   }
 
-  /** Run a pure read of the current state (a view, a resolve), loading what it asks for. */
-  async read<T>(fn: (state: StateReader) => T): Promise<T> {
+  /**
+   * Run a pure read of the current state (a view, a resolve), loading what it
+   * asks for. `wholePackages: false` for a read of single versions (one
+   * version's lookup), which then costs a few keys however many versions its
+   * package has.
+   */
+  async read<T>(fn: (state: StateReader) => T, opts: { wholePackages?: boolean } = {}): Promise<T> {
     for (;;) {
       const start = this.generation;
-      const session = this.session();
+      const session = this.session(opts);
       const result = await session.run(() => fn(session));
       if (this.generation === start) return result;
     }
@@ -102,7 +125,7 @@ export class StateStore {
     const out = new Map<string, Cached>();
     if (keys.length === 0) return out;
     const start = this.generation;
-    const raws = await this.store.db.getMany(keys.map((k) => STATE_PREFIX + k));
+    const raws = await getManySplit(this.store.db, keys.map((k) => STATE_PREFIX + k));
     keys.forEach((key, i) => {
       const raw = raws[i];
       const value: Cached = raw === undefined ? ABSENT : (decodeStored(raw, { immutable: isManifestKey(key) }) as StateValue);

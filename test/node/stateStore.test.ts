@@ -77,6 +77,30 @@ describe('StateStore', () => {
     expect(() => session.get('ver:abc:1.0.0')).toThrow(StateMiss);
   });
 
+  it('a read of single versions loads those keys only, a missing version included', async () => {
+    const records: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) records[`ver:ab:1.0.${i}`] = `v${i}`;
+    const { states } = await storeWith(records, 1 << 20);
+    const got = await states.read((s) => [s.get('ver:ab:1.0.7'), s.get('ver:ab:9.0.0')], { wholePackages: false });
+    expect(got).toEqual(['v7', undefined]);
+    // The package's 298 other versions were not read along.
+    expect(states.cacheStats.keys).toBe(2);
+    // A read of whole packages afterwards still sees every version, not just those cached.
+    expect(await states.read((s) => [s.get('ver:ab:1.0.299'), s.get('ver:ab:9.0.0')])).toEqual(['v299', undefined]);
+    expect(states.cacheStats.keys).toBe(301);
+  });
+
+  it('a large read split over several disk reads gives each key its own value, absent ones too', async () => {
+    const records: Record<string, string> = {};
+    for (let i = 0; i < 500; i++) records[`name:@n/p${i}`] = `value-${i}`;
+    const { states } = await storeWith(records, 1 << 20);
+    const keys = Array.from({ length: 600 }, (_, i) => `name:@n/p${(i * 7) % 600}`);
+    const session = states.session({ wholePackages: false });
+    await session.load(keys);
+    for (const key of keys) expect(session.peek(key)).toBe(records[key]);
+    expect(keys.filter((k) => session.has(k))).toHaveLength(600);
+  });
+
   it('stays within its bound however much is read, and reads give the disk\'s values', async () => {
     const records: Record<string, string> = {};
     for (let i = 0; i < 2000; i++) records[`name:@n/p${i}`] = `value-${i}-${'x'.repeat(50)}`;
