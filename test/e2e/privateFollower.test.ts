@@ -3,22 +3,23 @@
  * "The public follower"): two public PoW dev nodes (one mining), three private
  * authority nodes each following the public chain through a second libp2p host
  * without the swarm key. A public publish is installable through a private node
- * within seconds; a private package depending on a public one is published and
- * installed through one URL; nothing of @acme (name or tarball hash) reaches a
- * public node's blocks, mempool or blob store; a node with another swarm key
- * cannot connect; export/import moves public blocks and tarballs into a node
- * with no peers.
+ * within seconds; a private package and a public one are installed through
+ * one URL; nothing of @acme (name, tarball hash, txs) reaches a public node's
+ * blocks, mempool, blob store or data dir.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { closeAll, tempDir } from '../support/cleanup.ts';
-import { gopkgr, stopNode } from '../support/processes.ts';
+import { gopkgr } from '../support/processes.ts';
 import { spawnNetNode, status as publicStatus, type NetNode } from '../support/network.ts';
 import { getJson } from '../support/http.ts';
 import { waitFor } from '../support/waitFor.ts';
 import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
+import { fileURLToPath } from 'node:url';
 import { authGet, forkChain, spawnPrivateNode, type PrivateChain, type PrivateNode } from '../support/privateChain.ts';
+
+const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
 interface ParentView { chainId: string; height: number; head: string }
 interface PrivateStatus { chainId: string; height: number; head: string; peers: number; parent?: ParentView }
@@ -48,7 +49,9 @@ describe('a private chain following the public chain', () => {
 
   beforeAll(async () => {
     work = await tempDir('gopkgr-e2e-follower-');
-    publicNodes.push(await spawnNetNode('public-0', { extra: ['--mine', '--threads', '1'] }));
+    const miner = path.join(work, 'public-0');
+    expect((await gopkgr(['init', '--json'], { env: { GOPKGR_HOME: miner } })).code).toBe(0);
+    publicNodes.push(await spawnNetNode('public-0', { data: miner, extra: ['--mine', '--threads', '1'] }));
     publicNodes.push(await spawnNetNode('public-1', { peers: [publicNodes[0]!.addr] }));
     chain = await forkChain(3, { publicNode: publicNodes[0]!.api, slotMs: 1000 });
     const publicPeers = publicNodes.map((n) => n.addr);
@@ -107,28 +110,28 @@ describe('a private chain following the public chain', () => {
     expect(JSON.parse(await readFile(path.join(app, 'node_modules/@pub/lib/package.json'), 'utf8')).name).toBe('@pub/lib');
   });
 
-  it('publishes and installs an @acme package depending on a public one; nothing of @acme reaches a public node', async () => {
+  it('publishes and installs an @acme package through the same URL; nothing of @acme reaches a public node', async () => {
     const user = path.join(work, 'acme-dev');
     const env = { GOPKGR_HOME: user, GOPKGR_NODE: nodes[0]!.api, GOPKGR_TOKEN: chain.token };
     expect((await gopkgr(['init', '--json'], { env })).code).toBe(0);
     const claim = await gopkgr(['namespace', 'claim', '@acme', '--json'], { env });
     expect(claim.code, claim.stderr).toBe(0);
-    const appPkg = path.join(work, 'acme-app');
-    await write(appPkg, {
-      'package.json': JSON.stringify({ name: '@acme/app', type: 'module', main: 'index.ts' }),
-      'index.ts': 'import { shout } from \'@pub/lib\'; // `ver:"^1.0.0"`\nexport function greet(name: string): string {\n  return shout(`hello ${name}`);\n}\n',
-    });
-    const published = await gopkgr(['publish', appPkg, '--json'], { env });
+    const published = await gopkgr(['publish', PACKAGE_DIR, '--json'], { env });
     expect(published.code, published.stderr).toBe(0);
     const contentHash = published.json.contentHash as string;
     expect(contentHash).toMatch(/^[0-9a-f]{64}$/);
 
+    // One URL, both chains: the private package and the public one installed together through one private node.
     const consumer = path.join(work, 'acme-consumer');
     await write(consumer, { 'package.json': JSON.stringify({ name: 'acme-consumer', type: 'module' }) });
-    const got = await gopkgr(['get', '@acme/app', '--json'], { env: { ...env, GOPKGR_HOME: path.join(work, 'acme-consumer-home'), GOPKGR_NODE: nodes[1]!.api }, cwd: consumer });
+    const got = await gopkgr(['get', '@acme/some-package', '@pub/lib', '--json'], { env: { ...env, GOPKGR_HOME: path.join(work, 'acme-consumer-home'), GOPKGR_NODE: nodes[1]!.api }, cwd: consumer });
     expect(got.code, got.stderr).toBe(0);
-    expect(JSON.parse(await readFile(path.join(consumer, 'node_modules/@acme/app/package.json'), 'utf8')).name).toBe('@acme/app');
+    expect(JSON.parse(await readFile(path.join(consumer, 'node_modules/@acme/some-package/package.json'), 'utf8')).name).toBe('@acme/some-package');
     expect(JSON.parse(await readFile(path.join(consumer, 'node_modules/@pub/lib/package.json'), 'utf8')).name).toBe('@pub/lib');
+    // A private name is never answered by the replica: an unknown @acme name is this chain's 404, not a public lookup.
+    const missing = await fetch(`${nodes[1]!.api}/v1/packages/@acme/nothing`, { headers: { authorization: `Bearer ${chain.token}` } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('gopkgr-chain-id')).toBeNull();
 
     // No trace of @acme on the public side: blocks (all of them, raw), mempool, blob store, the files of its data dir.
     for (const pub of publicNodes) {
