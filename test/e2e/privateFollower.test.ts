@@ -147,4 +147,17 @@ describe('a private chain following the public chain', () => {
       for (const file of await filesUnder(pub.data)) expect(path.basename(file)).not.toContain(contentHash);
     }
   });
+
+  it('refuses to follow a public chain the genesis does not name, and --public-peer on a chain that names none', async () => {
+    // The private genesis as the "public" one: a chain, but not the one parent.chainId names.
+    const wrong = await gopkgr(['node', '--json', '--genesis', chain.genesis, '--swarm-key', chain.swarmKey, '--api-token-file', chain.apiToken,
+      '--api', '127.0.0.1:0', '--public-genesis', chain.genesis], { env: { GOPKGR_HOME: path.join(work, 'wrong-parent') } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.json).toMatchObject({ error: { code: 'PARENT_CHAIN_MISMATCH' } });
+    const orphan = await forkChain(1, { name: 'orphan' });
+    const none = await gopkgr(['node', '--json', '--genesis', orphan.genesis, '--swarm-key', orphan.swarmKey, '--api-token-file', orphan.apiToken,
+      '--api', '127.0.0.1:0', '--public-peer', publicNodes[0]!.addr], { env: { GOPKGR_HOME: path.join(work, 'no-parent') } });
+    expect(none.code).toBe(1);
+    expect(none.json).toMatchObject({ error: { code: 'PARENT_CHAIN_UNKNOWN' } });
+  });
 });
