@@ -1,4 +1,4 @@
-import { DEV_PARAMS, GopkgrError, identityOf, isPrivateChain, parseIdentity, toHex } from '../../ledger/index.ts';
+import { DEV_PARAMS, GopkgrError, identityOf, isPrivateChain, parseIdentity, toHex, type ChainParams } from '../../ledger/index.ts';
 import { join } from 'node:path';
 import {
   AuthoritySigner, DEFAULT_SNAPSHOT_EVERY, FullNode, SnapshotFiles, Snapshotter, chainDirOf, createApi, listenApi, loadOrCreateSnapshotKey, parseCheckpoint, readParamsFile,
@@ -7,14 +7,14 @@ import {
 import { isLoopbackHost, startingExtras } from '../../node/api/index.ts';
 import { readFile } from 'node:fs/promises';
 import type { ApiExtras } from '../../node/api/index.ts';
-import type { Network } from '../../node/network/index.ts';
+import type { Network, PublicFollower } from '../../node/network/index.ts';
 import type { Miner } from '../../miner/index.ts';
 import { intOption, parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
 import { untilStopped } from '../signals.ts';
 
-const usage = 'gopkgr node [--dev | --genesis FILE] [--mine | --sign] [--swarm-key FILE] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--snapshot-every N] [--checkpoint HEIGHT:BLOCKID:STATEROOT] [--snapshot-signer id:HEX]... [--state-cache-mb N]';
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine | --sign] [--swarm-key FILE] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--snapshot-every N] [--checkpoint HEIGHT:BLOCKID:STATEROOT] [--snapshot-signer id:HEX]... [--state-cache-mb N] [--public-peer MULTIADDR]... [--public-genesis FILE] [--public-listen MULTIADDR]...';
 
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
@@ -42,6 +42,21 @@ async function apiToken(file: string | undefined, host: string): Promise<string 
   return token;
 }
 
+/**
+ * The public chain a private node keeps a replica of: the chain its genesis's `parent` names, whose parameters
+ * are --public-genesis FILE or, without it, the dev chain's (checked against the id the genesis names when the
+ * replica opens). None for a chain without a parent; --public-peer then has nothing to follow.
+ */
+function publicChainParams(params: ChainParams, file: string | undefined, following: boolean): ChainParams | undefined {
+  if (params.parent === undefined) {
+    if (!following && file === undefined) return undefined;
+    throw new GopkgrError('PARENT_CHAIN_UNKNOWN', `chain ${params.name} names no public chain in its genesis: there is nothing for --public-peer to follow`, {
+      hint: 'fork the chain with --node URL of a public node, so that its genesis records the public chain',
+    });
+  }
+  return file === undefined ? DEV_PARAMS : readParamsFile(file);
+}
+
 function stderrLogger(): Logger {
   const line = (level: string, msg: string): void => {
     process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
@@ -60,6 +75,7 @@ export const node: Command = {
       listen: { type: 'string', multiple: true }, peer: { type: 'string', multiple: true }, 'max-peers': { type: 'string' },
       'snapshot-every': { type: 'string' }, checkpoint: { type: 'string' }, 'snapshot-signer': { type: 'string', multiple: true },
       'state-cache-mb': { type: 'string' }, 'swarm-key': { type: 'string' }, sign: { type: 'boolean' },
+      'public-peer': { type: 'string', multiple: true }, 'public-genesis': { type: 'string' }, 'public-listen': { type: 'string', multiple: true },
     }, usage);
     if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
     if (values.dev !== true && values.genesis === undefined) {
@@ -93,6 +109,8 @@ export const node: Command = {
     const peers = (values.peer as string[] | undefined) ?? [];
     const stateCacheMb = intOption(values['state-cache-mb'], 'state-cache-mb', 1, 1_000_000);
     const log = stderrLogger();
+    const publicPeers = (values['public-peer'] as string[] | undefined) ?? [];
+    const publicParams = publicChainParams(params, values['public-genesis'] as string | undefined, publicPeers.length > 0);
 
     // Trusting a checkpoint or a signer: a node still at genesis joins from a snapshot instead of replaying the chain.
     if (checkpoint !== undefined || signers.length > 0) {
@@ -103,6 +121,20 @@ export const node: Command = {
     }
 
     const full = await FullNode.open({ dataDir: ctx.dataDir, params, log, stateCacheBytes: stateCacheMb === undefined ? undefined : stateCacheMb * 1024 * 1024 });
+    // A private chain forked beside a public one keeps a replica of it (and, with --public-peer, follows it).
+    let follower: PublicFollower | undefined;
+    if (publicParams !== undefined) {
+      try {
+        const { PublicFollower } = await import('../../node/network/index.ts');
+        follower = await PublicFollower.open({
+          dataDir: ctx.dataDir, params: publicParams, expectChainId: params.parent!.chainId, peers: publicPeers, log,
+          listen: values['public-listen'] as string[] | undefined,
+        });
+      } catch (err) {
+        await full.close();
+        throw err;
+      }
+    }
     let snapshots: SnapshotFiles | undefined;
     let snapshotter: Snapshotter | undefined;
     if (snapshotEvery > 0) {
@@ -124,7 +156,14 @@ export const node: Command = {
         throw err;
       }
     }
-    const server = createApi(full, extras, { access: { host, token, tokenForReads: privateChain } });
+    const access = { host, token, tokenForReads: privateChain };
+    // The replica's API is not listening: the private node's hands it public names (node/api/replica.ts). It gets no
+    // fetchBlob: a hash asked of it is never looked for on the public network (a private tarball's hash stays in).
+    const replica = follower === undefined ? undefined : {
+      node: follower.node,
+      server: createApi(follower.node, { status: () => ({ ...(follower!.network?.statusJson() ?? {}) }) }, { access }),
+    };
+    const server = createApi(full, extras, { access, replica });
     let network: Network | undefined;
     let address;
     try {
@@ -140,17 +179,19 @@ export const node: Command = {
       server.close();
       await network?.stop().catch(() => undefined);
       await snapshotter?.stop();
+      await follower?.close();
       await full.close();
       throw err;
     }
     const net = network;
-    Object.assign(extras, { status: () => net.statusJson(), routes: net.apiRoutes(), fetchBlob: (hash: string) => net.fetchBlob(hash) } satisfies ApiExtras);
+    Object.assign(extras, { status: () => ({ ...net.statusJson(), ...(follower === undefined ? {} : { parent: { ...follower.status() } }) }), routes: net.apiRoutes(), fetchBlob: (hash: string) => net.fetchBlob(hash) } satisfies ApiExtras);
     const api = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     const head = full.chain.head;
     const ready = {
       chainId: full.chainId, network: params.name, api, height: head.height, head: head.id, dataDir: ctx.dataDir, mining: minerKey !== undefined,
       consensus: full.chain.consensus.kind, private: privateChain, signing: signerKey === undefined ? null : identityOf(signerKey.publicKey),
       peerId: net.peerId, addresses: net.addresses(),
+      ...(follower === undefined ? {} : { parent: follower.status(), publicAddresses: follower.addresses() }),
     };
     if (ctx.json) ctx.out(JSON.stringify(ready));
     else {
@@ -189,6 +230,7 @@ export const node: Command = {
     server.closeAllConnections();
     await net.stop();
     await snapshotter?.stop();
+    await follower?.close();
     await full.close();
     return 0;
   },

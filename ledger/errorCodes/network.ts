@@ -5,6 +5,9 @@ export const NETWORK_CODES = {
   // A private chain's closed network (pnet).
   SWARM_KEY_REQUIRED: { status: 400, blame: 'none', summary: 'a private chain\'s node started without its swarm key' },
   SWARM_KEY_INVALID: { status: 400, blame: 'none', summary: 'the swarm key file is not in libp2p\'s pre-shared key format' },
+  // A private node's public follower (node/network/publicFollower.ts).
+  PARENT_CHAIN_MISMATCH: { status: 400, blame: 'none', summary: 'the public chain a private node would follow is not the one its genesis names' },
+  PARENT_CHAIN_UNKNOWN: { status: 400, blame: 'none', summary: 'a private node asked to follow a public chain its genesis names none of' },
   SWARM_KEY_UNREADABLE: { status: 400, blame: 'none', summary: 'the swarm key file cannot be read' },
   // Gossip verdicts.
   NET_TOO_LARGE: { status: 400, blame: 'sender', summary: 'a gossip message larger than its topic allows' },

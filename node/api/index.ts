@@ -27,11 +27,13 @@ import { workRoutes } from './work.ts';
 import { manifestRoutes } from './manifests.ts';
 import { searchRoutes } from './search.ts';
 import { evidenceRoutes } from './evidence.ts';
+import { replicaRouting } from './replica.ts';
 
 export { isLoopbackHost, type ApiAccess } from './guard.ts';
 export type { BlobQuotaOptions } from './blobQuota.ts';
 export type { ApiExtras, ApiOptions } from './types.ts';
 export { startingExtras } from './extraRoutes.ts';
+export { CHAIN_ID_HEADER, type Replica } from './replica.ts';
 
 /** The request's path, percent-decoded: a malformed %-escape is the client's error (400), not the node's (500). */
 function decodedPath(url: URL): string {
@@ -47,6 +49,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
   const hostNames = hostNamesFor(access.host);
   const ctx: ApiContext = { node, extras, quota: new BlobQuota(opts.blobQuota ?? DEFAULT_BLOB_QUOTA) };
   const stopReleasing = releaseReferencedUploads(node, ctx.quota);
+  const replica = opts.replica === undefined ? undefined : replicaRouting(node, opts.replica);
   const builtIn: Route[] = [
     ...statusRoutes(ctx),
     ...blockRoutes(ctx),
@@ -76,6 +79,8 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     const method = req.method ?? 'GET';
     checkRead(req, access);
     checkWrite(req, method, path, access);
+    // A private node's public names and public content: answered by its replica of the public chain (replica.ts).
+    if (replica !== undefined && (await replica.route(req, res, method, path))) return;
     const found = findRoute(extraRoutesNow(), method, path) ?? findRoute(builtIn, method, path);
     if (found === undefined) throw notFound(`${method} ${path}`);
     await found.route.handle({ req, res, method, path, url, match: found.match });

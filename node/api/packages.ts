@@ -37,14 +37,15 @@ export function packageRoutes({ node }: ApiContext): Route[] {
       const { ns, name } = parseFullName(match[1]!);
       const view = await chain.state.read((s) => packageView(s, `${ns}/${name}`));
       if (view === undefined) throw notFound(`package ${ns}/${name}`);
-      send(res, 200, view);
+      // The chain that answers: a private node answers public names from its replica, with the public chain's id.
+      send(res, 200, { ...(view as Record<string, Json>), chainId: chain.chainIdHex });
     }),
     route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)\/([^/]+)$/, async ({ res, match }) => {
       const { ns, name } = parseFullName(match[1]!);
       // One version: its name, its record and its manifest, not its package's other versions.
       const view = await chain.state.read((s) => packageVersionView(s, `${ns}/${name}`, match[2]!), { wholePackages: false });
       if (view === undefined) throw notFound(`${ns}/${name}@${match[2]}`);
-      send(res, 200, view);
+      send(res, 200, { ...(view as Record<string, Json>), chainId: chain.chainIdHex });
     }),
     route('GET', /^\/v1\/namespaces\/(@[^/]+)$/, async ({ res, match }) => {
       if (!isNamespace(match[1])) throw new GopkgrError('BAD_NAME', `"${match[1]}" is not a namespace`);

@@ -4,6 +4,7 @@ import type { FullNode } from '../fullNode.ts';
 import type { Json } from '../views.ts';
 import type { ApiAccess } from './guard.ts';
 import type { BlobQuota, BlobQuotaOptions } from './blobQuota.ts';
+import type { Replica } from './replica.ts';
 
 export interface ApiExtras {
   /** extra fields for /v1/status (network layer) */
@@ -18,6 +19,8 @@ export interface ApiOptions {
   /** the bound host and the write token (default: 127.0.0.1, no token) */
   access?: ApiAccess;
   blobQuota?: BlobQuotaOptions;
+  /** a private node's replica of the public chain: public names and content are answered from it (replica.ts) */
+  replica?: Replica;
 }
 
 export interface ApiContext {

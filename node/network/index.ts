@@ -9,3 +9,4 @@ export { PeerBook, type PeerRecord } from './peerBook.ts';
 export { stateDigest } from './stateDigest.ts';
 export type { SyncProgress } from './sync.ts';
 export { joinFromSnapshot, type JoinOptions, type JoinResult } from './snapshotJoin.ts';
+export { PublicFollower, publicDirOf, type ParentStatus, type PublicFollowerOptions } from './publicFollower.ts';

@@ -22,8 +22,8 @@ export interface PrivateChain {
   authorities: Array<{ data: string; identity: string }>;
 }
 
-/** `n` authorities (gopkgr init each) and `gopkgr fork` over them. */
-export async function forkChain(n: number, opts: { name?: string; namespaces?: string[]; slotMs?: number } = {}): Promise<PrivateChain> {
+/** `n` authorities (gopkgr init each) and `gopkgr fork` over them (beside the public chain of `publicNode`, when given). */
+export async function forkChain(n: number, opts: { name?: string; namespaces?: string[]; slotMs?: number; publicNode?: string } = {}): Promise<PrivateChain> {
   const root = await tempDir('gopkgr-private-');
   const authorities = await Promise.all(Array.from({ length: n }, async (_, i) => {
     const data = path.join(root, `authority-${i}`);
@@ -33,7 +33,8 @@ export async function forkChain(n: number, opts: { name?: string; namespaces?: s
   }));
   const dir = path.join(root, 'chain');
   const args = ['fork', '--json', '--name', opts.name ?? 'acme', '--out', dir, '--slot-ms', String(opts.slotMs ?? 1000),
-    ...(opts.namespaces ?? ['@acme']).flatMap((ns) => ['--namespace', ns]), ...authorities.flatMap((a) => ['--authority', a.identity])];
+    ...(opts.namespaces ?? ['@acme']).flatMap((ns) => ['--namespace', ns]), ...authorities.flatMap((a) => ['--authority', a.identity]),
+    ...(opts.publicNode !== undefined ? ['--node', opts.publicNode] : [])];
   const fork = await gopkgr(args);
   if (fork.code !== 0) throw new Error(`gopkgr fork failed: ${fork.stderr}`);
   const apiToken = fork.json.apiToken as string;
@@ -51,13 +52,14 @@ export interface PrivateNode extends RunningNode {
 }
 
 /** Start a node of the chain on `data` (an authority's dir signs with `sign`), on loopback; waits for its ready line. */
-export async function spawnPrivateNode(chain: PrivateChain, data: string, opts: { sign?: boolean; peers?: string[]; swarmKey?: string; apiPort?: number; p2pPort?: number; extra?: string[] } = {}): Promise<PrivateNode> {
+export async function spawnPrivateNode(chain: PrivateChain, data: string, opts: { sign?: boolean; peers?: string[]; publicPeers?: string[]; swarmKey?: string; apiPort?: number; p2pPort?: number; extra?: string[] } = {}): Promise<PrivateNode> {
   const apiPort = opts.apiPort ?? (await freePort());
   const p2pPort = opts.p2pPort ?? (await freePort());
   const args = [
     '--genesis', chain.genesis, '--swarm-key', opts.swarmKey ?? chain.swarmKey, '--api-token-file', chain.apiToken,
     '--api', `127.0.0.1:${apiPort}`, '--listen', `/ip4/127.0.0.1/tcp/${p2pPort}`,
-    ...(opts.sign === false ? [] : ['--sign']), ...(opts.peers ?? []).flatMap((p) => ['--peer', p]), ...(opts.extra ?? []),
+    ...(opts.sign === false ? [] : ['--sign']), ...(opts.peers ?? []).flatMap((p) => ['--peer', p]),
+    ...(opts.publicPeers ?? []).flatMap((p) => ['--public-peer', p]), ...(opts.extra ?? []),
   ];
   const node = await spawnNode(args, { env: { GOPKGR_HOME: data } });
   return { ...node, data, addr: (node.ready.addresses as string[])[0]!, apiPort, p2pPort };
