@@ -199,7 +199,8 @@ function findClosingBackquote(src: string): number {
 function checkValue(key: keyof Tag, value: string, pos: number, malformed: (pos: number, message: string) => never): void {
   if (key === 'ver' && !isRange(value)) malformed(pos, `ver "${value}" is not a semver range (for example ^1.2.0, ~2.0.1, >=1 <3)`);
   // npm's dist-tags (latest, next) are the registry's, not the chain's: `gopkgr import` takes them, a tag takes a range.
-  if (key === 'npm' && !isRange(value)) malformed(pos, `npm "${value.slice(0, 80)}" is not a semver range (for example ^3.23.0, ~4.1.2, 2.x)`);
+  const shown = value.slice(0, 80);
+  if (key === 'npm' && !isRange(value)) malformed(pos, `npm "${shown}" is not a semver range (for example ^3.23.0, ~4.1.2, 2.x)`);
   if (key === 'hash' && !/^[0-9a-f]{64}$/.test(value)) malformed(pos, `hash "${value.slice(0, 80)}" is not a sha256 (64 lowercase hex digits)`);
   if (key === 'chain' && (value.trim() === '' || (/^[a-z]+:/i.test(value) && !/^https?:\/\/\S+$/.test(value)))) {
     malformed(pos, `chain "${value}" is neither a chain name nor an http(s) URL`);
