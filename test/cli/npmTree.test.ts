@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { buildNpmTree, type NpmRelease } from '../../cli/install/npmTree.ts';
 import { npmLocationNames, readNpmLock, serializeNpmLock } from '../../cli/install/npmLock.ts';
 import { importSpecsFor, notImportedError } from '../../cli/install/npmResolve.ts';
-import { withNestedReinstalls } from '../../cli/install/npmLayout.ts';
+import { checkNpmIntegrity, withNestedReinstalls } from '../../cli/install/npmLayout.ts';
+import { npmNotes } from '../../cli/install/npmGet.ts';
 
 const INTEGRITY = `sha512-${'A'.repeat(86)}==`;
 
@@ -129,5 +130,33 @@ describe('the npm lock and its layout', () => {
     const plan = withNestedReinstalls({ toInstall: [t('b'), t('a')], kept: [t('a/node_modules/x'), t('a/node_modules/x/node_modules/y'), t('c'), t('c/node_modules/x')], toRemove: [] });
     expect(plan.toInstall.map((p) => p.name)).toEqual(['a', 'a/node_modules/x', 'a/node_modules/x/node_modules/y', 'b']);
     expect(plan.kept.map((p) => p.name)).toEqual(['c', 'c/node_modules/x']);
+  });
+});
+
+describe('what get tells its user about npm packages', () => {
+  it('lists every package with install scripts (never run), peers not met, and optional deps left out', () => {
+    const index = indexOf(
+      rel('app', '1.0.0', { native: '^1' }, { optionalDeps: { gone: '^1' }, peerDeps: { host: '^2' } }),
+      rel('native', '1.0.0', {}, { installScripts: true }), rel('builder', '2.0.0', {}, { installScripts: true }),
+    );
+    const notes = npmNotes(buildNpmTree([root('app', '^1'), root('builder', '^2')], index));
+    expect(notes.installScripts).toEqual([
+      { name: 'builder', version: '2.0.0', location: 'node_modules/builder' },
+      { name: 'native', version: '1.0.0', location: 'node_modules/native' },
+    ]);
+    expect(notes.lines).toEqual([
+      'note: 2 npm packages have install scripts, which gopkgr never runs:',
+      '  builder@2.0.0 (node_modules/builder)',
+      '  native@1.0.0 (node_modules/native)',
+      'warning: app@1.0.0 (node_modules/app) wants peer host@^2, which is not installed; tag an import of it, e.g. // `npm:"^2"`',
+      'note: optional gone@^1 of app@1.0.0 left out: npm:gone is not on chain',
+    ]);
+  });
+
+  it('a tarball whose sha512 is not the integrity on chain is NPM_INTEGRITY_MISMATCH', () => {
+    const bytes = new TextEncoder().encode('tarball');
+    const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+    expect(() => checkNpmIntegrity(bytes, integrity, 'npm:a@1.0.0')).not.toThrow();
+    expect(() => checkNpmIntegrity(new TextEncoder().encode('other'), integrity, 'npm:a@1.0.0')).toThrow(/NPM_INTEGRITY_MISMATCH|registry's integrity/);
   });
 });
