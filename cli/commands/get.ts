@@ -4,7 +4,8 @@
  * gopkgr.lock alone when it suffices, else against the node), fetch and verify
  * the tarballs (cache first), lay them out in node_modules all or nothing, and
  * write gopkgr.lock and import_map.json. A second run with nothing changed
- * writes nothing.
+ * writes nothing. Packages tagged `npm` are laid out by npm's rules
+ * (install/npmGet.ts) beside the gopkgr ones, in the same all-or-nothing commit.
  */
 import path from 'node:path';
 import { GopkgrError, isGopkgrError, isRange, parseFullName } from '../../ledger/index.ts';
@@ -23,8 +24,11 @@ import { PackageStore } from '../install/packageStore.ts';
 import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
 import { inferenceNotices, inferenceSkips, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
 import { TarballCache } from '../install/tarballCache.ts';
+import { npmNotes, resolveNpmForGet } from '../install/npmGet.ts';
+import { npmLockOf } from '../install/npmLock.ts';
+import { checkLayoutConflicts, checkNpmIntegrity, isNested, npmTargets, withNestedReinstalls } from '../install/npmLayout.ts';
 
-const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR]';
+const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--import [--registry URL]]';
 
 /** `@ns/name` or `@ns/name@range`. */
 function parseSpec(spec: string): { name: string; range?: string } {
@@ -41,7 +45,7 @@ export const get: Command = {
   summary: 'install the packages the sources\' comment tags (and SPECs) require; write gopkgr.lock and import_map.json',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { offline: { type: 'boolean' }, dir: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, { offline: { type: 'boolean' }, dir: { type: 'string' }, import: { type: 'boolean' }, registry: { type: 'string' } }, usage);
     const projectDir = path.resolve((values.dir as string | undefined) ?? '.');
     const offline = values.offline === true;
     const lockPath = path.join(projectDir, LOCKFILE_NAME);
@@ -51,7 +55,7 @@ export const get: Command = {
     const lock = await readLockfile(lockPath);
 
     const imports = await scanSources(projectDir, { cacheDir: ctx.dataDir });
-    const { requirements, chains, untagged } = collectRequirements(imports);
+    const { requirements, chains, untagged, npm: npmRoots } = collectRequirements(imports);
     const specs = positionals.map(parseSpec);
     const added: Record<string, string> = { ...(lock?.added ?? {}) };
     for (const s of specs) added[s.name] = s.range ?? '*';
@@ -72,35 +76,44 @@ export const get: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
+    const npm = await resolveNpmForGet({
+      roots: npmRoots, lock: lock?.npm, client, ctx,
+      ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
+    });
+    checkLayoutConflicts(solution.selected.keys(), npm.tree);
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
     const satisfying = satisfyingVersions(index, solution);
-    const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added, packages: {} };
+    const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added, packages: {}, npm: npmLockOf(npm.tree) };
     for (const [name, v] of solution.selected) {
       const chain = chains[name];
       next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), satisfying: satisfying.get(name) ?? {} };
     }
 
     const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
-    const plan = await planInstall(projectDir, targets);
+    const npmByPath = new Map([...npm.tree.nodes.values()].map((n) => [n.location.slice('node_modules/'.length), n.release]));
+    const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
     // Tarballs are needed only for packages the store does not hold intact yet.
     const store = new PackageStore(ctx.dataDir);
-    const unpack = plan.toInstall.filter((t) => store.check(t.contentHash) === undefined);
+    const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
     const cache = new TarballCache(ctx.dataDir);
     const tarballs = await fetchTarballs(
-      unpack.map((t) => ({ ...t, source: sources.get(t.name) })),
+      unpack.map((t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : { ...t, source: sources.get(t.name) })),
       { cache, client, progress: ctx.tty },
     );
     for (const t of unpack) {
-      const label = `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
-      await store.add(t.contentHash, tarballs.bytes.get(t.contentHash)!, { label, skip: skipShadowingSource });
+      const release = t.npm === true ? npmByPath.get(t.name)! : undefined;
+      const label = `${release === undefined ? t.name : `npm:${release.name}`}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
+      // npm tarballs are unpacked as the registry serves them, once they match its sha512 too.
+      if (release !== undefined) checkNpmIntegrity(tarballs.bytes.get(t.contentHash)!, release.integrity, label);
+      await store.add(t.contentHash, tarballs.bytes.get(t.contentHash)!, release === undefined ? { label, skip: skipShadowingSource } : { label });
     }
     const result = await commitInstall({
       projectDir,
       plan,
       store,
-      files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(entries) }),
+      files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
     });
     // Only after a successful install: a tarball that failed extraction never enters the cache.
     for (const hash of tarballs.downloaded) await cache.put(hash, tarballs.bytes.get(hash)!);
@@ -108,6 +121,9 @@ export const get: Command = {
     const lines: string[] = [];
     const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;
     lines.push(`resolved ${solution.selected.size} package${solution.selected.size === 1 ? '' : 's'} from ${where}`);
+    if (npm.tree.nodes.size > 0) lines.push(`resolved ${npm.tree.nodes.size} npm package${npm.tree.nodes.size === 1 ? '' : 's'} from ${npm.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl}`);
+    for (const i of npm.imported) lines.push(`imported ${i}`);
+    const notes = npmNotes(npm.tree);
     for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
     for (const n of plan.toRemove) lines.push(`- ${n}`);
     for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
@@ -119,6 +135,7 @@ export const get: Command = {
       name: k.name, version: k.version.version, ...k.version.misversioned!, excludedFrom: k.excludedFrom.map((e) => e.range),
     }));
     for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
+    lines.push(...notes.lines);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
     lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
     report(ctx, {
@@ -132,6 +149,10 @@ export const get: Command = {
       written: result.written,
       ...(notices.length > 0 ? { excluded: notices } : {}),
       ...(misversioned.length > 0 ? { misversioned } : {}),
+      npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),
+      installScripts: notes.installScripts,
+      peers: notes.peers,
+      ...(npm.imported.length > 0 ? { imported: npm.imported } : {}),
     }, lines);
     return 0;
   },

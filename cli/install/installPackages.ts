@@ -45,6 +45,8 @@ export interface TargetPackage {
   contentHash: string;
   /** the version's dependencies as recorded on chain ('@ns/name' → range) */
   deps?: Record<string, string>;
+  /** an npm release (npmLayout.ts): `name` is its path under node_modules, its package.json stays the registry's */
+  npm?: true;
 }
 
 export interface InstallPlan {
@@ -167,7 +169,7 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     for (const t of plan.toInstall) {
       const dir = path.join(staging, slot(t.name));
       input.store.linkInto(t.contentHash, dir);
-      writeInstalledPackageJson(dir, t);
+      if (t.npm !== true) writeInstalledPackageJson(dir, t);
       entries.set(t.name, readImports(dir));
     }
     for (const t of plan.kept) entries.set(t.name, readImports(path.join(nm, t.name)));

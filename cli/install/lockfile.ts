@@ -15,6 +15,7 @@
  *     }
  *   }
  *
+ * npm packages are under `"npm"`, by location (npmLock.ts).
  * `satisfying` keeps each candidate's hash and deps, so a later change of ranges can
  * be solved again offline over exactly these versions. JSON with two-space indent,
  * every object's keys in a fixed order (fields as above, names and versions sorted
@@ -24,6 +25,7 @@ import { readFile } from 'node:fs/promises';
 import semver from 'semver';
 import { GopkgrError, isRange, isVersion } from '../../ledger/index.ts';
 import type { IndexVersion } from '../../resolver/index.ts';
+import { readNpmLock, serializeNpmLock, type LockedNpm } from './npmLock.ts';
 import { writeAtomic } from './writeAtomic.ts';
 
 export const LOCKFILE_NAME = 'gopkgr.lock';
@@ -47,6 +49,8 @@ export interface Lockfile {
   lockfileVersion: number;
   added: Record<string, string>;
   packages: Record<string, LockedPackage>;
+  /** npm packages by location (npmLock.ts); absent when the project has none */
+  npm?: Record<string, LockedNpm>;
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -90,7 +94,8 @@ export async function readLockfile(file: string): Promise<Lockfile | undefined> 
     }
     packages[name] = { version: p.version, contentHash: p.contentHash, deps: ranges(p.deps ?? {}, file, `packages["${name}"].deps`), ...(typeof p.chain === 'string' ? { chain: p.chain } : {}), satisfying };
   }
-  return { lockfileVersion: LOCKFILE_VERSION, added, packages };
+  const npm = (o as { npm?: unknown }).npm;
+  return { lockfileVersion: LOCKFILE_VERSION, added, packages, ...(npm !== undefined ? { npm: readNpmLock(npm, file) } : {}) };
 }
 
 const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -111,7 +116,8 @@ export function serializeLockfile(lock: Lockfile): string {
     }
     packages[name] = { version: p.version, contentHash: p.contentHash, deps: sorted(p.deps), ...(p.chain !== undefined ? { chain: p.chain } : {}), satisfying };
   }
-  return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages }, null, 2) + '\n';
+  const npm = lock.npm !== undefined && Object.keys(lock.npm).length > 0 ? { npm: serializeNpmLock(lock.npm) } : {};
+  return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages, ...npm }, null, 2) + '\n';
 }
 
 export async function writeLockfile(file: string, lock: Lockfile): Promise<void> {

@@ -4,6 +4,8 @@
  * of a package that is tagged elsewhere are covered by that tag; untagged imports
  * of packages nobody tags are reported (they may be npm packages) but not resolved.
  * Two different hashlocks on one package are an error: only one tarball can win.
+ * Imports tagged `npm` (name `npm:<name>`) are npm requirements, kept apart:
+ * they are installed by npm's rules (cli/install/npmTree.ts), not the solver's.
  */
 import { GopkgrError } from '../../ledger/index.ts';
 import type { Requirement } from '../../resolver/index.ts';
@@ -15,6 +17,16 @@ export interface Collected {
   chains: Record<string, string>;
   /** packages imported without any tag anywhere */
   untagged: string[];
+  /** npm ranges from `npm` tags: name without the `npm:` prefix, one per tag */
+  npm: NpmRequirement[];
+}
+
+export interface NpmRequirement {
+  /** the npm name (`zod`, `@types/node`) */
+  name: string;
+  range: string;
+  /** file:line of the tag */
+  origin: string;
 }
 
 export function collectRequirements(imports: readonly TaggedImport[]): Collected {
@@ -22,9 +34,17 @@ export function collectRequirements(imports: readonly TaggedImport[]): Collected
   const chains: Record<string, string> = {};
   const hashes = new Map<string, { hash: string; at: string }>();
   const tagged = new Set<string>();
+  const npm: NpmRequirement[] = [];
   for (const imp of imports) {
     if (imp.tag === undefined) continue;
     const at = `${imp.file}:${imp.line}`;
+    if (imp.tag.npm !== undefined) {
+      const name = imp.name.slice('npm:'.length);
+      // An untagged import of the same scoped name elsewhere is this package, not a gopkgr one to note.
+      tagged.add(name);
+      npm.push({ name, range: imp.tag.npm, origin: at });
+      continue;
+    }
     tagged.add(imp.name);
     const { ver, hash, chain } = imp.tag;
     if (hash !== undefined) {
@@ -37,8 +57,8 @@ export function collectRequirements(imports: readonly TaggedImport[]): Collected
     if (chain !== undefined) chains[imp.name] ??= chain;
     requirements.push({ name: imp.name, range: ver ?? '*', ...(hash !== undefined ? { hash } : {}), origin: at });
   }
-  const untagged = [...new Set(imports.filter((i) => !tagged.has(i.name)).map((i) => i.name))].sort();
-  return { requirements, chains, untagged };
+  const untagged = [...new Set(imports.filter((i) => !tagged.has(i.name) && !i.name.startsWith('npm:')).map((i) => i.name))].sort();
+  return { requirements, chains, untagged, npm };
 }
 
 /**

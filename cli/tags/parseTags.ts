@@ -14,13 +14,18 @@
  * Tag grammar (Go's reflect.StructTag): `key:"value"` pairs separated by spaces,
  * values in double quotes with \" and \\ escapes; text after the closing
  * backquote is a free note. Keys: ver (semver range), hash (hashlock: the sha256
- * of the tarball that must be installed), chain (which registry to ask first).
- * Unknown or repeated keys, bad values and a tag on an import that is not a
- * gopkgr package are TAG_MALFORMED errors naming file:line:col.
+ * of the tarball that must be installed), chain (which registry to ask first),
+ * npm (a semver range of an npm package brought onto the chain by `gopkgr
+ * import`: `import { z } from "zod" // \`npm:"^3.23.0"\``; its name on chain,
+ * and so the import's `name` here, is `npm:zod`). `npm` stands alone: an npm
+ * release has no hashlock or chain of its own to name.
+ * Unknown or repeated keys, bad values, a `ver` tag on an import that is not a
+ * gopkgr package and an `npm` tag on one that is not an npm package name are
+ * TAG_MALFORMED errors naming file:line:col.
  */
 import type * as TS from 'typescript';
 import { typescript } from '../../infver/typescript.ts';
-import { GopkgrError, isNamespace, isPackageName, isRange } from '../../ledger/index.ts';
+import { GopkgrError, isNamespace, isNpmName, isPackageName, isRange, npmChainName } from '../../ledger/index.ts';
 
 const ts = typescript();
 
@@ -28,6 +33,8 @@ export interface Tag {
   ver?: string;
   hash?: string;
   chain?: string;
+  /** a semver range of the npm package the import names */
+  npm?: string;
 }
 
 export interface TaggedImport {
@@ -37,7 +44,7 @@ export interface TaggedImport {
   line: number;
   col: number;
   specifier: string;
-  /** `@ns/name` */
+  /** `@ns/name`, or `npm:<npm name>` for an import tagged `npm` */
   name: string;
   /** `/sub/path` after the package name, or '' */
   subpath: string;
@@ -46,8 +53,17 @@ export interface TaggedImport {
   tag?: Tag;
 }
 
-const KEYS = ['ver', 'hash', 'chain'] as const;
-const HINT = 'write tags as // `ver:"^1.2.0"` (keys: ver, hash, chain), right after the import on the same line';
+const KEYS = ['ver', 'hash', 'chain', 'npm'] as const;
+const HINT = 'write tags as // `ver:"^1.2.0"` (keys: ver, hash, chain), or // `npm:"^3.23.0"` for an npm package, right after the import on the same line';
+
+/** `name[/subpath]` of an npm package (`zod`, `@types/node/fs`) → parts, or undefined when it names none (relative, `node:`, a URL). */
+export function npmSpecifier(specifier: string): { name: string; subpath: string } | undefined {
+  const parts = specifier.split('/');
+  const n = specifier.startsWith('@') ? 2 : 1;
+  const name = parts.slice(0, n).join('/');
+  if (parts.length < n || !isNpmName(name)) return undefined;
+  return { name, subpath: parts.length > n ? `/${parts.slice(n).join('/')}` : '' };
+}
 
 /** `@ns/name[/subpath]` → parts, or undefined when the specifier is not a gopkgr package. */
 export function gopkgrSpecifier(specifier: string): { name: string; subpath: string } | undefined {
@@ -106,6 +122,13 @@ export function parseTags(file: string, text: string): TaggedImport[] {
       tag = parseStructTag(body.slice(lead), bodyStart + lead, malformed);
       tagPos = bodyStart + lead;
     }
+    if (tag?.npm !== undefined) {
+      const npm = npmSpecifier(spec.text);
+      if (npm === undefined) malformed(tagPos, `npm tag on an import of "${spec.text.slice(0, 200)}", which is not an npm package name`);
+      const { line, character } = sf.getLineAndCharacterOfPosition(spec.getStart(sf));
+      out.push({ file, line: line + 1, col: character + 1, specifier: spec.text, name: npmChainName(npm!.name), subpath: npm!.subpath, typeOnly, tag });
+      continue;
+    }
     const target = gopkgrSpecifier(spec.text);
     if (target === undefined) {
       if (tag !== undefined) malformed(tagPos, `tag on an import of "${spec.text}", which is not a gopkgr package (@namespace/name)`);
@@ -130,7 +153,7 @@ function parseStructTag(src: string, base: number, malformed: (pos: number, mess
     const keyStart = i;
     while (i < close && /[a-z]/.test(src[i]!)) i++;
     const key = src.slice(keyStart, i);
-    if (key === '') malformed(base + i, `expected a key (ver, hash or chain), found "${src[i]}"`);
+    if (key === '') malformed(base + i, `expected a key (ver, hash, chain or npm), found "${src[i]}"`);
     if (src[i] !== ':') malformed(base + i, `expected : after "${key}"`);
     i++;
     if (src[i] !== '"') malformed(base + i, `expected a double-quoted value after "${key}:"`);
@@ -157,7 +180,8 @@ function parseStructTag(src: string, base: number, malformed: (pos: number, mess
     checkValue(key as keyof Tag, value, base + keyStart, malformed);
     tag[key as keyof Tag] = value;
   }
-  if (Object.keys(tag).length === 0) malformed(base, 'empty tag: give at least one of ver, hash, chain');
+  if (Object.keys(tag).length === 0) malformed(base, 'empty tag: give at least one of ver, hash, chain (or npm)');
+  if (tag.npm !== undefined && Object.keys(tag).length > 1) malformed(base, `npm cannot be combined with ${Object.keys(tag).filter((k) => k !== 'npm').join(', ')}: an npm tag names a range of an npm package and nothing else`);
   return tag;
 }
 
@@ -174,6 +198,9 @@ function findClosingBackquote(src: string): number {
 
 function checkValue(key: keyof Tag, value: string, pos: number, malformed: (pos: number, message: string) => never): void {
   if (key === 'ver' && !isRange(value)) malformed(pos, `ver "${value}" is not a semver range (for example ^1.2.0, ~2.0.1, >=1 <3)`);
+  // npm's dist-tags (latest, next) are the registry's, not the chain's: `gopkgr import` takes them, a tag takes a range.
+  const shown = value.slice(0, 80);
+  if (key === 'npm' && !isRange(value)) malformed(pos, `npm "${shown}" is not a semver range (for example ^3.23.0, ~4.1.2, 2.x)`);
   if (key === 'hash' && !/^[0-9a-f]{64}$/.test(value)) malformed(pos, `hash "${value.slice(0, 80)}" is not a sha256 (64 lowercase hex digits)`);
   if (key === 'chain' && (value.trim() === '' || (/^[a-z]+:/i.test(value) && !/^https?:\/\/\S+$/.test(value)))) {
     malformed(pos, `chain "${value}" is neither a chain name nor an http(s) URL`);

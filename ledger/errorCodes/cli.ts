@@ -41,6 +41,8 @@ export const CLI_CODES = {
   NPM_REGISTRY_UNREACHABLE: { status: 400, blame: 'none', summary: 'the npm registry did not answer' },
   NPM_NOT_FOUND: { status: 400, blame: 'sender', summary: 'the npm registry has no such package' },
   NPM_INTEGRITY_MISMATCH: { status: 400, blame: 'none', summary: "a tarball from the npm registry does not match the registry's integrity" },
+  NPM_NOT_IMPORTED: { status: 400, blame: 'sender', summary: 'an npm range no release on chain meets: `gopkgr import` brings it in' },
+  NPM_LAYOUT_CONFLICT: { status: 400, blame: 'sender', summary: 'an npm package and a gopkgr package want one node_modules directory' },
   PUBLISH_UNCHANGED: { status: 400, blame: 'sender', summary: 'a version with exactly this content is already published' },
   // Publish checks (cli/publish/checks/): would a consumer be able to load the release?
   PUBLISH_ENTRY_MISSING: { status: 400, blame: 'sender', summary: 'an entry point names a file the installed package does not have' },

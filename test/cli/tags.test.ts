@@ -99,6 +99,42 @@ describe('parseTags: where tags are read', () => {
   });
 });
 
+describe('parseTags: npm tags', () => {
+  it('an npm package, scoped or not, with a subpath, is npm:<name> with its range', () => {
+    const text = [
+      'import { z } from "zod"; // `npm:"^3.23.0"`',
+      'import type { Stats } from "@types/node/fs"; // `npm:"20.x"`',
+      'import chalk from "chalk" // `npm:"^4.1.0"` colours',
+    ].join('\n');
+    expect(tagsOf(text)).toEqual([
+      { name: 'npm:zod', subpath: '', typeOnly: false, line: 1, tag: { npm: '^3.23.0' } },
+      { name: 'npm:@types/node', subpath: '/fs', typeOnly: true, line: 2, tag: { npm: '20.x' } },
+      { name: 'npm:chalk', subpath: '', typeOnly: false, line: 3, tag: { npm: '^4.1.0' } },
+    ]);
+  });
+
+  it('collectRequirements keeps npm ranges apart from the solver\'s requirements', () => {
+    const r = collectRequirements([
+      ...parseTags('a.ts', 'import { z } from "zod"; // `npm:"^3.23.0"`\nimport { x } from "@acme/x"; // `ver:"^1.0.0"`\n'),
+      ...parseTags('b.ts', 'import "@scope/pkg"; // `npm:"~1.2.0"`\nimport "@scope/pkg/sub";\n'),
+    ]);
+    expect(r.requirements.map((q) => q.name)).toEqual(['@acme/x']);
+    expect(r.npm).toEqual([{ name: 'zod', range: '^3.23.0', origin: 'a.ts:1' }, { name: '@scope/pkg', range: '~1.2.0', origin: 'b.ts:1' }]);
+    expect(r.untagged).toEqual([]);
+  });
+
+  it.each([
+    ['a dist-tag instead of a range', 'import { z } from "zod"; // `npm:"latest"`', 'src/app.ts:1:30: npm "latest" is not a semver range'],
+    ['npm with ver', 'import { z } from "zod"; // `npm:"^3" ver:"^3"`', 'src/app.ts:1:29: npm cannot be combined with ver'],
+    ['npm with a hashlock', `import { z } from "zod"; // \`npm:"^3" hash:"${HASH}"\``, 'npm cannot be combined with hash'],
+    ['a relative import', 'import { a } from "./a.ts"; // `npm:"^1"`', 'src/app.ts:1:32: npm tag on an import of "./a.ts", which is not an npm package name'],
+    ['a node builtin', 'import fs from "node:fs"; // `npm:"^1"`', 'npm tag on an import of "node:fs"'],
+    ['an uppercase name', 'import x from "Chalk"; // `npm:"^4"`', 'npm tag on an import of "Chalk"'],
+  ])('TAG_MALFORMED: %s', (_, text, message) => {
+    expect(malformed(`${text}\n`)).toContain(message);
+  });
+});
+
 describe('parseTags: TAG_MALFORMED names file:line:col', () => {
   const line = (tag: string): string => `import { a } from "@acme/x"; // ${tag}\n`;
   it.each([

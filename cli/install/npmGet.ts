@@ -1,0 +1,70 @@
+/**
+ * The npm half of `gopkgr get`: resolve the project's `npm` tags into a tree
+ * (npmResolve.ts), and with `--import` bring what the chain lacks onto it first,
+ * as `gopkgr import` would (the registry given by --registry, else the user's
+ * npm config), then resolve again. What the install should tell its user about
+ * npm packages (install scripts never run, peers, skipped optional deps) is
+ * gathered here too.
+ */
+import type { Context } from '../context.ts';
+import { loadIdentity } from '../context.ts';
+import type { NodeClient } from '../client.ts';
+import { parseNpmSpec, resolveClosure } from '../npm/closure.ts';
+import { importReleases } from '../npm/importReleases.ts';
+import { configuredRegistry, NpmRegistry } from '../npm/registry.ts';
+import { waitMined } from '../submit.ts';
+import type { LockedNpm } from './npmLock.ts';
+import { importSpecsFor, notImportedError, resolveNpm, type NpmResolution } from './npmResolve.ts';
+import type { NpmRootRange, NpmTree } from './npmTree.ts';
+
+/** How long `get --import` waits for each import tx to be mined. */
+const IMPORT_WAIT_MS = 120_000;
+
+export interface NpmGetOptions {
+  roots: readonly NpmRootRange[];
+  lock?: Readonly<Record<string, LockedNpm>>;
+  client?: NodeClient;
+  /** `get --import`: the registry URL given, or undefined for the npm config's */
+  importFrom?: { registry?: string };
+  ctx: Context;
+}
+
+export interface NpmGetResult extends NpmResolution {
+  /** `npm:name@version` brought onto the chain by --import */
+  imported: string[];
+}
+
+export async function resolveNpmForGet(opts: NpmGetOptions): Promise<NpmGetResult> {
+  let resolution = await resolveNpm(opts);
+  const imported: string[] = [];
+  if (resolution.tree.missing.length > 0 && opts.importFrom !== undefined && opts.client !== undefined) {
+    const registry = new NpmRegistry(opts.importFrom.registry ?? (await configuredRegistry(process.cwd())));
+    const key = await loadIdentity(opts.ctx.dataDir);
+    const closure = await resolveClosure(registry, importSpecsFor(resolution.tree.missing).map(parseNpmSpec));
+    const outcome = await importReleases(closure.releases, { registry, client: opts.client, key });
+    for (const i of outcome.imported) {
+      await waitMined(opts.ctx, opts.client, i.receipt, 'import', IMPORT_WAIT_MS);
+      imported.push(`npm:${i.name}@${i.version}`);
+    }
+    for (const f of outcome.failed) opts.ctx.err(`warning: import of npm:${f.name}@${f.version} failed: ${f.message} (${f.code})`);
+    resolution = await resolveNpm(opts);
+  }
+  if (resolution.tree.missing.length > 0) throw notImportedError(resolution.tree.missing);
+  return { ...resolution, imported };
+}
+
+/** Notes for the user: install scripts that did not run, peers not met, optional deps left out. */
+export function npmNotes(tree: NpmTree): { lines: string[]; installScripts: Array<{ name: string; version: string; location: string }>; peers: NpmTree['peerIssues'] } {
+  const installScripts = [...tree.nodes.values()].filter((n) => n.release.installScripts === true)
+    .map((n) => ({ name: n.release.name, version: n.release.version, location: n.location }));
+  const lines: string[] = [];
+  if (installScripts.length > 0) {
+    lines.push(`note: ${installScripts.length} npm package${installScripts.length === 1 ? ' has' : 's have'} install scripts, which gopkgr never runs:`);
+    for (const s of installScripts) lines.push(`  ${s.name}@${s.version} (${s.location})`);
+  }
+  for (const p of tree.peerIssues) {
+    lines.push(`warning: ${p.by} (${p.location}) wants peer ${p.peer}@${p.range}, ${p.found === undefined ? 'which is not installed' : `but ${p.found} is what it finds`}; tag an import of it, e.g. // \`npm:"${p.range}"\``);
+  }
+  for (const s of tree.skippedOptional) lines.push(`note: optional ${s.name}@${s.range} of ${s.by} left out: ${s.reason}`);
+  return { lines, installScripts, peers: tree.peerIssues };
+}

@@ -1,0 +1,162 @@
+/**
+ * npm's layout from the chain's `npm:` records (cli/install/npmTree.ts): the
+ * newest release in range (no pre-releases unless asked), locked versions
+ * preferred, one copy per name at the top, the minimal duplicates nested where
+ * Node resolves each dependent's own, no placement that shadows what an earlier
+ * package resolved, peers reported and never installed, and the lock's bytes.
+ */
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { buildNpmTree, type NpmRelease } from '../../cli/install/npmTree.ts';
+import { npmLocationNames, readNpmLock, serializeNpmLock } from '../../cli/install/npmLock.ts';
+import { importSpecsFor, notImportedError } from '../../cli/install/npmResolve.ts';
+import { checkNpmIntegrity, withNestedReinstalls } from '../../cli/install/npmLayout.ts';
+import { npmNotes } from '../../cli/install/npmGet.ts';
+
+const INTEGRITY = `sha512-${'A'.repeat(86)}==`;
+
+function rel(name: string, version: string, deps: Record<string, string> = {}, extra: Partial<NpmRelease> = {}): NpmRelease {
+  return { name, version, integrity: INTEGRITY, contentHash: createHash('sha256').update(`${name}@${version}`).digest('hex'), deps, ...extra };
+}
+
+function indexOf(...releases: NpmRelease[]): Map<string, NpmRelease[]> {
+  const m = new Map<string, NpmRelease[]>();
+  for (const r of releases) m.set(r.name, [...(m.get(r.name) ?? []), r]);
+  return m;
+}
+
+const root = (name: string, range: string): { name: string; range: string; origin: string } => ({ name, range, origin: 'src/app.ts:1' });
+
+/** location → version */
+const layout = (tree: ReturnType<typeof buildNpmTree>): Record<string, string> => Object.fromEntries([...tree.nodes].map(([l, n]) => [l, n.release.version]));
+
+describe('buildNpmTree', () => {
+  it('takes the newest release in range and leaves pre-releases out unless the range names one', () => {
+    const index = indexOf(rel('a', '1.0.0'), rel('a', '1.2.0'), rel('a', '1.3.0-beta.1'), rel('a', '2.0.0'));
+    expect(layout(buildNpmTree([root('a', '^1.0.0')], index))).toEqual({ 'node_modules/a': '1.2.0' });
+    expect(layout(buildNpmTree([root('a', '^1.3.0-beta.0')], index))).toEqual({ 'node_modules/a': '1.3.0-beta.1' });
+  });
+
+  it('prefers a locked version still in range; every range on a name must hold', () => {
+    const index = indexOf(rel('a', '1.0.0'), rel('a', '1.2.0'), rel('a', '1.4.0'));
+    expect(layout(buildNpmTree([root('a', '^1.0.0')], index, { preferred: new Map([['a', new Set(['1.2.0'])]]) }))).toEqual({ 'node_modules/a': '1.2.0' });
+    expect(layout(buildNpmTree([root('a', '^1.0.0'), root('a', '<1.3.0')], index))).toEqual({ 'node_modules/a': '1.2.0' });
+  });
+
+  it('hoists shared deps to the top and nests only the dependent that needs another major', () => {
+    const index = indexOf(
+      rel('x', '1.0.0', { tiny: '^1.0.0' }), rel('y', '1.0.0', { tiny: '^2.0.0', z: '^1.0.0' }), rel('z', '1.0.0', { tiny: '^2.0.0' }),
+      rel('tiny', '1.0.0'), rel('tiny', '2.0.0'),
+    );
+    const tree = buildNpmTree([root('x', '^1'), root('y', '^1')], index);
+    expect(layout(tree)).toEqual({
+      'node_modules/x': '1.0.0', 'node_modules/y': '1.0.0', 'node_modules/tiny': '1.0.0', 'node_modules/z': '1.0.0',
+      'node_modules/y/node_modules/tiny': '2.0.0', 'node_modules/z/node_modules/tiny': '2.0.0',
+    });
+    expect(tree.missing).toEqual([]);
+  });
+
+  it('a project range that conflicts with a dependency\'s gets the dependency its own copy (the real chalk 4 + supports-color 5 case)', () => {
+    const index = indexOf(
+      rel('chalk', '4.1.2', { 'supports-color': '^7.1.0' }), rel('supports-color', '5.5.0', { 'has-flag': '^3.0.0' }), rel('supports-color', '7.2.0', { 'has-flag': '^4.0.0' }),
+      rel('has-flag', '3.0.0'), rel('has-flag', '4.0.0'),
+    );
+    expect(layout(buildNpmTree([root('chalk', '^4.1.0'), root('supports-color', '^5.0.0')], index))).toEqual({
+      'node_modules/chalk': '4.1.2', 'node_modules/supports-color': '5.5.0', 'node_modules/has-flag': '3.0.0',
+      'node_modules/chalk/node_modules/supports-color': '7.2.0', 'node_modules/chalk/node_modules/has-flag': '4.0.0',
+    });
+  });
+
+  it('never places a copy where it would shadow what an already placed package resolved higher up', () => {
+    // a/node_modules/m (visited before n's deps) needs top-level t@1; n needs t@2 and m... So t@2 cannot go to a's level.
+    const index = indexOf(
+      rel('a', '1.0.0', { m: '^1', t: '^1' }), rel('m', '1.0.0', { t: '^1' }), rel('m', '2.0.0', { n: '^1' }), rel('n', '1.0.0', { t: '^2' }),
+      rel('t', '1.0.0'), rel('t', '2.0.0'),
+    );
+    const tree = buildNpmTree([root('a', '^1'), root('m', '^2')], index);
+    expect(layout(tree)).toEqual({
+      'node_modules/a': '1.0.0', 'node_modules/m': '2.0.0', 'node_modules/a/node_modules/m': '1.0.0', 'node_modules/t': '1.0.0', 'node_modules/n': '1.0.0',
+      'node_modules/n/node_modules/t': '2.0.0',
+    });
+  });
+
+  it('installs an alias under its own name, and optional deps when on chain; skips them (said) when not', () => {
+    const index = indexOf(rel('app', '1.0.0', { str: 'npm:string-x@^1' }, { optionalDeps: { fast: '^1', gone: '^1', git: 'github:a/b' } }), rel('string-x', '1.1.0'), rel('fast', '1.0.0'));
+    const tree = buildNpmTree([root('app', '^1')], index);
+    expect(layout(tree)).toEqual({ 'node_modules/app': '1.0.0', 'node_modules/fast': '1.0.0', 'node_modules/str': '1.1.0' });
+    expect(tree.nodes.get('node_modules/str')!.release.name).toBe('string-x');
+    expect(tree.skippedOptional.map((s) => s.name)).toEqual(['git', 'gone']);
+    expect(tree.missing).toEqual([]);
+  });
+
+  it('reports missing peers and peers out of range, and installs none of them', () => {
+    const index = indexOf(rel('plugin', '1.0.0', {}, { peerDeps: { host: '^2', other: '^1' } }), rel('host', '1.0.0'), rel('host', '2.0.0'), rel('other', '1.0.0'));
+    const tree = buildNpmTree([root('plugin', '^1'), root('host', '^1')], index);
+    expect(layout(tree)).toEqual({ 'node_modules/host': '1.0.0', 'node_modules/plugin': '1.0.0' });
+    expect(tree.peerIssues).toEqual([
+      { by: 'plugin@1.0.0', location: 'node_modules/plugin', peer: 'host', range: '^2', found: '1.0.0' },
+      { by: 'plugin@1.0.0', location: 'node_modules/plugin', peer: 'other', range: '^1' },
+    ]);
+  });
+
+  it('a range nothing on chain meets is missing, with the import command to run', () => {
+    const index = indexOf(rel('zod', '3.22.0'), rel('uses', '1.0.0', { 'left-pad': '>=1 <2' }));
+    const tree = buildNpmTree([root('zod', '^3.23.0'), root('uses', '^1')], index);
+    expect(tree.missing.map((m) => `${m.name}@${m.range} ${m.by}`)).toEqual(['zod@^3.23.0 src/app.ts:1', 'left-pad@>=1 <2 uses@1.0.0']);
+    expect(importSpecsFor(tree.missing)).toEqual(['npm:zod@^3.23.0', 'npm:left-pad@>=1 <2']);
+    const err = notImportedError(tree.missing);
+    expect(err.code).toBe('NPM_NOT_IMPORTED');
+    expect(err.message).toContain("Run: gopkgr import npm:zod@^3.23.0 'npm:left-pad@>=1 <2'");
+    expect(err.message).toContain('on chain: 3.22.0');
+  });
+});
+
+describe('the npm lock and its layout', () => {
+  it('round-trips with a fixed order, and refuses locations that leave node_modules', () => {
+    const lock = { 'node_modules/b': rel('b', '1.0.0', { z: '1', a: '2' }, { installScripts: true }), 'node_modules/a/node_modules/@s/c': rel('@s/c', '1.0.0') };
+    const bytes = JSON.stringify(serializeNpmLock(lock));
+    expect(Object.keys(JSON.parse(bytes) as object)).toEqual(['node_modules/a/node_modules/@s/c', 'node_modules/b']);
+    expect(bytes).toContain('"deps":{"a":"2","z":"1"},"installScripts":true');
+    expect(readNpmLock(JSON.parse(bytes), 'gopkgr.lock')).toEqual(lock);
+    for (const bad of ['node_modules/../x', 'node_modules/a/../../etc', 'lib/a', 'node_modules/@s', 'node_modules/a/node_modules']) {
+      expect(npmLocationNames(bad)).toBeUndefined();
+      expect(() => readNpmLock({ [bad]: rel('a', '1.0.0') }, 'gopkgr.lock')).toThrow(/LOCKFILE_INVALID|not a node_modules/);
+    }
+    expect(npmLocationNames('node_modules/a/node_modules/@s/c')).toEqual(['a', '@s/c']);
+  });
+
+  it('reinstalls what is nested under a reinstalled package, parents first', () => {
+    const t = (name: string): { name: string; version: string; contentHash: string } => ({ name, version: '1.0.0', contentHash: '0'.repeat(64) });
+    const plan = withNestedReinstalls({ toInstall: [t('b'), t('a')], kept: [t('a/node_modules/x'), t('a/node_modules/x/node_modules/y'), t('c'), t('c/node_modules/x')], toRemove: [] });
+    expect(plan.toInstall.map((p) => p.name)).toEqual(['a', 'a/node_modules/x', 'a/node_modules/x/node_modules/y', 'b']);
+    expect(plan.kept.map((p) => p.name)).toEqual(['c', 'c/node_modules/x']);
+  });
+});
+
+describe('what get tells its user about npm packages', () => {
+  it('lists every package with install scripts (never run), peers not met, and optional deps left out', () => {
+    const index = indexOf(
+      rel('app', '1.0.0', { native: '^1' }, { optionalDeps: { gone: '^1' }, peerDeps: { host: '^2' } }),
+      rel('native', '1.0.0', {}, { installScripts: true }), rel('builder', '2.0.0', {}, { installScripts: true }),
+    );
+    const notes = npmNotes(buildNpmTree([root('app', '^1'), root('builder', '^2')], index));
+    expect(notes.installScripts).toEqual([
+      { name: 'builder', version: '2.0.0', location: 'node_modules/builder' },
+      { name: 'native', version: '1.0.0', location: 'node_modules/native' },
+    ]);
+    expect(notes.lines).toEqual([
+      'note: 2 npm packages have install scripts, which gopkgr never runs:',
+      '  builder@2.0.0 (node_modules/builder)',
+      '  native@1.0.0 (node_modules/native)',
+      'warning: app@1.0.0 (node_modules/app) wants peer host@^2, which is not installed; tag an import of it, e.g. // `npm:"^2"`',
+      'note: optional gone@^1 of app@1.0.0 left out: npm:gone is not on chain',
+    ]);
+  });
+
+  it('a tarball whose sha512 is not the integrity on chain is NPM_INTEGRITY_MISMATCH', () => {
+    const bytes = new TextEncoder().encode('tarball');
+    const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+    expect(() => checkNpmIntegrity(bytes, integrity, 'npm:a@1.0.0')).not.toThrow();
+    expect(() => checkNpmIntegrity(new TextEncoder().encode('other'), integrity, 'npm:a@1.0.0')).toThrow(/NPM_INTEGRITY_MISMATCH|registry's integrity/);
+  });
+});
