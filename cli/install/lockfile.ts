@@ -8,6 +8,7 @@
  *       "@ns/name": {
  *         "version": "1.2.3", "contentHash": "<sha256>", "deps": { ... },
  *         "chain": "<from a tag>",                    // optional
+ *         "chainId": "<hex>",                         // optional: the chain it came from (gopkgr.json)
  *         "satisfying": {                             // every version that met all its ranges
  *           "1.2.0": { "contentHash": "...", "deps": { ... }, "deprecated": true? }, ...
  *         }
@@ -40,6 +41,8 @@ export interface LockedPackage {
   contentHash: string;
   deps: Record<string, string>;
   chain?: string;
+  /** the chain id of the registry it came from (recorded when a gopkgr.json routes names) */
+  chainId?: string;
   satisfying: Record<string, LockedCandidate>;
 }
 
@@ -88,7 +91,7 @@ export async function readLockfile(file: string): Promise<Lockfile | undefined> 
       if (!isVersion(v) || !HASH_RE.test(String(c?.contentHash))) bad(file, `packages["${name}"].satisfying["${v}"] is malformed`);
       satisfying[v] = { contentHash: c.contentHash, deps: ranges(c.deps ?? {}, file, `packages["${name}"].satisfying["${v}"].deps`), ...(c.deprecated === true ? { deprecated: true } : {}) };
     }
-    packages[name] = { version: p.version, contentHash: p.contentHash, deps: ranges(p.deps ?? {}, file, `packages["${name}"].deps`), ...(typeof p.chain === 'string' ? { chain: p.chain } : {}), satisfying };
+    packages[name] = { version: p.version, contentHash: p.contentHash, deps: ranges(p.deps ?? {}, file, `packages["${name}"].deps`), ...(typeof p.chain === 'string' ? { chain: p.chain } : {}), ...(typeof p.chainId === 'string' && HASH_RE.test(p.chainId) ? { chainId: p.chainId } : {}), satisfying };
   }
   return { lockfileVersion: LOCKFILE_VERSION, added, packages };
 }
@@ -109,7 +112,7 @@ export function serializeLockfile(lock: Lockfile): string {
     for (const [v, c] of Object.entries(sorted(p.satisfying, semver.compare))) {
       satisfying[v] = { contentHash: c.contentHash, deps: sorted(c.deps), ...(c.deprecated === true ? { deprecated: true } : {}) };
     }
-    packages[name] = { version: p.version, contentHash: p.contentHash, deps: sorted(p.deps), ...(p.chain !== undefined ? { chain: p.chain } : {}), satisfying };
+    packages[name] = { version: p.version, contentHash: p.contentHash, deps: sorted(p.deps), ...(p.chain !== undefined ? { chain: p.chain } : {}), ...(p.chainId !== undefined ? { chainId: p.chainId } : {}), satisfying };
   }
   return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages }, null, 2) + '\n';
 }
