@@ -171,7 +171,7 @@ export class RegistryRouter implements PackageSource {
   private about(err: unknown, name: string | undefined, reg: RegistryConfig): unknown {
     const only = name === undefined ? '' : `; gopkgr.json routes ${name} to it only, so no other registry was asked`;
     if (isGopkgrError(err, 'NODE_UNREACHABLE')) {
-      return new GopkgrError('REGISTRY_UNREACHABLE', `registry "${reg.name}" (${reg.node}) ${err.message.includes('timed out') ? 'timed out' : 'cannot be reached'}: ${err.message.replace(/^cannot reach a gopkgr node at \S+ /, '')}${only}`, {
+      return new GopkgrError('REGISTRY_UNREACHABLE', `registry "${reg.name}" (${reg.node}) ${err.message.includes('timed out') ? 'timed out' : 'cannot be reached'} ${err.message.replace(/^cannot reach a gopkgr node at \S+ /, '')}${only}`, {
         hint: `start that node or fix registries["${reg.name}"].node in gopkgr.json; with a lockfile, \`gopkgr get --offline\` installs without it`,
       });
     }
@@ -181,7 +181,7 @@ export class RegistryRouter implements PackageSource {
       });
     }
     if (isGopkgrError(err) && (err.code === 'REGISTRY_UNREACHABLE' || err.code === 'REGISTRY_UNAUTHORIZED' || err.code === 'REGISTRY_WRONG_CHAIN') && name !== undefined && !err.message.includes(name)) {
-      return new GopkgrError(err.code, `${err.message} (asked about ${name})`, { hint: err.hint });
+      return new GopkgrError(err.code, `${err.message}; gopkgr.json routes ${name} to it only, so no other registry was asked`, { hint: err.hint });
     }
     return err;
   }

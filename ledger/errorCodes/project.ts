@@ -1,4 +1,4 @@
-/** Codes of the project file (`gopkgr.json`): registries, routing, overrides, local packages. */
+/** Codes of the project file (`gopkgr.json`): the file itself, registries and routing. */
 import type { ErrorCodeInfo } from './types.ts';
 
 export const PROJECT_CODES = {
@@ -10,9 +10,4 @@ export const PROJECT_CODES = {
   CHAIN_TAG_UNKNOWN: { status: 400, blame: 'sender', summary: 'a `chain:` tag names no registry of gopkgr.json' },
   CHAIN_TAG_CONFLICT: { status: 400, blame: 'sender', summary: 'a `chain:` tag names another registry than the one that owns the name\'s namespace' },
   LOCK_CHAIN_MISMATCH: { status: 400, blame: 'none', summary: 'offline, a lockfile entry comes from another chain than gopkgr.json routes the name to' },
-  OVERRIDE_HASH_UNKNOWN: { status: 400, blame: 'sender', summary: 'a `sha256:` override matches no version of the package on its registry' },
-  OVERRIDE_GIT_FAILED: { status: 400, blame: 'none', summary: 'a `git+` override cannot be cloned, checked out, built or packed' },
-  OVERRIDE_GIT_HASH_CHANGED: { status: 400, blame: 'none', summary: 'a `git+` override rebuilt to other bytes than the hash gopkgr.lock records' },
-  OVERRIDES_CHANGED_OFFLINE: { status: 400, blame: 'none', summary: 'offline, with overrides or local packages that differ from the ones gopkgr.lock was resolved with' },
-  LOCAL_PACKAGE_INVALID: { status: 400, blame: 'sender', summary: 'a `file:` package or workspace is not a directory with a package.json naming the package' },
 } as const satisfies Record<string, ErrorCodeInfo>;
