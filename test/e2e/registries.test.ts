@@ -3,14 +3,18 @@
  * stub that records every request stands in for the public registry, and the
  * registry that owns @acme is stopped, answers for another chain, answers 401,
  * or never answers. Each time `get` fails with the code naming "acme", and the
- * public stub saw no request naming the private package.
+ * public stub saw no request naming the private package. Then a real dev node
+ * as the public registry: a public package installs through gopkgr.json while
+ * the private registry is down, its lock entry records the chain id, and
+ * `--offline` reinstalls it with the node stopped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { freePort } from '../support/ports.ts';
-import { gopkgr } from '../support/processes.ts';
+import { gopkgr, spawnNode, stopNode } from '../support/processes.ts';
 import { startStubRegistry, type StubRegistry } from '../support/stubRegistry.ts';
 
 const PUBLIC_CHAIN = 'a1'.repeat(32);
@@ -97,3 +101,41 @@ describe('gopkgr.json routing fails closed', () => {
     expect((r.json.error as { message: string }).message).toContain('registries[0].chainId');
   });
 });
+
+describe('gopkgr.json with a real public node', () => {
+  afterAll(closeAll);
+
+  it('installs a public name while the private registry is down, records the chain id, and reinstalls offline', async () => {
+    const work = await tempDir('gopkgr-registries-node-');
+    const port = await freePort();
+    const env = { GOPKGR_HOME: path.join(work, 'publisher'), GOPKGR_NODE: `http://127.0.0.1:${port}` };
+    expect((await gopkgr(['init', '--json'], { env })).code).toBe(0);
+    const node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
+    expect((await gopkgr(['namespace', 'claim', '@acme', '--json'], { env })).code).toBe(0);
+    const published = await gopkgr(['publish', fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url)), '--json'], { env });
+    expect(published.code, published.stderr).toBe(0);
+
+    const app = path.join(work, 'app');
+    await mkdir(app);
+    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
+    await writeFile(path.join(app, 'gopkgr.json'), JSON.stringify({
+      registries: [
+        { name: 'corp', node: `http://127.0.0.1:${await freePort()}`, chainId: ACME_CHAIN, namespaces: ['@corp'] },
+        { name: 'public', node: node.api, chainId: node.ready.chainId },
+      ],
+    }));
+    // --node points nowhere: with a gopkgr.json the registries decide.
+    const consumer = { GOPKGR_HOME: path.join(work, 'consumer'), GOPKGR_NODE: 'http://127.0.0.1:1' };
+    const got = await gopkgr(['get', '@acme/some-package', '--json'], { cwd: app, env: consumer });
+    expect(got.code, got.stdout + got.stderr).toBe(0);
+    const lock = JSON.parse(await readFile(path.join(app, 'gopkgr.lock'), 'utf8')) as { packages: Record<string, { chainId?: string; contentHash: string }> };
+    expect(lock.packages['@acme/some-package']).toMatchObject({ chainId: node.ready.chainId, contentHash: published.json.contentHash });
+
+    await stopNode(node);
+    await rm(path.join(app, 'node_modules'), { recursive: true, force: true });
+    const offline = await gopkgr(['get', '--offline', '--json'], { cwd: app, env: consumer });
+    expect(offline.code, offline.stdout + offline.stderr).toBe(0);
+    expect(JSON.parse(await readFile(path.join(app, 'node_modules/@acme/some-package/package.json'), 'utf8')).name).toBe('@acme/some-package');
+  }, 600_000); // a node, a publish and three commands on a loaded 2-core machine
+});
+
