@@ -131,6 +131,20 @@ describe('gopkgr.json with a real public node', () => {
     const lock = JSON.parse(await readFile(path.join(app, 'gopkgr.lock'), 'utf8')) as { packages: Record<string, { chainId?: string; contentHash: string }> };
     expect(lock.packages['@acme/some-package']).toMatchObject({ chainId: node.ready.chainId, contentHash: published.json.contentHash });
 
+    // The same node as the owner of @acme and as the public registry: installed from the owner, with one warning.
+    const twice = path.join(work, 'twice');
+    await mkdir(twice);
+    await writeFile(path.join(twice, 'package.json'), JSON.stringify({ name: 'twice', type: 'module', private: true }));
+    await writeFile(path.join(twice, 'gopkgr.json'), JSON.stringify({
+      registries: [
+        { name: 'acme', node: node.api, chainId: node.ready.chainId, namespaces: ['@acme'] },
+        { name: 'public', node: node.api, chainId: node.ready.chainId },
+      ],
+    }));
+    const shadowed = await gopkgr(['get', '@acme/some-package', '--json'], { cwd: twice, env: consumer });
+    expect(shadowed.code, shadowed.stdout + shadowed.stderr).toBe(0);
+    expect(shadowed.stderr.split('\n').filter((l) => l.startsWith('warning: installed @acme/some-package'))).toHaveLength(1);
+
     await stopNode(node);
     await rm(path.join(app, 'node_modules'), { recursive: true, force: true });
     const offline = await gopkgr(['get', '--offline', '--json'], { cwd: app, env: consumer });
