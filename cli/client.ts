@@ -29,8 +29,11 @@ export interface TxReceipt {
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
 
 export class NodeClient {
-  /** `token`: sent as a bearer token with every request (a node bound beyond loopback needs it for writes) */
-  constructor(readonly url: string, private readonly token?: string) {}
+  /**
+   * `token`: sent as a bearer token with every request (a node bound beyond loopback needs it for writes);
+   * `timeoutMs`: a request (its body included) that takes longer fails as NODE_UNREACHABLE ("timed out")
+   */
+  constructor(readonly url: string, private readonly token?: string, private readonly timeoutMs?: number) {}
 
   async request<T>(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<T> {
     const headers: Record<string, string> = {};
@@ -39,9 +42,9 @@ export class NodeClient {
     let res: Response | undefined;
     for (let attempt = 1; res === undefined; attempt++) {
       try {
-        res = await fetch(this.url + path, { method, body, headers });
+        res = await fetch(this.url + path, { method, body, headers, ...(this.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(this.timeoutMs) }) });
       } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+        const cause = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
         // A kept-alive socket the node closed while this process was busy (publish
         // compiles for seconds between two requests) fails the next request before
         // the node sees it. Every request here is safe to send twice: reads, blob

@@ -7,6 +7,7 @@
  * writes nothing. Packages tagged `npm` are laid out by npm's rules
  * (install/npmGet.ts) beside the gopkgr ones, in the same all-or-nothing commit.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GopkgrError, isGopkgrError, isRange, parseFullName } from '../../ledger/index.ts';
 import type { Requirement } from '../../resolver/index.ts';
@@ -27,6 +28,9 @@ import { TarballCache } from '../install/tarballCache.ts';
 import { npmNotes, resolveNpmForGet } from '../install/npmGet.ts';
 import { npmLockOf } from '../install/npmLock.ts';
 import { checkLayoutConflicts, checkNpmIntegrity, isNested, npmTargets, withNestedReinstalls } from '../install/npmLayout.ts';
+import { findProjectFile } from '../project/projectFile.ts';
+import { RegistryRouter } from '../project/registryRouter.ts';
+import { routeLockfile } from '../project/routeLockfile.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--import [--registry URL]]';
 
@@ -63,12 +67,16 @@ export const get: Command = {
       ...requirements,
       ...Object.entries(added).map(([name, range]) => ({ name, range, origin: specs.some((s) => s.name === name) ? `gopkgr get ${name}` : `${LOCKFILE_NAME} "added"` })),
     ];
-    for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
+    // gopkgr.json routes every name to one registry (cli/project/); without it, the one node is --node.
+    const project = await findProjectFile(projectDir);
+    const router = project === undefined ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
+    if (project !== undefined && project.overrides.size > 0) ctx.err(`warning: ${project.file}: "overrides" are checked but not applied yet by this version of gopkgr`);
+    if (router === undefined) for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
 
     const client = offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token);
     let resolution;
     try {
-      resolution = await resolveProject({ requirements: all, lock, client, chains, rootName: 'your project' });
+      resolution = await resolveProject({ requirements: all, lock: router === undefined ? lock : routeLockfile(lock, router, offline), client: offline ? undefined : router ?? client, chains, rootName: 'your project' });
     } catch (err) {
       if (isGopkgrError(err, 'NODE_UNREACHABLE') && lock !== undefined) {
         throw new GopkgrError(err.code, err.message, { hint: `${err.hint ?? ''}; or run \`gopkgr get --offline\` to install from ${LOCKFILE_NAME} and the cache` });
@@ -88,7 +96,9 @@ export const get: Command = {
     const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added, packages: {}, npm: npmLockOf(npm.tree) };
     for (const [name, v] of solution.selected) {
       const chain = chains[name];
-      next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), satisfying: satisfying.get(name) ?? {} };
+      const source = sources.get(name);
+      const chainId = router === undefined ? undefined : source !== undefined ? router.registries.find((r) => r.node === source)?.chainId : lock?.packages[name]?.chainId;
+      next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), ...(chainId !== undefined ? { chainId } : {}), satisfying: satisfying.get(name) ?? {} };
     }
 
     const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
@@ -99,7 +109,11 @@ export const get: Command = {
     const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
     const cache = new TarballCache(ctx.dataDir);
     const tarballs = await fetchTarballs(
-      unpack.map((t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : { ...t, source: sources.get(t.name) })),
+      await Promise.all(unpack.map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
+        ...t, source: sources.get(t.name),
+        // Through gopkgr.json: from the registry of the chain the entry came from, with that registry's token.
+        ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
+      }))),
       { cache, client, progress: ctx.tty },
     );
     for (const t of unpack) {
@@ -117,6 +131,8 @@ export const get: Command = {
     });
     // Only after a successful install: a tarball that failed extraction never enters the cache.
     for (const hash of tarballs.downloaded) await cache.put(hash, tarballs.bytes.get(hash)!);
+    const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
+    if (shadowed !== undefined) ctx.err(shadowed);
 
     const lines: string[] = [];
     const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;

@@ -4,7 +4,8 @@
  * checks, versions, signs) and prints it without submitting anything; it exits 1
  * when a check failed, as the real publish would refuse.
  */
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { isGopkgrError, isVersion, toHex } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
 import { changeJson, changeLines } from '../infver/changeReport.ts';
@@ -14,6 +15,8 @@ import { report, type Command } from '../command.ts';
 import { preparePublish, publish as publishRelease, type PackedRelease, type PreparedRelease, type PublishCheck, type PublishObserver } from '../publish/index.ts';
 import { ignoredPackedFiles, ignoredPaths, readProvenance } from '../publish/provenance.ts';
 import { SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
+import { findProjectFile } from '../project/projectFile.ts';
+import { RegistryRouter } from '../project/registryRouter.ts';
 
 const usage = 'gopkgr publish [DIR] [--dry-run] [--from VERSION] [--allow-dirty] [--fee N] [--no-wait]';
 const SPINNER = ['|', '/', '-', '\\'];
@@ -29,7 +32,19 @@ export const publish: Command = {
     if (from !== undefined && !isVersion(from)) throw usageError(`--from ${from}: not a version MAJOR.MINOR.PATCH`, usage);
     const dir = resolve(positionals[0] ?? '.');
     const key = await loadIdentity(ctx.dataDir);
-    const client = new NodeClient(ctx.nodeUrl, ctx.token);
+    // A gopkgr.json routes the release to its name's registry, and its deps through the router (fail closed).
+    const project = await findProjectFile(dir);
+    let client = new NodeClient(ctx.nodeUrl, ctx.token);
+    let deps: RegistryRouter | undefined;
+    if (project !== undefined) {
+      const own = await readFile(join(dir, 'package.json'), 'utf8').then((t) => (JSON.parse(t) as { name?: unknown }).name, () => undefined);
+      deps = new RegistryRouter(project.registries, {}, ctx.token);
+      if (typeof own === 'string' && own.startsWith('@')) {
+        const reg = deps.registryFor(own);
+        client = await deps.tarballClient(own, reg.chainId);
+        ctx.err(`registry: ${reg.name} (${reg.node}), from ${project.file}`);
+      }
+    }
     const wait = waitOptions(values);
     // First: a dirty work tree is refused before the costly steps.
     const { provenance, note } = await readProvenance(dir, { allowDirty: values['allow-dirty'] === true });
@@ -59,10 +74,11 @@ export const publish: Command = {
       },
     };
     if (dryRun) {
-      return dryRunPublish(ctx, observer, (o) => preparePublish(dir, client, key, o, { ...(from === undefined ? {} : { from }), ...(provenance === undefined ? {} : { provenance }), checks: 'report' }));
+      return dryRunPublish(ctx, observer, (o) => preparePublish(dir, client, key, o, { ...(deps === undefined ? {} : { deps }), ...(from === undefined ? {} : { from }), ...(provenance === undefined ? {} : { provenance }), checks: 'report' }));
     }
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
+      ...(deps === undefined ? {} : { deps }),
       ...(from === undefined ? {} : { from }),
       ...(provenance === undefined ? {} : { provenance }),
       onWaiting: (id, elapsed) => {

@@ -1,9 +1,10 @@
 /**
  * Building the resolver's version index from nodes over HTTP: starting from the
  * requested names, fetch `GET /v1/packages/@ns/name` for every name any version
- * depends on, a wave at a time in parallel, until the set is closed. A package a
- * comment tag names a chain URL for is asked there first, then the default node;
- * where each package was found is kept so its tarballs come from the same node.
+ * depends on, a wave at a time in parallel, until the set is closed. Each name is
+ * asked of one place only (PackageSource): never of a second node when the first
+ * fails, which would hand a private name to whoever answers next. Where each
+ * package was found is kept so its tarballs come from the same node.
  */
 import { GopkgrError } from '../../ledger/index.ts';
 import type { IndexVersion } from '../../resolver/index.ts';
@@ -38,36 +39,46 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-async function lookup(name: string, clients: NodeClient[]): Promise<{ pkg: PackageJson; url: string } | undefined> {
-  let lastError: unknown;
-  for (const client of clients) {
-    try {
+/**
+ * Where the versions of a name come from: a node (no gopkgr.json) or the router
+ * of a project file (cli/project/), which asks each name of one registry only.
+ * `url` names the node that answered, so the tarballs come from it too.
+ */
+export interface PackageSource {
+  lookup(name: string): Promise<{ pkg: PackageJson; url: string } | undefined>;
+}
+
+/**
+ * Without a project file: a name whose tag holds a node URL is asked there, every
+ * other name of the default node. One node per name and no fallthrough: a tagged
+ * node that is down fails the command rather than sending the name elsewhere.
+ */
+export function nodeSource(defaultNode: NodeClient, chains: Readonly<Record<string, string>> = {}): PackageSource {
+  const tagged = new Map<string, NodeClient>();
+  return {
+    async lookup(name) {
+      const chain = chains[name]?.replace(/\/+$/, '');
+      let client = defaultNode;
+      if (chain !== undefined && /^https?:\/\//.test(chain) && chain !== defaultNode.url) {
+        client = tagged.get(chain) ?? new NodeClient(chain);
+        tagged.set(chain, client);
+      }
       const pkg = await client.getOptional<PackageJson>(`/v1/packages/${name}`);
-      if (pkg !== undefined) return { pkg, url: client.url };
-    } catch (err) {
-      // A chain named by a tag may be down; the default node is still worth asking.
-      lastError = err;
-    }
-  }
-  if (lastError !== undefined && clients.length === 1) throw lastError;
-  return undefined;
+      return pkg === undefined ? undefined : { pkg, url: client.url };
+    },
+  };
 }
 
 /** `known`: packages whose versions the caller already has (a lockfile's): not asked for, and their deps not followed. */
-export async function fetchIndex(roots: Iterable<string>, defaultNode: NodeClient, chains: Readonly<Record<string, string>> = {}, known: ReadonlySet<string> = new Set()): Promise<FetchedIndex> {
+export async function fetchIndex(roots: Iterable<string>, from: NodeClient | PackageSource, chains: Readonly<Record<string, string>> = {}, known: ReadonlySet<string> = new Set()): Promise<FetchedIndex> {
+  const source = from instanceof NodeClient ? nodeSource(from, chains) : from;
   const packages = new Map<string, IndexVersion[]>();
   const sources = new Map<string, string>();
   const seen = new Set<string>(known);
   let wave = [...new Set(roots)].filter((n) => !known.has(n)).sort();
   while (wave.length > 0) {
     for (const n of wave) seen.add(n);
-    const found = await mapLimit(wave, CONCURRENCY, (name) => {
-      const chain = chains[name];
-      const clients = chain !== undefined && /^https?:\/\//.test(chain) && chain.replace(/\/+$/, '') !== defaultNode.url
-        ? [new NodeClient(chain.replace(/\/+$/, '')), defaultNode]
-        : [defaultNode];
-      return lookup(name, clients);
-    });
+    const found = await mapLimit(wave, CONCURRENCY, (name) => source.lookup(name));
     const next = new Set<string>();
     wave.forEach((name, i) => {
       const hit = found[i];

@@ -16,6 +16,8 @@ export interface TarballRequest {
   contentHash: string;
   /** node URL to ask first */
   source?: string;
+  /** the client to ask (a project file's registry, with its token); wins over `source` */
+  client?: NodeClient;
 }
 
 export interface FetchedTarballs {
@@ -39,12 +41,12 @@ export async function fetchTarballs(
       const ref = `${w.name}@${w.version}`;
       let bytes = await opts.cache.get(w.contentHash);
       if (bytes === undefined) {
-        if (opts.client === undefined) {
+        if (opts.client === undefined && w.client === undefined) {
           throw new GopkgrError('OFFLINE_NOT_CACHED', `${ref} (sha256 ${w.contentHash.slice(0, 12)}…) is not in the local cache ${opts.cache.dir}`, {
             hint: 'run `gopkgr get` once without --offline to fill the cache',
           });
         }
-        const client = w.source !== undefined && w.source !== opts.client.url ? new NodeClient(w.source) : opts.client;
+        const client = w.client ?? (w.source !== undefined && w.source !== opts.client!.url ? new NodeClient(w.source) : opts.client!);
         try {
           bytes = await client.getBlob(w.contentHash);
         } catch (err) {

@@ -8,6 +8,7 @@
  *       "@ns/name": {
  *         "version": "1.2.3", "contentHash": "<sha256>", "deps": { ... },
  *         "chain": "<from a tag>",                    // optional
+ *         "chainId": "<hex>",                         // optional: the chain it came from (gopkgr.json)
  *         "satisfying": {                             // every version that met all its ranges
  *           "1.2.0": { "contentHash": "...", "deps": { ... }, "deprecated": true? }, ...
  *         }
@@ -42,6 +43,8 @@ export interface LockedPackage {
   contentHash: string;
   deps: Record<string, string>;
   chain?: string;
+  /** the chain id of the registry it came from (recorded when a gopkgr.json routes names) */
+  chainId?: string;
   satisfying: Record<string, LockedCandidate>;
 }
 
@@ -92,7 +95,7 @@ export async function readLockfile(file: string): Promise<Lockfile | undefined> 
       if (!isVersion(v) || !HASH_RE.test(String(c?.contentHash))) bad(file, `packages["${name}"].satisfying["${v}"] is malformed`);
       satisfying[v] = { contentHash: c.contentHash, deps: ranges(c.deps ?? {}, file, `packages["${name}"].satisfying["${v}"].deps`), ...(c.deprecated === true ? { deprecated: true } : {}) };
     }
-    packages[name] = { version: p.version, contentHash: p.contentHash, deps: ranges(p.deps ?? {}, file, `packages["${name}"].deps`), ...(typeof p.chain === 'string' ? { chain: p.chain } : {}), satisfying };
+    packages[name] = { version: p.version, contentHash: p.contentHash, deps: ranges(p.deps ?? {}, file, `packages["${name}"].deps`), ...(typeof p.chain === 'string' ? { chain: p.chain } : {}), ...(typeof p.chainId === 'string' && HASH_RE.test(p.chainId) ? { chainId: p.chainId } : {}), satisfying };
   }
   const npm = (o as { npm?: unknown }).npm;
   return { lockfileVersion: LOCKFILE_VERSION, added, packages, ...(npm !== undefined ? { npm: readNpmLock(npm, file) } : {}) };
@@ -114,7 +117,7 @@ export function serializeLockfile(lock: Lockfile): string {
     for (const [v, c] of Object.entries(sorted(p.satisfying, semver.compare))) {
       satisfying[v] = { contentHash: c.contentHash, deps: sorted(c.deps), ...(c.deprecated === true ? { deprecated: true } : {}) };
     }
-    packages[name] = { version: p.version, contentHash: p.contentHash, deps: sorted(p.deps), ...(p.chain !== undefined ? { chain: p.chain } : {}), satisfying };
+    packages[name] = { version: p.version, contentHash: p.contentHash, deps: sorted(p.deps), ...(p.chain !== undefined ? { chain: p.chain } : {}), ...(p.chainId !== undefined ? { chainId: p.chainId } : {}), satisfying };
   }
   const npm = lock.npm !== undefined && Object.keys(lock.npm).length > 0 ? { npm: serializeNpmLock(lock.npm) } : {};
   return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages, ...npm }, null, 2) + '\n';

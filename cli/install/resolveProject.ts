@@ -11,7 +11,7 @@ import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
 import { admits, excludedByInference, inferenceText, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type SolveOptions, type Solution } from '../../resolver/index.ts';
 import semver from 'semver';
 import type { NodeClient } from '../client.ts';
-import { fetchIndex } from './fetchIndex.ts';
+import { fetchIndex, type PackageSource } from './fetchIndex.ts';
 import { lockIndex, type LockedCandidate, type Lockfile } from './lockfile.ts';
 
 export interface ProjectResolution {
@@ -26,8 +26,8 @@ export interface ProjectResolution {
 export interface ResolveProjectOptions {
   requirements: readonly Requirement[];
   lock?: Lockfile;
-  /** the node to ask; undefined means offline */
-  client?: NodeClient;
+  /** the node (or a project file's router) to ask; undefined means offline */
+  client?: NodeClient | PackageSource;
   chains?: Readonly<Record<string, string>>;
   rootName?: string;
   /** use the lockfile only for preferences and always ask the node (publish: the chain must accept the tree) */
@@ -65,7 +65,7 @@ export async function resolveProject(opts: ResolveProjectOptions): Promise<Proje
 }
 
 async function resolveWithLockfile(
-  lock: Lockfile, requirements: readonly Requirement[], client: NodeClient, chains: Readonly<Record<string, string>> | undefined, solveOpts: SolveOptions,
+  lock: Lockfile, requirements: readonly Requirement[], client: NodeClient | PackageSource, chains: Readonly<Record<string, string>> | undefined, solveOpts: SolveOptions,
 ): Promise<ProjectResolution | undefined> {
   const locked = lockIndex(lock);
   const unmet = [...new Set(requirements.filter((r) => !(locked.get(r.name) ?? []).some((v) => (r.hash === undefined ? admits(r.range, v) : satisfies(v.version, r.range) && v.contentHash === r.hash))).map((r) => r.name))];

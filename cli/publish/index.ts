@@ -12,6 +12,7 @@
 import type { CheckedComparison } from '../../infver/index.ts';
 import type { KeyPair } from '../../ledger/index.ts';
 import type { NodeClient, TxReceipt } from '../client.ts';
+import type { PackageSource } from '../install/fetchIndex.ts';
 import { apiVersion, type ApiVersion } from './apiManifest.ts';
 import { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
 import { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
@@ -60,6 +61,8 @@ export interface PrepareOptions {
   checks?: 'enforce' | 'report';
   /** what each of the release's txs (create, publish) pays the block's producer (`--fee`; 0: none) */
   fee?: number;
+  /** where the lock tree's deps are asked (a gopkgr.json's router); default: the client */
+  deps?: PackageSource;
 }
 
 export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
@@ -73,7 +76,7 @@ export async function preparePublish(dir: string, client: NodeClient, key: KeyPa
   const existing = await findExisting(client, packed);
   const api = await apiVersion(dir, client, packed.fullName, existing, opts.from);
   if (api.base !== undefined && api.comparison !== null) observer.onApiChange?.(api.base, api.comparison);
-  const tree = await lockTree(dir, packed.fullName, api.version, client);
+  const tree = await lockTree(dir, packed.fullName, api.version, client, opts.deps);
   observer.onLockTree?.(tree);
   const signed = await signRelease(client, key, {
     ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,

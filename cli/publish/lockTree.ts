@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { GopkgrError } from '../../ledger/index.ts';
 import { checkLockTree, mapIndex } from '../../resolver/index.ts';
 import type { NodeClient } from '../client.ts';
+import type { PackageSource } from '../install/fetchIndex.ts';
 import { LOCKFILE_NAME, readLockfile } from '../install/lockfile.ts';
 import { resolveProject } from '../install/resolveProject.ts';
 import { collectRequirements, depsOf, scanSources } from '../tags/index.ts';
@@ -19,11 +20,12 @@ export interface LockTree {
   lock: Record<string, string>;
 }
 
-export async function lockTree(dir: string, fullName: string, version: string, client: NodeClient): Promise<LockTree> {
+/** `source`: where deps are asked (a gopkgr.json's router); default: `client`. */
+export async function lockTree(dir: string, fullName: string, version: string, client: NodeClient, source?: PackageSource): Promise<LockTree> {
   const { requirements, chains } = collectRequirements(await scanSources(dir));
   if (requirements.length === 0) return { deps: {}, lock: {} };
   const local = await readLockfile(join(dir, LOCKFILE_NAME));
-  const { solution, index } = await resolveProject({ requirements, lock: local, client, chains, rootName: fullName, preferOnly: true });
+  const { solution, index } = await resolveProject({ requirements, lock: local, client: source ?? client, chains, rootName: fullName, preferOnly: true });
   if (solution.selected.has(fullName)) {
     throw new GopkgrError('PUBLISH_SELF_DEPENDENCY', `${fullName} depends on itself through ${[...solution.selected.keys()].filter((n) => n !== fullName).join(', ')}`, { hint: 'break the cycle before publishing' });
   }

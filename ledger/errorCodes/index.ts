@@ -13,6 +13,7 @@ import { INFVER_CODES } from './infver.ts';
 import { LEDGER_CODES } from './ledger.ts';
 import { MINER_CODES } from './miner.ts';
 import { NETWORK_CODES } from './network.ts';
+import { PROJECT_CODES } from './project.ts';
 import { RESOLVER_CODES } from './resolver.ts';
 import { SNAPSHOT_CODES } from './snapshot.ts';
 import { STORE_CODES } from './store.ts';
@@ -34,11 +35,13 @@ export const ERROR_CODE_AREAS = {
   tester: TESTER_CODES,
   miner: MINER_CODES,
   cli: CLI_CODES,
+  project: PROJECT_CODES,
 } as const;
 
 export const ERROR_CODES = {
   ...LEDGER_CODES, ...CHAIN_CODES, ...STORE_CODES, ...SNAPSHOT_CODES, ...NETWORK_CODES, ...API_CODES,
   ...RESOLVER_CODES, ...INFVER_CODES, ...TESTER_CODES, ...MINER_CODES, ...CLI_CODES,
+  ...PROJECT_CODES,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,13 @@
+/** Codes of the project file (`gopkgr.json`): the file itself, registries and routing. */
+import type { ErrorCodeInfo } from './types.ts';
+
+export const PROJECT_CODES = {
+  PROJECT_FILE_INVALID: { status: 400, blame: 'sender', summary: 'gopkgr.json is not valid JSON or a field of it is malformed (the message names the field)' },
+  REGISTRY_UNREACHABLE: { status: 400, blame: 'none', summary: 'a registry of gopkgr.json is down or timed out; nothing else was asked about its names' },
+  REGISTRY_UNAUTHORIZED: { status: 400, blame: 'none', summary: 'a registry of gopkgr.json answered 401: its token is missing or wrong' },
+  REGISTRY_WRONG_CHAIN: { status: 400, blame: 'none', summary: 'a registry of gopkgr.json answers for another chain id than the file names' },
+  REGISTRY_NONE: { status: 400, blame: 'sender', summary: 'no registry of gopkgr.json serves the name (every registry lists namespaces, none of them its)' },
+  CHAIN_TAG_UNKNOWN: { status: 400, blame: 'sender', summary: 'a `chain:` tag names no registry of gopkgr.json' },
+  CHAIN_TAG_CONFLICT: { status: 400, blame: 'sender', summary: 'a `chain:` tag names another registry than the one that owns the name\'s namespace' },
+  LOCK_CHAIN_MISMATCH: { status: 400, blame: 'none', summary: 'offline, a lockfile entry comes from another chain than gopkgr.json routes the name to' },
+} as const satisfies Record<string, ErrorCodeInfo>;
