@@ -16,7 +16,7 @@ import { report, type Command } from '../command.ts';
 import { collectRequirements } from '../tags/collectRequirements.ts';
 import { scanSources } from '../tags/scanSources.ts';
 import { buildImportMap } from '../install/buildImportMap.ts';
-import { fetchTarballs } from '../install/fetchTarballs.ts';
+import { fetchIntoStore } from '../install/fetchTarballs.ts';
 import { commitInstall, planInstall, removeProjectLeftovers, skipShadowingSource } from '../install/installPackages.ts';
 import { removeLeftovers } from '../install/leftovers.ts';
 import { PackageStore } from '../install/packageStore.ts';
@@ -88,14 +88,10 @@ export const get: Command = {
     const store = new PackageStore(ctx.dataDir);
     const unpack = plan.toInstall.filter((t) => store.check(t.contentHash) === undefined);
     const cache = new TarballCache(ctx.dataDir);
-    const tarballs = await fetchTarballs(
-      unpack.map((t) => ({ ...t, source: sources.get(t.name) })),
-      { cache, client, progress: ctx.tty },
-    );
-    for (const t of unpack) {
-      const label = `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
-      await store.add(t.contentHash, tarballs.bytes.get(t.contentHash)!, { label, skip: skipShadowingSource });
-    }
+    const downloaded = await fetchIntoStore(unpack.map((t) => ({ ...t, source: sources.get(t.name) })), {
+      cache, client, store, progress: ctx.tty,
+      extract: (t) => ({ label: `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`, skip: skipShadowingSource }),
+    });
     const result = await commitInstall({
       projectDir,
       plan,
@@ -103,7 +99,7 @@ export const get: Command = {
       files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(entries) }),
     });
     // Only after a successful install: a tarball that failed extraction never enters the cache.
-    for (const hash of tarballs.downloaded) await cache.put(hash, tarballs.bytes.get(hash)!);
+    for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
 
     const lines: string[] = [];
     const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;
