@@ -117,8 +117,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Replace the staged package.json (a hard link into the store, which must not change) with the installed one. */
-function writeInstalledPackageJson(dir: string, t: TargetPackage): void {
+/** Replace the staged package.json (a hard link into the store, which must not change) with the installed one; returns its import map entries. */
+function writeInstalledPackageJson(dir: string, t: TargetPackage): Record<string, string> {
   const file = path.join(dir, 'package.json');
   let packed: Record<string, unknown> = {};
   try {
@@ -129,7 +129,10 @@ function writeInstalledPackageJson(dir: string, t: TargetPackage): void {
     packed = { name: t.name };
   }
   if (existsSync(file)) unlinkSync(file);
-  writeFileSync(file, installedPackageJson(packed, t));
+  const text = installedPackageJson(packed, t);
+  writeFileSync(file, text);
+  // From the bytes just written: no second read per package.
+  return importsOf(JSON.parse(text) as Record<string, unknown>);
 }
 
 export interface CommitInput {
@@ -167,8 +170,7 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     for (const t of plan.toInstall) {
       const dir = path.join(staging, slot(t.name));
       input.store.linkInto(t.contentHash, dir);
-      writeInstalledPackageJson(dir, t);
-      entries.set(t.name, readImports(dir));
+      entries.set(t.name, writeInstalledPackageJson(dir, t));
     }
     for (const t of plan.kept) entries.set(t.name, readImports(path.join(nm, t.name)));
 
