@@ -236,6 +236,9 @@ try {
     return versions.sort().at(-1);
   };
 
+  /** Distinct package names among `@ns+name@version` directories. */
+  const namesIn = async (dir: string): Promise<number> => new Set((await readdir(dir)).filter((d) => d.startsWith('@')).map((d) => d.slice(0, d.lastIndexOf('@')))).size;
+
   const gopkgr: Tool = {
     name: 'gopkgr', dir: gApp, lockfile: 'gopkgr.lock',
     command(scenario, home) {
@@ -259,8 +262,8 @@ try {
       return { cmd: tools.pnpm, args, env: toolEnv };
     },
     lockedVersion: (name) => versionInText(path.join(pApp, 'pnpm-lock.yaml'), name),
-    // pnpm keeps every package under node_modules/.pnpm/<name>@<version>/ and links only the direct deps at the top.
-    installed: async () => (await readdir(path.join(pApp, 'node_modules/.pnpm'))).filter((d) => d.startsWith('@')).length,
+    // pnpm keeps every package under node_modules/.pnpm/<name>@<version>/ (an updated one's old version too, until pruned) and links only the direct deps at the top.
+    installed: () => namesIn(path.join(pApp, 'node_modules/.pnpm')),
   };
   const nApp = await npmProject('npm');
   const npm: Tool = {
@@ -291,7 +294,7 @@ try {
       installed: async () => {
         // bun's isolated layout keeps packages under node_modules/.bun/<name>@<version>/, its hoisted one at the top.
         const isolated = path.join(bApp, 'node_modules/.bun');
-        return existsSync(isolated) ? (await readdir(isolated)).filter((d) => d.startsWith('@')).length : countInstalled(path.join(bApp, 'node_modules'));
+        return existsSync(isolated) ? namesIn(isolated) : countInstalled(path.join(bApp, 'node_modules'));
       },
     });
   }
