@@ -11,6 +11,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// libuv's thread pool starts with 4 threads on first use: `get` keeps dozens of
+// fsyncs in flight at once (cli/install/writeAtomic.ts syncPaths), each a
+// thread waiting on the disk, not a core. Set before anything uses the pool.
+process.env.UV_THREADPOOL_SIZE ??= '64';
+
 const SANDBOX_COMMANDS = ['test', 'tester'];
 if (!process.execArgv.includes('--no-node-snapshot') && process.argv.slice(2).some((a) => SANDBOX_COMMANDS.includes(a))) {
   const child = spawn(process.execPath, ['--no-node-snapshot', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

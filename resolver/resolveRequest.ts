@@ -3,6 +3,8 @@
  * one request ("centralized dependency trees").
  *   request  {"requirements": {"@ns/name": "range" | {"range": "...", "hash": "<sha256 hex>"}}}
  *   response {"resolved": {"@ns/name": {"version","contentHash","deps"}}, "lock": {"@ns/name@version": "<sha256 hex>"}}
+ * With `"index": true` in the request, the node's route adds `"packages"`: for each
+ * resolved name, what `GET /v1/packages/@ns/name` answers (node/api/packages.ts).
  * A failure is RESOLVE_CONFLICT (409) with the explanation as its message.
  */
 import { GopkgrError } from '../ledger/errors.ts';

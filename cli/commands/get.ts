@@ -18,7 +18,7 @@ import { report, type Command } from '../command.ts';
 import { collectRequirements } from '../tags/collectRequirements.ts';
 import { scanSources } from '../tags/scanSources.ts';
 import { buildImportMap } from '../install/buildImportMap.ts';
-import { fetchTarballs } from '../install/fetchTarballs.ts';
+import { fetchIntoStore } from '../install/fetchTarballs.ts';
 import { commitInstall, planInstall, removeProjectLeftovers, skipShadowingSource } from '../install/installPackages.ts';
 import { removeLeftovers } from '../install/leftovers.ts';
 import { PackageStore } from '../install/packageStore.ts';
@@ -103,26 +103,29 @@ export const get: Command = {
 
     const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
     const npmByPath = new Map([...npm.tree.nodes.values()].map((n) => [n.location.slice('node_modules/'.length), n.release]));
+    const npmByHash = new Map([...npm.tree.nodes.values()].map((n) => [n.release.contentHash, n.release]));
+    const labelOf = (t: { name: string; version: string; contentHash: string }): string => `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
     const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
     // Tarballs are needed only for packages the store does not hold intact yet.
     const store = new PackageStore(ctx.dataDir);
     const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
     const cache = new TarballCache(ctx.dataDir);
-    const tarballs = await fetchTarballs(
+    const downloaded = await fetchIntoStore(
       await Promise.all(unpack.map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
         ...t, source: sources.get(t.name),
         // Through gopkgr.json: from the registry of the chain the entry came from, with that registry's token.
         ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
       }))),
-      { cache, client, progress: ctx.tty },
+      {
+        cache, client, store, progress: ctx.tty,
+        // npm tarballs are unpacked as the registry serves them, once they match its sha512 too.
+        check: (t, bytes) => {
+          const release = npmByHash.get(t.contentHash);
+          if (release !== undefined) checkNpmIntegrity(bytes, release.integrity, labelOf(t));
+        },
+        extract: (t) => (npmByHash.has(t.contentHash) ? { label: labelOf(t) } : { label: labelOf(t), skip: skipShadowingSource }),
+      },
     );
-    for (const t of unpack) {
-      const release = t.npm === true ? npmByPath.get(t.name)! : undefined;
-      const label = `${release === undefined ? t.name : `npm:${release.name}`}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
-      // npm tarballs are unpacked as the registry serves them, once they match its sha512 too.
-      if (release !== undefined) checkNpmIntegrity(tarballs.bytes.get(t.contentHash)!, release.integrity, label);
-      await store.add(t.contentHash, tarballs.bytes.get(t.contentHash)!, release === undefined ? { label, skip: skipShadowingSource } : { label });
-    }
     const result = await commitInstall({
       projectDir,
       plan,
@@ -130,7 +133,7 @@ export const get: Command = {
       files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
     });
     // Only after a successful install: a tarball that failed extraction never enters the cache.
-    for (const hash of tarballs.downloaded) await cache.put(hash, tarballs.bytes.get(hash)!);
+    for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
 

@@ -103,7 +103,7 @@ export async function materializeVersion(
   const fetched = await fetchTarballs([{ name, version, contentHash }], { cache: opts.cache ?? new NoCache(), client, progress: false });
   const bytes = fetched.bytes.get(contentHash)!;
   const input = await unpackTarball(bytes, label);
-  if (opts.cache !== undefined && fetched.downloaded.has(contentHash)) await opts.cache.put(contentHash, bytes);
+  if (opts.cache !== undefined && fetched.downloaded.has(contentHash)) opts.cache.put(contentHash, bytes);
   return input;
 }
 

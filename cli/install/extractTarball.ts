@@ -22,9 +22,12 @@
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { GopkgrError } from '../../ledger/index.ts';
+
+const gunzipAsync = promisify(gunzip);
 
 /** 256 MiB: four times what the packer lets in (cli/pack.ts DEFAULT_MAX_BYTES), for tarballs packed by other tools. */
 export const MAX_EXTRACT_BYTES = 256 * 1024 * 1024;
@@ -72,7 +75,8 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
   let tar: Buffer;
   try {
     // The tar stream (headers, padding) is a little larger than its files: 1 KiB per entry of slack.
-    tar = gunzipSync(bytes, { maxOutputLength: maxBytes + maxFiles * 1024 + 1024 });
+    // Asynchronous: it runs on libuv's thread pool, so the gunzips of many tarballs use every core.
+    tar = await gunzipAsync(bytes, { maxOutputLength: maxBytes + maxFiles * 1024 + 1024 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) unsafe(label, `it unpacks to more than ${maxBytes} bytes`);
     throw new GopkgrError('TARBALL_CORRUPT', `tarball of ${label} is not valid gzip: ${(err as Error).message}`, { hint: 'the blob is damaged; try another node with --node' });

@@ -39,6 +39,20 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/** The resolver's entries for a package as a node answers GET /v1/packages/@ns/name (versions checked to be a list by the caller). */
+export function indexVersionsOf(pkg: PackageJson): IndexVersion[] {
+  return pkg.versions.map((v) => {
+    const entry: IndexVersion = { version: v.version, contentHash: v.contentHash, deps: v.deps ?? {}, deprecated: v.deprecated === true, lock: v.lock ?? {} };
+    const b = v.breakingByInference;
+    if (b !== undefined && typeof b.prev === 'string' && Array.isArray(b.testers)) entry.breakingByInference = { prev: b.prev, testers: b.testers.map(String) };
+    const m = v.misversioned;
+    if (m !== undefined && typeof m.prev === 'string' && isBump(m.claimed) && isBump(m.verdict) && Array.isArray(m.testers)) {
+      entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map(String) };
+    }
+    return entry;
+  });
+}
+
 /**
  * Where the versions of a name come from: a node (no gopkgr.json) or the router
  * of a project file (cli/project/), which asks each name of one registry only.
@@ -84,16 +98,7 @@ export async function fetchIndex(roots: Iterable<string>, from: NodeClient | Pac
       const hit = found[i];
       if (hit === undefined) return;
       if (!Array.isArray(hit.pkg.versions)) throw new GopkgrError('NODE_BAD_ANSWER', `${hit.url} answered /v1/packages/${name} without a versions list`);
-      packages.set(name, hit.pkg.versions.map((v) => {
-        const entry: IndexVersion = { version: v.version, contentHash: v.contentHash, deps: v.deps ?? {}, deprecated: v.deprecated === true, lock: v.lock ?? {} };
-        const b = v.breakingByInference;
-        if (b !== undefined && typeof b.prev === 'string' && Array.isArray(b.testers)) entry.breakingByInference = { prev: b.prev, testers: b.testers.map(String) };
-        const m = v.misversioned;
-        if (m !== undefined && typeof m.prev === 'string' && isBump(m.claimed) && isBump(m.verdict) && Array.isArray(m.testers)) {
-          entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map(String) };
-        }
-        return entry;
-      }));
+      packages.set(name, indexVersionsOf(hit.pkg));
       sources.set(name, hit.url);
       for (const v of hit.pkg.versions) for (const dep of Object.keys(v.deps ?? {})) if (!seen.has(dep)) next.add(dep);
     });

@@ -119,8 +119,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Replace the staged package.json (a hard link into the store, which must not change) with the installed one. */
-function writeInstalledPackageJson(dir: string, t: TargetPackage): void {
+/** Replace the staged package.json (a hard link into the store, which must not change) with the installed one; returns its import map entries. */
+function writeInstalledPackageJson(dir: string, t: TargetPackage): Record<string, string> {
   const file = path.join(dir, 'package.json');
   let packed: Record<string, unknown> = {};
   try {
@@ -131,7 +131,10 @@ function writeInstalledPackageJson(dir: string, t: TargetPackage): void {
     packed = { name: t.name };
   }
   if (existsSync(file)) unlinkSync(file);
-  writeFileSync(file, installedPackageJson(packed, t));
+  const text = installedPackageJson(packed, t);
+  writeFileSync(file, text);
+  // From the bytes just written: no second read per package.
+  return importsOf(JSON.parse(text) as Record<string, unknown>);
 }
 
 export interface CommitInput {
@@ -169,8 +172,8 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     for (const t of plan.toInstall) {
       const dir = path.join(staging, slot(t.name));
       input.store.linkInto(t.contentHash, dir);
-      if (t.npm !== true) writeInstalledPackageJson(dir, t);
-      entries.set(t.name, readImports(dir));
+      // npm packages keep the package.json the registry served.
+      entries.set(t.name, t.npm === true ? readImports(dir) : writeInstalledPackageJson(dir, t));
     }
     for (const t of plan.kept) entries.set(t.name, readImports(path.join(nm, t.name)));
 

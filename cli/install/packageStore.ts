@@ -14,7 +14,8 @@
  *
  * An entry appears whole or not at all: files are written into a temp directory
  * renamed into place, and the index (written last, atomically) is what marks
- * the entry complete.
+ * the entry complete. An install unpacks all its entries first (in parallel)
+ * and commits them together, with one batched fsync pass (commit).
  *
  * Nothing in the store is trusted to stay as written: an index read back must
  * obey the extraction rules (plain relative paths, no file under a symlink,
@@ -22,13 +23,20 @@
  * what the index says, so an edited index or a file swapped for a symlink makes
  * the entry be unpacked again, never followed out of the store.
  */
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkLayout, readTarball, writeEntries, type ExtractOptions, type TarEntry } from './extractTarball.ts';
 import { entryOf } from './buildImportMap.ts';
-import { writeAtomic } from './writeAtomic.ts';
+import { syncAll, writeReplacing } from './writeAtomic.ts';
 import { tempName, UNPACK_PREFIX } from './leftovers.ts';
+
+/** An entry unpacked into a temp directory of the store, not yet in place (PackageStore.unpack, commit). */
+export interface PendingEntry {
+  hash: string;
+  tmp: string;
+  index: StoreIndex;
+}
 
 interface StoreIndex {
   /** the package's entry point, for import_map.json */
@@ -121,8 +129,18 @@ export class PackageStore {
 
   /** Unpack a verified tarball into the store (replacing a damaged entry); throws on an unsafe tarball, storing nothing. */
   async add(hash: string, bytes: Uint8Array, opts: ExtractOptions): Promise<StoreIndex> {
+    const pending = await this.unpack(hash, bytes, opts);
+    await this.commit([pending]);
+    return pending.index;
+  }
+
+  /**
+   * The first half of add: check the tarball and write its files into a temp
+   * directory of the store (a killed run leaves only that, which the next run
+   * removes as a leftover). Many run at once; commit then places them all.
+   */
+  async unpack(hash: string, bytes: Uint8Array, opts: ExtractOptions): Promise<PendingEntry> {
     const entries = await readTarball(bytes, opts);
-    const final = this.entryDir(hash);
     const tmp = path.join(this.dir, tempName(UNPACK_PREFIX));
     mkdirSync(this.dir, { recursive: true });
     const written = await writeEntries(tmp, entries, opts);
@@ -141,15 +159,51 @@ export class PackageStore {
         index.files.push([rel, st.mode & 0o777, st.size, st.mtimeMs]);
       }
       index.dirs = [...dirs].sort();
-      await rm(final, { recursive: true, force: true });
-      await rm(`${final}.json`, { force: true });
-      renameSync(tmp, final);
-      await writeAtomic(`${final}.json`, JSON.stringify(index));
-      this.verified.set(hash, index);
-      return index;
-    } finally {
+      return { hash, tmp, index };
+    } catch (err) {
       await rm(tmp, { recursive: true, force: true });
+      throw err;
     }
+  }
+
+  /** Throw away unpacked entries that will not be committed (an install that failed elsewhere). */
+  async discard(pending: readonly PendingEntry[]): Promise<void> {
+    for (const p of pending) await rm(p.tmp, { recursive: true, force: true });
+  }
+
+  /**
+   * The second half of add, for many entries at once. Durability is batched
+   * (writeAtomic.ts syncAll): one flush of every file and directory unpacked,
+   * then each entry is renamed into place and its index written (the marker
+   * that makes it complete), then one flush of the indexes and the store
+   * directory. No index can be on disk before the files it describes, and a
+   * killed run leaves temp directories only (removed by the next run).
+   */
+  async commit(pending: readonly PendingEntry[]): Promise<void> {
+    if (pending.length === 0) return;
+    const data: string[] = [];
+    for (const p of pending) {
+      data.push(p.tmp, ...p.index.dirs.map((d) => path.join(p.tmp, d)), ...p.index.files.map(([rel]) => path.join(p.tmp, rel)));
+    }
+    await syncAll(this.dir, data);
+    const markers: string[] = [];
+    const placed = new Set<PendingEntry>();
+    try {
+      for (const p of pending) {
+        const final = this.entryDir(p.hash);
+        // The old index goes first: an entry dir without an index is no entry.
+        rmSync(`${final}.json`, { force: true });
+        rmSync(final, { recursive: true, force: true });
+        renameSync(p.tmp, final);
+        writeReplacing(`${final}.json`, JSON.stringify(p.index));
+        markers.push(`${final}.json`);
+        this.verified.set(p.hash, p.index);
+        placed.add(p);
+      }
+    } finally {
+      await this.discard(pending.filter((p) => !placed.has(p)));
+    }
+    await syncAll(this.dir, [...markers, this.dir]);
   }
 
   /** Lay a checked entry out in `dest` (which must not exist) by hard links; returns the entry point. */

@@ -10,8 +10,9 @@
 import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
 import { admits, excludedByInference, inferenceText, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type SolveOptions, type Solution } from '../../resolver/index.ts';
 import semver from 'semver';
-import type { NodeClient } from '../client.ts';
+import { NodeClient } from '../client.ts';
 import { fetchIndex, type PackageSource } from './fetchIndex.ts';
+import { fetchTree } from './fetchTree.ts';
 import { lockIndex, type LockedCandidate, type Lockfile } from './lockfile.ts';
 
 export interface ProjectResolution {
@@ -60,8 +61,24 @@ export async function resolveProject(opts: ResolveProjectOptions): Promise<Proje
     const partial = await resolveWithLockfile(opts.lock, opts.requirements, opts.client!, opts.chains, solveOpts);
     if (partial !== undefined) return partial;
   }
+  // Without a lockfile and with one node to ask, one request brings the whole tree's index (fetchTree.ts);
+  // a project file's router asks each name of its own registry, so it goes by waves.
+  const tree = opts.lock === undefined && opts.client instanceof NodeClient && !namesOtherNodes(opts.chains, opts.client) ? await fetchTree(opts.requirements, opts.client) : undefined;
+  if (tree !== undefined) {
+    try {
+      const solution = solve(mapIndex(tree.packages), opts.requirements, { ...solveOpts, preferred: tree.resolved });
+      return { solution, index: tree.packages, sources: tree.sources, fromLockfile: false };
+    } catch (err) {
+      if (!isGopkgrError(err, 'RESOLVE_CONFLICT')) throw err;
+    }
+  }
   const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
   return { solution: solve(mapIndex(fetched.packages), opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false };
+}
+
+/** A chain tag naming another node's URL (fetchIndex asks it first). */
+function namesOtherNodes(chains: Readonly<Record<string, string>> | undefined, client: NodeClient): boolean {
+  return Object.values(chains ?? {}).some((c) => /^https?:\/\//.test(c) && c.replace(/\/+$/, '') !== client.url);
 }
 
 async function resolveWithLockfile(

@@ -1,12 +1,15 @@
 /**
  * The local content-addressed tarball cache: `<data dir>/cache/<sha256>`. A blob
  * is stored only after its bytes hash to its name, and checked again when read
- * (a damaged or edited cache file is dropped, never installed).
+ * (a damaged or edited cache file is dropped, never installed). That check is
+ * also why a cache file is written without an fsync of its own: one a power
+ * cut left short or empty fails it and is fetched again.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { writeAtomic } from './writeAtomic.ts';
+import { writeReplacing } from './writeAtomic.ts';
 
 export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -37,9 +40,9 @@ export class TarballCache {
     return undefined;
   }
 
-  /** Store bytes already verified against `hash`. */
-  async put(hash: string, bytes: Uint8Array): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    await writeAtomic(this.pathOf(hash), bytes);
+  /** Store bytes already verified against `hash` (synchronous: small files, see writeReplacing). */
+  put(hash: string, bytes: Uint8Array): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeReplacing(this.pathOf(hash), bytes);
   }
 }

@@ -10,7 +10,7 @@
 import { isGopkgrError, parseVersionRef } from '../../ledger/index.ts';
 import type { NodeClient } from '../client.ts';
 import { buildImportMap } from '../install/buildImportMap.ts';
-import { fetchTarballs } from '../install/fetchTarballs.ts';
+import { fetchIntoStore } from '../install/fetchTarballs.ts';
 import { commitInstall, planInstall, skipShadowingSource } from '../install/installPackages.ts';
 import { PackageStore } from '../install/packageStore.ts';
 import { TarballCache } from '../install/tarballCache.ts';
@@ -27,17 +27,14 @@ export async function installLocked(dir: string, lock: Readonly<Record<string, s
   const store = new PackageStore(dataDir);
   const unpack = plan.toInstall.filter((t) => store.check(t.contentHash) === undefined);
   const cache = new TarballCache(dataDir);
-  let tarballs;
+  let downloaded;
   try {
-    tarballs = await fetchTarballs(unpack, { cache, client, progress: false });
+    downloaded = await fetchIntoStore(unpack, { cache, client, store, progress: false, extract: (t) => ({ label: `${t.name}@${t.version}`, skip: skipShadowingSource }) });
   } catch (err) {
     if (isGopkgrError(err, 'BLOB_MISSING') || isGopkgrError(err, 'NODE_UNREACHABLE')) throw new Unverifiable(`a locked dependency cannot be had: ${err.message}`);
     throw err;
   }
-  for (const t of unpack) {
-    await store.add(t.contentHash, tarballs.bytes.get(t.contentHash)!, { label: `${t.name}@${t.version}`, skip: skipShadowingSource });
-  }
   await commitInstall({ projectDir: dir, plan, store, files: (entries) => ({ 'import_map.json': buildImportMap(entries) }) });
-  for (const hash of tarballs.downloaded) await cache.put(hash, tarballs.bytes.get(hash)!);
+  for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
   return targets.length;
 }

@@ -54,9 +54,19 @@ export function packageRoutes({ node }: ApiContext): Route[] {
       send(res, 200, view);
     }),
     // A query with a JSON body: it changes nothing (guard.ts asks no token of it).
+    // With "index": true the answer also holds, under "packages", what GET
+    // /v1/packages/@ns/name answers for every resolved name: a client that
+    // solves for itself (gopkgr get) gets the whole tree's index in one request.
     route('POST', /^\/v1\/resolve$/, async ({ req, res }) => {
       const parsed = parseJson(await readBody(req, MAX_TX_BYTES));
-      send(res, 200, (await chain.state.read((s) => resolveRequest(s, parsed))) as unknown as Json);
+      const withIndex = (parsed as { index?: unknown } | null)?.index === true;
+      send(res, 200, await chain.state.read((s) => {
+        const answer = resolveRequest(s, parsed);
+        if (!withIndex) return answer as unknown as Json;
+        const packages: Record<string, Json> = {};
+        for (const name of Object.keys(answer.resolved)) packages[name] = packageView(s, name)!;
+        return { ...answer, packages } as unknown as Json;
+      }));
     }),
   ];
 }

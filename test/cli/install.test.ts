@@ -8,7 +8,10 @@
  *   aside (undefined) whenever it does not;
  * - resolveProject with a lockfile that falls short asks the node only for the
  *   packages the lockfile cannot answer for, and for everything only when that
- *   is not enough (a loopback HTTP server answering /v1/packages, counting asks).
+ *   is not enough (a loopback HTTP server answering /v1/packages, counting asks);
+ * - resolveProject without a lockfile takes the whole tree's index in one
+ *   POST /v1/resolve, and falls back to GET /v1/packages waves when the node
+ *   has no such route or answers a tree its own index does not hold up.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -24,6 +27,7 @@ import { resolveProject, solutionFromLock, satisfyingVersions } from '../../cli/
 import { NodeClient } from '../../cli/client.ts';
 import { createServer, type Server } from 'node:http';
 import { closeAll, tempDir } from '../support/cleanup.ts';
+import { UNPACK_PREFIX } from '../../cli/install/leftovers.ts';
 
 async function tarball(files: Record<string, string>, extra: Array<{ name: string; type: 'symlink'; linkname: string }> = []): Promise<Uint8Array> {
   const p = pack();
@@ -115,6 +119,28 @@ describe('PackageStore', () => {
     await writeFile(path.join(data, 'store', `${HASH}.json`), JSON.stringify({ ...index, files: index.files.map((f) => (f[0] === 'index.js' ? [f[0], f[1], secretStat.size, secretStat.mtimeMs] : f)) }));
     expect(mtimeMs).toBeGreaterThan(0);
     expect(new PackageStore(data).check(HASH)).toBeUndefined();
+  });
+
+  it('unpacks many before committing any: an uncommitted entry is only a temp dir, and commit places them all', async () => {
+    const store = new PackageStore(data);
+    const hashes = ['01', '02', '03'].map((b) => b.repeat(32));
+    const pending = await Promise.all(hashes.map(async (h, i) => store.unpack(h, await tarball({ 'package.json': `{"name":"@acme/p${i}"}`, 'index.js': `export const i = ${i};\n` }), opts)));
+    // What a run killed here leaves: temp dirs (removed by the next run as leftovers), no entry.
+    expect((await readdir(path.join(data, 'store'))).every((n) => n.startsWith(UNPACK_PREFIX))).toBe(true);
+    for (const h of hashes) expect(new PackageStore(data).check(h)).toBeUndefined();
+    await store.commit(pending);
+    expect((await readdir(path.join(data, 'store'))).sort()).toEqual(hashes.flatMap((h) => [h, `${h}.json`]).sort());
+    const fresh = new PackageStore(data);
+    for (const h of hashes) expect(fresh.check(h)?.entry).toBe('index.js');
+    fresh.linkInto(hashes[2]!, path.join(project, 'p2'));
+    expect(await readFile(path.join(project, 'p2/index.js'), 'utf8')).toBe('export const i = 2;\n');
+  });
+
+  it('discards unpacked entries of a failed install', async () => {
+    const store = new PackageStore(data);
+    const pending = [await store.unpack(HASH, await tarball({ 'package.json': '{}' }), opts)];
+    await store.discard(pending);
+    expect(await readdir(path.join(data, 'store'))).toEqual([]);
   });
 
   it('catches a store file edited through a hard link, and a new add restores it', async () => {
@@ -303,5 +329,83 @@ describe('importsOf: the import map of one package', () => {
     const text = buildImportMap(new Map<string, Record<string, string>>([['@b/y', { '': 'i.js', '/': '' }], ['@a/x', { '/util': 'u.js', '': 'm.js' }]]));
     expect(JSON.parse(text)).toEqual({ imports: { '@a/x': './node_modules/@a/x/m.js', '@a/x/util': './node_modules/@a/x/u.js', '@b/y': './node_modules/@b/y/i.js', '@b/y/': './node_modules/@b/y/' } });
     expect(Object.keys((JSON.parse(text) as { imports: object }).imports)).toEqual(['@a/x', '@a/x/util', '@b/y', '@b/y/']);
+  });
+});
+
+describe('resolveProject without a lockfile: the whole tree in one request', () => {
+  const v = (version: string, deps: Record<string, string> = {}): IndexVersion => ({ version, contentHash: version.replace(/\./g, '').padStart(64, '2'), deps, deprecated: false, lock: {} });
+  const chain = new Map<string, IndexVersion[]>([
+    ['@t/a', [v('1.0.0', { '@t/c': '^1.0.0' }), v('1.1.0', { '@t/c': '^1.1.0' })]],
+    ['@t/b', [v('2.0.0', { '@t/c': '^1.0.0' })]],
+    ['@t/c', [v('1.0.0'), v('1.1.0'), v('2.0.0')]],
+  ]);
+  const requirements: Requirement[] = [{ name: '@t/a', range: '^1.0.0' }, { name: '@t/b', range: '^2.0.0' }];
+  const expected = { '@t/a': '1.1.0', '@t/b': '2.0.0', '@t/c': '1.1.0' };
+  let server: Server;
+  let url: string;
+  const asked: string[] = [];
+  /** how the stub answers POST /v1/resolve: the real tree, a tree its index does not hold up, or no such route */
+  let mode: 'tree' | 'bad-tree' | 'no-route' = 'tree';
+  beforeEach(async () => {
+    asked.length = 0;
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const reply = (status: number, body: unknown): void => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (req.method === 'POST' && req.url === '/v1/resolve') {
+          asked.push('POST /v1/resolve');
+          if (mode === 'no-route') return reply(404, { error: { code: 'NOT_FOUND', message: 'no route' } });
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { requirements: Record<string, string>; index?: boolean };
+          expect(body.index).toBe(true);
+          const solution = solve(mapIndex(chain), Object.entries(body.requirements).map(([name, range]) => ({ name, range })));
+          const resolved = Object.fromEntries([...solution.selected].map(([n, x]) => [n, { version: x.version, contentHash: x.contentHash, deps: x.deps }]));
+          // bad-tree: the answer leaves out @t/c's versions, so its own index cannot satisfy @t/a.
+          const packages = Object.fromEntries([...solution.selected.keys()].map((n) => [n, { name: n, versions: mode === 'bad-tree' && n === '@t/c' ? [] : chain.get(n) }]));
+          return reply(200, { resolved, lock: {}, packages });
+        }
+        const name = decodeURIComponent(req.url!.replace('/v1/packages/', ''));
+        asked.push(name);
+        const versions = chain.get(name);
+        reply(versions === undefined ? 404 : 200, versions === undefined ? { error: { code: 'NOT_FOUND', message: name } } : { name, versions });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  const versions = (r: { solution: { selected: ReadonlyMap<string, IndexVersion> } }): Record<string, string> => Object.fromEntries([...r.solution.selected].map(([n, x]) => [n, x.version]));
+
+  it('asks one POST /v1/resolve and solves over its index to what the solver gives over the whole chain', async () => {
+    const r = await resolveProject({ requirements, client: new NodeClient(url) });
+    expect(asked).toEqual(['POST /v1/resolve']);
+    expect(versions(r)).toEqual(expected);
+    expect(versions(r)).toEqual(Object.fromEntries([...solve(mapIndex(chain), requirements).selected].map(([n, x]) => [n, x.version])));
+    expect(r.index.get('@t/c')?.map((x) => x.version)).toEqual(['1.0.0', '1.1.0', '2.0.0']);
+    expect(r.sources.get('@t/c')).toBe(url);
+  });
+
+  it('falls back to the waves when the node has no such route, or answers a tree its own index does not hold up', async () => {
+    for (const m of ['no-route', 'bad-tree'] as const) {
+      mode = m;
+      asked.length = 0;
+      const r = await resolveProject({ requirements, client: new NodeClient(url) });
+      expect(asked[0]).toBe('POST /v1/resolve');
+      expect(asked.slice(1).sort()).toEqual(['@t/a', '@t/b', '@t/c']);
+      expect(versions(r)).toEqual(expected);
+    }
+  });
+
+  it('asks the waves, not the tree, when a chain tag names another node', async () => {
+    mode = 'tree';
+    const r = await resolveProject({ requirements, client: new NodeClient(url), chains: { '@t/b': url.replace('127.0.0.1', 'localhost') } });
+    expect(asked).not.toContain('POST /v1/resolve');
+    expect(versions(r)).toEqual(expected);
   });
 });

@@ -146,6 +146,13 @@ describe('gopkgr get end to end', () => {
     const res = await fetch(`http://127.0.0.1:${port}/v1/resolve`, { method: 'POST', body: JSON.stringify({ requirements: { '@acme/top': '^1.0.0' } }) });
     const resolved = (await res.json()) as { lock: Record<string, string> };
     expect(resolved.lock).toEqual({ ...body.versions[0]!.lock, '@acme/top@1.0.0': hashes.top });
+    expect(resolved).not.toHaveProperty('packages');
+    // With "index": true, also what GET /v1/packages answers for every package of the tree (what `get` solves over).
+    const withIndex = await fetch(`http://127.0.0.1:${port}/v1/resolve`, { method: 'POST', body: JSON.stringify({ requirements: { '@acme/top': '^1.0.0' }, index: true }) });
+    const tree = (await withIndex.json()) as { lock: Record<string, string>; packages: Record<string, unknown> };
+    expect(tree.lock).toEqual(resolved.lock);
+    expect(Object.keys(tree.packages).sort()).toEqual(['@acme/base', '@acme/left', '@acme/right', '@acme/top']);
+    expect(tree.packages['@acme/top']).toEqual(body);
   });
 
   it('installs a consumer that node runs and tsc type-checks; a second run changes nothing', async () => {
