@@ -59,10 +59,11 @@ export const publish: Command = {
       },
     };
     if (dryRun) {
-      return dryRunPublish(ctx, observer, (o) => preparePublish(dir, client, key, o, { ...(from === undefined ? {} : { from }), ...(provenance === undefined ? {} : { provenance }), checks: 'report' }));
+      return dryRunPublish(ctx, observer, (o) => preparePublish(dir, client, key, o, { dataDir: ctx.dataDir, ...(from === undefined ? {} : { from }), ...(provenance === undefined ? {} : { provenance }), checks: 'report' }));
     }
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
+      dataDir: ctx.dataDir,
       ...(from === undefined ? {} : { from }),
       ...(provenance === undefined ? {} : { provenance }),
       onWaiting: (id, elapsed) => {

@@ -49,6 +49,12 @@ const LAYOUTS: Record<string, Record<string, string>> = {
     'package.json': pkg('@lay/main', { main: 'index.ts' }),
     'index.ts': "export const layout: string = 'main';\n",
   },
+  // Tagged dependencies, no prior `gopkgr get` (publish installs them for its compiler), node:test tests, no @types/node.
+  withdep: {
+    'package.json': pkg('@lay/withdep', { exports: './src/index.ts' }),
+    'src/index.ts': "import { twice } from '@lay/outdir'; // `ver:\"^1.0.0\"`\nexport function quad(x: number): number {\n  return twice(twice(x));\n}\n",
+    'test/quad.test.ts': `${NODE_TEST}import { quad } from '../src/index.ts';\ntest('quad', () => assert.equal(quad(1), 4));\n`,
+  },
   prebuilt: {
     'package.json': pkg('@lay/prebuilt', { exports: { '.': { types: './lib/index.d.ts', import: './lib/index.js', require: './lib/index.cjs' } } }),
     'lib/index.js': "export const layout = 'prebuilt';\n",
@@ -99,7 +105,8 @@ describe('publish layouts consumers can load', () => {
         "import { layout as b } from '@lay/tsexports';",
         "import { layout as c } from '@lay/main';",
         "import { layout as d } from '@lay/prebuilt';",
-        'export const all: string = [a, b, c, d, twice(2), t2(3)].join(",");',
+        "import { quad } from '@lay/withdep';",
+        'export const all: string = [a, b, c, d, twice(2), t2(3), quad(3)].join(",");',
         '',
       ].join('\n'),
       'run.mjs': [
@@ -109,8 +116,9 @@ describe('publish layouts consumers can load', () => {
         "import { layout as b } from '@lay/tsexports';",
         "import { layout as c } from '@lay/main';",
         "import { layout as d } from '@lay/prebuilt';",
+        "import { quad } from '@lay/withdep';",
         "const e = createRequire(import.meta.url)('@lay/prebuilt').layout;",
-        "console.log([a, b, c, d, e, twice(2), t2(3)].join(','));",
+        "console.log([a, b, c, d, e, twice(2), t2(3), quad(3)].join(','));",
         '',
       ].join('\n'),
     });
@@ -124,17 +132,25 @@ describe('publish layouts consumers can load', () => {
   afterAll(closeAll);
 
   it('each ordinary layout publishes; .ts entry points are rewritten to the emitted files', () => {
-    expect(Object.keys(published)).toEqual(['outdir', 'tsexports', 'main', 'prebuilt']);
+    expect(Object.keys(published)).toEqual(['outdir', 'tsexports', 'main', 'withdep', 'prebuilt']);
     expect(published.outdir!.files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/util.js', 'dist/util.d.ts', 'test/index.test.ts']));
     expect(published.outdir!.files).not.toContain('dist/index.test.js');
     for (const p of Object.values(published)) expect(p.version).toBe('1.0.0');
   });
 
+  it('publishes a package with tagged dependencies from its parent directory, with no prior get, node:test tests and no @types/node', async () => {
+    expect(published.withdep).toMatchObject({ deps: { '@lay/outdir': '^1.0.0' }, lock: { '@lay/outdir@1.0.0': published.outdir!.contentHash } });
+    expect(published.withdep!.files).toEqual(expect.arrayContaining(['src/index.js', 'src/index.d.ts', 'test/quad.test.ts']));
+    // The dependencies were installed for the compiler elsewhere: the package directory is left as it was.
+    await expect(readFile(path.join(work, 'withdep/node_modules/@lay/outdir/package.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(path.join(work, 'withdep/gopkgr.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('installs them with gopkgr get: node imports and requires each, tsc type-checks them under node16, nodenext and bundler', async () => {
-    const got = await gopkgr(['get', '@lay/outdir', '@lay/tsexports', '@lay/main', '@lay/prebuilt', '--json'], { env: { ...publisher, GOPKGR_HOME: path.join(work, 'consumer-home') }, cwd: app });
+    const got = await gopkgr(['get', '@lay/outdir', '@lay/tsexports', '@lay/main', '@lay/prebuilt', '@lay/withdep', '--json'], { env: { ...publisher, GOPKGR_HOME: path.join(work, 'consumer-home') }, cwd: app });
     expect(got.code, got.stdout + got.stderr).toBe(0);
     const { stdout } = await run(process.execPath, ['run.mjs'], { cwd: app });
-    expect(stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6');
+    expect(stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6,12');
     for (const resolution of ['node16', 'nodenext', 'bundler']) {
       const r = await run(TSC, ['-p', `tsconfig.${resolution}.json`], { cwd: app }).catch((err: { stdout?: string }) => ({ stdout: `tsc ${resolution} failed: ${err.stdout ?? String(err)}` }));
       expect(r.stdout, resolution).toBe('');
@@ -144,10 +160,10 @@ describe('publish layouts consumers can load', () => {
   it('esbuild (a bundler, from the repo\'s toolchain) bundles the installed consumer for node and for the browser', async () => {
     const esbuild = path.join(REPO, 'node_modules/.bin/esbuild');
     await run(esbuild, ['run.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=out/node.mjs', '--log-level=error'], { cwd: app });
-    expect((await run(process.execPath, ['out/node.mjs'], { cwd: app })).stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6');
+    expect((await run(process.execPath, ['out/node.mjs'], { cwd: app })).stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6,12');
     await run(esbuild, ['src/main.ts', '--bundle', '--platform=browser', '--format=esm', '--outfile=out/browser.mjs', '--log-level=error'], { cwd: app });
     const { all } = await import(path.join(app, 'out/browser.mjs')) as { all: string };
-    expect(all).toBe('outdir,tsexports,main,prebuilt,4,6');
+    expect(all).toBe('outdir,tsexports,main,prebuilt,4,6,12');
   });
 
   it('vitest (another consumer runtime, through vite\'s resolver) runs a test that imports them', async () => {
