@@ -12,7 +12,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeAll, tempDir } from '../support/cleanup.ts';
@@ -21,6 +23,13 @@ import { gopkgr, REPO, spawnNode } from '../support/processes.ts';
 
 const run = promisify(execFile);
 const TSC = path.join(REPO, 'node_modules/.bin/tsc');
+// Deno from npm (the devDependency `deno`: its binary comes in the optional @deno/<platform> package), else one on PATH.
+const DENO = existsSync(path.join(REPO, 'node_modules/.bin/deno')) ? path.join(REPO, 'node_modules/.bin/deno') : 'deno';
+// Debian's chromium package; where the machine has none, the browser test says so and is not registered.
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`installable.test.ts: no ${CHROMIUM} on this machine (apt-get install chromium): the headless browser import-map test is not run`);
+const ALL = 'outdir,tsexports,main,prebuilt,4,6,12';
 
 async function write(dir: string, files: Record<string, string>): Promise<void> {
   for (const [rel, text] of Object.entries(files)) {
@@ -185,6 +194,56 @@ describe('publish layouts consumers can load', () => {
     const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
     expect(report).toMatchObject({ numPassedTests: 1, numFailedTests: 0 });
   });
+
+  it('tsx runs a TypeScript consumer of them', async () => {
+    await write(app, { 'src/print.ts': "import { all } from './main.ts';\nconsole.log(all);\n" });
+    const { stdout } = await run(path.join(REPO, 'node_modules/.bin/tsx'), ['src/print.ts'], { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(stdout.trim()).toBe(ALL);
+  });
+
+  it('Deno (from npm) runs and type-checks the consumer through import_map.json, and through node_modules; deno check catches a type error', async () => {
+    await write(app, {
+      'src/print.ts': "import { all } from './main.ts';\nconsole.log(all);\n",
+      'src/wrong.ts': "import { quad } from '@lay/withdep';\nconst s: string = quad(1);\nconsole.log(s);\n",
+    });
+    const env = { ...process.env, DENO_DIR: path.join(work, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+    const withMap = ['--no-config', '--import-map=import_map.json'];
+    expect((await run(DENO, ['run', ...withMap, 'src/print.ts'], { cwd: app, env })).stdout.trim()).toBe(ALL);
+    await run(DENO, ['check', ...withMap, 'src/main.ts'], { cwd: app, env });
+    const wrong = await run(DENO, ['check', ...withMap, 'src/wrong.ts'], { cwd: app, env }).then(() => 'passed', (err: { stderr?: string }) => err.stderr ?? String(err));
+    expect(wrong).toMatch(/TS2322/);
+    // node_modules as laid out by gopkgr get, found through the app's package.json, no import map.
+    expect((await run(DENO, ['run', '--node-modules-dir=manual', 'src/print.ts'], { cwd: app, env })).stdout.trim()).toBe(ALL);
+    await run(DENO, ['check', '--node-modules-dir=manual', 'src/main.ts'], { cwd: app, env });
+  });
+
+  if (HAS_CHROMIUM) {
+    it('headless Chromium loads them through the import map', async () => {
+      const map = await readFile(path.join(app, 'import_map.json'), 'utf8');
+      await write(app, {
+        'index.html': `<!doctype html><html><head><script type="importmap">${map}</script></head><body>loading</body>`
+          + "<script type=\"module\">import { layout as a, twice } from '@lay/outdir'; import { twice as t2 } from '@lay/outdir/util'; import { layout as b } from '@lay/tsexports';"
+          + " import { layout as c } from '@lay/main'; import { layout as d } from '@lay/prebuilt'; import { quad } from '@lay/withdep';"
+          + " document.body.textContent = 'result:' + [a, b, c, d, twice(2), t2(3), quad(3)].join(',');</script></html>",
+      });
+      const server: Server = createServer((req, res) => {
+        const file = path.join(app, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+        if (!file.startsWith(app)) return void res.writeHead(403).end();
+        readFile(file).then((body) => {
+          res.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html' : 'text/javascript' }).end(body);
+        }, () => res.writeHead(404).end());
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port: httpPort } = server.address() as { port: number };
+        const { stdout } = await run(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', `--user-data-dir=${path.join(work, 'chromium-profile')}`,
+          '--virtual-time-budget=20000', '--dump-dom', `http://127.0.0.1:${httpPort}/index.html`], { timeout: 180_000 });
+        expect(stdout).toContain(`result:${ALL}`);
+      } finally {
+        server.close();
+      }
+    }, 240_000);
+  }
 
   it('the installed package.json keeps the version; import_map.json maps every exports subpath', async () => {
     const installed = JSON.parse(await readFile(path.join(app, 'node_modules/@lay/outdir/package.json'), 'utf8')) as Record<string, unknown>;
