@@ -44,6 +44,12 @@ export interface CompileInput {
   emit: readonly string[];
   /** where outputs go (readBuildLayout); beside the sources when absent */
   layout?: BuildLayout;
+  /**
+   * A directory whose node_modules holds the package's tagged dependencies
+   * (publish/installDependencies.ts): a bare import of a package installed
+   * there resolves there, as if the package were beside it.
+   */
+  modulesRoot?: string;
 }
 
 /** Where tsc puts a package's outputs: package-relative POSIX directories ('' is the package root). */
@@ -79,6 +85,7 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   const host = ts.createCompilerHost(options);
   // Type roots, `types` and relative options resolve from here: the package, not wherever publish runs.
   host.getCurrentDirectory = () => dir;
+  if (input.modulesRoot !== undefined) resolveDependenciesFrom(host, options, dir, input.modulesRoot);
   const outputs = new Map<string, EmittedFile>();
   let currentSource = '';
   host.writeFile = (fileName: string, text: string): void => {
@@ -123,6 +130,34 @@ export function compileSources(input: CompileInput): EmittedFile[] {
     throwOnErrors(dir, result.diagnostics);
   }
   return [...outputs.values()].sort((a, b) => compareBytes(a.path, b.path));
+}
+
+/**
+ * Resolve a bare import of a package installed under `modulesRoot` as if the
+ * importing file were there (each in its own mode: import or require
+ * conditions); everything else as tsc would from the file itself. The
+ * dependencies' own imports resolve from where they are, as usual.
+ */
+function resolveDependenciesFrom(host: TS.CompilerHost, options: TS.CompilerOptions, dir: string, modulesRoot: string): void {
+  const cache = ts.createModuleResolutionCache(dir, (f) => f, options);
+  const importer = path.join(modulesRoot, '__importer__.ts');
+  const installed = new Map<string, boolean>();
+  const isInstalled = (spec: string): boolean => {
+    if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:') || spec.includes(':')) return false;
+    const parts = spec.split('/');
+    const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    let known = installed.get(name);
+    if (known === undefined) {
+      known = ts.sys.fileExists(path.join(modulesRoot, 'node_modules', name, 'package.json'));
+      installed.set(name, known);
+    }
+    return known;
+  };
+  host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, opts, containingSourceFile) => literals.map((literal) => {
+    const mode = ts.getModeForUsageLocation(containingSourceFile, literal, opts);
+    const from = isInstalled(literal.text) && !containingFile.startsWith(modulesRoot) ? importer : containingFile;
+    return ts.resolveModuleName(literal.text, from, opts, host, cache, redirectedReference, mode);
+  });
 }
 
 interface ParsedConfig {

@@ -104,6 +104,8 @@ export interface PackOptions {
   maxBytes?: number;
   /** Cap on the number of packed files (default DEFAULT_MAX_FILES). */
   maxFiles?: number;
+  /** a directory whose node_modules holds the package's tagged dependencies, for the compiler (compile.ts) */
+  modulesRoot?: string;
 }
 
 interface Limits {
@@ -140,7 +142,7 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
     .filter((rel) => !packedRels.has(rel) && isTsSource(rel) && !rel.split('/').some((part) => part.startsWith('.')))
     .map((rel) => ({ rel, abs: path.join(root, ...rel.split('/')), executable: false }));
   const unpacked = new Set(unpackedSources.map((f) => f.rel));
-  const emitted = compileFound(root, found, unpackedSources, layout)
+  const emitted = compileFound(root, found, unpackedSources, layout, opts.modulesRoot)
     .filter((out) => !unpacked.has(out.source) || selector.includes(out.path));
   const entries = new Map<string, TarEntry>();
   let totalBytes = 0;
@@ -194,7 +196,7 @@ export async function packPackage(dir: string, opts: PackOptions = {}): Promise<
  * whose .js and .d.ts are both in the package already is the author's own build
  * and is not emitted again.
  */
-function compileFound(root: string, found: readonly FoundFile[], unpacked: readonly FoundFile[], layout: BuildLayout): ReturnType<typeof compileSources> {
+function compileFound(root: string, found: readonly FoundFile[], unpacked: readonly FoundFile[], layout: BuildLayout, modulesRoot: string | undefined): ReturnType<typeof compileSources> {
   const present = new Set(found.map((f) => f.rel));
   const builds = (rel: string): boolean => isTsSource(rel) && !isTestFile(rel)
     && (layout.outDir === undefined || (isUnderRoot(layout, rel) && layout.projectFiles.includes(rel)));
@@ -209,7 +211,7 @@ function compileFound(root: string, found: readonly FoundFile[], unpacked: reado
   const roots = [...found, ...unpacked]
     .filter((f) => builds(f.rel) || (isDeclarationFile(f.rel) && !outputsOfSources.has(f.rel) && !isTestFile(f.rel)))
     .map((f) => f.rel);
-  return compileSources({ dir: root, roots, emit: toEmit.map((f) => f.rel), layout });
+  return compileSources({ dir: root, roots, emit: toEmit.map((f) => f.rel), layout, ...(modulesRoot === undefined ? {} : { modulesRoot }) });
 }
 
 function readLimits(opts: PackOptions): Limits {

@@ -10,7 +10,7 @@ export * from './constants.ts';
 export * from './names.ts';
 export { compareVersions, newestVersion, predecessorOf, stepBase } from './versionLine.ts';
 export { isNpmName, isNpmVersion, npmChainName, type NpmKey } from './npmRelease.ts';
-export { encodeTx, decodeTx, txId, tarballOf, signTx, checkTxSignature, signingMessage, leadingZeroBits, feeOf, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type ImportBody, type SignedTxType, type BodyByType, type TransferBody } from './tx.ts';
+export { encodeTx, decodeTx, txId, tarballOf, signTx, checkTxSignature, signingMessage, leadingZeroBits, feeOf, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type ImportBody, type SignedTxType, type BodyByType, type TransferBody, type AttestBody, type RebuildVerdict, REBUILD_VERDICTS } from './tx.ts';
 export {
   encodeHeader, encodeBlock, decodeBlock, readHeader, assembleBlock, blockId, merkleRoot, bytesToBigInt, bigIntToBytes32, BLOCK_VERSION, HEADER_NEUTRAL_FIELDS,
   type Block, type BlockHeader, type DecodedBlock, type Seal, type SealCodec,

@@ -325,6 +325,10 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   if (body.infver !== undefined && ctx.params.infverTypescript === undefined) {
     reject('TX_ATTEST_VERDICT_UNPINNED', `the chain pins no TypeScript for InfVer verdicts (genesis infverTypescript), so the attestation of ${full} cannot carry one`);
   }
+  // Rule: a rebuild verdict judges a rebuild from the recorded source; a version that records no commit has none to rebuild from.
+  if (body.rebuild !== undefined && version.commit === undefined) {
+    reject('TX_ATTEST_REBUILD_NO_COMMIT', `${full} records no commit to rebuild from, but the attestation says it was ${body.rebuild === 'unverifiable' ? 'unverifiable' : body.rebuild}`);
+  }
   const attestation: AttestationState = {
     tester: from,
     contentHash: toHex(body.contentHash),
@@ -344,6 +348,7 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
     attestation.prev = { version: body.prev, passed: body.prevPassed!, failed: body.prevFailed!, resultHash: toHex(body.prevResultHash!) };
   }
   if (body.infver !== undefined) attestation.infver = { bump: body.infver, changesHash: toHex(body.infverHash!) };
+  if (body.rebuild !== undefined) attestation.rebuild = body.rebuild;
   const attestations = payTesters(s, [...version.attestations, attestation], namespaceOf(s, pkg.ns), identity.includes(version.publisher), ctx);
   const next: VersionState = { ...version, attestations };
   // Rule (InfVer 2.0): when breakQuorum attestations report that the predecessor's

@@ -12,6 +12,7 @@
  * overlay's base is never touched and undo data is simply the old values.
  */
 import type { Canonical } from './encoding.ts';
+import type { RebuildVerdict } from './tx.ts';
 
 export interface AccountState {
   nonce: number;
@@ -61,6 +62,8 @@ export interface AttestationState {
   prev?: PredecessorRun;
   /** InfVer: the tester's verdict on the step from the previous version (attest tx `infver*` fields). */
   infver?: InfverVerdict;
+  /** what rebuilding the version from its recorded commit gave the tester (attest tx `rebuild`) */
+  rebuild?: RebuildVerdict;
 }
 
 /**

@@ -80,7 +80,19 @@ export interface AttestBody {
    */
   infver?: 'major' | 'minor' | 'patch';
   infverHash?: Uint8Array;
+  /**
+   * Optional: the tester rebuilt the version from its recorded repo and commit
+   * (the `gopkgr verify` pipeline) and compared the packed bytes with its
+   * content hash: `reproduced` (the same bytes), `differs`, or `unverifiable`
+   * (the commit could not be fetched or built). Only for a version that
+   * records a commit.
+   */
+  rebuild?: RebuildVerdict;
 }
+
+/** What rebuilding a version from its recorded source gave (`gopkgr verify`'s verdict). */
+export type RebuildVerdict = 'reproduced' | 'differs' | 'unverifiable';
+export const REBUILD_VERDICTS: readonly RebuildVerdict[] = ['reproduced', 'differs', 'unverifiable'];
 
 /**
  * An npm release brought onto the chain: its registry record and the sha256 of
@@ -341,7 +353,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return out;
     }
     case 'attest': {
-      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', ...PREV_FIELDS, ...VERDICT_FIELDS], w);
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', ...PREV_FIELDS, ...VERDICT_FIELDS, 'rebuild'], w);
       const out: AttestBody = {
         pkg: bytesField(body, 'pkg', 32, w),
         version: versionField(body, w),
@@ -371,6 +383,11 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
         if (!BUMPS.includes(body.infver)) bad('body.infver must be "major", "minor" or "patch"');
         out.infver = body.infver as 'major' | 'minor' | 'patch';
         out.infverHash = bytesField(body, 'infverHash', 32, w);
+      }
+      // A rebuild verdict is one of three words, or absent.
+      if (body.rebuild !== undefined) {
+        if (!(REBUILD_VERDICTS as readonly unknown[]).includes(body.rebuild)) bad(`body.rebuild must be ${REBUILD_VERDICTS.map((v) => `"${v}"`).join(', ')}`);
+        out.rebuild = body.rebuild as RebuildVerdict;
       }
       return out;
     }

@@ -53,12 +53,16 @@ export function blockView(block: DecodedBlock, entry: BlockIndexEntry | undefine
 export function versionView(v: VersionState, manifest?: Canonical): Json {
   const agreeing = new Map<string, number>();
   for (const a of v.attestations) agreeing.set(a.resultHash, (agreeing.get(a.resultHash) ?? 0) + 1);
+  // How many testers rebuilt it from its recorded commit, per verdict; present once one did.
+  const rebuilds: Record<string, number> = {};
+  for (const a of v.attestations) if (a.rebuild !== undefined) rebuilds[a.rebuild] = (rebuilds[a.rebuild] ?? 0) + 1;
   return jsonOf({
     ...v,
     ...(manifest !== undefined ? { manifest } : {}),
     publisher: identity(v.publisher),
     attestations: v.attestations.map((a) => ({ ...a, tester: identity(a.tester), agreeing: agreeing.get(a.resultHash) ?? 0 })),
     bounds: v.bounds.map((b) => ({ ...b, by: identity(b.by) })),
+    ...(Object.keys(rebuilds).length > 0 ? { rebuilds } : {}),
     // InfVer 2.0: present only when a quorum of testers found the predecessor's tests fail against this version.
     ...(v.breakingByInference !== undefined ? { breakingByInference: { ...v.breakingByInference, testers: v.breakingByInference.testers.map(identity) } } : {}),
     // InfVer: present only when a quorum of testers' pinned checkers found the version number understates the API change.

@@ -74,10 +74,11 @@ export const publish: Command = {
       },
     };
     if (dryRun) {
-      return dryRunPublish(ctx, observer, (o) => preparePublish(dir, client, key, o, { ...(deps === undefined ? {} : { deps }), ...(from === undefined ? {} : { from }), ...(provenance === undefined ? {} : { provenance }), checks: 'report' }));
+      return dryRunPublish(ctx, observer, (o) => preparePublish(dir, client, key, o, { dataDir: ctx.dataDir, ...(deps === undefined ? {} : { deps }), ...(from === undefined ? {} : { from }), ...(provenance === undefined ? {} : { provenance }), checks: 'report' }));
     }
     const { release, receipt } = await publishRelease(dir, client, key, {
       ...wait,
+      dataDir: ctx.dataDir,
       ...(deps === undefined ? {} : { deps }),
       ...(from === undefined ? {} : { from }),
       ...(provenance === undefined ? {} : { provenance }),

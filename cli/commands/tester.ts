@@ -10,7 +10,10 @@
  * tests against the new sources (InfVer 2.0), and submits a signed `attest` tx
  * bound to the content hash and the lock hash, with its InfVer verdict on the
  * step from the previous version when its TypeScript is the one the chain pins
- * (GET /v1/status `infverTypescript`). This command parses the options,
+ * (GET /v1/status `infverTypescript`). With `--verify`, each version that
+ * records a commit is also rebuilt from it (the `gopkgr verify` pipeline,
+ * cli/verify/) and the attestation carries the verdict: `reproduced`,
+ * `differs` or `unverifiable`. This command parses the options,
  * loads the identity, adapts the HTTP client for the loop and reports.
  */
 import { availableParallelism } from 'node:os';
@@ -21,8 +24,9 @@ import { NodeClient } from '../client.ts';
 import type { Command } from '../command.ts';
 import { loadIdentity } from '../context.ts';
 import { runTestsInChild } from '../../tester/child/runInChild.ts';
+import { verifyRelease } from '../verify/index.ts';
 
-const usage = 'gopkgr tester [--once] [--from HEIGHT] [--concurrency N] [--poll-ms N]';
+const usage = 'gopkgr tester [--once] [--from HEIGHT] [--concurrency N] [--poll-ms N] [--verify]';
 
 /** The loop's view of a node, over the CLI's HTTP client; attest txs are signed with `key`. */
 export function httpAttestNode(client: NodeClient, key: KeyPair): AttestNode {
@@ -43,7 +47,8 @@ function attestedLine(a: Attested): string {
   const verdictText = a.verdict !== undefined
     ? `; InfVer verdict: ${a.verdict.bump} (${a.verdict.changes} change${a.verdict.changes === 1 ? '' : 's'}, hash ${a.verdict.changesHash.slice(0, 16)}…)`
     : a.noVerdict !== undefined ? `; no InfVer verdict: ${a.noVerdict}` : '';
-  return `${a.name}@${a.version.version}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${outcome.aborted ? ` (aborted: ${outcome.aborted})` : ''}, ${a.runtimeMs} ms${prevText}${verdictText}; attest tx ${a.tx}`;
+  const rebuildText = a.rebuild === undefined ? '' : `; rebuilt from its commit: ${a.rebuild}`;
+  return `${a.name}@${a.version.version}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped${outcome.aborted ? ` (aborted: ${outcome.aborted})` : ''}, ${a.runtimeMs} ms${prevText}${verdictText}${rebuildText}; attest tx ${a.tx}`;
 }
 
 function attestedJson(a: Attested): Record<string, unknown> {
@@ -53,6 +58,7 @@ function attestedJson(a: Attested): Record<string, unknown> {
     ...(prev === undefined ? {} : { prev: { version: prev.version, passed: prev.outcome.passed, failed: attestedCounts(prev.outcome).failed, resultHash: prev.outcome.resultHash } }),
     ...(a.verdict === undefined ? {} : { infver: { bump: a.verdict.bump, changesHash: a.verdict.changesHash, changes: a.verdict.changes } }),
     ...(a.noVerdict === undefined ? {} : { noVerdict: a.noVerdict }),
+    ...(a.rebuild === undefined ? {} : { rebuild: a.rebuild }),
   };
 }
 
@@ -61,12 +67,17 @@ export const tester: Command = {
   summary: "run new versions' tests in the sandbox and attest on chain",
   usage,
   async run(args, ctx) {
-    const { values } = parse(args, { once: { type: 'boolean' }, from: { type: 'string' }, concurrency: { type: 'string' }, 'poll-ms': { type: 'string' } }, usage);
+    const { values } = parse(args, { once: { type: 'boolean' }, from: { type: 'string' }, concurrency: { type: 'string' }, 'poll-ms': { type: 'string' }, verify: { type: 'boolean' } }, usage);
     const key = await loadIdentity(ctx.dataDir);
     const me = `id:${toHex(key.publicKey)}`;
     let verdicts: VerdictPolicy | undefined;
+    const client = new NodeClient(ctx.nodeUrl, ctx.token);
+    const rebuild = values.verify === true
+      ? async (name: string, version: string) => (await verifyRelease(client, name, version, { dataDir: ctx.dataDir, log: () => {} })).verdict
+      : undefined;
     const result = await attestLoop({
-      node: httpAttestNode(new NodeClient(ctx.nodeUrl, ctx.token), key),
+      node: httpAttestNode(client, key),
+      ...(rebuild === undefined ? {} : { rebuild }),
       tester: me,
       from: intOption(values.from, 'from', 0, 2 ** 31) ?? 0,
       concurrency: intOption(values.concurrency, 'concurrency', 1, 256) ?? Math.max(1, availableParallelism()),

@@ -6,7 +6,9 @@
  */
 import { GopkgrError, parseFullName } from '../../ledger/index.ts';
 import type { NodeClient } from '../client.ts';
-import { packPackage, type PackedPackage } from '../pack.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packPackage, type PackedPackage, type PackOptions } from '../pack.ts';
 import { findPackage, type PackageJson } from '../packages.ts';
 
 export interface PackedRelease {
@@ -17,12 +19,32 @@ export interface PackedRelease {
   packed: PackedPackage;
 }
 
-export async function packRelease(dir: string): Promise<PackedRelease> {
-  const packed = await packPackage(dir);
-  const rawName = packed.packageJson.name;
-  if (typeof rawName !== 'string') throw new GopkgrError('PUBLISH_NO_NAME', `${dir}/package.json has no "name"`, { hint: 'name the package @namespace/name' });
-  const { ns, name } = parseFullName(rawName);
+export async function packRelease(dir: string, opts: PackOptions = {}): Promise<PackedRelease> {
+  const packed = await packPackage(dir, opts);
+  const { ns, name } = fullNameOf(dir, packed.packageJson.name);
   return { ns, name, fullName: `${ns}/${name}`, packed };
+}
+
+/**
+ * The `@ns/name` package.json gives, read before packing (its dependencies are
+ * resolved first, for the compiler); undefined when package.json is missing or
+ * broken, which packing then reports with its own code.
+ */
+export async function releaseName(dir: string): Promise<string | undefined> {
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (pkg === null || typeof pkg !== 'object') return undefined;
+  const { ns, name } = fullNameOf(dir, (pkg as Record<string, unknown>).name);
+  return `${ns}/${name}`;
+}
+
+function fullNameOf(dir: string, rawName: unknown): { ns: string; name: string } {
+  if (typeof rawName !== 'string') throw new GopkgrError('PUBLISH_NO_NAME', `${dir}/package.json has no "name"`, { hint: 'name the package @namespace/name' });
+  return parseFullName(rawName);
 }
 
 /** The package on chain, or undefined when this is its first publish. */

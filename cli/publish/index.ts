@@ -1,8 +1,11 @@
 /**
  * The publish pipeline, shared by `gopkgr publish` and the commands that build
- * a release the same way (npm import, verify): pack → checks (would consumers
- * load it? checks/) → find on chain → API manifest and version → lock tree →
- * signed txs (preparePublish), then upload and submit (publish). A release that
+ * a release the same way (npm import, verify): resolve the tagged dependencies
+ * and install them where the compiler finds them (lockTree.ts,
+ * installDependencies.ts; no prior `gopkgr get` needed) → pack → checks (would
+ * consumers load it? checks/) → find on chain → API manifest and version →
+ * lock tree checked for that version → signed txs (preparePublish), then upload
+ * and submit (publish). A release that
  * fails a check is refused with the first failure's code, unless the caller
  * only reports them (`--dry-run`). Where the release comes from (repository,
  * commit: provenance.ts, which runs git) is read by the caller and passed in.
@@ -15,14 +18,16 @@ import type { NodeClient, TxReceipt } from '../client.ts';
 import type { PackageSource } from '../install/fetchIndex.ts';
 import { apiVersion, type ApiVersion } from './apiManifest.ts';
 import { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
-import { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
-import { lockTree, type LockTree } from './lockTree.ts';
+import { findExisting, packRelease, releaseName, type PackedRelease } from './findAndPack.ts';
+import { installDependencies } from './installDependencies.ts';
+import { checkTree, resolveTree, type LockTree } from './lockTree.ts';
 import { signRelease, type Provenance, type SignedRelease } from './signRelease.ts';
 import { submitPublish, type SubmitOptions } from './submitPublish.ts';
 
 export { apiVersion, type ApiVersion } from './apiManifest.ts';
-export { findExisting, packRelease, type PackedRelease } from './findAndPack.ts';
-export { lockTree, type LockTree } from './lockTree.ts';
+export { findExisting, packRelease, releaseName, type PackedRelease } from './findAndPack.ts';
+export { checkTree, lockTree, resolveTree, type LockTree, type ResolvedTree } from './lockTree.ts';
+export { installDependencies, type InstalledDependencies } from './installDependencies.ts';
 export { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
 // provenance.ts (readProvenance) runs git: it is imported where it is used, so the pipeline itself never starts a process.
 export { publishBody, signRelease, type Provenance, type ReleaseFields, type SignedRelease } from './signRelease.ts';
@@ -63,20 +68,36 @@ export interface PrepareOptions {
   fee?: number;
   /** where the lock tree's deps are asked (a gopkgr.json's router); default: the client */
   deps?: PackageSource;
+  /** the data directory whose tarball cache and package store the dependencies come through (a throwaway one when absent) */
+  dataDir?: string;
 }
 
 export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
   const { provenance } = opts;
-  const packed = await packRelease(dir);
-  observer.onPacked?.(packed);
-  const checks = await runPublishChecks({ fullName: packed.fullName, tarball: packed.packed.tarball, packageJson: packed.packed.packageJson, dir });
+  // The dependencies first: the compiler needs them (packing fails on a missing one otherwise).
+  const fullName = await releaseName(dir);
+  const treeOpts = { ...(opts.dataDir === undefined ? {} : { cacheDir: opts.dataDir }), ...(opts.deps === undefined ? {} : { source: opts.deps }) };
+  const resolved = fullName === undefined ? undefined : await resolveTree(dir, fullName, client, treeOpts);
+  const installed = resolved === undefined ? undefined : await installDependencies(dir, resolved, client, opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
+  let packed: PackedRelease;
+  let checks: PublishCheck[];
+  try {
+    packed = await packRelease(dir, installed?.separate === true ? { modulesRoot: installed.modulesRoot } : {});
+    observer.onPacked?.(packed);
+    checks = await runPublishChecks({
+      fullName: packed.fullName, tarball: packed.packed.tarball, packageJson: packed.packed.packageJson, dir,
+      ...(installed?.separate === true ? { dependencies: installed.modulesRoot } : {}),
+    });
+  } finally {
+    await installed?.cleanup();
+  }
   observer.onChecks?.(checks);
   const refusal = checksError(checks);
   if (refusal !== undefined && opts.checks !== 'report') throw refusal;
   const existing = await findExisting(client, packed);
   const api = await apiVersion(dir, client, packed.fullName, existing, opts.from);
   if (api.base !== undefined && api.comparison !== null) observer.onApiChange?.(api.base, api.comparison);
-  const tree = await lockTree(dir, packed.fullName, api.version, client, opts.deps);
+  const tree = checkTree(resolved ?? await resolveTree(dir, packed.fullName, client, treeOpts), packed.fullName, api.version);
   observer.onLockTree?.(tree);
   const signed = await signRelease(client, key, {
     ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,

@@ -2,11 +2,13 @@
  * The dependency tree a publish records: deps from the package's own comment
  * tags, lock = the closed resolution against the chain (preferring the versions
  * in the package's gopkgr.lock, which are what the author built and tested with),
- * checked locally with the same rules the nodes apply.
+ * checked locally with the same rules the nodes apply. Resolved before the
+ * package is compiled (installDependencies.ts lays the lock out for the
+ * compiler), checked once InfVer has decided the version.
  */
 import { join } from 'node:path';
 import { GopkgrError } from '../../ledger/index.ts';
-import { checkLockTree, mapIndex } from '../../resolver/index.ts';
+import { checkLockTree, mapIndex, type IndexVersion } from '../../resolver/index.ts';
 import type { NodeClient } from '../client.ts';
 import type { PackageSource } from '../install/fetchIndex.ts';
 import { LOCKFILE_NAME, readLockfile } from '../install/lockfile.ts';
@@ -20,18 +22,34 @@ export interface LockTree {
   lock: Record<string, string>;
 }
 
-/** `source`: where deps are asked (a gopkgr.json's router); default: `client`. */
-export async function lockTree(dir: string, fullName: string, version: string, client: NodeClient, source?: PackageSource): Promise<LockTree> {
-  const { requirements, chains } = collectRequirements(await scanSources(dir));
-  if (requirements.length === 0) return { deps: {}, lock: {} };
+/** A resolved tree, before the version it belongs to is known. */
+export interface ResolvedTree extends LockTree {
+  /** what the install needs: every selected version, and the node each package's index came from */
+  selected: ReadonlyMap<string, IndexVersion>;
+  sources: ReadonlyMap<string, string>;
+  index: ReadonlyMap<string, IndexVersion[]>;
+}
+
+/** `opts.source`: where deps are asked (a gopkgr.json's router); default: `client`. */
+export async function resolveTree(dir: string, fullName: string, client: NodeClient, opts: { cacheDir?: string; source?: PackageSource } = {}): Promise<ResolvedTree> {
+  const { requirements, chains } = collectRequirements(await scanSources(dir, opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }));
+  if (requirements.length === 0) return { deps: {}, lock: {}, selected: new Map(), sources: new Map(), index: new Map() };
   const local = await readLockfile(join(dir, LOCKFILE_NAME));
-  const { solution, index } = await resolveProject({ requirements, lock: local, client: source ?? client, chains, rootName: fullName, preferOnly: true });
+  const { solution, index, sources } = await resolveProject({ requirements, lock: local, client: opts.source ?? client, chains, rootName: fullName, preferOnly: true });
   if (solution.selected.has(fullName)) {
     throw new GopkgrError('PUBLISH_SELF_DEPENDENCY', `${fullName} depends on itself through ${[...solution.selected.keys()].filter((n) => n !== fullName).join(', ')}`, { hint: 'break the cycle before publishing' });
   }
-  const deps = depsOf(requirements);
   const lock: Record<string, string> = {};
   for (const [name, v] of solution.selected) lock[`${name}@${v.version}`] = v.contentHash;
-  checkLockTree(mapIndex(index), { name: fullName, version, deps }, lock);
-  return { deps, lock };
+  return { deps: depsOf(requirements), lock, selected: solution.selected, sources, index };
+}
+
+/** The tree as recorded for `version`, checked with the nodes' rules. */
+export function checkTree(tree: ResolvedTree, fullName: string, version: string): LockTree {
+  if (Object.keys(tree.deps).length > 0) checkLockTree(mapIndex(tree.index), { name: fullName, version, deps: tree.deps }, tree.lock);
+  return { deps: tree.deps, lock: tree.lock };
+}
+
+export async function lockTree(dir: string, fullName: string, version: string, client: NodeClient, source?: PackageSource): Promise<LockTree> {
+  return checkTree(await resolveTree(dir, fullName, client, source === undefined ? {} : { source }), fullName, version);
 }

@@ -51,6 +51,7 @@ export const LEDGER_CODES = {
   TX_ATTEST_LOCK_MISMATCH: { status: 400, blame: 'sender', summary: 'an attestation\'s lock hash does not match the version' },
   TX_ATTEST_BAD_PREV: { status: 400, blame: 'sender', summary: 'an attestation names no valid predecessor version' },
   TX_ATTEST_VERDICT_NO_PREV: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict for a first version, which has no step to judge' },
+  TX_ATTEST_REBUILD_NO_COMMIT: { status: 400, blame: 'sender', summary: 'an attestation carries a rebuild verdict for a version that records no commit' },
   TX_ATTEST_VERDICT_UNPINNED: { status: 400, blame: 'sender', summary: 'an attestation carries an InfVer verdict on a chain that pins no checker TypeScript' },
   TX_INSUFFICIENT_BALANCE: { status: 400, blame: 'sender', summary: 'the sender\'s balance does not cover the tx\'s fee and the amount it transfers' },
   TX_TRANSFER_TO_SELF: { status: 400, blame: 'sender', summary: 'a transfer names its own sender as the recipient' },

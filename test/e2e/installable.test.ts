@@ -12,7 +12,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeAll, tempDir } from '../support/cleanup.ts';
@@ -21,6 +23,13 @@ import { gopkgr, REPO, spawnNode } from '../support/processes.ts';
 
 const run = promisify(execFile);
 const TSC = path.join(REPO, 'node_modules/.bin/tsc');
+// Deno from npm (the devDependency `deno`: its binary comes in the optional @deno/<platform> package), else one on PATH.
+const DENO = existsSync(path.join(REPO, 'node_modules/.bin/deno')) ? path.join(REPO, 'node_modules/.bin/deno') : 'deno';
+// Debian's chromium package; where the machine has none, the browser test says so and is not registered.
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`installable.test.ts: no ${CHROMIUM} on this machine (apt-get install chromium): the headless browser import-map test is not run`);
+const ALL = 'outdir,tsexports,main,prebuilt,4,6,12';
 
 async function write(dir: string, files: Record<string, string>): Promise<void> {
   for (const [rel, text] of Object.entries(files)) {
@@ -48,6 +57,12 @@ const LAYOUTS: Record<string, Record<string, string>> = {
   main: {
     'package.json': pkg('@lay/main', { main: 'index.ts' }),
     'index.ts': "export const layout: string = 'main';\n",
+  },
+  // Tagged dependencies, no prior `gopkgr get` (publish installs them for its compiler), node:test tests, no @types/node.
+  withdep: {
+    'package.json': pkg('@lay/withdep', { exports: './src/index.ts' }),
+    'src/index.ts': "import { twice } from '@lay/outdir'; // `ver:\"^1.0.0\"`\nexport function quad(x: number): number {\n  return twice(twice(x));\n}\n",
+    'test/quad.test.ts': `${NODE_TEST}import { quad } from '../src/index.ts';\ntest('quad', () => assert.equal(quad(1), 4));\n`,
   },
   prebuilt: {
     'package.json': pkg('@lay/prebuilt', { exports: { '.': { types: './lib/index.d.ts', import: './lib/index.js', require: './lib/index.cjs' } } }),
@@ -99,7 +114,8 @@ describe('publish layouts consumers can load', () => {
         "import { layout as b } from '@lay/tsexports';",
         "import { layout as c } from '@lay/main';",
         "import { layout as d } from '@lay/prebuilt';",
-        'export const all: string = [a, b, c, d, twice(2), t2(3)].join(",");',
+        "import { quad } from '@lay/withdep';",
+        'export const all: string = [a, b, c, d, twice(2), t2(3), quad(3)].join(",");',
         '',
       ].join('\n'),
       'run.mjs': [
@@ -109,8 +125,9 @@ describe('publish layouts consumers can load', () => {
         "import { layout as b } from '@lay/tsexports';",
         "import { layout as c } from '@lay/main';",
         "import { layout as d } from '@lay/prebuilt';",
+        "import { quad } from '@lay/withdep';",
         "const e = createRequire(import.meta.url)('@lay/prebuilt').layout;",
-        "console.log([a, b, c, d, e, twice(2), t2(3)].join(','));",
+        "console.log([a, b, c, d, e, twice(2), t2(3), quad(3)].join(','));",
         '',
       ].join('\n'),
     });
@@ -124,17 +141,25 @@ describe('publish layouts consumers can load', () => {
   afterAll(closeAll);
 
   it('each ordinary layout publishes; .ts entry points are rewritten to the emitted files', () => {
-    expect(Object.keys(published)).toEqual(['outdir', 'tsexports', 'main', 'prebuilt']);
+    expect(Object.keys(published)).toEqual(['outdir', 'tsexports', 'main', 'withdep', 'prebuilt']);
     expect(published.outdir!.files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/util.js', 'dist/util.d.ts', 'test/index.test.ts']));
     expect(published.outdir!.files).not.toContain('dist/index.test.js');
     for (const p of Object.values(published)) expect(p.version).toBe('1.0.0');
   });
 
+  it('publishes a package with tagged dependencies from its parent directory, with no prior get, node:test tests and no @types/node', async () => {
+    expect(published.withdep).toMatchObject({ deps: { '@lay/outdir': '^1.0.0' }, lock: { '@lay/outdir@1.0.0': published.outdir!.contentHash } });
+    expect(published.withdep!.files).toEqual(expect.arrayContaining(['src/index.js', 'src/index.d.ts', 'test/quad.test.ts']));
+    // The dependencies were installed for the compiler elsewhere: the package directory is left as it was.
+    await expect(readFile(path.join(work, 'withdep/node_modules/@lay/outdir/package.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(path.join(work, 'withdep/gopkgr.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('installs them with gopkgr get: node imports and requires each, tsc type-checks them under node16, nodenext and bundler', async () => {
-    const got = await gopkgr(['get', '@lay/outdir', '@lay/tsexports', '@lay/main', '@lay/prebuilt', '--json'], { env: { ...publisher, GOPKGR_HOME: path.join(work, 'consumer-home') }, cwd: app });
+    const got = await gopkgr(['get', '@lay/outdir', '@lay/tsexports', '@lay/main', '@lay/prebuilt', '@lay/withdep', '--json'], { env: { ...publisher, GOPKGR_HOME: path.join(work, 'consumer-home') }, cwd: app });
     expect(got.code, got.stdout + got.stderr).toBe(0);
     const { stdout } = await run(process.execPath, ['run.mjs'], { cwd: app });
-    expect(stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6');
+    expect(stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6,12');
     for (const resolution of ['node16', 'nodenext', 'bundler']) {
       const r = await run(TSC, ['-p', `tsconfig.${resolution}.json`], { cwd: app }).catch((err: { stdout?: string }) => ({ stdout: `tsc ${resolution} failed: ${err.stdout ?? String(err)}` }));
       expect(r.stdout, resolution).toBe('');
@@ -144,10 +169,10 @@ describe('publish layouts consumers can load', () => {
   it('esbuild (a bundler, from the repo\'s toolchain) bundles the installed consumer for node and for the browser', async () => {
     const esbuild = path.join(REPO, 'node_modules/.bin/esbuild');
     await run(esbuild, ['run.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=out/node.mjs', '--log-level=error'], { cwd: app });
-    expect((await run(process.execPath, ['out/node.mjs'], { cwd: app })).stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6');
+    expect((await run(process.execPath, ['out/node.mjs'], { cwd: app })).stdout.trim()).toBe('outdir,tsexports,main,prebuilt,prebuilt-cjs,4,6,12');
     await run(esbuild, ['src/main.ts', '--bundle', '--platform=browser', '--format=esm', '--outfile=out/browser.mjs', '--log-level=error'], { cwd: app });
     const { all } = await import(path.join(app, 'out/browser.mjs')) as { all: string };
-    expect(all).toBe('outdir,tsexports,main,prebuilt,4,6');
+    expect(all).toBe('outdir,tsexports,main,prebuilt,4,6,12');
   });
 
   it('vitest (another consumer runtime, through vite\'s resolver) runs a test that imports them', async () => {
@@ -169,6 +194,56 @@ describe('publish layouts consumers can load', () => {
     const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
     expect(report).toMatchObject({ numPassedTests: 1, numFailedTests: 0 });
   });
+
+  it('tsx runs a TypeScript consumer of them', async () => {
+    await write(app, { 'src/print.ts': "import { all } from './main.ts';\nconsole.log(all);\n" });
+    const { stdout } = await run(path.join(REPO, 'node_modules/.bin/tsx'), ['src/print.ts'], { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(stdout.trim()).toBe(ALL);
+  });
+
+  it('Deno (from npm) runs and type-checks the consumer through import_map.json, and through node_modules; deno check catches a type error', async () => {
+    await write(app, {
+      'src/print.ts': "import { all } from './main.ts';\nconsole.log(all);\n",
+      'src/wrong.ts': "import { quad } from '@lay/withdep';\nconst s: string = quad(1);\nconsole.log(s);\n",
+    });
+    const env = { ...process.env, DENO_DIR: path.join(work, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+    const withMap = ['--no-config', '--import-map=import_map.json'];
+    expect((await run(DENO, ['run', ...withMap, 'src/print.ts'], { cwd: app, env })).stdout.trim()).toBe(ALL);
+    await run(DENO, ['check', ...withMap, 'src/main.ts'], { cwd: app, env });
+    const wrong = await run(DENO, ['check', ...withMap, 'src/wrong.ts'], { cwd: app, env }).then(() => 'passed', (err: { stderr?: string }) => err.stderr ?? String(err));
+    expect(wrong).toMatch(/TS2322/);
+    // node_modules as laid out by gopkgr get, found through the app's package.json, no import map.
+    expect((await run(DENO, ['run', '--node-modules-dir=manual', 'src/print.ts'], { cwd: app, env })).stdout.trim()).toBe(ALL);
+    await run(DENO, ['check', '--node-modules-dir=manual', 'src/main.ts'], { cwd: app, env });
+  });
+
+  if (HAS_CHROMIUM) {
+    it('headless Chromium loads them through the import map', async () => {
+      const map = await readFile(path.join(app, 'import_map.json'), 'utf8');
+      await write(app, {
+        'index.html': `<!doctype html><html><head><script type="importmap">${map}</script></head><body>loading</body>`
+          + "<script type=\"module\">import { layout as a, twice } from '@lay/outdir'; import { twice as t2 } from '@lay/outdir/util'; import { layout as b } from '@lay/tsexports';"
+          + " import { layout as c } from '@lay/main'; import { layout as d } from '@lay/prebuilt'; import { quad } from '@lay/withdep';"
+          + " document.body.textContent = 'result:' + [a, b, c, d, twice(2), t2(3), quad(3)].join(',');</script></html>",
+      });
+      const server: Server = createServer((req, res) => {
+        const file = path.join(app, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+        if (!file.startsWith(app)) return void res.writeHead(403).end();
+        readFile(file).then((body) => {
+          res.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html' : 'text/javascript' }).end(body);
+        }, () => res.writeHead(404).end());
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port: httpPort } = server.address() as { port: number };
+        const { stdout } = await run(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', `--user-data-dir=${path.join(work, 'chromium-profile')}`,
+          '--virtual-time-budget=20000', '--dump-dom', `http://127.0.0.1:${httpPort}/index.html`], { timeout: 180_000 });
+        expect(stdout).toContain(`result:${ALL}`);
+      } finally {
+        server.close();
+      }
+    }, 240_000);
+  }
 
   it('the installed package.json keeps the version; import_map.json maps every exports subpath', async () => {
     const installed = JSON.parse(await readFile(path.join(app, 'node_modules/@lay/outdir/package.json'), 'utf8')) as Record<string, unknown>;

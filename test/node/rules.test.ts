@@ -15,7 +15,7 @@ import {
   applySignedTx, buildRewardTx, checkTxSignature, decodeTx, DEV_PARAMS, encode, encodeTx, fromHex, GopkgrError,
   leadingZeroBits, lockHash, manifestHash, rotationMessage, sha256, sign, signingMessage, StateOverlay, stateKeys, toHex, txId, bigIntToBytes32,
   bytesToBigInt, MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_FUTURE_BLOCK_MS, MAX_TX_BYTES, type Canonical, type ChainParams, type DecodedBlock, type KeyPair,
-  type NamespaceState, type PackageState, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type Tx,
+  type NamespaceState, type PackageState, type AttestBody, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type Tx,
   type VersionState,
 } from '../../ledger/index.ts';
 import { medianTimePast, nextTarget } from '../../consensus/pow/difficulty.ts';
@@ -33,6 +33,7 @@ import {
 } from '../support/chain.ts';
 import type { StateSource } from '../../node/state/source.ts';
 import { closeAll } from '../support/cleanup.ts';
+import { versionView } from '../../node/views.ts';
 
 afterEach(closeAll);
 
@@ -1074,6 +1075,63 @@ async function acmeChain(opts: { now?: () => number } = {}): Promise<{ chain: Ch
   await extend(chain, [claim, create, p.alice.tx('publish', publishBody(pkg, '1.0.0'))]);
   return { chain, ...p, pkg };
 }
+
+describe('attest, rebuild verdicts: TX_MALFORMED, TX_ATTEST_REBUILD_NO_COMMIT', () => {
+  const COMMIT = 'c'.repeat(40);
+  /** @acme/lib 1.0.0 published from a recorded commit (or without one). */
+  const lib = (commit: boolean): { w: World; carol: Actor; dave: Actor; pkg: Uint8Array } => {
+    const p = people();
+    const w = new World();
+    w.ok(p.alice.tx('claim', { ns: '@acme' }));
+    const create = p.alice.tx('create', { ns: '@acme', name: 'lib' });
+    w.ok(create);
+    const pkg = idBytes(create);
+    w.ok(p.alice.tx('publish', publishBody(pkg, '1.0.0', commit ? { repo: 'file:///srv/lib', commit: COMMIT } : {})));
+    return { w, carol: p.carol, dave: p.dave, pkg };
+  };
+  const body = (pkg: Uint8Array, rebuild?: unknown): AttestBody => ({
+    pkg, version: '1.0.0', contentHash: publishBody(pkg, '1.0.0').contentHash, lockHash: EMPTY_LOCK_HASH, passed: 1, failed: 0, skipped: 0, resultHash: hashOf('own'), runtimeMs: 5,
+    ...(rebuild === undefined ? {} : { rebuild }),
+  } as never);
+
+  it('records reproduced, differs and unverifiable with the attestation of a version that records a commit', () => {
+    const { w, carol, dave, pkg } = lib(true);
+    w.ok(carol.tx('attest', body(pkg, 'reproduced')));
+    w.ok(dave.tx('attest', body(pkg, 'differs')));
+    const v = w.version(pkg, '1.0.0')!;
+    expect(v.attestations.map((a) => a.rebuild)).toEqual(['reproduced', 'differs']);
+    // The package API (GET /v1/packages/@ns/name/version) shows each verdict and how many testers gave it.
+    const view = versionView(v) as { rebuilds: Record<string, number>; attestations: Array<{ rebuild?: string }> };
+    expect(view.rebuilds).toEqual({ reproduced: 1, differs: 1 });
+    expect(view.attestations.map((a) => a.rebuild)).toEqual(['reproduced', 'differs']);
+    const other = lib(true);
+    other.w.ok(other.carol.tx('attest', body(other.pkg, 'unverifiable')));
+    expect(other.w.version(other.pkg, '1.0.0')!.attestations[0]!.rebuild).toBe('unverifiable');
+    // Without the field, as every attestation before it: nothing recorded.
+    const plain = lib(true);
+    plain.w.ok(plain.carol.tx('attest', body(plain.pkg)));
+    expect('rebuild' in plain.w.version(plain.pkg, '1.0.0')!.attestations[0]!).toBe(false);
+    expect('rebuilds' in (versionView(plain.w.version(plain.pkg, '1.0.0')!) as object)).toBe(false);
+  });
+
+  it('TX_ATTEST_REBUILD_NO_COMMIT: any rebuild verdict on a version that records no commit', () => {
+    for (const verdict of ['reproduced', 'differs', 'unverifiable']) {
+      const { w, carol, pkg } = lib(false);
+      expect(w.no(carol.peek('attest', body(pkg, verdict)))).toBe('TX_ATTEST_REBUILD_NO_COMMIT');
+      expect(w.version(pkg, '1.0.0')!.attestations).toEqual([]);
+    }
+  });
+
+  it('TX_MALFORMED: a rebuild verdict that is not one of the three words', () => {
+    const { carol, pkg } = lib(true);
+    const tx = carol.peek('attest', body(pkg, 'reproduced'));
+    for (const bad of ['REPRODUCED', 'ok', '', 1, true, null]) {
+      expect(codeOf(() => decodeTx(edited(tx, (o) => { (o.body as Record<string, Canonical>).rebuild = bad as Canonical; })))).toBe('TX_MALFORMED');
+    }
+    expect(() => decodeTx(edited(tx, (o) => { (o.body as Record<string, Canonical>).rebuild = 'same'; }))).toThrow(/body\.rebuild must be "reproduced", "differs", "unverifiable"/);
+    expect(decodeTx(encodeTx(tx))).toEqual(tx);
+  });
+});
 
 describe('import (npm releases): TX_MALFORMED, TX_IMPORT_EXISTS, NPM_IMPORT_CONFLICT, TX_IMPORT_UNSIGNED, TX_IMPORT_BAD_SIGNATURE', () => {
   const integrityOf = (text: string): string => `sha512-${createHash('sha512').update(text).digest('base64')}`;

@@ -97,6 +97,18 @@ const VERDICT_ENCODING =
   '647479706566617474657374656e6f6e636503657374616d7004';
 const VERDICT_ID = '6991e961867501fe77446bd9601c04fbc029618185adec13f2912cdafb8c89a7';
 
+// An attestation with a rebuild verdict (10 body keys: "rebuild": "reproduced" sorts after "passed", by
+// encoded length then bytes), signed as the plain one above otherwise.
+const REBUILD_ENCODING =
+  'a76176016373696758406eee389a908ca3561db737322f65a57f2b1735ef2c5d4d61a7c7dc6752d8c5553d5d607d90d5b8ae83337147ae5d' +
+  'b75bf51b35b92c2c7bedba6678f1a3762c7864626f6479aa63706b675820e0ce1a7f3f76d7bfda0ffdae6e0226aa63b3009c4c4a770c3218' +
+  '76aecad0a6c1666661696c65640066706173736564036772656275696c646a726570726f647563656467736b697070656401677665727369' +
+  '6f6e65312e312e30686c6f636b4861736858200c030586945fe504b604ecc2e875c38ede400cd5cd73da9730302162e6b02c6f6972756e74' +
+  '696d654d7318fa6a726573756c74486173685820c099142bc3186ded72786ba27e9ea6d2da240fb9fd3fe79b479ecf8e734b28506b636f6e' +
+  '74656e74486173685820db4b4d0d1cb480bf9aeea253771c00febe627f236765fa37d6a5614f079a3aa06466726f6d5821' + PUB_HEX +
+  '647479706566617474657374656e6f6e636503657374616d700e';
+const REBUILD_ID = '7be55e35138067b150c0eaa8250d8775f888faf1bae27662140ef8dd78651f5f';
+
 // A transfer (body {to, amount}); the same with a fee of 7: the map grows one entry (a7 → a8), "fee": 7
 // right after "v", the signature, stamp and id change; a tx without a fee keeps the bytes it always had.
 const NEXT_PUB_HEX = '02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27';
@@ -242,6 +254,17 @@ describe('vectors: transactions', () => {
     expect(VERDICT_ENCODING).toContain('6a696e66766572486173685820' + toHex(nsha(enc('changes'))));
     expect(ATTEST_ENCODING).toContain('64626f6479a9');
     expect(VERDICT_ENCODING).toContain('64626f6479ab');
+  });
+
+  it('an attest tx with a rebuild verdict has the pinned encoding and id', () => {
+    const rebuilt = attestTx({ rebuild: 'reproduced' });
+    expect(rebuilt.stamp).toBe(14);
+    expect(toHex(encodeTx(rebuilt))).toBe(REBUILD_ENCODING);
+    expect(toHex(txId(encodeTx(rebuilt)))).toBe(REBUILD_ID);
+    expect(decodeTx(fromHex(REBUILD_ENCODING))).toEqual(rebuilt);
+    // "rebuild": "reproduced" as a text key and text value inside the body map (a9 → aa).
+    expect(REBUILD_ENCODING).toContain('677265627569' + '6c64' + '6a726570726f6475636564');
+    expect(REBUILD_ENCODING).toContain('64626f6479aa');
   });
 
   it('a transfer tx has the pinned encoding and id, without a fee (as every tx before fees) and with one', () => {

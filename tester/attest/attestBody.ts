@@ -5,7 +5,7 @@ import type { AttestBody } from './node.ts';
 import type { VersionRun } from './testVersion.ts';
 
 export function attestBody(run: VersionRun): AttestBody {
-  const { version: v, outcome, prev, verdict } = run;
+  const { version: v, outcome, prev, verdict, rebuild } = run;
   // An aborted run attests at least one failure (attestedCounts).
   const counts = attestedCounts(outcome);
   const body: AttestBody = {
@@ -25,5 +25,7 @@ export function attestBody(run: VersionRun): AttestBody {
   }
   // InfVer: the checker's verdict on the step from the previous version, when this tester computed one.
   if (verdict !== undefined) Object.assign(body, { infver: verdict.bump, infverHash: fromHex(verdict.changesHash, 'changes hash', 32) });
+  // The rebuild from the recorded commit, when this tester made one.
+  if (rebuild !== undefined) body.rebuild = rebuild;
   return body;
 }

@@ -11,7 +11,7 @@ import { attestBody } from './attestBody.ts';
 import { ChainReader } from './chainReader.ts';
 import type { AttestBody, AttestNode } from './node.ts';
 import { Serial } from '../../node/serial.ts';
-import { testVersion, type TestRunnerFn, type VersionRun } from './testVersion.ts';
+import { testVersion, type RebuildFn, type TestRunnerFn, type VersionRun } from './testVersion.ts';
 import { chainVerdictPolicy, type VerdictPolicy } from './verdict.ts';
 
 export interface Attested extends VersionRun {
@@ -50,6 +50,8 @@ export interface AttestLoopOptions {
   onVerdictPolicy?: (p: VerdictPolicy) => void;
   /** how a run is made: in this process by default; `gopkgr tester` runs each in a child process (tester/child/) */
   runTests?: TestRunnerFn;
+  /** rebuild each version that records a commit and attest the outcome (`gopkgr tester --verify`) */
+  rebuild?: RebuildFn;
 }
 
 export interface AttestLoopResult {
@@ -96,7 +98,7 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
     const name = reader.nameOf(pkg);
     if (name === undefined) return;
     try {
-      const run = await testVersion(node, opts.tester, name, version, { verdicts: policy.attest, runTests: opts.runTests });
+      const run = await testVersion(node, opts.tester, name, version, { verdicts: policy.attest, runTests: opts.runTests, ...(opts.rebuild === undefined ? {} : { rebuild: opts.rebuild }) });
       if (run === undefined) return;
       const body = attestBody(run);
       const receipt = await submitter.run(() => node.submitAttest(body));

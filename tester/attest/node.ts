@@ -28,6 +28,8 @@ export interface VersionView {
   /** '@ns/name@version' → content hash (hex) */
   lock: Record<string, string>;
   attestations: { tester: string }[];
+  /** the commit the version was published from, when recorded (what a rebuild starts from) */
+  commit?: string;
 }
 
 export interface VersionSummary {

@@ -5,7 +5,7 @@
  * (tester/predecessor.ts says which files), and, when this tester may
  * (verdict.ts), compute its InfVer verdict on the step from the previous version.
  */
-import { predecessorOf } from '../../ledger/index.ts';
+import { predecessorOf, type RebuildVerdict } from '../../ledger/index.ts';
 import { extractTarball } from '../extract.ts';
 import type { Outcome } from '../outcome.ts';
 import { predecessorRunFiles } from '../predecessor.ts';
@@ -28,7 +28,16 @@ export interface VersionRun {
   verdict?: Verdict;
   /** why there is no verdict although this tester gives them (the checker failed on these versions) */
   noVerdict?: string;
+  /** what rebuilding the version from its recorded commit gave, when this tester rebuilds (TestVersionOptions.rebuild) */
+  rebuild?: RebuildVerdict;
 }
+
+/**
+ * Rebuild `name@version` from its recorded repository and commit and compare
+ * with its content hash: the `gopkgr verify` pipeline, which lives in cli/
+ * (git, a build, the package store) and is handed in by the command.
+ */
+export type RebuildFn = (name: string, version: string) => Promise<RebuildVerdict>;
 
 /** A way to make one sandboxed run: runTests, or a child process's (tester/child/runInChild.ts). */
 export type TestRunnerFn = (options: RunTestsOptions) => Promise<Outcome>;
@@ -38,6 +47,8 @@ export interface TestVersionOptions {
   verdicts: boolean;
   /** default: runTests, in this process */
   runTests?: TestRunnerFn;
+  /** also rebuild each version that records a commit, and attest what that gave */
+  rebuild?: RebuildFn;
 }
 
 async function fetchFiles(node: AttestNode, hash: string): Promise<Map<string, string>> {
@@ -56,6 +67,8 @@ export async function testVersion(node: AttestNode, tester: string, name: string
   const outcome = await run({ files, deps });
   const runtimeMs = Date.now() - start;
   const result: VersionRun = { version: v, outcome, runtimeMs };
+  // Only a version with a recorded commit has a source to rebuild from (the nodes refuse a verdict on any other).
+  if (opts.rebuild !== undefined && v.commit !== undefined) result.rebuild = await opts.rebuild(name, v.version);
   const before = await steppedFrom(node, name, v);
   if (before === undefined) return result;
   const prev = await predecessorRun(before, files, deps, run);

@@ -2,8 +2,9 @@
  * A throwaway consumer project holding the packed release as `gopkg get` would
  * lay it out: the tarball checked and extracted by the installer's own code
  * (TypeScript sources shadowed by their declarations left out) into
- * `node_modules/<name>`, and the package's own installed dependencies (from the
- * package directory's node_modules) linked beside it, so its imports resolve.
+ * `node_modules/<name>`, and the package's own installed dependencies (its
+ * tagged ones as publish installed them, then the package directory's
+ * node_modules) linked beside it, so its imports resolve.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -21,7 +22,8 @@ export interface Consumer {
   cleanup(): Promise<void>;
 }
 
-export async function installIntoConsumer(name: string, tarball: Uint8Array, packageSourceDir: string): Promise<Consumer> {
+/** `modulesRoots`: directories whose node_modules hold the package's dependencies, the first to have a name wins. */
+export async function installIntoConsumer(name: string, tarball: Uint8Array, modulesRoots: readonly string[]): Promise<Consumer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gopkgr-check-'));
   try {
     writeFileSync(path.join(dir, 'package.json'), '{"name":"gopkgr-publish-check","private":true,"type":"module"}\n');
@@ -29,7 +31,7 @@ export async function installIntoConsumer(name: string, tarball: Uint8Array, pac
     const packageDir = path.join(nm, ...name.split('/'));
     const entries = await readTarball(tarball, { label: name });
     const written = await writeEntries(packageDir, entries, { label: name, skip: skipShadowingSource });
-    linkDependencies(path.join(packageSourceDir, 'node_modules'), nm, name);
+    for (const root of modulesRoots) linkDependencies(path.join(root, 'node_modules'), nm, name);
     return { dir, packageDir, files: new Set(written), cleanup: () => rm(dir, { recursive: true, force: true }) };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
@@ -45,11 +47,11 @@ function linkDependencies(from: string, to: string, own: string): void {
     if (entry.startsWith('@')) {
       for (const child of readdirSync(path.join(from, entry))) {
         const full = `${entry}/${child}`;
-        if (full === own || child.startsWith('.')) continue;
+        if (full === own || child.startsWith('.') || existsSync(path.join(to, entry, child))) continue;
         mkdirSync(path.join(to, entry), { recursive: true });
         symlinkSync(path.join(from, entry, child), path.join(to, entry, child), 'dir');
       }
-    } else if (entry !== own) {
+    } else if (entry !== own && !existsSync(path.join(to, entry))) {
       symlinkSync(path.join(from, entry), path.join(to, entry), 'dir');
     }
   }

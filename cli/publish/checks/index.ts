@@ -34,10 +34,12 @@ export interface CheckInput {
   packageJson: Record<string, unknown>;
   /** the package directory (its node_modules supply the package's own dependencies) */
   dir: string;
+  /** another directory whose node_modules holds the package's tagged dependencies (publish/installDependencies.ts), looked in first */
+  dependencies?: string;
 }
 
 export async function runPublishChecks(input: CheckInput): Promise<PublishCheck[]> {
-  const consumer = await installIntoConsumer(input.fullName, input.tarball, input.dir);
+  const consumer = await installIntoConsumer(input.fullName, input.tarball, [...(input.dependencies === undefined ? [] : [input.dependencies]), input.dir]);
   try {
     const entries = entryPoints(input.packageJson, consumer.files);
     const checks = entries.map((e) => resolveCheck(e, consumer.files));
