@@ -2,16 +2,25 @@
 // files their tests need, their runtime dependencies (as a tester gets them,
 // from the lock tree), and the per-test outcome of their own runner, run
 // natively here once (node --test with the reporter that prints one line a
-// test). Needs the npm registry; the tests that read the corpus do not.
+// test; `vitest run` or `jest --ci` with their JSON reporters). Needs the npm
+// registry; the tests that read the corpus do not.
 //
-//   node scripts/potCorpus.mjs name@version[:dev-dep,...] ...
+//   node scripts/potCorpus.mjs name@version[:dev-dep,...][;runner=vitest|jest][;keep=prefix,...] ...
+//
+// runner: the package's own runner (default node --test). vitest is the one
+// this checkout installs; jest is installed into a temp dir at the range the
+// package's devDependencies name, and run with --ci (a missing snapshot
+// fails). keep: only files under these path prefixes (and package.json,
+// LICENSE) are kept, and run natively: a part of a large package's suite.
+// deps=: no dependency is installed (for a package whose tests load none of
+// its dependencies, such as a CLI's, so the corpus stays small).
 //
 // Kept per package, under <dir>/pkg: package.json, the sources, LICENSE and
 // test/; left out: README, CHANGELOG, type declarations and type tests, CI and
 // lint configuration. Dependencies go under <dir>/deps/<name>/ with the same
 // rule; <dir>/native.json holds {name, version, node, runner, tests, ms}.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
@@ -21,14 +30,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'test/fixtures/pot-real');
 const reporter = path.join(root, 'test/fixtures/tester/reporter.mjs');
 
-const SKIP = /^(README|CHANGELOG|HISTORY|SECURITY|CONTRIBUTING|\.|eslint\.config|tsconfig)(\b|$)|\.d\.[cm]?ts$|\.tst\.ts$|\.test-d\.ts$|\.md$/i;
+const SKIP = /^(README|CHANGELOG|HISTORY|SECURITY|CONTRIBUTING|\.|eslint\.config|tsconfig)(\b|$)|\.d\.[cm]?ts$|\.tst\.ts$|\.test-d\.ts$/i;
 /** Directories left out at a package's top level only (a `types/` deeper down may be code). */
 const SKIP_TOP = /^(bench|benchmarks?|docs?|types|coverage|examples?)$/i;
 
 function copyKept(from, to, rel = '') {
   for (const name of readdirSync(path.join(from, rel))) {
     const r = rel ? `${rel}/${name}` : name;
-    if (name === 'node_modules' || SKIP.test(name) || (rel === '' && SKIP_TOP.test(name))) continue;
+    // Markdown is documentation at the top level only (a test may read a .md fixture)
+    if (name === 'node_modules' || SKIP.test(name) || (rel === '' && (SKIP_TOP.test(name) || /\.md$/i.test(name)))) continue;
     const st = statSync(path.join(from, r));
     if (st.isDirectory()) copyKept(from, to, r);
     else {
@@ -46,14 +56,79 @@ function pack(spec, dir) {
   return into;
 }
 
+/** One line per test in the shape the node reporter gives: vitest's and jest's JSON reports are alike. */
+function fromJsonReport(report, pkgDir) {
+  const tests = [];
+  for (const file of report.testResults) {
+    const rel = path.relative(pkgDir, file.name ?? file.testFilePath);
+    // a file that failed before any test ran is reported as the file itself, as node --test does
+    if ((file.assertionResults ?? []).length === 0) {
+      tests.push({ name: rel, status: file.status === 'passed' ? 'passed' : 'failed' });
+      continue;
+    }
+    for (const t of file.assertionResults) {
+      const status = t.status === 'pending' || t.status === 'skipped' || t.status === 'disabled' ? 'skipped' : t.status === 'todo' ? 'todo' : t.status;
+      tests.push({ name: [rel, ...t.ancestorTitles, t.title].join(' > '), status });
+    }
+  }
+  return tests;
+}
+
+function runNative(runner, pkgDir, work, pkg) {
+  if (runner === 'node') {
+    let stdout = '';
+    try {
+      stdout = execFileSync(process.execPath, ['--test', `--test-reporter=${reporter}`], { cwd: pkgDir, encoding: 'utf8', timeout: 120_000 });
+    } catch (err) {
+      stdout = err.stdout ?? '';
+    }
+    // A file that ran no test is reported as a test named by its absolute path: that is the file itself.
+    return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((t) => ({ name: t.name === t.file ? path.relative(pkgDir, t.file) : `${path.relative(pkgDir, t.file)} > ${t.name}`, status: t.status }));
+  }
+  const report = path.join(work, 'report.json');
+  let args;
+  if (runner === 'vitest') {
+    // test files import 'vitest': the package sees this checkout's copy (a dev tool, never a locked dependency)
+    mkdirSync(path.join(pkgDir, 'node_modules'), { recursive: true });
+    symlinkSync(path.join(root, 'node_modules/vitest'), path.join(pkgDir, 'node_modules/vitest'));
+    args = [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=json', `--outputFile=${report}`];
+  } else {
+    const tools = path.join(work, 'jest');
+    mkdirSync(tools);
+    execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', '--no-package-lock', `jest@${pkg.devDependencies?.jest ?? 'latest'}`], { stdio: 'ignore' });
+    args = [path.join(tools, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${report}`, `--rootDir=${pkgDir}`];
+  }
+  try {
+    execFileSync(process.execPath, args, { cwd: pkgDir, stdio: 'ignore', timeout: 300_000 });
+  } catch {
+    /* failing tests exit 1; the report says which */
+  }
+  if (runner === 'vitest') rmSync(path.join(pkgDir, 'node_modules/vitest'));
+  return fromJsonReport(JSON.parse(readFileSync(report, 'utf8')), pkgDir);
+}
+
+/** Keep only the files under these prefixes (package.json and LICENSE always). */
+function prune(dir, prefixes, rel = '') {
+  for (const name of readdirSync(path.join(dir, rel))) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (r === 'package.json' || r === 'LICENSE' || r === 'node_modules' || prefixes.some((p) => r.startsWith(p))) continue;
+    if (statSync(path.join(dir, r)).isDirectory() && prefixes.some((p) => p.startsWith(r + '/'))) prune(dir, prefixes, r);
+    else rmSync(path.join(dir, r), { recursive: true, force: true });
+  }
+}
+
 for (const arg of process.argv.slice(2)) {
-  const [spec, devList] = arg.split(':');
+  const [head, ...opts] = arg.split(';');
+  const options = Object.fromEntries(opts.map((o) => o.split('=')));
+  const runner = options.runner ?? 'node';
+  const [spec, devList] = head.split(':');
   const work = mkdtempSync(path.join(tmpdir(), 'pot-corpus-'));
   try {
     const pkgDir = pack(spec, work);
+    if (options.keep) prune(pkgDir, options.keep.split(','));
     const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     const extra = devList ? devList.split(',') : [];
-    const needs = [...Object.keys(pkg.dependencies ?? {}), ...extra];
+    const needs = options.deps === '' ? [] : [...Object.keys(pkg.dependencies ?? {}), ...extra];
     // A dev dependency the tests require is installed as a dependency would be
     // (and locked as one: a tester gets it from the lock tree); package.json is
     // put back before it is copied.
@@ -62,15 +137,8 @@ for (const arg of process.argv.slice(2)) {
     if (needs.length > 0) execFileSync('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev', '--no-package-lock'], { cwd: pkgDir, stdio: 'ignore' });
     writeFileSync(path.join(pkgDir, 'package.json'), pkgText);
     const start = performance.now();
-    let stdout = '';
-    try {
-      stdout = execFileSync(process.execPath, ['--test', `--test-reporter=${reporter}`], { cwd: pkgDir, encoding: 'utf8', timeout: 120_000 });
-    } catch (err) {
-      stdout = err.stdout ?? '';
-    }
+    const tests = runNative(runner, pkgDir, work, pkg);
     const ms = performance.now() - start;
-    // A file that ran no test is reported as a test named by its absolute path: that is the file itself.
-    const tests = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((t) => ({ name: t.name === t.file ? path.relative(pkgDir, t.file) : `${path.relative(pkgDir, t.file)} > ${t.name}`, status: t.status }));
     const dest = path.join(out, pkg.name.replace('/', '+'));
     rmSync(dest, { recursive: true, force: true });
     copyKept(pkgDir, path.join(dest, 'pkg'));
@@ -87,7 +155,7 @@ for (const arg of process.argv.slice(2)) {
         }
       }
     }
-    writeFileSync(path.join(dest, 'native.json'), JSON.stringify({ name: pkg.name, version: pkg.version, node: process.version, runner: 'node --test', deps: installed.sort(), ms: Math.round(ms), tests }, null, 1) + '\n');
+    writeFileSync(path.join(dest, 'native.json'), JSON.stringify({ name: pkg.name, version: pkg.version, node: process.version, runner: runner === 'node' ? 'node --test' : runner, keep: options.keep?.split(','), deps: installed.sort(), ms: Math.round(ms), tests }, null, 1) + '\n');
     console.log(`${pkg.name}@${pkg.version}: ${tests.length} tests natively (${tests.filter((t) => t.status === 'passed').length} passed) in ${ms.toFixed(0)} ms; deps ${installed.join(', ') || '-'}`);
   } finally {
     rmSync(work, { recursive: true, force: true });

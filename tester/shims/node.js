@@ -68,6 +68,30 @@
     return vendor[name]();
   };
 
+  /**
+   * The vendored buffer (feross/buffer 6) knows no 'base64url', which Node's
+   * Buffer has had since 15.7: it is base64 with '-' and '_' and no padding.
+   */
+  let base64urlDone = false;
+  function withBase64url(lib) {
+    if (base64urlDone) return lib;
+    base64urlDone = true;
+    const B = lib.Buffer;
+    const isUrl = (e) => typeof e === 'string' && e.toLowerCase() === 'base64url';
+    const toB64 = (s) => String(s).replace(/-/g, '+').replace(/_/g, '/');
+    const from = B.from;
+    B.from = function (value, enc, len) { return isUrl(enc) && typeof value === 'string' ? from.call(this, toB64(value), 'base64') : ReflectApply(from, this, [value, enc, len]); };
+    const byteLength = B.byteLength;
+    B.byteLength = function (s, enc) { return isUrl(enc) ? byteLength.call(this, toB64(s), 'base64') : byteLength.call(this, s, enc); };
+    const isEncoding = B.isEncoding;
+    B.isEncoding = (e) => isUrl(e) || isEncoding(e);
+    const toString = B.prototype.toString;
+    B.prototype.toString = function (enc, start, end) { return isUrl(enc) ? toString.call(this, 'base64', start, end).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') : ReflectApply(toString, this, arguments); };
+    const write = B.prototype.write;
+    B.prototype.write = function (str, ...rest) { const i = rest.findIndex(isUrl); if (i < 0) return ReflectApply(write, this, [str, ...rest]); rest[i] = 'base64'; return ReflectApply(write, this, [toB64(str), ...rest]); };
+    return lib;
+  }
+
   // ---- TextEncoder / TextDecoder (UTF-8, plus what Buffer decodes) ----
   class TextEncoder {
     get encoding() { return 'utf-8'; }
@@ -661,7 +685,7 @@
     'util/types': () => types,
     path: () => { const p = vendorLib('path'); return { ...p, posix: p, win32: undefined }; },
     'path/posix': () => vendorLib('path'),
-    buffer: () => vendorLib('buffer'),
+    buffer: () => withBase64url(vendorLib('buffer')),
     string_decoder: () => vendorLib('string_decoder'),
     stream: () => { const s = withReadableFrom(vendorLib('stream')); const Stream = s.Stream ?? s; const m = Object.assign(function Stream() {}, s, { Stream, promises: { pipeline: promisify(s.pipeline), finished: promisify(s.finished) } }); return m; },
     'stream/promises': () => { const s = vendorLib('stream'); return { pipeline: promisify(s.pipeline), finished: promisify(s.finished) }; },
