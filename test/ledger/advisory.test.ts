@@ -19,10 +19,10 @@ const TRUSTEE = keyPair('trustee');
 const PARAMS: ChainParams = { ...DEV_PARAMS, trustees: [`id:${toHex(TRUSTEE.publicKey)}`] };
 
 /** @acme owned by alice, @acme/lib 1.0.0 (which depends on @acme/dep ^1.0.0) and 1.0.1 published. */
-function world(): { s: StateOverlay; alice: Actor; bob: Actor; trustee: Actor; pkg: Uint8Array; ok: (tx: SignedTx) => void; no: (tx: SignedTx) => string } {
+function world(): { s: StateOverlay; alice: Actor; bob: Actor; trustee: Actor; pkg: Uint8Array; ok: (tx: SignedTx) => void; no: (tx: SignedTx) => string | undefined } {
   const s = overlay();
   const ok = (tx: SignedTx): void => applySignedTx(s, tx, txContext(CHAIN_ID, tx, 1, PARAMS));
-  const no = (tx: SignedTx): string => codeOf(() => applySignedTx(new StateOverlay(s), tx, txContext(CHAIN_ID, tx, 1, PARAMS)));
+  const no = (tx: SignedTx): string | undefined => codeOf(() => applySignedTx(new StateOverlay(s), tx, txContext(CHAIN_ID, tx, 1, PARAMS)));
   const alice = actor(ALICE, CHAIN_ID);
   ok(alice.tx('claim', { ns: '@acme' }));
   const create = alice.tx('create', { ns: '@acme', name: 'lib' });
