@@ -5,19 +5,12 @@
 import '../node/polyfill.ts';
 import { asGopkgrError, GopkgrError } from '../ledger/index.ts';
 import { makeContext, type Context } from './context.ts';
-import { loadAllCommands, loadCommand } from './commands/index.ts';
+import { commandLoaders, loadAllCommands, loadCommand } from './commands/index.ts';
+import { commandHelp, didYouMean, topHelp } from './help.ts';
 import { quietOnClosedOutput } from './signals.ts';
 
 async function help(): Promise<string> {
-  const commands = await loadAllCommands();
-  const width = Math.max(...commands.map((c) => c.usage.length));
-  return [
-    'gopkgr: a TypeScript package ledger with no registry',
-    '',
-    'usage: gopkgr <command> [options]   (every command takes --json, --node URL, --data DIR, --token-file FILE)',
-    '',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
-  ].join('\n');
+  return topHelp(await loadAllCommands());
 }
 
 function printError(err: unknown, ctx: Pick<Context, 'json'>): number {
@@ -41,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = await loadCommand(name);
   if (command === undefined) {
-    return printError(new GopkgrError('USAGE', `unknown command "${name}"`, { hint: 'run `gopkgr --help` for the list' }), { json });
+    const guess = didYouMean(name, commandLoaders.map(([n]) => n));
+    return printError(new GopkgrError('USAGE', `unknown command "${name}"${guess === undefined ? '' : `; did you mean \`gopkgr ${guess}\`?`}`, { hint: 'run `gopkgr --help` for the list' }), { json });
   }
   let ctx: Context;
   try {
@@ -53,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     }
     ctx = makeContext(values);
     if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
+      process.stdout.write(commandHelp(command) + '\n');
       return 0;
     }
     return await command.run(argv.slice(1), ctx);

@@ -22,3 +22,7 @@ export const MAX_LOCK_ENTRIES = 4_096;
 /** Domain separation for the bytes that get signed. */
 export const TX_SIGN_DOMAIN = 'gopkgr/tx/v1';
 export const ROTATE_SIGN_DOMAIN = 'gopkgr/rotate/v1';
+/** An advisory's text, in characters: a paragraph and a link, not a report (the report lives where the link points). */
+export const MAX_ADVISORY_TEXT = 1024;
+/** Advisories one package may carry: each advisory tx copies the package's list, so the list is bounded. */
+export const MAX_ADVISORIES_PER_PACKAGE = 256;

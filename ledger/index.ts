@@ -10,13 +10,14 @@ export * from './constants.ts';
 export * from './names.ts';
 export { compareVersions, newestVersion, predecessorOf, stepBase } from './versionLine.ts';
 export { isNpmName, isNpmVersion, npmChainName, type NpmKey } from './npmRelease.ts';
-export { encodeTx, decodeTx, txId, tarballOf, signTx, checkTxSignature, signingMessage, leadingZeroBits, feeOf, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type ImportBody, type SignedTxType, type BodyByType, type TransferBody, type AttestBody, type RebuildVerdict, REBUILD_VERDICTS } from './tx.ts';
+export { encodeTx, decodeTx, txId, tarballOf, signTx, checkTxSignature, signingMessage, leadingZeroBits, feeOf, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type ImportBody, type SignedTxType, type BodyByType, type TransferBody, type AttestBody, type AdvisoryBody, type RebuildVerdict, REBUILD_VERDICTS } from './tx.ts';
 export {
   encodeHeader, encodeBlock, decodeBlock, readHeader, assembleBlock, blockId, merkleRoot, bytesToBigInt, bigIntToBytes32, BLOCK_VERSION, HEADER_NEUTRAL_FIELDS,
   type Block, type BlockHeader, type DecodedBlock, type Seal, type SealCodec,
 } from './block.ts';
-export { DEV_PARAMS, genesisHeader, validateParams, isPrivateChain, type ChainParams, type ConsensusParams } from './params.ts';
-export { StateOverlay, keys as stateKeys, getAccount, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState } from './state.ts';
+export { DEV_PARAMS, genesisHeader, validateParams, isPrivateChain, isTrustee, type ChainParams, type ConsensusParams } from './params.ts';
+export { StateOverlay, keys as stateKeys, getAccount, ADVISORY_SEVERITIES, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState, type AdvisoryState, type AdvisorySeverity } from './state.ts';
+export { advisoriesOf, advisoryAffects, isSeverity } from './advisory.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type BlockContext, type RuleHooks, type TxContext } from './rules.ts';
 export {
   txCost, BlockCostMeter, COST_PER_TX, COST_PER_16_BYTES, COST_PER_PUBLISH_16_BYTES, COST_PER_COMPARED_16_BYTES, COST_PER_LOCK_ENTRY, COST_PER_8_LIST_ITEMS, COST_ROTATE_PROOF,

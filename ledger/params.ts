@@ -70,6 +70,12 @@ export interface ChainParams {
    * no rule reads it yet).
    */
   parent?: ParentChain;
+  /**
+   * Chain trustees (identities, `id:<hex>`): besides a namespace's maintainers,
+   * they may record advisories on any package and amend the bounds of any
+   * version, as the PureScript registry's trustees do. Absent: none.
+   */
+  trustees?: string[];
 }
 
 export interface ParentChain {
@@ -145,6 +151,13 @@ export function validateParams(p: unknown): ChainParams {
       fail('parent.checkpoint', 'must be {height, blockId, stateRoot} (hex ids)');
     }
   }
+  const trustees = o.trustees;
+  if (trustees !== undefined) {
+    if (!Array.isArray(trustees) || trustees.length === 0 || trustees.length > 64
+      || !trustees.every((t) => typeof t === 'string' && /^id:0[23][0-9a-f]{64}$/.test(t)) || new Set(trustees).size !== trustees.length) {
+      fail('trustees', 'must list 1 to 64 distinct identities (id:<compressed key hex>)');
+    }
+  }
   return {
     name: o.name as string,
     blockTimeMs: o.blockTimeMs as number,
@@ -162,6 +175,7 @@ export function validateParams(p: unknown): ChainParams {
     ...(consensus !== undefined ? { consensus: consensus as ConsensusParams } : {}),
     ...(namespaces !== undefined ? { namespaces: namespaces as string[] } : {}),
     ...(parent !== undefined ? { parent: parent as ParentChain } : {}),
+    ...(trustees !== undefined ? { trustees: trustees as string[] } : {}),
   };
 }
 
@@ -172,6 +186,11 @@ export function validateParams(p: unknown): ChainParams {
  */
 export function isPrivateChain(params: ChainParams): boolean {
   return params.consensus?.kind === 'authority' || params.namespaces !== undefined;
+}
+
+/** Whether a key (public key hex) is one of the chain's trustees (genesis `trustees`). */
+export function isTrustee(params: ChainParams, pubHex: string): boolean {
+  return params.trustees?.includes(`id:${pubHex}`) === true;
 }
 
 /** The genesis header with the consensus's genesis seal: its txRoot commits to every parameter. */

@@ -17,7 +17,8 @@ import { ROTATE_SIGN_DOMAIN } from './constants.ts';
 import { lockHash } from './lockHash.ts';
 import { sha256, verify } from './crypto.ts';
 import { BlockCostMeter } from './blockCost.ts';
-import type { ChainParams } from './params.ts';
+import { isTrustee, type ChainParams } from './params.ts';
+import { applyAdvisory } from './advisory.ts';
 
 export interface TxContext {
   params: ChainParams;
@@ -34,7 +35,7 @@ function reject(code: ErrorCode, message: string): never {
 
 function namespaceOf(s: StateOverlay, ns: string): NamespaceState {
   const state = s.get(keys.namespace(ns)) as NamespaceState | undefined;
-  if (state === undefined) reject('TX_UNKNOWN_NAMESPACE', `namespace ${ns} has not been claimed`);
+  if (state === undefined) throw new GopkgrError('TX_UNKNOWN_NAMESPACE', `namespace ${ns} has not been claimed`, { hint: `claim it first: \`gopkgr namespace claim ${ns}\`` });
   return state;
 }
 
@@ -55,7 +56,11 @@ function isMaintainer(ns: NamespaceState, who: string): boolean {
 }
 
 function requireMaintainer(ns: NamespaceState, who: string, action: string): void {
-  if (!isMaintainer(ns, who)) reject('TX_NOT_MAINTAINER', `id:${who} is not a maintainer of ${ns.ns} and cannot ${action}`);
+  if (!isMaintainer(ns, who)) {
+    throw new GopkgrError('TX_NOT_MAINTAINER', `id:${who} is not a maintainer of ${ns.ns} and cannot ${action}`, {
+      hint: `ask the owner of ${ns.ns} to run \`gopkgr maintainer add ${ns.ns} id:${who}\``,
+    });
+  }
 }
 
 function addOwned(s: StateOverlay, who: string, ns: string): void {
@@ -221,8 +226,9 @@ function applyDeprecate(s: StateOverlay, from: string, body: DeprecateBody): voi
 
 function applyBounds(s: StateOverlay, from: string, body: BoundsBody, ctx: TxContext): void {
   const pkg = packageOf(s, body.pkg);
-  // Rule: only maintainers of the namespace amend a version's bounds.
-  requireMaintainer(namespaceOf(s, pkg.ns), from, `amend bounds of ${pkg.ns}/${pkg.name}`);
+  // Rule: only maintainers of the namespace, or a chain trustee, amend a version's bounds.
+  const ns = namespaceOf(s, pkg.ns);
+  if (!isTrustee(ctx.params, from)) requireMaintainer(ns, from, `amend bounds of ${pkg.ns}/${pkg.name}`);
   const version = versionOf(s, pkg, body.version);
   // Rule: bounds edit ranges of dependencies the version already has; content never changes.
   for (const dep of Object.keys(body.deps)) {
@@ -500,6 +506,7 @@ export function applySignedTx(s: StateOverlay, tx: SignedTx, ctx: TxContext, hoo
     case 'attest': return applyAttest(s, from, tx.body, ctx);
     case 'import': return applyImport(s, from, tx.body, ctx);
     case 'transfer': return applyTransfer(s, from, paid, tx.body);
+    case 'advisory': return applyAdvisory(s, from, tx.body, ctx);
   }
 }
 

@@ -8,6 +8,8 @@
  *   bare:<name>:<@ns>      string    package id hex (the same package under its bare name, for search by name)
  *   ver:<idhex>:<version>  VersionState
  *   api:<apihex>           an API manifest (Canonical), stored once for every version whose API it is
+ *   adv:<idhex>            AdvisoryState[]  the package's advisories, oldest first (ledger/advisory.ts)
+ *   word:<token>:<@ns/name> string  package id hex: a search token (a word of a description, an exported name; ledger/searchTokens.ts)
  * Values are treated as immutable: rules copy before they change one, so an
  * overlay's base is never touched and undo data is simply the old values.
  */
@@ -162,6 +164,24 @@ export interface VersionState {
   misversioned?: Misversioned;
 }
 
+/** How bad an advisory says a problem is, least to most. */
+export const ADVISORY_SEVERITIES = ['low', 'moderate', 'high', 'critical'] as const;
+export type AdvisorySeverity = typeof ADVISORY_SEVERITIES[number];
+
+/** A security advisory on a package (`advisory` tx): its id is the tx's id. */
+export interface AdvisoryState {
+  id: string;
+  /** the versions it affects */
+  range: string;
+  severity: AdvisorySeverity;
+  text: string;
+  /** who signed it (public key hex): a maintainer of the namespace or a chain trustee */
+  by: string;
+  /** whether `by` signed as a chain trustee (not a maintainer) */
+  trustee: boolean;
+  height: number;
+}
+
 /** An npm release imported onto the chain (`import` tx), immutable once there. */
 export interface NpmReleaseState {
   name: string;
@@ -183,7 +203,7 @@ export interface NpmReleaseState {
   txId: string;
 }
 
-export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord | NpmReleaseState;
+export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord | NpmReleaseState | AdvisoryState[];
 
 /** An API manifest as published (InfVer), kept once per content hash. */
 export type ApiManifestRecord = Canonical;
@@ -229,6 +249,10 @@ export const keys = {
   /** the versions of an npm package on chain, in import order */
   npm: (name: string): string => `npm:${name}`,
   npmRelease: (name: string, version: string): string => `npmv:${name}@${version}`,
+  /** a package's advisories */
+  advisories: (idHex: string): string => `adv:${idHex}`,
+  /** a search token of a package (its full name last, so one token's packages are one range read) */
+  word: (token: string, fullName: string): string => `word:${token}:${fullName}`,
 };
 
 export function getAccount(s: StateReader, pubHex: string): AccountState {

@@ -50,6 +50,12 @@ export interface PublishBody {
 export interface DeprecateBody { pkg: Uint8Array; version: string; deprecated: boolean; reason?: string }
 export interface BoundsBody { pkg: Uint8Array; version: string; deps: Record<string, string> }
 export interface RotateBody { to: Uint8Array; proof: Uint8Array }
+/**
+ * A security advisory on a package (ledger/advisory.ts): the versions it
+ * affects (a semver range), how bad it is, and what to do, in words. Its id is
+ * the id of the tx that recorded it.
+ */
+export interface AdvisoryBody { pkg: Uint8Array; range: string; severity: string; text: string }
 /** Move `amount` (at least 1) of the sender's balance to the identity `to`. */
 export interface TransferBody { to: Uint8Array; amount: number }
 export interface AttestBody {
@@ -133,9 +139,10 @@ export interface BodyByType {
   attest: AttestBody;
   import: ImportBody;
   transfer: TransferBody;
+  advisory: AdvisoryBody;
 }
 export type SignedTxType = keyof BodyByType;
-export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest', 'import', 'transfer'];
+export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest', 'import', 'transfer', 'advisory'];
 
 /** `fee`: absent means zero (see the header); when present it is at least 1. */
 export type UnsignedTxOf<K extends SignedTxType> = { v: number; type: K; from: Uint8Array; nonce: number; stamp: number; body: BodyByType[K]; fee?: number };
@@ -390,6 +397,16 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
         out.rebuild = body.rebuild as RebuildVerdict;
       }
       return out;
+    }
+    case 'advisory': {
+      // Only the form here: the range, severity and text length are rules with codes of their own (ledger/advisory.ts).
+      onlyKeys(body, ['pkg', 'range', 'severity', 'text'], w);
+      return {
+        pkg: bytesField(body, 'pkg', 32, w),
+        range: stringField(body, 'range', w, 1024),
+        severity: stringField(body, 'severity', w, 64),
+        text: stringField(body, 'text', w, 16 * 1024),
+      };
     }
     case 'transfer': {
       onlyKeys(body, ['to', 'amount'], w);

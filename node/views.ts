@@ -5,7 +5,8 @@ import type { DecodedBlock } from '../ledger/block.ts';
 import type { Tx } from '../ledger/tx.ts';
 import type { BlockIndexEntry } from './store.ts';
 import type { Consensus } from '../consensus/index.ts';
-import { keys, type NamespaceState, type NpmReleaseState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
+import { advisoriesOf, advisoryAffects } from '../ledger/advisory.ts';
+import { keys, type AdvisoryState, type NamespaceState, type NpmReleaseState, type PackageState, type StateReader, type VersionState } from '../ledger/state.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -70,11 +71,23 @@ export function versionView(v: VersionState, manifest?: Canonical): Json {
   });
 }
 
+/** An advisory as the API shows it: who signed it as an identity. */
+export function advisoryView(a: AdvisoryState): Json {
+  return { id: a.id, range: a.range, severity: a.severity, text: a.text, by: identity(a.by), trustee: a.trustee, height: a.height };
+}
+
+/** A version's view with the advisories whose range takes it in (present only when there are some). */
+function withAdvisories(view: Json, version: string, advisories: readonly AdvisoryState[]): Json {
+  const affecting = advisories.filter((a) => advisoryAffects(a, version));
+  return affecting.length === 0 ? view : { ...(view as Record<string, Json>), advisories: affecting.map(advisoryView) };
+}
+
 export function packageView(state: StateReader, fullName: string): Json | undefined {
   const id = state.get(keys.name(fullName)) as string | undefined;
   if (id === undefined) return undefined;
   const pkg = state.get(keys.pkg(id)) as PackageState;
   const ns = state.get(keys.namespace(pkg.ns)) as NamespaceState;
+  const advisories = advisoriesOf(state, id);
   return {
     name: fullName,
     id,
@@ -82,7 +95,8 @@ export function packageView(state: StateReader, fullName: string): Json | undefi
     maintainers: ns.maintainers.map(identity),
     creator: identity(pkg.creator),
     createdAt: pkg.height,
-    versions: pkg.versions.map((ver) => versionView(state.get(keys.version(id, ver)) as VersionState)),
+    advisories: advisories.map(advisoryView),
+    versions: pkg.versions.map((ver) => withAdvisories(versionView(state.get(keys.version(id, ver)) as VersionState), ver, advisories)),
   };
 }
 
@@ -91,7 +105,7 @@ export function packageVersionView(state: StateReader, fullName: string, version
   const v = id === undefined ? undefined : (state.get(keys.version(id, version)) as VersionState | undefined);
   if (v === undefined) return undefined;
   const manifest = v.apiHash === undefined ? undefined : (state.get(keys.api(v.apiHash)) as Canonical | undefined);
-  return { name: fullName, id: id!, ...(versionView(v, manifest) as Record<string, Json>) };
+  return { name: fullName, id: id!, ...(withAdvisories(versionView(v, manifest), version, advisoriesOf(state, id!)) as Record<string, Json>) };
 }
 
 export function namespaceView(state: StateReader, ns: string): Json | undefined {

@@ -16,6 +16,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['get', async () => (await import('./get.ts')).get],
   ['deprecate', async () => (await import('./deprecate.ts')).deprecate],
   ['bounds', async () => (await import('./bounds.ts')).bounds],
+  ['advisory', async () => (await import('./advisory.ts')).advisory],
   ['infver', async () => (await import('./infver.ts')).infver],
   ['verify', async () => (await import('./verify.ts')).verify],
   ['test', async () => (await import('./test.ts')).test],

@@ -56,6 +56,10 @@ export const LEDGER_CODES = {
   TX_INSUFFICIENT_BALANCE: { status: 400, blame: 'sender', summary: 'the sender\'s balance does not cover the tx\'s fee and the amount it transfers' },
   TX_TRANSFER_TO_SELF: { status: 400, blame: 'sender', summary: 'a transfer names its own sender as the recipient' },
   TX_TRANSFER_TO_ROTATED: { status: 400, blame: 'sender', summary: 'a transfer names a key that was rotated away, which can never spend again' },
+  TX_ADVISORY_BAD_SEVERITY: { status: 400, blame: 'sender', summary: 'an advisory\'s severity is not low, moderate, high or critical' },
+  TX_ADVISORY_BAD_RANGE: { status: 400, blame: 'sender', summary: 'an advisory\'s affected versions are not a semver range' },
+  TX_ADVISORY_TEXT_LENGTH: { status: 400, blame: 'sender', summary: 'an advisory\'s text is empty or longer than MAX_ADVISORY_TEXT' },
+  TX_ADVISORY_LIMIT: { status: 400, blame: 'sender', summary: 'the package already carries MAX_ADVISORIES_PER_PACKAGE advisories' },
   TX_DUPLICATE_ATTESTATION: { status: 400, blame: 'sender', summary: 'the identity already attested the version' },
   // npm imports.
   TX_IMPORT_EXISTS: { status: 400, blame: 'sender', summary: 'the npm release is already on chain with these bytes' },

@@ -17,6 +17,9 @@ function npmNameOf(raw: string): string {
   return name;
 }
 
+/** Packages one namespace answer lists (in name order); more is marked `truncated`. */
+const MAX_NAMESPACE_PACKAGES = 10_000;
+
 export function packageRoutes({ node }: ApiContext): Route[] {
   const chain = node.chain;
   return [
@@ -51,7 +54,13 @@ export function packageRoutes({ node }: ApiContext): Route[] {
       if (!isNamespace(match[1])) throw new GopkgrError('BAD_NAME', `"${match[1]}" is not a namespace`);
       const view = await chain.state.read((s) => namespaceView(s, match[1]!));
       if (view === undefined) throw notFound(`namespace ${match[1]}`);
-      send(res, 200, view);
+      // Its packages: one range read of the sorted `name:<@ns>/` records (ledger/state.ts), bounded.
+      const packages: string[] = [];
+      for await (const [key] of chain.state.entries(stateKeys.name(`${match[1]!}/`))) {
+        packages.push(key.slice('name:'.length));
+        if (packages.length === MAX_NAMESPACE_PACKAGES) break;
+      }
+      send(res, 200, { ...(view as Record<string, Json>), packages, ...(packages.length === MAX_NAMESPACE_PACKAGES ? { truncated: true } : {}) });
     }),
     // A query with a JSON body: it changes nothing (guard.ts asks no token of it).
     // With "index": true the answer also holds, under "packages", what GET

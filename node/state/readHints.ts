@@ -40,6 +40,9 @@ export function readHints(txs: readonly Tx[]): Set<string> {
         if (tx.body.apiHash !== undefined) out.add(keys.api(toHex(tx.body.apiHash)));
         out.add(keys.pkg(toHex(tx.body.pkg)));
         break;
+      case 'advisory':
+        out.add(keys.pkg(toHex(tx.body.pkg))).add(keys.advisories(toHex(tx.body.pkg)));
+        break;
       case 'import':
         out.add(keys.npm(tx.body.name)).add(keys.npmRelease(tx.body.name, tx.body.version));
         break;

@@ -1,0 +1,130 @@
+/**
+ * What `gopkgr --help`, `gopkgr <command> --help` and a mistyped command print.
+ * Everything fits 80 columns (a terminal's default); each option a command's
+ * usage names is described here once, in words a person can act on.
+ */
+import type { Command } from './command.ts';
+
+export const HELP_WIDTH = 80;
+
+/** Every option any command takes, described once (global options first). */
+export const OPTION_HELP: Readonly<Record<string, string>> = {
+  '--json': 'print one JSON object (errors as {"error":{"code","message"}})',
+  '--node': 'the node to talk to, a URL (default GOPKGR_NODE, else http://127.0.0.1:7357)',
+  '--data': 'the data dir: identity, cache, store (default GOPKGR_HOME, else ~/.gopkgr)',
+  '--token-file': "a file holding the node's API token (or GOPKGR_TOKEN, the token itself)",
+  '--help': 'print this help',
+  '--allow-dirty': 'publish from a git tree with uncommitted changes (records no commit)',
+  '--allow-advisory': 'install despite the critical advisory with this id (repeatable)',
+  '--api': 'HOST:PORT the HTTP API listens on (default 127.0.0.1:7357)',
+  '--api-token-file': 'a file with the token every HTTP write (all routes on a private chain) needs',
+  '--authority': 'an identity that seals blocks of the private chain (repeatable)',
+  '--blocks': 'stop after mining this many blocks',
+  '--checkpoint': 'HEIGHT:BLOCKID:STATEROOT of a trusted state snapshot to join from',
+  '--concurrency': 'how many test runs at once',
+  '--cpu-ms': 'CPU time one test run may use',
+  '--dev': 'run a local development chain (trivial work, 1 s blocks)',
+  '--dir': 'the project directory (default: the current one)',
+  '--dry-run': 'show what would be published, submit nothing',
+  '--epoch-blocks': 'blocks per authority epoch (when votes take effect)',
+  '--fee': 'what the tx pays the miner of its block (default 0)',
+  '--from': 'publish a minor or patch on the major line of this older version',
+  '--genesis': 'a genesis.json naming another chain',
+  '--listen': 'a libp2p multiaddr to listen on (repeatable)',
+  '--max-peers': 'the most peers to keep connected',
+  '--memory-mib': 'memory one test run may use, in MiB',
+  '--mine': 'mine blocks (one worker thread per core unless --threads)',
+  '--name': "the private chain's name",
+  '--namespace': 'a namespace the private chain owns (repeatable)',
+  '--no-wait': 'return once the tx is submitted, without waiting for its block',
+  '--offline': 'install from gopkgr.lock and the cache only, asking no node',
+  '--once': 'do one round and exit',
+  '--out': 'the directory or file to write',
+  '--peer': 'a peer multiaddr to dial at start (repeatable)',
+  '--poll-ms': 'how often to look for new work, in milliseconds',
+  '--range': 'the affected versions, a semver range such as "<1.4.2"',
+  '--reason': 'why, shown to everyone who installs it',
+  '--registry': 'the npm registry URL to read from',
+  '--severity': 'low, moderate, high or critical (critical stops `gopkgr get`)',
+  '--sign': "seal blocks in this identity's slots",
+  '--slot-ms': 'the length of one authority slot, in milliseconds',
+  '--snapshot-every': 'write a signed state snapshot every N blocks',
+  '--snapshot-signer': 'an identity whose state snapshots this node trusts (repeatable)',
+  '--state-cache-mb': 'decoded state kept in memory, in MB (default 64)',
+  '--swarm-key': "the private network's pre-shared key file",
+  '--text': 'what the problem is and what to do, at most 1024 characters',
+  '--threads': 'mining worker threads',
+  '--timeout': 'seconds to wait for the tx to be mined',
+  '--verbose': 'print a line per block instead of one status line',
+  '--wall-ms': 'wall-clock time one test run may take',
+};
+
+const GLOBAL = ['--json', '--node', '--data', '--token-file', '--help'];
+
+/** Words of `text` on lines of at most `width` columns, each line after the first indented by `indent`. */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (next.length > width && line !== '') {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else line = next;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** The options a usage line names (`--fee`, `--no-wait`), in order, once each. */
+export function optionsOf(usage: string): string[] {
+  return [...new Set(usage.match(/--[a-z][a-z-]*/g) ?? [])];
+}
+
+/** `gopkgr --help`: one line per command (name and summary), wrapped at 80 columns. */
+export function topHelp(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const out = [
+    'gopkgr: a TypeScript package ledger with no registry',
+    '',
+    'usage: gopkgr <command> [options]',
+    '       gopkgr <command> --help    (every option of one command)',
+    '',
+    'commands:',
+  ];
+  const pad = ' '.repeat(width + 4);
+  for (const c of commands) out.push(...wrap(`  ${c.name.padEnd(width)}  ${c.summary}`, HELP_WIDTH, pad));
+  out.push('', 'every command takes:');
+  for (const o of GLOBAL) out.push(...wrap(`  ${o.padEnd(12)}  ${OPTION_HELP[o]}`, HELP_WIDTH, ' '.repeat(16)));
+  return out.join('\n');
+}
+
+/** `gopkgr <command> --help`: usage, summary, and every option described, in 80 columns. */
+export function commandHelp(c: Command): string {
+  const out = [...wrap(`usage: ${c.usage}`, HELP_WIDTH, '         '), '', ...wrap(c.summary, HELP_WIDTH), '', 'options:'];
+  const options = [...optionsOf(c.usage).filter((o) => !GLOBAL.includes(o)), ...GLOBAL];
+  const width = Math.max(...options.map((o) => o.length));
+  for (const o of options) out.push(...wrap(`  ${o.padEnd(width)}  ${OPTION_HELP[o] ?? ''}`, HELP_WIDTH, ' '.repeat(width + 4)));
+  return out.join('\n');
+}
+
+/** Edit distance (Levenshtein), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The command a mistyped name most likely meant: the nearest within two edits, or one it starts; undefined when none is close. */
+export function didYouMean(typed: string, names: readonly string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of names) {
+    const d = name.startsWith(typed) && typed.length >= 2 ? 0.5 : editDistance(typed, name);
+    if (d <= 2 && (best === undefined || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
