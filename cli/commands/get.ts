@@ -22,6 +22,7 @@ import { fetchIntoStore } from '../install/fetchTarballs.ts';
 import { commitInstall, planInstall, removeProjectLeftovers, skipShadowingSource } from '../install/installPackages.ts';
 import { removeLeftovers } from '../install/leftovers.ts';
 import { PackageStore } from '../install/packageStore.ts';
+import { syncFilesystem } from '../install/syncFilesystem.ts';
 import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
 import { inferenceNotices, inferenceSkips, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
 import { TarballCache } from '../install/tarballCache.ts';
@@ -107,7 +108,7 @@ export const get: Command = {
     const labelOf = (t: { name: string; version: string; contentHash: string }): string => `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
     const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
     // Tarballs are needed only for packages the store does not hold intact yet.
-    const store = new PackageStore(ctx.dataDir);
+    const store = new PackageStore(ctx.dataDir, syncFilesystem);
     const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
     const cache = new TarballCache(ctx.dataDir);
     const downloaded = await fetchIntoStore(

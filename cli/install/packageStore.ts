@@ -28,7 +28,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkLayout, readTarball, writeEntries, type ExtractOptions, type TarEntry } from './extractTarball.ts';
 import { entryOf } from './buildImportMap.ts';
-import { syncAll, writeReplacing } from './writeAtomic.ts';
+import { syncPaths, writeReplacing, type FlushPaths } from './writeAtomic.ts';
 import { tempName, UNPACK_PREFIX } from './leftovers.ts';
 
 /** An entry unpacked into a temp directory of the store, not yet in place (PackageStore.unpack, commit). */
@@ -90,7 +90,8 @@ export class PackageStore {
   /** indexes read and checked in this process */
   private readonly verified = new Map<string, StoreIndex>();
 
-  constructor(dataDir: string) {
+  /** `flush`: how commit makes a batch durable (default: an fsync of each path; get passes syncFilesystem.ts's one flush) */
+  constructor(dataDir: string, private readonly flush: FlushPaths = (_dir, paths) => syncPaths(paths)) {
     this.dir = path.join(dataDir, 'store');
   }
 
@@ -173,7 +174,7 @@ export class PackageStore {
 
   /**
    * The second half of add, for many entries at once. Durability is batched
-   * (writeAtomic.ts syncAll): one flush of every file and directory unpacked,
+   * (the constructor's `flush`): one flush of every file and directory unpacked,
    * then each entry is renamed into place and its index written (the marker
    * that makes it complete), then one flush of the indexes and the store
    * directory. No index can be on disk before the files it describes, and a
@@ -185,7 +186,7 @@ export class PackageStore {
     for (const p of pending) {
       data.push(p.tmp, ...p.index.dirs.map((d) => path.join(p.tmp, d)), ...p.index.files.map(([rel]) => path.join(p.tmp, rel)));
     }
-    await syncAll(this.dir, data);
+    await this.flush(this.dir, data);
     const markers: string[] = [];
     const placed = new Set<PendingEntry>();
     try {
@@ -203,7 +204,7 @@ export class PackageStore {
     } finally {
       await this.discard(pending.filter((p) => !placed.has(p)));
     }
-    await syncAll(this.dir, [...markers, this.dir]);
+    await this.flush(this.dir, [...markers, this.dir]);
   }
 
   /** Lay a checked entry out in `dest` (which must not exist) by hard links; returns the entry point. */

@@ -3,10 +3,10 @@
  * temp file beside the target, renamed over it (pnpm's write-file-atomic, in a
  * few lines). writeAtomic makes the new bytes durable before the rename, for
  * files written one at a time (the lockfile, the state file); writeReplacing
- * leaves durability to one syncPaths pass over many files (the package store).
+ * leaves durability to one syncPaths pass over many files (the package store;
+ * syncFilesystem.ts flushes a whole filesystem instead).
  */
 import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ATOMIC_MARK, tempName } from './leftovers.ts';
@@ -84,24 +84,5 @@ export async function syncPaths(paths: readonly string[]): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(SYNCS_IN_FLIGHT, paths.length) }, worker));
 }
 
-/**
- * Make `paths` (all on the filesystem holding `dir`) durable in one step where
- * the system allows it: on Linux `sync -f DIR` (coreutils), which is syncfs(2),
- * one flush of that filesystem. On the 500-package tree of bench/install the
- * store's 4,500 new files and directories took 0.06–0.08 s that way and
- * 0.4–0.6 s as fsyncs 64 at a time (half of it the thread-pool round trips of
- * open, fsync, close). It also flushes whatever else is pending on that
- * filesystem, which an fsync's journal commit mostly does too. Elsewhere, or
- * when `sync -f` is not there (busybox), syncPaths.
- */
-export async function syncAll(dir: string, paths: readonly string[]): Promise<void> {
-  if (process.platform === 'linux' && syncfsWorks !== false) {
-    const ok = await new Promise<boolean>((resolve) => execFile('sync', ['-f', dir], { timeout: 60_000 }, (err) => resolve(err === null)));
-    syncfsWorks = ok;
-    if (ok) return;
-  }
-  await syncPaths(paths);
-}
-
-/** Whether `sync -f` worked in this process (undefined: not tried yet). */
-let syncfsWorks: boolean | undefined;
+/** How a batch of new files is made durable: syncPaths, or syncFilesystem.ts's one flush. */
+export type FlushPaths = (dir: string, paths: readonly string[]) => Promise<void>;
