@@ -93,6 +93,12 @@ describe('chain export and import', () => {
     expect(pkg.body.versions[0]!.contentHash).toBe(HASH);
     const blob = await fetch(`${closed.api}/v1/blobs/${HASH}`, { headers: { authorization: `Bearer ${chain.token}` } });
     expect(Buffer.from(await blob.arrayBuffer())).toEqual(Buffer.from(TARBALL));
+    // The replica exports again what it imported (--parent): the same blocks and tarball, so the same bytes.
+    const again = path.join(work, 'again.gpkc');
+    const ex = await gopkgr(['chain', 'export', '--parent', '--from', '1', '--out', again, '--json', '--node', closed.api, '--token-file', chain.apiToken]);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.json).toMatchObject({ chainId: head.chainId, blocks: 4, blobs: 1, sha256: exported.sha256 });
+    expect(await readFile(again)).toEqual(await readFile(file));
   });
 
   it('refuses a corrupt file and a truncated one with their codes, and the node keeps what it had', async () => {
