@@ -7,7 +7,7 @@
  * ChainImportResult. Writes need what every write needs (guard.ts): the token
  * on a private node.
  */
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ApiContext } from './types.ts';
@@ -21,15 +21,13 @@ import type { Json } from '../views.ts';
 
 export function chainImportRoutes({ node }: ApiContext, replica: FullNode | undefined): Route[] {
   const dir = join(node.dataDir, 'import-tmp');
-  // A node that stopped during an import left its upload behind; nothing else lives here.
-  const ready = mkdir(dir, { recursive: true })
-    .then(() => readdir(dir))
-    .then((names) => Promise.all(names.map((n) => rm(join(dir, n), { force: true }))))
-    .catch(() => undefined);
+  // A node that stopped during an import left its upload behind; nothing else lives here. Created on the first import.
+  const ready = rm(dir, { recursive: true, force: true }).catch(() => undefined);
   let queue: Promise<unknown> = Promise.resolve();
   return [
     route('POST', /^\/v1\/chain\/import$/, async ({ req, res }) => {
       await ready;
+      await mkdir(dir, { recursive: true });
       const file = join(dir, `upload-${randomBytes(8).toString('hex')}`);
       try {
         const fh = await open(file, 'wx', 0o600);
