@@ -21,6 +21,11 @@
  * the two p99s (5 authorities): what timing, signing, validating and
  * importing add over gossip alone.
  *
+ * First, the follower ratio (bench/follower.ts): a public block's arrival at a
+ * private node's replica of the public chain against a plain public follower,
+ * in the same run (goal ≤ 1.1); its lines come before the authority runs, so
+ * the last line stays the slot-to-import ratio.
+ *
  *   npx tsx bench/authority.ts [--blocks 40] [--slot-ms 500]
  */
 import '../node/polyfill.ts';
@@ -34,6 +39,7 @@ import { slotStart, type AuthorityConsensus } from '../consensus/index.ts';
 import { AuthoritySigner, FullNode, newSwarmKey, parseSwarmKey, silentLogger, type BlockIndexEntry } from '../node/index.ts';
 import { Network } from '../node/network/index.ts';
 import { bareGossipHost, type BareGossipHost } from './bareGossip.ts';
+import { followerRatio } from './follower.ts';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string' }, 'slot-ms': { type: 'string' } } });
 const BLOCKS = Number(values.blocks ?? 40);
@@ -168,6 +174,10 @@ async function bareGossip(n: number, messages: Uint8Array[], publishers: number[
     await Promise.all(hosts.map(async (h) => h.stop()));
   }
 }
+
+const follower = await followerRatio(BLOCKS);
+for (const line of follower.lines) console.log(line);
+console.log(`  ${follower.ratio}`);
 
 let lastRatio = '';
 for (const n of [3, 5]) {

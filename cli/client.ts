@@ -65,6 +65,20 @@ export class NodeClient {
     return json as T;
   }
 
+  /** Whether the node answers a HEAD of `path` with 200 (404: false; anything else is an error). */
+  async has(path: string): Promise<boolean> {
+    const headers: Record<string, string> = this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
+    let res: Response;
+    try {
+      res = await fetch(this.url + path, { method: 'HEAD', headers });
+    } catch (err) {
+      throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+    }
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw new GopkgrError('HTTP_ERROR', `HEAD ${path}: HTTP ${res.status}`);
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

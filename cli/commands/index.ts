@@ -26,6 +26,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['transfer', async () => (await import('./transfer.ts')).transfer],
   ['fork', async () => (await import('./fork.ts')).fork],
   ['authority', async () => (await import('./authority.ts')).authority],
+  ['chain', async () => (await import('./chain.ts')).chain],
 ];
 
 export async function loadCommand(name: string): Promise<Command | undefined> {

@@ -38,6 +38,16 @@ export const CHAIN_CODES = {
   TX_ALREADY_PENDING: { status: 409, blame: 'none', summary: 'the tx is already pending' },
   TX_BLOB_MISSING: { status: 400, blame: 'none', summary: 'the tarball of a publish is not on this node' },
   TX_MANIFEST_INVALID: { status: 400, blame: 'sender', summary: 'the API manifest of a publish is invalid' },
+  // Chain files (`gopkgr chain export|import`, node/chainFile/).
+  CHAIN_FILE_NOT_EXPORT: { status: 400, blame: 'sender', summary: 'a file that is not a gopkgr chain file' },
+  CHAIN_FILE_TRUNCATED: { status: 400, blame: 'sender', summary: 'a chain file that ends before its checksum' },
+  CHAIN_FILE_CHECKSUM: { status: 400, blame: 'sender', summary: 'a chain file whose bytes do not match its checksum' },
+  CHAIN_FILE_CORRUPT: { status: 400, blame: 'sender', summary: 'a chain file whose frames, header, counts or block order are wrong' },
+  CHAIN_FILE_WRONG_CHAIN: { status: 400, blame: 'none', summary: 'a chain file of a chain this node does not keep' },
+  CHAIN_FILE_GAP: { status: 409, blame: 'none', summary: 'a chain file whose first block builds on a block this node does not have' },
+  CHAIN_FILE_BLOB_UNNAMED: { status: 400, blame: 'sender', summary: 'a chain file with a tarball no block before it names' },
+  CHAIN_EXPORT_RANGE: { status: 400, blame: 'none', summary: 'an export range outside the node\'s main chain' },
+  CHAIN_EXPORT_MOVED: { status: 409, blame: 'none', summary: 'the node\'s main chain changed under an export (a reorg)' },
   // The node's chain files.
   GENESIS_NOT_FOUND: { status: 400, blame: 'none', summary: 'the genesis file cannot be read' },
 } as const satisfies Record<string, ErrorCodeInfo>;

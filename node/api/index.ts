@@ -28,6 +28,7 @@ import { manifestRoutes } from './manifests.ts';
 import { searchRoutes } from './search.ts';
 import { evidenceRoutes } from './evidence.ts';
 import { replicaRouting } from './replica.ts';
+import { chainImportRoutes } from './chainImport.ts';
 
 export { isLoopbackHost, type ApiAccess } from './guard.ts';
 export type { BlobQuotaOptions } from './blobQuota.ts';
@@ -61,6 +62,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     ...manifestRoutes(ctx),
     ...searchRoutes(ctx),
     ...evidenceRoutes(ctx),
+    ...chainImportRoutes(ctx, opts.replica?.node),
   ];
 
   // Extra routes are read when asked: a node serves its chain before its network layer (which adds routes) is up.

@@ -48,6 +48,7 @@ export async function spawnNetNode(name: string, opts: { data?: string; peers?: 
 }
 
 export interface Status {
+  chainId: string;
   height: number;
   head: string;
   peers: number;
