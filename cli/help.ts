@@ -30,6 +30,7 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--fee': 'what the tx pays the miner of its block (default 0)',
   '--from': 'publish a minor or patch on the major line of this older version',
   '--genesis': 'a genesis.json naming another chain',
+  '--limit': 'the most results to show (1 to 200, default 20)',
   '--listen': 'a libp2p multiaddr to listen on (repeatable)',
   '--max-peers': 'the most peers to keep connected',
   '--memory-mib': 'memory one test run may use, in MiB',
