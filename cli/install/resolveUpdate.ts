@@ -14,6 +14,7 @@
  * can reach), not read from the lockfile, whose candidates are only the
  * versions known when it was written.
  */
+import { isGopkgrError } from '../../ledger/index.ts';
 import { mapIndex, solve, splitRef, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 import { fetchIndex, type PackageSource } from './fetchIndex.ts';
 import type { Lockfile } from './lockfile.ts';
@@ -50,9 +51,33 @@ export function keptVersions(lock: Lockfile | undefined, names?: ReadonlySet<str
   return out;
 }
 
+/**
+ * The locked versions of the updated names that are deprecated. The solver never
+ * chooses a deprecated version unless it is preferred or pinned, so when the
+ * installed one is deprecated and nothing newer fits, updating without it would
+ * fail where `get` keeps it: the second try allows (prefers) them, and the
+ * command warns about each one that stays.
+ */
+export function deprecatedLocks(lock: Lockfile | undefined, index: ReadonlyMap<string, readonly IndexVersion[]>, names?: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, p] of Object.entries(lock?.packages ?? {})) {
+    if (names !== undefined && !names.has(name)) continue;
+    if (index.get(name)?.find((v) => v.version === p.version)?.deprecated === true) out[name] = p.version;
+  }
+  return out;
+}
+
 export async function resolveUpdate(o: UpdateOptions): Promise<ProjectResolution> {
   const fetched = await fetchIndex(o.requirements.map((r) => r.name), o.source);
   const index = forgetRecordedLocks(fetched.packages, o.names);
-  const solution = solve(mapIndex(index), o.requirements, { preferred: keptVersions(o.lock, o.names), rootName: o.rootName });
+  const kept = keptVersions(o.lock, o.names);
+  let solution;
+  try {
+    solution = solve(mapIndex(index), o.requirements, { preferred: kept, rootName: o.rootName });
+  } catch (err) {
+    const stuck = deprecatedLocks(o.lock, index, o.names);
+    if (!isGopkgrError(err, 'RESOLVE_CONFLICT') || Object.keys(stuck).length === 0) throw err;
+    solution = solve(mapIndex(index), o.requirements, { preferred: { ...kept, ...stuck }, rootName: o.rootName });
+  }
   return { solution, index, sources: fetched.sources, fromLockfile: false };
 }

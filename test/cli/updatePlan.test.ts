@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapIndex, solve, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 import type { Lockfile } from '../../cli/install/lockfile.ts';
-import { forgetRecordedLocks, keptVersions } from '../../cli/install/resolveUpdate.ts';
+import { deprecatedLocks, forgetRecordedLocks, keptVersions } from '../../cli/install/resolveUpdate.ts';
 import { outdatedRows, rangesOn, type VersionFacts } from '../../cli/install/outdatedRows.ts';
 import { chainText, whyChains } from '../../cli/install/whyChains.ts';
 
@@ -63,6 +63,21 @@ describe('update preferences', () => {
     expect(keptVersions(lock, new Set(['@a/hub']))).toEqual({ '@a/top': '1.0.0' });
     expect(keptVersions(lock)).toEqual({});
     expect(keptVersions(undefined, new Set(['@a/hub']))).toEqual({});
+  });
+});
+
+describe('deprecated locked versions', () => {
+  it('a full update cannot choose a deprecated installed version with nothing newer; allowing the locked one keeps it', () => {
+    const index = diamond();
+    index.set('@a/right', [v('1.0.0', { '@a/hub': '^1.0.0' }, { deprecated: true })]);
+    const lock = lockOf({ '@a/top': '1.0.0', '@a/left': '1.0.0', '@a/right': '1.0.0', '@a/hub': '1.0.0' }, index);
+    expect(() => solve(mapIndex(forgetRecordedLocks(index)), roots, { preferred: keptVersions(lock) })).toThrow(expect.objectContaining({ code: 'RESOLVE_CONFLICT' }));
+    const stuck = deprecatedLocks(lock, index);
+    expect(stuck).toEqual({ '@a/right': '1.0.0' });
+    const solution = solve(mapIndex(forgetRecordedLocks(index)), roots, { preferred: stuck });
+    expect([solution.selected.get('@a/right')!.version, solution.selected.get('@a/hub')!.version]).toEqual(['1.0.0', '1.0.2']);
+    // Only the names being updated: the others are kept by keptVersions already.
+    expect(deprecatedLocks(lock, index, new Set(['@a/hub']))).toEqual({});
   });
 });
 

@@ -5,7 +5,8 @@
  * and right's recorded lock trees name base@1.0.0; an app tagging top. Then
  * base 1.0.1 is published: `get` (with the lockfile, and without it) keeps
  * 1.0.0, `outdated` says base is behind and exits 1, `update @acme/base` moves
- * the deep dependency without an `added` entry, `why` prints both chains,
+ * the deep dependency without an `added` entry, a deprecation's reason shows
+ * in `outdated` and does not stop `update`, `why` prints both chains,
  * `remove` drops an added package, and `search` finds a package by an export.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,19 @@ describe('gopkgr update, outdated, why, remove and search end to end', () => {
     const all = await cli(['update', '--json']);
     expect(all.code, all.stderr).toBe(0);
     expect(all.json).toMatchObject({ updated: [], removed: [], changed: false });
+  });
+
+  it('a deprecated installed version: `outdated` gives the reason, and `update` keeps it when nothing newer fits, with a warning', async () => {
+    const dep = await gopkgr(['deprecate', '@acme/right@1.0.0', '--reason', 'SECURITY: CVE-2026-0001', '--json'], { env: publisher });
+    expect(dep.code, dep.stdout + dep.stderr).toBe(0);
+    const out = await cli(['outdated']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^@acme\/right\s+1\.0\.0\s+1\.0\.0\s+-\s+deep$/m);
+    expect(out.stdout).toContain('warning: @acme/right@1.0.0 is deprecated: SECURITY: CVE-2026-0001');
+    const all = await cli(['update']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain('warning: @acme/right@1.0.0 is deprecated (pinned)');
+    expect((await lockOf(app)).packages['@acme/right']!.version).toBe('1.0.0');
   });
 
   it('`remove` drops an added package and reinstalls; a tagged one is refused with the tag\'s place', async () => {
