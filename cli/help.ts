@@ -30,6 +30,7 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--fee': 'what the tx pays the miner of its block (default 0)',
   '--from': 'publish a minor or patch on the major line of this older version',
   '--genesis': 'a genesis.json naming another chain',
+  '--limit': 'the most results to show (1 to 200, default 20)',
   '--listen': 'a libp2p multiaddr to listen on (repeatable)',
   '--max-peers': 'the most peers to keep connected',
   '--memory-mib': 'memory one test run may use, in MiB',
@@ -61,15 +62,19 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
 
 const GLOBAL = ['--json', '--node', '--data', '--token-file', '--help'];
 
-/** Words of `text` on lines of at most `width` columns, each line after the first indented by `indent`. */
+/**
+ * Words of `text` on lines of at most `width` columns, each line after the first
+ * indented by `indent`. The spaces between words are kept as written (the
+ * padding that lines up a table's columns); a line break takes the place of one run.
+ */
 export function wrap(text: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    const next = line === '' ? word : `${line} ${word}`;
-    if (next.length > width && line !== '') {
+  for (const piece of text.match(/\s*\S+/g) ?? []) {
+    const next = line + piece;
+    if (next.length > width && line.trim() !== '') {
       lines.push(line);
-      line = `${indent}${word}`;
+      line = `${indent}${piece.trimStart()}`;
     } else line = next;
   }
   if (line !== '') lines.push(line);

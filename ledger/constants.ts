@@ -26,3 +26,11 @@ export const ROTATE_SIGN_DOMAIN = 'gopkgr/rotate/v1';
 export const MAX_ADVISORY_TEXT = 1024;
 /** Advisories one package may carry: each advisory tx copies the package's list, so the list is bounded. */
 export const MAX_ADVISORIES_PER_PACKAGE = 256;
+/**
+ * Search tokens (exported names) indexed per package, and their length: the
+ * newest version's API manifest writes one `word:` record per token, so a
+ * publish adds at most this many records; a package exporting more (a large
+ * barrel file) is found by its first 256 names in sorted order, and by its name.
+ */
+export const MAX_SEARCH_TOKENS = 256;
+export const MAX_SEARCH_TOKEN_LENGTH = 64;

@@ -18,6 +18,7 @@ export {
 export { DEV_PARAMS, genesisHeader, validateParams, isPrivateChain, isTrustee, type ChainParams, type ConsensusParams } from './params.ts';
 export { StateOverlay, keys as stateKeys, getAccount, ADVISORY_SEVERITIES, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState, type AdvisoryState, type AdvisorySeverity } from './state.ts';
 export { advisoriesOf, advisoryAffects, isSeverity } from './advisory.ts';
+export { searchTokens } from './searchTokens.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type BlockContext, type RuleHooks, type TxContext } from './rules.ts';
 export {
   txCost, BlockCostMeter, COST_PER_TX, COST_PER_16_BYTES, COST_PER_PUBLISH_16_BYTES, COST_PER_COMPARED_16_BYTES, COST_PER_LOCK_ENTRY, COST_PER_8_LIST_ITEMS, COST_ROTATE_PROOF,

@@ -9,7 +9,7 @@ import semver from 'semver';
 import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, encode, encodeOnce, toHex, type Canonical } from './encoding.ts';
 import { isNamespace, isPackageName, bumpBetween, bumpVersion } from './names.ts';
-import { newestVersion, predecessorOf, stepBase } from './versionLine.ts';
+import { compareVersions, newestVersion, predecessorOf, stepBase } from './versionLine.ts';
 import { npmChainName, npmSignatureValid } from './npmRelease.ts';
 import { keys, getAccount, type AccountState, type AttestationState, type Misversioned, type NamespaceState, type NpmReleaseState, type PackageState, type StateOverlay, type VersionState } from './state.ts';
 import { feeOf, type AttestBody, type BoundsBody, type ClaimBody, type CreateBody, type DeprecateBody, type ImportBody, type MaintainerBody, type PublishBody, type RewardTx, type RotateBody, type SignedTx, type TransferBody, type Tx } from './tx.ts';
@@ -19,6 +19,7 @@ import { sha256, verify } from './crypto.ts';
 import { BlockCostMeter } from './blockCost.ts';
 import { isTrustee, type ChainParams } from './params.ts';
 import { applyAdvisory } from './advisory.ts';
+import { reindexTokens } from './searchTokens.ts';
 
 export interface TxContext {
   params: ChainParams;
@@ -209,6 +210,12 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
   if (body.sourceTree !== undefined) version.sourceTree = body.sourceTree;
   s.set(keys.version(pkg.id, body.version), version);
   s.set(keys.pkg(pkg.id), { ...pkg, versions: [...pkg.versions, body.version] });
+  // The search index follows the newest version's API (searchTokens.ts): a patch on an older line leaves it.
+  const prevNewest = newestVersion(pkg.versions);
+  if (prevNewest === undefined || compareVersions(body.version, prevNewest) > 0) {
+    const prevApi = prevNewest === undefined ? undefined : versionOf(s, pkg, prevNewest).apiHash;
+    reindexTokens(s, full, pkg.id, prevApi === undefined ? undefined : (s.get(keys.api(prevApi)) as Canonical | undefined), manifest);
+  }
 }
 
 

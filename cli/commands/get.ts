@@ -7,7 +7,6 @@
  * writes nothing. Packages tagged `npm` are laid out by npm's rules
  * (install/npmGet.ts) beside the gopkgr ones, in the same all-or-nothing commit.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GopkgrError, isGopkgrError, isRange, parseFullName } from '../../ledger/index.ts';
 import type { Requirement } from '../../resolver/index.ts';
@@ -17,18 +16,13 @@ import { report, type Command } from '../command.ts';
 // Not through tags/index.ts, which also exports the parser: scanning loads TypeScript only when a file changed.
 import { collectRequirements } from '../tags/collectRequirements.ts';
 import { scanSources } from '../tags/scanSources.ts';
-import { buildImportMap } from '../install/buildImportMap.ts';
-import { fetchIntoStore } from '../install/fetchTarballs.ts';
-import { commitInstall, planInstall, removeProjectLeftovers, skipShadowingSource } from '../install/installPackages.ts';
+import { removeProjectLeftovers } from '../install/installPackages.ts';
+import { installSolution, nextLockfile } from '../install/installSolution.ts';
 import { removeLeftovers } from '../install/leftovers.ts';
-import { PackageStore } from '../install/packageStore.ts';
-import { syncFilesystem } from '../install/syncFilesystem.ts';
-import { LOCKFILE_NAME, LOCKFILE_VERSION, readLockfile, serializeLockfile, type Lockfile } from '../install/lockfile.ts';
-import { inferenceNotices, inferenceSkips, resolveProject, satisfyingVersions } from '../install/resolveProject.ts';
-import { TarballCache } from '../install/tarballCache.ts';
+import { LOCKFILE_NAME, readLockfile } from '../install/lockfile.ts';
+import { inferenceNotices, inferenceSkips, resolveProject } from '../install/resolveProject.ts';
 import { npmNotes, resolveNpmForGet } from '../install/npmGet.ts';
-import { npmLockOf } from '../install/npmLock.ts';
-import { checkLayoutConflicts, checkNpmIntegrity, isNested, npmTargets, withNestedReinstalls } from '../install/npmLayout.ts';
+import { checkLayoutConflicts } from '../install/npmLayout.ts';
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
@@ -93,48 +87,8 @@ export const get: Command = {
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
-    const satisfying = satisfyingVersions(index, solution);
-    const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added, packages: {}, npm: npmLockOf(npm.tree) };
-    for (const [name, v] of solution.selected) {
-      const chain = chains[name];
-      const source = sources.get(name);
-      const chainId = router === undefined ? undefined : source !== undefined ? router.registries.find((r) => r.node === source)?.chainId : lock?.packages[name]?.chainId;
-      next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), ...(chainId !== undefined ? { chainId } : {}), satisfying: satisfying.get(name) ?? {} };
-    }
-
-    const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
-    const npmByPath = new Map([...npm.tree.nodes.values()].map((n) => [n.location.slice('node_modules/'.length), n.release]));
-    const npmByHash = new Map([...npm.tree.nodes.values()].map((n) => [n.release.contentHash, n.release]));
-    const labelOf = (t: { name: string; version: string; contentHash: string }): string => `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
-    const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
-    // Tarballs are needed only for packages the store does not hold intact yet.
-    const store = new PackageStore(ctx.dataDir, syncFilesystem);
-    const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
-    const cache = new TarballCache(ctx.dataDir);
-    const downloaded = await fetchIntoStore(
-      await Promise.all(unpack.map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
-        ...t, source: sources.get(t.name),
-        // Through gopkgr.json: from the registry of the chain the entry came from, with that registry's token.
-        ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
-      }))),
-      {
-        cache, client, store, progress: ctx.tty,
-        // npm tarballs are unpacked as the registry serves them, once they match its sha512 too.
-        check: (t, bytes) => {
-          const release = npmByHash.get(t.contentHash);
-          if (release !== undefined) checkNpmIntegrity(bytes, release.integrity, labelOf(t));
-        },
-        extract: (t) => (npmByHash.has(t.contentHash) ? { label: labelOf(t) } : { label: labelOf(t), skip: skipShadowingSource }),
-      },
-    );
-    const result = await commitInstall({
-      projectDir,
-      plan,
-      store,
-      files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
-    });
-    // Only after a successful install: a tarball that failed extraction never enters the cache.
-    for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
+    const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree });
+    const { targets, plan, result } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client });
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
 

@@ -70,4 +70,8 @@ export const CLI_CODES = {
   BLOB_TAMPERED: { status: 400, blame: 'sender', summary: 'a tarball does not hash to the chain\'s content hash' },
   TARBALL_CORRUPT: { status: 400, blame: 'sender', summary: 'a tarball is not valid gzip or tar' },
   TARBALL_UNSAFE: { status: 400, blame: 'sender', summary: 'a tarball whose entries would escape or overflow' },
+  // Changing and explaining what a project has (update, outdated, why, remove).
+  NO_LOCKFILE: { status: 400, blame: 'sender', summary: 'the command works from gopkgr.lock and there is none' },
+  NOT_A_DEPENDENCY: { status: 400, blame: 'sender', summary: 'a name the project\'s lockfile does not hold' },
+  NOT_ADDED: { status: 400, blame: 'sender', summary: 'remove names a package that is not an "added" entry' },
 } as const satisfies Record<string, ErrorCodeInfo>;

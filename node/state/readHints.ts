@@ -6,7 +6,8 @@
  * when they ask for it (StateSession.run), so a wrong hint costs time, never a
  * verdict.
  */
-import { toHex } from '../../ledger/encoding.ts';
+import { toHex, type Canonical } from '../../ledger/encoding.ts';
+import { searchTokens } from '../../ledger/searchTokens.ts';
 import { keys, type PackageState, type StateValue, type VersionState } from '../../ledger/state.ts';
 import type { Tx } from '../../ledger/tx.ts';
 import { stepBase } from '../../ledger/versionLine.ts';
@@ -59,7 +60,7 @@ export function readHints(txs: readonly Tx[]): Set<string> {
 /**
  * The keys the txs read that follow from records already loaded (`peek`
  * answers undefined for what is not): a publish's namespace and latest version,
- * that version's manifest, and each lock entry's name, package and locked
+ * that version's manifest, the search records of both manifests, and each lock entry's name, package and locked
  * version (the lock-tree check reads those, never a locked package's other
  * versions). Called again as more is loaded, it reaches one step further each time.
  */
@@ -80,11 +81,18 @@ export function derivedHints(txs: readonly Tx[], peek: (key: string) => StateVal
     if (pkg !== undefined) {
       out.add(keys.namespace(pkg.ns));
       const base = stepBase(pkg.versions, tx.body.version);
+      let prevManifest: Canonical | undefined;
       if (base !== undefined) {
         out.add(keys.version(id, base));
         const prev = peek(keys.version(id, base)) as VersionState | undefined;
-        if (prev?.apiHash !== undefined) out.add(keys.api(prev.apiHash));
+        if (prev?.apiHash !== undefined) {
+          out.add(keys.api(prev.apiHash));
+          prevManifest = peek(keys.api(prev.apiHash)) as Canonical | undefined;
+        }
       }
+      // The search records the publish moves when it becomes the newest version (ledger/searchTokens.ts); the commit's undo data reads them.
+      const manifest = tx.body.manifest ?? (tx.body.apiHash === undefined ? undefined : (peek(keys.api(toHex(tx.body.apiHash))) as Canonical | undefined));
+      for (const t of [...searchTokens(prevManifest), ...searchTokens(manifest)]) out.add(keys.word(t, `${pkg.ns}/${pkg.name}`));
     }
     for (const ref of Object.keys(tx.body.lock)) {
       const at = ref.lastIndexOf('@');

@@ -9,8 +9,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   blockId, merkleRoot, DEV_PARAMS, encode, encodeTx, sha256Hex, toHex, txId, buildRewardTx, manifestHash, MAX_TX_BYTES,
-  type DecodedBlock, type SignedTx,
+  type Canonical, type DecodedBlock, type SignedTx,
 } from '../../ledger/index.ts';
+import { hashExport } from '../../infver/index.ts';
 import type { FullNode } from '../../node/index.ts';
 import { chainIdOf } from '../../consensus/index.ts';
 import { encodeHeader, meetsTarget } from '../../consensus/pow/index.ts';
@@ -181,6 +182,43 @@ describe('HTTP API', () => {
     expect(((await call(api, 'GET', '/v1/search?q=right-pad')).body.results as Array<{ name: string }>).map((r) => r.name)).toEqual(['@acme/right-pad']);
     expect(errorCode(await call(api, 'GET', '/v1/search?q=Left%20Pad'))).toBe('BAD_QUERY');
     expect(errorCode(await call(api, 'GET', '/v1/search?q=@acme&limit=0'))).toBe('BAD_QUERY');
+  });
+
+  it('GET /v1/search finds packages by the exported names of their newest version; a patch on an older line leaves the index', async () => {
+    const { alice } = api;
+    const manifest = (names: string[]): Canonical => ({
+      format: 'infver/1', name: '@acme/dates', internal: [],
+      exports: names.sort().map((name) => {
+        const decls = [{ kind: 'variable', t: { k: 'kw', n: 'string' }, const: true }];
+        return { name, kind: 'variable', hash: hashExport(name, decls as never), decls };
+      }),
+    });
+    const body = (create: SignedTx, version: string, names: string[]): ReturnType<typeof publishBody> =>
+      publishBody(idBytes(create), version, { manifest: manifest(names), apiHash: manifestHash(manifest(names)) });
+    const claim = alice.tx('claim', { ns: '@acme' });
+    const dates = alice.tx('create', { ns: '@acme', name: 'dates' });
+    // A package named like the symbol: found by name first, once.
+    const format = alice.tx('create', { ns: '@acme', name: 'formatter' });
+    const search = async (q: string): Promise<unknown> => (await call(api, 'GET', `/v1/search?q=${q}`)).body.results;
+    expect((await call(api, 'POST', '/v1/blocks', mineBlock(api.node.chain, [
+      claim, dates, format, alice.tx('publish', body(dates, '1.0.0', ['parseDate', 'formatDate'])), alice.tx('publish', publishBody(idBytes(format), '1.0.0')),
+    ]).bytes)).status).toBe(200);
+    const datesId = toHex(idBytes(dates));
+    expect(await search('parseD')).toEqual([{ name: '@acme/dates', id: datesId, latest: '1.0.0', versions: 1, symbols: ['parsedate'] }]);
+    expect(await search('format')).toEqual([
+      { name: '@acme/formatter', id: toHex(idBytes(format)), latest: '1.0.0', versions: 1 },
+      { name: '@acme/dates', id: datesId, latest: '1.0.0', versions: 1, symbols: ['formatdate'] },
+    ]);
+    expect(await search('nothing')).toEqual([]);
+    // 2.0.0 drops formatDate: the index follows the newest version's exports.
+    expect((await call(api, 'POST', '/v1/blocks', mineBlock(api.node.chain, [alice.tx('publish', body(dates, '2.0.0', ['parseDate', 'addDays']))]).bytes)).status).toBe(200);
+    expect(await search('add')).toEqual([{ name: '@acme/dates', id: datesId, latest: '2.0.0', versions: 2, symbols: ['adddays'] }]);
+    expect((await search('format')) as unknown[]).toHaveLength(1);
+    // A patch on the 1.x line exports formatDate again, but it is not the newest version.
+    expect((await call(api, 'POST', '/v1/blocks', mineBlock(api.node.chain, [alice.tx('publish', body(dates, '1.0.1', ['parseDate', 'formatDate']))]).bytes)).status).toBe(200);
+    expect((await search('format')) as unknown[]).toHaveLength(1);
+    const state = await api.node.chain.readState();
+    expect([...state.keys()].filter((k) => k.startsWith('word:')).sort()).toEqual(['word:adddays:@acme/dates', 'word:parsedate:@acme/dates']);
   });
 
   it('GET /v1/blocks by height and by id, raw or as JSON; unknown ones are 404', async () => {

@@ -1,0 +1,65 @@
+/**
+ * `gopkgr outdated [--json]`: for each package in gopkgr.lock, direct and deep,
+ * the installed version, the newest every applying range allows (`wanted`),
+ * the newest overall (`latest`) and notices (install/outdatedRows.ts). Asks
+ * each name of its registry once (gopkgr.json's router, else the node) and
+ * changes nothing. Exit code as npm's: 1 when a package is behind its wanted
+ * or latest version, 0 when none is.
+ */
+import { parse } from '../args.ts';
+import { report, type Command } from '../command.ts';
+import { indexVersionsOf, mapLimit } from '../install/fetchIndex.ts';
+import { loadProject, packageSource, requireLock, rootRequirements } from '../install/loadProject.ts';
+import { outdatedRows, type OutdatedRow, type VersionFacts } from '../install/outdatedRows.ts';
+import type { PackageJson } from '../packages.ts';
+
+const usage = 'gopkgr outdated [--dir DIR]';
+
+/** Requests at once: as fetchIndex's waves. */
+const CONCURRENCY = 16;
+
+/** The versions of a package with what notices need beyond the resolver's view (the node's package JSON, read defensively). */
+export function versionFacts(pkg: PackageJson): VersionFacts[] {
+  const index = indexVersionsOf(pkg);
+  return pkg.versions.map((raw, i) => {
+    const extra = raw as unknown as { deprecationReason?: unknown; advisories?: unknown };
+    const advisories = Array.isArray(extra.advisories)
+      ? extra.advisories.filter((a): a is { id: string; severity: string; text: string; range: string } => typeof a?.id === 'string' && typeof a?.severity === 'string' && typeof a?.text === 'string' && typeof a?.range === 'string')
+        .map(({ id, severity, text, range }) => ({ id, severity, text, range }))
+      : [];
+    return { ...index[i]!, ...(typeof extra.deprecationReason === 'string' ? { deprecationReason: extra.deprecationReason } : {}), ...(advisories.length > 0 ? { advisories } : {}) };
+  });
+}
+
+function table(rows: readonly OutdatedRow[]): string[] {
+  const cells = [['Package', 'Installed', 'Wanted', 'Latest', 'Type'], ...rows.map((r) => [r.name, r.installed, r.wanted ?? '-', r.latest ?? '-', r.type])];
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
+  return cells.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));
+}
+
+export const outdated: Command = {
+  name: 'outdated',
+  summary: 'list the dependencies (direct and deep) with a newer version: installed, wanted (newest every range allows), latest, and notices; exits 1 when any is behind, like npm',
+  usage,
+  async run(args, ctx) {
+    const { values } = parse(args, { dir: { type: 'string' } }, usage);
+    const p = await loadProject(values.dir as string | undefined, ctx, { repair: false });
+    const lock = requireLock(p, 'gopkgr outdated');
+    const { source } = packageSource(p, ctx);
+    const names = Object.keys(lock.packages).sort();
+    const found = await mapLimit(names, CONCURRENCY, (name) => source.lookup(name));
+    const versions = new Map<string, VersionFacts[]>();
+    names.forEach((name, i) => {
+      const hit = found[i];
+      if (hit !== undefined && Array.isArray(hit.pkg.versions)) versions.set(name, versionFacts(hit.pkg));
+    });
+    const rows = outdatedRows(lock, rootRequirements(p.tagged, lock.added), versions);
+    const shown = rows.filter((r) => r.outdated || r.notices.length > 0);
+    const behind = rows.filter((r) => r.outdated).length;
+    const lines = shown.length === 0 ? [] : table(shown);
+    for (const r of shown) for (const n of r.notices) lines.push(`${n.kind === 'advisory' || n.kind === 'deprecated' ? 'warning' : 'note'}: ${n.text}`);
+    lines.push(behind === 0 ? `all ${rows.length} package${rows.length === 1 ? ' is' : 's are'} at their newest versions` : `${behind} of ${rows.length} packages are behind; \`gopkgr update\` takes every wanted version`);
+    report(ctx, { project: p.projectDir, packages: rows }, lines);
+    return behind > 0 ? 1 : 0;
+  },
+};

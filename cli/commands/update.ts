@@ -1,0 +1,74 @@
+/**
+ * `gopkgr update [NAME...]`: the app-wide upgrade (install/resolveUpdate.ts).
+ * Every dependency, or the named ones (deep ones too), to the newest version
+ * that satisfies every range on it, one version per package, ignoring the
+ * locked versions and the dependents' recorded lock trees for those names.
+ * Installed through the same all-or-nothing path as `get`
+ * (install/installSolution.ts); the `added` entries stay as they were, so an
+ * update leaves nothing permanent behind but the new lockfile.
+ */
+import { GopkgrError, parseFullName } from '../../ledger/index.ts';
+import { parse } from '../args.ts';
+import { report, type Command } from '../command.ts';
+import { installSolution, nextLockfile } from '../install/installSolution.ts';
+import { LOCKFILE_NAME } from '../install/lockfile.ts';
+import { loadProject, packageSource, rootRequirements } from '../install/loadProject.ts';
+import { resolveNpmForGet } from '../install/npmGet.ts';
+import { checkLayoutConflicts } from '../install/npmLayout.ts';
+import { resolveUpdate } from '../install/resolveUpdate.ts';
+
+const usage = 'gopkgr update [@ns/name...] [--dir DIR]';
+
+export const update: Command = {
+  name: 'update',
+  summary: 'upgrade every dependency (or the named ones, deep ones too) to the newest version every range allows; rewrite gopkgr.lock and node_modules',
+  usage,
+  async run(args, ctx) {
+    const { values, positionals } = parse(args, { dir: { type: 'string' } }, usage);
+    const p = await loadProject(values.dir as string | undefined, ctx, { repair: true });
+    const added = { ...(p.lock?.added ?? {}) };
+    const requirements = rootRequirements(p.tagged, added);
+    const names = positionals.length === 0 ? undefined : new Set(positionals.map((n) => {
+      const { ns, name } = parseFullName(n);
+      const full = `${ns}/${name}`;
+      if (p.lock?.packages[full] === undefined && !requirements.some((r) => r.name === full)) {
+        throw new GopkgrError('NOT_A_DEPENDENCY', `${full} is not a dependency of ${p.projectDir} (not in ${LOCKFILE_NAME}, no tag imports it)`, { hint: `to add it, tag an import of it or run \`gopkgr get ${full}\`` });
+      }
+      return full;
+    }));
+    const { source, client } = packageSource(p, ctx);
+    const resolution = await resolveUpdate({ requirements, lock: p.lock, source, ...(names !== undefined ? { names } : {}), rootName: 'your project' });
+    const { solution, index, sources } = resolution;
+    // npm packages keep their locked tree: `update` upgrades gopkgr packages.
+    const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: p.lock?.npm, client, ctx });
+    checkLayoutConflicts(solution.selected.keys(), npm.tree);
+    const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock: p.lock, added, npmTree: npm.tree });
+    const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline: false, client });
+    const shadowed = p.router === undefined || sources.size === 0 ? undefined : await p.router.publicCopies(sources.keys());
+    if (shadowed !== undefined) ctx.err(shadowed);
+
+    const updated: Array<{ name: string; from: string | null; to: string }> = [];
+    for (const [name, v] of solution.selected) {
+      const was = p.lock?.packages[name]?.version ?? null;
+      if (was !== v.version) updated.push({ name, from: was, to: v.version });
+    }
+    const removed = Object.keys(p.lock?.packages ?? {}).filter((n) => !solution.selected.has(n)).sort();
+    const lines: string[] = [];
+    for (const u of updated) lines.push(u.from === null ? `+ ${u.name}@${u.to}` : `${u.name} ${u.from} → ${u.to}`);
+    for (const n of removed) lines.push(`- ${n}`);
+    for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
+    if (updated.length === 0 && removed.length === 0) lines.push(`every package is at the newest version its ranges allow (${solution.selected.size} checked)`);
+    const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
+    lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
+    report(ctx, {
+      project: p.projectDir,
+      updated,
+      removed,
+      installed: plan.toInstall.map((t) => t.name),
+      packages: [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash })),
+      changed: result.changed,
+      written: result.written,
+    }, lines);
+    return 0;
+  },
+};

@@ -1,0 +1,109 @@
+/**
+ * The second half of every command that changes what a project has installed
+ * (`get`, `update`, `remove`): from a resolution to the lockfile it records
+ * (`nextLockfile`), then to `node_modules` through the all-or-nothing install
+ * (`installSolution`: plan, fetch into the store, commit with the lockfile and
+ * import map, cache the tarballs only after the commit). Kept in one place so
+ * the commands cannot drift apart on what a lockfile entry holds or on how a
+ * killed run is repaired.
+ */
+import { existsSync } from 'node:fs';
+import type { IndexVersion, Solution } from '../../resolver/index.ts';
+import type { NodeClient } from '../client.ts';
+import type { Context } from '../context.ts';
+import type { RegistryRouter } from '../project/registryRouter.ts';
+import { buildImportMap } from './buildImportMap.ts';
+import { fetchIntoStore } from './fetchTarballs.ts';
+import { commitInstall, planInstall, skipShadowingSource, type CommitResult, type InstallPlan, type TargetPackage } from './installPackages.ts';
+import { LOCKFILE_NAME, LOCKFILE_VERSION, serializeLockfile, type Lockfile } from './lockfile.ts';
+import { npmLockOf } from './npmLock.ts';
+import { checkNpmIntegrity, isNested, npmTargets, withNestedReinstalls } from './npmLayout.ts';
+import type { NpmTree } from './npmTree.ts';
+import { PackageStore } from './packageStore.ts';
+import { satisfyingVersions } from './resolveProject.ts';
+import { syncFilesystem } from './syncFilesystem.ts';
+import { TarballCache } from './tarballCache.ts';
+
+export interface LockfileInputs {
+  solution: Solution;
+  index: ReadonlyMap<string, readonly IndexVersion[]>;
+  /** name → URL of the node its index came from */
+  sources: ReadonlyMap<string, string>;
+  chains: Readonly<Record<string, string>>;
+  router: RegistryRouter | undefined;
+  /** the lockfile before this run (chain ids of entries resolved from it) */
+  lock: Lockfile | undefined;
+  added: Record<string, string>;
+  npmTree: NpmTree;
+}
+
+/** The lockfile a resolution gives: each selected version with its chain, chain id and every version meeting its ranges. */
+export function nextLockfile(i: LockfileInputs): Lockfile {
+  const satisfying = satisfyingVersions(i.index, i.solution);
+  const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added: i.added, packages: {}, npm: npmLockOf(i.npmTree) };
+  for (const [name, v] of i.solution.selected) {
+    const chain = i.chains[name];
+    const source = i.sources.get(name);
+    const chainId = i.router === undefined ? undefined : source !== undefined ? i.router.registries.find((r) => r.node === source)?.chainId : i.lock?.packages[name]?.chainId;
+    next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), ...(chainId !== undefined ? { chainId } : {}), satisfying: satisfying.get(name) ?? {} };
+  }
+  return next;
+}
+
+export interface InstallSolutionOptions {
+  projectDir: string;
+  ctx: Context;
+  next: Lockfile;
+  solution: Solution;
+  sources: ReadonlyMap<string, string>;
+  npmTree: NpmTree;
+  router: RegistryRouter | undefined;
+  offline: boolean;
+  client: NodeClient | undefined;
+}
+
+export interface InstalledSolution {
+  targets: TargetPackage[];
+  plan: InstallPlan;
+  result: CommitResult;
+}
+
+/** Lay `next` out in node_modules and write it with the import map, all or nothing (installPackages.ts). */
+export async function installSolution(o: InstallSolutionOptions): Promise<InstalledSolution> {
+  const { projectDir, ctx, next, sources, router, offline, client } = o;
+  const npm = { tree: o.npmTree };
+  const targets = [...o.solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
+  const npmByPath = new Map([...npm.tree.nodes.values()].map((n) => [n.location.slice('node_modules/'.length), n.release]));
+  const npmByHash = new Map([...npm.tree.nodes.values()].map((n) => [n.release.contentHash, n.release]));
+  const labelOf = (t: { name: string; version: string; contentHash: string }): string => `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
+  const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
+  // Tarballs are needed only for packages the store does not hold intact yet.
+  const store = new PackageStore(ctx.dataDir, syncFilesystem);
+  const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
+  const cache = new TarballCache(ctx.dataDir);
+  const downloaded = await fetchIntoStore(
+    await Promise.all(unpack.map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
+      ...t, source: sources.get(t.name),
+      // Through gopkgr.json: from the registry of the chain the entry came from, with that registry's token.
+      ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
+    }))),
+    {
+      cache, client, store, progress: ctx.tty,
+      // npm tarballs are unpacked as the registry serves them, once they match its sha512 too.
+      check: (t, bytes) => {
+        const release = npmByHash.get(t.contentHash);
+        if (release !== undefined) checkNpmIntegrity(bytes, release.integrity, labelOf(t));
+      },
+      extract: (t) => (npmByHash.has(t.contentHash) ? { label: labelOf(t) } : { label: labelOf(t), skip: skipShadowingSource }),
+    },
+  );
+  const result = await commitInstall({
+    projectDir,
+    plan,
+    store,
+    files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
+  });
+  // Only after a successful install: a tarball that failed extraction never enters the cache.
+  for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
+  return { targets, plan, result };
+}

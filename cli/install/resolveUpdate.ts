@@ -1,0 +1,83 @@
+/**
+ * `gopkgr update [NAME...]`: the app-wide upgrade. Every package (or the named
+ * ones) goes to the newest version that satisfies every range on it, one
+ * version per package, as the solver allows. `get` cannot do this: it prefers
+ * the locked versions, and then the versions a chosen package's recorded lock
+ * tree names (solve.ts), so `rm gopkgr.lock && gopkgr get` keeps a hub
+ * package at the version its dependents were published with, and a new patch
+ * of it is never taken. Here both preferences are dropped for the names being
+ * updated: their locked versions are not preferred, and the entries naming them
+ * are taken out of every version's recorded lock tree before solving. The
+ * other packages keep their locked versions when those still fit.
+ *
+ * The index is asked of the registries afresh (fetchIndex: every name the tree
+ * can reach), not read from the lockfile, whose candidates are only the
+ * versions known when it was written.
+ */
+import { isGopkgrError } from '../../ledger/index.ts';
+import { mapIndex, solve, splitRef, type IndexVersion, type Requirement } from '../../resolver/index.ts';
+import { fetchIndex, type PackageSource } from './fetchIndex.ts';
+import type { Lockfile } from './lockfile.ts';
+import type { ProjectResolution } from './resolveProject.ts';
+
+export interface UpdateOptions {
+  requirements: readonly Requirement[];
+  lock: Lockfile | undefined;
+  source: PackageSource;
+  /** the names to update; undefined: every package */
+  names?: ReadonlySet<string>;
+  rootName?: string;
+}
+
+/** `index` with the recorded lock entries of `names` taken out (all of them when `names` is undefined). */
+export function forgetRecordedLocks(index: ReadonlyMap<string, readonly IndexVersion[]>, names?: ReadonlySet<string>): Map<string, IndexVersion[]> {
+  const out = new Map<string, IndexVersion[]>();
+  for (const [name, versions] of index) {
+    out.set(name, versions.map((v) => {
+      if (v.lock === undefined) return v;
+      const lock: Record<string, string> = {};
+      for (const [ref, hash] of Object.entries(v.lock)) if (names !== undefined && !names.has(splitRef(ref).name)) lock[ref] = hash;
+      return { ...v, lock };
+    }));
+  }
+  return out;
+}
+
+/** The locked versions of every package but `names` (none when every package is updated). */
+export function keptVersions(lock: Lockfile | undefined, names?: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (names === undefined) return out;
+  for (const [name, p] of Object.entries(lock?.packages ?? {})) if (!names.has(name)) out[name] = p.version;
+  return out;
+}
+
+/**
+ * The locked versions of the updated names that are deprecated. The solver never
+ * chooses a deprecated version unless it is preferred or pinned, so when the
+ * installed one is deprecated and nothing newer fits, updating without it would
+ * fail where `get` keeps it: the second try allows (prefers) them, and the
+ * command warns about each one that stays.
+ */
+export function deprecatedLocks(lock: Lockfile | undefined, index: ReadonlyMap<string, readonly IndexVersion[]>, names?: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, p] of Object.entries(lock?.packages ?? {})) {
+    if (names !== undefined && !names.has(name)) continue;
+    if (index.get(name)?.find((v) => v.version === p.version)?.deprecated === true) out[name] = p.version;
+  }
+  return out;
+}
+
+export async function resolveUpdate(o: UpdateOptions): Promise<ProjectResolution> {
+  const fetched = await fetchIndex(o.requirements.map((r) => r.name), o.source);
+  const index = forgetRecordedLocks(fetched.packages, o.names);
+  const kept = keptVersions(o.lock, o.names);
+  let solution;
+  try {
+    solution = solve(mapIndex(index), o.requirements, { preferred: kept, rootName: o.rootName });
+  } catch (err) {
+    const stuck = deprecatedLocks(o.lock, index, o.names);
+    if (!isGopkgrError(err, 'RESOLVE_CONFLICT') || Object.keys(stuck).length === 0) throw err;
+    solution = solve(mapIndex(index), o.requirements, { preferred: { ...kept, ...stuck }, rootName: o.rootName });
+  }
+  return { solution, index, sources: fetched.sources, fromLockfile: false };
+}
