@@ -22,6 +22,11 @@ const MAX_NAMESPACE_PACKAGES = 10_000;
 
 export function packageRoutes({ node }: ApiContext): Route[] {
   const chain = node.chain;
+  // The chain that answers goes with every package answer: a private node answers public names from its replica, with the public chain's id.
+  const packageAnswer = (s: Parameters<typeof packageView>[0], name: string): Json | undefined => {
+    const view = packageView(s, name);
+    return view === undefined ? undefined : { ...(view as Record<string, Json>), chainId: chain.chainIdHex };
+  };
   return [
     // npm releases brought in by `gopkgr import`: npm:<name>, a scoped name's slash plain or as %2F (npm's own form).
     route('GET', /^\/v1\/packages\/npm:((?:@[^/]+(?:\/|%2[Ff]))?[^/@%]+)$/, async ({ res, match }) => {
@@ -38,10 +43,9 @@ export function packageRoutes({ node }: ApiContext): Route[] {
     }),
     route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)$/, async ({ res, match }) => {
       const { ns, name } = parseFullName(match[1]!);
-      const view = await chain.state.read((s) => packageView(s, `${ns}/${name}`));
+      const view = await chain.state.read((s) => packageAnswer(s, `${ns}/${name}`));
       if (view === undefined) throw notFound(`package ${ns}/${name}`);
-      // The chain that answers: a private node answers public names from its replica, with the public chain's id.
-      send(res, 200, { ...(view as Record<string, Json>), chainId: chain.chainIdHex });
+      send(res, 200, view);
     }),
     route('GET', /^\/v1\/packages\/(@[^/]+\/[^/]+)\/([^/]+)$/, async ({ res, match }) => {
       const { ns, name } = parseFullName(match[1]!);
@@ -73,7 +77,7 @@ export function packageRoutes({ node }: ApiContext): Route[] {
         const answer = resolveRequest(s, parsed);
         if (!withIndex) return answer as unknown as Json;
         const packages: Record<string, Json> = {};
-        for (const name of Object.keys(answer.resolved)) packages[name] = packageView(s, name)!;
+        for (const name of Object.keys(answer.resolved)) packages[name] = packageAnswer(s, name)!;
         return { ...answer, packages } as unknown as Json;
       }));
     }),
