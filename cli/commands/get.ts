@@ -18,6 +18,7 @@ import { report, type Command } from '../command.ts';
 import { collectRequirements } from '../tags/collectRequirements.ts';
 import { scanSources } from '../tags/scanSources.ts';
 import { buildImportMap } from '../install/buildImportMap.ts';
+import { linkBins } from '../install/binLinks.ts';
 import { fetchIntoStore } from '../install/fetchTarballs.ts';
 import { commitInstall, planInstall, removeProjectLeftovers, skipShadowingSource } from '../install/installPackages.ts';
 import { removeLeftovers } from '../install/leftovers.ts';
@@ -132,6 +133,8 @@ export const get: Command = {
       store,
       files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
     });
+    // `.bin` links are derived from what is installed now, so a deleted or stale one is repaired even when nothing else changed.
+    const bins = linkBins(path.join(projectDir, 'node_modules'), [...plan.kept, ...plan.toInstall].map((t) => t.name), plan.toRemove);
     // Only after a successful install: a tarball that failed extraction never enters the cache.
     for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
@@ -155,6 +158,7 @@ export const get: Command = {
     }));
     for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
     lines.push(...notes.lines);
+    if (bins.linked.length > 0) lines.push(`linked ${bins.linked.map((b) => `node_modules/${b}`).join(', ')}`);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
     lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
     report(ctx, {
@@ -171,6 +175,7 @@ export const get: Command = {
       npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),
       installScripts: notes.installScripts,
       peers: notes.peers,
+      binLinks: bins.linked,
       ...(npm.imported.length > 0 ? { imported: npm.imported } : {}),
     }, lines);
     return 0;
