@@ -145,7 +145,7 @@ export const get: Command = {
     lines.push(`resolved ${solution.selected.size} package${solution.selected.size === 1 ? '' : 's'} from ${where}`);
     if (npm.tree.nodes.size > 0) lines.push(`resolved ${npm.tree.nodes.size} npm package${npm.tree.nodes.size === 1 ? '' : 's'} from ${npm.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl}`);
     for (const i of npm.imported) lines.push(`imported ${i}`);
-    const notes = npmNotes(npm.tree);
+    const notes = npmNotes(npm.tree, projectDir);
     for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
     for (const n of plan.toRemove) lines.push(`- ${n}`);
     for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
