@@ -24,7 +24,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { extract, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
 import { GopkgrError } from '../../ledger/index.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -81,6 +81,8 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) unsafe(label, `it unpacks to more than ${maxBytes} bytes`);
     throw new GopkgrError('TARBALL_CORRUPT', `tarball of ${label} is not valid gzip: ${(err as Error).message}`, { hint: 'the blob is damaged; try another node with --node' });
   }
+  // Loaded on first use: a warm install links from the package store and never reads a tarball.
+  const { extract } = await import('tar-stream');
   const entries: TarEntry[] = [];
   let total = 0;
   // The first broken rule is kept and the rest of the (in-memory, capped) archive is

@@ -11,10 +11,6 @@ import path from 'node:path';
 import type { Context } from '../context.ts';
 import { loadIdentity } from '../context.ts';
 import type { NodeClient } from '../client.ts';
-import { parseNpmSpec, resolveClosure } from '../npm/closure.ts';
-import { importReleases } from '../npm/importReleases.ts';
-import { configuredRegistry, NpmRegistry } from '../npm/registry.ts';
-import { waitMined } from '../submit.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { importSpecsFor, notImportedError, resolveNpm, type NpmResolution } from './npmResolve.ts';
 import type { NpmRootRange, NpmTree } from './npmTree.ts';
@@ -40,6 +36,10 @@ export async function resolveNpmForGet(opts: NpmGetOptions): Promise<NpmGetResul
   let resolution = await resolveNpm(opts);
   const imported: string[] = [];
   if (resolution.tree.missing.length > 0 && opts.importFrom !== undefined && opts.client !== undefined) {
+    // Loaded only for --import: the importer pulls in InfVer and the registry client, which a plain `get` never needs.
+    const [{ parseNpmSpec, resolveClosure }, { importReleases }, { configuredRegistry, NpmRegistry }, { waitMined }] = await Promise.all([
+      import('../npm/closure.ts'), import('../npm/importReleases.ts'), import('../npm/registry.ts'), import('../submit.ts'),
+    ]);
     const registry = new NpmRegistry(opts.importFrom.registry ?? (await configuredRegistry(process.cwd())));
     const key = await loadIdentity(opts.ctx.dataDir);
     const closure = await resolveClosure(registry, importSpecsFor(resolution.tree.missing).map(parseNpmSpec));
