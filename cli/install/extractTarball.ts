@@ -182,6 +182,7 @@ function linkTree(entries: readonly TarEntry[], label: string): LinkNode {
 
 /** The first proper prefix of `rel` that is a symlink, if any. */
 function symlinkAbove(rel: string, links: LinkNode): string | undefined {
+  if (links.children.size === 0) return undefined;
   const parts = rel.split('/');
   let node: LinkNode | undefined = links;
   for (let i = 0; i < parts.length - 1 && node !== undefined; i++) {
@@ -252,7 +253,11 @@ function checkEntries(entries: readonly TarEntry[], label: string): void {
     if (above !== undefined) unsafe(label, `entry "${e.rel}" would be written through the symlink ${above}`);
     if (e.type !== 'symlink' && e.rel !== '') {
       let node: LinkNode | undefined = links;
-      for (const part of e.rel.split('/')) node = node?.children.get(fold(part));
+      // Folding is costly (Unicode normalisation): stop at the first component no symlink lies under.
+      for (const part of e.rel.split('/')) {
+        node = node.children.get(fold(part));
+        if (node === undefined) break;
+      }
       if (node?.target !== undefined) unsafe(label, `entry "${e.rel}" would replace the symlink of the same path (up to letter case)`);
     }
     if (e.type === 'symlink' || e.type === 'link') {
