@@ -4,10 +4,11 @@
  * tree, all warm (issue 20; goal ≤ 1.0× pnpm).
  *
  * 1. The tree: eslint 9, typescript 5.9, chalk 2, semver 6 and rimraf 3 with
- *    their closures (~100 releases, nested duplicates of chalk 2's closure under
- *    eslint, peers, seven `bin`s), resolved and downloaded from the user's npm
- *    registry into .tmp/npm-install-bench/ once (bench/npm-install/recordTree.ts;
- *    benches may use the network, tests may not).
+ *    their closures (129 releases imported, 103 installed: 8 nested duplicates,
+ *    chalk 2's closure under eslint and one under @eslint-community/eslint-utils,
+ *    peers, one optional peer, eight `bin` commands), resolved and downloaded
+ *    from the user's npm registry into .tmp/npm-install-bench/ once
+ *    (bench/npm-install/recordTree.ts; benches may use the network, tests may not).
  * 2. Served by the local npm-compatible registry of the tests
  *    (test/support/npmRegistry.ts) to all three tools; imported into a real
  *    `gopkgr node --dev --mine` with `gopkgr import` (the CLI, as a user runs it).
