@@ -32,7 +32,27 @@ function rewriteSpecifiers(code) {
   return code.replace(/(["'])(\.\.?\/[^"'\n]*?)\.ts\1/g, '$1$2.js$1');
 }
 
+/**
+ * Dependencies every command loads, bundled into one file each under dist/vendor/: semver is 47 CommonJS
+ * files and cborg 18 modules, and Node 20 (no compile cache) pays ~2 ms per file at every start; bundled,
+ * `gopkgr get` loads 65 fewer modules. The sources keep importing the packages by name.
+ */
+const VENDORED = ['semver', 'cborg'];
+
+/** `from "semver"` → the bundled copy, relative to the file at `dest`. */
+function rewriteVendored(code, dest) {
+  return code.replace(/(from |import\()(["'])([^"']+)\2/g, (all, lead, quote, spec) => {
+    if (!VENDORED.includes(spec)) return all;
+    let rel = path.relative(path.dirname(dest), path.join(tmp, 'vendor', `${spec}.js`)).split(path.sep).join('/');
+    if (!rel.startsWith('.')) rel = `./${rel}`;
+    return `${lead}${quote}${rel}${quote}`;
+  });
+}
+
 rmSync(tmp, { recursive: true, force: true });
+for (const spec of VENDORED) {
+  await build({ entryPoints: [spec], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: path.join(tmp, 'vendor', `${spec}.js`), logLevel: 'warning', absWorkingDir: root });
+}
 const stamp = {};
 for (const rel of PARTS.flatMap(sources)) {
   const file = path.join(root, rel);
@@ -42,7 +62,7 @@ for (const rel of PARTS.flatMap(sources)) {
   });
   const dest = path.join(tmp, rel.replace(/\.ts$/, '.js'));
   mkdirSync(path.dirname(dest), { recursive: true });
-  writeFileSync(dest, rewriteSpecifiers(code));
+  writeFileSync(dest, rewriteVendored(rewriteSpecifiers(code), dest));
   stamp[rel] = [st.size, st.mtimeMs];
 }
 cpSync(path.join(root, 'tester/shims'), path.join(tmp, 'tester/shims'), { recursive: true });

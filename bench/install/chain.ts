@@ -29,9 +29,10 @@ export interface GopkgrNode {
   url: string;
 }
 
-export function startGopkgrNode(home: string, port: number): Promise<GopkgrNode> {
+/** `extra`: more `gopkgr node` flags (bench/npm-install passes `--mine`: `gopkgr import` waits for its txs to be mined). */
+export function startGopkgrNode(home: string, port: number, extra: readonly string[] = []): Promise<GopkgrNode> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GOPKGR_BIN, 'node', '--dev', '--json', '--api', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0'], {
+    const child = spawn(process.execPath, [GOPKGR_BIN, 'node', '--dev', '--json', '--api', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0', ...extra], {
       cwd: REPO, env: { ...process.env, GOPKGR_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
@@ -45,8 +46,9 @@ export function startGopkgrNode(home: string, port: number): Promise<GopkgrNode>
       if (nl < 0) return;
       clearTimeout(timer);
       try {
-        const ready = JSON.parse(stdout.slice(0, nl)) as { api: string };
-        resolve({ child, url: ready.api });
+        const ready = JSON.parse(stdout.slice(0, nl)) as { api?: string };
+        if (ready.api === undefined) reject(new Error(`gopkgr node did not start: ${stdout.slice(0, nl)}`));
+        else resolve({ child, url: ready.api });
       } catch (err) {
         reject(err);
       }

@@ -88,7 +88,7 @@ export const get: Command = {
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
     const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree });
-    const { targets, plan, result } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client });
+    const { targets, plan, result, bins } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client });
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
 
@@ -97,7 +97,7 @@ export const get: Command = {
     lines.push(`resolved ${solution.selected.size} package${solution.selected.size === 1 ? '' : 's'} from ${where}`);
     if (npm.tree.nodes.size > 0) lines.push(`resolved ${npm.tree.nodes.size} npm package${npm.tree.nodes.size === 1 ? '' : 's'} from ${npm.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl}`);
     for (const i of npm.imported) lines.push(`imported ${i}`);
-    const notes = npmNotes(npm.tree);
+    const notes = npmNotes(npm.tree, projectDir);
     for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
     for (const n of plan.toRemove) lines.push(`- ${n}`);
     for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
@@ -110,6 +110,7 @@ export const get: Command = {
     }));
     for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
     lines.push(...notes.lines);
+    if (bins.linked.length > 0) lines.push(`linked ${bins.linked.map((b) => `node_modules/${b}`).join(', ')}`);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
     lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
     report(ctx, {
@@ -126,6 +127,7 @@ export const get: Command = {
       npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),
       installScripts: notes.installScripts,
       peers: notes.peers,
+      binLinks: bins.linked,
       ...(npm.imported.length > 0 ? { imported: npm.imported } : {}),
     }, lines);
     return 0;

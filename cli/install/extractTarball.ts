@@ -24,7 +24,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { extract, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
 import { GopkgrError } from '../../ledger/index.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -81,6 +81,8 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) unsafe(label, `it unpacks to more than ${maxBytes} bytes`);
     throw new GopkgrError('TARBALL_CORRUPT', `tarball of ${label} is not valid gzip: ${(err as Error).message}`, { hint: 'the blob is damaged; try another node with --node' });
   }
+  // Loaded on first use: a warm install links from the package store and never reads a tarball.
+  const { extract } = await import('tar-stream');
   const entries: TarEntry[] = [];
   let total = 0;
   // The first broken rule is kept and the rest of the (in-memory, capped) archive is
@@ -180,6 +182,7 @@ function linkTree(entries: readonly TarEntry[], label: string): LinkNode {
 
 /** The first proper prefix of `rel` that is a symlink, if any. */
 function symlinkAbove(rel: string, links: LinkNode): string | undefined {
+  if (links.children.size === 0) return undefined;
   const parts = rel.split('/');
   let node: LinkNode | undefined = links;
   for (let i = 0; i < parts.length - 1 && node !== undefined; i++) {
@@ -250,7 +253,11 @@ function checkEntries(entries: readonly TarEntry[], label: string): void {
     if (above !== undefined) unsafe(label, `entry "${e.rel}" would be written through the symlink ${above}`);
     if (e.type !== 'symlink' && e.rel !== '') {
       let node: LinkNode | undefined = links;
-      for (const part of e.rel.split('/')) node = node?.children.get(fold(part));
+      // Folding is costly (Unicode normalisation): stop at the first component no symlink lies under.
+      for (const part of e.rel.split('/')) {
+        node = node.children.get(fold(part));
+        if (node === undefined) break;
+      }
       if (node?.target !== undefined) unsafe(label, `entry "${e.rel}" would replace the symlink of the same path (up to letter case)`);
     }
     if (e.type === 'symlink' || e.type === 'link') {

@@ -165,7 +165,9 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
   await mkdir(staging);
   await mkdir(trash);
   const undo: Array<() => Promise<void>> = [];
-  const slot = (name: string): string => name.replace('/', '+');
+  // One flat directory per package in staging and trash ('+' is in no package name): a nested npm path
+  // (`@s/a/node_modules/b`) must not land inside its parent's slot, or the parent's move carries it along.
+  const slot = (name: string): string => name.replaceAll('/', '+');
   try {
     // Stage every new package (hard links from the store) before touching node_modules.
     const entries = new Map<string, Record<string, string>>();

@@ -8,10 +8,12 @@
  * killed run is repaired.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { IndexVersion, Solution } from '../../resolver/index.ts';
 import type { NodeClient } from '../client.ts';
 import type { Context } from '../context.ts';
 import type { RegistryRouter } from '../project/registryRouter.ts';
+import { linkBins } from './binLinks.ts';
 import { buildImportMap } from './buildImportMap.ts';
 import { fetchIntoStore } from './fetchTarballs.ts';
 import { commitInstall, planInstall, skipShadowingSource, type CommitResult, type InstallPlan, type TargetPackage } from './installPackages.ts';
@@ -66,6 +68,8 @@ export interface InstalledSolution {
   targets: TargetPackage[];
   plan: InstallPlan;
   result: CommitResult;
+  /** node_modules/.bin links made or repaired by this run (binLinks.ts) */
+  bins: { linked: string[] };
 }
 
 /** Lay `next` out in node_modules and write it with the import map, all or nothing (installPackages.ts). */
@@ -103,7 +107,9 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
     store,
     files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
   });
+  // `.bin` links are derived from what is installed now, so a deleted or stale one is repaired even when nothing else changed.
+  const bins = linkBins(path.join(projectDir, 'node_modules'), [...plan.kept, ...plan.toInstall].map((t) => t.name), plan.toRemove);
   // Only after a successful install: a tarball that failed extraction never enters the cache.
   for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
-  return { targets, plan, result };
+  return { targets, plan, result, bins };
 }

@@ -6,13 +6,11 @@
  * npm packages (install scripts never run, peers, skipped optional deps) is
  * gathered here too.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Context } from '../context.ts';
 import { loadIdentity } from '../context.ts';
 import type { NodeClient } from '../client.ts';
-import { parseNpmSpec, resolveClosure } from '../npm/closure.ts';
-import { importReleases } from '../npm/importReleases.ts';
-import { configuredRegistry, NpmRegistry } from '../npm/registry.ts';
-import { waitMined } from '../submit.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { importSpecsFor, notImportedError, resolveNpm, type NpmResolution } from './npmResolve.ts';
 import type { NpmRootRange, NpmTree } from './npmTree.ts';
@@ -38,6 +36,10 @@ export async function resolveNpmForGet(opts: NpmGetOptions): Promise<NpmGetResul
   let resolution = await resolveNpm(opts);
   const imported: string[] = [];
   if (resolution.tree.missing.length > 0 && opts.importFrom !== undefined && opts.client !== undefined) {
+    // Loaded only for --import: the importer pulls in InfVer and the registry client, which a plain `get` never needs.
+    const [{ parseNpmSpec, resolveClosure }, { importReleases }, { configuredRegistry, NpmRegistry }, { waitMined }] = await Promise.all([
+      import('../npm/closure.ts'), import('../npm/importReleases.ts'), import('../npm/registry.ts'), import('../submit.ts'),
+    ]);
     const registry = new NpmRegistry(opts.importFrom.registry ?? (await configuredRegistry(process.cwd())));
     const key = await loadIdentity(opts.ctx.dataDir);
     const closure = await resolveClosure(registry, importSpecsFor(resolution.tree.missing).map(parseNpmSpec));
@@ -53,8 +55,35 @@ export async function resolveNpmForGet(opts: NpmGetOptions): Promise<NpmGetResul
   return { ...resolution, imported };
 }
 
-/** Notes for the user: install scripts that did not run, peers not met, optional deps left out. */
-export function npmNotes(tree: NpmTree): { lines: string[]; installScripts: Array<{ name: string; version: string; location: string }>; peers: NpmTree['peerIssues'] } {
+/**
+ * Peer issues without the missing peers a package marks optional
+ * (`peerDependenciesMeta: {x: {optional: true}}`, as eslint 9 marks jiti): npm
+ * is silent about those, and so is gopkgr. The chain's record has no such flag,
+ * so it is read from the installed package.json (the tarball's, hash-locked); an
+ * optional peer that is installed but out of range is still reported.
+ */
+export function withoutOptionalPeers(issues: NpmTree['peerIssues'], projectDir: string): NpmTree['peerIssues'] {
+  const meta = new Map<string, Record<string, unknown>>();
+  const optionalPeer = (location: string, peer: string): boolean => {
+    if (!meta.has(location)) {
+      let m: Record<string, unknown> = {};
+      try {
+        const pj = JSON.parse(readFileSync(path.join(projectDir, location, 'package.json'), 'utf8')) as { peerDependenciesMeta?: unknown };
+        if (pj.peerDependenciesMeta !== null && typeof pj.peerDependenciesMeta === 'object') m = pj.peerDependenciesMeta as Record<string, unknown>;
+      } catch {
+        // no readable package.json: every peer counts as required
+      }
+      meta.set(location, m);
+    }
+    const entry = meta.get(location)![peer];
+    return entry !== null && typeof entry === 'object' && (entry as { optional?: unknown }).optional === true;
+  };
+  return issues.filter((p) => p.found !== undefined || !optionalPeer(p.location, p.peer));
+}
+
+/** Notes for the user: install scripts that did not run, peers not met, optional deps left out (`projectDir`: where the tree is installed). */
+export function npmNotes(tree: NpmTree, projectDir?: string): { lines: string[]; installScripts: Array<{ name: string; version: string; location: string }>; peers: NpmTree['peerIssues'] } {
+  const peerIssues = projectDir === undefined ? tree.peerIssues : withoutOptionalPeers(tree.peerIssues, projectDir);
   const installScripts = [...tree.nodes.values()].filter((n) => n.release.installScripts === true)
     .map((n) => ({ name: n.release.name, version: n.release.version, location: n.location }));
   const lines: string[] = [];
@@ -62,9 +91,9 @@ export function npmNotes(tree: NpmTree): { lines: string[]; installScripts: Arra
     lines.push(`note: ${installScripts.length} npm package${installScripts.length === 1 ? ' has' : 's have'} install scripts, which gopkgr never runs:`);
     for (const s of installScripts) lines.push(`  ${s.name}@${s.version} (${s.location})`);
   }
-  for (const p of tree.peerIssues) {
+  for (const p of peerIssues) {
     lines.push(`warning: ${p.by} (${p.location}) wants peer ${p.peer}@${p.range}, ${p.found === undefined ? 'which is not installed' : `but ${p.found} is what it finds`}; tag an import of it, e.g. // \`npm:"${p.range}"\``);
   }
   for (const s of tree.skippedOptional) lines.push(`note: optional ${s.name}@${s.range} of ${s.by} left out: ${s.reason}`);
-  return { lines, installScripts, peers: tree.peerIssues };
+  return { lines, installScripts, peers: peerIssues };
 }

@@ -67,6 +67,9 @@ function isIndex(value: unknown): value is StoreIndex {
     && v.symlinks.every((l) => Array.isArray(l) && typeof l[0] === 'string' && typeof l[1] === 'string');
 }
 
+/** The data of every file entry a layout check sees (it reads paths only): one shared array, not one allocation per file. */
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * The index obeys the extraction rules (plain relative paths, nothing through a
  * symlink, every symlink resolving inside): an index edited on disk must not make
@@ -76,7 +79,7 @@ function isSafeLayout(index: StoreIndex): boolean {
   try {
     checkLayout([
       ...index.dirs.map((rel) => ({ type: 'directory' as const, rel })),
-      ...index.files.map(([rel]) => ({ type: 'file' as const, rel, data: new Uint8Array(0), mode: 0o644 })),
+      ...index.files.map(([rel]) => ({ type: 'file' as const, rel, data: NO_BYTES, mode: 0o644 })),
       ...index.symlinks.map(([rel, target]) => ({ type: 'symlink' as const, rel, target })),
     ], 'a store entry');
     return true;

@@ -21,7 +21,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GopkgrError, isNamespace, isRange } from '../../ledger/index.ts';
-import { gopkgrSpecifier } from '../tags/parseTags.ts';
+// Not from parseTags.ts, which loads TypeScript.
+import { gopkgrSpecifier } from '../tags/specifiers.ts';
 
 export const PROJECT_FILE_NAME = 'gopkgr.json';
 

@@ -25,7 +25,10 @@
  */
 import type * as TS from 'typescript';
 import { typescript } from '../../infver/typescript.ts';
-import { GopkgrError, isNamespace, isNpmName, isPackageName, isRange, npmChainName } from '../../ledger/index.ts';
+import { GopkgrError, isRange, npmChainName } from '../../ledger/index.ts';
+import { gopkgrSpecifier, npmSpecifier } from './specifiers.ts';
+
+export { gopkgrSpecifier, npmSpecifier };
 
 const ts = typescript();
 
@@ -55,23 +58,6 @@ export interface TaggedImport {
 
 const KEYS = ['ver', 'hash', 'chain', 'npm'] as const;
 const HINT = 'write tags as // `ver:"^1.2.0"` (keys: ver, hash, chain), or // `npm:"^3.23.0"` for an npm package, right after the import on the same line';
-
-/** `name[/subpath]` of an npm package (`zod`, `@types/node/fs`) → parts, or undefined when it names none (relative, `node:`, a URL). */
-export function npmSpecifier(specifier: string): { name: string; subpath: string } | undefined {
-  const parts = specifier.split('/');
-  const n = specifier.startsWith('@') ? 2 : 1;
-  const name = parts.slice(0, n).join('/');
-  if (parts.length < n || !isNpmName(name)) return undefined;
-  return { name, subpath: parts.length > n ? `/${parts.slice(n).join('/')}` : '' };
-}
-
-/** `@ns/name[/subpath]` → parts, or undefined when the specifier is not a gopkgr package. */
-export function gopkgrSpecifier(specifier: string): { name: string; subpath: string } | undefined {
-  if (!specifier.startsWith('@')) return undefined;
-  const parts = specifier.split('/');
-  if (parts.length < 2 || !isNamespace(parts[0]) || !isPackageName(parts[1])) return undefined;
-  return { name: `${parts[0]}/${parts[1]}`, subpath: parts.length > 2 ? `/${parts.slice(2).join('/')}` : '' };
-}
 
 function scriptKind(file: string): TS.ScriptKind {
   if (file.endsWith('.tsx')) return ts.ScriptKind.TSX;

@@ -5,13 +5,16 @@
  * Node resolves each dependent's own, no placement that shadows what an earlier
  * package resolved, peers reported and never installed, and the lock's bytes.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { buildNpmTree, type NpmRelease } from '../../cli/install/npmTree.ts';
 import { npmLocationNames, readNpmLock, serializeNpmLock } from '../../cli/install/npmLock.ts';
 import { importSpecsFor, notImportedError } from '../../cli/install/npmResolve.ts';
 import { checkNpmIntegrity, withNestedReinstalls } from '../../cli/install/npmLayout.ts';
 import { npmNotes } from '../../cli/install/npmGet.ts';
+import { closeAll, tempDir } from '../support/cleanup.ts';
 
 const INTEGRITY = `sha512-${'A'.repeat(86)}==`;
 
@@ -134,6 +137,8 @@ describe('the npm lock and its layout', () => {
 });
 
 describe('what get tells its user about npm packages', () => {
+  afterEach(closeAll);
+
   it('lists every package with install scripts (never run), peers not met, and optional deps left out', () => {
     const index = indexOf(
       rel('app', '1.0.0', { native: '^1' }, { optionalDeps: { gone: '^1' }, peerDeps: { host: '^2' } }),
@@ -150,6 +155,27 @@ describe('what get tells its user about npm packages', () => {
       '  native@1.0.0 (node_modules/native)',
       'warning: app@1.0.0 (node_modules/app) wants peer host@^2, which is not installed; tag an import of it, e.g. // `npm:"^2"`',
       'note: optional gone@^1 of app@1.0.0 left out: npm:gone is not on chain',
+    ]);
+  });
+
+  it('a missing peer the installed package.json marks optional is not reported; one installed out of range still is', async () => {
+    const project = await tempDir('gopkgr-npmpeers-');
+    const index = indexOf(
+      rel('linter', '9.0.0', { host: '^1' }, { peerDeps: { jiti: '*', host: '^2', other: '^1' } }),
+      rel('host', '1.0.0'),
+    );
+    const tree = buildNpmTree([root('linter', '^9')], index);
+    expect(tree.peerIssues.map((p) => p.peer)).toEqual(['host', 'jiti', 'other']);
+    await mkdir(path.join(project, 'node_modules/linter'), { recursive: true });
+    await writeFile(path.join(project, 'node_modules/linter/package.json'), JSON.stringify({
+      name: 'linter', version: '9.0.0', peerDependencies: { jiti: '*', host: '^2', other: '^1' },
+      peerDependenciesMeta: { jiti: { optional: true }, host: { optional: true } },
+    }));
+    const notes = npmNotes(tree, project);
+    expect(notes.peers.map((p) => p.peer)).toEqual(['host', 'other']);
+    expect(notes.lines).toEqual([
+      'warning: linter@9.0.0 (node_modules/linter) wants peer host@^2, but 1.0.0 is what it finds; tag an import of it, e.g. // `npm:"^2"`',
+      'warning: linter@9.0.0 (node_modules/linter) wants peer other@^1, which is not installed; tag an import of it, e.g. // `npm:"^1"`',
     ]);
   });
 

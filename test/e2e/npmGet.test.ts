@@ -6,7 +6,8 @@
  * runs it; a mixed project (a gopkgr package beside chalk 4 and supports-color
  * 5, which chalk 4 needs at 7) installs with the minimal nested duplicate, runs
  * in node and type-checks with tsc; the lockfile hash-locks every npm package
- * by location; `--offline` reinstalls from the lock and the cache with no node.
+ * by location; a package's `bin` is linked into node_modules/.bin and runs;
+ * `--offline` reinstalls from the lock and the cache with no node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -111,6 +112,27 @@ describe('gopkgr get with npm packages end to end', () => {
     expect(again.json.changed).toBe(false);
   });
 
+  it('a package with bin gets node_modules/.bin/<command>, which runs; removing the tag removes the link', async () => {
+    await write(app, { 'src/cli.mjs': "import semver from 'semver'; // `npm:\"^7.7.0\"`\nconsole.log(semver.valid('1.0.0'));\n" });
+    const r = await gopkgr(['get', '--dir', app, '--import', '--registry', registry.url, '--json'], { env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.imported).toEqual(['npm:semver@7.7.2']);
+    expect(r.json.binLinks).toEqual(['.bin/semver']);
+    const bin = path.join(app, 'node_modules/.bin/semver');
+    expect((await run(bin, ['1.2.3', '-r', '^1'])).stdout.trim()).toBe('1.2.3');
+
+    await rm(path.join(app, 'src/cli.mjs'));
+    const gone = await gopkgr(['get', '--dir', app, '--json'], { env });
+    expect(gone.code, gone.stdout + gone.stderr).toBe(0);
+    expect(gone.json.removed).toEqual(['semver']);
+    await expect(readFile(bin)).rejects.toThrow();
+
+    await write(app, { 'src/cli.mjs': "import semver from 'semver'; // `npm:\"^7.7.0\"`\nconsole.log(semver.valid('1.0.0'));\n" });
+    const back = await gopkgr(['get', '--dir', app, '--json'], { env });
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(back.json.binLinks).toEqual(['.bin/semver']);
+  });
+
   it('--offline reinstalls from the lockfile and the cache with the node stopped', async () => {
     await stopProcess(node!.child);
     node = undefined;
@@ -120,5 +142,7 @@ describe('gopkgr get with npm packages end to end', () => {
     expect(await versionAt(path.join(app, 'node_modules/chalk/node_modules/has-flag'))).toBe('4.0.0');
     const out = await run(process.execPath, ['dist/app.js'], { cwd: app });
     expect(JSON.parse(out.stdout)).toMatchObject({ greeting: 'hello npm', red: true });
+    await expect(run(path.join(app, 'node_modules/.bin/semver'), ['2.0.0', '-r', '^1'])).rejects.toMatchObject({ code: 1 });
+    expect((await run(path.join(app, 'node_modules/.bin/semver'), ['2.0.0', '-r', '^2'])).stdout.trim()).toBe('2.0.0');
   });
 });
