@@ -31,6 +31,7 @@ import { checkLayoutConflicts, checkNpmIntegrity, isNested, npmTargets, withNest
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
+import { describeOverrides, dropChangedOverrides, linkedPackages, linkHash, prepareOverrides } from '../project/overrides.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--import [--registry URL]]';
 
@@ -60,23 +61,26 @@ export const get: Command = {
 
     const imports = await scanSources(projectDir, { cacheDir: ctx.dataDir });
     const { requirements, chains, untagged, npm: npmRoots } = collectRequirements(imports);
+    // gopkgr.json routes every name to one registry (cli/project/); without it, the one node is --node.
+    const project = await findProjectFile(projectDir);
+    // Overrides and local packages (file: deps, workspaces): the solver's layer, made before resolving.
+    const local = await prepareOverrides({ projectDir, project, lock, cache: new TarballCache(ctx.dataDir), dataDir: ctx.dataDir, log: (line) => ctx.err(line) });
     const specs = positionals.map(parseSpec);
     const added: Record<string, string> = { ...(lock?.added ?? {}) };
     for (const s of specs) added[s.name] = s.range ?? '*';
     const all: Requirement[] = [
       ...requirements,
+      ...local.requirements,
       ...Object.entries(added).map(([name, range]) => ({ name, range, origin: specs.some((s) => s.name === name) ? `gopkgr get ${name}` : `${LOCKFILE_NAME} "added"` })),
     ];
-    // gopkgr.json routes every name to one registry (cli/project/); without it, the one node is --node.
-    const project = await findProjectFile(projectDir);
     const router = project === undefined ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
-    if (project !== undefined && project.overrides.size > 0) ctx.err(`warning: ${project.file}: "overrides" are checked but not applied yet by this version of gopkgr`);
     if (router === undefined) for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
 
     const client = offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token);
     let resolution;
     try {
-      resolution = await resolveProject({ requirements: all, lock: router === undefined ? lock : routeLockfile(lock, router, offline), client: offline ? undefined : router ?? client, chains, rootName: 'your project' });
+      const unchanged = dropChangedOverrides(lock, local.specs);
+      resolution = await resolveProject({ requirements: all, lock: router === undefined ? unchanged : routeLockfile(unchanged, router, offline), client: offline ? undefined : router ?? client, chains, rootName: 'your project', overrides: local.layer });
     } catch (err) {
       if (isGopkgrError(err, 'NODE_UNREACHABLE') && lock !== undefined) {
         throw new GopkgrError(err.code, err.message, { hint: `${err.hint ?? ''}; or run \`gopkgr get --offline\` to install from ${LOCKFILE_NAME} and the cache` });
@@ -93,22 +97,30 @@ export const get: Command = {
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
     const satisfying = satisfyingVersions(index, solution);
-    const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added, packages: {}, npm: npmLockOf(npm.tree) };
+    const overridden = describeOverrides(local, solution, projectDir);
+    const next: Lockfile = {
+      lockfileVersion: LOCKFILE_VERSION, added, packages: {}, npm: npmLockOf(npm.tree),
+      ...(Object.keys(local.specs).length > 0 ? { overrides: local.specs } : {}), links: overridden.links,
+    };
     for (const [name, v] of solution.selected) {
+      if (local.links.has(name)) continue; // a live directory: no version to lock
       const chain = chains[name];
       const source = sources.get(name);
       const chainId = router === undefined ? undefined : source !== undefined ? router.registries.find((r) => r.node === source)?.chainId : lock?.packages[name]?.chainId;
       next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), ...(chainId !== undefined ? { chainId } : {}), satisfying: satisfying.get(name) ?? {} };
     }
 
-    const targets = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
+    const targets = [
+      ...[...solution.selected].filter(([name]) => !local.links.has(name)).map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps })),
+      ...linkedPackages(local, solution).map((p) => ({ name: p.name, version: p.version, contentHash: linkHash(p.dir), link: p.dir })),
+    ];
     const npmByPath = new Map([...npm.tree.nodes.values()].map((n) => [n.location.slice('node_modules/'.length), n.release]));
     const npmByHash = new Map([...npm.tree.nodes.values()].map((n) => [n.release.contentHash, n.release]));
     const labelOf = (t: { name: string; version: string; contentHash: string }): string => `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
     const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
     // Tarballs are needed only for packages the store does not hold intact yet.
     const store = new PackageStore(ctx.dataDir);
-    const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
+    const unpack = [...new Map(plan.toInstall.filter((t) => t.link === undefined && store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
     const cache = new TarballCache(ctx.dataDir);
     const downloaded = await fetchIntoStore(
       await Promise.all(unpack.map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
@@ -140,6 +152,7 @@ export const get: Command = {
     const lines: string[] = [];
     const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;
     lines.push(`resolved ${solution.selected.size} package${solution.selected.size === 1 ? '' : 's'} from ${where}`);
+    lines.push(...overridden.lines);
     if (npm.tree.nodes.size > 0) lines.push(`resolved ${npm.tree.nodes.size} npm package${npm.tree.nodes.size === 1 ? '' : 's'} from ${npm.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl}`);
     for (const i of npm.imported) lines.push(`imported ${i}`);
     const notes = npmNotes(npm.tree);
@@ -153,7 +166,7 @@ export const get: Command = {
     const misversioned = inferenceSkips(index, solution).filter((k) => k.version.misversioned !== undefined).map((k) => ({
       name: k.name, version: k.version.version, ...k.version.misversioned!, excludedFrom: k.excludedFrom.map((e) => e.range),
     }));
-    for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
+    for (const n of untagged) if (!solution.selected.has(n) && !local.links.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
     lines.push(...notes.lines);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
     lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
@@ -172,6 +185,8 @@ export const get: Command = {
       installScripts: notes.installScripts,
       peers: notes.peers,
       ...(npm.imported.length > 0 ? { imported: npm.imported } : {}),
+      ...(overridden.overrides.length > 0 ? { overrides: overridden.overrides } : {}),
+      ...(Object.keys(overridden.links).length > 0 ? { links: overridden.links } : {}),
     }, lines);
     return 0;
   },
