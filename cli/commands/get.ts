@@ -73,7 +73,7 @@ export const get: Command = {
       ...local.requirements,
       ...Object.entries(added).map(([name, range]) => ({ name, range, origin: specs.some((s) => s.name === name) ? `gopkgr get ${name}` : `${LOCKFILE_NAME} "added"` })),
     ];
-    const router = project === undefined ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
+    const router = project === undefined || project.registries.length === 0 ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
     if (router === undefined) for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
 
     const client = offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token);

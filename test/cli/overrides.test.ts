@@ -41,7 +41,7 @@ function source(asked: string[]): PackageSource {
       asked.push(name);
       const versions = INDEX.get(name);
       if (versions === undefined) return undefined;
-      const pkg: PackageJson = { name, id: '', owner: '', maintainers: [], versions: versions.map((x) => ({ ...x, lock: {}, height: 1, block: '', txId: '' })) };
+      const pkg: PackageJson = { name, id: '', owner: '', maintainers: [], versions: versions.map((x) => ({ version: x.version, contentHash: x.contentHash, deps: x.deps, deprecated: false, lock: {}, height: 1, block: '', txId: '' })) };
       return { pkg, url: 'http://node' };
     },
   };
