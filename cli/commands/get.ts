@@ -31,7 +31,8 @@ import { checkLayoutConflicts, checkNpmIntegrity, isNested, npmTargets, withNest
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
-import { describeOverrides, dropChangedOverrides, linkedPackages, linkHash, prepareOverrides } from '../project/overrides.ts';
+import { describeOverrides, linkedPackages, linkHash, prepareOverrides } from '../project/overrides.ts';
+import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--import [--registry URL]]';
 

@@ -4,9 +4,6 @@
  * resolving: the solver's layer (overrideLayer.ts), the packages to link, the
  * requirements of linked packages outside the project (a package inside it is
  * scanned with the project already), and what the lockfile records.
- *
- * A changed override (added, edited or removed) drops the name's lock entry, so
- * it is resolved afresh instead of kept because it still fits.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -88,15 +85,6 @@ export async function prepareOverrides(input: PrepareInput): Promise<PreparedOve
     }
   }
   return { layer: new OverrideLayer(forced), links, requirements, specs };
-}
-
-/** The lock with the entries of overrides that changed since it was written taken out (see the header). */
-export function dropChangedOverrides(lock: Lockfile | undefined, specs: Readonly<Record<string, string>>): Lockfile | undefined {
-  if (lock === undefined) return undefined;
-  const before = lock.overrides ?? {};
-  const changed = new Set([...Object.keys(before), ...Object.keys(specs)].filter((n) => before[n] !== specs[n]));
-  if (changed.size === 0) return lock;
-  return { ...lock, packages: Object.fromEntries(Object.entries(lock.packages).filter(([n]) => !changed.has(n))) };
 }
 
 export interface OverrideReport {

@@ -18,7 +18,7 @@ import { resolveProject } from '../../cli/install/resolveProject.ts';
 import type { PackageJson } from '../../cli/packages.ts';
 import { OverrideLayer, type Forced } from '../../cli/project/overrideLayer.ts';
 import { findLocalPackages } from '../../cli/project/localPackages.ts';
-import { dropChangedOverrides } from '../../cli/project/overrides.ts';
+import { dropChangedOverrides } from '../../cli/project/dropChangedOverrides.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 
 afterAll(closeAll);
