@@ -93,7 +93,7 @@ export const get: Command = {
       roots: npmRoots, lock: lock?.npm, client, ctx,
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
     });
-    checkLayoutConflicts(solution.selected.keys(), npm.tree);
+    checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 

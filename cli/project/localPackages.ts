@@ -15,6 +15,7 @@
  * listed under another name is refused (npm would alias it; here one name means
  * one directory, so the link and the import map agree).
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GopkgrError, isVersion } from '../../ledger/index.ts';
@@ -27,6 +28,11 @@ export interface LocalPackage {
   version: string;
   /** where it was declared, for messages: `package.json dependencies["@ws/b"]`, `package.json workspaces[0]` */
   from: string;
+}
+
+/** The content hash a linked package stands under in the solver and the install state: it names the directory, not bytes. */
+export function linkHash(dir: string): string {
+  return createHash('sha256').update(`link:${dir}`).digest('hex');
 }
 
 /** npm's rule for names, narrowed: lowercase, optional scope, no path tricks (the name becomes a path under node_modules). */

@@ -5,7 +5,6 @@
  * requirements of linked packages outside the project (a package inside it is
  * scanned with the project already), and what the lockfile records.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { IndexVersion, Requirement, Solution } from '../../resolver/index.ts';
 import { collectRequirements, depsOf } from '../tags/collectRequirements.ts';
@@ -13,7 +12,9 @@ import { scanSources } from '../tags/scanSources.ts';
 import type { Lockfile } from '../install/lockfile.ts';
 import type { TarballCache } from '../install/tarballCache.ts';
 import { gitOverrideVersion } from './gitOverride.ts';
-import { findLocalPackages, readLocalPackage, type LocalPackage } from './localPackages.ts';
+import { findLocalPackages, linkHash, readLocalPackage, type LocalPackage } from './localPackages.ts';
+
+export { linkHash } from './localPackages.ts';
 import { OverrideLayer, type Forced } from './overrideLayer.ts';
 import type { Override, ProjectFile } from './projectFile.ts';
 
@@ -34,11 +35,6 @@ export interface PrepareInput {
   cache: TarballCache;
   dataDir: string;
   log: (line: string) => void;
-}
-
-/** The content hash a linked package stands under in the solver and the install state: it names the directory, not bytes. */
-export function linkHash(dir: string): string {
-  return createHash('sha256').update(`link:${dir}`).digest('hex');
 }
 
 const isInside = (dir: string, root: string): boolean => {

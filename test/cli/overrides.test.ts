@@ -7,17 +7,20 @@
  * End to end, through `gopkgr get` and a dev node: test/e2e/overrides.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GopkgrError } from '../../ledger/index.ts';
 import type { IndexVersion } from '../../resolver/index.ts';
 import type { PackageSource } from '../../cli/install/fetchIndex.ts';
 import type { Lockfile } from '../../cli/install/lockfile.ts';
 import { readLockfile, serializeLockfile } from '../../cli/install/lockfile.ts';
+import { commitInstall, planInstall } from '../../cli/install/installPackages.ts';
+import { PackageStore } from '../../cli/install/packageStore.ts';
+import { buildImportMap } from '../../cli/install/buildImportMap.ts';
 import { resolveProject } from '../../cli/install/resolveProject.ts';
 import type { PackageJson } from '../../cli/packages.ts';
 import { OverrideLayer, type Forced } from '../../cli/project/overrideLayer.ts';
-import { findLocalPackages } from '../../cli/project/localPackages.ts';
+import { findLocalPackages, linkHash } from '../../cli/project/localPackages.ts';
 import { dropChangedOverrides } from '../../cli/project/dropChangedOverrides.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 
@@ -168,3 +171,36 @@ describe('local packages of package.json', () => {
     }
   });
 });
+
+describe('laying a local package out', () => {
+  it('is a relative symlink in the same commit as the rest; its directory is never written, and removing the link leaves it', async () => {
+    const root = await tempDir('gopkgr-link-');
+    const project = path.join(root, 'app');
+    const lib = path.join(root, 'lib');
+    await mkdir(project);
+    await mkdir(lib);
+    const libJson = JSON.stringify({ name: '@ws/lib', type: 'module', exports: { '.': './main.js', './extra': './extra.js' } });
+    await writeFile(path.join(lib, 'package.json'), libJson);
+    const store = new PackageStore(path.join(root, 'data'));
+    const target = { name: '@ws/lib', version: '0.0.0', contentHash: linkHash(lib), link: lib };
+    const files = (entries: ReadonlyMap<string, Record<string, string>>): Record<string, string> => ({ 'import_map.json': buildImportMap(entries) });
+
+    const plan = await planInstall(project, [target]);
+    expect(plan.toInstall.map((t) => t.name)).toEqual(['@ws/lib']);
+    await commitInstall({ projectDir: project, plan, store, files });
+    const at = path.join(project, 'node_modules/@ws/lib');
+    expect((await lstat(at)).isSymbolicLink()).toBe(true);
+    expect(await readlink(at)).toBe('../../../lib');
+    expect(await readFile(path.join(lib, 'package.json'), 'utf8')).toBe(libJson);
+    expect(JSON.parse(await readFile(path.join(project, 'import_map.json'), 'utf8'))).toEqual({ imports: { '@ws/lib': './node_modules/@ws/lib/main.js', '@ws/lib/extra': './node_modules/@ws/lib/extra.js' } });
+
+    // Unchanged: kept. Gone from the targets: the link goes, the directory stays.
+    expect((await planInstall(project, [target])).kept.map((t) => t.name)).toEqual(['@ws/lib']);
+    const removal = await planInstall(project, []);
+    expect(removal.toRemove).toEqual(['@ws/lib']);
+    await commitInstall({ projectDir: project, plan: removal, store, files });
+    expect(await lstat(at).then(() => true, () => false)).toBe(false);
+    expect(await readFile(path.join(lib, 'package.json'), 'utf8')).toBe(libJson);
+  });
+});
+
