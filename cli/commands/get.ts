@@ -121,10 +121,11 @@ export const get: Command = {
     const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
     // Tarballs are needed only for packages the store does not hold intact yet.
     const store = new PackageStore(ctx.dataDir);
-    const unpack = [...new Map(plan.toInstall.filter((t) => t.link === undefined && store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
+    const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
     const cache = new TarballCache(ctx.dataDir);
     const downloaded = await fetchIntoStore(
-      await Promise.all(unpack.map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
+      // A linked package is a directory: nothing to fetch.
+      await Promise.all(unpack.filter((t) => t.link === undefined).map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
         ...t, source: sources.get(t.name),
         // Through gopkgr.json: from the registry of the chain the entry came from, with that registry's token.
         ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
