@@ -23,9 +23,12 @@ import { LOCKFILE_NAME, readLockfile } from '../install/lockfile.ts';
 import { inferenceNotices, inferenceSkips, resolveProject } from '../install/resolveProject.ts';
 import { npmNotes, resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
+import { TarballCache } from '../install/tarballCache.ts';
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
+import { describeOverrides, linkedPackages, linkHash, prepareOverrides } from '../project/overrides.ts';
+import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--import [--registry URL]]';
 
@@ -55,23 +58,26 @@ export const get: Command = {
 
     const imports = await scanSources(projectDir, { cacheDir: ctx.dataDir });
     const { requirements, chains, untagged, npm: npmRoots } = collectRequirements(imports);
+    // gopkgr.json routes every name to one registry (cli/project/); without it, the one node is --node.
+    const project = await findProjectFile(projectDir);
+    // Overrides and local packages (file: deps, workspaces): the solver's layer, made before resolving.
+    const local = await prepareOverrides({ projectDir, project, lock, cache: new TarballCache(ctx.dataDir), dataDir: ctx.dataDir, log: (line) => ctx.err(line) });
     const specs = positionals.map(parseSpec);
     const added: Record<string, string> = { ...(lock?.added ?? {}) };
     for (const s of specs) added[s.name] = s.range ?? '*';
     const all: Requirement[] = [
       ...requirements,
+      ...local.requirements,
       ...Object.entries(added).map(([name, range]) => ({ name, range, origin: specs.some((s) => s.name === name) ? `gopkgr get ${name}` : `${LOCKFILE_NAME} "added"` })),
     ];
-    // gopkgr.json routes every name to one registry (cli/project/); without it, the one node is --node.
-    const project = await findProjectFile(projectDir);
-    const router = project === undefined ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
-    if (project !== undefined && project.overrides.size > 0) ctx.err(`warning: ${project.file}: "overrides" are checked but not applied yet by this version of gopkgr`);
+    const router = project === undefined || project.registries.length === 0 ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
     if (router === undefined) for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
 
     const client = offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token);
     let resolution;
     try {
-      resolution = await resolveProject({ requirements: all, lock: router === undefined ? lock : routeLockfile(lock, router, offline), client: offline ? undefined : router ?? client, chains, rootName: 'your project' });
+      const unchanged = dropChangedOverrides(lock, local.specs);
+      resolution = await resolveProject({ requirements: all, lock: router === undefined ? unchanged : routeLockfile(unchanged, router, offline), client: offline ? undefined : router ?? client, chains, rootName: 'your project', overrides: local.layer });
     } catch (err) {
       if (isGopkgrError(err, 'NODE_UNREACHABLE') && lock !== undefined) {
         throw new GopkgrError(err.code, err.message, { hint: `${err.hint ?? ''}; or run \`gopkgr get --offline\` to install from ${LOCKFILE_NAME} and the cache` });
@@ -83,18 +89,24 @@ export const get: Command = {
       roots: npmRoots, lock: lock?.npm, client, ctx,
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
     });
-    checkLayoutConflicts(solution.selected.keys(), npm.tree);
+    checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
+    const overridden = describeOverrides(local, solution, projectDir);
     const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree });
-    const { targets, plan, result, bins } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client });
+    for (const name of local.links.keys()) delete next.packages[name]; // a live directory: no version to lock
+    if (Object.keys(local.specs).length > 0) next.overrides = local.specs;
+    next.links = overridden.links;
+    const linked = linkedPackages(local, solution).map((p) => ({ name: p.name, version: p.version, contentHash: linkHash(p.dir), link: p.dir }));
+    const { targets, plan, result, bins } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client, linked });
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
 
     const lines: string[] = [];
     const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;
     lines.push(`resolved ${solution.selected.size} package${solution.selected.size === 1 ? '' : 's'} from ${where}`);
+    lines.push(...overridden.lines);
     if (npm.tree.nodes.size > 0) lines.push(`resolved ${npm.tree.nodes.size} npm package${npm.tree.nodes.size === 1 ? '' : 's'} from ${npm.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl}`);
     for (const i of npm.imported) lines.push(`imported ${i}`);
     const notes = npmNotes(npm.tree, projectDir);
@@ -108,7 +120,7 @@ export const get: Command = {
     const misversioned = inferenceSkips(index, solution).filter((k) => k.version.misversioned !== undefined).map((k) => ({
       name: k.name, version: k.version.version, ...k.version.misversioned!, excludedFrom: k.excludedFrom.map((e) => e.range),
     }));
-    for (const n of untagged) if (!solution.selected.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
+    for (const n of untagged) if (!solution.selected.has(n) && !local.links.has(n)) ctx.err(`note: ${n} is imported without a comment tag; if it is a gopkgr package, tag an import of it, e.g. // \`ver:"^1.0.0"\``);
     lines.push(...notes.lines);
     if (bins.linked.length > 0) lines.push(`linked ${bins.linked.map((b) => `node_modules/${b}`).join(', ')}`);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
@@ -129,6 +141,8 @@ export const get: Command = {
       peers: notes.peers,
       binLinks: bins.linked,
       ...(npm.imported.length > 0 ? { imported: npm.imported } : {}),
+      ...(overridden.overrides.length > 0 ? { overrides: overridden.overrides } : {}),
+      ...(Object.keys(overridden.links).length > 0 ? { links: overridden.links } : {}),
     }, lines);
     return 0;
   },

@@ -36,7 +36,7 @@ export const publish: Command = {
     const project = await findProjectFile(dir);
     let client = new NodeClient(ctx.nodeUrl, ctx.token);
     let deps: RegistryRouter | undefined;
-    if (project !== undefined) {
+    if (project !== undefined && project.registries.length > 0) {
       const own = await readFile(join(dir, 'package.json'), 'utf8').then((t) => (JSON.parse(t) as { name?: unknown }).name, () => undefined);
       deps = new RegistryRouter(project.registries, {}, ctx.token);
       if (typeof own === 'string' && own.startsWith('@')) {

@@ -28,7 +28,7 @@
  * the unwanted ones, and removes the staging and trash directories the killed
  * run left (removeProjectLeftovers).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expectedOutputs, isTsSource } from '../sourceFiles.ts';
@@ -47,6 +47,8 @@ export interface TargetPackage {
   deps?: Record<string, string>;
   /** an npm release (npmLayout.ts): `name` is its path under node_modules, its package.json stays the registry's */
   npm?: true;
+  /** a local package (cli/project/localPackages.ts): node_modules/<name> is a symlink to this absolute directory, which is never written */
+  link?: string;
 }
 
 export interface InstallPlan {
@@ -173,6 +175,12 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     const entries = new Map<string, Record<string, string>>();
     for (const t of plan.toInstall) {
       const dir = path.join(staging, slot(t.name));
+      if (t.link !== undefined) {
+        // Relative, as pnpm links: the project can move. Written before the move, it points from where it will be.
+        symlinkSync(path.relative(path.dirname(path.join(nm, t.name)), t.link), dir, 'dir');
+        entries.set(t.name, readImports(t.link));
+        continue;
+      }
       input.store.linkInto(t.contentHash, dir);
       // npm packages keep the package.json the registry served.
       entries.set(t.name, t.npm === true ? readImports(dir) : writeInstalledPackageJson(dir, t));
@@ -212,7 +220,8 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     // each awaited through libuv's thread pool cost more than the renames themselves.
     const moveAside = (name: string): void => {
       const dest = path.join(nm, name);
-      if (!existsSync(dest)) return;
+      // lstat: a link whose directory is gone is still there to move.
+      if (!lstatSync(dest, { throwIfNoEntry: false })) return;
       const aside = path.join(trash, slot(name));
       renameSync(dest, aside);
       undo.push(() => rename(aside, dest));

@@ -62,6 +62,8 @@ export interface InstallSolutionOptions {
   router: RegistryRouter | undefined;
   offline: boolean;
   client: NodeClient | undefined;
+  /** local packages (gopkgr.json file: overrides, file: deps, workspaces) linked in place of their selected versions */
+  linked?: readonly TargetPackage[];
 }
 
 export interface InstalledSolution {
@@ -76,7 +78,11 @@ export interface InstalledSolution {
 export async function installSolution(o: InstallSolutionOptions): Promise<InstalledSolution> {
   const { projectDir, ctx, next, sources, router, offline, client } = o;
   const npm = { tree: o.npmTree };
-  const targets = [...o.solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps }));
+  const linked = o.linked ?? [];
+  const targets: TargetPackage[] = [
+    ...[...o.solution.selected].filter(([name]) => !linked.some((l) => l.name === name)).map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash, deps: v.deps })),
+    ...linked,
+  ];
   const npmByPath = new Map([...npm.tree.nodes.values()].map((n) => [n.location.slice('node_modules/'.length), n.release]));
   const npmByHash = new Map([...npm.tree.nodes.values()].map((n) => [n.release.contentHash, n.release]));
   const labelOf = (t: { name: string; version: string; contentHash: string }): string => `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
@@ -86,7 +92,8 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
   const unpack = [...new Map(plan.toInstall.filter((t) => store.check(t.contentHash) === undefined).map((t) => [t.contentHash, t])).values()];
   const cache = new TarballCache(ctx.dataDir);
   const downloaded = await fetchIntoStore(
-    await Promise.all(unpack.map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
+    // A linked package is a directory: nothing to fetch.
+    await Promise.all(unpack.filter((t) => t.link === undefined).map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
       ...t, source: sources.get(t.name),
       // Through gopkgr.json: from the registry of the chain the entry came from, with that registry's token.
       ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),

@@ -16,7 +16,13 @@
  *     }
  *   }
  *
- * npm packages are under `"npm"`, by location (npmLock.ts).
+ * npm packages are under `"npm"`, by location (npmLock.ts). The overrides of
+ * gopkgr.json that were applied are under `"overrides"` (name → the spec, as
+ * written), and the local packages linked into node_modules under `"links"`
+ * (name → the directory, relative to the project, `/`-separated); a linked
+ * package has no entry in `packages` (it has no content hash: it is a live
+ * directory). A git override's packed tarball is an ordinary entry of
+ * `packages`, its sha256 the contentHash: the lock that a rebuild must match.
  * `satisfying` keeps each candidate's hash and deps, so a later change of ranges can
  * be solved again offline over exactly these versions. JSON with two-space indent,
  * every object's keys in a fixed order (fields as above, names and versions sorted
@@ -54,6 +60,10 @@ export interface Lockfile {
   packages: Record<string, LockedPackage>;
   /** npm packages by location (npmLock.ts); absent when the project has none */
   npm?: Record<string, LockedNpm>;
+  /** the overrides of gopkgr.json applied, name → spec (cli/project/overrides.ts); absent when none */
+  overrides?: Record<string, string>;
+  /** local packages linked into node_modules, name → directory relative to the project; absent when none */
+  links?: Record<string, string>;
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -98,7 +108,19 @@ export async function readLockfile(file: string): Promise<Lockfile | undefined> 
     packages[name] = { version: p.version, contentHash: p.contentHash, deps: ranges(p.deps ?? {}, file, `packages["${name}"].deps`), ...(typeof p.chain === 'string' ? { chain: p.chain } : {}), ...(typeof p.chainId === 'string' && HASH_RE.test(p.chainId) ? { chainId: p.chainId } : {}), satisfying };
   }
   const npm = (o as { npm?: unknown }).npm;
-  return { lockfileVersion: LOCKFILE_VERSION, added, packages, ...(npm !== undefined ? { npm: readNpmLock(npm, file) } : {}) };
+  const overrides = strings((o as { overrides?: unknown }).overrides, file, 'overrides');
+  const links = strings((o as { links?: unknown }).links, file, 'links');
+  return {
+    lockfileVersion: LOCKFILE_VERSION, added, packages, ...(npm !== undefined ? { npm: readNpmLock(npm, file) } : {}),
+    ...(overrides !== undefined ? { overrides } : {}), ...(links !== undefined ? { links } : {}),
+  };
+}
+
+function strings(value: unknown, file: string, where: string): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) bad(file, `${where} must be an object`);
+  for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') bad(file, `${where}["${k}"] must be a string`);
+  return value as Record<string, string>;
 }
 
 const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -120,7 +142,9 @@ export function serializeLockfile(lock: Lockfile): string {
     packages[name] = { version: p.version, contentHash: p.contentHash, deps: sorted(p.deps), ...(p.chain !== undefined ? { chain: p.chain } : {}), ...(p.chainId !== undefined ? { chainId: p.chainId } : {}), satisfying };
   }
   const npm = lock.npm !== undefined && Object.keys(lock.npm).length > 0 ? { npm: serializeNpmLock(lock.npm) } : {};
-  return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages, ...npm }, null, 2) + '\n';
+  const overrides = lock.overrides !== undefined && Object.keys(lock.overrides).length > 0 ? { overrides: sorted(lock.overrides) } : {};
+  const links = lock.links !== undefined && Object.keys(lock.links).length > 0 ? { links: sorted(lock.links) } : {};
+  return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages, ...npm, ...overrides, ...links }, null, 2) + '\n';
 }
 
 export async function writeLockfile(file: string, lock: Lockfile): Promise<void> {

@@ -11,7 +11,8 @@ import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
 import { admits, excludedByInference, inferenceText, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type SolveOptions, type Solution } from '../../resolver/index.ts';
 import semver from 'semver';
 import { NodeClient } from '../client.ts';
-import { fetchIndex, type PackageSource } from './fetchIndex.ts';
+import type { OverrideLayer } from '../project/overrideLayer.ts';
+import { fetchIndex, nodeSource, type PackageSource } from './fetchIndex.ts';
 import { fetchTree } from './fetchTree.ts';
 import { lockIndex, type LockedCandidate, type Lockfile } from './lockfile.ts';
 
@@ -33,16 +34,30 @@ export interface ResolveProjectOptions {
   rootName?: string;
   /** use the lockfile only for preferences and always ask the node (publish: the chain must accept the tree) */
   preferOnly?: boolean;
+  /** gopkgr.json's overrides and the local packages (cli/project/overrideLayer.ts) */
+  overrides?: OverrideLayer;
 }
 
+type Solver = (index: ReadonlyMap<string, readonly IndexVersion[]>, requirements: readonly Requirement[], opts: SolveOptions) => Solution;
+
 export async function resolveProject(opts: ResolveProjectOptions): Promise<ProjectResolution> {
+  const layer = opts.overrides;
+  if (layer === undefined || layer.size === 0) return resolveWith(opts, (index, reqs, o) => solve(mapIndex(index), reqs, o));
+  // Overridden: each name asked through the layer (local names of no registry), by waves (the node's
+  // one-request tree knows nothing of overrides), and every solve over the rewritten index.
+  const client = opts.client === undefined ? undefined : layer.wrap(opts.client instanceof NodeClient ? nodeSource(opts.client, opts.chains) : opts.client);
+  const r = await resolveWith({ ...opts, requirements: layer.requirements(opts.requirements), client, fastLock: false }, (index, reqs, o) => layer.solve(index, reqs, o));
+  return { ...r, index: layer.inject(r.index), sources: layer.registrySources(r.sources) };
+}
+
+async function resolveWith(opts: ResolveProjectOptions & { fastLock?: boolean }, solveOver: Solver): Promise<ProjectResolution> {
   const preferred: Record<string, string> = {};
   for (const [name, p] of Object.entries(opts.lock?.packages ?? {})) preferred[name] = p.version;
   const solveOpts = { preferred, rootName: opts.rootName };
   if (opts.lock !== undefined && opts.preferOnly !== true) {
     const index = lockIndex(opts.lock);
     try {
-      const solution = solutionFromLock(index, opts.lock, opts.requirements) ?? solve(mapIndex(index), opts.requirements, solveOpts);
+      const solution = (opts.fastLock === false ? undefined : solutionFromLock(index, opts.lock, opts.requirements)) ?? solveOver(index, opts.requirements, solveOpts);
       return { solution, index, sources: new Map(), fromLockfile: true };
     } catch (err) {
       if (!isGopkgrError(err, 'RESOLVE_CONFLICT') || opts.client === undefined) {
@@ -58,7 +73,7 @@ export async function resolveProject(opts: ResolveProjectOptions): Promise<Proje
   if (opts.lock !== undefined && opts.preferOnly !== true) {
     // Ask the node only for what the lockfile cannot answer: the packages no locked version
     // satisfies (and what their new versions need); the rest keep their locked candidates.
-    const partial = await resolveWithLockfile(opts.lock, opts.requirements, opts.client!, opts.chains, solveOpts);
+    const partial = await resolveWithLockfile(opts.lock, opts.requirements, opts.client!, opts.chains, solveOpts, solveOver);
     if (partial !== undefined) return partial;
   }
   // Without a lockfile and with one node to ask, one request brings the whole tree's index (fetchTree.ts);
@@ -66,14 +81,14 @@ export async function resolveProject(opts: ResolveProjectOptions): Promise<Proje
   const tree = opts.lock === undefined && opts.client instanceof NodeClient && !namesOtherNodes(opts.chains, opts.client) ? await fetchTree(opts.requirements, opts.client) : undefined;
   if (tree !== undefined) {
     try {
-      const solution = solve(mapIndex(tree.packages), opts.requirements, { ...solveOpts, preferred: tree.resolved });
+      const solution = solveOver(tree.packages, opts.requirements, { ...solveOpts, preferred: tree.resolved });
       return { solution, index: tree.packages, sources: tree.sources, fromLockfile: false };
     } catch (err) {
       if (!isGopkgrError(err, 'RESOLVE_CONFLICT')) throw err;
     }
   }
   const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
-  return { solution: solve(mapIndex(fetched.packages), opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false };
+  return { solution: solveOver(fetched.packages, opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false };
 }
 
 /** A chain tag naming another node's URL (fetchIndex asks it first). */
@@ -82,7 +97,7 @@ function namesOtherNodes(chains: Readonly<Record<string, string>> | undefined, c
 }
 
 async function resolveWithLockfile(
-  lock: Lockfile, requirements: readonly Requirement[], client: NodeClient | PackageSource, chains: Readonly<Record<string, string>> | undefined, solveOpts: SolveOptions,
+  lock: Lockfile, requirements: readonly Requirement[], client: NodeClient | PackageSource, chains: Readonly<Record<string, string>> | undefined, solveOpts: SolveOptions, solveOver: Solver,
 ): Promise<ProjectResolution | undefined> {
   const locked = lockIndex(lock);
   const unmet = [...new Set(requirements.filter((r) => !(locked.get(r.name) ?? []).some((v) => (r.hash === undefined ? admits(r.range, v) : satisfies(v.version, r.range) && v.contentHash === r.hash))).map((r) => r.name))];
@@ -91,7 +106,7 @@ async function resolveWithLockfile(
   const fetched = await fetchIndex(unmet, client, chains, known);
   const index = new Map([...locked].filter(([n]) => known.has(n)).concat([...fetched.packages]));
   try {
-    return { solution: solve(mapIndex(index), requirements, solveOpts), index, sources: fetched.sources, fromLockfile: false };
+    return { solution: solveOver(index, requirements, solveOpts), index, sources: fetched.sources, fromLockfile: false };
   } catch (err) {
     // The locked candidates of the other packages do not fit the new versions: ask for everything.
     if (isGopkgrError(err, 'RESOLVE_CONFLICT')) return undefined;
