@@ -15,6 +15,7 @@ import { runFileLoop } from './fileLoop.ts';
 import { Abort, IsolateGuard } from './guard.ts';
 import { FileModules, UnsupportedImport, type ModuleEnv } from './modules.ts';
 import { ResultRecorder, type SandboxResult } from './recorder.ts';
+import { snapshotInput } from './snapshots.ts';
 import { ModuleSources } from './sources.ts';
 import { testScope } from './testScope.ts';
 
@@ -50,10 +51,10 @@ class SandboxRun {
   private readonly recorder: ResultRecorder;
 
   constructor(private readonly input: SandboxInput) {
-    const resolver = new Resolver(input.files, input.deps);
+    const resolver = new Resolver(input.files, input.deps, input.runner === 'jest');
     useUtcTimeZone();
     this.guard = new IsolateGuard(input.limits);
-    this.env = { guard: this.guard, resolver, sources: new ModuleSources(resolver), mayRegisterTests: testScope(input.testFiles) };
+    this.env = { guard: this.guard, resolver, sources: new ModuleSources(resolver, input.runner ?? 'node'), mayRegisterTests: testScope(input.testFiles) };
     this.recorder = new ResultRecorder(this.guard, { onTest: input.onTest, onOutput: input.onOutput });
   }
 
@@ -90,7 +91,8 @@ class SandboxRun {
     const context = guard.isolate.createContextSync();
     const channel = new RuntimeChannel();
     try {
-      channel.open(context, scripts, file, this.input.seed, this.input.limits, this.input.runner ?? 'node');
+      const runner = this.input.runner ?? 'node';
+      channel.open(context, scripts, file, this.input.seed, this.input.limits, runner, snapshotInput(this.input.files, file, runner));
       const modules = new FileModules(this.env, context, channel);
       let entry: ivm.Module | undefined;
       try {
