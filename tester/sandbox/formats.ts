@@ -3,6 +3,8 @@
  * ES, `.cjs`/`.cts` CommonJS, `.json` JSON; a `.js`/`.ts` follows the nearest
  * package.json `"type"`, and with no `"type"` a file whose syntax is ES
  * (import/export statements) is ES (Node's syntax detection), else CommonJS.
+ * Under jest every `.js`/`.ts` of the package is CommonJS (resolve.ts
+ * `packageAsCommonJs`): jest transforms ES syntax to CommonJS before it runs.
  *
  * Also the two scans CommonJS needs before it runs, made on the host because
  * the isolate cannot call out: the `require('...')` calls with a literal
@@ -34,6 +36,7 @@ export function formatOf(resolver: Resolver, key: string): ModuleFormat {
   if (path.endsWith('.json')) return 'json';
   if (/\.m[jt]s$/.test(path)) return 'esm';
   if (/\.c[jt]s$/.test(path)) return 'cjs';
+  if (scope === 'pkg' && resolver.packageAsCommonJs) return 'cjs';
   const type = resolver.packageType(key);
   if (type === 'module') return 'esm';
   const text = resolver.source(key) ?? '';
