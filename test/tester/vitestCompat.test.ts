@@ -63,4 +63,46 @@ describe('jest', () => {
       'lib/other.test.js > imported: passed',
     ]);
   });
+
+  it("runs the package as jest does: done callbacks, ES syntax as CommonJS, a helper under __tests__ with no test fails", async () => {
+    const files = new Map([
+      ['package.json', '{"name":"j","scripts":{"test":"jest"},"devDependencies":{"jest":"^29.7.0"}}'],
+      ['src/read.ts', `import path = require('path');\nexport function pkgName(): string { return require(path.join(__dirname, '..', 'package.json')).name; }\n`],
+      ['__tests__/helper.js', 'module.exports = { value: 1 };\n'],
+      [
+        '__tests__/a.test.ts',
+        `import { pkgName } from '../src/read';\nimport helper = require('./helper');\n` +
+          `beforeEach((done) => { setTimeout(done, 1); });\n` +
+          `test('done', (done) => { setTimeout(() => { expect(helper.value).toBe(1); done(); }, 10); });\n` +
+          `test('done with an error', (done) => { setTimeout(() => done(new Error('late')), 10); });\n` +
+          `test('done and a promise', (done) => Promise.resolve().then(() => done()));\n` +
+          `test('a computed require of package.json', () => { expect(pkgName()).toBe('j'); });\n` +
+          `test('CommonJS', () => { expect(typeof module.exports).toBe('object'); expect(__filename).toBe('/pkg/__tests__/a.test.ts'); });\n`,
+      ],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}`)).toEqual([
+      '__tests__/a.test.ts > done: passed',
+      '__tests__/a.test.ts > done with an error: failed',
+      '__tests__/a.test.ts > done and a promise: failed',
+      '__tests__/a.test.ts > a computed require of package.json: passed',
+      '__tests__/a.test.ts > CommonJS: passed',
+      '__tests__/helper.js: failed',
+    ]);
+    expect(outcome.tests.find((t) => t.name.endsWith('done with an error'))!.error).toBe('Error: late');
+    expect(outcome.tests.find((t) => t.name.endsWith('done and a promise'))!.error).toMatch(/cannot both take a 'done' callback and return something/);
+    expect(outcome.tests.find((t) => t.name === '__tests__/helper.js')!.error).toMatch(/must contain at least one test/);
+  });
+});
+
+describe('vitest module scope', () => {
+  it("gives the package's ES modules __dirname and __filename, unless a module declares its own", async () => {
+    const files = new Map([
+      ['package.json', '{"type":"module","devDependencies":{"vitest":"^4.0.0"}}'],
+      ['src/own.js', `const __dirname = '/elsewhere';\nexport const dir = __dirname;\n`],
+      ['test/a.test.js', `import { test, expect } from 'vitest';\nimport { dir } from '../src/own.js';\ntest('names', () => { expect(__dirname).toBe('/pkg/test'); expect(__filename).toBe('/pkg/test/a.test.js'); expect(dir).toBe('/elsewhere'); });\n`],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.error ? ` ${t.error}` : ''}`)).toEqual(['test/a.test.js > names: passed']);
+  });
 });

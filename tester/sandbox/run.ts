@@ -97,7 +97,7 @@ class SandboxRun {
       let entry: ivm.Module | undefined;
       try {
         entry = await modules.entry(file, () => channel.seal());
-        const usesFs = modules.cjs.builtins.has('fs') || modules.cjs.builtins.has('fs/promises') || modules.usesFs;
+        const usesFs = modules.cjs.builtins.has('fs') || modules.cjs.builtins.has('fs/promises') || modules.usesFs || modules.cjs.computedRequire;
         channel.defineModules(modules.cjs.text(), usesFs ? this.filesText() : undefined);
       } catch (err) {
         if (err instanceof Abort) throw err;
