@@ -46,3 +46,35 @@ export async function transpile(path: string, source: string, commonjs = false):
     throw new GopkgrError('TEST_TRANSPILE', `${path}: TypeScript could not transpile it: ${(err as Error).message}`);
   }
 }
+
+/**
+ * jest's hoisting (what babel-jest's plugin does to every module it
+ * transforms): the file's top-level `jest.mock(...)` and `jest.unmock(...)`
+ * statements move above everything else, so they are registered before the
+ * require() calls they are written after. Statement order among them is kept;
+ * a "use strict" prologue stays first.
+ */
+export async function hoistJestMocks(path: string, js: string): Promise<string> {
+  const ts = await loadTs();
+  const file = ts.createSourceFile(path, js, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const isHoisted = (s: import('typescript').Statement): boolean => {
+    if (!ts.isExpressionStatement(s) || !ts.isCallExpression(s.expression)) return false;
+    const callee = s.expression.expression;
+    return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'jest' && (callee.name.text === 'mock' || callee.name.text === 'unmock');
+  };
+  const hoisted = file.statements.filter(isHoisted);
+  if (hoisted.length === 0) return js;
+  let prologueEnd = 0;
+  for (const s of file.statements) {
+    if (ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression)) prologueEnd = s.end;
+    else break;
+  }
+  let rest = '';
+  let at = prologueEnd;
+  for (const s of hoisted) {
+    rest += js.slice(at, s.getFullStart());
+    at = s.end;
+  }
+  rest += js.slice(at);
+  return `${js.slice(0, prologueEnd)}\n${hoisted.map((s) => js.slice(s.getStart(file), s.end)).join('\n')}\n${rest}`;
+}

@@ -67,6 +67,9 @@ describe('jest', () => {
   it("runs the package as jest does: done callbacks, ES syntax as CommonJS, a helper under __tests__ with no test fails", async () => {
     const files = new Map([
       ['package.json', '{"name":"j","scripts":{"test":"jest"},"devDependencies":{"jest":"^29.7.0"}}'],
+      // ES syntax in JavaScript: jest turns it into CommonJS only through a Babel configuration
+      ['__tests__/esm.test.js', `import { x } from '../src/x.js';\ntest('esm', () => { expect(x).toBe(1); });\n`],
+      ['src/x.js', 'export const x = 1;\n'],
       ['src/read.ts', `import path = require('path');\nexport function pkgName(): string { return require(path.join(__dirname, '..', 'package.json')).name; }\n`],
       ['__tests__/helper.js', 'module.exports = { value: 1 };\n'],
       [
@@ -87,11 +90,42 @@ describe('jest', () => {
       '__tests__/a.test.ts > done and a promise: failed',
       '__tests__/a.test.ts > a computed require of package.json: passed',
       '__tests__/a.test.ts > CommonJS: passed',
+      '__tests__/esm.test.js: failed',
       '__tests__/helper.js: failed',
     ]);
+    expect(outcome.tests.find((t) => t.name === '__tests__/esm.test.js')!.error).toMatch(/SyntaxError/);
+    files.set('babel.config.js', "module.exports = { presets: ['@babel/preset-env'] };\n");
+    expect((await runTests({ files, testFiles: ['__tests__/esm.test.js'] })).tests.map((t) => `${t.name}: ${t.status}`)).toEqual(['__tests__/esm.test.js > esm: passed']);
     expect(outcome.tests.find((t) => t.name.endsWith('done with an error'))!.error).toBe('Error: late');
     expect(outcome.tests.find((t) => t.name.endsWith('done and a promise'))!.error).toMatch(/cannot both take a 'done' callback and return something/);
     expect(outcome.tests.find((t) => t.name === '__tests__/helper.js')!.error).toMatch(/must contain at least one test/);
+  });
+});
+
+describe('jest.mock with a factory', () => {
+  it('agrees with jest --ci test by test: hoisted above the requires, built-ins too, requireActual, one file only', async () => {
+    const files = await readPackageDir(fileURLToPath(new URL('../fixtures/tester/jest-mock/', import.meta.url)));
+    const native = JSON.parse(readFileSync(new URL('../fixtures/tester/jest-mock.native.json', import.meta.url), 'utf8')) as { tests: { name: string; status: string }[] };
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}`)).toEqual(native.tests.map((t) => `${t.name}: ${t.status}`));
+  });
+
+  it('an automatic mock (no factory) and vitest\'s vi.mock are unsupported, not passed', async () => {
+    const jest = await runTests({
+      files: new Map([
+        ['package.json', '{"scripts":{"test":"jest"},"devDependencies":{"jest":"^29.7.0"}}'],
+        ['lib/a.js', 'module.exports = () => 1;\n'],
+        ['a.test.js', `const a = require('./lib/a');\njest.mock('./lib/a');\ntest('auto', () => { expect(a()).toBe(undefined); });\n`],
+      ]),
+    });
+    expect(jest.tests.map((t) => t.status)).toEqual(['unsupported']);
+    const vitest = await runTests({
+      files: new Map([
+        ['package.json', '{"type":"module","devDependencies":{"vitest":"^4.0.0"}}'],
+        ['a.test.js', `import { test, vi } from 'vitest';\ntest('mock', () => { vi.mock('./x.js', () => ({})); });\n`],
+      ]),
+    });
+    expect(vitest.tests.map((t) => t.status)).toEqual(['unsupported']);
   });
 });
 

@@ -45,11 +45,15 @@ export function formatOf(resolver: Resolver, key: string): ModuleFormat {
 }
 
 const REQUIRE_RE = /(?:^|[^.\w$])require\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)/g;
+/** jest's module registry calls name modules too: they resolve from the file that makes them */
+const JEST_MODULE_RE = /(?:^|[^.\w$])jest\s*\.\s*(?:mock|doMock|unmock|dontMock|requireActual|requireMock)\s*\(\s*(['"`])([^'"`\n]+)\1/g;
 
-/** The literal specifiers a CommonJS source passes to require() (dynamic ones resolve at run time or fail). */
+/** The literal specifiers a CommonJS source passes to require() or jest.mock() and its kin (dynamic ones resolve at run time or fail). */
 export function requiredSpecifiers(text: string): string[] {
   const found = new Set<string>();
-  for (const m of stripComments(text).matchAll(REQUIRE_RE)) found.add(m[2]!);
+  const code = stripComments(text);
+  for (const m of code.matchAll(REQUIRE_RE)) found.add(m[2]!);
+  for (const m of code.matchAll(JEST_MODULE_RE)) found.add(m[2]!);
   return [...found];
 }
 

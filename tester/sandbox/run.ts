@@ -16,7 +16,7 @@ import { Abort, IsolateGuard } from './guard.ts';
 import { FileModules, UnsupportedImport, type ModuleEnv } from './modules.ts';
 import { ResultRecorder, type SandboxResult } from './recorder.ts';
 import { snapshotInput } from './snapshots.ts';
-import { ModuleSources } from './sources.ts';
+import { hasBabelConfig, ModuleSources } from './sources.ts';
 import { testScope } from './testScope.ts';
 
 export interface SandboxInput {
@@ -54,7 +54,7 @@ class SandboxRun {
     const resolver = new Resolver(input.files, input.deps, input.runner === 'jest');
     useUtcTimeZone();
     this.guard = new IsolateGuard(input.limits);
-    this.env = { guard: this.guard, resolver, sources: new ModuleSources(resolver, input.runner ?? 'node'), mayRegisterTests: testScope(input.testFiles) };
+    this.env = { guard: this.guard, resolver, sources: new ModuleSources(resolver, input.runner ?? 'node', hasBabelConfig(input.files)), mayRegisterTests: testScope(input.testFiles) };
     this.recorder = new ResultRecorder(this.guard, { onTest: input.onTest, onOutput: input.onOutput });
   }
 

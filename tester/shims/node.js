@@ -868,7 +868,16 @@
       waitFor: async (fn) => fn(),
       hoisted: (fn) => fn(),
     };
-    const jest = { ...vi, fn: vi.fn, spyOn: vi.spyOn, useFakeTimers: () => vi.useFakeTimers(), advanceTimersByTime: vi.advanceTimersByTime, requireActual: () => { throw unsupported('jest.requireActual is not available in the gopkgr sandbox'); } };
+    const jest = {
+      ...vi, fn: vi.fn, spyOn: vi.spyOn, useFakeTimers: () => vi.useFakeTimers(), advanceTimersByTime: vi.advanceTimersByTime,
+      // module mocks with a factory (jest hoists jest.mock above the requires: tester/transpile.ts hoistJestMocks)
+      mock(spec, factory) { mockModule(spec, factory); return jest; },
+      doMock(spec, factory) { mockModule(spec, factory); return jest; },
+      unmock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
+      dontMock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
+      requireActual: (spec) => requireActual(spec),
+      requireMock(spec) { const k = mockKey(spec); if (!mockFactories.has(k)) throw unsupported(`jest.requireMock('${spec}'): automatic mocks are not available in the gopkgr sandbox`); return mocked(k); },
+    };
     const api = {
       test, it: test, describe, suite: describe, expect, vi, vitest: vi, jest, assert: chai.assert, chai,
       beforeAll: (fn) => nt.before(hook(fn)), afterAll: (fn) => nt.after(hook(fn)),
@@ -1316,7 +1325,33 @@
   const namespaces = new Map(); // ESM key -> namespace (require(esm))
   const requireCache = objectCreate(null);
   function Module(id, parent) { this.id = id; this.path = id.slice(0, id.lastIndexOf('/')) || '/'; this.exports = {}; this.filename = id; this.loaded = false; this.children = []; this.paths = []; this.parent = parent; }
-  function load(key, parent) {
+  // ---- jest.mock(spec, factory): the factory's value in place of the module, for every require() of it ----
+  const mockFactories = new Map(); // module key -> factory
+  const mockValues = new Map(); // module key -> what its factory returned
+  /** The key a specifier names from the test file (the host resolved jest.mock's literal specifiers with its requires). */
+  function mockKey(spec) {
+    const self = registry['pkg:' + config.file];
+    const target = self === undefined ? undefined : self.requires[spec];
+    if (typeof target === 'string') return target;
+    if (target !== undefined && target !== null) { const e = new ErrorCtor(target.error); e.code = 'MODULE_NOT_FOUND'; throw e; }
+    throw unsupported(`jest.mock('${spec}'): only a literal specifier required from the test file can be mocked in the gopkgr sandbox`);
+  }
+  function mockModule(spec, factory) {
+    const k = mockKey(spec);
+    if (typeof factory !== 'function') throw unsupported(`jest.mock('${spec}') without a factory (an automatic mock) is not available in the gopkgr sandbox`);
+    mockFactories.set(k, factory);
+    mockValues.delete(k);
+  }
+  function mocked(k) {
+    if (!mockValues.has(k)) mockValues.set(k, ReflectApply(mockFactories.get(k), undefined, []));
+    return mockValues.get(k);
+  }
+  function requireActual(spec) {
+    const k = mockKey(spec);
+    return k.startsWith('builtin:') ? requireBuiltin(k.slice(8), registry['pkg:' + config.file]) : load(k, null, true);
+  }
+  function load(key, parent, actual = false) {
+    if (!actual && mockFactories.has(key)) return mocked(key);
     const have = modules.get(key);
     if (have !== undefined) return have.exports;
     const entry = registry[key];
@@ -1350,6 +1385,7 @@
       if (typeof spec !== 'string') { const e = new TypeErrorCtor('The "id" argument must be of type string'); e.code = 'ERR_INVALID_ARG_TYPE'; throw e; }
       const target = entry.requires[spec];
       if (typeof target === 'string') {
+        if (mockFactories.has(target)) return mocked(target);
         if (target.startsWith('builtin:')) return requireBuiltin(target.slice(8), entry);
         return load(target, module);
       }
