@@ -110,7 +110,14 @@ describe('jest.mock with a factory', () => {
     expect(outcome.tests.map((t) => `${t.name}: ${t.status}`)).toEqual(native.tests.map((t) => `${t.name}: ${t.status}`));
   });
 
-  it('an automatic mock (no factory) and vitest\'s vi.mock are unsupported, not passed', async () => {
+  it('vi.mock with a factory agrees with vitest run test by test: every importer gets the mock, in its file only', async () => {
+    const files = await readPackageDir(fileURLToPath(new URL('../fixtures/tester/vitest-mock/', import.meta.url)));
+    const native = JSON.parse(readFileSync(new URL('../fixtures/tester/vitest-mock.native.json', import.meta.url), 'utf8')) as { tests: { name: string; status: string }[] };
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}`)).toEqual(native.tests.map((t) => `${t.name}: ${t.status}`));
+  });
+
+  it('an automatic mock (no factory), vi.mock inside a test or with vi.hoisted are unsupported, not passed', async () => {
     const jest = await runTests({
       files: new Map([
         ['package.json', '{"scripts":{"test":"jest"},"devDependencies":{"jest":"^29.7.0"}}'],
@@ -123,9 +130,11 @@ describe('jest.mock with a factory', () => {
       files: new Map([
         ['package.json', '{"type":"module","devDependencies":{"vitest":"^4.0.0"}}'],
         ['a.test.js', `import { test, vi } from 'vitest';\ntest('mock', () => { vi.mock('./x.js', () => ({})); });\n`],
+        ['b.test.js', `import { test, expect, vi } from 'vitest';\nimport { x } from './x.js';\nconst h = vi.hoisted(() => 2);\nvi.mock('./x.js', () => ({ x: h }));\ntest('hoisted', () => { expect(x).toBe(2); });\n`],
+        ['x.js', 'export const x = 1;\n'],
       ]),
     });
-    expect(vitest.tests.map((t) => t.status)).toEqual(['unsupported']);
+    expect(vitest.tests.map((t) => t.status)).toEqual(['unsupported', 'unsupported']);
   });
 });
 

@@ -23,7 +23,7 @@ export class ModuleSources {
    */
   constructor(
     private readonly resolver: Resolver,
-    private readonly runner: 'node' | 'vitest' | 'jest' = 'node',
+    readonly runner: 'node' | 'vitest' | 'jest' = 'node',
     private readonly babel = false,
   ) {}
 
