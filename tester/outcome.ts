@@ -27,7 +27,7 @@
  *
  * v5: vitest and jest as their runners run a package: snapshots checked
  * (a missing one fails), jest's CommonJS transform, `done` callbacks and
- * jest.mock factories, a test file with no test failed: a v4 tester recorded
+ * jest.mock and vi.mock factories, a test file with no test failed: a v4 tester recorded
  * those tests `unsupported` or failed where v5 records what the runner does.
  */
 import { sha256Hex } from '../ledger/index.ts';
