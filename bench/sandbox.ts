@@ -9,26 +9,37 @@
  * command as a child process, and the isolate start-up: new Isolate + context
  * + compile + run of a trivial script.
  *
- * Then the real-suite corpus (test/fixtures/pot-real/: CommonJS node:test
- * suites from npm tarballs with their locked dependencies): per run, the total
- * time of `runTests()` over every package against `node --test` in each
- * package (its dependencies laid out in node_modules), the same runs each in a
- * child process as testers make them (tester/child/), and how many tests agree
- * with the native outcomes recorded in the corpus (test/support/potCorpus.ts).
+ * Then the real-suite corpus (test/fixtures/pot-real/: node:test, vitest and
+ * jest suites from npm tarballs with their locked dependencies): per run, the
+ * total time of `runTests()` over every package against each package's own
+ * runner natively (its dependencies laid out in node_modules): `node --test`,
+ * `vitest run` (this checkout's vitest), `jest --ci` (at the range the
+ * package's devDependencies name, with ts-jest when they name it, transpiling
+ * only, as scripts/potCorpus.mjs recorded it); the same sandbox runs each in a
+ * child process as testers make them (tester/child/); and how many tests
+ * agree with the native outcomes recorded in the corpus
+ * (test/support/potCorpus.ts). jest is not a dependency of gopkgr: the bench
+ * installs it once with npm into a cache under the temp dir (or takes
+ * `--jest-tools DIR`, a dir whose node_modules holds jest and ts-jest).
  *
  * Goals: ratio sandbox/node ≤ 1.5 on the generated package, start-up < 20 ms;
  * on the corpus every runnable test agrees and sandbox/native ≤ 1.0. The last
  * line is the corpus ratio.
  *
- *   node --no-node-snapshot --import tsx bench/sandbox.ts [--runs N] [--dist]
+ *   node --no-node-snapshot --import tsx bench/sandbox.ts [--runs N] [--dist] [--jest-tools DIR]
  *   (isolated-vm asks for --no-node-snapshot on Node 20+)
  *
  * Measured here (2 busy cores, Node 20.20): sandbox 69 ms, node --test 2.7 s,
  * ratio 0.03; gopkgr test as a process 3.3 s (tsx + TypeScript load); isolate
- * start-up 1.8 ms.
+ * start-up 1.8 ms. With the jest suite (--runs 3, the machine far busier:
+ * node --test took 20 s on the generated package): corpus 12 packages, 1190
+ * tests, agree 1175, unsupported 15, disagree 0; per runner sandbox/native
+ * jest 3.1 s/13.0 s (0.24), node --test 3.5 s/96 s (0.04), vitest 15.0 s/138 s
+ * (0.11); child processes 99 s against 251 s native, ratio 0.39.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +49,7 @@ import { readPackageDir, runTests } from '../tester/index.ts';
 import { runTestsInChild as runTestsInChildFromSources } from '../tester/child/runInChild.ts';
 import { compareWithNative, corpusNames, loadCorpusPackage, type CorpusPackage } from '../test/support/potCorpus.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, dist: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, dist: { type: 'boolean' }, 'jest-tools': { type: 'string' } } });
 const RUNS = Number(values.runs ?? 5);
 const FILES = 10;
 const PER_FILE = 50;
@@ -130,12 +141,41 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** A corpus package as `node --test` needs it: its files, its dependencies in node_modules. */
+/** A corpus package as its runner needs it natively: its files, its dependencies in node_modules (vitest: this checkout's). */
 async function layOut(p: CorpusPackage): Promise<string> {
   const d = await mkdtemp(path.join(tmpdir(), 'gopkgr-bench-corpus-'));
   await cp(path.join(p.dir, 'pkg'), d, { recursive: true });
   for (const name of p.deps.keys()) await cp(path.join(p.dir, 'deps', name), path.join(d, 'node_modules', name), { recursive: true });
+  if (p.native.runner === 'vitest') {
+    await mkdir(path.join(d, 'node_modules'), { recursive: true });
+    await symlink(path.join(ROOT, 'node_modules/vitest'), path.join(d, 'node_modules/vitest'));
+  }
   return d;
+}
+
+/** jest (and ts-jest with the TypeScript it wants) at the package's ranges: installed once into a cache dir. */
+function jestTools(p: CorpusPackage): string {
+  if (values['jest-tools'] !== undefined) return path.resolve(values['jest-tools']);
+  const dev = (JSON.parse(p.files.get('package.json') ?? '{}') as { devDependencies?: Record<string, string> }).devDependencies ?? {};
+  const wanted = [`jest@${dev.jest ?? 'latest'}`, ...('ts-jest' in dev ? [`ts-jest@${dev['ts-jest']}`, `typescript@${dev.typescript ?? 'latest'}`] : [])];
+  const dir = path.join(tmpdir(), 'gopkgr-bench-tools', wanted.join('+').replace(/[^\w.@+-]/g, '_'));
+  if (!existsSync(path.join(dir, 'node_modules/jest/bin/jest.js'))) {
+    console.error(`installing ${wanted.join(' ')} into ${dir} (once)`);
+    execFileSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-package-lock', ...wanted], { stdio: 'ignore' });
+  }
+  return dir;
+}
+
+/** The command line of a corpus package's own runner in its laid-out dir. */
+function nativeArgs(p: CorpusPackage, dir: string): string[] {
+  if (p.native.runner === 'vitest') return [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run'];
+  if (p.native.runner === 'jest') {
+    const tools = jestTools(p);
+    const tsJest = path.join(tools, 'node_modules/ts-jest');
+    const config = { rootDir: dir, ...(existsSync(tsJest) ? { transform: { '^.+\\.tsx?$': tsJest }, globals: { 'ts-jest': { isolatedModules: true } } } : {}) };
+    return [path.join(tools, 'node_modules/jest/bin/jest.js'), '--ci', `--config=${JSON.stringify(config)}`];
+  }
+  return ['--test'];
 }
 
 // --dist: the child processes run the compiled dist/ (as the installed command does; run `npm run build` first),
@@ -157,13 +197,23 @@ try {
   }
   const sandboxTotals: number[] = [];
   const childTotals: number[] = [];
-  const nodeTotals: number[] = [];
+  const nativeTotals: number[] = [];
+  /** per runner: [sandbox in process, native] medians' inputs */
+  const byRunner = new Map<string, { sandbox: number[]; native: number[] }>();
+  const add = (runner: string, kind: 'sandbox' | 'native', r: number, ms: number): void => {
+    const e = byRunner.get(runner) ?? { sandbox: [], native: [] };
+    byRunner.set(runner, e);
+    e[kind][r] = (e[kind][r] ?? 0) + ms;
+  };
+  const args = corpus.map((p, i) => nativeArgs(p, laidOut[i]!));
   for (let r = 0; r < RUNS; r++) {
     let t = 0;
     for (const p of corpus) {
       const t0 = performance.now();
       await runTests({ files: p.files, deps: p.deps });
-      t += performance.now() - t0;
+      const ms = performance.now() - t0;
+      t += ms;
+      add(p.native.runner, 'sandbox', r, ms);
     }
     sandboxTotals.push(t);
     let ct = 0;
@@ -174,18 +224,26 @@ try {
     }
     childTotals.push(ct);
     let nt = 0;
-    // node --test exits 1 when a test fails (the unsupported ones do not fail natively)
-    for (const d of laidOut) nt += await spawnMs(['--test'], d, [0, 1]);
-    nodeTotals.push(nt);
+    // each runner exits 1 when a test fails (some fail natively, and the unsupported ones may)
+    for (let i = 0; i < corpus.length; i++) {
+      const ms = await spawnMs(args[i]!, laidOut[i]!, [0, 1]);
+      nt += ms;
+      add(corpus[i]!.native.runner, 'native', r, ms);
+    }
+    nativeTotals.push(nt);
   }
   const s = median(sandboxTotals);
   const c = median(childTotals);
-  const n = median(nodeTotals);
+  const n = median(nativeTotals);
   console.log(`corpus: ${corpus.length} packages, ${total} tests; agree ${agree}, unsupported ${unsupported} (child processes), disagree ${disagree}`);
-  console.log(`corpus sandbox (runTests, in process): ${s.toFixed(0)} ms median of ${RUNS} (${fmt(sandboxTotals)}), ratio to node --test ${(s / n).toFixed(2)}`);
+  for (const [runner, e] of [...byRunner].sort()) {
+    const names = corpus.filter((p) => p.native.runner === runner).map((p) => p.native.name);
+    console.log(`  ${runner} (${names.length} packages: ${names.join(', ')}): sandbox ${median(e.sandbox).toFixed(0)} ms, native ${median(e.native).toFixed(0)} ms, ratio ${(median(e.sandbox) / median(e.native)).toFixed(2)}`);
+  }
+  console.log(`corpus sandbox (runTests, in process): ${s.toFixed(0)} ms median of ${RUNS} (${fmt(sandboxTotals)}), ratio to native ${(s / n).toFixed(2)}`);
   console.log(`corpus sandbox in a child process per package (as testers run it): ${c.toFixed(0)} ms median of ${RUNS} (${fmt(childTotals)})`);
-  console.log(`corpus node --test (one process per package): ${n.toFixed(0)} ms median of ${RUNS} (${fmt(nodeTotals)})`);
-  console.log(`ratio sandbox (child process)/node --test (real corpus): ${(c / n).toFixed(2)}`);
+  console.log(`corpus native, each package's own runner in its own process: ${n.toFixed(0)} ms median of ${RUNS} (${fmt(nativeTotals)})`);
+  console.log(`ratio sandbox (child process)/native runners (real corpus): ${(c / n).toFixed(2)}`);
 } finally {
   for (const d of laidOut) await rm(d, { recursive: true, force: true });
 }

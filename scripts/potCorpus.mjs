@@ -5,7 +5,7 @@
 // test; `vitest run` or `jest --ci` with their JSON reporters). Needs the npm
 // registry; the tests that read the corpus do not.
 //
-//   node scripts/potCorpus.mjs name@version[:dev-dep,...][;runner=vitest|jest][;keep=prefix,...] ...
+//   node scripts/potCorpus.mjs name@version[:dev-dep,...][;runner=vitest|jest][;keep=prefix,...][;drop=path,...] ...
 //
 // runner: the package's own runner (default node --test). vitest is the one
 // this checkout installs; jest is installed into a temp dir at the range the
@@ -13,7 +13,14 @@
 // fails). keep: only files under these path prefixes (and package.json,
 // LICENSE) are kept, and run natively: a part of a large package's suite.
 // deps=: no dependency is installed (for a package whose tests load none of
-// its dependencies, such as a CLI's, so the corpus stays small).
+// its dependencies, such as a CLI's, so the corpus stays small). drop: paths
+// under the fixture dir (deps/<name>/dist, ...) left out after the native run,
+// files no test reaches (a dependency's second build), so the corpus stays
+// small. A jest package whose devDependencies name ts-jest is run through
+// ts-jest as its authors do, transpiling only (isolatedModules: type errors
+// are not test outcomes; the sandbox strips types too); its jest.config, which
+// tarballs rarely carry, is not there, so jest's defaults apply, as in the
+// sandbox.
 //
 // Kept per package, under <dir>/pkg: package.json, the sources, LICENSE and
 // test/; left out: README, CHANGELOG, type declarations and type tests, CI and
@@ -30,9 +37,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'test/fixtures/pot-real');
 const reporter = path.join(root, 'test/fixtures/tester/reporter.mjs');
 
-const SKIP = /^(README|CHANGELOG|HISTORY|SECURITY|CONTRIBUTING|\.|eslint\.config|tsconfig)(\b|$)|\.d\.[cm]?ts$|\.tst\.ts$|\.test-d\.ts$/i;
-/** Directories left out at a package's top level only (a `types/` deeper down may be code). */
-const SKIP_TOP = /^(bench|benchmarks?|docs?|types|coverage|examples?)$/i;
+const SKIP = /^(README|CHANGELOG|HISTORY|SECURITY|CONTRIBUTING|\.)(\b|$)|\.d\.[cm]?ts$|\.tst\.ts$|\.test-d\.ts$/i;
+/**
+ * Left out at a package's top level only: a `types/` deeper down may be code,
+ * and a `tsconfig-loader.ts` or a test's `tsconfig.json` fixture is not the
+ * package's own configuration.
+ */
+const SKIP_TOP = /^(bench|benchmarks?|docs?|types|coverage|examples?|eslint\.config\.[cm]?[jt]s|tsconfig(\.[\w-]+)?\.json)$/i;
 
 function copyKept(from, to, rel = '') {
   for (const name of readdirSync(path.join(from, rel))) {
@@ -95,8 +106,12 @@ function runNative(runner, pkgDir, work, pkg) {
   } else {
     const tools = path.join(work, 'jest');
     mkdirSync(tools);
-    execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', '--no-package-lock', `jest@${pkg.devDependencies?.jest ?? 'latest'}`], { stdio: 'ignore' });
-    args = [path.join(tools, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${report}`, `--rootDir=${pkgDir}`];
+    const dev = pkg.devDependencies ?? {};
+    const tsJest = 'ts-jest' in dev;
+    const wanted = [`jest@${dev.jest ?? 'latest'}`, ...(tsJest ? [`ts-jest@${dev['ts-jest']}`, `typescript@${dev.typescript ?? 'latest'}`] : [])];
+    execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', '--no-package-lock', ...wanted], { stdio: 'ignore' });
+    const config = { rootDir: pkgDir, ...(tsJest ? { transform: { '^.+\\.tsx?$': path.join(tools, 'node_modules/ts-jest') }, globals: { 'ts-jest': { isolatedModules: true } } } : {}) };
+    args = [path.join(tools, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${report}`, `--config=${JSON.stringify(config)}`];
   }
   try {
     execFileSync(process.execPath, args, { cwd: pkgDir, stdio: 'ignore', timeout: 300_000 });
@@ -155,6 +170,7 @@ for (const arg of process.argv.slice(2)) {
         }
       }
     }
+    for (const d of options.drop?.split(',') ?? []) rmSync(path.join(dest, d), { recursive: true, force: true });
     writeFileSync(path.join(dest, 'native.json'), JSON.stringify({ name: pkg.name, version: pkg.version, node: process.version, runner: runner === 'node' ? 'node --test' : runner, keep: options.keep?.split(','), deps: installed.sort(), ms: Math.round(ms), tests }, null, 1) + '\n');
     console.log(`${pkg.name}@${pkg.version}: ${tests.length} tests natively (${tests.filter((t) => t.status === 'passed').length} passed) in ${ms.toFixed(0)} ms; deps ${installed.join(', ') || '-'}`);
   } finally {

@@ -3,7 +3,7 @@
  * the hash every tester must agree on.
  *
  * resultHash = sha256 hex of the UTF-8 bytes of
- *   JSON.stringify(["gopkgr/test-outcome/v4", [[name, status, error|null], ...], abortedCode|null])
+ *   JSON.stringify(["gopkgr/test-outcome/v5", [[name, status, error|null], ...], abortedCode|null])
  * with the tests in run order (files sorted by path, tests in the order they
  * finished, which is deterministic: timers run in virtual time). Timings, output
  * and stack traces are left out; error texts are normalised (no ANSI colour,
@@ -24,6 +24,11 @@
  * v4: Node's default test files (TypeScript tests once), CommonJS, Node's
  * deterministic built-ins and web globals, node:test's plan/assert/mock/signal,
  * and the `unsupported` status: a v3 tester failed most of what v4 runs.
+ *
+ * v5: vitest and jest as their runners run a package: snapshots checked
+ * (a missing one fails), jest's CommonJS transform, `done` callbacks and
+ * jest.mock and vi.mock factories, a test file with no test failed: a v4 tester recorded
+ * those tests `unsupported` or failed where v5 records what the runner does.
  */
 import { sha256Hex } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';
@@ -50,7 +55,7 @@ export interface Outcome {
   aborted?: string;
 }
 
-export const HASH_DOMAIN = 'gopkgr/test-outcome/v4';
+export const HASH_DOMAIN = 'gopkgr/test-outcome/v5';
 
 export function normaliseText(text: string, max: number): string {
   let t = text

@@ -76,9 +76,16 @@ function keyOf(scope: 'pkg' | 'dep', dep: string | undefined, path: string): str
 }
 
 export class Resolver {
+  /**
+   * `packageAsCommonJs`: jest's module system - it transforms each of the
+   * package's modules to CommonJS (babel-jest, ts-jest) and runs them with
+   * require, so `.js`/`.ts` files of the package are CommonJS whatever their
+   * syntax (sandbox/formats.ts); dependencies stay as Node has them.
+   */
   constructor(
     private readonly files: FileMap,
     private readonly deps: DepMap,
+    readonly packageAsCommonJs = false,
   ) {}
 
   /** The text of a module key (undefined for shims). */

@@ -70,4 +70,6 @@ export interface RuntimeConfig {
   /** caps on a record's name and error text, applied inside the isolate (the host applies them again) */
   maxNameChars: number;
   maxErrorChars: number;
+  /** the package's runner: under vitest and jest a test file that registers no test fails */
+  runner: 'node' | 'vitest' | 'jest';
 }

@@ -68,8 +68,8 @@ describe('determinism', () => {
     expect(resultHash(tests)).toBe(resultHash(tests.map((t) => ({ ...t }))));
     expect(resultHash(tests)).not.toBe(resultHash(tests, 'SANDBOX_CPU_LIMIT'));
     expect(resultHash(tests)).not.toBe(resultHash([...tests].reverse()));
-    expect(resultHash([])).toBe('e6926f12b78fed534663db9c4268b2f262870f354c0345cb1cec044310ef9744');
-    // sha256 of ["gopkgr/test-outcome/v4",[["a","passed",null],["b","failed","x"]],null]
-    expect(resultHash(tests)).toBe('cf722e6c13c844f1010af9221beaf26317475e9ad7769aa93effcdce247611f8');
+    expect(resultHash([])).toBe('40fa1ef02293fc9c20dcd6af2ee795205393cecf90ad23616262f80689ebd9ae');
+    // sha256 of ["gopkgr/test-outcome/v5",[["a","passed",null],["b","failed","x"]],null]
+    expect(resultHash(tests)).toBe('208abcd406a831b7cf8b105b1faa457833c8b4e4b7e45a604936f5289daf1edf');
   });
 });

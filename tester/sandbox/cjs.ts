@@ -33,11 +33,15 @@ export interface Entry {
 }
 
 const MAX_REEXPORT_DEPTH = 8;
+/** `require(` followed by anything but a string literal (a cheap scan; a false hit only costs the file list) */
+const COMPUTED_REQUIRE = /(?:^|[^.\w$])require\s*\(\s*[^'"`\s)]/;
 
 export class CjsRegistry {
   readonly entries: Record<string, Entry> = {};
   /** builtins some CommonJS module requires (fs needs the file list) */
   readonly builtins = new Set<string>();
+  /** a module calls require() with a computed specifier: the isolate gets the package's files to resolve it (a JSON file) */
+  computedRequire = false;
 
   constructor(
     private readonly resolver: Resolver,
@@ -62,6 +66,7 @@ export class CjsRegistry {
         continue;
       }
       const source = await this.sources.cjs(k);
+      if (COMPUTED_REQUIRE.test(source)) this.computedRequire = true;
       const requires: Record<string, Target> = {};
       for (const spec of requiredSpecifiers(source)) {
         try {

@@ -3,6 +3,8 @@
  * ES, `.cjs`/`.cts` CommonJS, `.json` JSON; a `.js`/`.ts` follows the nearest
  * package.json `"type"`, and with no `"type"` a file whose syntax is ES
  * (import/export statements) is ES (Node's syntax detection), else CommonJS.
+ * Under jest every `.js`/`.ts` of the package is CommonJS (resolve.ts
+ * `packageAsCommonJs`): jest transforms ES syntax to CommonJS before it runs.
  *
  * Also the two scans CommonJS needs before it runs, made on the host because
  * the isolate cannot call out: the `require('...')` calls with a literal
@@ -34,6 +36,7 @@ export function formatOf(resolver: Resolver, key: string): ModuleFormat {
   if (path.endsWith('.json')) return 'json';
   if (/\.m[jt]s$/.test(path)) return 'esm';
   if (/\.c[jt]s$/.test(path)) return 'cjs';
+  if (scope === 'pkg' && resolver.packageAsCommonJs) return 'cjs';
   const type = resolver.packageType(key);
   if (type === 'module') return 'esm';
   const text = resolver.source(key) ?? '';
@@ -42,11 +45,15 @@ export function formatOf(resolver: Resolver, key: string): ModuleFormat {
 }
 
 const REQUIRE_RE = /(?:^|[^.\w$])require\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)/g;
+/** jest's module registry calls name modules too: they resolve from the file that makes them */
+const JEST_MODULE_RE = /(?:^|[^.\w$])jest\s*\.\s*(?:mock|doMock|unmock|dontMock|requireActual|requireMock)\s*\(\s*(['"`])([^'"`\n]+)\1/g;
 
-/** The literal specifiers a CommonJS source passes to require() (dynamic ones resolve at run time or fail). */
+/** The literal specifiers a CommonJS source passes to require() or jest.mock() and its kin (dynamic ones resolve at run time or fail). */
 export function requiredSpecifiers(text: string): string[] {
   const found = new Set<string>();
-  for (const m of stripComments(text).matchAll(REQUIRE_RE)) found.add(m[2]!);
+  const code = stripComments(text);
+  for (const m of code.matchAll(REQUIRE_RE)) found.add(m[2]!);
+  for (const m of code.matchAll(JEST_MODULE_RE)) found.add(m[2]!);
   return [...found];
 }
 

@@ -26,6 +26,7 @@ import { GopkgrError } from '../../ledger/index.ts';
 import { describeKey, type Resolver } from '../resolve.ts';
 import { CJS_KEY, INTERNAL_KEY, SHIM_MODULES, TEST_SHIM_KEY, testShim } from '../shims.ts';
 import { CjsRegistry } from './cjs.ts';
+import { extractViMocks, type ViMock } from '../transpile.ts';
 import { formatOf } from './formats.ts';
 import type { IsolateGuard } from './guard.ts';
 import type { ModuleSources } from './sources.ts';
@@ -71,6 +72,9 @@ export class FileModules {
   readonly cjs: CjsRegistry;
   /** an ES module imports fs: the package's files go into the context */
   usesFs = false;
+  /** the test file's key, and vitest's module mocks it declares: mocked key → the factory's module */
+  private testKey = '';
+  private readonly mocks = new Map<string, ViMock>();
 
   constructor(
     private readonly env: ModuleEnv,
@@ -90,8 +94,9 @@ export class FileModules {
   async entry(file: string, loaded: () => void): Promise<ivm.Module> {
     const { isolate } = this.env.guard;
     let root: ivm.Module;
+    this.testKey = `pkg:${file}`;
     try {
-      root = await this.load(`pkg:${file}`);
+      root = await this.load(this.testKey);
     } finally {
       if (!isolate.isDisposed) loaded();
     }
@@ -174,6 +179,24 @@ export class FileModules {
     return compiled.value;
   }
 
+  /**
+   * vi.mock(path, factory): a module that runs the factory (when the graph
+   * evaluates it, before the test file's body) and exports the keys of what it
+   * returns; every importer of the mocked module links to it instead.
+   */
+  private mockModule(key: string, mock: ViMock): ivm.Module {
+    const have = this.byKey.get(`mock:${key}`);
+    if (have !== undefined) return have;
+    const lines = [`import { vi, expect } from 'vitest';`, `const m = (${mock.factory})();`];
+    mock.names.forEach((n, i) => {
+      lines.push(`const x${i} = m[${JSON.stringify(n)}];`, `export { x${i} as ${JSON.stringify(n)} };`);
+    });
+    const m = this.env.guard.isolate.compileModuleSync(lines.join('\n') + '\n', { filename: `vi.mock:${describeKey(key)}` });
+    this.byKey.set(`mock:${key}`, m);
+    this.edges.set(m, new Map([['vitest', this.builtinModule('builtin:node:vitest', this.testKey)]]));
+    return m;
+  }
+
   /** A package module and everything it imports, compiled; links recorded for instantiation. */
   private async load(key: string): Promise<ivm.Module> {
     const have = this.byKey.get(key);
@@ -185,7 +208,12 @@ export class FileModules {
       this.byKey.set(key, m);
       return m;
     }
-    const code = await sources.js(key);
+    let code = await sources.js(key);
+    if (key === this.testKey && sources.runner === 'vitest') {
+      const found = await extractViMocks(describeKey(key), code);
+      code = found.code;
+      for (const m of found.mocks) this.mocks.set(resolver.resolve(m.specifier, key), m);
+    }
     const compiled = await guard.call(() => guard.isolate.compileModule(code, { filename: `file:///${describeKey(key)}` }));
     if (!compiled.ok) throw new GopkgrError('TEST_COMPILE', `${describeKey(key)}: ${compiled.message}`);
     const m = compiled.value;
@@ -194,7 +222,9 @@ export class FileModules {
     this.edges.set(m, links);
     for (const spec of m.dependencySpecifiers) {
       const dep = resolver.resolve(spec, key);
-      if (SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY && dep !== CJS_KEY) links.set(spec, this.shimModule(dep, key));
+      const mock = this.mocks.get(dep);
+      if (mock !== undefined) links.set(spec, this.mockModule(dep, mock));
+      else if (SHIM_MODULES.has(dep) && dep !== INTERNAL_KEY && dep !== CJS_KEY) links.set(spec, this.shimModule(dep, key));
       else if (dep.startsWith('builtin:')) links.set(spec, this.builtinModule(dep, key));
       else links.set(spec, await this.load(dep));
     }

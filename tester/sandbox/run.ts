@@ -15,7 +15,8 @@ import { runFileLoop } from './fileLoop.ts';
 import { Abort, IsolateGuard } from './guard.ts';
 import { FileModules, UnsupportedImport, type ModuleEnv } from './modules.ts';
 import { ResultRecorder, type SandboxResult } from './recorder.ts';
-import { ModuleSources } from './sources.ts';
+import { snapshotInput } from './snapshots.ts';
+import { hasBabelConfig, ModuleSources } from './sources.ts';
 import { testScope } from './testScope.ts';
 
 export interface SandboxInput {
@@ -50,10 +51,10 @@ class SandboxRun {
   private readonly recorder: ResultRecorder;
 
   constructor(private readonly input: SandboxInput) {
-    const resolver = new Resolver(input.files, input.deps);
+    const resolver = new Resolver(input.files, input.deps, input.runner === 'jest');
     useUtcTimeZone();
     this.guard = new IsolateGuard(input.limits);
-    this.env = { guard: this.guard, resolver, sources: new ModuleSources(resolver), mayRegisterTests: testScope(input.testFiles) };
+    this.env = { guard: this.guard, resolver, sources: new ModuleSources(resolver, input.runner ?? 'node', hasBabelConfig(input.files)), mayRegisterTests: testScope(input.testFiles) };
     this.recorder = new ResultRecorder(this.guard, { onTest: input.onTest, onOutput: input.onOutput });
   }
 
@@ -90,12 +91,13 @@ class SandboxRun {
     const context = guard.isolate.createContextSync();
     const channel = new RuntimeChannel();
     try {
-      channel.open(context, scripts, file, this.input.seed, this.input.limits, this.input.runner ?? 'node');
+      const runner = this.input.runner ?? 'node';
+      channel.open(context, scripts, file, this.input.seed, this.input.limits, runner, snapshotInput(this.input.files, file, runner));
       const modules = new FileModules(this.env, context, channel);
       let entry: ivm.Module | undefined;
       try {
         entry = await modules.entry(file, () => channel.seal());
-        const usesFs = modules.cjs.builtins.has('fs') || modules.cjs.builtins.has('fs/promises') || modules.usesFs;
+        const usesFs = modules.cjs.builtins.has('fs') || modules.cjs.builtins.has('fs/promises') || modules.usesFs || modules.cjs.computedRequire;
         channel.defineModules(modules.cjs.text(), usesFs ? this.filesText() : undefined);
       } catch (err) {
         if (err instanceof Abort) throw err;

@@ -7,13 +7,25 @@
  */
 import { GopkgrError } from '../../ledger/index.ts';
 import { describeKey, parseKey, type Resolver } from '../resolve.ts';
-import { isTypeScript, transpile } from '../transpile.ts';
+import { hoistJestMocks, isTypeScript, transpile } from '../transpile.ts';
+import { SANDBOX_ROOT } from './cjs.ts';
+import { hasEsSyntax } from './formats.ts';
 
 export class ModuleSources {
   private readonly cache = new Map<string, Promise<string>>();
   private readonly cjsCache = new Map<string, Promise<string>>();
 
-  constructor(private readonly resolver: Resolver) {}
+  /**
+   * runner: under vitest and jest a package's ES modules see `__dirname` and
+   * `__filename` too. babel: the package has a Babel configuration, so jest
+   * (babel-jest) turns the ES syntax of its JavaScript into CommonJS; without
+   * one, jest leaves JavaScript as it is (an `import` statement then fails).
+   */
+  constructor(
+    private readonly resolver: Resolver,
+    readonly runner: 'node' | 'vitest' | 'jest' = 'node',
+    private readonly babel = false,
+  ) {}
 
   js(key: string): Promise<string> {
     let js = this.cache.get(key);
@@ -30,7 +42,10 @@ export class ModuleSources {
     if (js === undefined) {
       const { path } = parseKey(key);
       const text = this.resolver.source(key) ?? '';
-      js = isTypeScript(path) || path.endsWith('.cts') ? transpile(describeKey(key), text, true) : Promise.resolve(stripHashbang(text));
+      // jest transforms the package's ES syntax to CommonJS (formats.ts): so does this, for JavaScript too
+      const toCommonJs = isTypeScript(path) || path.endsWith('.cts') || (this.babel && this.resolver.packageAsCommonJs && parseKey(key).scope === 'pkg' && hasEsSyntax(text));
+      js = toCommonJs ? transpile(describeKey(key), text, true) : Promise.resolve(stripHashbang(text));
+      if (this.resolver.packageAsCommonJs && parseKey(key).scope === 'pkg' && /\bjest\s*\.\s*(?:un)?mock\s*\(/.test(text)) js = js.then((code) => hoistJestMocks(describeKey(key), code));
       this.cjsCache.set(key, js);
     }
     return js;
@@ -46,7 +61,31 @@ export class ModuleSources {
         throw new GopkgrError('TEST_BAD_JSON', `${describeKey(key)}: ${(err as Error).message}`);
       }
     }
-    return isTypeScript(path) ? transpile(describeKey(key), text) : text;
+    const js = isTypeScript(path) ? await transpile(describeKey(key), text) : text;
+    return this.runner !== 'node' && parseKey(key).scope === 'pkg' ? withFileNames(js, `${SANDBOX_ROOT}/${path}`) : js;
+  }
+}
+
+const DECLARES_FILE_NAMES = /\b(?:const|let|var|function|class)\s+__(?:dirname|filename)\b|\bimport\b[^;]*\b__(?:dirname|filename)\b/;
+
+/**
+ * vitest's module runner gives every module of the package `__dirname` and
+ * `__filename`, ES modules included, and jest runs each module as CommonJS:
+ * a module that uses them without declaring them gets them, on its first line
+ * (line numbers stay as they are).
+ */
+function withFileNames(js: string, file: string): string {
+  if (!/\b__(?:dirname|filename)\b/.test(js) || DECLARES_FILE_NAMES.test(js) || js.startsWith('#!')) return js;
+  return `const __filename = ${JSON.stringify(file)}, __dirname = ${JSON.stringify(file.slice(0, file.lastIndexOf('/')))};${js}`;
+}
+
+/** Whether a package has a Babel configuration (babel-jest reads it). */
+export function hasBabelConfig(files: ReadonlyMap<string, string>): boolean {
+  if (['babel.config.js', 'babel.config.cjs', 'babel.config.mjs', 'babel.config.json', '.babelrc', '.babelrc.js', '.babelrc.json'].some((f) => files.has(f))) return true;
+  try {
+    return (JSON.parse(files.get('package.json') ?? '{}') as { babel?: unknown }).babel !== undefined;
+  } catch {
+    return false;
   }
 }
 

@@ -747,14 +747,37 @@
     expect.unreachable = (message) => { throw new ErrorCtor(`expected${message ? ` "${message}"` : ''} not to be reached`); };
     ve.setState(fresh(), expect);
     ve.GLOBAL_EXPECT && (G[ve.GLOBAL_EXPECT] = expect);
-    const snapshot = function () { throw unsupported('snapshots are not available in the gopkgr sandbox yet'); };
-    for (const m of ['toMatchSnapshot', 'toMatchInlineSnapshot', 'toThrowErrorMatchingSnapshot', 'toThrowErrorMatchingInlineSnapshot', 'toMatchFileSnapshot']) chai.Assertion.addMethod(m, snapshot);
+    const titles = { current: [], suites: [] };
+    const snapshots = makeSnapshots(ve, chai, titles);
+    expect.addSnapshotSerializer = snapshots.addSerializer;
 
-    /** Run the test's function with vitest's context, then check expect.assertions()/hasAssertions(). */
-    const wrap = (fn, name) => (typeof fn !== 'function' ? fn : async function (t) {
-      ve.setState({ ...fresh(), currentTestName: name }, expect);
+    // jest (not vitest) passes a `done` callback to a test or hook that declares a parameter
+    const jestDone = config.runner === 'jest';
+    /** Call a jest test or hook that takes `done`: settles when done() is called, fails on done(error). */
+    const callWithDone = (fn) => new Promise((resolve, reject) => {
+      let called = false;
+      const done = (err) => {
+        if (called) return;
+        called = true;
+        if (err === undefined || err === null || err === false) resolve();
+        else reject(err instanceof ErrorCtor ? err : new ErrorCtor(`Failed: ${format('%o', err)}`));
+      };
+      done.fail = (message) => done(new ErrorCtor(`Failed: ${message === undefined ? '' : String(message)}`));
+      const r = ReflectApply(fn, undefined, [done]);
+      if (r !== undefined) reject(new ErrorCtor("Test functions cannot both take a 'done' callback and return something. Either use a 'done' callback, or return a promise."));
+    });
+    const hook = (fn) => (jestDone && typeof fn === 'function' && fn.length > 0 ? () => callWithDone(fn) : fn);
+    /**
+     * Run the test's function with vitest's context (or jest's done), then
+     * check expect.assertions()/hasAssertions(). `path`: the titles of its
+     * suites and its own, taken when it was registered (snapshot keys).
+     */
+    const wrap = (fn, name, path) => (typeof fn !== 'function' ? fn : async function (t) {
+      titles.current = path;
+      ve.setState({ ...fresh(), currentTestName: snapshots.testName(path) }, expect);
       const ctx = { expect, task: { name }, skip: (note) => t.skip(note), signal: t.signal, onTestFailed() {}, onTestFinished() {} };
-      await ReflectApply(fn, undefined, [ctx]);
+      if (jestDone && fn.length > 0) await callWithDone(fn);
+      else await ReflectApply(fn, undefined, [ctx]);
       const st = ve.getState(expect);
       if (st.expectedAssertionsNumber !== null && st.assertionCalls !== st.expectedAssertionsNumber) throw st.expectedAssertionsNumberErrorGen();
       if (st.isExpectingAssertions && st.assertionCalls === 0) throw st.isExpectingAssertionsError;
@@ -779,7 +802,13 @@
       const run = (...args) => {
         const { name, options, fn } = parse(args);
         const o = { ...options, ...extra };
-        return isSuite ? base(name, o, fn) : base(name, o, wrap(fn, name));
+        if (!isSuite) return base(name, o, wrap(fn, name, [...titles.suites, name]));
+        // a suite's body runs while it is collected: its tests see its title
+        const body = typeof fn !== 'function' ? fn : function (...a) {
+          titles.suites.push(name);
+          try { return ReflectApply(fn, this, a); } finally { titles.suites.pop(); }
+        };
+        return base(name, o, body);
       };
       run.each = (table, ...rest) => (name, a, b) => {
         const rows = Array.isArray(table) && table.every((r) => typeof r !== 'string' || rest.length === 0) ? table : [table];
@@ -839,11 +868,20 @@
       waitFor: async (fn) => fn(),
       hoisted: (fn) => fn(),
     };
-    const jest = { ...vi, fn: vi.fn, spyOn: vi.spyOn, useFakeTimers: () => vi.useFakeTimers(), advanceTimersByTime: vi.advanceTimersByTime, requireActual: () => { throw unsupported('jest.requireActual is not available in the gopkgr sandbox'); } };
+    const jest = {
+      ...vi, fn: vi.fn, spyOn: vi.spyOn, useFakeTimers: () => vi.useFakeTimers(), advanceTimersByTime: vi.advanceTimersByTime,
+      // module mocks with a factory (jest hoists jest.mock above the requires: tester/transpile.ts hoistJestMocks)
+      mock(spec, factory) { mockModule(spec, factory); return jest; },
+      doMock(spec, factory) { mockModule(spec, factory); return jest; },
+      unmock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
+      dontMock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
+      requireActual: (spec) => requireActual(spec),
+      requireMock(spec) { const k = mockKey(spec); if (!mockFactories.has(k)) throw unsupported(`jest.requireMock('${spec}'): automatic mocks are not available in the gopkgr sandbox`); return mocked(k); },
+    };
     const api = {
       test, it: test, describe, suite: describe, expect, vi, vitest: vi, jest, assert: chai.assert, chai,
-      beforeAll: (fn) => nt.before(fn), afterAll: (fn) => nt.after(fn),
-      beforeEach: (fn) => nt.beforeEach(fn), afterEach: (fn) => nt.afterEach(fn),
+      beforeAll: (fn) => nt.before(hook(fn)), afterAll: (fn) => nt.after(hook(fn)),
+      beforeEach: (fn) => nt.beforeEach(hook(fn)), afterEach: (fn) => nt.afterEach(hook(fn)),
       expectTypeOf: () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : api.expectTypeOf()), apply: () => api.expectTypeOf() }),
       assertType: () => {},
       onTestFailed() {}, onTestFinished() {},
@@ -851,6 +889,98 @@
     if (refusedFor === null) vitestApi = api;
     return api;
   }
+  // ---- snapshots (vitest's and jest's), read from the package, never written ----
+  // The test file's `__snapshots__/<file>.snap` comes from the host
+  // (config.snapshot, null when the package has none); inline snapshots are the
+  // matcher's argument. As under CI (`jest --ci`, vitest with CI set), a
+  // snapshot that is not there fails its test instead of being written.
+  // Values are serialised as both runners do: pretty-format with the snapshot
+  // plugins, escapeRegex, no function names; jest before 29 kept
+  // `Object {`/`Array [` and escaped strings (config.legacySnapshotFormat).
+  // Keys: the test's titles joined with ' ' (jest) or ' > ' (vitest), then a
+  // counter per name.
+  function makeSnapshots(ve, chai, titles) {
+    const snap = vendorLib('snapshot');
+    const { format } = vendorLib('prettyFormat');
+    const jestKeys = config.runner === 'jest';
+    const legacy = config.legacySnapshotFormat === true;
+    let data = null;
+    const stored = () => {
+      if (data !== null) return data;
+      data = objectCreate(null);
+      // a .snap file is a CommonJS-like script of `exports[key] = template;`,
+      // run as both runners run it; vitest ignores an error in it (keeping what
+      // was defined before), jest fails the test that reads it
+      if (typeof config.snapshot !== 'string') return data;
+      const fill = data;
+      try {
+        indirectEval('(function (exports) {' + config.snapshot + '\n})')(fill);
+      } catch (e) {
+        if (jestKeys) { data = null; throw e; }
+      }
+      return data;
+    };
+    const counters = new Map();
+    const testName = (path) => path.join(jestKeys ? ' ' : ' > ');
+    const serialize = (value) => {
+      const text = format(value, { escapeRegex: true, indent: 2, plugins: snap.getSerializers(), printFunctionName: false, printBasicPrototype: legacy, escapeString: legacy }).replace(/\r\n|\r/g, '\n');
+      return text.includes('\n') ? `\n${text}\n` : text;
+    };
+    /** `properties` replaced into the value (matchers in place of what they matched), as both runners print it. */
+    const merged = (value, properties) => {
+      if (Array.isArray(value) && Array.isArray(properties)) return value.map((v, i) => (i in properties ? merged(v, properties[i]) : v));
+      if (value === null || typeof value !== 'object' || properties === null || typeof properties !== 'object' || typeof properties.asymmetricMatch === 'function') return properties;
+      const out = { ...value };
+      for (const k of objectKeys(properties)) out[k] = k in value ? merged(value[k], properties[k]) : properties[k];
+      return out;
+    };
+    const missing = (key) => new ErrorCtor(`Snapshot \`${key}\` is missing. New snapshot was not written: snapshots are not written in the gopkgr sandbox (as under --ci); the package must ship its snapshots.`);
+    function check(received, { inline, inlineSnapshot, properties, hint }) {
+      const name = testName(titles.current) + (hint ? (jestKeys ? ': ' : ' > ') + hint : '');
+      const count = (counters.get(name) ?? 0) + 1;
+      counters.set(name, count);
+      const key = `${name} ${count}`;
+      let value = received;
+      if (properties !== undefined && properties !== null && typeof properties === 'object') {
+        if (value === null || typeof value !== 'object') throw new ErrorCtor('Received value must be an object when the matcher has properties');
+        if (!ve.equals(value, properties, [ve.iterableEquality, ve.subsetEquality])) throw new ErrorCtor(`Snapshot properties mismatched for \`${key}\``);
+        value = merged(value, properties);
+      }
+      const expected = inline ? (inlineSnapshot === undefined ? undefined : snap.stripSnapshotIndentation(inlineSnapshot)) : stored()[key];
+      if (expected === undefined) throw missing(key);
+      const actual = serialize(value);
+      if (expected.trim() !== actual.trim()) {
+        const e = new ErrorCtor(`Snapshot \`${key}\` mismatched`);
+        e.actual = actual.trim();
+        e.expected = expected.trim();
+        throw e;
+      }
+    }
+    const utils = chai.util;
+    /** What a thrown-error snapshot holds: jest keeps the error's message, vitest the thrown value itself. */
+    const thrown = (assertion) => {
+      const obj = utils.flag(assertion, 'object');
+      const kept = (e) => (jestKeys && e !== null && typeof e === 'object' && typeof e.message === 'string' ? e.message : e);
+      // after .rejects the value is the rejection itself
+      if (utils.flag(assertion, 'promise') === 'rejects') return kept(obj);
+      if (typeof obj !== 'function') throw new TypeErrorCtor('received value must be a function');
+      try { obj(); } catch (e) { return kept(e); }
+      throw new ErrorCtor('Received function did not throw');
+    };
+    chai.Assertion.addMethod('toMatchSnapshot', function (properties, hint) {
+      if (typeof properties === 'string') { hint = properties; properties = undefined; }
+      check(utils.flag(this, 'object'), { inline: false, properties, hint });
+    });
+    chai.Assertion.addMethod('toMatchInlineSnapshot', function (properties, inlineSnapshot) {
+      if (typeof properties === 'string') { inlineSnapshot = properties; properties = undefined; }
+      check(utils.flag(this, 'object'), { inline: true, inlineSnapshot, properties });
+    });
+    chai.Assertion.addMethod('toThrowErrorMatchingSnapshot', function (hint) { check(thrown(this), { inline: false, hint }); });
+    chai.Assertion.addMethod('toThrowErrorMatchingInlineSnapshot', function (inlineSnapshot) { check(thrown(this), { inline: true, inlineSnapshot }); });
+    chai.Assertion.addMethod('toMatchFileSnapshot', function () { throw unsupported('toMatchFileSnapshot is not available in the gopkgr sandbox'); });
+    return { testName, addSerializer: (plugin) => snap.addSerializer(plugin) };
+  }
+
   shim.vitestFor = (refusedFor) => makeVitest(typeof refusedFor === 'string' ? refusedFor : null);
   shim.installJestGlobals = () => {
     const api = makeVitest();
@@ -1195,7 +1325,33 @@
   const namespaces = new Map(); // ESM key -> namespace (require(esm))
   const requireCache = objectCreate(null);
   function Module(id, parent) { this.id = id; this.path = id.slice(0, id.lastIndexOf('/')) || '/'; this.exports = {}; this.filename = id; this.loaded = false; this.children = []; this.paths = []; this.parent = parent; }
-  function load(key, parent) {
+  // ---- jest.mock(spec, factory): the factory's value in place of the module, for every require() of it ----
+  const mockFactories = new Map(); // module key -> factory
+  const mockValues = new Map(); // module key -> what its factory returned
+  /** The key a specifier names from the test file (the host resolved jest.mock's literal specifiers with its requires). */
+  function mockKey(spec) {
+    const self = registry['pkg:' + config.file];
+    const target = self === undefined ? undefined : self.requires[spec];
+    if (typeof target === 'string') return target;
+    if (target !== undefined && target !== null) { const e = new ErrorCtor(target.error); e.code = 'MODULE_NOT_FOUND'; throw e; }
+    throw unsupported(`jest.mock('${spec}'): only a literal specifier required from the test file can be mocked in the gopkgr sandbox`);
+  }
+  function mockModule(spec, factory) {
+    const k = mockKey(spec);
+    if (typeof factory !== 'function') throw unsupported(`jest.mock('${spec}') without a factory (an automatic mock) is not available in the gopkgr sandbox`);
+    mockFactories.set(k, factory);
+    mockValues.delete(k);
+  }
+  function mocked(k) {
+    if (!mockValues.has(k)) mockValues.set(k, ReflectApply(mockFactories.get(k), undefined, []));
+    return mockValues.get(k);
+  }
+  function requireActual(spec) {
+    const k = mockKey(spec);
+    return k.startsWith('builtin:') ? requireBuiltin(k.slice(8), registry['pkg:' + config.file]) : load(k, null, true);
+  }
+  function load(key, parent, actual = false) {
+    if (!actual && mockFactories.has(key)) return mocked(key);
     const have = modules.get(key);
     if (have !== undefined) return have.exports;
     const entry = registry[key];
@@ -1229,6 +1385,7 @@
       if (typeof spec !== 'string') { const e = new TypeErrorCtor('The "id" argument must be of type string'); e.code = 'ERR_INVALID_ARG_TYPE'; throw e; }
       const target = entry.requires[spec];
       if (typeof target === 'string') {
+        if (mockFactories.has(target)) return mocked(target);
         if (target.startsWith('builtin:')) return requireBuiltin(target.slice(8), entry);
         return load(target, module);
       }
@@ -1238,6 +1395,8 @@
         e.code = 'MODULE_NOT_FOUND';
         throw e;
       }
+      const computed = requireComputed(spec, entry, module);
+      if (computed !== NOT_FOUND) return computed;
       const e = new ErrorCtor(`Cannot find module '${spec}' from ${entry.file}: the sandbox resolves only require() calls with a literal specifier`);
       e.code = 'MODULE_NOT_FOUND';
       throw e;
@@ -1246,6 +1405,35 @@
     req.cache = requireCache;
     req.main = undefined;
     return req;
+  }
+  const NOT_FOUND = {};
+  /**
+   * require() of a path the host could not see (a computed specifier, such as
+   * `require(path.join(dir, 'package.json'))`): a module the host prepared
+   * for this file under that path, or a JSON file of the package (when the
+   * file reads the package, so its files are here); a JavaScript file of the
+   * package the host did not prepare is unsupported, not missing.
+   */
+  function requireComputed(spec, entry, module) {
+    if (!spec.startsWith('/') && !spec.startsWith('./') && !spec.startsWith('../')) return NOT_FOUND;
+    const abs = builtin('path').resolve(entry.file.slice(0, entry.file.lastIndexOf('/')), spec);
+    const candidates = [abs, abs + '.js', abs + '.json', abs + '/index.js', abs + '/index.json'];
+    for (const c of candidates) {
+      for (const k of objectKeys(registry)) if (registry[k].file === c) return load(k, module);
+    }
+    if (pkgFiles === null || !abs.startsWith(ROOT + '/')) return NOT_FOUND;
+    for (const c of candidates) {
+      const text = pkgFiles.get(c.slice(ROOT.length + 1));
+      if (text === undefined) continue;
+      if (!c.endsWith('.json')) throw unsupported(`require('${spec}') from ${entry.file}: a module required by a computed path is not available in the gopkgr sandbox`);
+      if (requireCache[c] !== undefined) return requireCache[c].exports;
+      const m = new Module(c, module);
+      try { m.exports = JSONParse(text); } catch (e) { e.message = c + ': ' + e.message; throw e; }
+      m.loaded = true;
+      requireCache[c] = m;
+      return m.exports;
+    }
+    return NOT_FOUND;
   }
   function requireBuiltin(name, entry) {
     const bare = name.replace(/^node:/, '');

@@ -900,8 +900,13 @@
       try { yield runHooks(root.hooks.after, { name: file }); } catch (e) { recordName(file + ' > after', errorText(e)); }
     } finally {
       rootFinished = true;
-      // node --test reports a file that ran no test (a helper its globs take) as one passing test
-      if (records.length === 0 && !abandoned) recordPassedFile();
+      // node --test reports a file that ran no test (a helper its globs take) as
+      // one passing test; vitest and jest fail it (jest: "Your test suite must
+      // contain at least one test."; vitest: "No test suite found in file")
+      if (records.length === 0 && !abandoned) {
+        if (config.runner === 'jest' || config.runner === 'vitest') recordName(file, config.runner === 'jest' ? 'Error: Your test suite must contain at least one test.' : `Error: No test suite found in file /pkg/${file}`);
+        else recordPassedFile();
+      }
     }
   }
 

@@ -15,4 +15,8 @@ module.exports = {
   // vitest's and jest's expect (chai with Jest's matchers) and spies
   expect: () => require('@vitest/expect'),
   spy: () => require('@vitest/spy'),
+  // snapshots: the serialiser vitest and jest share (pretty-format with the
+  // snapshot plugins) and vitest's reading of inline snapshots
+  prettyFormat: () => require('@vitest/pretty-format'),
+  snapshot: () => require('@vitest/snapshot'),
 };
