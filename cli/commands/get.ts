@@ -31,8 +31,9 @@ import { checkLayoutConflicts, checkNpmIntegrity, isNested, npmTargets, withNest
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
+import { checkNotices, noticeLine, refuseCritical } from '../install/notices.ts';
 
-const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--import [--registry URL]]';
+const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
 
 /** `@ns/name` or `@ns/name@range`. */
 function parseSpec(spec: string): { name: string; range?: string } {
@@ -49,7 +50,7 @@ export const get: Command = {
   summary: 'install the packages the sources\' comment tags (and SPECs) require; write gopkgr.lock and import_map.json',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { offline: { type: 'boolean' }, dir: { type: 'string' }, import: { type: 'boolean' }, registry: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, { offline: { type: 'boolean' }, dir: { type: 'string' }, import: { type: 'boolean' }, registry: { type: 'string' }, 'allow-advisory': { type: 'string', multiple: true } }, usage);
     const projectDir = path.resolve((values.dir as string | undefined) ?? '.');
     const offline = values.offline === true;
     const lockPath = path.join(projectDir, LOCKFILE_NAME);
@@ -84,6 +85,9 @@ export const get: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
+    // Notices on every run, asked while the rest is planned; a critical advisory refuses before anything is fetched or written.
+    const noticesAsked = checkNotices({ installed: [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash })), client, router: offline ? undefined : router, chains });
+    noticesAsked.catch(() => undefined);
     const npm = await resolveNpmForGet({
       roots: npmRoots, lock: lock?.npm, client, ctx,
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
@@ -105,6 +109,8 @@ export const get: Command = {
     const npmByPath = new Map([...npm.tree.nodes.values()].map((n) => [n.location.slice('node_modules/'.length), n.release]));
     const npmByHash = new Map([...npm.tree.nodes.values()].map((n) => [n.release.contentHash, n.release]));
     const labelOf = (t: { name: string; version: string; contentHash: string }): string => `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`;
+    const checked = await noticesAsked;
+    const installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);
     const plan = withNestedReinstalls(await planInstall(projectDir, [...targets, ...npmTargets(npm.tree)]));
     // Tarballs are needed only for packages the store does not hold intact yet.
     const store = new PackageStore(ctx.dataDir);
@@ -145,7 +151,8 @@ export const get: Command = {
     const notes = npmNotes(npm.tree);
     for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
     for (const n of plan.toRemove) lines.push(`- ${n}`);
-    for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
+    if (!checked.checked) for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
+    if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
     // InfVer 2.0: say why a newer version in range was not taken.
     const notices = inferenceNotices(index, solution);
     for (const n of notices) lines.push(`note: ${n}`);
@@ -166,6 +173,8 @@ export const get: Command = {
       added,
       changed: result.changed,
       written: result.written,
+      notices: installNotices,
+      noticesChecked: checked.checked,
       ...(notices.length > 0 ? { excluded: notices } : {}),
       ...(misversioned.length > 0 ? { misversioned } : {}),
       npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),

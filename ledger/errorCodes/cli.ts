@@ -70,4 +70,5 @@ export const CLI_CODES = {
   BLOB_TAMPERED: { status: 400, blame: 'sender', summary: 'a tarball does not hash to the chain\'s content hash' },
   TARBALL_CORRUPT: { status: 400, blame: 'sender', summary: 'a tarball is not valid gzip or tar' },
   TARBALL_UNSAFE: { status: 400, blame: 'sender', summary: 'a tarball whose entries would escape or overflow' },
+  ADVISORY_CRITICAL: { status: 400, blame: 'none', summary: 'an installed version has a critical advisory that --allow-advisory does not name' },
 } as const satisfies Record<string, ErrorCodeInfo>;
