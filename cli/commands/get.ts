@@ -31,7 +31,7 @@ import { checkLayoutConflicts, checkNpmIntegrity, isNested, npmTargets, withNest
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
-import { checkNotices, noticeLine, refuseCritical } from '../install/notices.ts';
+import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical } from '../install/notices.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
 
@@ -85,8 +85,10 @@ export const get: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
-    // Notices on every run, asked while the rest is planned; a critical advisory refuses before anything is fetched or written.
-    const noticesAsked = checkNotices({ installed: [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash })), client, router: offline ? undefined : router, chains });
+    // Notices on every run, asked while the rest is planned (within a timeout: with a lockfile, nothing else needed the
+    // node); a critical advisory refuses before anything is fetched or written.
+    const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
+    const noticesAsked = checkNotices({ installed, client: offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: offline ? undefined : router, chains });
     noticesAsked.catch(() => undefined);
     const npm = await resolveNpmForGet({
       roots: npmRoots, lock: lock?.npm, client, ctx,

@@ -45,6 +45,12 @@ export interface NoticeCheck {
 
 /** Longest text kept from a node (the ledger caps reasons and advisory texts at 1024 characters). */
 const MAX_TEXT = 1024;
+/**
+ * How long `get` waits for the node's answer about notices: a lockfile that needs
+ * no node must not make `get` hang on one that accepts and never answers (as
+ * gopkgr.json's registries, 30 s; then the notices are unchecked).
+ */
+export const NOTICES_TIMEOUT_MS = 30_000;
 /** Parallel GETs when the one request could not answer for everything (as fetchIndex.ts). */
 const CONCURRENCY = 16;
 

@@ -52,6 +52,13 @@ describe('checkNotices against a node', () => {
     expect(await checkNotices({ installed: [at('@acme/lib', '1.0.0')] })).toEqual({ checked: false, notices: [], unchecked: 'offline' });
   });
 
+  it('a node that never answers leaves them unchecked once the client times out', async () => {
+    const silent = await startStubRegistry('00'.repeat(32), 'hang');
+    const got = await checkNotices({ installed: [at('@acme/lib', '1.0.0')], client: new NodeClient(silent.url, undefined, 300) });
+    expect(got).toMatchObject({ checked: false, notices: [] });
+    expect(got.unchecked).toContain('timed out');
+  });
+
   it('a node that refuses (401) leaves them unchecked too, after one POST and one GET per package', async () => {
     const stub = await startStubRegistry('00'.repeat(32), 'unauthorized');
     const got = await checkNotices({ installed: [at('@acme/lib', '1.0.0')], client: new NodeClient(stub.url) });
