@@ -73,7 +73,8 @@ export function packageRoutes({ node }: ApiContext): Route[] {
         const answer = resolveRequest(s, parsed);
         if (!withIndex) return answer as unknown as Json;
         const packages: Record<string, Json> = {};
-        for (const name of Object.keys(answer.resolved)) packages[name] = packageView(s, name)!;
+        // Exactly what GET /v1/packages/@ns/name answers, the answering chain's id included.
+        for (const name of Object.keys(answer.resolved)) packages[name] = { ...(packageView(s, name) as Record<string, Json>), chainId: chain.chainIdHex };
         return { ...answer, packages } as unknown as Json;
       }));
     }),
