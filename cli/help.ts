@@ -28,9 +28,10 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--dry-run': 'show what would be published, submit nothing',
   '--epoch-blocks': 'blocks per authority epoch (when votes take effect)',
   '--fee': 'what the tx pays the miner of its block (default 0)',
-  '--from': 'publish a minor or patch on the major line of this older version',
+  '--from': 'publish: release on the major line of this older version; tester, chain export: start at this height',
   '--genesis': 'a genesis.json naming another chain',
   '--limit': 'the most results to show (1 to 200, default 20)',
+  '--import': 'first bring onto the chain the npm releases `npm:` tags need that it lacks',
   '--listen': 'a libp2p multiaddr to listen on (repeatable)',
   '--max-peers': 'the most peers to keep connected',
   '--memory-mib': 'memory one test run may use, in MiB',
@@ -41,8 +42,12 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--offline': 'install from gopkgr.lock and the cache only, asking no node',
   '--once': 'do one round and exit',
   '--out': 'the directory or file to write',
+  '--parent': "chain export: the private node's replica of the public chain",
   '--peer': 'a peer multiaddr to dial at start (repeatable)',
   '--poll-ms': 'how often to look for new work, in milliseconds',
+  '--public-genesis': "the public chain's genesis.json (default: the dev chain's)",
+  '--public-listen': "a multiaddr the public replica's libp2p host listens on (repeatable)",
+  '--public-peer': 'a public-chain peer the replica dials (repeatable)',
   '--range': 'the affected versions, a semver range such as "<1.4.2"',
   '--reason': 'why, shown to everyone who installs it',
   '--registry': 'the npm registry URL to read from',
@@ -56,7 +61,9 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--text': 'what the problem is and what to do, at most 1024 characters',
   '--threads': 'mining worker threads',
   '--timeout': 'seconds to wait for the tx to be mined',
+  '--to': 'chain export: the last height (default: the head)',
   '--verbose': 'print a line per block instead of one status line',
+  '--verify': 'also rebuild each version from its recorded commit and attest the verdict',
   '--wall-ms': 'wall-clock time one test run may take',
 };
 
@@ -81,6 +88,18 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   return lines;
 }
 
+/**
+ * One row of a two-column list: `label` padded to `labelWidth`, then `text`
+ * wrapped in the columns left, its continuation lines under its first word.
+ * (Wrapping the whole row would squeeze the padding out of it.)
+ */
+export function row(label: string, text: string, labelWidth: number): string[] {
+  const indent = 2 + labelWidth + 2;
+  const lines = wrap(text, HELP_WIDTH - indent);
+  if (lines.length === 0) return [`  ${label}`];
+  return lines.map((l, i) => (i === 0 ? `  ${label.padEnd(labelWidth)}  ${l}` : `${' '.repeat(indent)}${l}`));
+}
+
 /** The options a usage line names (`--fee`, `--no-wait`), in order, once each. */
 export function optionsOf(usage: string): string[] {
   return [...new Set(usage.match(/--[a-z][a-z-]*/g) ?? [])];
@@ -97,10 +116,9 @@ export function topHelp(commands: readonly Command[]): string {
     '',
     'commands:',
   ];
-  const pad = ' '.repeat(width + 4);
-  for (const c of commands) out.push(...wrap(`  ${c.name.padEnd(width)}  ${c.summary}`, HELP_WIDTH, pad));
+  for (const c of commands) out.push(...row(c.name, c.summary, width));
   out.push('', 'every command takes:');
-  for (const o of GLOBAL) out.push(...wrap(`  ${o.padEnd(12)}  ${OPTION_HELP[o]}`, HELP_WIDTH, ' '.repeat(16)));
+  for (const o of GLOBAL) out.push(...row(o, OPTION_HELP[o] ?? '', 12));
   return out.join('\n');
 }
 
@@ -109,7 +127,7 @@ export function commandHelp(c: Command): string {
   const out = [...wrap(`usage: ${c.usage}`, HELP_WIDTH, '         '), '', ...wrap(c.summary, HELP_WIDTH), '', 'options:'];
   const options = [...optionsOf(c.usage).filter((o) => !GLOBAL.includes(o)), ...GLOBAL];
   const width = Math.max(...options.map((o) => o.length));
-  for (const o of options) out.push(...wrap(`  ${o.padEnd(width)}  ${OPTION_HELP[o] ?? ''}`, HELP_WIDTH, ' '.repeat(width + 4)));
+  for (const o of options) out.push(...row(o, OPTION_HELP[o] ?? '', width));
   return out.join('\n');
 }
 

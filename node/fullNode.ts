@@ -31,6 +31,8 @@ export function chainDirOf(dataDir: string, params: ChainParams): string {
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
+  /** a line per block: a running node shows them with --verbose only (absent: they go to info) */
+  debug?(message: string): void;
 }
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {} };
@@ -176,7 +178,9 @@ export class FullNode extends EventEmitter {
       for (const block of result.connected) for (const id of block.txIds) included.add(toHex(id));
       await this.mempool.reset(returning, included);
       const head = this.chain.head;
-      this.log.info(`block ${head.height} ${head.id.slice(0, 16)} ${result.status} (${Math.max(0, (result.connected.at(-1)?.txs.length ?? 1) - 1)} txs)`);
+      const line = `block ${head.height} ${head.id.slice(0, 16)} ${result.status} (${Math.max(0, (result.connected.at(-1)?.txs.length ?? 1) - 1)} txs)`;
+      if (this.log.debug !== undefined) this.log.debug(line);
+      else this.log.info(line);
       this.emit('head', head);
     }
     return result;

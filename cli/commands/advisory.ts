@@ -12,7 +12,7 @@ import { report, type Command } from '../command.ts';
 import { findPackage } from '../packages.ts';
 import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr advisory add @ns/name --range RANGE --severity low|moderate|high|critical --text TEXT [--fee N] [--no-wait] | gopkgr advisory list @ns/name';
+const usage = 'gopkgr advisory add @ns/name --range RANGE --severity low|moderate|high|critical --text TEXT [--fee N] [--no-wait] [--timeout SECONDS] | gopkgr advisory list @ns/name';
 
 interface AdvisoryJson { id: string; range: string; severity: string; text: string; by: string; trustee: boolean; height: number }
 

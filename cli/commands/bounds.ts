@@ -6,7 +6,7 @@ import { report, type Command } from '../command.ts';
 import { requireVersion } from '../packages.ts';
 import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr bounds @ns/name@version @dep/name=RANGE... [--fee N] [--no-wait]';
+const usage = 'gopkgr bounds @ns/name@version @dep/name=RANGE... [--fee N] [--no-wait] [--timeout SECONDS]';
 
 export const bounds: Command = {
   name: 'bounds',

@@ -6,7 +6,7 @@ import { report, type Command } from '../command.ts';
 import { requireVersion } from '../packages.ts';
 import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr deprecate @ns/name@version [--reason TEXT] [--fee N] [--no-wait]';
+const usage = 'gopkgr deprecate @ns/name@version [--reason TEXT] [--fee N] [--no-wait] [--timeout SECONDS]';
 
 export const deprecate: Command = {
   name: 'deprecate',

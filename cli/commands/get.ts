@@ -29,8 +29,9 @@ import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
 import { describeOverrides, linkedPackages, linkHash, prepareOverrides } from '../project/overrides.ts';
 import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
+import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical } from '../install/notices.ts';
 
-const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--import [--registry URL]]';
+const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
 
 /** `@ns/name` or `@ns/name@range`. */
 function parseSpec(spec: string): { name: string; range?: string } {
@@ -47,7 +48,7 @@ export const get: Command = {
   summary: 'install the packages the sources\' comment tags (and SPECs) require; write gopkgr.lock and import_map.json',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { offline: { type: 'boolean' }, dir: { type: 'string' }, import: { type: 'boolean' }, registry: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, { offline: { type: 'boolean' }, dir: { type: 'string' }, import: { type: 'boolean' }, registry: { type: 'string' }, 'allow-advisory': { type: 'string', multiple: true } }, usage);
     const projectDir = path.resolve((values.dir as string | undefined) ?? '.');
     const offline = values.offline === true;
     const lockPath = path.join(projectDir, LOCKFILE_NAME);
@@ -85,6 +86,11 @@ export const get: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
+    // Notices on every run, asked while the rest is planned (within a timeout: with a lockfile, nothing else needed the
+    // node); a critical advisory refuses before anything is fetched or written.
+    const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
+    const noticesAsked = checkNotices({ installed, client: offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: offline ? undefined : router, chains });
+    noticesAsked.catch(() => undefined);
     const npm = await resolveNpmForGet({
       roots: npmRoots, lock: lock?.npm, client, ctx,
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
@@ -99,6 +105,9 @@ export const get: Command = {
     if (Object.keys(local.specs).length > 0) next.overrides = local.specs;
     next.links = overridden.links;
     const linked = linkedPackages(local, solution).map((p) => ({ name: p.name, version: p.version, contentHash: linkHash(p.dir), link: p.dir }));
+    const checked = await noticesAsked;
+    // A critical advisory stops the install before anything is fetched or written.
+    const installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);
     const { targets, plan, result, bins } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client, linked });
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
@@ -112,7 +121,8 @@ export const get: Command = {
     const notes = npmNotes(npm.tree, projectDir);
     for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
     for (const n of plan.toRemove) lines.push(`- ${n}`);
-    for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
+    if (!checked.checked) for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
+    if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
     // InfVer 2.0: say why a newer version in range was not taken.
     const notices = inferenceNotices(index, solution);
     for (const n of notices) lines.push(`note: ${n}`);
@@ -134,6 +144,8 @@ export const get: Command = {
       added,
       changed: result.changed,
       written: result.written,
+      notices: installNotices,
+      noticesChecked: checked.checked,
       ...(notices.length > 0 ? { excluded: notices } : {}),
       ...(misversioned.length > 0 ? { misversioned } : {}),
       npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),

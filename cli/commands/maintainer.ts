@@ -5,7 +5,7 @@ import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr maintainer add|remove @ns id:<hex> [--fee N] [--no-wait]';
+const usage = 'gopkgr maintainer add|remove @ns id:<hex> [--fee N] [--no-wait] [--timeout SECONDS]';
 
 export const maintainer: Command = {
   name: 'maintainer',

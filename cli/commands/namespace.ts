@@ -5,7 +5,7 @@ import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr namespace claim @ns [--fee N] [--no-wait]';
+const usage = 'gopkgr namespace claim @ns [--fee N] [--no-wait] [--timeout SECONDS]';
 
 export const namespace: Command = {
   name: 'namespace',

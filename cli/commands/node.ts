@@ -13,8 +13,9 @@ import { intOption, parse, usageError } from '../args.ts';
 import { loadIdentity } from '../context.ts';
 import type { Command } from '../command.ts';
 import { untilStopped } from '../signals.ts';
+import { StatusLine } from '../statusLine.ts';
 
-const usage = 'gopkgr node [--dev | --genesis FILE] [--mine | --sign] [--swarm-key FILE] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--snapshot-every N] [--checkpoint HEIGHT:BLOCKID:STATEROOT] [--snapshot-signer id:HEX]... [--state-cache-mb N] [--public-peer MULTIADDR]... [--public-genesis FILE] [--public-listen MULTIADDR]...';
+const usage = 'gopkgr node [--dev | --genesis FILE] [--mine | --sign] [--swarm-key FILE] [--threads N] [--api HOST:PORT] [--api-token-file FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--max-peers N] [--snapshot-every N] [--checkpoint HEIGHT:BLOCKID:STATEROOT] [--snapshot-signer id:HEX]... [--state-cache-mb N] [--public-peer MULTIADDR]... [--public-genesis FILE] [--public-listen MULTIADDR]... [--verbose]';
 
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = /^(\[[0-9a-f:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
@@ -57,11 +58,10 @@ function publicChainParams(params: ChainParams, file: string | undefined, follow
   return file === undefined ? DEV_PARAMS : readParamsFile(file);
 }
 
-function stderrLogger(): Logger {
-  const line = (level: string, msg: string): void => {
-    process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
-  };
-  return { info: (m) => line('info', m), warn: (m) => line('warn', m) };
+/** Log lines on stderr through `print` (the status line's, once there is one); the line per block only when verbose. */
+function stderrLogger(verbose: boolean, print: (line: string) => void): Logger {
+  const line = (level: string, msg: string): void => print(`${new Date().toISOString()} ${level} ${msg}`);
+  return { info: (m) => line('info', m), warn: (m) => line('warn', m), debug: (m) => (verbose ? line('info', m) : undefined) };
 }
 
 export const node: Command = {
@@ -76,6 +76,7 @@ export const node: Command = {
       'snapshot-every': { type: 'string' }, checkpoint: { type: 'string' }, 'snapshot-signer': { type: 'string', multiple: true },
       'state-cache-mb': { type: 'string' }, 'swarm-key': { type: 'string' }, sign: { type: 'boolean' },
       'public-peer': { type: 'string', multiple: true }, 'public-genesis': { type: 'string' }, 'public-listen': { type: 'string', multiple: true },
+      verbose: { type: 'boolean' },
     }, usage);
     if (values.dev === true && values.genesis !== undefined) throw usageError('--dev and --genesis exclude each other', usage);
     if (values.dev !== true && values.genesis === undefined) {
@@ -108,7 +109,10 @@ export const node: Command = {
     const signers = ((values['snapshot-signer'] as string[] | undefined) ?? []).map((s) => parseIdentity(s));
     const peers = (values.peer as string[] | undefined) ?? [];
     const stateCacheMb = intOption(values['state-cache-mb'], 'state-cache-mb', 1, 1_000_000);
-    const log = stderrLogger();
+    // Without --verbose, a status line (cli/statusLine.ts) stands for the line per block once the node is up.
+    const verbose = values.verbose === true;
+    let status: StatusLine | undefined;
+    const log = stderrLogger(verbose, (line) => (status === undefined ? process.stderr.write(line + '\n') : status.log(line)));
     const publicPeers = (values['public-peer'] as string[] | undefined) ?? [];
     const publicParams = publicChainParams(params, values['public-genesis'] as string | undefined, publicPeers.length > 0);
 
@@ -149,7 +153,10 @@ export const node: Command = {
     let signer: AuthoritySigner | undefined;
     if (signerKey !== undefined) {
       try {
-        signer = new AuthoritySigner(full, signerKey, log, Date.now, (b) => log.info(`signed block ${b.height} ${b.id.slice(0, 16)} for slot ${b.slot} (${b.txs} txs)`));
+        signer = new AuthoritySigner(full, signerKey, log, Date.now, (b) => {
+          if (status === undefined) log.debug?.(`signed block ${b.height} ${b.id.slice(0, 16)} for slot ${b.slot} (${b.txs} txs)`);
+          else status.produced('signed', Date.now());
+        });
       } catch (err) {
         await snapshotter?.stop();
         await full.close();
@@ -202,12 +209,22 @@ export const node: Command = {
     }
 
     let miner: Miner | undefined;
+    let statusTimer: NodeJS.Timeout | undefined;
+    if (!verbose) {
+      status = new StatusLine({
+        tty: ctx.tty, columns: process.stderr.columns, write: (text) => process.stderr.write(text),
+        snapshot: () => ({ height: full.chain.head.height, head: full.chain.head.id, peers: net.status().peers, mempool: full.mempool.size, ...(miner === undefined ? {} : { hashRate: miner.hashRate() }) }),
+      });
+      statusTimer = setInterval(() => status!.tick(Date.now()), 1000);
+      statusTimer.unref();
+    }
     if (minerKey !== undefined) {
       const { Miner, localSource } = await import('../../miner/index.ts');
       miner = new Miner(localSource(full), { minerKey, threads, pace: values.dev === true, log });
       let lastReport = 0;
       miner.start((b) => {
         const now = Date.now();
+        if (status !== undefined) return status.produced('mined', now);
         // Mining progress: every block that carries txs, and at most one line a second otherwise.
         if (b.txs > 0 || now - lastReport > 1000) {
           lastReport = now;
@@ -223,6 +240,9 @@ export const node: Command = {
     }
 
     await untilStopped();
+    clearInterval(statusTimer);
+    status?.close();
+    status = undefined;
     log.info('stopping');
     await miner?.stop();
     await signer?.stop();

@@ -18,7 +18,7 @@ import { SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 
-const usage = 'gopkgr publish [DIR] [--dry-run] [--from VERSION] [--allow-dirty] [--fee N] [--no-wait]';
+const usage = 'gopkgr publish [DIR] [--dry-run] [--from VERSION] [--allow-dirty] [--fee N] [--no-wait] [--timeout SECONDS]';
 const SPINNER = ['|', '/', '-', '\\'];
 
 export const publish: Command = {

@@ -6,7 +6,7 @@ import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
 import { submitAndWait, SUBMIT_OPTIONS, waitOptions, where } from '../submit.ts';
 
-const usage = 'gopkgr transfer id:<hex> AMOUNT [--fee N] [--no-wait]';
+const usage = 'gopkgr transfer id:<hex> AMOUNT [--fee N] [--no-wait] [--timeout SECONDS]';
 
 export const transfer: Command = {
   name: 'transfer',

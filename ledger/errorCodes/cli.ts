@@ -74,4 +74,5 @@ export const CLI_CODES = {
   NO_LOCKFILE: { status: 400, blame: 'sender', summary: 'the command works from gopkgr.lock and there is none' },
   NOT_A_DEPENDENCY: { status: 400, blame: 'sender', summary: 'a name the project\'s lockfile does not hold' },
   NOT_ADDED: { status: 400, blame: 'sender', summary: 'remove names a package that is not an "added" entry' },
+  ADVISORY_CRITICAL: { status: 400, blame: 'none', summary: 'an installed version has a critical advisory that --allow-advisory does not name' },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -45,7 +45,8 @@ export function publicDirOf(dataDir: string): string {
 }
 
 function prefixed(log: Logger): Logger {
-  return { info: (m) => log.info(`public: ${m}`), warn: (m) => log.warn(`public: ${m}`) };
+  const debug = log.debug;
+  return { info: (m) => log.info(`public: ${m}`), warn: (m) => log.warn(`public: ${m}`), ...(debug === undefined ? {} : { debug: (m: string) => debug.call(log, `public: ${m}`) }) };
 }
 
 export class PublicFollower {

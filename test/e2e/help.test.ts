@@ -1,0 +1,26 @@
+/**
+ * Help and "did you mean" as a person meets them: the built CLI in a child
+ * process (bin/gopkgr.js runs dist/), exit codes and output streams included.
+ */
+import { describe, expect, it } from 'vitest';
+import { gopkgr } from '../support/processes.ts';
+
+describe('gopkgr help in a real process', () => {
+  it('a mistyped command exits 2 with "did you mean", in words and under --json', async () => {
+    const typo = await gopkgr(['publsh']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown command "publsh"; did you mean `gopkgr publish`? (USAGE)');
+    const json = await gopkgr(['advisroy', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.json).toEqual({ error: { code: 'USAGE', message: 'unknown command "advisroy"; did you mean `gopkgr advisory`?', hint: 'run `gopkgr --help` for the list' } });
+    const far = await gopkgr(['xyzzy']);
+    expect(far.stderr).toContain('unknown command "xyzzy" (USAGE)');
+  });
+
+  it('gopkgr get --help exits 0 with every line within 80 columns and --allow-advisory described', async () => {
+    const help = await gopkgr(['get', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.split('\n').filter((l) => l.length > 80)).toEqual([]);
+    expect(help.stdout).toMatch(/^ {2}--allow-advisory {2}install despite the critical advisory with this id/m);
+  });
+});
