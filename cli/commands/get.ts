@@ -27,7 +27,7 @@ import { TarballCache } from '../install/tarballCache.ts';
 import { findProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
-import { describeOverrides, linkedPackages, linkHash, prepareOverrides } from '../project/overrides.ts';
+import { applyLocal, prepareOverrides } from '../project/overrides.ts';
 import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
 import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical } from '../install/notices.ts';
 
@@ -99,12 +99,8 @@ export const get: Command = {
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
-    const overridden = describeOverrides(local, solution, projectDir);
     const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree });
-    for (const name of local.links.keys()) delete next.packages[name]; // a live directory: no version to lock
-    if (Object.keys(local.specs).length > 0) next.overrides = local.specs;
-    next.links = overridden.links;
-    const linked = linkedPackages(local, solution).map((p) => ({ name: p.name, version: p.version, contentHash: linkHash(p.dir), link: p.dir }));
+    const { report: overridden, linked } = applyLocal(next, local, solution, projectDir);
     const checked = await noticesAsked;
     // A critical advisory stops the install before anything is fetched or written.
     const installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);

@@ -10,10 +10,12 @@ import { parse, usageError } from '../args.ts';
 import { report, type Command } from '../command.ts';
 import { installSolution, nextLockfile } from '../install/installSolution.ts';
 import { LOCKFILE_NAME } from '../install/lockfile.ts';
-import { loadProject, packageSource, requireLock, rootRequirements } from '../install/loadProject.ts';
+import { loadProject, packageSource, prepareLocal, requireLock, rootRequirements } from '../install/loadProject.ts';
 import { resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
 import { resolveProject } from '../install/resolveProject.ts';
+import { applyLocal } from '../project/overrides.ts';
+import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
 
 const usage = 'gopkgr remove @ns/name... [--offline] [--dir DIR]';
@@ -45,20 +47,24 @@ export const remove: Command = {
       delete added[name];
       if (tags.length > 0) stillTagged.push({ name, at: tags });
     }
-    const requirements = rootRequirements(p.tagged, added);
+    const local = await prepareLocal(p, ctx);
+    const requirements = [...rootRequirements(p.tagged, added), ...local.requirements];
     const { client } = packageSource(p, ctx);
     let resolution;
     try {
-      resolution = await resolveProject({ requirements, lock: p.router === undefined ? lock : routeLockfile(lock, p.router, offline), client: offline ? undefined : p.router ?? client, chains: p.chains, rootName: 'your project' });
+      const unchanged = dropChangedOverrides(lock, local.specs)!;
+      resolution = await resolveProject({ requirements, lock: p.router === undefined ? unchanged : routeLockfile(unchanged, p.router, offline), client: offline ? undefined : p.router ?? client, chains: p.chains, rootName: 'your project', overrides: local.layer });
     } catch (err) {
       if (isGopkgrError(err, 'NODE_UNREACHABLE')) throw new GopkgrError(err.code, err.message, { hint: `${err.hint ?? ''}; or run \`gopkgr remove --offline\`` });
       throw err;
     }
     const { solution, index, sources } = resolution;
     const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: lock.npm, client: offline ? undefined : client, ctx });
-    checkLayoutConflicts(solution.selected.keys(), npm.tree);
+    checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock, added, npmTree: npm.tree });
-    const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline, client: offline ? undefined : client });
+    const { report: overridden, linked } = applyLocal(next, local, solution, p.projectDir);
+    const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline, client: offline ? undefined : client, linked });
+    lines.push(...overridden.lines);
     for (const s of stillTagged) lines.push(`note: ${s.name} is still imported with a tag at ${s.at.join(', ')}; it stays installed`);
     for (const t of plan.toInstall) lines.push(`+ ${t.name}@${t.version}`);
     for (const n of plan.toRemove) lines.push(`- ${n}`);

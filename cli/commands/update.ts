@@ -12,7 +12,8 @@ import { parse } from '../args.ts';
 import { report, type Command } from '../command.ts';
 import { installSolution, nextLockfile } from '../install/installSolution.ts';
 import { LOCKFILE_NAME } from '../install/lockfile.ts';
-import { loadProject, packageSource, rootRequirements } from '../install/loadProject.ts';
+import { loadProject, packageSource, prepareLocal, rootRequirements } from '../install/loadProject.ts';
+import { applyLocal } from '../project/overrides.ts';
 import { resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
 import { resolveUpdate } from '../install/resolveUpdate.ts';
@@ -37,13 +38,15 @@ export const update: Command = {
       return full;
     }));
     const { source, client } = packageSource(p, ctx);
-    const resolution = await resolveUpdate({ requirements, lock: p.lock, source, ...(names !== undefined ? { names } : {}), rootName: 'your project' });
+    const local = await prepareLocal(p, ctx);
+    const resolution = await resolveUpdate({ requirements: [...requirements, ...local.requirements], lock: p.lock, source, ...(names !== undefined ? { names } : {}), rootName: 'your project', overrides: local.layer });
     const { solution, index, sources } = resolution;
     // npm packages keep their locked tree: `update` upgrades gopkgr packages.
     const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: p.lock?.npm, client, ctx });
-    checkLayoutConflicts(solution.selected.keys(), npm.tree);
+    checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock: p.lock, added, npmTree: npm.tree });
-    const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline: false, client });
+    const { report: overridden, linked } = applyLocal(next, local, solution, p.projectDir);
+    const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline: false, client, linked });
     const shadowed = p.router === undefined || sources.size === 0 ? undefined : await p.router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
 
@@ -53,7 +56,7 @@ export const update: Command = {
       if (was !== v.version) updated.push({ name, from: was, to: v.version });
     }
     const removed = Object.keys(p.lock?.packages ?? {}).filter((n) => !solution.selected.has(n)).sort();
-    const lines: string[] = [];
+    const lines: string[] = [...overridden.lines];
     for (const u of updated) lines.push(u.from === null ? `+ ${u.name}@${u.to}` : `${u.name} ${u.from} → ${u.to}`);
     for (const n of removed) lines.push(`- ${n}`);
     for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);

@@ -9,8 +9,9 @@ import { GopkgrError } from '../../ledger/index.ts';
 import type { Requirement } from '../../resolver/index.ts';
 import type { Context } from '../context.ts';
 import { NodeClient } from '../client.ts';
-import { findProjectFile } from '../project/projectFile.ts';
+import { findProjectFile, type ProjectFile } from '../project/projectFile.ts';
 import { RegistryRouter } from '../project/registryRouter.ts';
+import { prepareOverrides, type PreparedOverrides } from '../project/overrides.ts';
 // Not through tags/index.ts, which also exports the parser: scanning loads TypeScript only when a file changed.
 import { collectRequirements, type NpmRequirement } from '../tags/collectRequirements.ts';
 import { scanSources } from '../tags/scanSources.ts';
@@ -18,6 +19,7 @@ import { nodeSource, type PackageSource } from './fetchIndex.ts';
 import { removeProjectLeftovers } from './installPackages.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { LOCKFILE_NAME, readLockfile, type Lockfile } from './lockfile.ts';
+import { TarballCache } from './tarballCache.ts';
 
 export interface LoadedProject {
   projectDir: string;
@@ -29,6 +31,8 @@ export interface LoadedProject {
   untagged: string[];
   npmRoots: NpmRequirement[];
   router: RegistryRouter | undefined;
+  /** gopkgr.json, when the project has one (its overrides: cli/project/overrides.ts) */
+  project: ProjectFile | undefined;
 }
 
 /** `repair`: a command that installs first removes what a killed run left (a command that only reads leaves it). */
@@ -44,9 +48,9 @@ export async function loadProject(dir: string | undefined, ctx: Context, opts: {
   const imports = await scanSources(projectDir, { cacheDir: ctx.dataDir });
   const { requirements, chains, untagged, npm } = collectRequirements(imports);
   const project = await findProjectFile(projectDir);
-  const router = project === undefined ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
+  const router = project === undefined || project.registries.length === 0 ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
   if (router === undefined) for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
-  return { projectDir, lockPath, lock, tagged: requirements, chains, untagged, npmRoots: npm, router };
+  return { projectDir, lockPath, lock, tagged: requirements, chains, untagged, npmRoots: npm, router, project };
 }
 
 /** The root requirements: every tag, and every `added` entry (origin: the lockfile's "added"). */
@@ -64,4 +68,9 @@ export function packageSource(p: LoadedProject, ctx: Context): { source: Package
 export function requireLock(p: LoadedProject, command: string): Lockfile {
   if (p.lock !== undefined) return p.lock;
   throw new GopkgrError('NO_LOCKFILE', `${command} works from ${p.lockPath}, and there is none`, { hint: 'run `gopkgr get` first' });
+}
+
+/** gopkgr.json's overrides and the project's local packages, prepared for a command that installs (as get does). */
+export function prepareLocal(p: LoadedProject, ctx: Context): Promise<PreparedOverrides> {
+  return prepareOverrides({ projectDir: p.projectDir, project: p.project, lock: p.lock, cache: new TarballCache(ctx.dataDir), dataDir: ctx.dataDir, log: (line) => ctx.err(line) });
 }

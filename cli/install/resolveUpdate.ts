@@ -15,7 +15,8 @@
  * versions known when it was written.
  */
 import { isGopkgrError } from '../../ledger/index.ts';
-import { mapIndex, solve, splitRef, type IndexVersion, type Requirement } from '../../resolver/index.ts';
+import { mapIndex, solve, splitRef, type IndexVersion, type Requirement, type Solution, type SolveOptions } from '../../resolver/index.ts';
+import type { OverrideLayer } from '../project/overrideLayer.ts';
 import { fetchIndex, type PackageSource } from './fetchIndex.ts';
 import type { Lockfile } from './lockfile.ts';
 import type { ProjectResolution } from './resolveProject.ts';
@@ -27,6 +28,8 @@ export interface UpdateOptions {
   /** the names to update; undefined: every package */
   names?: ReadonlySet<string>;
   rootName?: string;
+  /** gopkgr.json's overrides and the local packages (cli/project/overrideLayer.ts) */
+  overrides?: OverrideLayer;
 }
 
 /** `index` with the recorded lock entries of `names` taken out (all of them when `names` is undefined). */
@@ -68,16 +71,23 @@ export function deprecatedLocks(lock: Lockfile | undefined, index: ReadonlyMap<s
 }
 
 export async function resolveUpdate(o: UpdateOptions): Promise<ProjectResolution> {
-  const fetched = await fetchIndex(o.requirements.map((r) => r.name), o.source);
+  // Overridden: each name asked through the layer (local names of no registry), every solve over the rewritten index.
+  const layer = o.overrides !== undefined && o.overrides.size > 0 ? o.overrides : undefined;
+  const requirements = layer === undefined ? o.requirements : layer.requirements(o.requirements);
+  const solveOver = (index: ReadonlyMap<string, readonly IndexVersion[]>, opts: SolveOptions): Solution =>
+    layer === undefined ? solve(mapIndex(index), requirements, opts) : layer.solve(index, o.requirements, opts);
+  const fetched = await fetchIndex(requirements.map((r) => r.name), layer === undefined ? o.source : layer.wrap(o.source));
   const index = forgetRecordedLocks(fetched.packages, o.names);
   const kept = keptVersions(o.lock, o.names);
   let solution;
   try {
-    solution = solve(mapIndex(index), o.requirements, { preferred: kept, rootName: o.rootName });
+    solution = solveOver(index, { preferred: kept, rootName: o.rootName });
   } catch (err) {
     const stuck = deprecatedLocks(o.lock, index, o.names);
     if (!isGopkgrError(err, 'RESOLVE_CONFLICT') || Object.keys(stuck).length === 0) throw err;
-    solution = solve(mapIndex(index), o.requirements, { preferred: { ...kept, ...stuck }, rootName: o.rootName });
+    solution = solveOver(index, { preferred: { ...kept, ...stuck }, rootName: o.rootName });
   }
-  return { solution, index, sources: fetched.sources, fromLockfile: false };
+  return layer === undefined
+    ? { solution, index, sources: fetched.sources, fromLockfile: false }
+    : { solution, index: layer.inject(index), sources: layer.registrySources(fetched.sources), fromLockfile: false };
 }

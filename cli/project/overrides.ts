@@ -121,3 +121,21 @@ export function describeOverrides(prepared: PreparedOverrides, solution: Solutio
   }
   return report;
 }
+
+/**
+ * What the overrides and local packages change in the lockfile a resolution
+ * gives (a linked package is a live directory: no version to lock; the
+ * overrides and links are recorded), and the linked packages to lay out.
+ * Shared by every command that installs (get, update, remove).
+ */
+export function applyLocal(next: Lockfile, prepared: PreparedOverrides, solution: Solution, projectDir: string): {
+  report: OverrideReport;
+  linked: Array<{ name: string; version: string; contentHash: string; link: string }>;
+} {
+  const report = describeOverrides(prepared, solution, projectDir);
+  for (const name of prepared.links.keys()) delete next.packages[name];
+  if (Object.keys(prepared.specs).length > 0) next.overrides = prepared.specs;
+  next.links = report.links;
+  const linked = linkedPackages(prepared, solution).map((p) => ({ name: p.name, version: p.version, contentHash: linkHash(p.dir), link: p.dir }));
+  return { report, linked };
+}

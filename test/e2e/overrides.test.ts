@@ -118,6 +118,11 @@ describe('gopkgr get with overrides and local packages', () => {
     const human = await gopkgr(['get'], { env: consumer, cwd: app });
     expect(human.stdout).toContain('override @acme/c "^2.0.0": @acme/c@2.0.0');
     expect(human.stdout).toContain('already up to date');
+    // update applies the overrides as get does: c stays 2.0.0 and the lockfile keeps them.
+    const updated = await gopkgr(['update', '--json'], { env: consumer, cwd: app });
+    expect(updated.code, updated.stdout + updated.stderr).toBe(0);
+    expect(await runApp(app)).toBe('a>b>c2');
+    expect((await lockOf(app)).overrides).toEqual({ '@acme/c': '^2.0.0' });
   });
 
   it('a content-hash override takes that exact version; the changed override invalidates the locked entry', async () => {
@@ -227,6 +232,13 @@ describe('gopkgr get with overrides and local packages', () => {
     expect(importMap.imports['@ws/b']).toBe('./node_modules/@ws/b/index.js');
     const again = await getOk(ws);
     expect(again.json.changed).toBe(false);
+    // update and remove lay the local packages out as get does: the links and the lockfile stay.
+    const lockBefore = await readFile(path.join(ws, 'gopkgr.lock'), 'utf8');
+    const updated = await gopkgr(['update', '--json'], { env: consumer, cwd: ws });
+    expect(updated.code, updated.stdout + updated.stderr).toBe(0);
+    expect(await readFile(path.join(ws, 'gopkgr.lock'), 'utf8')).toBe(lockBefore);
+    expect((await lstat(path.join(ws, 'node_modules', '@ws/b'))).isSymbolicLink()).toBe(true);
+    expect(await runApp(ws)).toBe('a>b>c2');
     // Dropping the workspaces removes the links, and the packages' own directories stay.
     await writeFile(path.join(ws, 'package.json'), JSON.stringify({ name: 'ws', type: 'module', private: true }));
     const dropped = await getOk(ws);

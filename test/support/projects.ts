@@ -20,7 +20,9 @@ export const UNIT_FOLDERS = ['test/ledger', 'test/consensus', 'test/resolver', '
 export const E2E_FILES = [
   'test/bench/infverRun.test.ts', // bench/infver drives the CLI
   'test/cli/closedOutput.test.ts', // gopkgr with its stdout closed
-  'test/cli/commandHelp.test.ts', // loads every command, the ones that start processes included
+  'test/cli/binLinks.test.ts', // runs the linked bins
+  'test/cli/getLoads.test.ts', // a gopkgr process, to see which modules get loads
+  'test/cli/help.test.ts', // loads every command, the ones that start processes included
   'test/cli/infverInputs.test.ts', // publishes versions: publish checks load them in node
   'test/cli/leftovers.test.ts', // a child that has exited: a pid that is certainly dead
   'test/cli/pack.test.ts', // node runs what was packed
