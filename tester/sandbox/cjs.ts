@@ -11,16 +11,11 @@
  * /pkg/node_modules/<name> (for __filename, __dirname, require.resolve, fs).
  */
 import { GopkgrError } from '../../ledger/index.ts';
-import { describeKey, parseKey, type Resolver } from '../resolve.ts';
+import { describeKey, type Resolver } from '../resolve.ts';
 import { cjsExportNames, formatOf, requiredSpecifiers } from './formats.ts';
 import type { ModuleSources } from './sources.ts';
+import { sandboxPath } from './paths.ts';
 
-export const SANDBOX_ROOT = '/pkg';
-
-export function sandboxPath(key: string): string {
-  const k = parseKey(key);
-  return k.scope === 'dep' ? `${SANDBOX_ROOT}/node_modules/${k.dep}/${k.path}` : `${SANDBOX_ROOT}/${k.path}`;
-}
 
 type Target = string | { error: string; unsupported?: boolean };
 

@@ -8,7 +8,7 @@
 import { GopkgrError } from '../../ledger/index.ts';
 import { describeKey, parseKey, type Resolver } from '../resolve.ts';
 import { hoistJestMocks, isTypeScript, transpile } from '../transpile.ts';
-import { SANDBOX_ROOT } from './cjs.ts';
+import { SANDBOX_ROOT } from './paths.ts';
 import { hasEsSyntax } from './formats.ts';
 
 export class ModuleSources {
