@@ -11,7 +11,6 @@ import { collectRequirements, depsOf } from '../tags/collectRequirements.ts';
 import { scanSources } from '../tags/scanSources.ts';
 import type { Lockfile } from '../install/lockfile.ts';
 import type { TarballCache } from '../install/tarballCache.ts';
-import { gitOverrideVersion } from './gitOverride.ts';
 import { findLocalPackages, linkHash, readLocalPackage, type LocalPackage } from './localPackages.ts';
 
 export { linkHash } from './localPackages.ts';
@@ -75,6 +74,8 @@ export async function prepareOverrides(input: PrepareInput): Promise<PreparedOve
     } else {
       const sameSpec = input.lock?.overrides?.[name] === o.spec;
       const locked = sameSpec ? input.lock?.packages[name] : undefined;
+      // Loaded only for a git override: packing loads the TypeScript compiler, which a plain get never needs.
+      const { gitOverrideVersion } = await import('./gitOverride.ts');
       const version = await gitOverrideVersion({ name, spec: o.spec, repo: o.repo, commit: o.commit, ...(locked === undefined ? {} : { locked }), cache: input.cache, dataDir: input.dataDir, log: input.log });
       links.delete(name);
       forced.set(name, { kind: 'version', version, spec: o.spec });
