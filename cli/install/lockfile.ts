@@ -28,11 +28,11 @@
  * every object's keys in a fixed order (fields as above, names and versions sorted
  * bytewise): the same resolution always gives the same bytes.
  */
-import { readFile } from 'node:fs/promises';
 import semver from 'semver';
 import { GopkgrError, isRange, isVersion } from '../../ledger/index.ts';
 import type { IndexVersion } from '../../resolver/index.ts';
 import { readNpmLock, serializeNpmLock, type LockedNpm } from './npmLock.ts';
+import { readJsonFile } from './readJsonFile.ts';
 import { writeAtomic } from './writeAtomic.ts';
 
 export const LOCKFILE_NAME = 'gopkgr.lock';
@@ -80,20 +80,9 @@ function ranges(value: unknown, file: string, where: string): Record<string, str
 
 /** Read and check a lockfile; undefined when there is none. */
 export async function readLockfile(file: string): Promise<Lockfile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    bad(file, `not valid JSON (${(err as Error).message})`);
-  }
-  const o = raw as Partial<Lockfile> | null;
+  const read = await readJsonFile(file, (reason) => bad(file, reason));
+  if (read === undefined) return undefined;
+  const o = read.raw as Partial<Lockfile> | null;
   if (o === null || typeof o !== 'object') bad(file, 'not a JSON object');
   if (o.lockfileVersion !== LOCKFILE_VERSION) bad(file, `lockfileVersion ${String(o.lockfileVersion)} is not ${LOCKFILE_VERSION}`);
   const added = ranges(o.added ?? {}, file, 'added');

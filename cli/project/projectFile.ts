@@ -18,11 +18,12 @@
  * this file closes); at most one registry lists no namespaces (it serves every
  * other name). `timeoutMs` (optional, default 30 s) bounds each request.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GopkgrError, isNamespace, isRange } from '../../ledger/index.ts';
 // Not from parseTags.ts, which loads TypeScript.
 import { gopkgrSpecifier } from '../tags/specifiers.ts';
+import { readJsonFile } from '../install/readJsonFile.ts';
 
 export const PROJECT_FILE_NAME = 'gopkgr.json';
 
@@ -146,19 +147,11 @@ function parseOverride(name: string, spec: unknown, file: string, root: string):
 
 /** Read and check `file`; undefined when there is none. */
 export async function readProjectFile(file: string): Promise<ProjectFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new GopkgrError('PROJECT_FILE_INVALID', `${file}: not valid JSON (${(err as Error).message})`);
-  }
+  const read = await readJsonFile(file, (reason) => {
+    throw new GopkgrError('PROJECT_FILE_INVALID', `${file}: ${reason}`);
+  });
+  if (read === undefined) return undefined;
+  const raw = read.raw;
   return parseProjectFile(raw, file, path.dirname(file));
 }
 

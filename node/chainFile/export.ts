@@ -8,7 +8,7 @@
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import type { FullNode } from '../fullNode.ts';
-import { ChainFileWriter, tarballPayload } from './format.ts';
+import { ChainFileWriter, tarballPayload, type ChainFileHeader } from './format.ts';
 import { blockLink, tarballsNamed } from './blockParts.ts';
 
 export interface ChainSource {
@@ -20,14 +20,8 @@ export interface ChainSource {
   tarball(hash: string): Promise<Uint8Array | undefined>;
 }
 
-export interface ChainExportResult {
+export interface ChainExportResult extends ChainFileHeader {
   file: string;
-  chainId: string;
-  network: string;
-  from: number;
-  to: number;
-  blocks: number;
-  blobs: number;
   /** tarballs the blocks name that the source did not hold */
   missingBlobs: string[];
   bytes: number;
