@@ -10,7 +10,9 @@
 import { GopkgrError, parseFullName } from '../../ledger/index.ts';
 import { parse } from '../args.ts';
 import { report, type Command } from '../command.ts';
+import { NodeClient } from '../client.ts';
 import { installSolution, nextLockfile } from '../install/installSolution.ts';
+import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical } from '../install/notices.ts';
 import { LOCKFILE_NAME } from '../install/lockfile.ts';
 import { loadProject, packageSource, prepareLocal, rootRequirements } from '../install/loadProject.ts';
 import { applyLocal } from '../project/overrides.ts';
@@ -18,14 +20,14 @@ import { resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
 import { resolveUpdate } from '../install/resolveUpdate.ts';
 
-const usage = 'gopkgr update [@ns/name...] [--dir DIR]';
+const usage = 'gopkgr update [@ns/name...] [--dir DIR] [--allow-advisory ID]...';
 
 export const update: Command = {
   name: 'update',
   summary: 'upgrade every dependency (or the named ones, deep ones too) to the newest version every range allows; rewrite gopkgr.lock and node_modules',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parse(args, { dir: { type: 'string' } }, usage);
+    const { values, positionals } = parse(args, { dir: { type: 'string' }, 'allow-advisory': { type: 'string', multiple: true } }, usage);
     const p = await loadProject(values.dir as string | undefined, ctx, { repair: true });
     const added = { ...(p.lock?.added ?? {}) };
     const requirements = rootRequirements(p.tagged, added);
@@ -44,6 +46,11 @@ export const update: Command = {
     // npm packages keep their locked tree: `update` upgrades gopkgr packages.
     const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: p.lock?.npm, client, ctx });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
+    // As on get: what the chain says of the versions about to be installed, and a critical advisory refuses before anything is written.
+    const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
+    const checked = await checkNotices({ installed, client: new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: p.router, chains: p.chains });
+    const installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);
+    if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock: p.lock, added, npmTree: npm.tree });
     const { report: overridden, linked } = applyLocal(next, local, solution, p.projectDir);
     const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline: false, client, linked });
@@ -71,6 +78,8 @@ export const update: Command = {
       packages: [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash })),
       changed: result.changed,
       written: result.written,
+      notices: installNotices,
+      noticesChecked: checked.checked,
     }, lines);
     return 0;
   },

@@ -133,6 +133,11 @@ describe('notices on gopkgr get', () => {
     expect(human.stderr).toContain('(ADVISORY_CRITICAL)');
     expect(human.stderr).toContain(`--allow-advisory ${id}`);
     expect(await readFile(path.join(app, 'gopkgr.lock'), 'utf8')).toBe(lockBefore);
+    // update would move base to 1.0.1, and the critical advisory on mid stops it too, before anything is written.
+    const update = await gopkgr(['update', '--json'], { env: consumer, cwd: app });
+    expect(update.code).toBe(1);
+    expect((update.json as { error?: { code: string } }).error?.code).toBe('ADVISORY_CRITICAL');
+    expect(await readFile(path.join(app, 'gopkgr.lock'), 'utf8')).toBe(lockBefore);
 
     // Another id does not let it through; its own does (a 12-digit prefix, as `advisory list` shows, too).
     const wrong = await gopkgr(['get', '--json', '--allow-advisory', '0'.repeat(64)], { env: { ...consumer, GOPKGR_HOME: path.join(work, 'fresh-home') }, cwd: fresh });
