@@ -58,7 +58,7 @@ export const outdated: Command = {
     const behind = rows.filter((r) => r.outdated).length;
     const lines = shown.length === 0 ? [] : table(shown);
     for (const r of shown) for (const n of r.notices) lines.push(`${n.kind === 'advisory' || n.kind === 'deprecated' ? 'warning' : 'note'}: ${n.text}`);
-    lines.push(behind === 0 ? `all ${rows.length} package${rows.length === 1 ? ' is' : 's are'} at their newest versions` : `${behind} of ${rows.length} packages are behind; \`gopkgr update\` takes every wanted version`);
+    lines.push(behind === 0 ? (rows.length === 1 ? 'the 1 package is at its newest version' : `all ${rows.length} packages are at their newest versions`) : `${behind} of ${rows.length} packages are behind; \`gopkgr update\` takes every wanted version`);
     report(ctx, { project: p.projectDir, packages: rows }, lines);
     return behind > 0 ? 1 : 0;
   },
