@@ -89,7 +89,7 @@ export const get: Command = {
     // Notices on every run, asked while the rest is planned (within a timeout: with a lockfile, nothing else needed the
     // node); a critical advisory refuses before anything is fetched or written.
     const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
-    const noticesAsked = checkNotices({ installed, client: offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: offline ? undefined : router, chains });
+    const noticesAsked = checkNotices({ installed, client: offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: offline ? undefined : router, chains, ...(resolution.views === undefined ? {} : { known: resolution.views }) });
     noticesAsked.catch(() => undefined);
     const npm = await resolveNpmForGet({
       roots: npmRoots, lock: lock?.npm, client, ctx,

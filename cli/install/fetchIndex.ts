@@ -21,6 +21,8 @@ export interface FetchedIndex {
   packages: Map<string, IndexVersion[]>;
   /** name → URL of the node that answered */
   sources: Map<string, string>;
+  /** name → the node's whole answer (deprecation reasons, advisories: what get's notices read) */
+  views: Map<string, PackageJson>;
 }
 
 /** Parallel requests per wave: enough to hide latency without flooding one node. */
@@ -88,6 +90,7 @@ export async function fetchIndex(roots: Iterable<string>, from: NodeClient | Pac
   const source = from instanceof NodeClient ? nodeSource(from, chains) : from;
   const packages = new Map<string, IndexVersion[]>();
   const sources = new Map<string, string>();
+  const views = new Map<string, PackageJson>();
   const seen = new Set<string>(known);
   let wave = [...new Set(roots)].filter((n) => !known.has(n)).sort();
   while (wave.length > 0) {
@@ -100,9 +103,10 @@ export async function fetchIndex(roots: Iterable<string>, from: NodeClient | Pac
       if (!Array.isArray(hit.pkg.versions)) throw new GopkgrError('NODE_BAD_ANSWER', `${hit.url} answered /v1/packages/${name} without a versions list`);
       packages.set(name, indexVersionsOf(hit.pkg));
       sources.set(name, hit.url);
+      views.set(name, hit.pkg);
       for (const v of hit.pkg.versions) for (const dep of Object.keys(v.deps ?? {})) if (!seen.has(dep)) next.add(dep);
     });
     wave = [...next].sort();
   }
-  return { packages, sources };
+  return { packages, sources, views };
 }

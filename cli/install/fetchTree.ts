@@ -52,13 +52,14 @@ export async function fetchTree(requirements: readonly Requirement[], client: No
     return undefined;
   }
   if (answer.resolved === undefined || answer.packages === undefined) return undefined;
-  const out: FetchedTree = { packages: new Map(), sources: new Map(), resolved: {} };
+  const out: FetchedTree = { packages: new Map(), sources: new Map(), views: new Map(), resolved: {} };
   for (const [name, r] of Object.entries(answer.resolved)) {
     const pkg = answer.packages[name];
     if (typeof r?.version !== 'string' || !Array.isArray(pkg?.versions)) return undefined;
     out.resolved[name] = r.version;
     out.packages.set(name, indexVersionsOf(pkg));
     out.sources.set(name, client.url);
+    out.views.set(name, pkg);
   }
   return out;
 }

@@ -116,6 +116,8 @@ export interface CheckNoticesOptions {
   router?: PackageSource;
   /** `chain:` tags naming another node (without gopkgr.json) */
   chains?: Readonly<Record<string, string>>;
+  /** package views this run already has from the same registries (the resolution's): not asked for again */
+  known?: ReadonlyMap<string, PackageJson>;
 }
 
 /**
@@ -128,6 +130,11 @@ export async function checkNotices(opts: CheckNoticesOptions): Promise<NoticeChe
   if (opts.installed.length === 0) return { checked: true, notices: [] };
   try {
     const views = new Map<string, PackageJson>();
+    for (const p of opts.installed) {
+      const view = opts.known?.get(p.name);
+      if (view !== undefined) views.set(p.name, view);
+    }
+    const unknown = opts.installed.filter((p) => !views.has(p.name));
     let source = opts.router;
     if (source === undefined) {
       const client = opts.client!;
@@ -136,7 +143,7 @@ export async function checkNotices(opts: CheckNoticesOptions): Promise<NoticeChe
         const tag = opts.chains?.[name]?.replace(/\/+$/, '');
         return tag !== undefined && /^https?:\/\//.test(tag) && tag !== client.url;
       };
-      for (const [name, pkg] of await viewsByResolve(client, opts.installed.filter((p) => !elsewhere(p.name)))) views.set(name, pkg);
+      if (unknown.length > 0) for (const [name, pkg] of await viewsByResolve(client, unknown.filter((p) => !elsewhere(p.name)))) views.set(name, pkg);
       source = nodeSource(client, opts.chains);
     }
     const missing = opts.installed.filter((p) => !views.has(p.name));

@@ -11,6 +11,7 @@ import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
 import { admits, excludedByInference, inferenceText, mapIndex, requiredByOf, satisfies, solve, type IndexVersion, type Requirement, type SolveOptions, type Solution } from '../../resolver/index.ts';
 import semver from 'semver';
 import { NodeClient } from '../client.ts';
+import type { PackageJson } from '../packages.ts';
 import type { OverrideLayer } from '../project/overrideLayer.ts';
 import { fetchIndex, nodeSource, type PackageSource } from './fetchIndex.ts';
 import { fetchTree } from './fetchTree.ts';
@@ -23,6 +24,8 @@ export interface ProjectResolution {
   sources: Map<string, string>;
   /** true when the lockfile alone was enough */
   fromLockfile: boolean;
+  /** the nodes' answers for the packages asked about (none from the lockfile): notices read them without asking again */
+  views?: ReadonlyMap<string, PackageJson>;
 }
 
 export interface ResolveProjectOptions {
@@ -82,13 +85,13 @@ async function resolveWith(opts: ResolveProjectOptions & { fastLock?: boolean },
   if (tree !== undefined) {
     try {
       const solution = solveOver(tree.packages, opts.requirements, { ...solveOpts, preferred: tree.resolved });
-      return { solution, index: tree.packages, sources: tree.sources, fromLockfile: false };
+      return { solution, index: tree.packages, sources: tree.sources, fromLockfile: false, views: tree.views };
     } catch (err) {
       if (!isGopkgrError(err, 'RESOLVE_CONFLICT')) throw err;
     }
   }
   const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
-  return { solution: solveOver(fetched.packages, opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false };
+  return { solution: solveOver(fetched.packages, opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false, views: fetched.views };
 }
 
 /** A chain tag naming another node's URL (fetchIndex asks it first). */
@@ -106,7 +109,7 @@ async function resolveWithLockfile(
   const fetched = await fetchIndex(unmet, client, chains, known);
   const index = new Map([...locked].filter(([n]) => known.has(n)).concat([...fetched.packages]));
   try {
-    return { solution: solveOver(index, requirements, solveOpts), index, sources: fetched.sources, fromLockfile: false };
+    return { solution: solveOver(index, requirements, solveOpts), index, sources: fetched.sources, fromLockfile: false, views: fetched.views };
   } catch (err) {
     // The locked candidates of the other packages do not fit the new versions: ask for everything.
     if (isGopkgrError(err, 'RESOLVE_CONFLICT')) return undefined;

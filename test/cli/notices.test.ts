@@ -66,6 +66,18 @@ describe('checkNotices against a node', () => {
     expect(got.unchecked).toContain('API token');
     expect(stub.requests).toEqual(['POST /v1/resolve', 'GET /v1/packages/@acme/lib']);
   });
+
+  it('reads the views the resolution already fetched and asks only for the others', async () => {
+    const known = new Map([['@acme/lib', await new NodeClient(w.api.url).get<PackageJson>('/v1/packages/@acme/lib')]]);
+    const stub = await startStubRegistry('00'.repeat(32), 'unauthorized');
+    const all = await checkNotices({ installed: [at('@acme/lib', '1.0.0')], client: new NodeClient(stub.url), known });
+    expect(stub.requests).toEqual([]);
+    const direct = await checkNotices({ installed: [at('@acme/lib', '1.0.0')], client: new NodeClient(w.api.url) });
+    expect(all).toEqual(direct);
+    expect(all.notices.length).toBeGreaterThan(0);
+    await checkNotices({ installed: [at('@acme/lib', '1.0.0'), at('@acme/other', '1.0.0')], client: new NodeClient(stub.url), known });
+    expect(stub.requests).toEqual(['POST /v1/resolve', 'GET /v1/packages/@acme/other']);
+  });
 });
 
 describe('noticesOf: a hostile view', () => {
