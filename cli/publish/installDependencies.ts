@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NodeClient } from '../client.ts';
-import { fetchTarballs } from '../install/fetchTarballs.ts';
+import { fetchIntoStore } from '../install/fetchTarballs.ts';
 import { commitInstall, planInstall, skipShadowingSource, type TargetPackage } from '../install/installPackages.ts';
 import { PackageStore } from '../install/packageStore.ts';
 import { TarballCache } from '../install/tarballCache.ts';
@@ -47,13 +47,14 @@ export async function installDependencies(packageDir: string, tree: ResolvedTree
     const cache = new TarballCache(dataDir);
     const plan = await planInstall(root, targets);
     const unpack = plan.toInstall.filter((t) => store.check(t.contentHash) === undefined);
-    const tarballs = await fetchTarballs(unpack.map((t) => ({ ...t, source: tree.sources.get(t.name) })), { cache, client, progress: false });
-    for (const t of unpack) {
-      await store.add(t.contentHash, tarballs.bytes.get(t.contentHash)!, { label: `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`, skip: skipShadowingSource });
-    }
+    // The install pipeline of `gopkgr get`: downloads and unpacks overlap, the store commits them together.
+    const downloaded = await fetchIntoStore(unpack.map((t) => ({ ...t, source: tree.sources.get(t.name) })), {
+      cache, client, store, progress: false,
+      extract: (t) => ({ label: `${t.name}@${t.version} (sha256 ${t.contentHash.slice(0, 12)}…)`, skip: skipShadowingSource }),
+    });
     await commitInstall({ projectDir: root, plan, store, files: () => ({}) });
     // Only after a successful install, as `gopkgr get` does: a tarball that failed extraction never enters the cache.
-    if (opts.dataDir !== undefined) for (const hash of tarballs.downloaded) await cache.put(hash, tarballs.bytes.get(hash)!);
+    if (opts.dataDir !== undefined) for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
     return { modulesRoot: root, separate: true, cleanup };
   } catch (err) {
     await cleanup();
