@@ -48,7 +48,7 @@ export const update: Command = {
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     // As on get: what the chain says of the versions about to be installed, and a critical advisory refuses before anything is written.
     const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
-    const checked = await checkNotices({ installed, client: new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: p.router, chains: p.chains });
+    const checked = await checkNotices({ installed, client: new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: p.router, chains: p.chains, ...(resolution.views === undefined ? {} : { known: resolution.views }) });
     const installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);
     if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock: p.lock, added, npmTree: npm.tree });

@@ -88,6 +88,6 @@ export async function resolveUpdate(o: UpdateOptions): Promise<ProjectResolution
     solution = solveOver(index, { preferred: { ...kept, ...stuck }, rootName: o.rootName });
   }
   return layer === undefined
-    ? { solution, index, sources: fetched.sources, fromLockfile: false }
-    : { solution, index: layer.inject(index), sources: layer.registrySources(fetched.sources), fromLockfile: false };
+    ? { solution, index, sources: fetched.sources, fromLockfile: false, views: fetched.views }
+    : { solution, index: layer.inject(index), sources: layer.registrySources(fetched.sources), fromLockfile: false, views: fetched.views };
 }
