@@ -17,6 +17,7 @@ import { MAX_BLOCK_COST } from './constants.ts';
 import { keys, type PackageState, type StateReader, type VersionState } from './state.ts';
 import type { SignedTx } from './tx.ts';
 import { stepBase } from './versionLine.ts';
+import { dependentRunReads } from './dependentRun.ts';
 
 /** Every tx: its signature (verified on two threads before the rules), state reads and writes. */
 export const COST_PER_TX = 500;
@@ -102,6 +103,9 @@ export function txCost(s: StateReader, tx: SignedTx, size: number): number {
     case 'attest': {
       const version = versionAt(s, packageAt(s, tx.body.pkg), tx.body.version);
       if (version !== undefined) cost += Object.keys(version.lock).length * COST_PER_LOCK_ENTRY + list(version.attestations.length);
+      // Crater: a dependent run also reads the dependent's lock and attestations and the version's runs.
+      const reads = dependentRunReads(s, tx.body);
+      cost += reads.lockEntries * COST_PER_LOCK_ENTRY + list(reads.listItems);
       break;
     }
     case 'bounds': {

@@ -16,7 +16,7 @@ export {
   type Block, type BlockHeader, type DecodedBlock, type Seal, type SealCodec,
 } from './block.ts';
 export { DEV_PARAMS, genesisHeader, validateParams, isPrivateChain, isTrustee, type ChainParams, type ConsensusParams } from './params.ts';
-export { StateOverlay, keys as stateKeys, getAccount, ADVISORY_SEVERITIES, type StateReader, type StateValue, type VersionState, type PackageState, type NamespaceState, type AdvisoryState, type AdvisorySeverity } from './state.ts';
+export { StateOverlay, keys as stateKeys, getAccount, ADVISORY_SEVERITIES, type StateReader, type StateValue, type VersionState, type DependentRunState, type PackageState, type NamespaceState, type AdvisoryState, type AdvisorySeverity } from './state.ts';
 export { advisoriesOf, advisoryAffects, isSeverity } from './advisory.ts';
 export { searchTokens } from './searchTokens.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type BlockContext, type RuleHooks, type TxContext } from './rules.ts';
@@ -24,3 +24,4 @@ export {
   txCost, BlockCostMeter, COST_PER_TX, COST_PER_16_BYTES, COST_PER_PUBLISH_16_BYTES, COST_PER_COMPARED_16_BYTES, COST_PER_LOCK_ENTRY, COST_PER_8_LIST_ITEMS, COST_ROTATE_PROOF,
 } from './blockCost.ts';
 export { lockHash } from './lockHash.ts';
+export { substituteLock, lockedVersionOf, MAX_DEPENDENT_RUNS } from './dependentRun.ts';

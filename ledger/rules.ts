@@ -20,6 +20,7 @@ import { BlockCostMeter } from './blockCost.ts';
 import { isTrustee, type ChainParams } from './params.ts';
 import { applyAdvisory } from './advisory.ts';
 import { reindexTokens } from './searchTokens.ts';
+import { applyDependentRun } from './dependentRun.ts';
 
 export interface TxContext {
   params: ChainParams;
@@ -317,6 +318,8 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   const full = `${pkg.ns}/${pkg.name}@${body.version}`;
   // Rule: an attestation is bound to the content it tested.
   if (version.contentHash !== toHex(body.contentHash)) reject('TX_ATTEST_HASH_MISMATCH', `attestation's content hash does not match ${full}`);
+  // Crater: a run of a dependent's suite with this version substituted has rules of its own (dependentRun.ts).
+  if (body.dependent !== undefined) return applyDependentRun(s, from, body, pkg, version, ctx, { keysOf, isMaintainer, payTesters });
   // Rule: an attestation is bound to the dependency tree it tested (the version's lock).
   if (!bytesEqual(body.lockHash, lockHash(version.lock))) reject('TX_ATTEST_LOCK_MISMATCH', `attestation's lock hash does not match the lock tree of ${full}`);
   // Rule: one attestation per tester per version, under any key the tester's identity has had.

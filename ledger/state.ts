@@ -105,6 +105,24 @@ export interface BreakingByInference {
   testers: string[];
   /** height of the block that completed the quorum */
   height: number;
+  /**
+   * Crater: the dependents (`@ns/name@version`) whose suites a quorum found
+   * failing with this version substituted while they pass with their locked
+   * one (ledger/dependentRun.ts); absent when only the predecessor's tests did.
+   */
+  dependents?: string[];
+}
+
+/**
+ * Crater: one tester's run of a dependent's suite with the attested version
+ * substituted in the dependent's lock tree (an attest tx with `dependent`).
+ * `lockHash` is the substituted lock's; reward fields as an attestation's.
+ */
+export interface DependentRunState extends AttestationState {
+  /** the dependent, `@ns/name@version` */
+  dependent: string;
+  /** the version of the attested package the dependent's lock holds (what was replaced) */
+  locked: string;
 }
 
 /**
@@ -162,6 +180,12 @@ export interface VersionState {
   breakingByInference?: BreakingByInference;
   /** InfVer: set when a quorum of testers' checkers found the version's number understates its API change. */
   misversioned?: Misversioned;
+  /** Crater: testers' runs of direct dependents' suites with this version substituted (ledger/dependentRun.ts). */
+  dependentRuns?: DependentRunState[];
+  /** Crater: dependents (`@ns/name@version`) a quorum found passing with this version: verified upgrade paths. */
+  dependentsVerified?: string[];
+  /** Crater: dependents a quorum found failing with this version while their own suites pass. */
+  dependentsBroken?: string[];
 }
 
 /** How bad an advisory says a problem is, least to most. */

@@ -94,6 +94,14 @@ export interface AttestBody {
    * records a commit.
    */
   rebuild?: RebuildVerdict;
+  /**
+   * Crater (ledger/dependentRun.ts): this attestation is not of the version's
+   * own tests but of the suite of `dependent` (a version of a package that
+   * depends on this one directly), run with this version substituted in its
+   * lock tree; `lockHash` is then the hash of that substituted lock. Not with
+   * the predecessor, verdict or rebuild fields, which describe the version's own run.
+   */
+  dependent?: { pkg: Uint8Array; version: string };
 }
 
 /** What rebuilding a version from its recorded source gave (`gopkgr verify`'s verdict). */
@@ -360,7 +368,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return out;
     }
     case 'attest': {
-      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', ...PREV_FIELDS, ...VERDICT_FIELDS, 'rebuild'], w);
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'lockHash', 'passed', 'failed', 'skipped', 'resultHash', 'runtimeMs', ...PREV_FIELDS, ...VERDICT_FIELDS, 'rebuild', 'dependent'], w);
       const out: AttestBody = {
         pkg: bytesField(body, 'pkg', 32, w),
         version: versionField(body, w),
@@ -395,6 +403,14 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       if (body.rebuild !== undefined) {
         if (!(REBUILD_VERDICTS as readonly unknown[]).includes(body.rebuild)) bad(`body.rebuild must be ${REBUILD_VERDICTS.map((v) => `"${v}"`).join(', ')}`);
         out.rebuild = body.rebuild as RebuildVerdict;
+      }
+      // Crater: a dependent run names its dependent and describes nothing of the version's own run.
+      if (body.dependent !== undefined) {
+        const d = body.dependent;
+        if (!isObj(d)) bad('body.dependent must be a map {pkg, version}');
+        onlyKeys(d, ['pkg', 'version'], 'body.dependent');
+        if (given !== 0 || verdict !== 0 || body.rebuild !== undefined) bad('body.dependent excludes the prev*, infver* and rebuild fields');
+        out.dependent = { pkg: bytesField(d, 'pkg', 32, 'body.dependent'), version: versionField(d, 'body.dependent') };
       }
       return out;
     }

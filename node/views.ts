@@ -68,6 +68,10 @@ export function versionView(v: VersionState, manifest?: Canonical): Json {
     ...(v.breakingByInference !== undefined ? { breakingByInference: { ...v.breakingByInference, testers: v.breakingByInference.testers.map(identity) } } : {}),
     // InfVer: present only when a quorum of testers' pinned checkers found the version number understates the API change.
     ...(v.misversioned !== undefined ? { misversioned: { ...v.misversioned, testers: v.misversioned.testers.map(identity) } } : {}),
+    // Crater (ledger/dependentRun.ts): the direct dependents a quorum of testers found passing / failing with this version, always listed.
+    dependentsVerified: v.dependentsVerified ?? [],
+    dependentsBroken: v.dependentsBroken ?? [],
+    ...(v.dependentRuns !== undefined ? { dependentRuns: v.dependentRuns.map((r) => ({ ...r, tester: identity(r.tester) })) } : {}),
   });
 }
 

@@ -61,6 +61,13 @@ export const LEDGER_CODES = {
   TX_ADVISORY_TEXT_LENGTH: { status: 400, blame: 'sender', summary: 'an advisory\'s text is empty or longer than MAX_ADVISORY_TEXT' },
   TX_ADVISORY_LIMIT: { status: 400, blame: 'sender', summary: 'the package already carries MAX_ADVISORIES_PER_PACKAGE advisories' },
   TX_DUPLICATE_ATTESTATION: { status: 400, blame: 'sender', summary: 'the identity already attested the version' },
+  // Crater: a dependent's suite run with a new version substituted (ledger/dependentRun.ts).
+  TX_DEPENDENT_UNKNOWN: { status: 400, blame: 'sender', summary: 'a dependent run names a package version that is not on chain' },
+  TX_DEPENDENT_NOT_DEPENDENT: { status: 400, blame: 'sender', summary: 'a dependent run names a version that does not depend on the attested package directly' },
+  TX_DEPENDENT_RANGE: { status: 400, blame: 'sender', summary: "the attested version is not a new version the dependent's declared range admits" },
+  TX_DEPENDENT_LOCK_MISMATCH: { status: 400, blame: 'sender', summary: "a dependent run's lock hash is not the dependent's lock with the attested version substituted" },
+  TX_DUPLICATE_DEPENDENT_ATTESTATION: { status: 400, blame: 'sender', summary: 'the identity already attested this dependent run of the version' },
+  TX_DEPENDENT_CAP: { status: 400, blame: 'sender', summary: 'the version already has dependent runs of MAX_DEPENDENT_RUNS dependents' },
   // npm imports.
   TX_IMPORT_EXISTS: { status: 400, blame: 'sender', summary: 'the npm release is already on chain with these bytes' },
   NPM_IMPORT_CONFLICT: { status: 400, blame: 'sender', summary: 'the npm release is on chain with other bytes' },
