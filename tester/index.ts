@@ -11,5 +11,5 @@ export { readPackageDir, readInstalledDeps, importedPackages, lockedNames } from
 export { Resolver, resolveExports, type FileMap, type DepMap } from './resolve.ts';
 export { extractTarball } from './extract.ts';
 export { predecessorRunFiles, testSupportDir, type PredecessorRunFiles } from './predecessor.ts';
-export { attestLoop, type AttestLoopOptions, type AttestLoopResult, type Attested, type AttestFailure, type AttestNode, type RebuildFn } from './attest/index.ts';
+export { attestLoop, type AttestLoopOptions, type AttestLoopResult, type Attested, type AttestFailure, type AttestNode, type RebuildFn, type DependentAttested } from './attest/index.ts';
 export { changesHash, computeVerdict, verdictPolicy, CHANGES_HASH_DOMAIN, type Verdict, type VerdictChange, type VerdictPolicy } from './attest/index.ts';

@@ -13,12 +13,15 @@
  * (GET /v1/status `infverTypescript`). With `--verify`, each version that
  * records a commit is also rebuilt from it (the `gopkgr verify` pipeline,
  * cli/verify/) and the attestation carries the verdict: `reproduced`,
- * `differs` or `unverifiable`. This command parses the options,
+ * `differs` or `unverifiable`. Crater: for each new version, the suites of its
+ * direct dependents' newest versions run with it substituted in their locks
+ * (tester/attest/dependents.ts) and are attested too (`dependents` in --json).
+ * This command parses the options,
  * loads the identity, adapts the HTTP client for the loop and reports.
  */
 import { availableParallelism } from 'node:os';
 import { toHex, type KeyPair } from '../../ledger/index.ts';
-import { attestedCounts, attestLoop, type Attested, type AttestNode, type VerdictPolicy } from '../../tester/index.ts';
+import { attestedCounts, attestLoop, type Attested, type AttestNode, type DependentAttested, type VerdictPolicy } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import type { Command } from '../command.ts';
@@ -62,6 +65,16 @@ function attestedJson(a: Attested): Record<string, unknown> {
   };
 }
 
+/** Crater: a dependent's suite run with a new version substituted. */
+function dependentLine(d: DependentAttested): string {
+  const { outcome } = d;
+  return `${d.name}@${d.version} in ${d.dependent} (for ${d.locked}): ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped, ${d.runtimeMs} ms; attest tx ${d.tx}`;
+}
+
+function dependentJson(d: DependentAttested): Record<string, unknown> {
+  return { name: d.name, version: d.version, dependent: d.dependent, locked: d.locked, ...attestedCounts(d.outcome), resultHash: d.outcome.resultHash };
+}
+
 export const tester: Command = {
   name: 'tester',
   summary: "run new versions' tests in the sandbox and attest on chain",
@@ -92,6 +105,7 @@ export const tester: Command = {
         if (ctx.tty) process.stderr.write('\r\u001b[2K');
       },
       onAttested: (a) => ctx.info(attestedLine(a)),
+      onDependentAttested: (d) => ctx.info(dependentLine(d)),
       onFailed: (f) => ctx.err(`gopkgr tester: ${f.name}@${f.version}: ${f.message}`),
       onVerdictPolicy: (p) => {
         verdicts = p;
@@ -101,7 +115,7 @@ export const tester: Command = {
       },
     });
     if (ctx.json) {
-      ctx.out(JSON.stringify({ tester: me, height: result.height, verdicts: verdicts?.attest === true ? { typescript: verdicts.typescript } : { off: verdicts?.reason ?? null }, attested: result.attested.map(attestedJson), errors: result.failed.map((f) => ({ name: f.name, version: f.version, error: f.message })) }));
+      ctx.out(JSON.stringify({ tester: me, height: result.height, verdicts: verdicts?.attest === true ? { typescript: verdicts.typescript } : { off: verdicts?.reason ?? null }, attested: result.attested.map(attestedJson), dependents: result.dependents.map(dependentJson), errors: result.failed.map((f) => ({ name: f.name, version: f.version, error: f.message })) }));
     }
     return result.failed.length > 0 ? 1 : 0;
   },

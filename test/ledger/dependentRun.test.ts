@@ -28,7 +28,7 @@ class World {
     applySignedTx(this.s, tx, txContext(CHAIN_ID, tx, this.height));
   }
   no(tx: SignedTx): string {
-    return codeOf(() => applySignedTx(new StateOverlay(this.s), tx, txContext(CHAIN_ID, tx, this.height)));
+    return codeOf(() => applySignedTx(new StateOverlay(this.s), tx, txContext(CHAIN_ID, tx, this.height))) ?? 'accepted';
   }
   version(pkg: Uint8Array, v: string): VersionState {
     return this.s.get(stateKeys.version(toHex(pkg), v)) as VersionState;

@@ -13,10 +13,22 @@ import type { AttestBody, AttestNode } from './node.ts';
 import { Serial } from '../../node/serial.ts';
 import { testVersion, type RebuildFn, type TestRunnerFn, type VersionRun } from './testVersion.ts';
 import { chainVerdictPolicy, type VerdictPolicy } from './verdict.ts';
+import { runDependent, type DependentRun } from './dependents.ts';
+import { runTests } from '../runTests.ts';
+import { MAX_DEPENDENT_RUNS } from '../../ledger/index.ts';
 
 export interface Attested extends VersionRun {
   name: string;
   body: AttestBody;
+  /** the attest tx's id */
+  tx: string;
+}
+
+/** Crater: a dependent's suite run with a new version substituted, and attested. */
+export interface DependentAttested extends DependentRun {
+  /** the new version's package and version */
+  name: string;
+  version: string;
   /** the attest tx's id */
   tx: string;
 }
@@ -45,6 +57,8 @@ export interface AttestLoopOptions {
   /** a pass's blocks are all read */
   onScanned?: () => void;
   onAttested?: (a: Attested) => void;
+  /** crater: a dependent's run with a new version was attested */
+  onDependentAttested?: (d: DependentAttested) => void;
   onFailed?: (f: AttestFailure) => void;
   /** the loop's choice about InfVer verdicts, once at the start (and why it attests none, when it does not) */
   onVerdictPolicy?: (p: VerdictPolicy) => void;
@@ -58,6 +72,8 @@ export interface AttestLoopResult {
   /** the last block read */
   height: number;
   attested: Attested[];
+  /** crater runs attested (tester/attest/dependents.ts) */
+  dependents: DependentAttested[];
   failed: AttestFailure[];
 }
 
@@ -89,7 +105,7 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
   const reader = new ChainReader(opts.from);
   // One submission at a time: each signs with the account's next nonce, read from the node.
   const submitter = new Serial();
-  const result: AttestLoopResult = { height: opts.from - 1, attested: [], failed: [] };
+  const result: AttestLoopResult = { height: opts.from - 1, attested: [], dependents: [], failed: [] };
 
   const policy = await chainVerdictPolicy(await node.infverTypescript());
   opts.onVerdictPolicy?.(policy);
@@ -109,6 +125,27 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
       const failure = { name, version, message: (err as Error).message };
       result.failed.push(failure);
       opts.onFailed?.(failure);
+    }
+    await attestDependents(name, version);
+  };
+  // Crater: the suites of the newest versions of the package's direct dependents, the version substituted.
+  const attestDependents = async (name: string, version: string): Promise<void> => {
+    const targets = reader.dependentsOf(name, MAX_DEPENDENT_RUNS);
+    if (targets.length === 0) return;
+    for (const target of targets) {
+      try {
+        const v = await node.version(name, version);
+        const run = await runDependent(node, opts.tester, name, v, target, opts.runTests ?? runTests);
+        if (run === undefined) continue;
+        const receipt = await submitter.run(() => node.submitAttest(run.body));
+        const attested: DependentAttested = { name, version, ...run, tx: receipt.id };
+        result.dependents.push(attested);
+        opts.onDependentAttested?.(attested);
+      } catch (err) {
+        const failure = { name, version, message: `the suite of ${target.name}@${target.version} with it: ${(err as Error).message}` };
+        result.failed.push(failure);
+        opts.onFailed?.(failure);
+      }
     }
   };
 

@@ -12,7 +12,7 @@ export type AttestBody = BodyByType['attest'];
 export interface TxView {
   id: string;
   type: string;
-  body?: { ns?: string; name?: string; pkg?: string; version?: string };
+  body?: { ns?: string; name?: string; pkg?: string; version?: string; deps?: Record<string, string> };
 }
 
 export interface BlockView {
@@ -27,7 +27,11 @@ export interface VersionView {
   contentHash: string;
   /** '@ns/name@version' → content hash (hex) */
   lock: Record<string, string>;
-  attestations: { tester: string }[];
+  attestations: { tester: string; passed?: number; failed?: number }[];
+  /** declared dependency ranges, '@ns/name' → range (crater: the dependent's range for the substituted package) */
+  deps?: Record<string, string>;
+  /** crater: runs of dependents' suites with this version substituted (who ran which dependent) */
+  dependentRuns?: { tester: string; dependent: string }[];
   /** the commit the version was published from, when recorded (what a rebuild starts from) */
   commit?: string;
 }

@@ -51,7 +51,8 @@ export interface TestVersionOptions {
   rebuild?: RebuildFn;
 }
 
-async function fetchFiles(node: AttestNode, hash: string): Promise<Map<string, string>> {
+/** A blob's files, unpacked (extractTarball checks the bytes against `hash`). */
+export async function fetchFiles(node: AttestNode, hash: string): Promise<Map<string, string>> {
   return extractTarball(await node.blob(hash), hash);
 }
 
