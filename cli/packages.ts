@@ -20,9 +20,13 @@ export interface VersionJson {
   /** git's tree id of the package directory at `commit` */
   sourceTree?: string;
   /** InfVer 2.0: set when a quorum of testers found the predecessor's tests fail against this version */
-  breakingByInference?: { prev: string; resultHash: string; testers: string[]; height: number };
+  breakingByInference?: { prev: string; resultHash: string; testers: string[]; height: number; dependents?: string[] };
   /** InfVer: set when a quorum of testers' pinned checkers found the version number understates the API change */
   misversioned?: { prev: string; claimed: string; verdict: string; changesHash: string; testers: string[]; height: number };
+  /** crater: direct dependents (`@ns/name@version`) a quorum of testers found passing with this version (verified upgrade paths) */
+  dependentsVerified?: string[];
+  /** crater: direct dependents a quorum of testers found failing with this version */
+  dependentsBroken?: string[];
 }
 
 export interface PackageJson {

@@ -41,6 +41,8 @@ export interface InferredBreak {
   prev: string;
   /** the agreeing testers (identities) */
   testers: string[];
+  /** crater: the dependents (`@ns/name@version`) whose suites fail with it (ledger/dependentRun.ts) */
+  dependents?: string[];
 }
 
 export interface VersionIndex {
@@ -70,7 +72,10 @@ export function stateIndex(state: StateReader): VersionIndex {
   const entryOf = (id: string, v: string): IndexVersion => {
     const s = state.get(keys.version(id, v)) as VersionState;
     const entry: IndexVersion = { version: s.version, contentHash: s.contentHash, deps: s.deps, deprecated: s.deprecated, lock: s.lock };
-    if (s.breakingByInference !== undefined) entry.breakingByInference = { prev: s.breakingByInference.prev, testers: s.breakingByInference.testers.map((t) => `id:${t}`) };
+    if (s.breakingByInference !== undefined) {
+      const b = s.breakingByInference;
+      entry.breakingByInference = { prev: b.prev, testers: b.testers.map((t) => `id:${t}`), ...(b.dependents !== undefined ? { dependents: b.dependents } : {}) };
+    }
     if (s.misversioned !== undefined) {
       const m = s.misversioned;
       entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map((t) => `id:${t}`) };
@@ -179,10 +184,15 @@ export function admits(range: string, v: IndexVersion): boolean {
 export function inferenceText(name: string, v: IndexVersion, range: string): string {
   const reasons: string[] = [];
   const b = v.breakingByInference;
-  if (b !== undefined) reasons.push(`${testersText(b.testers)} found that ${b.prev}'s tests fail against it (breaking by inference)`);
+  if (b !== undefined) reasons.push(`${testersText(b.testers)} found that ${breakText(b)} (breaking by inference)`);
   const m = v.misversioned;
   if (m !== undefined) reasons.push(`published as a ${m.claimed} step over ${m.prev}, but the checkers of ${testersText(m.testers)} (${m.testers.join(', ')}) found a ${m.verdict} change (misversioned)`);
   return `${name}@${v.version} is excluded from ${range}: ${reasons.join('; ')}`;
+}
+
+/** What the testers found: the dependents' suites it breaks (crater) or its predecessor's tests failing. */
+export function breakText(b: InferredBreak): string {
+  return b.dependents !== undefined && b.dependents.length > 0 ? `it breaks the tests of ${b.dependents.join(', ')}` : `${b.prev}'s tests fail against it`;
 }
 
 function testersText(testers: readonly string[]): string {

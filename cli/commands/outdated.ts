@@ -22,12 +22,14 @@ const CONCURRENCY = 16;
 export function versionFacts(pkg: PackageJson): VersionFacts[] {
   const index = indexVersionsOf(pkg);
   return pkg.versions.map((raw, i) => {
-    const extra = raw as unknown as { deprecationReason?: unknown; advisories?: unknown };
+    const extra = raw as unknown as { deprecationReason?: unknown; advisories?: unknown; dependentsVerified?: unknown };
     const advisories = Array.isArray(extra.advisories)
       ? extra.advisories.filter((a): a is { id: string; severity: string; text: string; range: string } => typeof a?.id === 'string' && typeof a?.severity === 'string' && typeof a?.text === 'string' && typeof a?.range === 'string')
         .map(({ id, severity, text, range }) => ({ id, severity, text, range }))
       : [];
-    return { ...index[i]!, ...(typeof extra.deprecationReason === 'string' ? { deprecationReason: extra.deprecationReason } : {}), ...(advisories.length > 0 ? { advisories } : {}) };
+    // Crater: names only (a hostile node's list is cut to what the chain ever takes per version, and more).
+    const verified = Array.isArray(extra.dependentsVerified) ? extra.dependentsVerified.filter((d): d is string => typeof d === 'string').slice(0, 20) : [];
+    return { ...index[i]!, ...(typeof extra.deprecationReason === 'string' ? { deprecationReason: extra.deprecationReason } : {}), ...(advisories.length > 0 ? { advisories } : {}), ...(verified.length > 0 ? { dependentsVerified: verified } : {}) };
   });
 }
 

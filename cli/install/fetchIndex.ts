@@ -46,7 +46,9 @@ export function indexVersionsOf(pkg: PackageJson): IndexVersion[] {
   return pkg.versions.map((v) => {
     const entry: IndexVersion = { version: v.version, contentHash: v.contentHash, deps: v.deps ?? {}, deprecated: v.deprecated === true, lock: v.lock ?? {} };
     const b = v.breakingByInference;
-    if (b !== undefined && typeof b.prev === 'string' && Array.isArray(b.testers)) entry.breakingByInference = { prev: b.prev, testers: b.testers.map(String) };
+    if (b !== undefined && typeof b.prev === 'string' && Array.isArray(b.testers)) {
+      entry.breakingByInference = { prev: b.prev, testers: b.testers.map(String), ...(Array.isArray(b.dependents) ? { dependents: b.dependents.map(String) } : {}) };
+    }
     const m = v.misversioned;
     if (m !== undefined && typeof m.prev === 'string' && isBump(m.claimed) && isBump(m.verdict) && Array.isArray(m.testers)) {
       entry.misversioned = { prev: m.prev, claimed: m.claimed, verdict: m.verdict, testers: m.testers.map(String) };

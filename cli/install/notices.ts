@@ -4,7 +4,9 @@
  * deprecated "SECURITY: …" after the lockfile was written must not hide behind
  * "already up to date"). For every installed gopkgr package, direct or deep:
  *   - deprecated, with its reason;
- *   - breakingByInference / misversioned (InfVer found the version number wrong);
+ *   - breakingByInference / misversioned (InfVer found the version number wrong),
+ *     naming the dependents whose suites it breaks (crater);
+ *   - the dependents a quorum of testers found passing with it (verified upgrade paths);
  *   - each advisory whose range takes in the installed version.
  *
  * One request answers for the whole tree in the common case: `POST /v1/resolve`
@@ -32,7 +34,8 @@ export interface InstalledVersion {
 
 export type Notice =
   | { kind: 'deprecated'; name: string; version: string; reason?: string }
-  | { kind: 'breakingByInference'; name: string; version: string; prev: string; testers: number }
+  | { kind: 'breakingByInference'; name: string; version: string; prev: string; testers: number; dependents?: string[] }
+  | { kind: 'dependentsVerified'; name: string; version: string; dependents: string[] }
   | { kind: 'misversioned'; name: string; version: string; prev: string; claimed: string; verdict: string; testers: number }
   | { kind: 'advisory'; name: string; version: string; id: string; severity: string; range: string; text: string; allowed?: true };
 
@@ -60,6 +63,14 @@ export function printable(text: string): string {
   return [...text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')].slice(0, MAX_TEXT).join('');
 }
 
+/** Most dependents a notice names (the chain takes runs of at most 5 per version: more is a hostile node). */
+const MAX_NAMED_DEPENDENTS = 20;
+
+/** A list of names from a node's answer: strings only, printable, bounded. */
+function nameList(x: unknown): string[] {
+  return Array.isArray(x) ? x.filter((n): n is string => typeof n === 'string').slice(0, MAX_NAMED_DEPENDENTS).map(printable) : [];
+}
+
 interface AdvisoryJson { id?: unknown; range?: unknown; severity?: unknown; text?: unknown }
 
 /** The notices one package view gives for the installed version (none when the view does not hold that exact version). */
@@ -75,7 +86,12 @@ export function noticesOf(installed: InstalledVersion, pkg: PackageJson): Notice
     out.push({ kind: 'deprecated', name, version, ...(typeof reason === 'string' && reason !== '' ? { reason: printable(reason) } : {}) });
   }
   const b = v.breakingByInference;
-  if (b !== undefined && typeof b.prev === 'string') out.push({ kind: 'breakingByInference', name, version, prev: printable(b.prev), testers: Array.isArray(b.testers) ? b.testers.length : 0 });
+  if (b !== undefined && typeof b.prev === 'string') {
+    const dependents = nameList(b.dependents);
+    out.push({ kind: 'breakingByInference', name, version, prev: printable(b.prev), testers: Array.isArray(b.testers) ? b.testers.length : 0, ...(dependents.length > 0 ? { dependents } : {}) });
+  }
+  const verified = nameList(v.dependentsVerified);
+  if (verified.length > 0) out.push({ kind: 'dependentsVerified', name, version, dependents: verified });
   const m = v.misversioned;
   if (m !== undefined && typeof m.prev === 'string' && typeof m.claimed === 'string' && typeof m.verdict === 'string') {
     out.push({ kind: 'misversioned', name, version, prev: printable(m.prev), claimed: printable(m.claimed), verdict: printable(m.verdict), testers: Array.isArray(m.testers) ? m.testers.length : 0 });
@@ -189,6 +205,11 @@ export function refuseCritical(notices: readonly Notice[], allow: readonly strin
   return notices.map((n) => (n.kind === 'advisory' && n.severity === 'critical' ? { ...n, allowed: true as const } : n));
 }
 
+/** "1 dependent (@a/b@1.0.0)", "3 dependents (…, …, …)" */
+export function dependentsText(dependents: readonly string[]): string {
+  return `${dependents.length} dependent${dependents.length === 1 ? '' : 's'} (${dependents.join(', ')})`;
+}
+
 /** One line per notice, for people. */
 export function noticeLine(n: Notice): string {
   const at = `${n.name}@${n.version}`;
@@ -196,7 +217,9 @@ export function noticeLine(n: Notice): string {
     case 'deprecated':
       return `notice: ${at} is deprecated${n.reason === undefined ? ' (no reason given)' : `: ${n.reason}`}`;
     case 'breakingByInference':
-      return `notice: ${at} breaks by inference: ${n.testers} tester${n.testers === 1 ? '' : 's'} found that ${n.prev}'s tests fail against it`;
+      return `notice: ${at} breaks by inference: ${n.testers} tester${n.testers === 1 ? '' : 's'} found that ${n.dependents !== undefined ? `it breaks ${n.dependents.map((d) => `${d}'s tests`).join(', ')}` : `${n.prev}'s tests fail against it`}`;
+    case 'dependentsVerified':
+      return `notice: ${at} is verified by ${dependentsText(n.dependents)}: their tests pass with it`;
     case 'misversioned':
       return `notice: ${at} is misversioned: published as a ${n.claimed} step over ${n.prev}, but testers' checkers found a ${n.verdict} change`;
     case 'advisory':

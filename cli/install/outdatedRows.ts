@@ -9,16 +9,18 @@
  * InfVer found breaking or misversioned. Pure: the versions come from the caller.
  */
 import semver from 'semver';
-import { admits, satisfies, type IndexVersion, type Requirement } from '../../resolver/index.ts';
+import { admits, breakText, satisfies, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 import type { Lockfile } from './lockfile.ts';
 
 /** A version as `GET /v1/packages/@ns/name` shows it, reduced to what a notice needs. */
 export interface VersionFacts extends IndexVersion {
   deprecationReason?: string;
   advisories?: Array<{ id: string; severity: string; text: string; range: string }>;
+  /** crater: the direct dependents a quorum of testers found passing with it (verified upgrade paths) */
+  dependentsVerified?: string[];
 }
 
-export type NoticeKind = 'deprecated' | 'advisory' | 'breakingByInference' | 'misversioned';
+export type NoticeKind = 'deprecated' | 'advisory' | 'breakingByInference' | 'misversioned' | 'dependentsVerified';
 
 export interface OutdatedNotice {
   kind: NoticeKind;
@@ -57,9 +59,12 @@ const newest = (versions: readonly VersionFacts[]): VersionFacts | undefined =>
 function inferenceNotice(name: string, v: VersionFacts): OutdatedNotice[] {
   const out: OutdatedNotice[] = [];
   const b = v.breakingByInference;
-  if (b !== undefined) out.push({ kind: 'breakingByInference', version: v.version, text: `${name}@${v.version}: ${b.testers.length} tester(s) found that ${b.prev}'s tests fail against it (breaking by inference)` });
+  if (b !== undefined) out.push({ kind: 'breakingByInference', version: v.version, text: `${name}@${v.version}: ${b.testers.length} tester(s) found that ${breakText(b)} (breaking by inference)` });
   const m = v.misversioned;
   if (m !== undefined) out.push({ kind: 'misversioned', version: v.version, text: `${name}@${v.version}: published as a ${m.claimed} step over ${m.prev}, but testers' checkers found a ${m.verdict} change (misversioned)` });
+  // Crater: an upgrade path other packages' suites have walked.
+  const verified = v.dependentsVerified ?? [];
+  if (verified.length > 0) out.push({ kind: 'dependentsVerified', version: v.version, text: `${name}@${v.version}: verified by ${verified.length} dependent${verified.length === 1 ? '' : 's'} (${verified.join(', ')}): their tests pass with it` });
   return out;
 }
 
