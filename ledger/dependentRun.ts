@@ -115,11 +115,6 @@ export function applyDependentRun(s: StateOverlay, from: string, body: AttestBod
       ? `${dep.full} locks ${full} already: its own attestations are that run`
       : `${dep.full} declares ${name} ${range}, which does not admit ${body.version}`);
   }
-  // Rule: the run tested the dependent's lock with this version substituted (the file header's entries).
-  const substituted = substituteLock(dep.version.lock, name, body.version, version.contentHash, version.lock);
-  if (!bytesEqual(body.lockHash, lockHash(substituted))) {
-    reject('TX_DEPENDENT_LOCK_MISMATCH', `the lock hash is not that of ${dep.full}'s lock with ${full} substituted for ${name}@${locked}`);
-  }
   const runs = version.dependentRuns ?? [];
   // Rule: one run per tester per (version, dependent), under any key the tester's identity has had.
   const identity = helpers.keysOf(s, from);
@@ -130,6 +125,11 @@ export function applyDependentRun(s: StateOverlay, from: string, body: AttestBod
   const dependents = new Set(runs.map((r) => r.dependent));
   if (!dependents.has(dep.full) && dependents.size >= MAX_DEPENDENT_RUNS) {
     reject('TX_DEPENDENT_CAP', `${full} already has runs of ${MAX_DEPENDENT_RUNS} dependents (${[...dependents].join(', ')}); no more are taken`);
+  }
+  // Rule (the costliest check, last): the run tested the dependent's lock with this version substituted (the file header's entries).
+  const substituted = substituteLock(dep.version.lock, name, body.version, version.contentHash, version.lock);
+  if (!bytesEqual(body.lockHash, lockHash(substituted))) {
+    reject('TX_DEPENDENT_LOCK_MISMATCH', `the lock hash is not that of ${dep.full}'s lock with ${full} substituted for ${name}@${locked}`);
   }
   const run: DependentRunState = {
     tester: from,
