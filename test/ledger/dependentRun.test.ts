@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  applySignedTx, decodeTx, DEV_PARAMS, encodeTx, fromHex, lockHash, MAX_DEPENDENT_RUNS, StateOverlay, stateKeys, substituteLock, toHex,
+  applySignedTx, COST_PER_LOCK_ENTRY, decodeTx, DEV_PARAMS, encodeTx, fromHex, lockHash, MAX_DEPENDENT_RUNS, StateOverlay, stateKeys, substituteLock, toHex, txCost,
   type AttestBody, type KeyPair, type SignedTx, type VersionState,
 } from '../../ledger/index.ts';
 import { chainIdOf } from '../../consensus/index.ts';
@@ -234,5 +234,19 @@ describe('attest with dependent: the state effect', () => {
     w.ok(bob.tx('attest', run(p, d)));
     w.ok(carol!.tx('attest', run(p, d)));
     expect(w.version(p, '1.0.1').dependentRuns!.map((r) => r.rewardStatus)).toEqual(['own-namespace', 'awaiting-agreement']);
+  });
+});
+
+describe('block cost of a dependent run', () => {
+  it("counts the dependent's lock entries (the substituted lock is hashed)", () => {
+    const { w, p, d, e, bob, create, testers: [carol] } = setup();
+    const wide = create('@app', 'wide', bob);
+    const lock = { '@lib/p@1.0.0': publishBody(p, '1.0.0').contentHash, '@app/d@1.0.0': publishBody(d, '1.0.0').contentHash, '@app/e@1.0.0': publishBody(e, '1.0.0').contentHash };
+    w.ok(bob.tx('publish', publishBody(wide, '1.0.0', { deps: { '@lib/p': '^1.0.0' }, lock })));
+    const narrow = carol!.peek('attest', run(p, d));
+    const wider = carol!.peek('attest', run(p, wide));
+    // Costed at one size (their work stamps may differ in length): only the dependent's lock differs (1 entry against 3).
+    const size = encodeTx(wider).length;
+    expect(txCost(w.s, wider, size) - txCost(w.s, narrow, size)).toBe(2 * COST_PER_LOCK_ENTRY);
   });
 });

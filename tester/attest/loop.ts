@@ -9,7 +9,7 @@
  */
 import { attestBody } from './attestBody.ts';
 import { ChainReader } from './chainReader.ts';
-import type { AttestBody, AttestNode } from './node.ts';
+import type { AttestBody, AttestNode, VersionView } from './node.ts';
 import { Serial } from '../../node/serial.ts';
 import { testVersion, type RebuildFn, type TestRunnerFn, type VersionRun } from './testVersion.ts';
 import { chainVerdictPolicy, type VerdictPolicy } from './verdict.ts';
@@ -132,9 +132,21 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
   const attestDependents = async (name: string, version: string): Promise<void> => {
     const targets = reader.dependentsOf(name, MAX_DEPENDENT_RUNS);
     if (targets.length === 0) return;
+    const fail = (message: string): void => {
+      const failure = { name, version, message };
+      result.failed.push(failure);
+      opts.onFailed?.(failure);
+    };
+    let v: VersionView;
+    try {
+      v = await node.version(name, version);
+    } catch (err) {
+      return fail((err as Error).message);
+    }
     for (const target of targets) {
+      // Ran in an earlier run: nothing to fetch (`gopkgr tester --once` reads the chain from its start every time).
+      if ((v.dependentRuns ?? []).some((r) => r.tester === opts.tester && r.dependent === `${target.name}@${target.version}`)) continue;
       try {
-        const v = await node.version(name, version);
         const run = await runDependent(node, opts.tester, name, v, target, opts.runTests ?? runTests);
         if (run === undefined) continue;
         const receipt = await submitter.run(() => node.submitAttest(run.body));
@@ -142,9 +154,7 @@ export async function attestLoop(opts: AttestLoopOptions): Promise<AttestLoopRes
         result.dependents.push(attested);
         opts.onDependentAttested?.(attested);
       } catch (err) {
-        const failure = { name, version, message: `the suite of ${target.name}@${target.version} with it: ${(err as Error).message}` };
-        result.failed.push(failure);
-        opts.onFailed?.(failure);
+        fail(`the suite of ${target.name}@${target.version} with it: ${(err as Error).message}`);
       }
     }
   };
