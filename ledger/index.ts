@@ -24,3 +24,4 @@ export {
   txCost, BlockCostMeter, COST_PER_TX, COST_PER_16_BYTES, COST_PER_PUBLISH_16_BYTES, COST_PER_COMPARED_16_BYTES, COST_PER_LOCK_ENTRY, COST_PER_8_LIST_ITEMS, COST_ROTATE_PROOF,
 } from './blockCost.ts';
 export { lockHash } from './lockHash.ts';
+export { checkParentLockEntry, isParentName, type ParentLedger, type PublicVersion } from './publicLock.ts';
