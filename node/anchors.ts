@@ -12,7 +12,7 @@ import { isParentName, type ParentLedger, type PublicVersion } from '../ledger/p
 import type { ChainParams } from '../ledger/params.ts';
 import type { Tx } from '../ledger/tx.ts';
 import { chooseAnchor, judgeAnchor, type AnchorVerdict, type BlockAnchor, type ReplicaView } from '../consensus/index.ts';
-import type { FullNode } from './fullNode.ts';
+import type { Chain } from './chain.ts';
 
 /** The private chain's side of its replica (Chain, FullNode, Mempool and the signer ask it). */
 export interface ParentSource {
@@ -49,12 +49,12 @@ function readVersion(s: StateReader, ref: string): PublicVersion | undefined {
  * published at or below the anchor height is on the branch through the anchor whenever the anchor is on that
  * main chain (judged first), and versions are never removed, so reading at the head is reading at the anchor.
  */
-export function replicaParent(replica: FullNode, depth: number): ParentSource {
+export function replicaParent(replica: Chain, depth: number): ParentSource {
   const view: ReplicaView = {
     get height() {
-      return replica.chain.height;
+      return replica.height;
     },
-    mainIdAt: (height) => replica.chain.mainIdAt(height),
+    mainIdAt: (height) => replica.mainIdAt(height),
   };
   return {
     judge: (who, anchor) => judgeAnchor(who, anchor, view, depth),
@@ -62,7 +62,7 @@ export function replicaParent(replica: FullNode, depth: number): ParentSource {
     async ledger(anchorHeight, refs) {
       const found = new Map<string, PublicVersion>();
       if (refs.length > 0) {
-        await replica.chain.state.read((s) => {
+        await replica.state.read((s) => {
           found.clear();
           for (const ref of refs) {
             const v = readVersion(s, ref);
@@ -73,8 +73,9 @@ export function replicaParent(replica: FullNode, depth: number): ParentSource {
       return { anchorHeight, version: (ref) => found.get(ref) };
     },
     onAdvance(fn) {
-      replica.on('head', fn);
-      return () => replica.off('head', fn);
+      // The chain emits 'block' for each block put on its main chain (a reorg's too), after its head moved.
+      replica.on('block', fn);
+      return () => replica.off('block', fn);
     },
   };
 }

@@ -136,7 +136,7 @@ export const node: Command = {
       });
     }
     const consensus = consensusFor(params);
-    const parent = follower === undefined || consensus.kind !== 'authority' ? undefined : replicaParent(follower.node, (consensus as AuthorityConsensus).set.anchorDepth);
+    const parent = follower === undefined || consensus.kind !== 'authority' ? undefined : replicaParent(follower.node.chain, (consensus as AuthorityConsensus).set.anchorDepth);
     let full: FullNode;
     try {
       full = await FullNode.open({ dataDir: ctx.dataDir, params, log, stateCacheBytes: stateCacheMb === undefined ? undefined : stateCacheMb * 1024 * 1024, parent });
