@@ -12,7 +12,6 @@ import { isParentName, type ParentLedger, type PublicVersion } from '../ledger/p
 import type { ChainParams } from '../ledger/params.ts';
 import type { Tx } from '../ledger/tx.ts';
 import { chooseAnchor, judgeAnchor, type AnchorVerdict, type BlockAnchor, type ReplicaView } from '../consensus/index.ts';
-import type { Chain } from './chain.ts';
 
 /** The private chain's side of its replica (Chain, FullNode, Mempool and the signer ask it). */
 export interface ParentSource {
@@ -24,6 +23,15 @@ export interface ParentSource {
   ledger(anchorHeight: number, refs: readonly string[]): Promise<ParentLedger>;
   /** `fn` runs whenever the replica's head moves; returns the unsubscribe */
   onAdvance(fn: () => void): () => void;
+}
+
+/** What the anchors read of the replica's chain (node/chain.ts Chain; named here so chain.ts can import this file). */
+export interface ReplicaChain {
+  readonly height: number;
+  mainIdAt(height: number): string | undefined;
+  readonly state: { read<T>(fn: (state: StateReader) => T, opts?: { wholePackages?: boolean }): Promise<T> };
+  on(event: 'block', fn: () => void): unknown;
+  off(event: 'block', fn: () => void): unknown;
 }
 
 /** The lock entries of a block's (or a tx's) publishes that name public versions. */
@@ -49,7 +57,7 @@ function readVersion(s: StateReader, ref: string): PublicVersion | undefined {
  * published at or below the anchor height is on the branch through the anchor whenever the anchor is on that
  * main chain (judged first), and versions are never removed, so reading at the head is reading at the anchor.
  */
-export function replicaParent(replica: Chain, depth: number): ParentSource {
+export function replicaParent(replica: ReplicaChain, depth: number): ParentSource {
   const view: ReplicaView = {
     get height() {
       return replica.height;
