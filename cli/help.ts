@@ -27,6 +27,7 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--dir': 'the project directory (default: the current one)',
   '--dry-run': 'show what would be published, submit nothing',
   '--epoch-blocks': 'blocks per authority epoch (when votes take effect)',
+  '--anchor-depth': 'anchor private blocks this many public blocks deep (default 6)',
   '--fee': 'what the tx pays the miner of its block (default 0)',
   '--from': 'publish: release on the major line of this older version; tester, chain export: start at this height',
   '--genesis': 'a genesis.json naming another chain',

@@ -15,10 +15,12 @@ import type { Consensus, ConsensusKind } from './types.ts';
 export type {
   Consensus, ConsensusKind, ChainSeal, PowSeal, AuthoritySeal, PowParams, AuthorityParams, AnyConsensusParams, IndexedBlock, Ancestry,
   HeaderContext, BlockTerms, PowTerms, AuthorityTerms, PowTermsJson, WorkTermsJson, BlockTemplate, Producer,
+  BlockAnchor,
 } from './types.ts';
 
 export {
   authorityConsensus, sealAuthorityBlock, slotAt, slotStart, inTurnIndex, nextSlotOf, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS,
+  DEFAULT_ANCHOR_DEPTH, judgeAnchor, chooseAnchor, anchorOfEntry, type ReplicaView, type AnchorVerdict,
   type AuthorityConsensus, type AuthoritySet,
 } from './authority/index.ts';
 

@@ -39,6 +39,15 @@ export interface AuthoritySeal extends Seal {
   readonly kind: 'authority';
   /** floor(time / slotMs) */
   readonly slot: number;
+  /**
+   * The anchor (consensus/authority/anchor.ts): a block of the public chain this
+   * one was forked beside, `anchorDepth` or more below the producer's replica
+   * head; the public versions a lock entry of this block may name are those at or
+   * below it. A chain with no parent anchors every block at (0, zeros).
+   */
+  readonly anchorHeight: number;
+  /** 32 bytes: the public block's id */
+  readonly anchorId: Uint8Array;
   /** the signer's compressed secp256k1 public key (33 bytes) */
   readonly signer: Uint8Array;
   /** 64-byte compact signature */
@@ -64,6 +73,8 @@ export interface AuthorityParams {
   readonly slotMs: number;
   /** blocks per epoch: authority-set votes take effect at an epoch boundary */
   readonly epochBlocks: number;
+  /** how far below its replica's head a producer anchors its block (the public blocks a private block may rely on) */
+  readonly anchorDepth: number;
 }
 
 export type AnyConsensusParams = PowParams | AuthorityParams;
@@ -223,4 +234,16 @@ export interface Consensus {
    * has no producers to catch (proof of work).
    */
   checkEvidence?(a: BlockHeader, b: BlockHeader): string;
+  /**
+   * The public block a header anchors to (authority chains forked beside a public
+   * one: see AuthoritySeal), or undefined for a kind without anchors (proof of work).
+   */
+  anchorOf?(header: BlockHeader): BlockAnchor | undefined;
+}
+
+/** A block of the parent (public) chain, as a private block names it. */
+export interface BlockAnchor {
+  readonly height: number;
+  /** hex, 64 digits */
+  readonly id: string;
 }

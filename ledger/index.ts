@@ -25,3 +25,4 @@ export {
 } from './blockCost.ts';
 export { lockHash } from './lockHash.ts';
 export { substituteLock, lockedVersionOf, MAX_DEPENDENT_RUNS } from './dependentRun.ts';
+export { checkParentLockEntry, isParentName, type ParentLedger, type PublicVersion } from './publicLock.ts';

@@ -66,8 +66,9 @@ export interface ChainParams {
   namespaces?: string[];
   /**
    * Private chains: the public chain this one was forked beside, and the public
-   * block it had reached then (recorded for people and later anchoring rules;
-   * no rule reads it yet).
+   * block it had reached then (the checkpoint is recorded for people). Its chain
+   * id is genesis's anchor; blocks' anchors and lock entries naming public
+   * versions are judged against it (consensus/authority/anchor.ts, publicLock.ts).
    */
   parent?: ParentChain;
   /**

@@ -21,6 +21,7 @@ import { isTrustee, type ChainParams } from './params.ts';
 import { applyAdvisory } from './advisory.ts';
 import { reindexTokens } from './searchTokens.ts';
 import { applyDependentRun } from './dependentRun.ts';
+import { checkParentLockEntry, isParentName, type ParentLedger } from './publicLock.ts';
 
 export interface TxContext {
   params: ChainParams;
@@ -29,6 +30,11 @@ export interface TxContext {
   /** id of the block being applied ("" while a tx waits in the mempool) */
   blockId: string;
   txId: string;
+  /**
+   * A private chain forked beside a public one: the public versions its lock entries may name, at the block's
+   * anchor (ledger/publicLock.ts). Absent: lock entries outside the chain's namespaces are not on chain.
+   */
+  parent?: ParentLedger;
 }
 
 function reject(code: ErrorCode, message: string): never {
@@ -179,6 +185,12 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
   // Rule: every lock entry names a published version with that content hash.
   const lock: Record<string, string> = {};
   for (const [ref, hash] of Object.entries(body.lock)) {
+    // Rule (private chains): an entry outside the chain's namespaces names a public version at or below the anchor.
+    if (isParentName(ctx.params, ref)) {
+      checkParentLockEntry(ref, toHex(hash), ctx.parent);
+      lock[ref] = toHex(hash);
+      continue;
+    }
     const at = ref.lastIndexOf('@');
     const depId = s.get(keys.name(ref.slice(0, at))) as string | undefined;
     const dep = depId === undefined ? undefined : (s.get(keys.version(depId, ref.slice(at + 1))) as VersionState | undefined);
@@ -186,7 +198,7 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
     if (dep.contentHash !== toHex(hash)) reject('TX_LOCK_HASH_MISMATCH', `lock entry ${ref} has content hash ${toHex(hash)}, the chain has ${dep.contentHash}`);
     lock[ref] = toHex(hash);
   }
-  hooks.checkLock?.(s, body);
+  hooks.checkLock?.(s, body, ctx.parent, ctx.params);
   const version: VersionState = {
     version: body.version,
     contentHash: toHex(body.contentHash),
@@ -482,7 +494,7 @@ export interface RuleHooks {
   /** The least bump two manifests prove, with the reason in words, or null when either is missing. */
   minimumBump(prev: Canonical | undefined, next: Canonical | undefined): { bump: 'major' | 'minor' | 'patch'; reason: string } | null;
   /** Further lock-tree checks (closure, ranges). Throw a GopkgrError to reject. */
-  checkLock?(s: StateOverlay, body: PublishBody): void;
+  checkLock?(s: StateOverlay, body: PublishBody, parent?: ParentLedger, params?: ChainParams): void;
 }
 
 export const NO_HOOKS: RuleHooks = { minimumBump: () => null };

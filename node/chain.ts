@@ -30,6 +30,8 @@ import { derivedHints, readHints } from './state/readHints.ts';
 import { applyLoaded } from './state/source.ts';
 import { Serial } from './serial.ts';
 import { readCheckpoint } from './snapshot/import.ts';
+import { parentRefsOf, type ParentSource } from './anchors.ts';
+import type { ParentLedger } from '../ledger/publicLock.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
 const APPLY_SLICE_MS = 20;
@@ -74,6 +76,12 @@ export interface ChainOptions {
   now?: () => number;
   /** bound of the decoded-state cache, in encoded bytes (default: StateStore's) */
   stateCacheBytes?: number;
+  /**
+   * A private chain forked beside a public one: its node's replica of that chain, which judges blocks' anchors
+   * and answers their lock entries' public versions (node/anchors.ts). Absent: anchors are checked only against
+   * each other, and a lock entry naming a public version is not on chain.
+   */
+  parent?: ParentSource;
 }
 
 export class Chain extends EventEmitter {
@@ -97,6 +105,8 @@ export class Chain extends EventEmitter {
   private readonly conflicts = new Map<string, string>();
   /** producers this node holds equivocation evidence against (x:<offender> in the store) */
   private readonly offenders = new Set<string>();
+  /** the replica of the public chain, on a private chain forked beside one (ChainOptions.parent) */
+  readonly parent: ParentSource | undefined;
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
@@ -105,6 +115,7 @@ export class Chain extends EventEmitter {
     this.verifier = opts.verifier ?? inlineVerifier;
     this.now = opts.now ?? Date.now;
     this.consensus = opts.consensus ?? consensusFor(opts.params);
+    this.parent = opts.params.parent === undefined ? undefined : opts.parent;
     this.state = new StateStore(store, opts.stateCacheBytes);
     const genesis = genesisBlock(opts.params, this.consensus);
     this.chainId = genesis.id;
@@ -315,6 +326,12 @@ export class Chain extends EventEmitter {
     // Rules of the consensus after the parent (pow: the retarget's target; a time after the median of
     // the last 11 blocks and not more than 2 hours ahead of our clock).
     this.consensus.checkHeader(block.id, h, { ancestors: this.ancestry(parent.id), now: this.now(), excludedSigners: this.offenders });
+    // Rule (private chains): the anchor is a block of the public chain as this node's replica has it; one the
+    // replica has not reached is held back (FullNode retries it when the replica moves), not judged.
+    const anchor = this.parent === undefined ? undefined : this.consensus.anchorOf?.(h);
+    if (anchor !== undefined && this.parent!.judge(`block ${id.slice(0, 16)}`, anchor) === 'pending') {
+      throw new GopkgrError('BLOCK_ANCHOR_PENDING', `block ${id.slice(0, 16)} anchors at public block ${anchor.height} ${anchor.id.slice(0, 16)}, which this node's replica does not hold yet`);
+    }
     // Rule: the header commits to exactly these txs, each once.
     if (!bytesEqual(h.txRoot, merkleRoot(block.txIds))) throw new GopkgrError('BLOCK_BAD_TX_ROOT', `tx root of block ${id.slice(0, 16)} does not match its txs`);
     const seen = new Set<string>();
@@ -471,7 +488,11 @@ export class Chain extends EventEmitter {
    * other work every APPLY_SLICE_MS so a long block never starves it.
    */
   private async applyBlock(session: StateSession, layer: StateOverlay, block: DecodedBlock, e: BlockIndexEntry): Promise<void> {
-    const steps = blockSteps(block.txs, block.txIds, { params: this.params, chainId: this.chainId, height: e.height, blockId: e.id, txSizes: block.txBytes.map((b) => b.length) }, this.hooks);
+    const parentLedger = await this.parentLedgerOf(block);
+    const steps = blockSteps(block.txs, block.txIds, {
+      params: this.params, chainId: this.chainId, height: e.height, blockId: e.id, txSizes: block.txBytes.map((b) => b.length),
+      ...(parentLedger === undefined ? {} : { parent: parentLedger }),
+    }, this.hooks);
     await this.loadHints(session, block);
     let sliceStart = performance.now();
     for (const step of steps) {
@@ -481,6 +502,13 @@ export class Chain extends EventEmitter {
         sliceStart = performance.now();
       }
     }
+  }
+
+  /** The public versions a private block's lock entries name, at its anchor (undefined: no replica, or no anchors). */
+  private async parentLedgerOf(block: DecodedBlock): Promise<ParentLedger | undefined> {
+    const anchor = this.parent === undefined ? undefined : this.consensus.anchorOf?.(block.header);
+    if (anchor === undefined) return undefined;
+    return this.parent!.ledger(anchor.height, parentRefsOf(block.txs, this.params));
   }
 
   /** Load what a block's txs will read, in a few batched reads (each round follows the records the last one loaded). */

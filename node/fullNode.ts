@@ -19,9 +19,13 @@ import type { DecodedBlock } from '../ledger/block.ts';
 import type { ChainParams } from '../ledger/params.ts';
 import type { WorkTermsJson } from '../consensus/index.ts';
 import type { RuleHooks } from '../ledger/rules.ts';
+import type { ParentLedger } from '../ledger/publicLock.ts';
 import { defaultHooks } from './hooks.ts';
 import { BLOB_GRACE_MS, collectBlobs } from './blobGc.ts';
 import { discardUnfinishedJoin } from './snapshot/import.ts';
+import { nextAnchor, parentRefsOf, type ParentSource } from './anchors.ts';
+import { HeldBlocks } from './heldBlocks.ts';
+import { anchorOfEntry } from '../consensus/index.ts';
 
 /** Where a chain's database and snapshots live in a data dir. */
 export function chainDirOf(dataDir: string, params: ChainParams): string {
@@ -49,6 +53,8 @@ export interface FullNodeOptions {
   blobGraceMs?: number;
   /** bound of the decoded-state cache, in encoded bytes (the node's memory beyond the work in hand) */
   stateCacheBytes?: number;
+  /** a private chain forked beside a public one: the replica of that chain (node/anchors.ts replicaParent) */
+  parent?: ParentSource;
 }
 
 /** What a miner needs to build the next block: the consensus's terms (pow: `target`, hex) and these. */
@@ -72,6 +78,9 @@ export class FullNode extends EventEmitter {
   private blobGcRunning: Promise<unknown> | undefined;
   /** the verifier this node started (and so closes), if it was not given one */
   private ownVerifier: WorkerVerifier | undefined;
+  /** blocks whose anchor the replica has not reached yet, retried as it moves */
+  private readonly held = new HeldBlocks((block) => this.submitBlock(block));
+  private stopFollowingParent: (() => void) | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -91,7 +100,7 @@ export class FullNode extends EventEmitter {
     const store = new ChainStore(join(chainDir, 'db'));
     await store.open();
     const ownVerifier = opts.verifier === undefined ? new WorkerVerifier() : undefined;
-    const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier ?? ownVerifier, now: opts.now, stateCacheBytes: opts.stateCacheBytes });
+    const chain = new Chain(store, { params: opts.params, hooks, verifier: opts.verifier ?? ownVerifier, now: opts.now, stateCacheBytes: opts.stateCacheBytes, parent: opts.parent });
     try {
       // A join from a snapshot that crashed before it was committed left records that are no state yet.
       if (await discardUnfinishedJoin(store)) opts.log?.warn('snapshot: removed the records of an unfinished join');
@@ -109,11 +118,15 @@ export class FullNode extends EventEmitter {
       state: chain.state,
       nextHeight: () => chain.height + 1,
       hooks,
+      ...(chain.parent === undefined ? {} : { parentLedger: parentLedgerOf(chain, chain.parent) }),
     });
     const node = new FullNode(opts.dataDir, chain, mempool, blobs, opts.log ?? silentLogger);
     node.ownVerifier = ownVerifier;
     chain.on('reorg', (r: { disconnected: DecodedBlock[] }) => node.log.warn(`reorg: ${r.disconnected.length} block(s) replaced`));
     node.blobGraceMs = opts.blobGraceMs ?? BLOB_GRACE_MS;
+    node.stopFollowingParent = chain.parent?.onAdvance(() => {
+      if (node.held.size > 0) void node.held.retry();
+    });
     // The first collection runs in the background: finding what versions name walks the state on disk,
     // which a start must not wait for.
     setImmediate(() => void node.collectBlobs().catch((err: unknown) => node.log.warn(`blob gc: ${(err as Error).message}`)));
@@ -164,7 +177,9 @@ export class FullNode extends EventEmitter {
     try {
       result = await this.chain.importBlock(input);
     } catch (err) {
-      if (err instanceof GopkgrError && err.code !== 'BLOCK_PARENT_UNKNOWN') this.log.warn(`rejected block: ${err.code} ${err.message}`);
+      // Held, not refused: judged again when the replica of the public chain moves.
+      if (err instanceof GopkgrError && err.code === 'BLOCK_ANCHOR_PENDING') this.held.hold(input instanceof Uint8Array ? this.chain.decode(input) : input);
+      else if (err instanceof GopkgrError && err.code !== 'BLOCK_PARENT_UNKNOWN') this.log.warn(`rejected block: ${err.code} ${err.message}`);
       throw err;
     }
     if (result.status === 'connected' || result.status === 'reorg') {
@@ -226,9 +241,20 @@ export class FullNode extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopFollowingParent?.();
     clearInterval(this.blobGcTimer);
     await this.blobGcRunning?.catch(() => undefined);
     await this.chain.store.close();
     await this.ownVerifier?.close();
   }
+}
+
+/** The mempool's view of the public chain: a tx's public lock entries, at the anchor the next block would take. */
+function parentLedgerOf(chain: Chain, parent: ParentSource): (tx: SignedTx) => Promise<ParentLedger | undefined> {
+  return async (tx) => {
+    const refs = parentRefsOf([tx], chain.params);
+    if (refs.length === 0) return undefined;
+    const anchor = nextAnchor(parent, anchorOfEntry(chain.head));
+    return parent.ledger(anchor.height, refs);
+  };
 }

@@ -11,7 +11,10 @@ import { GopkgrError } from '../ledger/errors.ts';
 import { toHex, type Canonical } from '../ledger/encoding.ts';
 import type { RuleHooks } from '../ledger/rules.ts';
 import { keys, type PackageState } from '../ledger/state.ts';
-import { checkLockTree, stateIndex } from '../resolver/index.ts';
+import { checkLockTree, stateIndex, type IndexVersion, type VersionIndex } from '../resolver/index.ts';
+import type { ParentLedger } from '../ledger/publicLock.ts';
+import { isParentName } from '../ledger/publicLock.ts';
+import type { ChainParams } from '../ledger/params.ts';
 
 type Manifest = ReturnType<typeof validateManifest>;
 
@@ -51,6 +54,21 @@ function boundBetween(prev: Canonical, next: Canonical): LowerBound {
   return bound;
 }
 
+/**
+ * The private state's index, with the public versions a private lock tree names read from the parent ledger
+ * (the ledger rule has already checked each is at or below the anchor). Only single versions are asked of it.
+ */
+function withParent(index: VersionIndex, params: ChainParams, parent: ParentLedger): VersionIndex {
+  const publicVersion = (name: string, version: string): IndexVersion | undefined => {
+    const v = parent.version(`${name}@${version}`);
+    return v === undefined ? undefined : { version, contentHash: v.contentHash, deps: v.deps, deprecated: false };
+  };
+  return {
+    versions: (name) => (isParentName(params, name) ? undefined : index.versions(name)),
+    version: (name, version) => (isParentName(params, name) ? publicVersion(name, version) : index.version?.(name, version)),
+  };
+}
+
 export const defaultHooks: RuleHooks = {
   checkManifest: (manifest) => {
     manifestOf(manifest, 'the');
@@ -59,10 +77,11 @@ export const defaultHooks: RuleHooks = {
     if (prev === undefined || next === undefined) return null;
     return boundBetween(prev, next);
   },
-  checkLock: (s, body) => {
+  checkLock: (s, body, parent, params) => {
     const pkg = s.get(keys.pkg(toHex(body.pkg))) as PackageState;
     const lock: Record<string, string> = {};
     for (const [ref, hash] of Object.entries(body.lock)) lock[ref] = toHex(hash);
-    checkLockTree(stateIndex(s), { name: `${pkg.ns}/${pkg.name}`, version: body.version, deps: body.deps }, lock);
+    const index = parent === undefined || params === undefined ? stateIndex(s) : withParent(stateIndex(s), params, parent);
+    checkLockTree(index, { name: `${pkg.ns}/${pkg.name}`, version: body.version, deps: body.deps }, lock);
   },
 };

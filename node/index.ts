@@ -19,3 +19,5 @@ export { loadOrCreateSnapshotKey } from './snapshot/signerKey.ts';
 export { parseCheckpoint, type Checkpoint } from './snapshot/checkpoint.ts';
 export { newSwarmKey, parseSwarmKey, readSwarmKey } from './swarmKey.ts';
 export { AuthoritySigner, type SignedBlockInfo } from './signer.ts';
+export { replicaParent, parentRefsOf, nextAnchor, type ParentSource, type ReplicaChain } from './anchors.ts';
+export { HeldBlocks, MAX_HELD_BLOCKS } from './heldBlocks.ts';

@@ -20,7 +20,8 @@ import { MEMPOOL_MAX_PER_SENDER, MEMPOOL_MAX_TXS } from './constants.ts';
 import { StateOverlay, getAccount } from '../ledger/state.ts';
 import { applyLoaded, type StateSource, type StateSessionLike } from './state/source.ts';
 import { Serial } from './serial.ts';
-import { applySignedTx, NO_HOOKS, type RuleHooks } from '../ledger/rules.ts';
+import { applySignedTx, NO_HOOKS, type RuleHooks, type TxContext } from '../ledger/rules.ts';
+import type { ParentLedger } from '../ledger/publicLock.ts';
 import { txCost } from '../ledger/blockCost.ts';
 import { feeOf, type SignedTx } from '../ledger/tx.ts';
 import type { ChainParams } from '../ledger/params.ts';
@@ -48,6 +49,11 @@ export interface MempoolContext {
   /** height the next block will have */
   nextHeight: () => number;
   hooks?: RuleHooks;
+  /**
+   * A private chain forked beside a public one: the public versions a tx's lock entries name, at the anchor the
+   * next block would take (node/anchors.ts). Absent: none (such an entry is not on chain).
+   */
+  parentLedger?: (tx: SignedTx) => Promise<ParentLedger | undefined>;
 }
 
 /** Tries of a sender's next tx in one block order before it is left for a later block (see blockOrder). */
@@ -69,6 +75,8 @@ export class Mempool {
   /** bumped on every change of the ready txs or the head, so a cached block order is known stale */
   private generation = 0;
   private blockOrderCache: { generation: number; max: number; order: BlockCandidate[] } | undefined;
+  /** each ready tx's view of the public chain (private chains), read when it became ready */
+  private readonly parents = new WeakMap<PendingTx, ParentLedger>();
 
   constructor(private readonly ctx: MempoolContext) {
     this.session = ctx.state.session({ wholePackages: false });
@@ -135,7 +143,7 @@ export class Mempool {
       try {
         const cost = await applyLoaded(this.session, base, (s) => {
           const c = txCost(s, next.tx, next.bytes.length);
-          applySignedTx(s, next.tx, this.txContext(next.id), this.ctx.hooks ?? NO_HOOKS);
+          applySignedTx(s, next.tx, this.txContext(next), this.ctx.hooks ?? NO_HOOKS);
           return c;
         });
         order.push({ pending: next, cost });
@@ -200,9 +208,11 @@ export class Mempool {
   }
 
   private async applyReady(p: PendingTx): Promise<void> {
+    const parent = await this.ctx.parentLedger?.(p.tx);
+    if (parent !== undefined) this.parents.set(p, parent);
     p.cost = await applyLoaded(this.session, this.overlay, (s) => {
       const cost = txCost(s, p.tx, p.bytes.length);
-      applySignedTx(s, p.tx, this.txContext(p.id), this.ctx.hooks ?? NO_HOOKS);
+      applySignedTx(s, p.tx, this.txContext(p), this.ctx.hooks ?? NO_HOOKS);
       return cost;
     });
     this.ready.push(p);
@@ -210,8 +220,9 @@ export class Mempool {
     this.generation++;
   }
 
-  private txContext(id: string): { params: ChainParams; chainId: Uint8Array; height: number; blockId: string; txId: string } {
-    return { params: this.ctx.params, chainId: this.ctx.chainId, height: this.ctx.nextHeight(), blockId: '', txId: id };
+  private txContext(p: PendingTx): TxContext {
+    const parent = this.parents.get(p);
+    return { params: this.ctx.params, chainId: this.ctx.chainId, height: this.ctx.nextHeight(), blockId: '', txId: p.id, ...(parent === undefined ? {} : { parent }) };
   }
 
   private async promoteWaiting(): Promise<void> {

@@ -12,7 +12,8 @@ import { merkleRoot } from '../ledger/block.ts';
 import { encodeTx, txId, type Tx } from '../ledger/tx.ts';
 import { buildRewardTx } from '../ledger/rules.ts';
 import type { KeyPair } from '../ledger/crypto.ts';
-import { nextSlotOf, sealAuthorityBlock, slotAt, slotStart, type AuthorityConsensus, type BlockTemplate } from '../consensus/index.ts';
+import { anchorOfEntry, nextSlotOf, sealAuthorityBlock, slotAt, slotStart, type AuthorityConsensus, type BlockAnchor, type BlockTemplate } from '../consensus/index.ts';
+import type { BlockIndexEntry } from './store.ts';
 import type { FullNode, Logger } from './fullNode.ts';
 
 /** Room in a block for its header, the reward and CBOR framing. */
@@ -88,9 +89,28 @@ export class AuthoritySigner {
     const head = chain.head;
     // The head may already hold this slot or a later one (a clock behind the others'): nothing to sign.
     if (typeof head.slot === 'number' && head.slot >= slot) return;
-    const block = sealAuthorityBlock(this.template(head.id, head.height + 1), slot, this.key, chain.chainId, chain.params, this.consensus.set);
+    const anchor = this.anchorAfter(head);
+    if (anchor === null) {
+      this.log.warn(`signer: slot ${slot} left empty: this node's replica of the public chain does not hold the head's anchor yet`);
+      return;
+    }
+    const block = sealAuthorityBlock(this.template(head.id, head.height + 1), slot, this.key, chain.chainId, chain.params, this.consensus.set, anchor);
     const result = await this.node.submitBlock(block);
     this.onBlock?.({ slot, height: result.height, id: result.id, txs: block.txs.length - 1 });
+  }
+
+  /**
+   * The anchor of a block on `head` (consensus/authority/anchor.ts): the replica's block anchorDepth below its head,
+   * never behind the head's; undefined on a chain with no parent; null when the replica cannot give one (it does
+   * not hold the head's anchor on its main chain): the slot stays empty rather than carry an anchor no one can judge.
+   * Without a replica (a chain opened with no parent source), the head's anchor again.
+   */
+  private anchorAfter(head: BlockIndexEntry): BlockAnchor | undefined | null {
+    const chain = this.node.chain;
+    if (chain.params.parent === undefined) return undefined;
+    const after = anchorOfEntry(head);
+    if (chain.parent === undefined) return after;
+    return chain.parent.choose(after) ?? null;
   }
 
   /** The pool's txs that fit (the pool keeps them in an order that applies), after the reward that pays this authority. */

@@ -11,7 +11,7 @@ import { report, type Command } from '../command.ts';
 import { writeSecretFile, type Context } from '../context.ts';
 import { buildGenesis } from '../fork/buildGenesis.ts';
 
-const usage = 'gopkgr fork --name NAME --namespace @ns... --authority id:HEX... [--slot-ms MS] [--epoch-blocks N] [--node URL] --out DIR';
+const usage = 'gopkgr fork --name NAME --namespace @ns... --authority id:HEX... [--slot-ms MS] [--epoch-blocks N] [--anchor-depth N] [--node URL] --out DIR';
 
 /** The public chain's id and where it stands, when a public node was named (--node or GOPKGR_NODE). */
 async function publicParent(ctx: Context, named: boolean): Promise<ParentChain | undefined> {
@@ -41,7 +41,7 @@ export const fork: Command = {
   async run(args, ctx) {
     const { values } = parse(args, {
       name: { type: 'string' }, namespace: { type: 'string', multiple: true }, authority: { type: 'string', multiple: true },
-      'slot-ms': { type: 'string' }, 'epoch-blocks': { type: 'string' }, out: { type: 'string' },
+      'slot-ms': { type: 'string' }, 'epoch-blocks': { type: 'string' }, 'anchor-depth': { type: 'string' }, out: { type: 'string' },
     }, usage);
     if (typeof values.name !== 'string') throw usageError('--name NAME is required', usage);
     if (typeof values.out !== 'string') throw usageError('--out DIR is required', usage);
@@ -52,6 +52,7 @@ export const fork: Command = {
       authorities: (values.authority as string[] | undefined) ?? [],
       slotMs: intOption(values['slot-ms'], 'slot-ms', 100, 3_600_000),
       epochBlocks: intOption(values['epoch-blocks'], 'epoch-blocks', 1, 1_000_000_000),
+      anchorDepth: intOption(values['anchor-depth'], 'anchor-depth', 0, 10_000),
       now: Date.now(),
       parent,
     });

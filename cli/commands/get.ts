@@ -99,7 +99,7 @@ export const get: Command = {
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
-    const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree });
+    const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree, ...(resolution.views === undefined ? {} : { views: resolution.views }) });
     const { report: overridden, linked } = applyLocal(next, local, solution, projectDir);
     const checked = await noticesAsked;
     // A critical advisory stops the install before anything is fetched or written.

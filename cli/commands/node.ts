@@ -2,8 +2,9 @@ import { DEV_PARAMS, GopkgrError, identityOf, isPrivateChain, parseIdentity, toH
 import { join } from 'node:path';
 import {
   AuthoritySigner, DEFAULT_SNAPSHOT_EVERY, FullNode, SnapshotFiles, Snapshotter, chainDirOf, createApi, listenApi, loadOrCreateSnapshotKey, parseCheckpoint, readParamsFile,
-  readSwarmKey, type Logger,
+  readSwarmKey, replicaParent, type Logger,
 } from '../../node/index.ts';
+import { consensusFor, type AuthorityConsensus } from '../../consensus/index.ts';
 import { isLoopbackHost, startingExtras } from '../../node/api/index.ts';
 import { readFile } from 'node:fs/promises';
 import type { ApiExtras } from '../../node/api/index.ts';
@@ -124,20 +125,24 @@ export const node: Command = {
       if (!joined.joined) log.info(`snapshot: not needed, this node is at height ${joined.height}`);
     }
 
-    const full = await FullNode.open({ dataDir: ctx.dataDir, params, log, stateCacheBytes: stateCacheMb === undefined ? undefined : stateCacheMb * 1024 * 1024 });
-    // A private chain forked beside a public one keeps a replica of it (and, with --public-peer, follows it).
+    // A private chain forked beside a public one keeps a replica of it (and, with --public-peer, follows it). It opens
+    // first: the private chain judges its blocks' anchors and public lock entries against it from the start.
     let follower: PublicFollower | undefined;
     if (publicParams !== undefined) {
-      try {
-        const { PublicFollower } = await import('../../node/network/index.ts');
-        follower = await PublicFollower.open({
-          dataDir: ctx.dataDir, params: publicParams, expectChainId: params.parent!.chainId, peers: publicPeers, log,
-          listen: values['public-listen'] as string[] | undefined,
-        });
-      } catch (err) {
-        await full.close();
-        throw err;
-      }
+      const { PublicFollower } = await import('../../node/network/index.ts');
+      follower = await PublicFollower.open({
+        dataDir: ctx.dataDir, params: publicParams, expectChainId: params.parent!.chainId, peers: publicPeers, log,
+        listen: values['public-listen'] as string[] | undefined,
+      });
+    }
+    const consensus = consensusFor(params);
+    const parent = follower === undefined || consensus.kind !== 'authority' ? undefined : replicaParent(follower.node.chain, (consensus as AuthorityConsensus).set.anchorDepth);
+    let full: FullNode;
+    try {
+      full = await FullNode.open({ dataDir: ctx.dataDir, params, log, stateCacheBytes: stateCacheMb === undefined ? undefined : stateCacheMb * 1024 * 1024, parent });
+    } catch (err) {
+      await follower?.close();
+      throw err;
     }
     let snapshots: SnapshotFiles | undefined;
     let snapshotter: Snapshotter | undefined;
@@ -160,6 +165,7 @@ export const node: Command = {
       } catch (err) {
         await snapshotter?.stop();
         await full.close();
+        await follower?.close();
         throw err;
       }
     }

@@ -7,7 +7,7 @@
  */
 import { DEV_PARAMS, GopkgrError, isNamespace, parseIdentity, validateParams, type ChainParams } from '../../ledger/index.ts';
 import type { ParentChain } from '../../ledger/params.ts';
-import { DEFAULT_EPOCH_BLOCKS, DEFAULT_SLOT_MS, readAuthorityParams } from '../../consensus/authority/index.ts';
+import { DEFAULT_ANCHOR_DEPTH, DEFAULT_EPOCH_BLOCKS, DEFAULT_SLOT_MS, readAuthorityParams } from '../../consensus/authority/index.ts';
 
 export interface ForkOptions {
   name: string;
@@ -15,6 +15,8 @@ export interface ForkOptions {
   authorities: string[];
   slotMs?: number;
   epochBlocks?: number;
+  /** how far below its public replica's head a block anchors (default DEFAULT_ANCHOR_DEPTH; written out, so the chain id commits to it) */
+  anchorDepth?: number;
   /** ms since the epoch; rounded down to a whole second so slots start on one */
   now: number;
   parent?: ParentChain;
@@ -33,7 +35,8 @@ export function buildGenesis(opts: ForkOptions): ChainParams {
     name: opts.name,
     blockTimeMs: slotMs,
     genesisTime: Math.floor(opts.now / 1000) * 1000,
-    consensus: { kind: 'authority', authorities: [...opts.authorities], slotMs, epochBlocks: opts.epochBlocks ?? DEFAULT_EPOCH_BLOCKS },
+    consensus: { kind: 'authority', authorities: [...opts.authorities], slotMs, epochBlocks: opts.epochBlocks ?? DEFAULT_EPOCH_BLOCKS,
+      anchorDepth: opts.anchorDepth ?? DEFAULT_ANCHOR_DEPTH },
     namespaces: [...new Set(opts.namespaces)].sort(),
     ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
   });

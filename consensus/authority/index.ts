@@ -16,6 +16,7 @@ import { authorityGenesisSeal, authoritySealCodec, authoritySealJson, authorityS
 import { checkAuthorityHeader, checkAuthoritySeal, nextAuthorityTerms, authorityTermsOf } from './rules.ts';
 import { authorityAncestryDepth, authorityFinalizedHeight } from './finality.ts';
 import { checkEquivocation, conflictKeyOf } from './equivocation.ts';
+import { genesisAnchor } from './anchor.ts';
 
 export interface AuthorityConsensus extends Consensus {
   readonly kind: 'authority';
@@ -26,21 +27,26 @@ export interface AuthorityConsensus extends Consensus {
 
 export function authorityConsensus(params: ChainParams): AuthorityConsensus {
   const set = readAuthorityParams(params);
-  const chainId = assembleBlock(genesisHeader(params, authorityGenesisSeal()), [], authoritySealCodec).id;
+  const anchor0 = genesisAnchor(params);
+  const chainId = assembleBlock(genesisHeader(params, authorityGenesisSeal(anchor0)), [], authoritySealCodec).id;
   const finalized = (ctx: Parameters<Consensus['finalizedHeight']>[0]): number => authorityFinalizedHeight(ctx, set);
   return {
     kind: 'authority',
     params,
     set,
     chainId,
-    idParams: { authorities: [...set.authorities], slotMs: set.slotMs, epochBlocks: set.epochBlocks },
+    idParams: { authorities: [...set.authorities], slotMs: set.slotMs, epochBlocks: set.epochBlocks, anchorDepth: set.anchorDepth },
     seal: authoritySealCodec,
     ancestryDepth: authorityAncestryDepth(set),
-    genesisSeal: authorityGenesisSeal,
+    genesisSeal: () => authorityGenesisSeal(anchor0),
     sealJson: authoritySealJson,
     indexFields: (header: BlockHeader) => {
       const s = authoritySealOf(header.seal);
-      return { slot: s.slot, signer: toHex(s.signer) };
+      return { slot: s.slot, signer: toHex(s.signer), anchorHeight: s.anchorHeight, anchor: toHex(s.anchorId) };
+    },
+    anchorOf: (header: BlockHeader) => {
+      const s = authoritySealOf(header.seal);
+      return { height: s.anchorHeight, id: toHex(s.anchorId) };
     },
     checkSeal: (id, header) => {
       // Genesis is unsigned; the chain never imports it, so any header reaching here is a block's.
@@ -66,9 +72,10 @@ export function authorityConsensus(params: ChainParams): AuthorityConsensus {
   };
 }
 
-export { readAuthorityParams, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS, MIN_SLOT_MS, type AuthoritySet } from './params.ts';
+export { readAuthorityParams, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS, DEFAULT_ANCHOR_DEPTH, MIN_SLOT_MS, type AuthoritySet } from './params.ts';
+export { genesisAnchor, anchorOfEntry, checkAnchorAfterParent, judgeAnchor, chooseAnchor, type ReplicaView, type AnchorVerdict } from './anchor.ts';
 export { slotAt, slotStart, inTurnSigner, inTurnIndex, nextSlotOf } from './slots.ts';
-export { authoritySealCodec, authoritySealOf, authoritySealJson, authorityGenesisSeal, sealMessage, signHeader, sealVerifies, SEAL_DOMAIN } from './seal.ts';
+export { authoritySealCodec, authoritySealOf, authoritySealJson, authorityGenesisSeal, sealMessage, signHeader, sealVerifies, SEAL_DOMAIN, NO_ANCHOR } from './seal.ts';
 export { checkAuthoritySeal, checkAuthorityHeader, nextAuthorityTerms, MAX_SLOT_DRIFT_MS } from './rules.ts';
 export { authorityFinalizedHeight } from './finality.ts';
 export { checkEquivocation, conflictKeyOf } from './equivocation.ts';

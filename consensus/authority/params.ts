@@ -1,8 +1,10 @@
 /**
  * An authority chain's parameters, read from the genesis's `consensus` object
  * (ledger/params.ts keeps it as written):
- *   {"kind": "authority", "authorities": ["id:<hex>", ...], "slotMs": 2000, "epochBlocks": 100}
+ *   {"kind": "authority", "authorities": ["id:<hex>", ...], "slotMs": 2000, "epochBlocks": 100, "anchorDepth": 6}
  * `authorities` is the turn order: slot s belongs to authorities[s mod n].
+ * `anchorDepth` (absent: DEFAULT_ANCHOR_DEPTH; `gopkgr fork` writes it) is how far
+ * below its public replica's head a producer anchors its block (anchor.ts).
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import { parseIdentity } from '../../ledger/crypto.ts';
@@ -16,6 +18,9 @@ export const DEFAULT_EPOCH_BLOCKS = 100;
 /** Slots shorter than this leave no time to build, sign and gossip a block. */
 export const MIN_SLOT_MS = 100;
 export const MAX_AUTHORITIES = 256;
+/** Public blocks this deep are past the reorgs a proof-of-work chain sees in practice (Bitcoin's six confirmations). */
+export const DEFAULT_ANCHOR_DEPTH = 6;
+export const MAX_ANCHOR_DEPTH = 10_000;
 
 /** The checked parameters with the authorities' keys decoded once. */
 export interface AuthoritySet extends AuthorityParams {
@@ -48,8 +53,12 @@ export function readAuthorityParams(params: ChainParams): AuthoritySet {
   if (typeof slotMs !== 'number' || !Number.isSafeInteger(slotMs) || slotMs < MIN_SLOT_MS) invalid('slotMs', `must be an integer of at least ${MIN_SLOT_MS}`);
   const epochBlocks = c.epochBlocks;
   if (typeof epochBlocks !== 'number' || !Number.isSafeInteger(epochBlocks) || epochBlocks < 1) invalid('epochBlocks', 'must be a positive integer');
+  const anchorDepth = c.anchorDepth ?? DEFAULT_ANCHOR_DEPTH;
+  if (typeof anchorDepth !== 'number' || !Number.isSafeInteger(anchorDepth) || anchorDepth < 0 || anchorDepth > MAX_ANCHOR_DEPTH) {
+    invalid('anchorDepth', `must be an integer from 0 to ${MAX_ANCHOR_DEPTH}`);
+  }
   return {
-    kind: 'authority', authorities: list as string[], slotMs, epochBlocks, keys, hexKeys,
+    kind: 'authority', authorities: list as string[], slotMs, epochBlocks, anchorDepth, keys, hexKeys,
     majority: Math.floor(keys.length / 2) + 1,
   };
 }

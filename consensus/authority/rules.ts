@@ -11,6 +11,7 @@
  *   time       inside its slot                                    BLOCK_TIME_NOT_IN_SLOT
  *   future     its slot has begun by this node's clock (+ drift)  BLOCK_SLOT_IN_FUTURE
  *   evidence   the signer has not signed two blocks for one slot   BLOCK_SIGNER_EQUIVOCATED
+ *   anchor     not behind the parent's (anchor.ts)                  BLOCK_ANCHOR_BACKWARDS, BLOCK_ANCHOR_NO_PARENT
  */
 import { GopkgrError } from '../../ledger/errors.ts';
 import { bytesEqual, toHex } from '../../ledger/encoding.ts';
@@ -20,6 +21,7 @@ import type { Ancestry, AuthorityTerms, BlockTerms, HeaderContext, IndexedBlock 
 import type { AuthoritySet } from './params.ts';
 import { authoritySealOf, sealVerifies } from './seal.ts';
 import { inTurnSigner, slotStart } from './slots.ts';
+import { checkAnchorAfterParent } from './anchor.ts';
 
 /**
  * How far ahead of this node's clock a slot may begin and its block still be
@@ -73,6 +75,8 @@ export function checkAuthorityHeader(id: Uint8Array, header: BlockHeader, ctx: H
   if (ctx.excludedSigners?.has(signer) === true) {
     throw new GopkgrError('BLOCK_SIGNER_EQUIVOCATED', `${who} is signed by id:${signer}, who signed two blocks for one slot`);
   }
+  // Rule: the anchor in the public chain never goes backwards (whether the replica holds it is the node's to judge).
+  checkAnchorAfterParent(who, seal, parent, params);
 }
 
 /** The next slot after the last ancestor's and its in-turn signer; the producer picks the slot its clock is in. */

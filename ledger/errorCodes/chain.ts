@@ -26,6 +26,13 @@ export const CHAIN_CODES = {
   // Blame none: the peer that relays an equivocator's block may have seen it first (and the other never).
   BLOCK_EQUIVOCATION: { status: 400, blame: 'none', summary: 'a second block signed by one authority for one slot (kept as evidence)' },
   BLOCK_SIGNER_EQUIVOCATED: { status: 400, blame: 'none', summary: 'a block by an authority this node holds equivocation evidence against' },
+  // Anchors of private blocks in the public chain (consensus/authority/anchor.ts, node/anchors.ts).
+  BLOCK_ANCHOR_BACKWARDS: { status: 400, blame: 'sender', summary: 'a block anchors at a public block behind its parent\'s anchor' },
+  BLOCK_ANCHOR_NO_PARENT: { status: 400, blame: 'sender', summary: 'a block of a chain forked beside no public chain names a public anchor' },
+  // Blame none: the anchor may be a public block our replica has not reached yet; the block is held back, not judged.
+  BLOCK_ANCHOR_PENDING: { status: 400, blame: 'none', summary: 'a block anchors at a public block this node\'s replica does not hold yet (held back)' },
+  BLOCK_ANCHOR_NOT_ON_PARENT: { status: 400, blame: 'sender', summary: 'a block anchors at a public block the public chain replaced (anchorDepth deep)' },
+  ANCHOR_UNAVAILABLE: { status: 503, blame: 'none', summary: 'this private node\'s replica of the public chain cannot give an anchor yet' },
   EVIDENCE_INVALID: { status: 400, blame: 'sender', summary: 'two headers that do not prove an equivocation' },
   WORK_NOT_SERVED: { status: 400, blame: 'none', summary: 'an authority chain has no proof-of-work terms to serve' },
   // The consensus (consensus/): which kind runs, and what it reads of the chain.

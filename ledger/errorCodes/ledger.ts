@@ -78,6 +78,9 @@ export const LEDGER_CODES = {
   // Lock trees (checked by the ledger and by resolver/checkLockTree).
   TX_LOCK_UNKNOWN: { status: 400, blame: 'sender', summary: 'a lock entry is not on chain' },
   TX_LOCK_HASH_MISMATCH: { status: 400, blame: 'sender', summary: 'a lock entry\'s content hash differs from the chain\'s' },
+  // Blame none for these two: they depend on how far this node's replica of the public chain has got.
+  TX_LOCK_NOT_ON_PARENT: { status: 400, blame: 'none', summary: 'a private lock entry names a public version the public chain does not hold' },
+  TX_LOCK_ABOVE_ANCHOR: { status: 400, blame: 'none', summary: 'a private lock entry names a public version published above the block\'s anchor' },
   TX_LOCK_DUPLICATE: { status: 400, blame: 'sender', summary: 'a lock tree holds two versions of one package' },
   TX_LOCK_SELF: { status: 400, blame: 'sender', summary: 'a lock tree contains its own subject' },
   TX_LOCK_RANGE: { status: 400, blame: 'sender', summary: 'a lock entry is outside the range that requires it' },

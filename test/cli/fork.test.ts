@@ -19,7 +19,7 @@ const NOW = Date.UTC(2026, 5, 1, 12, 0, 0, 789);
 describe('gopkgr fork: the genesis', () => {
   it('names authority consensus, the authorities in order, the slot, and the namespaces; validates to itself', () => {
     const g = buildGenesis({ name: 'acme', namespaces: ['@acme', '@acme-tools', '@acme'], authorities: [A, B], now: NOW });
-    expect(g.consensus).toEqual({ kind: 'authority', authorities: [A, B], slotMs: 2000, epochBlocks: 100 });
+    expect(g.consensus).toEqual({ kind: 'authority', authorities: [A, B], slotMs: 2000, epochBlocks: 100, anchorDepth: 6 });
     expect(g.namespaces).toEqual(['@acme', '@acme-tools']);
     expect(g.genesisTime).toBe(Date.UTC(2026, 5, 1, 12, 0, 0));
     expect(g.parent).toBeUndefined();

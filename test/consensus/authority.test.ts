@@ -57,20 +57,22 @@ function genesisBlockId(header: BlockHeader): Uint8Array {
 }
 
 describe('authority seal', () => {
-  it('round-trips [slot, signer, signature] after the neutral fields', () => {
+  it('round-trips [slot, anchorHeight, anchorId, signer, signature] after the neutral fields', () => {
     const { header } = sealed(1);
     const back = readHeader(decode(encodeHeader(header, authoritySealCodec)), authoritySealCodec);
     expect(back).toEqual(header);
-    expect(consensus.sealJson(header.seal)).toEqual({ slot: 1, signer: identityOf(inTurn(1).publicKey), signature: toHex(header.seal.signature) });
+    expect(consensus.sealJson(header.seal)).toEqual({
+      slot: 1, anchorHeight: 0, anchor: '00'.repeat(32), signer: identityOf(inTurn(1).publicKey), signature: toHex(header.seal.signature),
+    });
   });
 
   it('signs the pinned message bytes, and the pinned signature verifies', () => {
     const header = { v: 1, height: 1, parent: new Uint8Array(32).fill(0xaa), txRoot: new Uint8Array(32).fill(0xbb), time: 1_767_225_602_000 };
     const chainId = new Uint8Array(32).fill(0xcc);
     const key = keyPair('authority-0');
-    const signedHeader = signHeader(header, 7, key.publicKey, key.secretKey, chainId);
+    const signedHeader = signHeader(header, 7, key.publicKey, key.secretKey, chainId, { height: 42, id: new Uint8Array(32).fill(0xdd) });
     const message = sealMessage(signedHeader, chainId);
-    // "gopkgr/authority-seal/v1\0" || chainId || cbor [1, 1, parent, txRoot, time, 7, signer]
+    // "gopkgr/authority-seal/v1\0" || chainId || cbor [1, 1, parent, txRoot, time, 7, 42, anchorId, signer]
     expect(toHex(message.subarray(0, 25))).toBe(toHex(new TextEncoder().encode('gopkgr/authority-seal/v1\0')));
     expect(toHex(message.subarray(25, 57))).toBe('cc'.repeat(32));
     expect(toHex(sha256(message))).toBe(PINNED_MESSAGE_SHA256);
@@ -291,5 +293,5 @@ describe('an authority chain', () => {
   });
 });
 
-const PINNED_MESSAGE_SHA256 = '353f2176251d46c217feaa61c11143500ff863a84a1eecda6c15773576c52687';
-const PINNED_SIGNATURE = '7fe7ea7d87e8a4721658ed83d531611c5116fb861a4f0cda211f7b6f6d9af50a35b57d41f326835a19988e042c4fed26f5faa578d55e719c2ed545c1d5d77e95';
+const PINNED_MESSAGE_SHA256 = '2a1e6be48eb162d8b9e73dc444b9778d7584818e86a58983d9c5630186045cc6';
+const PINNED_SIGNATURE = 'aa9bb26328b4e57c77a868d05e8771e825d821d9909c221e6ae40789f3319f8f2f6ebc9894493cab50b1466afa3d5fbfc7820f6c988145853746fb714a1bcd8c';

@@ -5,13 +5,16 @@
  * without the swarm key. A public publish is installable through a private node
  * within seconds; a private package and a public one are installed through
  * one URL; nothing of @acme (name, tarball hash, txs) reaches a public node's
- * blocks, mempool, blob store or data dir.
+ * blocks, mempool, blob store or data dir. A private package depending on a
+ * public one is published once that version is anchorDepth deep, installed with
+ * its public dependency (the lockfile naming each entry's chain), and refused
+ * while the version is above the anchor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { closeAll, tempDir } from '../support/cleanup.ts';
-import { gopkgr } from '../support/processes.ts';
+import { gopkgr, stopNode } from '../support/processes.ts';
 import { spawnNetNode, status as publicStatus, type NetNode } from '../support/network.ts';
 import { getJson } from '../support/http.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -22,6 +25,10 @@ import { authGet, forkChain, spawnPrivateNode, type PrivateChain, type PrivateNo
 const PACKAGE_DIR = fileURLToPath(new URL('../fixtures/e2e/some-package', import.meta.url));
 
 interface ParentView { chainId: string; height: number; head: string }
+interface VersionView { version: string; height: number; contentHash: string }
+
+/** Public blocks a private block anchors below its replica's head (fork --anchor-depth). */
+const ANCHOR_DEPTH = 8;
 interface PrivateStatus { chainId: string; height: number; head: string; peers: number; parent?: ParentView }
 
 async function write(dir: string, files: Record<string, string>): Promise<void> {
@@ -53,7 +60,7 @@ describe('a private chain following the public chain', () => {
     expect((await gopkgr(['init', '--json'], { env: { GOPKGR_HOME: miner } })).code).toBe(0);
     publicNodes.push(await spawnNetNode('public-0', { data: miner, extra: ['--mine', '--threads', '1'] }));
     publicNodes.push(await spawnNetNode('public-1', { peers: [publicNodes[0]!.addr] }));
-    chain = await forkChain(3, { publicNode: publicNodes[0]!.api, slotMs: 1000 });
+    chain = await forkChain(3, { publicNode: publicNodes[0]!.api, slotMs: 1000, anchorDepth: ANCHOR_DEPTH });
     const publicPeers = publicNodes.map((n) => n.addr);
     nodes.push(await spawnPrivateNode(chain, chain.authorities[0]!.data, { publicPeers }));
     for (const i of [1, 2]) nodes.push(await spawnPrivateNode(chain, chain.authorities[i]!.data, { peers: [nodes[0]!.addr], publicPeers }));
@@ -159,5 +166,49 @@ describe('a private chain following the public chain', () => {
       '--api', '127.0.0.1:0', '--public-peer', publicNodes[0]!.addr], { env: { GOPKGR_HOME: path.join(work, 'no-parent') } });
     expect(none.code).toBe(1);
     expect(none.json).toMatchObject({ error: { code: 'PARENT_CHAIN_UNKNOWN' } });
+  });
+
+  it('publishes an @acme package depending on a public one at or below the anchor, installs both, and refuses one above it', async () => {
+    const env = { GOPKGR_HOME: path.join(work, 'acme-dev'), GOPKGR_NODE: nodes[0]!.api, GOPKGR_TOKEN: chain.token };
+    const libView = async (): Promise<VersionView[]> => (await authGet<{ versions?: VersionView[] }>(nodes[0]!, chain.token, '/v1/packages/@pub/lib')).body.versions ?? [];
+    const lib1 = (await libView()).find((v) => v.version === '1.0.0')!;
+    // The version is settled once the replica is anchorDepth past its block: the next private block anchors at or above it.
+    await waitFor(async () => ((await status(nodes[0]!)).parent?.height ?? 0) >= lib1.height + ANCHOR_DEPTH, WAIT_TIMEOUT_MS, 'the replica to pass @pub/lib@1.0.0 by anchorDepth');
+    const app = path.join(work, 'acme-app');
+    await write(app, {
+      'package.json': JSON.stringify({ name: '@acme/app', type: 'module', main: 'index.ts' }),
+      'index.ts': "import { shout } from '@pub/lib'; // `ver:\"^1.0.0\"`\nexport function greet(x: string): string {\n  return shout(x) + '!';\n}\n",
+    });
+    const published = await gopkgr(['publish', app, '--json'], { env });
+    expect(published.code, published.stderr).toBe(0);
+
+    // Installed in another project through another private node: both packages, each entry with its chain's id.
+    const consumer = path.join(work, 'app-consumer');
+    await write(consumer, { 'package.json': JSON.stringify({ name: 'app-consumer', type: 'module' }) });
+    const got = await gopkgr(['get', '@acme/app', '--json'], { env: { ...env, GOPKGR_HOME: path.join(work, 'app-consumer-home'), GOPKGR_NODE: nodes[2]!.api }, cwd: consumer });
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(await readFile(path.join(consumer, 'node_modules/@pub/lib/package.json'), 'utf8')).name).toBe('@pub/lib');
+    expect(JSON.parse(await readFile(path.join(consumer, 'node_modules/@acme/app/package.json'), 'utf8')).name).toBe('@acme/app');
+    const lock = JSON.parse(await readFile(path.join(consumer, 'gopkgr.lock'), 'utf8')) as { packages: Record<string, { version: string; chainId?: string }> };
+    expect(lock.packages['@acme/app']).toMatchObject({ version: '1.0.0', chainId: chain.chainId });
+    expect(lock.packages['@pub/lib']).toMatchObject({ version: '1.0.0', chainId: (await status(nodes[2]!)).parent!.chainId });
+    // The private package's record names the public version it was built against; nothing of it reached a public node.
+    const onChain = (await authGet<{ versions: Array<{ lock: Record<string, string> }> }>(nodes[1]!, chain.token, '/v1/packages/@acme/app')).body;
+    expect(onChain.versions[0]!.lock).toEqual({ '@pub/lib@1.0.0': lib1.contentHash });
+    for (const pub of publicNodes) expect((await fetch(`${pub.api}/v1/txs/${published.json.tx as string}`)).status).toBe(404);
+
+    // A new public version, and the public chain stopped right after the replica has it: it stays above every anchor.
+    const lib = path.join(work, 'lib');
+    await writeFile(path.join(lib, 'index.ts'), 'export function shout(x: string): string {\n  return x.toUpperCase();\n}\nexport function whisper(x: string): string {\n  return x.toLowerCase();\n}\n');
+    const minor = await gopkgr(['publish', lib, '--json'], { env: { GOPKGR_HOME: path.join(work, 'public-dev'), GOPKGR_NODE: publicNodes[1]!.api } });
+    expect(minor.code, minor.stderr).toBe(0);
+    const lib11 = await waitFor(async () => (await libView()).find((v) => v.version === '1.1.0'), WAIT_TIMEOUT_MS, '@pub/lib@1.1.0 in the replica');
+    await waitFor(async () => (await fetch(`${nodes[0]!.api}/v1/blobs/${lib11.contentHash}`, { method: 'HEAD', headers: { authorization: `Bearer ${chain.token}` } })).status === 200, WAIT_TIMEOUT_MS, 'its tarball in the replica');
+    await stopNode(publicNodes[0]!);
+    expect((await status(nodes[0]!)).parent!.height - lib11.height).toBeLessThan(ANCHOR_DEPTH);
+    await writeFile(path.join(app, 'index.ts'), "import { shout, whisper } from '@pub/lib'; // `ver:\"^1.1.0\"`\nexport function greet(x: string): string {\n  return shout(x) + whisper(x);\n}\n");
+    const refused = await gopkgr(['publish', app, '--json'], { env });
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.json).toMatchObject({ error: { code: 'TX_LOCK_ABOVE_ANCHOR' } });
   });
 });

@@ -23,7 +23,7 @@ import {
   type KeyPair, type PublishBody, type RewardTx, type RuleHooks, type SignedTx, type SignedTxType, type StateReader, type StateValue, type Tx, type TxContext,
 } from '../../ledger/index.ts';
 import type { StateSessionLike, StateSource } from '../../node/state/source.ts';
-import { Chain, ChainStore, type ImportResult } from '../../node/index.ts';
+import { Chain, ChainStore, type ImportResult, type ParentSource } from '../../node/index.ts';
 import type { Consensus } from '../../consensus/index.ts';
 import { onClose, tempDir } from './cleanup.ts';
 import { assembleBlock, encodeHeader, meetsTarget, NONCE_BYTES, powTermsOf, type PowBlock, type PowHeader } from '../../consensus/pow/index.ts';
@@ -47,6 +47,8 @@ export interface OpenChainOptions {
   consensus?: Consensus;
   /** bound of the state cache (default: the node's) */
   stateCacheBytes?: number;
+  /** a private chain's replica of its public chain (node/anchors.ts) */
+  parent?: ParentSource;
 }
 
 export interface TestChain {
@@ -74,7 +76,7 @@ export async function openChain(dir?: string, opts: OpenChainOptions = {}): Prom
     await store.close();
   };
   onClose(close);
-  const chain = new Chain(store, { params: opts.params ?? DEV_PARAMS, hooks: opts.hooks, now: opts.now, consensus: opts.consensus, stateCacheBytes: opts.stateCacheBytes });
+  const chain = new Chain(store, { params: opts.params ?? DEV_PARAMS, hooks: opts.hooks, now: opts.now, consensus: opts.consensus, stateCacheBytes: opts.stateCacheBytes, parent: opts.parent });
   await chain.open();
   return { chain, store, dir: base, close };
 }
