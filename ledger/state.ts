@@ -13,6 +13,7 @@
  * Values are treated as immutable: rules copy before they change one, so an
  * overlay's base is never touched and undo data is simply the old values.
  */
+import type { AuthorityState, EvidenceRecord } from './authorityVote.ts';
 import type { Canonical } from './encoding.ts';
 import type { RebuildVerdict } from './tx.ts';
 
@@ -203,7 +204,8 @@ export interface NpmReleaseState {
   txId: string;
 }
 
-export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord | NpmReleaseState | AdvisoryState[];
+export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord | NpmReleaseState | AdvisoryState[]
+  | AuthorityState | EvidenceRecord;
 
 /** An API manifest as published (InfVer), kept once per content hash. */
 export type ApiManifestRecord = Canonical;
@@ -253,6 +255,10 @@ export const keys = {
   advisories: (idHex: string): string => `adv:${idHex}`,
   /** a search token of a package (its full name last, so one token's packages are one range read) */
   word: (token: string, fullName: string): string => `word:${token}:${fullName}`,
+  /** private chains: the authority set in force, the epoch's proposals and pending offenders (ledger/authorityVote.ts) */
+  authority: 'authority',
+  /** private chains: the evidence recorded against an offender (one record each) */
+  evidence: (offenderHex: string): string => `evid:${offenderHex}`,
 };
 
 export function getAccount(s: StateReader, pubHex: string): AccountState {
