@@ -18,7 +18,7 @@ export type {
 } from './types.ts';
 
 export {
-  authorityConsensus, sealAuthorityBlock, slotAt, slotStart, inTurnIndex, nextSlotOf, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS,
+  authorityConsensus, sealAuthorityBlock, slotAt, slotStart, inTurnIndex, inTurnSigner, nextSlotOf, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS,
   type AuthorityConsensus, type AuthoritySet,
 } from './authority/index.ts';
 

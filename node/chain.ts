@@ -15,8 +15,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
-import { bytesEqual, decode, toHex, type Canonical } from '../ledger/encoding.ts';
-import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, readHeader, type DecodedBlock } from '../ledger/block.ts';
+import { bytesEqual, toHex, type Canonical } from '../ledger/encoding.ts';
+import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, type DecodedBlock } from '../ledger/block.ts';
 import { consensusFor, genesisBlock, type BlockTerms, type Consensus } from '../consensus/index.ts';
 import { MAX_TX_BYTES } from '../ledger/constants.ts';
 import type { ChainParams } from '../ledger/params.ts';
@@ -30,6 +30,8 @@ import { derivedHints, readHints } from './state/readHints.ts';
 import { applyLoaded } from './state/source.ts';
 import { Serial } from './serial.ts';
 import { readCheckpoint } from './snapshot/import.ts';
+import { epochBlocksOf, isEpochBoundary, type AuthorityState } from '../ledger/authorityVote.ts';
+import { keys } from '../ledger/state.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
 const APPLY_SLICE_MS = 20;
@@ -97,14 +99,20 @@ export class Chain extends EventEmitter {
   private readonly conflicts = new Map<string, string>();
   /** producers this node holds equivocation evidence against (x:<offender> in the store) */
   private readonly offenders = new Set<string>();
+  /** authority chains: blocks per epoch (the set in force changes only at a multiple of it) */
+  private readonly epochBlocks: number | undefined;
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
     this.params = opts.params;
-    this.hooks = opts.hooks ?? NO_HOOKS;
+    const hooks = opts.hooks ?? NO_HOOKS;
+    this.consensus = opts.consensus ?? consensusFor(opts.params);
+    // Evidence txs ask the consensus whether two headers prove an equivocation (authority chains).
+    const evidence = this.consensus.checkEncodedEvidence;
+    this.hooks = evidence === undefined ? hooks : { ...hooks, checkEquivocation: evidence };
+    this.epochBlocks = epochBlocksOf(opts.params);
     this.verifier = opts.verifier ?? inlineVerifier;
     this.now = opts.now ?? Date.now;
-    this.consensus = opts.consensus ?? consensusFor(opts.params);
     this.state = new StateStore(store, opts.stateCacheBytes);
     const genesis = genesisBlock(opts.params, this.consensus);
     this.chainId = genesis.id;
@@ -203,9 +211,30 @@ export class Chain extends EventEmitter {
     return out.reverse();
   }
 
+  /**
+   * Authority chains: the set in force for a child of `id` (hex keys, turn order), as the newest
+   * applied epoch boundary at or below it left it (its index entry's `authorities`, written when
+   * its txs applied); undefined: the genesis's (or a chain without authorities). A boundary on a
+   * branch never applied is passed over (reorgTo checks the headers above it again once it is).
+   */
+  authoritiesAt(id: string): string[] | undefined {
+    const epoch = this.epochBlocks;
+    if (epoch === undefined) return undefined;
+    for (let e = this.index.get(id); e !== undefined && e.height > 0; e = this.index.get(e.parent)) {
+      if (isEpochBoundary(e.height, epoch) && Array.isArray(e.authorities)) return e.authorities as string[];
+    }
+    return undefined;
+  }
+
+  /** What the consensus reads of the chain behind `id`: its ancestors and the set in force after it. */
+  private context(id: string): { ancestors: BlockIndexEntry[]; authorities?: string[] } {
+    const authorities = this.authoritiesAt(id);
+    return authorities === undefined ? { ancestors: this.ancestry(id) } : { ancestors: this.ancestry(id), authorities };
+  }
+
   /** What a child of `parentId` must meet (pow: its target, and a time after minTime). */
   nextTerms(parentId: string): BlockTerms {
-    return this.consensus.nextTerms({ ancestors: this.ancestry(parentId) });
+    return this.consensus.nextTerms(this.context(parentId));
   }
 
   /** A child of `parentId` must be later than this. */
@@ -229,20 +258,21 @@ export class Chain extends EventEmitter {
    * at import: the offender's later blocks are refused. Returns the offender.
    */
   async addEvidence(a: Uint8Array, b: Uint8Array): Promise<string> {
-    if (this.consensus.checkEvidence === undefined) throw new GopkgrError('EVIDENCE_INVALID', `a ${this.consensus.kind} chain has no block signers to hold evidence against`);
-    let headers;
-    try {
-      headers = [a, b].map((bytes) => readHeader(decode(bytes), this.consensus.seal));
-    } catch (err) {
-      throw new GopkgrError('EVIDENCE_INVALID', `not evidence: a header does not decode (${(err as Error).message})`);
-    }
-    const offender = this.consensus.checkEvidence(headers[0]!, headers[1]!);
+    const check = this.consensus.checkEncodedEvidence;
+    if (check === undefined) throw new GopkgrError('EVIDENCE_INVALID', `a ${this.consensus.kind} chain has no block signers to hold evidence against`);
+    // Against the set in force at the head (or the genesis's): an authority added by vote can be caught too.
+    const inForce = this.authoritiesAt(this.head.id) ?? this.genesisAuthorities();
+    const offender = check(a, b, inForce);
     if (!this.offenders.has(offender)) {
       await this.store.write([put(evidenceKey(offender), [a, b])]);
       this.offenders.add(offender);
       this.emit('equivocation', { offender, blocks: [] });
     }
     return offender;
+  }
+
+  private genesisAuthorities(): string[] {
+    return ((this.params.consensus?.authorities as string[] | undefined) ?? []).map((a) => a.slice(3));
   }
 
   private noteConflictKey(e: BlockIndexEntry): void {
@@ -272,7 +302,7 @@ export class Chain extends EventEmitter {
 
   /** Height of the newest final block of the main chain (no reorg crosses it; 0 under proof of work). */
   finalizedHeight(): number {
-    return Math.max(this.checkpointHeight, this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) }));
+    return Math.max(this.checkpointHeight, this.consensus.finalizedHeight(this.context(this.head.id)));
   }
 
   importBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
@@ -314,7 +344,7 @@ export class Chain extends EventEmitter {
     if (h.height !== parent.height + 1) throw new GopkgrError('BLOCK_BAD_HEIGHT', `block height ${h.height} does not follow parent height ${parent.height}`);
     // Rules of the consensus after the parent (pow: the retarget's target; a time after the median of
     // the last 11 blocks and not more than 2 hours ahead of our clock).
-    this.consensus.checkHeader(block.id, h, { ancestors: this.ancestry(parent.id), now: this.now(), excludedSigners: this.offenders });
+    this.consensus.checkHeader(block.id, h, { ...this.context(parent.id), now: this.now(), excludedSigners: this.offenders });
     // Rule: the header commits to exactly these txs, each once.
     if (!bytesEqual(h.txRoot, merkleRoot(block.txIds))) throw new GopkgrError('BLOCK_BAD_TX_ROOT', `tx root of block ${id.slice(0, 16)} does not match its txs`);
     const seen = new Set<string>();
@@ -426,10 +456,15 @@ export class Chain extends EventEmitter {
       layer = new StateOverlay(layer);
     }
     const connected: DecodedBlock[] = [];
+    let firstBoundary = false;
     for (const e of branch) {
       const block = tipBlock !== undefined && e.id === tip.id ? tipBlock : (await this.getBlock(e.id))!;
       try {
+        // Rule (authority): above an epoch boundary applied for the first time here, the headers
+        // were checked against the set before it: check them against the set it left.
+        if (firstBoundary) this.consensus.checkHeader(block.id, block.header, { ...this.context(e.parent), now: this.now() });
         await this.applyBlock(session, layer, block, e);
+        firstBoundary = this.recordAuthorities(e, layer, ops) || firstBoundary;
       } catch (err) {
         const error = err instanceof GopkgrError ? err : new GopkgrError('BLOCK_INVALID', String(err));
         await this.markInvalid(e, `${error.code}: ${error.message}`, extraOps);
@@ -463,6 +498,21 @@ export class Chain extends EventEmitter {
     if (disconnected.length > 0) this.emit('reorg', { disconnected, connected });
     for (const block of connected) this.emit('block', block);
     return { status, disconnected, connected };
+  }
+
+  /**
+   * An epoch boundary's index entry keeps the authority set its txs left in force (what the
+   * header checks of the blocks above it read). True when it was not recorded before.
+   */
+  private recordAuthorities(e: BlockIndexEntry, layer: StateOverlay, ops: BatchOp[]): boolean {
+    if (this.epochBlocks === undefined || !isEpochBoundary(e.height, this.epochBlocks)) return false;
+    const state = layer.get(keys.authority) as AuthorityState | undefined;
+    if (state === undefined) return false;
+    const first = !Array.isArray(e.authorities);
+    const entry: BlockIndexEntry = { ...e, authorities: state.set };
+    this.index.set(e.id, entry);
+    ops.push(put(`i:${e.id}`, entry));
+    return first;
   }
 
   /**

@@ -97,14 +97,19 @@ describe('authority rules', () => {
     expect(codeOf(() => consensus.checkHeader(id, header, { ancestors: [GENESIS], now }))).toBeUndefined();
   });
 
-  it('BLOCK_SIGNER_UNKNOWN: a key not in the genesis', () => {
+  it('BLOCK_SIGNER_UNKNOWN: a key not in the set in force (its signature alone passes checkSeal)', () => {
     const { header, id } = sealed(1, { key: OUTSIDER });
-    expect(codeOf(() => consensus.checkSeal(id, header))).toBe('BLOCK_SIGNER_UNKNOWN');
+    expect(codeOf(() => consensus.checkSeal(id, header))).toBeUndefined();
+    expect(codeOf(() => consensus.checkHeader(id, header, { ancestors: [GENESIS], now }))).toBe('BLOCK_SIGNER_UNKNOWN');
+    // Once a vote put it in the set in force, the same header passes.
+    const voted = [...AUTHORITIES, OUTSIDER].map((k) => toHex(k.publicKey));
+    const { header: h4, id: id4 } = sealed(3, { key: OUTSIDER });
+    expect(codeOf(() => consensus.checkHeader(id4, h4, { ancestors: [GENESIS], now, authorities: voted }))).toBeUndefined();
   });
 
   it('BLOCK_OUT_OF_TURN: an authority signing another\'s slot', () => {
     const { header, id } = sealed(1, { key: inTurn(2) });
-    expect(codeOf(() => consensus.checkSeal(id, header))).toBe('BLOCK_OUT_OF_TURN');
+    expect(codeOf(() => consensus.checkHeader(id, header, { ancestors: [GENESIS], now }))).toBe('BLOCK_OUT_OF_TURN');
   });
 
   it('BLOCK_BAD_SEAL_SIGNATURE: a tampered header, and a seal made for another chain', () => {
