@@ -17,6 +17,7 @@ import { buildRewardTx } from '../ledger/rules.ts';
 import type { KeyPair } from '../ledger/crypto.ts';
 import { inTurnSigner, nextSlotOf, sealAuthorityBlock, slotAt, slotStart, type AuthorityConsensus, type AuthoritySet, type BlockTemplate } from '../consensus/index.ts';
 import type { FullNode, Logger } from './fullNode.ts';
+import { submitEvidenceTx } from './evidenceTx.ts';
 
 /** Room in a block for its header, the reward and CBOR framing. */
 const BLOCK_OVERHEAD = 64 * 1024;
@@ -71,10 +72,21 @@ export class AuthoritySigner {
 
   start(): void {
     this.stopped = false;
+    this.node.chain.on('equivocation', this.onEquivocation);
+    for (const offender of this.node.chain.equivocators()) this.onEquivocation({ offender });
     this.schedule();
   }
 
+  /** Evidence this node holds goes on the chain as a tx, while this identity is an authority in force. */
+  private readonly onEquivocation = ({ offender }: { offender: string }): void => {
+    if (this.stopped || this.index() < 0) return;
+    submitEvidenceTx(this.node, this.key, offender)
+      .then((id) => { if (id !== undefined) this.log.info(`evidence tx ${id.slice(0, 16)} against id:${offender.slice(0, 16)}… is in the pool`); })
+      .catch((err: unknown) => this.log.warn(`evidence tx against id:${offender.slice(0, 16)}…: ${(err as Error).message}`));
+  };
+
   async stop(): Promise<void> {
+    this.node.chain.off('equivocation', this.onEquivocation);
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
