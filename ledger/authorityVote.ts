@@ -22,40 +22,13 @@ import { GopkgrError, type ErrorCode } from './errors.ts';
 import { toHex } from './encoding.ts';
 import { parseIdentity } from './crypto.ts';
 import type { ChainParams } from './params.ts';
-import { keys, type StateOverlay, type StateReader } from './state.ts';
+import { keys, type AuthorityState, type EvidenceRecord, type StateOverlay, type StateReader } from './state.ts';
+
+export type { AuthorityProposal, AuthorityState, EvidenceRecord } from './state.ts';
 import type { AuthorityVoteBody, EvidenceBody } from './tx.ts';
 
 /** Most authorities a set may hold (as consensus/authority/params.ts bounds the genesis's). */
 export const MAX_AUTHORITY_SET = 256;
-
-export type VoteAction = 'add' | 'remove';
-
-export interface AuthorityProposal {
-  action: VoteAction;
-  /** the identity to add or remove (hex key) */
-  identity: string;
-  /** the epoch the votes were cast in; the proposal takes effect after its boundary */
-  epoch: number;
-  /** hex keys of the authorities that voted for it, in vote order */
-  voters: string[];
-}
-
-export interface AuthorityState {
-  /** the set in force (hex keys, turn order) */
-  set: string[];
-  /** proposals of the running epoch, in the order first proposed */
-  proposals: AuthorityProposal[];
-  /** offenders with recorded evidence, leaving the set at the next boundary */
-  offenders: string[];
-}
-
-/** One record per offender: evidence is taken once. */
-export interface EvidenceRecord {
-  offender: string;
-  from: string;
-  height: number;
-  txId: string;
-}
 
 /** What the evidence rule asks of the consensus: the offender's key (hex) if `a` and `b` prove an equivocation by a member of `set`, EVIDENCE_INVALID otherwise. */
 export type EquivocationCheck = (a: Uint8Array, b: Uint8Array, set: readonly string[]) => string;

@@ -13,7 +13,6 @@
  * Values are treated as immutable: rules copy before they change one, so an
  * overlay's base is never touched and undo data is simply the old values.
  */
-import type { AuthorityState, EvidenceRecord } from './authorityVote.ts';
 import type { Canonical } from './encoding.ts';
 import type { RebuildVerdict } from './tx.ts';
 
@@ -201,6 +200,34 @@ export interface NpmReleaseState {
   importer: string;
   height: number;
   block: string;
+  txId: string;
+}
+
+/** Private chains: a proposal to change the authority set (ledger/authorityVote.ts). */
+export interface AuthorityProposal {
+  action: 'add' | 'remove';
+  /** the identity to add or remove (hex key) */
+  identity: string;
+  /** the epoch the votes were cast in; the proposal takes effect after its boundary */
+  epoch: number;
+  /** hex keys of the authorities that voted for it, in vote order */
+  voters: string[];
+}
+
+export interface AuthorityState {
+  /** the set in force (hex keys, turn order) */
+  set: string[];
+  /** proposals of the running epoch, in the order first proposed */
+  proposals: AuthorityProposal[];
+  /** offenders with recorded evidence, leaving the set at the next boundary */
+  offenders: string[];
+}
+
+/** One record per offender: evidence is taken once. */
+export interface EvidenceRecord {
+  offender: string;
+  from: string;
+  height: number;
   txId: string;
 }
 
