@@ -96,6 +96,12 @@ export interface Ancestry {
    * chain reads it from that boundary's index entry). Absent: the genesis's.
    */
   readonly authorities?: readonly string[];
+  /**
+   * Authority chains: the newest epoch boundary behind the last ancestor has
+   * not been applied here (a side branch), so the set in force is not known
+   * yet; membership and turn are checked when the branch is applied.
+   */
+  readonly setPending?: boolean;
 }
 
 export interface HeaderContext extends Ancestry {

@@ -214,22 +214,30 @@ export class Chain extends EventEmitter {
   /**
    * Authority chains: the set in force for a child of `id` (hex keys, turn order), as the newest
    * applied epoch boundary at or below it left it (its index entry's `authorities`, written when
-   * its txs applied); undefined: the genesis's (or a chain without authorities). A boundary on a
-   * branch never applied is passed over (reorgTo checks the headers above it again once it is).
+   * its txs applied); undefined: the genesis's (or a chain without authorities).
    */
   authoritiesAt(id: string): string[] | undefined {
+    return this.setContext(id).authorities;
+  }
+
+  /**
+   * The set in force after `id`, read from the newest epoch boundary at or below it; `setPending`
+   * when that boundary was never applied here (a side branch): reorgTo checks the headers above it
+   * once it applies it.
+   */
+  private setContext(id: string): { authorities?: string[]; setPending?: true } {
     const epoch = this.epochBlocks;
-    if (epoch === undefined) return undefined;
+    if (epoch === undefined) return {};
     for (let e = this.index.get(id); e !== undefined && e.height > 0; e = this.index.get(e.parent)) {
-      if (isEpochBoundary(e.height, epoch) && Array.isArray(e.authorities)) return e.authorities as string[];
+      if (!isEpochBoundary(e.height, epoch)) continue;
+      return Array.isArray(e.authorities) ? { authorities: e.authorities as string[] } : { setPending: true };
     }
-    return undefined;
+    return {};
   }
 
   /** What the consensus reads of the chain behind `id`: its ancestors and the set in force after it. */
-  private context(id: string): { ancestors: BlockIndexEntry[]; authorities?: string[] } {
-    const authorities = this.authoritiesAt(id);
-    return authorities === undefined ? { ancestors: this.ancestry(id) } : { ancestors: this.ancestry(id), authorities };
+  private context(id: string): { ancestors: BlockIndexEntry[]; authorities?: string[]; setPending?: true } {
+    return { ancestors: this.ancestry(id), ...this.setContext(id) };
   }
 
   /** What a child of `parentId` must meet (pow: its target, and a time after minTime). */

@@ -26,9 +26,9 @@ const consensus = consensusFor(PARAMS) as AuthorityConsensus;
 const NOW = slotStart(1000, PARAMS, consensus.set);
 const hex = (k: KeyPair): string => toHex(k.publicKey);
 
-/** A block on the head for `slot`, signed by `key`, holding `txs` after its reward. */
-function block(chain: Chain, slot: number, key: KeyPair, txs: SignedTx[] = []): ReturnType<typeof sealAuthorityBlock> {
-  const parent = chain.head;
+/** A block on the head (or on `parentId`) for `slot`, signed by `key`, holding `txs` after its reward. */
+function block(chain: Chain, slot: number, key: KeyPair, txs: SignedTx[] = [], parentId?: string): ReturnType<typeof sealAuthorityBlock> {
+  const parent = parentId === undefined ? chain.head : chain.entry(parentId)!;
   const reward = buildRewardTx(parent.height + 1, key.publicKey, txs, chain.params);
   const all = [reward, ...txs];
   const template = { header: { v: 1, height: parent.height + 1, parent: fromHex(parent.id), txRoot: merkleRoot(all.map((t) => txId(encodeTx(t)))), time: 0 }, txs: all };
@@ -100,5 +100,31 @@ describe('authority-set votes on a chain', () => {
     await rejectsWith(chain.importBlock(block(chain, 11, A[2]!)), 'BLOCK_SIGNER_UNKNOWN');
     await chain.importBlock(block(chain, 11, NEWCOMER));
     expect(chain.height).toBe(7);
+  });
+
+  it('on a side branch above a boundary never applied, checks turns under the set that boundary leaves once a reorg applies it', async () => {
+    const t = await openChain(undefined, { params: PARAMS, now: () => NOW });
+    const chain = t.chain;
+    const voters = A.map((k) => actor(k, chain.chainId, 0, PARAMS.txWorkBits));
+    const b1 = block(chain, 1, A[1]!);
+    await chain.importBlock(b1);
+    await chain.importBlock(block(chain, 2, A[2]!));
+    await chain.importBlock(block(chain, 3, A[0]!));
+    expect(chain.authoritiesAt(chain.head.id)).toEqual(A.map(hex));
+    // A branch from block 1 that votes the newcomer in, with its own boundary at height 3 (stored on the side).
+    const add = (v: Actor): SignedTx => v.tx('authority-vote', { action: 'add', identity: NEWCOMER.publicKey });
+    const s2 = block(chain, 4, A[1]!, [add(voters[0]!), add(voters[1]!)], toHex(b1.id));
+    expect((await chain.importBlock(s2)).status).toBe('side');
+    const s3 = block(chain, 5, A[2]!, [], toHex(s2.id));
+    expect((await chain.importBlock(s3)).status).toBe('side');
+    // Authority 1 in slot 7 was in turn under three (7 mod 3 = 1), not under the four that boundary leaves: refused on the reorg.
+    await rejectsWith(chain.importBlock(block(chain, 7, A[1]!, [], toHex(s3.id))), 'BLOCK_OUT_OF_TURN');
+    expect(chain.height).toBe(3);
+    expect(chain.authoritiesAt(chain.head.id)).toEqual(A.map(hex));
+    // The newcomer in slot 7 (7 mod 4 = 3) is in turn there: the branch wins.
+    const s4 = block(chain, 7, NEWCOMER, [], toHex(s3.id));
+    expect((await chain.importBlock(s4)).status).toBe('reorg');
+    expect(chain.head.id).toBe(toHex(s4.id));
+    expect(chain.authoritiesAt(chain.head.id)).toEqual([...A.map(hex), hex(NEWCOMER)]);
   });
 });
