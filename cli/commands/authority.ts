@@ -45,8 +45,7 @@ async function authorityStatus(client: NodeClient): Promise<AuthorityStatus & { 
 }
 
 /** `propose add|remove id:HEX`: this identity's vote, signed and submitted (the rules say whether it may vote). */
-async function propose(args: string[], ctx: Context): Promise<number> {
-  const { values, positionals } = parse(args, { ...SUBMIT_OPTIONS }, usage);
+async function propose(positionals: string[], values: Record<string, unknown>, ctx: Context): Promise<number> {
   const [, action, who] = positionals;
   if ((action !== 'add' && action !== 'remove') || who === undefined || positionals.length !== 3) throw usageError('expected `propose add id:HEX` or `propose remove id:HEX`', usage);
   const identity = parseIdentity(who);
@@ -68,8 +67,9 @@ export const authority: Command = {
   summary: "list a private chain's authorities and votes, or vote to change them",
   usage,
   async run(args, ctx) {
-    if (args[0] === 'propose') return propose(args, ctx);
-    const { positionals } = parse(args, {}, usage);
+    // One parse for both: the submit options are propose's (list has nothing to wait for).
+    const { values, positionals } = parse(args, { ...SUBMIT_OPTIONS }, usage);
+    if (positionals[0] === 'propose') return propose(positionals, values, ctx);
     if (positionals[0] !== 'list' || positionals.length !== 1) throw usageError(`unknown authority command "${positionals.join(' ')}"`, usage);
     const s = await authorityStatus(new NodeClient(ctx.nodeUrl, ctx.token));
     const n = s.authorities.length;
