@@ -83,7 +83,8 @@ export class Chain extends EventEmitter {
   readonly consensus: Consensus;
   readonly chainId: Uint8Array;
   readonly chainIdHex: string;
-  private readonly hooks: RuleHooks;
+  /** the rules' hooks, with the consensus's evidence check added (what the mempool applies too) */
+  readonly hooks: RuleHooks;
   private readonly verifier: SignatureVerifier;
   private readonly now: () => number;
   private readonly serial = new Serial();

@@ -108,7 +108,8 @@ export class FullNode extends EventEmitter {
       chainId: chain.chainId,
       state: chain.state,
       nextHeight: () => chain.height + 1,
-      hooks,
+      // The chain's hooks: the node's, and the consensus's evidence check (authority chains).
+      hooks: chain.hooks,
     });
     const node = new FullNode(opts.dataDir, chain, mempool, blobs, opts.log ?? silentLogger);
     node.ownVerifier = ownVerifier;
