@@ -53,8 +53,9 @@ export function authorityConsensus(params: ChainParams): AuthorityConsensus {
     },
     checkHeader: (id, header, ctx) => checkAuthorityHeader(id, header, ctx, params, sets.at(ctx)),
     weightOf: (header: BlockHeader) => (header.height === 0 ? 0n : 1n),
-    // Every seal that reached here carries a valid authority signature: no orphan is cheap.
-    isCheapOrphan: () => false,
+    // Every seal that reached here carries a valid signature (checkSeal); one by a key no set seen
+    // here names cost its sender nothing: not chased. An authority's orphan is.
+    isCheapOrphan: (header: BlockHeader) => !sets.known(toHex(authoritySealOf(header.seal).signer)),
     nextTerms: (ctx) => nextAuthorityTerms(ctx, params, sets.at(ctx)),
     termsJson: (terms) => {
       authorityTermsOf(terms);

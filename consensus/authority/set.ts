@@ -33,6 +33,13 @@ export class SetsInForce {
     return set;
   }
 
+  /** Whether `hex` is in the genesis's set or in any set in force seen lately (an orphan's signer worth chasing). */
+  known(hex: string): boolean {
+    if (this.genesis.hexKeys.includes(hex)) return true;
+    for (const set of this.cache.values()) if (set.hexKeys.includes(hex)) return true;
+    return false;
+  }
+
   /** The set in force for a child of the last ancestor. */
   at(ctx: Ancestry): AuthoritySet {
     return this.of(ctx.authorities);

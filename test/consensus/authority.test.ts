@@ -107,6 +107,16 @@ describe('authority rules', () => {
     expect(codeOf(() => consensus.checkHeader(id4, h4, { ancestors: [GENESIS], now, authorities: voted }))).toBeUndefined();
   });
 
+  it('does not chase an orphan by a key no set seen here names; an authority\'s orphan it does', () => {
+    const c = authorityConsensus(PARAMS);
+    const terms = c.nextTerms({ ancestors: [GENESIS] });
+    expect(c.isCheapOrphan(sealed(1, { key: OUTSIDER }).header, terms, 16n)).toBe(true);
+    expect(c.isCheapOrphan(sealed(1).header, terms, 16n)).toBe(false);
+    // Once a set naming it is in force here (a boundary was applied), its orphans are chased too.
+    c.checkHeader(sealed(1).id, sealed(1).header, { ancestors: [GENESIS], now, authorities: [...AUTHORITIES, OUTSIDER].map((k) => toHex(k.publicKey)) });
+    expect(c.isCheapOrphan(sealed(1, { key: OUTSIDER }).header, terms, 16n)).toBe(false);
+  });
+
   it('BLOCK_OUT_OF_TURN: an authority signing another\'s slot', () => {
     const { header, id } = sealed(1, { key: inTurn(2) });
     expect(codeOf(() => consensus.checkHeader(id, header, { ancestors: [GENESIS], now }))).toBe('BLOCK_OUT_OF_TURN');
