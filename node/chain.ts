@@ -30,7 +30,7 @@ import { derivedHints, readHints } from './state/readHints.ts';
 import { applyLoaded } from './state/source.ts';
 import { Serial } from './serial.ts';
 import { readCheckpoint } from './snapshot/import.ts';
-import { epochBlocksOf, isEpochBoundary, type AuthorityState } from '../ledger/authorityVote.ts';
+import { epochBlocksOf, genesisAuthorities, isEpochBoundary, type AuthorityState } from '../ledger/authorityVote.ts';
 import { keys } from '../ledger/state.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
@@ -270,7 +270,7 @@ export class Chain extends EventEmitter {
     const check = this.consensus.checkEncodedEvidence;
     if (check === undefined) throw new GopkgrError('EVIDENCE_INVALID', `a ${this.consensus.kind} chain has no block signers to hold evidence against`);
     // Against the set in force at the head (or the genesis's): an authority added by vote can be caught too.
-    const inForce = this.authoritiesAt(this.head.id) ?? this.genesisAuthorities();
+    const inForce = this.authoritiesAt(this.head.id) ?? genesisAuthorities(this.params);
     const offender = check(a, b, inForce);
     if (!this.offenders.has(offender)) {
       await this.store.write([put(evidenceKey(offender), [a, b])]);
@@ -278,10 +278,6 @@ export class Chain extends EventEmitter {
       this.emit('equivocation', { offender, blocks: [] });
     }
     return offender;
-  }
-
-  private genesisAuthorities(): string[] {
-    return ((this.params.consensus?.authorities as string[] | undefined) ?? []).map((a) => a.slice(3));
   }
 
   private noteConflictKey(e: BlockIndexEntry): void {
