@@ -19,7 +19,7 @@ export type {
 } from './types.ts';
 
 export {
-  authorityConsensus, sealAuthorityBlock, slotAt, slotStart, inTurnIndex, nextSlotOf, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS,
+  authorityConsensus, sealAuthorityBlock, slotAt, slotStart, inTurnIndex, inTurnSigner, nextSlotOf, DEFAULT_SLOT_MS, DEFAULT_EPOCH_BLOCKS,
   DEFAULT_ANCHOR_DEPTH, judgeAnchor, chooseAnchor, anchorOfEntry, type ReplicaView, type AnchorVerdict,
   type AuthorityConsensus, type AuthoritySet,
 } from './authority/index.ts';

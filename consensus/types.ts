@@ -101,6 +101,18 @@ export interface Ancestry {
    * parent); at least `ancestryDepth` entries, or every one back to genesis.
    */
   readonly ancestors: readonly IndexedBlock[];
+  /**
+   * Authority chains: the set in force for a child of the last ancestor (hex
+   * keys, turn order), as the last epoch boundary at or below it left it (the
+   * chain reads it from that boundary's index entry). Absent: the genesis's.
+   */
+  readonly authorities?: readonly string[];
+  /**
+   * Authority chains: the newest epoch boundary behind the last ancestor has
+   * not been applied here (a side branch), so the set in force is not known
+   * yet; membership and turn are checked when the branch is applied.
+   */
+  readonly setPending?: boolean;
 }
 
 export interface HeaderContext extends Ancestry {
@@ -234,6 +246,11 @@ export interface Consensus {
    * has no producers to catch (proof of work).
    */
   checkEvidence?(a: BlockHeader, b: BlockHeader): string;
+  /**
+   * checkEvidence on encoded headers against the set `set` (hex keys) in force:
+   * what an evidence tx's rule asks (RuleHooks.checkEquivocation).
+   */
+  checkEncodedEvidence?(a: Uint8Array, b: Uint8Array, set: readonly string[]): string;
   /**
    * The public block a header anchors to (authority chains forked beside a public
    * one: see AuthoritySeal), or undefined for a kind without anchors (proof of work).

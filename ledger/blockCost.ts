@@ -120,6 +120,10 @@ export function txCost(s: StateReader, tx: SignedTx, size: number): number {
       // The package's advisory list is copied with the new one.
       cost += list(((s.get(keys.advisories(toHex(tx.body.pkg))) as unknown[] | undefined) ?? []).length);
       break;
+    case 'evidence':
+      // The consensus verifies both headers' seals inside the rules.
+      cost += 2 * COST_ROTATE_PROOF;
+      break;
     case 'import':
       // The package's version list is copied with the new version; a registry signature is one more verification.
       cost += list(((s.get(keys.npm(tx.body.name)) as string[] | undefined) ?? []).length) + (tx.body.signature === undefined ? 0 : COST_ROTATE_PROOF);

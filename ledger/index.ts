@@ -18,6 +18,10 @@ export {
 export { DEV_PARAMS, genesisHeader, validateParams, isPrivateChain, isTrustee, type ChainParams, type ConsensusParams } from './params.ts';
 export { StateOverlay, keys as stateKeys, getAccount, ADVISORY_SEVERITIES, type StateReader, type StateValue, type VersionState, type DependentRunState, type PackageState, type NamespaceState, type AdvisoryState, type AdvisorySeverity } from './state.ts';
 export { advisoriesOf, advisoryAffects, isSeverity } from './advisory.ts';
+export {
+  applyAuthorityVote, applyEvidence, applyEpochBoundary, authorityStateOf, epochOf, isEpochBoundary, majorityOf, MAX_AUTHORITY_SET,
+  type AuthorityState, type AuthorityProposal, type EvidenceRecord, type EquivocationCheck,
+} from './authorityVote.ts';
 export { searchTokens } from './searchTokens.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type BlockContext, type RuleHooks, type TxContext } from './rules.ts';
 export {

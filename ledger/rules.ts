@@ -22,6 +22,7 @@ import { applyAdvisory } from './advisory.ts';
 import { reindexTokens } from './searchTokens.ts';
 import { applyDependentRun } from './dependentRun.ts';
 import { checkParentLockEntry, isParentName, type ParentLedger } from './publicLock.ts';
+import { applyAuthorityVote, applyEpochBoundary, applyEvidence, epochBlocksOf, isEpochBoundary, type EquivocationCheck } from './authorityVote.ts';
 
 export interface TxContext {
   params: ChainParams;
@@ -495,6 +496,8 @@ export interface RuleHooks {
   minimumBump(prev: Canonical | undefined, next: Canonical | undefined): { bump: 'major' | 'minor' | 'patch'; reason: string } | null;
   /** Further lock-tree checks (closure, ranges). Throw a GopkgrError to reject. */
   checkLock?(s: StateOverlay, body: PublishBody, parent?: ParentLedger, params?: ChainParams): void;
+  /** Private chains: whom two encoded headers prove an equivocation by a member of `set` (the consensus's check). */
+  checkEquivocation?: EquivocationCheck;
 }
 
 export const NO_HOOKS: RuleHooks = { minimumBump: () => null };
@@ -529,6 +532,8 @@ export function applySignedTx(s: StateOverlay, tx: SignedTx, ctx: TxContext, hoo
     case 'import': return applyImport(s, from, tx.body, ctx);
     case 'transfer': return applyTransfer(s, from, paid, tx.body);
     case 'advisory': return applyAdvisory(s, from, tx.body, ctx);
+    case 'authority-vote': return applyAuthorityVote(s, from, tx.body, ctx.params, ctx.height);
+    case 'evidence': return applyEvidence(s, from, tx.body, ctx.params, ctx.height, ctx.txId, hooks.checkEquivocation);
   }
 }
 
@@ -597,6 +602,9 @@ export function blockSteps(txs: readonly Tx[], txIds: readonly Uint8Array[], ctx
     });
   }
   steps.push((s) => applyReward(s, first, txs.slice(1), { ...ctx, txId: toHex(txIds[0]!) }));
+  // Rule (private chains): the last block of an epoch ends it: passed votes and evidence change the authority set.
+  const epochBlocks = epochBlocksOf(ctx.params);
+  if (epochBlocks !== undefined && isEpochBoundary(ctx.height, epochBlocks)) steps.push((s) => applyEpochBoundary(s, ctx.params));
   return steps;
 }
 

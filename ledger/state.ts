@@ -227,7 +227,36 @@ export interface NpmReleaseState {
   txId: string;
 }
 
-export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord | NpmReleaseState | AdvisoryState[];
+/** Private chains: a proposal to change the authority set (ledger/authorityVote.ts). */
+export interface AuthorityProposal {
+  action: 'add' | 'remove';
+  /** the identity to add or remove (hex key) */
+  identity: string;
+  /** the epoch the votes were cast in; the proposal takes effect after its boundary */
+  epoch: number;
+  /** hex keys of the authorities that voted for it, in vote order */
+  voters: string[];
+}
+
+export interface AuthorityState {
+  /** the set in force (hex keys, turn order) */
+  set: string[];
+  /** proposals of the running epoch, in the order first proposed */
+  proposals: AuthorityProposal[];
+  /** offenders with recorded evidence, leaving the set at the next boundary */
+  offenders: string[];
+}
+
+/** One record per offender: evidence is taken once. */
+export interface EvidenceRecord {
+  offender: string;
+  from: string;
+  height: number;
+  txId: string;
+}
+
+export type StateValue = AccountState | NamespaceState | PackageState | VersionState | string[] | string | ApiManifestRecord | NpmReleaseState | AdvisoryState[]
+  | AuthorityState | EvidenceRecord;
 
 /** An API manifest as published (InfVer), kept once per content hash. */
 export type ApiManifestRecord = Canonical;
@@ -277,6 +306,10 @@ export const keys = {
   advisories: (idHex: string): string => `adv:${idHex}`,
   /** a search token of a package (its full name last, so one token's packages are one range read) */
   word: (token: string, fullName: string): string => `word:${token}:${fullName}`,
+  /** private chains: the authority set in force, the epoch's proposals and pending offenders (ledger/authorityVote.ts) */
+  authority: 'authority',
+  /** private chains: the evidence recorded against an offender (one record each) */
+  evidence: (offenderHex: string): string => `evid:${offenderHex}`,
 };
 
 export function getAccount(s: StateReader, pubHex: string): AccountState {

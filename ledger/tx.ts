@@ -136,6 +136,13 @@ export interface ImportBody {
   infver?: { prev: string; bump: 'major' | 'minor' | 'patch' };
 }
 
+/** Private chains: an authority's vote to add an identity to the authority set or remove one (ledger/authorityVote.ts). */
+export interface AuthorityVoteBody { action: 'add' | 'remove'; identity: Uint8Array }
+/** Private chains: two encoded headers one authority signed for one slot. */
+export interface EvidenceBody { a: Uint8Array; b: Uint8Array }
+/** An encoded authority header is ~180 bytes; room to spare, none for junk. */
+export const MAX_EVIDENCE_HEADER_BYTES = 1024;
+
 export interface BodyByType {
   claim: ClaimBody;
   maintainer: MaintainerBody;
@@ -148,9 +155,11 @@ export interface BodyByType {
   import: ImportBody;
   transfer: TransferBody;
   advisory: AdvisoryBody;
+  'authority-vote': AuthorityVoteBody;
+  evidence: EvidenceBody;
 }
 export type SignedTxType = keyof BodyByType;
-export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest', 'import', 'transfer', 'advisory'];
+export const SIGNED_TX_TYPES: readonly SignedTxType[] = ['claim', 'maintainer', 'create', 'publish', 'deprecate', 'bounds', 'rotate', 'attest', 'import', 'transfer', 'advisory', 'authority-vote', 'evidence'];
 
 /** `fee`: absent means zero (see the header); when present it is at least 1. */
 export type UnsignedTxOf<K extends SignedTxType> = { v: number; type: K; from: Uint8Array; nonce: number; stamp: number; body: BodyByType[K]; fee?: number };
@@ -423,6 +432,20 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
         severity: stringField(body, 'severity', w, 64),
         text: stringField(body, 'text', w, 16 * 1024),
       };
+    }
+    case 'authority-vote': {
+      onlyKeys(body, ['action', 'identity'], w);
+      if (body.action !== 'add' && body.action !== 'remove') bad('body.action must be "add" or "remove"');
+      return { action: body.action, identity: publicKeyField(body, 'identity', w) };
+    }
+    case 'evidence': {
+      onlyKeys(body, ['a', 'b'], w);
+      const header = (key: 'a' | 'b'): Uint8Array => {
+        const v = body[key];
+        if (!(v instanceof Uint8Array) || v.length === 0 || v.length > MAX_EVIDENCE_HEADER_BYTES) bad(`${w}.${key} must be an encoded header of 1 to ${MAX_EVIDENCE_HEADER_BYTES} bytes`);
+        return v;
+      };
+      return { a: header('a'), b: header('b') };
     }
     case 'transfer': {
       onlyKeys(body, ['to', 'amount'], w);

@@ -15,8 +15,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { GopkgrError } from '../ledger/errors.ts';
-import { bytesEqual, decode, toHex, type Canonical } from '../ledger/encoding.ts';
-import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, readHeader, type DecodedBlock } from '../ledger/block.ts';
+import { bytesEqual, toHex, type Canonical } from '../ledger/encoding.ts';
+import { decodeBlock, encodeHeader, headerBytesOf, merkleRoot, type DecodedBlock } from '../ledger/block.ts';
 import { consensusFor, genesisBlock, type BlockTerms, type Consensus } from '../consensus/index.ts';
 import { MAX_TX_BYTES } from '../ledger/constants.ts';
 import type { ChainParams } from '../ledger/params.ts';
@@ -32,6 +32,8 @@ import { Serial } from './serial.ts';
 import { readCheckpoint } from './snapshot/import.ts';
 import { parentRefsOf, type ParentSource } from './anchors.ts';
 import type { ParentLedger } from '../ledger/publicLock.ts';
+import { epochBlocksOf, genesisAuthorities, isEpochBoundary, type AuthorityState } from '../ledger/authorityVote.ts';
+import { keys } from '../ledger/state.ts';
 
 /** How long block application runs before it lets the node's other work (requests, gossip) in. */
 const APPLY_SLICE_MS = 20;
@@ -89,7 +91,8 @@ export class Chain extends EventEmitter {
   readonly consensus: Consensus;
   readonly chainId: Uint8Array;
   readonly chainIdHex: string;
-  private readonly hooks: RuleHooks;
+  /** the rules' hooks, with the consensus's evidence check added (what the mempool applies too) */
+  readonly hooks: RuleHooks;
   private readonly verifier: SignatureVerifier;
   private readonly now: () => number;
   private readonly serial = new Serial();
@@ -107,14 +110,20 @@ export class Chain extends EventEmitter {
   private readonly offenders = new Set<string>();
   /** the replica of the public chain, on a private chain forked beside one (ChainOptions.parent) */
   readonly parent: ParentSource | undefined;
+  /** authority chains: blocks per epoch (the set in force changes only at a multiple of it) */
+  private readonly epochBlocks: number | undefined;
 
   constructor(readonly store: ChainStore, opts: ChainOptions) {
     super();
     this.params = opts.params;
-    this.hooks = opts.hooks ?? NO_HOOKS;
+    const hooks = opts.hooks ?? NO_HOOKS;
+    this.consensus = opts.consensus ?? consensusFor(opts.params);
+    // Evidence txs ask the consensus whether two headers prove an equivocation (authority chains).
+    const evidence = this.consensus.checkEncodedEvidence;
+    this.hooks = evidence === undefined ? hooks : { ...hooks, checkEquivocation: evidence };
+    this.epochBlocks = epochBlocksOf(opts.params);
     this.verifier = opts.verifier ?? inlineVerifier;
     this.now = opts.now ?? Date.now;
-    this.consensus = opts.consensus ?? consensusFor(opts.params);
     this.parent = opts.params.parent === undefined ? undefined : opts.parent;
     this.state = new StateStore(store, opts.stateCacheBytes);
     const genesis = genesisBlock(opts.params, this.consensus);
@@ -214,9 +223,38 @@ export class Chain extends EventEmitter {
     return out.reverse();
   }
 
+  /**
+   * Authority chains: the set in force for a child of `id` (hex keys, turn order), as the newest
+   * applied epoch boundary at or below it left it (its index entry's `authorities`, written when
+   * its txs applied); undefined: the genesis's (or a chain without authorities).
+   */
+  authoritiesAt(id: string): string[] | undefined {
+    return this.setContext(id).authorities;
+  }
+
+  /**
+   * The set in force after `id`, read from the newest epoch boundary at or below it; `setPending`
+   * when that boundary was never applied here (a side branch): reorgTo checks the headers above it
+   * once it applies it.
+   */
+  private setContext(id: string): { authorities?: string[]; setPending?: true } {
+    const epoch = this.epochBlocks;
+    if (epoch === undefined) return {};
+    for (let e = this.index.get(id); e !== undefined && e.height > 0; e = this.index.get(e.parent)) {
+      if (!isEpochBoundary(e.height, epoch)) continue;
+      return Array.isArray(e.authorities) ? { authorities: e.authorities as string[] } : { setPending: true };
+    }
+    return {};
+  }
+
+  /** What the consensus reads of the chain behind `id`: its ancestors and the set in force after it. */
+  private context(id: string): { ancestors: BlockIndexEntry[]; authorities?: string[]; setPending?: true } {
+    return { ancestors: this.ancestry(id), ...this.setContext(id) };
+  }
+
   /** What a child of `parentId` must meet (pow: its target, and a time after minTime). */
   nextTerms(parentId: string): BlockTerms {
-    return this.consensus.nextTerms({ ancestors: this.ancestry(parentId) });
+    return this.consensus.nextTerms(this.context(parentId));
   }
 
   /** A child of `parentId` must be later than this. */
@@ -240,14 +278,11 @@ export class Chain extends EventEmitter {
    * at import: the offender's later blocks are refused. Returns the offender.
    */
   async addEvidence(a: Uint8Array, b: Uint8Array): Promise<string> {
-    if (this.consensus.checkEvidence === undefined) throw new GopkgrError('EVIDENCE_INVALID', `a ${this.consensus.kind} chain has no block signers to hold evidence against`);
-    let headers;
-    try {
-      headers = [a, b].map((bytes) => readHeader(decode(bytes), this.consensus.seal));
-    } catch (err) {
-      throw new GopkgrError('EVIDENCE_INVALID', `not evidence: a header does not decode (${(err as Error).message})`);
-    }
-    const offender = this.consensus.checkEvidence(headers[0]!, headers[1]!);
+    const check = this.consensus.checkEncodedEvidence;
+    if (check === undefined) throw new GopkgrError('EVIDENCE_INVALID', `a ${this.consensus.kind} chain has no block signers to hold evidence against`);
+    // Against the set in force at the head (or the genesis's): an authority added by vote can be caught too.
+    const inForce = this.authoritiesAt(this.head.id) ?? genesisAuthorities(this.params);
+    const offender = check(a, b, inForce);
     if (!this.offenders.has(offender)) {
       await this.store.write([put(evidenceKey(offender), [a, b])]);
       this.offenders.add(offender);
@@ -283,7 +318,7 @@ export class Chain extends EventEmitter {
 
   /** Height of the newest final block of the main chain (no reorg crosses it; 0 under proof of work). */
   finalizedHeight(): number {
-    return Math.max(this.checkpointHeight, this.consensus.finalizedHeight({ ancestors: this.ancestry(this.head.id) }));
+    return Math.max(this.checkpointHeight, this.consensus.finalizedHeight(this.context(this.head.id)));
   }
 
   importBlock(input: Uint8Array | DecodedBlock): Promise<ImportResult> {
@@ -325,7 +360,7 @@ export class Chain extends EventEmitter {
     if (h.height !== parent.height + 1) throw new GopkgrError('BLOCK_BAD_HEIGHT', `block height ${h.height} does not follow parent height ${parent.height}`);
     // Rules of the consensus after the parent (pow: the retarget's target; a time after the median of
     // the last 11 blocks and not more than 2 hours ahead of our clock).
-    this.consensus.checkHeader(block.id, h, { ancestors: this.ancestry(parent.id), now: this.now(), excludedSigners: this.offenders });
+    this.consensus.checkHeader(block.id, h, { ...this.context(parent.id), now: this.now(), excludedSigners: this.offenders });
     // Rule (private chains): the anchor is a block of the public chain as this node's replica has it; one the
     // replica has not reached is held back (FullNode retries it when the replica moves), not judged.
     const anchor = this.parent === undefined ? undefined : this.consensus.anchorOf?.(h);
@@ -443,10 +478,15 @@ export class Chain extends EventEmitter {
       layer = new StateOverlay(layer);
     }
     const connected: DecodedBlock[] = [];
+    let firstBoundary = false;
     for (const e of branch) {
       const block = tipBlock !== undefined && e.id === tip.id ? tipBlock : (await this.getBlock(e.id))!;
       try {
+        // Rule (authority): above an epoch boundary applied for the first time here, the headers
+        // were checked against the set before it: check them against the set it left.
+        if (firstBoundary) this.consensus.checkHeader(block.id, block.header, { ...this.context(e.parent), now: this.now() });
         await this.applyBlock(session, layer, block, e);
+        firstBoundary = this.recordAuthorities(e, layer, ops) || firstBoundary;
       } catch (err) {
         const error = err instanceof GopkgrError ? err : new GopkgrError('BLOCK_INVALID', String(err));
         await this.markInvalid(e, `${error.code}: ${error.message}`, extraOps);
@@ -480,6 +520,21 @@ export class Chain extends EventEmitter {
     if (disconnected.length > 0) this.emit('reorg', { disconnected, connected });
     for (const block of connected) this.emit('block', block);
     return { status, disconnected, connected };
+  }
+
+  /**
+   * An epoch boundary's index entry keeps the authority set its txs left in force (what the
+   * header checks of the blocks above it read). True when it was not recorded before.
+   */
+  private recordAuthorities(e: BlockIndexEntry, layer: StateOverlay, ops: BatchOp[]): boolean {
+    if (this.epochBlocks === undefined || !isEpochBoundary(e.height, this.epochBlocks)) return false;
+    const state = layer.get(keys.authority) as AuthorityState | undefined;
+    if (state === undefined) return false;
+    const first = !Array.isArray(e.authorities);
+    const entry: BlockIndexEntry = { ...e, authorities: state.set };
+    this.index.set(e.id, entry);
+    ops.push(put(`i:${e.id}`, entry));
+    return first;
   }
 
   /**

@@ -117,7 +117,8 @@ export class FullNode extends EventEmitter {
       chainId: chain.chainId,
       state: chain.state,
       nextHeight: () => chain.height + 1,
-      hooks,
+      // The chain's hooks: the node's, and the consensus's evidence check (authority chains).
+      hooks: chain.hooks,
       ...(chain.parent === undefined ? {} : { parentLedger: parentLedgerOf(chain, chain.parent) }),
     });
     const node = new FullNode(opts.dataDir, chain, mempool, blobs, opts.log ?? silentLogger);

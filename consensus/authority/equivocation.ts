@@ -5,8 +5,8 @@
  * blocks are then refused (rules.ts, BLOCK_SIGNER_EQUIVOCATED).
  */
 import { GopkgrError } from '../../ledger/errors.ts';
-import { bytesEqual, toHex } from '../../ledger/encoding.ts';
-import { blockId, encodeHeader, type BlockHeader } from '../../ledger/block.ts';
+import { bytesEqual, decode, toHex } from '../../ledger/encoding.ts';
+import { blockId, encodeHeader, readHeader, type BlockHeader } from '../../ledger/block.ts';
 import type { AuthoritySet } from './params.ts';
 import { authoritySealCodec, authoritySealOf, sealVerifies } from './seal.ts';
 
@@ -31,4 +31,15 @@ export function checkEquivocation(a: BlockHeader, b: BlockHeader, set: Authority
   if (bytesEqual(blockId(encodeHeader(a, authoritySealCodec)), blockId(encodeHeader(b, authoritySealCodec)))) fail('the two headers are one');
   if (!sealVerifies(a, chainId) || !sealVerifies(b, chainId)) fail('a signature does not verify');
   return toHex(sa.signer);
+}
+
+/** checkEquivocation on two encoded headers (an evidence tx's, POST /v1/evidence's): one that does not decode is EVIDENCE_INVALID. */
+export function checkEncodedEquivocation(a: Uint8Array, b: Uint8Array, set: AuthoritySet, chainId: Uint8Array): string {
+  let headers: BlockHeader[];
+  try {
+    headers = [a, b].map((bytes) => readHeader(decode(bytes), authoritySealCodec));
+  } catch (err) {
+    throw new GopkgrError('EVIDENCE_INVALID', `not evidence: a header does not decode (${(err as Error).message})`);
+  }
+  return checkEquivocation(headers[0]!, headers[1]!, set, chainId);
 }

@@ -68,6 +68,15 @@ export const LEDGER_CODES = {
   TX_DEPENDENT_LOCK_MISMATCH: { status: 400, blame: 'sender', summary: "a dependent run's lock hash is not the dependent's lock with the attested version substituted" },
   TX_DUPLICATE_DEPENDENT_ATTESTATION: { status: 400, blame: 'sender', summary: 'the identity already attested this dependent run of the version' },
   TX_DEPENDENT_CAP: { status: 400, blame: 'sender', summary: 'the version already has dependent runs of MAX_DEPENDENT_RUNS dependents' },
+  // Authority-set votes and equivocation evidence (private chains; ledger/authorityVote.ts).
+  TX_NOT_AUTHORITY_CHAIN: { status: 400, blame: 'sender', summary: 'an authority vote or evidence on a chain not sealed by authorities' },
+  TX_NOT_AUTHORITY: { status: 400, blame: 'sender', summary: 'an authority vote signed by an identity outside the set in force' },
+  TX_AUTHORITY_ALREADY_MEMBER: { status: 400, blame: 'sender', summary: 'a vote to add an identity that is already an authority' },
+  TX_AUTHORITY_NOT_MEMBER: { status: 400, blame: 'sender', summary: 'a vote to remove an identity that is not an authority' },
+  TX_AUTHORITY_SET_EMPTY: { status: 400, blame: 'sender', summary: 'a vote to remove the last authority: the set may never become empty' },
+  TX_AUTHORITY_SET_FULL: { status: 400, blame: 'sender', summary: 'a vote to add an authority to a set of MAX_AUTHORITIES' },
+  TX_DUPLICATE_VOTE: { status: 400, blame: 'sender', summary: 'a second vote by one authority on one proposal in one epoch' },
+  TX_EVIDENCE_RECORDED: { status: 400, blame: 'sender', summary: 'evidence against an offender the chain already holds evidence against' },
   // npm imports.
   TX_IMPORT_EXISTS: { status: 400, blame: 'sender', summary: 'the npm release is already on chain with these bytes' },
   NPM_IMPORT_CONFLICT: { status: 400, blame: 'sender', summary: 'the npm release is on chain with other bytes' },

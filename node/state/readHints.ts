@@ -44,6 +44,10 @@ export function readHints(txs: readonly Tx[]): Set<string> {
       case 'advisory':
         out.add(keys.pkg(toHex(tx.body.pkg))).add(keys.advisories(toHex(tx.body.pkg)));
         break;
+      case 'authority-vote':
+      case 'evidence':
+        out.add(keys.authority);
+        break;
       case 'import':
         out.add(keys.npm(tx.body.name)).add(keys.npmRelease(tx.body.name, tx.body.version));
         break;

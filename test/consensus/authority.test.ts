@@ -99,14 +99,29 @@ describe('authority rules', () => {
     expect(codeOf(() => consensus.checkHeader(id, header, { ancestors: [GENESIS], now }))).toBeUndefined();
   });
 
-  it('BLOCK_SIGNER_UNKNOWN: a key not in the genesis', () => {
+  it('BLOCK_SIGNER_UNKNOWN: a key not in the set in force (its signature alone passes checkSeal)', () => {
     const { header, id } = sealed(1, { key: OUTSIDER });
-    expect(codeOf(() => consensus.checkSeal(id, header))).toBe('BLOCK_SIGNER_UNKNOWN');
+    expect(codeOf(() => consensus.checkSeal(id, header))).toBeUndefined();
+    expect(codeOf(() => consensus.checkHeader(id, header, { ancestors: [GENESIS], now }))).toBe('BLOCK_SIGNER_UNKNOWN');
+    // Once a vote put it in the set in force, the same header passes.
+    const voted = [...AUTHORITIES, OUTSIDER].map((k) => toHex(k.publicKey));
+    const { header: h4, id: id4 } = sealed(3, { key: OUTSIDER });
+    expect(codeOf(() => consensus.checkHeader(id4, h4, { ancestors: [GENESIS], now, authorities: voted }))).toBeUndefined();
+  });
+
+  it('does not chase an orphan by a key no set seen here names; an authority\'s orphan it does', () => {
+    const c = authorityConsensus(PARAMS);
+    const terms = c.nextTerms({ ancestors: [GENESIS] });
+    expect(c.isCheapOrphan(sealed(1, { key: OUTSIDER }).header, terms, 16n)).toBe(true);
+    expect(c.isCheapOrphan(sealed(1).header, terms, 16n)).toBe(false);
+    // Once a set naming it is in force here (a boundary was applied), its orphans are chased too.
+    c.checkHeader(sealed(1).id, sealed(1).header, { ancestors: [GENESIS], now, authorities: [...AUTHORITIES, OUTSIDER].map((k) => toHex(k.publicKey)) });
+    expect(c.isCheapOrphan(sealed(1, { key: OUTSIDER }).header, terms, 16n)).toBe(false);
   });
 
   it('BLOCK_OUT_OF_TURN: an authority signing another\'s slot', () => {
     const { header, id } = sealed(1, { key: inTurn(2) });
-    expect(codeOf(() => consensus.checkSeal(id, header))).toBe('BLOCK_OUT_OF_TURN');
+    expect(codeOf(() => consensus.checkHeader(id, header, { ancestors: [GENESIS], now }))).toBe('BLOCK_OUT_OF_TURN');
   });
 
   it('BLOCK_BAD_SEAL_SIGNATURE: a tampered header, and a seal made for another chain', () => {

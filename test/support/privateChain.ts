@@ -23,7 +23,7 @@ export interface PrivateChain {
 }
 
 /** `n` authorities (gopkgr init each) and `gopkgr fork` over them (beside the public chain of `publicNode`, when given). */
-export async function forkChain(n: number, opts: { name?: string; namespaces?: string[]; slotMs?: number; anchorDepth?: number; publicNode?: string } = {}): Promise<PrivateChain> {
+export async function forkChain(n: number, opts: { name?: string; namespaces?: string[]; slotMs?: number; anchorDepth?: number; epochBlocks?: number; publicNode?: string } = {}): Promise<PrivateChain> {
   const root = await tempDir('gopkgr-private-');
   const authorities = await Promise.all(Array.from({ length: n }, async (_, i) => {
     const data = path.join(root, `authority-${i}`);
@@ -35,6 +35,7 @@ export async function forkChain(n: number, opts: { name?: string; namespaces?: s
   const args = ['fork', '--json', '--name', opts.name ?? 'acme', '--out', dir, '--slot-ms', String(opts.slotMs ?? 1000),
     ...(opts.namespaces ?? ['@acme']).flatMap((ns) => ['--namespace', ns]), ...authorities.flatMap((a) => ['--authority', a.identity]),
     ...(opts.anchorDepth !== undefined ? ['--anchor-depth', String(opts.anchorDepth)] : []),
+    ...(opts.epochBlocks !== undefined ? ['--epoch-blocks', String(opts.epochBlocks)] : []),
     ...(opts.publicNode !== undefined ? ['--node', opts.publicNode] : [])];
   const fork = await gopkgr(args);
   if (fork.code !== 0) throw new Error(`gopkgr fork failed: ${fork.stderr}`);
