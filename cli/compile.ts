@@ -26,6 +26,7 @@
  */
 import path from 'node:path';
 import { GopkgrError } from '../ledger/index.ts';
+import { shareLibFiles } from './sourceFileCache.ts';
 import { expectedOutputs, isDeclarationFile } from './sourceFiles.ts';
 import { typescript } from '../infver/typescript.ts';
 import type * as TS from 'typescript';
@@ -85,6 +86,10 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   const host = ts.createCompilerHost(options);
   // Type roots, `types` and relative options resolve from here: the package, not wherever publish runs.
   host.getCurrentDirectory = () => dir;
+  // As tsc does: JSDoc in TypeScript files is not parsed (only @see/@link), since it changes no type, error or output.
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+  // The libs are parsed once for this program and the publish checks' (sourceFileCache.ts).
+  shareLibFiles(host, options);
   if (input.modulesRoot !== undefined) resolveDependenciesFrom(host, options, dir, input.modulesRoot);
   const outputs = new Map<string, EmittedFile>();
   let currentSource = '';
@@ -108,25 +113,27 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   });
 
   // Cheap, program-wide checks first; then per-file syntax, types, declarations.
-  const diagnostics: TS.Diagnostic[] = [
+  const programWide: TS.Diagnostic[] = [
     // TS5055 "would overwrite input file": with allowJs a plain .js file in the
     // program would be re-emitted over itself by a whole-program emit. We emit only
     // the chosen TS sources, into memory, so it never applies.
     ...program.getOptionsDiagnostics().filter((d) => d.code !== 5055),
     ...program.getGlobalDiagnostics(),
   ];
-  for (const { sf } of emitFiles) diagnostics.push(...program.getSyntacticDiagnostics(sf));
-  if (!hasErrors(diagnostics)) {
-    for (const { sf } of emitFiles) {
-      diagnostics.push(...program.getSemanticDiagnostics(sf), ...program.getDeclarationDiagnostics(sf));
-    }
-  }
-  throwOnErrors(dir, diagnostics);
+  for (const { sf } of emitFiles) programWide.push(...program.getSyntacticDiagnostics(sf));
+  throwOnErrors(dir, programWide);
+  // Declaration diagnostics come from the declaration transform the emit runs
+  // anyway (emit reports them too): asked for separately only when there is an
+  // error to report, so a clean build runs that transform once per file, not twice.
+  // The report lists each file's type errors, then its declaration errors, in file order.
+  const everyError = (): TS.Diagnostic[] => emitFiles.flatMap(({ sf }) => [...program.getSemanticDiagnostics(sf), ...program.getDeclarationDiagnostics(sf)]);
+  if (emitFiles.some(({ sf }) => hasErrors(program.getSemanticDiagnostics(sf)))) throwOnErrors(dir, everyError());
 
   const transformers: TS.CustomTransformers = { afterDeclarations: [rewriteDeclarationSpecifiers] };
   for (const { rel, sf } of emitFiles) {
     currentSource = rel;
     const result = program.emit(sf, undefined, undefined, false, transformers);
+    if (hasErrors(result.diagnostics)) throwOnErrors(dir, everyError());
     throwOnErrors(dir, result.diagnostics);
   }
   return [...outputs.values()].sort((a, b) => compareBytes(a.path, b.path));
