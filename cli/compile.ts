@@ -31,8 +31,6 @@ import { expectedOutputs, isDeclarationFile } from './sourceFiles.ts';
 import { typescript } from '../infver/typescript.ts';
 import type * as TS from 'typescript';
 
-const ts = typescript();
-
 /** How many diagnostics the PACK_COMPILE_ERROR message lists; the rest are counted. */
 const MAX_REPORTED_DIAGNOSTICS = 5;
 
@@ -80,6 +78,7 @@ export interface EmittedFile {
  * Returns the outputs sorted by path.
  */
 export function compileSources(input: CompileInput): EmittedFile[] {
+  const ts = typescript();
   const dir = path.resolve(input.dir);
   if (input.emit.length === 0) return [];
   const options = { ...readConfig(dir).options, ...forcedOptions(), ...layoutOptions(dir, input.layout) };
@@ -146,6 +145,7 @@ export function compileSources(input: CompileInput): EmittedFile[] {
  * dependencies' own imports resolve from where they are, as usual.
  */
 function resolveDependenciesFrom(host: TS.CompilerHost, options: TS.CompilerOptions, dir: string, modulesRoot: string): void {
+  const ts = typescript();
   const cache = ts.createModuleResolutionCache(dir, (f) => f, options);
   const importer = path.join(modulesRoot, '__importer__.ts');
   const installed = new Map<string, boolean>();
@@ -174,6 +174,7 @@ interface ParsedConfig {
 }
 
 function readConfig(dir: string): ParsedConfig {
+  const ts = typescript();
   const base: TS.CompilerOptions = {
     // No tsconfig.json: the defaults `tsc --init` suggests for a Node package.
     strict: true,
@@ -260,6 +261,7 @@ function layoutOptions(dir: string, layout: BuildLayout | undefined): TS.Compile
 }
 
 function forcedOptions(): TS.CompilerOptions {
+  const ts = typescript();
   return {
     // What consumers run is plain `node` (>= 20): ES2022 syntax runs there unchanged.
     target: ts.ScriptTarget.ES2022,
@@ -300,6 +302,7 @@ function forcedOptions(): TS.CompilerOptions {
  * file names the same module the `.js` beside it imports.
  */
 const rewriteDeclarationSpecifiers: TS.TransformerFactory<TS.SourceFile | TS.Bundle> = (context) => {
+  const ts = typescript();
   const { factory } = context;
   const literal = (node: TS.Expression): TS.StringLiteral | undefined => {
     if (!ts.isStringLiteral(node)) return undefined;
@@ -337,10 +340,12 @@ export function rewriteSpecifier(spec: string): string {
 }
 
 function hasErrors(diagnostics: readonly TS.Diagnostic[]): boolean {
+  const ts = typescript();
   return diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error);
 }
 
 function throwOnErrors(dir: string, diagnostics: readonly TS.Diagnostic[]): void {
+  const ts = typescript();
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length === 0) return;
   throw new GopkgrError('PACK_COMPILE_ERROR', formatDiagnostics(dir, errors), {
@@ -356,6 +361,7 @@ function configError(dir: string, diagnostics: readonly TS.Diagnostic[]): Gopkgr
 
 /** `file:line:col: message (TSnnnn)` per diagnostic, the first few, then a count of the rest. */
 export function formatDiagnostics(dir: string, diagnostics: readonly TS.Diagnostic[]): string {
+  const ts = typescript();
   const lines = diagnostics.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => {
     const message = `${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (TS${d.code})`;
     if (d.file === undefined || d.start === undefined) return message;
