@@ -26,7 +26,7 @@
  */
 import path from 'node:path';
 import { GopkgrError } from '../ledger/index.ts';
-import { shareLibFiles } from './sourceFileCache.ts';
+import { shareLibFiles } from '../infver/sourceFileCache.ts';
 import { expectedOutputs, isDeclarationFile } from './sourceFiles.ts';
 import { typescript } from '../infver/typescript.ts';
 import type * as TS from 'typescript';

@@ -50,9 +50,8 @@ function baseOf(fullName: string, existing: PackageJson | undefined, from: strin
   return stepBase(versions, from);
 }
 
-/** `extracted`: the manifest of `dir` when the caller is already extracting it (manifestWorker.ts); extracted here otherwise. */
-export async function apiVersion(dir: string, client: NodeClient, fullName: string, existing: PackageJson | undefined, from?: string, extracted?: Promise<Manifest>): Promise<ApiVersion> {
-  const manifest = await (extracted ?? extractManifest(dir));
+export async function apiVersion(dir: string, client: NodeClient, fullName: string, existing: PackageJson | undefined, from?: string): Promise<ApiVersion> {
+  const manifest = await extractManifest(dir);
   const base = baseOf(fullName, existing, from);
   if (base === undefined) return { manifest, comparison: null, version: nextVersion(null, 'patch') };
   const record = await client.get<{ manifest?: unknown; apiHash?: string }>(`/v1/packages/${fullName}/${base}`);

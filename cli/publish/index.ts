@@ -20,7 +20,6 @@ import { apiVersion, type ApiVersion } from './apiManifest.ts';
 import { checksError, runPublishChecks, type PublishCheck } from './checks/index.ts';
 import { findExisting, packRelease, releaseName, type PackedRelease } from './findAndPack.ts';
 import { installDependencies } from './installDependencies.ts';
-import { extractManifestInWorker, type ManifestExtraction } from './manifestWorker.ts';
 import { checkTree, resolveTree, type LockTree } from './lockTree.ts';
 import { signRelease, type Provenance, type SignedRelease } from './signRelease.ts';
 import { submitPublish, type SubmitOptions } from './submitPublish.ts';
@@ -74,16 +73,6 @@ export interface PrepareOptions {
 }
 
 export async function preparePublish(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver = {}, opts: PrepareOptions = {}): Promise<PreparedRelease> {
-  // The API extraction reads only the package directory: it runs on its own thread meanwhile (manifestWorker.ts).
-  const extraction = extractManifestInWorker(dir);
-  try {
-    return await prepare(dir, client, key, observer, opts, extraction);
-  } finally {
-    await extraction.stop();
-  }
-}
-
-async function prepare(dir: string, client: NodeClient, key: KeyPair, observer: PublishObserver, opts: PrepareOptions, extraction: ManifestExtraction): Promise<PreparedRelease> {
   const { provenance } = opts;
   // The dependencies first: the compiler needs them (packing fails on a missing one otherwise).
   const fullName = await releaseName(dir);
@@ -106,7 +95,7 @@ async function prepare(dir: string, client: NodeClient, key: KeyPair, observer: 
   const refusal = checksError(checks);
   if (refusal !== undefined && opts.checks !== 'report') throw refusal;
   const existing = await findExisting(client, packed);
-  const api = await apiVersion(dir, client, packed.fullName, existing, opts.from, extraction.manifest());
+  const api = await apiVersion(dir, client, packed.fullName, existing, opts.from);
   if (api.base !== undefined && api.comparison !== null) observer.onApiChange?.(api.base, api.comparison);
   const tree = checkTree(resolved ?? await resolveTree(dir, packed.fullName, client, treeOpts), packed.fullName, api.version);
   observer.onLockTree?.(tree);

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as TS from 'typescript';
 import { typescript } from '../../../infver/typescript.ts';
-import { cacheSourceFiles, shareLibFiles } from '../../sourceFileCache.ts';
+import { cacheSourceFiles, shareLibFiles } from '../../../infver/sourceFileCache.ts';
 import { isDeclarationFile } from '../../sourceFiles.ts';
 
 export type Resolution = 'node16' | 'nodenext' | 'bundler';
