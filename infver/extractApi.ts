@@ -760,6 +760,7 @@ class Extractor {
  */
 export function extractApi(dir: string): Manifest {
   const pkg = resolveEntry(dir);
+  // Parent pointers set at parse: the walk climbs from any node it reaches (to its statement, its file).
   const host = ts.createCompilerHost(COMPILER_OPTIONS, true);
   // TypeScript's lib files are parsed once per process (a diff extracts twice; a
   // publish has parsed them for its compile already); the package's own files
