@@ -26,11 +26,10 @@
  */
 import path from 'node:path';
 import { GopkgrError } from '../ledger/index.ts';
+import { shareLibFiles } from '../infver/sourceFileCache.ts';
 import { expectedOutputs, isDeclarationFile } from './sourceFiles.ts';
 import { typescript } from '../infver/typescript.ts';
 import type * as TS from 'typescript';
-
-const ts = typescript();
 
 /** How many diagnostics the PACK_COMPILE_ERROR message lists; the rest are counted. */
 const MAX_REPORTED_DIAGNOSTICS = 5;
@@ -79,12 +78,17 @@ export interface EmittedFile {
  * Returns the outputs sorted by path.
  */
 export function compileSources(input: CompileInput): EmittedFile[] {
+  const ts = typescript();
   const dir = path.resolve(input.dir);
   if (input.emit.length === 0) return [];
   const options = { ...readConfig(dir).options, ...forcedOptions(), ...layoutOptions(dir, input.layout) };
   const host = ts.createCompilerHost(options);
   // Type roots, `types` and relative options resolve from here: the package, not wherever publish runs.
   host.getCurrentDirectory = () => dir;
+  // As tsc does: JSDoc in TypeScript files is not parsed (only @see/@link), since it changes no type, error or output.
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+  // The libs are parsed once for this program and the publish checks' (sourceFileCache.ts).
+  shareLibFiles(host, options);
   if (input.modulesRoot !== undefined) resolveDependenciesFrom(host, options, dir, input.modulesRoot);
   const outputs = new Map<string, EmittedFile>();
   let currentSource = '';
@@ -108,25 +112,27 @@ export function compileSources(input: CompileInput): EmittedFile[] {
   });
 
   // Cheap, program-wide checks first; then per-file syntax, types, declarations.
-  const diagnostics: TS.Diagnostic[] = [
+  const programWide: TS.Diagnostic[] = [
     // TS5055 "would overwrite input file": with allowJs a plain .js file in the
     // program would be re-emitted over itself by a whole-program emit. We emit only
     // the chosen TS sources, into memory, so it never applies.
     ...program.getOptionsDiagnostics().filter((d) => d.code !== 5055),
     ...program.getGlobalDiagnostics(),
   ];
-  for (const { sf } of emitFiles) diagnostics.push(...program.getSyntacticDiagnostics(sf));
-  if (!hasErrors(diagnostics)) {
-    for (const { sf } of emitFiles) {
-      diagnostics.push(...program.getSemanticDiagnostics(sf), ...program.getDeclarationDiagnostics(sf));
-    }
-  }
-  throwOnErrors(dir, diagnostics);
+  for (const { sf } of emitFiles) programWide.push(...program.getSyntacticDiagnostics(sf));
+  throwOnErrors(dir, programWide);
+  // Declaration diagnostics come from the declaration transform the emit runs
+  // anyway (emit reports them too): asked for separately only when there is an
+  // error to report, so a clean build runs that transform once per file, not twice.
+  // The report lists each file's type errors, then its declaration errors, in file order.
+  const everyError = (): TS.Diagnostic[] => emitFiles.flatMap(({ sf }) => [...program.getSemanticDiagnostics(sf), ...program.getDeclarationDiagnostics(sf)]);
+  if (emitFiles.some(({ sf }) => hasErrors(program.getSemanticDiagnostics(sf)))) throwOnErrors(dir, everyError());
 
   const transformers: TS.CustomTransformers = { afterDeclarations: [rewriteDeclarationSpecifiers] };
   for (const { rel, sf } of emitFiles) {
     currentSource = rel;
     const result = program.emit(sf, undefined, undefined, false, transformers);
+    if (hasErrors(result.diagnostics)) throwOnErrors(dir, everyError());
     throwOnErrors(dir, result.diagnostics);
   }
   return [...outputs.values()].sort((a, b) => compareBytes(a.path, b.path));
@@ -139,6 +145,7 @@ export function compileSources(input: CompileInput): EmittedFile[] {
  * dependencies' own imports resolve from where they are, as usual.
  */
 function resolveDependenciesFrom(host: TS.CompilerHost, options: TS.CompilerOptions, dir: string, modulesRoot: string): void {
+  const ts = typescript();
   const cache = ts.createModuleResolutionCache(dir, (f) => f, options);
   const importer = path.join(modulesRoot, '__importer__.ts');
   const installed = new Map<string, boolean>();
@@ -167,6 +174,7 @@ interface ParsedConfig {
 }
 
 function readConfig(dir: string): ParsedConfig {
+  const ts = typescript();
   const base: TS.CompilerOptions = {
     // No tsconfig.json: the defaults `tsc --init` suggests for a Node package.
     strict: true,
@@ -253,6 +261,7 @@ function layoutOptions(dir: string, layout: BuildLayout | undefined): TS.Compile
 }
 
 function forcedOptions(): TS.CompilerOptions {
+  const ts = typescript();
   return {
     // What consumers run is plain `node` (>= 20): ES2022 syntax runs there unchanged.
     target: ts.ScriptTarget.ES2022,
@@ -293,6 +302,7 @@ function forcedOptions(): TS.CompilerOptions {
  * file names the same module the `.js` beside it imports.
  */
 const rewriteDeclarationSpecifiers: TS.TransformerFactory<TS.SourceFile | TS.Bundle> = (context) => {
+  const ts = typescript();
   const { factory } = context;
   const literal = (node: TS.Expression): TS.StringLiteral | undefined => {
     if (!ts.isStringLiteral(node)) return undefined;
@@ -330,10 +340,12 @@ export function rewriteSpecifier(spec: string): string {
 }
 
 function hasErrors(diagnostics: readonly TS.Diagnostic[]): boolean {
+  const ts = typescript();
   return diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error);
 }
 
 function throwOnErrors(dir: string, diagnostics: readonly TS.Diagnostic[]): void {
+  const ts = typescript();
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length === 0) return;
   throw new GopkgrError('PACK_COMPILE_ERROR', formatDiagnostics(dir, errors), {
@@ -349,6 +361,7 @@ function configError(dir: string, diagnostics: readonly TS.Diagnostic[]): Gopkgr
 
 /** `file:line:col: message (TSnnnn)` per diagnostic, the first few, then a count of the rest. */
 export function formatDiagnostics(dir: string, diagnostics: readonly TS.Diagnostic[]): string {
+  const ts = typescript();
   const lines = diagnostics.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => {
     const message = `${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (TS${d.code})`;
     if (d.file === undefined || d.start === undefined) return message;

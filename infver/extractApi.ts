@@ -1,10 +1,10 @@
 /**
  * Extract a package's public API surface into an `infver/1` manifest.
  *
- * ts-morph loads the entry and everything it reaches (one Project per call);
- * the walk itself reads the raw compiler nodes of that program, because
- * wrapping every node costs more than the whole walk on a package the size of
- * rxjs. The checker resolves re-exports, `export *`, aliases and inferred
+ * A TypeScript program loads the entry and everything it reaches (one per
+ * call), on the compiler the rest of the CLI uses (its lib files shared with
+ * the publish's compile: sourceFileCache.ts); the walk reads the raw compiler
+ * nodes of that program. The checker resolves re-exports, `export *`, aliases and inferred
  * types; everything else is read from declarations as written.
  *
  * Normalisation rules (what never reaches a shape):
@@ -22,15 +22,19 @@
  * inferred type, as declaration emit would.
  */
 import { relative } from 'node:path';
-import { Project, ts } from 'ts-morph';
+import type * as TS from 'typescript';
 import { GopkgrError } from '../ledger/index.ts';
 import { compareText, exportKind, normaliseSet, sortDecls, sortMembers } from './canonicalShape.ts';
 import { hashExport } from './hashApi.ts';
 import { MANIFEST_FORMAT } from './manifest.ts';
 import type { Decl, EnumMember, Manifest, ManifestExport, Member, NamedDecls, Param, Signature, TupleElement, TypeNode, TypeParam } from './manifest.ts';
 import { resolveEntry } from './resolveEntry.ts';
+import { shareLibFiles } from './sourceFileCache.ts';
+import { typescript } from './typescript.ts';
 
-const COMPILER_OPTIONS: ts.CompilerOptions = {
+const ts = typescript();
+
+const COMPILER_OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   // Bundler resolution accepts both `./x.js` (NodeNext style) and extensionless
@@ -46,26 +50,24 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   lib: ['lib.es2023.d.ts'],
 };
 
-let shared: Project | undefined;
-
 const BUILDER_FLAGS =
   ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.IgnoreErrors | ts.NodeBuilderFlags.UseStructuralFallback;
 
-interface SymbolWithParent extends ts.Symbol {
-  parent?: ts.Symbol;
+interface SymbolWithParent extends TS.Symbol {
+  parent?: TS.Symbol;
 }
 
-function location(node: ts.Node): string {
+function location(node: TS.Node): string {
   const sf = node.getSourceFile();
   const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   return `${sf.fileName}:${line + 1}:${character + 1}`;
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) ? (ts.getModifiers(node) ?? []).some((m) => m.kind === kind) : false;
 }
 
-function isDeprecated(node: ts.Node): boolean {
+function isDeprecated(node: TS.Node): boolean {
   const target = ts.isVariableDeclaration(node) ? node.parent.parent : node;
   return ts.getJSDocDeprecatedTag(target) !== undefined || (target !== node && ts.getJSDocDeprecatedTag(node) !== undefined);
 }
@@ -87,18 +89,18 @@ function packageOfFile(fileName: string): string {
 
 class Extractor {
   private readonly printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
-  private readonly publicNames = new Map<ts.Symbol, string>();
-  private readonly internalNames = new Map<ts.Symbol, string>();
+  private readonly publicNames = new Map<TS.Symbol, string>();
+  private readonly internalNames = new Map<TS.Symbol, string>();
   private readonly internalTaken = new Set<string>();
-  private readonly internalQueue: ts.Symbol[] = [];
+  private readonly internalQueue: TS.Symbol[] = [];
 
   constructor(
-    private readonly program: ts.Program,
-    private readonly checker: ts.TypeChecker,
+    private readonly program: TS.Program,
+    private readonly checker: TS.TypeChecker,
     private readonly dir: string,
   ) {}
 
-  isLocalFile(sf: ts.SourceFile): boolean {
+  isLocalFile(sf: TS.SourceFile): boolean {
     return sf.fileName.startsWith(this.dir + '/') && !sf.fileName.slice(this.dir.length).includes('/node_modules/');
   }
 
@@ -134,16 +136,16 @@ class Extractor {
     }
   }
 
-  rel(node: ts.Node): string {
+  rel(node: TS.Node): string {
     const loc = location(node);
     return loc.startsWith(this.dir + '/') ? loc.slice(this.dir.length + 1) : loc;
   }
 
-  resolveAlias(sym: ts.Symbol): ts.Symbol {
+  resolveAlias(sym: TS.Symbol): TS.Symbol {
     return sym.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(sym) : sym;
   }
 
-  sortedExports(moduleSym: ts.Symbol): ts.Symbol[] {
+  sortedExports(moduleSym: TS.Symbol): TS.Symbol[] {
     return this.checker
       .getExportsOfModule(moduleSym)
       .filter((s) => !(s.flags & ts.SymbolFlags.Prototype))
@@ -151,11 +153,11 @@ class Extractor {
   }
 
   /** Public paths of every exported symbol, top level first so `Foo` wins over `ns.Foo`. */
-  registerPublicNames(top: ts.Symbol[]): void {
-    let level: Array<[ts.Symbol, string]> = top.map((s) => [this.resolveAlias(s), s.name]);
-    const seenNs = new Set<ts.Symbol>();
+  registerPublicNames(top: TS.Symbol[]): void {
+    let level: Array<[TS.Symbol, string]> = top.map((s) => [this.resolveAlias(s), s.name]);
+    const seenNs = new Set<TS.Symbol>();
     while (level.length > 0) {
-      const next: Array<[ts.Symbol, string]> = [];
+      const next: Array<[TS.Symbol, string]> = [];
       for (const [sym, path] of level) {
         if (!this.publicNames.has(sym)) this.publicNames.set(sym, path);
         if (sym.flags & (ts.SymbolFlags.Module | ts.SymbolFlags.Enum) && !seenNs.has(sym) && sym.declarations?.some((d) => this.isLocalFile(d.getSourceFile()))) {
@@ -169,7 +171,7 @@ class Extractor {
     }
   }
 
-  run(entryFile: ts.SourceFile, name: string): Manifest {
+  run(entryFile: TS.SourceFile, name: string): Manifest {
     const moduleSym = this.checker.getSymbolAtLocation(entryFile);
     const top = moduleSym ? this.sortedExports(moduleSym) : [];
     this.registerPublicNames(top);
@@ -188,7 +190,7 @@ class Extractor {
     return { format: MANIFEST_FORMAT, name, exports, internal };
   }
 
-  declsOf(exportSym: ts.Symbol): Decl[] {
+  declsOf(exportSym: TS.Symbol): Decl[] {
     const sym = this.resolveAlias(exportSym);
     const declarations = sym.declarations ?? [];
     if (declarations.length === 0) {
@@ -211,7 +213,7 @@ class Extractor {
       const used = overloads.length > 0 ? overloads : fns;
       out.push({ kind: 'function', s: used.map((f) => this.signature(f)) });
     }
-    const cls = declarations.find((d): d is ts.ClassDeclaration | ts.ClassExpression => ts.isClassDeclaration(d) || ts.isClassExpression(d));
+    const cls = declarations.find((d): d is TS.ClassDeclaration | TS.ClassExpression => ts.isClassDeclaration(d) || ts.isClassExpression(d));
     if (cls) out.push(this.classDecl(cls));
     const ifaces = declarations.filter(ts.isInterfaceDeclaration);
     if (ifaces.length > 0) out.push(this.interfaceDecl(ifaces));
@@ -226,7 +228,7 @@ class Extractor {
     const enums = declarations.filter(ts.isEnumDeclaration);
     if (enums.length > 0) out.push(this.enumDecl(enums));
     const variable = declarations.find(
-      (d): d is ts.VariableDeclaration | ts.BindingElement | ts.ExportAssignment =>
+      (d): d is TS.VariableDeclaration | TS.BindingElement | TS.ExportAssignment =>
         ts.isVariableDeclaration(d) || ts.isBindingElement(d) || ts.isExportAssignment(d),
     );
     if (variable) out.push(this.variableDecl(sym, variable));
@@ -251,11 +253,11 @@ class Extractor {
 
   // ---- declarations -------------------------------------------------------
 
-  classDecl(node: ts.ClassDeclaration | ts.ClassExpression): Decl {
+  classDecl(node: TS.ClassDeclaration | TS.ClassExpression): Decl {
     const members: Member[] = [];
-    const ctors: ts.ConstructorDeclaration[] = [];
-    const methods = new Map<string, { nodes: ts.MethodDeclaration[]; st: boolean; name: string }>();
-    const accessors = new Map<string, { get?: ts.GetAccessorDeclaration; set?: ts.SetAccessorDeclaration; st: boolean; name: string }>();
+    const ctors: TS.ConstructorDeclaration[] = [];
+    const methods = new Map<string, { nodes: TS.MethodDeclaration[]; st: boolean; name: string }>();
+    const accessors = new Map<string, { get?: TS.GetAccessorDeclaration; set?: TS.SetAccessorDeclaration; st: boolean; name: string }>();
     for (const m of node.members) {
       if (m.name && ts.isPrivateIdentifier(m.name)) continue;
       if (hasModifier(m, ts.SyntaxKind.PrivateKeyword)) continue;
@@ -348,7 +350,7 @@ class Extractor {
     return d;
   }
 
-  interfaceDecl(nodes: ts.InterfaceDeclaration[]): Decl {
+  interfaceDecl(nodes: TS.InterfaceDeclaration[]): Decl {
     const members = this.typeElements(nodes.flatMap((n) => [...n.members]));
     const d: Decl & { kind: 'interface' } = { kind: 'interface', m: members };
     const tp = this.typeParams(nodes[0]!.typeParameters);
@@ -365,7 +367,7 @@ class Extractor {
     return d;
   }
 
-  enumDecl(nodes: ts.EnumDeclaration[]): Decl {
+  enumDecl(nodes: TS.EnumDeclaration[]): Decl {
     const m: EnumMember[] = [];
     let index = 0;
     for (const n of nodes) {
@@ -393,7 +395,7 @@ class Extractor {
     return d;
   }
 
-  variableDecl(sym: ts.Symbol, node: ts.VariableDeclaration | ts.BindingElement | ts.ExportAssignment): Decl {
+  variableDecl(sym: TS.Symbol, node: TS.VariableDeclaration | TS.BindingElement | TS.ExportAssignment): Decl {
     let t: TypeNode;
     let isConst = true;
     if (ts.isVariableDeclaration(node)) {
@@ -412,14 +414,14 @@ class Extractor {
 
   // ---- members ------------------------------------------------------------
 
-  flags(m: Member & { k: 'prop' | 'method' }, node: ts.Node, st: boolean): void {
+  flags(m: Member & { k: 'prop' | 'method' }, node: TS.Node, st: boolean): void {
     if (st) m.st = true;
     if (hasModifier(node, ts.SyntaxKind.ProtectedKeyword)) m.prot = true;
     if (hasModifier(node, ts.SyntaxKind.AbstractKeyword)) m.abs = true;
     if (isDeprecated(node)) m.dep = true;
   }
 
-  accessorMember(name: string, get: ts.GetAccessorDeclaration | undefined, set: ts.SetAccessorDeclaration | undefined, st: boolean): Member {
+  accessorMember(name: string, get: TS.GetAccessorDeclaration | undefined, set: TS.SetAccessorDeclaration | undefined, st: boolean): Member {
     let t: TypeNode;
     if (get) t = get.type ? this.type(get.type) : this.inferredReturn(get);
     else {
@@ -434,7 +436,7 @@ class Extractor {
     return m;
   }
 
-  indexMember(m: ts.IndexSignatureDeclaration, st = false): Member {
+  indexMember(m: TS.IndexSignatureDeclaration, st = false): Member {
     const keyNode = m.parameters[0]?.type;
     const im: Member = { k: 'index', key: keyNode ? this.type(keyNode) : { k: 'kw', n: 'string' }, t: this.type(m.type) };
     if (hasModifier(m, ts.SyntaxKind.ReadonlyKeyword)) im.ro = true;
@@ -442,10 +444,10 @@ class Extractor {
     return im;
   }
 
-  typeElements(elements: readonly ts.TypeElement[]): Member[] {
+  typeElements(elements: readonly TS.TypeElement[]): Member[] {
     const members: Member[] = [];
-    const methods = new Map<string, ts.MethodSignature[]>();
-    const accessors = new Map<string, { get?: ts.GetAccessorDeclaration; set?: ts.SetAccessorDeclaration }>();
+    const methods = new Map<string, TS.MethodSignature[]>();
+    const accessors = new Map<string, { get?: TS.GetAccessorDeclaration; set?: TS.SetAccessorDeclaration }>();
     const calls: Signature[] = [];
     const constructs: Signature[] = [];
     for (const e of elements) {
@@ -490,7 +492,7 @@ class Extractor {
     return sortMembers(members);
   }
 
-  memberName(name: ts.PropertyName | ts.BindingName | undefined): string | undefined {
+  memberName(name: TS.PropertyName | TS.BindingName | undefined): string | undefined {
     if (!name) return undefined;
     if (ts.isIdentifier(name)) return name.text;
     if (ts.isPrivateIdentifier(name)) return undefined;
@@ -504,7 +506,7 @@ class Extractor {
 
   // ---- signatures ---------------------------------------------------------
 
-  signature(decl: ts.SignatureDeclaration): Signature {
+  signature(decl: TS.SignatureDeclaration): Signature {
     const params: Param[] = [];
     decl.parameters.forEach((p, i) => {
       if (ts.isIdentifier(p.name) && p.name.text === 'this') return;
@@ -527,7 +529,7 @@ class Extractor {
     return s;
   }
 
-  typeParams(tps: ts.NodeArray<ts.TypeParameterDeclaration> | undefined): TypeParam[] | undefined {
+  typeParams(tps: TS.NodeArray<TS.TypeParameterDeclaration> | undefined): TypeParam[] | undefined {
     if (!tps || tps.length === 0) return undefined;
     return tps.map((tp) => {
       const out: TypeParam = { n: tp.name.text };
@@ -544,17 +546,17 @@ class Extractor {
 
   // ---- inferred types -----------------------------------------------------
 
-  inferredAt(node: ts.Node): TypeNode {
+  inferredAt(node: TS.Node): TypeNode {
     return this.inferred(this.checker.getTypeAtLocation(node), node);
   }
 
-  inferredReturn(decl: ts.SignatureDeclaration): TypeNode {
+  inferredReturn(decl: TS.SignatureDeclaration): TypeNode {
     const sig = this.checker.getSignatureFromDeclaration(decl);
     if (!sig) return { k: 'kw', n: 'any' };
     return this.inferred(this.checker.getReturnTypeOfSignature(sig), decl);
   }
 
-  inferred(type: ts.Type, enclosing: ts.Node): TypeNode {
+  inferred(type: TS.Type, enclosing: TS.Node): TypeNode {
     const node = this.checker.typeToTypeNode(type, enclosing, BUILDER_FLAGS);
     if (!node) return { k: 'x', s: this.checker.typeToString(type, enclosing, ts.TypeFormatFlags.NoTruncation) };
     return this.type(node);
@@ -562,15 +564,15 @@ class Extractor {
 
   // ---- types --------------------------------------------------------------
 
-  print(node: ts.Node, sf?: ts.SourceFile): string {
+  print(node: TS.Node, sf?: TS.SourceFile): string {
     const file = sf ?? (node.pos >= 0 ? node.getSourceFile() : undefined) ?? ts.createSourceFile('x.ts', '', ts.ScriptTarget.ES2022);
     return this.printer.printNode(ts.EmitHint.Unspecified, node, file).replace(/\s+/g, ' ');
   }
 
-  symbolOf(node: ts.Node): ts.Symbol | undefined {
+  symbolOf(node: TS.Node): TS.Symbol | undefined {
     if (node.pos >= 0 && node.parent) return this.checker.getSymbolAtLocation(node);
     // Nodes synthesised by typeToTypeNode carry their symbol directly.
-    const own = (node as ts.Node & { symbol?: ts.Symbol }).symbol;
+    const own = (node as TS.Node & { symbol?: TS.Symbol }).symbol;
     if (own) return own;
     if (ts.isQualifiedName(node)) return this.symbolOf(node.right);
     if (ts.isPropertyAccessExpression(node)) return this.symbolOf(node.name);
@@ -578,7 +580,7 @@ class Extractor {
   }
 
   /** A named reference: resolve the symbol behind the written name. */
-  ref(nameNode: ts.EntityName | ts.Expression, args: readonly ts.TypeNode[] | undefined): TypeNode {
+  ref(nameNode: TS.EntityName | TS.Expression, args: readonly TS.TypeNode[] | undefined): TypeNode {
     const a = args && args.length > 0 ? args.map((x) => this.type(x)) : undefined;
     const written = this.print(nameNode);
     let sym = this.symbolOf(nameNode);
@@ -588,7 +590,7 @@ class Extractor {
         // Imported from a package that is not installed: name it by its specifier.
         const decl = sym.declarations?.[0];
         let from = 'unknown';
-        let n: ts.Node | undefined = decl;
+        let n: TS.Node | undefined = decl;
         while (n && !ts.isImportDeclaration(n)) n = n.parent;
         if (n && ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier)) from = n.moduleSpecifier.text;
         return this.withArgs({ k: 'ref', n: `${from}:${written}`, src: 'ext' }, a);
@@ -611,14 +613,14 @@ class Extractor {
   }
 
   /** `Enum.Member`, `ns.Type` reached through a public parent. */
-  publicOfMember(sym: ts.Symbol): string | undefined {
+  publicOfMember(sym: TS.Symbol): string | undefined {
     const parent = (sym as SymbolWithParent).parent;
     if (!parent) return undefined;
     const p = this.publicNames.get(parent);
     return p === undefined ? undefined : `${p}.${sym.name}`;
   }
 
-  internalName(sym: ts.Symbol): string {
+  internalName(sym: TS.Symbol): string {
     const known = this.internalNames.get(sym);
     if (known) return known;
     let name = sym.name;
@@ -634,12 +636,12 @@ class Extractor {
     return t;
   }
 
-  heritage(h: ts.ExpressionWithTypeArguments): TypeNode {
+  heritage(h: TS.ExpressionWithTypeArguments): TypeNode {
     if (ts.isIdentifier(h.expression) || ts.isPropertyAccessExpression(h.expression)) return this.ref(h.expression, h.typeArguments);
     return { k: 'x', s: this.print(h) };
   }
 
-  literal(node: ts.LiteralTypeNode['literal']): TypeNode {
+  literal(node: TS.LiteralTypeNode['literal']): TypeNode {
     switch (node.kind) {
       case ts.SyntaxKind.NullKeyword:
         return { k: 'kw', n: 'null' };
@@ -649,15 +651,15 @@ class Extractor {
         return { k: 'lit', v: 'false' };
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-        return { k: 'lit', v: JSON.stringify((node as ts.StringLiteral).text) };
+        return { k: 'lit', v: JSON.stringify((node as TS.StringLiteral).text) };
       case ts.SyntaxKind.NumericLiteral:
-        return { k: 'lit', v: String(Number((node as ts.NumericLiteral).text.replace(/_/g, ''))) };
+        return { k: 'lit', v: String(Number((node as TS.NumericLiteral).text.replace(/_/g, ''))) };
       case ts.SyntaxKind.BigIntLiteral:
-        return { k: 'lit', v: `${BigInt((node as ts.BigIntLiteral).text.replace(/_/g, '').slice(0, -1)).toString()}n` };
+        return { k: 'lit', v: `${BigInt((node as TS.BigIntLiteral).text.replace(/_/g, '').slice(0, -1)).toString()}n` };
       case ts.SyntaxKind.PrefixUnaryExpression: {
-        const u = node as ts.PrefixUnaryExpression;
+        const u = node as TS.PrefixUnaryExpression;
         if (u.operator === ts.SyntaxKind.MinusToken && (ts.isNumericLiteral(u.operand) || ts.isBigIntLiteral(u.operand))) {
-          const inner = this.literal(u.operand as ts.LiteralTypeNode['literal']);
+          const inner = this.literal(u.operand as TS.LiteralTypeNode['literal']);
           if (inner.k === 'lit') return { k: 'lit', v: inner.v === '0' ? '0' : `-${inner.v}` };
         }
         return { k: 'x', s: this.print(node) };
@@ -667,7 +669,7 @@ class Extractor {
     }
   }
 
-  type(node: ts.TypeNode): TypeNode {
+  type(node: TS.TypeNode): TypeNode {
     switch (node.kind) {
       case ts.SyntaxKind.AnyKeyword:
         return { k: 'kw', n: 'any' };
@@ -696,25 +698,25 @@ class Extractor {
       case ts.SyntaxKind.ThisType:
         return { k: 'kw', n: 'this' };
       case ts.SyntaxKind.LiteralType:
-        return this.literal((node as ts.LiteralTypeNode).literal);
+        return this.literal((node as TS.LiteralTypeNode).literal);
       case ts.SyntaxKind.ParenthesizedType:
-        return this.type((node as ts.ParenthesizedTypeNode).type);
+        return this.type((node as TS.ParenthesizedTypeNode).type);
       case ts.SyntaxKind.TypeReference: {
-        const r = node as ts.TypeReferenceNode;
+        const r = node as TS.TypeReferenceNode;
         return this.ref(r.typeName, r.typeArguments);
       }
       case ts.SyntaxKind.ExpressionWithTypeArguments:
-        return this.heritage(node as ts.ExpressionWithTypeArguments);
+        return this.heritage(node as TS.ExpressionWithTypeArguments);
       case ts.SyntaxKind.UnionType:
-        return normaliseSet('union', (node as ts.UnionTypeNode).types.map((t) => this.type(t)));
+        return normaliseSet('union', (node as TS.UnionTypeNode).types.map((t) => this.type(t)));
       case ts.SyntaxKind.IntersectionType:
-        return normaliseSet('inter', (node as ts.IntersectionTypeNode).types.map((t) => this.type(t)));
+        return normaliseSet('inter', (node as TS.IntersectionTypeNode).types.map((t) => this.type(t)));
       case ts.SyntaxKind.ArrayType:
-        return { k: 'arr', e: this.type((node as ts.ArrayTypeNode).elementType) };
+        return { k: 'arr', e: this.type((node as TS.ArrayTypeNode).elementType) };
       case ts.SyntaxKind.TupleType:
-        return { k: 'tuple', e: (node as ts.TupleTypeNode).elements.map((e) => this.tupleElement(e)) };
+        return { k: 'tuple', e: (node as TS.TupleTypeNode).elements.map((e) => this.tupleElement(e)) };
       case ts.SyntaxKind.TypeOperator: {
-        const op = node as ts.TypeOperatorNode;
+        const op = node as TS.TypeOperatorNode;
         if (op.operator === ts.SyntaxKind.ReadonlyKeyword) {
           const inner = this.type(op.type);
           if (inner.k === 'arr' || inner.k === 'tuple') return { ...inner, ro: true };
@@ -723,9 +725,9 @@ class Extractor {
         return { k: 'x', s: this.print(node) };
       }
       case ts.SyntaxKind.FunctionType:
-        return { k: 'fn', s: this.signature(node as ts.FunctionTypeNode) };
+        return { k: 'fn', s: this.signature(node as TS.FunctionTypeNode) };
       case ts.SyntaxKind.ConstructorType: {
-        const c = node as ts.ConstructorTypeNode;
+        const c = node as TS.ConstructorTypeNode;
         const t: TypeNode = { k: 'new', s: this.signature(c) };
         if (hasModifier(c, ts.SyntaxKind.AbstractKeyword)) t.abs = true;
         // signature() gives constructor types a void return only when undeclared; they always declare one.
@@ -733,13 +735,13 @@ class Extractor {
         return t;
       }
       case ts.SyntaxKind.TypeLiteral:
-        return { k: 'obj', m: this.typeElements((node as ts.TypeLiteralNode).members) };
+        return { k: 'obj', m: this.typeElements((node as TS.TypeLiteralNode).members) };
       default:
         return { k: 'x', s: this.print(node) };
     }
   }
 
-  tupleElement(e: ts.TypeNode): TupleElement {
+  tupleElement(e: TS.TypeNode): TupleElement {
     if (ts.isNamedTupleMember(e)) {
       const out: TupleElement = { t: this.type(e.type) };
       if (e.questionToken) out.opt = true;
@@ -758,22 +760,16 @@ class Extractor {
  */
 export function extractApi(dir: string): Manifest {
   const pkg = resolveEntry(dir);
-  // One Project per process: its default-library files are parsed once and
-  // reused by every later program (a diff extracts twice; the test suite
-  // dozens of times). The package's own files are dropped after each
-  // extraction so that the next one reads them from disk again.
-  shared ??= new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
-  const project = shared;
-  try {
-    const entry = project.addSourceFileAtPath(pkg.entry);
-    project.resolveSourceFileDependencies();
-    const program = project.getProgram().compilerObject;
-    const checker = program.getTypeChecker();
-    const extractor = new Extractor(program, checker, pkg.dir);
-    extractor.checkSources();
-    const sf = program.getSourceFile(entry.getFilePath()) ?? entry.compilerNode;
-    return extractor.run(sf, pkg.name);
-  } finally {
-    for (const sf of project.getSourceFiles()) project.removeSourceFile(sf);
-  }
+  // Parent pointers set at parse: the walk climbs from any node it reaches (to its statement, its file).
+  const host = ts.createCompilerHost(COMPILER_OPTIONS, true);
+  // TypeScript's lib files are parsed once per process (a diff extracts twice; a
+  // publish has parsed them for its compile already); the package's own files
+  // are read from disk for each extraction.
+  shareLibFiles(host, COMPILER_OPTIONS);
+  const program = ts.createProgram([pkg.entry], COMPILER_OPTIONS, host);
+  const sf = program.getSourceFile(pkg.entry);
+  if (sf === undefined) throw new GopkgrError('INFVER_ENTRY_NOT_FOUND', `${pkg.name}: cannot read its entry ${pkg.entry}`, { hint: 'check that the file exists and is readable' });
+  const extractor = new Extractor(program, program.getTypeChecker(), pkg.dir);
+  extractor.checkSources();
+  return extractor.run(sf, pkg.name);
 }

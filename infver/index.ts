@@ -4,7 +4,7 @@
  * This module is what the node's consensus hooks import (node/hooks.ts), so it
  * must stay light: the manifest types and the pure comparison load nothing but
  * node:crypto and the ledger.
- * Extraction (ts-morph) and the checker engine (infver/checker/) need
+ * Extraction (extractApi.ts) and the checker engine (infver/checker/) need
  * TypeScript, several MB and ~0.5 s to load, so they are reached only through
  * `extractManifest`/`diffPackages`, which import them on first use.
  * Consensus code never calls those: nodes enforce only the lower bound two
@@ -38,7 +38,7 @@ export { nextVersion, parseVersion, FIRST_VERSION } from './nextVersion.ts';
 export { canonicalShape, typeText } from './canonicalShape.ts';
 export { hashExport } from './hashApi.ts';
 
-/** Extract the API manifest of the package in `dir` (loads ts-morph on first use). */
+/** Extract the API manifest of the package in `dir` (loads TypeScript on first use). */
 export async function extractManifest(dir: string): Promise<Manifest> {
   const { extractApi } = await import('./extractApi.ts');
   return extractApi(dir);

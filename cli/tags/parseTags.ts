@@ -30,8 +30,6 @@ import { gopkgrSpecifier, npmSpecifier } from './specifiers.ts';
 
 export { gopkgrSpecifier, npmSpecifier };
 
-const ts = typescript();
-
 export interface Tag {
   ver?: string;
   hash?: string;
@@ -60,6 +58,7 @@ const KEYS = ['ver', 'hash', 'chain', 'npm'] as const;
 const HINT = 'write tags as // `ver:"^1.2.0"` (keys: ver, hash, chain), or // `npm:"^3.23.0"` for an npm package, right after the import on the same line';
 
 function scriptKind(file: string): TS.ScriptKind {
+  const ts = typescript();
   if (file.endsWith('.tsx')) return ts.ScriptKind.TSX;
   if (file.endsWith('.ts') || file.endsWith('.mts') || file.endsWith('.cts')) return ts.ScriptKind.TS;
   return ts.ScriptKind.JS;
@@ -67,6 +66,7 @@ function scriptKind(file: string): TS.ScriptKind {
 
 /** Every import of a `@ns/name` package in `text`, with its tag when it has one. */
 export function parseTags(file: string, text: string): TaggedImport[] {
+  const ts = typescript();
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
   const out: TaggedImport[] = [];
   const where = (pos: number): string => {

@@ -6,7 +6,8 @@
  *    names a file the install writes, exactly (no extension or index fallback,
  *    which node deprecates: DEP0151), and no runtime entry is a .ts source;
  * 2. node `import()`s each importable subpath, and `require()`s it where a
- *    `require` condition says CommonJS consumers may (one child process);
+ *    `require` condition says CommonJS consumers may (one child process,
+ *    which runs while this process does 3);
  * 3. tsc type-checks `import * as m from "<name>/<subpath>"` under node16,
  *    nodenext and bundler resolution.
  * Each failure carries a code, the entry it is about, and the fix.
@@ -15,8 +16,8 @@ import { GopkgrError, type ErrorCode } from '../../../ledger/index.ts';
 import { isTsSource } from '../../sourceFiles.ts';
 import { installIntoConsumer } from './consumer.ts';
 import { entryPoints, importableSubpaths, reachableBy, type EntryPoint } from './entryPoints.ts';
-import { loadEntries, type LoadRequest } from './runtime.ts';
-import { typecheckImports } from './typecheck.ts';
+import { startLoadingEntries, type LoadRequest } from './runtime.ts';
+import { typecheckImports, type TypeResult } from './typecheck.ts';
 
 export interface PublishCheck {
   name: string;
@@ -52,7 +53,16 @@ export async function runPublishChecks(input: CheckInput): Promise<PublishCheck[
       if (runtime.some((e) => reachableBy(e, 'import'))) loads.push({ specifier: specifier(sub), mode: 'import' });
       if (runtime.some((e) => e.conditions.includes('require') && reachableBy(e, 'require'))) loads.push({ specifier: specifier(sub), mode: 'require' });
     }
-    const loaded = await loadEntries(consumer.dir, loads);
+    // node loads the entries in its own process while this one type-checks them.
+    const loading = startLoadingEntries(consumer.dir, loads);
+    let typed: TypeResult[];
+    try {
+      typed = typecheckImports(consumer.dir, subpaths.map(specifier));
+    } catch (err) {
+      loading.cancel();
+      throw err;
+    }
+    const loaded = await loading.collect();
     for (const r of loaded.results) {
       // Name files as a consumer sees them, not by the temporary directory.
       if (r.error !== undefined) r.error = r.error.split(`${consumer.dir}/`).join('');
@@ -66,7 +76,7 @@ export async function runPublishChecks(input: CheckInput): Promise<PublishCheck[
       checks.push({ name: 'node warnings', ok: false, detail: deprecated.join('; '), code: 'PUBLISH_ENTRY_FALLBACK', hint: 'write main as the exact file (e.g. "./dist/index.js"), or use exports' });
     }
 
-    for (const t of typecheckImports(consumer.dir, subpaths.map(specifier))) {
+    for (const t of typed) {
       const name = `tsc ${t.resolution} import ${JSON.stringify(t.specifier)}`;
       if (t.error === undefined) checks.push({ name, ok: true, detail: 'type-checks' });
       else if (t.code === 7016) checks.push({ name, ok: false, detail: t.error, code: 'PUBLISH_TYPES_MISSING', hint: 'ship declarations: a "types" condition (first in its object) or a .d.ts beside the .js' });

@@ -10,6 +10,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as TS from 'typescript';
 import { typescript } from '../../../infver/typescript.ts';
+import { cacheSourceFiles, shareLibFiles } from '../../../infver/sourceFileCache.ts';
+import { isDeclarationFile } from '../../sourceFiles.ts';
 
 export type Resolution = 'node16' | 'nodenext' | 'bundler';
 export const RESOLUTIONS: readonly Resolution[] = ['node16', 'nodenext', 'bundler'];
@@ -33,25 +35,21 @@ export function typecheckImports(consumerDir: string, specifiers: readonly strin
   const base: TS.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, skipLibCheck: true, types: [], lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'] };
   // One import per line, so a diagnostic's line names its specifier.
   const text = `${specifiers.map((s, i) => `import * as m${i} from ${JSON.stringify(s)};`).join('\n')}\nexport { ${specifiers.map((_, i) => `m${i}`).join(', ')} };\n`;
-  const cache = new Map<string, TS.SourceFile>();
   const out: TypeResult[] = [];
+  // node16 and nodenext read a declaration file alike (same module format, same
+  // module detection): the package's and its dependencies' files are parsed once for both.
+  const nodeFiles = new Map<string, TS.SourceFile>();
   for (const resolution of RESOLUTIONS) {
     const options = { ...base, ...resolutionOptions[resolution] };
     const file = path.join(consumerDir, resolution === 'bundler' ? 'check-bundler.ts' : `check-${resolution}.mts`);
     writeFileSync(file, text);
     const host = ts.createCompilerHost(options);
     host.getCurrentDirectory = () => consumerDir;
-    const read = host.getSourceFile.bind(host);
-    // TypeScript's own lib files are parsed once for all three programs.
-    host.getSourceFile = (name, languageVersion, onError, shouldCreate) => {
-      if (!name.includes('/typescript/lib/')) return read(name, languageVersion, onError, shouldCreate);
-      let sf = cache.get(name);
-      if (sf === undefined) {
-        sf = read(name, languageVersion, onError, shouldCreate);
-        if (sf !== undefined) cache.set(name, sf);
-      }
-      return sf;
-    };
+    // As consumers' tsc does: JSDoc in TypeScript files is left unparsed (it changes no type or error).
+    host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+    if (resolution !== 'bundler') cacheSourceFiles(host, nodeFiles, isDeclarationFile);
+    // TypeScript's own lib files are parsed once for all three programs, and the compile's (sourceFileCache.ts).
+    shareLibFiles(host, options);
     const program = ts.createProgram([file], options, host);
     const sf = program.getSourceFile(file)!;
     const errors = new Map<number, TS.Diagnostic>();
@@ -67,3 +65,4 @@ export function typecheckImports(consumerDir: string, specifiers: readonly strin
   }
   return out;
 }
+
