@@ -18,6 +18,7 @@ import { loadProject, packageSource, prepareLocal, rootRequirements } from '../i
 import { applyLocal } from '../project/overrides.ts';
 import { resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
+import { namesOtherNodes } from '../install/fetchTree.ts';
 import { resolveUpdate } from '../install/resolveUpdate.ts';
 
 const usage = 'gopkgr update [@ns/name...] [--dir DIR] [--allow-advisory ID]...';
@@ -41,7 +42,9 @@ export const update: Command = {
     }));
     const { source, client } = packageSource(p, ctx);
     const local = await prepareLocal(p, ctx);
-    const resolution = await resolveUpdate({ requirements: [...requirements, ...local.requirements], lock: p.lock, source, ...(names !== undefined ? { names } : {}), rootName: 'your project', overrides: local.layer });
+    // One node answering for every name (no gopkgr.json, no tag naming another node): its whole tree in one request.
+    const tree = p.router === undefined && !namesOtherNodes(p.chains, client) ? { tree: client } : {};
+    const resolution = await resolveUpdate({ requirements: [...requirements, ...local.requirements], lock: p.lock, source, ...tree, ...(names !== undefined ? { names } : {}), rootName: 'your project', overrides: local.layer });
     const { solution, index, sources } = resolution;
     // npm packages keep their locked tree: `update` upgrades gopkgr packages.
     const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: p.lock?.npm, client, ctx });

@@ -14,7 +14,7 @@ import { NodeClient } from '../client.ts';
 import type { PackageJson } from '../packages.ts';
 import type { OverrideLayer } from '../project/overrideLayer.ts';
 import { fetchIndex, nodeSource, type PackageSource } from './fetchIndex.ts';
-import { fetchTree } from './fetchTree.ts';
+import { fetchTree, namesOtherNodes } from './fetchTree.ts';
 import { lockIndex, type LockedCandidate, type Lockfile } from './lockfile.ts';
 
 export interface ProjectResolution {
@@ -92,11 +92,6 @@ async function resolveWith(opts: ResolveProjectOptions & { fastLock?: boolean },
   }
   const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
   return { solution: solveOver(fetched.packages, opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false, views: fetched.views };
-}
-
-/** A chain tag naming another node's URL (fetchIndex asks it first). */
-function namesOtherNodes(chains: Readonly<Record<string, string>> | undefined, client: NodeClient): boolean {
-  return Object.values(chains ?? {}).some((c) => /^https?:\/\//.test(c) && c.replace(/\/+$/, '') !== client.url);
 }
 
 async function resolveWithLockfile(

@@ -11,7 +11,8 @@
  *   is not enough (a loopback HTTP server answering /v1/packages, counting asks);
  * - resolveProject without a lockfile takes the whole tree's index in one
  *   POST /v1/resolve, and falls back to GET /v1/packages waves when the node
- *   has no such route or answers a tree its own index does not hold up.
+ *   has no such route or answers a tree its own index does not hold up; so
+ *   does resolveUpdate, asking GET only for the names that answer leaves out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -25,6 +26,8 @@ import { buildImportMap, importsOf } from '../../cli/install/buildImportMap.ts';
 import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';
 import { resolveProject, solutionFromLock, satisfyingVersions } from '../../cli/install/resolveProject.ts';
 import { NodeClient } from '../../cli/client.ts';
+import { fetchIndex, nodeSource } from '../../cli/install/fetchIndex.ts';
+import { resolveUpdate } from '../../cli/install/resolveUpdate.ts';
 import { createServer, type Server } from 'node:http';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { UNPACK_PREFIX } from '../../cli/install/leftovers.ts';
@@ -337,7 +340,9 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
   const chain = new Map<string, IndexVersion[]>([
     ['@t/a', [v('1.0.0', { '@t/c': '^1.0.0' }), v('1.1.0', { '@t/c': '^1.1.0' })]],
     ['@t/b', [v('2.0.0', { '@t/c': '^1.0.0' })]],
-    ['@t/c', [v('1.0.0'), v('1.1.0'), v('2.0.0')]],
+    // 2.0.0 is in no tree these requirements allow: its dependency is outside the node's resolution.
+    ['@t/c', [v('1.0.0'), v('1.1.0'), v('2.0.0', { '@t/d': '^1.0.0' })]],
+    ['@t/d', [v('1.0.0')]],
   ]);
   const requirements: Requirement[] = [{ name: '@t/a', range: '^1.0.0' }, { name: '@t/b', range: '^2.0.0' }];
   const expected = { '@t/a': '1.1.0', '@t/b': '2.0.0', '@t/c': '1.1.0' };
@@ -397,9 +402,35 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
       asked.length = 0;
       const r = await resolveProject({ requirements, client: new NodeClient(url) });
       expect(asked[0]).toBe('POST /v1/resolve');
-      expect(asked.slice(1).sort()).toEqual(['@t/a', '@t/b', '@t/c']);
+      expect(asked.slice(1).sort()).toEqual(['@t/a', '@t/b', '@t/c', '@t/d']);
       expect(versions(r)).toEqual(expected);
     }
+  });
+
+  it('update takes the tree in one POST /v1/resolve and asks GET only for the names its answer leaves out', async () => {
+    mode = 'tree';
+    const client = new NodeClient(url);
+    const r = await resolveUpdate({ requirements, lock: undefined, source: nodeSource(client), tree: client });
+    expect(asked).toEqual(['POST /v1/resolve', '@t/d']);
+    expect(versions(r)).toEqual(expected);
+    // The same index as the waves bring, so update solves over every name the tree can reach.
+    const waves = await fetchIndex(requirements.map((q) => q.name), client);
+    expect(new Map([...r.index].sort())).toEqual(new Map([...waves.packages].sort()));
+    expect(r.sources.get('@t/d')).toBe(url);
+    expect(r.views?.get('@t/d')).toMatchObject({ name: '@t/d' });
+  });
+
+  it('update falls back to the waves when the node has no such route; without `tree` it never asks for one', async () => {
+    mode = 'no-route';
+    const client = new NodeClient(url);
+    const r = await resolveUpdate({ requirements, lock: undefined, source: nodeSource(client), tree: client });
+    expect(asked[0]).toBe('POST /v1/resolve');
+    expect(asked.slice(1).sort()).toEqual(['@t/a', '@t/b', '@t/c', '@t/d']);
+    expect(versions(r)).toEqual(expected);
+    mode = 'tree';
+    asked.length = 0;
+    await resolveUpdate({ requirements, lock: undefined, source: nodeSource(client) });
+    expect(asked).not.toContain('POST /v1/resolve');
   });
 
   it('asks the waves, not the tree, when a chain tag names another node', async () => {
