@@ -30,6 +30,7 @@ import { routeLockfile } from '../project/routeLockfile.ts';
 import { applyLocal, prepareOverrides } from '../project/overrides.ts';
 import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
 import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical } from '../install/notices.ts';
+import { npmNoticeLines, npmNotices } from '../install/npmNotices.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
 
@@ -96,6 +97,9 @@ export const get: Command = {
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
     });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
+    // npm's deprecations come from the npm registry (install/npmNotices.ts), asked while the rest is installed.
+    const npmNoticesAsked = npmNotices(npm.tree, offline, (values.registry as string | undefined), projectDir);
+    npmNoticesAsked.catch(() => undefined);
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
@@ -119,6 +123,8 @@ export const get: Command = {
     for (const n of plan.toRemove) lines.push(`- ${n}`);
     if (!checked.checked) for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
     if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
+    const npmChecked = await npmNoticesAsked;
+    if (!ctx.json) for (const line of npmNoticeLines(npmChecked)) ctx.err(line);
     // InfVer 2.0: say why a newer version in range was not taken.
     const notices = inferenceNotices(index, solution);
     for (const n of notices) lines.push(`note: ${n}`);
@@ -140,8 +146,9 @@ export const get: Command = {
       added,
       changed: result.changed,
       written: result.written,
-      notices: installNotices,
+      notices: [...installNotices, ...(npmChecked?.notices ?? [])],
       noticesChecked: checked.checked,
+      ...(npmChecked === undefined ? {} : { npmNoticesChecked: npmChecked.checked }),
       ...(notices.length > 0 ? { excluded: notices } : {}),
       ...(misversioned.length > 0 ? { misversioned } : {}),
       npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),
