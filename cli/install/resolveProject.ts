@@ -84,7 +84,10 @@ async function resolveWith(opts: ResolveProjectOptions & { fastLock?: boolean },
   const tree = opts.lock === undefined && opts.client instanceof NodeClient && !namesOtherNodes(opts.chains, opts.client) ? await fetchTree(opts.requirements, opts.client) : undefined;
   if (tree !== undefined) {
     try {
-      const solution = solveOver(tree.packages, opts.requirements, { ...solveOpts, preferred: tree.resolved });
+      // The node's picks, checked against every range and hashlock in O(edges), are what the solver would
+      // return over its answer (~0.3 s for 500 packages); only picks that do not hold are solved again.
+      const fast = opts.fastLock === false ? undefined : solutionFromPicks(tree.packages, (name) => tree.resolved[name], opts.requirements);
+      const solution = fast ?? solveOver(tree.packages, opts.requirements, { ...solveOpts, preferred: tree.resolved });
       return { solution, index: tree.packages, sources: tree.sources, fromLockfile: false, views: tree.views };
     } catch (err) {
       if (!isGopkgrError(err, 'RESOLVE_CONFLICT')) throw err;
@@ -120,8 +123,17 @@ async function resolveWithLockfile(
  * Undefined when anything is missing or out of range: the solver decides then.
  */
 export function solutionFromLock(index: ReadonlyMap<string, readonly IndexVersion[]>, lock: Lockfile, requirements: readonly Requirement[]): Solution | undefined {
+  return solutionFromPicks(index, (name) => lock.packages[name]?.version, requirements);
+}
+
+/**
+ * solutionFromLock for any preferred picks (`pick`: name → version): the node's
+ * resolution of a tree answered by POST /v1/resolve, which the solver would
+ * return as it is whenever it holds (it tries preferred versions first).
+ */
+export function solutionFromPicks(index: ReadonlyMap<string, readonly IndexVersion[]>, pick: (name: string) => string | undefined, requirements: readonly Requirement[]): Solution | undefined {
   const locked = (name: string): IndexVersion | undefined => {
-    const version = lock.packages[name]?.version;
+    const version = pick(name);
     return version === undefined ? undefined : index.get(name)?.find((v) => v.version === version);
   };
   const meets = (v: IndexVersion, range: string, hash?: string): boolean => (hash === undefined ? admits(range, v) : satisfies(v.version, range) && v.contentHash === hash);

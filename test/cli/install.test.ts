@@ -350,7 +350,7 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
   let url: string;
   const asked: string[] = [];
   /** how the stub answers POST /v1/resolve: the real tree, a tree its index does not hold up, or no such route */
-  let mode: 'tree' | 'bad-tree' | 'no-route' = 'tree';
+  let mode: 'tree' | 'bad-tree' | 'no-route' | 'wrong-picks' = 'tree';
   beforeEach(async () => {
     asked.length = 0;
     server = createServer((req, res) => {
@@ -368,6 +368,8 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
           expect(body.index).toBe(true);
           const solution = solve(mapIndex(chain), Object.entries(body.requirements).map(([name, range]) => ({ name, range })));
           const resolved = Object.fromEntries([...solution.selected].map(([n, x]) => [n, { version: x.version, contentHash: x.contentHash, deps: x.deps }]));
+          // wrong-picks: c at a version a@1.1.0's range leaves out (the index itself is whole).
+          if (mode === 'wrong-picks') resolved['@t/c']!.version = '1.0.0';
           // bad-tree: the answer leaves out @t/c's versions, so its own index cannot satisfy @t/a.
           const packages = Object.fromEntries([...solution.selected.keys()].map((n) => [n, { name: n, versions: mode === 'bad-tree' && n === '@t/c' ? [] : chain.get(n) }]));
           return reply(200, { resolved, lock: {}, packages });
@@ -394,6 +396,14 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
     expect(versions(r)).toEqual(Object.fromEntries([...solve(mapIndex(chain), requirements).selected].map(([n, x]) => [n, x.version])));
     expect(r.index.get('@t/c')?.map((x) => x.version)).toEqual(['1.0.0', '1.1.0', '2.0.0']);
     expect(r.sources.get('@t/c')).toBe(url);
+  });
+
+  it('solves again over the answer when the node\'s picks do not meet every range, without asking more', async () => {
+    mode = 'wrong-picks';
+    const r = await resolveProject({ requirements, client: new NodeClient(url) });
+    expect(asked).toEqual(['POST /v1/resolve']);
+    expect(versions(r)).toEqual(expected);
+    expect(r.solution.requiredBy.get('@t/c')?.map((n) => n.range).sort()).toEqual(['^1.0.0', '^1.1.0']);
   });
 
   it('falls back to the waves when the node has no such route, or answers a tree its own index does not hold up', async () => {
