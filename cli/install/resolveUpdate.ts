@@ -44,8 +44,15 @@ export function forgetRecordedLocks(index: ReadonlyMap<string, readonly IndexVer
   for (const [name, versions] of index) {
     out.set(name, versions.map((v) => {
       if (v.lock === undefined) return v;
+      if (names === undefined) return { ...v, lock: {} };
+      // Most recorded trees name none of the updated packages: kept as they are, not copied (550 versions' trees on bench/install).
+      const refs = Object.keys(v.lock);
+      const named = refs.map((ref) => names.has(splitRef(ref).name));
+      if (!named.includes(true)) return v;
       const lock: Record<string, string> = {};
-      for (const [ref, hash] of Object.entries(v.lock)) if (names !== undefined && !names.has(splitRef(ref).name)) lock[ref] = hash;
+      refs.forEach((ref, i) => {
+        if (!named[i]) lock[ref] = v.lock![ref]!;
+      });
       return { ...v, lock };
     }));
   }
