@@ -10,7 +10,7 @@
 import { build, transform } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PARTS = ['cli', 'ledger', 'consensus', 'resolver', 'node', 'miner', 'tester', 'infver'];
@@ -69,6 +69,14 @@ cpSync(path.join(root, 'tester/shims'), path.join(tmp, 'tester/shims'), { recurs
 // The sandbox's vendored libraries, bundled once here rather than on every run (tester/vendor.ts).
 const vendorOptions = JSON.parse(readFileSync(path.join(root, 'tester/shims/vendor.esbuild.json'), 'utf8'));
 await build({ ...vendorOptions, entryPoints: [path.join(root, 'tester/shims/vendor.cjs')], outfile: path.join(tmp, 'tester/shims/vendor.bundle.js') });
+// V8's code cache of the TypeScript compiler, which `get` loads to read a changed source's tags (infver/typescript.ts):
+// made by this Node, after a parse of a tagged import. Without it the compiler is compiled as usual.
+try {
+  const { typescriptCodeCache } = await import(pathToFileURL(path.join(tmp, 'infver/typescript.js')).href);
+  writeFileSync(path.join(tmp, 'vendor/typescript.codecache'), typescriptCodeCache("import { pad } from '@acme/pad'; // `ver:\"^1.0.0\"`\nexport const x: number = pad(1);\n"));
+} catch (err) {
+  console.warn(`gopkgr: no code cache of typescript (${err.message}); the tag scan compiles it each time`);
+}
 writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp }));
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);

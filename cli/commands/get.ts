@@ -29,7 +29,8 @@ import { RegistryRouter } from '../project/registryRouter.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
 import { applyLocal, prepareOverrides } from '../project/overrides.ts';
 import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
-import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical } from '../install/notices.ts';
+import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical, type Notice, type NoticeCheck } from '../install/notices.ts';
+import { npmNoticeLines, npmNotices } from '../install/npmNotices.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
 
@@ -86,8 +87,8 @@ export const get: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
-    // Notices on every run, asked while the rest is planned (within a timeout: with a lockfile, nothing else needed the
-    // node); a critical advisory refuses before anything is fetched or written.
+    // Notices on every run, asked while the rest is planned and fetched (within a timeout: with a lockfile, nothing else
+    // needed the node); a critical advisory refuses before anything is written to the project.
     const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
     const noticesAsked = checkNotices({ installed, client: offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: offline ? undefined : router, chains, ...(resolution.views === undefined ? {} : { known: resolution.views }) });
     noticesAsked.catch(() => undefined);
@@ -96,15 +97,23 @@ export const get: Command = {
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
     });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
+    // npm's deprecations come from the npm registry (install/npmNotices.ts), asked while the rest is installed.
+    const npmNoticesAsked = npmNotices(npm.tree, offline, (values.registry as string | undefined), projectDir);
+    npmNoticesAsked.catch(() => undefined);
     // A SPEC without a range records the caret of what was chosen, as npm does.
     for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
 
     const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree, ...(resolution.views === undefined ? {} : { views: resolution.views }) });
     const { report: overridden, linked } = applyLocal(next, local, solution, projectDir);
-    const checked = await noticesAsked;
-    // A critical advisory stops the install before anything is fetched or written.
-    const installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);
-    const { targets, plan, result, bins } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client, linked });
+    // A critical advisory stops the install once the tarballs are in the store, before anything of the project is
+    // written: the answer about notices (one request of ~1.7 s for 500 packages on a loaded node) overlaps the fetch.
+    let checked: NoticeCheck = { checked: false, notices: [] };
+    let installNotices: Notice[] = [];
+    const gate = async (): Promise<void> => {
+      checked = await noticesAsked;
+      installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);
+    };
+    const { targets, plan, result, bins } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client, linked, gate });
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
 
@@ -119,6 +128,8 @@ export const get: Command = {
     for (const n of plan.toRemove) lines.push(`- ${n}`);
     if (!checked.checked) for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
     if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
+    const npmChecked = await npmNoticesAsked;
+    if (!ctx.json) for (const line of npmNoticeLines(npmChecked)) ctx.err(line);
     // InfVer 2.0: say why a newer version in range was not taken.
     const notices = inferenceNotices(index, solution);
     for (const n of notices) lines.push(`note: ${n}`);
@@ -140,8 +151,9 @@ export const get: Command = {
       added,
       changed: result.changed,
       written: result.written,
-      notices: installNotices,
+      notices: [...installNotices, ...(npmChecked?.notices ?? [])],
       noticesChecked: checked.checked,
+      ...(npmChecked === undefined ? {} : { npmNoticesChecked: npmChecked.checked }),
       ...(notices.length > 0 ? { excluded: notices } : {}),
       ...(misversioned.length > 0 ? { misversioned } : {}),
       npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),

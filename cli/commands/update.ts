@@ -13,11 +13,13 @@ import { report, type Command } from '../command.ts';
 import { NodeClient } from '../client.ts';
 import { installSolution, nextLockfile } from '../install/installSolution.ts';
 import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical } from '../install/notices.ts';
+import { npmNoticeLines, npmNotices } from '../install/npmNotices.ts';
 import { LOCKFILE_NAME } from '../install/lockfile.ts';
 import { loadProject, packageSource, prepareLocal, rootRequirements } from '../install/loadProject.ts';
 import { applyLocal } from '../project/overrides.ts';
 import { resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
+import { namesOtherNodes } from '../install/fetchTree.ts';
 import { resolveUpdate } from '../install/resolveUpdate.ts';
 
 const usage = 'gopkgr update [@ns/name...] [--dir DIR] [--allow-advisory ID]...';
@@ -41,16 +43,22 @@ export const update: Command = {
     }));
     const { source, client } = packageSource(p, ctx);
     const local = await prepareLocal(p, ctx);
-    const resolution = await resolveUpdate({ requirements: [...requirements, ...local.requirements], lock: p.lock, source, ...(names !== undefined ? { names } : {}), rootName: 'your project', overrides: local.layer });
+    // One node answering for every name (no gopkgr.json, no tag naming another node): its whole tree in one request.
+    const tree = p.router === undefined && !namesOtherNodes(p.chains, client) ? { tree: client } : {};
+    const resolution = await resolveUpdate({ requirements: [...requirements, ...local.requirements], lock: p.lock, source, ...tree, ...(names !== undefined ? { names } : {}), rootName: 'your project', overrides: local.layer });
     const { solution, index, sources } = resolution;
     // npm packages keep their locked tree: `update` upgrades gopkgr packages.
     const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: p.lock?.npm, client, ctx });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
+    const npmNoticesAsked = npmNotices(npm.tree, false, undefined, p.projectDir);
+    npmNoticesAsked.catch(() => undefined);
     // As on get: what the chain says of the versions about to be installed, and a critical advisory refuses before anything is written.
     const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
     const checked = await checkNotices({ installed, client: new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: p.router, chains: p.chains, ...(resolution.views === undefined ? {} : { known: resolution.views }) });
     const installNotices = refuseCritical(checked.notices, (values['allow-advisory'] as string[] | undefined) ?? []);
     if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
+    const npmChecked = await npmNoticesAsked;
+    if (!ctx.json) for (const line of npmNoticeLines(npmChecked)) ctx.err(line);
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock: p.lock, added, npmTree: npm.tree });
     const { report: overridden, linked } = applyLocal(next, local, solution, p.projectDir);
     const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline: false, client, linked });
@@ -78,8 +86,9 @@ export const update: Command = {
       packages: [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash })),
       changed: result.changed,
       written: result.written,
-      notices: installNotices,
+      notices: [...installNotices, ...(npmChecked?.notices ?? [])],
       noticesChecked: checked.checked,
+      ...(npmChecked === undefined ? {} : { npmNoticesChecked: npmChecked.checked }),
     }, lines);
     return 0;
   },

@@ -17,7 +17,7 @@ import { isGopkgrError, MAX_DEPS } from '../../ledger/index.ts';
 import type { Requirement } from '../../resolver/index.ts';
 import type { NodeClient } from '../client.ts';
 import type { PackageJson } from '../packages.ts';
-import { indexVersionsOf, type FetchedIndex } from './fetchIndex.ts';
+import { fetchIndex, indexVersionsOf, type FetchedIndex, type PackageSource } from './fetchIndex.ts';
 
 export interface FetchedTree extends FetchedIndex {
   /** name → the version the node resolved it to */
@@ -41,6 +41,11 @@ function requestBody(requirements: readonly Requirement[]): Record<string, strin
   return Object.keys(out).length <= MAX_DEPS ? out : undefined;
 }
 
+/** A chain tag naming another node's URL (fetchIndex asks it first): one request to `client` cannot answer for that name. */
+export function namesOtherNodes(chains: Readonly<Record<string, string>> | undefined, client: NodeClient): boolean {
+  return Object.values(chains ?? {}).some((c) => /^https?:\/\//.test(c) && c.replace(/\/+$/, '') !== client.url);
+}
+
 export async function fetchTree(requirements: readonly Requirement[], client: NodeClient): Promise<FetchedTree | undefined> {
   const body = requestBody(requirements);
   if (body === undefined || requirements.length === 0) return undefined;
@@ -62,4 +67,27 @@ export async function fetchTree(requirements: readonly Requirement[], client: No
     out.views.set(name, pkg);
   }
   return out;
+}
+
+/**
+ * The whole index fetchIndex's waves would bring (every name any version of any
+ * reached package depends on), from one POST /v1/resolve and GET requests only
+ * for what its answer leaves out: the node's answer holds every version of the
+ * packages in its own resolution, and a version it did not pick may depend on
+ * a name outside that tree. `update` needs them all, since it solves without
+ * the preferences the node's pick was made with. Undefined when the tree
+ * request cannot stand in (see fetchTree): the caller asks by waves.
+ */
+export async function fetchTreeIndex(requirements: readonly Requirement[], client: NodeClient, source: PackageSource): Promise<FetchedTree | undefined> {
+  const tree = await fetchTree(requirements, client);
+  if (tree === undefined) return undefined;
+  const covered = new Set(tree.packages.keys());
+  const missing = new Set<string>();
+  for (const versions of tree.packages.values()) for (const v of versions) for (const dep of Object.keys(v.deps)) if (!covered.has(dep)) missing.add(dep);
+  if (missing.size === 0) return tree;
+  const rest = await fetchIndex(missing, source, {}, covered);
+  for (const [name, versions] of rest.packages) tree.packages.set(name, versions);
+  for (const [name, url] of rest.sources) tree.sources.set(name, url);
+  for (const [name, view] of rest.views) tree.views.set(name, view);
+  return tree;
 }

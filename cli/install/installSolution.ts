@@ -82,6 +82,12 @@ export interface InstallSolutionOptions {
   client: NodeClient | undefined;
   /** local packages (gopkgr.json file: overrides, file: deps, workspaces) linked in place of their selected versions */
   linked?: readonly TargetPackage[];
+  /**
+   * Awaited once the tarballs are in the package store and before anything of
+   * the project is written; throwing refuses the install (get's critical
+   * advisories), leaving the project as it was. What it waits for overlaps the fetch.
+   */
+  gate?: () => Promise<void>;
 }
 
 export interface InstalledSolution {
@@ -126,6 +132,7 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
       extract: (t) => (npmByHash.has(t.contentHash) ? { label: labelOf(t) } : { label: labelOf(t), skip: skipShadowingSource }),
     },
   );
+  await o.gate?.();
   const result = await commitInstall({
     projectDir,
     plan,

@@ -14,7 +14,7 @@ import { NodeClient } from '../client.ts';
 import type { PackageJson } from '../packages.ts';
 import type { OverrideLayer } from '../project/overrideLayer.ts';
 import { fetchIndex, nodeSource, type PackageSource } from './fetchIndex.ts';
-import { fetchTree } from './fetchTree.ts';
+import { fetchTree, namesOtherNodes } from './fetchTree.ts';
 import { lockIndex, type LockedCandidate, type Lockfile } from './lockfile.ts';
 
 export interface ProjectResolution {
@@ -84,7 +84,10 @@ async function resolveWith(opts: ResolveProjectOptions & { fastLock?: boolean },
   const tree = opts.lock === undefined && opts.client instanceof NodeClient && !namesOtherNodes(opts.chains, opts.client) ? await fetchTree(opts.requirements, opts.client) : undefined;
   if (tree !== undefined) {
     try {
-      const solution = solveOver(tree.packages, opts.requirements, { ...solveOpts, preferred: tree.resolved });
+      // The node's picks, checked against every range and hashlock in O(edges), are what the solver would
+      // return over its answer (~0.3 s for 500 packages); only picks that do not hold are solved again.
+      const fast = opts.fastLock === false ? undefined : solutionFromPicks(tree.packages, (name) => tree.resolved[name], opts.requirements);
+      const solution = fast ?? solveOver(tree.packages, opts.requirements, { ...solveOpts, preferred: tree.resolved });
       return { solution, index: tree.packages, sources: tree.sources, fromLockfile: false, views: tree.views };
     } catch (err) {
       if (!isGopkgrError(err, 'RESOLVE_CONFLICT')) throw err;
@@ -92,11 +95,6 @@ async function resolveWith(opts: ResolveProjectOptions & { fastLock?: boolean },
   }
   const fetched = await fetchIndex(opts.requirements.map((r) => r.name), opts.client!, opts.chains);
   return { solution: solveOver(fetched.packages, opts.requirements, solveOpts), index: fetched.packages, sources: fetched.sources, fromLockfile: false, views: fetched.views };
-}
-
-/** A chain tag naming another node's URL (fetchIndex asks it first). */
-function namesOtherNodes(chains: Readonly<Record<string, string>> | undefined, client: NodeClient): boolean {
-  return Object.values(chains ?? {}).some((c) => /^https?:\/\//.test(c) && c.replace(/\/+$/, '') !== client.url);
 }
 
 async function resolveWithLockfile(
@@ -125,8 +123,17 @@ async function resolveWithLockfile(
  * Undefined when anything is missing or out of range: the solver decides then.
  */
 export function solutionFromLock(index: ReadonlyMap<string, readonly IndexVersion[]>, lock: Lockfile, requirements: readonly Requirement[]): Solution | undefined {
+  return solutionFromPicks(index, (name) => lock.packages[name]?.version, requirements);
+}
+
+/**
+ * solutionFromLock for any preferred picks (`pick`: name → version): the node's
+ * resolution of a tree answered by POST /v1/resolve, which the solver would
+ * return as it is whenever it holds (it tries preferred versions first).
+ */
+export function solutionFromPicks(index: ReadonlyMap<string, readonly IndexVersion[]>, pick: (name: string) => string | undefined, requirements: readonly Requirement[]): Solution | undefined {
   const locked = (name: string): IndexVersion | undefined => {
-    const version = lock.packages[name]?.version;
+    const version = pick(name);
     return version === undefined ? undefined : index.get(name)?.find((v) => v.version === version);
   };
   const meets = (v: IndexVersion, range: string, hash?: string): boolean => (hash === undefined ? admits(range, v) : satisfies(v.version, range) && v.contentHash === hash);

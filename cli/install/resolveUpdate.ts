@@ -10,14 +10,18 @@
  * are taken out of every version's recorded lock tree before solving. The
  * other packages keep their locked versions when those still fit.
  *
- * The index is asked of the registries afresh (fetchIndex: every name the tree
- * can reach), not read from the lockfile, whose candidates are only the
- * versions known when it was written.
+ * The index is asked of the registries afresh (every name the tree can
+ * reach), not read from the lockfile, whose candidates are only the versions
+ * known when it was written: with one node to ask, in one POST /v1/resolve and
+ * GET requests for the names its answer leaves out (fetchTreeIndex), else by
+ * fetchIndex's waves (~370 ms on bench/install's 500 packages).
  */
 import { isGopkgrError } from '../../ledger/index.ts';
 import { mapIndex, solve, splitRef, type IndexVersion, type Requirement, type Solution, type SolveOptions } from '../../resolver/index.ts';
 import type { OverrideLayer } from '../project/overrideLayer.ts';
+import type { NodeClient } from '../client.ts';
 import { fetchIndex, type PackageSource } from './fetchIndex.ts';
+import { fetchTreeIndex } from './fetchTree.ts';
 import type { Lockfile } from './lockfile.ts';
 import type { ProjectResolution } from './resolveProject.ts';
 
@@ -25,6 +29,8 @@ export interface UpdateOptions {
   requirements: readonly Requirement[];
   lock: Lockfile | undefined;
   source: PackageSource;
+  /** the one node `source` asks of every name (no project file, no chain tag naming another node): its whole tree in one request */
+  tree?: NodeClient;
   /** the names to update; undefined: every package */
   names?: ReadonlySet<string>;
   rootName?: string;
@@ -38,8 +44,15 @@ export function forgetRecordedLocks(index: ReadonlyMap<string, readonly IndexVer
   for (const [name, versions] of index) {
     out.set(name, versions.map((v) => {
       if (v.lock === undefined) return v;
+      if (names === undefined) return { ...v, lock: {} };
+      // Most recorded trees name none of the updated packages: kept as they are, not copied (550 versions' trees on bench/install).
+      const refs = Object.keys(v.lock);
+      const named = refs.map((ref) => names.has(splitRef(ref).name));
+      if (!named.includes(true)) return v;
       const lock: Record<string, string> = {};
-      for (const [ref, hash] of Object.entries(v.lock)) if (names !== undefined && !names.has(splitRef(ref).name)) lock[ref] = hash;
+      refs.forEach((ref, i) => {
+        if (!named[i]) lock[ref] = v.lock![ref]!;
+      });
       return { ...v, lock };
     }));
   }
@@ -76,7 +89,9 @@ export async function resolveUpdate(o: UpdateOptions): Promise<ProjectResolution
   const requirements = layer === undefined ? o.requirements : layer.requirements(o.requirements);
   const solveOver = (index: ReadonlyMap<string, readonly IndexVersion[]>, opts: SolveOptions): Solution =>
     layer === undefined ? solve(mapIndex(index), requirements, opts) : layer.solve(index, o.requirements, opts);
-  const fetched = await fetchIndex(requirements.map((r) => r.name), layer === undefined ? o.source : layer.wrap(o.source));
+  // Overridden names are asked through the layer, which the node's one-request tree knows nothing of: by waves then.
+  const whole = layer === undefined && o.tree !== undefined ? await fetchTreeIndex(requirements, o.tree, o.source) : undefined;
+  const fetched = whole ?? await fetchIndex(requirements.map((r) => r.name), layer === undefined ? o.source : layer.wrap(o.source));
   const index = forgetRecordedLocks(fetched.packages, o.names);
   const kept = keptVersions(o.lock, o.names);
   let solution;

@@ -57,7 +57,8 @@ export class NpmRegistry {
   readonly url: string;
   private readonly packuments = new Map<string, Promise<Packument>>();
 
-  constructor(url: string) {
+  /** `timeoutMs`: how long one packument may take (none when undefined) */
+  constructor(url: string, private readonly timeoutMs?: number) {
     this.url = url.endsWith('/') ? url : `${url}/`;
   }
 
@@ -75,14 +76,17 @@ export class NpmRegistry {
     const url = `${this.url}${name.replace('/', '%2f')}`;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' } });
+      res = await fetch(url, {
+        headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' },
+        ...(this.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(this.timeoutMs) }),
+      });
     } catch (err) {
       throw unreachable(this.url, `the packument of ${name}`, (err as Error).message);
     }
     if (res.status === 404) throw new GopkgrError('NPM_NOT_FOUND', `the npm registry ${this.url} has no package ${name}`);
     if (!res.ok) throw unreachable(this.url, `the packument of ${name}`, `HTTP ${res.status}`);
-    const body = (await res.json().catch(() => undefined)) as Packument | undefined;
-    if (body === undefined || typeof body.versions !== 'object' || body.versions === null) throw unreachable(this.url, `the packument of ${name}`, 'the answer is not a packument');
+    const body = (await res.json().catch(() => undefined)) as Packument | undefined | null;
+    if (body === undefined || body === null || typeof body.versions !== 'object' || body.versions === null) throw unreachable(this.url, `the packument of ${name}`, 'the answer is not a packument');
     return body;
   }
 

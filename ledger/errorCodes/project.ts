@@ -13,5 +13,6 @@ export const PROJECT_CODES = {
   OVERRIDE_NOT_FOUND: { status: 400, blame: 'sender', summary: 'an override of gopkgr.json names what is not there: a missing directory, an unknown commit, or a content hash of no version (the message names the entry)' },
   OVERRIDE_BUILD_FAILED: { status: 400, blame: 'none', summary: 'a git override was checked out but did not build or pack (the message names the entry)' },
   OVERRIDE_HASH_MISMATCH: { status: 400, blame: 'none', summary: 'a git override rebuilt to other bytes than the sha256 gopkgr.lock locks for it' },
+  PUBLISH_LOCAL_OVERRIDE: { status: 400, blame: 'sender', summary: 'publish: gopkgr.json overrides a package of the lock tree with a file: directory or git commit, a version on no chain' },
   LOCAL_PACKAGE_INVALID: { status: 400, blame: 'sender', summary: 'a file: dependency or workspace of package.json is not a package directory, or its name differs from the one it is listed under' },
 } as const satisfies Record<string, ErrorCodeInfo>;

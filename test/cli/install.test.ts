@@ -11,7 +11,8 @@
  *   is not enough (a loopback HTTP server answering /v1/packages, counting asks);
  * - resolveProject without a lockfile takes the whole tree's index in one
  *   POST /v1/resolve, and falls back to GET /v1/packages waves when the node
- *   has no such route or answers a tree its own index does not hold up.
+ *   has no such route or answers a tree its own index does not hold up; so
+ *   does resolveUpdate, asking GET only for the names that answer leaves out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -25,6 +26,8 @@ import { buildImportMap, importsOf } from '../../cli/install/buildImportMap.ts';
 import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';
 import { resolveProject, solutionFromLock, satisfyingVersions } from '../../cli/install/resolveProject.ts';
 import { NodeClient } from '../../cli/client.ts';
+import { fetchIndex, nodeSource } from '../../cli/install/fetchIndex.ts';
+import { resolveUpdate } from '../../cli/install/resolveUpdate.ts';
 import { createServer, type Server } from 'node:http';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { UNPACK_PREFIX } from '../../cli/install/leftovers.ts';
@@ -337,7 +340,9 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
   const chain = new Map<string, IndexVersion[]>([
     ['@t/a', [v('1.0.0', { '@t/c': '^1.0.0' }), v('1.1.0', { '@t/c': '^1.1.0' })]],
     ['@t/b', [v('2.0.0', { '@t/c': '^1.0.0' })]],
-    ['@t/c', [v('1.0.0'), v('1.1.0'), v('2.0.0')]],
+    // 2.0.0 is in no tree these requirements allow: its dependency is outside the node's resolution.
+    ['@t/c', [v('1.0.0'), v('1.1.0'), v('2.0.0', { '@t/d': '^1.0.0' })]],
+    ['@t/d', [v('1.0.0')]],
   ]);
   const requirements: Requirement[] = [{ name: '@t/a', range: '^1.0.0' }, { name: '@t/b', range: '^2.0.0' }];
   const expected = { '@t/a': '1.1.0', '@t/b': '2.0.0', '@t/c': '1.1.0' };
@@ -345,7 +350,7 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
   let url: string;
   const asked: string[] = [];
   /** how the stub answers POST /v1/resolve: the real tree, a tree its index does not hold up, or no such route */
-  let mode: 'tree' | 'bad-tree' | 'no-route' = 'tree';
+  let mode: 'tree' | 'bad-tree' | 'no-route' | 'wrong-picks' = 'tree';
   beforeEach(async () => {
     asked.length = 0;
     server = createServer((req, res) => {
@@ -363,6 +368,8 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
           expect(body.index).toBe(true);
           const solution = solve(mapIndex(chain), Object.entries(body.requirements).map(([name, range]) => ({ name, range })));
           const resolved = Object.fromEntries([...solution.selected].map(([n, x]) => [n, { version: x.version, contentHash: x.contentHash, deps: x.deps }]));
+          // wrong-picks: c at a version a@1.1.0's range leaves out (the index itself is whole).
+          if (mode === 'wrong-picks') resolved['@t/c']!.version = '1.0.0';
           // bad-tree: the answer leaves out @t/c's versions, so its own index cannot satisfy @t/a.
           const packages = Object.fromEntries([...solution.selected.keys()].map((n) => [n, { name: n, versions: mode === 'bad-tree' && n === '@t/c' ? [] : chain.get(n) }]));
           return reply(200, { resolved, lock: {}, packages });
@@ -391,15 +398,49 @@ describe('resolveProject without a lockfile: the whole tree in one request', () 
     expect(r.sources.get('@t/c')).toBe(url);
   });
 
+  it('solves again over the answer when the node\'s picks do not meet every range, without asking more', async () => {
+    mode = 'wrong-picks';
+    const r = await resolveProject({ requirements, client: new NodeClient(url) });
+    expect(asked).toEqual(['POST /v1/resolve']);
+    expect(versions(r)).toEqual(expected);
+    expect(r.solution.requiredBy.get('@t/c')?.map((n) => n.range).sort()).toEqual(['^1.0.0', '^1.1.0']);
+  });
+
   it('falls back to the waves when the node has no such route, or answers a tree its own index does not hold up', async () => {
     for (const m of ['no-route', 'bad-tree'] as const) {
       mode = m;
       asked.length = 0;
       const r = await resolveProject({ requirements, client: new NodeClient(url) });
       expect(asked[0]).toBe('POST /v1/resolve');
-      expect(asked.slice(1).sort()).toEqual(['@t/a', '@t/b', '@t/c']);
+      expect(asked.slice(1).sort()).toEqual(['@t/a', '@t/b', '@t/c', '@t/d']);
       expect(versions(r)).toEqual(expected);
     }
+  });
+
+  it('update takes the tree in one POST /v1/resolve and asks GET only for the names its answer leaves out', async () => {
+    mode = 'tree';
+    const client = new NodeClient(url);
+    const r = await resolveUpdate({ requirements, lock: undefined, source: nodeSource(client), tree: client });
+    expect(asked).toEqual(['POST /v1/resolve', '@t/d']);
+    expect(versions(r)).toEqual(expected);
+    // The same index as the waves bring, so update solves over every name the tree can reach.
+    const waves = await fetchIndex(requirements.map((q) => q.name), client);
+    expect(new Map([...r.index].sort())).toEqual(new Map([...waves.packages].sort()));
+    expect(r.sources.get('@t/d')).toBe(url);
+    expect(r.views?.get('@t/d')).toMatchObject({ name: '@t/d' });
+  });
+
+  it('update falls back to the waves when the node has no such route; without `tree` it never asks for one', async () => {
+    mode = 'no-route';
+    const client = new NodeClient(url);
+    const r = await resolveUpdate({ requirements, lock: undefined, source: nodeSource(client), tree: client });
+    expect(asked[0]).toBe('POST /v1/resolve');
+    expect(asked.slice(1).sort()).toEqual(['@t/a', '@t/b', '@t/c', '@t/d']);
+    expect(versions(r)).toEqual(expected);
+    mode = 'tree';
+    asked.length = 0;
+    await resolveUpdate({ requirements, lock: undefined, source: nodeSource(client) });
+    expect(asked).not.toContain('POST /v1/resolve');
   });
 
   it('asks the waves, not the tree, when a chain tag names another node', async () => {

@@ -54,8 +54,9 @@ describe('update preferences', () => {
     const index = diamond();
     expect(forgetRecordedLocks(index, new Set(['@a/hub'])).get('@a/top')![0]!.lock).toEqual({ '@a/left@1.0.0': H('1'), '@a/right@1.0.0': H('2') });
     expect(forgetRecordedLocks(index).get('@a/top')![0]!.lock).toEqual({});
-    // The input is left as it was.
+    // The input is left as it was; a version whose tree names none of them is the same record.
     expect(Object.keys(index.get('@a/top')![0]!.lock!)).toHaveLength(3);
+    expect(forgetRecordedLocks(index, new Set(['@a/nothing'])).get('@a/top')![0]).toBe(index.get('@a/top')![0]);
   });
 
   it('keptVersions prefers the locked versions of every package but the named ones, and none for a full update', () => {

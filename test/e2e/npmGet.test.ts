@@ -6,7 +6,8 @@
  * runs it; a mixed project (a gopkgr package beside chalk 4 and supports-color
  * 5, which chalk 4 needs at 7) installs with the minimal nested duplicate, runs
  * in node and type-checks with tsc; the lockfile hash-locks every npm package
- * by location; a package's `bin` is linked into node_modules/.bin and runs;
+ * by location; npm's deprecation of an installed release shows on every get;
+ * a package's `bin` is linked into node_modules/.bin and runs;
  * `--offline` reinstalls from the lock and the cache with no node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeAll, tempDir } from '../support/cleanup.ts';
-import { startNpmRegistry, type TestNpmRegistry } from '../support/npmRegistry.ts';
+import { deprecatedFixtures, startNpmRegistry, type TestNpmRegistry } from '../support/npmRegistry.ts';
 import { freePort } from '../support/ports.ts';
 import { gopkgr, REPO, spawnNode, stopProcess, type RunningNode } from '../support/processes.ts';
 
@@ -42,7 +43,8 @@ describe('gopkgr get with npm packages end to end', () => {
     work = await tempDir('gopkgr-e2e-npmget-');
     registry = await startNpmRegistry();
     const port = await freePort();
-    env = { GOPKGR_HOME: path.join(work, 'home'), GOPKGR_NODE: `http://127.0.0.1:${port}` };
+    // npm_config_registry: where the npm notices are asked (never the network).
+    env = { GOPKGR_HOME: path.join(work, 'home'), GOPKGR_NODE: `http://127.0.0.1:${port}`, npm_config_registry: registry.url };
     expect((await gopkgr(['init'], { env })).code).toBe(0);
     node = await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`], { env });
     expect((await gopkgr(['namespace', 'claim', '@acme', '--json'], { env })).code).toBe(0);
@@ -110,6 +112,18 @@ describe('gopkgr get with npm packages end to end', () => {
     const again = await gopkgr(['get', '--dir', app, '--json'], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.json.changed).toBe(false);
+  });
+
+  it('an npm release deprecated on the registry after the install: every get shows it, also when nothing changes', async () => {
+    const deprecated = await startNpmRegistry(await deprecatedFixtures({ 'chalk@4.1.2': 'SECURITY: use chalk 5' }));
+    const withDeprecation = { ...env, npm_config_registry: deprecated.url };
+    const r = await gopkgr(['get', '--dir', app, '--json'], { env: withDeprecation });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ changed: false, npmNoticesChecked: true });
+    expect(r.json.notices).toEqual([{ kind: 'deprecated', name: 'npm:chalk', version: '4.1.2', reason: 'SECURITY: use chalk 5' }]);
+    const human = await gopkgr(['get', '--dir', app], { env: withDeprecation });
+    expect(human.stderr).toContain('notice: npm:chalk@4.1.2 is deprecated: SECURITY: use chalk 5');
+    expect(human.stdout).toContain('already up to date');
   });
 
   it('a package with bin gets node_modules/.bin/<command>, which runs; removing the tag removes the link', async () => {

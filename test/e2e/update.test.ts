@@ -6,7 +6,8 @@
  * base 1.0.1 is published: `get` (with the lockfile, and without it) keeps
  * 1.0.0, `outdated` says base is behind and exits 1, `update @acme/base` moves
  * the deep dependency without an `added` entry, a deprecation's reason shows
- * in `outdated` and does not stop `update`, `why` prints both chains,
+ * in `outdated` and does not stop `update`, `publish` records the tree
+ * gopkgr.json's overrides give, `why` prints both chains,
  * `remove` drops an added package, and `search` finds a package by an export.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,26 @@ describe('gopkgr update, outdated, why, remove and search end to end', () => {
     const all = await cli(['update', '--json']);
     expect(all.code, all.stderr).toBe(0);
     expect(all.json).toMatchObject({ updated: [], removed: [], changed: false });
+  });
+
+  it('`publish` applies gopkgr.json overrides to the lock tree it records; a file: override it needs is refused', async () => {
+    // Without an override the tree keeps base at what top's dependents recorded (1.0.0), as `get` does.
+    const dir = path.join(work, 'pub');
+    await writeFiles(dir, {
+      'package.json': pkgJson('@acme/pub'),
+      'index.ts': `${tagged('@acme/top')}\nexport function pub(x: string): string {\n  return top(x);\n}\n`,
+    });
+    const dry = await gopkgr(['publish', dir, '--dry-run'], { env: publisher });
+    expect(dry.stderr).toContain('dependency tree: @acme/base@1.0.0,');
+    // A range override at depth 4 (pub → top → left/right → base) within the published ranges: base 1.0.1 is recorded.
+    await writeFiles(dir, { 'gopkgr.json': JSON.stringify({ overrides: { '@acme/base': '>=1.0.1' } }) });
+    const pub = await publish(dir);
+    expect(Object.keys(pub.lock as Record<string, string>).sort()).toEqual(['@acme/base@1.0.1', '@acme/left@1.0.0', '@acme/right@1.0.0', '@acme/top@1.0.0']);
+    // A file: override of a name the tree needs names a version on no chain: refused before anything is submitted.
+    await writeFiles(dir, { 'gopkgr.json': JSON.stringify({ overrides: { '@acme/base': 'file:../base' } }) });
+    const local = await gopkgr(['publish', dir, '--json'], { env: publisher });
+    expect(local.code).toBe(1);
+    expect(local.json).toMatchObject({ error: { code: 'PUBLISH_LOCAL_OVERRIDE' } });
   });
 
   it('a deprecated installed version: `outdated` gives the reason, and `update` keeps it when nothing newer fits, with a warning', async () => {

@@ -4,13 +4,15 @@
  * on 127.0.0.1, as verdaccio or a registry mirror would: `GET /<name>` (a
  * scoped name's slash as %2f) gives the packument with tarball URLs on this
  * server, `GET /-/tarballs/<file>` the tarball. It records every request, and a
- * test may make it serve other bytes for a tarball.
+ * test may make it serve other bytes for a tarball. `deprecatedFixtures` makes
+ * a copy of the recordings in which some releases are deprecated, as npm marks
+ * them (`deprecated: "<reason>"` on the version's record).
  */
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { onClose } from './cleanup.ts';
+import { onClose, tempDir } from './cleanup.ts';
 
 export const NPM_FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'npm-registry');
 
@@ -19,6 +21,22 @@ export interface TestNpmRegistry {
   requests: string[];
   /** serve these bytes instead of the recorded tarball `file` (undefined: the recorded ones again) */
   tamper(file: string, bytes: Uint8Array | undefined): void;
+}
+
+/** A copy of the recorded registry with each `name@version` of `reasons` deprecated with its reason; its root, for startNpmRegistry. */
+export async function deprecatedFixtures(reasons: Readonly<Record<string, string>>): Promise<string> {
+  const root = await tempDir('gopkgr-npm-fixtures-');
+  await cp(NPM_FIXTURES, root, { recursive: true });
+  for (const [ref, reason] of Object.entries(reasons)) {
+    const at = ref.lastIndexOf('@');
+    const file = path.join(root, 'packuments', `${ref.slice(0, at).replace('/', '__')}.json`);
+    const packument = JSON.parse(await readFile(file, 'utf8')) as { versions: Record<string, { deprecated?: string }> };
+    const record = packument.versions[ref.slice(at + 1)];
+    if (record === undefined) throw new Error(`no recorded release ${ref}`);
+    record.deprecated = reason;
+    await writeFile(file, JSON.stringify(packument));
+  }
+  return root;
 }
 
 export async function startNpmRegistry(root = NPM_FIXTURES): Promise<TestNpmRegistry> {
