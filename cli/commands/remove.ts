@@ -8,7 +8,8 @@
 import { GopkgrError, isGopkgrError, parseFullName } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';
 import { report, type Command } from '../command.ts';
-import { installSolution, nextLockfile } from '../install/installSolution.ts';
+import { installSolution } from '../install/installSolution.ts';
+import { nextLockfile } from '../install/nextLockfile.ts';
 import { LOCKFILE_NAME } from '../install/lockfile.ts';
 import { loadProject, packageSource, prepareLocal, requireLock, rootRequirements } from '../install/loadProject.ts';
 import { resolveNpmForGet } from '../install/npmGet.ts';

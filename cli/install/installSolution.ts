@@ -1,7 +1,7 @@
 /**
  * The second half of every command that changes what a project has installed
  * (`get`, `update`, `remove`): from a resolution to the lockfile it records
- * (`nextLockfile`), then to `node_modules` through the all-or-nothing install
+ * (`nextLockfile`, nextLockfile.ts), then to `node_modules` through the all-or-nothing install
  * (`installSolution`: plan, fetch into the store, commit with the lockfile and
  * import map, cache the tarballs only after the commit). Kept in one place so
  * the commands cannot drift apart on what a lockfile entry holds or on how a
@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { IndexVersion, Solution } from '../../resolver/index.ts';
+import type { Solution } from '../../resolver/index.ts';
 import type { NodeClient } from '../client.ts';
 import type { Context } from '../context.ts';
 import type { RegistryRouter } from '../project/registryRouter.ts';
@@ -17,58 +17,12 @@ import { linkBins } from './binLinks.ts';
 import { buildImportMap } from './buildImportMap.ts';
 import { fetchIntoStore } from './fetchTarballs.ts';
 import { commitInstall, planInstall, skipShadowingSource, type CommitResult, type InstallPlan, type TargetPackage } from './installPackages.ts';
-import { LOCKFILE_NAME, LOCKFILE_VERSION, serializeLockfile, type Lockfile } from './lockfile.ts';
-import { npmLockOf } from './npmLock.ts';
+import { LOCKFILE_NAME, serializeLockfile, type Lockfile } from './lockfile.ts';
 import { checkNpmIntegrity, isNested, npmTargets, withNestedReinstalls } from './npmLayout.ts';
 import type { NpmTree } from './npmTree.ts';
 import { PackageStore } from './packageStore.ts';
-import { satisfyingVersions } from './resolveProject.ts';
 import { syncFilesystem } from './syncFilesystem.ts';
 import { TarballCache } from './tarballCache.ts';
-
-export interface LockfileInputs {
-  solution: Solution;
-  index: ReadonlyMap<string, readonly IndexVersion[]>;
-  /** name → URL of the node its index came from */
-  sources: ReadonlyMap<string, string>;
-  chains: Readonly<Record<string, string>>;
-  router: RegistryRouter | undefined;
-  /** the lockfile before this run (chain ids of entries resolved from it) */
-  lock: Lockfile | undefined;
-  added: Record<string, string>;
-  npmTree: NpmTree;
-  /** the nodes' package answers (each names the chain it is of: a private node answers public names from its replica) */
-  views?: ReadonlyMap<string, object>;
-}
-
-/**
- * Chain ids of the selected packages from the nodes' answers, when they span more than one chain (a private
- * package depending on public ones, through one private node): a tree of one chain records none, as before.
- */
-function mixedChainIds(i: LockfileInputs): Map<string, string> {
-  const ids = new Map<string, string>();
-  for (const name of i.solution.selected.keys()) {
-    const id = (i.views?.get(name) as { chainId?: unknown } | undefined)?.chainId;
-    if (typeof id === 'string' && /^[0-9a-f]{64}$/.test(id)) ids.set(name, id);
-  }
-  return new Set(ids.values()).size > 1 ? ids : new Map();
-}
-
-/** The lockfile a resolution gives: each selected version with its chain, chain id and every version meeting its ranges. */
-export function nextLockfile(i: LockfileInputs): Lockfile {
-  const satisfying = satisfyingVersions(i.index, i.solution);
-  const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added: i.added, packages: {}, npm: npmLockOf(i.npmTree) };
-  const mixed = mixedChainIds(i);
-  for (const [name, v] of i.solution.selected) {
-    const chain = i.chains[name];
-    const source = i.sources.get(name);
-    const chainId = i.router === undefined
-      ? mixed.get(name) ?? (mixed.size > 0 || source === undefined ? i.lock?.packages[name]?.chainId : undefined)
-      : source !== undefined ? i.router.registries.find((r) => r.node === source)?.chainId : i.lock?.packages[name]?.chainId;
-    next.packages[name] = { version: v.version, contentHash: v.contentHash, deps: v.deps, ...(chain !== undefined ? { chain } : {}), ...(chainId !== undefined ? { chainId } : {}), satisfying: satisfying.get(name) ?? {} };
-  }
-  return next;
-}
 
 export interface InstallSolutionOptions {
   projectDir: string;

@@ -1,12 +1,12 @@
 /**
- * Chain ids in a lockfile without a gopkgr.json (cli/install/installSolution.ts
+ * Chain ids in a lockfile without a gopkgr.json (cli/install/nextLockfile.ts
  * nextLockfile): a tree whose packages came from more than one chain (an @acme
  * package and its public dependency, both through one private node, each answer
  * naming its chain) records each entry's chain id; a tree of one chain records
  * none, as it always did.
  */
 import { describe, expect, it } from 'vitest';
-import { nextLockfile } from '../../cli/install/installSolution.ts';
+import { nextLockfile } from '../../cli/install/nextLockfile.ts';
 import type { IndexVersion } from '../../resolver/index.ts';
 
 const PRIVATE = 'a'.repeat(64);

@@ -27,6 +27,7 @@ export const E2E_FILES = [
   'test/cli/leftovers.test.ts', // a child that has exited: a pid that is certainly dead
   'test/cli/pack.test.ts', // node runs what was packed
   'test/cli/provenance.test.ts', // git on real repositories
+  'test/infver/typescriptCodeCache.test.ts', // a fresh node process loads TypeScript through the code cache
   'test/cli/publishChecks.test.ts', // node and tsc load the packed release in a temp consumer
   'test/cli/publishPipeline.test.ts', // publish checks load each release in node
   'test/miner/pow.test.ts', // a process that must exit with the search idle
