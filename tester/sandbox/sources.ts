@@ -8,6 +8,7 @@
 import { GopkgrError } from '../../ledger/index.ts';
 import { describeKey, parseKey, type Resolver } from '../resolve.ts';
 import { hoistJestMocks, isTypeScript, transpile } from '../transpile.ts';
+import { withImportMeta } from './importMeta.ts';
 import { SANDBOX_ROOT } from './paths.ts';
 import { hasEsSyntax } from './formats.ts';
 
@@ -61,7 +62,7 @@ export class ModuleSources {
         throw new GopkgrError('TEST_BAD_JSON', `${describeKey(key)}: ${(err as Error).message}`);
       }
     }
-    const js = isTypeScript(path) ? await transpile(describeKey(key), text) : text;
+    const js = await withImportMeta(isTypeScript(path) ? await transpile(describeKey(key), text) : text, key, this.resolver, this.runner);
     return this.runner !== 'node' && parseKey(key).scope === 'pkg' ? withFileNames(js, `${SANDBOX_ROOT}/${path}`) : js;
   }
 }

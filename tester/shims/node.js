@@ -385,7 +385,8 @@
       const qAt = rest.indexOf('?');
       if (qAt >= 0) { u.search = rest.slice(qAt); rest = rest.slice(0, qAt); }
       if (special ? /^[/\\]{2}/.test(rest) || protocol !== 'file:' : rest.startsWith('//')) {
-        rest = rest.replace(special ? /^[/\\]*/ : /^\/\//, '');
+        // a file: URL's host ends where its third slash starts (file:///pkg/x has none)
+        rest = rest.replace(protocol === 'file:' ? /^[/\\]{2}/ : special ? /^[/\\]*/ : /^\/\//, '');
         const end = rest.search(special ? /[/\\]/ : /\//);
         let auth = end < 0 ? rest : rest.slice(0, end);
         rest = end < 0 ? '' : rest.slice(end);
@@ -793,15 +794,31 @@
       if (args.length === 1 && args[0] !== null && typeof args[0] === 'object' && !Array.isArray(args[0])) out = out.replace(/\$([\w.]+)/g, (m, path) => { let v = args[0]; for (const p of path.split('.')) v = v == null ? undefined : v[p]; return typeof v === 'string' ? v : format('%o', v); });
       return out;
     };
+    /** A tagged template table (jest's and vitest's): a heading row `a | b`, then one object per row of values. */
+    const templateRows = (strings, values) => {
+      const headings = String(strings[0]).split('|').map((h) => h.trim()).filter((h) => h !== '');
+      const rows = [];
+      if (headings.length === 0) return rows;
+      for (let i = 0; i + headings.length <= values.length; i += headings.length) {
+        const row = {};
+        headings.forEach((h, j) => { row[h] = values[i + j]; });
+        rows.push(row);
+      }
+      return rows;
+    };
     const parse = (args) => {
       let name = args[0], options, fn;
       for (let i = 1; i < args.length; i++) { const a = args[i]; if (typeof a === 'function') fn = a; else if (a !== null && typeof a === 'object') options = a; else if (typeof a === 'number') options = { ...options, timeout: a }; }
       return { name: typeof name === 'function' ? name.name : String(name), options, fn };
     };
+    const testTimeout = { ms: 5000 };
     const variant = (base, extra, isSuite) => {
       const run = (...args) => {
         const { name, options, fn } = parse(args);
         const o = { ...options, ...extra };
+        // vitest and jest time a test out after 5 s (virtual time here) and go on
+        // with the next one: a promise or `done` that never settles fails that test only
+        if (!isSuite && o.timeout === undefined && (config.runner === 'jest' || config.runner === 'vitest')) o.timeout = testTimeout.ms;
         if (!isSuite) return base(name, o, wrap(fn, name, [...titles.suites, name]));
         // a suite's body runs while it is collected: its tests see its title
         const body = typeof fn !== 'function' ? fn : function (...a) {
@@ -810,13 +827,20 @@
         };
         return base(name, o, body);
       };
+      // A row's cells are the function's arguments (a row that is not an array
+      // is one argument), and nothing else: vitest passes no test context to
+      // an .each function. jest (jest-each) also passes `done` when the
+      // function declares more parameters than the row has cells; vitest
+      // passes none, so a `done` there is undefined, as under vitest.
       run.each = (table, ...rest) => (name, a, b) => {
-        const rows = Array.isArray(table) && table.every((r) => typeof r !== 'string' || rest.length === 0) ? table : [table];
+        const rows = Array.isArray(table) && table.raw !== undefined ? templateRows(table, rest) : Array.isArray(table) && table.every((r) => typeof r !== 'string' || rest.length === 0) ? table : [table];
         rows.forEach((row, i) => {
           const cells = Array.isArray(row) ? row : [row];
           const fn = typeof a === 'function' ? a : b;
           const opts = typeof a === 'object' && a !== null ? a : undefined;
-          run(fmtName(name, cells, i), opts ?? {}, isSuite ? () => ReflectApply(fn, undefined, cells) : (...ctx) => ReflectApply(fn, undefined, Array.isArray(row) ? cells : [row, ...ctx]));
+          const takesDone = !isSuite && jestDone && typeof fn === 'function' && fn.length > cells.length;
+          const body = takesDone ? function (done) { return ReflectApply(fn, undefined, [...cells, done]); } : () => ReflectApply(fn, undefined, cells);
+          run(fmtName(name, cells, i), opts ?? {}, body);
         });
       };
       run.for = (table) => (name, fn) => table.forEach((row, i) => run(fmtName(name, Array.isArray(row) ? row : [row], i), (ctx) => fn(row, ctx)));
@@ -866,6 +890,8 @@
       stubEnv(name, value) { processObj.env[name] = value; return vi; },
       unstubAllEnvs() { return vi; },
       waitFor: async (fn) => fn(),
+      setConfig(c) { if (c && typeof c.testTimeout === 'number') testTimeout.ms = c.testTimeout; return vi; },
+      resetConfig() { testTimeout.ms = 5000; return vi; },
       hoisted: (fn) => fn(),
     };
     const jest = {
@@ -876,6 +902,7 @@
       unmock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
       dontMock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
       requireActual: (spec) => requireActual(spec),
+      setTimeout(ms) { if (typeof ms === 'number') testTimeout.ms = ms; return jest; },
       requireMock(spec) { const k = mockKey(spec); if (!mockFactories.has(k)) throw unsupported(`jest.requireMock('${spec}'): automatic mocks are not available in the gopkgr sandbox`); return mocked(k); },
     };
     const api = {
