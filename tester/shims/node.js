@@ -707,6 +707,12 @@
       uptime: () => 1000, loadavg: () => [0, 0, 0], endianness: () => 'LE', userInfo: () => ({ uid: 1000, gid: 1000, username: 'gopkgr', homedir: '/home/gopkgr', shell: '/bin/sh' }),
       networkInterfaces: () => ({}), constants: { signals: {}, errno: {} }, devNull: '/dev/null', machine: () => 'x86_64', version: () => '#1 SMP',
     }),
+    child_process: () => unavailable('child_process', ['ChildProcess', 'exec', 'execFile', 'execFileSync', 'execSync', 'fork', 'spawn', 'spawnSync']),
+    worker_threads: () => unavailable('worker_threads', ['BroadcastChannel', 'MessageChannel', 'MessagePort', 'Worker', 'getEnvironmentData', 'receiveMessageOnPort', 'setEnvironmentData'], { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {}, SHARE_ENV: Symbol.for('nodejs.worker_threads.SHARE_ENV'), markAsUntransferable() {} }),
+    net: () => unavailable('net', ['BlockList', 'Server', 'Socket', 'SocketAddress', 'connect', 'createConnection', 'createServer'], { isIP, isIPv4, isIPv6 }),
+    dns: () => unavailable('dns', DNS_CALLS, { promises: unavailable('dns', DNS_CALLS) }),
+    'dns/promises': () => unavailable('dns', DNS_CALLS),
+    tls: () => unavailable('tls', ['Server', 'TLSSocket', 'checkServerIdentity', 'connect', 'createSecureContext', 'createServer', 'getCiphers'], { DEFAULT_MIN_VERSION: 'TLSv1.2', DEFAULT_MAX_VERSION: 'TLSv1.3', DEFAULT_ECDH_CURVE: 'auto' }),
     http: () => makeHttp(),
     https: () => ({ ...makeHttp(), globalAgent: {} }),
     fs: () => makeFs(),
@@ -1182,6 +1188,40 @@
   }
 
   /** http's constants are deterministic; its servers and requests are the network. */
+  /**
+   * A built-in that reaches outside the sandbox (child processes, threads, the
+   * network): it loads, so a test file that requires it at the top still runs
+   * its other tests, and each of its functions (constructors too) throws the
+   * error the runtime records as `unsupported` when a test calls it. `values`:
+   * what it can give deterministically.
+   */
+  function unavailable(bare, calls, values = {}) {
+    const what = UNSUPPORTED[bare];
+    const m = { ...values };
+    for (const name of calls) {
+      m[name] = function () { throw unsupported(`node:${bare} is not available in the gopkgr sandbox (${what} cannot be deterministic): ${name}() was called`); };
+      defineProperty(m[name], 'name', { value: name });
+    }
+    return m;
+  }
+  const DNS_CALLS = ['Resolver', 'getServers', 'lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCaa', 'resolveCname', 'resolveMx', 'resolveNaptr', 'resolveNs', 'resolvePtr', 'resolveSoa', 'resolveSrv', 'resolveTxt', 'reverse', 'setDefaultResultOrder', 'setServers'];
+  const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+  function isIPv4(s) { return typeof s === 'string' && IPV4.test(s); }
+  function isIPv6(s) {
+    if (typeof s !== 'string' || s.length > 45) return false;
+    let t = s.replace(/%[0-9A-Za-z._~-]+$/, '');
+    let groups = 8;
+    const v4 = /:((?:\d{1,3}\.){3}\d{1,3})$/.exec(t);
+    if (v4) { if (!isIPv4(v4[1])) return false; t = t.slice(0, v4.index + 1) + '0'; groups = 7; }
+    const halves = t.split('::');
+    if (halves.length > 2) return false;
+    const part = (h) => (h === '' ? [] : h.split(':'));
+    const head = part(halves[0]);
+    const tail = halves.length === 2 ? part(halves[1]) : [];
+    if (![...head, ...tail].every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+    return halves.length === 2 ? head.length + tail.length < groups : head.length === groups;
+  }
+  function isIP(s) { return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0; }
   function makeHttp() {
     const STATUS_CODES = { 100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints', 200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content', 205: 'Reset Content', 206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a Teapot", 421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported', 506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 509: 'Bandwidth Limit Exceeded', 510: 'Not Extended', 511: 'Network Authentication Required' };
     const METHODS = ['ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE', 'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MOVE', 'NOTIFY', 'OPTIONS', 'PATCH', 'POST', 'PROPFIND', 'PROPPATCH', 'PURGE', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'SOURCE', 'SUBSCRIBE', 'TRACE', 'UNBIND', 'UNLINK', 'UNLOCK', 'UNSUBSCRIBE'];

@@ -747,6 +747,7 @@
       hasUncaught: false,
       uncaught: '',
       uncaughtUnsupported: false,
+      needs: null, // the first thing the sandbox could not give this test while it ran (an unsupported error's text)
       plan: null, // t.plan(n): the count it expects
       planned: 0, // t.assert calls and subtests so far
       extras: null, // { mock, signal controller } made on first use
@@ -1086,6 +1087,9 @@
       try { if (node.extras.controller !== null) node.extras.controller.abort(); } catch { /* a listener threw */ }
     }
     if (node.mode === 'todo' || node.dynamicMode === 'todo') return record(node, 'todo', failed ? error : undefined);
+    // A test that ran into what the sandbox cannot give is unsupported even if
+    // it caught that error: how it would have gone under Node is unknown.
+    if (node.needs !== null && (failed || node.dynamicMode !== 'skip')) return record(node, 'unsupported', failed && unsupportedFail ? error : node.needs);
     if (failed) return record(node, unsupportedFail ? 'unsupported' : 'failed', error);
     if (node.failedChildren > 0) return record(node, 'failed', `${node.failedChildren} subtest${node.failedChildren === 1 ? '' : 's'} failed`);
     if (node.dynamicMode === 'skip') return record(node, 'skipped');
@@ -1209,6 +1213,7 @@
     unsupported(message) {
       const e = makeUnsupported(message);
       if (!loaded) setAdd(unsupportedTexts, StringCtor(message));
+      else if (current !== null && current.needs === null) current.needs = errorText(e);
       return e;
     },
     makeTest,
