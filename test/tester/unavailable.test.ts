@@ -42,4 +42,28 @@ describe('built-ins the sandbox cannot give', () => {
     expect(error('asserts the throw')).toMatch(/node:worker_threads is not available .*threads cannot be deterministic.*Worker\(\) was called/);
     expect(error('esm dns')).toMatch(/node:dns is not available .*the network.*lookup\(\) was called/);
   });
+
+  it("reads the package's files through descriptors and streams, read-only; Node's Buffer slice methods", async () => {
+    const files = new Map([
+      ['package.json', '{"name":"f"}'],
+      ['fixtures/data.bin', 'hello world'],
+      [
+        'test/f.test.js',
+        `const { test } = require('node:test');\nconst assert = require('node:assert');\nconst fs = require('node:fs');\nconst path = require('node:path');\nconst file = path.join(__dirname, '..', 'fixtures', 'data.bin');\n` +
+          `test('openSync/readSync/closeSync', () => { const fd = fs.openSync(file, 'r'); const b = Buffer.alloc(5); assert.equal(fs.readSync(fd, b, 0, 5, null), 5); assert.equal(b.toString(), 'hello'); assert.equal(fs.readSync(fd, b, 0, 5, null), 5); assert.equal(b.toString(), ' worl'); assert.equal(fs.readSync(fd, b, 0, 5, 0), 5); assert.equal(fs.fstatSync(fd).size, 11); fs.closeSync(fd); assert.throws(() => fs.closeSync(fd), { code: 'EBADF' }); });\n` +
+          `test('createReadStream', async () => { const chunks = []; for await (const c of fs.createReadStream(file, { highWaterMark: 4, start: 1, end: 8 })) chunks.push(c.toString()); assert.deepStrictEqual(chunks, ['ello', ' wor']); });\n` +
+          `test('createReadStream of a missing file emits error', async () => { await assert.rejects(new Promise((resolve, reject) => fs.createReadStream(file + '.nope').on('error', reject).on('end', resolve)), { code: 'ENOENT' }); });\n` +
+          `test('open for writing', () => { fs.openSync(file, 'w'); });\n` +
+          `test('utf8Slice and latin1Write', () => { const b = Buffer.from('héllo'); assert.equal(b.utf8Slice(0, b.length), 'héllo'); assert.equal(b.latin1Slice(0, 1), 'h'); const c = Buffer.alloc(3); c.latin1Write('abc', 0); assert.equal(c.toString(), 'abc'); });\n`,
+      ],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.status === 'failed' ? ` ${t.error}` : ''}`)).toEqual([
+      'test/f.test.js > openSync/readSync/closeSync: passed',
+      'test/f.test.js > createReadStream: passed',
+      'test/f.test.js > createReadStream of a missing file emits error: passed',
+      'test/f.test.js > open for writing: unsupported',
+      'test/f.test.js > utf8Slice and latin1Write: passed',
+    ]);
+  });
 });

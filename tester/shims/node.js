@@ -89,6 +89,11 @@
     B.prototype.toString = function (enc, start, end) { return isUrl(enc) ? toString.call(this, 'base64', start, end).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') : ReflectApply(toString, this, arguments); };
     const write = B.prototype.write;
     B.prototype.write = function (str, ...rest) { const i = rest.findIndex(isUrl); if (i < 0) return ReflectApply(write, this, [str, ...rest]); rest[i] = 'base64'; return ReflectApply(write, this, [toB64(str), ...rest]); };
+    // Node's per-encoding methods (libraries call them to skip toString's dispatch)
+    for (const enc of ['ascii', 'base64', 'base64url', 'hex', 'latin1', 'ucs2', 'utf8']) {
+      defineProperty(B.prototype, enc + 'Slice', { value: function (start = 0, end = this.length) { return this.toString(enc, start, end); }, writable: true, configurable: true });
+      defineProperty(B.prototype, enc + 'Write', { value: function (string, offset = 0, length = this.length - offset) { return this.write(string, offset, length, enc); }, writable: true, configurable: true });
+    }
     return lib;
   }
 
@@ -1372,14 +1377,89 @@
     const accessSync = (p, mode) => { stat(p, 'access'); if (mode & 2) throw errno('EACCES', 'access', norm(p), 'permission denied'); };
     const realpathSync = (p) => { stat(p, 'realpath'); return norm(p); };
     realpathSync.native = realpathSync;
+    // Reading through a file descriptor: the package's files, read-only (a
+    // descriptor is a position in the file's bytes; nothing is opened on the host)
+    const fds = new Map();
+    let nextFd = 20;
+    const READ_FLAGS = new Set([undefined, null, 0, 'r', 'rs', 'sr']);
+    function openSync(p, flags) {
+      if (!READ_FLAGS.has(flags)) throw unsupported(`fs.openSync with flags '${String(flags)}' is not available in the gopkgr sandbox: the package's files are read-only`);
+      const abs = norm(p);
+      if (rel(abs) === null) throw outside('openSync', abs);
+      const bytes = readFileSync(abs);
+      const fd = nextFd++;
+      fds.set(fd, { bytes, pos: 0, path: abs });
+      return fd;
+    }
+    const fdOf = (fd, syscall) => { const f = fds.get(fd); if (f === undefined) { const e = new ErrorCtor(`EBADF: bad file descriptor, ${syscall}`); e.code = 'EBADF'; e.errno = -9; e.syscall = syscall; throw e; } return f; };
+    function readSync(fd, buffer, offset, length, position) {
+      const f = fdOf(fd, 'read');
+      if (offset !== null && typeof offset === 'object') ({ offset = 0, length = buffer.byteLength - offset, position = null } = offset);
+      offset = offset === undefined ? 0 : Number(offset);
+      length = length === undefined ? buffer.byteLength - offset : Number(length);
+      const from = position === null || position === undefined || position === -1 ? f.pos : Number(position);
+      const n = Math.max(0, Math.min(length, f.bytes.length - from));
+      const view = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      view.set(f.bytes.subarray(from, from + n), offset);
+      if (position === null || position === undefined || position === -1) f.pos += n;
+      return n;
+    }
+    function closeSync(fd) { fdOf(fd, 'close'); fds.delete(fd); }
+    const fstatSync = (fd) => stat(fdOf(fd, 'fstat').path, 'fstat');
+    function read(fd, buffer, offset, length, position, cb) {
+      const args = [fd, buffer, offset, length, position, cb];
+      const callback = args.pop() ?? cb;
+      while (args.length > 1 && args[args.length - 1] === undefined) args.pop();
+      let n, err = null;
+      try { n = ReflectApply(readSync, undefined, args); } catch (e) { err = e; }
+      G.process.nextTick(() => (err ? callback(err) : callback(null, n, buffer)));
+    }
+    /** A readable stream of a package file's bytes, in chunks of highWaterMark (64 KiB), from start to end inclusive. */
+    function createReadStream(p, options) {
+      const o = typeof options === 'string' ? { encoding: options } : options || {};
+      const abs = norm(p);
+      if (rel(abs) === null) throw outside('createReadStream', abs);
+      const { Readable } = builtin('stream');
+      const hwm = o.highWaterMark || 64 * 1024;
+      let bytes = null;
+      let failure = null;
+      try { bytes = readFileSync(abs); } catch (e) { failure = e; }
+      let at = o.start === undefined ? 0 : o.start;
+      const end = o.end === undefined || bytes === null ? (bytes === null ? 0 : bytes.length) : Math.min(bytes.length, o.end + 1);
+      const stream = new Readable({
+        highWaterMark: hwm,
+        encoding: o.encoding,
+        read() {
+          if (at >= end) { this.push(null); return; }
+          const chunk = bytes.subarray(at, Math.min(end, at + hwm));
+          at += chunk.length;
+          stream.bytesRead += chunk.length;
+          this.push(Buffer.from(chunk));
+        },
+      });
+      stream.path = typeof p === 'string' ? p : abs;
+      stream.bytesRead = 0;
+      stream.pending = true;
+      stream.close = function (cb) { this.destroy(); if (typeof cb === 'function') this.once('close', cb); };
+      G.process.nextTick(() => {
+        if (failure !== null) { stream.destroy(failure); return; }
+        stream.pending = false;
+        stream.fd = nextFd++;
+        stream.emit('open', stream.fd);
+        stream.emit('ready');
+      });
+      return stream;
+    }
     const fs = {
-      constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 }, F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,
+      constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, O_RDONLY: 0 }, F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,
       readFileSync, readdirSync, existsSync, statSync, lstatSync: statSync, accessSync, realpathSync,
+      openSync, readSync, closeSync, fstatSync, createReadStream, read,
+      open: cbify(openSync), close: cbify(closeSync), fstat: cbify(fstatSync),
       readFile: cbify(readFileSync), readdir: cbify(readdirSync), stat: cbify(statSync), lstat: cbify(statSync), access: cbify(accessSync), realpath: cbify(realpathSync),
       exists: (p, cb) => G.process.nextTick(cb, existsSync(p)),
       promises: { readFile: pify(readFileSync), readdir: pify(readdirSync), stat: pify(statSync), lstat: pify(statSync), access: pify(accessSync), realpath: pify(realpathSync), constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 } },
     };
-    for (const n of ['writeFileSync', 'appendFileSync', 'mkdirSync', 'rmSync', 'rmdirSync', 'unlinkSync', 'renameSync', 'copyFileSync', 'symlinkSync', 'chmodSync', 'openSync', 'createWriteStream', 'createReadStream', 'watch', 'watchFile', 'mkdtempSync', 'writeFile', 'appendFile', 'mkdir', 'rm', 'unlink', 'rename', 'open', 'mkdtemp', 'copyFile', 'utimesSync', 'cpSync']) fs[n] = denied(n);
+    for (const n of ['writeFileSync', 'appendFileSync', 'mkdirSync', 'rmSync', 'rmdirSync', 'unlinkSync', 'renameSync', 'copyFileSync', 'symlinkSync', 'chmodSync', 'createWriteStream', 'watch', 'watchFile', 'mkdtempSync', 'writeFile', 'appendFile', 'mkdir', 'rm', 'unlink', 'rename', 'mkdtemp', 'copyFile', 'utimesSync', 'cpSync', 'writeSync', 'write']) fs[n] = denied(n);
     for (const n of ['writeFile', 'appendFile', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'open', 'mkdtemp', 'copyFile', 'cp', 'opendir']) fs.promises[n] = denied('promises.' + n);
     return fs;
   }
