@@ -23,6 +23,8 @@ export interface NativeRecord {
   runner: string;
   deps: string[];
   ms: number;
+  /** the day the native run was recorded (YYYY-MM-DD): the sandbox's clock starts there, as the package's clock did */
+  recorded?: string;
   tests: { name: string; status: string }[];
 }
 
@@ -49,6 +51,11 @@ export async function loadCorpusPackage(name: string): Promise<CorpusPackage> {
   return { dir, native, files, deps };
 }
 
+/** Midnight UTC of the day the corpus recorded a package natively (undefined: the sandbox's default epoch). */
+export function recordedEpoch(native: NativeRecord): number | undefined {
+  return native.recorded === undefined ? undefined : Date.parse(`${native.recorded}T00:00:00Z`);
+}
+
 export interface Comparison {
   outcome: Outcome;
   agree: string[];
@@ -58,7 +65,7 @@ export interface Comparison {
 }
 
 export async function compareWithNative(p: CorpusPackage): Promise<Comparison> {
-  const outcome = await runTests({ files: p.files, deps: p.deps });
+  const outcome = await runTests({ files: p.files, deps: p.deps, epochMs: recordedEpoch(p.native) });
   const sandbox = new Map(outcome.tests.map((t) => [t.name, t.status as string]));
   const agree: string[] = [];
   const unsupported: string[] = [];

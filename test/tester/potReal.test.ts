@@ -1,4 +1,9 @@
-// Real suites from npm tarballs (test/fixtures/pot-real/, scripts/potCorpus.mjs):
+// Real suites from npm tarballs (test/fixtures/pot-real/, scripts/potCorpus.mjs;
+// dedent and cookie-es publish only their build, so their sources and tests
+// come from their repositories at the published version: a jest suite in
+// TypeScript through Babel with file snapshots, and an ES-module vitest suite
+// that reads the clock, run from the day they were recorded; @fastify/busboy's
+// node:test suite drives streams, events and Buffer hard):
 // node:test suites (CommonJS, and ESM: ghtml), a vitest suite (zod's v3
 // tests, one inline snapshot among them) and a jest suite in TypeScript
 // through ts-jest (tsconfig-paths: `done` callbacks, jest's CommonJS
