@@ -34,8 +34,11 @@
  * tls) load and throw `unsupported` only when called, so a file that requires
  * one still runs its other tests; a test that met something the sandbox cannot
  * give is `unsupported` even if it caught the error; ES modules get
- * import.meta; jest's `done` in `.each`, tagged template tables, and vitest's
- * and jest's 5 s test timeout: a v5 tester recorded such tests differently.
+ * import.meta and import() of literal specifiers; require.cache as Node
+ * honours it; a before hook a running test adds runs at once; fs reads through
+ * descriptors and streams; jest's `done` in `.each`, tagged template tables,
+ * and vitest's and jest's 5 s test timeout: a v5 tester recorded such tests
+ * differently.
  */
 import { sha256Hex } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';

@@ -595,6 +595,8 @@
   let processEmitter;
 
   // ---- globals ----
+  // Node 20 defines Symbol.dispose and Symbol.asyncDispose (explicit resource management) before V8 has them
+  for (const name of ['dispose', 'asyncDispose']) if (!(name in Symbol)) defineProperty(Symbol, name, { value: Symbol(`Symbol.${name}`), writable: false, enumerable: false, configurable: false });
   const globals = { global: G, process: processObj, TextEncoder, TextDecoder, URL, URLSearchParams, structuredClone, Event, EventTarget, AbortController, AbortSignal, DOMException, atob, btoa };
   for (const k of objectKeys(globals)) defineProperty(G, k, { value: globals[k], writable: true, configurable: true, enumerable: k === 'global' || k === 'process' ? false : false });
   defineProperty(G, 'Buffer', { get() { const B = builtin('buffer').Buffer; defineProperty(G, 'Buffer', { value: B, writable: true, configurable: true }); return B; }, set(v) { defineProperty(G, 'Buffer', { value: v, writable: true, configurable: true }); }, configurable: true });
@@ -1499,10 +1501,13 @@
   }
   function load(key, parent, actual = false) {
     if (!actual && mockFactories.has(key)) return mocked(key);
-    const have = modules.get(key);
-    if (have !== undefined) return have.exports;
     const entry = registry[key];
     if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
+    // require.cache decides, as in Node: a module deleted from it loads afresh, one put there is returned
+    const cached = requireCache[entry.file];
+    if (cached !== undefined && cached !== null && (entry.kind === 'cjs' || entry.kind === 'json')) return cached.exports;
+    const have = modules.get(key);
+    if (have !== undefined && (entry.kind === 'esm' || have !== cached)) { if (entry.kind === 'esm') return have.exports; modules.delete(key); }
     if (entry.kind === 'esm') {
       if (!namespaces.has(key)) { const e = new ErrorCtor(`require() of ES Module ${entry.file} is not available here`); e.code = 'ERR_REQUIRE_ESM'; throw e; }
       return namespaces.get(key);
@@ -1712,6 +1717,23 @@
   shim.cjs = (key) => load(key, null);
   shim.builtin = (name) => builtin(name);
   shim.setNamespace = (key, ns) => { namespaces.set(key, ns); };
+  // import('literal'), rewritten by the host (tester/sandbox/dynamicImport.ts) to name the module key it resolved
+  defineProperty(G, '__gopkgr_import', {
+    value: function __gopkgr_import(key) {
+      return new Promise((resolve) => {
+        const entry = registry[key];
+        if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
+        if (entry.kind === 'esm') return resolve(load(key, null));
+        const exp = load(key, null);
+        const ns = objectCreate(null);
+        if (exp !== null && (typeof exp === 'object' || typeof exp === 'function')) for (const k of objectKeys(exp)) if (k !== 'default') ns[k] = exp[k];
+        ns.default = exp;
+        defineProperty(ns, Symbol.toStringTag, { value: 'Module' });
+        resolve(freeze(ns));
+      });
+    },
+    writable: false, enumerable: false, configurable: false,
+  });
 
   // jest puts its API on the global object (describe, it, expect, jest, ...)
   if (config.runner === 'jest') shim.installJestGlobals();

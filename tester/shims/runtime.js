@@ -997,7 +997,18 @@
     skip(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'skip'; },
     todo(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'todo'; },
     test(...args) { const n = nodeOf(this); const a = parseArgs(args); n.planned++; return subtest(n, 'test', a.name, a.options, null, a.fn); },
-    before(fn) { addHook('before', fn, nodeOf(this)); },
+    // Like Node, a before hook added to a test that has already started (from
+    // its own body) runs at once; what it throws fails the test.
+    before(fn) {
+      const n = nodeOf(this);
+      if (n.kind !== 'test') return addHook('before', fn, n);
+      if (typeof fn !== 'function') throw new TypeErrorCtor('The "fn" argument of before() must be a function');
+      const failWith = (e) => { if (!n.hasUncaught) { n.hasUncaught = true; n.uncaught = errorText(e); n.uncaughtUnsupported = isUnsupported(e); } };
+      try {
+        const r = ReflectApply(fn, undefined, [this]);
+        if (r !== null && typeof r === 'object' && typeof r.then === 'function') safeThen(r, undefined, failWith);
+      } catch (e) { failWith(e); }
+    },
     after(fn) { addHook('after', fn, nodeOf(this)); },
     beforeEach(fn) { addHook('beforeEach', fn, nodeOf(this)); },
     afterEach(fn) { addHook('afterEach', fn, nodeOf(this)); },
