@@ -36,7 +36,7 @@
  * give is `unsupported` even if it caught the error; ES modules get
  * import.meta and import() of literal specifiers; require.cache as Node
  * honours it; a before hook a running test adds runs at once; fs reads through
- * descriptors and streams; jest's `done` in `.each`, tagged template tables,
+ * descriptors and streams; process.nextTick in Node's order; jest's `done` in `.each`, tagged template tables,
  * and vitest's and jest's 5 s test timeout: a v5 tester recorded such tests
  * differently.
  */

@@ -38,4 +38,17 @@ describe('module loading', () => {
       'test/b.test.mjs > import() from an ES module: passed',
     ]);
   });
+
+  it('process.nextTick runs after the callback that queued it, before its promise jobs; a tick queued by a promise job waits for the rest', async () => {
+    const files = new Map([
+      ['package.json', '{"name":"t"}'],
+      [
+        'test/tick.test.js',
+        `const { test } = require('node:test');\nconst assert = require('node:assert');\n` +
+          `test('order', async () => { const order = []; await new Promise((r) => setImmediate(() => { Promise.resolve().then(() => { order.push('promise'); process.nextTick(() => order.push('tick from promise')); Promise.resolve().then(() => order.push('promise from promise')); }); process.nextTick(() => order.push('tick')); setImmediate(r); })); assert.deepStrictEqual(order, ['tick', 'promise', 'promise from promise', 'tick from promise']); });\n`,
+      ],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.error ? ` ${t.error}` : ''}`)).toEqual(['test/tick.test.js > order: passed']);
+  });
 });

@@ -37,9 +37,6 @@ const UNSUPPORTED: Record<string, { tests: number; files: string[]; reason: RegE
  */
 const KNOWN_DISAGREE: Record<string, string[]> = {
   avvio: [
-    // the order of process.nextTick, setImmediate and promise callbacks across plugins differs from Node's
-    'test/await-use.test.js > await use - mix of same and future tick callbacks: passed → failed',
-    'test/close.test.js > close emits close event once: passed → failed',
     // import() of a module is evaluated before the test file (tester/sandbox/dynamicImport.ts): a test
     // file imported from a running test registers its tests at the top level, not as that test's subtests
     'test/esm.mjs > support esm import > support import: passed → missing',

@@ -551,7 +551,7 @@
     exit(code) { throw unsupported(`process.exit(${code === undefined ? '' : code}) is not available in the gopkgr sandbox`); },
     abort() { throw unsupported('process.abort is not available in the gopkgr sandbox'); },
     kill() { throw unsupported('process.kill is not available in the gopkgr sandbox'); },
-    nextTick(fn, ...args) { G.queueMicrotask(() => ReflectApply(fn, undefined, args)); },
+    nextTick(fn, ...args) { if (typeof fn !== 'function') { const e = new TypeErrorCtor('The "callback" argument must be of type function'); e.code = 'ERR_INVALID_ARG_TYPE'; throw e; } shim.queueTick(fn, args); },
     hrtime: Object.assign(function hrtime(prev) {
       const ns = Math.round(G.performance.now() * 1e6);
       const t = [Math.floor(ns / 1e9), ns % 1e9];

@@ -480,7 +480,23 @@
     safeThen(resolved(), () => { callOwned(fn, [], null); });
   };
 
+  // ---- process.nextTick, in Node's order ----
+  // The tick queue runs after each macrotask's callback, before the promise
+  // jobs that callback queued; ticks queued by promise jobs (or while a module
+  // loads) run at the host's next call, once those jobs are done, before any
+  // timer or immediate.
+  let ticks = [];
+  function queueTick(fn, args) { append(ticks, { __proto__: null, fn, args, owner: ownerNow() }); }
+  function runTicks() {
+    while (ticks.length > 0) {
+      const batch = ticks;
+      ticks = [];
+      for (let i = 0; i < batch.length; i++) callOwned(batch[i].fn, batch[i].args, batch[i].owner);
+    }
+  }
+
   function hasRefWork() {
+    if (ticks.length > 0) return true;
     for (let i = 0; i < immediates.length; i++) if (!immediates[i].cleared && immediates[i].ref) return true;
     let ref = false;
     mapForEach(timers, (t) => { if (t.ref) ref = true; });
@@ -488,6 +504,13 @@
   }
   /** Run one macrotask: all queued immediates, else the earliest timer(s). */
   function macrotask() {
+    if (ticks.length > 0) {
+      lastOwner = ticks[0].owner;
+      lastInternal = false;
+      lastStarted = null;
+      runTicks();
+      return true;
+    }
     if (immediates.length > 0) {
       // The package's immediates run together, as in Node; one of the
       // runner's (starting a test) runs alone, so an unhandled rejection the
@@ -507,6 +530,7 @@
         lastInternal = im.internal;
         lastStarted = im.starts;
         callOwned(im.fn, im.args, im.owner);
+        runTicks();
       }
       return true;
     }
@@ -519,6 +543,7 @@
     lastInternal = next.internal;
     lastStarted = null;
     callOwned(next.fn, next.args, next.owner);
+    runTicks();
     return true;
   }
   function callOwned(fn, args, owner) {
@@ -1228,6 +1253,7 @@
       return e;
     },
     makeTest,
+    queueTick,
     loaded() { loaded = true; },
     inspect,
     errorText,
