@@ -35,7 +35,12 @@
  * node --test took 20 s on the generated package): corpus 12 packages, 1190
  * tests, agree 1175, unsupported 15, disagree 0; per runner sandbox/native
  * jest 3.1 s/13.0 s (0.24), node --test 3.5 s/96 s (0.04), vitest 15.0 s/138 s
- * (0.11); child processes 99 s against 251 s native, ratio 0.39.
+ * (0.11); child processes 99 s against 251 s native, ratio 0.39. With 16
+ * packages (--runs 1, 2026-12-07): 2009 tests, agree 1997, unsupported 10,
+ * disagree 4 (avvio, listed in test/tester/potReal.test.ts); in process 11.6 s
+ * against 84.9 s native (0.14); child processes 42.8 s, ratio 0.50. A run taken
+ * while the machine was far busier gave 194 s against 176 s (1.10): the ratio
+ * moves with the load on the machine.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
