@@ -35,10 +35,15 @@
  * node --test took 20 s on the generated package): corpus 12 packages, 1190
  * tests, agree 1175, unsupported 15, disagree 0; per runner sandbox/native
  * jest 3.1 s/13.0 s (0.24), node --test 3.5 s/96 s (0.04), vitest 15.0 s/138 s
- * (0.11); child processes 99 s against 251 s native, ratio 0.39.
+ * (0.11); child processes 99 s against 251 s native, ratio 0.39. With 16
+ * packages (--runs 1, 2026-12-07): 2009 tests, agree 1997, unsupported 10,
+ * disagree 4 (avvio, listed in test/tester/potReal.test.ts); in process 11.6 s
+ * against 84.9 s native (0.14); child processes 42.8 s, ratio 0.50. A run taken
+ * while the machine was far busier gave 194 s against 176 s (1.10): the ratio
+ * moves with the load on the machine.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { cp, mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,7 +52,7 @@ import { parseArgs } from 'node:util';
 import ivm from 'isolated-vm';
 import { readPackageDir, runTests } from '../tester/index.ts';
 import { runTestsInChild as runTestsInChildFromSources } from '../tester/child/runInChild.ts';
-import { compareWithNative, corpusNames, loadCorpusPackage, type CorpusPackage } from '../test/support/potCorpus.ts';
+import { compareWithNative, corpusNames, loadCorpusPackage, recordedEpoch, type CorpusPackage } from '../test/support/potCorpus.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, dist: { type: 'boolean' }, 'jest-tools': { type: 'string' } } });
 const RUNS = Number(values.runs ?? 5);
@@ -157,7 +162,7 @@ async function layOut(p: CorpusPackage): Promise<string> {
 function jestTools(p: CorpusPackage): string {
   if (values['jest-tools'] !== undefined) return path.resolve(values['jest-tools']);
   const dev = (JSON.parse(p.files.get('package.json') ?? '{}') as { devDependencies?: Record<string, string> }).devDependencies ?? {};
-  const wanted = [`jest@${dev.jest ?? 'latest'}`, ...('ts-jest' in dev ? [`ts-jest@${dev['ts-jest']}`, `typescript@${dev.typescript ?? 'latest'}`] : [])];
+  const wanted = [`jest@${dev.jest ?? 'latest'}`, ...('ts-jest' in dev ? [`ts-jest@${dev['ts-jest']}`, `typescript@${dev.typescript ?? 'latest'}`] : []), ...babelPresets(p).map((d) => `${d}@${dev[d]}`)];
   const dir = path.join(tmpdir(), 'gopkgr-bench-tools', wanted.join('+').replace(/[^\w.@+-]/g, '_'));
   if (!existsSync(path.join(dir, 'node_modules/jest/bin/jest.js'))) {
     console.error(`installing ${wanted.join(' ')} into ${dir} (once)`);
@@ -166,12 +171,23 @@ function jestTools(p: CorpusPackage): string {
   return dir;
 }
 
+/** The Babel presets a jest package's devDependencies name (babel-jest reads its .babelrc). */
+function babelPresets(p: CorpusPackage): string[] {
+  const dev = (JSON.parse(p.files.get('package.json') ?? '{}') as { devDependencies?: Record<string, string> }).devDependencies ?? {};
+  return Object.keys(dev).filter((d) => d.startsWith('@babel/preset-'));
+}
+
 /** The command line of a corpus package's own runner in its laid-out dir. */
 function nativeArgs(p: CorpusPackage, dir: string): string[] {
   if (p.native.runner === 'vitest') return [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run'];
   if (p.native.runner === 'jest') {
     const tools = jestTools(p);
     const tsJest = path.join(tools, 'node_modules/ts-jest');
+    // Babel resolves a configuration's presets from the package's directory
+    for (const d of babelPresets(p)) {
+      mkdirSync(path.dirname(path.join(dir, 'node_modules', d)), { recursive: true });
+      if (!existsSync(path.join(dir, 'node_modules', d))) symlinkSync(path.join(tools, 'node_modules', d), path.join(dir, 'node_modules', d));
+    }
     const config = { rootDir: dir, ...(existsSync(tsJest) ? { transform: { '^.+\\.tsx?$': tsJest }, globals: { 'ts-jest': { isolatedModules: true } } } : {}) };
     return [path.join(tools, 'node_modules/jest/bin/jest.js'), '--ci', `--config=${JSON.stringify(config)}`];
   }
@@ -210,7 +226,7 @@ try {
     let t = 0;
     for (const p of corpus) {
       const t0 = performance.now();
-      await runTests({ files: p.files, deps: p.deps });
+      await runTests({ files: p.files, deps: p.deps, epochMs: recordedEpoch(p.native) });
       const ms = performance.now() - t0;
       t += ms;
       add(p.native.runner, 'sandbox', r, ms);
@@ -219,7 +235,7 @@ try {
     let ct = 0;
     for (const p of corpus) {
       const t0 = performance.now();
-      await runTestsInChild({ files: p.files, deps: p.deps });
+      await runTestsInChild({ files: p.files, deps: p.deps, epochMs: recordedEpoch(p.native) });
       ct += performance.now() - t0;
     }
     childTotals.push(ct);
@@ -235,7 +251,7 @@ try {
   const s = median(sandboxTotals);
   const c = median(childTotals);
   const n = median(nativeTotals);
-  console.log(`corpus: ${corpus.length} packages, ${total} tests; agree ${agree}, unsupported ${unsupported} (child processes), disagree ${disagree}`);
+  console.log(`corpus: ${corpus.length} packages, ${total} tests; agree ${agree}, unsupported ${unsupported} (child processes, files written, node:module), disagree ${disagree}`);
   for (const [runner, e] of [...byRunner].sort()) {
     const names = corpus.filter((p) => p.native.runner === runner).map((p) => p.native.name);
     console.log(`  ${runner} (${names.length} packages: ${names.join(', ')}): sandbox ${median(e.sandbox).toFixed(0)} ms, native ${median(e.native).toFixed(0)} ms, ratio ${(median(e.sandbox) / median(e.native)).toFixed(2)}`);

@@ -5,7 +5,7 @@
 // test; `vitest run` or `jest --ci` with their JSON reporters). Needs the npm
 // registry; the tests that read the corpus do not.
 //
-//   node scripts/potCorpus.mjs name@version[:dev-dep,...][;runner=vitest|jest][;keep=prefix,...][;drop=path,...] ...
+//   node scripts/potCorpus.mjs name@version[:dev-dep,...][;runner=vitest|jest][;keep=prefix,...][;drop=path,...][;src=dir] ...
 //
 // runner: the package's own runner (default node --test). vitest is the one
 // this checkout installs; jest is installed into a temp dir at the range the
@@ -20,7 +20,11 @@
 // ts-jest as its authors do, transpiling only (isolatedModules: type errors
 // are not test outcomes; the sandbox strips types too); its jest.config, which
 // tarballs rarely carry, is not there, so jest's defaults apply, as in the
-// sandbox.
+// sandbox. A jest package with a Babel configuration is run through
+// babel-jest (jest's default) with the Babel presets its devDependencies name.
+// src: a directory of files from the package's repository at the published
+// version (its sources, tests and snapshots, for a package whose tarball holds
+// only its build), copied over the tarball's files before anything runs.
 //
 // Kept per package, under <dir>/pkg: package.json, the sources, LICENSE and
 // test/; left out: README, CHANGELOG, type declarations and type tests, CI and
@@ -37,7 +41,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'test/fixtures/pot-real');
 const reporter = path.join(root, 'test/fixtures/tester/reporter.mjs');
 
-const SKIP = /^(README|CHANGELOG|HISTORY|SECURITY|CONTRIBUTING|\.)(\b|$)|\.d\.[cm]?ts$|\.tst\.ts$|\.test-d\.ts$/i;
+// .babelrc stays: jest's babel-jest reads it (a package's TypeScript through Babel)
+const SKIP = /^(README|CHANGELOG|HISTORY|SECURITY|CONTRIBUTING|\.(?!babelrc$))(\b|$)|\.d\.[cm]?ts$|\.tst\.ts$|\.test-d\.ts$/i;
 /**
  * Left out at a package's top level only: a `types/` deeper down may be code,
  * and a `tsconfig-loader.ts` or a test's `tsconfig.json` fixture is not the
@@ -108,8 +113,15 @@ function runNative(runner, pkgDir, work, pkg) {
     mkdirSync(tools);
     const dev = pkg.devDependencies ?? {};
     const tsJest = 'ts-jest' in dev;
-    const wanted = [`jest@${dev.jest ?? 'latest'}`, ...(tsJest ? [`ts-jest@${dev['ts-jest']}`, `typescript@${dev.typescript ?? 'latest'}`] : [])];
+    const presets = Object.keys(dev).filter((d) => d.startsWith('@babel/preset-'));
+    const wanted = [`jest@${dev.jest ?? 'latest'}`, ...(tsJest ? [`ts-jest@${dev['ts-jest']}`, `typescript@${dev.typescript ?? 'latest'}`] : []), ...presets.map((d) => `${d}@${dev[d]}`)];
     execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', '--no-package-lock', ...wanted], { stdio: 'ignore' });
+    // Babel resolves a configuration's presets from the package's directory
+    for (const d of presets) {
+      mkdirSync(path.dirname(path.join(pkgDir, 'node_modules', d)), { recursive: true });
+      symlinkSync(path.join(tools, 'node_modules', d), path.join(pkgDir, 'node_modules', d));
+    }
+    linked.push(...presets.map((d) => path.join(pkgDir, 'node_modules', d)));
     const config = { rootDir: pkgDir, ...(tsJest ? { transform: { '^.+\\.tsx?$': path.join(tools, 'node_modules/ts-jest') }, globals: { 'ts-jest': { isolatedModules: true } } } : {}) };
     args = [path.join(tools, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${report}`, `--config=${JSON.stringify(config)}`];
   }
@@ -119,8 +131,13 @@ function runNative(runner, pkgDir, work, pkg) {
     /* failing tests exit 1; the report says which */
   }
   if (runner === 'vitest') rmSync(path.join(pkgDir, 'node_modules/vitest'));
+  for (const l of linked.splice(0)) rmSync(l);
+  if (existsSync(path.join(pkgDir, 'node_modules/@babel')) && readdirSync(path.join(pkgDir, 'node_modules/@babel')).length === 0) rmSync(path.join(pkgDir, 'node_modules/@babel'), { recursive: true });
   return fromJsonReport(JSON.parse(readFileSync(report, 'utf8')), pkgDir);
 }
+
+/** Symlinks runNative made into the package's node_modules, removed after the run. */
+const linked = [];
 
 /** Keep only the files under these prefixes (package.json and LICENSE always). */
 function prune(dir, prefixes, rel = '') {
@@ -140,6 +157,7 @@ for (const arg of process.argv.slice(2)) {
   const work = mkdtempSync(path.join(tmpdir(), 'pot-corpus-'));
   try {
     const pkgDir = pack(spec, work);
+    if (options.src) cpSync(path.resolve(options.src), pkgDir, { recursive: true });
     if (options.keep) prune(pkgDir, options.keep.split(','));
     const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     const extra = devList ? devList.split(',') : [];
@@ -171,7 +189,7 @@ for (const arg of process.argv.slice(2)) {
       }
     }
     for (const d of options.drop?.split(',') ?? []) rmSync(path.join(dest, d), { recursive: true, force: true });
-    writeFileSync(path.join(dest, 'native.json'), JSON.stringify({ name: pkg.name, version: pkg.version, node: process.version, runner: runner === 'node' ? 'node --test' : runner, keep: options.keep?.split(','), deps: installed.sort(), ms: Math.round(ms), tests }, null, 1) + '\n');
+    writeFileSync(path.join(dest, 'native.json'), JSON.stringify({ name: pkg.name, version: pkg.version, node: process.version, runner: runner === 'node' ? 'node --test' : runner, recorded: new Date().toISOString().slice(0, 10), src: options.src ? 'repository' : undefined, keep: options.keep?.split(','), deps: installed.sort(), ms: Math.round(ms), tests }, null, 1) + '\n');
     console.log(`${pkg.name}@${pkg.version}: ${tests.length} tests natively (${tests.filter((t) => t.status === 'passed').length} passed) in ${ms.toFixed(0)} ms; deps ${installed.join(', ') || '-'}`);
   } finally {
     rmSync(work, { recursive: true, force: true });

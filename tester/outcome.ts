@@ -3,7 +3,7 @@
  * the hash every tester must agree on.
  *
  * resultHash = sha256 hex of the UTF-8 bytes of
- *   JSON.stringify(["gopkgr/test-outcome/v5", [[name, status, error|null], ...], abortedCode|null])
+ *   JSON.stringify(["gopkgr/test-outcome/v6", [[name, status, error|null], ...], abortedCode|null])
  * with the tests in run order (files sorted by path, tests in the order they
  * finished, which is deterministic: timers run in virtual time). Timings, output
  * and stack traces are left out; error texts are normalised (no ANSI colour,
@@ -29,6 +29,16 @@
  * (a missing one fails), jest's CommonJS transform, `done` callbacks and
  * jest.mock and vi.mock factories, a test file with no test failed: a v4 tester recorded
  * those tests `unsupported` or failed where v5 records what the runner does.
+ *
+ * v6: built-ins that reach outside (child_process, worker_threads, net, dns,
+ * tls) load and throw `unsupported` only when called, so a file that requires
+ * one still runs its other tests; a test that met something the sandbox cannot
+ * give is `unsupported` even if it caught the error; ES modules get
+ * import.meta and import() of literal specifiers; require.cache as Node
+ * honours it; a before hook a running test adds runs at once; fs reads through
+ * descriptors and streams; process.nextTick in Node's order; jest's `done` in `.each`, tagged template tables,
+ * and vitest's and jest's 5 s test timeout: a v5 tester recorded such tests
+ * differently.
  */
 import { sha256Hex } from '../ledger/index.ts';
 import { MAX_ERROR_CHARS, MAX_NAME_CHARS } from './options.ts';
@@ -55,7 +65,7 @@ export interface Outcome {
   aborted?: string;
 }
 
-export const HASH_DOMAIN = 'gopkgr/test-outcome/v5';
+export const HASH_DOMAIN = 'gopkgr/test-outcome/v6';
 
 export function normaliseText(text: string, max: number): string {
   let t = text

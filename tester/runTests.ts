@@ -1,5 +1,5 @@
 /** Run a package's tests in the sandbox and summarise them (the one entry point). */
-import { DEFAULT_SEED, resolveLimits, type SandboxLimits } from './options.ts';
+import { DEFAULT_SEED, resolveLimits, SANDBOX_EPOCH_MS, type SandboxLimits } from './options.ts';
 import { summarise, type Outcome, type TestOutcome } from './outcome.ts';
 import type { DepMap, FileMap } from './resolve.ts';
 import { runInSandbox } from './sandbox/index.ts';
@@ -15,10 +15,22 @@ export interface RunTestsOptions {
   limits?: Partial<SandboxLimits>;
   /** Math.random's seed; every tester must use the same (the default) */
   seed?: string;
+  /**
+   * Date.now() when each test file starts (default SANDBOX_EPOCH_MS): testers
+   * of one version must use the same; the time the version was published
+   * makes a test that compares the clock with a date go as it went for its
+   * authors then.
+   */
+  epochMs?: number;
   /** each test as it finishes */
   onTest?: (test: TestOutcome) => void;
   /** console output of the tests, as it is pulled */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+/** A time a Date can hold, whole milliseconds; anything else is the default epoch. */
+function validEpoch(ms: number | undefined): number {
+  return typeof ms === 'number' && Number.isSafeInteger(ms) && Math.abs(ms) <= 8.64e15 ? ms : SANDBOX_EPOCH_MS;
 }
 
 export async function runTests(options: RunTestsOptions): Promise<Outcome> {
@@ -29,6 +41,7 @@ export async function runTests(options: RunTestsOptions): Promise<Outcome> {
     testFiles,
     limits: resolveLimits(options.limits),
     seed: options.seed ?? DEFAULT_SEED,
+    epochMs: validEpoch(options.epochMs),
     runner: testRunner(options.files),
     onTest: options.onTest,
     onOutput: options.onOutput,

@@ -12,7 +12,7 @@ type Ts = typeof import('typescript');
 let tsModule: Promise<Ts> | undefined;
 
 /** Through `require`: importing the 9 MB CommonJS file as an ES module costs Node 20 another ~0.4 s. */
-function loadTs(): Promise<Ts> {
+export function loadTs(): Promise<Ts> {
   tsModule ??= Promise.resolve(createRequire(import.meta.url)('typescript') as Ts);
   return tsModule;
 }

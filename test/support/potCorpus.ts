@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { normaliseText, readPackageDir, runTests, type Outcome } from '../../tester/index.ts';
 import { MAX_NAME_CHARS } from '../../tester/options.ts';
 
+/** The CPU limit of a comparison run (and four times it of wall clock): three times the default; outcomes do not depend on limits unless a run aborts. */
+export const COMPARE_CPU_MS = 30_000;
+
 export const CORPUS_DIR = fileURLToPath(new URL('../fixtures/pot-real/', import.meta.url));
 
 export interface NativeRecord {
@@ -23,6 +26,8 @@ export interface NativeRecord {
   runner: string;
   deps: string[];
   ms: number;
+  /** the day the native run was recorded (YYYY-MM-DD): the sandbox's clock starts there, as the package's clock did */
+  recorded?: string;
   tests: { name: string; status: string }[];
 }
 
@@ -49,6 +54,11 @@ export async function loadCorpusPackage(name: string): Promise<CorpusPackage> {
   return { dir, native, files, deps };
 }
 
+/** Midnight UTC of the day the corpus recorded a package natively (undefined: the sandbox's default epoch). */
+export function recordedEpoch(native: NativeRecord): number | undefined {
+  return native.recorded === undefined ? undefined : Date.parse(`${native.recorded}T00:00:00Z`);
+}
+
 export interface Comparison {
   outcome: Outcome;
   agree: string[];
@@ -58,7 +68,9 @@ export interface Comparison {
 }
 
 export async function compareWithNative(p: CorpusPackage): Promise<Comparison> {
-  const outcome = await runTests({ files: p.files, deps: p.deps });
+  // CPU headroom: @fastify/busboy's suite needs ~9 s of the default 10 s on this machine,
+  // and a loaded machine must not turn the comparison into an abort
+  const outcome = await runTests({ files: p.files, deps: p.deps, epochMs: recordedEpoch(p.native), limits: { cpuTimeMs: COMPARE_CPU_MS, wallTimeMs: 4 * COMPARE_CPU_MS } });
   const sandbox = new Map(outcome.tests.map((t) => [t.name, t.status as string]));
   const agree: string[] = [];
   const unsupported: string[] = [];

@@ -68,8 +68,8 @@ describe('determinism', () => {
     expect(resultHash(tests)).toBe(resultHash(tests.map((t) => ({ ...t }))));
     expect(resultHash(tests)).not.toBe(resultHash(tests, 'SANDBOX_CPU_LIMIT'));
     expect(resultHash(tests)).not.toBe(resultHash([...tests].reverse()));
-    expect(resultHash([])).toBe('40fa1ef02293fc9c20dcd6af2ee795205393cecf90ad23616262f80689ebd9ae');
-    // sha256 of ["gopkgr/test-outcome/v5",[["a","passed",null],["b","failed","x"]],null]
-    expect(resultHash(tests)).toBe('208abcd406a831b7cf8b105b1faa457833c8b4e4b7e45a604936f5289daf1edf');
+    expect(resultHash([])).toBe('1bb8d7eb020be587b550aea18c1ade8c3fb019d7777971807dd31c04862b68f0');
+    // sha256 of ["gopkgr/test-outcome/v6",[["a","passed",null],["b","failed","x"]],null]
+    expect(resultHash(tests)).toBe('52074cf0203ae64c22cf69366f878f60288bf686b730a18c3a4c0f288ee5a12b');
   });
 });

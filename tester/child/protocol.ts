@@ -8,6 +8,7 @@ export interface ChildRequest {
   testFiles?: string[];
   limits: SandboxLimits;
   seed?: string;
+  epochMs?: number;
   /** the vendored bundle the parent made (tester/vendor.ts), so the child does not bundle again */
   vendor: string;
 }

@@ -75,6 +75,7 @@ export async function runTestsInChild(options: ChildRunOptions): Promise<Outcome
       testFiles: options.testFiles === undefined ? undefined : [...options.testFiles],
       limits,
       seed: options.seed,
+      epochMs: options.epochMs,
       vendor: vendorSource(),
     };
     child.send(req);

@@ -20,6 +20,7 @@ process.once('message', (req: ChildRequest) => {
     testFiles: req.testFiles,
     limits: req.limits,
     seed: req.seed,
+    epochMs: req.epochMs,
     onTest: (test) => send({ type: 'test', test }),
     onOutput: (stream, text) => send({ type: 'output', stream, text }),
   }).then(

@@ -6,7 +6,7 @@
  * Callback is ever passed in.
  */
 import type ivm from 'isolated-vm';
-import { MAX_ERROR_CHARS, MAX_NAME_CHARS, SANDBOX_EPOCH_MS, type SandboxLimits } from '../options.ts';
+import { MAX_ERROR_CHARS, MAX_NAME_CHARS, type SandboxLimits } from '../options.ts';
 import type { RuntimeConfig } from '../shims.ts';
 import type { SnapshotInput } from './snapshots.ts';
 
@@ -43,9 +43,9 @@ export class RuntimeChannel {
   private controls: Controls | undefined;
 
   /** Set-up runs only our code, before any package code: synchronous calls are safe. */
-  open(context: ivm.Context, scripts: RuntimeScripts, file: string, seed: string, limits: SandboxLimits, runner: RuntimeConfig['runner'] = 'node', snapshots: SnapshotInput = { snapshot: null, legacySnapshotFormat: false }): void {
+  open(context: ivm.Context, scripts: RuntimeScripts, file: string, { seed, epochMs }: { seed: string; epochMs: number }, limits: SandboxLimits, runner: RuntimeConfig['runner'] = 'node', snapshots: SnapshotInput = { snapshot: null, legacySnapshotFormat: false }): void {
     const runtimeFn = scripts.runtime.runSync(context, { reference: true }) as ivm.Reference;
-    const config: RuntimeConfig = { file, seed, epochMs: SANDBOX_EPOCH_MS, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs, maxNameChars: MAX_NAME_CHARS, maxErrorChars: MAX_ERROR_CHARS, runner };
+    const config: RuntimeConfig = { file, seed, epochMs, outputBytes: limits.outputBytes, virtualTimeMs: limits.virtualTimeMs, maxNameChars: MAX_NAME_CHARS, maxErrorChars: MAX_ERROR_CHARS, runner };
     const control = runtimeFn.applySync(undefined, [JSON.stringify(config)], { result: { reference: true } }) as ivm.Reference;
     scripts.assert.runSync(context);
     const nodeFn = scripts.node.runSync(context, { reference: true }) as ivm.Reference;

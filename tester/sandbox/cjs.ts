@@ -61,6 +61,7 @@ export class CjsRegistry {
         continue;
       }
       const source = await this.sources.cjs(k);
+      for (const t of this.sources.dynamicTargets.get(k) ?? []) queue.push(t);
       if (COMPUTED_REQUIRE.test(source)) this.computedRequire = true;
       const requires: Record<string, Target> = {};
       for (const spec of requiredSpecifiers(source)) {

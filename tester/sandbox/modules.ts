@@ -94,15 +94,17 @@ export class FileModules {
   async entry(file: string, loaded: () => void): Promise<ivm.Module> {
     const { isolate } = this.env.guard;
     let root: ivm.Module;
+    let preloads: ivm.Module[];
     this.testKey = `pkg:${file}`;
     try {
       root = await this.load(this.testKey);
+      // require() of an ES module (Node 20.19+), and import() of one: the module
+      // is evaluated before the test file, and the CommonJS loader is handed its
+      // namespace. Its shim modules are made before the runtime seals its shim object.
+      preloads = await this.esmForRequire();
     } finally {
       if (!isolate.isDisposed) loaded();
     }
-    // require() of an ES module (Node 20.19+): the module is evaluated before the
-    // test file, and the CommonJS loader is handed its namespace.
-    const preloads = await this.esmForRequire();
     const imports = preloads.map((_, i) => `import 'gopkgr:esm${i}';\n`).join('');
     const e = isolate.compileModuleSync(ENTRY_SOURCE.replace("import 'gopkgr:file';", `${imports}import 'gopkgr:file';`), { filename: 'gopkgr:entry' });
     this.edges.set(e, new Map([['gopkgr:internal', this.internal], ['gopkgr:file', root], ...preloads.map((m, i): [string, ivm.Module] => [`gopkgr:esm${i}`, m])]));
@@ -120,16 +122,28 @@ export class FileModules {
   /** For each ES module some CommonJS module requires: a module that hands its namespace to the loader. */
   private async esmForRequire(): Promise<ivm.Module[]> {
     const out: ivm.Module[] = [];
-    for (const [key, entry] of Object.entries(this.cjs.entries)) {
-      if (entry.kind !== 'esm') continue;
-      const target = await this.load(key);
-      this.cjsInternal ??= this.shimModule(CJS_KEY);
-      const source = `import * as ns from 'gopkgr:target';\nimport { setNamespace } from 'gopkgr:cjs';\nsetNamespace(${JSON.stringify(key)}, ns);\n`;
-      const m = this.env.guard.isolate.compileModuleSync(source, { filename: `require-esm:${describeKey(key)}` });
-      this.edges.set(m, new Map([['gopkgr:target', target], ['gopkgr:cjs', this.cjsInternal]]));
-      out.push(m);
+    const done = new Set<string>();
+    // loading one may add more (its own import() calls): until none is left
+    for (let more = true; more; ) {
+      more = false;
+      for (const [key, entry] of Object.entries(this.cjs.entries)) {
+        if (entry.kind !== 'esm' || done.has(key)) continue;
+        done.add(key);
+        more = true;
+        out.push(await this.namespaceModule(key));
+      }
     }
     return out;
+  }
+
+  /** A module that evaluates the ES module `key` and hands its namespace to the CommonJS loader. */
+  private async namespaceModule(key: string): Promise<ivm.Module> {
+    const target = await this.load(key);
+    this.cjsInternal ??= this.shimModule(CJS_KEY);
+    const source = `import * as ns from 'gopkgr:target';\nimport { setNamespace } from 'gopkgr:cjs';\nsetNamespace(${JSON.stringify(key)}, ns);\n`;
+    const m = this.env.guard.isolate.compileModuleSync(source, { filename: `require-esm:${describeKey(key)}` });
+    this.edges.set(m, new Map([['gopkgr:target', target], ['gopkgr:cjs', this.cjsInternal]]));
+    return m;
   }
 
   /** A shim module, evaluated now: node:test refuses to register for a module outside the test scope. */
@@ -214,6 +228,8 @@ export class FileModules {
       code = found.code;
       for (const m of found.mocks) this.mocks.set(resolver.resolve(m.specifier, key), m);
     }
+    // what its literal import() calls load goes into the registry (an ES module there is evaluated before the test file)
+    for (const t of sources.dynamicTargets.get(key) ?? []) await this.cjs.add(t);
     const compiled = await guard.call(() => guard.isolate.compileModule(code, { filename: `file:///${describeKey(key)}` }));
     if (!compiled.ok) throw new GopkgrError('TEST_COMPILE', `${describeKey(key)}: ${compiled.message}`);
     const m = compiled.value;

@@ -26,6 +26,8 @@ export interface SandboxInput {
   testFiles: readonly string[];
   limits: SandboxLimits;
   seed: string;
+  /** Date.now() when each test file starts */
+  epochMs: number;
   /** the package's test runner: jest's API is global */
   runner?: 'node' | 'vitest' | 'jest';
   onTest?: (test: RawTest) => void;
@@ -92,7 +94,7 @@ class SandboxRun {
     const channel = new RuntimeChannel();
     try {
       const runner = this.input.runner ?? 'node';
-      channel.open(context, scripts, file, this.input.seed, this.input.limits, runner, snapshotInput(this.input.files, file, runner));
+      channel.open(context, scripts, file, { seed: this.input.seed, epochMs: this.input.epochMs }, this.input.limits, runner, snapshotInput(this.input.files, file, runner));
       const modules = new FileModules(this.env, context, channel);
       let entry: ivm.Module | undefined;
       try {

@@ -8,6 +8,8 @@
 import { GopkgrError } from '../../ledger/index.ts';
 import { describeKey, parseKey, type Resolver } from '../resolve.ts';
 import { hoistJestMocks, isTypeScript, transpile } from '../transpile.ts';
+import { rewriteDynamicImports } from './dynamicImport.ts';
+import { withImportMeta } from './importMeta.ts';
 import { SANDBOX_ROOT } from './paths.ts';
 import { hasEsSyntax } from './formats.ts';
 
@@ -26,6 +28,9 @@ export class ModuleSources {
     readonly runner: 'node' | 'vitest' | 'jest' = 'node',
     private readonly babel = false,
   ) {}
+
+  /** The modules a module's literal `import()` calls load (dynamicImport.ts), known once its text is made. */
+  readonly dynamicTargets = new Map<string, string[]>();
 
   js(key: string): Promise<string> {
     let js = this.cache.get(key);
@@ -46,9 +51,16 @@ export class ModuleSources {
       const toCommonJs = isTypeScript(path) || path.endsWith('.cts') || (this.babel && this.resolver.packageAsCommonJs && parseKey(key).scope === 'pkg' && hasEsSyntax(text));
       js = toCommonJs ? transpile(describeKey(key), text, true) : Promise.resolve(stripHashbang(text));
       if (this.resolver.packageAsCommonJs && parseKey(key).scope === 'pkg' && /\bjest\s*\.\s*(?:un)?mock\s*\(/.test(text)) js = js.then((code) => hoistJestMocks(describeKey(key), code));
+      js = js.then((code) => this.withDynamicImports(code, key));
       this.cjsCache.set(key, js);
     }
     return js;
+  }
+
+  private async withDynamicImports(js: string, key: string): Promise<string> {
+    const { code, targets } = await rewriteDynamicImports(js, key, this.resolver);
+    this.dynamicTargets.set(key, targets);
+    return code;
   }
 
   private async make(key: string): Promise<string> {
@@ -61,7 +73,7 @@ export class ModuleSources {
         throw new GopkgrError('TEST_BAD_JSON', `${describeKey(key)}: ${(err as Error).message}`);
       }
     }
-    const js = isTypeScript(path) ? await transpile(describeKey(key), text) : text;
+    const js = await this.withDynamicImports(await withImportMeta(isTypeScript(path) ? await transpile(describeKey(key), text) : text, key, this.resolver, this.runner), key);
     return this.runner !== 'node' && parseKey(key).scope === 'pkg' ? withFileNames(js, `${SANDBOX_ROOT}/${path}`) : js;
   }
 }

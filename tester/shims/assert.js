@@ -136,6 +136,17 @@
    */
   function kindOf(v) {
     if (isArray(v)) return 'array';
+    // Each failed brand check throws a TypeError: with no stack to capture, a
+    // plain object's ten of them cost little (no package code runs in between).
+    const limit = ErrorCtor.stackTraceLimit;
+    ErrorCtor.stackTraceLimit = 0;
+    try {
+      return slotKindOf(v);
+    } finally {
+      ErrorCtor.stackTraceLimit = limit;
+    }
+  }
+  function slotKindOf(v) {
     if (isView(v)) { const t = typedName(v); return t === undefined ? 'DataView' : t; }
     if (brand(dateGetTime, v)) return 'date';
     if (v !== RegExpProto && brand(regExpSource, v)) return 'regexp';

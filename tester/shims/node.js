@@ -89,6 +89,11 @@
     B.prototype.toString = function (enc, start, end) { return isUrl(enc) ? toString.call(this, 'base64', start, end).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') : ReflectApply(toString, this, arguments); };
     const write = B.prototype.write;
     B.prototype.write = function (str, ...rest) { const i = rest.findIndex(isUrl); if (i < 0) return ReflectApply(write, this, [str, ...rest]); rest[i] = 'base64'; return ReflectApply(write, this, [toB64(str), ...rest]); };
+    // Node's per-encoding methods (libraries call them to skip toString's dispatch)
+    for (const enc of ['ascii', 'base64', 'base64url', 'hex', 'latin1', 'ucs2', 'utf8']) {
+      defineProperty(B.prototype, enc + 'Slice', { value: function (start = 0, end = this.length) { return this.toString(enc, start, end); }, writable: true, configurable: true });
+      defineProperty(B.prototype, enc + 'Write', { value: function (string, offset = 0, length = this.length - offset) { return this.write(string, offset, length, enc); }, writable: true, configurable: true });
+    }
     return lib;
   }
 
@@ -385,7 +390,8 @@
       const qAt = rest.indexOf('?');
       if (qAt >= 0) { u.search = rest.slice(qAt); rest = rest.slice(0, qAt); }
       if (special ? /^[/\\]{2}/.test(rest) || protocol !== 'file:' : rest.startsWith('//')) {
-        rest = rest.replace(special ? /^[/\\]*/ : /^\/\//, '');
+        // a file: URL's host ends where its third slash starts (file:///pkg/x has none)
+        rest = rest.replace(protocol === 'file:' ? /^[/\\]{2}/ : special ? /^[/\\]*/ : /^\/\//, '');
         const end = rest.search(special ? /[/\\]/ : /\//);
         let auth = end < 0 ? rest : rest.slice(0, end);
         rest = end < 0 ? '' : rest.slice(end);
@@ -545,7 +551,7 @@
     exit(code) { throw unsupported(`process.exit(${code === undefined ? '' : code}) is not available in the gopkgr sandbox`); },
     abort() { throw unsupported('process.abort is not available in the gopkgr sandbox'); },
     kill() { throw unsupported('process.kill is not available in the gopkgr sandbox'); },
-    nextTick(fn, ...args) { G.queueMicrotask(() => ReflectApply(fn, undefined, args)); },
+    nextTick(fn, ...args) { if (typeof fn !== 'function') { const e = new TypeErrorCtor('The "callback" argument must be of type function'); e.code = 'ERR_INVALID_ARG_TYPE'; throw e; } shim.queueTick(fn, args); },
     hrtime: Object.assign(function hrtime(prev) {
       const ns = Math.round(G.performance.now() * 1e6);
       const t = [Math.floor(ns / 1e9), ns % 1e9];
@@ -589,6 +595,8 @@
   let processEmitter;
 
   // ---- globals ----
+  // Node 20 defines Symbol.dispose and Symbol.asyncDispose (explicit resource management) before V8 has them
+  for (const name of ['dispose', 'asyncDispose']) if (!(name in Symbol)) defineProperty(Symbol, name, { value: Symbol(`Symbol.${name}`), writable: false, enumerable: false, configurable: false });
   const globals = { global: G, process: processObj, TextEncoder, TextDecoder, URL, URLSearchParams, structuredClone, Event, EventTarget, AbortController, AbortSignal, DOMException, atob, btoa };
   for (const k of objectKeys(globals)) defineProperty(G, k, { value: globals[k], writable: true, configurable: true, enumerable: k === 'global' || k === 'process' ? false : false });
   defineProperty(G, 'Buffer', { get() { const B = builtin('buffer').Buffer; defineProperty(G, 'Buffer', { value: B, writable: true, configurable: true }); return B; }, set(v) { defineProperty(G, 'Buffer', { value: v, writable: true, configurable: true }); }, configurable: true });
@@ -706,6 +714,12 @@
       uptime: () => 1000, loadavg: () => [0, 0, 0], endianness: () => 'LE', userInfo: () => ({ uid: 1000, gid: 1000, username: 'gopkgr', homedir: '/home/gopkgr', shell: '/bin/sh' }),
       networkInterfaces: () => ({}), constants: { signals: {}, errno: {} }, devNull: '/dev/null', machine: () => 'x86_64', version: () => '#1 SMP',
     }),
+    child_process: () => unavailable('child_process', ['ChildProcess', 'exec', 'execFile', 'execFileSync', 'execSync', 'fork', 'spawn', 'spawnSync']),
+    worker_threads: () => unavailable('worker_threads', ['BroadcastChannel', 'MessageChannel', 'MessagePort', 'Worker', 'getEnvironmentData', 'receiveMessageOnPort', 'setEnvironmentData'], { isMainThread: true, parentPort: null, workerData: null, threadId: 0, resourceLimits: {}, SHARE_ENV: Symbol.for('nodejs.worker_threads.SHARE_ENV'), markAsUntransferable() {} }),
+    net: () => unavailable('net', ['BlockList', 'Server', 'Socket', 'SocketAddress', 'connect', 'createConnection', 'createServer'], { isIP, isIPv4, isIPv6 }),
+    dns: () => unavailable('dns', DNS_CALLS, { promises: unavailable('dns', DNS_CALLS) }),
+    'dns/promises': () => unavailable('dns', DNS_CALLS),
+    tls: () => unavailable('tls', ['Server', 'TLSSocket', 'checkServerIdentity', 'connect', 'createSecureContext', 'createServer', 'getCiphers'], { DEFAULT_MIN_VERSION: 'TLSv1.2', DEFAULT_MAX_VERSION: 'TLSv1.3', DEFAULT_ECDH_CURVE: 'auto' }),
     http: () => makeHttp(),
     https: () => ({ ...makeHttp(), globalAgent: {} }),
     fs: () => makeFs(),
@@ -793,15 +807,31 @@
       if (args.length === 1 && args[0] !== null && typeof args[0] === 'object' && !Array.isArray(args[0])) out = out.replace(/\$([\w.]+)/g, (m, path) => { let v = args[0]; for (const p of path.split('.')) v = v == null ? undefined : v[p]; return typeof v === 'string' ? v : format('%o', v); });
       return out;
     };
+    /** A tagged template table (jest's and vitest's): a heading row `a | b`, then one object per row of values. */
+    const templateRows = (strings, values) => {
+      const headings = String(strings[0]).split('|').map((h) => h.trim()).filter((h) => h !== '');
+      const rows = [];
+      if (headings.length === 0) return rows;
+      for (let i = 0; i + headings.length <= values.length; i += headings.length) {
+        const row = {};
+        headings.forEach((h, j) => { row[h] = values[i + j]; });
+        rows.push(row);
+      }
+      return rows;
+    };
     const parse = (args) => {
       let name = args[0], options, fn;
       for (let i = 1; i < args.length; i++) { const a = args[i]; if (typeof a === 'function') fn = a; else if (a !== null && typeof a === 'object') options = a; else if (typeof a === 'number') options = { ...options, timeout: a }; }
       return { name: typeof name === 'function' ? name.name : String(name), options, fn };
     };
+    const testTimeout = { ms: 5000 };
     const variant = (base, extra, isSuite) => {
       const run = (...args) => {
         const { name, options, fn } = parse(args);
         const o = { ...options, ...extra };
+        // vitest and jest time a test out after 5 s (virtual time here) and go on
+        // with the next one: a promise or `done` that never settles fails that test only
+        if (!isSuite && o.timeout === undefined && (config.runner === 'jest' || config.runner === 'vitest')) o.timeout = testTimeout.ms;
         if (!isSuite) return base(name, o, wrap(fn, name, [...titles.suites, name]));
         // a suite's body runs while it is collected: its tests see its title
         const body = typeof fn !== 'function' ? fn : function (...a) {
@@ -810,13 +840,20 @@
         };
         return base(name, o, body);
       };
+      // A row's cells are the function's arguments (a row that is not an array
+      // is one argument), and nothing else: vitest passes no test context to
+      // an .each function. jest (jest-each) also passes `done` when the
+      // function declares more parameters than the row has cells; vitest
+      // passes none, so a `done` there is undefined, as under vitest.
       run.each = (table, ...rest) => (name, a, b) => {
-        const rows = Array.isArray(table) && table.every((r) => typeof r !== 'string' || rest.length === 0) ? table : [table];
+        const rows = Array.isArray(table) && table.raw !== undefined ? templateRows(table, rest) : Array.isArray(table) && table.every((r) => typeof r !== 'string' || rest.length === 0) ? table : [table];
         rows.forEach((row, i) => {
           const cells = Array.isArray(row) ? row : [row];
           const fn = typeof a === 'function' ? a : b;
           const opts = typeof a === 'object' && a !== null ? a : undefined;
-          run(fmtName(name, cells, i), opts ?? {}, isSuite ? () => ReflectApply(fn, undefined, cells) : (...ctx) => ReflectApply(fn, undefined, Array.isArray(row) ? cells : [row, ...ctx]));
+          const takesDone = !isSuite && jestDone && typeof fn === 'function' && fn.length > cells.length;
+          const body = takesDone ? function (done) { return ReflectApply(fn, undefined, [...cells, done]); } : () => ReflectApply(fn, undefined, cells);
+          run(fmtName(name, cells, i), opts ?? {}, body);
         });
       };
       run.for = (table) => (name, fn) => table.forEach((row, i) => run(fmtName(name, Array.isArray(row) ? row : [row], i), (ctx) => fn(row, ctx)));
@@ -866,6 +903,8 @@
       stubEnv(name, value) { processObj.env[name] = value; return vi; },
       unstubAllEnvs() { return vi; },
       waitFor: async (fn) => fn(),
+      setConfig(c) { if (c && typeof c.testTimeout === 'number') testTimeout.ms = c.testTimeout; return vi; },
+      resetConfig() { testTimeout.ms = 5000; return vi; },
       hoisted: (fn) => fn(),
     };
     const jest = {
@@ -876,6 +915,7 @@
       unmock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
       dontMock(spec) { mockFactories.delete(mockKey(spec)); return jest; },
       requireActual: (spec) => requireActual(spec),
+      setTimeout(ms) { if (typeof ms === 'number') testTimeout.ms = ms; return jest; },
       requireMock(spec) { const k = mockKey(spec); if (!mockFactories.has(k)) throw unsupported(`jest.requireMock('${spec}'): automatic mocks are not available in the gopkgr sandbox`); return mocked(k); },
     };
     const api = {
@@ -1155,6 +1195,40 @@
   }
 
   /** http's constants are deterministic; its servers and requests are the network. */
+  /**
+   * A built-in that reaches outside the sandbox (child processes, threads, the
+   * network): it loads, so a test file that requires it at the top still runs
+   * its other tests, and each of its functions (constructors too) throws the
+   * error the runtime records as `unsupported` when a test calls it. `values`:
+   * what it can give deterministically.
+   */
+  function unavailable(bare, calls, values = {}) {
+    const what = UNSUPPORTED[bare];
+    const m = { ...values };
+    for (const name of calls) {
+      m[name] = function () { throw unsupported(`node:${bare} is not available in the gopkgr sandbox (${what} cannot be deterministic): ${name}() was called`); };
+      defineProperty(m[name], 'name', { value: name });
+    }
+    return m;
+  }
+  const DNS_CALLS = ['Resolver', 'getServers', 'lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCaa', 'resolveCname', 'resolveMx', 'resolveNaptr', 'resolveNs', 'resolvePtr', 'resolveSoa', 'resolveSrv', 'resolveTxt', 'reverse', 'setDefaultResultOrder', 'setServers'];
+  const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+  function isIPv4(s) { return typeof s === 'string' && IPV4.test(s); }
+  function isIPv6(s) {
+    if (typeof s !== 'string' || s.length > 45) return false;
+    let t = s.replace(/%[0-9A-Za-z._~-]+$/, '');
+    let groups = 8;
+    const v4 = /:((?:\d{1,3}\.){3}\d{1,3})$/.exec(t);
+    if (v4) { if (!isIPv4(v4[1])) return false; t = t.slice(0, v4.index + 1) + '0'; groups = 7; }
+    const halves = t.split('::');
+    if (halves.length > 2) return false;
+    const part = (h) => (h === '' ? [] : h.split(':'));
+    const head = part(halves[0]);
+    const tail = halves.length === 2 ? part(halves[1]) : [];
+    if (![...head, ...tail].every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+    return halves.length === 2 ? head.length + tail.length < groups : head.length === groups;
+  }
+  function isIP(s) { return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0; }
   function makeHttp() {
     const STATUS_CODES = { 100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints', 200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content', 205: 'Reset Content', 206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a Teapot", 421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported', 506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 509: 'Bandwidth Limit Exceeded', 510: 'Not Extended', 511: 'Network Authentication Required' };
     const METHODS = ['ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE', 'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MOVE', 'NOTIFY', 'OPTIONS', 'PATCH', 'POST', 'PROPFIND', 'PROPPATCH', 'PURGE', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'SOURCE', 'SUBSCRIBE', 'TRACE', 'UNBIND', 'UNLINK', 'UNLOCK', 'UNSUBSCRIBE'];
@@ -1305,14 +1379,89 @@
     const accessSync = (p, mode) => { stat(p, 'access'); if (mode & 2) throw errno('EACCES', 'access', norm(p), 'permission denied'); };
     const realpathSync = (p) => { stat(p, 'realpath'); return norm(p); };
     realpathSync.native = realpathSync;
+    // Reading through a file descriptor: the package's files, read-only (a
+    // descriptor is a position in the file's bytes; nothing is opened on the host)
+    const fds = new Map();
+    let nextFd = 20;
+    const READ_FLAGS = new Set([undefined, null, 0, 'r', 'rs', 'sr']);
+    function openSync(p, flags) {
+      if (!READ_FLAGS.has(flags)) throw unsupported(`fs.openSync with flags '${String(flags)}' is not available in the gopkgr sandbox: the package's files are read-only`);
+      const abs = norm(p);
+      if (rel(abs) === null) throw outside('openSync', abs);
+      const bytes = readFileSync(abs);
+      const fd = nextFd++;
+      fds.set(fd, { bytes, pos: 0, path: abs });
+      return fd;
+    }
+    const fdOf = (fd, syscall) => { const f = fds.get(fd); if (f === undefined) { const e = new ErrorCtor(`EBADF: bad file descriptor, ${syscall}`); e.code = 'EBADF'; e.errno = -9; e.syscall = syscall; throw e; } return f; };
+    function readSync(fd, buffer, offset, length, position) {
+      const f = fdOf(fd, 'read');
+      if (offset !== null && typeof offset === 'object') ({ offset = 0, length = buffer.byteLength - offset, position = null } = offset);
+      offset = offset === undefined ? 0 : Number(offset);
+      length = length === undefined ? buffer.byteLength - offset : Number(length);
+      const from = position === null || position === undefined || position === -1 ? f.pos : Number(position);
+      const n = Math.max(0, Math.min(length, f.bytes.length - from));
+      const view = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      view.set(f.bytes.subarray(from, from + n), offset);
+      if (position === null || position === undefined || position === -1) f.pos += n;
+      return n;
+    }
+    function closeSync(fd) { fdOf(fd, 'close'); fds.delete(fd); }
+    const fstatSync = (fd) => stat(fdOf(fd, 'fstat').path, 'fstat');
+    function read(fd, buffer, offset, length, position, cb) {
+      const args = [fd, buffer, offset, length, position, cb];
+      const callback = args.pop() ?? cb;
+      while (args.length > 1 && args[args.length - 1] === undefined) args.pop();
+      let n, err = null;
+      try { n = ReflectApply(readSync, undefined, args); } catch (e) { err = e; }
+      G.process.nextTick(() => (err ? callback(err) : callback(null, n, buffer)));
+    }
+    /** A readable stream of a package file's bytes, in chunks of highWaterMark (64 KiB), from start to end inclusive. */
+    function createReadStream(p, options) {
+      const o = typeof options === 'string' ? { encoding: options } : options || {};
+      const abs = norm(p);
+      if (rel(abs) === null) throw outside('createReadStream', abs);
+      const { Readable } = builtin('stream');
+      const hwm = o.highWaterMark || 64 * 1024;
+      let bytes = null;
+      let failure = null;
+      try { bytes = readFileSync(abs); } catch (e) { failure = e; }
+      let at = o.start === undefined ? 0 : o.start;
+      const end = o.end === undefined || bytes === null ? (bytes === null ? 0 : bytes.length) : Math.min(bytes.length, o.end + 1);
+      const stream = new Readable({
+        highWaterMark: hwm,
+        encoding: o.encoding,
+        read() {
+          if (at >= end) { this.push(null); return; }
+          const chunk = bytes.subarray(at, Math.min(end, at + hwm));
+          at += chunk.length;
+          stream.bytesRead += chunk.length;
+          this.push(Buffer.from(chunk));
+        },
+      });
+      stream.path = typeof p === 'string' ? p : abs;
+      stream.bytesRead = 0;
+      stream.pending = true;
+      stream.close = function (cb) { this.destroy(); if (typeof cb === 'function') this.once('close', cb); };
+      G.process.nextTick(() => {
+        if (failure !== null) { stream.destroy(failure); return; }
+        stream.pending = false;
+        stream.fd = nextFd++;
+        stream.emit('open', stream.fd);
+        stream.emit('ready');
+      });
+      return stream;
+    }
     const fs = {
-      constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 }, F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,
+      constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, O_RDONLY: 0 }, F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1,
       readFileSync, readdirSync, existsSync, statSync, lstatSync: statSync, accessSync, realpathSync,
+      openSync, readSync, closeSync, fstatSync, createReadStream, read,
+      open: cbify(openSync), close: cbify(closeSync), fstat: cbify(fstatSync),
       readFile: cbify(readFileSync), readdir: cbify(readdirSync), stat: cbify(statSync), lstat: cbify(statSync), access: cbify(accessSync), realpath: cbify(realpathSync),
       exists: (p, cb) => G.process.nextTick(cb, existsSync(p)),
       promises: { readFile: pify(readFileSync), readdir: pify(readdirSync), stat: pify(statSync), lstat: pify(statSync), access: pify(accessSync), realpath: pify(realpathSync), constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 } },
     };
-    for (const n of ['writeFileSync', 'appendFileSync', 'mkdirSync', 'rmSync', 'rmdirSync', 'unlinkSync', 'renameSync', 'copyFileSync', 'symlinkSync', 'chmodSync', 'openSync', 'createWriteStream', 'createReadStream', 'watch', 'watchFile', 'mkdtempSync', 'writeFile', 'appendFile', 'mkdir', 'rm', 'unlink', 'rename', 'open', 'mkdtemp', 'copyFile', 'utimesSync', 'cpSync']) fs[n] = denied(n);
+    for (const n of ['writeFileSync', 'appendFileSync', 'mkdirSync', 'rmSync', 'rmdirSync', 'unlinkSync', 'renameSync', 'copyFileSync', 'symlinkSync', 'chmodSync', 'createWriteStream', 'watch', 'watchFile', 'mkdtempSync', 'writeFile', 'appendFile', 'mkdir', 'rm', 'unlink', 'rename', 'mkdtemp', 'copyFile', 'utimesSync', 'cpSync', 'writeSync', 'write']) fs[n] = denied(n);
     for (const n of ['writeFile', 'appendFile', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'open', 'mkdtemp', 'copyFile', 'cp', 'opendir']) fs.promises[n] = denied('promises.' + n);
     return fs;
   }
@@ -1352,10 +1501,13 @@
   }
   function load(key, parent, actual = false) {
     if (!actual && mockFactories.has(key)) return mocked(key);
-    const have = modules.get(key);
-    if (have !== undefined) return have.exports;
     const entry = registry[key];
     if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
+    // require.cache decides, as in Node: a module deleted from it loads afresh, one put there is returned
+    const cached = requireCache[entry.file];
+    if (cached !== undefined && cached !== null && (entry.kind === 'cjs' || entry.kind === 'json')) return cached.exports;
+    const have = modules.get(key);
+    if (have !== undefined && (entry.kind === 'esm' || have !== cached)) { if (entry.kind === 'esm') return have.exports; modules.delete(key); }
     if (entry.kind === 'esm') {
       if (!namespaces.has(key)) { const e = new ErrorCtor(`require() of ES Module ${entry.file} is not available here`); e.code = 'ERR_REQUIRE_ESM'; throw e; }
       return namespaces.get(key);
@@ -1565,6 +1717,23 @@
   shim.cjs = (key) => load(key, null);
   shim.builtin = (name) => builtin(name);
   shim.setNamespace = (key, ns) => { namespaces.set(key, ns); };
+  // import('literal'), rewritten by the host (tester/sandbox/dynamicImport.ts) to name the module key it resolved
+  defineProperty(G, '__gopkgr_import', {
+    value: function __gopkgr_import(key) {
+      return new Promise((resolve) => {
+        const entry = registry[key];
+        if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
+        if (entry.kind === 'esm') return resolve(load(key, null));
+        const exp = load(key, null);
+        const ns = objectCreate(null);
+        if (exp !== null && (typeof exp === 'object' || typeof exp === 'function')) for (const k of objectKeys(exp)) if (k !== 'default') ns[k] = exp[k];
+        ns.default = exp;
+        defineProperty(ns, Symbol.toStringTag, { value: 'Module' });
+        resolve(freeze(ns));
+      });
+    },
+    writable: false, enumerable: false, configurable: false,
+  });
 
   // jest puts its API on the global object (describe, it, expect, jest, ...)
   if (config.runner === 'jest') shim.installJestGlobals();

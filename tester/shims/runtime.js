@@ -480,7 +480,23 @@
     safeThen(resolved(), () => { callOwned(fn, [], null); });
   };
 
+  // ---- process.nextTick, in Node's order ----
+  // The tick queue runs after each macrotask's callback, before the promise
+  // jobs that callback queued; ticks queued by promise jobs (or while a module
+  // loads) run at the host's next call, once those jobs are done, before any
+  // timer or immediate.
+  let ticks = [];
+  function queueTick(fn, args) { append(ticks, { __proto__: null, fn, args, owner: ownerNow() }); }
+  function runTicks() {
+    while (ticks.length > 0) {
+      const batch = ticks;
+      ticks = [];
+      for (let i = 0; i < batch.length; i++) callOwned(batch[i].fn, batch[i].args, batch[i].owner);
+    }
+  }
+
   function hasRefWork() {
+    if (ticks.length > 0) return true;
     for (let i = 0; i < immediates.length; i++) if (!immediates[i].cleared && immediates[i].ref) return true;
     let ref = false;
     mapForEach(timers, (t) => { if (t.ref) ref = true; });
@@ -488,6 +504,13 @@
   }
   /** Run one macrotask: all queued immediates, else the earliest timer(s). */
   function macrotask() {
+    if (ticks.length > 0) {
+      lastOwner = ticks[0].owner;
+      lastInternal = false;
+      lastStarted = null;
+      runTicks();
+      return true;
+    }
     if (immediates.length > 0) {
       // The package's immediates run together, as in Node; one of the
       // runner's (starting a test) runs alone, so an unhandled rejection the
@@ -507,6 +530,7 @@
         lastInternal = im.internal;
         lastStarted = im.starts;
         callOwned(im.fn, im.args, im.owner);
+        runTicks();
       }
       return true;
     }
@@ -519,6 +543,7 @@
     lastInternal = next.internal;
     lastStarted = null;
     callOwned(next.fn, next.args, next.owner);
+    runTicks();
     return true;
   }
   function callOwned(fn, args, owner) {
@@ -747,6 +772,7 @@
       hasUncaught: false,
       uncaught: '',
       uncaughtUnsupported: false,
+      needs: null, // the first thing the sandbox could not give this test while it ran (an unsupported error's text)
       plan: null, // t.plan(n): the count it expects
       planned: 0, // t.assert calls and subtests so far
       extras: null, // { mock, signal controller } made on first use
@@ -996,7 +1022,18 @@
     skip(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'skip'; },
     todo(message) { const n = nodeOf(this); if (weakGet(hookContexts, this) !== true) n.dynamicMode = 'todo'; },
     test(...args) { const n = nodeOf(this); const a = parseArgs(args); n.planned++; return subtest(n, 'test', a.name, a.options, null, a.fn); },
-    before(fn) { addHook('before', fn, nodeOf(this)); },
+    // Like Node, a before hook added to a test that has already started (from
+    // its own body) runs at once; what it throws fails the test.
+    before(fn) {
+      const n = nodeOf(this);
+      if (n.kind !== 'test') return addHook('before', fn, n);
+      if (typeof fn !== 'function') throw new TypeErrorCtor('The "fn" argument of before() must be a function');
+      const failWith = (e) => { if (!n.hasUncaught) { n.hasUncaught = true; n.uncaught = errorText(e); n.uncaughtUnsupported = isUnsupported(e); } };
+      try {
+        const r = ReflectApply(fn, undefined, [this]);
+        if (r !== null && typeof r === 'object' && typeof r.then === 'function') safeThen(r, undefined, failWith);
+      } catch (e) { failWith(e); }
+    },
     after(fn) { addHook('after', fn, nodeOf(this)); },
     beforeEach(fn) { addHook('beforeEach', fn, nodeOf(this)); },
     afterEach(fn) { addHook('afterEach', fn, nodeOf(this)); },
@@ -1086,6 +1123,9 @@
       try { if (node.extras.controller !== null) node.extras.controller.abort(); } catch { /* a listener threw */ }
     }
     if (node.mode === 'todo' || node.dynamicMode === 'todo') return record(node, 'todo', failed ? error : undefined);
+    // A test that ran into what the sandbox cannot give is unsupported even if
+    // it caught that error: how it would have gone under Node is unknown.
+    if (node.needs !== null && (failed || node.dynamicMode !== 'skip')) return record(node, 'unsupported', failed && unsupportedFail ? error : node.needs);
     if (failed) return record(node, unsupportedFail ? 'unsupported' : 'failed', error);
     if (node.failedChildren > 0) return record(node, 'failed', `${node.failedChildren} subtest${node.failedChildren === 1 ? '' : 's'} failed`);
     if (node.dynamicMode === 'skip') return record(node, 'skipped');
@@ -1209,9 +1249,11 @@
     unsupported(message) {
       const e = makeUnsupported(message);
       if (!loaded) setAdd(unsupportedTexts, StringCtor(message));
+      else if (current !== null && current.needs === null) current.needs = errorText(e);
       return e;
     },
     makeTest,
+    queueTick,
     loaded() { loaded = true; },
     inspect,
     errorText,

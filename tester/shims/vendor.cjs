@@ -5,7 +5,10 @@ module.exports = {
   buffer: () => require('buffer/'),
   path: () => require('path-browserify'),
   string_decoder: () => require('string_decoder/'),
-  stream: () => require('readable-stream'),
+  stream: () => {
+    nodeStreamErrors(require('readable-stream/errors-browser.js').codes);
+    return require('readable-stream');
+  },
   hashes: () => ({
     ...require('@noble/hashes/sha2.js'),
     ...require('@noble/hashes/legacy.js'),
@@ -20,3 +23,20 @@ module.exports = {
   prettyFormat: () => require('@vitest/pretty-format'),
   snapshot: () => require('@vitest/snapshot'),
 };
+
+/**
+ * readable-stream 3 words an invalid option as Node 14 did; Node 20 throws
+ * ERR_INVALID_ARG_VALUE ("The property 'options.highWaterMark' is invalid.
+ * Received 'x'"), which tests assert. Its modules read `codes` when they
+ * first load, so this runs before them.
+ */
+function nodeStreamErrors(codes) {
+  const shown = (v) => (typeof v === 'string' ? `'${v.replace(/'/g, "\\'")}'` : typeof v === 'bigint' ? `${v}n` : String(v));
+  class ERR_INVALID_ARG_VALUE extends TypeError {
+    constructor(name, value) {
+      super(`The property 'options.${name}' is invalid. Received ${shown(value)}`);
+      this.code = 'ERR_INVALID_ARG_VALUE';
+    }
+  }
+  codes.ERR_INVALID_OPT_VALUE = ERR_INVALID_ARG_VALUE;
+}

@@ -1,0 +1,54 @@
+// Module loading as Node does it, where the sandbox had to make it by hand:
+// import() of a literal specifier (tester/sandbox/dynamicImport.ts) from ES
+// modules and CommonJS alike, require.cache deciding what require() returns,
+// and a before hook a running test adds to itself running at once. The
+// outcomes asserted are those `node --test` gives for the same files.
+import { describe, expect, it } from 'vitest';
+import { runTests } from '../../tester/index.ts';
+
+describe('module loading', () => {
+  it('import() of literal specifiers, require.cache, and t.before inside a test', async () => {
+    const files = new Map([
+      ['package.json', '{"name":"l"}'],
+      ['lib/esm.mjs', 'export const kind = "esm";\nexport default function named() {}\n'],
+      ['lib/cjs.js', 'module.exports = { kind: "cjs", count: (globalThis.__loads = (globalThis.__loads || 0) + 1) };\n'],
+      ['lib/debug.js', 'exports.debug = () => "real";\n'],
+      ['lib/user.js', "const { debug } = require('./debug');\nexports.say = () => debug();\n"],
+      [
+        'test/a.test.js',
+        `const { test } = require('node:test');\nconst assert = require('node:assert');\n` +
+          `test('import() of ESM from CommonJS', async () => { const m = await import('../lib/esm.mjs'); assert.equal(m.kind, 'esm'); assert.equal(m.default.name, 'named'); });\n` +
+          `test('import() of CommonJS', async () => { const m = await import('../lib/cjs.js'); assert.equal(m.default.kind, 'cjs'); assert.equal(m.kind, 'cjs'); });\n` +
+          `test('import() of a missing file rejects', async () => { await assert.rejects(import('../lib/none.js')); });\n` +
+          `test('text about import() is left alone', () => { assert.equal("import('../lib/esm.mjs')".length, 24); });\n` +
+          `test('require.cache', () => { const first = require('../lib/cjs.js'); assert.equal(require('../lib/cjs.js'), first); delete require.cache[require.resolve('../lib/cjs.js')]; const again = require('../lib/cjs.js'); assert.notEqual(again, first); assert.equal(again.count, first.count + 1); });\n` +
+          `test('t.before in a running test runs at once', (t) => { const d = require('../lib/debug'); t.before(() => { d.debug = () => 'mocked'; delete require.cache[require.resolve('../lib/user')]; }); assert.equal(require('../lib/user').say(), 'mocked'); });\n`,
+      ],
+      ['test/b.test.mjs', `import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('import() from an ES module', async () => { const { kind } = await import('../lib/esm.mjs'); assert.equal(kind, 'esm'); });\n`],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.aborted).toBeUndefined();
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.status === 'failed' ? ` ${t.error}` : ''}`)).toEqual([
+      'test/a.test.js > import() of ESM from CommonJS: passed',
+      'test/a.test.js > import() of CommonJS: passed',
+      'test/a.test.js > import() of a missing file rejects: passed',
+      'test/a.test.js > text about import() is left alone: passed',
+      'test/a.test.js > require.cache: passed',
+      'test/a.test.js > t.before in a running test runs at once: passed',
+      'test/b.test.mjs > import() from an ES module: passed',
+    ]);
+  });
+
+  it('process.nextTick runs after the callback that queued it, before its promise jobs; a tick queued by a promise job waits for the rest', async () => {
+    const files = new Map([
+      ['package.json', '{"name":"t"}'],
+      [
+        'test/tick.test.js',
+        `const { test } = require('node:test');\nconst assert = require('node:assert');\n` +
+          `test('order', async () => { const order = []; await new Promise((r) => setImmediate(() => { Promise.resolve().then(() => { order.push('promise'); process.nextTick(() => order.push('tick from promise')); Promise.resolve().then(() => order.push('promise from promise')); }); process.nextTick(() => order.push('tick')); setImmediate(r); })); assert.deepStrictEqual(order, ['tick', 'promise', 'promise from promise', 'tick from promise']); });\n`,
+      ],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.error ? ` ${t.error}` : ''}`)).toEqual(['test/tick.test.js > order: passed']);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * `import('literal')` in the sandbox. isolated-vm gives an isolate no hook for
+ * dynamic import (V8 rejects it with "Not supported"), and the isolate cannot
+ * call out to load a module anyway. So the host finds each `import()` whose
+ * specifier is a string literal (by a parse: text in strings and comments
+ * stays), resolves it from the importing module as an `import` would, adds
+ * the target to the file's module registry, and rewrites the call to
+ * `__gopkgr_import("<key>")` (tester/shims/node.js), which hands back a
+ * promise of the target's namespace: an ES module's own (evaluated before the
+ * test file, as for require() of an ES module), or a CommonJS module's
+ * exports as `default` and its own keys. The rewrite keeps line numbers.
+ * An `import()` of a computed specifier or of a Node built-in is left as it
+ * is (and still rejects).
+ */
+import { GopkgrError } from '../../ledger/index.ts';
+import { describeKey, type Resolver } from '../resolve.ts';
+import { loadTs } from '../transpile.ts';
+
+const MAY_IMPORT = /\bimport\s*\(/;
+
+export interface Rewritten {
+  code: string;
+  /** module keys the rewritten calls load */
+  targets: string[];
+}
+
+export async function rewriteDynamicImports(js: string, key: string, resolver: Resolver): Promise<Rewritten> {
+  if (!MAY_IMPORT.test(js)) return { code: js, targets: [] };
+  const ts = await loadTs();
+  const file = ts.createSourceFile(describeKey(key), js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const targets = new Set<string>();
+  const visit = (node: import('typescript').Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments.length === 1 && ts.isStringLiteralLike(node.arguments[0]!)) {
+      const specifier = (node.arguments[0] as import('typescript').StringLiteralLike).text;
+      let target: string | undefined;
+      try {
+        target = resolver.resolve(specifier, key, 'import');
+      } catch (err) {
+        if (!(err instanceof GopkgrError)) throw err;
+      }
+      // a built-in is not imported dynamically (it still rejects): only the package's modules and its dependencies'
+      if (target !== undefined && !target.startsWith('builtin:')) {
+        targets.add(target);
+        edits.push({ start: node.getStart(file), end: node.end, text: `__gopkgr_import(${JSON.stringify(target)})` });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  if (edits.length === 0) return { code: js, targets: [] };
+  let code = '';
+  let at = 0;
+  for (const e of edits) {
+    // the call's own line breaks stay, so the lines after it keep their numbers
+    const breaks = js.slice(e.start, e.end).split('\n').length - 1;
+    code += js.slice(at, e.start) + e.text + '\n'.repeat(breaks);
+    at = e.end;
+  }
+  code += js.slice(at);
+  return { code, targets: [...targets] };
+}
