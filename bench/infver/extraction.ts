@@ -3,7 +3,7 @@
  *
  * Input: rxjs's declaration tree (`dist/types`, ~190 .d.ts files, ~230
  * exports), copied into a temp package whose `types` points at its index.
- * Both tools run in this process, warmed up once (module loading, ts-morph's
+ * Both tools run in this process, warmed up once (module loading, the project's
  * TypeScript and api-extractor's own, is not what is compared), then `runs`
  * times each, interleaved so that machine noise hits both alike.
  * api-extractor produces its API report (its closest equivalent to a
