@@ -40,12 +40,22 @@ const KNOWN_DISAGREE: Record<string, string[]> = {
     // import() of a module is evaluated before the test file (tester/sandbox/dynamicImport.ts): a test
     // file imported from a running test registers its tests at the top level, not as that test's subtests
     'test/esm.mjs > support esm import > support import: passed → missing',
-    // nested 10 ms plugin timeouts race on the wall clock natively; in virtual time the innermost fires first
-    'test/plugin-timeout-await.test.js > do not load: failed → passed',
     'test/esm.test.js > support import: missing → passed',
-    // node --test on Node 20 runs no TypeScript file; the sandbox runs the package's .ts tests from source
-    'test/types/index.ts: missing → passed',
   ],
+};
+
+/**
+ * Tests whose native outcome is itself nondeterministic, with the outcomes
+ * `node --test` gave when the file was re-run natively: not a disagreement
+ * whichever the corpus recorded, as long as the sandbox gives one of them
+ * (the sandbox's own is deterministic: virtual time).
+ */
+const NATIVE_FLAKY: Record<string, Record<string, string[]>> = {
+  avvio: {
+    // nested 10 ms plugin timeouts race on the wall clock: 6 native runs on Node 20.20 gave 2 passes, 4 failures;
+    // in virtual time the innermost timeout fires first and the test passes
+    'test/plugin-timeout-await.test.js > do not load': ['passed', 'failed'],
+  },
 };
 const cause = (d: string): string => d.replace(/^(.*?: \w+ → \w+).*$/s, '$1');
 
@@ -61,7 +71,10 @@ describe('real suites from npm, test by test against node --test', () => {
       const p = await loadCorpusPackage(name);
       const c = await compareWithNative(p);
       expect(c.outcome.aborted).toBeUndefined();
-      expect(c.disagree.map(cause)).toEqual(KNOWN_DISAGREE[name] ?? []);
+      const flaky = NATIVE_FLAKY[name] ?? {};
+      const isFlaky = (d: string): boolean => Object.keys(flaky).some((t) => d.startsWith(`${t}: `));
+      expect(c.disagree.filter((d) => !isFlaky(d)).map(cause)).toEqual(KNOWN_DISAGREE[name] ?? []);
+      for (const [t, outcomes] of Object.entries(flaky)) expect(outcomes).toContain(c.outcome.tests.find((x) => x.name === t)?.status);
       const files = [...new Set(c.unsupported.map((t) => t.split(' > ')[0]!))];
       const expected = UNSUPPORTED[name];
       expect(files).toEqual(expected?.files ?? []);
