@@ -62,7 +62,7 @@ export class CjsRegistry {
       }
       const source = await this.sources.cjs(k);
       for (const t of this.sources.dynamicTargets.get(k) ?? []) queue.push(t);
-      if (COMPUTED_REQUIRE.test(source)) this.computedRequire = true;
+      if (COMPUTED_REQUIRE.test(source) || this.sources.dynamicImporters.has(k)) this.computedRequire = true;
       const requires: Record<string, Target> = {};
       for (const spec of requiredSpecifiers(source)) {
         try {

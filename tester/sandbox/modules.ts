@@ -230,6 +230,8 @@ export class FileModules {
     }
     // what its literal import() calls load goes into the registry (an ES module there is evaluated before the test file)
     for (const t of sources.dynamicTargets.get(key) ?? []) await this.cjs.add(t);
+    // an import() resolved in the isolate tells a missing file from one it was not given by the package's file list
+    if (sources.dynamicImporters.has(key)) this.usesFs = true;
     const compiled = await guard.call(() => guard.isolate.compileModule(code, { filename: `file:///${describeKey(key)}` }));
     if (!compiled.ok) throw new GopkgrError('TEST_COMPILE', `${describeKey(key)}: ${compiled.message}`);
     const m = compiled.value;

@@ -1717,19 +1717,55 @@
   shim.cjs = (key) => load(key, null);
   shim.builtin = (name) => builtin(name);
   shim.setNamespace = (key, ns) => { namespaces.set(key, ns); };
+  /** What import() gives for a CommonJS module or a built-in: its exports as `default`, and its own keys. */
+  function namespaceOf(exp) {
+    const ns = objectCreate(null);
+    if (exp !== null && (typeof exp === 'object' || typeof exp === 'function')) for (const k of objectKeys(exp)) if (k !== 'default') ns[k] = exp[k];
+    ns.default = exp;
+    defineProperty(ns, Symbol.toStringTag, { value: 'Module' });
+    return freeze(ns);
+  }
+  function importKey(key) {
+    const entry = registry[key];
+    if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
+    return entry.kind === 'esm' ? load(key, null) : namespaceOf(load(key, null));
+  }
   // import('literal'), rewritten by the host (tester/sandbox/dynamicImport.ts) to name the module key it resolved
   defineProperty(G, '__gopkgr_import', {
     value: function __gopkgr_import(key) {
+      return new Promise((resolve) => resolve(importKey(key)));
+    },
+    writable: false, enumerable: false, configurable: false,
+  });
+  /**
+   * Any other import() (a computed specifier, a built-in, a literal the host
+   * could not resolve), resolved here as it runs: a built-in the sandbox gives;
+   * a file the host prepared for this test file (as a literal import() of it
+   * would load it); a file that does not exist rejects as in Node; anything
+   * else (a bare package name, a file the host did not prepare) is unsupported.
+   */
+  defineProperty(G, '__gopkgr_import_dynamic', {
+    value: function __gopkgr_import_dynamic(importer, specifier) {
       return new Promise((resolve) => {
-        const entry = registry[key];
-        if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
-        if (entry.kind === 'esm') return resolve(load(key, null));
-        const exp = load(key, null);
-        const ns = objectCreate(null);
-        if (exp !== null && (typeof exp === 'object' || typeof exp === 'function')) for (const k of objectKeys(exp)) if (k !== 'default') ns[k] = exp[k];
-        ns.default = exp;
-        defineProperty(ns, Symbol.toStringTag, { value: 'Module' });
-        resolve(freeze(ns));
+        const spec = String(specifier);
+        const bare = spec.startsWith('node:') ? spec.slice(5) : spec;
+        if (spec.startsWith('node:') || BUILTINS[bare] !== undefined || UNSUPPORTED[bare.split('/')[0]] !== undefined) {
+          let entry;
+          for (const k of objectKeys(registry)) if (registry[k].file === importer) entry = registry[k];
+          return resolve(namespaceOf(requireBuiltin(bare, entry ?? { mayRegister: false, file: importer })));
+        }
+        const path = spec.startsWith('file://') ? decodeURIComponent(spec.slice(7)) : spec;
+        if (!path.startsWith('/') && !path.startsWith('./') && !path.startsWith('../')) {
+          throw unsupported(`import('${spec}') from ${importer}: a package imported by a computed specifier is not available in the gopkgr sandbox`);
+        }
+        const abs = builtin('path').resolve(importer.slice(0, importer.lastIndexOf('/')), path);
+        for (const k of objectKeys(registry)) if (registry[k].file === abs) return resolve(importKey(k));
+        if (pkgFiles !== null && abs.startsWith(ROOT + '/') && !pkgFiles.has(abs.slice(ROOT.length + 1))) {
+          const e = new ErrorCtor(`Cannot find module '${abs}' imported from ${importer}`);
+          e.code = 'ERR_MODULE_NOT_FOUND';
+          throw e;
+        }
+        throw unsupported(`import('${spec}') from ${importer}: a module the sandbox did not prepare for this file (a computed specifier) is not available in the gopkgr sandbox`);
       });
     },
     writable: false, enumerable: false, configurable: false,
