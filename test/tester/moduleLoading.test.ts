@@ -70,6 +70,21 @@ describe('module loading', () => {
     ]);
   });
 
+  it('import() of a test file from a running test evaluates it then: its tests are that test\'s subtests, reported under their own file', async () => {
+    const files = new Map([
+      ['package.json', '{"name":"lz"}'],
+      [
+        'test/a.test.js',
+        `const { test } = require('node:test');\nconst assert = require('node:assert');\n` +
+          `test('outer', async () => { globalThis.order = ['before']; const m = await import('./b.mjs'); globalThis.order.push('after'); assert.deepStrictEqual(globalThis.order, ['before', 'b', 'after']); assert.equal(m.kind, 'b'); });\n`,
+      ],
+      ['test/b.mjs', `import { test } from 'node:test';\n(globalThis.order ??= []).push('b');\nexport const kind = 'b';\nawait test('inner', () => {});\n`],
+    ]);
+    const outcome = await runTests({ files });
+    // what node --test (Node 20.20) reports for these files
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.error ? ` ${t.error}` : ''}`)).toEqual(['test/b.mjs > outer > inner: passed', 'test/a.test.js > outer: passed', 'test/b.mjs > inner: passed']);
+  });
+
   it('process.nextTick runs after the callback that queued it, before its promise jobs; a tick queued by a promise job waits for the rest', async () => {
     const files = new Map([
       ['package.json', '{"name":"t"}'],

@@ -35,14 +35,7 @@ const UNSUPPORTED: Record<string, { tests: number; files: string[]; reason: RegE
  * Disagreements not fixed yet, each with its cause; the list is exact, so a
  * fix (or a new disagreement) shows here.
  */
-const KNOWN_DISAGREE: Record<string, string[]> = {
-  avvio: [
-    // import() of a module is evaluated before the test file (tester/sandbox/dynamicImport.ts): a test
-    // file imported from a running test registers its tests at the top level, not as that test's subtests
-    'test/esm.mjs > support esm import > support import: passed → missing',
-    'test/esm.test.js > support import: missing → passed',
-  ],
-};
+const KNOWN_DISAGREE: Record<string, string[]> = {};
 
 /**
  * Tests whose native outcome is itself nondeterministic, with the outcomes

@@ -25,6 +25,8 @@ export interface Entry {
   source?: string;
   requires: Record<string, Target>;
   mayRegister: boolean;
+  /** an ES module only import() reaches: evaluated when a call asks for it, as in Node (modules.ts) */
+  lazy?: boolean;
 }
 
 const MAX_REEXPORT_DEPTH = 8;

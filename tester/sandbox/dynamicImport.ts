@@ -6,9 +6,10 @@
  * stays), resolves it from the importing module as an `import` would, adds
  * the target to the file's module registry, and rewrites the call to
  * `__gopkgr_import("<key>")` (tester/shims/node.js), which hands back a
- * promise of the target's namespace: an ES module's own (evaluated before the
- * test file, as for require() of an ES module), or a CommonJS module's
- * exports as `default` and its own keys. The rewrite keeps line numbers.
+ * promise of the target's namespace: an ES module's own (one only import()
+ * reaches is evaluated when the call asks for it, between two macrotasks, so
+ * the tests it registers nest in the running test as in Node; see
+ * modules.ts), or a CommonJS module's exports as `default` and its own keys. The rewrite keeps line numbers.
  * Every other `import()` (a computed specifier, a Node built-in, a literal the
  * host cannot resolve) becomes `__gopkgr_import_dynamic("<importer>", spec)`,
  * which the isolate resolves when it runs: a built-in the sandbox gives, or a

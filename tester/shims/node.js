@@ -31,6 +31,8 @@
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
   const JSONParse = JSON.parse;
+  const JSONStringify = JSON.stringify;
+  const StringCtor = String;
   const unsupported = shim.unsupported; // (message) => an Error the runtime records as `unsupported`
   const ROOT = '/pkg';
 
@@ -1590,7 +1592,7 @@
   function requireBuiltin(name, entry) {
     const bare = name.replace(/^node:/, '');
     // node:test and node:assert: fresh copies, as for ES importers (tester/shims.ts)
-    if (bare === 'test') return shim.makeTest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1)).test;
+    if (bare === 'test') return shim.makeTest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1), entry.file.slice(ROOT.length + 1)).test;
     if (bare === 'assert') return shim.makeAssert();
     if (bare === 'assert/strict') return shim.makeAssert().strict;
     if (bare === 'vitest' || bare === '@jest/globals') return makeVitest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1));
@@ -1716,7 +1718,23 @@
   shim.makeAbortController = () => new AbortController();
   shim.cjs = (key) => load(key, null);
   shim.builtin = (name) => builtin(name);
-  shim.setNamespace = (key, ns) => { namespaces.set(key, ns); };
+  shim.setNamespace = (key, ns) => {
+    namespaces.set(key, ns);
+    const w = importWaiters.get(key);
+    if (w !== undefined) { importWaiters.delete(key); for (const x of w) x.resolve(ns); }
+  };
+  // import() of an ES module only import() reaches: the host evaluates it when the call asks (as Node evaluates it then, not before the file)
+  const importWaiters = new Map(); // key -> [{ resolve, reject }]
+  let importsAsked = [];
+  shim.hasImports = () => importsAsked.length > 0;
+  function importLazy(key) {
+    return new Promise((resolve, reject) => {
+      const w = importWaiters.get(key);
+      if (w !== undefined) return void w.push({ resolve, reject });
+      importWaiters.set(key, [{ resolve, reject }]);
+      importsAsked.push(key);
+    });
+  }
   /** What import() gives for a CommonJS module or a built-in: its exports as `default`, and its own keys. */
   function namespaceOf(exp) {
     const ns = objectCreate(null);
@@ -1728,6 +1746,7 @@
   function importKey(key) {
     const entry = registry[key];
     if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
+    if (entry.kind === 'esm' && entry.lazy && !namespaces.has(key)) return importLazy(key);
     return entry.kind === 'esm' ? load(key, null) : namespaceOf(load(key, null));
   }
   // import('literal'), rewritten by the host (tester/sandbox/dynamicImport.ts) to name the module key it resolved
@@ -1780,6 +1799,20 @@
     defineModules(text, filesText) {
       registry = JSONParse(text);
       if (typeof filesText === 'string') pkgFiles = new Map(JSONParse(filesText));
+    },
+    /** The modules import() calls wait for, as JSON text; each is asked for once. */
+    takeImports() {
+      const keys = importsAsked;
+      importsAsked = [];
+      return JSONStringify(keys);
+    },
+    /** The module `key` threw while it was evaluated: its import() calls reject with that. */
+    importFailed(key, message) {
+      const w = importWaiters.get(key);
+      if (w === undefined) return;
+      importWaiters.delete(key);
+      const e = new ErrorCtor(StringCtor(message));
+      for (const x of w) x.reject(e);
     },
     /** A built-in's named exports (own enumerable keys), for its ES facade; '' when it is not available. */
     exportNames(name) {
