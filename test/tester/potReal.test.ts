@@ -11,7 +11,8 @@
 // jest fails for holding no test) as their authors run them, with their locked
 // dependencies, against the per-test outcomes their own runner gave when the
 // corpus was built. Every test agrees, or is `unsupported` because it needs a
-// child process or to write files (never counted as a pass). A file that
+// child process or to write files (never counted as a pass), or is natively
+// nondeterministic (NATIVE_FLAKY in test/support/potCorpus.ts, listed apart). A file that
 // requires node:child_process runs its other tests: only the tests that call
 // it are unsupported.
 import { describe, expect, it } from 'vitest';
