@@ -203,12 +203,14 @@ try {
   let agree = 0;
   let unsupported = 0;
   let disagree = 0;
+  let nativeFlaky = 0;
   let total = 0;
   for (const p of corpus) {
     const c = await compareWithNative(p);
     agree += c.agree.length;
     unsupported += c.unsupported.length;
     disagree += c.disagree.length;
+    nativeFlaky += c.nativeFlaky.length;
     total += p.native.tests.length;
   }
   const sandboxTotals: number[] = [];
@@ -251,7 +253,7 @@ try {
   const s = median(sandboxTotals);
   const c = median(childTotals);
   const n = median(nativeTotals);
-  console.log(`corpus: ${corpus.length} packages, ${total} tests; agree ${agree}, unsupported ${unsupported} (child processes, files written, node:module), disagree ${disagree}`);
+  console.log(`corpus: ${corpus.length} packages, ${total} tests; agree ${agree}, unsupported ${unsupported} (child processes, files written, node:module), natively nondeterministic ${nativeFlaky}, disagree ${disagree}`);
   for (const [runner, e] of [...byRunner].sort()) {
     const names = corpus.filter((p) => p.native.runner === runner).map((p) => p.native.name);
     console.log(`  ${runner} (${names.length} packages: ${names.join(', ')}): sandbox ${median(e.sandbox).toFixed(0)} ms, native ${median(e.native).toFixed(0)} ms, ratio ${(median(e.sandbox) / median(e.native)).toFixed(2)}`);

@@ -6,7 +6,7 @@
 export { runTests, type RunTestsOptions } from './runTests.ts';
 export { summarise, attestedCounts, resultHash, normaliseText, HASH_DOMAIN, type Outcome, type TestOutcome, type TestStatus } from './outcome.ts';
 export { DEFAULT_LIMITS, DEFAULT_SEED, SANDBOX_EPOCH_MS, resolveLimits, type SandboxLimits } from './options.ts';
-export { findTestFiles, testPatterns, testRunner, globToRegExp, withoutEmittedCopies, DEFAULT_TEST_PATTERNS, VITEST_TEST_PATTERNS, JEST_TEST_PATTERNS, type TestRunner } from './testFiles.ts';
+export { findTestFiles, testPatterns, testRunner, globToRegExp, withoutEmittedCopies, DEFAULT_TEST_PATTERNS, NODE_TEST_PATTERNS, VITEST_TEST_PATTERNS, JEST_TEST_PATTERNS, type TestRunner } from './testFiles.ts';
 export { readPackageDir, readInstalledDeps, importedPackages, lockedNames } from './readPackage.ts';
 export { Resolver, resolveExports, type FileMap, type DepMap } from './resolve.ts';
 export { extractTarball } from './extract.ts';

@@ -54,10 +54,11 @@ export const TEST_SHIM_KEY = 'builtin:node:test';
  * node:test for one importer. `refusedFor` names an importer that is not a
  * test file nor test support (library code): its test/describe/hooks register
  * nothing and fail the file instead, so a library cannot add a hook that
- * reaches every test's context.
+ * reaches every test's context. `importer`: the file whose tests it registers
+ * (reported under it when it is not the running test file).
  */
-export function testShim(refusedFor: string | null): string {
-  return `const s = globalThis.__gopkgr_shim.makeTest(${JSON.stringify(refusedFor)});\n${reexport('s.test', TEST_EXPORTS)}\nexport const run = s.run;`;
+export function testShim(refusedFor: string | null, importer?: string): string {
+  return `const s = globalThis.__gopkgr_shim.makeTest(${JSON.stringify(refusedFor)}${importer === undefined ? '' : `, ${JSON.stringify(importer)}`});\n${reexport('s.test', TEST_EXPORTS)}\nexport const run = s.run;`;
 }
 
 /** What the runtime function is called with (JSON). */

@@ -1,7 +1,8 @@
 /**
  * Which files are tests: by default the files `node --test` finds with no
- * arguments (Node's documented default globs, with the TypeScript extensions
- * Node 23+ adds when it strips types) - or vitest's or jest's defaults when
+ * arguments on Node 20 (Node's documented default globs: JavaScript only), with
+ * the same globs for TypeScript when the package runs its tests through
+ * TypeScript (see `runsTypeScriptTests`) - or vitest's or jest's defaults when
  * the package's test script or devDependencies name them - or the globs in package.json
  * `"gopkgr": {"tests": [...]}`. Globs know `*` (within a path segment), `**`
  * (any depth, also none), `?` and `{a,b}`. Files run in code-unit order of
@@ -15,9 +16,11 @@
 import { GopkgrError } from '../ledger/index.ts';
 import type { FileMap } from './resolve.ts';
 
-const EXT = '{js,cjs,mjs,ts,cts,mts}';
-/** `node --test`'s default globs (node_modules is never in a package's file map). */
-export const DEFAULT_TEST_PATTERNS = [`**/*.test.${EXT}`, `**/*-test.${EXT}`, `**/*_test.${EXT}`, `**/test-*.${EXT}`, `**/test.${EXT}`, `**/test/**/*.${EXT}`];
+const nodeTestGlobs = (ext: string): string[] => [`**/*.test.${ext}`, `**/*-test.${ext}`, `**/*_test.${ext}`, `**/test-*.${ext}`, `**/test.${ext}`, `**/test/**/*.${ext}`];
+/** `node --test`'s default globs on Node 20 (node_modules is never in a package's file map). */
+export const NODE_TEST_PATTERNS = nodeTestGlobs('{js,cjs,mjs}');
+/** The same globs over JavaScript and TypeScript: a package whose tests run from TypeScript source. */
+export const DEFAULT_TEST_PATTERNS = nodeTestGlobs('{js,cjs,mjs,ts,cts,mts}');
 
 /** vitest's default include, and jest's default testMatch. */
 export const VITEST_TEST_PATTERNS = ['**/*.{test,spec}.{js,cjs,mjs,ts,cts,mts,jsx,tsx}'];
@@ -97,6 +100,21 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/**
+ * Whether a node:test package's tests are TypeScript run from source: it has
+ * no test script (a gopkgr package, whose `.ts` tests run as Node 23+ runs
+ * them, stripping types), or its test script runs node with type stripping or
+ * through a TypeScript loader (tsx, ts-node). A test script that runs plain
+ * `node --test` (or borp) on Node 20 finds no `.ts` file, so neither does the
+ * sandbox: a `test/types/index.ts` type test is for tsc, not a test file.
+ */
+function runsTypeScriptTests(pkg: unknown): boolean {
+  const scripts = (pkg as { scripts?: Record<string, unknown> } | null)?.scripts;
+  if (typeof scripts?.test !== 'string') return true;
+  const all = Object.values(scripts).filter((v): v is string => typeof v === 'string').join('\n');
+  return /--experimental-(strip|transform)-types\b|(^|[\s/=])(tsx|ts-node)\b/.test(all);
+}
+
 /** The test globs of a package: package.json gopkgr.tests, else the default. */
 export function testPatterns(files: FileMap): string[] {
   const text = files.get('package.json');
@@ -110,7 +128,8 @@ export function testPatterns(files: FileMap): string[] {
   const tests = (pkg as { gopkgr?: { tests?: unknown } } | null)?.gopkgr?.tests;
   if (tests === undefined) {
     const runner = testRunner(files);
-    return runner === 'vitest' ? VITEST_TEST_PATTERNS : runner === 'jest' ? JEST_TEST_PATTERNS : DEFAULT_TEST_PATTERNS;
+    if (runner !== 'node') return runner === 'vitest' ? VITEST_TEST_PATTERNS : JEST_TEST_PATTERNS;
+    return runsTypeScriptTests(pkg) ? DEFAULT_TEST_PATTERNS : NODE_TEST_PATTERNS;
   }
   if (typeof tests === 'string') return [tests];
   if (!Array.isArray(tests) || !tests.every((t): t is string => typeof t === 'string')) {

@@ -140,6 +140,33 @@ describe('attest loop against a real node', () => {
     expect(w.node.mempool.size).toBe(0);
   }, 180_000);
 
+  it("a version's tests (and its predecessor's against it) start at its block's time, the same for every tester", async () => {
+    const w = await startWorld();
+    await createPackages(w, '@acme', ['clock']);
+    // the test's name is the clock it starts at, so the outcome shows which epoch the tester used
+    const files = { 'package.json': '{"type":"module"}', 'test/now.test.js': "import { test } from 'node:test'; test(`now ${Date.now()}`, () => {});" };
+    await publishBytes(w, '@acme/clock', '1.0.0', await tarball(files));
+    await mine(w);
+    await publishBytes(w, '@acme/clock', '1.0.1', await tarball({ ...files, 'index.js': 'export {};' }));
+    await mine(w);
+    const timeOf = async (version: string): Promise<number> => {
+      const { height } = await w.client.get<{ height: number }>(`/v1/packages/@acme/clock/${version}`);
+      return (await w.client.get<{ time: number }>(`/v1/blocks/${height}`)).time;
+    };
+    const [t1, t2] = [await timeOf('1.0.0'), await timeOf('1.0.1')];
+    expect(t2).not.toBe(t1);
+    const hashes: string[] = [];
+    for (const key of [TESTER, TESTER_B]) {
+      const r = await attestLoop({ node: httpAttestNode(w.client, key), tester: idOfKey(key), from: 0, concurrency: 1, once: true, pollMs: 10 });
+      const by = new Map(r.attested.map((a): [string, Attested] => [a.version.version, a]));
+      expect(by.get('1.0.0')!.outcome.tests.map((t) => t.name)).toEqual([`test/now.test.js > now ${t1}`]);
+      expect(by.get('1.0.1')!.outcome.tests.map((t) => t.name)).toEqual([`test/now.test.js > now ${t2}`]);
+      expect(by.get('1.0.1')!.prev!.outcome.tests.map((t) => t.name)).toEqual([`test/now.test.js > now ${t2}`]);
+      hashes.push(by.get('1.0.1')!.outcome.resultHash);
+    }
+    expect(hashes[1]).toBe(hashes[0]);
+  }, 180_000);
+
   it('polls from a height for versions published later, and stops on its signal', async () => {
     const w = await startWorld();
     // the loop learns names from create txs it reads: the package is created after it starts

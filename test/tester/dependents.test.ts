@@ -54,7 +54,7 @@ describe('ChainReader.dependentsOf', () => {
 });
 
 describe('skipReason', () => {
-  const version = (v: string, extra: Partial<VersionView> = {}): VersionView => ({ id: 'p', version: v, contentHash: 'aa', lock: {}, attestations: [], ...extra });
+  const version = (v: string, extra: Partial<VersionView> = {}): VersionView => ({ id: 'p', version: v, contentHash: 'aa', height: 1, lock: {}, attestations: [], ...extra });
   const dependent = version('1.0.0', { id: 'd', deps: { '@lib/p': '^1.0.0' }, lock: { '@lib/p@1.0.0': 'aa' } });
 
   it('runs a dependent whose range admits the new version', () => {

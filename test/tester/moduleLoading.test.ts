@@ -39,6 +39,52 @@ describe('module loading', () => {
     ]);
   });
 
+  it('import() of a built-in or a computed specifier resolves as a literal would; what the sandbox cannot give is unsupported, never failed', async () => {
+    const files = new Map([
+      ['package.json', '{"name":"d"}'],
+      ['lib/cjs.js', 'module.exports = { kind: "cjs" };\n'],
+      ['lib/esm.mjs', 'export const kind = "esm";\n'],
+      ['lib/other.js', 'module.exports = 1;\n'],
+      [
+        'test/c.test.js',
+        `const { test } = require('node:test');\nconst assert = require('node:assert');\nrequire('../lib/cjs.js');\n` +
+          `test('built-ins', async () => { const p = await import('node:path'); assert.equal(p.join('a', 'b'), 'a/b'); assert.equal(p.default.join, p.join); const u = await import('util'); assert.equal(typeof u.format, 'function'); const name = 'node:' + 'events'; assert.equal(typeof (await import(name)).EventEmitter, 'function'); });\n` +
+          `test('a computed path to a module the file loads', async () => { const m = await import('../lib/' + 'cjs.js'); assert.equal(m.default.kind, 'cjs'); assert.equal(m.kind, 'cjs'); });\n` +
+          `test('a computed path to a missing file rejects as in Node', async () => { await assert.rejects(import('../lib/' + 'none.js'), { code: 'ERR_MODULE_NOT_FOUND' }); });\n` +
+          `test('a computed path to a file the sandbox did not prepare', async () => { await import('../lib/' + 'other.js'); });\n` +
+          `test('a computed package name', async () => { await import(['left', 'pad'].join('-')); });\n` +
+          `test('a built-in that cannot be deterministic', async () => { await import('node:' + 'child_process').then((cp) => cp.spawnSync('ls')); });\n`,
+      ],
+      ['test/d.test.mjs', `import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('computed, from an ES module', async () => { const lit = await import('../lib/esm.mjs'); const at = '../lib/esm.mjs'; assert.equal(await import(at), lit); assert.equal(lit.kind, 'esm'); assert.equal((await import('node:os')).EOL, '\\n'); });\n`],
+    ]);
+    const outcome = await runTests({ files });
+    expect(outcome.aborted).toBeUndefined();
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.status !== 'passed' ? ` ${t.error}` : ''}`)).toEqual([
+      'test/c.test.js > built-ins: passed',
+      'test/c.test.js > a computed path to a module the file loads: passed',
+      'test/c.test.js > a computed path to a missing file rejects as in Node: passed',
+      expect.stringMatching(/^test\/c\.test\.js > a computed path to a file the sandbox did not prepare: unsupported Error: import\('\.\.\/lib\/other\.js'\) from \/pkg\/test\/c\.test\.js: a module the sandbox did not prepare/),
+      expect.stringMatching(/^test\/c\.test\.js > a computed package name: unsupported Error: import\('left-pad'\) from \/pkg\/test\/c\.test\.js: a package imported by a computed specifier is not available/),
+      expect.stringMatching(/^test\/c\.test\.js > a built-in that cannot be deterministic: unsupported Error: node:child_process is not available in the gopkgr sandbox/),
+      'test/d.test.mjs > computed, from an ES module: passed',
+    ]);
+  });
+
+  it('import() of a test file from a running test evaluates it then: its tests are that test\'s subtests, reported under their own file', async () => {
+    const files = new Map([
+      ['package.json', '{"name":"lz"}'],
+      [
+        'test/a.test.js',
+        `const { test } = require('node:test');\nconst assert = require('node:assert');\n` +
+          `test('outer', async () => { globalThis.order = ['before']; const m = await import('./b.mjs'); globalThis.order.push('after'); assert.deepStrictEqual(globalThis.order, ['before', 'b', 'after']); assert.equal(m.kind, 'b'); });\n`,
+      ],
+      ['test/b.mjs', `import { test } from 'node:test';\n(globalThis.order ??= []).push('b');\nexport const kind = 'b';\nawait test('inner', () => {});\n`],
+    ]);
+    const outcome = await runTests({ files });
+    // what node --test (Node 20.20) reports for these files
+    expect(outcome.tests.map((t) => `${t.name}: ${t.status}${t.error ? ` ${t.error}` : ''}`)).toEqual(['test/b.mjs > outer > inner: passed', 'test/a.test.js > outer: passed', 'test/b.mjs > inner: passed']);
+  });
+
   it('process.nextTick runs after the callback that queued it, before its promise jobs; a tick queued by a promise job waits for the rest', async () => {
     const files = new Map([
       ['package.json', '{"name":"t"}'],

@@ -82,6 +82,17 @@ describe('test files', () => {
     const more = new Map([['a-test.cjs', ''], ['b_test.mjs', ''], ['lib/test-c.js', ''], ['test.js', ''], ['src/x.spec.js', ''], ['src/main.js', ''], ['node_modules/x/test/y.js', '']]);
     expect(findTestFiles(more)).toEqual(['a-test.cjs', 'b_test.mjs', 'lib/test-c.js', 'test.js']);
   });
+  it("a package whose test script runs node --test on Node 20 gets Node 20's globs: no .ts file, as node finds none", () => {
+    const tree = (scripts: Record<string, string>) =>
+      new Map([['package.json', JSON.stringify({ scripts })], ['test/a.test.js', ''], ['test/b.test.mjs', ''], ['test/types/index.ts', ''], ['c.test.ts', ''], ['test/fixtures/x.cjs', '']]);
+    expect(findTestFiles(tree({ test: 'npm run unit && npm run types', unit: 'borp --coverage', types: 'tsc -p test/types' }))).toEqual(['test/a.test.js', 'test/b.test.mjs', 'test/fixtures/x.cjs']);
+    expect(findTestFiles(tree({ test: 'node --test' }))).toEqual(['test/a.test.js', 'test/b.test.mjs', 'test/fixtures/x.cjs']);
+    const ts = ['c.test.ts', 'test/a.test.js', 'test/b.test.mjs', 'test/fixtures/x.cjs', 'test/types/index.ts'];
+    expect(findTestFiles(tree({ test: 'node --experimental-strip-types --test' }))).toEqual(ts);
+    expect(findTestFiles(tree({ test: 'node --import tsx --test' }))).toEqual(ts);
+    expect(findTestFiles(tree({ test: 'tsx --test' }))).toEqual(ts);
+    expect(findTestFiles(new Map([...tree({ test: 'node --test' })].filter(([k]) => k !== 'package.json')))).toEqual(ts);
+  });
   it('a TypeScript test runs once, from its source, not from its emitted copy', () => {
     const tarball = new Map([['test/a.test.ts', ''], ['test/a.test.js', ''], ['test/b.test.mts', ''], ['test/b.test.mjs', ''], ['test/c.test.js', '']]);
     expect(findTestFiles(tarball)).toEqual(['test/a.test.ts', 'test/b.test.mts', 'test/c.test.js']);

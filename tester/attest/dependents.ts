@@ -14,7 +14,7 @@ import { fromHex, lockedVersionOf, lockHash, substituteLock } from '../../ledger
 import { attestedCounts, type Outcome } from '../outcome.ts';
 import { findTestFiles } from '../testFiles.ts';
 import type { AttestBody, AttestNode, VersionView } from './node.ts';
-import { fetchFiles, type TestRunnerFn } from './testVersion.ts';
+import { fetchFiles, publishEpochMs, type TestRunnerFn } from './testVersion.ts';
 
 /** A direct dependent to run: its name, its package id (hex) and the version to run. */
 export interface DependentTarget {
@@ -57,8 +57,10 @@ export async function runDependent(node: AttestNode, tester: string, name: strin
   const lock = substituteLock(dep.lock, name, v.version, v.contentHash, v.lock);
   const deps = new Map<string, Map<string, string>>();
   for (const [spec, hash] of Object.entries(lock)) deps.set(spec.slice(0, spec.lastIndexOf('@')), await fetchFiles(node, hash));
+  // the new version's publish time: the dependent's suite runs on the day the substitution became possible
+  const epochMs = await publishEpochMs(node, v);
   const start = Date.now();
-  const outcome = await run({ files, deps });
+  const outcome = await run({ files, deps, epochMs });
   const runtimeMs = Date.now() - start;
   const counts = attestedCounts(outcome);
   const body: AttestBody = {

@@ -17,6 +17,8 @@ export interface TxView {
 
 export interface BlockView {
   height: number;
+  /** the block's timestamp (ms since the Unix epoch), as its header holds it; the API always gives it */
+  time?: number;
   txs: TxView[];
 }
 
@@ -25,6 +27,8 @@ export interface VersionView {
   id: string;
   version: string;
   contentHash: string;
+  /** the height of the main-chain block that published it */
+  height: number;
   /** '@ns/name@version' → content hash (hex) */
   lock: Record<string, string>;
   attestations: { tester: string; passed?: number; failed?: number }[];

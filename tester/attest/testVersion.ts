@@ -56,6 +56,18 @@ export async function fetchFiles(node: AttestNode, hash: string): Promise<Map<st
   return extractTarball(await node.blob(hash), hash);
 }
 
+/**
+ * The clock a version's tests start at: the time of the block that published
+ * it, so a test that compares the clock with a date goes as it went for its
+ * authors at the release, and every tester of the version starts at the same
+ * time (the block is on chain). Undefined (the sandbox's fixed epoch) when the
+ * node does not give the block's time.
+ */
+export async function publishEpochMs(node: AttestNode, v: VersionView): Promise<number | undefined> {
+  const time = (await node.block(v.height)).time;
+  return typeof time === 'number' && Number.isSafeInteger(time) ? time : undefined;
+}
+
 /** The runs for `name@version`, or undefined when `tester` has attested it already. */
 export async function testVersion(node: AttestNode, tester: string, name: string, version: string, opts: TestVersionOptions = { verdicts: false }): Promise<VersionRun | undefined> {
   const v = await node.version(name, version);
@@ -63,7 +75,8 @@ export async function testVersion(node: AttestNode, tester: string, name: string
   const files = await fetchFiles(node, v.contentHash);
   const deps = new Map<string, Map<string, string>>();
   for (const [spec, hash] of Object.entries(v.lock)) deps.set(spec.slice(0, spec.lastIndexOf('@')), await fetchFiles(node, hash));
-  const run = opts.runTests ?? runTests;
+  const epochMs = await publishEpochMs(node, v);
+  const run: TestRunnerFn = (o) => (opts.runTests ?? runTests)({ ...o, epochMs });
   const start = Date.now();
   const outcome = await run({ files, deps });
   const runtimeMs = Date.now() - start;

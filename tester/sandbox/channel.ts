@@ -17,6 +17,8 @@ export const NEWS = 4;
 export const VIRTUAL_TIME_OUT = 8;
 /** nothing ran: results from the last macrotask's microtasks wait to be pulled first */
 export const PULL_FIRST = 16;
+/** nothing ran: an import() waits for the host to evaluate the ES module it loads */
+export const IMPORTS = 32;
 
 export interface RuntimeScripts {
   runtime: ivm.Script;
@@ -35,6 +37,8 @@ interface Controls {
   seal: ivm.Reference;
   defineModules: ivm.Reference;
   exportNames: ivm.Reference;
+  takeImports: ivm.Reference;
+  importFailed: ivm.Reference;
 }
 
 export class RuntimeChannel {
@@ -59,6 +63,8 @@ export class RuntimeChannel {
     const fn = fromRef(control);
     const defineModules = fromRef(nodeControl)('defineModules');
     const exportNames = fromRef(nodeControl)('exportNames');
+    const takeImports = fromRef(nodeControl)('takeImports');
+    const importFailed = fromRef(nodeControl)('importFailed');
     const tick = fn('tick');
     const stall = fn('stall');
     const uncaught = fn('uncaught');
@@ -67,7 +73,7 @@ export class RuntimeChannel {
     const pull = fn('pull');
     const seal = fn('seal');
     this.refs.push(runtimeFn, control);
-    this.controls = { tick, stall, uncaught, loadError, end, pull, seal, defineModules, exportNames };
+    this.controls = { tick, stall, uncaught, loadError, end, pull, seal, defineModules, exportNames, takeImports, importFailed };
   }
 
   private get c(): Controls {
@@ -107,6 +113,16 @@ export class RuntimeChannel {
   exportNames(name: string): string {
     const r = this.c.exportNames.applySync(undefined, [name]);
     return typeof r === 'string' ? r : '';
+  }
+
+  /** The module keys import() calls wait for, as JSON text (each asked for once). */
+  takeImports(): Promise<unknown> {
+    return this.c.takeImports.apply(undefined, []);
+  }
+
+  /** The ES module an import() waits for threw while it was evaluated: the import() rejects. */
+  importFailed(key: string, message: string): Promise<unknown> {
+    return this.c.importFailed.apply(undefined, [key, message]);
   }
 
   /** The host gives up on the file: fail what has not finished (and the file, when `always`). */

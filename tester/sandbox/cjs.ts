@@ -25,6 +25,8 @@ export interface Entry {
   source?: string;
   requires: Record<string, Target>;
   mayRegister: boolean;
+  /** an ES module only import() reaches: evaluated when a call asks for it, as in Node (modules.ts) */
+  lazy?: boolean;
 }
 
 const MAX_REEXPORT_DEPTH = 8;
@@ -62,7 +64,7 @@ export class CjsRegistry {
       }
       const source = await this.sources.cjs(k);
       for (const t of this.sources.dynamicTargets.get(k) ?? []) queue.push(t);
-      if (COMPUTED_REQUIRE.test(source)) this.computedRequire = true;
+      if (COMPUTED_REQUIRE.test(source) || this.sources.dynamicImporters.has(k)) this.computedRequire = true;
       const requires: Record<string, Target> = {};
       for (const spec of requiredSpecifiers(source)) {
         try {

@@ -12,7 +12,7 @@
  *   nothing: the file ends and the runtime fails every test it had not
  *   finished (and the file), so nothing unfinished is left unrecorded.
  */
-import { DONE, NEWS, PULL_FIRST, RAN, VIRTUAL_TIME_OUT, type RuntimeChannel } from './channel.ts';
+import { DONE, IMPORTS, NEWS, PULL_FIRST, RAN, VIRTUAL_TIME_OUT, type RuntimeChannel } from './channel.ts';
 import type { IsolateGuard } from './guard.ts';
 import type { ResultRecorder } from './recorder.ts';
 
@@ -31,7 +31,10 @@ export async function drain(guard: IsolateGuard, channel: RuntimeChannel, record
   }
 }
 
-export async function runFileLoop(guard: IsolateGuard, channel: RuntimeChannel, recorder: ResultRecorder): Promise<void> {
+/** Evaluates the ES module an import() waits for (modules.ts), or says why it cannot. */
+export type LazyImports = (key: string) => Promise<string | undefined>;
+
+export async function runFileLoop(guard: IsolateGuard, channel: RuntimeChannel, recorder: ResultRecorder, lazyImports?: LazyImports): Promise<void> {
   let stalls = 0;
   let rejections = 0;
   for (;;) {
@@ -49,6 +52,16 @@ export async function runFileLoop(guard: IsolateGuard, channel: RuntimeChannel, 
     const flags = typeof r.value === 'number' ? r.value : 0;
     if (flags & NEWS) await drain(guard, channel, recorder);
     if (flags & PULL_FIRST) continue;
+    if (flags & IMPORTS) {
+      // the isolate cannot evaluate a module itself: the host does, between two macrotasks, as Node's import() does after the call
+      const keys = await guard.call(() => channel.takeImports());
+      for (const key of keys.ok && typeof keys.value === 'string' ? (JSON.parse(keys.value) as string[]) : []) {
+        const failure = lazyImports === undefined ? `Cannot find module '${key}'` : await lazyImports(key);
+        if (failure !== undefined) await guard.call(() => channel.importFailed(key, failure));
+      }
+      stalls = 0;
+      continue;
+    }
     if (flags & DONE) break;
     if (flags & RAN && !(flags & VIRTUAL_TIME_OUT)) {
       stalls = 0;

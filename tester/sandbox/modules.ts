@@ -75,6 +75,8 @@ export class FileModules {
   /** the test file's key, and vitest's module mocks it declares: mocked key → the factory's module */
   private testKey = '';
   private readonly mocks = new Map<string, ViMock>();
+  /** ES modules only import() reaches, instantiated, evaluated when a call asks (evaluateLazy) */
+  private readonly lazy = new Map<string, ivm.Module>();
 
   constructor(
     private readonly env: ModuleEnv,
@@ -95,45 +97,75 @@ export class FileModules {
     const { isolate } = this.env.guard;
     let root: ivm.Module;
     let preloads: ivm.Module[];
+    let lazy: ivm.Module[];
     this.testKey = `pkg:${file}`;
     try {
       root = await this.load(this.testKey);
-      // require() of an ES module (Node 20.19+), and import() of one: the module
-      // is evaluated before the test file, and the CommonJS loader is handed its
-      // namespace. Its shim modules are made before the runtime seals its shim object.
-      preloads = await this.esmForRequire();
+      // require() of an ES module (Node 20.19+): the module is evaluated before
+      // the test file, and the CommonJS loader is handed its namespace; import()
+      // of one: when the call asks. Its shim modules are made before the runtime
+      // seals its shim object.
+      ({ eager: preloads, lazy } = await this.esmForRequire());
     } finally {
       if (!isolate.isDisposed) loaded();
     }
     const imports = preloads.map((_, i) => `import 'gopkgr:esm${i}';\n`).join('');
     const e = isolate.compileModuleSync(ENTRY_SOURCE.replace("import 'gopkgr:file';", `${imports}import 'gopkgr:file';`), { filename: 'gopkgr:entry' });
     this.edges.set(e, new Map([['gopkgr:internal', this.internal], ['gopkgr:file', root], ...preloads.map((m, i): [string, ivm.Module] => [`gopkgr:esm${i}`, m])]));
-    const linked = await this.env.guard.call(() =>
-      e.instantiate(this.context, (specifier, referrer) => {
-        const m = this.edges.get(referrer)?.get(specifier);
-        if (m === undefined) throw new Error(`unresolved import "${specifier}"`);
-        return m;
-      }),
-    );
-    if (!linked.ok) throw new GopkgrError('TEST_LINK', linked.message);
+    const linker = (specifier: string, referrer: ivm.Module): ivm.Module => {
+      const m = this.edges.get(referrer)?.get(specifier);
+      if (m === undefined) throw new Error(`unresolved import "${specifier}"`);
+      return m;
+    };
+    for (const m of [e, ...lazy]) {
+      const linked = await this.env.guard.call(() => m.instantiate(this.context, linker));
+      if (!linked.ok) throw new GopkgrError('TEST_LINK', linked.message);
+    }
     return e;
   }
 
-  /** For each ES module some CommonJS module requires: a module that hands its namespace to the loader. */
-  private async esmForRequire(): Promise<ivm.Module[]> {
-    const out: ivm.Module[] = [];
-    const done = new Set<string>();
+  /**
+   * Evaluate the ES module an import() call waits for (between two
+   * macrotasks, so its top-level test() calls run inside the test that made
+   * the call, as in Node); undefined when it evaluated, else why it threw.
+   */
+  async evaluateLazy(key: string): Promise<string | undefined> {
+    const m = this.lazy.get(key);
+    if (m === undefined) return `Cannot find module '${key}'`;
+    const ran = await this.env.guard.call(() => m.evaluate());
+    return ran.ok ? undefined : ran.message;
+  }
+
+  /**
+   * For each ES module in the CommonJS registry: a module that hands its
+   * namespace to the loader. One a require() loads, or the file's static
+   * imports do, is evaluated before the test file (`eager`); one only
+   * import() calls reach is evaluated when a call asks for it (`lazy`).
+   */
+  private async esmForRequire(): Promise<{ eager: ivm.Module[]; lazy: ivm.Module[] }> {
+    const inGraph = new Set(this.byKey.keys());
+    const made = new Map<string, ivm.Module>();
     // loading one may add more (its own import() calls): until none is left
     for (let more = true; more; ) {
       more = false;
       for (const [key, entry] of Object.entries(this.cjs.entries)) {
-        if (entry.kind !== 'esm' || done.has(key)) continue;
-        done.add(key);
+        if (entry.kind !== 'esm' || made.has(key)) continue;
         more = true;
-        out.push(await this.namespaceModule(key));
+        made.set(key, await this.namespaceModule(key));
       }
     }
-    return out;
+    const required = new Set(Object.values(this.cjs.entries).flatMap((x) => Object.values(x.requires)));
+    const eager: ivm.Module[] = [];
+    const lazy: ivm.Module[] = [];
+    for (const [key, m] of made) {
+      if (inGraph.has(key) || required.has(key)) eager.push(m);
+      else {
+        this.cjs.entries[key]!.lazy = true;
+        this.lazy.set(key, m);
+        lazy.push(m);
+      }
+    }
+    return { eager, lazy };
   }
 
   /** A module that evaluates the ES module `key` and hands its namespace to the CommonJS loader. */
@@ -148,7 +180,7 @@ export class FileModules {
 
   /** A shim module, evaluated now: node:test refuses to register for a module outside the test scope. */
   private shimModule(key: string, importer?: string): ivm.Module {
-    const source = key === TEST_SHIM_KEY && importer !== undefined && !this.env.mayRegisterTests(importer) ? testShim(describeKey(importer)) : SHIM_MODULES.get(key)!;
+    const source = key === TEST_SHIM_KEY && importer !== undefined ? (this.env.mayRegisterTests(importer) ? testShim(null, describeKey(importer)) : testShim(describeKey(importer))) : SHIM_MODULES.get(key)!;
     return this.evaluated(source, key);
   }
 
@@ -228,8 +260,10 @@ export class FileModules {
       code = found.code;
       for (const m of found.mocks) this.mocks.set(resolver.resolve(m.specifier, key), m);
     }
-    // what its literal import() calls load goes into the registry (an ES module there is evaluated before the test file)
+    // what its literal import() calls load goes into the registry (an ES module only import() reaches is evaluated when asked: esmForRequire)
     for (const t of sources.dynamicTargets.get(key) ?? []) await this.cjs.add(t);
+    // an import() resolved in the isolate tells a missing file from one it was not given by the package's file list
+    if (sources.dynamicImporters.has(key)) this.usesFs = true;
     const compiled = await guard.call(() => guard.isolate.compileModule(code, { filename: `file:///${describeKey(key)}` }));
     if (!compiled.ok) throw new GopkgrError('TEST_COMPILE', `${describeKey(key)}: ${compiled.message}`);
     const m = compiled.value;

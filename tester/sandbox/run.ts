@@ -112,7 +112,7 @@ class SandboxRun {
         const ran = await guard.call(() => loaded.evaluate());
         if (!ran.ok) await guard.call(() => channel.loadError(ran.message));
       }
-      await runFileLoop(guard, channel, recorder);
+      await runFileLoop(guard, channel, recorder, entry === undefined ? undefined : (key) => modules.evaluateLazy(key));
     } finally {
       channel.release();
       try {

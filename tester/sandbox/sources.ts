@@ -31,6 +31,8 @@ export class ModuleSources {
 
   /** The modules a module's literal `import()` calls load (dynamicImport.ts), known once its text is made. */
   readonly dynamicTargets = new Map<string, string[]>();
+  /** Modules with an `import()` the isolate resolves as it runs (a computed specifier, a built-in). */
+  readonly dynamicImporters = new Set<string>();
 
   js(key: string): Promise<string> {
     let js = this.cache.get(key);
@@ -58,8 +60,9 @@ export class ModuleSources {
   }
 
   private async withDynamicImports(js: string, key: string): Promise<string> {
-    const { code, targets } = await rewriteDynamicImports(js, key, this.resolver);
+    const { code, targets, dynamic } = await rewriteDynamicImports(js, key, this.resolver);
     this.dynamicTargets.set(key, targets);
+    if (dynamic) this.dynamicImporters.add(key);
     return code;
   }
 

@@ -31,6 +31,8 @@
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
   const JSONParse = JSON.parse;
+  const JSONStringify = JSON.stringify;
+  const StringCtor = String;
   const unsupported = shim.unsupported; // (message) => an Error the runtime records as `unsupported`
   const ROOT = '/pkg';
 
@@ -1590,7 +1592,7 @@
   function requireBuiltin(name, entry) {
     const bare = name.replace(/^node:/, '');
     // node:test and node:assert: fresh copies, as for ES importers (tester/shims.ts)
-    if (bare === 'test') return shim.makeTest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1)).test;
+    if (bare === 'test') return shim.makeTest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1), entry.file.slice(ROOT.length + 1)).test;
     if (bare === 'assert') return shim.makeAssert();
     if (bare === 'assert/strict') return shim.makeAssert().strict;
     if (bare === 'vitest' || bare === '@jest/globals') return makeVitest(entry.mayRegister ? null : entry.file.slice(ROOT.length + 1));
@@ -1716,20 +1718,73 @@
   shim.makeAbortController = () => new AbortController();
   shim.cjs = (key) => load(key, null);
   shim.builtin = (name) => builtin(name);
-  shim.setNamespace = (key, ns) => { namespaces.set(key, ns); };
+  shim.setNamespace = (key, ns) => {
+    namespaces.set(key, ns);
+    const w = importWaiters.get(key);
+    if (w !== undefined) { importWaiters.delete(key); for (const x of w) x.resolve(ns); }
+  };
+  // import() of an ES module only import() reaches: the host evaluates it when the call asks (as Node evaluates it then, not before the file)
+  const importWaiters = new Map(); // key -> [{ resolve, reject }]
+  let importsAsked = [];
+  shim.hasImports = () => importsAsked.length > 0;
+  function importLazy(key) {
+    return new Promise((resolve, reject) => {
+      const w = importWaiters.get(key);
+      if (w !== undefined) return void w.push({ resolve, reject });
+      importWaiters.set(key, [{ resolve, reject }]);
+      importsAsked.push(key);
+    });
+  }
+  /** What import() gives for a CommonJS module or a built-in: its exports as `default`, and its own keys. */
+  function namespaceOf(exp) {
+    const ns = objectCreate(null);
+    if (exp !== null && (typeof exp === 'object' || typeof exp === 'function')) for (const k of objectKeys(exp)) if (k !== 'default') ns[k] = exp[k];
+    ns.default = exp;
+    defineProperty(ns, Symbol.toStringTag, { value: 'Module' });
+    return freeze(ns);
+  }
+  function importKey(key) {
+    const entry = registry[key];
+    if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
+    if (entry.kind === 'esm' && entry.lazy && !namespaces.has(key)) return importLazy(key);
+    return entry.kind === 'esm' ? load(key, null) : namespaceOf(load(key, null));
+  }
   // import('literal'), rewritten by the host (tester/sandbox/dynamicImport.ts) to name the module key it resolved
   defineProperty(G, '__gopkgr_import', {
     value: function __gopkgr_import(key) {
+      return new Promise((resolve) => resolve(importKey(key)));
+    },
+    writable: false, enumerable: false, configurable: false,
+  });
+  /**
+   * Any other import() (a computed specifier, a built-in, a literal the host
+   * could not resolve), resolved here as it runs: a built-in the sandbox gives;
+   * a file the host prepared for this test file (as a literal import() of it
+   * would load it); a file that does not exist rejects as in Node; anything
+   * else (a bare package name, a file the host did not prepare) is unsupported.
+   */
+  defineProperty(G, '__gopkgr_import_dynamic', {
+    value: function __gopkgr_import_dynamic(importer, specifier) {
       return new Promise((resolve) => {
-        const entry = registry[key];
-        if (entry === undefined) throw new ErrorCtor(`Cannot find module '${key}'`);
-        if (entry.kind === 'esm') return resolve(load(key, null));
-        const exp = load(key, null);
-        const ns = objectCreate(null);
-        if (exp !== null && (typeof exp === 'object' || typeof exp === 'function')) for (const k of objectKeys(exp)) if (k !== 'default') ns[k] = exp[k];
-        ns.default = exp;
-        defineProperty(ns, Symbol.toStringTag, { value: 'Module' });
-        resolve(freeze(ns));
+        const spec = String(specifier);
+        const bare = spec.startsWith('node:') ? spec.slice(5) : spec;
+        if (spec.startsWith('node:') || BUILTINS[bare] !== undefined || UNSUPPORTED[bare.split('/')[0]] !== undefined) {
+          let entry;
+          for (const k of objectKeys(registry)) if (registry[k].file === importer) entry = registry[k];
+          return resolve(namespaceOf(requireBuiltin(bare, entry ?? { mayRegister: false, file: importer })));
+        }
+        const path = spec.startsWith('file://') ? decodeURIComponent(spec.slice(7)) : spec;
+        if (!path.startsWith('/') && !path.startsWith('./') && !path.startsWith('../')) {
+          throw unsupported(`import('${spec}') from ${importer}: a package imported by a computed specifier is not available in the gopkgr sandbox`);
+        }
+        const abs = builtin('path').resolve(importer.slice(0, importer.lastIndexOf('/')), path);
+        for (const k of objectKeys(registry)) if (registry[k].file === abs) return resolve(importKey(k));
+        if (pkgFiles !== null && abs.startsWith(ROOT + '/') && !pkgFiles.has(abs.slice(ROOT.length + 1))) {
+          const e = new ErrorCtor(`Cannot find module '${abs}' imported from ${importer}`);
+          e.code = 'ERR_MODULE_NOT_FOUND';
+          throw e;
+        }
+        throw unsupported(`import('${spec}') from ${importer}: a module the sandbox did not prepare for this file (a computed specifier) is not available in the gopkgr sandbox`);
       });
     },
     writable: false, enumerable: false, configurable: false,
@@ -1744,6 +1799,20 @@
     defineModules(text, filesText) {
       registry = JSONParse(text);
       if (typeof filesText === 'string') pkgFiles = new Map(JSONParse(filesText));
+    },
+    /** The modules import() calls wait for, as JSON text; each is asked for once. */
+    takeImports() {
+      const keys = importsAsked;
+      importsAsked = [];
+      return JSONStringify(keys);
+    },
+    /** The module `key` threw while it was evaluated: its import() calls reject with that. */
+    importFailed(key, message) {
+      const w = importWaiters.get(key);
+      if (w === undefined) return;
+      importWaiters.delete(key);
+      const e = new ErrorCtor(StringCtor(message));
+      for (const x of w) x.reject(e);
     },
     /** A built-in's named exports (own enumerable keys), for its ES facade; '' when it is not available. */
     exportNames(name) {

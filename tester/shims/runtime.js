@@ -748,6 +748,7 @@
     try { d = getOwnPropertyDescriptor(options, key); } catch { return undefined; }
     return d !== undefined && hasOwnProperty(d, 'value') ? d.value : undefined;
   }
+  let registeringFrom = null; // the file whose test()/describe() is registering now, when not the running file
   function newNode(kind, parent, name, options, extra, fn) {
     let mode = parent !== null ? parent.mode : null;
     if (mode === null) {
@@ -758,6 +759,7 @@
     const timeout = NumberCtor(optionOf(options, extra, 'timeout'));
     const planOption = optionOf(options, extra, 'plan');
     return {
+      definedIn: registeringFrom,
       __proto__: null,
       kind, parent, name, fn, mode,
       children: [],
@@ -786,6 +788,19 @@
     for (let n = node.parent; n !== null; n = n.parent) text = n.name + ' > ' + text;
     return text;
   }
+  /**
+   * A test's recorded name: node --test reports a test under the file that
+   * registered it (a test file another one imports from a running test), so
+   * the file part is the innermost registering file, the running file's
+   * otherwise.
+   */
+  function recordPathOf(node) {
+    const text = pathOf(node);
+    for (let n = node; n !== null; n = n.parent) {
+      if (n.definedIn !== undefined && n.definedIn !== null) return n.definedIn + stringSlice(text, file.length);
+    }
+    return text;
+  }
   const root = newNode('suite', null, file, undefined, null, undefined);
   let rootIndex = 0;
   let rootRunning = false;
@@ -800,7 +815,7 @@
   function record(node, status, error) {
     node.done = true;
     if (status === 'failed' && node.parent !== null) node.parent.failedChildren++;
-    append(records, { __proto__: null, name: cut(pathOf(node), config.maxNameChars), status, error: error === undefined ? null : cut(error, config.maxErrorChars) });
+    append(records, { __proto__: null, name: cut(recordPathOf(node), config.maxNameChars), status, error: error === undefined ? null : cut(error, config.maxErrorChars) });
     news = true;
   }
   function recordPassedFile() {
@@ -1187,8 +1202,13 @@
   const SKIP = { __proto__: null, skip: true };
   const TODO = { __proto__: null, todo: true };
   const named = (name, f) => { defineProperty(f, 'name', { value: name }); return f; };
-  function flavour(kind, name, extra) {
-    return named(name, function (...args) { return register(kind, args, extra); });
+  function flavour(kind, name, extra, definedIn = null) {
+    if (definedIn === null) return named(name, function (...args) { return register(kind, args, extra); });
+    return named(name, function (...args) {
+      const was = registeringFrom;
+      registeringFrom = definedIn;
+      try { return register(kind, args, extra); } finally { registeringFrom = was; }
+    });
   }
   /**
    * A registration from a module that is not a test file nor test support
@@ -1204,24 +1224,26 @@
       recordName(file, `Error: ${importer} called node:test ${what}(), but it is not a test file nor under a test folder: only tests may register tests and hooks`);
     }
   }
-  function flavourOrRefuse(kind, name, extra, refusedFor, what) {
-    if (refusedFor === null) return flavour(kind, name, extra);
+  function flavourOrRefuse(kind, name, extra, refusedFor, what, definedIn) {
+    if (refusedFor === null) return flavour(kind, name, extra, definedIn);
     return named(name, function () { refuse(refusedFor, what); return resolved(); });
   }
-  function withVariants(kind, name, refusedFor) {
-    const f = flavourOrRefuse(kind, name, null, refusedFor, name);
-    defineProperty(f, 'skip', { value: freeze(flavourOrRefuse(kind, 'skip', SKIP, refusedFor, name + '.skip')), enumerable: true });
-    defineProperty(f, 'todo', { value: freeze(flavourOrRefuse(kind, 'todo', TODO, refusedFor, name + '.todo')), enumerable: true });
+  function withVariants(kind, name, refusedFor, definedIn) {
+    const f = flavourOrRefuse(kind, name, null, refusedFor, name, definedIn);
+    defineProperty(f, 'skip', { value: freeze(flavourOrRefuse(kind, 'skip', SKIP, refusedFor, name + '.skip', definedIn)), enumerable: true });
+    defineProperty(f, 'todo', { value: freeze(flavourOrRefuse(kind, 'todo', TODO, refusedFor, name + '.todo', definedIn)), enumerable: true });
     // without --test-only, Node runs `only` tests like any other
-    defineProperty(f, 'only', { value: freeze(flavourOrRefuse(kind, 'only', null, refusedFor, name + '.only')), enumerable: true });
+    defineProperty(f, 'only', { value: freeze(flavourOrRefuse(kind, 'only', null, refusedFor, name + '.only', definedIn)), enumerable: true });
     return f;
   }
   /** A fresh, frozen node:test export set for one importing module; `refusedFor`: the importer's path when it may not register. */
   let fileMock; // node:test's `mock`: one per file, as one per process under node --test
-  function makeTest(refusedFor) {
+  function makeTest(refusedFor, importer) {
     if (refusedFor !== null && typeof refusedFor !== 'string') refusedFor = null;
-    const test = withVariants('test', 'test', refusedFor);
-    const describe = withVariants('suite', 'describe', refusedFor);
+    // `importer`: the registering file, when it is not the running one (its tests are reported under it)
+    const definedIn = typeof importer === 'string' && importer !== file ? importer : null;
+    const test = withVariants('test', 'test', refusedFor, definedIn);
+    const describe = withVariants('suite', 'describe', refusedFor, definedIn);
     const hooks = { __proto__: null };
     for (const kind of ['before', 'after', 'beforeEach', 'afterEach']) {
       hooks[kind] = freeze(named(kind, refusedFor === null ? function (fn) { addHook(kind, fn, null); } : function () { refuse(refusedFor, kind); }));
@@ -1276,6 +1298,8 @@
       // read): the host pulls them before anything else runs, so a test that
       // finished is reported even if the next one never returns.
       if (news) return 4 | 16;
+      // an import() waits for its module: the host evaluates it before the next macrotask
+      if (typeof shim.hasImports === 'function' && shim.hasImports()) return 32;
       const testsOver = loaded && !rootRunning && (abandoned || rootIndex >= root.children.length);
       if (testsOver && !rootAfterDone) {
         rootAfterDone = true;
