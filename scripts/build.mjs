@@ -49,6 +49,41 @@ function rewriteVendored(code, dest) {
   });
 }
 
+/**
+ * The CLI as a few ESM chunks in dist/bundle/ (esbuild, split at each command's dynamic import), which
+ * bin/gopkgr.js runs: a warm `gopkgr get` loaded ~90 modules one by one from dist/, and on Node 20 (no
+ * compile cache) every module costs a file read, a resolve and a compile. The per-file copy in dist/
+ * stays: workers, the tester's child and the TypeScript code cache load files from it. So each bundled
+ * module's `import.meta.url` is made its per-file copy's URL, and `new URL('./x.js', import.meta.url)`,
+ * createRequire(import.meta.url) and `../vendor/...` find what they find there. Packages stay external
+ * (semver and cborg: the vendored bundles), so a package's instance is the one Node loads.
+ */
+async function bundleCli() {
+  const bundleDir = path.join(tmp, 'bundle');
+  const sourcesPlugin = {
+    name: 'gopkgr-sources',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        if (VENDORED.includes(args.path)) return { path: `../vendor/${args.path}.js`, external: true };
+        return { path: args.path, external: true };
+      });
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        const rel = path.relative(root, args.path);
+        if (rel.startsWith('..') || rel.split(path.sep).includes('node_modules')) return undefined;
+        const perFile = path.join(tmp, rel.replace(/\.ts$/, '.js'));
+        const fromBundle = path.relative(bundleDir, perFile).split(path.sep).join('/');
+        const text = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`);
+        return { contents: rewriteSpecifiers(text), loader: 'ts' };
+      });
+    },
+  };
+  await build({
+    entryPoints: { main: path.join(root, 'cli/main.ts') }, bundle: true, splitting: true, format: 'esm', platform: 'node',
+    target: 'node20', outdir: bundleDir, chunkNames: 'chunk-[hash]', plugins: [sourcesPlugin], logLevel: 'warning', absWorkingDir: root,
+  });
+}
+
 rmSync(tmp, { recursive: true, force: true });
 for (const spec of VENDORED) {
   await build({ entryPoints: [spec], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: path.join(tmp, 'vendor', `${spec}.js`), logLevel: 'warning', absWorkingDir: root });
@@ -77,6 +112,7 @@ try {
 } catch (err) {
   console.warn(`gopkgr: no code cache of typescript (${err.message}); the tag scan compiles it each time`);
 }
+await bundleCli();
 writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp }));
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);
