@@ -11,6 +11,7 @@ import { build, transform } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleCli, rewriteSpecifiers } from './bundleCli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PARTS = ['cli', 'ledger', 'consensus', 'resolver', 'node', 'miner', 'tester', 'infver'];
@@ -27,11 +28,6 @@ function sources(dir) {
   return found;
 }
 
-/** `./x.ts` and `../y/z.ts` in string literals (import specifiers, new URL(...)) → `.js`. */
-function rewriteSpecifiers(code) {
-  return code.replace(/(["'])(\.\.?\/[^"'\n]*?)\.ts\1/g, '$1$2.js$1');
-}
-
 /**
  * Dependencies every command loads, bundled into one file each under dist/vendor/: semver is 47 CommonJS
  * files and cborg 18 modules, and Node 20 (no compile cache) pays ~2 ms per file at every start; bundled,
@@ -46,41 +42,6 @@ function rewriteVendored(code, dest) {
     let rel = path.relative(path.dirname(dest), path.join(tmp, 'vendor', `${spec}.js`)).split(path.sep).join('/');
     if (!rel.startsWith('.')) rel = `./${rel}`;
     return `${lead}${quote}${rel}${quote}`;
-  });
-}
-
-/**
- * The CLI as a few ESM chunks in dist/bundle/ (esbuild, split at each command's dynamic import), which
- * bin/gopkgr.js runs: a warm `gopkgr get` loaded ~90 modules one by one from dist/, and on Node 20 (no
- * compile cache) every module costs a file read, a resolve and a compile. The per-file copy in dist/
- * stays: workers, the tester's child and the TypeScript code cache load files from it. So each bundled
- * module's `import.meta.url` is made its per-file copy's URL, and `new URL('./x.js', import.meta.url)`,
- * createRequire(import.meta.url) and `../vendor/...` find what they find there. Packages stay external
- * (semver and cborg: the vendored bundles), so a package's instance is the one Node loads.
- */
-async function bundleCli() {
-  const bundleDir = path.join(tmp, 'bundle');
-  const sourcesPlugin = {
-    name: 'gopkgr-sources',
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.kind === 'entry-point') return undefined;
-        if (VENDORED.includes(args.path)) return { path: `../vendor/${args.path}.js`, external: true };
-        return { path: args.path, external: true };
-      });
-      b.onLoad({ filter: /\.ts$/ }, (args) => {
-        const rel = path.relative(root, args.path);
-        if (rel.startsWith('..') || rel.split(path.sep).includes('node_modules')) return undefined;
-        const perFile = path.join(tmp, rel.replace(/\.ts$/, '.js'));
-        const fromBundle = path.relative(bundleDir, perFile).split(path.sep).join('/');
-        const text = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`);
-        return { contents: rewriteSpecifiers(text), loader: 'ts' };
-      });
-    },
-  };
-  await build({
-    entryPoints: { main: path.join(root, 'cli/main.ts') }, bundle: true, splitting: true, format: 'esm', platform: 'node',
-    target: 'node20', outdir: bundleDir, chunkNames: 'chunk-[hash]', plugins: [sourcesPlugin], logLevel: 'warning', absWorkingDir: root,
   });
 }
 
@@ -112,7 +73,7 @@ try {
 } catch (err) {
   console.warn(`gopkgr: no code cache of typescript (${err.message}); the tag scan compiles it each time`);
 }
-await bundleCli();
+await bundleCli({ root, perFileDir: tmp, outDir: path.join(tmp, 'bundle'), vendored: VENDORED });
 writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp }));
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);
