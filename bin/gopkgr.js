@@ -7,8 +7,7 @@
 // isolated-vm (the sandbox of `test` and `tester`) needs --no-node-snapshot on
 // Node 20+, which makes every start ~40 ms slower (Node compiles its own
 // internals instead of loading them): only those commands re-run with it.
-import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // libuv's thread pool starts with 4 threads on first use: `get` keeps dozens of
@@ -18,6 +17,8 @@ process.env.UV_THREADPOOL_SIZE ??= '64';
 
 const SANDBOX_COMMANDS = ['test', 'tester'];
 if (!process.execArgv.includes('--no-node-snapshot') && process.argv.slice(2).some((a) => SANDBOX_COMMANDS.includes(a))) {
+  // Imported here, not at the top: loading child_process costs every other command ~9 ms.
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, ['--no-node-snapshot', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   // Ctrl-C reaches the child through the terminal's process group; other signals are passed on.
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
@@ -33,16 +34,18 @@ if (!process.execArgv.includes('--no-node-snapshot') && process.argv.slice(2).so
 }
 
 const root = new URL('../', import.meta.url);
+/** The checkout's directory with a trailing slash: joined with a path as a string, as a URL per file cost ~10 ms a start. */
+const rootPath = fileURLToPath(root);
 
 function compiledIsCurrent() {
   let stamp;
   try {
-    stamp = JSON.parse(readFileSync(new URL('dist/build.json', root), 'utf8')).sources;
+    stamp = JSON.parse(readFileSync(`${rootPath}dist/build.json`, 'utf8')).sources;
   } catch {
     return false;
   }
   for (const [rel, [size, mtimeMs]] of Object.entries(stamp)) {
-    const st = statSync(new URL(rel, root), { throwIfNoEntry: false });
+    const st = statSync(rootPath + rel, { throwIfNoEntry: false });
     if (st === undefined || st.size !== size || st.mtimeMs !== mtimeMs) return false;
   }
   return true;
@@ -53,7 +56,10 @@ if (compiledIsCurrent()) {
   // `get --offline` is loading modules); Node 20 has no compile cache, so there this does nothing.
   const { default: nodeModule } = await import('node:module');
   nodeModule.enableCompileCache?.();
-  await import('../dist/cli/main.js');
+  // The CLI bundled into a few chunks (scripts/build.mjs bundleCli): a command loads a handful of
+  // files instead of ~100 modules. A dist/ without it (an older build) runs the per-file copy.
+  if (existsSync(`${rootPath}dist/bundle/main.js`)) await import('../dist/bundle/main.js');
+  else await import('../dist/cli/main.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();

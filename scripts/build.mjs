@@ -11,6 +11,7 @@ import { build, transform } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleCli, rewriteSpecifiers } from './bundleCli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PARTS = ['cli', 'ledger', 'consensus', 'resolver', 'node', 'miner', 'tester', 'infver'];
@@ -25,11 +26,6 @@ function sources(dir) {
     else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) found.push(rel);
   }
   return found;
-}
-
-/** `./x.ts` and `../y/z.ts` in string literals (import specifiers, new URL(...)) → `.js`. */
-function rewriteSpecifiers(code) {
-  return code.replace(/(["'])(\.\.?\/[^"'\n]*?)\.ts\1/g, '$1$2.js$1');
 }
 
 /**
@@ -77,6 +73,7 @@ try {
 } catch (err) {
   console.warn(`gopkgr: no code cache of typescript (${err.message}); the tag scan compiles it each time`);
 }
+await bundleCli({ root, perFileDir: tmp, outDir: path.join(tmp, 'bundle'), vendored: VENDORED });
 writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp }));
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);

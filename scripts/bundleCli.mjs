@@ -1,0 +1,45 @@
+// The CLI bundled for a fast start (scripts/build.mjs runs it; test/cli/bundle.test.ts checks it).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** `./x.ts` and `../y/z.ts` in string literals (import specifiers, new URL(...)) → `.js`. */
+export function rewriteSpecifiers(code) {
+  return code.replace(/(["'])(\.\.?\/[^"'\n]*?)\.ts\1/g, '$1$2.js$1');
+}
+
+/**
+ * The CLI as a few ESM chunks in outDir, dist/bundle/ (esbuild, split at each command's dynamic import), which
+ * bin/gopkgr.js runs: a warm `gopkgr get` loaded ~90 modules one by one from dist/, and on Node 20 (no
+ * compile cache) every module costs a file read, a resolve and a compile. The per-file copy in dist/
+ * stays: workers, the tester's child and the TypeScript code cache load files from it. So each bundled
+ * module's `import.meta.url` is made its per-file copy's URL, and `new URL('./x.js', import.meta.url)`,
+ * createRequire(import.meta.url) and `../vendor/...` find what they find there. Packages stay external
+ * (semver and cborg: the vendored bundles), so a package's instance is the one Node loads.
+ * Returns esbuild's metafile (what each chunk imports).
+ */
+export async function bundleCli({ root, perFileDir, outDir, vendored }) {
+  const fromBundle = (file) => path.relative(outDir, file).split(path.sep).join('/');
+  const sourcesPlugin = {
+    name: 'gopkgr-sources',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        if (vendored.includes(args.path)) return { path: fromBundle(path.join(perFileDir, 'vendor', `${args.path}.js`)), external: true };
+        return { path: args.path, external: true };
+      });
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        const rel = path.relative(root, args.path);
+        if (rel.startsWith('..') || rel.split(path.sep).includes('node_modules')) return undefined;
+        const perFile = path.join(perFileDir, rel.replace(/\.ts$/, '.js'));
+        const text = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle(perFile))}, import.meta.url).href`);
+        return { contents: rewriteSpecifiers(text), loader: 'ts' };
+      });
+    },
+  };
+  const { metafile } = await build({
+    entryPoints: { main: path.join(root, 'cli/main.ts') }, bundle: true, splitting: true, format: 'esm', platform: 'node',
+    target: 'node20', outdir: outDir, chunkNames: 'chunk-[hash]', plugins: [sourcesPlugin], logLevel: 'warning', absWorkingDir: root, metafile: true,
+  });
+  return metafile;
+}

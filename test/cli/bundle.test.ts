@@ -1,0 +1,83 @@
+/**
+ * The bundled CLI bin/gopkgr.js runs (scripts/bundleCli.mjs, dist/bundle/):
+ * every bundled module's import.meta.url must stand for its per-file copy in
+ * dist/ (workers, the tag parser's hash, the tester's shims and the TypeScript
+ * code cache are found from it), semver and cborg must be the vendored bundles,
+ * and what `get` loads before it runs must leave out the heavy packages other
+ * commands need.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Metafile } from 'esbuild';
+import { bundleCli } from '../../scripts/bundleCli.mjs';
+import { closeAll, tempDir } from '../support/cleanup.ts';
+import { REPO } from '../support/processes.ts';
+
+let perFileDir: string;
+let outDir: string;
+let metafile: Metafile;
+
+beforeAll(async () => {
+  perFileDir = await tempDir('gopkgr-bundle-');
+  outDir = path.join(perFileDir, 'bundle');
+  metafile = await bundleCli({ root: REPO, perFileDir, outDir, vendored: ['semver', 'cborg'] });
+});
+afterAll(closeAll);
+
+const rel = (file: string): string => path.relative(REPO, path.resolve(REPO, file)).split(path.sep).join('/');
+
+/** The outputs a chunk loads before it runs (static imports, transitively), and the packages they import. */
+function staticClosure(start: string): { chunks: Set<string>; packages: Set<string> } {
+  const chunks = new Set<string>();
+  const packages = new Set<string>();
+  const walk = (out: string): void => {
+    if (chunks.has(out)) return;
+    chunks.add(out);
+    for (const i of metafile.outputs[out]!.imports) {
+      if (i.kind !== 'import-statement') continue;
+      if (i.external) packages.add(i.path);
+      else walk(i.path);
+    }
+  };
+  walk(start);
+  return { chunks, packages };
+}
+
+function outputOf(entry: string): string {
+  const found = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined && rel(o.entryPoint) === entry);
+  if (found === undefined) throw new Error(`no chunk for ${entry}`);
+  return found[0];
+}
+
+describe('the bundled CLI', () => {
+  it("makes each module's import.meta.url its per-file copy's, for every module that uses it", () => {
+    const urls = new Set<string>();
+    for (const out of Object.keys(metafile.outputs).filter((o) => o.endsWith('.js'))) {
+      const text = readFileSync(path.resolve(REPO, out), 'utf8');
+      expect(text).not.toMatch(/import\.meta\.url(?!\)\.href)/);
+      for (const m of text.matchAll(/new URL\("([^"]+)", import\.meta\.url\)\.href/g)) urls.add(m[1]!);
+    }
+    const sources = [...urls].map((u) => path.relative(perFileDir, path.resolve(outDir, u)).replace(/\.js$/, '.ts'));
+    expect(sources).toContain('cli/tags/scanSources.ts');
+    expect(sources).toContain('tester/child/runInChild.ts');
+    for (const source of sources) expect(existsSync(path.join(REPO, source)), source).toBe(true);
+  });
+
+  it('imports semver and cborg from the vendored bundles, not the packages', () => {
+    const external = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+    expect(external).toContain('../vendor/semver.js');
+    expect(external).toContain('../vendor/cborg.js');
+    expect(external.filter((p) => p === 'semver' || p === 'cborg')).toEqual([]);
+  });
+
+  it('loads for get neither libp2p, isolated-vm, typescript nor LevelDB before it runs', () => {
+    const main = staticClosure(outputOf('cli/main.ts'));
+    const get = staticClosure(outputOf('cli/commands/get.ts'));
+    const packages = [...main.packages, ...get.packages].filter((p) => !p.startsWith('node:') && !p.startsWith('../vendor/'));
+    expect(packages).toContain('@noble/secp256k1'); // the ledger's signatures: the walk does reach packages
+    expect(packages.filter((p) => /^(libp2p|@libp2p\/|@chainsafe\/|isolated-vm|typescript|level|classic-level)(\/|$)/.test(p))).toEqual([]);
+    // A handful of chunks, where the per-file dist/ loads ~90 modules.
+    expect(new Set([...main.chunks, ...get.chunks]).size).toBeLessThan(Object.keys(metafile.inputs).length / 2);
+  });
+});
