@@ -21,6 +21,7 @@ export const E2E_FILES = [
   'test/bench/infverRun.test.ts', // bench/infver drives the CLI
   'test/cli/closedOutput.test.ts', // gopkgr with its stdout closed
   'test/cli/binLinks.test.ts', // runs the linked bins
+  'test/cli/bundle.test.ts', // esbuild runs its native binary in a child process
   'test/cli/getLoads.test.ts', // a gopkgr process, to see which modules get loads
   'test/cli/help.test.ts', // loads every command, the ones that start processes included
   'test/cli/infverInputs.test.ts', // publishes versions: publish checks load them in node
