@@ -27,7 +27,9 @@ export default defineConfig({
           include: PROJECT_GLOBS.e2e.include,
           exclude,
           sequence: { groupOrder: 1 },
-          maxWorkers: 2,
+          // Three files at a time: an end-to-end file mostly waits on its child processes, and the
+          // timeouts hold at the load three of them make on 2 cores.
+          maxWorkers: 3,
           // Child processes on a loaded 2-core machine run 3-5x slower than on an idle one.
           testTimeout: E2E_TEST_TIMEOUT_MS,
           hookTimeout: E2E_TEST_TIMEOUT_MS,
