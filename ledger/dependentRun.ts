@@ -29,6 +29,7 @@ import semver from 'semver';
 import { GopkgrError, type ErrorCode } from './errors.ts';
 import { bytesEqual, toHex } from './encoding.ts';
 import { lockHash } from './lockHash.ts';
+import { attestationRecord } from './attestationRecord.ts';
 import { keys, type AttestationState, type DependentRunState, type NamespaceState, type PackageState, type StateOverlay, type StateReader, type VersionState } from './state.ts';
 import type { AttestBody } from './tx.ts';
 import type { ChainParams } from './params.ts';
@@ -131,23 +132,7 @@ export function applyDependentRun(s: StateOverlay, from: string, body: AttestBod
   if (!bytesEqual(body.lockHash, lockHash(substituted))) {
     reject('TX_DEPENDENT_LOCK_MISMATCH', `the lock hash is not that of ${dep.full}'s lock with ${full} substituted for ${name}@${locked}`);
   }
-  const run: DependentRunState = {
-    tester: from,
-    dependent: dep.full,
-    locked,
-    contentHash: toHex(body.contentHash),
-    lockHash: toHex(body.lockHash),
-    passed: body.passed,
-    failed: body.failed,
-    skipped: body.skipped,
-    resultHash: toHex(body.resultHash),
-    runtimeMs: body.runtimeMs,
-    reward: 0,
-    rewardStatus: 'awaiting-agreement',
-    height: ctx.height,
-    block: ctx.blockId,
-    txId: ctx.txId,
-  };
+  const run: DependentRunState = { ...attestationRecord(from, body, ctx), dependent: dep.full, locked };
   // Rewards as for any attestation, among the runs of this one dependent; the maintainers of the
   // dependent's namespace are paid nothing either (they wrote the suite that is run).
   const ns = s.get(keys.namespace(pkg.ns)) as NamespaceState;

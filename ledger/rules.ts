@@ -21,6 +21,7 @@ import { isTrustee, type ChainParams } from './params.ts';
 import { applyAdvisory } from './advisory.ts';
 import { reindexTokens } from './searchTokens.ts';
 import { applyDependentRun } from './dependentRun.ts';
+import { attestationRecord } from './attestationRecord.ts';
 import { checkParentLockEntry, isParentName, type ParentLedger } from './publicLock.ts';
 import { applyAuthorityVote, applyEpochBoundary, applyEvidence, epochBlocksOf, isEpochBoundary, type EquivocationCheck } from './authorityVote.ts';
 
@@ -358,21 +359,7 @@ function applyAttest(s: StateOverlay, from: string, body: AttestBody, ctx: TxCon
   if (body.rebuild !== undefined && version.commit === undefined) {
     reject('TX_ATTEST_REBUILD_NO_COMMIT', `${full} records no commit to rebuild from, but the attestation says it was ${body.rebuild === 'unverifiable' ? 'unverifiable' : body.rebuild}`);
   }
-  const attestation: AttestationState = {
-    tester: from,
-    contentHash: toHex(body.contentHash),
-    lockHash: toHex(body.lockHash),
-    passed: body.passed,
-    failed: body.failed,
-    skipped: body.skipped,
-    resultHash: toHex(body.resultHash),
-    runtimeMs: body.runtimeMs,
-    reward: 0,
-    rewardStatus: 'awaiting-agreement',
-    height: ctx.height,
-    block: ctx.blockId,
-    txId: ctx.txId,
-  };
+  const attestation = attestationRecord(from, body, ctx);
   if (body.prev !== undefined) {
     attestation.prev = { version: body.prev, passed: body.prevPassed!, failed: body.prevFailed!, resultHash: toHex(body.prevResultHash!) };
   }
