@@ -13,10 +13,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { closeAll, tempDir } from '../support/cleanup.ts';
+import { closeAll } from '../support/cleanup.ts';
 import { getJson } from '../support/http.ts';
-import { freePort } from '../support/ports.ts';
-import { gopkgr, REPO, spawnNode } from '../support/processes.ts';
+import { gopkgr, REPO } from '../support/processes.ts';
+import { startTesterWorld, type TesterSeat } from '../support/testerWorld.ts';
 import { waitFor } from '../support/waitFor.ts';
 import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 
@@ -44,13 +44,7 @@ describe('crater: dependents\' suites run against a new version', () => {
   let work: string;
   let api: string;
   let publisher: Record<string, string>;
-  const testers: Array<{ env: Record<string, string>; id: string }> = [];
-
-  const identity = async (home: string): Promise<string> => {
-    const r = await gopkgr(['init', '--json'], { env: { GOPKGR_HOME: home } });
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    return r.json.identity as string;
-  };
+  let testers: TesterSeat[] = [];
 
   const publish = async (dir: string, version: string): Promise<void> => {
     const r = await gopkgr(['publish', path.join(FIXTURES, dir), '--json'], { env: publisher });
@@ -80,17 +74,7 @@ describe('crater: dependents\' suites run against a new version', () => {
     }, 2 * WAIT_TIMEOUT_MS, what);
 
   beforeAll(async () => {
-    work = await tempDir('gopkgr-e2e-crater-');
-    const port = await freePort();
-    api = `http://127.0.0.1:${port}`;
-    const nodeData = path.join(work, 'node');
-    publisher = { GOPKGR_HOME: path.join(work, 'publisher'), GOPKGR_NODE: api };
-    for (const name of ['tester-a', 'tester-b']) testers.push({ env: { GOPKGR_HOME: path.join(work, name), GOPKGR_NODE: api }, id: '' });
-    const ids = await Promise.all([nodeData, publisher.GOPKGR_HOME!, ...testers.map((t) => t.env.GOPKGR_HOME!)].map(identity));
-    testers.forEach((t, i) => (t.id = ids[i + 2]!));
-    await spawnNode(['--dev', '--mine', '--threads', '1', '--api', `127.0.0.1:${port}`, '--data', nodeData]);
-    const claimed = await gopkgr(['namespace', 'claim', '@crt', '--json'], { env: publisher });
-    expect(claimed.code, claimed.stdout + claimed.stderr).toBe(0);
+    ({ work, api, publisher, testers } = await startTesterWorld('gopkgr-e2e-crater-', '@crt'));
   });
 
   afterAll(closeAll);
