@@ -63,8 +63,8 @@ export async function prepareOverrides(input: PrepareInput): Promise<PreparedOve
   for (const [name, o] of input.project?.overrides ?? new Map<string, Override>()) {
     specs[name] = o.spec;
     const at = `${input.project!.file} overrides["${name}"]`;
-    if (o.kind === 'range') forced.set(name, { kind: 'range', range: o.range, spec: o.spec });
-    else if (o.kind === 'hash') forced.set(name, { kind: 'hash', contentHash: o.contentHash, spec: o.spec });
+    // A range or hash override is already the solver's constraint (Forced has the same shape).
+    if (o.kind === 'range' || o.kind === 'hash') forced.set(name, o);
     else if (o.kind === 'file') {
       const p = await readLocalPackage(o.dir, at, name, 'OVERRIDE_NOT_FOUND');
       // An override links its package only where something in the tree asks for it.

@@ -28,8 +28,8 @@ export function publishOverrides(project: ProjectFile | undefined): PublishOverr
   const forced = new Map<string, Forced>();
   const local = new Map<string, string>();
   for (const [name, o] of project?.overrides ?? []) {
-    if (o.kind === 'range') forced.set(name, { kind: 'range', range: o.range, spec: o.spec });
-    else if (o.kind === 'hash') forced.set(name, { kind: 'hash', contentHash: o.contentHash, spec: o.spec });
+    // A range or hash override is already the solver's constraint (Forced has the same shape).
+    if (o.kind === 'range' || o.kind === 'hash') forced.set(name, o);
     else local.set(name, o.spec);
   }
   return { layer: forced.size === 0 ? undefined : new OverrideLayer(forced), local, file: project?.file };
