@@ -1,4 +1,6 @@
 /**
+ * `gopkgr why npm:NAME` (cli/install/whyChains.ts npmWhyChains): every copy,
+ * each reached through the dependents Node resolves to it.
  * `gopkgr outdated`'s npm rows (cli/install/npmOutdatedRows.ts): per installed
  * copy, the ranges that reach it (the project's tag for a top copy, the specs of
  * the locked packages Node resolves to it, aliases followed), `wanted` as the
@@ -8,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { npmOutdatedRows } from '../../cli/install/npmOutdatedRows.ts';
+import { chainText, npmWhyChains } from '../../cli/install/whyChains.ts';
 import type { NpmRelease } from '../../cli/install/npmTree.ts';
 import type { Notice } from '../../cli/install/notices.ts';
 
@@ -67,5 +70,21 @@ describe('npmOutdatedRows', () => {
     ];
     const rows = npmOutdatedRows(lock, roots, index, deprecations);
     expect(rows.flatMap((r) => r.notices)).toEqual([{ kind: 'deprecated', version: '4.1.1', text: 'npm:chalk@4.1.1 is deprecated: SECURITY: use 4.1.2' }]);
+  });
+});
+
+describe('npmWhyChains', () => {
+  it('walks each copy up through the dependents that resolve to it, shortest chains first', () => {
+    const { chains, complete } = npmWhyChains(lock, roots, 'supports-color');
+    expect(complete).toBe(true);
+    expect(chains.map(chainText)).toEqual([
+      'src/app.ts:1 → npm:supports-color@5.4.0 (^5.0.0)',
+      'src/app.ts:1 → npm:chalk@4.1.1 (^4.1.0) → npm:supports-color@7.1.0 (^7.1.0)',
+    ]);
+  });
+
+  it('follows an alias to the registry name, and has no chain for a name not installed', () => {
+    expect(npmWhyChains(lock, roots, 'strip-ansi').chains.map(chainText)).toEqual(['src/app.ts:1 → npm:strip-ansi@6.0.0 (npm:strip-ansi@^6.0.0)']);
+    expect(npmWhyChains(lock, roots, 'left-pad')).toEqual({ chains: [], complete: true });
   });
 });
