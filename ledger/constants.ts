@@ -34,3 +34,7 @@ export const MAX_ADVISORIES_PER_PACKAGE = 256;
  */
 export const MAX_SEARCH_TOKENS = 256;
 export const MAX_SEARCH_TOKEN_LENGTH = 64;
+/** A package description, in characters (npm's are a line; this leaves room for a long one, not a README). */
+export const MAX_DESCRIPTION_LENGTH = 512;
+/** Description words indexed per package (`desc:` records, ledger/searchTokens.ts): the first distinct ones. */
+export const MAX_DESCRIPTION_TOKENS = 64;

@@ -22,7 +22,7 @@ export {
   applyAuthorityVote, applyEvidence, applyEpochBoundary, authorityStateOf, epochOf, isEpochBoundary, majorityOf, MAX_AUTHORITY_SET,
   type AuthorityState, type AuthorityProposal, type EvidenceRecord, type EquivocationCheck,
 } from './authorityVote.ts';
-export { searchTokens } from './searchTokens.ts';
+export { descriptionTokens, searchTokens } from './searchTokens.ts';
 export { applySignedTx, applyBlockTxs, buildRewardTx, manifestHash, rotationMessage, NO_HOOKS, type BlockContext, type RuleHooks, type TxContext } from './rules.ts';
 export {
   txCost, BlockCostMeter, COST_PER_TX, COST_PER_16_BYTES, COST_PER_PUBLISH_16_BYTES, COST_PER_COMPARED_16_BYTES, COST_PER_LOCK_ENTRY, COST_PER_8_LIST_ITEMS, COST_ROTATE_PROOF,

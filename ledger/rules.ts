@@ -223,13 +223,15 @@ function applyPublish(s: StateOverlay, from: string, body: PublishBody, ctx: TxC
   if (body.commit !== undefined) version.commit = body.commit;
   if (body.build !== undefined) version.build = body.build;
   if (body.sourceTree !== undefined) version.sourceTree = body.sourceTree;
+  if (body.description !== undefined) version.description = body.description;
   s.set(keys.version(pkg.id, body.version), version);
   s.set(keys.pkg(pkg.id), { ...pkg, versions: [...pkg.versions, body.version] });
   // The search index follows the newest version's API (searchTokens.ts): a patch on an older line leaves it.
   const prevNewest = newestVersion(pkg.versions);
   if (prevNewest === undefined || compareVersions(body.version, prevNewest) > 0) {
-    const prevApi = prevNewest === undefined ? undefined : versionOf(s, pkg, prevNewest).apiHash;
-    reindexTokens(s, full, pkg.id, prevApi === undefined ? undefined : (s.get(keys.api(prevApi)) as Canonical | undefined), manifest);
+    const prev = prevNewest === undefined ? undefined : versionOf(s, pkg, prevNewest);
+    const prevManifest = prev?.apiHash === undefined ? undefined : (s.get(keys.api(prev.apiHash)) as Canonical | undefined);
+    reindexTokens(s, full, pkg.id, { manifest: prevManifest, description: prev?.description }, { manifest, description: body.description });
   }
 }
 

@@ -9,7 +9,8 @@
  *   ver:<idhex>:<version>  VersionState
  *   api:<apihex>           an API manifest (Canonical), stored once for every version whose API it is
  *   adv:<idhex>            AdvisoryState[]  the package's advisories, oldest first (ledger/advisory.ts)
- *   word:<token>:<@ns/name> string  package id hex: a search token (a word of a description, an exported name; ledger/searchTokens.ts)
+ *   word:<token>:<@ns/name> string  package id hex: a search token of the newest version's exported names (ledger/searchTokens.ts)
+ *   desc:<token>:<@ns/name> string  package id hex: a word of the newest version's description (ledger/searchTokens.ts)
  * Values are treated as immutable: rules copy before they change one, so an
  * overlay's base is never touched and undo data is simply the old values.
  */
@@ -168,6 +169,8 @@ export interface VersionState {
   build?: string;
   /** git's tree id of the package directory at `commit` */
   sourceTree?: string;
+  /** package.json's description as published */
+  description?: string;
   deprecated: boolean;
   deprecationReason?: string;
   publisher: string;
@@ -306,6 +309,8 @@ export const keys = {
   advisories: (idHex: string): string => `adv:${idHex}`,
   /** a search token of a package (its full name last, so one token's packages are one range read) */
   word: (token: string, fullName: string): string => `word:${token}:${fullName}`,
+  /** a word of a package's description (its full name last, as `word:`) */
+  descriptionWord: (token: string, fullName: string): string => `desc:${token}:${fullName}`,
   /** private chains: the authority set in force, the epoch's proposals and pending offenders (ledger/authorityVote.ts) */
   authority: 'authority',
   /** private chains: the evidence recorded against an offender (one record each) */

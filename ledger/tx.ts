@@ -20,7 +20,7 @@
 import { GopkgrError } from './errors.ts';
 import { bytesEqual, decode, encode, encodingAt, knownEncoding, rememberEncoding, type Canonical } from './encoding.ts';
 import { sha256, sign, verify } from './crypto.ts';
-import { MAX_DEPS, MAX_LOCK_ENTRIES, MAX_TX_BYTES, TX_SIGN_DOMAIN } from './constants.ts';
+import { MAX_DEPS, MAX_DESCRIPTION_LENGTH, MAX_LOCK_ENTRIES, MAX_TX_BYTES, TX_SIGN_DOMAIN } from './constants.ts';
 import { isNamespace, isPackageName, isRange, isVersion } from './names.ts';
 import { isNpmName, isNpmVersion, isSha512Integrity } from './npmRelease.ts';
 
@@ -46,6 +46,8 @@ export interface PublishBody {
   build?: string;
   /** git's tree id of the package directory at `commit` (only with a commit): where in the repository the package is */
   sourceTree?: string;
+  /** package.json's `description`: one line of printable text, searched by `GET /v1/search` */
+  description?: string;
 }
 export interface DeprecateBody { pkg: Uint8Array; version: string; deprecated: boolean; reason?: string }
 export interface BoundsBody { pkg: Uint8Array; version: string; deps: Record<string, string> }
@@ -176,6 +178,10 @@ export function tarballOf(tx: Tx): Uint8Array | undefined {
   return tx.type === 'publish' || tx.type === 'import' ? tx.body.contentHash : undefined;
 }
 
+/** C0 and C1 controls (newlines included), DEL, and the bidirectional overrides and isolates that disguise text. */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE_RE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 function bad(message: string): never {
   throw new GopkgrError('TX_MALFORMED', message);
 }
@@ -297,7 +303,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return { ns: stringField(body, 'ns', w, 40), name: stringField(body, 'name', w, 214) };
     }
     case 'publish': {
-      onlyKeys(body, ['pkg', 'version', 'contentHash', 'size', 'apiHash', 'manifest', 'deps', 'lock', 'repo', 'commit', 'build', 'sourceTree'], w);
+      onlyKeys(body, ['pkg', 'version', 'contentHash', 'size', 'apiHash', 'manifest', 'deps', 'lock', 'repo', 'commit', 'build', 'sourceTree', 'description'], w);
       const out: PublishBody = {
         pkg: bytesField(body, 'pkg', 32, w),
         version: versionField(body, w),
@@ -321,6 +327,12 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       if (commit !== undefined) out.commit = commit;
       if (build !== undefined) out.build = build;
       if (sourceTree !== undefined) out.sourceTree = sourceTree;
+      const description = optional(body, 'description', () => stringField(body, 'description', w, MAX_DESCRIPTION_LENGTH));
+      // Shown in terminals and pages: no control or bidirectional-override characters; absent rather than empty (one encoding).
+      if (description !== undefined && (description.trim() === '' || UNPRINTABLE_RE.test(description))) {
+        bad('body.description must be one line of printable text (no control or bidirectional-override characters), or absent');
+      }
+      if (description !== undefined) out.description = description;
       return out;
     }
     case 'deprecate': {

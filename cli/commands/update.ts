@@ -3,6 +3,8 @@
  * Every dependency, or the named ones (deep ones too), to the newest version
  * that satisfies every range on it, one version per package, ignoring the
  * locked versions and the dependents' recorded lock trees for those names.
+ * npm packages (`npm:name`) likewise lose their locked versions and take the
+ * newest release on chain each range admits, laid out again as npm would.
  * Installed through the same all-or-nothing path as `get`
  * (install/installSolution.ts); the `added` entries stay as they were, so an
  * update leaves nothing permanent behind but the new lockfile.
@@ -23,7 +25,7 @@ import { checkLayoutConflicts } from '../install/npmLayout.ts';
 import { namesOtherNodes } from '../install/fetchTree.ts';
 import { resolveUpdate } from '../install/resolveUpdate.ts';
 
-const usage = 'gopkgr update [@ns/name...] [--dir DIR] [--allow-advisory ID]...';
+const usage = 'gopkgr update [@ns/name | npm:name ...] [--dir DIR] [--allow-advisory ID]...';
 
 export const update: Command = {
   name: 'update',
@@ -34,7 +36,13 @@ export const update: Command = {
     const p = await loadProject(values.dir as string | undefined, ctx, { repair: true });
     const added = { ...(p.lock?.added ?? {}) };
     const requirements = rootRequirements(p.tagged, added);
-    const names = positionals.length === 0 ? undefined : new Set(positionals.map((n) => {
+    const npmNames = new Set(positionals.filter((n) => n.startsWith('npm:')).map((n) => n.slice(4)));
+    for (const n of npmNames) {
+      if (!Object.values(p.lock?.npm ?? {}).some((e) => e.name === n) && !p.npmRoots.some((r) => r.name === n)) {
+        throw new GopkgrError('NOT_A_DEPENDENCY', `npm:${n} is not a dependency of ${p.projectDir} (not in ${LOCKFILE_NAME}, no tag imports it)`, { hint: `to add it, tag an import of it with \`npm:"RANGE"\`` });
+      }
+    }
+    const names = positionals.length === 0 ? undefined : new Set(positionals.filter((n) => !n.startsWith('npm:')).map((n) => {
       const { ns, name } = parseFullName(n);
       const full = `${ns}/${name}`;
       if (p.lock?.packages[full] === undefined && !requirements.some((r) => r.name === full)) {
@@ -48,8 +56,9 @@ export const update: Command = {
     const tree = p.router === undefined && !namesOtherNodes(p.chains, client) ? { tree: client } : {};
     const resolution = await resolveUpdate({ requirements: [...requirements, ...local.requirements], lock: p.lock, source, ...tree, ...(names !== undefined ? { names } : {}), rootName: 'your project', overrides: local.layer });
     const { solution, index, sources } = resolution;
-    // npm packages keep their locked tree: `update` upgrades gopkgr packages.
-    const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: p.lock?.npm, client, ctx });
+    // npm packages: every one (no names), or the named ones, loses its lock preference; the rest keep their locked versions.
+    const npmLock = positionals.length === 0 ? undefined : Object.fromEntries(Object.entries(p.lock?.npm ?? {}).filter(([, e]) => !npmNames.has(e.name)));
+    const npm = await resolveNpmForGet({ roots: p.npmRoots, ...(npmLock === undefined ? {} : { lock: npmLock }), client, ctx });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     const npmNoticesAsked = npmNotices(npm.tree, false, undefined, p.projectDir);
     npmNoticesAsked.catch(() => undefined);
@@ -66,23 +75,34 @@ export const update: Command = {
     const shadowed = p.router === undefined || sources.size === 0 ? undefined : await p.router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
 
-    const updated: Array<{ name: string; from: string | null; to: string }> = [];
+    const updated: Array<{ name: string; location?: string; from: string | null; to: string }> = [];
     for (const [name, v] of solution.selected) {
       const was = p.lock?.packages[name]?.version ?? null;
       if (was !== v.version) updated.push({ name, from: was, to: v.version });
     }
+    // npm copies by location: a changed version, a new copy or a copy gone.
+    const lockedNpm = p.lock?.npm ?? {};
+    for (const [location, node] of npm.tree.nodes) {
+      const was = lockedNpm[location];
+      if (was?.name === node.release.name && was.version === node.release.version) continue;
+      updated.push({ name: `npm:${node.release.name}`, location, from: was?.name === node.release.name ? was.version : null, to: node.release.version });
+    }
+    const removedNpm = Object.keys(lockedNpm).filter((l) => !npm.tree.nodes.has(l)).sort();
     const removed = Object.keys(p.lock?.packages ?? {}).filter((n) => !solution.selected.has(n)).sort();
     const lines: string[] = [...overridden.lines];
-    for (const u of updated) lines.push(u.from === null ? `+ ${u.name}@${u.to}` : `${u.name} ${u.from} → ${u.to}`);
+    const at = (u: { location?: string }): string => (u.location !== undefined && u.location.split('/node_modules/').length > 1 ? ` (${u.location})` : '');
+    for (const u of updated) lines.push(u.from === null ? `+ ${u.name}@${u.to}${at(u)}` : `${u.name} ${u.from} → ${u.to}${at(u)}`);
     for (const n of removed) lines.push(`- ${n}`);
+    for (const l of removedNpm) lines.push(`- npm:${lockedNpm[l]!.name}@${lockedNpm[l]!.version} (${l})`);
     for (const [name, v] of solution.selected) if (v.deprecated) lines.push(`warning: ${name}@${v.version} is deprecated (pinned)`);
-    if (updated.length === 0 && removed.length === 0) lines.push(`every package is at the newest version its ranges allow (${solution.selected.size} checked)`);
+    if (updated.length === 0 && removed.length === 0 && removedNpm.length === 0) lines.push(`every package is at the newest version its ranges allow (${solution.selected.size + npm.tree.nodes.size} checked)`);
     const rootFiles = result.written.filter((f) => !f.startsWith('node_modules'));
     lines.push(result.changed ? `wrote ${['node_modules', ...rootFiles].join(', ')}` : 'already up to date');
     report(ctx, {
       project: p.projectDir,
       updated,
       removed,
+      ...(removedNpm.length === 0 ? {} : { removedNpm: removedNpm.map((l) => ({ name: `npm:${lockedNpm[l]!.name}`, location: l, version: lockedNpm[l]!.version })) }),
       installed: plan.toInstall.map((t) => t.name),
       packages: [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash })),
       changed: result.changed,

@@ -39,6 +39,19 @@ function releaseOf(name: string, v: Record<string, unknown>, url: string): NpmRe
   };
 }
 
+/** The `npm:` records of exactly `names` (a name the chain does not hold is absent). */
+export async function fetchNpmReleases(names: readonly string[], client: NodeClient): Promise<Map<string, NpmRelease[]>> {
+  const answers = await mapLimit(names, CONCURRENCY, (name) => client.getOptional<{ versions?: unknown }>(`/v1/packages/npm:${name}`));
+  const out = new Map<string, NpmRelease[]>();
+  names.forEach((name, i) => {
+    const answer = answers[i];
+    if (answer === undefined) return;
+    if (!Array.isArray(answer.versions)) throw new GopkgrError('NODE_BAD_ANSWER', `${client.url} answered /v1/packages/npm:${name} without a versions list`);
+    out.set(name, (answer.versions as Array<Record<string, unknown>>).map((v) => releaseOf(name, v, client.url)));
+  });
+  return out;
+}
+
 /** The `npm:` records of `roots` and of every name any of their releases depends on, a wave at a time. */
 export async function fetchNpmIndex(roots: Iterable<string>, client: NodeClient): Promise<Map<string, NpmRelease[]>> {
   const index = new Map<string, NpmRelease[]>();
@@ -46,13 +59,9 @@ export async function fetchNpmIndex(roots: Iterable<string>, client: NodeClient)
   let wave = [...new Set(roots)].sort();
   while (wave.length > 0) {
     for (const n of wave) seen.add(n);
-    const answers = await mapLimit(wave, CONCURRENCY, (name) => client.getOptional<{ versions?: unknown }>(`/v1/packages/npm:${name}`));
+    const found = await fetchNpmReleases(wave, client);
     const next = new Set<string>();
-    wave.forEach((name, i) => {
-      const answer = answers[i];
-      if (answer === undefined) return;
-      if (!Array.isArray(answer.versions)) throw new GopkgrError('NODE_BAD_ANSWER', `${client.url} answered /v1/packages/npm:${name} without a versions list`);
-      const releases = (answer.versions as Array<Record<string, unknown>>).map((v) => releaseOf(name, v, client.url));
+    for (const [name, releases] of found) {
       index.set(name, releases);
       for (const r of releases) {
         for (const [dep, spec] of [...Object.entries(r.deps), ...Object.entries(r.optionalDeps ?? {}), ...Object.entries(r.peerDeps ?? {})]) {
@@ -61,7 +70,7 @@ export async function fetchNpmIndex(roots: Iterable<string>, client: NodeClient)
           if (!seen.has(depName)) next.add(depName);
         }
       }
-    });
+    }
     wave = [...next].sort();
   }
   return index;

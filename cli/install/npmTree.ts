@@ -94,10 +94,10 @@ export interface BuildNpmTreeOptions {
 const NM = 'node_modules';
 
 /** The location of `name` in the `node_modules` of `level` ('' is the project). */
-const locationIn = (level: string, name: string): string => (level === '' ? `${NM}/${name}` : `${level}/${NM}/${name}`);
+export const locationIn = (level: string, name: string): string => (level === '' ? `${NM}/${name}` : `${level}/${NM}/${name}`);
 
 /** The directories whose `node_modules` a package at `location` searches, nearest first: itself, each ancestor package, the project. */
-function levelsOf(location: string): string[] {
+export function levelsOf(location: string): string[] {
   const out = [location];
   let rest = location;
   for (;;) {

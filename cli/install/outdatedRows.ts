@@ -30,6 +30,8 @@ export interface OutdatedNotice {
 
 export interface OutdatedRow {
   name: string;
+  /** npm packages: where this copy is installed (a name may be installed at several) */
+  location?: string;
   /** direct: a tag or an `added` entry requires it; deep: only other packages do */
   type: 'direct' | 'deep';
   installed: string;

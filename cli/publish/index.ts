@@ -21,7 +21,7 @@ import { checksError, runPublishChecks, type PublishCheck } from './checks/index
 import { findExisting, packRelease, releaseName, type PackedRelease } from './findAndPack.ts';
 import { installDependencies } from './installDependencies.ts';
 import { checkTree, resolveTree, type LockTree } from './lockTree.ts';
-import { signRelease, type Provenance, type SignedRelease } from './signRelease.ts';
+import { publishedDescription, signRelease, type Provenance, type SignedRelease } from './signRelease.ts';
 import { submitPublish, type SubmitOptions } from './submitPublish.ts';
 
 export { apiVersion, type ApiVersion } from './apiManifest.ts';
@@ -99,10 +99,12 @@ export async function preparePublish(dir: string, client: NodeClient, key: KeyPa
   if (api.base !== undefined && api.comparison !== null) observer.onApiChange?.(api.base, api.comparison);
   const tree = checkTree(resolved ?? await resolveTree(dir, packed.fullName, client, treeOpts), packed.fullName, api.version);
   observer.onLockTree?.(tree);
+  const description = publishedDescription(packed.packed.packageJson);
   const signed = await signRelease(client, key, {
     ns: packed.ns, name: packed.name, ...(existing === undefined ? {} : { existingId: existing.id }), version: api.version,
     contentHash: packed.packed.sha256, size: packed.packed.tarball.length, manifest: api.manifest, tree, ...(provenance === undefined ? {} : { provenance }),
     ...(api.baseApiHash === undefined ? {} : { baseApiHash: api.baseApiHash }),
+    ...(description === undefined ? {} : { description }),
   }, opts.fee ?? 0);
   return { dir, ...packed, ...api, checks, tree, ...(provenance === undefined ? {} : { provenance }), signed };
 }

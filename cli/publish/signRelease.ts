@@ -5,7 +5,7 @@
  * release can be inspected, compared or submitted later.
  */
 import {
-  encodeTx, fromHex, manifestHash, toHex, txId, type Canonical, type KeyPair, type PublishBody, type SignedTx,
+  encodeTx, fromHex, manifestHash, MAX_DESCRIPTION_LENGTH, toHex, txId, type Canonical, type KeyPair, type PublishBody, type SignedTx,
 } from '../../ledger/index.ts';
 import type { Manifest } from '../../infver/index.ts';
 import type { NodeClient } from '../client.ts';
@@ -36,6 +36,27 @@ export interface ReleaseFields {
   tree: LockTree;
   /** repository, commit, source tree and build command, when the work tree is a clean git checkout */
   provenance?: Provenance;
+  /** package.json's description, as publishedDescription made it */
+  description?: string;
+}
+
+/**
+ * package.json's `description` as the chain takes it (ledger/tx.ts): one line,
+ * control and bidirectional-override characters turned into spaces, runs of
+ * space collapsed, cut to MAX_DESCRIPTION_LENGTH at a word where it can be;
+ * absent when there is no text.
+ */
+export function publishedDescription(packageJson: { description?: unknown }): string | undefined {
+  if (typeof packageJson.description !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  let text = packageJson.description.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\s]+/g, ' ').trim();
+  if (text.length > MAX_DESCRIPTION_LENGTH) {
+    const cut = text.slice(0, MAX_DESCRIPTION_LENGTH - 1);
+    const space = cut.lastIndexOf(' ');
+    // A lone high surrogate at the cut would not be text.
+    text = `${(space > MAX_DESCRIPTION_LENGTH / 2 ? cut.slice(0, space) : cut).replace(/[\ud800-\udbff]$/, '')}…`;
+  }
+  return text === '' ? undefined : text;
 }
 
 export interface SignedRelease {
@@ -57,6 +78,7 @@ export function publishBody(pkgId: string, r: ReleaseFields): PublishBody {
     apiHash, ...(shared ? {} : { manifest }),
     deps: r.tree.deps, lock: Object.fromEntries(Object.entries(r.tree.lock).map(([ref, hash]) => [ref, fromHex(hash)])),
     ...(r.provenance === undefined ? {} : provenanceFields(r.provenance)),
+    ...(r.description === undefined ? {} : { description: r.description }),
   };
 }
 

@@ -8,7 +8,8 @@
  * the deep dependency without an `added` entry, a deprecation's reason shows
  * in `outdated` and does not stop `update`, `publish` records the tree
  * gopkgr.json's overrides give, `why` prints both chains,
- * `remove` drops an added package, and `search` finds a package by an export.
+ * `remove` drops an added package, and `search` finds a package by an export
+ * and by words of its description.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile } from 'node:fs/promises';
@@ -67,7 +68,8 @@ describe('gopkgr update, outdated, why, remove and search end to end', () => {
       'index.ts': `${tagged('@acme/left')}\n${tagged('@acme/right')}\nexport function top(x: string): string {\n  return left(x) + '|' + right(x);\n}\n`,
     });
     await writeFiles(path.join(work, 'extra'), {
-      'package.json': pkgJson('@acme/extra'),
+      // A description with a control character and a line break, as package.json files have: published as one clean line.
+      'package.json': JSON.stringify({ ...JSON.parse(pkgJson('@acme/extra')) as object, description: 'Centre\u001b[31m strings\nin a terminal column' }),
       'index.ts': "/** Center a string in `width` columns. */\nexport function padCenter(x: string, width: number): string {\n  const left = Math.max(0, Math.floor((width - x.length) / 2));\n  return ' '.repeat(left) + x;\n}\n",
     });
     await publish(path.join(work, 'base'));
@@ -220,5 +222,9 @@ describe('gopkgr update, outdated, why, remove and search end to end', () => {
     const byName = await cli(['search', 'ba']);
     expect(byName.stdout.trim().split('\n')).toEqual(['@acme/base@1.0.1']);
     expect((await cli(['search', 'zzz'])).stdout.trim()).toBe('nothing matches "zzz"');
+    // By words of its description, several at once.
+    const byWords = await cli(['search', 'terminal', 'centre']);
+    expect(byWords.code, byWords.stderr).toBe(0);
+    expect(byWords.stdout.trim().split('\n')).toEqual(['@acme/extra@1.0.0  Centre [31m strings in a terminal column']);
   });
 });

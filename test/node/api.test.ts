@@ -180,7 +180,11 @@ describe('HTTP API', () => {
     // Any other text matches bare names, across namespaces.
     expect(((await call(api, 'GET', '/v1/search?q=left')).body.results as Array<{ name: string }>).map((r) => r.name)).toEqual(['@acme/left-pad', '@acme/left-trim']);
     expect(((await call(api, 'GET', '/v1/search?q=right-pad')).body.results as Array<{ name: string }>).map((r) => r.name)).toEqual(['@acme/right-pad']);
-    expect(errorCode(await call(api, 'GET', '/v1/search?q=Left%20Pad'))).toBe('BAD_QUERY');
+    // Several words: the first word's matches whose name (or description) has every other word.
+    expect(((await call(api, 'GET', '/v1/search?q=Left%20Pad')).body.results as Array<{ name: string }>).map((r) => r.name)).toEqual(['@acme/left-pad']);
+    expect(errorCode(await call(api, 'GET', '/v1/search?q=left%20p:d'))).toBe('BAD_QUERY');
+    expect(errorCode(await call(api, 'GET', `/v1/search?q=${Array(9).fill('pad').join('%20')}`))).toBe('BAD_QUERY');
+    expect(errorCode(await call(api, 'GET', '/v1/search?q=%20'))).toBe('BAD_QUERY');
     expect(errorCode(await call(api, 'GET', '/v1/search?q=@acme&limit=0'))).toBe('BAD_QUERY');
   });
 
@@ -219,6 +223,37 @@ describe('HTTP API', () => {
     expect((await search('format')) as unknown[]).toHaveLength(1);
     const state = await api.node.chain.readState();
     expect([...state.keys()].filter((k) => k.startsWith('word:')).sort()).toEqual(['word:adddays:@acme/dates', 'word:parsedate:@acme/dates']);
+  });
+
+  it('GET /v1/search finds packages by words of their newest version\'s description, alone or with other words', async () => {
+    const { alice } = api;
+    const claim = alice.tx('claim', { ns: '@acme' });
+    const dates = alice.tx('create', { ns: '@acme', name: 'dates' });
+    const clock = alice.tx('create', { ns: '@acme', name: 'clock' });
+    const search = async (q: string): Promise<Array<{ name: string; description?: string }>> => (await call(api, 'GET', `/v1/search?q=${q}`)).body.results as never;
+    expect((await call(api, 'POST', '/v1/blocks', mineBlock(api.node.chain, [
+      claim, dates, clock,
+      alice.tx('publish', publishBody(idBytes(dates), '1.0.0', { description: 'Parse and format dates in the browser' })),
+      alice.tx('publish', publishBody(idBytes(clock), '1.0.0', { description: 'A monotonic clock for timing code' })),
+    ]).bytes)).status).toBe(200);
+    expect(await search('pars')).toEqual([{ name: '@acme/dates', id: toHex(idBytes(dates)), latest: '1.0.0', versions: 1, description: 'Parse and format dates in the browser' }]);
+    expect((await search('timing')).map((r) => r.name)).toEqual(['@acme/clock']);
+    // Several words must all match: the name or the description.
+    expect((await search('format%20browser')).map((r) => r.name)).toEqual(['@acme/dates']);
+    expect((await search('clock%20timing')).map((r) => r.name)).toEqual(['@acme/clock']);
+    expect(await search('format%20clock')).toEqual([]);
+    // Function words are not indexed.
+    expect(await search('the')).toEqual([]);
+    // 1.0.1 says something else: the index follows the newest version's description; a version without one drops it.
+    expect((await call(api, 'POST', '/v1/blocks', mineBlock(api.node.chain, [
+      alice.tx('publish', publishBody(idBytes(dates), '1.0.1', { description: 'Calendar arithmetic' })),
+      alice.tx('publish', publishBody(idBytes(clock), '1.0.1')),
+    ]).bytes)).status).toBe(200);
+    expect(await search('browser')).toEqual([]);
+    expect((await search('calendar')).map((r) => r.name)).toEqual(['@acme/dates']);
+    expect(await search('timing')).toEqual([]);
+    const state = await api.node.chain.readState();
+    expect([...state.keys()].filter((k) => k.startsWith('desc:')).sort()).toEqual(['desc:arithmetic:@acme/dates', 'desc:calendar:@acme/dates']);
   });
 
   it('GET /v1/blocks by height and by id, raw or as JSON; unknown ones are 404', async () => {

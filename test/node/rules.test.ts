@@ -91,6 +91,7 @@ describe('tx shape (decodeTx): TX_MALFORMED, TX_TOO_LARGE', () => {
       ['create', { ns: '@acme', name: 'lib' }],
       ['publish', publishBody(pkg, '1.0.0', { apiHash: hashOf('api'), manifest: { exports: ['a'] }, build: 'npm run build' })],
       ['publish', publishBody(pkg, '1.0.0', { repo: 'file:///srv/x', commit: 'e'.repeat(40), sourceTree: 'f'.repeat(40) })],
+      ['publish', publishBody(pkg, '1.0.0', { description: `Pad strings — left or right ${'x'.repeat(470)}` })],
       ['deprecate', { pkg, version: '1.0.0', deprecated: true, reason: 'use 2.x' }],
       ['bounds', { pkg, version: '1.0.0', deps: { '@acme/dep': '^1.2.0' } }],
       ['rotate', { to: BOB.publicKey, proof: new Uint8Array(64) }],
@@ -145,6 +146,12 @@ describe('tx shape (decodeTx): TX_MALFORMED, TX_TOO_LARGE', () => {
     ['publish dep range that is not semver', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).deps = { '@acme/dep': 'latest!' }; })],
     ['publish lock key without a version', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).lock = { '@acme/dep': hashOf('x') }; })],
     ['publish lock hash of 31 bytes', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).lock = { '@acme/dep@1.0.0': new Uint8Array(31) }; })],
+    ['publish description that is empty', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).description = '  '; })],
+    ['publish description over 512 characters', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).description = 'x'.repeat(513); })],
+    ['publish description with a newline', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).description = 'pads\nstrings'; })],
+    ['publish description with an escape sequence', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).description = 'pads \u001b[2Jstrings'; })],
+    ['publish description with a bidirectional override', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).description = 'pads \u202estrings'; })],
+    ['publish description that is not text', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).description = 7; })],
     ['publish apiHash that is text', () => edited(publish, (o) => { (o.body as Record<string, Canonical>).apiHash = 'ab'; })],
     ['deprecate.deprecated that is not a boolean', () => edited(alice.at(0, 'deprecate', { pkg, version: '1.0.0', deprecated: true }), (o) => { (o.body as Record<string, Canonical>).deprecated = 1; })],
     ['rotate proof of 65 bytes', () => edited(alice.at(0, 'rotate', { to: BOB.publicKey, proof: new Uint8Array(64) }), (o) => { (o.body as Record<string, Canonical>).proof = new Uint8Array(65); })],
@@ -456,6 +463,9 @@ describe('publish: versions, manifests, locks', () => {
     expect(v2).toMatchObject({ repo: 'https://x/y.git', commit: 'c'.repeat(64), sourceTree: 'd'.repeat(64), build: 'tsc', apiHash: toHex(manifestHash(manifest)) });
     // The manifest is a record of its own, shared by every version with that API; the version holds its hash.
     expect(v2).not.toHaveProperty('manifest');
+    expect(v2).not.toHaveProperty('description');
+    w.ok(alice.tx('publish', publishBody(pkg, '1.0.2', { apiHash: manifestHash(manifest), manifest, description: 'Left-pad strings' })));
+    expect(w.version(pkg, '1.0.2')).toMatchObject({ description: 'Left-pad strings' });
     expect(w.get(stateKeys.api(toHex(manifestHash(manifest))))).toEqual(manifest);
   });
 
