@@ -8,12 +8,13 @@
  * - map keys are text strings, sorted bytewise by their encoded form;
  * - byte strings are Uint8Array, text strings are UTF-8.
  *
- * Decoding is strict and then re-encodes: a byte string is accepted only if it is
- * exactly the canonical encoding of what it decodes to. So every value has one
+ * Decoding is strict and then checks canonical form: a byte string is accepted only if it
+ * is exactly the canonical encoding of what it decodes to (ledger/canonicalForm.ts). So every value has one
  * encoding, and two different byte strings never decode to the same value.
  */
 import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions, Token, Type } from 'cborg';
 import { GopkgrError } from './errors.ts';
+import { isCanonicalEncoding } from './canonicalForm.ts';
 
 export type Canonical =
   | null
@@ -154,13 +155,8 @@ function decodeMessage(err: unknown): string {
 
 export function decode(bytes: Uint8Array): Canonical {
   const value = decodeUnchecked(bytes);
-  let again: Uint8Array;
-  try {
-    again = cborEncode(value, ENCODE_OPTIONS);
-  } catch (err) {
-    throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
-  }
-  if (!bytesEqual(again, bytes)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
+  // Walked beside the value rather than encoded again and compared (ledger/canonicalForm.ts): same verdicts, no encoding.
+  if (!isCanonicalEncoding(bytes, value)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
   return value;
 }
 
@@ -249,8 +245,8 @@ export function encodingAt(bytes: Uint8Array, path: readonly string[]): Uint8Arr
 
 /**
  * Strict decoding without the final canonical-form check. Only for callers that
- * re-encode the parts themselves and compare (decodeBlock does, tx by tx, which
- * saves encoding every block twice); everyone else uses decode().
+ * check canonical form themselves (decodeBlock does, part by part, to cut each
+ * tx's bytes out on the way); everyone else uses decode().
  */
 export function decodeUnchecked(bytes: Uint8Array): Canonical {
   if (!(bytes instanceof Uint8Array)) throw new GopkgrError('DECODE_ERROR', 'input is not a byte array');
