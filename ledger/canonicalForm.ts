@@ -9,8 +9,8 @@
  * for the value there:
  * - every head in its shortest form, with a definite length;
  * - an integer head for a number, and the value is that integer;
- * - a byte string for a Uint8Array of that length (cborg decodes byte strings
- *   as views of the input, so the contents are the bytes);
+ * - a byte string for a Uint8Array of that length (decoders copy its contents
+ *   from those very bytes);
  * - a text string whose UTF-8 bytes are the string's own (so no invalid UTF-8,
  *   no byte-order mark a decoder dropped, no replacement characters);
  * - an array of exactly the value's items; a map of exactly the object's own

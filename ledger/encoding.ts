@@ -15,6 +15,7 @@
 import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions, Token, Type } from 'cborg';
 import { GopkgrError } from './errors.ts';
 import { isCanonicalEncoding } from './canonicalForm.ts';
+import { decodeCanonical } from './canonicalDecoder.ts';
 
 export type Canonical =
   | null
@@ -154,6 +155,13 @@ function decodeMessage(err: unknown): string {
 }
 
 export function decode(bytes: Uint8Array): Canonical {
+  if (bytes instanceof Uint8Array && bytes.length > 0 && bytes.length <= MAX_DECODE_BYTES) {
+    try {
+      return decodeCanonical(bytes);
+    } catch {
+      // Refused: the general decoder below says why, in the words it always has.
+    }
+  }
   const value = decodeUnchecked(bytes);
   // Walked beside the value rather than encoded again and compared (ledger/canonicalForm.ts): same verdicts, no encoding.
   if (!isCanonicalEncoding(bytes, value)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
@@ -162,11 +170,11 @@ export function decode(bytes: Uint8Array): Canonical {
 
 /**
  * Decoding of bytes this node wrote itself (its database): they were encoded
- * canonically from checked values, so neither the check of the values nor the
- * canonical-form check is repeated. Never for bytes from outside.
+ * canonically from checked values, so they go straight to the canonical
+ * decoder, with no second opinion on a refusal. Never for bytes from outside.
  */
 export function decodeStored(bytes: Uint8Array, opts: { immutable?: boolean } = {}): Canonical {
-  const value = cborDecode(bytes, DECODE_OPTIONS) as Canonical;
+  const value = decodeCanonical(bytes);
   // The bytes are this value's canonical encoding: an immutable value (a manifest) keeps them for encode().
   if (opts.immutable === true) rememberEncoding(value, bytes);
   return value;

@@ -19,6 +19,7 @@ import {
 import { defaultHooks } from '../../node/index.ts';
 import { decodeBlock, encodeBlock, encodeHeader, NONCE_BYTES, powSealCodec, type PowBlock } from '../../consensus/pow/index.ts';
 import { arrayHead, decodeUnchecked } from '../../ledger/encoding.ts';
+import { decodeCanonical } from '../../ledger/canonicalDecoder.ts';
 import { readHeader } from '../../ledger/block.ts';
 import { readTx } from '../../ledger/tx.ts';
 import { extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from '../support/chain.ts';
@@ -247,7 +248,11 @@ function reencodedBlockCode(input: Uint8Array): string {
 }
 
 function checkAll(input: Uint8Array): void {
-  expect(codeOf(() => decode(input)), toHex(input).slice(0, 400)).toBe(reencodedCode(input));
+  const expected = reencodedCode(input);
+  expect(codeOf(() => decode(input)), toHex(input).slice(0, 400)).toBe(expected);
+  // The canonical decoder alone (what decode and decodeBlock try first, and what reads the node's own records).
+  expect(codeOf(() => decodeCanonical(input)), toHex(input).slice(0, 400)).toBe(expected === 'none' ? 'none' : 'DECODE_ERROR');
+  if (expected === 'none') expect(decodeCanonical(input), toHex(input)).toEqual(decodeUnchecked(input));
   expect(codeOf(() => decodeBlock(input)), toHex(input).slice(0, 400)).toBe(reencodedBlockCode(input));
   const value = expectCoded('decode', input, DECODE_CODES, () => decode(input));
   if (value !== undefined) expect(bytesEqual(encode(value), input)).toBe(true);
