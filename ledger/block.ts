@@ -19,7 +19,7 @@
 import { GopkgrError } from './errors.ts';
 import { bytesEqual, concatBytes, decodeUnchecked, encode, rememberEncoding, type Canonical } from './encoding.ts';
 import { arrayAt, canonicalEnd } from './canonicalForm.ts';
-import { decodeCanonical } from './canonicalDecoder.ts';
+import { decodeCanonicalPair } from './canonicalDecoder.ts';
 import { sha256, sha256d } from './crypto.ts';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS } from './constants.ts';
 import { encodeTx, readTx, rememberPartEncodings, txId, type Tx } from './tx.ts';
@@ -124,23 +124,13 @@ function canonicalParts(bytes: Uint8Array, header: Canonical, txs: readonly Cano
   return at === bytes.length ? { header: bytes.subarray(outer.at, headerEnd), txs: parts } : undefined;
 }
 
-/**
- * A block's bytes decoded: by the canonical decoder, and when it refuses them, by
- * the general one, so that a block that is not in canonical form still fails its
- * shape checks first, with their codes, and its form last (decodeBlock).
- */
-function decodeBlockValue(bytes: Uint8Array): Canonical {
-  try {
-    return decodeCanonical(bytes);
-  } catch {
-    return decodeUnchecked(bytes);
-  }
-}
-
 /** Decode and check a block's shape; compute its id and its txs' ids. Stateless. */
 export function decodeBlock<S extends Seal>(bytes: Uint8Array, codec: SealCodec<S>): DecodedBlock<S> {
   if (bytes.length > MAX_BLOCK_BYTES) throw new GopkgrError('BLOCK_TOO_LARGE', `block is ${bytes.length} bytes, more than ${MAX_BLOCK_BYTES}`);
-  const value = decodeBlockValue(bytes);
+  // The canonical decoder, which also cuts out the header's and each tx's bytes; when it refuses the block, the
+  // general decoder, so that a block not in canonical form fails its shape checks first, with their codes, and its form last.
+  const fast = decodeCanonicalPair(bytes);
+  const value = fast?.value ?? decodeUnchecked(bytes);
   if (!Array.isArray(value) || value.length !== 2) bad('a block must be [header, txs]');
   const header = readHeader(value[0] as Canonical, codec);
   const rawTxs = value[1];
@@ -158,7 +148,7 @@ export function decodeBlock<S extends Seal>(bytes: Uint8Array, codec: SealCodec<
   // encoding, and its header read back encodes to the same header bytes. Each tx's bytes are then cut from the
   // block, not encoded again: readTx keeps every field of a tx it accepts (it rejects unknown ones), so the
   // canonical bytes of the decoded tx are the tx's encoding.
-  const parts = canonicalParts(bytes, value[0] as Canonical, rawTxs);
+  const parts = fast !== undefined ? { header: fast.first, txs: fast.items } : canonicalParts(bytes, value[0] as Canonical, rawTxs);
   const headerBytes = encodeHeader(header, codec);
   if (parts === undefined || !bytesEqual(parts.header, headerBytes)) {
     throw new GopkgrError('DECODE_ERROR', 'block is valid CBOR but not in canonical form');

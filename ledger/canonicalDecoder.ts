@@ -199,3 +199,37 @@ export function decodeCanonical(bytes: Uint8Array): Canonical {
   if (reader.at !== bytes.length) reader.fail('bytes after the value');
   return value;
 }
+
+/**
+ * A value of the shape [first, [item, ...]] (a block: its header and its txs)
+ * decoded canonically, with the bytes of `first` and of each list item cut from
+ * the input (each its own canonical encoding); undefined when the bytes are not
+ * the canonical encoding of a value of that shape (the caller decodes them
+ * again to say why).
+ */
+export function decodeCanonicalPair(bytes: Uint8Array): { value: [Canonical, Canonical[]]; first: Uint8Array; items: Uint8Array[] } | undefined {
+  if (bytes[0] !== 0x82) return undefined;
+  const reader = new Reader(bytes);
+  try {
+    reader.at = 1;
+    const first = reader.item(1);
+    const firstEnd = reader.at;
+    reader.need(1);
+    const head = bytes[reader.at]!;
+    if (head >> 5 !== 4) return undefined;
+    reader.at++;
+    const n = reader.arg(head & 0x1f);
+    reader.need(n);
+    const items = new Array<Canonical>(n);
+    const spans = new Array<Uint8Array>(n);
+    for (let i = 0; i < n; i++) {
+      const start = reader.at;
+      items[i] = reader.item(2);
+      spans[i] = bytes.subarray(start, reader.at);
+    }
+    if (reader.at !== bytes.length) return undefined;
+    return { value: [first, items], first: bytes.subarray(1, firstEnd), items: spans };
+  } catch {
+    return undefined;
+  }
+}

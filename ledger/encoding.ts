@@ -202,21 +202,31 @@ function headAt(bytes: Uint8Array, o: number): { major: number; arg: number; at:
   return { major: bytes[o]! >> 5, arg, at: o + 1 + extra };
 }
 
-/** Where the CBOR item starting at `o` ends (definite lengths, as in every canonical encoding); -1 when it cannot tell. */
+/**
+ * Where the CBOR item starting at `o` ends (definite lengths, as in every canonical encoding); -1 when it cannot tell.
+ * A loop over a count of items still to skip, allocating nothing: it runs over whole manifests.
+ */
 function itemEnd(bytes: Uint8Array, o: number): number {
-  const h = headAt(bytes, o);
-  if (h === undefined) return -1;
-  switch (h.major) {
-    case 0: case 1: case 7: return h.at;
-    case 2: case 3: return h.at + h.arg;
-    case 6: return itemEnd(bytes, h.at);
-    default: {
-      const items = h.major === 5 ? 2 * h.arg : h.arg;
-      let at = h.at;
-      for (let i = 0; i < items && at >= 0; i++) at = itemEnd(bytes, at);
-      return at;
+  let at = o;
+  for (let pending = 1; pending > 0; pending--) {
+    if (at >= bytes.length) return -1;
+    const first = bytes[at]!;
+    const ai = first & 0x1f;
+    if (ai > 27) return -1;
+    const extra = ai < 24 ? 0 : 1 << (ai - 24);
+    if (at + extra >= bytes.length) return -1;
+    let arg = ai < 24 ? ai : 0;
+    for (let i = 1; i <= extra; i++) arg = arg * 256 + bytes[at + i]!;
+    at += 1 + extra;
+    switch (first >> 5) {
+      case 2: case 3: at += arg; break;
+      case 4: pending += arg; break;
+      case 5: pending += 2 * arg; break;
+      case 6: pending += 1; break;
+      default: break;
     }
   }
+  return at;
 }
 
 const utf8 = new TextEncoder();
