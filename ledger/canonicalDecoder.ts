@@ -16,7 +16,9 @@
  * byte strings become copies (a Uint8Array each), not views of the input.
  */
 import { GopkgrError } from './errors.ts';
-import type { Canonical } from './encoding.ts';
+
+/** What canonical CBOR decodes to (encoding.ts's Canonical, spelled here: encoding.ts imports this file). */
+type Canonical = null | boolean | number | string | Uint8Array | Canonical[] | { [key: string]: Canonical };
 
 /** The deepest an item may sit (the root is at 0), as encoding.ts checks values. */
 const MAX_DEPTH = 32;
