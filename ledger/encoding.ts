@@ -171,10 +171,17 @@ export function decode(bytes: Uint8Array): Canonical {
 /**
  * Decoding of bytes this node wrote itself (its database): they were encoded
  * canonically from checked values, so they go straight to the canonical
- * decoder, with no second opinion on a refusal. Never for bytes from outside.
+ * decoder, and what it accepts is not checked again. Never for bytes from outside.
  */
 export function decodeStored(bytes: Uint8Array, opts: { immutable?: boolean } = {}): Canonical {
-  const value = decodeCanonical(bytes);
+  let value: Canonical;
+  try {
+    value = decodeCanonical(bytes);
+  } catch {
+    // A record the canonical decoder refuses (written by an older node, say) is read as it always was: a
+    // node never loses what it stored to a stricter reader. Its bytes are then not known to be its encoding.
+    return cborDecode(bytes, DECODE_OPTIONS) as Canonical;
+  }
   // The bytes are this value's canonical encoding: an immutable value (a manifest) keeps them for encode().
   if (opts.immutable === true) rememberEncoding(value, bytes);
   return value;
