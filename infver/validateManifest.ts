@@ -17,10 +17,23 @@ import type { Manifest } from './manifest.ts';
 
 export const MAX_DEPTH = 128;
 
-type Check = (v: unknown, path: string, depth: number) => void;
+/**
+ * Where a field is, spelled out only for an error: a manifest has thousands of
+ * fields, and building each one's path as text was most of what checking it cost.
+ */
+type Path = string | { readonly base: Path; readonly key: string | number };
 
-function fail(path: string, why: string): never {
-  throw new GopkgrError('INFVER_MANIFEST_INVALID', `manifest field ${path}: ${why}`);
+const at = (base: Path, key: string | number): Path => ({ base, key });
+
+function pathText(path: Path): string {
+  if (typeof path === 'string') return path;
+  return typeof path.key === 'number' ? `${pathText(path.base)}[${path.key}]` : `${pathText(path.base)}.${path.key}`;
+}
+
+type Check = (v: unknown, path: Path, depth: number) => void;
+
+function fail(path: Path, why: string): never {
+  throw new GopkgrError('INFVER_MANIFEST_INVALID', `manifest field ${pathText(path)}: ${why}`);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -47,35 +60,41 @@ const arrayOf =
   (item: Check): Check =>
   (v, path, depth) => {
     if (!Array.isArray(v)) fail(path, 'must be an array');
-    v.forEach((x, i) => item(x, `${path}[${i}]`, depth + 1));
+    v.forEach((x, i) => item(x, at(path, i), depth + 1));
   };
 
 function object(required: Record<string, Check>, optional: Record<string, Check> = {}): Check {
+  // Built once per shape, not per value checked: a manifest has thousands of nodes.
+  const requiredChecks = Object.entries(required);
+  const optionalChecks = Object.entries(optional);
   return (v, path, depth) => {
     if (depth > MAX_DEPTH) fail(path, `nested deeper than ${MAX_DEPTH} levels`);
     if (!isPlainObject(v)) fail(path, 'must be a plain object');
     for (const key of Object.keys(v)) {
-      if (!(key in required) && !(key in optional)) fail(`${path}.${key}`, 'unknown field');
-      if (v[key] === undefined) fail(`${path}.${key}`, 'must not be undefined');
+      if (!(key in required) && !(key in optional)) fail(at(path, key), 'unknown field');
+      if (v[key] === undefined) fail(at(path, key), 'must not be undefined');
     }
-    for (const [key, check] of Object.entries(required)) {
-      if (!(key in v)) fail(`${path}.${key}`, 'is missing');
-      check(v[key], `${path}.${key}`, depth + 1);
+    for (const [key, check] of requiredChecks) {
+      if (!(key in v)) fail(at(path, key), 'is missing');
+      check(v[key], at(path, key), depth + 1);
     }
-    for (const [key, check] of Object.entries(optional)) {
-      if (key in v) check(v[key], `${path}.${key}`, depth + 1);
+    for (const [key, check] of optionalChecks) {
+      if (key in v) check(v[key], at(path, key), depth + 1);
     }
   };
 }
 
-/** Pick the checker from a discriminating field (`k` or `kind`). */
+/** Pick the checker from a discriminating field (`k` or `kind`); each variant's checker is built on first use. */
 function tagged(tag: string, variants: Record<string, () => Check>): Check {
+  const built = new Map<string, Check>();
   return (v, path, depth) => {
     if (depth > MAX_DEPTH) fail(path, `nested deeper than ${MAX_DEPTH} levels`);
     if (!isPlainObject(v)) fail(path, 'must be a plain object');
     const t = v[tag];
-    if (typeof t !== 'string' || !Object.hasOwn(variants, t)) fail(`${path}.${tag}`, `must be one of ${Object.keys(variants).join(', ')}`);
-    variants[t]!()(v, path, depth);
+    if (typeof t !== 'string' || !Object.hasOwn(variants, t)) fail(at(path, tag), `must be one of ${Object.keys(variants).join(', ')}`);
+    let check = built.get(t);
+    if (check === undefined) built.set(t, (check = variants[t]!()));
+    check(v, path, depth);
   };
 }
 
@@ -132,20 +151,20 @@ const DECL: Check = tagged('kind', {
 
 const DECL_ORDER = ['class', 'enum', 'function', 'interface', 'namespace', 'type', 'variable', 'external'];
 
-function declList(v: unknown, path: string, depth: number): void {
+function declList(v: unknown, path: Path, depth: number): void {
   arrayOf(DECL)(v, path, depth);
   const decls = v as Array<{ kind: string }>;
   if (decls.length === 0) fail(path, 'must list at least one declaration');
   for (let i = 1; i < decls.length; i++) {
     if (DECL_ORDER.indexOf(decls[i - 1]!.kind) >= DECL_ORDER.indexOf(decls[i]!.kind)) {
-      fail(`${path}[${i}].kind`, 'declarations must be sorted by kind with no kind twice');
+      fail(at(at(path, i), 'kind'), 'declarations must be sorted by kind with no kind twice');
     }
   }
 }
 
-function sortedNames(list: Array<{ name: string }>, path: string): void {
+function sortedNames(list: Array<{ name: string }>, path: Path): void {
   for (let i = 1; i < list.length; i++) {
-    if (compareText(list[i - 1]!.name, list[i]!.name) >= 0) fail(`${path}[${i}].name`, 'names must be unique and sorted');
+    if (compareText(list[i - 1]!.name, list[i]!.name) >= 0) fail(at(at(path, i), 'name'), 'names must be unique and sorted');
   }
 }
 
@@ -153,12 +172,13 @@ const NAMED: Check = (v, path, depth) => {
   object({ name: nonEmptyStr, decls: (x, p, d) => declList(x, p, d) })(v, path, depth);
 };
 
-function namespacesSorted(v: unknown, path: string): void {
+function namespacesSorted(v: unknown, path: Path): void {
   // Namespace members must be sorted too, or two encodings would mean one API.
-  if (Array.isArray(v)) v.forEach((x, i) => namespacesSorted(x, `${path}[${i}]`));
-  else if (isPlainObject(v)) {
-    if (v['kind'] === 'namespace' && Array.isArray(v['x'])) sortedNames(v['x'] as Array<{ name: string }>, `${path}.x`);
-    for (const [k, x] of Object.entries(v)) if (typeof x === 'object') namespacesSorted(x, `${path}.${k}`);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (typeof v[i] === 'object' && v[i] !== null) namespacesSorted(v[i], at(path, i));
+  } else if (isPlainObject(v)) {
+    if (v['kind'] === 'namespace' && Array.isArray(v['x'])) sortedNames(v['x'] as Array<{ name: string }>, at(path, 'x'));
+    for (const k of Object.keys(v)) if (typeof v[k] === 'object' && v[k] !== null) namespacesSorted(v[k], at(path, k));
   }
 }
 

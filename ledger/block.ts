@@ -17,7 +17,9 @@
  * valid, is the business of the consensus named in the chain's params.
  */
 import { GopkgrError } from './errors.ts';
-import { arrayHead, bytesEqual, concatBytes, decodeUnchecked, encode, encodeOnce, type Canonical } from './encoding.ts';
+import { bytesEqual, concatBytes, decodeUnchecked, encode, rememberEncoding, type Canonical } from './encoding.ts';
+import { arrayAt, canonicalEnd } from './canonicalForm.ts';
+import { decodeCanonicalPair } from './canonicalDecoder.ts';
 import { sha256, sha256d } from './crypto.ts';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS } from './constants.ts';
 import { encodeTx, readTx, rememberPartEncodings, txId, type Tx } from './tx.ts';
@@ -100,38 +102,63 @@ export function readHeader<S extends Seal>(value: Canonical, codec: SealCodec<S>
   return { v, height, parent: parent as Uint8Array, txRoot: txRoot as Uint8Array, time, seal };
 }
 
+/**
+ * Where a block's header and each of its txs lie in its bytes, when the bytes are
+ * the canonical encoding of the decoded `[header, txs]` (ledger/canonicalForm.ts);
+ * undefined when they are not.
+ */
+function canonicalParts(bytes: Uint8Array, header: Canonical, txs: readonly Canonical[]): { header: Uint8Array; txs: Uint8Array[] } | undefined {
+  const outer = arrayAt(bytes, 0);
+  if (outer === undefined || outer.length !== 2) return undefined;
+  const headerEnd = canonicalEnd(bytes, outer.at, header);
+  const list = headerEnd < 0 ? undefined : arrayAt(bytes, headerEnd);
+  if (list === undefined || list.length !== txs.length) return undefined;
+  const parts: Uint8Array[] = [];
+  let at = list.at;
+  for (const tx of txs) {
+    const end = canonicalEnd(bytes, at, tx);
+    if (end < 0) return undefined;
+    parts.push(bytes.subarray(at, end));
+    at = end;
+  }
+  return at === bytes.length ? { header: bytes.subarray(outer.at, headerEnd), txs: parts } : undefined;
+}
+
 /** Decode and check a block's shape; compute its id and its txs' ids. Stateless. */
 export function decodeBlock<S extends Seal>(bytes: Uint8Array, codec: SealCodec<S>): DecodedBlock<S> {
   if (bytes.length > MAX_BLOCK_BYTES) throw new GopkgrError('BLOCK_TOO_LARGE', `block is ${bytes.length} bytes, more than ${MAX_BLOCK_BYTES}`);
-  const value = decodeUnchecked(bytes);
+  // The canonical decoder, which also cuts out the header's and each tx's bytes; when it refuses the block, the
+  // general decoder, so that a block not in canonical form fails its shape checks first, with their codes, and its form last.
+  const fast = decodeCanonicalPair(bytes);
+  const value = fast?.value ?? decodeUnchecked(bytes);
   if (!Array.isArray(value) || value.length !== 2) bad('a block must be [header, txs]');
   const header = readHeader(value[0] as Canonical, codec);
   const rawTxs = value[1];
   if (!Array.isArray(rawTxs)) bad('block txs must be a list');
   if (rawTxs.length > MAX_BLOCK_TXS) throw new GopkgrError('BLOCK_TOO_LARGE', `block has ${rawTxs.length} txs, more than ${MAX_BLOCK_TXS}`);
-  const txs: Tx[] = [];
-  const txBytes: Uint8Array[] = [];
-  const txIds: Uint8Array[] = [];
-  rawTxs.forEach((raw, i) => {
-    let tx: Tx;
+  const txs: Tx[] = rawTxs.map((raw, i) => {
     try {
-      tx = readTx(raw as Canonical);
+      return readTx(raw as Canonical);
     } catch (err) {
       const e = err as GopkgrError;
       throw new GopkgrError(e.code ?? 'TX_MALFORMED', `tx ${i}: ${e.message}`);
     }
-    const encoded = encodeOnce(tx as unknown as Canonical);
-    rememberPartEncodings(tx, encoded);
-    txs.push(tx);
-    txBytes.push(encoded);
-    txIds.push(txId(encoded));
   });
-  // Canonical form: the block must be exactly its parts re-encoded.
+  // Canonical form (after the parts' own checks, whose codes come first): the bytes are exactly the block's
+  // encoding, and its header read back encodes to the same header bytes. Each tx's bytes are then cut from the
+  // block, not encoded again: readTx keeps every field of a tx it accepts (it rejects unknown ones), so the
+  // canonical bytes of the decoded tx are the tx's encoding.
+  const parts = fast !== undefined ? { header: fast.first, txs: fast.items } : canonicalParts(bytes, value[0] as Canonical, rawTxs);
   const headerBytes = encodeHeader(header, codec);
-  if (!bytesEqual(concatBytes(arrayHead(2), headerBytes, arrayHead(txBytes.length), ...txBytes), bytes)) {
+  if (parts === undefined || !bytesEqual(parts.header, headerBytes)) {
     throw new GopkgrError('DECODE_ERROR', 'block is valid CBOR but not in canonical form');
   }
-  return { header, txs, id: blockId(headerBytes), bytes, txBytes, txIds };
+  const txBytes = parts.txs;
+  txs.forEach((tx, i) => {
+    rememberEncoding(tx as unknown as Canonical, txBytes[i]!);
+    rememberPartEncodings(tx, txBytes[i]!);
+  });
+  return { header, txs, id: blockId(headerBytes), bytes, txBytes, txIds: txBytes.map(txId) };
 }
 
 /** Build a DecodedBlock from parts we made ourselves (miner, genesis). */

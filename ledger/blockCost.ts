@@ -22,11 +22,13 @@ import { dependentRunReads } from './dependentRun.ts';
 /** Every tx: its signature (verified on two threads before the rules), state reads and writes. */
 export const COST_PER_TX = 500;
 /**
- * Per 16 bytes of a tx: decoding it with the canonical-form check (a re-encoding)
- * and encoding it again for its signing digest. Canonical CBOR costs up to ~1.3 µs
- * a byte for a manifest's many small maps (bench/blockCost.ts), ten times a long
- * string's: the weights are the dense case's, so a realistic manifest pays several
- * times its real cost rather than a dense one paying a fraction of it.
+ * Per 16 bytes of a tx: decoding it with the canonical-form check and encoding it
+ * again for its signing digest. Canonical CBOR cost up to ~1.3 µs a byte for a
+ * manifest's many small maps (bench/blockCost.ts), ten times a long string's: the
+ * weights are the dense case's, so a realistic manifest pays several times its
+ * real cost rather than a dense one paying a fraction of it. (Measured when the
+ * check encoded the tx again; the canonical decoder now checks as it reads, and
+ * the signing digest is cut from the tx's bytes, so these weights err high.)
  */
 export const COST_PER_16_BYTES = 20;
 /** Per 16 bytes of a publish on top: its manifest is validated (export hashes recomputed) and encoded again for apiHash. */

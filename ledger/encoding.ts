@@ -8,12 +8,14 @@
  * - map keys are text strings, sorted bytewise by their encoded form;
  * - byte strings are Uint8Array, text strings are UTF-8.
  *
- * Decoding is strict and then re-encodes: a byte string is accepted only if it is
- * exactly the canonical encoding of what it decodes to. So every value has one
+ * Decoding is strict and then checks canonical form: a byte string is accepted only if it
+ * is exactly the canonical encoding of what it decodes to (ledger/canonicalForm.ts). So every value has one
  * encoding, and two different byte strings never decode to the same value.
  */
 import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions, Token, Type } from 'cborg';
 import { GopkgrError } from './errors.ts';
+import { isCanonicalEncoding } from './canonicalForm.ts';
+import { decodeCanonical } from './canonicalDecoder.ts';
 
 export type Canonical =
   | null
@@ -153,24 +155,33 @@ function decodeMessage(err: unknown): string {
 }
 
 export function decode(bytes: Uint8Array): Canonical {
-  const value = decodeUnchecked(bytes);
-  let again: Uint8Array;
-  try {
-    again = cborEncode(value, ENCODE_OPTIONS);
-  } catch (err) {
-    throw new GopkgrError('DECODE_ERROR', `malformed canonical CBOR: ${decodeMessage(err)}`, { cause: err });
+  if (bytes instanceof Uint8Array && bytes.length > 0 && bytes.length <= MAX_DECODE_BYTES) {
+    try {
+      return decodeCanonical(bytes);
+    } catch {
+      // Refused: the general decoder below says why, in the words it always has.
+    }
   }
-  if (!bytesEqual(again, bytes)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
+  const value = decodeUnchecked(bytes);
+  // Walked beside the value rather than encoded again and compared (ledger/canonicalForm.ts): same verdicts, no encoding.
+  if (!isCanonicalEncoding(bytes, value)) throw new GopkgrError('DECODE_ERROR', 'input is valid CBOR but not in canonical form');
   return value;
 }
 
 /**
  * Decoding of bytes this node wrote itself (its database): they were encoded
- * canonically from checked values, so neither the check of the values nor the
- * canonical-form check is repeated. Never for bytes from outside.
+ * canonically from checked values, so they go straight to the canonical
+ * decoder, and what it accepts is not checked again. Never for bytes from outside.
  */
 export function decodeStored(bytes: Uint8Array, opts: { immutable?: boolean } = {}): Canonical {
-  const value = cborDecode(bytes, DECODE_OPTIONS) as Canonical;
+  let value: Canonical;
+  try {
+    value = decodeCanonical(bytes);
+  } catch {
+    // A record the canonical decoder refuses (written by an older node, say) is read as it always was: a
+    // node never loses what it stored to a stricter reader. Its bytes are then not known to be its encoding.
+    return cborDecode(bytes, DECODE_OPTIONS) as Canonical;
+  }
   // The bytes are this value's canonical encoding: an immutable value (a manifest) keeps them for encode().
   if (opts.immutable === true) rememberEncoding(value, bytes);
   return value;
@@ -198,21 +209,31 @@ function headAt(bytes: Uint8Array, o: number): { major: number; arg: number; at:
   return { major: bytes[o]! >> 5, arg, at: o + 1 + extra };
 }
 
-/** Where the CBOR item starting at `o` ends (definite lengths, as in every canonical encoding); -1 when it cannot tell. */
+/**
+ * Where the CBOR item starting at `o` ends (definite lengths, as in every canonical encoding); -1 when it cannot tell.
+ * A loop over a count of items still to skip, allocating nothing: it runs over whole manifests.
+ */
 function itemEnd(bytes: Uint8Array, o: number): number {
-  const h = headAt(bytes, o);
-  if (h === undefined) return -1;
-  switch (h.major) {
-    case 0: case 1: case 7: return h.at;
-    case 2: case 3: return h.at + h.arg;
-    case 6: return itemEnd(bytes, h.at);
-    default: {
-      const items = h.major === 5 ? 2 * h.arg : h.arg;
-      let at = h.at;
-      for (let i = 0; i < items && at >= 0; i++) at = itemEnd(bytes, at);
-      return at;
+  let at = o;
+  for (let pending = 1; pending > 0; pending--) {
+    if (at >= bytes.length) return -1;
+    const first = bytes[at]!;
+    const ai = first & 0x1f;
+    if (ai > 27) return -1;
+    const extra = ai < 24 ? 0 : 1 << (ai - 24);
+    if (at + extra >= bytes.length) return -1;
+    let arg = ai < 24 ? ai : 0;
+    for (let i = 1; i <= extra; i++) arg = arg * 256 + bytes[at + i]!;
+    at += 1 + extra;
+    switch (first >> 5) {
+      case 2: case 3: at += arg; break;
+      case 4: pending += arg; break;
+      case 5: pending += 2 * arg; break;
+      case 6: pending += 1; break;
+      default: break;
     }
   }
+  return at;
 }
 
 const utf8 = new TextEncoder();
@@ -249,8 +270,8 @@ export function encodingAt(bytes: Uint8Array, path: readonly string[]): Uint8Arr
 
 /**
  * Strict decoding without the final canonical-form check. Only for callers that
- * re-encode the parts themselves and compare (decodeBlock does, tx by tx, which
- * saves encoding every block twice); everyone else uses decode().
+ * check canonical form themselves (decodeBlock does, part by part, to cut each
+ * tx's bytes out on the way); everyone else uses decode().
  */
 export function decodeUnchecked(bytes: Uint8Array): Canonical {
   if (!(bytes instanceof Uint8Array)) throw new GopkgrError('DECODE_ERROR', 'input is not a byte array');

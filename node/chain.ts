@@ -101,6 +101,8 @@ export class Chain extends EventEmitter {
   readonly state: StateStore;
   private main: string[] = [];
   private readonly prepared = new WeakMap<DecodedBlock, Promise<void>>();
+  /** the state keys a block's txs read, as loadHints found them */
+  private readonly hinted = new WeakMap<DecodedBlock, string[]>();
   private lastFailure: GopkgrError | null = null;
   /** joined from a snapshot at this height: below it there are headers but no blocks or undo data, so no reorg goes there */
   private checkpointHeight = 0;
@@ -566,14 +568,23 @@ export class Chain extends EventEmitter {
     return this.parent!.ledger(anchor.height, parentRefsOf(block.txs, this.params));
   }
 
-  /** Load what a block's txs will read, in a few batched reads (each round follows the records the last one loaded). */
+  /**
+   * Load what a block's txs will read, in a few batched reads (each round follows the records the last one
+   * loaded). The keys found are kept with the block: its application loads them again in one read (from the
+   * cache, where its warm-up put them) instead of deriving them round by round a second time.
+   */
   private async loadHints(session: StateSession, block: DecodedBlock): Promise<void> {
-    await session.load(readHints(block.txs));
+    const found = this.hinted.get(block);
+    if (found !== undefined) return session.load(found);
+    const keys = [...readHints(block.txs)];
+    await session.load(keys);
     for (let round = 0; round < HINT_ROUNDS; round++) {
       const more = [...derivedHints(block.txs, (key) => session.peek(key))].filter((key) => !session.has(key));
       if (more.length === 0) break;
+      keys.push(...more);
       await session.load(more);
     }
+    this.hinted.set(block, keys);
   }
 
   private async markInvalid(entry: BlockIndexEntry, reason: string, extraOps: BatchOp[]): Promise<void> {

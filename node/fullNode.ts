@@ -136,6 +136,11 @@ export class FullNode extends EventEmitter {
     return node;
   }
 
+  /** Start what importing a block uses but a start does not need (the signature workers), once the node is up. */
+  warmUp(): void {
+    this.ownVerifier?.warm();
+  }
+
   get chainId(): string {
     return this.chain.chainIdHex;
   }

@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { extract } from 'tar-stream';
 import { GopkgrError } from '../ledger/errors.ts';
 import type { ImportBody } from '../ledger/tx.ts';
 
@@ -31,6 +30,8 @@ async function packageJsonOf(tgz: Uint8Array): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+  // Loaded on the first npm tarball, not with the node: a node starts without it.
+  const { extract } = await import('tar-stream');
   const ex = extract();
   let found: string | undefined;
   const done = new Promise<void>((resolve, reject) => {

@@ -66,6 +66,20 @@ export class WorkerVerifier implements SignatureVerifier {
     return this.workers;
   }
 
+  /**
+   * Start the workers now rather than on the first large batch: a thread takes tens of ms
+   * to come up, which a node's first full block would otherwise wait for. They are
+   * unreferenced until a batch needs them, so they keep no process alive.
+   */
+  warm(): void {
+    this.pool();
+  }
+
+  /** Workers up and taking chunks. */
+  get workersUp(): number {
+    return this.load.size;
+  }
+
   async verifyAll(checks: SignatureCheck[], opts: { background?: boolean; join?: Promise<unknown> } = {}): Promise<boolean[]> {
     if (checks.length === 0 || (checks.length < INLINE_BELOW && opts.background !== true)) return checks.map((c) => verify(c.sig, c.message, c.publicKey));
     let settle!: () => void;

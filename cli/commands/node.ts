@@ -206,6 +206,8 @@ export const node: Command = {
       peerId: net.peerId, addresses: net.addresses(),
       ...(follower === undefined ? {} : { parent: follower.status(), publicAddresses: follower.addresses() }),
     };
+    // Up: now the signature workers start, so the first full block does not wait for them.
+    full.warmUp();
     if (ctx.json) ctx.out(JSON.stringify(ready));
     else {
       ctx.out(`gopkgr node: chain ${params.name} ${full.chainId.slice(0, 16)}…, height ${head.height}`);

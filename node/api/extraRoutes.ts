@@ -7,7 +7,6 @@
 import type { ApiExtras } from './types.ts';
 import { route, type Route } from './router.ts';
 import { parseJson, readBody } from './body.ts';
-import { checkDialAddress } from './peers.ts';
 import { send } from './respond.ts';
 import { MAX_BLOCK_BYTES } from '../../ledger/constants.ts';
 import { GopkgrError } from '../../ledger/errors.ts';
@@ -18,7 +17,8 @@ export function extraRoutes(extras: ApiExtras): Route[] {
     const readOnce = (): Promise<Buffer> => (body ??= readBody(req, MAX_BLOCK_BYTES));
     if (method === 'POST' && path === '/v1/peers') {
       const addr = (parseJson(await readOnce()) as { addr?: unknown } | null)?.addr;
-      if (typeof addr === 'string') checkDialAddress(addr);
+      // Loaded on the first dial request: its address parsers (libp2p's) would otherwise load before the API first answers.
+      if (typeof addr === 'string') (await import('./peers.ts')).checkDialAddress(addr);
     }
     send(res, 200, await r.handle(req, match, readOnce));
   }));

@@ -98,6 +98,11 @@ describe('validateManifest', () => {
       return c;
     }, /manifest\.exports\[0\]\.kind/],
     ['unsorted exports', () => manifestOf([{ name: 'g', decls: [F] }, { name: 'f', decls: [F] }]), /manifest\.exports\[1\]\.name: names must be unique and sorted/],
+    ['unsorted namespace members', (m) => {
+      const c = structuredClone(m) as unknown as Manifest;
+      c.exports[0]!.decls = [{ kind: 'namespace', x: [{ name: 'b', decls: [F] }, { name: 'a', decls: [F] }] }] as unknown as Manifest['exports'][0]['decls'];
+      return c;
+    }, /manifest\.exports\[0\]\.decls\[0\]\.x\[1\]\.name: names must be unique and sorted/],
     ['nesting too deep', (m) => {
       let t: unknown = { k: 'kw', n: 'string' };
       for (let i = 0; i < 200; i++) t = { k: 'arr', e: t };

@@ -291,6 +291,15 @@ describe('remembered encodings', () => {
     expect(encode(kept)).toBe(bytes);
     expect(knownEncoding(decodeStored(bytes))).toBeUndefined();
   });
+
+  it('decodeStored still reads a record the canonical decoder refuses, and does not take its bytes for its encoding', () => {
+    // {b: 1, a: 2}: keys out of canonical order, as no node writes them but an older encoder might have.
+    const unsorted = fromHex('a2616201616102');
+    const value = decodeStored(unsorted, { immutable: true });
+    expect(value).toEqual({ a: 2, b: 1 });
+    expect(knownEncoding(value)).toBeUndefined();
+    expect(toHex(encode(value))).toBe('a2616102616201');
+  });
 });
 
 describe('encodings of parts cut from the whole', () => {

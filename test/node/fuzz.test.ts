@@ -3,7 +3,9 @@
  * insertions, splices of valid tx and block encodings, CBOR-ish prefixes, and
  * valid CBOR of wrongly shaped values) fed to decode, decodeTx and decodeBlock
  * never throw anything but a GopkgrError with a decode code; what they accept
- * re-encodes to the exact input bytes. Then mutated blocks fed to
+ * re-encodes to the exact input bytes, and they accept and refuse exactly what
+ * the re-encoding check (decode, then encode and compare) accepts and refuses,
+ * with the same codes. Then mutated blocks fed to
  * Chain.importBlock only ever fail with coded errors and never move the head or
  * the state. Deterministic: a fixed seed drives every choice (printed on start).
  */
@@ -15,7 +17,11 @@ import {
   type Tx,
 } from '../../ledger/index.ts';
 import { defaultHooks } from '../../node/index.ts';
-import { decodeBlock, encodeBlock, NONCE_BYTES, type PowBlock } from '../../consensus/pow/index.ts';
+import { decodeBlock, encodeBlock, encodeHeader, NONCE_BYTES, powSealCodec, type PowBlock } from '../../consensus/pow/index.ts';
+import { arrayHead, decodeUnchecked } from '../../ledger/encoding.ts';
+import { decodeCanonical } from '../../ledger/canonicalDecoder.ts';
+import { readHeader } from '../../ledger/block.ts';
+import { readTx } from '../../ledger/tx.ts';
 import { extend, hashOf, idBytes, keyPair, mineBlock, openChain, publishBody, signed, stateDump, type TestChain } from '../support/chain.ts';
 import { closeAll } from '../support/cleanup.ts';
 import { expectConsistent, rotateTx } from '../support/chainChecks.ts';
@@ -215,7 +221,39 @@ function expectCoded<T>(what: string, input: Uint8Array, codes: ReadonlySet<stri
   }
 }
 
+/**
+ * The oracle for canonical form: strict decoding, then encoding the decoded
+ * value (or, for a block, its header and txs as read) again and comparing the
+ * bytes. What decode and decodeBlock answer must be what this answers.
+ */
+function reencodedCode(input: Uint8Array): string {
+  return codeOf(() => {
+    const value = decodeUnchecked(input);
+    if (!bytesEqual(cborEncode(value, rfc8949EncodeOptions), input)) throw new GopkgrError('DECODE_ERROR', 'not canonical');
+  });
+}
+
+function reencodedBlockCode(input: Uint8Array): string {
+  return codeOf(() => {
+    if (input.length > MAX_BLOCK_BYTES) throw new GopkgrError('BLOCK_TOO_LARGE', 'too large');
+    const value = decodeUnchecked(input);
+    if (!Array.isArray(value) || value.length !== 2) throw new GopkgrError('BLOCK_MALFORMED', 'shape');
+    const header = readHeader(value[0] as Canonical, powSealCodec);
+    const raw = value[1];
+    if (!Array.isArray(raw)) throw new GopkgrError('BLOCK_MALFORMED', 'txs');
+    if (raw.length > 5_000) throw new GopkgrError('BLOCK_TOO_LARGE', 'txs');
+    const txs = raw.map((t) => encodeTx(readTx(t)));
+    if (!bytesEqual(concatBytes(arrayHead(2), encodeHeader(header), arrayHead(txs.length), ...txs), input)) throw new GopkgrError('DECODE_ERROR', 'not canonical');
+  });
+}
+
 function checkAll(input: Uint8Array): void {
+  const expected = reencodedCode(input);
+  expect(codeOf(() => decode(input)), toHex(input).slice(0, 400)).toBe(expected);
+  // The canonical decoder alone (what decode and decodeBlock try first, and what reads the node's own records).
+  expect(codeOf(() => decodeCanonical(input)), toHex(input).slice(0, 400)).toBe(expected === 'none' ? 'none' : 'DECODE_ERROR');
+  if (expected === 'none') expect(decodeCanonical(input), toHex(input)).toEqual(decodeUnchecked(input));
+  expect(codeOf(() => decodeBlock(input)), toHex(input).slice(0, 400)).toBe(reencodedBlockCode(input));
   const value = expectCoded('decode', input, DECODE_CODES, () => decode(input));
   if (value !== undefined) expect(bytesEqual(encode(value), input)).toBe(true);
   const tx = expectCoded('decodeTx', input, TX_CODES, () => decodeTx(input));
@@ -319,6 +357,26 @@ describe('decoding fuzz', () => {
     const long = concatBytes(block.subarray(0, 3), Uint8Array.of(0x18, 0x0c), block.subarray(4));
     expect(codeOf(() => decodeBlock(long))).toBe('DECODE_ERROR');
     expect(codeOf(() => decode(long))).toBe('DECODE_ERROR');
+  });
+
+  it('answers as re-encoding does on text a decoder might repair: byte-order marks, invalid, overlong and surrogate UTF-8', () => {
+    const text = (bytes: number[]): Uint8Array => concatBytes(bytes.length < 24 ? Uint8Array.of(0x60 + bytes.length) : Uint8Array.of(0x78, bytes.length), Uint8Array.from(bytes));
+    const ascii = (n: number): number[] => Array.from({ length: n }, () => 0x61);
+    const strange = [[0xef, 0xbb, 0xbf], [0xc0, 0x80], [0xc1, 0xbf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xe2, 0x82], [0xf0, 0x9f, 0x98, 0x80], [0xc3, 0xa9]];
+    let accepted = 0;
+    for (const odd of strange) {
+      for (const [before, after] of [[0, 0], [0, 100], [100, 0], [30, 30]] as const) {
+        const bytes = [...ascii(before), ...odd, ...ascii(after)];
+        // As a value, as a map key, and as a key beside another.
+        const inputs = [text(bytes), concatBytes(Uint8Array.of(0xa1), text(bytes), Uint8Array.of(0x01)), concatBytes(Uint8Array.of(0xa2, 0x61, 0x61, 0x00), text(bytes), Uint8Array.of(0x01))];
+        for (const input of inputs) {
+          checkAll(input);
+          if (reencodedCode(input) === 'none') accepted++;
+        }
+      }
+    }
+    // Valid UTF-8 (the emoji, é) is accepted, at the start of text and after ASCII.
+    expect(accepted).toBeGreaterThan(10);
   });
 
   it('random byte strings of every length up to 64 decode to coded errors (1,000 inputs)', () => {

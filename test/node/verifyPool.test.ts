@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { keyPairFromSecret, sha256, sign, verify } from '../../ledger/crypto.ts';
 import type { SignatureCheck } from '../../ledger/tx.ts';
 import { WorkerVerifier } from '../../node/verifyPool.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const key = keyPairFromSecret(sha256(new TextEncoder().encode('verify-pool')));
 const other = keyPairFromSecret(sha256(new TextEncoder().encode('verify-pool-other')));
@@ -54,5 +55,18 @@ describe('WorkerVerifier', () => {
   it('verifies a small batch on the calling thread, bad signatures refused', async () => {
     const batch = checks(3, (i) => i === 1);
     expect(await pool.verifyAll(batch)).toEqual([true, false, true]);
+  });
+
+  it('starts its workers on warm(), before any batch, and they then take a batch', async () => {
+    const warmed = new WorkerVerifier(1);
+    try {
+      expect(warmed.workersUp).toBe(0);
+      warmed.warm();
+      await waitFor(async () => warmed.workersUp === 1, undefined, 'the warmed worker to come up');
+      const batch = checks(100, (i) => i === 7);
+      expect(await warmed.verifyAll(batch, { background: true })).toEqual(inline(batch));
+    } finally {
+      await warmed.close();
+    }
   });
 });
