@@ -15,7 +15,7 @@
  *   does resolveUpdate, asking GET only for the names that answer leaves out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -105,6 +105,31 @@ describe('PackageStore', () => {
     expect(new PackageStore(data).check(HASH)).toBeUndefined();
     await writeFile(indexFile, JSON.stringify({ ...index, files: [...index.files, ['../../outside', 420, 0, 0]] }));
     expect(new PackageStore(data).check(HASH)).toBeUndefined();
+  });
+
+  it('refuses an index without symlinks edited on disk to a path that is not plain, or to one path twice', async () => {
+    const bytes = await tarball({ 'package.json': '{}', 'index.js': 'export {}' });
+    await new PackageStore(data).add(HASH, bytes, opts);
+    const indexFile = path.join(data, 'store', `${HASH}.json`);
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { dirs: string[]; files: Array<[string, number, number, number]>; symlinks: unknown[] };
+    expect(index.symlinks).toEqual([]);
+    expect(new PackageStore(data).check(HASH)).toBeDefined();
+    // Each names a file or directory that is there, as the index says, so only the layout rules can refuse it.
+    const file = index.files.find(([f]) => f === 'index.js')!;
+    const files = [`../${HASH}/index.js`, './index.js', `x/../index.js`, path.join(data, 'store', HASH, 'index.js'), 'index.js'];
+    const dirs = ['..', '.', `../${HASH}`, '...'];
+    await mkdir(path.join(data, 'store', HASH, 'x'));
+    await mkdir(path.join(data, 'store', HASH, '...'));
+    for (const bad of files) {
+      await writeFile(indexFile, JSON.stringify({ ...index, files: [...index.files, [bad, file[1], file[2], file[3]]] }));
+      expect(new PackageStore(data).check(HASH), bad).toBeUndefined();
+    }
+    for (const bad of dirs) {
+      await writeFile(indexFile, JSON.stringify({ ...index, dirs: [...index.dirs, bad] }));
+      expect(new PackageStore(data).check(HASH), bad).toBeUndefined();
+    }
+    await writeFile(indexFile, JSON.stringify({ ...index, dirs: [...index.dirs, 'x'] }));
+    expect(new PackageStore(data).check(HASH)).toBeDefined();
   });
 
   it('refuses a store file swapped for a symlink to a file elsewhere', async () => {
