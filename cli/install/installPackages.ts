@@ -98,15 +98,26 @@ interface Manifest {
   json: Record<string, unknown> | undefined;
 }
 
-/** Synchronous, as the other per-package calls here: hundreds of small reads cost less than as many thread-pool round trips. */
-function readManifest(dir: string): Manifest {
+/** A package.json's text as a manifest: no or a broken package.json has the default entry point, and no bins. */
+function manifestOf(text: string | undefined): Manifest {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
     if (isRecord(parsed)) return { imports: importsOf(parsed), json: parsed };
   } catch {
-    // no or broken package.json: the default entry point, and no bins
+    // broken: as none
   }
   return { imports: { '': 'index.js' }, json: undefined };
+}
+
+/** Synchronous, as the other per-package calls here: hundreds of small reads cost less than as many thread-pool round trips. */
+function readManifest(dir: string): Manifest {
+  let text: string | undefined;
+  try {
+    text = readFileSync(path.join(dir, 'package.json'), 'utf8');
+  } catch {
+    // none
+  }
+  return manifestOf(text);
 }
 
 /**
@@ -134,13 +145,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /**
  * Write the installed package.json into the staged `dir`, which linkInto left
- * without one (the store's copy must not change), from the store's `packed`
- * copy; returns what was written.
+ * without one (the store's copy must not change), from the text of the
+ * tarball's (`packed`); returns what was written.
  */
 function writeInstalledPackageJson(dir: string, packed: string | undefined, t: TargetPackage): Manifest {
   let json: Record<string, unknown> = { name: t.name };
   try {
-    const parsed: unknown = packed === undefined ? undefined : JSON.parse(readFileSync(packed, 'utf8'));
+    const parsed: unknown = packed === undefined ? undefined : JSON.parse(packed);
     if (isRecord(parsed)) json = parsed;
   } catch {
     // a broken package.json in the tarball (or none): write one that says what was installed
@@ -204,10 +215,10 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
       // npm packages keep the package.json the registry served; a gopkgr package's is written anew, so it is not linked.
       if (t.npm === true) {
         input.store.linkInto(t.contentHash, dir);
-        record(t.name, readManifest(dir));
+        record(t.name, manifestOf(input.store.packageJsonOf(t.contentHash)));
       } else {
         input.store.linkInto(t.contentHash, dir, INSTALLED_PACKAGE_JSON);
-        record(t.name, writeInstalledPackageJson(dir, input.store.fileOf(t.contentHash, 'package.json'), t));
+        record(t.name, writeInstalledPackageJson(dir, input.store.packageJsonOf(t.contentHash), t));
       }
     }
     for (const t of plan.kept) record(t.name, readManifest(path.join(nm, t.name)));

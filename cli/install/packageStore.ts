@@ -46,14 +46,26 @@ interface StoreIndex {
   files: Array<[string, number, number, number]>;
   /** [path, target] */
   symlinks: Array<[string, string]>;
+  /**
+   * The text of the entry's package.json, which every install reads (import map,
+   * `.bin` links, a gopkgr package's installed package.json): kept here, it costs
+   * no file read per package. Absent in entries of earlier versions, and when the
+   * package has none.
+   */
+  packageJson?: string;
+}
+
+/** The tarball's package.json, when it has one as a file. */
+function packageJsonText(entries: readonly TarEntry[]): string | undefined {
+  const pj = entries.find((e) => e.rel === 'package.json');
+  return pj?.type === 'file' ? Buffer.from(pj.data).toString('utf8') : undefined;
 }
 
 /** The same as buildImportMap's entryOf, from the package.json in the tarball. */
-function entryFromTarball(entries: readonly TarEntry[]): string {
-  const pj = entries.find((e) => e.rel === 'package.json');
-  if (pj?.type !== 'file') return 'index.js';
+function entryFromPackageJson(text: string | undefined): string {
+  if (text === undefined) return 'index.js';
   try {
-    return entryOf(JSON.parse(Buffer.from(pj.data).toString('utf8')) as Record<string, unknown>);
+    return entryOf(JSON.parse(text) as Record<string, unknown>);
   } catch {
     return 'index.js';
   }
@@ -62,6 +74,7 @@ function entryFromTarball(entries: readonly TarEntry[]): string {
 function isIndex(value: unknown): value is StoreIndex {
   const v = value as Partial<StoreIndex> | null;
   return typeof v?.entry === 'string' && Array.isArray(v.dirs) && Array.isArray(v.files) && Array.isArray(v.symlinks)
+    && (v.packageJson === undefined || typeof v.packageJson === 'string')
     && v.dirs.every((d) => typeof d === 'string')
     && v.files.every((f) => Array.isArray(f) && typeof f[0] === 'string' && typeof f[2] === 'number' && typeof f[3] === 'number')
     && v.symlinks.every((l) => Array.isArray(l) && typeof l[0] === 'string' && typeof l[1] === 'string');
@@ -182,7 +195,8 @@ export class PackageStore {
     const written = await writeEntries(tmp, entries, opts);
     try {
       const symlinks = new Map(entries.flatMap((e) => (e.type === 'symlink' ? [[e.rel, e.target] as const] : [])));
-      const index: StoreIndex = { entry: entryFromTarball(entries), dirs: [], files: [], symlinks: [] };
+      const packageJson = written.includes('package.json') ? packageJsonText(entries) : undefined;
+      const index: StoreIndex = { entry: entryFromPackageJson(packageJson), dirs: [], files: [], symlinks: [], ...(packageJson === undefined ? {} : { packageJson }) };
       const dirs = new Set<string>();
       for (const rel of written) {
         for (let d = path.posix.dirname(rel); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
@@ -242,11 +256,17 @@ export class PackageStore {
     await this.flush(this.dir, [...markers, this.dir]);
   }
 
-  /** Where a file of a checked entry is, to read it; undefined when the entry has no such file. */
-  fileOf(hash: string, rel: string): string | undefined {
+  /** The text of a checked entry's package.json (from its index, or its file in entries of earlier versions); undefined when it has none. */
+  packageJsonOf(hash: string): string | undefined {
     const index = this.verified.get(hash);
     if (index === undefined) throw new Error(`internal: store entry ${hash.slice(0, 12)} was not checked`);
-    return index.files.some(([f]) => f === rel) ? path.join(this.entryDir(hash), rel) : undefined;
+    if (index.packageJson !== undefined) return index.packageJson;
+    if (!index.files.some(([f]) => f === 'package.json')) return undefined;
+    try {
+      return readFileSync(under(this.entryDir(hash), 'package.json'), 'utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   /** Lay a checked entry out in `dest` (which must not exist) by hard links, leaving out the files named in `except`; returns the entry point. */

@@ -325,6 +325,36 @@ describe('what an install writes for the ecosystem\'s tools', () => {
     expect(JSON.parse(await readFile(path.join(project, 'import_map.json'), 'utf8'))).toEqual({ imports: { '@acme/x': './node_modules/@acme/x/dist/index.js' } });
   });
 
+  it('reads the packed package.json from the store index, or from the entry when an earlier version wrote the index', async () => {
+    const packedJson = '{"name":"@acme/x","main":"lib/x.js","bin":{"x":"lib/x.js"}}';
+    const store = new PackageStore(data);
+    await store.add(HASH, await tarball({ 'package.json': packedJson, 'lib/x.js': 'export {}' }), opts);
+    const indexFile = path.join(data, 'store', `${HASH}.json`);
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as Record<string, unknown>;
+    expect(index.packageJson).toBe(packedJson);
+    const install = async (dir: string, s: PackageStore): Promise<{ json: string; imports: Record<string, string> | undefined }> => {
+      const target = { name: '@acme/x', version: '1.0.0', contentHash: HASH };
+      expect(s.check(HASH)).toBeDefined();
+      let imports: Record<string, string> | undefined;
+      const result = await commitInstall({ projectDir: dir, plan: await planInstall(dir, [target]), store: s, files: (entries) => {
+        imports = entries.get('@acme/x');
+        return {};
+      } });
+      expect(result.manifests.get('@acme/x')).toMatchObject({ bin: { x: 'lib/x.js' } });
+      const file = path.join(dir, 'node_modules/@acme/x/package.json');
+      // Written anew, never a hard link into the store.
+      expect((await stat(file)).ino).not.toBe((await stat(path.join(data, 'store', HASH, 'package.json'))).ino);
+      return { json: await readFile(file, 'utf8'), imports };
+    };
+    const fromIndex = await install(project, store);
+    expect(JSON.parse(fromIndex.json)).toEqual({ name: '@acme/x', version: '1.0.0', main: 'lib/x.js', bin: { x: 'lib/x.js' } });
+    expect(fromIndex.imports).toEqual({ '': 'lib/x.js', '/': '' });
+    delete index.packageJson;
+    await writeFile(indexFile, JSON.stringify(index));
+    const other = await tempDir('gopkgr-project-');
+    expect(await install(other, new PackageStore(data))).toEqual(fromIndex);
+  });
+
   it('installedPackageJson: adds a version where the author wrote none, replaces one they wrote', () => {
     expect(installedPackageJson({ name: '@a/b', main: 'i.js' }, { name: '@a/b', version: '1.0.0', contentHash: HASH })).toBe('{\n  "name": "@a/b",\n  "version": "1.0.0",\n  "main": "i.js"\n}\n');
     expect(JSON.parse(installedPackageJson({ version: '9.9.9', name: '@a/b' }, { name: '@a/b', version: '1.0.1', contentHash: HASH, deps: {} }))).toEqual({ name: '@a/b', version: '1.0.1' });
