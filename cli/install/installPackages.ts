@@ -240,7 +240,8 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     const changed = moves || changes.length > 0;
     if (!changed) return { written: [], changed: false, manifests };
 
-    mkdirSync(nm, { recursive: true });
+    // A node_modules made just now holds nothing to move aside, except what a package moved in brings in its own node_modules.
+    const madeNow = mkdirSync(nm, { recursive: true }) !== undefined;
     if (moves) {
       // The interim state (see the header): what a kill between here and the final state leaves behind.
       const interim: State = { packages: {} };
@@ -255,6 +256,7 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     // Commit: renames only, each with its undo. Synchronous calls: hundreds of renames
     // each awaited through libuv's thread pool cost more than the renames themselves.
     const moveAside = (name: string): void => {
+      if (madeNow && !name.includes('/node_modules/')) return;
       const dest = path.join(nm, name);
       // lstat: a link whose directory is gone is still there to move.
       if (!lstatSync(dest, { throwIfNoEntry: false })) return;
