@@ -6,7 +6,7 @@ import path from 'node:path';
 /**
  * Dependencies every command loads, bundled into one file each under dist/vendor/ (scripts/build.mjs): semver
  * is 47 CommonJS files and cborg 18 modules, and Node 20 (no compile cache) pays ~2 ms per file at every
- * start; bundled, `gopkgr get` loads 65 fewer modules. The ledger's signatures (@noble, ~10 modules found
+ * start; bundled, `gopkgr get` loads 65 fewer modules. The ledger's signatures (@noble, 6 modules found
  * through package exports maps) cost every start ~20 ms of CPU as packages and ~7 ms bundled. The sources
  * keep importing the packages by name.
  */
