@@ -288,7 +288,7 @@ export class PackageStore {
         copyFileSync(from, to);
       }
     }
-    for (const [rel, target] of index.symlinks) symlinkSync(target, under(dest, rel));
+    for (const [rel, target] of index.symlinks) if (except?.has(rel) !== true) symlinkSync(target, under(dest, rel));
     return index.entry;
   }
 }

@@ -15,7 +15,7 @@
  *   does resolveUpdate, asking GET only for the names that answer leaves out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -353,6 +353,17 @@ describe('what an install writes for the ecosystem\'s tools', () => {
     await writeFile(indexFile, JSON.stringify(index));
     const other = await tempDir('gopkgr-project-');
     expect(await install(other, new PackageStore(data))).toEqual(fromIndex);
+  });
+
+  it('writes the installed package.json of a package whose package.json is a symlink in place of the link', async () => {
+    const store = new PackageStore(data);
+    await store.add(HASH, await tarball({ 'real.json': '{"name":"@acme/x","main":"i.js"}', 'i.js': 'export {}' }, [{ name: 'package.json', type: 'symlink', linkname: 'real.json' }]), opts);
+    const target = { name: '@acme/x', version: '1.0.0', contentHash: HASH };
+    await commitInstall({ projectDir: project, plan: await planInstall(project, [target]), store, files: () => ({}) });
+    const file = path.join(project, 'node_modules/@acme/x/package.json');
+    expect((await lstat(file)).isFile()).toBe(true);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ name: '@acme/x', version: '1.0.0' });
+    expect(await readFile(path.join(data, 'store', HASH, 'real.json'), 'utf8')).toBe('{"name":"@acme/x","main":"i.js"}');
   });
 
   it('installedPackageJson: adds a version where the author wrote none, replaces one they wrote', () => {
