@@ -40,7 +40,11 @@
  * the worst gopkgr/pnpm ratio over the four scenarios (goals: ≤ 1 in every
  * scenario; gopkgr/bun warm ≤ 1.5).
  *
- *   npx tsx bench/install.ts [--packages 500] [--runs 5] [--keep] [--hold]
+ *   npx tsx bench/install.ts [--packages 500] [--runs 5] [--only warm[,update...]] [--keep] [--hold]
+ *
+ * --only: measure these scenarios only (the table and ratios name only them);
+ * what they start from still runs, once and unreported (cold writes the
+ * lockfile every later scenario restores; lockfile fills the warm cache).
  *
  * --hold: set up (registries, projects), print where everything is, and wait
  * for Ctrl-C instead of measuring: for profiling one tool by hand.
@@ -70,7 +74,7 @@ const PNPM_SPEC = 'pnpm@12.21.0';
 const BUN_PACKAGE = '@oven/bun-linux-x64';
 const BUN_SPEC = `${BUN_PACKAGE}@1.4.5`;
 
-const { values: opts } = parseArgs({ options: { packages: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' }, hold: { type: 'boolean' } } });
+const { values: opts } = parseArgs({ options: { packages: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean' }, hold: { type: 'boolean' } } });
 const N = Number(opts.packages ?? 500);
 const RUNS = Number(opts.runs ?? 5);
 if (!Number.isInteger(N) || N < 10) throw new Error('--packages must be an integer >= 10');
@@ -119,6 +123,19 @@ async function ensureTools(): Promise<Tools> {
 
 type Scenario = 'cold' | 'lockfile' | 'warm' | 'update';
 const SCENARIOS: readonly Scenario[] = ['cold', 'lockfile', 'warm', 'update'];
+const isScenario = (v: string): v is Scenario => (SCENARIOS as readonly string[]).includes(v);
+const onlyNames = opts.only === undefined ? [...SCENARIOS] : opts.only.split(',').map((v) => v.trim());
+const unknownScenario = onlyNames.find((v) => !isScenario(v));
+if (unknownScenario !== undefined) throw new Error(`--only: "${unknownScenario}" is not a scenario (${SCENARIOS.join(', ')})`);
+/** The scenarios measured and reported. */
+const MEASURED: readonly Scenario[] = SCENARIOS.filter((s) => onlyNames.includes(s));
+/** How often a scenario runs: --runs when measured; once when a measured one starts from what it leaves (cold: the saved lockfile; lockfile: the warm cache); else never. */
+function runsOf(scenario: Scenario): number {
+  if (MEASURED.includes(scenario)) return RUNS;
+  if (scenario === 'cold') return 1;
+  if (scenario === 'lockfile' && (MEASURED.includes('warm') || MEASURED.includes('update'))) return 1;
+  return 0;
+}
 const TITLE: Record<Scenario, string> = {
   cold: 'cold (no lockfile, empty cache)',
   lockfile: 'lockfile, empty cache',
@@ -332,13 +349,14 @@ try {
     await mustRun(`node main.mjs after ${t.name} ${what}`, process.execPath, ['main.mjs'], { cwd: t.dir });
   };
 
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((sc) => runsOf(sc) > 0)) {
+    const runs = runsOf(scenario);
     if (scenario === 'update') {
       await chain.publish([hubUpdate]);
       await publishToVerdaccio(verdaccio.url, verdaccio.token, hubUpdate);
       log(`published ${hub.name}@${hubNext} to both registries`);
     }
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const line: string[] = [];
       for (const t of all) {
         const home = path.join(homes, `${t.name}-${scenario}-${i}`);
@@ -369,7 +387,7 @@ try {
         }
         line.push(`${t.name} ${times.get(`${scenario}/${t.name}`)!.at(-1)!.toFixed(0)} ms`);
       }
-      log(`${scenario} run ${i + 1}/${RUNS}: ${line.join(', ')}`);
+      log(`${scenario} run ${i + 1}/${runs}${MEASURED.includes(scenario) ? '' : ' (unreported: what --only starts from)'}: ${line.join(', ')}`);
     }
     if (scenario !== 'cold') for (const t of all) await check(t, scenario);
     // Cold and lockfile runs leave a cache per run: keep only the warm one.
@@ -402,7 +420,7 @@ try {
   console.log(`packages: ${N} (${built.length} versions, ${edges} edges); runs: ${RUNS}, medians, tools interleaved; update: ${hub.name} ${hub.versions.at(-1)!} → ${hubNext}`);
   console.log(`${'scenario'.padEnd(32)}${['gopkgr', 'pnpm', 'npm', 'bun'].map((s) => s.padStart(9)).join('')}  gopkgr/pnpm`);
   const ratios: Array<[Scenario, number]> = [];
-  for (const s of SCENARIOS) {
+  for (const s of MEASURED) {
     const g = med(s, 'gopkgr')!;
     const p = med(s, 'pnpm')!;
     ratios.push([s, g / p]);
@@ -413,7 +431,7 @@ try {
   console.log(`index fetch of ${solution.selected.size} packages from the node (GET /v1/packages, in waves): ${fetchMs.toFixed(0)} ms`);
   console.log(`cold resolve of ${solution.selected.size} packages: ${coldMs.toFixed(0)} ms (warm: ${median(warmSolve).toFixed(1)} ms; goal < 100 ms)`);
   const bunWarm = med('warm', 'bun');
-  console.log(`ratio gopkgr/bun warm: ${bunWarm === undefined ? '-' : (med('warm', 'gopkgr')! / bunWarm).toFixed(2)} (goal ≤ 1.5)`);
+  if (MEASURED.includes('warm')) console.log(`ratio gopkgr/bun warm: ${bunWarm === undefined ? '-' : (med('warm', 'gopkgr')! / bunWarm).toFixed(2)} (goal ≤ 1.5)`);
   const [worstScenario, worst] = ratios.reduce((a, b) => (b[1] > a[1] ? b : a));
   console.log(`worst ratio gopkgr/pnpm (${worstScenario}): ${worst.toFixed(2)}`);
 } finally {

@@ -11,7 +11,7 @@ import { build, transform } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleCli, rewriteSpecifiers } from './bundleCli.mjs';
+import { bundleCli, rewriteSpecifiers, VENDORED, vendorFile } from './bundleCli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PARTS = ['cli', 'ledger', 'consensus', 'resolver', 'node', 'miner', 'tester', 'infver'];
@@ -28,18 +28,11 @@ function sources(dir) {
   return found;
 }
 
-/**
- * Dependencies every command loads, bundled into one file each under dist/vendor/: semver is 47 CommonJS
- * files and cborg 18 modules, and Node 20 (no compile cache) pays ~2 ms per file at every start; bundled,
- * `gopkgr get` loads 65 fewer modules. The sources keep importing the packages by name.
- */
-const VENDORED = ['semver', 'cborg'];
-
 /** `from "semver"` → the bundled copy, relative to the file at `dest`. */
 function rewriteVendored(code, dest) {
   return code.replace(/(from |import\()(["'])([^"']+)\2/g, (all, lead, quote, spec) => {
     if (!VENDORED.includes(spec)) return all;
-    let rel = path.relative(path.dirname(dest), path.join(tmp, 'vendor', `${spec}.js`)).split(path.sep).join('/');
+    let rel = path.relative(path.dirname(dest), path.join(tmp, 'vendor', vendorFile(spec))).split(path.sep).join('/');
     if (!rel.startsWith('.')) rel = `./${rel}`;
     return `${lead}${quote}${rel}${quote}`;
   });
@@ -47,7 +40,7 @@ function rewriteVendored(code, dest) {
 
 rmSync(tmp, { recursive: true, force: true });
 for (const spec of VENDORED) {
-  await build({ entryPoints: [spec], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: path.join(tmp, 'vendor', `${spec}.js`), logLevel: 'warning', absWorkingDir: root });
+  await build({ entryPoints: [spec], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: path.join(tmp, 'vendor', vendorFile(spec)), logLevel: 'warning', absWorkingDir: root });
 }
 const stamp = {};
 for (const rel of PARTS.flatMap(sources)) {

@@ -3,3 +3,5 @@ import type { Metafile } from 'esbuild';
 
 export function rewriteSpecifiers(code: string): string;
 export function bundleCli(options: { root: string; perFileDir: string; outDir: string; vendored: string[] }): Promise<Metafile>;
+export const VENDORED: string[];
+export function vendorFile(spec: string): string;

@@ -76,20 +76,29 @@ export interface BinLinkResult {
  * Make every `.bin` under `nodeModules` hold exactly the links the installed
  * packages declare. `packages`: each installed package's path under
  * node_modules; `gone`: paths of packages just removed (their levels are
- * cleaned too).
+ * cleaned too); `manifests`: package.json objects the install already read, by
+ * path (undefined: none readable), so that a package is not read twice; a
+ * package not in it is read here.
  */
-export function linkBins(nodeModules: string, packages: readonly string[], gone: readonly string[] = []): BinLinkResult {
+export function linkBins(
+  nodeModules: string,
+  packages: readonly string[],
+  gone: readonly string[] = [],
+  manifests: ReadonlyMap<string, Record<string, unknown> | undefined> = new Map(),
+): BinLinkResult {
   /** level → command → link target (relative to the .bin directory) */
   const wanted = new Map<string, Map<string, { target: string; owner: string; file: string }>>();
   const levels = new Set<string>(['', ...gone.map(levelOf)]);
   for (const pkgPath of [...packages].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const level = levelOf(pkgPath);
     levels.add(level);
-    let pj: unknown;
-    try {
-      pj = JSON.parse(readFileSync(path.join(nodeModules, pkgPath, 'package.json'), 'utf8'));
-    } catch {
-      continue;
+    let pj: unknown = manifests.get(pkgPath);
+    if (!manifests.has(pkgPath)) {
+      try {
+        pj = JSON.parse(readFileSync(path.join(nodeModules, pkgPath, 'package.json'), 'utf8'));
+      } catch {
+        continue;
+      }
     }
     if (!isObject(pj) || pj.bin === undefined) continue;
     const own = nameOf(pkgPath);

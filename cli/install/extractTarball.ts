@@ -251,7 +251,8 @@ function checkEntries(entries: readonly TarEntry[], label: string): void {
     if ((e.type === 'symlink' || e.type === 'link') && e.rel === '') unsafe(label, 'the package root is a link');
     const above = symlinkAbove(e.rel, links);
     if (above !== undefined) unsafe(label, `entry "${e.rel}" would be written through the symlink ${above}`);
-    if (e.type !== 'symlink' && e.rel !== '') {
+    // Without symlinks (most packages) there is nothing to fold against: the loop below would only fold every path.
+    if (e.type !== 'symlink' && e.rel !== '' && links.children.size > 0) {
       let node: LinkNode | undefined = links;
       // Folding is costly (Unicode normalisation): stop at the first component no symlink lies under.
       for (const part of e.rel.split('/')) {

@@ -28,7 +28,7 @@
  * the unwanted ones, and removes the staging and trash directories the killed
  * run left (removeProjectLeftovers).
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expectedOutputs, isTsSource } from '../sourceFiles.ts';
@@ -38,6 +38,8 @@ import { writeAtomic } from './writeAtomic.ts';
 import { removeLeftovers, STAGING_PREFIX, tempName, TRASH_PREFIX } from './leftovers.ts';
 
 export const STATE_FILE = '.gopkgr-state.json';
+/** What linkInto leaves out of a gopkgr package: its package.json is written by the install (installedPackageJson). */
+const INSTALLED_PACKAGE_JSON: ReadonlySet<string> = new Set(['package.json']);
 
 export interface TargetPackage {
   name: string;
@@ -89,13 +91,33 @@ export function skipShadowingSource(rel: string, files: ReadonlySet<string>): bo
   return isTsSource(rel) && files.has(expectedOutputs(rel).dts);
 }
 
-/** Synchronous, as the other per-package calls here: hundreds of small reads cost less than as many thread-pool round trips. */
-function readImports(dir: string): Record<string, string> {
+/** A package's package.json as installed, read once per install: the import map and the `.bin` links both come from it. */
+interface Manifest {
+  imports: Record<string, string>;
+  /** the parsed package.json; undefined when there is none or it is not a JSON object */
+  json: Record<string, unknown> | undefined;
+}
+
+/** A package.json's text as a manifest: no or a broken package.json has the default entry point, and no bins. */
+function manifestOf(text: string | undefined): Manifest {
   try {
-    return importsOf(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>);
+    const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+    if (isRecord(parsed)) return { imports: importsOf(parsed), json: parsed };
   } catch {
-    return { '': 'index.js' };
+    // broken: as none
   }
+  return { imports: { '': 'index.js' }, json: undefined };
+}
+
+/** Synchronous, as the other per-package calls here: hundreds of small reads cost less than as many thread-pool round trips. */
+function readManifest(dir: string): Manifest {
+  let text: string | undefined;
+  try {
+    text = readFileSync(path.join(dir, 'package.json'), 'utf8');
+  } catch {
+    // none
+  }
+  return manifestOf(text);
 }
 
 /**
@@ -121,22 +143,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Replace the staged package.json (a hard link into the store, which must not change) with the installed one; returns its import map entries. */
-function writeInstalledPackageJson(dir: string, t: TargetPackage): Record<string, string> {
-  const file = path.join(dir, 'package.json');
-  let packed: Record<string, unknown> = {};
+/**
+ * Write the installed package.json into the staged `dir`, which linkInto left
+ * without one (the store's copy must not change), from the text of the
+ * tarball's (`packed`); returns what was written.
+ */
+function writeInstalledPackageJson(dir: string, packed: string | undefined, t: TargetPackage): Manifest {
+  let json: Record<string, unknown> = { name: t.name };
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (isRecord(parsed)) packed = parsed;
+    const parsed: unknown = packed === undefined ? undefined : JSON.parse(packed);
+    if (isRecord(parsed)) json = parsed;
   } catch {
-    // no or broken package.json in the tarball: write one that says what was installed
-    packed = { name: t.name };
+    // a broken package.json in the tarball (or none): write one that says what was installed
   }
-  if (existsSync(file)) unlinkSync(file);
-  const text = installedPackageJson(packed, t);
-  writeFileSync(file, text);
+  const text = installedPackageJson(json, t);
+  writeFileSync(path.join(dir, 'package.json'), text, { flag: 'wx' });
   // From the bytes just written: no second read per package.
-  return importsOf(JSON.parse(text) as Record<string, unknown>);
+  const installed = JSON.parse(text) as Record<string, unknown>;
+  return { imports: importsOf(installed), json: installed };
 }
 
 export interface CommitInput {
@@ -152,6 +176,8 @@ export interface CommitResult {
   /** root files whose bytes changed */
   written: string[];
   changed: boolean;
+  /** the package.json of every installed and kept package (undefined: none readable), by its path under node_modules, for binLinks.ts */
+  manifests: Map<string, Record<string, unknown> | undefined>;
 }
 
 /** Remove what a killed install left in the project: staging and trash directories, temp files of atomic writes. */
@@ -173,19 +199,29 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
   try {
     // Stage every new package (hard links from the store) before touching node_modules.
     const entries = new Map<string, Record<string, string>>();
+    const manifests = new Map<string, Record<string, unknown> | undefined>();
+    const record = (name: string, m: Manifest): void => {
+      entries.set(name, m.imports);
+      manifests.set(name, m.json);
+    };
     for (const t of plan.toInstall) {
       const dir = path.join(staging, slot(t.name));
       if (t.link !== undefined) {
         // Relative, as pnpm links: the project can move. Written before the move, it points from where it will be.
         symlinkSync(path.relative(path.dirname(path.join(nm, t.name)), t.link), dir, 'dir');
-        entries.set(t.name, readImports(t.link));
+        record(t.name, readManifest(t.link));
         continue;
       }
-      input.store.linkInto(t.contentHash, dir);
-      // npm packages keep the package.json the registry served.
-      entries.set(t.name, t.npm === true ? readImports(dir) : writeInstalledPackageJson(dir, t));
+      // npm packages keep the package.json the registry served; a gopkgr package's is written anew, so it is not linked.
+      if (t.npm === true) {
+        input.store.linkInto(t.contentHash, dir);
+        record(t.name, manifestOf(input.store.packageJsonOf(t.contentHash)));
+      } else {
+        input.store.linkInto(t.contentHash, dir, INSTALLED_PACKAGE_JSON);
+        record(t.name, writeInstalledPackageJson(dir, input.store.packageJsonOf(t.contentHash), t));
+      }
     }
-    for (const t of plan.kept) entries.set(t.name, readImports(path.join(nm, t.name)));
+    for (const t of plan.kept) record(t.name, readManifest(path.join(nm, t.name)));
 
     // The root files, computed before the commit so their bytes can be compared.
     const files = input.files(entries);
@@ -202,9 +238,10 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
       if (old !== text || (moves && file === stateFile)) changes.push({ file, text });
     }
     const changed = moves || changes.length > 0;
-    if (!changed) return { written: [], changed: false };
+    if (!changed) return { written: [], changed: false, manifests };
 
-    mkdirSync(nm, { recursive: true });
+    // A node_modules made just now holds nothing to move aside, except what a package moved in brings in its own node_modules.
+    const madeNow = mkdirSync(nm, { recursive: true }) !== undefined;
     if (moves) {
       // The interim state (see the header): what a kill between here and the final state leaves behind.
       const interim: State = { packages: {} };
@@ -219,6 +256,7 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     // Commit: renames only, each with its undo. Synchronous calls: hundreds of renames
     // each awaited through libuv's thread pool cost more than the renames themselves.
     const moveAside = (name: string): void => {
+      if (madeNow && !name.includes('/node_modules/')) return;
       const dest = path.join(nm, name);
       // lstat: a link whose directory is gone is still there to move.
       if (!lstatSync(dest, { throwIfNoEntry: false })) return;
@@ -245,7 +283,7 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
     undo.length = 0;
     // Namespace directories emptied by removals go too.
     for (const name of plan.toRemove) await rmdir(path.join(nm, name.split('/')[0]!)).catch(() => undefined);
-    return { written: changes.map((c) => path.relative(projectDir, c.file)), changed: true };
+    return { written: changes.map((c) => path.relative(projectDir, c.file)), changed: true, manifests };
   } catch (err) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw err;

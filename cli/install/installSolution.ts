@@ -94,7 +94,7 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
     files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
   });
   // `.bin` links are derived from what is installed now, so a deleted or stale one is repaired even when nothing else changed.
-  const bins = linkBins(path.join(projectDir, 'node_modules'), [...plan.kept, ...plan.toInstall].map((t) => t.name), plan.toRemove);
+  const bins = linkBins(path.join(projectDir, 'node_modules'), [...plan.kept, ...plan.toInstall].map((t) => t.name), plan.toRemove, result.manifests);
   // Only after a successful install: a tarball that failed extraction never enters the cache.
   for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
   return { targets, plan, result, bins };

@@ -3,7 +3,6 @@
  * writeAtomic.ts so that modules which only write files start none; the CLI's
  * get hands this to its PackageStore).
  */
-import { execFile } from 'node:child_process';
 import { syncPaths, type FlushPaths } from './writeAtomic.ts';
 
 /**
@@ -18,6 +17,8 @@ import { syncPaths, type FlushPaths } from './writeAtomic.ts';
  */
 export const syncFilesystem: FlushPaths = async (dir, paths) => {
   if (process.platform === 'linux' && syncfsWorks !== false) {
+    // Imported here: loading child_process costs every start ~9 ms, and a warm install flushes nothing.
+    const { execFile } = await import('node:child_process');
     const ok = await new Promise<boolean>((resolve) => execFile('sync', ['-f', dir], { timeout: 60_000 }, (err) => resolve(err === null)));
     syncfsWorks = ok;
     if (ok) return;

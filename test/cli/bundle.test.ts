@@ -2,7 +2,7 @@
  * The bundled CLI bin/gopkgr.js runs (scripts/bundleCli.mjs, dist/bundle/):
  * every bundled module's import.meta.url must stand for its per-file copy in
  * dist/ (workers, the tag parser's hash, the tester's shims and the TypeScript
- * code cache are found from it), semver and cborg must be the vendored bundles,
+ * code cache are found from it), semver, cborg and @noble must be the vendored bundles,
  * and what `get` loads before it runs must leave out the heavy packages other
  * commands need.
  */
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Metafile } from 'esbuild';
-import { bundleCli } from '../../scripts/bundleCli.mjs';
+import { bundleCli, VENDORED } from '../../scripts/bundleCli.mjs';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { REPO } from '../support/processes.ts';
 
@@ -21,7 +21,7 @@ let metafile: Metafile;
 beforeAll(async () => {
   perFileDir = await tempDir('gopkgr-bundle-');
   outDir = path.join(perFileDir, 'bundle');
-  metafile = await bundleCli({ root: REPO, perFileDir, outDir, vendored: ['semver', 'cborg'] });
+  metafile = await bundleCli({ root: REPO, perFileDir, outDir, vendored: VENDORED });
 });
 afterAll(closeAll);
 
@@ -64,18 +64,19 @@ describe('the bundled CLI', () => {
     for (const source of sources) expect(existsSync(path.join(REPO, source)), source).toBe(true);
   });
 
-  it('imports semver and cborg from the vendored bundles, not the packages', () => {
+  it('imports semver, cborg and @noble from the vendored bundles, not the packages', () => {
     const external = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
     expect(external).toContain('../vendor/semver.js');
     expect(external).toContain('../vendor/cborg.js');
-    expect(external.filter((p) => p === 'semver' || p === 'cborg')).toEqual([]);
+    expect(external).toContain('../vendor/@noble+hashes+sha2.js');
+    expect(external.filter((p) => p === 'semver' || p === 'cborg' || p.startsWith('@noble/'))).toEqual([]);
   });
 
   it('loads for get neither libp2p, isolated-vm, typescript nor LevelDB before it runs', () => {
     const main = staticClosure(outputOf('cli/main.ts'));
     const get = staticClosure(outputOf('cli/commands/get.ts'));
     const packages = [...main.packages, ...get.packages].filter((p) => !p.startsWith('node:') && !p.startsWith('../vendor/'));
-    expect(packages).toContain('@noble/secp256k1'); // the ledger's signatures: the walk does reach packages
+    expect([...main.packages]).toContain('../vendor/@noble+secp256k1.js'); // the ledger's signatures, vendored: the walk does reach packages
     expect(packages.filter((p) => /^(libp2p|@libp2p\/|@chainsafe\/|isolated-vm|typescript|level|classic-level)(\/|$)/.test(p))).toEqual([]);
     // A handful of chunks, where the per-file dist/ loads ~90 modules.
     expect(new Set([...main.chunks, ...get.chunks]).size).toBeLessThan(Object.keys(metafile.inputs).length / 2);

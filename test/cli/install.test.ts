@@ -15,7 +15,7 @@
  *   does resolveUpdate, asking GET only for the names that answer leaves out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -105,6 +105,31 @@ describe('PackageStore', () => {
     expect(new PackageStore(data).check(HASH)).toBeUndefined();
     await writeFile(indexFile, JSON.stringify({ ...index, files: [...index.files, ['../../outside', 420, 0, 0]] }));
     expect(new PackageStore(data).check(HASH)).toBeUndefined();
+  });
+
+  it('refuses an index without symlinks edited on disk to a path that is not plain, or to one path twice', async () => {
+    const bytes = await tarball({ 'package.json': '{}', 'index.js': 'export {}' });
+    await new PackageStore(data).add(HASH, bytes, opts);
+    const indexFile = path.join(data, 'store', `${HASH}.json`);
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { dirs: string[]; files: Array<[string, number, number, number]>; symlinks: unknown[] };
+    expect(index.symlinks).toEqual([]);
+    expect(new PackageStore(data).check(HASH)).toBeDefined();
+    // Each names a file or directory that is there, as the index says, so only the layout rules can refuse it.
+    const file = index.files.find(([f]) => f === 'index.js')!;
+    const files = [`../${HASH}/index.js`, './index.js', `x/../index.js`, path.join(data, 'store', HASH, 'index.js'), 'index.js'];
+    const dirs = ['..', '.', `../${HASH}`, '...'];
+    await mkdir(path.join(data, 'store', HASH, 'x'));
+    await mkdir(path.join(data, 'store', HASH, '...'));
+    for (const bad of files) {
+      await writeFile(indexFile, JSON.stringify({ ...index, files: [...index.files, [bad, file[1], file[2], file[3]]] }));
+      expect(new PackageStore(data).check(HASH), bad).toBeUndefined();
+    }
+    for (const bad of dirs) {
+      await writeFile(indexFile, JSON.stringify({ ...index, dirs: [...index.dirs, bad] }));
+      expect(new PackageStore(data).check(HASH), bad).toBeUndefined();
+    }
+    await writeFile(indexFile, JSON.stringify({ ...index, dirs: [...index.dirs, 'x'] }));
+    expect(new PackageStore(data).check(HASH)).toBeDefined();
   });
 
   it('refuses a store file swapped for a symlink to a file elsewhere', async () => {
@@ -298,6 +323,47 @@ describe('what an install writes for the ecosystem\'s tools', () => {
     expect(await readFile(path.join(data, 'store', HASH, 'package.json'), 'utf8')).toBe(packedJson);
     expect(seen?.get('@acme/x')).toEqual({ '': 'dist/index.js' });
     expect(JSON.parse(await readFile(path.join(project, 'import_map.json'), 'utf8'))).toEqual({ imports: { '@acme/x': './node_modules/@acme/x/dist/index.js' } });
+  });
+
+  it('reads the packed package.json from the store index, or from the entry when an earlier version wrote the index', async () => {
+    const packedJson = '{"name":"@acme/x","main":"lib/x.js","bin":{"x":"lib/x.js"}}';
+    const store = new PackageStore(data);
+    await store.add(HASH, await tarball({ 'package.json': packedJson, 'lib/x.js': 'export {}' }), opts);
+    const indexFile = path.join(data, 'store', `${HASH}.json`);
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as Record<string, unknown>;
+    expect(index.packageJson).toBe(packedJson);
+    const install = async (dir: string, s: PackageStore): Promise<{ json: string; imports: Record<string, string> | undefined }> => {
+      const target = { name: '@acme/x', version: '1.0.0', contentHash: HASH };
+      expect(s.check(HASH)).toBeDefined();
+      let imports: Record<string, string> | undefined;
+      const result = await commitInstall({ projectDir: dir, plan: await planInstall(dir, [target]), store: s, files: (entries) => {
+        imports = entries.get('@acme/x');
+        return {};
+      } });
+      expect(result.manifests.get('@acme/x')).toMatchObject({ bin: { x: 'lib/x.js' } });
+      const file = path.join(dir, 'node_modules/@acme/x/package.json');
+      // Written anew, never a hard link into the store.
+      expect((await stat(file)).ino).not.toBe((await stat(path.join(data, 'store', HASH, 'package.json'))).ino);
+      return { json: await readFile(file, 'utf8'), imports };
+    };
+    const fromIndex = await install(project, store);
+    expect(JSON.parse(fromIndex.json)).toEqual({ name: '@acme/x', version: '1.0.0', main: 'lib/x.js', bin: { x: 'lib/x.js' } });
+    expect(fromIndex.imports).toEqual({ '': 'lib/x.js', '/': '' });
+    delete index.packageJson;
+    await writeFile(indexFile, JSON.stringify(index));
+    const other = await tempDir('gopkgr-project-');
+    expect(await install(other, new PackageStore(data))).toEqual(fromIndex);
+  });
+
+  it('writes the installed package.json of a package whose package.json is a symlink in place of the link', async () => {
+    const store = new PackageStore(data);
+    await store.add(HASH, await tarball({ 'real.json': '{"name":"@acme/x","main":"i.js"}', 'i.js': 'export {}' }, [{ name: 'package.json', type: 'symlink', linkname: 'real.json' }]), opts);
+    const target = { name: '@acme/x', version: '1.0.0', contentHash: HASH };
+    await commitInstall({ projectDir: project, plan: await planInstall(project, [target]), store, files: () => ({}) });
+    const file = path.join(project, 'node_modules/@acme/x/package.json');
+    expect((await lstat(file)).isFile()).toBe(true);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ name: '@acme/x', version: '1.0.0' });
+    expect(await readFile(path.join(data, 'store', HASH, 'real.json'), 'utf8')).toBe('{"name":"@acme/x","main":"i.js"}');
   });
 
   it('installedPackageJson: adds a version where the author wrote none, replaces one they wrote', () => {
