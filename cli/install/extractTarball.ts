@@ -282,20 +282,26 @@ function checkEntries(entries: readonly TarEntry[], label: string): void {
 export async function writeEntries(dir: string, entries: readonly TarEntry[], opts: ExtractOptions = {}): Promise<string[]> {
   const files = new Set(entries.filter((e) => e.type === 'file').map((e) => e.rel));
   const written: string[] = [];
-  mkdirSync(path.dirname(dir), { recursive: true });
-  mkdirSync(dir);
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    // The parent is there on every call but the first (the package store's): one mkdir, not a recursive one's two or three calls.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(path.dirname(dir), { recursive: true });
+    mkdirSync(dir);
+  }
   try {
     const data = new Map(entries.filter((e) => e.type === 'file').map((e) => [e.rel, e]));
     const kept = entries.filter((e) => opts.skip?.(e.rel, files) !== true);
-    // Directories first, each once (parents before children), then files and links.
+    // Directories first, each once, with every ancestor, sorted so that parents come before
+    // children: one plain mkdir each. Then files and links.
     // Synchronous calls: a package is a handful of small files, and one syscall each
     // costs far less than a round trip through libuv's thread pool (open, write, close).
     const dirs = new Set<string>();
     for (const e of kept) {
-      const rel = e.type === 'directory' ? e.rel : path.posix.dirname(e.rel);
-      if (rel !== '.' && rel !== '') dirs.add(rel);
+      for (let rel = e.type === 'directory' ? e.rel : path.posix.dirname(e.rel); rel !== '.' && rel !== '' && !dirs.has(rel); rel = path.posix.dirname(rel)) dirs.add(rel);
     }
-    for (const rel of [...dirs].sort()) mkdirSync(path.join(dir, ...rel.split('/')), { recursive: true });
+    for (const rel of [...dirs].sort()) mkdirSync(path.join(dir, ...rel.split('/')));
     for (const e of kept) {
       const abs = path.join(dir, ...e.rel.split('/'));
       if (e.type === 'file') writeFileSync(abs, e.data, { mode: e.mode, flag: 'wx' });
