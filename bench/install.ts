@@ -40,8 +40,11 @@
  * the worst gopkgr/pnpm ratio over the four scenarios (goals: ≤ 1 in every
  * scenario; gopkgr/bun warm ≤ 1.5).
  *
- *   npx tsx bench/install.ts [--packages 500] [--runs 5] [--keep] [--hold]
+ *   npx tsx bench/install.ts [--packages 500] [--runs 5] [--scenarios cold,lockfile,warm,update] [--keep] [--hold]
  *
+ * --scenarios: time only these (the table and ratios cover them alone); a
+ * scenario another one starts from still runs once per tool, untimed (cold for
+ * the reference lockfile, lockfile for the warm cache of warm and update).
  * --hold: set up (registries, projects), print where everything is, and wait
  * for Ctrl-C instead of measuring: for profiling one tool by hand.
  */
@@ -70,7 +73,7 @@ const PNPM_SPEC = 'pnpm@12.21.0';
 const BUN_PACKAGE = '@oven/bun-linux-x64';
 const BUN_SPEC = `${BUN_PACKAGE}@1.4.5`;
 
-const { values: opts } = parseArgs({ options: { packages: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' }, hold: { type: 'boolean' } } });
+const { values: opts } = parseArgs({ options: { packages: { type: 'string' }, runs: { type: 'string' }, scenarios: { type: 'string' }, keep: { type: 'boolean' }, hold: { type: 'boolean' } } });
 const N = Number(opts.packages ?? 500);
 const RUNS = Number(opts.runs ?? 5);
 if (!Number.isInteger(N) || N < 10) throw new Error('--packages must be an integer >= 10');
@@ -119,6 +122,17 @@ async function ensureTools(): Promise<Tools> {
 
 type Scenario = 'cold' | 'lockfile' | 'warm' | 'update';
 const SCENARIOS: readonly Scenario[] = ['cold', 'lockfile', 'warm', 'update'];
+const chosen = opts.scenarios === undefined ? SCENARIOS : opts.scenarios.split(',').map((s) => s.trim());
+for (const s of chosen) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--scenarios: unknown scenario "${s}" (cold, lockfile, warm, update)`);
+/** The scenarios timed. */
+const TIMED = new Set(chosen as Scenario[]);
+/** Runs of a scenario: --runs when timed, else one untimed run when a timed scenario starts from its state, else none. */
+function runsOf(s: Scenario): number {
+  if (TIMED.has(s)) return RUNS;
+  if (s === 'cold') return 1;
+  if (s === 'lockfile') return TIMED.has('warm') || TIMED.has('update') ? 1 : 0;
+  return 0;
+}
 const TITLE: Record<Scenario, string> = {
   cold: 'cold (no lockfile, empty cache)',
   lockfile: 'lockfile, empty cache',
@@ -323,7 +337,7 @@ try {
     const c = t.command(scenario, home);
     const r = await mustRun(`${t.name} (${scenario})`, c.cmd, c.args, { cwd: t.dir, env: c.env });
     const key = `${scenario}/${t.name}`;
-    times.set(key, [...(times.get(key) ?? []), r.ms]);
+    if (TIMED.has(scenario)) times.set(key, [...(times.get(key) ?? []), r.ms]);
     return r;
   };
   const check = async (t: Tool, what: string): Promise<void> => {
@@ -333,12 +347,14 @@ try {
   };
 
   for (const scenario of SCENARIOS) {
+    const runs = runsOf(scenario);
+    if (runs === 0) continue;
     if (scenario === 'update') {
       await chain.publish([hubUpdate]);
       await publishToVerdaccio(verdaccio.url, verdaccio.token, hubUpdate);
       log(`published ${hub.name}@${hubNext} to both registries`);
     }
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const line: string[] = [];
       for (const t of all) {
         const home = path.join(homes, `${t.name}-${scenario}-${i}`);
@@ -367,9 +383,9 @@ try {
           const locked = await t.lockedVersion(hub.name);
           if (locked !== hubNext) throw new Error(`${updateLabel[t.name]} left ${hub.name} at ${locked ?? 'nothing'}, not ${hubNext}`);
         }
-        line.push(`${t.name} ${times.get(`${scenario}/${t.name}`)!.at(-1)!.toFixed(0)} ms`);
+        line.push(`${t.name} ${times.get(`${scenario}/${t.name}`)?.at(-1)?.toFixed(0) ?? '(untimed)'} ms`);
       }
-      log(`${scenario} run ${i + 1}/${RUNS}: ${line.join(', ')}`);
+      log(`${scenario} run ${i + 1}/${runs}${TIMED.has(scenario) ? '' : ' (untimed)'}: ${line.join(', ')}`);
     }
     if (scenario !== 'cold') for (const t of all) await check(t, scenario);
     // Cold and lockfile runs leave a cache per run: keep only the warm one.
@@ -402,7 +418,7 @@ try {
   console.log(`packages: ${N} (${built.length} versions, ${edges} edges); runs: ${RUNS}, medians, tools interleaved; update: ${hub.name} ${hub.versions.at(-1)!} → ${hubNext}`);
   console.log(`${'scenario'.padEnd(32)}${['gopkgr', 'pnpm', 'npm', 'bun'].map((s) => s.padStart(9)).join('')}  gopkgr/pnpm`);
   const ratios: Array<[Scenario, number]> = [];
-  for (const s of SCENARIOS) {
+  for (const s of SCENARIOS.filter((x) => TIMED.has(x))) {
     const g = med(s, 'gopkgr')!;
     const p = med(s, 'pnpm')!;
     ratios.push([s, g / p]);
