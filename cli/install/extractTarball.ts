@@ -23,11 +23,20 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import type { Header } from 'tar-stream';
 import { GopkgrError } from '../../ledger/index.ts';
 
 const gunzipAsync = promisify(gunzip);
+
+/**
+ * Tarballs up to this size are gunzipped on the main thread: a round trip
+ * through the thread pool and a zlib stream cost more than the work. On
+ * bench/install's 500 tarballs (~1.5 KiB each) that was ~90 ms of CPU
+ * asynchronously and ~20–50 ms synchronously. Bigger ones go to the pool, where
+ * many run on every core at once.
+ */
+const SYNC_GUNZIP_BYTES = 256 * 1024;
 
 /** 256 MiB: four times what the packer lets in (cli/pack.ts DEFAULT_MAX_BYTES), for tarballs packed by other tools. */
 export const MAX_EXTRACT_BYTES = 256 * 1024 * 1024;
@@ -75,8 +84,8 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
   let tar: Buffer;
   try {
     // The tar stream (headers, padding) is a little larger than its files: 1 KiB per entry of slack.
-    // Asynchronous: it runs on libuv's thread pool, so the gunzips of many tarballs use every core.
-    tar = await gunzipAsync(bytes, { maxOutputLength: maxBytes + maxFiles * 1024 + 1024 });
+    const limit = { maxOutputLength: maxBytes + maxFiles * 1024 + 1024 };
+    tar = bytes.length <= SYNC_GUNZIP_BYTES ? gunzipSync(bytes, limit) : await gunzipAsync(bytes, limit);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) unsafe(label, `it unpacks to more than ${maxBytes} bytes`);
     throw new GopkgrError('TARBALL_CORRUPT', `tarball of ${label} is not valid gzip: ${(err as Error).message}`, { hint: 'the blob is damaged; try another node with --node' });
