@@ -32,6 +32,7 @@ import { applyLocal, prepareOverrides } from '../project/overrides.ts';
 import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
 import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical, type Notice, type NoticeCheck } from '../install/notices.ts';
 import { npmNoticeLines, npmNotices } from '../install/npmNotices.ts';
+import { phase } from '../timing.ts';
 
 const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
 
@@ -59,7 +60,9 @@ export const get: Command = {
     for (const sub of ['store', 'cache', 'tags']) await removeLeftovers(path.join(ctx.dataDir, sub));
     const lock = await readLockfile(lockPath);
 
+    phase('started');
     const imports = await scanSources(projectDir, { cacheDir: ctx.dataDir });
+    phase('tags scanned');
     const { requirements, chains, untagged, npm: npmRoots } = collectRequirements(imports);
     // gopkgr.json routes every name to one registry (cli/project/); without it, the one node is --node.
     const project = await findProjectFile(projectDir);
@@ -88,6 +91,7 @@ export const get: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
+    phase('resolved');
     // Notices on every run, asked while the rest is planned and fetched (within a timeout: with a lockfile, nothing else
     // needed the node); a critical advisory refuses before anything is written to the project.
     const installed = [...solution.selected].map(([name, v]) => ({ name, version: v.version, contentHash: v.contentHash }));
@@ -117,6 +121,7 @@ export const get: Command = {
     const { targets, plan, result, bins } = await installSolution({ projectDir, ctx, next, solution, sources, npmTree: npm.tree, router, offline, client, linked, gate });
     const shadowed = router === undefined || offline || sources.size === 0 ? undefined : await router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
+    phase('installed');
 
     const lines: string[] = [];
     const where = resolution.fromLockfile ? LOCKFILE_NAME : ctx.nodeUrl;

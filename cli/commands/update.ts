@@ -24,6 +24,7 @@ import { resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
 import { namesOtherNodes } from '../install/fetchTree.ts';
 import { resolveUpdate } from '../install/resolveUpdate.ts';
+import { phase } from '../timing.ts';
 
 const usage = 'gopkgr update [@ns/name | npm:name ...] [--dir DIR] [--allow-advisory ID]...';
 
@@ -33,7 +34,9 @@ export const update: Command = {
   usage,
   async run(args, ctx) {
     const { values, positionals } = parse(args, { dir: { type: 'string' }, 'allow-advisory': { type: 'string', multiple: true } }, usage);
+    phase('started');
     const p = await loadProject(values.dir as string | undefined, ctx, { repair: true });
+    phase('project loaded');
     const added = { ...(p.lock?.added ?? {}) };
     const requirements = rootRequirements(p.tagged, added);
     const npmNames = new Set(positionals.filter((n) => n.startsWith('npm:')).map((n) => n.slice(4)));
@@ -56,6 +59,7 @@ export const update: Command = {
     const tree = p.router === undefined && !namesOtherNodes(p.chains, client) ? { tree: client } : {};
     const resolution = await resolveUpdate({ requirements: [...requirements, ...local.requirements], lock: p.lock, source, ...tree, ...(names !== undefined ? { names } : {}), rootName: 'your project', overrides: local.layer });
     const { solution, index, sources } = resolution;
+    phase('resolved');
     // npm packages: every one (no names), or the named ones, loses its lock preference; the rest keep their locked versions.
     const npmLock = positionals.length === 0 ? undefined : Object.fromEntries(Object.entries(p.lock?.npm ?? {}).filter(([, e]) => !npmNames.has(e.name)));
     const npm = await resolveNpmForGet({ roots: p.npmRoots, ...(npmLock === undefined ? {} : { lock: npmLock }), client, ctx });
@@ -69,11 +73,13 @@ export const update: Command = {
     if (!ctx.json) for (const line of checked.checked ? installNotices.map(noticeLine) : [`notices not checked (${checked.unchecked}): deprecations and advisories are unknown`]) ctx.err(line);
     const npmChecked = await npmNoticesAsked;
     if (!ctx.json) for (const line of npmNoticeLines(npmChecked)) ctx.err(line);
+    phase('notices checked');
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock: p.lock, added, npmTree: npm.tree });
     const { report: overridden, linked } = applyLocal(next, local, solution, p.projectDir);
     const { plan, result } = await installSolution({ projectDir: p.projectDir, ctx, next, solution, sources, npmTree: npm.tree, router: p.router, offline: false, client, linked });
     const shadowed = p.router === undefined || sources.size === 0 ? undefined : await p.router.publicCopies(sources.keys());
     if (shadowed !== undefined) ctx.err(shadowed);
+    phase('installed');
 
     const updated: Array<{ name: string; location?: string; from: string | null; to: string }> = [];
     for (const [name, v] of solution.selected) {

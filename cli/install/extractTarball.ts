@@ -23,11 +23,20 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import type { Header } from 'tar-stream';
 import { GopkgrError } from '../../ledger/index.ts';
 
 const gunzipAsync = promisify(gunzip);
+
+/**
+ * Tarballs up to this size are gunzipped on the main thread: a round trip
+ * through the thread pool and a zlib stream cost more than the work. On
+ * bench/install's 500 tarballs (~1.5 KiB each) that was ~90 ms of CPU
+ * asynchronously and ~20–50 ms synchronously. Bigger ones go to the pool, where
+ * many run on every core at once.
+ */
+const SYNC_GUNZIP_BYTES = 256 * 1024;
 
 /** 256 MiB: four times what the packer lets in (cli/pack.ts DEFAULT_MAX_BYTES), for tarballs packed by other tools. */
 export const MAX_EXTRACT_BYTES = 256 * 1024 * 1024;
@@ -75,8 +84,8 @@ export async function readTarball(bytes: Uint8Array, opts: ExtractOptions = {}):
   let tar: Buffer;
   try {
     // The tar stream (headers, padding) is a little larger than its files: 1 KiB per entry of slack.
-    // Asynchronous: it runs on libuv's thread pool, so the gunzips of many tarballs use every core.
-    tar = await gunzipAsync(bytes, { maxOutputLength: maxBytes + maxFiles * 1024 + 1024 });
+    const limit = { maxOutputLength: maxBytes + maxFiles * 1024 + 1024 };
+    tar = bytes.length <= SYNC_GUNZIP_BYTES ? gunzipSync(bytes, limit) : await gunzipAsync(bytes, limit);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) unsafe(label, `it unpacks to more than ${maxBytes} bytes`);
     throw new GopkgrError('TARBALL_CORRUPT', `tarball of ${label} is not valid gzip: ${(err as Error).message}`, { hint: 'the blob is damaged; try another node with --node' });
@@ -283,20 +292,26 @@ function checkEntries(entries: readonly TarEntry[], label: string): void {
 export async function writeEntries(dir: string, entries: readonly TarEntry[], opts: ExtractOptions = {}): Promise<string[]> {
   const files = new Set(entries.filter((e) => e.type === 'file').map((e) => e.rel));
   const written: string[] = [];
-  mkdirSync(path.dirname(dir), { recursive: true });
-  mkdirSync(dir);
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    // The parent is there on every call but the first (the package store's): one mkdir, not a recursive one's two or three calls.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(path.dirname(dir), { recursive: true });
+    mkdirSync(dir);
+  }
   try {
     const data = new Map(entries.filter((e) => e.type === 'file').map((e) => [e.rel, e]));
     const kept = entries.filter((e) => opts.skip?.(e.rel, files) !== true);
-    // Directories first, each once (parents before children), then files and links.
+    // Directories first, each once, with every ancestor, sorted so that parents come before
+    // children: one plain mkdir each. Then files and links.
     // Synchronous calls: a package is a handful of small files, and one syscall each
     // costs far less than a round trip through libuv's thread pool (open, write, close).
     const dirs = new Set<string>();
     for (const e of kept) {
-      const rel = e.type === 'directory' ? e.rel : path.posix.dirname(e.rel);
-      if (rel !== '.' && rel !== '') dirs.add(rel);
+      for (let rel = e.type === 'directory' ? e.rel : path.posix.dirname(e.rel); rel !== '.' && rel !== '' && !dirs.has(rel); rel = path.posix.dirname(rel)) dirs.add(rel);
     }
-    for (const rel of [...dirs].sort()) mkdirSync(path.join(dir, ...rel.split('/')), { recursive: true });
+    for (const rel of [...dirs].sort()) mkdirSync(path.join(dir, ...rel.split('/')));
     for (const e of kept) {
       const abs = path.join(dir, ...e.rel.split('/'));
       if (e.type === 'file') writeFileSync(abs, e.data, { mode: e.mode, flag: 'wx' });

@@ -18,6 +18,7 @@ import type { Requirement } from '../../resolver/index.ts';
 import type { NodeClient } from '../client.ts';
 import type { PackageJson } from '../packages.ts';
 import { fetchIndex, indexVersionsOf, type FetchedIndex, type PackageSource } from './fetchIndex.ts';
+import { phase } from '../timing.ts';
 
 export interface FetchedTree extends FetchedIndex {
   /** name → the version the node resolved it to */
@@ -81,11 +82,13 @@ export async function fetchTree(requirements: readonly Requirement[], client: No
 export async function fetchTreeIndex(requirements: readonly Requirement[], client: NodeClient, source: PackageSource): Promise<FetchedTree | undefined> {
   const tree = await fetchTree(requirements, client);
   if (tree === undefined) return undefined;
+  phase(`tree: POST /v1/resolve answered ${tree.packages.size} packages`);
   const covered = new Set(tree.packages.keys());
   const missing = new Set<string>();
   for (const versions of tree.packages.values()) for (const v of versions) for (const dep of Object.keys(v.deps)) if (!covered.has(dep)) missing.add(dep);
   if (missing.size === 0) return tree;
   const rest = await fetchIndex(missing, source, {}, covered);
+  phase(`tree: ${missing.size} names the answer left out asked by GET`);
   for (const [name, versions] of rest.packages) tree.packages.set(name, versions);
   for (const [name, url] of rest.sources) tree.sources.set(name, url);
   for (const [name, view] of rest.views) tree.views.set(name, view);

@@ -23,6 +23,7 @@ import type { NpmTree } from './npmTree.ts';
 import { PackageStore } from './packageStore.ts';
 import { syncFilesystem } from './syncFilesystem.ts';
 import { TarballCache } from './tarballCache.ts';
+import { phase } from '../timing.ts';
 
 export interface InstallSolutionOptions {
   projectDir: string;
@@ -86,16 +87,20 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
       extract: (t) => (npmByHash.has(t.contentHash) ? { label: labelOf(t) } : { label: labelOf(t), skip: skipShadowingSource }),
     },
   );
+  phase('tarballs fetched and unpacked into the store');
   await o.gate?.();
+  phase('notices checked');
   const result = await commitInstall({
     projectDir,
     plan,
     store,
     files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
   });
+  phase('node_modules committed');
   // `.bin` links are derived from what is installed now, so a deleted or stale one is repaired even when nothing else changed.
   const bins = linkBins(path.join(projectDir, 'node_modules'), [...plan.kept, ...plan.toInstall].map((t) => t.name), plan.toRemove, result.manifests);
   // Only after a successful install: a tarball that failed extraction never enters the cache.
   for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
+  phase('tarballs cached');
   return { targets, plan, result, bins };
 }

@@ -25,9 +25,13 @@ export const ATOMIC_MARK = '.gopkgr-tmp-';
 const HOST = hostname().toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 32);
 const STALE_ELSEWHERE_MS = 24 * 60 * 60 * 1000;
 
-/** `<prefix><pid>@<host>-<random>`: a fresh temp name owned by this process. */
+/** Random per process; a counter tells this process's names apart (a get names ~1,500, and randomBytes each cost ~50 ms of CPU). */
+const PROCESS_NONCE = randomBytes(6).toString('hex');
+let nextTemp = 0;
+
+/** `<prefix><pid>@<host>-<random><counter>`: a fresh temp name owned by this process (created exclusively: wx, mkdir). */
 export function tempName(prefix: string): string {
-  return `${prefix}${process.pid}@${HOST}-${randomBytes(6).toString('hex')}`;
+  return `${prefix}${process.pid}@${HOST}-${PROCESS_NONCE}${(nextTemp++).toString(16)}`;
 }
 
 const OWNED = /^(?:\.gopkgr-(?:staging|trash|unpack)-|\..+\.gopkgr-tmp-)(\d+)@([a-z0-9-]*)-[0-9a-f]+$/;

@@ -30,6 +30,7 @@ import { checkLayout, readTarball, writeEntries, type ExtractOptions, type TarEn
 import { entryOf } from './buildImportMap.ts';
 import { syncPaths, writeReplacing, type FlushPaths } from './writeAtomic.ts';
 import { tempName, UNPACK_PREFIX } from './leftovers.ts';
+import { phase } from '../timing.ts';
 
 /** An entry unpacked into a temp directory of the store, not yet in place (PackageStore.unpack, commit). */
 export interface PendingEntry {
@@ -191,7 +192,7 @@ export class PackageStore {
   async unpack(hash: string, bytes: Uint8Array, opts: ExtractOptions): Promise<PendingEntry> {
     const entries = await readTarball(bytes, opts);
     const tmp = path.join(this.dir, tempName(UNPACK_PREFIX));
-    mkdirSync(this.dir, { recursive: true });
+    // writeEntries makes the store directory when it is missing.
     const written = await writeEntries(tmp, entries, opts);
     try {
       const symlinks = new Map(entries.flatMap((e) => (e.type === 'symlink' ? [[e.rel, e.target] as const] : [])));
@@ -235,7 +236,9 @@ export class PackageStore {
     for (const p of pending) {
       data.push(p.tmp, ...p.index.dirs.map((d) => path.join(p.tmp, d)), ...p.index.files.map(([rel]) => path.join(p.tmp, rel)));
     }
+    phase('store: entries unpacked');
     await this.flush(this.dir, data);
+    phase('store: unpacked entries flushed');
     const markers: string[] = [];
     const placed = new Set<PendingEntry>();
     try {
@@ -253,7 +256,9 @@ export class PackageStore {
     } finally {
       await this.discard(pending.filter((p) => !placed.has(p)));
     }
+    phase('store: entries placed');
     await this.flush(this.dir, [...markers, this.dir]);
+    phase('store: committed');
   }
 
   /** The text of a checked entry's package.json (from its index, or its file in entries of earlier versions); undefined when it has none. */

@@ -16,6 +16,7 @@
  * GET requests for the names its answer leaves out (fetchTreeIndex), else by
  * fetchIndex's waves (~370 ms on bench/install's 500 packages).
  */
+import semver from 'semver';
 import { isGopkgrError } from '../../ledger/index.ts';
 import { mapIndex, solve, splitRef, type IndexVersion, type Requirement, type Solution, type SolveOptions } from '../../resolver/index.ts';
 import type { OverrideLayer } from '../project/overrideLayer.ts';
@@ -23,7 +24,8 @@ import type { NodeClient } from '../client.ts';
 import { fetchIndex, type PackageSource } from './fetchIndex.ts';
 import { fetchTreeIndex } from './fetchTree.ts';
 import type { Lockfile } from './lockfile.ts';
-import type { ProjectResolution } from './resolveProject.ts';
+import { solutionFromPicks, type ProjectResolution } from './resolveProject.ts';
+import { phase } from '../timing.ts';
 
 export interface UpdateOptions {
   requirements: readonly Requirement[];
@@ -83,6 +85,41 @@ export function deprecatedLocks(lock: Lockfile | undefined, index: ReadonlyMap<s
   return out;
 }
 
+/**
+ * The solver's answer to `update NAME...` without running it (~0.2–0.3 s on
+ * bench/install's 500 packages), in the case that decides it: every other
+ * package at its locked version and each named one at its newest version that
+ * is not deprecated, when that selection meets every range and hashlock in it
+ * (solutionFromPicks) and holds no package the lockfile does not know (it has
+ * no pick for one).
+ *
+ * Why it is the solver's answer (solve.ts, with update's options): the
+ * selection is a solution, so it satisfies every fact PubGrub derives; every
+ * term the solver holds then admits the selection's version of each package,
+ * no decision ever conflicts, and each decision picks the selection's version:
+ * a kept package its preferred (locked) version, a named one — neither
+ * preferred nor named by a recorded lock tree (forgetRecordedLocks) — the
+ * newest version its term allows, which cannot be newer than the newest
+ * allowed version of all (deprecated ones are allowed only when pinned by an
+ * exact or hash requirement, which the selection would then fail). A package
+ * outside the lockfile would be chosen by the recorded-lock preferences, which
+ * depend on decision order: the solver decides those. Undefined whenever the
+ * case does not hold; test/cli/updatePlan.test.ts compares it with the solver
+ * over random indexes.
+ */
+export function namedUpdatePicks(index: ReadonlyMap<string, readonly IndexVersion[]>, requirements: readonly Requirement[], lock: Lockfile | undefined, names: ReadonlySet<string> | undefined): Solution | undefined {
+  if (names === undefined || lock === undefined) return undefined;
+  const newest = new Map<string, string>();
+  for (const name of names) {
+    let best: string | undefined;
+    for (const v of index.get(name) ?? []) if (!v.deprecated && (best === undefined || semver.gt(v.version, best))) best = v.version;
+    if (best === undefined) return undefined;
+    newest.set(name, best);
+  }
+  // A package with neither a locked version nor a name here has no pick: solutionFromPicks gives no answer then.
+  return solutionFromPicks(index, (name) => newest.get(name) ?? lock.packages[name]?.version, requirements);
+}
+
 export async function resolveUpdate(o: UpdateOptions): Promise<ProjectResolution> {
   // Overridden: each name asked through the layer (local names of no registry), every solve over the rewritten index.
   const layer = o.overrides !== undefined && o.overrides.size > 0 ? o.overrides : undefined;
@@ -92,16 +129,18 @@ export async function resolveUpdate(o: UpdateOptions): Promise<ProjectResolution
   // Overridden names are asked through the layer, which the node's one-request tree knows nothing of: by waves then.
   const whole = layer === undefined && o.tree !== undefined ? await fetchTreeIndex(requirements, o.tree, o.source) : undefined;
   const fetched = whole ?? await fetchIndex(requirements.map((r) => r.name), layer === undefined ? o.source : layer.wrap(o.source));
+  phase(`update: index of ${fetched.packages.size} packages fetched`);
   const index = forgetRecordedLocks(fetched.packages, o.names);
   const kept = keptVersions(o.lock, o.names);
-  let solution;
+  let solution = layer === undefined ? namedUpdatePicks(index, requirements, o.lock, o.names) : undefined;
   try {
-    solution = solveOver(index, { preferred: kept, rootName: o.rootName });
+    solution ??= solveOver(index, { preferred: kept, rootName: o.rootName });
   } catch (err) {
     const stuck = deprecatedLocks(o.lock, index, o.names);
     if (!isGopkgrError(err, 'RESOLVE_CONFLICT') || Object.keys(stuck).length === 0) throw err;
     solution = solveOver(index, { preferred: { ...kept, ...stuck }, rootName: o.rootName });
   }
+  phase('update: solved');
   return layer === undefined
     ? { solution, index, sources: fetched.sources, fromLockfile: false, views: fetched.views }
     : { solution, index: layer.inject(index), sources: layer.registrySources(fetched.sources), fromLockfile: false, views: fetched.views };

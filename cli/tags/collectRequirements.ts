@@ -9,7 +9,7 @@
  */
 import { GopkgrError } from '../../ledger/index.ts';
 import type { Requirement } from '../../resolver/index.ts';
-import type { TaggedImport } from './parseTags.ts';
+import type { TaggedImport } from './structTag.ts';
 
 export interface Collected {
   requirements: Requirement[];

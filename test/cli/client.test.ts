@@ -38,4 +38,83 @@ describe('NodeClient', () => {
     expect((err as GopkgrError).code).toBe('NODE_UNREACHABLE');
     expect(seen()).toBe(2);
   });
+
+  describe('getBlob (node:http on a kept-alive agent)', () => {
+    /** A loopback server answering GET /v1/blobs/<hash> as `answer` says; records the authorization header of each request. */
+    async function blobServer(answer: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, n: number) => void): Promise<{ url: string; auth: Array<string | undefined> }> {
+      const auth: Array<string | undefined> = [];
+      server = createServer((req, res) => {
+        auth.push(req.headers.authorization);
+        answer(req, res, auth.length);
+      });
+      await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth };
+    }
+    const HASH = 'ab'.repeat(32);
+
+    it('returns the bytes, sends the bearer token, and keeps one connection for many requests', async () => {
+      const sockets = new Set<unknown>();
+      const { url, auth } = await blobServer((req, res) => {
+        sockets.add(req.socket);
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(Buffer.from(req.url!));
+      });
+      const client = new NodeClient(url, 'secret');
+      for (let i = 0; i < 3; i++) expect(Buffer.from(await client.getBlob(HASH)).toString()).toBe(`/v1/blobs/${HASH}`);
+      expect(auth).toEqual(['Bearer secret', 'Bearer secret', 'Bearer secret']);
+      expect(sockets.size).toBe(1);
+    });
+
+    it('a coded JSON error is that error (NOT_FOUND); another status is HTTP_ERROR', async () => {
+      const { url } = await blobServer((_req, res, n) => {
+        if (n === 1) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no blob' } }));
+        } else {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end('bad gateway');
+        }
+      });
+      const client = new NodeClient(url);
+      expect(((await client.getBlob(HASH).catch((e: unknown) => e)) as GopkgrError).code).toBe('NOT_FOUND');
+      expect(((await client.getBlob(HASH).catch((e: unknown) => e)) as GopkgrError).code).toBe('HTTP_ERROR');
+    });
+
+    it('asks again once when the connection is reset, and gives up with NODE_UNREACHABLE after two', async () => {
+      const { url, auth } = await blobServer((req, res, n) => {
+        if (n === 1 || n >= 3) {
+          req.socket.resetAndDestroy();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end('ok');
+      });
+      const client = new NodeClient(url);
+      expect(Buffer.from(await client.getBlob(HASH)).toString()).toBe('ok');
+      expect(auth.length).toBe(2);
+      expect(((await client.getBlob(HASH).catch((e: unknown) => e)) as GopkgrError).code).toBe('NODE_UNREACHABLE');
+      expect(auth.length).toBe(4);
+    });
+
+    it('a body cut short is NODE_UNREACHABLE, never a shorter tarball', async () => {
+      const { url } = await blobServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100' });
+        res.write('only part of it');
+        setTimeout(() => req.socket.destroy(), 20);
+      });
+      const err = await new NodeClient(url).getBlob(HASH).catch((e: unknown) => e);
+      expect((err as GopkgrError).code).toBe('NODE_UNREACHABLE');
+    });
+
+    it('times out with NODE_UNREACHABLE after the client\'s timeout', async () => {
+      const { url } = await blobServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.write('never ends');
+      });
+      const err = await new NodeClient(url, undefined, 200).getBlob(HASH).catch((e: unknown) => e);
+      expect((err as GopkgrError).code).toBe('NODE_UNREACHABLE');
+      expect((err as GopkgrError).message).toContain('timed out after 200 ms');
+      server!.closeAllConnections();
+    });
+  });
 });

@@ -97,6 +97,17 @@ describe('extractTarball: rejected, nothing left on disk', () => {
     await expect(extractTarball(new Uint8Array([1, 2, 3]), path.join(root, 'pkg'))).rejects.toMatchObject({ code: 'TARBALL_CORRUPT' });
     expect(await readdir(root)).toEqual([]);
   });
+
+  it('a tarball too big to gunzip on the main thread (over 256 KiB) is read the same way, caps and all', async () => {
+    const noise = Buffer.from(prng(7).bytes(400_000)).toString('base64');
+    const big = await tarball([{ name: 'package/noise.txt', body: noise }, { name: 'package/index.js', body: 'export {};' }]);
+    expect(big.length).toBeGreaterThan(256 * 1024);
+    const dest = path.join(root, 'pkg');
+    expect(await extractTarball(big, dest)).toEqual(['index.js', 'noise.txt']);
+    expect(await readFile(path.join(dest, 'noise.txt'), 'utf8')).toBe(noise);
+    await expect(extractTarball(big, path.join(root, 'capped'), { maxBytes: 100_000 })).rejects.toThrow(/more than 100000 bytes/);
+    await expect(extractTarball(big.subarray(0, big.length - 100), path.join(root, 'cut'))).rejects.toMatchObject({ code: 'TARBALL_CORRUPT' });
+  });
 });
 
 describe('extractTarball: a good tarball', () => {

@@ -57,5 +57,8 @@ describe('removeLeftovers', () => {
     await writeAtomic(file, 'x');
     expect(await readdir(dir)).toEqual(['gopkgr.lock']);
     expect(tempName('.gopkgr.lock.gopkgr-tmp-')).toMatch(new RegExp(`^\\.gopkgr\\.lock\\.gopkgr-tmp-${process.pid}@`));
+    // Unique within the process: each name is new.
+    const names = Array.from({ length: 1000 }, () => tempName(UNPACK_PREFIX));
+    expect(new Set(names).size).toBe(1000);
   });
 });

@@ -6,12 +6,34 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GopkgrError } from '../../ledger/index.ts';
-import { collectRequirements, depsOf, parseTags, scanSources } from '../../cli/tags/index.ts';
+import { collectRequirements, depsOf, parseTags as parseWithTypeScript, scanSources } from '../../cli/tags/index.ts';
+import { scanImports } from '../../cli/tags/scanImports.ts';
+import { taggedImports } from '../../cli/tags/structTag.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 
 const HASH = 'ab'.repeat(32);
+
+/**
+ * The TypeScript parser's reading, checked against the dedicated scanner's
+ * (cli/tags/scanImports.ts) wherever that one answers: the same imports, or
+ * the same error.
+ */
+function parseTags(file: string, text: string): ReturnType<typeof parseWithTypeScript> {
+  const attempt = <T>(read: () => T): { ok: T } | { error: string } => {
+    try {
+      return { ok: read() };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
+  const theirs = attempt(() => parseWithTypeScript(file, text));
+  const statements = scanImports(file, text);
+  if (statements !== undefined) expect(attempt(() => taggedImports(file, text, statements))).toEqual(theirs);
+  if ('error' in theirs) return parseWithTypeScript(file, text);
+  return theirs.ok;
+}
 
 function tagsOf(text: string, file = 'src/app.ts'): Array<{ name: string; subpath: string; typeOnly: boolean; tag?: object; line: number }> {
   return parseTags(file, text).map(({ name, subpath, typeOnly, tag, line }) => ({ name, subpath, typeOnly, line, ...(tag ? { tag } : {}) }));

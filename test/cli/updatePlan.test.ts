@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { mapIndex, solve, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 import type { Lockfile } from '../../cli/install/lockfile.ts';
-import { deprecatedLocks, forgetRecordedLocks, keptVersions } from '../../cli/install/resolveUpdate.ts';
+import { deprecatedLocks, forgetRecordedLocks, keptVersions, namedUpdatePicks } from '../../cli/install/resolveUpdate.ts';
+import { isGopkgrError } from '../../ledger/index.ts';
+import { prng, type Prng } from '../support/prng.ts';
 import { outdatedRows, rangesOn, type VersionFacts } from '../../cli/install/outdatedRows.ts';
 import { chainText, whyChains } from '../../cli/install/whyChains.ts';
 
@@ -64,6 +66,87 @@ describe('update preferences', () => {
     expect(keptVersions(lock, new Set(['@a/hub']))).toEqual({ '@a/top': '1.0.0' });
     expect(keptVersions(lock)).toEqual({});
     expect(keptVersions(undefined, new Set(['@a/hub']))).toEqual({});
+  });
+});
+
+describe('namedUpdatePicks: the solver\'s answer to update NAME without solving', () => {
+  it('takes the hub\'s newest patch and keeps every other package locked, as the solver does', () => {
+    const index = forgetRecordedLocks(diamond(), new Set(['@a/hub']));
+    const lock = lockOf({ '@a/top': '1.0.0', '@a/left': '1.0.0', '@a/right': '1.0.0', '@a/hub': '1.0.0' });
+    const names = new Set(['@a/hub']);
+    const picked = namedUpdatePicks(index, roots, lock, names)!;
+    expect([...picked.selected].map(([n, x]) => `${n}@${x.version}`)).toEqual(['@a/hub@1.0.2', '@a/left@1.0.0', '@a/right@1.0.0', '@a/top@1.0.0']);
+    expect(picked).toEqual(solve(mapIndex(index), roots, { preferred: keptVersions(lock, names) }));
+  });
+
+  it('gives no answer when the newest version does not fit a range, is deprecated, or brings a package the lockfile lacks', () => {
+    const lock = lockOf({ '@a/top': '1.0.0', '@a/left': '1.0.0', '@a/right': '1.0.0', '@a/hub': '1.0.0' });
+    const names = new Set(['@a/hub']);
+    const out = (edit: (index: Map<string, IndexVersion[]>) => void): unknown => {
+      const index = diamond();
+      edit(index);
+      return namedUpdatePicks(forgetRecordedLocks(index, names), roots, lock, names);
+    };
+    expect(out((i) => i.get('@a/hub')!.push(v('2.0.0')))).toBeUndefined();
+    expect(out((i) => i.get('@a/hub')!.push(v('1.0.3', { '@a/new': '^1.0.0' })))).toBeUndefined();
+    expect(out((i) => i.get('@a/hub')!.forEach((x) => (x.deprecated = true)))).toBeUndefined();
+  });
+
+  /** A random index: packages p0…p(n-1), versions with deps on later packages (and now and then an earlier one: cycles), some deprecated. */
+  function randomIndex(r: Prng): Map<string, IndexVersion[]> {
+    const n = 3 + r.int(6);
+    const versions = ['1.0.0', '1.0.1', '1.1.0', '1.2.0', '2.0.0'];
+    const ranges = ['^1.0.0', '~1.0.0', '^1.1.0', '*', '^2.0.0', '1.0.1', '>=1.0.1'];
+    const index = new Map<string, IndexVersion[]>();
+    for (let p = 0; p < n; p++) {
+      const list: IndexVersion[] = [];
+      for (const version of versions) {
+        if (version !== '1.0.0' && r.next() < 0.4) continue;
+        const deps: Record<string, string> = {};
+        for (let q = 0; q < n; q++) if (q !== p && r.next() < (q > p ? 0.35 : 0.05)) deps[`@r/p${q}`] = r.pick(ranges);
+        list.push({ version, contentHash: H(String((p * 7 + versions.indexOf(version)) % 10)), deps, deprecated: r.next() < 0.15 });
+      }
+      index.set(`@r/p${p}`, list);
+    }
+    return index;
+  }
+
+  it('over random indexes and new releases, wherever it answers, the answer is the solver\'s', () => {
+    let answered = 0;
+    let cases = 0;
+    for (let seed = 1; cases < 400 && seed < 5000; seed++) {
+      const r = prng(seed);
+      const index = randomIndex(r);
+      const requirements: Requirement[] = [{ name: '@r/p0', range: r.pick(['^1.0.0', '*', '>=1.0.0']), origin: 'src/a.ts:1' }];
+      if (r.next() < 0.5) requirements.push({ name: `@r/p${1 + r.int(index.size - 1)}`, range: r.pick(['^1.0.0', '*', '~1.0.0']), origin: 'src/a.ts:2' });
+      // The installed tree: what get chose then, over an index without the newest versions.
+      const older = new Map([...index].map(([name, list]) => [name, list.filter((x) => x.version !== '1.2.0' && x.version !== '2.0.0')] as const).filter(([, list]) => list.length > 0));
+      let before;
+      try {
+        before = solve(mapIndex(older), requirements);
+      } catch (err) {
+        if (isGopkgrError(err, 'RESOLVE_CONFLICT')) continue;
+        throw err;
+      }
+      const lock: Lockfile = { lockfileVersion: 1, added: {}, packages: {} };
+      for (const [name, x] of before.selected) lock.packages[name] = { version: x.version, contentHash: x.contentHash, deps: x.deps, satisfying: {} };
+      const names = new Set([r.pick([...before.selected.keys()])]);
+      const forgotten = forgetRecordedLocks(index, names);
+      let solved;
+      try {
+        solved = solve(mapIndex(forgotten), requirements, { preferred: keptVersions(lock, names) });
+      } catch (err) {
+        if (!isGopkgrError(err, 'RESOLVE_CONFLICT')) throw err;
+      }
+      cases++;
+      const picked = namedUpdatePicks(forgotten, requirements, lock, names);
+      if (picked === undefined) continue;
+      answered++;
+      expect(picked, `seed ${seed}`).toEqual(solved);
+    }
+    expect(cases).toBe(400);
+    // Not vacuous: most updates of one package are this case.
+    expect(answered).toBeGreaterThan(100);
   });
 });
 
