@@ -10,11 +10,14 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { typescript } from '../../infver/typescript.ts';
 import { importStatements, parseTags } from '../../cli/tags/parseTags.ts';
 import { scanImports } from '../../cli/tags/scanImports.ts';
 import { taggedImports, trailingComments } from '../../cli/tags/structTag.ts';
-import { REPO } from '../support/processes.ts';
+
+/** The checkout (test/support/processes.ts has it too, but importing that would make this unit test reach child_process). */
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** What a reader makes of a file: its tagged imports, or the error it throws. */
 function outcome(read: () => unknown): unknown {

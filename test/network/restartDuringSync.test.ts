@@ -10,7 +10,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAll, tempDir } from '../support/cleanup.ts';
-import { buildChain, converged, spawnNetNode, status, withIdentity, type NetNode } from '../support/network.ts';
+import { buildChain, converged, spawnNetNode, status, waitPeers, withIdentity, type NetNode } from '../support/network.ts';
 import { WAIT_TIMEOUT_MS } from '../support/timeouts.ts';
 import { prng } from '../support/prng.ts';
 
@@ -33,7 +33,10 @@ describe('restart during sync', () => {
     const { data, p2pPort, apiPort, peerId } = syncer;
     const heights: number[] = [];
     for (let i = 0; i < RESTARTS; i++) {
-      // Kill it at a random point of its sync: before, during or after the first batches arrive.
+      // Kill it at a random point of its sync: before, during or after the first batches arrive. The clock starts
+      // once it is connected to the miner: its API answers before its network is up, and on a loaded machine the
+      // network alone can take longer than the longest delay.
+      await waitPeers(syncer, 1);
       await new Promise((r) => setTimeout(r, 300 + Math.floor(rand.next() * 1_200)));
       heights.push((await status(syncer).catch(() => ({ height: -1 }))).height);
       syncer.child.kill('SIGKILL');
