@@ -48,4 +48,22 @@ describe('npm ranges, as npm reads them', () => {
     expect(fresh.releases.map((r) => `${r.name}@${r.version}`)).toEqual(['color-name@1.1.4', 'has-flag@4.0.0']);
     expect(fresh.unresolved.map((u) => [u.name, u.by])).toEqual([['git-dep', 'has-flag@4.0.0'], ['gone', 'has-flag@4.0.0']]);
   });
+
+  it('leaves out an optional dependency for another platform (fsevents on linux), keeps it for darwin or all platforms', async () => {
+    const registry = new NpmRegistry((await startNpmRegistry()).url);
+    const closure = await resolveClosure(registry, [{ name: 'chokidar', spec: '^3.6.0' }], undefined, { platform: 'linux', arch: 'x64', libc: 'glibc' });
+    const names = closure.releases.map((r) => r.name);
+    expect(names).toHaveLength(14);
+    expect(names).not.toContain('fsevents');
+    expect(names.at(-1)).toBe('chokidar');
+    expect(closure.otherPlatform).toEqual([{ name: 'fsevents', version: '2.3.3', by: 'chokidar@3.6.0', reason: 'os darwin excludes linux' }]);
+    const darwin = await resolveClosure(registry, [{ name: 'chokidar', spec: '^3.6.0' }], undefined, { platform: 'darwin', arch: 'arm64' });
+    expect(darwin.releases.map((r) => r.name)).toContain('fsevents');
+    expect(darwin.otherPlatform).toEqual([]);
+    const all = await resolveClosure(registry, [{ name: 'chokidar', spec: '^3.6.0' }]);
+    expect(all.releases).toHaveLength(15);
+    // Named on the command line, it is not optional: imported on any machine.
+    const root = await resolveClosure(registry, [{ name: 'fsevents', spec: '2.3.3' }], undefined, { platform: 'linux', arch: 'x64' });
+    expect(root.releases.map((r) => r.name)).toEqual(['fsevents']);
+  });
 });
