@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dependencySpecs, parseNpmSpec, pickVersion, resolveClosure } from '../../cli/npm/closure.ts';
 import { NpmRegistry } from '../../cli/npm/registry.ts';
+import { thisMachine } from '../../cli/npm/machine.ts';
 import { startNpmRegistry } from '../support/npmRegistry.ts';
 import { closeAll } from '../support/cleanup.ts';
 
@@ -65,5 +66,12 @@ describe('npm ranges, as npm reads them', () => {
     // Named on the command line, it is not optional: imported on any machine.
     const root = await resolveClosure(registry, [{ name: 'fsevents', spec: '2.3.3' }], undefined, { platform: 'linux', arch: 'x64' });
     expect(root.releases.map((r) => r.name)).toEqual(['fsevents']);
+  });
+
+  it("this machine is Node's platform and arch, and on linux the C library its report names", () => {
+    const m = thisMachine();
+    expect([m.platform, m.arch]).toEqual([process.platform, process.arch]);
+    const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
+    expect(m.libc).toBe(process.platform !== 'linux' ? undefined : glibc !== undefined ? 'glibc' : 'musl');
   });
 });
