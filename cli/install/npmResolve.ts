@@ -12,6 +12,7 @@ import { GopkgrError, isNpmVersion, isPlatformList, PLATFORM_FIELDS, type Machin
 import type { NodeClient } from '../client.ts';
 import { thisMachine } from '../npm/machine.ts';
 import { mapLimit } from './fetchIndex.ts';
+import { LOCKFILE_NAME } from './lockfile.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { buildNpmTree, parseNpmDepSpec, type NpmMissing, type NpmRelease, type NpmRootRange, type NpmTree } from './npmTree.ts';
 
@@ -97,7 +98,8 @@ export async function resolveNpm(opts: { roots: readonly NpmRootRange[]; lock?: 
   const preferred = new Map([...locked].map(([name, rs]) => [name, new Set(rs.map((r) => r.version))]));
   const machine = opts.machine ?? thisMachine();
   if (opts.roots.length === 0) return { tree: buildNpmTree([], new Map()), fromLockfile: true };
-  const fromLock = buildNpmTree(opts.roots, locked, { preferred, machine });
+  // An optional package the lock lacks (left out where it was written: not on chain then, or for another platform) stays out.
+  const fromLock = buildNpmTree(opts.roots, locked, { preferred, machine, source: `in ${LOCKFILE_NAME}` });
   if (fromLock.missing.length === 0 && Object.keys(lock).length > 0) return { tree: fromLock, fromLockfile: true };
   if (opts.client === undefined) {
     if (Object.keys(lock).length === 0) throw new GopkgrError('OFFLINE_NO_LOCKFILE', 'gopkgr.lock holds no npm packages to install from offline', { hint: 'run `gopkgr get` once with a node reachable' });

@@ -97,6 +97,8 @@ export interface BuildNpmTreeOptions {
   preferred?: ReadonlyMap<string, ReadonlySet<string>>;
   /** the machine installed on: an optional dependency whose platform fields exclude it is skipped (undefined: none is) */
   machine?: Machine;
+  /** where `index` comes from, for the reasons (`on chain`, or `in gopkgr.lock` when laid out from the lock alone) */
+  source?: string;
 }
 
 const NM = 'node_modules';
@@ -150,9 +152,10 @@ export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<
     const best = semver.maxSatisfying((locked.length > 0 ? locked : admitted).map((r) => r.version), '*', { includePrerelease: true });
     return best === null ? undefined : admitted.find((r) => r.version === best);
   };
+  const where = opts.source ?? 'on chain';
   const missingReason = (name: string, range: string): string => (index.has(name)
-    ? `no release of npm:${name} on chain is in ${range} (on chain: ${index.get(name)!.map((r) => r.version).join(', ')})`
-    : `npm:${name} is not on chain`);
+    ? `no release of npm:${name} ${where} is in ${range} (${where}: ${index.get(name)!.map((r) => r.version).join(', ')})`
+    : `npm:${name} is not ${where}`);
   const place = (location: string, release: NpmRelease): NpmTreeNode => {
     const node = { location, release };
     tree.nodes.set(location, node);

@@ -89,7 +89,7 @@ describe('npm packages for another platform (fsevents on linux) end to end', () 
     expect(Object.keys(lock.npm)).not.toContain('node_modules/fsevents');
     const human = await gopkgr(['get', '--dir', app, '--offline'], { env });
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout + human.stderr).toMatch(/optional fsevents@~2\.3\.2 of chokidar@3\.6\.0 left out/);
+    expect(human.stdout + human.stderr).toContain('optional fsevents@~2.3.2 of chokidar@3.6.0 left out: npm:fsevents is not in gopkgr.lock');
     const out = await run(process.execPath, [path.join(app, 'src', 'watch.mjs')], { cwd: app });
     expect(out.stdout.trim()).toBe('function');
   });
