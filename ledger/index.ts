@@ -9,7 +9,10 @@ export { sha256, sha256d, sha256Hex, generateKeyPair, keyPairFromSecret, sign, v
 export * from './constants.ts';
 export * from './names.ts';
 export { compareVersions, newestVersion, predecessorOf, stepBase } from './versionLine.ts';
-export { isNpmName, isNpmVersion, npmChainName, type NpmKey } from './npmRelease.ts';
+export {
+  isNpmName, isNpmVersion, npmChainName, isPlatformList, platformListAllows, platformMismatch, platformOfManifest, PLATFORM_FIELDS, MAX_PLATFORM_ENTRIES,
+  type NpmKey, type NpmPlatform, type Machine, type PlatformField,
+} from './npmRelease.ts';
 export { encodeTx, decodeTx, txId, tarballOf, signTx, checkTxSignature, signingMessage, leadingZeroBits, feeOf, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type ImportBody, type SignedTxType, type BodyByType, type TransferBody, type AttestBody, type AdvisoryBody, type RebuildVerdict, REBUILD_VERDICTS } from './tx.ts';
 export {
   encodeHeader, encodeBlock, decodeBlock, readHeader, assembleBlock, blockId, merkleRoot, bytesToBigInt, bigIntToBytes32, BLOCK_VERSION, HEADER_NEUTRAL_FIELDS,

@@ -56,3 +56,78 @@ export function npmSignatureValid(keys: readonly NpmKey[], name: string, version
     return false;
   }
 }
+
+/**
+ * Platform fields (`os`, `cpu`, `libc` in a package.json), as npm writes them:
+ * lists of short lowercase words (`"darwin"`, `"x64"`, `"glibc"`), each one an
+ * allowed value or, with a leading `!`, an excluded one. Bounded so a record
+ * stays small: npm's own values are a handful of characters.
+ */
+export const PLATFORM_FIELDS = ['os', 'cpu', 'libc'] as const;
+export type PlatformField = (typeof PLATFORM_FIELDS)[number];
+export type NpmPlatform = Partial<Record<PlatformField, string[]>>;
+export const MAX_PLATFORM_ENTRIES = 32;
+const PLATFORM_ENTRY = /^[a-z0-9_!-]{1,32}$/;
+
+/** A non-empty list of at most 32 entries, each 1 to 32 of `[a-z0-9_!-]`. */
+export function isPlatformList(x: unknown): x is string[] {
+  return Array.isArray(x) && x.length > 0 && x.length <= MAX_PLATFORM_ENTRIES && x.every((e) => typeof e === 'string' && PLATFORM_ENTRY.test(e));
+}
+
+/** The machine a package is installed on: Node's `process.platform`, `process.arch`, and on linux its C library. */
+export interface Machine {
+  platform: string;
+  arch: string;
+  /** `glibc` or `musl` on linux; undefined when unknown or not linux */
+  libc?: string;
+}
+
+/**
+ * npm's rule for one list: `["any"]` allows all; a value listed with `!` is
+ * excluded; otherwise the value must be listed, unless every entry is a `!`
+ * one (then all that is not excluded is allowed).
+ */
+export function platformListAllows(list: readonly string[], value: string | undefined): boolean {
+  if (list.length === 1 && list[0] === 'any') return true;
+  let negated = 0;
+  let listed = false;
+  for (const entry of list) {
+    if (entry.startsWith('!')) {
+      negated++;
+      if (entry.slice(1) === value) return false;
+    } else if (entry === value) {
+      listed = true;
+    }
+  }
+  return listed || negated === list.length;
+}
+
+/**
+ * Why a release with these platform fields is not for `machine` (`os darwin
+ * excludes linux`), or undefined when it is. libc counts on linux only, as in
+ * npm: elsewhere there is no C library to choose.
+ */
+export function platformMismatch(p: NpmPlatform, machine: Machine): string | undefined {
+  const values: Record<PlatformField, string | undefined> = { os: machine.platform, cpu: machine.arch, libc: machine.libc };
+  for (const field of PLATFORM_FIELDS) {
+    const list = p[field];
+    if (list === undefined || (field === 'libc' && machine.platform !== 'linux')) continue;
+    if (!platformListAllows(list, values[field])) return `${field} ${list.join(',')} excludes ${values[field] ?? 'an unknown libc'}`;
+  }
+  return undefined;
+}
+
+/**
+ * A package.json's platform fields as the chain records them: a string is a
+ * one-entry list, an empty list is no list. Other shapes are kept as given so
+ * a check against the record fails rather than guesses.
+ */
+export function platformOfManifest(pkg: Record<string, unknown>): Partial<Record<PlatformField, unknown>> {
+  const out: Partial<Record<PlatformField, unknown>> = {};
+  for (const field of PLATFORM_FIELDS) {
+    const v = pkg[field];
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
+    out[field] = typeof v === 'string' ? [v] : v;
+  }
+  return out;
+}

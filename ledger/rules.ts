@@ -471,6 +471,9 @@ function applyImport(s: StateOverlay, from: string, body: ImportBody, ctx: TxCon
     ...(body.installScripts === undefined ? {} : { installScripts: true as const }),
     ...(signedBy === undefined ? {} : { signedBy }),
     ...(body.infver === undefined ? {} : { infver: body.infver }),
+    ...(body.os === undefined ? {} : { os: body.os }),
+    ...(body.cpu === undefined ? {} : { cpu: body.cpu }),
+    ...(body.libc === undefined ? {} : { libc: body.libc }),
     importer: from, height: ctx.height, block: ctx.blockId, txId: ctx.txId,
   };
   s.set(key, release);

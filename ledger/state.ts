@@ -224,6 +224,10 @@ export interface NpmReleaseState {
   signedBy?: string;
   /** the importer's InfVer verdict on the step from `prev` (an earlier release on chain) */
   infver?: { prev: string; bump: 'major' | 'minor' | 'patch' };
+  /** the package.json's platform fields, when it has them (ledger/npmRelease.ts) */
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
   importer: string;
   height: number;
   block: string;

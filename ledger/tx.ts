@@ -22,7 +22,7 @@ import { bytesEqual, decode, encode, encodingAt, knownEncoding, rememberEncoding
 import { sha256, sign, verify } from './crypto.ts';
 import { MAX_DEPS, MAX_DESCRIPTION_LENGTH, MAX_LOCK_ENTRIES, MAX_TX_BYTES, TX_SIGN_DOMAIN } from './constants.ts';
 import { isNamespace, isPackageName, isRange, isVersion } from './names.ts';
-import { isNpmName, isNpmVersion, isSha512Integrity } from './npmRelease.ts';
+import { isNpmName, isNpmVersion, isPlatformList, isSha512Integrity, MAX_PLATFORM_ENTRIES, PLATFORM_FIELDS } from './npmRelease.ts';
 
 export const TX_VERSION = 1;
 
@@ -130,6 +130,14 @@ export interface ImportBody {
   installScripts?: true;
   /** the registry's signature of `name@version:integrity`, when it gives one */
   signature?: { keyid: string; sig: string };
+  /**
+   * The package.json's platform fields (`["darwin"]`, `["!win32"]`, `["x64"]`,
+   * `["glibc"]`), absent when it has none: installers skip an optional
+   * dependency whose fields exclude their machine, as npm does.
+   */
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
   /**
    * InfVer on npm: the bump the importer's checker found from `prev`, the
    * newest release of the package on chain below this one, to this one (absent
@@ -352,7 +360,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       return { to: publicKeyField(body, 'to', w), proof: bytesField(body, 'proof', 64, w) };
     }
     case 'import': {
-      onlyKeys(body, ['name', 'version', 'integrity', 'contentHash', 'size', 'deps', 'optionalDeps', 'peerDeps', 'installScripts', 'signature', 'infver'], w);
+      onlyKeys(body, ['name', 'version', 'integrity', 'contentHash', 'size', 'deps', 'optionalDeps', 'peerDeps', 'installScripts', 'signature', 'infver', ...PLATFORM_FIELDS], w);
       if (!isNpmName(body.name)) bad('body.name must be an npm package name (lowercase, at most 214 characters, an optional @scope/)');
       if (!isNpmVersion(body.version)) bad('body.version must be a SemVer 2.0 version');
       if (!isSha512Integrity(body.integrity)) bad('body.integrity must be "sha512-" and the base64 of 64 bytes');
@@ -385,6 +393,12 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
         if (!isNpmVersion(v.prev)) bad('body.infver.prev must be a SemVer 2.0 version');
         if (!BUMPS.includes(v.bump)) bad('body.infver.bump must be "major", "minor" or "patch"');
         out.infver = { prev: v.prev, bump: v.bump as 'major' | 'minor' | 'patch' };
+      }
+      for (const field of PLATFORM_FIELDS) {
+        const list = body[field];
+        if (list === undefined) continue;
+        if (!isPlatformList(list)) bad(`body.${field} must be a list of 1 to ${MAX_PLATFORM_ENTRIES} entries of 1 to 32 characters a-z 0-9 _ ! - (absent when the release has none)`);
+        out[field] = [...list];
       }
       return out;
     }

@@ -3,12 +3,14 @@
  * that names it (policy, like a publish's tarball being present; the ledger's
  * rules cannot read blobs): the bytes hash to the registry's integrity as well
  * as to the content hash, and the package.json inside names the same package
- * and version. A tarball is read from memory, entry by entry, and only its
+ * and version, with the platform fields (`os`, `cpu`, `libc`) the import
+ * records, so nobody can hide a package from (or push it onto) a platform. A tarball is read from memory, entry by entry, and only its
  * top-level package.json is kept.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { GopkgrError } from '../ledger/errors.ts';
+import { PLATFORM_FIELDS, platformOfManifest } from '../ledger/npmRelease.ts';
 import type { ImportBody } from '../ledger/tx.ts';
 
 /** A package.json larger than this is not one npm would serve. */
@@ -66,13 +68,21 @@ export async function checkNpmTarball(bytes: Uint8Array, body: ImportBody): Prom
   if (bytes.length !== body.size) throw mismatch(body, `is ${bytes.length} bytes, the import says ${body.size}`);
   const text = await packageJsonOf(bytes);
   if (text === undefined) throw mismatch(body, 'is not a gzipped tar with a package.json at its top');
-  let pkg: { name?: unknown; version?: unknown };
+  let pkg: Record<string, unknown>;
   try {
-    pkg = JSON.parse(text) as { name?: unknown; version?: unknown };
+    pkg = JSON.parse(text) as Record<string, unknown>;
   } catch {
     throw mismatch(body, 'has a package.json that is not JSON');
   }
+  if (typeof pkg !== 'object' || pkg === null) throw mismatch(body, 'has a package.json that is not an object');
   if (pkg.name !== body.name || pkg.version !== body.version) {
     throw mismatch(body, `holds package.json of ${String(pkg.name).slice(0, 100)}@${String(pkg.version).slice(0, 50)}`);
+  }
+  const platform = platformOfManifest(pkg);
+  for (const field of PLATFORM_FIELDS) {
+    const inTarball = JSON.stringify(platform[field] ?? null);
+    if (inTarball !== JSON.stringify(body[field] ?? null)) {
+      throw mismatch(body, `has ${field} ${inTarball.slice(0, 100)} in its package.json, the import records ${JSON.stringify(body[field] ?? null)}`);
+    }
   }
 }

@@ -165,6 +165,7 @@ export const get: Command = {
       npm: [...npm.tree.nodes.values()].map((n) => ({ name: n.release.name, version: n.release.version, location: n.location, integrity: n.release.integrity, contentHash: n.release.contentHash })),
       installScripts: notes.installScripts,
       peers: notes.peers,
+      skippedOptional: npm.tree.skippedOptional,
       binLinks: bins.linked,
       ...(npm.imported.length > 0 ? { imported: npm.imported } : {}),
       ...(overridden.overrides.length > 0 ? { overrides: overridden.overrides } : {}),

@@ -42,7 +42,8 @@ export async function resolveNpmForGet(opts: NpmGetOptions): Promise<NpmGetResul
     ]);
     const registry = new NpmRegistry(opts.importFrom.registry ?? (await configuredRegistry(process.cwd())));
     const key = await loadIdentity(opts.ctx.dataDir);
-    const closure = await resolveClosure(registry, importSpecsFor(resolution.tree.missing).map(parseNpmSpec));
+    const { thisMachine } = await import('../npm/machine.ts');
+    const closure = await resolveClosure(registry, importSpecsFor(resolution.tree.missing).map(parseNpmSpec), undefined, thisMachine());
     const outcome = await importReleases(closure.releases, { registry, client: opts.client, key });
     for (const i of outcome.imported) {
       await waitMined(opts.ctx, opts.client, i.receipt, 'import', IMPORT_WAIT_MS);

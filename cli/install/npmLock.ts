@@ -7,15 +7,20 @@
  *   "npm": {
  *     "node_modules/chalk": { "name": "chalk", "version": "4.1.2", "integrity": "sha512-…",
  *                             "contentHash": "<sha256>", "deps": { … }, "optionalDeps"?: { … },
- *                             "peerDeps"?: { … }, "installScripts"?: true },
+ *                             "peerDeps"?: { … }, "installScripts"?: true,
+ *                             "os"?: [ … ], "cpu"?: [ … ], "libc"?: [ … ] },
  *     "node_modules/chalk/node_modules/supports-color": { … }
  *   }
+ *
+ * The platform fields are kept as the release records them, so `get --offline`
+ * skips the same optional dependencies the node's records would (a lock
+ * without them, written before they existed, still reads).
  *
  * Locations sorted bytewise, fields in the order above: the same tree always
  * gives the same bytes. A location must be `node_modules/<name>` repeated, with
  * no `.`/`..` segment, so a lock edited by hand cannot point outside the project.
  */
-import { GopkgrError, isNpmName, isNpmVersion } from '../../ledger/index.ts';
+import { GopkgrError, isNpmName, isNpmVersion, isPlatformList, PLATFORM_FIELDS } from '../../ledger/index.ts';
 import type { NpmRelease, NpmTree } from './npmTree.ts';
 
 export type LockedNpm = NpmRelease;
@@ -65,6 +70,12 @@ export function readNpmLock(value: unknown, file: string): Record<string, Locked
       ...(e.peerDeps !== undefined ? { peerDeps: specs(e.peerDeps, file, `${where}.peerDeps`) } : {}),
       ...(e.installScripts === true ? { installScripts: true } : {}),
     };
+    for (const field of PLATFORM_FIELDS) {
+      const list = e[field];
+      if (list === undefined) continue;
+      if (!isPlatformList(list)) bad(file, `${where}.${field} must be a list of short platform names ("darwin", "!win32", "x64", "glibc")`);
+      out[location]![field] = [...list];
+    }
   }
   return out;
 }
@@ -82,6 +93,7 @@ export function serializeNpmLock(npm: Readonly<Record<string, LockedNpm>>): Reco
       ...(e.optionalDeps !== undefined ? { optionalDeps: sorted(e.optionalDeps) } : {}),
       ...(e.peerDeps !== undefined ? { peerDeps: sorted(e.peerDeps) } : {}),
       ...(e.installScripts === true ? { installScripts: true } : {}),
+      ...Object.fromEntries(PLATFORM_FIELDS.filter((f) => e[f] !== undefined).map((f) => [f, e[f]])),
     };
   }
   return out;

@@ -8,9 +8,11 @@
  * A range no release on chain meets is an NPM_NOT_IMPORTED error that prints
  * the exact `gopkgr import` command that brings it in (`get --import` runs it).
  */
-import { GopkgrError, isNpmVersion } from '../../ledger/index.ts';
+import { GopkgrError, isNpmVersion, isPlatformList, PLATFORM_FIELDS, type Machine } from '../../ledger/index.ts';
 import type { NodeClient } from '../client.ts';
+import { thisMachine } from '../npm/machine.ts';
 import { mapLimit } from './fetchIndex.ts';
+import { LOCKFILE_NAME } from './lockfile.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { buildNpmTree, parseNpmDepSpec, type NpmMissing, type NpmRelease, type NpmRootRange, type NpmTree } from './npmTree.ts';
 
@@ -29,13 +31,15 @@ const isSpecs = (v: unknown): v is Record<string, string> => v !== null && typeo
 function releaseOf(name: string, v: Record<string, unknown>, url: string): NpmRelease {
   const ok = v.name === `npm:${name}` && isNpmVersion(v.version) && typeof v.contentHash === 'string' && /^[0-9a-f]{64}$/.test(v.contentHash)
     && typeof v.integrity === 'string' && /^sha512-[A-Za-z0-9+/]{86}==$/.test(v.integrity) && isSpecs(v.deps ?? {})
-    && (v.optionalDeps === undefined || isSpecs(v.optionalDeps)) && (v.peerDeps === undefined || isSpecs(v.peerDeps));
+    && (v.optionalDeps === undefined || isSpecs(v.optionalDeps)) && (v.peerDeps === undefined || isSpecs(v.peerDeps))
+    && PLATFORM_FIELDS.every((f) => v[f] === undefined || isPlatformList(v[f]));
   if (!ok) throw new GopkgrError('NODE_BAD_ANSWER', `${url} answered /v1/packages/npm:${name} with a malformed release`);
   return {
     name, version: v.version as string, integrity: v.integrity as string, contentHash: v.contentHash as string, deps: (v.deps ?? {}) as Record<string, string>,
     ...(v.optionalDeps !== undefined ? { optionalDeps: v.optionalDeps as Record<string, string> } : {}),
     ...(v.peerDeps !== undefined ? { peerDeps: v.peerDeps as Record<string, string> } : {}),
     ...(v.installScripts === true ? { installScripts: true } : {}),
+    ...Object.fromEntries(PLATFORM_FIELDS.filter((f) => v[f] !== undefined).map((f) => [f, v[f] as string[]])),
   };
 }
 
@@ -87,19 +91,22 @@ function lockIndex(lock: Readonly<Record<string, LockedNpm>>): Map<string, NpmRe
   return out;
 }
 
-export async function resolveNpm(opts: { roots: readonly NpmRootRange[]; lock?: Readonly<Record<string, LockedNpm>>; client?: NodeClient }): Promise<NpmResolution> {
+/** `machine`: where the packages will run (this one unless a test says otherwise). */
+export async function resolveNpm(opts: { roots: readonly NpmRootRange[]; lock?: Readonly<Record<string, LockedNpm>>; client?: NodeClient; machine?: Machine }): Promise<NpmResolution> {
   const lock = opts.lock ?? {};
   const locked = lockIndex(lock);
   const preferred = new Map([...locked].map(([name, rs]) => [name, new Set(rs.map((r) => r.version))]));
+  const machine = opts.machine ?? thisMachine();
   if (opts.roots.length === 0) return { tree: buildNpmTree([], new Map()), fromLockfile: true };
-  const fromLock = buildNpmTree(opts.roots, locked, { preferred });
+  // An optional package the lock lacks (left out where it was written: not on chain then, or for another platform) stays out.
+  const fromLock = buildNpmTree(opts.roots, locked, { preferred, machine, source: `in ${LOCKFILE_NAME}` });
   if (fromLock.missing.length === 0 && Object.keys(lock).length > 0) return { tree: fromLock, fromLockfile: true };
   if (opts.client === undefined) {
     if (Object.keys(lock).length === 0) throw new GopkgrError('OFFLINE_NO_LOCKFILE', 'gopkgr.lock holds no npm packages to install from offline', { hint: 'run `gopkgr get` once with a node reachable' });
     throw new GopkgrError('RESOLVE_OFFLINE', `the lockfile's npm packages cannot satisfy the requirements: ${fromLock.missing.map((m) => `${m.name}@${m.range} (${m.by})`).join(', ')}`, { hint: 'run `gopkgr get` without --offline to ask the node' });
   }
   const index = await fetchNpmIndex([...opts.roots.map((r) => r.name), ...locked.keys()], opts.client);
-  return { tree: buildNpmTree(opts.roots, index, { preferred }), fromLockfile: false };
+  return { tree: buildNpmTree(opts.roots, index, { preferred, machine }), fromLockfile: false };
 }
 
 /** A shell word: quoted when it holds anything a shell would read (`>`, `<`, `|`, spaces). */

@@ -20,7 +20,8 @@
  * sorted order, so the same input always gives the same tree.
  *
  * Dependencies are `deps` and `optionalDeps` (an optional one that is not on
- * chain, or not in a form the chain can answer, is skipped and said so).
+ * chain, or not in a form the chain can answer, or whose release's `os`/`cpu`/
+ * `libc` exclude the machine, is skipped and said so, as npm skips it).
  * `peerDeps` are never installed blindly: each is checked against what the
  * dependent resolves from where it sits, and a missing or out-of-range peer is
  * reported. Specs: a semver range; `npm:other@range` (an alias: `other` installed
@@ -29,6 +30,7 @@
  * chain and is reported as missing.
  */
 import semver from 'semver';
+import { platformMismatch, type Machine } from '../../ledger/index.ts';
 
 /** One `npm:` release as the chain records it (GET /v1/packages/npm:<name>). */
 export interface NpmRelease {
@@ -42,6 +44,10 @@ export interface NpmRelease {
   optionalDeps?: Record<string, string>;
   peerDeps?: Record<string, string>;
   installScripts?: boolean;
+  /** the platform fields the release records (ledger/npmRelease.ts) */
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
 }
 
 /** A range asked of the tree's root (a comment tag, or a `gopkgr get npm:` spec). */
@@ -81,7 +87,7 @@ export interface NpmTree {
   /** by location, in placement order */
   nodes: Map<string, NpmTreeNode>;
   missing: NpmMissing[];
-  /** optional dependencies left out (not on chain, or not a registry spec) */
+  /** optional dependencies left out (not on chain, not a registry spec, or not for this machine) */
   skippedOptional: NpmMissing[];
   peerIssues: NpmPeerIssue[];
 }
@@ -89,6 +95,10 @@ export interface NpmTree {
 export interface BuildNpmTreeOptions {
   /** name → versions the lockfile holds: taken first when in range */
   preferred?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** the machine installed on: an optional dependency whose platform fields exclude it is skipped (undefined: none is) */
+  machine?: Machine;
+  /** where `index` comes from, for the reasons (`on chain`, or `in gopkgr.lock` when laid out from the lock alone) */
+  source?: string;
 }
 
 const NM = 'node_modules';
@@ -142,9 +152,10 @@ export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<
     const best = semver.maxSatisfying((locked.length > 0 ? locked : admitted).map((r) => r.version), '*', { includePrerelease: true });
     return best === null ? undefined : admitted.find((r) => r.version === best);
   };
+  const where = opts.source ?? 'on chain';
   const missingReason = (name: string, range: string): string => (index.has(name)
-    ? `no release of npm:${name} on chain is in ${range} (on chain: ${index.get(name)!.map((r) => r.version).join(', ')})`
-    : `npm:${name} is not on chain`);
+    ? `no release of npm:${name} ${where} is in ${range} (${where}: ${index.get(name)!.map((r) => r.version).join(', ')})`
+    : `npm:${name} is not ${where}`);
   const place = (location: string, release: NpmRelease): NpmTreeNode => {
     const node = { location, release };
     tree.nodes.set(location, node);
@@ -200,6 +211,11 @@ export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<
       const release = pick(target.name, [target.range]);
       if (release === undefined) {
         miss(missingReason(target.name, target.range), target.range);
+        continue;
+      }
+      const mismatch = optional && opts.machine !== undefined ? platformMismatch(release, opts.machine) : undefined;
+      if (mismatch !== undefined) {
+        miss(`npm:${release.name}@${release.version} is not for this platform (${mismatch})`, target.range);
         continue;
       }
       // As high as it goes: the shallowest level below the copy that does not fit (or the project) where no

@@ -7,9 +7,13 @@
  *
  * A spec the registry cannot answer (git, a URL, a file) is reported, not
  * guessed; an `npm:other@range` alias brings in `other`.
+ *
+ * Given a machine, an optional dependency whose `os`/`cpu`/`libc` exclude it
+ * (fsevents, `os: ["darwin"]`, on linux) is left out with its reason, as npm
+ * leaves it out of an install; a release something needs for sure is kept.
  */
 import semver from 'semver';
-import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
+import { GopkgrError, isGopkgrError, isPlatformList, platformMismatch, platformOfManifest, PLATFORM_FIELDS, type Machine, type NpmPlatform } from '../../ledger/index.ts';
 import type { NpmRegistry, NpmVersionRecord } from './registry.ts';
 
 export interface UnresolvedSpec {
@@ -20,10 +24,31 @@ export interface UnresolvedSpec {
   reason: string;
 }
 
+/** An optional dependency left out because its platform fields exclude the machine. */
+export interface PlatformSkip {
+  name: string;
+  version: string;
+  by: string;
+  /** `os darwin excludes linux` */
+  reason: string;
+}
+
 export interface Closure {
   /** dependencies before their dependents */
   releases: NpmVersionRecord[];
   unresolved: UnresolvedSpec[];
+  otherPlatform: PlatformSkip[];
+}
+
+/** A registry record's platform fields that are well-formed lists (a string counts as a list of one). */
+export function platformOf(record: NpmVersionRecord): NpmPlatform {
+  const fields = platformOfManifest(record as unknown as Record<string, unknown>);
+  const out: NpmPlatform = {};
+  for (const field of PLATFORM_FIELDS) {
+    const list = fields[field];
+    if (isPlatformList(list)) out[field] = list;
+  }
+  return out;
 }
 
 /** `npm:zod@^3`, `npm:@types/node`, `npm:x@latest` → name and spec ('latest' when absent). */
@@ -63,9 +88,16 @@ export function dependencySpecs(r: NpmVersionRecord): Array<[string, string]> {
   return [...Object.entries(r.dependencies ?? {}), ...Object.entries(r.optionalDependencies ?? {}), ...peers];
 }
 
-export async function resolveClosure(registry: NpmRegistry, roots: ReadonlyArray<{ name: string; spec: string }>, onResolved?: (count: number) => void): Promise<Closure> {
+/**
+ * `machine`: leave out optional dependencies not for it (undefined: keep every
+ * platform's, `gopkgr import --all-platforms`).
+ */
+export async function resolveClosure(
+  registry: NpmRegistry, roots: ReadonlyArray<{ name: string; spec: string }>, onResolved?: (count: number) => void, machine?: Machine,
+): Promise<Closure> {
   const chosen = new Map<string, NpmVersionRecord>();
   const unresolved: UnresolvedSpec[] = [];
+  const otherPlatform = new Map<string, PlatformSkip>();
   const order: NpmVersionRecord[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
 
@@ -95,13 +127,20 @@ export async function resolveClosure(registry: NpmRegistry, roots: ReadonlyArray
     state.set(key, 'visiting');
     chosen.set(key, record);
     onResolved?.(chosen.size);
+    const optional = new Set(Object.keys(record.optionalDependencies ?? {}));
     const deps = await Promise.all(dependencySpecs(record).map(async ([depName, depSpec]) => {
       const target = registrySpec(depName, depSpec);
       if ('reason' in target) {
         unresolved.push({ name: depName, spec: depSpec, by: key, reason: target.reason });
         return undefined;
       }
-      return resolveOne(target.name, target.spec, key);
+      const dep = await resolveOne(target.name, target.spec, key);
+      const mismatch = dep !== undefined && machine !== undefined && optional.has(depName) ? platformMismatch(platformOf(dep), machine) : undefined;
+      if (mismatch !== undefined) {
+        otherPlatform.set(`${dep!.name}@${dep!.version}`, { name: dep!.name, version: dep!.version, by: key, reason: mismatch });
+        return undefined;
+      }
+      return dep;
     }));
     for (const dep of deps) if (dep !== undefined) await visit(dep);
     state.set(key, 'done');
@@ -112,5 +151,6 @@ export async function resolveClosure(registry: NpmRegistry, roots: ReadonlyArray
     const record = await resolveOne(root.name, root.spec, 'the command line');
     if (record !== undefined) await visit(record);
   }
-  return { releases: order, unresolved };
+  // A release left out where it was optional but needed elsewhere is in the closure, not left out.
+  return { releases: order, unresolved, otherPlatform: [...otherPlatform.values()].filter((p) => !chosen.has(`${p.name}@${p.version}`)) };
 }

@@ -10,7 +10,7 @@
  */
 import { diffPackages } from '../../infver/index.ts';
 import semver from 'semver';
-import { fromHex, isGopkgrError, sha256Hex, type ImportBody, type KeyPair } from '../../ledger/index.ts';
+import { fromHex, isGopkgrError, platformOfManifest, PLATFORM_FIELDS, sha256Hex, type ImportBody, type KeyPair } from '../../ledger/index.ts';
 import { unpackTarball } from '../infver/inputs.ts';
 import type { NodeClient, TxReceipt, TxSigner } from '../client.ts';
 import { declaredSha512, type NpmRegistry, type NpmVersionRecord } from './registry.ts';
@@ -68,6 +68,9 @@ export function importBody(record: NpmVersionRecord, bytes: Uint8Array, integrit
   if (record.hasInstallScript === true || ['preinstall', 'install', 'postinstall'].some((s) => scripts[s] !== undefined)) body.installScripts = true;
   const signature = record.dist.signatures?.[0];
   if (signature !== undefined) body.signature = { keyid: signature.keyid, sig: signature.sig };
+  // As the package.json has them (a node checks): a list the chain cannot take fails this import with TX_MALFORMED.
+  const platform = platformOfManifest(record as unknown as Record<string, unknown>);
+  for (const field of PLATFORM_FIELDS) if (platform[field] !== undefined) body[field] = platform[field] as string[];
   return body;
 }
 

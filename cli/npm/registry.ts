@@ -22,6 +22,10 @@ export interface NpmVersionRecord {
   hasInstallScript?: boolean;
   scripts?: Record<string, string>;
   deprecated?: string;
+  /** platform fields as the package.json gave them (a list, or a single string) */
+  os?: string | string[];
+  cpu?: string | string[];
+  libc?: string | string[];
   dist: { tarball: string; integrity?: string; shasum?: string; signatures?: Array<{ keyid: string; sig: string }> };
 }
 

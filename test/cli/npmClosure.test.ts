@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dependencySpecs, parseNpmSpec, pickVersion, resolveClosure } from '../../cli/npm/closure.ts';
 import { NpmRegistry } from '../../cli/npm/registry.ts';
+import { thisMachine } from '../../cli/npm/machine.ts';
 import { startNpmRegistry } from '../support/npmRegistry.ts';
 import { closeAll } from '../support/cleanup.ts';
 
@@ -47,5 +48,30 @@ describe('npm ranges, as npm reads them', () => {
     const fresh = await resolveClosure(registry, [{ name: 'has-flag', spec: '4.0.0' }]);
     expect(fresh.releases.map((r) => `${r.name}@${r.version}`)).toEqual(['color-name@1.1.4', 'has-flag@4.0.0']);
     expect(fresh.unresolved.map((u) => [u.name, u.by])).toEqual([['git-dep', 'has-flag@4.0.0'], ['gone', 'has-flag@4.0.0']]);
+  });
+
+  it('leaves out an optional dependency for another platform (fsevents on linux), keeps it for darwin or all platforms', async () => {
+    const registry = new NpmRegistry((await startNpmRegistry()).url);
+    const closure = await resolveClosure(registry, [{ name: 'chokidar', spec: '^3.6.0' }], undefined, { platform: 'linux', arch: 'x64', libc: 'glibc' });
+    const names = closure.releases.map((r) => r.name);
+    expect(names).toHaveLength(14);
+    expect(names).not.toContain('fsevents');
+    expect(names.at(-1)).toBe('chokidar');
+    expect(closure.otherPlatform).toEqual([{ name: 'fsevents', version: '2.3.3', by: 'chokidar@3.6.0', reason: 'os darwin excludes linux' }]);
+    const darwin = await resolveClosure(registry, [{ name: 'chokidar', spec: '^3.6.0' }], undefined, { platform: 'darwin', arch: 'arm64' });
+    expect(darwin.releases.map((r) => r.name)).toContain('fsevents');
+    expect(darwin.otherPlatform).toEqual([]);
+    const all = await resolveClosure(registry, [{ name: 'chokidar', spec: '^3.6.0' }]);
+    expect(all.releases).toHaveLength(15);
+    // Named on the command line, it is not optional: imported on any machine.
+    const root = await resolveClosure(registry, [{ name: 'fsevents', spec: '2.3.3' }], undefined, { platform: 'linux', arch: 'x64' });
+    expect(root.releases.map((r) => r.name)).toEqual(['fsevents']);
+  });
+
+  it("this machine is Node's platform and arch, and on linux the C library its report names", () => {
+    const m = thisMachine();
+    expect([m.platform, m.arch]).toEqual([process.platform, process.arch]);
+    const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
+    expect(m.libc).toBe(process.platform !== 'linux' ? undefined : glibc !== undefined ? 'glibc' : 'musl');
   });
 });

@@ -92,6 +92,26 @@ describe('buildNpmTree', () => {
     expect(tree.missing).toEqual([]);
   });
 
+  it('skips an optional dependency whose os/cpu/libc exclude the machine, as npm does; installs it where they allow it', () => {
+    const index = indexOf(
+      rel('chokidar', '3.6.0', { anymatch: '~3.1.2' }, { optionalDeps: { fsevents: '~2.3.2', 'native-musl': '^1' } }), rel('anymatch', '3.1.3'),
+      rel('fsevents', '2.3.3', {}, { os: ['darwin'] }), rel('native-musl', '1.0.0', {}, { os: ['linux'], cpu: ['x64'], libc: ['musl'] }),
+    );
+    const linux = buildNpmTree([root('chokidar', '^3')], index, { machine: { platform: 'linux', arch: 'x64', libc: 'glibc' } });
+    expect(layout(linux)).toEqual({ 'node_modules/anymatch': '3.1.3', 'node_modules/chokidar': '3.6.0' });
+    expect(linux.skippedOptional).toEqual([
+      { name: 'fsevents', range: '~2.3.2', by: 'chokidar@3.6.0', reason: 'npm:fsevents@2.3.3 is not for this platform (os darwin excludes linux)' },
+      { name: 'native-musl', range: '^1', by: 'chokidar@3.6.0', reason: 'npm:native-musl@1.0.0 is not for this platform (libc musl excludes glibc)' },
+    ]);
+    const darwin = buildNpmTree([root('chokidar', '^3')], index, { machine: { platform: 'darwin', arch: 'arm64' } });
+    expect(layout(darwin)).toMatchObject({ 'node_modules/fsevents': '2.3.3' });
+    expect(darwin.skippedOptional.map((x) => x.reason)).toEqual(['npm:native-musl@1.0.0 is not for this platform (os linux excludes darwin)']);
+    expect(layout(buildNpmTree([root('chokidar', '^3')], index, { machine: { platform: 'linux', arch: 'x64', libc: 'musl' } }))).toMatchObject({ 'node_modules/native-musl': '1.0.0' });
+    // A dependency that is not optional is installed wherever it is asked for, as the project or a package asked.
+    const needed = indexOf(rel('app', '1.0.0', { fsevents: '^2' }), rel('fsevents', '2.3.3', {}, { os: ['darwin'] }));
+    expect(layout(buildNpmTree([root('app', '^1')], needed, { machine: { platform: 'linux', arch: 'x64' } }))).toMatchObject({ 'node_modules/fsevents': '2.3.3' });
+  });
+
   it('reports missing peers and peers out of range, and installs none of them', () => {
     const index = indexOf(rel('plugin', '1.0.0', {}, { peerDeps: { host: '^2', other: '^1' } }), rel('host', '1.0.0'), rel('host', '2.0.0'), rel('other', '1.0.0'));
     const tree = buildNpmTree([root('plugin', '^1'), root('host', '^1')], index);
@@ -126,6 +146,17 @@ describe('the npm lock and its layout', () => {
       expect(() => readNpmLock({ [bad]: rel('a', '1.0.0') }, 'gopkgr.lock')).toThrow(/LOCKFILE_INVALID|not a node_modules/);
     }
     expect(npmLocationNames('node_modules/a/node_modules/@s/c')).toEqual(['a', '@s/c']);
+  });
+
+  it('keeps platform fields, so an offline install skips the same packages; a lock without them still reads', () => {
+    const lock = { 'node_modules/fsevents': rel('fsevents', '2.3.3', {}, { os: ['darwin'], cpu: ['!ia32'] }), 'node_modules/a': rel('a', '1.0.0') };
+    const bytes = JSON.stringify(serializeNpmLock(lock));
+    expect(bytes).toContain('"deps":{},"os":["darwin"],"cpu":["!ia32"]}');
+    expect(readNpmLock(JSON.parse(bytes), 'gopkgr.lock')).toEqual(lock);
+    expect(readNpmLock(JSON.parse(JSON.stringify({ 'node_modules/a': rel('a', '1.0.0') })), 'gopkgr.lock')['node_modules/a']).not.toHaveProperty('os');
+    for (const os of [[], 'darwin', ['Darwin'], ['a b']]) {
+      expect(() => readNpmLock({ 'node_modules/a': { ...rel('a', '1.0.0'), os } }, 'gopkgr.lock')).toThrow(/os must be a list/);
+    }
   });
 
   it('reinstalls what is nested under a reinstalled package, parents first', () => {
