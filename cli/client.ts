@@ -1,4 +1,6 @@
 /** The CLI's side of the node's HTTP API: calls, coded errors, signed tx submission. */
+import type { IncomingMessage } from 'node:http';
+import { BlobFrameReader, type BlobFrame } from './blobFrames.ts';
 import { GopkgrError, errorFromAnswer, fromHex, signTx, toHex, encodeTx, type BodyByType, type KeyPair, type SignedTx, type SignedTxType, type UnsignedTx } from '../ledger/index.ts';
 
 /** Signs one tx on the next nonce of the key it was made for. */
@@ -41,6 +43,18 @@ interface RawAnswer {
   status: number;
   type: string;
   body: Buffer;
+}
+
+/** A batch answer's frames as they arrive; a connection lost or cut inside a frame ends them early. */
+async function* framesOf(res: IncomingMessage, maxBlobBytes: number): AsyncGenerator<BlobFrame> {
+  const reader = new BlobFrameReader(maxBlobBytes);
+  try {
+    for await (const chunk of res) yield* reader.push(chunk as Buffer);
+  } catch {
+    // Lost connection, a timeout, or a malformed frame: what arrived whole stands, the rest is asked for again.
+  } finally {
+    res.destroy();
+  }
 }
 
 export class NodeClient {
@@ -157,6 +171,60 @@ export class NodeClient {
       throw new GopkgrError('HTTP_ERROR', `GET ${path}: HTTP ${answer.status} with a body that is not JSON`);
     }
     throw errorFromAnswer(json.error, answer.status);
+  }
+
+  /**
+   * Many tarballs in one request (the node's POST /v1/blobs), as frames while
+   * they arrive; undefined when the node does not answer that route (an older
+   * node: ask getBlob one by one). The frames hold only blobs the node has; an
+   * answer cut short simply ends (the caller asks for what it lacks one by
+   * one). The bytes are unverified: the caller checks each blob's sha256.
+   * `timeoutMs` here is the longest wait for the next bytes.
+   */
+  async getBlobBatch(hashes: readonly string[], maxBlobBytes: number): Promise<AsyncIterable<BlobFrame> | undefined> {
+    const url = new URL(this.url + '/v1/blobs');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    const http: HttpModule = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    let agent = blobAgents.get(url.protocol);
+    if (agent === undefined) blobAgents.set(url.protocol, (agent = new http.Agent({ keepAlive: true })));
+    const body = JSON.stringify({ hashes });
+    let res: IncomingMessage | undefined;
+    for (let attempt = 1; res === undefined; attempt++) {
+      try {
+        res = await this.postRaw(http, agent, url, body);
+      } catch (err) {
+        const cause = err instanceof BlobTimeout ? `timed out after ${this.timeoutMs} ms` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        if (attempt === 1 && STALE_SOCKET_CODES.has(cause)) continue;
+        throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
+          hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
+        });
+      }
+    }
+    const status = res.statusCode ?? 0;
+    if (status === 200 && !String(res.headers['content-type']).startsWith('application/json')) return framesOf(res, maxBlobBytes);
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    let json: { error?: { code?: unknown; message?: unknown; hint?: unknown } } | undefined;
+    try {
+      json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof json;
+    } catch {
+      json = undefined;
+    }
+    // An older node has no such route (404), or a server in front of it no such method (405).
+    if (status === 404 || status === 405) return undefined;
+    if (json?.error === undefined) throw new GopkgrError('HTTP_ERROR', `POST /v1/blobs: HTTP ${status}`);
+    throw errorFromAnswer(json.error, status);
+  }
+
+  private postRaw(http: HttpModule, agent: import('node:http').Agent, url: URL, body: string): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+      if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+      const req = http.request(url, { method: 'POST', agent, headers }, resolve);
+      if (this.timeoutMs !== undefined) req.setTimeout(this.timeoutMs, () => req.destroy(new BlobTimeout()));
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   private getRaw(http: HttpModule, agent: import('node:http').Agent, url: URL): Promise<RawAnswer> {

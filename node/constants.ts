@@ -13,3 +13,11 @@ export const MEMPOOL_MAX_TXS = 20_000;
  * a few MiB, so this only has to hold one block with the tarballs it names.
  */
 export const MAX_CHAIN_IMPORT_BYTES = 1024 * 1024 * 1024;
+/**
+ * One `POST /v1/blobs` batch: at most this many hashes (a 500-package install
+ * asks in a few batches; the body stays under 64 KiB), and blobs up to this
+ * many bytes in one answer (the rest are left out, for the client to ask again:
+ * the node reads one blob at a time, so this bounds the answer, not memory).
+ */
+export const MAX_BLOB_BATCH_HASHES = 512;
+export const MAX_BLOB_BATCH_BYTES = 2 * MAX_BLOB_BYTES;

@@ -14,6 +14,7 @@
 import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
 import { NodeClient } from '../client.ts';
 import { ProgressBar } from './progressBar.ts';
+import { fetchBatches } from './fetchBatches.ts';
 import { sha256Of, type TarballCache } from './tarballCache.ts';
 import type { ExtractOptions } from './extractTarball.ts';
 import type { PackageStore, PendingEntry } from './packageStore.ts';
@@ -36,7 +37,7 @@ export interface FetchedTarballs {
 }
 
 /**
- * Parallel downloads (and unpacks): enough that a node's per-request latency
+ * Parallel downloads (and unpacks; batched downloads: unpacks): enough that a node's per-request latency
  * and the thread pool's gunzips overlap; more only queue on the node.
  */
 const DOWNLOADS_IN_PARALLEL = 16;
@@ -47,17 +48,38 @@ export interface FetchOptions {
   progress: boolean;
 }
 
+/** The node to ask for `w`: its registry's client, else its source node, else the default one (undefined: offline). */
+function clientFor(w: TarballRequest, opts: FetchOptions, made: Map<string, NodeClient>): NodeClient | undefined {
+  if (w.client !== undefined) return w.client;
+  if (opts.client === undefined) return undefined;
+  if (w.source === undefined || w.source === opts.client.url) return opts.client;
+  let client = made.get(w.source);
+  if (client === undefined) made.set(w.source, (client = new NodeClient(w.source)));
+  return client;
+}
+
+/** Bytes from `client` that should be `w`'s tarball, checked against the chain's content hash before any use. */
+function verified(w: TarballRequest, bytes: Uint8Array, client: NodeClient): Uint8Array {
+  const actual = sha256Of(bytes);
+  if (actual !== w.contentHash) {
+    throw new GopkgrError('BLOB_TAMPERED', `the tarball of ${w.name}@${w.version} from ${client.url} hashes to ${actual.slice(0, 12)}…, but the chain records ${w.contentHash.slice(0, 12)}…; nothing was installed`, {
+      hint: 'that node serves a damaged or tampered blob; try another node with --node',
+    });
+  }
+  return bytes;
+}
+
 /** One tarball, verified: from the cache, else from the node (then `downloaded`). */
-async function fetchOne(w: TarballRequest, opts: FetchOptions): Promise<{ bytes: Uint8Array; downloaded: boolean }> {
+async function fetchOne(w: TarballRequest, opts: FetchOptions, made = new Map<string, NodeClient>()): Promise<{ bytes: Uint8Array; downloaded: boolean }> {
   const ref = `${w.name}@${w.version}`;
   const cached = await opts.cache.get(w.contentHash);
   if (cached !== undefined) return { bytes: cached, downloaded: false };
-  if (opts.client === undefined && w.client === undefined) {
+  const client = clientFor(w, opts, made);
+  if (client === undefined) {
     throw new GopkgrError('OFFLINE_NOT_CACHED', `${ref} (sha256 ${w.contentHash.slice(0, 12)}…) is not in the local cache ${opts.cache.dir}`, {
       hint: 'run `gopkgr get` once without --offline to fill the cache',
     });
   }
-  const client = w.client ?? (w.source !== undefined && w.source !== opts.client!.url ? new NodeClient(w.source) : opts.client!);
   let bytes: Uint8Array;
   try {
     bytes = await client.getBlob(w.contentHash);
@@ -67,13 +89,7 @@ async function fetchOne(w: TarballRequest, opts: FetchOptions): Promise<{ bytes:
     }
     throw err;
   }
-  const actual = sha256Of(bytes);
-  if (actual !== w.contentHash) {
-    throw new GopkgrError('BLOB_TAMPERED', `the tarball of ${ref} from ${client.url} hashes to ${actual.slice(0, 12)}…, but the chain records ${w.contentHash.slice(0, 12)}…; nothing was installed`, {
-      hint: 'that node serves a damaged or tampered blob; try another node with --node',
-    });
-  }
-  return { bytes, downloaded: true };
+  return { bytes: verified(w, bytes, client), downloaded: true };
 }
 
 /**
@@ -131,13 +147,33 @@ export async function fetchIntoStore(
   const downloaded = new Map<string, Uint8Array>();
   const pending: PendingEntry[] = [];
   const unique = [...new Map(wanted.map((w) => [w.contentHash, w])).values()];
+  const made = new Map<string, NodeClient>();
+  const use = async (w: TarballRequest, bytes: Uint8Array): Promise<void> => {
+    bar.tick(bytes.length);
+    opts.check?.(w, bytes);
+    pending.push(await opts.store.unpack(w.contentHash, bytes, opts.extract(w)));
+  };
   try {
+    const notCached: TarballRequest[] = [];
     await eachLimit(unique, DOWNLOADS_IN_PARALLEL, async (w) => {
-      const got = await fetchOne(w, opts);
+      const cached = await opts.cache.get(w.contentHash);
+      if (cached === undefined) notCached.push(w);
+      else await use(w, cached);
+    });
+    // Most come in a few batches per node; what a batch did not bring is asked for one by one.
+    const left = await fetchBatches(notCached, {
+      clientFor: (w) => clientFor(w, opts, made),
+      verify: verified,
+      use: async (w, bytes) => {
+        downloaded.set(w.contentHash, bytes);
+        await use(w, bytes);
+      },
+      inFlight: DOWNLOADS_IN_PARALLEL,
+    });
+    await eachLimit(left, DOWNLOADS_IN_PARALLEL, async (w) => {
+      const got = await fetchOne(w, opts, made);
       if (got.downloaded) downloaded.set(w.contentHash, got.bytes);
-      bar.tick(got.bytes.length);
-      opts.check?.(w, got.bytes);
-      pending.push(await opts.store.unpack(w.contentHash, got.bytes, opts.extract(w)));
+      await use(w, got.bytes);
     });
     await opts.store.commit(pending);
   } catch (err) {

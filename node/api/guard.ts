@@ -126,12 +126,12 @@ const BLOB_TYPES = ['application/octet-stream', 'application/cbor', ''];
 /**
  * Every write (a POST or a PUT, whether a route answers it or not) needs the
  * token when one is set, and a type a page cannot send cross-site. POST
- * /v1/resolve is a query with a JSON body that changes nothing: neither is
- * asked of it.
+ * /v1/resolve and POST /v1/blobs are queries with a JSON body that change
+ * nothing: neither is asked of them (checkRead still is).
  */
 export function checkWrite(req: IncomingMessage, method: string, path: string, access: ApiAccess): void {
   if (method !== 'POST' && method !== 'PUT') return;
-  if (method === 'POST' && path === '/v1/resolve') return;
+  if (method === 'POST' && (path === '/v1/resolve' || path === '/v1/blobs')) return;
   if (access.token !== undefined) checkToken(req, access.token);
   checkContentType(req, method === 'PUT' && path.startsWith('/v1/blobs/') ? BLOB_TYPES : WRITE_TYPES);
 }

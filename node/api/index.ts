@@ -23,6 +23,7 @@ import { txRoutes } from './txs.ts';
 import { packageRoutes } from './packages.ts';
 import { accountRoutes } from './accounts.ts';
 import { blobRoutes, releaseReferencedUploads } from './blobs.ts';
+import { blobBatchRoutes } from './blobBatch.ts';
 import { workRoutes } from './work.ts';
 import { manifestRoutes } from './manifests.ts';
 import { searchRoutes } from './search.ts';
@@ -58,6 +59,7 @@ export function createApi(node: FullNode, extras: ApiExtras = {}, opts: ApiOptio
     ...packageRoutes(ctx),
     ...accountRoutes(ctx),
     ...blobRoutes(ctx),
+    ...blobBatchRoutes(ctx),
     ...workRoutes(ctx),
     ...manifestRoutes(ctx),
     ...searchRoutes(ctx),

@@ -19,6 +19,8 @@ export interface ApiNode {
   dataDir: string;
   /** what the node logged as warnings (its info lines are dropped) */
   warnings: string[];
+  /** the HTTP server (e.g. to record the requests it gets) */
+  server: Server;
 }
 
 export interface StartNodeOptions {
@@ -43,5 +45,5 @@ export async function startNode(opts: StartNodeOptions = {}): Promise<ApiNode> {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { node, url: `http://127.0.0.1:${addr.port}`, port: addr.port, dataDir, warnings };
+  return { node, url: `http://127.0.0.1:${addr.port}`, port: addr.port, dataDir, warnings, server };
 }
