@@ -12,7 +12,17 @@
  * one by one.
  */
 import type { NodeClient } from '../client.ts';
-import type { TarballRequest } from './fetchTarballs.ts';
+
+/** A tarball an install wants, and where to ask for it. */
+export interface TarballRequest {
+  name: string;
+  version: string;
+  contentHash: string;
+  /** node URL to ask first */
+  source?: string;
+  /** the client to ask (a project file's registry, with its token); wins over `source` */
+  client?: NodeClient;
+}
 
 /** Batches per node at once: the node reads blobs of several batches at once while the client unpacks. */
 const BATCHES_IN_PARALLEL = 4;

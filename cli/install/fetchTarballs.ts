@@ -14,20 +14,12 @@
 import { GopkgrError, isGopkgrError } from '../../ledger/index.ts';
 import { NodeClient } from '../client.ts';
 import { ProgressBar } from './progressBar.ts';
-import { fetchBatches } from './fetchBatches.ts';
+import { fetchBatches, type TarballRequest } from './fetchBatches.ts';
 import { sha256Of, type TarballCache } from './tarballCache.ts';
 import type { ExtractOptions } from './extractTarball.ts';
 import type { PackageStore, PendingEntry } from './packageStore.ts';
 
-export interface TarballRequest {
-  name: string;
-  version: string;
-  contentHash: string;
-  /** node URL to ask first */
-  source?: string;
-  /** the client to ask (a project file's registry, with its token); wins over `source` */
-  client?: NodeClient;
-}
+export type { TarballRequest } from './fetchBatches.ts';
 
 export interface FetchedTarballs {
   /** verified bytes by content hash */
