@@ -15,6 +15,7 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--token-file': "a file holding the node's API token (or GOPKGR_TOKEN, the token itself)",
   '--help': 'print this help',
   '--allow-dirty': 'publish from a git tree with uncommitted changes (records no commit)',
+  '--all-platforms': "import optional dependencies for every os/cpu, not only this machine's",
   '--allow-advisory': 'install despite the critical advisory with this id (repeatable)',
   '--api': 'HOST:PORT the HTTP API listens on (default 127.0.0.1:7357)',
   '--api-token-file': 'a file with the token every HTTP write (all routes on a private chain) needs',
