@@ -144,22 +144,7 @@ export class NodeClient {
       return this.request('GET', path);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return this.request('GET', path);
-    const http: HttpModule = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-    let agent = blobAgents.get(url.protocol);
-    if (agent === undefined) blobAgents.set(url.protocol, (agent = new http.Agent({ keepAlive: true })));
-    let answer: RawAnswer | undefined;
-    for (let attempt = 1; answer === undefined; attempt++) {
-      try {
-        answer = await this.getRaw(http, agent, url);
-      } catch (err) {
-        const cause = err instanceof BlobTimeout ? `timed out after ${this.timeoutMs} ms` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        // As in request: a kept-alive socket the node closed fails once before the node sees the request.
-        if (attempt === 1 && STALE_SOCKET_CODES.has(cause)) continue;
-        throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
-          hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
-        });
-      }
-    }
+    const answer = await this.rawCall(url, (http, agent) => this.getRaw(http, agent, url));
     if (!answer.type.startsWith('application/json')) {
       if (answer.status < 200 || answer.status > 299) throw new GopkgrError('HTTP_ERROR', `GET ${path}: HTTP ${answer.status}`);
       return new Uint8Array(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
@@ -184,22 +169,8 @@ export class NodeClient {
   async getBlobBatch(hashes: readonly string[], maxBlobBytes: number): Promise<AsyncIterable<BlobFrame> | undefined> {
     const url = new URL(this.url + '/v1/blobs');
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    const http: HttpModule = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-    let agent = blobAgents.get(url.protocol);
-    if (agent === undefined) blobAgents.set(url.protocol, (agent = new http.Agent({ keepAlive: true })));
     const body = JSON.stringify({ hashes });
-    let res: IncomingMessage | undefined;
-    for (let attempt = 1; res === undefined; attempt++) {
-      try {
-        res = await this.postRaw(http, agent, url, body);
-      } catch (err) {
-        const cause = err instanceof BlobTimeout ? `timed out after ${this.timeoutMs} ms` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        if (attempt === 1 && STALE_SOCKET_CODES.has(cause)) continue;
-        throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
-          hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
-        });
-      }
-    }
+    const res = await this.rawCall(url, (http, agent) => this.postRaw(http, agent, url, body));
     const status = res.statusCode ?? 0;
     if (status === 200 && !String(res.headers['content-type']).startsWith('application/json')) return framesOf(res, maxBlobBytes);
     const chunks: Buffer[] = [];
@@ -214,6 +185,28 @@ export class NodeClient {
     if (status === 404 || status === 405) return undefined;
     if (json?.error === undefined) throw new GopkgrError('HTTP_ERROR', `POST /v1/blobs: HTTP ${status}`);
     throw errorFromAnswer(json.error, status);
+  }
+
+  /**
+   * A call through node:http(s) on the kept-alive blob agent: a kept-alive socket the node closed fails
+   * once before the node sees the request, so that is tried again once (as request does); anything else
+   * is NODE_UNREACHABLE.
+   */
+  private async rawCall<T>(url: URL, call: (http: HttpModule, agent: import('node:http').Agent) => Promise<T>): Promise<T> {
+    const http: HttpModule = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    let agent = blobAgents.get(url.protocol);
+    if (agent === undefined) blobAgents.set(url.protocol, (agent = new http.Agent({ keepAlive: true })));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call(http, agent);
+      } catch (err) {
+        const cause = err instanceof BlobTimeout ? `timed out after ${this.timeoutMs} ms` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        if (attempt === 1 && STALE_SOCKET_CODES.has(cause)) continue;
+        throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
+          hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
+        });
+      }
+    }
   }
 
   private postRaw(http: HttpModule, agent: import('node:http').Agent, url: URL, body: string): Promise<IncomingMessage> {
