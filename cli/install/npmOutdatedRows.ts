@@ -12,7 +12,7 @@
 import semver from 'semver';
 import type { Notice } from './notices.ts';
 import { npmLocationNames, type LockedNpm } from './npmLock.ts';
-import { levelsOf, locationIn, parseNpmDepSpec, type NpmRelease, type NpmRootRange } from './npmTree.ts';
+import { locationIn, parseNpmDepSpec, resolvedCopy, type NpmRelease, type NpmRootRange } from './npmTree.ts';
 import type { OutdatedNotice, OutdatedRow } from './outdatedRows.ts';
 
 /** The ranges on the copy at `location`, with who asks for each. */
@@ -24,7 +24,7 @@ function rangesOnCopy(location: string, lock: Readonly<Record<string, LockedNpm>
     const spec = dependent.deps[alias] ?? dependent.optionalDeps?.[alias];
     if (spec === undefined) continue;
     // The copy Node gives this dependent: the nearest node_modules holding the name.
-    const found = levelsOf(from).map((level) => locationIn(level, alias)).find((l) => lock[l] !== undefined);
+    const found = resolvedCopy(from, alias, (l) => lock[l] !== undefined);
     if (found === location) out.push({ range: spec, by: `${dependent.name}@${dependent.version}` });
   }
   return out;

@@ -107,7 +107,7 @@ const NM = 'node_modules';
 export const locationIn = (level: string, name: string): string => (level === '' ? `${NM}/${name}` : `${level}/${NM}/${name}`);
 
 /** The directories whose `node_modules` a package at `location` searches, nearest first: itself, each ancestor package, the project. */
-export function levelsOf(location: string): string[] {
+function levelsOf(location: string): string[] {
   const out = [location];
   let rest = location;
   for (;;) {
@@ -118,6 +118,11 @@ export function levelsOf(location: string): string[] {
   }
   out.push('');
   return out;
+}
+
+/** Where Node finds `name` from the package at `from`, among the `placed` locations: the nearest node_modules holding it. */
+export function resolvedCopy(from: string, name: string, placed: (location: string) => boolean): string | undefined {
+  return levelsOf(from).map((level) => locationIn(level, name)).find(placed);
 }
 
 /** Whether `location` is `level`'s package itself or lies under it. */

@@ -10,7 +10,7 @@
 import type { Requirement } from '../../resolver/index.ts';
 import type { Lockfile } from './lockfile.ts';
 import type { LockedNpm } from './npmLock.ts';
-import { levelsOf, locationIn, type NpmRootRange } from './npmTree.ts';
+import { locationIn, resolvedCopy, type NpmRootRange } from './npmTree.ts';
 
 export interface WhyStep {
   name: string;
@@ -99,7 +99,7 @@ export function npmWhyChains(lock: Readonly<Record<string, LockedNpm>>, roots: r
   for (const [from, p] of Object.entries(lock).sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const [alias, range] of [...Object.entries(p.deps), ...Object.entries(p.optionalDeps ?? {})]) {
       // The copy Node gives this dependent: the nearest node_modules holding the name.
-      const to = levelsOf(from).map((level) => locationIn(level, alias)).find((l) => lock[l] !== undefined);
+      const to = resolvedCopy(from, alias, (l) => lock[l] !== undefined);
       if (to === undefined) continue;
       const list = dependents.get(to) ?? [];
       if (!list.some((d) => d.node === from)) list.push({ node: from, range });
