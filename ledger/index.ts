@@ -13,7 +13,7 @@ export {
   isNpmName, isNpmVersion, npmChainName, isPlatformList, platformListAllows, platformMismatch, platformOfManifest, PLATFORM_FIELDS, MAX_PLATFORM_ENTRIES,
   type NpmKey, type NpmPlatform, type Machine, type PlatformField,
 } from './npmRelease.ts';
-export { encodeTx, decodeTx, txId, tarballOf, signTx, checkTxSignature, signingMessage, leadingZeroBits, feeOf, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type ImportBody, type SignedTxType, type BodyByType, type TransferBody, type AttestBody, type AdvisoryBody, type RebuildVerdict, REBUILD_VERDICTS } from './tx.ts';
+export { encodeTx, decodeTx, txId, tarballOf, signTx, checkTxSignature, signingMessage, leadingZeroBits, feeOf, type Tx, type SignedTx, type UnsignedTx, type RewardTx, type PublishBody, type ImportBody, type SignedTxType, type BodyByType, type TransferBody, type AttestBody, type AdvisoryBody, type RebuildVerdict, REBUILD_VERDICTS, UNPRINTABLE_CHARS } from './tx.ts';
 export {
   encodeHeader, encodeBlock, decodeBlock, readHeader, assembleBlock, blockId, merkleRoot, bytesToBigInt, bigIntToBytes32, BLOCK_VERSION, HEADER_NEUTRAL_FIELDS,
   type Block, type BlockHeader, type DecodedBlock, type Seal, type SealCodec,

@@ -186,9 +186,12 @@ export function tarballOf(tx: Tx): Uint8Array | undefined {
   return tx.type === 'publish' || tx.type === 'import' ? tx.body.contentHash : undefined;
 }
 
-/** C0 and C1 controls (newlines included), DEL, and the bidirectional overrides and isolates that disguise text. */
+/**
+ * What a description may not hold: C0 and C1 controls (newlines included), DEL, and the bidirectional
+ * overrides and isolates that disguise text. Exported so a publisher can clean text into what the rule takes.
+ */
 // eslint-disable-next-line no-control-regex
-const UNPRINTABLE_RE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+export const UNPRINTABLE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function bad(message: string): never {
   throw new GopkgrError('TX_MALFORMED', message);
@@ -337,7 +340,7 @@ function readBody(type: SignedTxType, body: Obj): BodyByType[SignedTxType] {
       if (sourceTree !== undefined) out.sourceTree = sourceTree;
       const description = optional(body, 'description', () => stringField(body, 'description', w, MAX_DESCRIPTION_LENGTH));
       // Shown in terminals and pages: no control or bidirectional-override characters; absent rather than empty (one encoding).
-      if (description !== undefined && (description.trim() === '' || UNPRINTABLE_RE.test(description))) {
+      if (description !== undefined && (description.trim() === '' || UNPRINTABLE_CHARS.test(description))) {
         bad('body.description must be one line of printable text (no control or bidirectional-override characters), or absent');
       }
       if (description !== undefined) out.description = description;

@@ -5,7 +5,7 @@
  * release can be inspected, compared or submitted later.
  */
 import {
-  encodeTx, fromHex, manifestHash, MAX_DESCRIPTION_LENGTH, toHex, txId, type Canonical, type KeyPair, type PublishBody, type SignedTx,
+  encodeTx, fromHex, manifestHash, MAX_DESCRIPTION_LENGTH, UNPRINTABLE_CHARS, toHex, txId, type Canonical, type KeyPair, type PublishBody, type SignedTx,
 } from '../../ledger/index.ts';
 import type { Manifest } from '../../infver/index.ts';
 import type { NodeClient } from '../client.ts';
@@ -40,6 +40,9 @@ export interface ReleaseFields {
   description?: string;
 }
 
+/** Runs of what the chain refuses in a description (ledger/tx.ts) or of white space: each becomes one space. */
+const BLANK_RUNS = new RegExp(`(?:${UNPRINTABLE_CHARS.source}|\\s)+`, 'g');
+
 /**
  * package.json's `description` as the chain takes it (ledger/tx.ts): one line,
  * control and bidirectional-override characters turned into spaces, runs of
@@ -48,8 +51,7 @@ export interface ReleaseFields {
  */
 export function publishedDescription(packageJson: { description?: unknown }): string | undefined {
   if (typeof packageJson.description !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
-  let text = packageJson.description.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\s]+/g, ' ').trim();
+  let text = packageJson.description.replace(BLANK_RUNS, ' ').trim();
   if (text.length > MAX_DESCRIPTION_LENGTH) {
     const cut = text.slice(0, MAX_DESCRIPTION_LENGTH - 1);
     const space = cut.lastIndexOf(' ');
