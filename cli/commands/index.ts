@@ -4,8 +4,9 @@
  * and most commands need neither.
  */
 import type { Command } from '../command.ts';
+import { installFamily, type CommandLoaders } from './loaders.ts';
 
-export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+export const commandLoaders: CommandLoaders = [
   ['init', async () => (await import('./init.ts')).init],
   ['node', async () => (await import('./node.ts')).node],
   ['mine', async () => (await import('./mine.ts')).mine],
@@ -13,11 +14,7 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['namespace', async () => (await import('./namespace.ts')).namespace],
   ['maintainer', async () => (await import('./maintainer.ts')).maintainer],
   ['publish', async () => (await import('./publish.ts')).publish],
-  ['get', async () => (await import('./get.ts')).get],
-  ['update', async () => (await import('./update.ts')).update],
-  ['outdated', async () => (await import('./outdated.ts')).outdated],
-  ['why', async () => (await import('./why.ts')).why],
-  ['remove', async () => (await import('./remove.ts')).remove],
+  ...installFamily,
   ['search', async () => (await import('./search.ts')).search],
   ['deprecate', async () => (await import('./deprecate.ts')).deprecate],
   ['bounds', async () => (await import('./bounds.ts')).bounds],
@@ -33,10 +30,6 @@ export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<Comma
   ['authority', async () => (await import('./authority.ts')).authority],
   ['chain', async () => (await import('./chain.ts')).chain],
 ];
-
-export async function loadCommand(name: string): Promise<Command | undefined> {
-  return commandLoaders.find(([n]) => n === name)?.[1]();
-}
 
 export async function loadAllCommands(): Promise<Command[]> {
   return Promise.all(commandLoaders.map(([, load]) => load()));
