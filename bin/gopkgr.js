@@ -37,29 +37,39 @@ const root = new URL('../', import.meta.url);
 /** The checkout's directory with a trailing slash: joined with a path as a string, as a URL per file cost ~10 ms a start. */
 const rootPath = fileURLToPath(root);
 
-function compiledIsCurrent() {
-  let stamp;
+/** dist/build.json when every source still matches it, else undefined. */
+function currentBuild() {
+  let build;
   try {
-    stamp = JSON.parse(readFileSync(`${rootPath}dist/build.json`, 'utf8')).sources;
+    build = JSON.parse(readFileSync(`${rootPath}dist/build.json`, 'utf8'));
   } catch {
-    return false;
+    return undefined;
   }
-  for (const [rel, [size, mtimeMs]] of Object.entries(stamp)) {
+  for (const [rel, [size, mtimeMs]] of Object.entries(build.sources ?? {})) {
     const st = statSync(rootPath + rel, { throwIfNoEntry: false });
-    if (st === undefined || st.size !== size || st.mtimeMs !== mtimeMs) return false;
+    if (st === undefined || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
   }
-  return true;
+  return build;
 }
 
-if (compiledIsCurrent()) {
+const build = currentBuild();
+if (build !== undefined) {
   // Node 22.1+ keeps V8's compiled code of these modules between runs (about half of a warm
   // `get --offline` is loading modules); Node 20 has no compile cache, so there this does nothing.
   const { default: nodeModule } = await import('node:module');
-  nodeModule.enableCompileCache?.();
-  // The CLI bundled into a few chunks (scripts/build.mjs bundleCli): a command loads a handful of
-  // files instead of ~100 modules. A dist/ without it (an older build) runs the per-file copy.
-  if (existsSync(`${rootPath}dist/bundle/main.js`)) await import('../dist/bundle/main.js');
-  else await import('../dist/cli/main.js');
+  const command = process.argv[2];
+  // The install family (cli/installMain.ts), which people run most and wait for, runs from a CommonJS
+  // bundle through V8's code cache on a Node without a compile cache of its own (bin/codeCache.js).
+  if (nodeModule.enableCompileCache === undefined && build.commonJs?.commands.includes(command) === true) {
+    const { runWithCodeCache } = await import('./codeCache.js');
+    runWithCodeCache(`${rootPath}dist/${build.commonJs.file}`, build.commonJs.sha256, command);
+  } else {
+    nodeModule.enableCompileCache?.();
+    // The CLI bundled into a few chunks (scripts/build.mjs bundleCli): a command loads a handful of
+    // files instead of ~100 modules. A dist/ without it (an older build) runs the per-file copy.
+    if (existsSync(`${rootPath}dist/bundle/main.js`)) await import('../dist/bundle/main.js');
+    else await import('../dist/cli/main.js');
+  }
 } else {
   const { register } = await import('tsx/esm/api');
   register();

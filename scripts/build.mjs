@@ -8,10 +8,11 @@
 //
 //   node scripts/build.mjs        (npm runs it on install, as "prepare")
 import { build, transform } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleCli, rewriteSpecifiers, VENDORED, vendorFile } from './bundleCli.mjs';
+import { bundleCli, bundleInstallCommonJs, rewriteSpecifiers, VENDORED, vendorFile } from './bundleCli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PARTS = ['cli', 'ledger', 'consensus', 'resolver', 'node', 'miner', 'tester', 'infver'];
@@ -67,7 +68,14 @@ try {
   console.warn(`gopkgr: no code cache of typescript (${err.message}); the tag scan compiles it each time`);
 }
 await bundleCli({ root, perFileDir: tmp, outDir: path.join(tmp, 'bundle'), vendored: VENDORED });
-writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp }));
+// The install family's bundle for Node 20's code cache (bin/codeCache.js): its sha256 keys the cache, and
+// bin/gopkgr.js runs from it only the commands it holds.
+const commonJs = 'fast/cli.cjs';
+await bundleInstallCommonJs({ root, perFileDir: tmp, outFile: path.join(tmp, commonJs), vendored: VENDORED });
+const commonJsHash = createHash('sha256').update(readFileSync(path.join(tmp, commonJs))).digest('hex');
+const { installFamily } = await import(pathToFileURL(path.join(tmp, 'cli/commands/loaders.js')).href);
+const commonJsBuild = { file: commonJs, sha256: commonJsHash, commands: installFamily.map(([name]) => name) };
+writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ sources: stamp, commonJs: commonJsBuild }));
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);
 console.log(`gopkgr: compiled ${Object.keys(stamp).length} sources to dist/`);

@@ -5,3 +5,5 @@ export function rewriteSpecifiers(code: string): string;
 export function bundleCli(options: { root: string; perFileDir: string; outDir: string; vendored: string[] }): Promise<Metafile>;
 export const VENDORED: string[];
 export function vendorFile(spec: string): string;
+export function bundleInstallCommonJs(options: { root: string; perFileDir: string; outFile: string; vendored: string[] }): Promise<Metafile>;
+export function requireExternalImports(code: string): string;

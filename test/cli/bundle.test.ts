@@ -7,10 +7,12 @@
  * commands need.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import type { Metafile } from 'esbuild';
-import { bundleCli, VENDORED } from '../../scripts/bundleCli.mjs';
+import { bundleCli, bundleInstallCommonJs, requireExternalImports, VENDORED } from '../../scripts/bundleCli.mjs';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 import { REPO } from '../support/processes.ts';
 
@@ -80,5 +82,47 @@ describe('the bundled CLI', () => {
     expect(packages.filter((p) => /^(libp2p|@libp2p\/|@chainsafe\/|isolated-vm|typescript|level|classic-level)(\/|$)/.test(p))).toEqual([]);
     // A handful of chunks, where the per-file dist/ loads ~90 modules.
     expect(new Set([...main.chunks, ...get.chunks]).size).toBeLessThan(Object.keys(metafile.inputs).length / 2);
+  });
+});
+
+describe('the CommonJS bundle of the install family (bin/codeCache.js runs it on Node 20)', () => {
+  let cjsFile: string;
+  let cjsMeta: Metafile;
+  beforeAll(async () => {
+    cjsFile = path.join(perFileDir, 'fast', 'cli.cjs');
+    cjsMeta = await bundleInstallCommonJs({ root: REPO, perFileDir, outFile: cjsFile, vendored: VENDORED });
+  });
+
+  it('holds the install family and neither the node, the miner nor the sandbox', () => {
+    const inputs = Object.keys(cjsMeta.inputs);
+    for (const command of ['get', 'update', 'outdated', 'why', 'remove']) expect(inputs).toContain(`cli/commands/${command}.ts`);
+    // node/polyfill.ts is the one module of node/ every entry loads first.
+    expect(inputs.filter((i) => (/^(node|tester|miner)\//.test(i) && i !== 'node/polyfill.ts') || /^cli\/commands\/(node|mine|publish|test|tester)\.ts$/.test(i))).toEqual([]);
+  });
+
+  it('requires only packages Node 20 can require, and calls no import() (a cached script loses it on Node 20)', async () => {
+    const text = readFileSync(cjsFile, 'utf8');
+    expect(text).not.toMatch(/\bimport\((["'])[^"']*\1\)/);
+    expect(text).toMatch(/Promise\.resolve\(\)\.then\(\(\) => require\("node:http"\)\)/);
+    expect([...text].every((c) => c.charCodeAt(0) < 0x80)).toBe(true);
+    const packages = [...new Set([...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!))].filter((p) => !p.startsWith('node:'));
+    expect(packages).toContain('tar-stream');
+    const script = `for (const p of ${JSON.stringify(packages)}) require(p); console.log('ok');`;
+    const out = await promisify(execFile)(process.execPath, ['-e', script], { cwd: REPO });
+    expect(out.stdout.trim()).toBe('ok');
+  });
+
+  it("makes each module's import.meta.url its per-file copy's, from __dirname", () => {
+    const text = readFileSync(cjsFile, 'utf8');
+    expect(text).not.toContain('import.meta');
+    const rels = [...text.matchAll(/join\(__dirname, ?"([^"]+)"\)/g)].map((m) => path.relative(perFileDir, path.resolve(path.dirname(cjsFile), m[1]!)).replace(/\.js$/, '.ts'));
+    expect(rels).toContain('cli/tags/scanSources.ts');
+    for (const source of rels) expect(existsSync(path.join(REPO, source)), source).toBe(true);
+  });
+
+  it('turns import() of a package or built-in into a require, and leaves relative ones and other text alone', () => {
+    expect(requireExternalImports('a(await import("node:http")); b(import(\'tar-stream\')); import("./x.js"); `import(${s})`')).toBe(
+      'a(await Promise.resolve().then(() => require("node:http"))); b(Promise.resolve().then(() => require(\'tar-stream\'))); import("./x.js"); `import(${s})`',
+    );
   });
 });
