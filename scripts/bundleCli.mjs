@@ -79,10 +79,13 @@ export async function bundleCli({ root, perFileDir, outDir, vendored }) {
  * no ESM-only package (test/cli/bundle.test.ts checks). `import.meta` has no CommonJS form: each module's
  * import.meta.url is its per-file copy's URL, from __dirname. Returns esbuild's metafile.
  */
+/** The CommonJS bundle's function from a path relative to it to a per-file copy's URL, its import.meta.url. */
+const PER_FILE_URL = '__gopkgrPerFileUrl';
+
 export async function bundleInstallCommonJs({ root, perFileDir, outFile, vendored }) {
   const plugin = sourcesPlugin({
     root, perFileDir, outDir: path.dirname(outFile), vendored,
-    metaUrl: (rel) => `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(rel)})).href`,
+    metaUrl: (rel) => `${PER_FILE_URL}(${JSON.stringify(rel)})`,
     vendoredAs: () => undefined,
   });
   const { metafile, outputFiles } = await build({
@@ -91,6 +94,9 @@ export async function bundleInstallCommonJs({ root, perFileDir, outFile, vendore
     // Without comments and layout: fewer bytes to read at every start, and ASCII only (one non-ASCII
     // character in a comment makes Node decode the whole file into a two-byte string).
     minifyWhitespace: true, minifySyntax: true, charset: 'ascii',
+    // Defined once at the top, where `require` is still the module's own: a module's local `require`
+    // (createRequire(import.meta.url)) would shadow it inside the module.
+    banner: { js: `"use strict";var ${PER_FILE_URL} = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;` },
   });
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, requireExternalImports(outputFiles[0].text));

@@ -112,10 +112,12 @@ describe('the CommonJS bundle of the install family (bin/codeCache.js runs it on
     expect(out.stdout.trim()).toBe('ok');
   });
 
-  it("makes each module's import.meta.url its per-file copy's, from __dirname", () => {
+  it("makes each module's import.meta.url its per-file copy's, from __dirname, also where a module has a require of its own", () => {
     const text = readFileSync(cjsFile, 'utf8');
     expect(text).not.toContain('import.meta');
-    const rels = [...text.matchAll(/join\(__dirname, ?"([^"]+)"\)/g)].map((m) => path.relative(perFileDir, path.resolve(path.dirname(cjsFile), m[1]!)).replace(/\.js$/, '.ts'));
+    // Strict, and the URL function defined before any module, in the scope where `require` is the bundle's.
+    expect(text.startsWith('"use strict";var __gopkgrPerFileUrl = (rel) => require(')).toBe(true);
+    const rels = [...text.matchAll(/__gopkgrPerFileUrl\("([^"]+)"\)/g)].map((m) => path.relative(perFileDir, path.resolve(path.dirname(cjsFile), m[1]!)).replace(/\.js$/, '.ts'));
     expect(rels).toContain('cli/tags/scanSources.ts');
     for (const source of rels) expect(existsSync(path.join(REPO, source)), source).toBe(true);
   });
