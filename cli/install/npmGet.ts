@@ -4,16 +4,19 @@
  * as `gopkgr import` would (the registry given by --registry, else the user's
  * npm config), then resolve again. What the install should tell its user about
  * npm packages (install scripts never run, peers, skipped optional deps) is
- * gathered here too.
+ * gathered here too. A required package not for this machine stops it, as it
+ * stops npm.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { GopkgrError } from '../../ledger/index.ts';
 import type { Context } from '../context.ts';
 import { loadIdentity } from '../context.ts';
 import type { NodeClient } from '../client.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { importSpecsFor, notImportedError, resolveNpm, type NpmResolution } from './npmResolve.ts';
-import type { NpmRootRange, NpmTree } from './npmTree.ts';
+import type { NpmRootRange, NpmTree, NpmUnsupported } from './npmTree.ts';
+import { describeMachine, thisMachine } from '../npm/machine.ts';
 
 /** How long `get --import` waits for each import tx to be mined. */
 const IMPORT_WAIT_MS = 120_000;
@@ -42,7 +45,6 @@ export async function resolveNpmForGet(opts: NpmGetOptions): Promise<NpmGetResul
     ]);
     const registry = new NpmRegistry(opts.importFrom.registry ?? (await configuredRegistry(process.cwd())));
     const key = await loadIdentity(opts.ctx.dataDir);
-    const { thisMachine } = await import('../npm/machine.ts');
     const closure = await resolveClosure(registry, importSpecsFor(resolution.tree.missing).map(parseNpmSpec), undefined, thisMachine());
     const outcome = await importReleases(closure.releases, { registry, client: opts.client, key });
     for (const i of outcome.imported) {
@@ -53,7 +55,16 @@ export async function resolveNpmForGet(opts: NpmGetOptions): Promise<NpmGetResul
     resolution = await resolveNpm(opts);
   }
   if (resolution.tree.missing.length > 0) throw notImportedError(resolution.tree.missing);
+  if (resolution.tree.unsupported.length > 0) throw unsupportedError(resolution.tree.unsupported);
   return { ...resolution, imported };
+}
+
+/** A required package not for this machine: npm refuses the install (EBADPLATFORM), and so does gopkgr, before anything is written. */
+function unsupportedError(unsupported: readonly NpmUnsupported[]): GopkgrError {
+  const what = unsupported.map((u) => `npm:${u.release} (${u.location}, required by ${u.by}): ${u.reason}`).join('; ');
+  return new GopkgrError('NPM_PLATFORM_UNSUPPORTED', `not for this machine (${describeMachine(thisMachine())}): ${what}`, {
+    hint: 'install on a machine it supports, or make the dependency that pulls it in optional',
+  });
 }
 
 /**

@@ -21,7 +21,10 @@
  *
  * Dependencies are `deps` and `optionalDeps` (an optional one that is not on
  * chain, or not in a form the chain can answer, or whose release's `os`/`cpu`/
- * `libc` exclude the machine, is skipped and said so, as npm skips it).
+ * `libc` exclude the machine, is skipped and said so, as npm skips it). A
+ * required one (or the project's own) whose platform fields exclude the machine
+ * is placed and listed in `unsupported`: npm refuses to install it
+ * (EBADPLATFORM), and so does `get` (npmGet.ts).
  * `peerDeps` are never installed blindly: each is checked against what the
  * dependent resolves from where it sits, and a missing or out-of-range peer is
  * reported. Specs: a semver range; `npm:other@range` (an alias: `other` installed
@@ -89,7 +92,19 @@ export interface NpmTree {
   missing: NpmMissing[];
   /** optional dependencies left out (not on chain, not a registry spec, or not for this machine) */
   skippedOptional: NpmMissing[];
+  /** required packages whose platform fields exclude the machine (BuildNpmTreeOptions.machine) */
+  unsupported: NpmUnsupported[];
   peerIssues: NpmPeerIssue[];
+}
+
+export interface NpmUnsupported {
+  /** `name@version` */
+  release: string;
+  location: string;
+  /** who requires it: `name@version`, or the project's tag */
+  by: string;
+  /** which field excludes the machine, e.g. `os darwin excludes linux` */
+  reason: string;
 }
 
 export interface BuildNpmTreeOptions {
@@ -144,7 +159,7 @@ export function parseNpmDepSpec(name: string, spec: string): { name: string; ran
 }
 
 export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<string, readonly NpmRelease[]>, opts: BuildNpmTreeOptions = {}): NpmTree {
-  const tree: NpmTree = { nodes: new Map(), missing: [], skippedOptional: [], peerIssues: [] };
+  const tree: NpmTree = { nodes: new Map(), missing: [], skippedOptional: [], unsupported: [], peerIssues: [] };
   /** resolved edges: which copy of `name` each placed package gets */
   const edges: Array<{ from: string; name: string; to: string }> = [];
   const queue: NpmTreeNode[] = [];
@@ -161,10 +176,12 @@ export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<
   const missingReason = (name: string, range: string): string => (index.has(name)
     ? `no release of npm:${name} ${where} is in ${range} (${where}: ${index.get(name)!.map((r) => r.version).join(', ')})`
     : `npm:${name} is not ${where}`);
-  const place = (location: string, release: NpmRelease): NpmTreeNode => {
+  const place = (location: string, release: NpmRelease, by: string): NpmTreeNode => {
     const node = { location, release };
     tree.nodes.set(location, node);
     queue.push(node);
+    const mismatch = opts.machine === undefined ? undefined : platformMismatch(release, opts.machine);
+    if (mismatch !== undefined) tree.unsupported.push({ release: `${release.name}@${release.version}`, location, by, reason: mismatch });
     return node;
   };
 
@@ -178,7 +195,7 @@ export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<
       for (const a of asks) tree.missing.push({ name, range: a.range, by: a.origin, reason: missingReason(name, asks.map((x) => x.range).join(' and ')) });
       continue;
     }
-    place(locationIn('', name), release);
+    place(locationIn('', name), release, asks[0]!.origin);
   }
 
   for (let i = 0; i < queue.length; i++) {
@@ -234,7 +251,7 @@ export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<
           break;
         }
       }
-      const placed = place(locationIn(levels[level]!, alias), release);
+      const placed = place(locationIn(levels[level]!, alias), release, by);
       edges.push({ from: node.location, name: alias, to: placed.location });
     }
   }

@@ -43,6 +43,7 @@ export const CLI_CODES = {
   NPM_INTEGRITY_MISMATCH: { status: 400, blame: 'none', summary: "a tarball from the npm registry does not match the registry's integrity" },
   NPM_NOT_IMPORTED: { status: 400, blame: 'sender', summary: 'an npm range no release on chain meets: `gopkgr import` brings it in' },
   NPM_LAYOUT_CONFLICT: { status: 400, blame: 'sender', summary: 'an npm package and a gopkgr package want one node_modules directory' },
+  NPM_PLATFORM_UNSUPPORTED: { status: 400, blame: 'sender', summary: "a required npm package's os, cpu or libc exclude this machine (npm's EBADPLATFORM)" },
   PUBLISH_UNCHANGED: { status: 400, blame: 'sender', summary: 'a version with exactly this content is already published' },
   // Publish checks (cli/publish/checks/): would a consumer be able to load the release?
   PUBLISH_ENTRY_MISSING: { status: 400, blame: 'sender', summary: 'an entry point names a file the installed package does not have' },

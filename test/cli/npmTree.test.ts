@@ -107,9 +107,20 @@ describe('buildNpmTree', () => {
     expect(layout(darwin)).toMatchObject({ 'node_modules/fsevents': '2.3.3' });
     expect(darwin.skippedOptional.map((x) => x.reason)).toEqual(['npm:native-musl@1.0.0 is not for this platform (os linux excludes darwin)']);
     expect(layout(buildNpmTree([root('chokidar', '^3')], index, { machine: { platform: 'linux', arch: 'x64', libc: 'musl' } }))).toMatchObject({ 'node_modules/native-musl': '1.0.0' });
-    // A dependency that is not optional is installed wherever it is asked for, as the project or a package asked.
-    const needed = indexOf(rel('app', '1.0.0', { fsevents: '^2' }), rel('fsevents', '2.3.3', {}, { os: ['darwin'] }));
-    expect(layout(buildNpmTree([root('app', '^1')], needed, { machine: { platform: 'linux', arch: 'x64' } }))).toMatchObject({ 'node_modules/fsevents': '2.3.3' });
+    expect(linux.unsupported).toEqual([]);
+  });
+
+  it('places a required package, or the project\'s own, that is not for the machine, and lists it as unsupported (npm\'s EBADPLATFORM)', () => {
+    const needed = indexOf(rel('app', '1.0.0', { fsevents: '^2' }), rel('fsevents', '2.3.3', {}, { os: ['darwin'] }), rel('x64only', '1.0.0', {}, { cpu: ['x64'] }));
+    const linux = buildNpmTree([root('app', '^1'), root('x64only', '^1')], needed, { machine: { platform: 'linux', arch: 'arm64' } });
+    expect(layout(linux)).toMatchObject({ 'node_modules/fsevents': '2.3.3', 'node_modules/x64only': '1.0.0' });
+    expect(linux.unsupported).toEqual([
+      { release: 'x64only@1.0.0', location: 'node_modules/x64only', by: root('x64only', '^1').origin, reason: 'cpu x64 excludes arm64' },
+      { release: 'fsevents@2.3.3', location: 'node_modules/fsevents', by: 'app@1.0.0', reason: 'os darwin excludes linux' },
+    ]);
+    expect(buildNpmTree([root('app', '^1'), root('x64only', '^1')], needed, { machine: { platform: 'darwin', arch: 'x64' } }).unsupported).toEqual([]);
+    // Without a machine (a layout that is not installed here) nothing is checked.
+    expect(buildNpmTree([root('app', '^1')], needed).unsupported).toEqual([]);
   });
 
   it('reports missing peers and peers out of range, and installs none of them', () => {

@@ -93,4 +93,23 @@ describe('npm packages for another platform (fsevents on linux) end to end', () 
     const out = await run(process.execPath, [path.join(app, 'src', 'watch.mjs')], { cwd: app });
     expect(out.stdout.trim()).toBe('function');
   });
+
+  it('a tag of fsevents itself (required, not optional) on linux: NPM_PLATFORM_UNSUPPORTED, as npm says EBADPLATFORM, and the project stays as it was', async () => {
+    const lockBefore = await readFile(path.join(app, 'gopkgr.lock'), 'utf8');
+    const mac = path.join(app, 'src', 'mac.mjs');
+    await writeFile(mac, "import fsevents from 'fsevents'; // `npm:\"^2.3.0\"`\nconsole.log(typeof fsevents);\n");
+    try {
+      const get = await gopkgr(['get', '--dir', app, '--json'], { env });
+      expect(get.code).toBe(1);
+      const error = get.json.error as { code: string; message: string };
+      expect(error.code).toBe('NPM_PLATFORM_UNSUPPORTED');
+      expect(error.message).toContain('npm:fsevents@2.3.3 (node_modules/fsevents, required by src/mac.mjs:1): os darwin excludes linux');
+      const human = await gopkgr(['get', '--dir', app], { env });
+      expect(human.stderr).toMatch(new RegExp(`^gopkgr: not for this machine \\(linux ${process.arch}[^)]*\\): npm:fsevents@2\\.3\\.3 .*\\(NPM_PLATFORM_UNSUPPORTED\\); install on a machine it supports`, "m"));
+      expect(await readFile(path.join(app, 'gopkgr.lock'), 'utf8')).toBe(lockBefore);
+      await expect(stat(path.join(app, 'node_modules', 'fsevents'))).rejects.toThrow();
+    } finally {
+      await rm(mac);
+    }
+  });
 });
