@@ -98,7 +98,7 @@ export const get: Command = {
     const noticesAsked = checkNotices({ installed, client: offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: offline ? undefined : router, chains, ...(resolution.views === undefined ? {} : { known: resolution.views }) });
     noticesAsked.catch(() => undefined);
     const npm = await resolveNpmForGet({
-      roots: npmRoots, lock: lock?.npm, client, ctx,
+      roots: npmRoots, lock: lock?.npm, otherPlatform: lock?.npmOtherPlatform, client, ctx,
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
     });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);

@@ -60,7 +60,7 @@ export const remove: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
-    const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: lock.npm, client: offline ? undefined : client, ctx });
+    const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: lock.npm, otherPlatform: lock.npmOtherPlatform, client: offline ? undefined : client, ctx });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock, added, npmTree: npm.tree });
     const { report: overridden, linked } = applyLocal(next, local, solution, p.projectDir);

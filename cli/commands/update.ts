@@ -62,7 +62,7 @@ export const update: Command = {
     phase('resolved');
     // npm packages: every one (no names), or the named ones, loses its lock preference; the rest keep their locked versions.
     const npmLock = positionals.length === 0 ? undefined : Object.fromEntries(Object.entries(p.lock?.npm ?? {}).filter(([, e]) => !npmNames.has(e.name)));
-    const npm = await resolveNpmForGet({ roots: p.npmRoots, ...(npmLock === undefined ? {} : { lock: npmLock }), client, ctx });
+    const npm = await resolveNpmForGet({ roots: p.npmRoots, ...(npmLock === undefined ? {} : { lock: npmLock, otherPlatform: p.lock?.npmOtherPlatform }), client, ctx });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     const npmNoticesAsked = npmNotices(npm.tree, false, undefined, p.projectDir);
     npmNoticesAsked.catch(() => undefined);

@@ -16,7 +16,8 @@
  *     }
  *   }
  *
- * npm packages are under `"npm"`, by location (npmLock.ts). The overrides of
+ * npm packages are under `"npm"`, by location, and optional ones skipped for
+ * another platform under `"npmOtherPlatform"` (npmLock.ts). The overrides of
  * gopkgr.json that were applied are under `"overrides"` (name → the spec, as
  * written), and the local packages linked into node_modules under `"links"`
  * (name → the directory, relative to the project, `/`-separated); a linked
@@ -31,7 +32,7 @@
 import semver from 'semver';
 import { GopkgrError, isRange, isVersion } from '../../ledger/index.ts';
 import type { IndexVersion } from '../../resolver/index.ts';
-import { readNpmLock, serializeNpmLock, type LockedNpm } from './npmLock.ts';
+import { readNpmLock, readNpmOtherPlatform, serializeNpmLock, type LockedNpm } from './npmLock.ts';
 import { readJsonFile } from './readJsonFile.ts';
 import { writeAtomic } from './writeAtomic.ts';
 
@@ -60,6 +61,8 @@ export interface Lockfile {
   packages: Record<string, LockedPackage>;
   /** npm packages by location (npmLock.ts); absent when the project has none */
   npm?: Record<string, LockedNpm>;
+  /** optional npm packages skipped for another platform, by name@version (npmLock.ts); absent when none */
+  npmOtherPlatform?: Record<string, LockedNpm>;
   /** the overrides of gopkgr.json applied, name → spec (cli/project/overrides.ts); absent when none */
   overrides?: Record<string, string>;
   /** local packages linked into node_modules, name → directory relative to the project; absent when none */
@@ -97,10 +100,12 @@ export async function readLockfile(file: string): Promise<Lockfile | undefined> 
     packages[name] = { version: p.version, contentHash: p.contentHash, deps: ranges(p.deps ?? {}, file, `packages["${name}"].deps`), ...(typeof p.chain === 'string' ? { chain: p.chain } : {}), ...(typeof p.chainId === 'string' && HASH_RE.test(p.chainId) ? { chainId: p.chainId } : {}), satisfying };
   }
   const npm = (o as { npm?: unknown }).npm;
+  const otherPlatform = (o as { npmOtherPlatform?: unknown }).npmOtherPlatform;
   const overrides = strings((o as { overrides?: unknown }).overrides, file, 'overrides');
   const links = strings((o as { links?: unknown }).links, file, 'links');
   return {
     lockfileVersion: LOCKFILE_VERSION, added, packages, ...(npm !== undefined ? { npm: readNpmLock(npm, file) } : {}),
+    ...(otherPlatform !== undefined ? { npmOtherPlatform: readNpmOtherPlatform(otherPlatform, file) } : {}),
     ...(overrides !== undefined ? { overrides } : {}), ...(links !== undefined ? { links } : {}),
   };
 }
@@ -131,9 +136,10 @@ export function serializeLockfile(lock: Lockfile): string {
     packages[name] = { version: p.version, contentHash: p.contentHash, deps: sorted(p.deps), ...(p.chain !== undefined ? { chain: p.chain } : {}), ...(p.chainId !== undefined ? { chainId: p.chainId } : {}), satisfying };
   }
   const npm = lock.npm !== undefined && Object.keys(lock.npm).length > 0 ? { npm: serializeNpmLock(lock.npm) } : {};
+  const otherPlatform = lock.npmOtherPlatform !== undefined && Object.keys(lock.npmOtherPlatform).length > 0 ? { npmOtherPlatform: serializeNpmLock(lock.npmOtherPlatform) } : {};
   const overrides = lock.overrides !== undefined && Object.keys(lock.overrides).length > 0 ? { overrides: sorted(lock.overrides) } : {};
   const links = lock.links !== undefined && Object.keys(lock.links).length > 0 ? { links: sorted(lock.links) } : {};
-  return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages, ...npm, ...overrides, ...links }, null, 2) + '\n';
+  return JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, added: sorted(lock.added), packages, ...npm, ...otherPlatform, ...overrides, ...links }, null, 2) + '\n';
 }
 
 export async function writeLockfile(file: string, lock: Lockfile): Promise<void> {

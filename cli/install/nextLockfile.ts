@@ -6,7 +6,7 @@
 import type { IndexVersion, Solution } from '../../resolver/index.ts';
 import type { RegistryRouter } from '../project/registryRouter.ts';
 import { LOCKFILE_VERSION, type Lockfile } from './lockfile.ts';
-import { npmLockOf } from './npmLock.ts';
+import { npmLockOf, npmOtherPlatformOf } from './npmLock.ts';
 import type { NpmTree } from './npmTree.ts';
 import { satisfyingVersions } from './resolveProject.ts';
 
@@ -41,7 +41,7 @@ function mixedChainIds(i: LockfileInputs): Map<string, string> {
 /** The lockfile a resolution gives: each selected version with its chain, chain id and every version meeting its ranges. */
 export function nextLockfile(i: LockfileInputs): Lockfile {
   const satisfying = satisfyingVersions(i.index, i.solution);
-  const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added: i.added, packages: {}, npm: npmLockOf(i.npmTree) };
+  const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, added: i.added, packages: {}, npm: npmLockOf(i.npmTree), npmOtherPlatform: npmOtherPlatformOf(i.npmTree) };
   const mixed = mixedChainIds(i);
   for (const [name, v] of i.solution.selected) {
     const chain = i.chains[name];

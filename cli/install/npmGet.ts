@@ -24,6 +24,8 @@ const IMPORT_WAIT_MS = 120_000;
 export interface NpmGetOptions {
   roots: readonly NpmRootRange[];
   lock?: Readonly<Record<string, LockedNpm>>;
+  /** the lockfile's `npmOtherPlatform` */
+  otherPlatform?: Readonly<Record<string, LockedNpm>>;
   client?: NodeClient;
   /** `get --import`: the registry URL given, or undefined for the npm config's */
   importFrom?: { registry?: string };

@@ -16,6 +16,12 @@
  * skips the same optional dependencies the node's records would (a lock
  * without them, written before they existed, still reads).
  *
+ * An optional dependency skipped because its release is for another platform
+ * is kept too, by `name@version`, in `"npmOtherPlatform"` (entries of the same
+ * shape, never installed here): a lock written on linux then installs fsevents
+ * on macOS, offline or not, as npm's package-lock does. Its place is decided
+ * on the machine that installs it.
+ *
  * Locations sorted bytewise, fields in the order above: the same tree always
  * gives the same bytes. A location must be `node_modules/<name>` repeated, with
  * no `.`/`..` segment, so a lock edited by hand cannot point outside the project.
@@ -55,11 +61,25 @@ function specs(value: unknown, file: string, where: string): Record<string, stri
 }
 
 export function readNpmLock(value: unknown, file: string): Record<string, LockedNpm> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) bad(file, '"npm" must be an object');
+  return readEntries(value, file, 'npm', (location) => (npmLocationNames(location) === undefined ? 'is not a node_modules/<name> location' : undefined));
+}
+
+/** The `npmOtherPlatform` section (see the header): keyed by `name@version`, each naming its release. */
+export function readNpmOtherPlatform(value: unknown, file: string): Record<string, LockedNpm> {
+  const out = readEntries(value, file, 'npmOtherPlatform', () => undefined);
+  for (const [key, e] of Object.entries(out)) {
+    if (key !== `${e.name}@${e.version}`) bad(file, `npmOtherPlatform["${key}"] must be keyed by its name@version (${e.name}@${e.version})`);
+  }
+  return out;
+}
+
+function readEntries(value: unknown, file: string, section: string, badKey: (key: string) => string | undefined): Record<string, LockedNpm> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) bad(file, `"${section}" must be an object`);
   const out: Record<string, LockedNpm> = {};
   for (const [location, raw] of Object.entries(value as Record<string, unknown>)) {
-    const where = `npm["${location}"]`;
-    if (npmLocationNames(location) === undefined) bad(file, `${where} is not a node_modules/<name> location`);
+    const where = `${section}["${location}"]`;
+    const keyProblem = badKey(location);
+    if (keyProblem !== undefined) bad(file, `${where} ${keyProblem}`);
     const e = raw as Partial<LockedNpm> | null;
     if (e === null || typeof e !== 'object' || !isNpmName(e.name) || !isNpmVersion(e.version) || !INTEGRITY_RE.test(String(e.integrity)) || !HASH_RE.test(String(e.contentHash))) {
       bad(file, `${where} needs a name, a version, a sha512 integrity and a 64-hex contentHash`);
@@ -83,7 +103,7 @@ export function readNpmLock(value: unknown, file: string): Record<string, Locked
 const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sorted = (o: Record<string, string>): Record<string, string> => Object.fromEntries(Object.keys(o).sort(byBytes).map((k) => [k, o[k]!]));
 
-/** The lock's `npm` object in its fixed order (see the header). */
+/** The lock's `npm` (or `npmOtherPlatform`) object in its fixed order (see the header). */
 export function serializeNpmLock(npm: Readonly<Record<string, LockedNpm>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const location of Object.keys(npm).sort(byBytes)) {
@@ -104,4 +124,9 @@ export function npmLockOf(tree: NpmTree): Record<string, LockedNpm> {
   const out: Record<string, LockedNpm> = {};
   for (const [location, node] of tree.nodes) out[location] = node.release;
   return out;
+}
+
+/** The lock's `npmOtherPlatform` object for a tree. */
+export function npmOtherPlatformOf(tree: NpmTree): Record<string, LockedNpm> {
+  return Object.fromEntries(tree.otherPlatform.map((r) => [`${r.name}@${r.version}`, r]));
 }

@@ -80,10 +80,10 @@ export async function fetchNpmIndex(roots: Iterable<string>, client: NodeClient)
   return index;
 }
 
-/** The lock's releases as an index (name → the versions it holds). */
-function lockIndex(lock: Readonly<Record<string, LockedNpm>>): Map<string, NpmRelease[]> {
+/** The lock's releases as an index (name → the versions it holds), those kept for other platforms included. */
+function lockIndex(lock: Readonly<Record<string, LockedNpm>>, otherPlatform: Readonly<Record<string, LockedNpm>>): Map<string, NpmRelease[]> {
   const out = new Map<string, NpmRelease[]>();
-  for (const e of Object.values(lock)) {
+  for (const e of [...Object.values(lock), ...Object.values(otherPlatform)]) {
     const list = out.get(e.name) ?? [];
     if (!list.some((r) => r.version === e.version)) list.push(e);
     out.set(e.name, list);
@@ -91,14 +91,17 @@ function lockIndex(lock: Readonly<Record<string, LockedNpm>>): Map<string, NpmRe
   return out;
 }
 
-/** `machine`: where the packages will run (this one unless a test says otherwise). */
-export async function resolveNpm(opts: { roots: readonly NpmRootRange[]; lock?: Readonly<Record<string, LockedNpm>>; client?: NodeClient; machine?: Machine }): Promise<NpmResolution> {
+/**
+ * `lock` and `otherPlatform`: the lockfile's `npm` and `npmOtherPlatform` sections;
+ * `machine`: where the packages will run (this one unless a test says otherwise).
+ */
+export async function resolveNpm(opts: { roots: readonly NpmRootRange[]; lock?: Readonly<Record<string, LockedNpm>>; otherPlatform?: Readonly<Record<string, LockedNpm>>; client?: NodeClient; machine?: Machine }): Promise<NpmResolution> {
   const lock = opts.lock ?? {};
-  const locked = lockIndex(lock);
+  const locked = lockIndex(lock, opts.otherPlatform ?? {});
   const preferred = new Map([...locked].map(([name, rs]) => [name, new Set(rs.map((r) => r.version))]));
   const machine = opts.machine ?? thisMachine();
   if (opts.roots.length === 0) return { tree: buildNpmTree([], new Map()), fromLockfile: true };
-  // An optional package the lock lacks (left out where it was written: not on chain then, or for another platform) stays out.
+  // An optional package the lock lacks (left out where it was written: not on chain then) stays out; one it kept for another platform is placed where this machine allows it.
   const fromLock = buildNpmTree(opts.roots, locked, { preferred, machine, source: `in ${LOCKFILE_NAME}` });
   if (fromLock.missing.length === 0 && Object.keys(lock).length > 0) return { tree: fromLock, fromLockfile: true };
   if (opts.client === undefined) {

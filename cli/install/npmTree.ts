@@ -94,6 +94,8 @@ export interface NpmTree {
   skippedOptional: NpmMissing[];
   /** required packages whose platform fields exclude the machine (BuildNpmTreeOptions.machine) */
   unsupported: NpmUnsupported[];
+  /** the releases of optional dependencies skipped because they are for another platform (the lock keeps them: npmLock.ts) */
+  otherPlatform: NpmRelease[];
   peerIssues: NpmPeerIssue[];
 }
 
@@ -159,7 +161,7 @@ export function parseNpmDepSpec(name: string, spec: string): { name: string; ran
 }
 
 export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<string, readonly NpmRelease[]>, opts: BuildNpmTreeOptions = {}): NpmTree {
-  const tree: NpmTree = { nodes: new Map(), missing: [], skippedOptional: [], unsupported: [], peerIssues: [] };
+  const tree: NpmTree = { nodes: new Map(), missing: [], skippedOptional: [], unsupported: [], otherPlatform: [], peerIssues: [] };
   /** resolved edges: which copy of `name` each placed package gets */
   const edges: Array<{ from: string; name: string; to: string }> = [];
   const queue: NpmTreeNode[] = [];
@@ -238,6 +240,7 @@ export function buildNpmTree(roots: readonly NpmRootRange[], index: ReadonlyMap<
       const mismatch = optional && opts.machine !== undefined ? platformMismatch(release, opts.machine) : undefined;
       if (mismatch !== undefined) {
         miss(`npm:${release.name}@${release.version} is not for this platform (${mismatch})`, target.range);
+        if (!tree.otherPlatform.includes(release)) tree.otherPlatform.push(release);
         continue;
       }
       // As high as it goes: the shallowest level below the copy that does not fit (or the project) where no

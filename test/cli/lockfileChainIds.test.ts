@@ -24,7 +24,7 @@ function lockOf(views: Map<string, object>) {
     router: undefined,
     lock: undefined,
     added: { '@acme/app': '^1.0.0' },
-    npmTree: { nodes: new Map(), missing: [], skippedOptional: [], unsupported: [], peerIssues: [] },
+    npmTree: { nodes: new Map(), missing: [], skippedOptional: [], unsupported: [], otherPlatform: [], peerIssues: [] },
     views,
   });
 }

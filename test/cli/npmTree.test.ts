@@ -11,7 +11,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildNpmTree, type NpmRelease } from '../../cli/install/npmTree.ts';
 import { npmLocationNames, readNpmLock, serializeNpmLock } from '../../cli/install/npmLock.ts';
-import { importSpecsFor, notImportedError } from '../../cli/install/npmResolve.ts';
+import { importSpecsFor, notImportedError, resolveNpm } from '../../cli/install/npmResolve.ts';
+import { nextLockfile } from '../../cli/install/nextLockfile.ts';
+import { readLockfile, serializeLockfile } from '../../cli/install/lockfile.ts';
 import { checkNpmIntegrity, withNestedReinstalls } from '../../cli/install/npmLayout.ts';
 import { npmNotes } from '../../cli/install/npmGet.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
@@ -108,6 +110,36 @@ describe('buildNpmTree', () => {
     expect(darwin.skippedOptional.map((x) => x.reason)).toEqual(['npm:native-musl@1.0.0 is not for this platform (os linux excludes darwin)']);
     expect(layout(buildNpmTree([root('chokidar', '^3')], index, { machine: { platform: 'linux', arch: 'x64', libc: 'musl' } }))).toMatchObject({ 'node_modules/native-musl': '1.0.0' });
     expect(linux.unsupported).toEqual([]);
+    expect(linux.otherPlatform.map((r) => `${r.name}@${r.version}`)).toEqual(['fsevents@2.3.3', 'native-musl@1.0.0']);
+    expect(darwin.otherPlatform.map((r) => `${r.name}@${r.version}`)).toEqual(['native-musl@1.0.0']);
+  });
+
+  it('a lock written on linux keeps the optional packages it skipped for another platform, and installs them on darwin, offline', async () => {
+    const fsevents = rel('fsevents', '2.3.3', {}, { os: ['darwin'] });
+    const index = indexOf(rel('chokidar', '3.6.0', {}, { optionalDeps: { fsevents: '~2.3.2' } }), fsevents);
+    const linuxTree = buildNpmTree([root('chokidar', '^3')], index, { machine: { platform: 'linux', arch: 'x64', libc: 'glibc' } });
+    const lock = nextLockfile({ solution: { selected: new Map(), requiredBy: new Map() }, index: new Map(), sources: new Map(), chains: {}, router: undefined, lock: undefined, added: {}, npmTree: linuxTree });
+    expect(Object.keys(lock.npm!)).toEqual(['node_modules/chokidar']);
+    expect(lock.npmOtherPlatform).toEqual({ 'fsevents@2.3.3': fsevents });
+
+    // Through the file's bytes: the section is written, in its fixed shape, and read back.
+    const dir = await tempDir();
+    const file = path.join(dir, 'gopkgr.lock');
+    await writeFile(file, serializeLockfile(lock));
+    const read = await readLockfile(file);
+    expect(read!.npmOtherPlatform).toEqual({ 'fsevents@2.3.3': fsevents });
+
+    const darwin = await resolveNpm({ roots: [root('chokidar', '^3')], lock: read!.npm, otherPlatform: read!.npmOtherPlatform, machine: { platform: 'darwin', arch: 'arm64' } });
+    expect(darwin.fromLockfile).toBe(true);
+    expect(layout(darwin.tree)).toEqual({ 'node_modules/chokidar': '3.6.0', 'node_modules/fsevents': '2.3.3' });
+    const linux = await resolveNpm({ roots: [root('chokidar', '^3')], lock: read!.npm, otherPlatform: read!.npmOtherPlatform, machine: { platform: 'linux', arch: 'x64' } });
+    expect(layout(linux.tree)).toEqual({ 'node_modules/chokidar': '3.6.0' });
+    expect(linux.tree.otherPlatform).toEqual([fsevents]); // carried into the next lock
+
+    // A section keyed by anything but its entry's name@version is refused.
+    const text = serializeLockfile(lock).replace('"fsevents@2.3.3"', '"fsevents@9.9.9"');
+    await writeFile(file, text);
+    await expect(readLockfile(file)).rejects.toMatchObject({ code: 'LOCKFILE_INVALID', message: expect.stringContaining('npmOtherPlatform["fsevents@9.9.9"] must be keyed by its name@version') });
   });
 
   it('places a required package, or the project\'s own, that is not for the machine, and lists it as unsupported (npm\'s EBADPLATFORM)', () => {
