@@ -45,29 +45,29 @@ export class StoredPackageJsons {
     return st?.isFile() === true && st.size === Buffer.byteLength(text) && st.mtimeMs === STORED_MTIME_MS ? file : undefined;
   }
 
-  /** Keep `written` (a file just written with exactly `text`) as the stored copy of `text`, replacing a changed one. */
+  /**
+   * Keep `written` (a file just written with exactly `text`) as the stored copy of `text`, replacing a
+   * changed one: on the first install of a package, two calls (the mtime, the link), a third to replace.
+   */
   keep(text: string, written: string): void {
     const file = this.fileOf(text);
     try {
       utimesSync(written, STORED_MTIME_MS / 1000, STORED_MTIME_MS / 1000);
+      this.link(written, file);
     } catch {
-      return;
+      // best effort (see the header)
     }
-    try {
-      unlinkSync(file);
-    } catch {
-      // none there (or not removable: the link below fails and nothing is kept)
-    }
+  }
+
+  private link(written: string, file: string): void {
     try {
       linkSync(written, file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
-      try {
-        mkdirSync(this.dir, { recursive: true });
-        linkSync(written, file);
-      } catch {
-        // best effort (see the header)
-      }
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') unlinkSync(file);
+      else if (code === 'ENOENT') mkdirSync(this.dir, { recursive: true });
+      else throw err;
+      linkSync(written, file);
     }
   }
 }
