@@ -1,9 +1,8 @@
 /**
- * A package's directory as a list of filesystem steps (PackageStore.layoutOf
- * and the install's own package.json), made by one plain loop: the same loop
- * runs on the main thread and in stageWorker.ts's threads (stageLayouts.ts),
- * so it imports nothing but `node:fs` and holds only strings, which cross to a
- * worker as they are.
+ * A package's directory as a list of filesystem steps (PackageStore.layoutOf,
+ * plus the installed package.json in installPackages.ts), made by one plain
+ * loop. Kept as data so that what is made is decided apart from making it:
+ * the steps hold only strings.
  */
 import { copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 

@@ -277,7 +277,7 @@ export class PackageStore {
 
   /**
    * The steps that lay a checked entry out in `dest` (which must not exist) by hard links, leaving out
-   * the files named in `except` (makeLayout.ts makes them, on any thread).
+   * the files named in `except` (makeLayout.ts makes them).
    */
   layoutOf(hash: string, dest: string, except?: ReadonlySet<string>): Layout {
     const index = this.verified.get(hash);

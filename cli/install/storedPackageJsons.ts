@@ -3,8 +3,9 @@
  * installedPackageJson), kept in the package store so that a warm install
  * hard-links it like every other file of the package instead of creating it:
  * `<data dir>/store/package-json/<sha256 of the text>.json`. Creating a file
- * costs a new inode (~130 us of kernel time here against ~10 us for a link),
- * and a warm install of 500 gopkgr packages created 500 of them.
+ * costs a new inode: on this project's loaded test machine 500 new files took
+ * 44-285 ms and 500 checked links 18-115 ms, and a warm install of 500 gopkgr
+ * packages created 500 of them.
  *
  * Named by its text, a stored file serves every package and version whose
  * installed text is the same. It is a hard link into every project that
