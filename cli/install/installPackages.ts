@@ -28,17 +28,20 @@
  * the unwanted ones, and removes the staging and trash directories the killed
  * run left (removeProjectLeftovers).
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expectedOutputs, isTsSource } from '../sourceFiles.ts';
 import { importsOf } from './buildImportMap.ts';
+import { makeLayout, type Layout } from './makeLayout.ts';
 import type { PackageStore } from './packageStore.ts';
+import { StoredPackageJsons } from './storedPackageJsons.ts';
 import { writeAtomic } from './writeAtomic.ts';
+import { phase } from '../timing.ts';
 import { removeLeftovers, STAGING_PREFIX, tempName, TRASH_PREFIX } from './leftovers.ts';
 
 export const STATE_FILE = '.gopkgr-state.json';
-/** What linkInto leaves out of a gopkgr package: its package.json is written by the install (installedPackageJson). */
+/** What the store's layout leaves out of a gopkgr package: its package.json is the installed one (installedPackageJson). */
 const INSTALLED_PACKAGE_JSON: ReadonlySet<string> = new Set(['package.json']);
 
 export interface TargetPackage {
@@ -127,6 +130,11 @@ function readManifest(dir: string): Manifest {
  * npm ls, pnpm, editors and npm pack read the package as what it is.
  */
 export function installedPackageJson(packed: Record<string, unknown>, t: TargetPackage): string {
+  return `${JSON.stringify(installedManifest(packed, t), null, 2)}\n`;
+}
+
+/** installedPackageJson's object. */
+function installedManifest(packed: Record<string, unknown>, t: TargetPackage): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const deps = { ...(isRecord(packed.dependencies) ? packed.dependencies : {}), ...(t.deps ?? {}) };
   for (const [k, v] of Object.entries(packed)) {
@@ -136,19 +144,15 @@ export function installedPackageJson(packed: Record<string, unknown>, t: TargetP
   }
   if (out.version === undefined) out.version = t.version;
   if (out.dependencies === undefined && Object.keys(deps).length > 0) out.dependencies = deps;
-  return `${JSON.stringify(out, null, 2)}\n`;
+  return out;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/**
- * Write the installed package.json into the staged `dir`, which linkInto left
- * without one (the store's copy must not change), from the text of the
- * tarball's (`packed`); returns what was written.
- */
-function writeInstalledPackageJson(dir: string, packed: string | undefined, t: TargetPackage): Manifest {
+/** The installed package.json's text from the text of the tarball's (`packed`), and what the install reads of it. */
+function installedText(packed: string | undefined, t: TargetPackage): { text: string; manifest: Manifest } {
   let json: Record<string, unknown> = { name: t.name };
   try {
     const parsed: unknown = packed === undefined ? undefined : JSON.parse(packed);
@@ -156,11 +160,9 @@ function writeInstalledPackageJson(dir: string, packed: string | undefined, t: T
   } catch {
     // a broken package.json in the tarball (or none): write one that says what was installed
   }
-  const text = installedPackageJson(json, t);
-  writeFileSync(path.join(dir, 'package.json'), text, { flag: 'wx' });
-  // From the bytes just written: no second read per package.
-  const installed = JSON.parse(text) as Record<string, unknown>;
-  return { imports: importsOf(installed), json: installed };
+  // The object the text is written from (made of parsed JSON values only): no read, nor parse, per package.
+  const installed = installedManifest(json, t);
+  return { text: `${JSON.stringify(installed, null, 2)}\n`, manifest: { imports: importsOf(installed), json: installed } };
 }
 
 export interface CommitInput {
@@ -198,12 +200,16 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
   const slot = (name: string): string => name.replaceAll('/', '+');
   try {
     // Stage every new package (hard links from the store) before touching node_modules.
+    const packageJsons = new StoredPackageJsons(input.store.dir);
     const entries = new Map<string, Record<string, string>>();
     const manifests = new Map<string, Record<string, unknown> | undefined>();
     const record = (name: string, m: Manifest): void => {
       entries.set(name, m.imports);
       manifests.set(name, m.json);
     };
+    const layouts: Layout[] = [];
+    /** installed package.json files written fresh: [text, file], kept in the store once staged */
+    const written: Array<[string, string]> = [];
     for (const t of plan.toInstall) {
       const dir = path.join(staging, slot(t.name));
       if (t.link !== undefined) {
@@ -212,15 +218,27 @@ export async function commitInstall(input: CommitInput): Promise<CommitResult> {
         record(t.name, readManifest(t.link));
         continue;
       }
-      // npm packages keep the package.json the registry served; a gopkgr package's is written anew, so it is not linked.
+      // npm packages keep the package.json the registry served; a gopkgr package's is the installed one (storedPackageJsons.ts).
       if (t.npm === true) {
-        input.store.linkInto(t.contentHash, dir);
+        layouts.push(input.store.layoutOf(t.contentHash, dir));
         record(t.name, manifestOf(input.store.packageJsonOf(t.contentHash)));
-      } else {
-        input.store.linkInto(t.contentHash, dir, INSTALLED_PACKAGE_JSON);
-        record(t.name, writeInstalledPackageJson(dir, input.store.packageJsonOf(t.contentHash), t));
+        continue;
       }
+      const layout = input.store.layoutOf(t.contentHash, dir, INSTALLED_PACKAGE_JSON);
+      const { text, manifest } = installedText(input.store.packageJsonOf(t.contentHash), t);
+      const file = path.join(dir, 'package.json');
+      const stored = packageJsons.find(text);
+      if (stored !== undefined) layout.links.push([stored, file]);
+      else {
+        layout.writes.push([file, text]);
+        written.push([text, file]);
+      }
+      layouts.push(layout);
+      record(t.name, manifest);
     }
+    for (const layout of layouts) makeLayout(layout);
+    phase('packages staged');
+    for (const [text, file] of written) packageJsons.keep(text, file);
     for (const t of plan.kept) record(t.name, readManifest(path.join(nm, t.name)));
 
     // The root files, computed before the commit so their bytes can be compared.

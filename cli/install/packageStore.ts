@@ -23,11 +23,12 @@
  * what the index says, so an edited index or a file swapped for a symlink makes
  * the entry be unpacked again, never followed out of the store.
  */
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkLayout, readTarball, writeEntries, type ExtractOptions, type TarEntry } from './extractTarball.ts';
 import { entryOf } from './buildImportMap.ts';
+import { makeLayout, type Layout } from './makeLayout.ts';
 import { syncPaths, writeReplacing, type FlushPaths } from './writeAtomic.ts';
 import { tempName, UNPACK_PREFIX } from './leftovers.ts';
 import { phase } from '../timing.ts';
@@ -274,26 +275,26 @@ export class PackageStore {
     }
   }
 
-  /** Lay a checked entry out in `dest` (which must not exist) by hard links, leaving out the files named in `except`; returns the entry point. */
-  linkInto(hash: string, dest: string, except?: ReadonlySet<string>): string {
+  /**
+   * The steps that lay a checked entry out in `dest` (which must not exist) by hard links, leaving out
+   * the files named in `except` (makeLayout.ts makes them).
+   */
+  layoutOf(hash: string, dest: string, except?: ReadonlySet<string>): Layout {
     const index = this.verified.get(hash);
     if (index === undefined) throw new Error(`internal: store entry ${hash.slice(0, 12)} was not checked`);
     const root = this.entryDir(hash);
-    mkdirSync(dest, { recursive: true });
     // Sorted, so every parent comes before its children: no recursive mkdir (a stat per level) needed.
-    for (const d of index.dirs) mkdirSync(under(dest, d));
-    for (const [rel] of index.files) {
-      if (except?.has(rel) === true) continue;
-      const from = under(root, rel);
-      const to = under(dest, rel);
-      try {
-        linkSync(from, to);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-        copyFileSync(from, to);
-      }
-    }
-    for (const [rel, target] of index.symlinks) if (except?.has(rel) !== true) symlinkSync(target, under(dest, rel));
-    return index.entry;
+    const layout: Layout = { dirs: [dest, ...index.dirs.map((d) => under(dest, d))], links: [], writes: [], symlinks: [] };
+    for (const [rel] of index.files) if (except?.has(rel) !== true) layout.links.push([under(root, rel), under(dest, rel)]);
+    for (const [rel, target] of index.symlinks) if (except?.has(rel) !== true) layout.symlinks.push([target, under(dest, rel)]);
+    return layout;
+  }
+
+  /** Lay a checked entry out in `dest` (which must not exist; its parent is made) by hard links, leaving out the files named in `except`; returns the entry point. */
+  linkInto(hash: string, dest: string, except?: ReadonlySet<string>): string {
+    const layout = this.layoutOf(hash, dest, except);
+    mkdirSync(path.dirname(dest), { recursive: true });
+    makeLayout(layout);
+    return this.verified.get(hash)!.entry;
   }
 }

@@ -15,12 +15,14 @@
  *   does resolveUpdate, asking GET only for the names that answer leaves out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { mapIndex, solve, type IndexVersion, type Requirement } from '../../resolver/index.ts';
 import { PackageStore } from '../../cli/install/packageStore.ts';
+import { PACKAGE_JSON_DIR, STORED_MTIME_MS } from '../../cli/install/storedPackageJsons.ts';
 import { commitInstall, installedPackageJson, planInstall, skipShadowingSource } from '../../cli/install/installPackages.ts';
 import { buildImportMap, importsOf } from '../../cli/install/buildImportMap.ts';
 import { lockIndex, type Lockfile } from '../../cli/install/lockfile.ts';
@@ -342,7 +344,7 @@ describe('what an install writes for the ecosystem\'s tools', () => {
       } });
       expect(result.manifests.get('@acme/x')).toMatchObject({ bin: { x: 'lib/x.js' } });
       const file = path.join(dir, 'node_modules/@acme/x/package.json');
-      // Written anew, never a hard link into the store.
+      // The installed package.json, never a hard link to the packed one.
       expect((await stat(file)).ino).not.toBe((await stat(path.join(data, 'store', HASH, 'package.json'))).ino);
       return { json: await readFile(file, 'utf8'), imports };
     };
@@ -364,6 +366,51 @@ describe('what an install writes for the ecosystem\'s tools', () => {
     expect((await lstat(file)).isFile()).toBe(true);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ name: '@acme/x', version: '1.0.0' });
     expect(await readFile(path.join(data, 'store', HASH, 'real.json'), 'utf8')).toBe('{"name":"@acme/x","main":"i.js"}');
+  });
+
+  it('links the installed package.json from the store once an install wrote it, and writes it anew when the stored one was edited, removed or swapped', async () => {
+    const store = new PackageStore(data);
+    await store.add(HASH, await tarball({ 'package.json': '{"name":"@acme/x","main":"i.js"}', 'i.js': 'export {}' }), opts);
+    const target = { name: '@acme/x', version: '1.0.0', contentHash: HASH };
+    const wanted = installedPackageJson({ name: '@acme/x', main: 'i.js' }, target);
+    const kept = path.join(data, 'store', PACKAGE_JSON_DIR, `${createHash('sha256').update(wanted).digest('hex')}.json`);
+    const install = async (): Promise<string> => {
+      const dir = await tempDir('gopkgr-project-');
+      await commitInstall({ projectDir: dir, plan: await planInstall(dir, [target]), store, files: () => ({}) });
+      const file = path.join(dir, 'node_modules/@acme/x/package.json');
+      expect((await lstat(file)).isFile()).toBe(true);
+      expect(await readFile(file, 'utf8')).toBe(wanted);
+      return file;
+    };
+    const first = await install();
+    expect(await readdir(path.join(data, 'store', PACKAGE_JSON_DIR))).toEqual([path.basename(kept)]);
+    expect((await stat(kept)).ino).toBe((await stat(first)).ino);
+    expect((await stat(kept)).mtimeMs).toBe(STORED_MTIME_MS);
+    const second = await install();
+    expect((await stat(second)).ino).toBe((await stat(kept)).ino);
+    expect((await stat(second)).nlink).toBe(3);
+
+    // Edited in place in one project (same size: only the mtime tells), which edits the stored file.
+    await writeFile(second, wanted.replace('1.0.0', '9.9.9'));
+    expect(await readFile(kept, 'utf8')).not.toBe(wanted);
+    const third = await install();
+    expect((await stat(third)).ino).not.toBe((await stat(second)).ino);
+    expect((await stat(kept)).ino).toBe((await stat(third)).ino);
+    expect(await readFile(kept, 'utf8')).toBe(wanted);
+
+    await rm(kept);
+    expect((await stat(await install())).ino).toBe((await stat(kept)).ino);
+
+    // Swapped for a symlink to a file with the right text and mtime: never linked through.
+    const elsewhere = path.join(project, 'elsewhere.json');
+    await writeFile(elsewhere, wanted);
+    await utimes(elsewhere, STORED_MTIME_MS / 1000, STORED_MTIME_MS / 1000);
+    await rm(kept);
+    await symlink(elsewhere, kept);
+    const fifth = await install();
+    expect((await stat(fifth)).ino).not.toBe((await stat(elsewhere)).ino);
+    expect((await lstat(kept)).isFile()).toBe(true);
+    expect((await stat(elsewhere)).nlink).toBe(1);
   });
 
   it('installedPackageJson: adds a version where the author wrote none, replaces one they wrote', () => {
