@@ -51,8 +51,15 @@ export class TarballCache {
 
   /** Store bytes already verified against `hash` (synchronous: small files, see writeReplacing). */
   put(hash: string, bytes: Uint8Array): void {
-    mkdirSync(this.dir, { recursive: true });
-    writeReplacing(this.pathOf(hash), bytes);
+    // The directory is made only when a write finds it missing: an install caches hundreds of
+    // tarballs, and a mkdir of a directory that exists costs a path walk each.
+    try {
+      writeReplacing(this.pathOf(hash), bytes);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(this.dir, { recursive: true });
+      writeReplacing(this.pathOf(hash), bytes);
+    }
     this.listing?.add(hash);
   }
 
