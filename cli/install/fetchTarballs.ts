@@ -34,6 +34,9 @@ export interface FetchedTarballs {
  */
 const DOWNLOADS_IN_PARALLEL = 16;
 
+/** Tarballs to unpack from which a worker thread writes the store files: below, its start (~30 ms of CPU) costs more than it saves. */
+const OFF_THREAD_FROM = 32;
+
 export interface FetchOptions {
   cache: TarballCache;
   client?: NodeClient;
@@ -139,6 +142,8 @@ export async function fetchIntoStore(
   const downloaded = new Map<string, Uint8Array>();
   const pending: PendingEntry[] = [];
   const unique = [...new Map(wanted.map((w) => [w.contentHash, w])).values()];
+  // Store files are then created on another core while this thread downloads and parses.
+  if (unique.length >= OFF_THREAD_FROM) opts.store.writeOffThread();
   const made = new Map<string, NodeClient>();
   const use = async (w: TarballRequest, bytes: Uint8Array): Promise<void> => {
     bar.tick(bytes.length);

@@ -35,13 +35,15 @@
  * Format 2. Indexes of format 1 (a directory per package, `<sha256>/`) are not
  * read: such an entry is unpacked again, and its directory removed.
  */
-import { closeSync, copyFileSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkLayout, keptEntries, readTarball, writeEntries, type ExtractOptions, type KeptEntry } from './extractTarball.ts';
 import { entryOf } from './buildImportMap.ts';
 import { syncPaths, writeReplacing, type FlushPaths } from './writeAtomic.ts';
-import { ATOMIC_MARK, tempName, UNPACK_PREFIX } from './leftovers.ts';
+import { tempName, UNPACK_PREFIX } from './leftovers.ts';
+import { PlaceError, StoreFiles, type FileJob, type PlaceResult } from './storeFiles.ts';
+import { OffThreadFiles } from './offThreadFiles.ts';
 import { sha256Of } from './tarballCache.ts';
 import { phase } from '../timing.ts';
 
@@ -156,9 +158,6 @@ function isSafeLayout(index: StoreIndex): boolean {
   }
 }
 
-/** Size and mtime of a store file, as an index records them. */
-type FileStat = Pick<Stats, 'size' | 'mtimeMs'>;
-
 /** Every ancestor of each path, each once, parents before children (no recursive mkdir: a stat per level). */
 function dirsOf(rels: readonly string[]): string[] {
   const dirs = new Set<string>();
@@ -172,8 +171,10 @@ export class PackageStore {
   private readonly filesDir: string;
   /** indexes read and checked in this process */
   private readonly verified = new Map<string, StoreIndex>();
-  /** store files this process wrote or found intact (by hash), so that each is written or hashed once */
-  private readonly known = new Map<string, FileStat>();
+  /** creates store files in this thread */
+  private readonly files: StoreFiles;
+  /** creates them on a worker thread instead, after writeOffThread */
+  private offThread: OffThreadFiles | undefined;
   /** entries whose index was of an earlier format: commit removes their directory */
   private readonly legacy = new Set<string>();
 
@@ -181,6 +182,7 @@ export class PackageStore {
   constructor(dataDir: string, private readonly flush: FlushPaths = (_dir, paths) => syncPaths(paths)) {
     this.dir = path.join(dataDir, 'store');
     this.filesDir = path.join(this.dir, 'files');
+    this.files = new StoreFiles(this.dir, this.filesDir);
   }
 
   private indexFile(hash: string): string {
@@ -234,6 +236,20 @@ export class PackageStore {
   }
 
   /**
+   * Create store files on a worker thread from now on (see storeFiles.ts): for
+   * an install of many packages, where its start (~30 ms, on the other core)
+   * pays off. The thread ends with the process, or at close.
+   */
+  writeOffThread(): void {
+    this.offThread ??= new OffThreadFiles(this.dir, this.filesDir);
+  }
+
+  /** Stop the worker thread of writeOffThread, if any. */
+  async close(): Promise<void> {
+    await this.offThread?.close();
+  }
+
+  /**
    * The first half of add: check the tarball and write the files the store
    * lacks (a killed run leaves only files no index names). Many run at once;
    * commit then writes their indexes.
@@ -243,29 +259,36 @@ export class PackageStore {
     const entries = await readTarball(bytes, opts);
     const kept = keptEntries(entries, opts);
     if (kept.some((e) => e.type === 'symlink')) await this.checkSymlinksOnDisk(entries, opts);
-    const pending: PendingEntry = { hash, created: [], madeDirs: [], index: { format: FORMAT, entry: 'index.js', dirs: [], files: [], symlinks: [] } };
-    const { index } = pending;
-    try {
-      for (const e of kept) {
-        if (e.type === 'symlink') index.symlinks.push([e.rel, e.target]);
-        else if (e.type === 'file') {
-          const sha256 = sha256Of(e.data);
-          const st = this.place(this.fileOf(sha256, e.mode), sha256, e, pending);
-          index.files.push([e.rel, e.mode, st.size, st.mtimeMs, sha256]);
-        }
+    const index: StoreIndex = { format: FORMAT, entry: 'index.js', dirs: [], files: [], symlinks: [] };
+    const jobs: FileJob[] = [];
+    for (const e of kept) {
+      if (e.type === 'symlink') index.symlinks.push([e.rel, e.target]);
+      else if (e.type === 'file') {
+        const sha256 = sha256Of(e.data);
+        jobs.push({ file: this.fileOf(sha256, e.mode), sha256, data: e.data, mode: e.mode });
+        index.files.push([e.rel, e.mode, 0, 0, sha256]);
       }
-    } catch (err) {
-      this.remove([pending]);
-      throw err;
     }
+    let placed: PlaceResult;
+    try {
+      placed = this.offThread === undefined ? this.files.place(jobs) : await this.offThread.place(jobs);
+    } catch (err) {
+      if (!(err instanceof PlaceError)) throw err;
+      await this.remove([{ created: err.created, madeDirs: err.madeDirs }]);
+      throw err.cause;
+    }
+    placed.stats.forEach((st, i) => {
+      index.files[i]![2] = st.size;
+      index.files[i]![3] = st.mtimeMs;
+    });
     const packageJson = index.files.some(([rel]) => rel === 'package.json') ? packageJsonText(kept) : undefined;
     index.entry = entryFromPackageJson(packageJson);
     if (packageJson !== undefined) index.packageJson = packageJson;
     // Sorted, so that linkInto makes every parent before its children.
-    index.files.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    index.symlinks.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    index.files.sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    index.symlinks.sort((x, y) => (x[0] < y[0] ? -1 : 1));
     index.dirs = dirsOf([...index.files.map(([rel]) => rel), ...index.symlinks.map(([rel]) => rel)]);
-    return pending;
+    return { hash, index, created: placed.created, madeDirs: placed.madeDirs };
   }
 
   /**
@@ -282,109 +305,19 @@ export class PackageStore {
     }
   }
 
-  /** The store file `file` holding `e`'s bytes: written when missing, kept when intact, else replaced. */
-  private place(file: string, sha256: string, e: { data: Uint8Array; mode: number }, pending: PendingEntry): FileStat {
-    const seen = this.known.get(file);
-    if (seen !== undefined) return seen;
-    let fd: number;
-    try {
-      fd = this.create(file, e.mode, pending);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      return this.keepOrReplace(file, sha256, e);
-    }
-    pending.created.push(file);
-    let st: FileStat;
-    try {
-      writeFileSync(fd, e.data);
-      st = fstatSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    this.known.set(file, st);
-    return st;
-  }
-
-  /** Open a new store file exclusively, making its directories when missing (EEXIST: it is there). */
-  private create(file: string, mode: number, pending: PendingEntry): number {
-    try {
-      return openSync(file, 'wx', mode);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const prefix = path.dirname(file);
-    // Usually only the prefix directory is missing: the store and `files` are made once per store.
-    if (!this.makeDir(prefix, pending, true)) {
-      this.makeDir(this.dir, pending);
-      this.makeDir(this.filesDir, pending);
-      this.makeDir(prefix, pending);
-    }
-    return openSync(file, 'wx', mode);
-  }
-
-  /** mkdir, recorded in `pending` when made; false when its parent is missing and `maybeOrphan` (else that throws). */
-  private makeDir(dir: string, pending: PendingEntry, maybeOrphan = false): boolean {
-    try {
-      mkdirSync(dir);
-      pending.madeDirs.push(dir);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && maybeOrphan) return false;
-      if (code !== 'EEXIST') throw err;
-    }
-    return true;
-  }
-
-  /**
-   * A store file already there: another entry's, or one a killed run left short,
-   * or one edited through a hard link. Kept when its bytes hash to its name,
-   * else replaced by a temp file renamed over it (at the store's top, where the
-   * next run finds it as a leftover if this one is killed).
-   */
-  private keepOrReplace(file: string, sha256: string, e: { data: Uint8Array; mode: number }): FileStat {
-    try {
-      const st = lstatSync(file);
-      if (st.isFile() && st.size === e.data.length && sha256Of(readFileSync(file)) === sha256) {
-        this.known.set(file, st);
-        return st;
-      }
-    } catch {
-      // unreadable: replaced below
-    }
-    const tmp = `${this.dir}/${tempName(`.${sha256}${ATOMIC_MARK}`)}`;
-    try {
-      writeFileSync(tmp, e.data, { mode: e.mode, flag: 'wx' });
-      renameSync(tmp, file);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-    const st = lstatSync(file);
-    this.known.set(file, st);
-    return st;
-  }
-
   /** Remove what unpacks created: their files, then the directories they made that are empty now. */
-  private remove(pending: readonly PendingEntry[]): void {
-    for (const p of pending) {
-      for (const f of p.created) {
-        rmSync(f, { force: true });
-        this.known.delete(f);
-      }
-    }
-    // Deepest first: one entry's prefix directory sits in the `files` another made.
-    for (const d of pending.flatMap((p) => p.madeDirs).sort((a, b) => b.length - a.length)) {
-      try {
-        rmdirSync(d);
-      } catch {
-        // not empty: files of entries kept are there
-      }
-    }
+  private async remove(pending: ReadonlyArray<Pick<PendingEntry, 'created' | 'madeDirs'>>): Promise<void> {
+    const files = pending.flatMap((p) => p.created);
+    const dirs = pending.flatMap((p) => p.madeDirs);
+    if (files.length === 0 && dirs.length === 0) return;
+    // Both writers forget what they remove (either may have written it).
+    this.files.remove(files, dirs);
+    await this.offThread?.remove(files, dirs);
   }
 
   /** Throw away unpacked entries that will not be committed (an install that failed elsewhere). */
   async discard(pending: readonly PendingEntry[]): Promise<void> {
-    this.remove(pending);
+    await this.remove(pending);
   }
 
   /**

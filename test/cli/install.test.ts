@@ -284,6 +284,75 @@ describe('PackageStore: files stored by content (format 2)', () => {
   });
 });
 
+describe('PackageStore: store files written on a worker thread (writeOffThread)', () => {
+  let data: string;
+  let project: string;
+  beforeEach(async () => {
+    data = await tempDir('gopkgr-store-');
+    project = await tempDir('gopkgr-project-');
+  });
+  afterEach(closeAll);
+
+  const LICENSE = 'MIT License, the same words in every package\n';
+  const pkg = (i: number): Promise<Uint8Array> => tarball({ 'package.json': `{"name":"@acme/p${i}"}`, 'lib/index.js': `export const i = ${i};\n`, LICENSE, 'bin/run.sh': '#!/bin/sh\n' });
+  const hashes = ['01', '02', '03', '04'].map((b) => b.repeat(32));
+
+  it('writes what the thread of the caller writes: the same indexes, files and links', async () => {
+    const inline = new PackageStore(path.join(data, 'inline'));
+    const worker = new PackageStore(path.join(data, 'worker'));
+    worker.writeOffThread();
+    try {
+      for (const store of [inline, worker]) await store.commit(await Promise.all(hashes.map(async (h, i) => store.unpack(h, await pkg(i), opts))));
+    } finally {
+      await worker.close();
+    }
+    const strip = (index: unknown): unknown => ({ ...(index as object), files: (index as { files: unknown[][] }).files.map((f) => [f[0], f[1], f[2], f[4]]) });
+    for (const h of hashes) {
+      const a = new PackageStore(path.join(data, 'inline'));
+      const b = new PackageStore(path.join(data, 'worker'));
+      expect(strip(b.check(h))).toEqual(strip(a.check(h)));
+      b.linkInto(h, path.join(project, h));
+      expect(await readFile(path.join(project, h, 'lib/index.js'), 'utf8')).toBe(`export const i = ${hashes.indexOf(h)};\n`);
+      expect((await stat(path.join(project, h, 'bin/run.sh'))).mode & 0o777).toBe(0o755);
+    }
+    expect((await stat(path.join(project, hashes[0]!, 'LICENSE'))).ino).toBe((await stat(path.join(project, hashes[3]!, 'LICENSE'))).ino);
+  });
+
+  it('discards through the thread: nothing is left in the store', async () => {
+    const store = new PackageStore(data);
+    store.writeOffThread();
+    try {
+      const pending = await Promise.all(hashes.map(async (h, i) => store.unpack(h, await pkg(i), opts)));
+      expect(await readdir(path.join(data, 'store'))).toEqual(['files']);
+      await store.discard(pending);
+    } finally {
+      await store.close();
+    }
+    expect(await readdir(path.join(data, 'store')).catch(() => [])).toEqual([]);
+  });
+
+  it('passes on an error of the thread with its code, and removes what that unpack had created', async () => {
+    const store = new PackageStore(data);
+    store.writeOffThread();
+    const bytes = await tarball({ 'package.json': '{"name":"@acme/x"}', 'index.js': 'export const x = 1;\n' });
+    // A file where the prefix directory of index.js's store file belongs: creating it fails (ENOTDIR).
+    const probe = new PackageStore(path.join(data, 'probe'));
+    await probe.add(HASH, bytes, opts);
+    const prefix = path.basename(path.dirname(probe.pathOf(HASH, 'index.js')));
+    const pjPrefix = path.basename(path.dirname(probe.pathOf(HASH, 'package.json')));
+    expect(pjPrefix).not.toBe(prefix);
+    await mkdir(path.join(data, 'store/files'), { recursive: true });
+    await writeFile(path.join(data, 'store/files', prefix), 'in the way');
+    try {
+      await expect(store.unpack(HASH, bytes, opts)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    } finally {
+      await store.close();
+    }
+    expect((await readdir(path.join(data, 'store/files'))).sort()).toEqual([prefix]);
+    expect(new PackageStore(data).check(HASH)).toBeUndefined();
+  });
+});
+
 describe('solutionFromLock', () => {
   const v = (version: string, deps: Record<string, string> = {}, deprecated = false): IndexVersion => ({ version, contentHash: version.replace(/\./g, '').padStart(64, '0'), deps, deprecated });
   // A diamond: app → a, b; a → c ^1; b → c ^1.1; plus a stray d in the index.
