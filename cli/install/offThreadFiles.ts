@@ -12,13 +12,20 @@ export interface WriterRequest {
   id: number;
   jobs?: FileJob[];
   remove?: { files: string[]; dirs: string[] };
+  /** files written whole by writeReplacing (the tarball cache's) */
+  replace?: Array<{ file: string; data: Uint8Array }>;
+}
+
+/** Files written whole, where a thread is at hand (TarballCache.putAll). */
+export interface FileWriter {
+  replace(files: Array<{ file: string; data: Uint8Array }>): Promise<void>;
 }
 
 export type WriterReply =
   | { id: number; result?: PlaceResult; error?: undefined }
   | { id: number; error: { message: string; code?: string }; created: string[]; madeDirs: string[] };
 
-export class OffThreadFiles {
+export class OffThreadFiles implements FileWriter {
   private worker: Worker | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (r: WriterReply) => void; reject: (err: unknown) => void }>();
@@ -34,6 +41,12 @@ export class OffThreadFiles {
 
   async remove(files: string[], dirs: string[]): Promise<void> {
     const reply = await this.ask({ id: this.nextId++, remove: { files, dirs } });
+    if (reply.error !== undefined) throw errorFrom(reply.error);
+  }
+
+  /** Write each file by writeReplacing (atomic against a kill; made durable by nobody: see TarballCache). */
+  async replace(files: Array<{ file: string; data: Uint8Array }>): Promise<void> {
+    const reply = await this.ask({ id: this.nextId++, replace: files });
     if (reply.error !== undefined) throw errorFrom(reply.error);
   }
 

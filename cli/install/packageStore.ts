@@ -43,7 +43,7 @@ import { entryOf } from './buildImportMap.ts';
 import { syncPaths, writeReplacing, type FlushPaths } from './writeAtomic.ts';
 import { tempName, UNPACK_PREFIX } from './leftovers.ts';
 import { PlaceError, StoreFiles, type FileJob, type PlaceResult } from './storeFiles.ts';
-import { OffThreadFiles } from './offThreadFiles.ts';
+import { OffThreadFiles, type FileWriter } from './offThreadFiles.ts';
 import { sha256Of } from './tarballCache.ts';
 import { phase } from '../timing.ts';
 
@@ -242,6 +242,11 @@ export class PackageStore {
    */
   writeOffThread(): void {
     this.offThread ??= new OffThreadFiles(this.dir, this.filesDir);
+  }
+
+  /** The worker thread of writeOffThread, for other files of the install (TarballCache.putAll); undefined without one. */
+  fileWriter(): FileWriter | undefined {
+    return this.offThread;
   }
 
   /** Stop the worker thread of writeOffThread, if any. */
