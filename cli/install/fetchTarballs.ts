@@ -134,6 +134,8 @@ export async function fetchIntoStore(
   opts: FetchOptions & {
     store: PackageStore;
     extract: (w: TarballRequest) => ExtractOptions;
+    /** let the store write its indexes in the background (PackageStore.commit); the caller awaits store.settled() */
+    background?: boolean;
     /** a further check of the verified bytes before they are unpacked (npm's sha512); throws to abort */
     check?: (w: TarballRequest, bytes: Uint8Array) => void;
   },
@@ -172,7 +174,7 @@ export async function fetchIntoStore(
       if (got.downloaded) downloaded.set(w.contentHash, got.bytes);
       await use(w, got.bytes);
     });
-    await opts.store.commit(pending);
+    await opts.store.commit(pending, opts.background === true);
   } catch (err) {
     await opts.store.discard(pending);
     throw err;

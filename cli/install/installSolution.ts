@@ -79,7 +79,7 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
       ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
     }))),
     {
-      cache, client, store, progress: ctx.tty,
+      cache, client, store, progress: ctx.tty, background: true,
       // npm tarballs are unpacked as the registry serves them, once they match its sha512 too.
       check: (t, bytes) => {
         const release = npmByHash.get(t.contentHash);
@@ -96,6 +96,7 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
   const caching = cache.putAll(downloaded, store.fileWriter());
   let result: CommitResult;
   try {
+    // On a failure here, the store's entries stay: their indexes are written all the same.
     result = await commitInstall({
       projectDir,
       plan,
@@ -103,13 +104,13 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
       files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
     });
   } catch (err) {
-    await caching.catch(() => undefined);
+    await Promise.all([caching, store.settled()]).catch(() => undefined);
     throw err;
   }
   phase('node_modules committed');
   // `.bin` links are derived from what is installed now, so a deleted or stale one is repaired even when nothing else changed.
   const bins = linkBins(path.join(projectDir, 'node_modules'), [...plan.kept, ...plan.toInstall].map((t) => t.name), plan.toRemove, result.manifests);
-  await caching;
+  await Promise.all([caching, store.settled()]);
   phase('tarballs cached');
   return { targets, plan, result, bins };
 }

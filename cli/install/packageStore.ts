@@ -175,6 +175,8 @@ export class PackageStore {
   private readonly files: StoreFiles;
   /** creates them on a worker thread instead, after writeOffThread */
   private offThread: OffThreadFiles | undefined;
+  /** index writes commit left to the writer thread (settled) */
+  private readonly settling: Array<Promise<void>> = [];
   /** entries whose index was of an earlier format: commit removes their directory */
   private readonly legacy = new Set<string>();
 
@@ -331,8 +333,14 @@ export class PackageStore {
    * then each entry's index is written (the marker that makes it complete),
    * then one flush of the indexes and the store directory. No index can be on
    * disk before the files it names.
+   *
+   * `background` (with a writer thread, writeOffThread): return once the files
+   * are flushed, the entries usable by this process; the indexes are written
+   * and flushed on the thread meanwhile (an install links node_modules), and
+   * settled() waits for them. A run killed before leaves entries without an
+   * index, unpacked again by the next run (their files found intact by hash).
    */
-  async commit(pending: readonly PendingEntry[]): Promise<void> {
+  async commit(pending: readonly PendingEntry[], background = false): Promise<void> {
     if (pending.length === 0) return;
     const data: string[] = [];
     for (const p of pending) data.push(...p.created, ...p.madeDirs);
@@ -341,17 +349,25 @@ export class PackageStore {
     phase('store: entries unpacked');
     if (data.length > 0) await this.flush(this.dir, data);
     phase('store: unpacked entries flushed');
-    const markers: string[] = [];
+    const markers = pending.map((p) => this.indexFile(p.hash));
+    mkdirSync(this.dir, { recursive: true });
+    if (background && this.offThread !== undefined) {
+      const writer = this.offThread;
+      const writing = writer.replace(pending.map((p, i) => ({ file: markers[i]!, data: Buffer.from(JSON.stringify(p.index)) })))
+        .then(() => this.flush(this.dir, [...markers, this.dir]));
+      // Held for settled(); a run that never asks drops the error (its entries are only unpacked again).
+      writing.catch(() => undefined);
+      this.settling.push(writing);
+      for (const p of pending) this.placed(p);
+      phase('store: entries usable (indexes written in the background)');
+      return;
+    }
     const placed = new Set<PendingEntry>();
     try {
-      mkdirSync(this.dir, { recursive: true });
-      for (const p of pending) {
-        writeReplacing(this.indexFile(p.hash), JSON.stringify(p.index));
-        markers.push(this.indexFile(p.hash));
-        this.verified.set(p.hash, p.index);
+      for (const [i, p] of pending.entries()) {
+        writeReplacing(markers[i]!, JSON.stringify(p.index));
+        this.placed(p);
         placed.add(p);
-        // The directory of a format-1 entry: its index is replaced above, so nothing reads it any more.
-        if (this.legacy.delete(p.hash)) rmSync(path.join(this.dir, p.hash), { recursive: true, force: true });
       }
     } finally {
       await this.discard(pending.filter((p) => !placed.has(p)));
@@ -359,6 +375,19 @@ export class PackageStore {
     phase('store: entries placed');
     await this.flush(this.dir, [...markers, this.dir]);
     phase('store: committed');
+  }
+
+  /** Wait for the indexes commit writes in the background; throws what writing them threw. */
+  async settled(): Promise<void> {
+    await Promise.all(this.settling.splice(0));
+    phase('store: committed');
+  }
+
+  /** An entry whose index is written (or being written): usable by this process. */
+  private placed(p: PendingEntry): void {
+    this.verified.set(p.hash, p.index);
+    // The directory of a format-1 entry: its index is replaced, so nothing reads it any more.
+    if (this.legacy.delete(p.hash)) rmSync(path.join(this.dir, p.hash), { recursive: true, force: true });
   }
 
   /** The text of a checked entry's package.json (from its index, or its store file); undefined when it has none. */

@@ -318,6 +318,23 @@ describe('PackageStore: store files written on a worker thread (writeOffThread)'
     expect((await stat(path.join(project, hashes[0]!, 'LICENSE'))).ino).toBe((await stat(path.join(project, hashes[3]!, 'LICENSE'))).ino);
   });
 
+  it('commits in the background: entries usable at once by this store, on disk for others once settled', async () => {
+    const store = new PackageStore(data);
+    store.writeOffThread();
+    try {
+      await store.commit(await Promise.all(hashes.map(async (h, i) => store.unpack(h, await pkg(i), opts))), true);
+      for (const h of hashes) expect(store.check(h)).toBeDefined();
+      store.linkInto(hashes[1]!, path.join(project, 'p1'));
+      expect(await readFile(path.join(project, 'p1/lib/index.js'), 'utf8')).toBe('export const i = 1;\n');
+      await store.settled();
+    } finally {
+      await store.close();
+    }
+    const fresh = new PackageStore(data);
+    for (const h of hashes) expect(fresh.check(h)?.entry).toBe('index.js');
+    expect((await readdir(path.join(data, 'store'))).sort()).toEqual(['files', ...hashes.map((h) => `${h}.json`)].sort());
+  });
+
   it('discards through the thread: nothing is left in the store', async () => {
     const store = new PackageStore(data);
     store.writeOffThread();
