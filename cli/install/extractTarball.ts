@@ -288,9 +288,27 @@ function checkEntries(entries: readonly TarEntry[], label: string): void {
   }
 }
 
+/** What is written of a package: entries `skip` keeps, with each hard link turned into a copy of the file it names. */
+export type KeptEntry = Exclude<TarEntry, { type: 'link' }>;
+
+/** The entries of checked `entries` that `opts.skip` keeps, hard links as copies of their (checked) targets. */
+export function keptEntries(entries: readonly TarEntry[], opts: ExtractOptions = {}): KeptEntry[] {
+  const files = new Set(entries.filter((e) => e.type === 'file').map((e) => e.rel));
+  const data = new Map(entries.flatMap((e) => (e.type === 'file' ? [[e.rel, e] as const] : [])));
+  const kept: KeptEntry[] = [];
+  for (const e of entries) {
+    if (opts.skip?.(e.rel, files) === true) continue;
+    if (e.type !== 'link') kept.push(e);
+    else {
+      const target = data.get(relPath(e.target, opts.label ?? 'the package'))!;
+      kept.push({ type: 'file', rel: e.rel, data: target.data, mode: target.mode });
+    }
+  }
+  return kept;
+}
+
 /** Write checked entries into `dir`, which must not exist yet; on failure `dir` is removed. Returns the files written. */
 export async function writeEntries(dir: string, entries: readonly TarEntry[], opts: ExtractOptions = {}): Promise<string[]> {
-  const files = new Set(entries.filter((e) => e.type === 'file').map((e) => e.rel));
   const written: string[] = [];
   try {
     mkdirSync(dir);
@@ -301,8 +319,7 @@ export async function writeEntries(dir: string, entries: readonly TarEntry[], op
     mkdirSync(dir);
   }
   try {
-    const data = new Map(entries.filter((e) => e.type === 'file').map((e) => [e.rel, e]));
-    const kept = entries.filter((e) => opts.skip?.(e.rel, files) !== true);
+    const kept = keptEntries(entries, opts);
     // Directories first, each once, with every ancestor, sorted so that parents come before
     // children: one plain mkdir each. Then files and links.
     // Synchronous calls: a package is a handful of small files, and one syscall each
@@ -316,10 +333,6 @@ export async function writeEntries(dir: string, entries: readonly TarEntry[], op
       const abs = path.join(dir, ...e.rel.split('/'));
       if (e.type === 'file') writeFileSync(abs, e.data, { mode: e.mode, flag: 'wx' });
       else if (e.type === 'symlink') symlinkSync(e.target, abs);
-      else if (e.type === 'link') {
-        const target = data.get(relPath(e.target, opts.label ?? 'the package'))!;
-        if (target.type === 'file') writeFileSync(abs, target.data, { mode: target.mode, flag: 'wx' });
-      }
     }
     assertLinksInside(dir, kept, opts.label ?? 'the package');
     for (const e of kept) if (e.type !== 'directory') written.push(e.rel);

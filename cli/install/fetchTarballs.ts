@@ -34,6 +34,9 @@ export interface FetchedTarballs {
  */
 const DOWNLOADS_IN_PARALLEL = 16;
 
+/** Tarballs to unpack from which a worker thread writes the store files: below, its start (~30 ms of CPU) costs more than it saves. */
+const OFF_THREAD_FROM = 32;
+
 export interface FetchOptions {
   cache: TarballCache;
   client?: NodeClient;
@@ -131,6 +134,8 @@ export async function fetchIntoStore(
   opts: FetchOptions & {
     store: PackageStore;
     extract: (w: TarballRequest) => ExtractOptions;
+    /** let the store write its indexes in the background (PackageStore.commit); the caller awaits store.settled() */
+    background?: boolean;
     /** a further check of the verified bytes before they are unpacked (npm's sha512); throws to abort */
     check?: (w: TarballRequest, bytes: Uint8Array) => void;
   },
@@ -139,6 +144,8 @@ export async function fetchIntoStore(
   const downloaded = new Map<string, Uint8Array>();
   const pending: PendingEntry[] = [];
   const unique = [...new Map(wanted.map((w) => [w.contentHash, w])).values()];
+  // Store files are then created on another core while this thread downloads and parses.
+  if (unique.length >= OFF_THREAD_FROM) opts.store.writeOffThread();
   const made = new Map<string, NodeClient>();
   const use = async (w: TarballRequest, bytes: Uint8Array): Promise<void> => {
     bar.tick(bytes.length);
@@ -167,7 +174,7 @@ export async function fetchIntoStore(
       if (got.downloaded) downloaded.set(w.contentHash, got.bytes);
       await use(w, got.bytes);
     });
-    await opts.store.commit(pending);
+    await opts.store.commit(pending, opts.background === true);
   } catch (err) {
     await opts.store.discard(pending);
     throw err;

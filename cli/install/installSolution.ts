@@ -3,7 +3,8 @@
  * (`get`, `update`, `remove`): from a resolution to the lockfile it records
  * (`nextLockfile`, nextLockfile.ts), then to `node_modules` through the all-or-nothing install
  * (`installSolution`: plan, fetch into the store, commit with the lockfile and
- * import map, cache the tarballs only after the commit). Kept in one place so
+ * import map, cache the tarballs once all are unpacked, alongside the commit).
+ * Kept in one place so
  * the commands cannot drift apart on what a lockfile entry holds or on how a
  * killed run is repaired.
  */
@@ -78,7 +79,7 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
       ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
     }))),
     {
-      cache, client, store, progress: ctx.tty,
+      cache, client, store, progress: ctx.tty, background: true,
       // npm tarballs are unpacked as the registry serves them, once they match its sha512 too.
       check: (t, bytes) => {
         const release = npmByHash.get(t.contentHash);
@@ -90,17 +91,26 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
   phase('tarballs fetched and unpacked into the store');
   await o.gate?.();
   phase('notices checked');
-  const result = await commitInstall({
-    projectDir,
-    plan,
-    store,
-    files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
-  });
+  // Every downloaded tarball unpacked: cached now, on the store's writer thread where it
+  // has one (a fetch of many), while this thread links node_modules.
+  const caching = cache.putAll(downloaded, store.fileWriter());
+  let result: CommitResult;
+  try {
+    // On a failure here, the store's entries stay: their indexes are written all the same.
+    result = await commitInstall({
+      projectDir,
+      plan,
+      store,
+      files: (entries) => ({ [LOCKFILE_NAME]: serializeLockfile(next), 'import_map.json': buildImportMap(new Map([...entries].filter(([n]) => !isNested(n)))) }),
+    });
+  } catch (err) {
+    await Promise.all([caching, store.settled()]).catch(() => undefined);
+    throw err;
+  }
   phase('node_modules committed');
   // `.bin` links are derived from what is installed now, so a deleted or stale one is repaired even when nothing else changed.
   const bins = linkBins(path.join(projectDir, 'node_modules'), [...plan.kept, ...plan.toInstall].map((t) => t.name), plan.toRemove, result.manifests);
-  // Only after a successful install: a tarball that failed extraction never enters the cache.
-  for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
+  await Promise.all([caching, store.settled()]);
   phase('tarballs cached');
   return { targets, plan, result, bins };
 }

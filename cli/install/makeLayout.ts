@@ -9,7 +9,7 @@ import { copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'n
 export interface Layout {
   /** directories to make, each after its parent; the first is the package's own */
   dirs: string[];
-  /** [from, to]: hard links (copies where the filesystem refuses a link: EXDEV, EPERM) */
+  /** [from, to]: hard links (copies where the filesystem refuses a link: EXDEV, EPERM, or EMLINK for a shared store file at its link limit) */
   links: Array<[string, string]>;
   /** [path, text]: files created fresh */
   writes: Array<[string, string]>;
@@ -23,7 +23,8 @@ export function makeLayout(layout: Layout): void {
     try {
       linkSync(from, to);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
       copyFileSync(from, to);
     }
   }

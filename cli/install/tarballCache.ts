@@ -10,6 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { writeReplacing } from './writeAtomic.ts';
+import type { FileWriter } from './offThreadFiles.ts';
 
 export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -51,9 +52,30 @@ export class TarballCache {
 
   /** Store bytes already verified against `hash` (synchronous: small files, see writeReplacing). */
   put(hash: string, bytes: Uint8Array): void {
-    mkdirSync(this.dir, { recursive: true });
-    writeReplacing(this.pathOf(hash), bytes);
+    // The directory is made only when a write finds it missing: an install caches hundreds of
+    // tarballs, and a mkdir of a directory that exists costs a path walk each.
+    try {
+      writeReplacing(this.pathOf(hash), bytes);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(this.dir, { recursive: true });
+      writeReplacing(this.pathOf(hash), bytes);
+    }
     this.listing?.add(hash);
+  }
+
+  /**
+   * put for many tarballs; with `writer` (the store's worker thread) written
+   * there, while this thread goes on (an install links node_modules meanwhile).
+   */
+  async putAll(tarballs: ReadonlyMap<string, Uint8Array>, writer?: FileWriter): Promise<void> {
+    if (writer === undefined || tarballs.size === 0) {
+      for (const [hash, bytes] of tarballs) this.put(hash, bytes);
+      return;
+    }
+    mkdirSync(this.dir, { recursive: true });
+    await writer.replace([...tarballs].map(([hash, data]) => ({ file: this.pathOf(hash), data })));
+    for (const hash of tarballs.keys()) this.listing?.add(hash);
   }
 
   private listed(): Set<string> {

@@ -32,7 +32,6 @@ import { fetchIndex, nodeSource } from '../../cli/install/fetchIndex.ts';
 import { resolveUpdate } from '../../cli/install/resolveUpdate.ts';
 import { createServer, type Server } from 'node:http';
 import { closeAll, tempDir } from '../support/cleanup.ts';
-import { UNPACK_PREFIX } from '../../cli/install/leftovers.ts';
 
 async function tarball(files: Record<string, string>, extra: Array<{ name: string; type: 'symlink'; linkname: string }> = []): Promise<Uint8Array> {
   const p = pack();
@@ -64,7 +63,7 @@ describe('PackageStore', () => {
     const store = new PackageStore(data);
     expect(store.check(HASH)).toBeUndefined();
     const bytes = await tarball({
-      'package.json': '{"name":"@acme/x","main":"lib/main.js"}', 'lib/main.js': 'export {}', 'lib/main.d.ts': 'export {}', 'lib/main.ts': 'export {}', 'bin/run.sh': '#!/bin/sh',
+      'package.json': '{"name":"@acme/x","main":"lib/main.js"}', 'lib/main.js': 'export {}', 'lib/main.d.ts': 'export type {}', 'lib/main.ts': 'export {}', 'bin/run.sh': '#!/bin/sh',
     }, [{ name: 'lib/alias.js', type: 'symlink', linkname: 'main.js' }]);
     await store.add(HASH, bytes, opts);
     const fresh = new PackageStore(data);
@@ -74,7 +73,7 @@ describe('PackageStore', () => {
     expect(fresh.linkInto(HASH, a)).toBe('lib/main.js');
     fresh.linkInto(HASH, b);
     expect((await readdir(path.join(a, 'lib'))).sort()).toEqual(['alias.js', 'main.d.ts', 'main.js']);
-    const [sa, sb, ss] = await Promise.all([stat(path.join(a, 'lib/main.js')), stat(path.join(b, 'lib/main.js')), stat(path.join(data, 'store', HASH, 'lib/main.js'))]);
+    const [sa, sb, ss] = await Promise.all([stat(path.join(a, 'lib/main.js')), stat(path.join(b, 'lib/main.js')), stat(fresh.pathOf(HASH, 'lib/main.js'))]);
     expect(sa.ino).toBe(ss.ino);
     expect(sb.ino).toBe(ss.ino);
     expect(sa.nlink).toBe(3);
@@ -113,17 +112,15 @@ describe('PackageStore', () => {
     const bytes = await tarball({ 'package.json': '{}', 'index.js': 'export {}' });
     await new PackageStore(data).add(HASH, bytes, opts);
     const indexFile = path.join(data, 'store', `${HASH}.json`);
-    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { dirs: string[]; files: Array<[string, number, number, number]>; symlinks: unknown[] };
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { dirs: string[]; files: Array<[string, number, number, number, string]>; symlinks: unknown[] };
     expect(index.symlinks).toEqual([]);
     expect(new PackageStore(data).check(HASH)).toBeDefined();
     // Each names a file or directory that is there, as the index says, so only the layout rules can refuse it.
     const file = index.files.find(([f]) => f === 'index.js')!;
     const files = [`../${HASH}/index.js`, './index.js', `x/../index.js`, path.join(data, 'store', HASH, 'index.js'), 'index.js'];
     const dirs = ['..', '.', `../${HASH}`, '...'];
-    await mkdir(path.join(data, 'store', HASH, 'x'));
-    await mkdir(path.join(data, 'store', HASH, '...'));
     for (const bad of files) {
-      await writeFile(indexFile, JSON.stringify({ ...index, files: [...index.files, [bad, file[1], file[2], file[3]]] }));
+      await writeFile(indexFile, JSON.stringify({ ...index, files: [...index.files, [bad, ...file.slice(1)]] }));
       expect(new PackageStore(data).check(HASH), bad).toBeUndefined();
     }
     for (const bad of dirs) {
@@ -136,30 +133,31 @@ describe('PackageStore', () => {
 
   it('refuses a store file swapped for a symlink to a file elsewhere', async () => {
     const bytes = await tarball({ 'package.json': '{}', 'index.js': 'export {}' });
-    await new PackageStore(data).add(HASH, bytes, opts);
+    const store = new PackageStore(data);
+    await store.add(HASH, bytes, opts);
     const secret = path.join(project, 'secret');
     await writeFile(secret, 'export {}'); // same size, so only the file type tells
-    const file = path.join(data, 'store', HASH, 'index.js');
+    const file = store.pathOf(HASH, 'index.js');
     const { mtimeMs } = await stat(file);
     await rm(file);
     await symlink(secret, file);
-    const index = JSON.parse(await readFile(path.join(data, 'store', `${HASH}.json`), 'utf8')) as { files: Array<[string, number, number, number]> };
+    const index = JSON.parse(await readFile(path.join(data, 'store', `${HASH}.json`), 'utf8')) as { files: Array<[string, number, number, number, string]> };
     // Even with the index agreeing on size and mtime of the link's target.
     const secretStat = await stat(secret);
-    await writeFile(path.join(data, 'store', `${HASH}.json`), JSON.stringify({ ...index, files: index.files.map((f) => (f[0] === 'index.js' ? [f[0], f[1], secretStat.size, secretStat.mtimeMs] : f)) }));
+    await writeFile(path.join(data, 'store', `${HASH}.json`), JSON.stringify({ ...index, files: index.files.map((f) => (f[0] === 'index.js' ? [f[0], f[1], secretStat.size, secretStat.mtimeMs, f[4]] : f)) }));
     expect(mtimeMs).toBeGreaterThan(0);
     expect(new PackageStore(data).check(HASH)).toBeUndefined();
   });
 
-  it('unpacks many before committing any: an uncommitted entry is only a temp dir, and commit places them all', async () => {
+  it('unpacks many before committing any: an uncommitted entry is only files no index names, and commit writes every index', async () => {
     const store = new PackageStore(data);
     const hashes = ['01', '02', '03'].map((b) => b.repeat(32));
     const pending = await Promise.all(hashes.map(async (h, i) => store.unpack(h, await tarball({ 'package.json': `{"name":"@acme/p${i}"}`, 'index.js': `export const i = ${i};\n` }), opts)));
-    // What a run killed here leaves: temp dirs (removed by the next run as leftovers), no entry.
-    expect((await readdir(path.join(data, 'store'))).every((n) => n.startsWith(UNPACK_PREFIX))).toBe(true);
+    // What a run killed here leaves: store files, no entry.
+    expect(await readdir(path.join(data, 'store'))).toEqual(['files']);
     for (const h of hashes) expect(new PackageStore(data).check(h)).toBeUndefined();
     await store.commit(pending);
-    expect((await readdir(path.join(data, 'store'))).sort()).toEqual(hashes.flatMap((h) => [h, `${h}.json`]).sort());
+    expect((await readdir(path.join(data, 'store'))).sort()).toEqual(['files', ...hashes.map((h) => `${h}.json`)].sort());
     const fresh = new PackageStore(data);
     for (const h of hashes) expect(fresh.check(h)?.entry).toBe('index.js');
     fresh.linkInto(hashes[2]!, path.join(project, 'p2'));
@@ -169,8 +167,9 @@ describe('PackageStore', () => {
   it('discards unpacked entries of a failed install', async () => {
     const store = new PackageStore(data);
     const pending = [await store.unpack(HASH, await tarball({ 'package.json': '{}' }), opts)];
+    expect(await readdir(path.join(data, 'store'))).toEqual(['files']);
     await store.discard(pending);
-    expect(await readdir(path.join(data, 'store'))).toEqual([]);
+    expect(await readdir(path.join(data, 'store')).catch(() => [])).toEqual([]);
   });
 
   it('catches a store file edited through a hard link, and a new add restores it', async () => {
@@ -186,6 +185,190 @@ describe('PackageStore', () => {
     await next.add(HASH, bytes, opts);
     next.linkInto(HASH, path.join(project, 'y'));
     expect(await readFile(path.join(project, 'y/index.js'), 'utf8')).toBe('export const a = 1;\n');
+  });
+});
+
+describe('PackageStore: files stored by content (format 2)', () => {
+  let data: string;
+  let project: string;
+  beforeEach(async () => {
+    data = await tempDir('gopkgr-store-');
+    project = await tempDir('gopkgr-project-');
+  });
+  afterEach(closeAll);
+
+  const A = 'aa'.repeat(32);
+  const B = 'bb'.repeat(32);
+  const LICENSE = 'MIT License, the same words in every package\n';
+  const pkgA = (): Promise<Uint8Array> => tarball({ 'package.json': '{"name":"@acme/a"}', 'index.js': 'export const a = 1;\n', LICENSE });
+  const pkgB = (): Promise<Uint8Array> => tarball({ 'package.json': '{"name":"@acme/b"}', 'index.js': 'export const b = 1;\n', LICENSE, 'run.sh': LICENSE });
+
+  it('stores a file two packages share once, and one of the same bytes but executable apart', async () => {
+    const store = new PackageStore(data);
+    await store.add(A, await pkgA(), opts);
+    await store.add(B, await pkgB(), opts);
+    const fresh = new PackageStore(data);
+    expect(fresh.check(A)).toBeDefined();
+    expect(fresh.check(B)).toBeDefined();
+    expect(fresh.pathOf(A, 'LICENSE')).toBe(fresh.pathOf(B, 'LICENSE'));
+    expect(fresh.pathOf(B, 'run.sh')).not.toBe(fresh.pathOf(B, 'LICENSE'));
+    fresh.linkInto(A, path.join(project, 'a'));
+    fresh.linkInto(B, path.join(project, 'b'));
+    const [la, lb, run] = await Promise.all([stat(path.join(project, 'a/LICENSE')), stat(path.join(project, 'b/LICENSE')), stat(path.join(project, 'b/run.sh'))]);
+    expect(la.ino).toBe(lb.ino);
+    expect(run.ino).not.toBe(la.ino);
+    expect(run.mode & 0o777).toBe(0o755);
+    expect(la.mode & 0o111).toBe(0);
+    // No directory per package: only the content-addressed files and one index each.
+    expect((await readdir(path.join(data, 'store'))).sort()).toEqual(['files', `${A}.json`, `${B}.json`].sort());
+  });
+
+  it('unpacks an entry again when a file of it is missing, and replaces a file a killed run left short', async () => {
+    const store = new PackageStore(data);
+    await store.add(A, await pkgA(), opts);
+    const file = store.pathOf(A, 'index.js');
+    await rm(file);
+    expect(new PackageStore(data).check(A)).toBeUndefined();
+    // What a run killed while writing leaves: the file under its final name, short, named by no index.
+    await writeFile(file, 'export const');
+    const next = new PackageStore(data);
+    expect(next.check(A)).toBeUndefined();
+    await next.add(A, await pkgA(), opts);
+    expect(await readFile(file, 'utf8')).toBe('export const a = 1;\n');
+    const again = new PackageStore(data);
+    again.check(A);
+    again.linkInto(A, path.join(project, 'a'));
+    expect(await readFile(path.join(project, 'a/index.js'), 'utf8')).toBe('export const a = 1;\n');
+  });
+
+  it('keeps a shared file intact when an entry is discarded, and removes only what that entry created', async () => {
+    const store = new PackageStore(data);
+    await store.add(A, await pkgA(), opts);
+    const pending = await store.unpack(B, await pkgB(), opts);
+    await store.discard([pending]);
+    const fresh = new PackageStore(data);
+    expect(fresh.check(A)).toBeDefined();
+    expect(fresh.check(B)).toBeUndefined();
+    expect(await readFile(fresh.pathOf(A, 'LICENSE'), 'utf8')).toBe(LICENSE);
+    // B's own files (its index.js, package.json, executable run.sh) are gone: only A's three remain.
+    const left: string[] = [];
+    for (const d of await readdir(path.join(data, 'store/files'))) left.push(...(await readdir(path.join(data, 'store/files', d))));
+    expect(left.sort()).toEqual(['LICENSE', 'index.js', 'package.json'].map((rel) => path.basename(fresh.pathOf(A, rel))).sort());
+  });
+
+  it('refuses an index whose file hash or mode is not one the store names files by', async () => {
+    const store = new PackageStore(data);
+    await store.add(A, await pkgA(), opts);
+    const indexFile = path.join(data, 'store', `${A}.json`);
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { files: Array<[string, number, number, number, string]> };
+    expect(new PackageStore(data).check(A)).toBeDefined();
+    for (const bad of [(f: [string, number, number, number, string]) => [f[0], f[1], f[2], f[3], `../../${f[4]}`], (f: [string, number, number, number, string]) => [f[0], 0o4755, f[2], f[3], f[4]], (f: [string, number, number, number, string]) => f.slice(0, 4)]) {
+      await writeFile(indexFile, JSON.stringify({ ...index, files: index.files.map((f) => (f[0] === 'index.js' ? bad(f) : f)) }));
+      expect(new PackageStore(data).check(A)).toBeUndefined();
+    }
+  });
+
+  it('does not read an entry of format 1 (a directory per package): unpacks it again and removes the directory', async () => {
+    // A format-1 entry as earlier versions wrote it: <hash>/ with the files, <hash>.json without a format.
+    const old = path.join(data, 'store', A);
+    await mkdir(old, { recursive: true });
+    await writeFile(path.join(old, 'index.js'), 'export const a = 0; // old\n');
+    const st = await stat(path.join(old, 'index.js'));
+    await writeFile(path.join(data, 'store', `${A}.json`), JSON.stringify({ entry: 'index.js', dirs: [], files: [['index.js', 0o644, st.size, st.mtimeMs]], symlinks: [] }));
+    const store = new PackageStore(data);
+    expect(store.check(A)).toBeUndefined();
+    await store.add(A, await pkgA(), opts);
+    expect((await readdir(path.join(data, 'store'))).sort()).toEqual(['files', `${A}.json`].sort());
+    const fresh = new PackageStore(data);
+    expect(fresh.check(A)?.entry).toBe('index.js');
+    fresh.linkInto(A, path.join(project, 'a'));
+    expect(await readFile(path.join(project, 'a/index.js'), 'utf8')).toBe('export const a = 1;\n');
+  });
+});
+
+describe('PackageStore: store files written on a worker thread (writeOffThread)', () => {
+  let data: string;
+  let project: string;
+  beforeEach(async () => {
+    data = await tempDir('gopkgr-store-');
+    project = await tempDir('gopkgr-project-');
+  });
+  afterEach(closeAll);
+
+  const LICENSE = 'MIT License, the same words in every package\n';
+  const pkg = (i: number): Promise<Uint8Array> => tarball({ 'package.json': `{"name":"@acme/p${i}"}`, 'lib/index.js': `export const i = ${i};\n`, LICENSE, 'bin/run.sh': '#!/bin/sh\n' });
+  const hashes = ['01', '02', '03', '04'].map((b) => b.repeat(32));
+
+  it('writes what the thread of the caller writes: the same indexes, files and links', async () => {
+    const inline = new PackageStore(path.join(data, 'inline'));
+    const worker = new PackageStore(path.join(data, 'worker'));
+    worker.writeOffThread();
+    try {
+      for (const store of [inline, worker]) await store.commit(await Promise.all(hashes.map(async (h, i) => store.unpack(h, await pkg(i), opts))));
+    } finally {
+      await worker.close();
+    }
+    const strip = (index: unknown): unknown => ({ ...(index as object), files: (index as { files: unknown[][] }).files.map((f) => [f[0], f[1], f[2], f[4]]) });
+    for (const h of hashes) {
+      const a = new PackageStore(path.join(data, 'inline'));
+      const b = new PackageStore(path.join(data, 'worker'));
+      expect(strip(b.check(h))).toEqual(strip(a.check(h)));
+      b.linkInto(h, path.join(project, h));
+      expect(await readFile(path.join(project, h, 'lib/index.js'), 'utf8')).toBe(`export const i = ${hashes.indexOf(h)};\n`);
+      expect((await stat(path.join(project, h, 'bin/run.sh'))).mode & 0o777).toBe(0o755);
+    }
+    expect((await stat(path.join(project, hashes[0]!, 'LICENSE'))).ino).toBe((await stat(path.join(project, hashes[3]!, 'LICENSE'))).ino);
+  });
+
+  it('commits in the background: entries usable at once by this store, on disk for others once settled', async () => {
+    const store = new PackageStore(data);
+    store.writeOffThread();
+    try {
+      await store.commit(await Promise.all(hashes.map(async (h, i) => store.unpack(h, await pkg(i), opts))), true);
+      for (const h of hashes) expect(store.check(h)).toBeDefined();
+      store.linkInto(hashes[1]!, path.join(project, 'p1'));
+      expect(await readFile(path.join(project, 'p1/lib/index.js'), 'utf8')).toBe('export const i = 1;\n');
+      await store.settled();
+    } finally {
+      await store.close();
+    }
+    const fresh = new PackageStore(data);
+    for (const h of hashes) expect(fresh.check(h)?.entry).toBe('index.js');
+    expect((await readdir(path.join(data, 'store'))).sort()).toEqual(['files', ...hashes.map((h) => `${h}.json`)].sort());
+  });
+
+  it('discards through the thread: nothing is left in the store', async () => {
+    const store = new PackageStore(data);
+    store.writeOffThread();
+    try {
+      const pending = await Promise.all(hashes.map(async (h, i) => store.unpack(h, await pkg(i), opts)));
+      expect(await readdir(path.join(data, 'store'))).toEqual(['files']);
+      await store.discard(pending);
+    } finally {
+      await store.close();
+    }
+    expect(await readdir(path.join(data, 'store')).catch(() => [])).toEqual([]);
+  });
+
+  it('passes on an error of the thread with its code, and removes what that unpack had created', async () => {
+    const store = new PackageStore(data);
+    store.writeOffThread();
+    const bytes = await tarball({ 'package.json': '{"name":"@acme/x"}', 'index.js': 'export const x = 1;\n' });
+    // A file where the prefix directory of index.js's store file belongs: creating it fails (ENOTDIR).
+    const probe = new PackageStore(path.join(data, 'probe'));
+    await probe.add(HASH, bytes, opts);
+    const prefix = path.basename(path.dirname(probe.pathOf(HASH, 'index.js')));
+    const pjPrefix = path.basename(path.dirname(probe.pathOf(HASH, 'package.json')));
+    expect(pjPrefix).not.toBe(prefix);
+    await mkdir(path.join(data, 'store/files'), { recursive: true });
+    await writeFile(path.join(data, 'store/files', prefix), 'in the way');
+    try {
+      await expect(store.unpack(HASH, bytes, opts)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    } finally {
+      await store.close();
+    }
+    expect((await readdir(path.join(data, 'store/files'))).sort()).toEqual([prefix]);
+    expect(new PackageStore(data).check(HASH)).toBeUndefined();
   });
 });
 
@@ -322,7 +505,7 @@ describe('what an install writes for the ecosystem\'s tools', () => {
     const installed = JSON.parse(await readFile(path.join(project, 'node_modules/@acme/x/package.json'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(installed).slice(0, 2)).toEqual(['name', 'version']);
     expect(installed).toMatchObject({ name: '@acme/x', version: '2.1.0', dependencies: { 'left-pad': '^1.0.0', '@acme/base': '^1.2.0' } });
-    expect(await readFile(path.join(data, 'store', HASH, 'package.json'), 'utf8')).toBe(packedJson);
+    expect(await readFile(store.pathOf(HASH, 'package.json'), 'utf8')).toBe(packedJson);
     expect(seen?.get('@acme/x')).toEqual({ '': 'dist/index.js' });
     expect(JSON.parse(await readFile(path.join(project, 'import_map.json'), 'utf8'))).toEqual({ imports: { '@acme/x': './node_modules/@acme/x/dist/index.js' } });
   });
@@ -345,7 +528,7 @@ describe('what an install writes for the ecosystem\'s tools', () => {
       expect(result.manifests.get('@acme/x')).toMatchObject({ bin: { x: 'lib/x.js' } });
       const file = path.join(dir, 'node_modules/@acme/x/package.json');
       // The installed package.json, never a hard link to the packed one.
-      expect((await stat(file)).ino).not.toBe((await stat(path.join(data, 'store', HASH, 'package.json'))).ino);
+      expect((await stat(file)).ino).not.toBe((await stat(s.pathOf(HASH, 'package.json'))).ino);
       return { json: await readFile(file, 'utf8'), imports };
     };
     const fromIndex = await install(project, store);
@@ -365,7 +548,7 @@ describe('what an install writes for the ecosystem\'s tools', () => {
     const file = path.join(project, 'node_modules/@acme/x/package.json');
     expect((await lstat(file)).isFile()).toBe(true);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ name: '@acme/x', version: '1.0.0' });
-    expect(await readFile(path.join(data, 'store', HASH, 'real.json'), 'utf8')).toBe('{"name":"@acme/x","main":"i.js"}');
+    expect(await readFile(store.pathOf(HASH, 'real.json'), 'utf8')).toBe('{"name":"@acme/x","main":"i.js"}');
   });
 
   it('links the installed package.json from the store once an install wrote it, and writes it anew when the stored one was edited, removed or swapped', async () => {

@@ -1,13 +1,14 @@
 /**
  * The tarball cache (cli/install/tarballCache.ts): verified bytes by their
  * sha256, a damaged file dropped on read, and the directory listed once (a miss
- * costs no open).
+ * costs no open); putAll on the store's writer thread.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Of, TarballCache } from '../../cli/install/tarballCache.ts';
+import { PackageStore } from '../../cli/install/packageStore.ts';
 import { closeAll, tempDir } from '../support/cleanup.ts';
 
 afterEach(closeAll);
@@ -21,6 +22,26 @@ describe('TarballCache', () => {
     cache.put(hash, bytes);
     expect(await cache.get(hash)).toEqual(bytes);
     expect(await new TarballCache(path.dirname(cache.dir)).get(hash)).toEqual(bytes);
+  });
+
+  it('putAll writes every tarball, on the store\'s writer thread or in this one, into a cache that does not exist yet', async () => {
+    const tarballs = new Map(['one', 'two', 'three'].map((t) => new TextEncoder().encode(`tarball ${t}`)).map((b) => [sha256Of(b), b] as const));
+    const store = new PackageStore(await tempDir());
+    store.writeOffThread();
+    for (const writer of [store.fileWriter(), undefined]) {
+      const data = await tempDir();
+      const cache = new TarballCache(data);
+      expect(await cache.get([...tarballs.keys()][0]!)).toBeUndefined();
+      try {
+        await cache.putAll(tarballs, writer);
+      } finally {
+        await store.close();
+      }
+      for (const [hash, bytes] of tarballs) {
+        expect(await cache.get(hash)).toEqual(bytes);
+        expect(await new TarballCache(data).get(hash)).toEqual(bytes);
+      }
+    }
   });
 
   it('drops a file whose bytes do not hash to its name', async () => {
