@@ -7,6 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../node/workers.ts';
 import { PlaceError, type FileJob, type PlaceResult } from './storeFiles.ts';
+import type { FileWriter } from './tarballCache.ts';
 
 export interface WriterRequest {
   id: number;
@@ -14,11 +15,6 @@ export interface WriterRequest {
   remove?: { files: string[]; dirs: string[] };
   /** files written whole by writeReplacing (the tarball cache's) */
   replace?: Array<{ file: string; data: Uint8Array }>;
-}
-
-/** Files written whole, where a thread is at hand (TarballCache.putAll). */
-export interface FileWriter {
-  replace(files: Array<{ file: string; data: Uint8Array }>): Promise<void>;
 }
 
 export type WriterReply =

@@ -44,8 +44,8 @@ import { makeLayout, type Layout } from './makeLayout.ts';
 import { syncPaths, writeReplacing, type FlushPaths } from './writeAtomic.ts';
 import { tempName, UNPACK_PREFIX } from './leftovers.ts';
 import { PlaceError, StoreFiles, type FileJob, type PlaceResult } from './storeFiles.ts';
-import { OffThreadFiles, type FileWriter } from './offThreadFiles.ts';
-import { sha256Of } from './tarballCache.ts';
+import { OffThreadFiles } from './offThreadFiles.ts';
+import { sha256Of, type FileWriter } from './tarballCache.ts';
 import { phase } from '../timing.ts';
 
 /** Store files whose hash starts with a digit below this ('0' to '4': 5/16) are written in this thread when a writer thread takes the rest. */

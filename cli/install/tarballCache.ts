@@ -10,7 +10,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { writeReplacing } from './writeAtomic.ts';
-import type { FileWriter } from './offThreadFiles.ts';
+
+/** Files written whole, where a thread is at hand (TarballCache.putAll; offThreadFiles.ts is one). */
+export interface FileWriter {
+  replace(files: Array<{ file: string; data: Uint8Array }>): Promise<void>;
+}
 
 export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
