@@ -50,13 +50,13 @@ async function tarball(files: Record<string, string>, extra: Array<{ name: strin
 const HASH = 'ab'.repeat(32);
 const opts = { label: '@acme/x@1.0.0', skip: skipShadowingSource };
 
+/** A store's data dir and a project dir, fresh for each test of the describe blocks below. */
+const storeAndProject = async (): Promise<{ data: string; project: string }> => ({ data: await tempDir('gopkgr-store-'), project: await tempDir('gopkgr-project-') });
+
 describe('PackageStore', () => {
   let data: string;
   let project: string;
-  beforeEach(async () => {
-    data = await tempDir('gopkgr-store-');
-    project = await tempDir('gopkgr-project-');
-  });
+  beforeEach(async () => ({ data, project } = await storeAndProject()));
   afterEach(closeAll);
 
   it('unpacks once, then hard-links every file (modes and symlinks kept, shadowed .ts sources left out)', async () => {
@@ -191,10 +191,7 @@ describe('PackageStore', () => {
 describe('PackageStore: files stored by content (format 2)', () => {
   let data: string;
   let project: string;
-  beforeEach(async () => {
-    data = await tempDir('gopkgr-store-');
-    project = await tempDir('gopkgr-project-');
-  });
+  beforeEach(async () => ({ data, project } = await storeAndProject()));
   afterEach(closeAll);
 
   const A = 'aa'.repeat(32);
@@ -289,10 +286,7 @@ describe('PackageStore: files stored by content (format 2)', () => {
 describe('PackageStore: store files written on a worker thread (writeOffThread)', () => {
   let data: string;
   let project: string;
-  beforeEach(async () => {
-    data = await tempDir('gopkgr-store-');
-    project = await tempDir('gopkgr-project-');
-  });
+  beforeEach(async () => ({ data, project } = await storeAndProject()));
   afterEach(closeAll);
 
   const LICENSE = 'MIT License, the same words in every package\n';
@@ -485,10 +479,7 @@ describe('resolveProject with a lockfile that falls short', () => {
 describe('what an install writes for the ecosystem\'s tools', () => {
   let data: string;
   let project: string;
-  beforeEach(async () => {
-    data = await tempDir('gopkgr-store-');
-    project = await tempDir('gopkgr-project-');
-  });
+  beforeEach(async () => ({ data, project } = await storeAndProject()));
   afterEach(closeAll);
 
   it('the installed package.json carries the version and dependencies from the chain; the store copy stays as packed', async () => {

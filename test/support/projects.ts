@@ -20,6 +20,7 @@ export const UNIT_FOLDERS = ['test/ledger', 'test/consensus', 'test/resolver', '
 export const E2E_FILES = [
   'test/bench/infverRun.test.ts', // bench/infver drives the CLI
   'test/cli/closedOutput.test.ts', // gopkgr with its stdout closed
+  'test/cli/codeCache.test.ts', // node processes run a module through the code cache
   'test/cli/binLinks.test.ts', // runs the linked bins
   'test/cli/bundle.test.ts', // esbuild runs its native binary in a child process
   'test/cli/getLoads.test.ts', // a gopkgr process, to see which modules get loads
