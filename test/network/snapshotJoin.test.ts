@@ -84,19 +84,26 @@ describe('joining from a snapshot', () => {
     expect(ns.status).toBe(200);
 
     // Hostile requests on the snapshot protocols get coded errors, and the server keeps serving.
-    // (Last: the client listens on no port, and a banned loopback peer without a port is every such peer.)
+    // Each from a client of its own: the server judges penalties per peer at its next maintenance tick,
+    // and one client sending three malformed requests (-120 < -100) is banned at that tick, wherever
+    // it falls among the requests. (Last: the clients listen on no port, and a banned loopback peer
+    // without a port is every such peer.)
     const client = await chainClient(chainId);
     onClose(async () => { await client.stop(); });
     await client.dial(multiaddr(server.addr));
     const peer = peerIdFromString(server.peerId);
     const p = networkProtocols(chainId);
     const ask = async (body: Canonical): Promise<string> => {
+      const own = await chainClient(chainId);
       try {
+        await own.dial(multiaddr(server.addr));
         let n = 0;
-        for await (const chunk of request(client, peer, p.snapshot, body)) n += chunk.length;
+        for await (const chunk of request(own, peer, p.snapshot, body)) n += chunk.length;
         return `ok: ${n} bytes`;
       } catch (err) {
         return (err as Error).message;
+      } finally {
+        await own.stop();
       }
     };
     const blockId = fromHex(at10.blockId);
