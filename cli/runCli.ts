@@ -8,7 +8,7 @@ import '../node/polyfill.ts';
 import { asGopkgrError, GopkgrError } from '../ledger/index.ts';
 import type { Command } from './command.ts';
 import { makeContext, type Context } from './context.ts';
-import type { CommandLoaders } from './commands/loaders.ts';
+import { loadAll, type CommandLoaders } from './commands/loaders.ts';
 import { commandHelp, didYouMean, topHelp } from './help.ts';
 import { quietOnClosedOutput } from './signals.ts';
 
@@ -24,7 +24,7 @@ async function main(argv: string[], loaders: CommandLoaders): Promise<number> {
   const json = argv.includes('--json');
   const name = argv[0];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(topHelp(await Promise.all(loaders.map(([, load]) => load()))) + '\n');
+    process.stdout.write(topHelp(await loadAll(loaders)) + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === 'version') {

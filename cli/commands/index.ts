@@ -4,7 +4,7 @@
  * and most commands need neither.
  */
 import type { Command } from '../command.ts';
-import { installFamily, type CommandLoaders } from './loaders.ts';
+import { installFamily, loadAll, type CommandLoaders } from './loaders.ts';
 
 export const commandLoaders: CommandLoaders = [
   ['init', async () => (await import('./init.ts')).init],
@@ -32,5 +32,5 @@ export const commandLoaders: CommandLoaders = [
 ];
 
 export async function loadAllCommands(): Promise<Command[]> {
-  return Promise.all(commandLoaders.map(([, load]) => load()));
+  return loadAll(commandLoaders);
 }

@@ -16,3 +16,8 @@ export const installFamily: CommandLoaders = [
   ['why', async () => (await import('./why.ts')).why],
   ['remove', async () => (await import('./remove.ts')).remove],
 ];
+
+/** Every command of `loaders`, loaded (for the help that lists them all). */
+export async function loadAll(loaders: CommandLoaders): Promise<Command[]> {
+  return Promise.all(loaders.map(([, load]) => load()));
+}
