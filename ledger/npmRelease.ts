@@ -108,11 +108,12 @@ export function platformListAllows(list: readonly string[], value: string | unde
  * npm: elsewhere there is no C library to choose.
  */
 export function platformMismatch(p: NpmPlatform, machine: Machine): string | undefined {
-  const values: Record<PlatformField, string | undefined> = { os: machine.platform, cpu: machine.arch, libc: machine.libc };
   for (const field of PLATFORM_FIELDS) {
     const list = p[field];
     if (list === undefined || (field === 'libc' && machine.platform !== 'linux')) continue;
-    if (!platformListAllows(list, values[field])) return `${field} ${list.join(',')} excludes ${values[field] ?? 'an unknown libc'}`;
+    // Read only for a field the release lists: a machine may find its libc lazily (cli/npm/machine.ts), at a cost.
+    const value = field === 'os' ? machine.platform : field === 'cpu' ? machine.arch : machine.libc;
+    if (!platformListAllows(list, value)) return `${field} ${list.join(',')} excludes ${value ?? 'an unknown libc'}`;
   }
   return undefined;
 }

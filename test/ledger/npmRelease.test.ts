@@ -88,6 +88,19 @@ describe("npm's platform matching", () => {
     expect(platformMismatch({}, linux)).toBeUndefined();
   });
 
+  it("reads a machine's libc only for a release that lists libc (finding it costs the CLI a process report)", () => {
+    let reads = 0;
+    const lazy = { platform: 'linux', arch: 'x64', get libc(): string {
+      reads++;
+      return 'glibc';
+    } };
+    expect(platformMismatch({ os: ['linux'], cpu: ['x64'] }, lazy)).toBeUndefined();
+    expect(platformMismatch({}, lazy)).toBeUndefined();
+    expect(reads).toBe(0);
+    expect(platformMismatch({ libc: ['musl'] }, lazy)).toBe('libc musl excludes glibc');
+    expect(reads).toBe(1);
+  });
+
   it("reads a package.json's fields as the chain records them", () => {
     expect(platformOfManifest({ os: 'darwin', cpu: [], libc: null })).toEqual({ os: ['darwin'] });
     expect(platformOfManifest({ os: ['darwin'], cpu: ['x64'] })).toEqual({ os: ['darwin'], cpu: ['x64'] });
