@@ -25,8 +25,19 @@ export function isVersion(v: unknown): v is string {
   return typeof v === 'string' && VERSION_RE.test(v);
 }
 
+/** isRange's answers by text: a lockfile or a block names the same few ranges thousands of times, and semver parses each anew. */
+const rangeValidity = new Map<string, boolean>();
+
 export function isRange(r: unknown): r is string {
-  return typeof r === 'string' && r.length > 0 && r.length <= 256 && semver.validRange(r) !== null;
+  if (typeof r !== 'string' || r.length === 0 || r.length > 256) return false;
+  let valid = rangeValidity.get(r);
+  if (valid === undefined) {
+    valid = semver.validRange(r) !== null;
+    // Bounded: input from the network can name any number of distinct ranges.
+    if (rangeValidity.size >= 10_000) rangeValidity.clear();
+    rangeValidity.set(r, valid);
+  }
+  return valid;
 }
 
 export interface FullName {
