@@ -8,7 +8,7 @@
 // length and its own version and flags.) A run that found no cache, or one V8 rejected, writes one as it
 // exits: it then holds the code of every function that command compiled. The directory must be the user's
 // own and closed to others, as a cache another user could write would be code this user runs.
-import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,21 @@ function cacheDir() {
   if (st === undefined || !st.isDirectory()) return undefined;
   if (uid !== undefined && (st.uid !== uid || (st.mode & 0o077) !== 0)) return undefined;
   return dir;
+}
+
+/** How many caches of one command are kept: one per build in use (a few checkouts, or a Node upgrade) without thrashing. */
+const KEPT_PER_COMMAND = 4;
+
+/**
+ * Remove all but the newest caches of `command`: each build (each bundle hash and Node) leaves one, ~0.5 MB,
+ * and nothing else would ever remove them. Runs only when a cache was just written, which is rare.
+ */
+function pruneOlder(dir, command) {
+  const caches = readdirSync(dir)
+    .filter((name) => name.startsWith(`${command}-`) && !name.endsWith('.tmp'))
+    .map((name) => ({ name, mtimeMs: lstatSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { name } of caches.slice(KEPT_PER_COMMAND)) rmSync(path.join(dir, name), { force: true });
 }
 
 /**
@@ -58,6 +73,7 @@ export function runWithCodeCache(file, sha256, command) {
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         chmodSync(tmp, 0o600);
         renameSync(tmp, cacheFile);
+        pruneOlder(dir, command);
       } catch {
         // a cache is an optimisation: the next run compiles again
       }

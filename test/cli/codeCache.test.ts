@@ -1,13 +1,14 @@
 /**
  * bin/codeCache.js: the install family's CommonJS bundle runs through V8's code
  * cache on Node 20. A run without a usable cache writes one as it exits; a run
- * with one leaves it be; a cache V8 rejects is replaced; and a cache directory
+ * with one leaves it be; a cache V8 rejects is replaced; a command keeps its
+ * 4 newest caches (one per build); and a cache directory
  * that is not this user's own and closed to others is never read or written
  * (its files would be code this user runs).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeAll, tempDir } from '../support/cleanup.ts';
@@ -63,6 +64,27 @@ describe('the code cache of the CommonJS bundle', () => {
     // Another build of the bundle gets a cache of its own.
     expect(await runCached(tmp, file, 'cd'.repeat(32))).toEqual(EXPECTED);
     expect(cacheFiles(cacheDir)).toHaveLength(2);
+  });
+
+  it("keeps a command's 4 newest caches when it writes one, and leaves other commands' and files in flight alone", async () => {
+    const { tmp, file, cacheDir } = await world();
+    mkdirSync(cacheDir, { mode: 0o700 });
+    const older = ['01', '02', '03', '04', '05'].map((h, i) => {
+      const name = `get-${process.version}-${process.arch}-${h.repeat(16)}`;
+      writeFileSync(path.join(cacheDir, name), 'a cache of an older build');
+      const when = new Date(Date.now() - (10 - i) * 60_000); // 01 the oldest
+      utimesSync(path.join(cacheDir, name), when, when);
+      return name;
+    });
+    const others = [`why-${process.version}-${process.arch}-${'01'.repeat(16)}`, `get-${process.version}-${process.arch}-${'06'.repeat(16)}.123.tmp`];
+    for (const name of others) {
+      writeFileSync(path.join(cacheDir, name), 'not for pruning');
+      utimesSync(path.join(cacheDir, name), new Date(0), new Date(0));
+    }
+
+    expect(await runCached(tmp, file)).toEqual(EXPECTED);
+    const written = `get-${process.version}-${process.arch}-${SHA.slice(0, 32)}`;
+    expect(cacheFiles(cacheDir)).toEqual([written, ...older.slice(2), ...others].sort());
   });
 
   it('replaces a cache V8 rejects, and the run is as without one', async () => {
