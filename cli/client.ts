@@ -27,16 +27,32 @@ export interface TxReceipt {
   height?: number;
 }
 
-/** undici's codes for a connection that closed under a request it had not yet answered. */
+/** undici's and node:http's codes for a connection that closed under a request it had not yet answered. */
 const STALE_SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
 
 type HttpModule = typeof import('node:http') | typeof import('node:https');
 
-/** One kept-alive agent per protocol for blob downloads (an idle kept-alive socket does not hold the process open). */
-const blobAgents = new Map<string, import('node:http').Agent>();
+/** One kept-alive agent per protocol (an idle kept-alive socket does not hold the process open). */
+const agents = new Map<string, import('node:http').Agent>();
 
-/** A blob GET that timed out (NodeClient's timeoutMs). */
-class BlobTimeout extends Error {}
+/** A request that timed out (NodeClient's timeoutMs). */
+class RequestTimeout extends Error {}
+
+/** `text` as a URL node:http(s) can take, else undefined. */
+function httpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unreachable(nodeUrl: string, cause: string): GopkgrError {
+  return new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${nodeUrl} (${cause})`, {
+    hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
+  });
+}
 
 /** The answer to a GET: status, content type, body. */
 interface RawAnswer {
@@ -64,7 +80,33 @@ export class NodeClient {
    */
   constructor(readonly url: string, private readonly token?: string, private readonly timeoutMs?: number) {}
 
+  /**
+   * One call to the node. Through node:http(s) on a kept-alive agent rather than fetch: undici costs a
+   * CLI start ~20 ms to load, and reading a large answer (POST /v1/resolve answers a 500-package tree in
+   * ~1.8 MB) takes it longer. A redirect, which fetch would follow, is left to fetch.
+   */
   async request<T>(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<T> {
+    const url = httpUrl(this.url + path);
+    if (url === undefined) return this.fetchRequest<T>(method, path, body, contentType);
+    const answer = await this.rawCall(url, (http, agent) => this.callRaw(http, agent, url, method, body, contentType));
+    if (answer.status >= 300 && answer.status <= 399) return this.fetchRequest<T>(method, path, body, contentType);
+    const ok = answer.status >= 200 && answer.status <= 299;
+    if (!answer.type.startsWith('application/json')) {
+      if (!ok) throw new GopkgrError('HTTP_ERROR', `${method} ${path}: HTTP ${answer.status}`);
+      return new Uint8Array(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength) as T;
+    }
+    let json: { error?: { code?: unknown; message?: unknown; hint?: unknown } };
+    try {
+      json = JSON.parse(answer.body.toString('utf8')) as typeof json;
+    } catch {
+      throw new GopkgrError('HTTP_ERROR', `${method} ${path}: HTTP ${answer.status} with a body that is not JSON`);
+    }
+    if (!ok || json.error !== undefined) throw errorFromAnswer(json.error, answer.status);
+    return json as T;
+  }
+
+  /** request by fetch: for a URL node:http cannot take, and to follow a redirect. */
+  private async fetchRequest<T>(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<T> {
     const headers: Record<string, string> = {};
     if (contentType !== undefined) headers['content-type'] = contentType;
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
@@ -79,9 +121,7 @@ export class NodeClient {
         // the node sees it. Every request here is safe to send twice: reads, blob
         // PUTs by hash, and signed txs (a resent tx is answered as known).
         if (attempt === 1 && STALE_SOCKET_CODES.has(cause)) continue;
-        throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
-          hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
-        });
+        throw unreachable(this.url, cause);
       }
     }
     const type = res.headers.get('content-type') ?? '';
@@ -96,16 +136,12 @@ export class NodeClient {
 
   /** Whether the node answers a HEAD of `path` with 200 (404: false; anything else is an error). */
   async has(path: string): Promise<boolean> {
-    const headers: Record<string, string> = this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
-    let res: Response;
-    try {
-      res = await fetch(this.url + path, { method: 'HEAD', headers });
-    } catch (err) {
-      throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
-    }
-    if (res.status === 200) return true;
-    if (res.status === 404) return false;
-    throw new GopkgrError('HTTP_ERROR', `HEAD ${path}: HTTP ${res.status}`);
+    const url = httpUrl(this.url + path);
+    if (url === undefined) throw unreachable(this.url, 'not an http(s) URL');
+    const { status } = await this.rawCall(url, (http, agent) => this.callRaw(http, agent, url, 'HEAD'));
+    if (status === 200) return true;
+    if (status === 404) return false;
+    throw new GopkgrError('HTTP_ERROR', `HEAD ${path}: HTTP ${status}`);
   }
 
   get<T>(path: string): Promise<T> {
@@ -130,32 +166,15 @@ export class NodeClient {
   }
 
   /**
-   * A tarball by its hash. Through node:http(s) rather than fetch: a get
-   * downloads hundreds of tarballs, and on bench/install's 500 fetch took
-   * ~0.85 s of this process's CPU where node:http took ~0.3 s. Errors as
-   * request gives them.
+   * A tarball by its hash (request goes through node:http: on bench/install's
+   * 500 tarballs fetch took ~0.85 s of this process's CPU where node:http took
+   * ~0.3 s).
    */
   async getBlob(sha256: string): Promise<Uint8Array> {
     const path = `/v1/blobs/${sha256}`;
-    let url: URL;
-    try {
-      url = new URL(this.url + path);
-    } catch {
-      return this.request('GET', path);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return this.request('GET', path);
-    const answer = await this.rawCall(url, (http, agent) => this.getRaw(http, agent, url));
-    if (!answer.type.startsWith('application/json')) {
-      if (answer.status < 200 || answer.status > 299) throw new GopkgrError('HTTP_ERROR', `GET ${path}: HTTP ${answer.status}`);
-      return new Uint8Array(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
-    }
-    let json: { error?: { code?: unknown; message?: unknown; hint?: unknown } };
-    try {
-      json = JSON.parse(answer.body.toString('utf8')) as typeof json;
-    } catch {
-      throw new GopkgrError('HTTP_ERROR', `GET ${path}: HTTP ${answer.status} with a body that is not JSON`);
-    }
-    throw errorFromAnswer(json.error, answer.status);
+    const answer = await this.request<unknown>('GET', path);
+    if (!(answer instanceof Uint8Array)) throw new GopkgrError('HTTP_ERROR', `GET ${path}: JSON where a blob was expected`);
+    return answer;
   }
 
   /**
@@ -188,23 +207,21 @@ export class NodeClient {
   }
 
   /**
-   * A call through node:http(s) on the kept-alive blob agent: a kept-alive socket the node closed fails
+   * A call through node:http(s) on the kept-alive agent: a kept-alive socket the node closed fails
    * once before the node sees the request, so that is tried again once (as request does); anything else
    * is NODE_UNREACHABLE.
    */
   private async rawCall<T>(url: URL, call: (http: HttpModule, agent: import('node:http').Agent) => Promise<T>): Promise<T> {
     const http: HttpModule = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-    let agent = blobAgents.get(url.protocol);
-    if (agent === undefined) blobAgents.set(url.protocol, (agent = new http.Agent({ keepAlive: true })));
+    let agent = agents.get(url.protocol);
+    if (agent === undefined) agents.set(url.protocol, (agent = new http.Agent({ keepAlive: true })));
     for (let attempt = 1; ; attempt++) {
       try {
         return await call(http, agent);
       } catch (err) {
-        const cause = err instanceof BlobTimeout ? `timed out after ${this.timeoutMs} ms` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        const cause = err instanceof RequestTimeout ? `timed out after ${this.timeoutMs} ms` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         if (attempt === 1 && STALE_SOCKET_CODES.has(cause)) continue;
-        throw new GopkgrError('NODE_UNREACHABLE', `cannot reach a gopkgr node at ${this.url} (${cause})`, {
-          hint: 'start one with `gopkgr node --dev --mine`, or pass --node URL',
-        });
+        throw unreachable(this.url, cause);
       }
     }
   }
@@ -214,13 +231,14 @@ export class NodeClient {
       const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
       if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
       const req = http.request(url, { method: 'POST', agent, headers }, resolve);
-      if (this.timeoutMs !== undefined) req.setTimeout(this.timeoutMs, () => req.destroy(new BlobTimeout()));
+      if (this.timeoutMs !== undefined) req.setTimeout(this.timeoutMs, () => req.destroy(new RequestTimeout()));
       req.on('error', reject);
       req.end(body);
     });
   }
 
-  private getRaw(http: HttpModule, agent: import('node:http').Agent, url: URL): Promise<RawAnswer> {
+  /** One request with its whole answer read; `timeoutMs` bounds all of it. */
+  private callRaw(http: HttpModule, agent: import('node:http').Agent, url: URL, method: string, body?: Uint8Array | string, contentType?: string): Promise<RawAnswer> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -231,17 +249,20 @@ export class NodeClient {
         then();
       };
       const incomplete = (): void => settle(() => reject(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' })));
-      const headers: Record<string, string> = this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
-      const req = http.request(url, { method: 'GET', agent, headers }, (res) => {
+      const headers: Record<string, string> = {};
+      if (contentType !== undefined) headers['content-type'] = contentType;
+      if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+      if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+      const req = http.request(url, { method, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (err) => settle(() => reject(err)));
         res.on('end', () => (res.complete ? settle(() => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) })) : incomplete()));
         res.on('close', incomplete);
       });
-      if (this.timeoutMs !== undefined) timer = setTimeout(() => req.destroy(new BlobTimeout()), this.timeoutMs);
+      if (this.timeoutMs !== undefined) timer = setTimeout(() => req.destroy(new RequestTimeout()), this.timeoutMs);
       req.on('error', (err) => settle(() => reject(err)));
-      req.end();
+      req.end(body);
     });
   }
 

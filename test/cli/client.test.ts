@@ -117,4 +117,65 @@ describe('NodeClient', () => {
       server!.closeAllConnections();
     });
   });
+
+  describe('request and has (node:http, fetch only for a redirect)', () => {
+    async function answering(handler: (req: import('node:http').IncomingMessage, body: string, res: import('node:http').ServerResponse) => void): Promise<string> {
+      server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => handler(req, Buffer.concat(chunks).toString(), res));
+      });
+      await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+    const json = (res: import('node:http').ServerResponse, status: number, value: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(value));
+    };
+
+    it('sends the body with its type, length and token, and parses a large JSON answer', async () => {
+      const big = Array.from({ length: 20_000 }, (_, i) => ({ name: `@n/p-${i}`, versions: ['1.0.0', '1.0.1'] }));
+      const url = await answering((req, body, res) => json(res, 200, { seen: { method: req.method, type: req.headers['content-type'], length: req.headers['content-length'], auth: req.headers.authorization, body: JSON.parse(body) }, big }));
+      const answer = await new NodeClient(url, 'tok').request<{ seen: Record<string, unknown>; big: unknown[] }>('POST', '/v1/resolve', JSON.stringify({ requirements: { 'é/x': '^1' } }), 'application/json');
+      expect(answer.seen).toEqual({ method: 'POST', type: 'application/json', length: String(Buffer.byteLength(JSON.stringify({ requirements: { 'é/x': '^1' } }))), auth: 'Bearer tok', body: { requirements: { 'é/x': '^1' } } });
+      expect(answer.big).toEqual(big);
+    });
+
+    it('a coded error is that error; a JSON answer that does not parse is HTTP_ERROR', async () => {
+      const url = await answering((req, _body, res) => {
+        if (req.url === '/coded') json(res, 409, { error: { code: 'RESOLVE_CONFLICT', message: 'no version fits' } });
+        else {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"cut');
+        }
+      });
+      const client = new NodeClient(url);
+      const coded = (await client.get('/coded').catch((e: unknown) => e)) as GopkgrError;
+      expect([coded.code, coded.message]).toEqual(['RESOLVE_CONFLICT', 'no version fits']);
+      const cut = (await client.get('/cut').catch((e: unknown) => e)) as GopkgrError;
+      expect([cut.code, cut.message]).toEqual(['HTTP_ERROR', 'GET /cut: HTTP 200 with a body that is not JSON']);
+    });
+
+    it('follows a redirect as fetch does', async () => {
+      const url = await answering((req, _body, res) => {
+        if (req.url === '/v1/status') {
+          res.writeHead(301, { location: '/moved/status' });
+          res.end();
+        } else json(res, 200, { at: req.url });
+      });
+      expect(await new NodeClient(url).get('/v1/status')).toEqual({ at: '/moved/status' });
+    });
+
+    it('has: 200 is true, 404 false, another status HTTP_ERROR, and no node NODE_UNREACHABLE', async () => {
+      const url = await answering((req, _body, res) => {
+        res.writeHead(req.url === '/yes' ? 200 : req.url === '/no' ? 404 : 500, { 'content-type': 'application/octet-stream', 'content-length': '5' });
+        res.end(req.method === 'HEAD' ? undefined : 'bytes');
+      });
+      const client = new NodeClient(url);
+      expect(await client.has('/yes')).toBe(true);
+      expect(await client.has('/no')).toBe(false);
+      expect(((await client.has('/other').catch((e: unknown) => e)) as GopkgrError).code).toBe('HTTP_ERROR');
+      expect(((await new NodeClient('http://127.0.0.1:9').has('/yes').catch((e: unknown) => e)) as GopkgrError).code).toBe('NODE_UNREACHABLE');
+    });
+  });
 });
