@@ -89,9 +89,14 @@ function withAdvisories(view: Json, version: string, advisories: readonly Adviso
 export function packageView(state: StateReader, fullName: string): Json | undefined {
   const id = state.get(keys.name(fullName)) as string | undefined;
   if (id === undefined) return undefined;
-  const pkg = state.get(keys.pkg(id)) as PackageState;
-  const ns = state.get(keys.namespace(pkg.ns)) as NamespaceState;
+  const pkg = state.get(keys.pkg(id)) as PackageState | undefined;
+  const ns = pkg === undefined ? undefined : (state.get(keys.namespace(pkg.ns)) as NamespaceState | undefined);
   const advisories = advisoriesOf(state, id);
+  const states = pkg?.versions.map((ver) => state.get(keys.version(id, ver)) as VersionState | undefined) ?? [];
+  // Every key read before any is judged: a node's read over keys it has not loaded yet sees them as absent and
+  // loads all it missed before running again (node/state/stateStore.ts), so one run finds all this view lacks.
+  // In a state read whole, a package's record, namespace and versions are always there.
+  if (pkg === undefined || ns === undefined || states.includes(undefined)) return undefined;
   return {
     name: fullName,
     id,
@@ -100,7 +105,7 @@ export function packageView(state: StateReader, fullName: string): Json | undefi
     creator: identity(pkg.creator),
     createdAt: pkg.height,
     advisories: advisories.map(advisoryView),
-    versions: pkg.versions.map((ver) => withAdvisories(versionView(state.get(keys.version(id, ver)) as VersionState), ver, advisories)),
+    versions: pkg.versions.map((ver, i) => withAdvisories(versionView(states[i]!), ver, advisories)),
   };
 }
 

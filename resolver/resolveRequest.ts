@@ -13,7 +13,7 @@ import { isRange, parseFullName } from '../ledger/names.ts';
 import type { StateReader } from '../ledger/state.ts';
 import type { Requirement } from './incompatibility.ts';
 import { solve } from './solve.ts';
-import { stateIndex } from './versionIndex.ts';
+import { satisfies, stateIndex, type VersionIndex } from './versionIndex.ts';
 
 export interface ResolveResponse {
   resolved: Record<string, { version: string; contentHash: string; deps: Record<string, string> }>;
@@ -40,8 +40,39 @@ export function parseRequirements(body: unknown): Requirement[] {
   });
 }
 
+/**
+ * Read every package a solve of `requirements` can reach before solving: the
+ * versions that meet a range asked of them, and their dependencies, level by
+ * level. A node reads its state on demand, and a run over keys not loaded yet
+ * goes on as if they were absent, then loads them all and runs again
+ * (node/state/stateStore.ts). The solver stops at the first package it finds
+ * missing, so a cold tree of 500 packages cost it about one run per package
+ * (~4 s); this walk misses a whole level at once, and the solver then reads
+ * what is loaded. Over a state held whole it reads nothing the solve does not.
+ */
+function readReachable(index: VersionIndex, requirements: readonly Requirement[]): void {
+  const asked = new Map<string, Set<string>>();
+  let level: Array<[string, string]> = requirements.map((r) => [r.name, r.range]);
+  while (level.length > 0) {
+    const next: Array<[string, string]> = [];
+    for (const [name, range] of level) {
+      let ranges = asked.get(name);
+      if (ranges === undefined) asked.set(name, (ranges = new Set()));
+      if (ranges.has(range)) continue;
+      ranges.add(range);
+      for (const v of index.versions(name) ?? []) {
+        if (satisfies(v.version, range)) for (const dep of Object.entries(v.deps)) next.push(dep);
+      }
+    }
+    level = next;
+  }
+}
+
 export function resolveRequest(state: StateReader, body: unknown): ResolveResponse {
-  const solution = solve(stateIndex(state), parseRequirements(body), { rootName: 'the request' });
+  const requirements = parseRequirements(body);
+  const index = stateIndex(state);
+  readReachable(index, requirements);
+  const solution = solve(index, requirements, { rootName: 'the request' });
   const resolved: ResolveResponse['resolved'] = {};
   const lock: Record<string, string> = {};
   for (const [name, v] of solution.selected) {

@@ -69,8 +69,11 @@ export function mapIndex(map: ReadonlyMap<string, readonly IndexVersion[]>): Ver
 /** An index over the node's registry state, read lazily and memoised per name. */
 export function stateIndex(state: StateReader): VersionIndex {
   const memo = new Map<string, IndexVersion[] | undefined>();
-  const entryOf = (id: string, v: string): IndexVersion => {
-    const s = state.get(keys.version(id, v)) as VersionState;
+  // A node's read may run over a partial state and go on past keys it has not loaded yet (node/state/stateStore.ts):
+  // what is missing reads as absent, and that run's answer is thrown away. So an absence here is no crash.
+  const entryOf = (id: string, v: string): IndexVersion | undefined => {
+    const s = state.get(keys.version(id, v)) as VersionState | undefined;
+    if (s === undefined) return undefined;
     const entry: IndexVersion = { version: s.version, contentHash: s.contentHash, deps: s.deps, deprecated: s.deprecated, lock: s.lock };
     if (s.breakingByInference !== undefined) {
       const b = s.breakingByInference;
@@ -88,8 +91,8 @@ export function stateIndex(state: StateReader): VersionIndex {
       const id = state.get(keys.name(name)) as string | undefined;
       let out: IndexVersion[] | undefined;
       if (id !== undefined) {
-        const pkg = state.get(keys.pkg(id)) as PackageState;
-        out = pkg.versions.map((v) => entryOf(id, v));
+        const pkg = state.get(keys.pkg(id)) as PackageState | undefined;
+        out = pkg?.versions.flatMap((v) => entryOf(id, v) ?? []);
       }
       memo.set(name, out);
       return out;
@@ -100,8 +103,8 @@ export function stateIndex(state: StateReader): VersionIndex {
       if (memo.has(name)) return memo.get(name)?.find((v) => v.version === version);
       const id = state.get(keys.name(name)) as string | undefined;
       if (id === undefined) return undefined;
-      const pkg = state.get(keys.pkg(id)) as PackageState;
-      return pkg.versions.includes(version) ? entryOf(id, version) : undefined;
+      const pkg = state.get(keys.pkg(id)) as PackageState | undefined;
+      return pkg?.versions.includes(version) === true ? entryOf(id, version) : undefined;
     },
   };
 }

@@ -42,6 +42,8 @@ const STATE_PREFIX = 's:';
 const READ_PARTS = 4;
 /** Keys per part at least: below that a part's round trip costs more than it saves. */
 const MIN_PART = 32;
+/** Packages whose versions are read at once (one LevelDB iterator each). */
+const RANGES_AT_ONCE = 16;
 
 /** `keys` read from `db`, in up to READ_PARTS getMany calls at once; values in the order of `keys`. */
 async function getManySplit(db: ChainStore['db'], keys: string[]): Promise<Array<Uint8Array | undefined>> {
@@ -86,7 +88,7 @@ export class StateStore {
   async read<T>(fn: (state: StateReader) => T, opts: { wholePackages?: boolean } = {}): Promise<T> {
     for (;;) {
       const start = this.generation;
-      const session = this.session(opts);
+      const session = new StateSession(this, opts.wholePackages ?? true, true);
       const result = await session.run(() => fn(session));
       if (this.generation === start) return result;
     }
@@ -157,7 +159,15 @@ export class StateSession implements StateReader {
   /** packages (`ver:<id>:`) whose every version this session read: a version not among them does not exist */
   private readonly wholeRanges = new Set<string>();
 
-  constructor(private readonly states: StateStore, private readonly wholePackages: boolean) {}
+  /** the keys the current run read but this session had not loaded; undefined when a miss throws StateMiss */
+  private misses: Set<string> | undefined;
+
+  /**
+   * `collectMisses`: a missing key reads as absent and is noted, and `run` loads every noted key before
+   * running again. Only for work whose answer is all it does (a read): a run with misses saw a state
+   * that never was, so its answer, or its error, is discarded.
+   */
+  constructor(private readonly states: StateStore, private readonly wholePackages: boolean, private readonly collectMisses = false) {}
 
   get(key: string): StateValue | undefined {
     let value = this.pinned.get(key);
@@ -165,7 +175,11 @@ export class StateSession implements StateReader {
       value = this.states.cached(key);
       if (value === undefined) {
         const range = VERSION_PREFIX.exec(key);
-        if (range === null || !this.wholeRanges.has(range[0])) throw new StateMiss(key);
+        if (range === null || !this.wholeRanges.has(range[0])) {
+          if (this.misses === undefined) throw new StateMiss(key);
+          this.misses.add(key);
+          return undefined;
+        }
         value = ABSENT;
       }
       this.pinned.set(key, value);
@@ -176,14 +190,28 @@ export class StateSession implements StateReader {
   /** Run `fn` until it reads nothing this session has not loaded. */
   async run<T>(fn: () => T): Promise<T> {
     for (;;) {
+      const misses = this.collectMisses ? new Set<string>() : undefined;
+      this.misses = misses;
+      let result: T;
       try {
-        return fn();
+        result = fn();
       } catch (err) {
+        if (misses !== undefined && misses.size > 0) {
+          await this.load(misses);
+          continue;
+        }
         if (!(err instanceof StateMiss)) throw err;
         await this.load([err.key]);
+        continue;
+      } finally {
+        this.misses = undefined;
       }
+      if (misses === undefined || misses.size === 0) return result;
+      await this.load(misses);
     }
   }
+
+
 
   /** Whether this session has loaded `key` (or the cache holds it). */
   has(key: string): boolean {
@@ -211,9 +239,15 @@ export class StateSession implements StateReader {
       if (versions !== null) ranges.add(versions[0]);
       plain.push(key);
     }
-    for (const prefix of ranges) {
-      for (const [key, value] of await this.states.fetchRange(prefix)) if (!this.pinned.has(key)) this.pinned.set(key, value);
-      this.wholeRanges.add(prefix);
+    // Several packages' versions at once: each range read waits on a thread of libuv's pool.
+    const prefixes = [...ranges];
+    for (let i = 0; i < prefixes.length; i += RANGES_AT_ONCE) {
+      const part = prefixes.slice(i, i + RANGES_AT_ONCE);
+      const read = await Promise.all(part.map((prefix) => this.states.fetchRange(prefix)));
+      read.forEach((values, j) => {
+        for (const [key, value] of values) if (!this.pinned.has(key)) this.pinned.set(key, value);
+        this.wholeRanges.add(part[j]!);
+      });
     }
     const rest = plain.filter((k) => !this.pinned.has(k));
     // A version the range did not hold does not exist.

@@ -5,6 +5,7 @@
  * small for its state still applying, reorganising and replaying exactly.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ABSENT, StateCache } from '../../node/state/cache.ts';
 import { StateMiss, StateStore } from '../../node/state/stateStore.ts';
@@ -13,6 +14,8 @@ import { put } from '../../node/store.ts';
 import { GopkgrError, stateKeys, toHex } from '../../ledger/index.ts';
 import { actor, extend, idBytes, keyPair, mineBlock, openChain, publishBody } from '../support/chain.ts';
 import { expectConsistent } from '../support/chainChecks.ts';
+import { resolveRequest } from '../../resolver/index.ts';
+import { packageView } from '../../node/views.ts';
 import { closeAll, onClose, tempDir } from '../support/cleanup.ts';
 
 afterEach(closeAll);
@@ -110,6 +113,44 @@ describe('StateStore', () => {
     expect(states.cacheStats.keys).toBeGreaterThan(0);
   });
 
+  it('a read loads every key a run missed at once: one run per level of what it follows, not one per key', async () => {
+    // A tree three levels deep, 20 wide at each node below the root: 421 keys, as a resolve follows names to dependencies.
+    const records: Record<string, string> = { 'name:root': JSON.stringify(Array.from({ length: 20 }, (_, i) => `n${i}`)) };
+    for (let i = 0; i < 20; i++) {
+      records[`name:n${i}`] = JSON.stringify(Array.from({ length: 20 }, (_, j) => `n${i}.${j}`));
+      for (let j = 0; j < 20; j++) records[`name:n${i}.${j}`] = JSON.stringify([]);
+    }
+    const { states } = await storeWith(records, 1 << 20);
+    let runs = 0;
+    const count = await states.read((s) => {
+      runs++;
+      let seen = 0;
+      const visit = (name: string): void => {
+        seen++;
+        const value = s.get(`name:${name}`) as string | undefined;
+        // A run that missed a key sees it as absent: what it finds below it waits for the next run.
+        for (const child of value === undefined ? [] : JSON.parse(value) as string[]) visit(child);
+      };
+      visit('root');
+      return seen;
+    });
+    expect(count).toBe(421);
+    expect(runs).toBe(4);
+
+    // A run that throws on a key it missed (here at the first) is thrown away too, and the read still answers.
+    const { states: fresh } = await storeWith(records, 1 << 20);
+    const strict = await fresh.read((s) => (JSON.parse(s.get('name:n3') as string) as string[]).map((c) => JSON.parse(s.get(`name:${c}`) as string) as string[]));
+    expect(strict).toHaveLength(20);
+
+    // An error from a run that missed nothing is the read's.
+    await expect(states.read((s) => {
+      s.get('name:root');
+      throw new GopkgrError('NOT_FOUND', 'no such thing');
+    })).rejects.toThrow('no such thing');
+    // And an absent key reads as absent once it is known to be.
+    expect(await states.read((s) => [s.get('name:nobody'), s.get('name:n0')])).toEqual([undefined, records['name:n0']]);
+  });
+
   it('a read that a commit lands under starts again and sees the committed state', async () => {
     const { store, states } = await storeWith({ 'name:@a/x': 'old' }, 1 << 20);
     const reading = states.read((s) => s.get('name:@a/x'));
@@ -119,6 +160,59 @@ describe('StateStore', () => {
     // The disk read that started before the commit did not put its older value in the cache.
     expect(await states.get('name:@a/x')).toBe('new');
     await store.write([put('s:name:@a/x', 'new')]);
+  });
+});
+
+describe('a resolve over a state nothing has read yet (a node just started)', () => {
+  /** A namespace of `roots` packages, each depending on two of `leaves` more: three levels in all. */
+  async function coldTree(roots: number, leaves: number): Promise<{ states: StateStore; names: string[] }> {
+    const records: Record<string, unknown> = {};
+    // 20 namespaces: a view reads its package's, so a run that stopped at each missing one would rerun 20 times more.
+    for (let i = 0; i < 20; i++) records[`ns:@t${i}`] = { ns: `@t${i}`, owner: 'ab'.repeat(33), maintainers: [], height: 1, txId: 'cd'.repeat(32) };
+    let added = 0;
+    const add = (short: string, deps: Record<string, string>): string => {
+      const ns = `@t${added++ % 20}`;
+      const name = `${ns}/${short}`;
+      const id = createHash('sha256').update(name).digest('hex');
+      records[`name:${name}`] = id;
+      records[`pkg:${id}`] = { id, ns, name: short, creator: 'ab'.repeat(33), height: 1, versions: ['1.0.0', '1.1.0'] };
+      for (const version of ['1.0.0', '1.1.0']) {
+        records[`ver:${id}:${version}`] = {
+          version, contentHash: createHash('sha256').update(`${name}@${version}`).digest('hex'), size: 1, deps, publishedDeps: deps, lock: {},
+          deprecated: false, publisher: 'ab'.repeat(33), height: 1, block: 'ef'.repeat(32), txId: '01'.repeat(32), bounds: [], attestations: [],
+        };
+      }
+      return name;
+    };
+    const leafNames = Array.from({ length: leaves }, (_, i) => add(`l${i}`, {}));
+    const names = Array.from({ length: roots }, (_, i) => add(`r${i}`, { [leafNames[(2 * i) % leaves]!]: '^1.0.0', [leafNames[(2 * i + 1) % leaves]!]: '^1.0.0' }));
+    const store = new ChainStore(join(await tempDir(), 'db'));
+    await store.open();
+    onClose(() => store.close());
+    await store.write(Object.entries(records).map(([k, v]) => put(`s:${k}`, v as string)));
+    return { states: new StateStore(store, 1 << 22), names };
+  }
+
+  it('loads the tree a level at a time, not a package at a time, and answers as over a warm state', async () => {
+    const { states, names } = await coldTree(60, 80);
+    const body = { requirements: Object.fromEntries(names.map((n) => [n, '^1.0.0'])) };
+    let runs = 0;
+    const cold = await states.read((s) => {
+      runs++;
+      const answer = resolveRequest(s, body);
+      return { answer, views: Object.keys(answer.resolved).map((name) => packageView(s, name)) };
+    });
+    expect(Object.keys(cold.answer.resolved)).toHaveLength(140);
+    expect(Object.values(cold.answer.resolved).every((r) => r.version === '1.1.0')).toBe(true);
+    expect(cold.views.every((v) => (v as { versions: unknown[] } | undefined)?.versions.length === 2)).toBe(true);
+    // Three levels, each a name, a package record and its versions, then the namespace the views read: a handful
+    // of runs. Run by run as the solver meets each package, it was one or more per package (over 140).
+    expect(runs).toBeLessThanOrEqual(12);
+    const warm = await states.read((s) => {
+      const answer = resolveRequest(s, body);
+      return { answer, views: Object.keys(answer.resolved).map((name) => packageView(s, name)) };
+    });
+    expect(warm).toEqual(cold);
   });
 });
 
