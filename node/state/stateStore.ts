@@ -211,8 +211,6 @@ export class StateSession implements StateReader {
     }
   }
 
-
-
   /** Whether this session has loaded `key` (or the cache holds it). */
   has(key: string): boolean {
     return this.pinned.has(key) || this.states.cached(key) !== undefined;
