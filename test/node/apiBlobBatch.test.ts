@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../../ledger/index.ts';
-import { MAX_BLOB_BATCH_HASHES } from '../../node/constants.ts';
+import { MAX_BLOB_BATCH_BYTES, MAX_BLOB_BATCH_HASHES, MAX_BLOB_BYTES } from '../../node/constants.ts';
 import { BlobFrameReader } from '../../cli/blobFrames.ts';
 import { NodeClient } from '../../cli/client.ts';
 import { startNode, type ApiOptions, type ApiNode } from '../support/apiNode.ts';
@@ -48,6 +48,21 @@ describe('POST /v1/blobs', () => {
     for await (const f of (await new NodeClient(n.url).getBlobBatch([a!, unknown, b!], 1 << 20))!) got.push(`${f.hash}:${sha256Hex(f.bytes)}`);
     expect(got).toEqual([`${a}:${a}`, `${b}:${b}`]);
     expect(n.warnings).toEqual([]);
+  });
+
+  it(`stops at ${MAX_BLOB_BATCH_BYTES / 2 ** 20} MiB: a blob that would pass it is left out, and a later one that fits is still sent`, async () => {
+    const MiB = 2 ** 20;
+    // Three of 30 MiB and one of 1 KiB: the first two fit (60 MiB and their headers), the third would pass 64 MiB, the last fits.
+    const blobs = [Buffer.alloc(30 * MiB, 1), Buffer.alloc(30 * MiB, 2), Buffer.alloc(30 * MiB, 3), Buffer.alloc(1024, 4)];
+    const n = await nodeWith(blobs);
+    const hashes = blobs.map((b) => sha256Hex(b));
+    const answer = await post(n, JSON.stringify({ hashes }));
+    expect(answer.status).toBe(200);
+    expect(answer.bytes.length).toBeLessThanOrEqual(MAX_BLOB_BATCH_BYTES);
+    const frames = new BlobFrameReader(MAX_BLOB_BYTES).push(answer.bytes);
+    expect(frames.map((f) => f.hash)).toEqual([hashes[0], hashes[1], hashes[3]]);
+    expect(frames.map((f) => sha256Hex(f.bytes))).toEqual([hashes[0], hashes[1], hashes[3]]);
+    expect(answer.bytes.length).toBe(3 * 36 + 60 * MiB + 1024);
   });
 
   it('none held: an empty answer, not an error', async () => {
