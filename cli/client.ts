@@ -87,9 +87,8 @@ export class NodeClient {
    */
   async request<T>(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<T> {
     const url = httpUrl(this.url + path);
-    if (url === undefined) return this.fetchRequest<T>(method, path, body, contentType);
-    const answer = await this.rawCall(url, (http, agent) => this.callRaw(http, agent, url, method, body, contentType));
-    if (answer.status >= 300 && answer.status <= 399) return this.fetchRequest<T>(method, path, body, contentType);
+    let answer = url === undefined ? undefined : await this.rawCall(url, (http, agent) => this.callRaw(http, agent, url, method, body, contentType));
+    if (answer === undefined || (answer.status >= 300 && answer.status <= 399)) answer = await this.fetchRaw(method, path, body, contentType);
     const ok = answer.status >= 200 && answer.status <= 299;
     if (!answer.type.startsWith('application/json')) {
       if (!ok) throw new GopkgrError('HTTP_ERROR', `${method} ${path}: HTTP ${answer.status}`);
@@ -105,15 +104,23 @@ export class NodeClient {
     return json as T;
   }
 
-  /** request by fetch: for a URL node:http cannot take, and to follow a redirect. */
-  private async fetchRequest<T>(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<T> {
+  /** The headers of a call: its body's type and length, and the token. */
+  private headersOf(body?: Uint8Array | string, contentType?: string): Record<string, string> {
     const headers: Record<string, string> = {};
     if (contentType !== undefined) headers['content-type'] = contentType;
+    if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    let res: Response | undefined;
-    for (let attempt = 1; res === undefined; attempt++) {
+    return headers;
+  }
+
+  /** One call by fetch, its answer read whole: for a URL node:http cannot take, and to follow a redirect. */
+  private async fetchRaw(method: string, path: string, body?: Uint8Array | string, contentType?: string): Promise<RawAnswer> {
+    // Without the body: fetch sets its length itself.
+    const headers = this.headersOf(undefined, contentType);
+    for (let attempt = 1; ; attempt++) {
       try {
-        res = await fetch(this.url + path, { method, body, headers, ...(this.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(this.timeoutMs) }) });
+        const res = await fetch(this.url + path, { method, body, headers, ...(this.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(this.timeoutMs) }) });
+        return { status: res.status, type: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
       } catch (err) {
         const cause = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
         // A kept-alive socket the node closed while this process was busy (publish
@@ -124,14 +131,6 @@ export class NodeClient {
         throw unreachable(this.url, cause);
       }
     }
-    const type = res.headers.get('content-type') ?? '';
-    if (!type.startsWith('application/json')) {
-      if (!res.ok) throw new GopkgrError('HTTP_ERROR', `${method} ${path}: HTTP ${res.status}`);
-      return new Uint8Array(await res.arrayBuffer()) as T;
-    }
-    const json = (await res.json()) as { error?: { code?: unknown; message?: unknown; hint?: unknown } };
-    if (!res.ok || json.error !== undefined) throw errorFromAnswer(json.error, res.status);
-    return json as T;
   }
 
   /** Whether the node answers a HEAD of `path` with 200 (404: false; anything else is an error). */
@@ -186,8 +185,8 @@ export class NodeClient {
    * `timeoutMs` here is the longest wait for the next bytes.
    */
   async getBlobBatch(hashes: readonly string[], maxBlobBytes: number): Promise<AsyncIterable<BlobFrame> | undefined> {
-    const url = new URL(this.url + '/v1/blobs');
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    const url = httpUrl(this.url + '/v1/blobs');
+    if (url === undefined) return undefined;
     const body = JSON.stringify({ hashes });
     const res = await this.rawCall(url, (http, agent) => this.postRaw(http, agent, url, body));
     const status = res.statusCode ?? 0;
@@ -228,9 +227,7 @@ export class NodeClient {
 
   private postRaw(http: HttpModule, agent: import('node:http').Agent, url: URL, body: string): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
-      if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-      const req = http.request(url, { method: 'POST', agent, headers }, resolve);
+      const req = http.request(url, { method: 'POST', agent, headers: this.headersOf(body, 'application/json') }, resolve);
       if (this.timeoutMs !== undefined) req.setTimeout(this.timeoutMs, () => req.destroy(new RequestTimeout()));
       req.on('error', reject);
       req.end(body);
@@ -249,11 +246,7 @@ export class NodeClient {
         then();
       };
       const incomplete = (): void => settle(() => reject(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' })));
-      const headers: Record<string, string> = {};
-      if (contentType !== undefined) headers['content-type'] = contentType;
-      if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-      if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-      const req = http.request(url, { method, agent, headers }, (res) => {
+      const req = http.request(url, { method, agent, headers: this.headersOf(body, contentType) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (err) => settle(() => reject(err)));
