@@ -11,7 +11,7 @@ import { ABSENT, StateCache } from '../../node/state/cache.ts';
 import { StateMiss, StateStore } from '../../node/state/stateStore.ts';
 import { ChainStore, defaultHooks } from '../../node/index.ts';
 import { put } from '../../node/store.ts';
-import { GopkgrError, stateKeys, toHex } from '../../ledger/index.ts';
+import { GopkgrError, stateKeys, toHex, type StateReader } from '../../ledger/index.ts';
 import { actor, extend, idBytes, keyPair, mineBlock, openChain, publishBody } from '../support/chain.ts';
 import { expectConsistent } from '../support/chainChecks.ts';
 import { resolveRequest } from '../../resolver/index.ts';
@@ -20,7 +20,7 @@ import { closeAll, onClose, tempDir } from '../support/cleanup.ts';
 
 afterEach(closeAll);
 
-async function storeWith(records: Record<string, string>, cacheBytes: number): Promise<{ store: ChainStore; states: StateStore }> {
+async function storeWith(records: Record<string, Parameters<typeof put>[1]>, cacheBytes: number): Promise<{ store: ChainStore; states: StateStore }> {
   const store = new ChainStore(join(await tempDir(), 'db'));
   await store.open();
   onClose(() => store.close());
@@ -166,7 +166,7 @@ describe('StateStore', () => {
 describe('a resolve over a state nothing has read yet (a node just started)', () => {
   /** A namespace of `roots` packages, each depending on two of `leaves` more: three levels in all. */
   async function coldTree(roots: number, leaves: number): Promise<{ states: StateStore; names: string[] }> {
-    const records: Record<string, unknown> = {};
+    const records: Record<string, Parameters<typeof put>[1]> = {};
     // 20 namespaces: a view reads its package's, so a run that stopped at each missing one would rerun 20 times more.
     for (let i = 0; i < 20; i++) records[`ns:@t${i}`] = { ns: `@t${i}`, owner: 'ab'.repeat(33), maintainers: [], height: 1, txId: 'cd'.repeat(32) };
     let added = 0;
@@ -186,21 +186,21 @@ describe('a resolve over a state nothing has read yet (a node just started)', ()
     };
     const leafNames = Array.from({ length: leaves }, (_, i) => add(`l${i}`, {}));
     const names = Array.from({ length: roots }, (_, i) => add(`r${i}`, { [leafNames[(2 * i) % leaves]!]: '^1.0.0', [leafNames[(2 * i + 1) % leaves]!]: '^1.0.0' }));
-    const store = new ChainStore(join(await tempDir(), 'db'));
-    await store.open();
-    onClose(() => store.close());
-    await store.write(Object.entries(records).map(([k, v]) => put(`s:${k}`, v as string)));
-    return { states: new StateStore(store, 1 << 22), names };
+    const { states } = await storeWith(records, 1 << 22);
+    return { states, names };
   }
 
   it('loads the tree a level at a time, not a package at a time, and answers as over a warm state', async () => {
     const { states, names } = await coldTree(60, 80);
     const body = { requirements: Object.fromEntries(names.map((n) => [n, '^1.0.0'])) };
+    const answerWithViews = (s: StateReader): { answer: ReturnType<typeof resolveRequest>; views: unknown[] } => {
+      const answer = resolveRequest(s, body);
+      return { answer, views: Object.keys(answer.resolved).map((name) => packageView(s, name)) };
+    };
     let runs = 0;
     const cold = await states.read((s) => {
       runs++;
-      const answer = resolveRequest(s, body);
-      return { answer, views: Object.keys(answer.resolved).map((name) => packageView(s, name)) };
+      return answerWithViews(s);
     });
     expect(Object.keys(cold.answer.resolved)).toHaveLength(140);
     expect(Object.values(cold.answer.resolved).every((r) => r.version === '1.1.0')).toBe(true);
@@ -208,10 +208,7 @@ describe('a resolve over a state nothing has read yet (a node just started)', ()
     // Three levels, each a name, a package record and its versions, then the namespace the views read: a handful
     // of runs. Run by run as the solver meets each package, it was one or more per package (over 140).
     expect(runs).toBeLessThanOrEqual(12);
-    const warm = await states.read((s) => {
-      const answer = resolveRequest(s, body);
-      return { answer, views: Object.keys(answer.resolved).map((name) => packageView(s, name)) };
-    });
+    const warm = await states.read(answerWithViews);
     expect(warm).toEqual(cold);
   });
 });
