@@ -8,7 +8,6 @@
  * the commands cannot drift apart on what a lockfile entry holds or on how a
  * killed run is repaired.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Solution } from '../../resolver/index.ts';
 import type { NodeClient } from '../client.ts';
@@ -76,7 +75,7 @@ export async function installSolution(o: InstallSolutionOptions): Promise<Instal
     await Promise.all(unpack.filter((t) => t.link === undefined).map(async (t) => (t.npm === true ? { ...t, name: `npm:${npmByPath.get(t.name)!.name}` } : {
       ...t, source: sources.get(t.name),
       // Through gopkgr.json: from the registry of the chain the entry came from, with that registry's token.
-      ...(router === undefined || offline || existsSync(cache.pathOf(t.contentHash)) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
+      ...(router === undefined || offline || cache.has(t.contentHash) ? {} : { client: await router.tarballClient(t.name, next.packages[t.name]!.chainId) }),
     }))),
     {
       cache, client, store, progress: ctx.tty, background: true,

@@ -54,7 +54,7 @@ export async function installDependencies(packageDir: string, tree: ResolvedTree
     });
     await commitInstall({ projectDir: root, plan, store, files: () => ({}) });
     // Only after a successful install, as `gopkgr get` does: a tarball that failed extraction never enters the cache.
-    if (opts.dataDir !== undefined) for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
+    if (opts.dataDir !== undefined) await cache.putAll(downloaded);
     return { modulesRoot: root, separate: true, cleanup };
   } catch (err) {
     await cleanup();

@@ -35,6 +35,6 @@ export async function installLocked(dir: string, lock: Readonly<Record<string, s
     throw err;
   }
   await commitInstall({ projectDir: dir, plan, store, files: (entries) => ({ 'import_map.json': buildImportMap(entries) }) });
-  for (const [hash, bytes] of downloaded) cache.put(hash, bytes);
+  await cache.putAll(downloaded);
   return targets.length;
 }
