@@ -35,4 +35,9 @@ export default tseslint.config(
     extends: [js.configs.recommended],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // CommonJS (bin/package.json): the command's entry, see bin/gopkgr.js.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable', __filename: 'readonly', __dirname: 'readonly' } },
+  },
 );

@@ -8,11 +8,12 @@
 // length and its own version and flags.) A run that found no cache, or one V8 rejected, writes one as it
 // exits: it then holds the code of every function that command compiled. The directory must be the user's
 // own and closed to others, as a cache another user could write would be code this user runs.
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import vm from 'node:vm';
+'use strict';
+const { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
 
 /** The cache directory, made if missing; undefined when it is not a directory of this user's closed to others. */
 function cacheDir() {
@@ -48,7 +49,7 @@ function pruneOlder(dir, command) {
  * Run `file` (a CommonJS module) as Node would, compiled through the cache of `command`;
  * `sha256` is the file's, from dist/build.json.
  */
-export function runWithCodeCache(file, sha256, command) {
+function runWithCodeCache(file, sha256, command) {
   const dir = cacheDir();
   const cacheFile = dir === undefined ? undefined : path.join(dir, `${command}-${process.version}-${process.arch}-${sha256.slice(0, 32)}`);
   let cachedData;
@@ -82,3 +83,5 @@ export function runWithCodeCache(file, sha256, command) {
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
 }
+
+exports.runWithCodeCache = runWithCodeCache;
