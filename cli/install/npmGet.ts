@@ -108,6 +108,47 @@ export function npmNotes(tree: NpmTree, projectDir?: string): { lines: string[];
   for (const p of peerIssues) {
     lines.push(`warning: ${p.by} (${p.location}) wants peer ${p.peer}@${p.range}, ${p.found === undefined ? 'which is not installed' : `but ${p.found} is what it finds`}; tag an import of it, e.g. // \`npm:"${p.range}"\``);
   }
-  for (const s of tree.skippedOptional) lines.push(`note: optional ${s.name}@${s.range} of ${s.by} left out: ${s.reason}`);
+  lines.push(...skippedOptionalLines(tree.skippedOptional));
   return { lines, installScripts, peers: peerIssues };
+}
+
+/** Names listed in a line of many optional deps left out; `get --json` lists them all. */
+const NAMES_LISTED = 3;
+
+/**
+ * A line per optional dependency left out, except that those of one package
+ * left out because they are not on chain make one line: a package with a
+ * build per platform (esbuild has 23, whose other platforms' `gopkgr import`
+ * skips) would otherwise print a screenful on every `get`.
+ */
+function skippedOptionalLines(skipped: NpmTree['skippedOptional']): string[] {
+  type Skipped = NpmTree['skippedOptional'][number];
+  type Group = { why: string; first: Skipped; names: string[] };
+  const single = (s: Skipped): string => `note: optional ${s.name}@${s.range} of ${s.by} left out: ${s.reason}`;
+  // Lines in the order of the first of each group.
+  const items: Array<string | Group> = [];
+  const groups = new Map<string, Group>();
+  for (const s of skipped) {
+    const prefix = `npm:${s.name} is not `;
+    if (!s.reason.startsWith(prefix)) {
+      items.push(single(s));
+      continue;
+    }
+    const why = s.reason.slice(prefix.length);
+    const key = JSON.stringify([s.by, why]);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { why, first: s, names: [] };
+      groups.set(key, group);
+      items.push(group);
+    }
+    group.names.push(s.name);
+  }
+  return items.map((item) => {
+    if (typeof item === 'string') return item;
+    if (item.names.length === 1) return single(item.first);
+    const more = item.names.length - NAMES_LISTED;
+    const listed = item.names.slice(0, NAMES_LISTED).join(', ') + (more > 0 ? ` and ${more} more (\`get --json\` lists them)` : '');
+    return `note: ${item.names.length} optional dependencies of ${item.first.by} left out, not ${item.why}: ${listed}`;
+  });
 }

@@ -232,6 +232,24 @@ describe('what get tells its user about npm packages', () => {
     ]);
   });
 
+  it('one line for the optional deps of one package that are not on chain (a build per platform); others a line each', () => {
+    const builds = ['aix-ppc64', 'android-arm', 'darwin-x64', 'linux-arm', 'win32-x64'].map((p) => `@esbuild/${p}`);
+    const index = indexOf(
+      rel('esbuild', '0.24.2', {}, { optionalDeps: Object.fromEntries(builds.map((b) => [b, '0.24.2'])) }),
+      rel('tool', '1.0.0', {}, { optionalDeps: { '@esbuild/linux-arm': '0.24.2', extra: '^3', fancy: 'github:x/y' } }),
+      rel('extra', '1.0.0'),
+    );
+    const notes = npmNotes(buildNpmTree([root('esbuild', '^0.24.0'), root('tool', '^1')], index));
+    expect(notes.lines).toEqual([
+      'note: 5 optional dependencies of esbuild@0.24.2 left out, not on chain: @esbuild/aix-ppc64, @esbuild/android-arm, @esbuild/darwin-x64 and 2 more (`get --json` lists them)',
+      'note: optional @esbuild/linux-arm@0.24.2 of tool@1.0.0 left out: npm:@esbuild/linux-arm is not on chain',
+      'note: optional extra@^3 of tool@1.0.0 left out: no release of npm:extra on chain is in ^3 (on chain: 1.0.0)',
+      'note: optional fancy@github:x/y of tool@1.0.0 left out: "github:x/y" is not a semver range (git, a URL, a file or a dist-tag), which the chain cannot answer',
+    ]);
+    const two = npmNotes(buildNpmTree([root('esbuild', '^0.24.0')], indexOf(rel('esbuild', '0.24.2', {}, { optionalDeps: { '@esbuild/a': '1', '@esbuild/b': '1' } }))));
+    expect(two.lines).toEqual(['note: 2 optional dependencies of esbuild@0.24.2 left out, not on chain: @esbuild/a, @esbuild/b']);
+  });
+
   it('a missing peer the installed package.json marks optional is not reported; one installed out of range still is', async () => {
     const project = await tempDir('gopkgr-npmpeers-');
     const index = indexOf(
