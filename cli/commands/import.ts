@@ -52,7 +52,7 @@ export const importCommand: Command = {
       `${imported.length} release(s) imported, ${outcome.skipped.length} already on chain, ${outcome.failed.length} failed (from ${registry.url})`,
       ...imported.map((i) => `  + ${i.name}@${i.version}`),
       ...outcome.failed.map((f) => `  ! npm:${f.name}@${f.version}: ${f.message} (${f.code})`),
-      ...closure.otherPlatform.map((p) => `  - npm:${p.name}@${p.version} skipped: optional dependency of ${p.by} for another platform (${p.reason} on ${describeMachine(machine!)}); --all-platforms imports it`),
+      ...otherPlatformLines(closure.otherPlatform, machine === undefined ? '' : describeMachine(machine)),
       ...closure.unresolved.map((u) => `  ? ${u.name} "${u.spec}" (wanted by ${u.by}): ${u.reason}`),
     ];
     report(ctx, {
@@ -66,3 +66,25 @@ export const importCommand: Command = {
     return outcome.failed.length === 0 ? 0 : 1;
   },
 };
+
+/** Packages listed in a line of one package's many other-platform builds; `--json` lists them all. */
+const BUILDS_LISTED = 3;
+
+/**
+ * A line per optional dependency skipped for another platform, except that a
+ * package with several (a build per platform: esbuild's 23, rollup's 20) gets
+ * one line for them all.
+ */
+export function otherPlatformLines(skipped: ReadonlyArray<{ name: string; version: string; by: string; reason: string }>, machine: string): string[] {
+  const byDependent = new Map<string, typeof skipped[number][]>();
+  for (const p of skipped) byDependent.set(p.by, [...(byDependent.get(p.by) ?? []), p]);
+  return [...byDependent].map(([by, builds]) => {
+    if (builds.length === 1) {
+      const p = builds[0]!;
+      return `  - npm:${p.name}@${p.version} skipped: optional dependency of ${by} for another platform (${p.reason} on ${machine}); --all-platforms imports it`;
+    }
+    const more = builds.length - BUILDS_LISTED;
+    const listed = builds.slice(0, BUILDS_LISTED).map((p) => `npm:${p.name}@${p.version}`).join(', ') + (more > 0 ? ` and ${more} more (\`--json\` lists them)` : '');
+    return `  - ${builds.length} optional dependencies of ${by} for other platforms than ${machine} skipped: ${listed}; --all-platforms imports them`;
+  });
+}

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dependencySpecs, parseNpmSpec, pickVersion, resolveClosure } from '../../cli/npm/closure.ts';
 import { NpmRegistry } from '../../cli/npm/registry.ts';
 import { thisMachine } from '../../cli/npm/machine.ts';
+import { otherPlatformLines } from '../../cli/commands/import.ts';
 import { startNpmRegistry } from '../support/npmRegistry.ts';
 import { closeAll } from '../support/cleanup.ts';
 
@@ -73,5 +74,22 @@ describe('npm ranges, as npm reads them', () => {
     expect([m.platform, m.arch]).toEqual([process.platform, process.arch]);
     const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
     expect(m.libc).toBe(process.platform !== 'linux' ? undefined : glibc !== undefined ? 'glibc' : 'musl');
+  });
+});
+
+describe('what import says of the builds it skipped for other platforms', () => {
+  it('a line for a package\'s only one, one line for a package\'s many', () => {
+    const build = (name: string, by: string): { name: string; version: string; by: string; reason: string } => ({ name, version: '0.24.2', by, reason: 'os x excludes linux' });
+    const skipped = [
+      ...['aix-ppc64', 'android-arm', 'darwin-x64', 'win32-x64', 'sunos-x64'].map((p) => build(`@esbuild/${p}`, 'esbuild@0.24.2')),
+      { name: 'fsevents', version: '2.3.3', by: 'chokidar@3.6.0', reason: 'os darwin excludes linux' },
+      build('@rollup/a', 'rollup@4.0.0'), build('@rollup/b', 'rollup@4.0.0'),
+    ];
+    expect(otherPlatformLines(skipped, 'linux x64 glibc')).toEqual([
+      '  - 5 optional dependencies of esbuild@0.24.2 for other platforms than linux x64 glibc skipped: npm:@esbuild/aix-ppc64@0.24.2, npm:@esbuild/android-arm@0.24.2, npm:@esbuild/darwin-x64@0.24.2 and 2 more (`--json` lists them); --all-platforms imports them',
+      '  - npm:fsevents@2.3.3 skipped: optional dependency of chokidar@3.6.0 for another platform (os darwin excludes linux on linux x64 glibc); --all-platforms imports it',
+      '  - 2 optional dependencies of rollup@4.0.0 for other platforms than linux x64 glibc skipped: npm:@rollup/a@0.24.2, npm:@rollup/b@0.24.2; --all-platforms imports them',
+    ]);
+    expect(otherPlatformLines([], 'linux x64 glibc')).toEqual([]);
   });
 });
