@@ -8,7 +8,7 @@
  * (install/npmGet.ts) beside the gopkgr ones, in the same all-or-nothing commit.
  */
 import path from 'node:path';
-import { GopkgrError, isGopkgrError, isRange, parseFullName } from '../../ledger/index.ts';
+import { GopkgrError, isGopkgrError, isNpmName, isRange, parseFullName } from '../../ledger/index.ts';
 import type { Requirement } from '../../resolver/index.ts';
 import { parse } from '../args.ts';
 import { NodeClient } from '../client.ts';
@@ -21,6 +21,7 @@ import { installSolution } from '../install/installSolution.ts';
 import { nextLockfile } from '../install/nextLockfile.ts';
 import { removeLeftovers } from '../install/leftovers.ts';
 import { LOCKFILE_NAME, readLockfile } from '../install/lockfile.ts';
+import { NPM_ADDED_PREFIX, npmRootRequirements, rootRequirements } from '../install/loadProject.ts';
 import { inferenceNotices, inferenceSkips, resolveProject } from '../install/resolveProject.ts';
 import { npmNotes, resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
@@ -34,16 +35,30 @@ import { checkNotices, noticeLine, NOTICES_TIMEOUT_MS, refuseCritical, type Noti
 import { npmNoticeLines, npmNotices } from '../install/npmNotices.ts';
 import { phase } from '../timing.ts';
 
-const usage = 'gopkgr get [@ns/name[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
+const usage = 'gopkgr get [@ns/name[@RANGE] | npm:NAME[@RANGE]...] [--offline] [--dir DIR] [--allow-advisory ID]... [--import [--registry URL]]';
 
-/** `@ns/name` or `@ns/name@range`. */
-function parseSpec(spec: string): { name: string; range?: string } {
-  const at = spec.indexOf('@', 1);
-  const { ns, name } = parseFullName(at < 0 ? spec : spec.slice(0, at));
-  if (at < 0) return { name: `${ns}/${name}` };
-  const range = spec.slice(at + 1);
-  if (!isRange(range)) throw new GopkgrError('BAD_RANGE', `"${range}" in ${spec} is not a semver range`, { hint: 'for example @acme/other@^2 or @acme/other@1.2.3' });
-  return { name: `${ns}/${name}`, range };
+/**
+ * `@ns/name[@range]`, or `npm:NAME[@range]` for an npm package no import names
+ * (`@types/node`, a CLI): `key` is how the lockfile's "added" names it.
+ */
+function parseSpec(spec: string): { key: string; npmName?: string; range?: string } {
+  const npm = spec.startsWith(NPM_ADDED_PREFIX);
+  const body = npm ? spec.slice(NPM_ADDED_PREFIX.length) : spec;
+  const at = body.indexOf('@', 1);
+  const bare = at < 0 ? body : body.slice(0, at);
+  let key: string;
+  if (npm) {
+    if (!isNpmName(bare)) throw new GopkgrError('BAD_NAME', `"${bare}" in ${spec} is not an npm package name`, { hint: 'for example npm:@types/node@^22.0.0 or npm:zod' });
+    key = `${NPM_ADDED_PREFIX}${bare}`;
+  } else {
+    const { ns, name } = parseFullName(bare);
+    key = `${ns}/${name}`;
+  }
+  const named = npm ? { key, npmName: bare } : { key };
+  if (at < 0) return named;
+  const range = body.slice(at + 1);
+  if (!isRange(range)) throw new GopkgrError('BAD_RANGE', `"${range}" in ${spec} is not a semver range`, { hint: npm ? 'for example npm:@types/node@^22.0.0' : 'for example @acme/other@^2 or @acme/other@1.2.3' });
+  return { ...named, range };
 }
 
 export const get: Command = {
@@ -70,11 +85,12 @@ export const get: Command = {
     const local = await prepareOverrides({ projectDir, project, lock, cache: new TarballCache(ctx.dataDir), dataDir: ctx.dataDir, log: (line) => ctx.err(line) });
     const specs = positionals.map(parseSpec);
     const added: Record<string, string> = { ...(lock?.added ?? {}) };
-    for (const s of specs) added[s.name] = s.range ?? '*';
+    for (const s of specs) added[s.key] = s.range ?? '*';
+    const fromSpec = (key: string): string | undefined => (specs.some((s) => s.key === key) ? `gopkgr get ${key}` : undefined);
     const all: Requirement[] = [
       ...requirements,
       ...local.requirements,
-      ...Object.entries(added).map(([name, range]) => ({ name, range, origin: specs.some((s) => s.name === name) ? `gopkgr get ${name}` : `${LOCKFILE_NAME} "added"` })),
+      ...rootRequirements([], added).map((r) => ({ ...r, origin: fromSpec(r.name) ?? r.origin })),
     ];
     const router = project === undefined || project.registries.length === 0 ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
     if (router === undefined) for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
@@ -98,7 +114,7 @@ export const get: Command = {
     const noticesAsked = checkNotices({ installed, client: offline ? undefined : new NodeClient(ctx.nodeUrl, ctx.token, NOTICES_TIMEOUT_MS), router: offline ? undefined : router, chains, ...(resolution.views === undefined ? {} : { known: resolution.views }) });
     noticesAsked.catch(() => undefined);
     const npm = await resolveNpmForGet({
-      roots: npmRoots, lock: lock?.npm, otherPlatform: lock?.npmOtherPlatform, client, ctx,
+      roots: npmRootRequirements(npmRoots, added, (name) => fromSpec(`${NPM_ADDED_PREFIX}${name}`)), lock: lock?.npm, otherPlatform: lock?.npmOtherPlatform, client, ctx,
       ...(values.import === true ? { importFrom: { registry: values.registry as string | undefined } } : {}),
     });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
@@ -106,7 +122,11 @@ export const get: Command = {
     const npmNoticesAsked = npmNotices(npm.tree, offline, (values.registry as string | undefined), projectDir);
     npmNoticesAsked.catch(() => undefined);
     // A SPEC without a range records the caret of what was chosen, as npm does.
-    for (const s of specs) if (s.range === undefined) added[s.name] = `^${solution.selected.get(s.name)!.version}`;
+    for (const s of specs) {
+      if (s.range !== undefined) continue;
+      const version = s.npmName === undefined ? solution.selected.get(s.key)?.version : npm.tree.nodes.get(`node_modules/${s.npmName}`)?.release.version;
+      if (version !== undefined) added[s.key] = `^${version}`;
+    }
 
     const next = nextLockfile({ solution, index, sources, chains, router, lock, added, npmTree: npm.tree, ...(resolution.views === undefined ? {} : { views: resolution.views }) });
     const { report: overridden, linked } = applyLocal(next, local, solution, projectDir);

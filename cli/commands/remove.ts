@@ -1,6 +1,6 @@
 /**
  * `gopkgr remove NAME...`: drop packages from gopkgr.lock's `added` (what
- * `gopkgr get NAME` put there) and reinstall through the same resolution and
+ * `gopkgr get NAME` or `gopkgr get npm:NAME` put there) and reinstall through the same resolution and
  * all-or-nothing install as `get`. A package a comment tag still imports stays
  * installed, and the command says where the tag is: tags, not this command,
  * decide what the sources need.
@@ -11,7 +11,7 @@ import { report, type Command } from '../command.ts';
 import { installSolution } from '../install/installSolution.ts';
 import { nextLockfile } from '../install/nextLockfile.ts';
 import { LOCKFILE_NAME } from '../install/lockfile.ts';
-import { loadProject, packageSource, prepareLocal, requireLock, rootRequirements } from '../install/loadProject.ts';
+import { loadProject, NPM_ADDED_PREFIX, npmRootRequirements, packageSource, prepareLocal, requireLock, rootRequirements } from '../install/loadProject.ts';
 import { resolveNpmForGet } from '../install/npmGet.ts';
 import { checkLayoutConflicts } from '../install/npmLayout.ts';
 import { resolveProject } from '../install/resolveProject.ts';
@@ -19,7 +19,7 @@ import { applyLocal } from '../project/overrides.ts';
 import { dropChangedOverrides } from '../project/dropChangedOverrides.ts';
 import { routeLockfile } from '../project/routeLockfile.ts';
 
-const usage = 'gopkgr remove @ns/name... [--offline] [--dir DIR]';
+const usage = 'gopkgr remove @ns/name|npm:NAME... [--offline] [--dir DIR]';
 
 export const remove: Command = {
   name: 'remove',
@@ -35,13 +35,18 @@ export const remove: Command = {
     const lines: string[] = [];
     const stillTagged: Array<{ name: string; at: string[] }> = [];
     for (const spec of positionals) {
-      const { ns, name: bare } = parseFullName(spec);
-      const name = `${ns}/${bare}`;
-      const tags = p.tagged.filter((r) => r.name === name).map((r) => r.origin ?? '');
+      const npmName = spec.startsWith(NPM_ADDED_PREFIX) ? spec.slice(NPM_ADDED_PREFIX.length) : undefined;
+      let name = spec;
+      if (npmName === undefined) {
+        const { ns, name: bare } = parseFullName(spec);
+        name = `${ns}/${bare}`;
+      }
+      const tags = (npmName === undefined ? p.tagged.filter((r) => r.name === name) : p.npmTagged.filter((r) => r.name === npmName)).map((r) => r.origin ?? '');
+      const installed = npmName === undefined ? lock.packages[name] !== undefined : Object.values(lock.npm ?? {}).some((e) => e.name === npmName);
       if (added[name] === undefined) {
         throw new GopkgrError('NOT_ADDED', tags.length > 0
           ? `${name} is not in ${LOCKFILE_NAME} "added": the tag at ${tags[0]} imports it`
-          : `${name} is not in ${LOCKFILE_NAME} "added"${lock.packages[name] !== undefined ? ': another package depends on it (see `gopkgr why ' + name + '`)' : ''}`, {
+          : `${name} is not in ${LOCKFILE_NAME} "added"${installed ? ': another package depends on it (see `gopkgr why ' + name + '`)' : ''}`, {
           hint: tags.length > 0 ? `remove the import at ${tags.join(', ')}, then run \`gopkgr get\`` : `"added" holds: ${Object.keys(added).join(', ') || 'nothing'}`,
         });
       }
@@ -60,7 +65,7 @@ export const remove: Command = {
       throw err;
     }
     const { solution, index, sources } = resolution;
-    const npm = await resolveNpmForGet({ roots: p.npmRoots, lock: lock.npm, otherPlatform: lock.npmOtherPlatform, client: offline ? undefined : client, ctx });
+    const npm = await resolveNpmForGet({ roots: npmRootRequirements(p.npmTagged, added), lock: lock.npm, otherPlatform: lock.npmOtherPlatform, client: offline ? undefined : client, ctx });
     checkLayoutConflicts(new Set([...solution.selected.keys(), ...local.links.keys()]), npm.tree);
     const next = nextLockfile({ solution, index, sources, chains: p.chains, router: p.router, lock, added, npmTree: npm.tree });
     const { report: overridden, linked } = applyLocal(next, local, solution, p.projectDir);

@@ -42,7 +42,7 @@ export const update: Command = {
     const npmNames = new Set(positionals.filter((n) => n.startsWith('npm:')).map((n) => n.slice(4)));
     for (const n of npmNames) {
       if (!Object.values(p.lock?.npm ?? {}).some((e) => e.name === n) && !p.npmRoots.some((r) => r.name === n)) {
-        throw new GopkgrError('NOT_A_DEPENDENCY', `npm:${n} is not a dependency of ${p.projectDir} (not in ${LOCKFILE_NAME}, no tag imports it)`, { hint: `to add it, tag an import of it with \`npm:"RANGE"\`` });
+        throw new GopkgrError('NOT_A_DEPENDENCY', `npm:${n} is not a dependency of ${p.projectDir} (not in ${LOCKFILE_NAME}, no tag imports it)`, { hint: `to add it, tag an import of it with \`npm:"RANGE"\`, or run \`gopkgr get npm:${n}\`` });
       }
     }
     const names = positionals.length === 0 ? undefined : new Set(positionals.filter((n) => !n.startsWith('npm:')).map((n) => {

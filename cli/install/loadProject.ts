@@ -29,6 +29,9 @@ export interface LoadedProject {
   tagged: Requirement[];
   chains: Record<string, string>;
   untagged: string[];
+  /** one per `npm` tag */
+  npmTagged: NpmRequirement[];
+  /** the npm roots: every `npm` tag, and every `npm:NAME` of the lockfile's "added" */
   npmRoots: NpmRequirement[];
   router: RegistryRouter | undefined;
   /** gopkgr.json, when the project has one (its overrides: cli/project/overrides.ts) */
@@ -50,12 +53,26 @@ export async function loadProject(dir: string | undefined, ctx: Context, opts: {
   const project = await findProjectFile(projectDir);
   const router = project === undefined || project.registries.length === 0 ? undefined : new RegistryRouter(project.registries, chains, ctx.token);
   if (router === undefined) for (const [name, p] of Object.entries(lock?.packages ?? {})) if (p.chain !== undefined) chains[name] ??= p.chain;
-  return { projectDir, lockPath, lock, tagged: requirements, chains, untagged, npmRoots: npm, router, project };
+  return { projectDir, lockPath, lock, tagged: requirements, chains, untagged, npmTagged: npm, npmRoots: npmRootRequirements(npm, lock?.added ?? {}), router, project };
 }
 
-/** The root requirements: every tag, and every `added` entry (origin: the lockfile's "added"). */
+/** How an npm package added with `gopkgr get npm:NAME` is named in the lockfile's "added" (a gopkgr name never starts so). */
+export const NPM_ADDED_PREFIX = 'npm:';
+
+/** The root requirements of gopkgr packages: every tag, and every gopkgr `added` entry (origin: the lockfile's "added"). */
 export function rootRequirements(tagged: readonly Requirement[], added: Readonly<Record<string, string>>): Requirement[] {
-  return [...tagged, ...Object.entries(added).map(([name, range]) => ({ name, range, origin: `${LOCKFILE_NAME} "added"` }))];
+  return [...tagged, ...Object.entries(added).filter(([name]) => !name.startsWith(NPM_ADDED_PREFIX)).map(([name, range]) => ({ name, range, origin: `${LOCKFILE_NAME} "added"` }))];
+}
+
+/** The npm roots: every `npm` tag, and every `npm:NAME` `added` entry (origin: `origin(name)`, else the lockfile's "added"). */
+export function npmRootRequirements(tagged: readonly NpmRequirement[], added: Readonly<Record<string, string>>, origin?: (name: string) => string | undefined): NpmRequirement[] {
+  return [
+    ...tagged,
+    ...Object.entries(added).filter(([key]) => key.startsWith(NPM_ADDED_PREFIX)).map(([key, range]) => {
+      const name = key.slice(NPM_ADDED_PREFIX.length);
+      return { name, range, origin: origin?.(name) ?? `${LOCKFILE_NAME} "added"` };
+    }),
+  ];
 }
 
 /** Where the versions of each name come from: gopkgr.json's router, else the node (and nodes named by URL tags). */

@@ -7,7 +7,8 @@
  * 5, which chalk 4 needs at 7) installs with the minimal nested duplicate, runs
  * in node and type-checks with tsc; the lockfile hash-locks every npm package
  * by location; npm's deprecation of an installed release shows on every get;
- * a package's `bin` is linked into node_modules/.bin and runs;
+ * a package's `bin` is linked into node_modules/.bin and runs; `get npm:NAME`
+ * adds an npm package no import names, and `remove npm:NAME` drops it;
  * `--offline` reinstalls from the lock and the cache with no node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +146,45 @@ describe('gopkgr get with npm packages end to end', () => {
     const back = await gopkgr(['get', '--dir', app, '--json'], { env });
     expect(back.code, back.stdout + back.stderr).toBe(0);
     expect(back.json.binLinks).toEqual(['.bin/semver']);
+  });
+
+  it('get npm:NAME adds a package no import names (kept under "added", the caret of what it chose), why and outdated see it, remove npm:NAME drops it', async () => {
+    const lockAt = async (): Promise<{ added: Record<string, string>; npm: Record<string, { name: string; version: string }> }> => JSON.parse(await readFile(path.join(app, 'gopkgr.lock'), 'utf8'));
+    const bad = await gopkgr(['get', 'npm:Not A Name', '--dir', app, '--json'], { env });
+    expect(bad.code).toBe(1);
+    expect((bad.json.error as { code: string }).code).toBe('BAD_NAME');
+    const notOnChain = await gopkgr(['get', 'npm:is-number', '--dir', app, '--json'], { env });
+    expect(notOnChain.code).toBe(1);
+    expect((notOnChain.json.error as { code: string; message: string })).toMatchObject({ code: 'NPM_NOT_IMPORTED', message: expect.stringContaining('gopkgr import npm:is-number@*') });
+    expect((await lockAt()).added).toEqual({});
+
+    const r = await gopkgr(['get', 'npm:is-number', '--dir', app, '--import', '--registry', registry.url, '--json'], { env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.imported).toEqual(['npm:is-number@7.0.0']);
+    expect((await lockAt()).added).toEqual({ 'npm:is-number': '^7.0.0' });
+    expect((await lockAt()).npm['node_modules/is-number']).toMatchObject({ name: 'is-number', version: '7.0.0' });
+    expect((await run(process.execPath, ['-e', "console.log(require('is-number')(5))"], { cwd: app })).stdout.trim()).toBe('true');
+
+    const again = await gopkgr(['get', '--dir', app, '--json'], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json.changed).toBe(false);
+    const why = await gopkgr(['why', 'npm:is-number', '--dir', app], { env });
+    expect(why.code, why.stderr).toBe(0);
+    expect(why.stdout).toContain('gopkgr.lock "added"');
+    // Exits 1 (supports-color 5 is behind 7 on chain), as npm outdated does; the added package is a direct one.
+    const outdated = await gopkgr(['outdated', '--dir', app, '--json'], { env });
+    expect(outdated.stderr).toBe('');
+    const row = (outdated.json.packages as Array<{ name: string; type: string; ranges: unknown }>).find((p) => p.name === 'npm:is-number');
+    expect(row).toMatchObject({ type: 'direct', ranges: [{ range: '^7.0.0', by: 'gopkgr.lock "added"' }] });
+
+    const tagged = await gopkgr(['remove', 'npm:chalk', '--dir', app, '--json'], { env });
+    expect(tagged.code).toBe(1);
+    expect((tagged.json.error as { code: string; message: string })).toMatchObject({ code: 'NOT_ADDED', message: expect.stringContaining('is not in gopkgr.lock "added": the tag at') });
+    const removed = await gopkgr(['remove', 'npm:is-number', '--dir', app, '--json'], { env });
+    expect(removed.code, removed.stdout + removed.stderr).toBe(0);
+    expect(removed.json.removed).toEqual(['is-number']);
+    expect(await lockAt()).toMatchObject({ added: {} });
+    expect((await lockAt()).npm['node_modules/is-number']).toBeUndefined();
   });
 
   it('--offline reinstalls from the lockfile and the cache with the node stopped', async () => {
