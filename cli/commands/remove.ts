@@ -1,9 +1,9 @@
 /**
  * `gopkgr remove NAME...`: drop packages from gopkgr.lock's `added` (what
- * `gopkgr get NAME` or `gopkgr get npm:NAME` put there) and reinstall through the same resolution and
- * all-or-nothing install as `get`. A package a comment tag still imports stays
- * installed, and the command says where the tag is: tags, not this command,
- * decide what the sources need.
+ * `gopkgr get NAME` or `gopkgr get npm:NAME` put there) and reinstall through
+ * the same resolution and all-or-nothing install as `get`. A package a comment
+ * tag still imports stays installed, and the command says where the tag is:
+ * tags, not this command, decide what the sources need.
  */
 import { GopkgrError, isGopkgrError, parseFullName } from '../../ledger/index.ts';
 import { parse, usageError } from '../args.ts';

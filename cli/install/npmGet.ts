@@ -106,7 +106,10 @@ export function npmNotes(tree: NpmTree, projectDir?: string): { lines: string[];
     for (const s of installScripts) lines.push(`  ${s.name}@${s.version} (${s.location})`);
   }
   for (const p of peerIssues) {
-    lines.push(`warning: ${p.by} (${p.location}) wants peer ${p.peer}@${p.range}, ${p.found === undefined ? 'which is not installed' : `but ${p.found} is what it finds`}; tag an import of it, e.g. // \`npm:"${p.range}"\``);
+    // Quoted for the shell when the range has spaces, `|`, `<` or `>` (`^17 || ^18`, `>=1 <3`).
+    const spec = `npm:${p.peer}@${p.range}`;
+    const arg = /^[\w.^~*@/:+=-]+$/.test(spec) ? spec : `'${spec.replaceAll("'", "'\\''")}'`;
+    lines.push(`warning: ${p.by} (${p.location}) wants peer ${p.peer}@${p.range}, ${p.found === undefined ? 'which is not installed' : `but ${p.found} is what it finds`}; tag an import of it, e.g. // \`npm:"${p.range}"\`, or run \`gopkgr get ${arg}\``);
   }
   lines.push(...skippedOptionalLines(tree.skippedOptional));
   return { lines, installScripts, peers: peerIssues };

@@ -227,8 +227,16 @@ describe('what get tells its user about npm packages', () => {
       'note: 2 npm packages have install scripts, which gopkgr never runs:',
       '  builder@2.0.0 (node_modules/builder)',
       '  native@1.0.0 (node_modules/native)',
-      'warning: app@1.0.0 (node_modules/app) wants peer host@^2, which is not installed; tag an import of it, e.g. // `npm:"^2"`',
+      'warning: app@1.0.0 (node_modules/app) wants peer host@^2, which is not installed; tag an import of it, e.g. // `npm:"^2"`, or run `gopkgr get npm:host@^2`',
       'note: optional gone@^1 of app@1.0.0 left out: npm:gone is not on chain',
+    ]);
+  });
+
+  it('quotes the suggested get of a peer whose range the shell would split', () => {
+    const index = indexOf(rel('plugin', '1.0.0', {}, { peerDeps: { react: '^17 || ^18', lib: '>=1 <3' } }));
+    expect(npmNotes(buildNpmTree([root('plugin', '^1')], index)).lines).toEqual([
+      "warning: plugin@1.0.0 (node_modules/plugin) wants peer lib@>=1 <3, which is not installed; tag an import of it, e.g. // `npm:\">=1 <3\"`, or run `gopkgr get 'npm:lib@>=1 <3'`",
+      "warning: plugin@1.0.0 (node_modules/plugin) wants peer react@^17 || ^18, which is not installed; tag an import of it, e.g. // `npm:\"^17 || ^18\"`, or run `gopkgr get 'npm:react@^17 || ^18'`",
     ]);
   });
 
@@ -266,8 +274,8 @@ describe('what get tells its user about npm packages', () => {
     const notes = npmNotes(tree, project);
     expect(notes.peers.map((p) => p.peer)).toEqual(['host', 'other']);
     expect(notes.lines).toEqual([
-      'warning: linter@9.0.0 (node_modules/linter) wants peer host@^2, but 1.0.0 is what it finds; tag an import of it, e.g. // `npm:"^2"`',
-      'warning: linter@9.0.0 (node_modules/linter) wants peer other@^1, which is not installed; tag an import of it, e.g. // `npm:"^1"`',
+      'warning: linter@9.0.0 (node_modules/linter) wants peer host@^2, but 1.0.0 is what it finds; tag an import of it, e.g. // `npm:"^2"`, or run `gopkgr get npm:host@^2`',
+      'warning: linter@9.0.0 (node_modules/linter) wants peer other@^1, which is not installed; tag an import of it, e.g. // `npm:"^1"`, or run `gopkgr get npm:other@^1`',
     ]);
   });
 
