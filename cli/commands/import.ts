@@ -15,6 +15,7 @@ import { importReleases } from '../npm/importReleases.ts';
 import { describeMachine, thisMachine } from '../npm/machine.ts';
 import { configuredRegistry, NpmRegistry } from '../npm/registry.ts';
 import { WAIT_OPTIONS, waitMined, waitOptions } from '../submit.ts';
+import { printable } from '../install/notices.ts';
 
 const usage = 'gopkgr import npm:NAME[@RANGE]... [--registry URL] [--all-platforms] [--no-wait] [--timeout SECONDS]';
 
@@ -48,13 +49,14 @@ export const importCommand: Command = {
       const receipt = wait.wait ? await waitMined(ctx, client, i.receipt, 'import', wait.timeoutMs) : i.receipt;
       imported.push({ name: `npm:${i.name}`, version: i.version, tx: i.tx, status: receipt.status, height: receipt.height ?? null });
     }
+    // Specs and messages come from a registry's packuments (any text): printed without control characters.
     const human = [
       `${imported.length} release(s) imported, ${outcome.skipped.length} already on chain, ${outcome.failed.length} failed (from ${registry.url})`,
       ...imported.map((i) => `  + ${i.name}@${i.version}`),
       ...outcome.failed.map((f) => `  ! npm:${f.name}@${f.version}: ${f.message} (${f.code})`),
       ...otherPlatformLines(closure.otherPlatform, machine === undefined ? '' : describeMachine(machine)),
       ...closure.unresolved.map((u) => `  ? ${u.name} "${u.spec}" (wanted by ${u.by}): ${u.reason}`),
-    ];
+    ].map(printable);
     report(ctx, {
       registry: registry.url,
       imported,

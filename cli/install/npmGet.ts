@@ -17,6 +17,7 @@ import type { LockedNpm } from './npmLock.ts';
 import { importSpecsFor, notImportedError, resolveNpm, type NpmResolution } from './npmResolve.ts';
 import type { NpmRootRange, NpmTree, NpmUnsupported } from './npmTree.ts';
 import { describeMachine, thisMachine } from '../npm/machine.ts';
+import { printable } from './notices.ts';
 
 /** How long `get --import` waits for each import tx to be mined. */
 const IMPORT_WAIT_MS = 120_000;
@@ -112,7 +113,8 @@ export function npmNotes(tree: NpmTree, projectDir?: string): { lines: string[];
     lines.push(`warning: ${p.by} (${p.location}) wants peer ${p.peer}@${p.range}, ${p.found === undefined ? 'which is not installed' : `but ${p.found} is what it finds`}; tag an import of it, e.g. // \`npm:"${p.range}"\`, or run \`gopkgr get ${arg}\``);
   }
   lines.push(...skippedOptionalLines(tree.skippedOptional));
-  return { lines, installScripts, peers: peerIssues };
+  // Ranges and reasons come from packages' package.json (any text on chain): no escape sequence reaches the terminal.
+  return { lines: lines.map(printable), installScripts, peers: peerIssues };
 }
 
 /** Names listed in a line of many optional deps left out; `get --json` lists them all. */

@@ -240,6 +240,15 @@ describe('what get tells its user about npm packages', () => {
     ]);
   });
 
+  it('prints no control character a package.json put in a range (a terminal escape, a newline)', () => {
+    const index = indexOf(rel('plugin', '1.0.0', {}, { peerDeps: { lib: '^1\u001b[2J\nfake line' }, optionalDeps: { extra: 'x\u001b]0;title\u0007' } }));
+    const lines = npmNotes(buildNpmTree([root('plugin', '^1')], index)).lines;
+    expect(lines).toHaveLength(2);
+    // eslint-disable-next-line no-control-regex
+    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(lines[0]).toContain("wants peer lib@^1 [2J fake line, which is not installed");
+  });
+
   it('one line for the optional deps of one package that are not on chain (a build per platform); others a line each', () => {
     const builds = ['aix-ppc64', 'android-arm', 'darwin-x64', 'linux-arm', 'win32-x64'].map((p) => `@esbuild/${p}`);
     const index = indexOf(

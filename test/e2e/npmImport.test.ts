@@ -130,5 +130,10 @@ describe('gopkgr import npm: end to end', () => {
     const missing = await gopkgr(['import', 'npm:no-such-package-here', '--registry', registry.url, '--json'], { env });
     expect(missing.code, missing.stderr).toBe(0);
     expect(missing.json.unresolved).toEqual([expect.objectContaining({ name: 'no-such-package-here', reason: expect.stringContaining('has no package') })]);
+    // A spec is echoed as text: a terminal escape in it reaches the terminal as spaces.
+    const hostile = await gopkgr(['import', 'npm:chalk@^4\u001b[2Jx', '--registry', registry.url], { env });
+    expect(hostile.stdout + hostile.stderr).toContain('^4 [2Jx');
+    // eslint-disable-next-line no-control-regex
+    expect(hostile.stdout + hostile.stderr).not.toMatch(/\u001b/);
   });
 });
