@@ -11,6 +11,7 @@ import type { Requirement } from '../../resolver/index.ts';
 import type { Lockfile } from './lockfile.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { locationIn, resolvedCopy, type NpmRootRange } from './npmTree.ts';
+import { printable } from './notices.ts';
 
 export interface WhyStep {
   name: string;
@@ -116,5 +117,6 @@ export function npmWhyChains(lock: Readonly<Record<string, LockedNpm>>, roots: r
 
 /** `src/main.ts:1 → @a/top@1.0.0 (^1.0.0) → @a/base@1.0.1 (^1.0.0)` */
 export function chainText(c: WhyChain): string {
-  return [c.origin, ...c.steps.map((s) => `${s.name}@${s.version} (${s.range})`)].join(' → ');
+  // An npm range is a package.json's text (any on chain): no control character reaches the terminal.
+  return printable([c.origin, ...c.steps.map((s) => `${s.name}@${s.version} (${s.range})`)].join(' → '));
 }

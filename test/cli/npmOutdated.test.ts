@@ -87,4 +87,9 @@ describe('npmWhyChains', () => {
     expect(npmWhyChains(lock, roots, 'strip-ansi').chains.map(chainText)).toEqual(['src/app.ts:1 → npm:strip-ansi@6.0.0 (npm:strip-ansi@^6.0.0)']);
     expect(npmWhyChains(lock, roots, 'left-pad')).toEqual({ chains: [], complete: true });
   });
+
+  it('prints a range without the control characters a package.json may hold', () => {
+    const chain = { origin: 'src/app.ts:1', steps: [{ name: 'npm:evil', version: '1.0.0', range: '^1\u001b[2J\nx' }] };
+    expect(chainText(chain)).toBe('src/app.ts:1 → npm:evil@1.0.0 (^1 [2J x)');
+  });
 });
