@@ -15,7 +15,7 @@ import { importReleases } from '../npm/importReleases.ts';
 import { describeMachine, thisMachine } from '../npm/machine.ts';
 import { configuredRegistry, NpmRegistry } from '../npm/registry.ts';
 import { WAIT_OPTIONS, waitMined, waitOptions } from '../submit.ts';
-import { printable } from '../install/notices.ts';
+import { printable } from '../printable.ts';
 
 const usage = 'gopkgr import npm:NAME[@RANGE]... [--registry URL] [--all-platforms] [--no-wait] [--timeout SECONDS]';
 

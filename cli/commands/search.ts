@@ -7,7 +7,7 @@
 import { parse, intOption, usageError } from '../args.ts';
 import { NodeClient } from '../client.ts';
 import { report, type Command } from '../command.ts';
-import { printable } from '../install/notices.ts';
+import { printable } from '../printable.ts';
 
 const usage = 'gopkgr search TEXT... [--limit N]';
 

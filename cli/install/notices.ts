@@ -25,6 +25,7 @@ import { GopkgrError, MAX_DEPS, advisoryAffects, isGopkgrError, isSeverity } fro
 import { NodeClient } from '../client.ts';
 import type { PackageJson, VersionJson } from '../packages.ts';
 import { mapLimit, nodeSource, type PackageSource } from './fetchIndex.ts';
+import { printable } from '../printable.ts';
 
 export interface InstalledVersion {
   name: string;
@@ -46,8 +47,6 @@ export interface NoticeCheck {
   unchecked?: string;
 }
 
-/** Longest text kept from a node (the ledger caps reasons and advisory texts at 1024 characters). */
-const MAX_TEXT = 1024;
 /**
  * How long `get` waits for the node's answer about notices: a lockfile that needs
  * no node must not make `get` hang on one that accepts and never answers (as
@@ -57,11 +56,6 @@ export const NOTICES_TIMEOUT_MS = 30_000;
 /** Parallel GETs when the one request could not answer for everything (as fetchIndex.ts). */
 const CONCURRENCY = 16;
 
-/** One line a terminal shows as written: control characters (escape sequences, newlines) become spaces. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return [...text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')].slice(0, MAX_TEXT).join('');
-}
 
 /** Most dependents a notice names (the chain takes runs of at most 5 per version: more is a hostile node). */
 const MAX_NAMED_DEPENDENTS = 20;

@@ -17,7 +17,7 @@ import type { LockedNpm } from './npmLock.ts';
 import { importSpecsFor, notImportedError, resolveNpm, type NpmResolution } from './npmResolve.ts';
 import type { NpmRootRange, NpmTree, NpmUnsupported } from './npmTree.ts';
 import { describeMachine, thisMachine } from '../npm/machine.ts';
-import { printable } from './notices.ts';
+import { printable } from '../printable.ts';
 
 /** How long `get --import` waits for each import tx to be mined. */
 const IMPORT_WAIT_MS = 120_000;

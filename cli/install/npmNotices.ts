@@ -16,7 +16,8 @@
 import { isGopkgrError } from '../../ledger/index.ts';
 import { configuredRegistry, declaredSha512, NpmRegistry } from '../npm/registry.ts';
 import { mapLimit } from './fetchIndex.ts';
-import { noticeLine, printable, type Notice, type NoticeCheck } from './notices.ts';
+import { noticeLine, type Notice, type NoticeCheck } from './notices.ts';
+import { printable } from '../printable.ts';
 import type { NpmTree } from './npmTree.ts';
 
 /** How long the registry's packuments may take before the npm notices are given up (a dead mirror must not stall `get`). */

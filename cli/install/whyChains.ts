@@ -11,7 +11,7 @@ import type { Requirement } from '../../resolver/index.ts';
 import type { Lockfile } from './lockfile.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { locationIn, resolvedCopy, type NpmRootRange } from './npmTree.ts';
-import { printable } from './notices.ts';
+import { printable } from '../printable.ts';
 
 export interface WhyStep {
   name: string;

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeClient } from '../../cli/client.ts';
-import { checkNotices, isAllowed, noticeLine, noticesOf, printable, refuseCritical, type InstalledVersion, type Notice } from '../../cli/install/notices.ts';
+import { checkNotices, isAllowed, noticeLine, noticesOf, refuseCritical, type InstalledVersion, type Notice } from '../../cli/install/notices.ts';
+import { printable } from '../../cli/printable.ts';
 import type { PackageJson } from '../../cli/packages.ts';
 import { closeAll } from '../support/cleanup.ts';
 import { codeOf } from '../support/codeOf.ts';

@@ -1,6 +1,6 @@
 /**
- * Help and "did you mean" as a person meets them: the built CLI in a child
- * process (bin/gopkgr.js runs dist/), exit codes and output streams included.
+ * Help, "did you mean" and errors as a person meets them: the built CLI in a
+ * child process (bin/gopkgr.js runs dist/), exit codes and output streams included.
  */
 import { describe, expect, it } from 'vitest';
 import { gopkgr } from '../support/processes.ts';
@@ -15,6 +15,14 @@ describe('gopkgr help in a real process', () => {
     expect(json.json).toEqual({ error: { code: 'USAGE', message: 'unknown command "advisroy"; did you mean `gopkgr advisory`?', hint: 'run `gopkgr --help` for the list' } });
     const far = await gopkgr(['xyzzy']);
     expect(far.stderr).toContain('unknown command "xyzzy" (USAGE)');
+  });
+
+  it('an error is one line without control characters, whatever text it quotes; --json keeps the text', async () => {
+    const quoted = await gopkgr(['flip\u001b[2J\nforged line']);
+    expect(quoted.code).toBe(2);
+    expect(quoted.stderr).toBe('gopkgr: unknown command "flip [2J forged line" (USAGE); run `gopkgr --help` for the list\n');
+    const json = await gopkgr(['flip\u001b[2J', '--json']);
+    expect((json.json.error as { message: string }).message).toBe('unknown command "flip\u001b[2J"');
   });
 
   it('gopkgr get --help exits 0 with every line within 80 columns and --allow-advisory described', async () => {
