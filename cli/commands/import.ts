@@ -74,8 +74,8 @@ const BUILDS_LISTED = 3;
 
 /**
  * A line per optional dependency skipped for another platform, except that a
- * package with several (a build per platform: esbuild's 23, rollup's 20) gets
- * one line for them all.
+ * package with several (a build per platform: esbuild and rollup list about
+ * 25) gets one line for them all.
  */
 export function otherPlatformLines(skipped: ReadonlyArray<{ name: string; version: string; by: string; reason: string }>, machine: string): string[] {
   const byDependent = new Map<string, typeof skipped[number][]>();

@@ -123,8 +123,8 @@ const NAMES_LISTED = 3;
 /**
  * A line per optional dependency left out, except that those of one package
  * left out because they are not on chain make one line: a package with a
- * build per platform (esbuild has 23, whose other platforms' `gopkgr import`
- * skips) would otherwise print a screenful on every `get`.
+ * build per platform (esbuild and rollup list about 25, whose other platforms'
+ * `gopkgr import` skips) would otherwise print a screenful on every `get`.
  */
 function skippedOptionalLines(skipped: NpmTree['skippedOptional']): string[] {
   type Skipped = NpmTree['skippedOptional'][number];
