@@ -15,6 +15,15 @@ export function oneLine(text: string): string {
   return text.replace(CONTROL, ' ');
 }
 
+/**
+ * `text` with its own line breaks kept, every other control character a space:
+ * for an error that explains itself over several numbered lines (a resolve
+ * conflict); a break inside a quoted value breaks its line, no more.
+ */
+export function keepingLines(text: string): string {
+  return text.split('\n').map(oneLine).join('\n');
+}
+
 /** `text` as one line of at most 1,024 characters. */
 export function printable(text: string): string {
   return [...oneLine(text)].slice(0, MAX_TEXT).join('');

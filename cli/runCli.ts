@@ -11,13 +11,13 @@ import { makeContext, type Context } from './context.ts';
 import { loadAll, type CommandLoaders } from './commands/loaders.ts';
 import { commandHelp, didYouMean, topHelp } from './help.ts';
 import { quietOnClosedOutput } from './signals.ts';
-import { oneLine } from './printable.ts';
+import { keepingLines, oneLine } from './printable.ts';
 
 function printError(err: unknown, ctx: Pick<Context, 'json'>): number {
   const e = asGopkgrError(err);
   if (ctx.json) process.stdout.write(JSON.stringify({ error: e.toObject() }) + '\n');
-  // One line, whatever a message quotes (a package's range, a node's answer).
-  else process.stderr.write(`gopkgr: ${oneLine(e.message)} (${e.code})${e.hint ? `; ${oneLine(e.hint)}` : ''}\n`);
+  // No escape sequence, whatever a message quotes (a package's range, a node's answer); a conflict's explanation keeps its lines.
+  else process.stderr.write(`gopkgr: ${keepingLines(e.message)} (${e.code})${e.hint ? `; ${oneLine(e.hint)}` : ''}\n`);
   if (e.code === 'INTERNAL' && process.env.GOPKGR_DEBUG) process.stderr.write(String((err as Error).stack) + '\n');
   return e.code === 'USAGE' ? 2 : 1;
 }

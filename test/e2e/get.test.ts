@@ -204,6 +204,8 @@ describe('gopkgr get end to end', () => {
     expect(got.stderr).toContain('depends on @acme/base ^1.0.0');
     expect(got.stderr).toContain('your project (src/extra.ts:1) requires @acme/base ^2.0.0');
     expect(got.stderr).toMatch(/So, because .*the requirements cannot all be met\./);
+    // The explanation keeps its lines (its steps refer to each other by number).
+    expect(got.stderr.split('\n').some((line) => line.startsWith('So, because '))).toBe(true);
     expect(await readFile(path.join(app, 'gopkgr.lock'), 'utf8')).toBe(lockBefore);
     expect(await tree(path.join(app, 'node_modules'))).toEqual(nmBefore);
   });

@@ -17,10 +17,12 @@ describe('gopkgr help in a real process', () => {
     expect(far.stderr).toContain('unknown command "xyzzy" (USAGE)');
   });
 
-  it('an error is one line without control characters, whatever text it quotes; --json keeps the text', async () => {
-    const quoted = await gopkgr(['flip\u001b[2J\nforged line']);
+  it('an error prints no escape sequence, whatever text it quotes (only its line breaks stay); --json keeps the text', async () => {
+    const quoted = await gopkgr(['flip\u001b[2J\u0007\rx']);
     expect(quoted.code).toBe(2);
-    expect(quoted.stderr).toBe('gopkgr: unknown command "flip [2J forged line" (USAGE); run `gopkgr --help` for the list\n');
+    expect(quoted.stderr).toBe('gopkgr: unknown command "flip [2J  x" (USAGE); run `gopkgr --help` for the list\n');
+    const broken = await gopkgr(['flip\u001b[2J\nnext']);
+    expect(broken.stderr).toBe('gopkgr: unknown command "flip [2J\nnext" (USAGE); run `gopkgr --help` for the list\n');
     const json = await gopkgr(['flip\u001b[2J', '--json']);
     expect((json.json.error as { message: string }).message).toBe('unknown command "flip\u001b[2J"');
   });
