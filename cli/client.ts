@@ -54,7 +54,7 @@ function unreachable(nodeUrl: string, cause: string): GopkgrError {
   });
 }
 
-/** The answer to a GET: status, content type, body. */
+/** The answer to a call, read whole: status, content type, body. */
 interface RawAnswer {
   status: number;
   type: string;

@@ -24,6 +24,15 @@ export function keepingLines(text: string): string {
   return text.split('\n').map(oneLine).join('\n');
 }
 
+/** Items named in one line of many; the rest are counted. */
+const FEW = 3;
+
+/** `items` for one line: the first three, then how many more and where all are listed (`--json`). */
+export function fewOf(items: readonly string[], listedAllBy: string): string {
+  const more = items.length - FEW;
+  return items.slice(0, FEW).join(', ') + (more > 0 ? ` and ${more} more (${listedAllBy} lists them)` : '');
+}
+
 /** `text` as one line of at most 1,024 characters. */
 export function printable(text: string): string {
   return [...oneLine(text)].slice(0, MAX_TEXT).join('');

@@ -15,7 +15,7 @@ import { importReleases } from '../npm/importReleases.ts';
 import { describeMachine, thisMachine } from '../npm/machine.ts';
 import { configuredRegistry, NpmRegistry } from '../npm/registry.ts';
 import { WAIT_OPTIONS, waitMined, waitOptions } from '../submit.ts';
-import { printable } from '../printable.ts';
+import { fewOf, printable } from '../printable.ts';
 
 const usage = 'gopkgr import npm:NAME[@RANGE]... [--registry URL] [--all-platforms] [--no-wait] [--timeout SECONDS]';
 
@@ -69,9 +69,6 @@ export const importCommand: Command = {
   },
 };
 
-/** Packages listed in a line of one package's many other-platform builds; `--json` lists them all. */
-const BUILDS_LISTED = 3;
-
 /**
  * A line per optional dependency skipped for another platform, except that a
  * package with several (a build per platform: esbuild and rollup list about
@@ -85,8 +82,7 @@ export function otherPlatformLines(skipped: ReadonlyArray<{ name: string; versio
       const p = builds[0]!;
       return `  - npm:${p.name}@${p.version} skipped: optional dependency of ${by} for another platform (${p.reason} on ${machine}); --all-platforms imports it`;
     }
-    const more = builds.length - BUILDS_LISTED;
-    const listed = builds.slice(0, BUILDS_LISTED).map((p) => `npm:${p.name}@${p.version}`).join(', ') + (more > 0 ? ` and ${more} more (\`--json\` lists them)` : '');
+    const listed = fewOf(builds.map((p) => `npm:${p.name}@${p.version}`), '`--json`');
     return `  - ${builds.length} optional dependencies of ${by} for other platforms than ${machine} skipped: ${listed}; --all-platforms imports them`;
   });
 }

@@ -17,7 +17,7 @@ import type { LockedNpm } from './npmLock.ts';
 import { importSpecsFor, notImportedError, resolveNpm, type NpmResolution } from './npmResolve.ts';
 import type { NpmRootRange, NpmTree, NpmUnsupported } from './npmTree.ts';
 import { describeMachine, thisMachine } from '../npm/machine.ts';
-import { printable } from '../printable.ts';
+import { fewOf, oneLine } from '../printable.ts';
 
 /** How long `get --import` waits for each import tx to be mined. */
 const IMPORT_WAIT_MS = 120_000;
@@ -113,12 +113,9 @@ export function npmNotes(tree: NpmTree, projectDir?: string): { lines: string[];
     lines.push(`warning: ${p.by} (${p.location}) wants peer ${p.peer}@${p.range}, ${p.found === undefined ? 'which is not installed' : `but ${p.found} is what it finds`}; tag an import of it, e.g. // \`npm:"${p.range}"\`, or run \`gopkgr get ${arg}\``);
   }
   lines.push(...skippedOptionalLines(tree.skippedOptional));
-  // Ranges and reasons come from packages' package.json (any text on chain): no escape sequence reaches the terminal.
-  return { lines: lines.map(printable), installScripts, peers: peerIssues };
+  // Ranges and reasons come from packages' package.json (any text on chain, 1,024 characters at most): no escape sequence reaches the terminal.
+  return { lines: lines.map(oneLine), installScripts, peers: peerIssues };
 }
-
-/** Names listed in a line of many optional deps left out; `get --json` lists them all. */
-const NAMES_LISTED = 3;
 
 /**
  * A line per optional dependency left out, except that those of one package
@@ -152,8 +149,6 @@ function skippedOptionalLines(skipped: NpmTree['skippedOptional']): string[] {
   return items.map((item) => {
     if (typeof item === 'string') return item;
     if (item.names.length === 1) return single(item.first);
-    const more = item.names.length - NAMES_LISTED;
-    const listed = item.names.slice(0, NAMES_LISTED).join(', ') + (more > 0 ? ` and ${more} more (\`get --json\` lists them)` : '');
-    return `note: ${item.names.length} optional dependencies of ${item.first.by} left out, not ${item.why}: ${listed}`;
+    return `note: ${item.names.length} optional dependencies of ${item.first.by} left out, not ${item.why}: ${fewOf(item.names, '`get --json`')}`;
   });
 }

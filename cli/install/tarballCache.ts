@@ -106,7 +106,7 @@ export class TarballCache {
     else {
       mkdirSync(this.dir, { recursive: true });
       // One pack at a time: each is copied to the thread, and a large install's packs are not all copied at once.
-      for (const p of packs) await writer.replace([p]);
+      for (const p of packs) await writer.replace([{ file: p.file, data: p.data }]);
     }
     for (const p of packs) for (const [hash, place] of p.entries) this.note(hash, place);
   }

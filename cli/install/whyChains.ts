@@ -11,7 +11,7 @@ import type { Requirement } from '../../resolver/index.ts';
 import type { Lockfile } from './lockfile.ts';
 import type { LockedNpm } from './npmLock.ts';
 import { locationIn, resolvedCopy, type NpmRootRange } from './npmTree.ts';
-import { printable } from '../printable.ts';
+import { oneLine } from '../printable.ts';
 
 export interface WhyStep {
   name: string;
@@ -117,6 +117,6 @@ export function npmWhyChains(lock: Readonly<Record<string, LockedNpm>>, roots: r
 
 /** `src/main.ts:1 → @a/top@1.0.0 (^1.0.0) → @a/base@1.0.1 (^1.0.0)` */
 export function chainText(c: WhyChain): string {
-  // An npm range is a package.json's text (any on chain): no control character reaches the terminal.
-  return printable([c.origin, ...c.steps.map((s) => `${s.name}@${s.version} (${s.range})`)].join(' → '));
+  // An npm range is a package.json's text (any on chain, 1,024 characters at most): no control character reaches the terminal.
+  return oneLine([c.origin, ...c.steps.map((s) => `${s.name}@${s.version} (${s.range})`)].join(' → '));
 }

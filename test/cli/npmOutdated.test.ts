@@ -91,5 +91,8 @@ describe('npmWhyChains', () => {
   it('prints a range without the control characters a package.json may hold', () => {
     const chain = { origin: 'src/app.ts:1', steps: [{ name: 'npm:evil', version: '1.0.0', range: '^1\u001b[2J\nx' }] };
     expect(chainText(chain)).toBe('src/app.ts:1 → npm:evil@1.0.0 (^1 [2J x)');
+    // Whole, however long: each range is bounded on chain, the chain is not cut.
+    const long = { origin: 'src/app.ts:1', steps: Array.from({ length: 3 }, (_, i) => ({ name: `npm:p${i}`, version: '1.0.0', range: `^1 || ${'1.0.'.repeat(200)}0` })) };
+    expect(chainText(long).endsWith(`(^1 || ${'1.0.'.repeat(200)}0)`)).toBe(true);
   });
 });
