@@ -13,6 +13,7 @@ import { runTestsInChild } from '../../tester/child/runInChild.ts';
 import { findTestFiles, readInstalledDeps, readPackageDir, testPatterns, type Outcome, type TestOutcome } from '../../tester/index.ts';
 import { intOption, parse } from '../args.ts';
 import type { Command } from '../command.ts';
+import { oneLine } from '../printable.ts';
 
 const usage = 'gopkgr test [DIR] [--cpu-ms N] [--memory-mib N] [--wall-ms N]';
 
@@ -20,8 +21,9 @@ const MARK: Record<TestOutcome['status'], string> = { passed: 'âœ”', failed: 'âœ
 
 function line(t: TestOutcome): string[] {
   const suffix = t.status === 'skipped' ? ' # skipped' : t.status === 'todo' ? ' # todo' : t.status === 'unsupported' ? ' # unsupported in the sandbox' : '';
-  const lines = [`${MARK[t.status]} ${t.name}${suffix}`];
-  if (t.error !== undefined && (t.status === 'failed' || t.status === 'unsupported')) for (const l of t.error.split('\n')) lines.push(`    ${l}`);
+  // Names and errors are the package's own text, which a tester runs untrusted: no escape sequence reaches the terminal.
+  const lines = [`${MARK[t.status]} ${oneLine(t.name)}${suffix}`];
+  if (t.error !== undefined && (t.status === 'failed' || t.status === 'unsupported')) for (const l of t.error.split('\n')) lines.push(`    ${oneLine(l)}`);
   return lines;
 }
 

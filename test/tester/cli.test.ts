@@ -57,6 +57,18 @@ describe('gopkgr test', () => {
     expect(out.some((l) => l.startsWith('resultHash '))).toBe(true);
   });
 
+  it('prints a test\'s name and error without the control characters the package put in them (the outcome already drops colour codes); --json keeps them', async () => {
+    // An OSC sequence (set the terminal's title) and a bell: not the colour codes normaliseText strips.
+    const dir = pkg('escapes', { 'package.json': '{"type":"module"}', 'test/a.test.js': `import { test } from 'node:test'; test('x\\u001b]0;pwned\\u0007y', () => { throw new Error('boom\\u001b]0;t\\u0007 red'); });` });
+    const human = await run([dir], false);
+    expect(human.out).toContain('✖ test/a.test.js > x ]0;pwned y');
+    expect(human.out.some((l) => l.includes('boom ]0;t  red'))).toBe(true);
+    // eslint-disable-next-line no-control-regex
+    expect(human.out.filter((l) => /[\u0000-\u001f]/.test(l))).toEqual([]);
+    const json = JSON.parse((await run([dir])).out[0]!) as { tests: Array<{ name: string }> };
+    expect(json.tests[0]!.name).toBe('test/a.test.js > x\u001b]0;pwned\u0007y');
+  });
+
   it('exit 2 when a limit aborts the run', async () => {
     const dir = pkg('spinning', { 'test/a.test.js': `import { test } from 'node:test'; test('spin', () => { for (;;) {} });` });
     const { code, out } = await run([dir, '--cpu-ms', '200']);
